@@ -1,0 +1,120 @@
+package model
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// The names here are shared by the exporter, which writes them into
+// templates, and by Validate, which checks that no two of them collide. A
+// future importer and the local runner use them too, so a handler sees the
+// same environment variable names locally and on AWS.
+
+// MaxLogicalIDLength is CloudFormation's limit on a logical ID.
+const MaxLogicalIDLength = 255
+
+var logicalIDPattern = regexp.MustCompile(`^[A-Za-z0-9]+$`)
+
+// ValidLogicalID reports whether s may be a CloudFormation logical ID.
+func ValidLogicalID(s string) bool {
+	return len(s) <= MaxLogicalIDLength && logicalIDPattern.MatchString(s)
+}
+
+// Route keys API Gateway gives a meaning of its own.
+const (
+	RouteConnect    = "$connect"
+	RouteDisconnect = "$disconnect"
+	RouteDefault    = "$default"
+)
+
+// RouteLogicalPart turns a route key into the part of a logical ID that names
+// it: $connect → Connect, sendMessage → SendMessage, send-message →
+// SendMessage. Two keys can map to the same part; Validate refuses that.
+func RouteLogicalPart(key string) string {
+	var b strings.Builder
+	upper := true
+	for _, r := range strings.TrimPrefix(key, "$") {
+		if r > unicode.MaxASCII || !(unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			upper = true
+			continue
+		}
+		if upper {
+			r = unicode.ToUpper(r)
+			upper = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Logical IDs of the resources an API becomes besides the API itself.
+func (a *API) StageLogicalID() string      { return a.Name + "Stage" }
+func (a *API) AuthorizerLogicalID() string { return a.Name + "Authorizer" }
+
+// AuthorizerPermissionLogicalID names the permission that lets the API invoke
+// its authorizer.
+func (a *API) AuthorizerPermissionLogicalID() string { return a.Name + "AuthorizerPermission" }
+
+// RouteLogicalID names a route's AWS::ApiGatewayV2::Route.
+func (a *API) RouteLogicalID(r *Route) string { return a.Name + RouteLogicalPart(r.Key) + "Route" }
+
+// IntegrationLogicalID names a route's AWS::ApiGatewayV2::Integration.
+func (a *API) IntegrationLogicalID(r *Route) string {
+	return a.Name + RouteLogicalPart(r.Key) + "Integration"
+}
+
+// RouteResponseLogicalID names a two-way route's AWS::ApiGatewayV2::RouteResponse.
+func (a *API) RouteResponseLogicalID(r *Route) string {
+	return a.Name + RouteLogicalPart(r.Key) + "RouteResponse"
+}
+
+// PermissionLogicalID names the AWS::Lambda::Permission that lets the route
+// invoke its handler.
+func (a *API) PermissionLogicalID(r *Route) string {
+	return a.Name + RouteLogicalPart(r.Key) + "Permission"
+}
+
+// Logical IDs of the resources a function becomes besides the function.
+func (f *Function) RoleLogicalID() string     { return f.Name + "Role" }
+func (f *Function) LogGroupLogicalID() string { return f.Name + "LogGroup" }
+
+// Output names.
+func (a *API) URLOutputName() string         { return a.Name + "Url" }
+func (a *API) CallbackURLOutputName() string { return a.Name + "CallbackUrl" }
+func (f *Function) ArnOutputName() string    { return f.Name + "Arn" }
+func (t *Table) NameOutputName() string      { return t.Name + "Name" }
+
+// EnvName turns a logical ID into an environment variable stem:
+// ChatApi → CHAT_API, Connections → CONNECTIONS, HTTP2Api → HTTP2_API.
+func EnvName(logicalID string) string {
+	var b strings.Builder
+	runes := []rune(logicalID)
+	for i, r := range runes {
+		if i > 0 && unicode.IsUpper(r) {
+			prevLower := unicode.IsLower(runes[i-1]) || unicode.IsDigit(runes[i-1])
+			nextLower := i+1 < len(runes) && unicode.IsLower(runes[i+1])
+			if prevLower || (unicode.IsUpper(runes[i-1]) && nextLower) {
+				b.WriteByte('_')
+			}
+		}
+		b.WriteRune(unicode.ToUpper(r))
+	}
+	return b.String()
+}
+
+// TableEnvVar is the variable that gives a wired function the table's name.
+func (t *Table) TableEnvVar() string { return EnvName(t.Name) + "_TABLE_NAME" }
+
+// ConnectionsEnvVar is the variable that gives a function wired to send the
+// API's https://…/<stage>/@connections URL.
+func (a *API) ConnectionsEnvVar() string { return EnvName(a.Name) + "_CONNECTIONS_URL" }
+
+// KebabName turns a logical ID into a folder name: ConnectionHandler →
+// connection-handler.
+func KebabName(logicalID string) string {
+	return strings.ToLower(strings.ReplaceAll(EnvName(logicalID), "_", "-"))
+}
+
+// DefaultCodePath is where a new function's code lives in the repository.
+func DefaultCodePath(logicalID string) string { return "functions/" + KebabName(logicalID) }

@@ -1,0 +1,532 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Limits and patterns AWS enforces, checked here so a user learns of them on
+// the canvas rather than halfway through a deployment.
+const (
+	MaxStackNameLength   = 128
+	MaxDescriptionLength = 1024
+	MaxRouteKeyLength    = 128
+	MaxEnvironmentBytes  = 4096
+	// MaxTemplateResources is CloudFormation's limit per template.
+	MaxTemplateResources = 500
+)
+
+var (
+	stackNamePattern   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
+	stageNamePattern   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+	customRoutePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:/-]*$`)
+	// Route selection on WebSocket APIs reads the message body, either as a
+	// bare path or as a ${...} template that joins several.
+	selectionPattern      = regexp.MustCompile(`^\$request\.body\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$`)
+	selectionTemplate     = regexp.MustCompile(`\$\{request\.body\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\}`)
+	identitySourcePattern = regexp.MustCompile(`^(route\.request\.(header|querystring)\.[A-Za-z0-9_.-]+|stageVariables\.[A-Za-z0-9_]+|context\.[A-Za-z0-9_.]+)$`)
+	envNamePattern        = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+	handlerPattern        = regexp.MustCompile(`^[^\s]{1,128}$`)
+	keyAttributePattern   = regexp.MustCompile(`^.{1,255}$`)
+)
+
+// APIKeySelectionExpressions lists the values API Gateway accepts.
+var APIKeySelectionExpressions = []string{"$request.header.x-api-key", "$context.authorizer.usageIdentifierKey"}
+
+// reservedEnvNames are set by Lambda itself and cannot be overridden.
+var reservedEnvNames = []string{"_HANDLER", "_X_AMZN_TRACE_ID", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR"}
+
+// Severity tells whether a problem stops an export.
+type Severity string
+
+// Severities.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+)
+
+// Validate checks the whole stack and returns a *ValidationError listing
+// every error, or nil. Warnings do not make it fail; Check returns them too.
+func (s *Stack) Validate() error {
+	var errs []Problem
+	for _, p := range s.Check() {
+		if p.Severity == SeverityError {
+			errs = append(errs, p)
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: errs}
+}
+
+// Check returns every problem of the stack, errors and warnings, in a stable
+// order: stack, APIs, functions, tables, wires, then name collisions.
+func (s *Stack) Check() []Problem {
+	v := &validator{stack: s, ids: map[string]string{}}
+	v.checkStack()
+	for _, a := range s.APIs {
+		v.checkAPI(a)
+	}
+	for _, f := range s.Functions {
+		v.checkFunction(f)
+	}
+	for _, t := range s.Tables {
+		v.checkTable(t)
+	}
+	v.checkWires()
+	v.checkDerivedNames()
+	return v.problems
+}
+
+type validator struct {
+	stack    *Stack
+	problems []Problem
+	// ids maps each ID seen so far to a label of its owner.
+	ids map[string]string
+}
+
+func (v *validator) add(resource, field, format string, args ...any) {
+	v.problems = append(v.problems, Problem{Severity: SeverityError, Resource: resource, Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) warn(resource, field, format string, args ...any) {
+	v.problems = append(v.problems, Problem{Severity: SeverityWarning, Resource: resource, Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func label(kind Kind, n *Node) string {
+	name := n.Name
+	if name == "" {
+		name = n.ID
+	}
+	switch kind {
+	case KindAPI:
+		return fmt.Sprintf("API %q", name)
+	case KindFunction:
+		return fmt.Sprintf("function %q", name)
+	default:
+		return fmt.Sprintf("table %q", name)
+	}
+}
+
+func (v *validator) checkID(id, owner string) {
+	if id == "" {
+		v.add("", "id", "%s has no id", owner)
+		return
+	}
+	if prev, ok := v.ids[id]; ok {
+		v.add(id, "id", "%s has id %q, already used by %s", owner, id, prev)
+		return
+	}
+	v.ids[id] = owner
+}
+
+func (v *validator) checkStack() {
+	s := v.stack
+	switch {
+	case s.Name == "":
+		v.add("", "name", "stack name is required")
+	case len(s.Name) > MaxStackNameLength:
+		v.add("", "name", "stack name is %d characters; the limit is %d", len(s.Name), MaxStackNameLength)
+	case !stackNamePattern.MatchString(s.Name):
+		v.add("", "name", "stack name %q must start with a letter and hold only letters, digits and hyphens", s.Name)
+	}
+	if len(s.Description) > MaxDescriptionLength {
+		v.add("", "description", "stack description is %d bytes; the limit is %d", len(s.Description), MaxDescriptionLength)
+	}
+	names := map[string]string{}
+	for _, n := range s.Nodes() {
+		l := label(n.Kind, n.Node)
+		v.checkID(n.ID, l)
+		switch {
+		case n.Name == "":
+			v.add(n.ID, "name", "%s has no name", l)
+		case !ValidLogicalID(n.Name):
+			v.add(n.ID, "name", "%s: name must be 1 to %d letters and digits (a CloudFormation logical ID)", l, MaxLogicalIDLength)
+		case names[n.Name] != "":
+			v.add(n.ID, "name", "%s: name is already used by %s", l, names[n.Name])
+		default:
+			names[n.Name] = l
+		}
+		if bad(n.Position.X) || bad(n.Position.Y) {
+			v.add(n.ID, "position", "%s has an invalid canvas position", l)
+		}
+	}
+}
+
+func bad(f float64) bool { return math.IsNaN(f) || math.IsInf(f, 0) }
+
+func (v *validator) checkAPI(a *API) {
+	l := label(KindAPI, &a.Node)
+	if len(a.Description) > MaxDescriptionLength {
+		v.add(a.ID, "description", "%s: description is %d bytes; the limit is %d", l, len(a.Description), MaxDescriptionLength)
+	}
+	if !validSelectionExpression(a.RouteSelectionExpression) {
+		v.add(a.ID, "routeSelectionExpression", "%s: route selection expression %q must read the message body, like $request.body.action", l, a.RouteSelectionExpression)
+	}
+	if a.APIKeySelectionExpression != "" && !slices.Contains(APIKeySelectionExpressions, a.APIKeySelectionExpression) {
+		v.add(a.ID, "apiKeySelectionExpression", "%s: API key selection expression must be empty or one of %s", l, strings.Join(APIKeySelectionExpressions, ", "))
+	}
+	if !stageNamePattern.MatchString(a.StageName) {
+		v.add(a.ID, "stageName", "%s: stage name %q must be 1 to 128 letters, digits, hyphens or underscores", l, a.StageName)
+	}
+	if len(a.Routes) == 0 {
+		v.add(a.ID, "routes", "%s has no routes; add $connect, $default or a custom route", l)
+	}
+	keys := map[string]bool{}
+	parts := map[string]string{}
+	needsKey := false
+	for i, r := range a.Routes {
+		field := fmt.Sprintf("routes[%d]", i)
+		rl := fmt.Sprintf("%s route %q", l, r.Key)
+		v.checkID(r.ID, rl)
+		switch {
+		case r.Key == "":
+			v.add(r.ID, field+".key", "%s: route %d has no key", l, i+1)
+		case strings.HasPrefix(r.Key, "$") && r.Key != RouteConnect && r.Key != RouteDisconnect && r.Key != RouteDefault:
+			v.add(r.ID, field+".key", "%s: route key %q is reserved; keys starting with $ are only $connect, $disconnect and $default", l, r.Key)
+		case !strings.HasPrefix(r.Key, "$") && (len(r.Key) > MaxRouteKeyLength || !customRoutePattern.MatchString(r.Key)):
+			v.add(r.ID, field+".key", "%s: route key %q must be 1 to %d letters, digits or _ . : / - and start with a letter or digit", l, r.Key, MaxRouteKeyLength)
+		case keys[r.Key]:
+			v.add(r.ID, field+".key", "%s: route key %q is used twice", l, r.Key)
+		default:
+			keys[r.Key] = true
+			part := RouteLogicalPart(r.Key)
+			if other, ok := parts[part]; ok {
+				v.add(r.ID, field+".key", "%s: route keys %q and %q both become %q in resource names; rename one", l, other, r.Key, part)
+			}
+			parts[part] = r.Key
+		}
+		if r.Authorized {
+			if r.Key != RouteConnect {
+				v.add(r.ID, field+".authorized", "%s: only $connect can have an authorizer", rl)
+			} else if a.Authorizer == nil {
+				v.add(r.ID, field+".authorized", "%s uses the authorizer, but %s has none", rl, l)
+			}
+		}
+		if r.APIKeyRequired {
+			needsKey = true
+		}
+		if r.Key != "" && len(v.stack.WiresFrom(r.ID, WireIntegration)) == 0 {
+			v.add(r.ID, field, "%s has no handler; wire it to a function", rl)
+		}
+	}
+	if needsKey && a.APIKeySelectionExpression == "" {
+		v.add(a.ID, "apiKeySelectionExpression", "%s: a route requires an API key, so set the API key selection expression", l)
+	}
+	v.checkAuthorizer(a, l)
+}
+
+func validSelectionExpression(e string) bool {
+	if selectionPattern.MatchString(e) {
+		return true
+	}
+	// A template: at least one ${request.body…} and nothing else that looks
+	// like a variable.
+	if !selectionTemplate.MatchString(e) {
+		return false
+	}
+	rest := selectionTemplate.ReplaceAllString(e, "")
+	return !strings.ContainsAny(rest, "${}")
+}
+
+func (v *validator) checkAuthorizer(a *API, l string) {
+	wired := v.stack.WiresTo(a.ID, WireAuthorizer)
+	if a.Authorizer == nil {
+		if len(wired) > 0 {
+			v.add(a.ID, "authorizer", "%s has an authorizer wire but no authorizer settings", l)
+		}
+		return
+	}
+	if len(wired) == 0 {
+		v.add(a.ID, "authorizer", "%s: the authorizer has no function; wire a function to the API as its authorizer", l)
+	}
+	if n := len(a.Authorizer.Name); n == 0 || n > 128 {
+		v.add(a.ID, "authorizer.name", "%s: authorizer name must be 1 to 128 characters", l)
+	}
+	if len(a.Authorizer.IdentitySources) == 0 {
+		v.add(a.ID, "authorizer.identitySources", "%s: the authorizer needs at least one identity source, like route.request.querystring.token", l)
+	}
+	for _, src := range a.Authorizer.IdentitySources {
+		if !identitySourcePattern.MatchString(src) {
+			v.add(a.ID, "authorizer.identitySources", "%s: identity source %q must look like route.request.header.Name or route.request.querystring.name", l, src)
+		}
+	}
+	authorized := slices.ContainsFunc(a.Routes, func(r *Route) bool { return r.Authorized })
+	if !authorized {
+		v.warn(a.ID, "authorizer", "%s: the authorizer is not used; mark $connect as authorized", l)
+	}
+}
+
+func (v *validator) checkFunction(f *Function) {
+	l := label(KindFunction, &f.Node)
+	if len(f.Description) > 256 {
+		v.add(f.ID, "description", "%s: description is %d bytes; the limit is 256", l, len(f.Description))
+	}
+	if !slices.Contains(Runtimes, f.Runtime) {
+		v.add(f.ID, "runtime", "%s: runtime %q is not one AWS lets new functions use; choose one of %s", l, f.Runtime, strings.Join(Runtimes, ", "))
+	}
+	if !handlerPattern.MatchString(f.Handler) {
+		v.add(f.ID, "handler", "%s: handler must be 1 to 128 characters without spaces, like index.handler", l)
+	}
+	if msg := checkCodePath(f.CodePath); msg != "" {
+		v.add(f.ID, "codePath", "%s: code path %q %s", l, f.CodePath, msg)
+	}
+	if f.MemorySize < MinMemorySize || f.MemorySize > MaxMemorySize {
+		v.add(f.ID, "memorySize", "%s: memory must be %d to %d MB, not %d", l, MinMemorySize, MaxMemorySize, f.MemorySize)
+	}
+	if f.Timeout < MinTimeout || f.Timeout > MaxTimeout {
+		v.add(f.ID, "timeout", "%s: timeout must be %d to %d seconds, not %d", l, MinTimeout, MaxTimeout, f.Timeout)
+	}
+	if !slices.Contains(LogRetentionDays, f.LogRetentionDays) {
+		v.add(f.ID, "logRetentionDays", "%s: log retention of %d days is not one CloudWatch offers", l, f.LogRetentionDays)
+	}
+	if f.LogDeletionPolicy != DeletionRetain && f.LogDeletionPolicy != DeletionDelete {
+		v.add(f.ID, "logDeletionPolicy", "%s: log deletion policy must be Retain or Delete", l)
+	}
+	generated := v.generatedEnv(f)
+	size := 0
+	for _, name := range sortedKeys(f.Environment) {
+		size += len(name) + len(f.Environment[name])
+		field := "environment." + name
+		switch {
+		case !envNamePattern.MatchString(name):
+			v.add(f.ID, field, "%s: environment variable name %q must start with a letter and hold only letters, digits and _", l, name)
+		case strings.HasPrefix(strings.ToUpper(name), "AWS_") || slices.Contains(reservedEnvNames, name):
+			v.add(f.ID, field, "%s: environment variable %q is reserved by Lambda", l, name)
+		case generated[name] != "":
+			v.add(f.ID, field, "%s: environment variable %q is set by the wire to %s", l, name, generated[name])
+		}
+	}
+	if size > MaxEnvironmentBytes {
+		v.add(f.ID, "environment", "%s: environment variables take %d bytes; Lambda allows %d", l, size, MaxEnvironmentBytes)
+	}
+}
+
+// generatedEnv maps the environment variables the function's wires set to a
+// label of the wired resource.
+func (v *validator) generatedEnv(f *Function) map[string]string {
+	env := map[string]string{}
+	for _, w := range v.stack.Wires {
+		if w.From != f.ID {
+			continue
+		}
+		switch w.Kind {
+		case WireRead, WireReadWrite:
+			if t := v.stack.Table(w.To); t != nil {
+				env[t.TableEnvVar()] = label(KindTable, &t.Node)
+			}
+		case WireSend:
+			if a := v.stack.API(w.To); a != nil {
+				env[a.ConnectionsEnvVar()] = label(KindAPI, &a.Node)
+			}
+		}
+	}
+	return env
+}
+
+func checkCodePath(p string) string {
+	switch {
+	case p == "":
+		return "is required"
+	case strings.Contains(p, `\`):
+		return "must use forward slashes"
+	case path.IsAbs(p):
+		return "must be relative to the repository"
+	case path.Clean(p) != p || p == "." || strings.HasPrefix(p, "../"):
+		return "must be a clean path inside the repository, like functions/send"
+	case len(p) > 1024:
+		return "is too long"
+	}
+	return ""
+}
+
+func (v *validator) checkTable(t *Table) {
+	l := label(KindTable, &t.Node)
+	v.checkKey(t.ID, "partitionKey", l, "partition key", t.PartitionKey)
+	if t.SortKey != nil {
+		v.checkKey(t.ID, "sortKey", l, "sort key", *t.SortKey)
+		if t.SortKey.Name == t.PartitionKey.Name {
+			v.add(t.ID, "sortKey.name", "%s: the sort key must differ from the partition key", l)
+		}
+	}
+	switch t.BillingMode {
+	case BillingOnDemand:
+		if t.ReadCapacity != 0 || t.WriteCapacity != 0 {
+			v.add(t.ID, "billingMode", "%s: on-demand tables take no read or write capacity", l)
+		}
+	case BillingProvisioned:
+		if t.ReadCapacity < 1 || t.ReadCapacity > 40000 {
+			v.add(t.ID, "readCapacity", "%s: read capacity must be 1 to 40000 units, not %d", l, t.ReadCapacity)
+		}
+		if t.WriteCapacity < 1 || t.WriteCapacity > 40000 {
+			v.add(t.ID, "writeCapacity", "%s: write capacity must be 1 to 40000 units, not %d", l, t.WriteCapacity)
+		}
+	default:
+		v.add(t.ID, "billingMode", "%s: billing mode must be %s or %s", l, BillingOnDemand, BillingProvisioned)
+	}
+	if t.TTLAttribute != "" {
+		if !keyAttributePattern.MatchString(t.TTLAttribute) {
+			v.add(t.ID, "ttlAttribute", "%s: TTL attribute name must be 1 to 255 characters", l)
+		}
+		if t.TTLAttribute == t.PartitionKey.Name || (t.SortKey != nil && t.TTLAttribute == t.SortKey.Name) {
+			v.add(t.ID, "ttlAttribute", "%s: the TTL attribute cannot be a key attribute", l)
+		}
+	}
+	if t.DeletionPolicy != DeletionRetain && t.DeletionPolicy != DeletionDelete {
+		v.add(t.ID, "deletionPolicy", "%s: deletion policy must be Retain or Delete", l)
+	}
+}
+
+func (v *validator) checkKey(id, field, l, what string, k Key) {
+	if !keyAttributePattern.MatchString(k.Name) || strings.TrimSpace(k.Name) != k.Name {
+		v.add(id, field+".name", "%s: %s name must be 1 to 255 characters without leading or trailing spaces", l, what)
+	}
+	if k.Type != AttributeString && k.Type != AttributeNumber && k.Type != AttributeBinary {
+		v.add(id, field+".type", "%s: %s type must be S (string), N (number) or B (binary)", l, what)
+	}
+}
+
+// wireEnds says what each wire kind connects.
+var wireEnds = map[WireKind]struct{ from, to Kind }{
+	WireIntegration: {"route", KindFunction},
+	WireRead:        {KindFunction, KindTable},
+	WireReadWrite:   {KindFunction, KindTable},
+	WireSend:        {KindFunction, KindAPI},
+	WireAuthorizer:  {KindFunction, KindAPI},
+}
+
+func (v *validator) kindOf(id string) (Kind, string) {
+	if n, ok := v.stack.Node(id); ok {
+		return n.Kind, label(n.Kind, n.Node)
+	}
+	if a, r := v.stack.Route(id); r != nil {
+		return "route", fmt.Sprintf("route %q of API %q", r.Key, a.Name)
+	}
+	return "", ""
+}
+
+func (v *validator) checkWires() {
+	seen := map[[2]string]WireKind{}
+	handlers := map[string]int{}
+	authorizers := map[string]int{}
+	for i, w := range v.stack.Wires {
+		wl := fmt.Sprintf("wire %d (%s)", i+1, w.Kind)
+		v.checkID(w.ID, wl)
+		ends, ok := wireEnds[w.Kind]
+		if !ok {
+			v.add(w.ID, "kind", "%s: unknown wire kind %q", wl, w.Kind)
+			continue
+		}
+		fromKind, fromLabel := v.kindOf(w.From)
+		toKind, toLabel := v.kindOf(w.To)
+		if fromKind == "" {
+			v.add(w.ID, "from", "%s starts at %q, which is not in the stack", wl, w.From)
+		}
+		if toKind == "" {
+			v.add(w.ID, "to", "%s ends at %q, which is not in the stack", wl, w.To)
+		}
+		if fromKind == "" || toKind == "" {
+			continue
+		}
+		if fromKind != ends.from || toKind != ends.to {
+			v.add(w.ID, "kind", "a %s wire connects a %s to a %s, not %s to %s", w.Kind, ends.from, ends.to, fromLabel, toLabel)
+			continue
+		}
+		pair := [2]string{w.From, w.To}
+		if prev, dup := seen[pair]; dup {
+			v.add(w.ID, "", "%s and %s are wired twice (%s and %s)", fromLabel, toLabel, prev, w.Kind)
+			continue
+		}
+		seen[pair] = w.Kind
+		switch w.Kind {
+		case WireIntegration:
+			if handlers[w.From]++; handlers[w.From] == 2 {
+				v.add(w.ID, "", "%s has more than one handler; a route invokes one function", fromLabel)
+			}
+		case WireAuthorizer:
+			if authorizers[w.To]++; authorizers[w.To] == 2 {
+				v.add(w.ID, "", "%s has more than one authorizer function", toLabel)
+			}
+		}
+	}
+}
+
+// checkDerivedNames makes sure the logical IDs and output names the export
+// derives never collide, with each other or with the nodes' own names.
+func (v *validator) checkDerivedNames() {
+	s := v.stack
+	resources := map[string]string{}
+	outputs := map[string]string{}
+	claim := func(names map[string]string, what, id, name, owner string) {
+		if name == "" {
+			return
+		}
+		if !ValidLogicalID(name) {
+			v.add(id, "name", "%s: the %s name %q it needs is longer than CloudFormation allows; shorten the name", owner, what, name)
+			return
+		}
+		if prev, ok := names[name]; ok && prev != owner {
+			v.add(id, "name", "%s needs the %s name %q, which %s already uses; rename one of them", owner, what, name, prev)
+			return
+		}
+		names[name] = owner
+	}
+	for _, n := range s.Nodes() {
+		claim(resources, "resource", n.ID, n.Name, label(n.Kind, n.Node))
+	}
+	count := 0
+	for _, a := range s.APIs {
+		l := label(KindAPI, &a.Node)
+		count += 2
+		claim(resources, "resource", a.ID, a.StageLogicalID(), l)
+		if a.Authorizer != nil {
+			count += 2
+			claim(resources, "resource", a.ID, a.AuthorizerLogicalID(), l)
+			claim(resources, "resource", a.ID, a.AuthorizerPermissionLogicalID(), l)
+		}
+		for _, r := range a.Routes {
+			if r.Key == "" {
+				continue
+			}
+			rl := fmt.Sprintf("%s route %q", l, r.Key)
+			count += 3
+			claim(resources, "resource", r.ID, a.RouteLogicalID(r), rl)
+			claim(resources, "resource", r.ID, a.IntegrationLogicalID(r), rl)
+			claim(resources, "resource", r.ID, a.PermissionLogicalID(r), rl)
+			if r.TwoWay {
+				count++
+				claim(resources, "resource", r.ID, a.RouteResponseLogicalID(r), rl)
+			}
+		}
+		claim(outputs, "output", a.ID, a.URLOutputName(), l)
+		claim(outputs, "output", a.ID, a.CallbackURLOutputName(), l)
+	}
+	for _, f := range s.Functions {
+		l := label(KindFunction, &f.Node)
+		count += 3
+		claim(resources, "resource", f.ID, f.RoleLogicalID(), l)
+		claim(resources, "resource", f.ID, f.LogGroupLogicalID(), l)
+		claim(outputs, "output", f.ID, f.ArnOutputName(), l)
+	}
+	for _, t := range s.Tables {
+		count++
+		claim(outputs, "output", t.ID, t.NameOutputName(), label(KindTable, &t.Node))
+	}
+	if count > MaxTemplateResources {
+		v.warn("", "", "the template has %d resources; CloudFormation accepts %d per stack, so split the stack before deploying", count, MaxTemplateResources)
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -67,6 +67,10 @@ func ErrorMessage(err error) string {
 // canvas to select the resource and highlight the field.
 type Problem struct {
 	Severity Severity `json:"severity"`
+	// Incomplete marks an error a stack may have while it is being drawn,
+	// such as a route not wired yet: the store keeps such a stack, the
+	// export refuses it.
+	Incomplete bool `json:"incomplete,omitempty"`
 	// Resource is the ID of the node, route or wire at fault; empty for the
 	// stack itself.
 	Resource string `json:"resource,omitempty"`

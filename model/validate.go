@@ -51,10 +51,22 @@ const (
 
 // Validate checks the whole stack and returns a *ValidationError listing
 // every error, or nil. Warnings do not make it fail; Check returns them too.
+// The export requires a stack to pass it.
 func (s *Stack) Validate() error {
+	return s.validate(false)
+}
+
+// ValidateDraft is Validate without the errors a stack may have while it is
+// being drawn (Problem.Incomplete), such as a route with no handler yet. The
+// store requires a stack to pass it.
+func (s *Stack) ValidateDraft() error {
+	return s.validate(true)
+}
+
+func (s *Stack) validate(draft bool) error {
 	var errs []Problem
 	for _, p := range s.Check() {
-		if p.Severity == SeverityError {
+		if p.Severity == SeverityError && !(draft && p.Incomplete) {
 			errs = append(errs, p)
 		}
 	}
@@ -92,6 +104,10 @@ type validator struct {
 
 func (v *validator) add(resource, field, format string, args ...any) {
 	v.problems = append(v.problems, Problem{Severity: SeverityError, Resource: resource, Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) incomplete(resource, field, format string, args ...any) {
+	v.problems = append(v.problems, Problem{Severity: SeverityError, Incomplete: true, Resource: resource, Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
 func (v *validator) warn(resource, field, format string, args ...any) {
@@ -175,7 +191,7 @@ func (v *validator) checkAPI(a *API) {
 		v.add(a.ID, "stageName", "%s: stage name %q must be 1 to 128 letters, digits, hyphens or underscores", l, a.StageName)
 	}
 	if len(a.Routes) == 0 {
-		v.add(a.ID, "routes", "%s has no routes; add $connect, $default or a custom route", l)
+		v.incomplete(a.ID, "routes", "%s has no routes; add $connect, $default or a custom route", l)
 	}
 	keys := map[string]bool{}
 	parts := map[string]string{}
@@ -205,18 +221,18 @@ func (v *validator) checkAPI(a *API) {
 			if r.Key != RouteConnect {
 				v.add(r.ID, field+".authorized", "%s: only $connect can have an authorizer", rl)
 			} else if a.Authorizer == nil {
-				v.add(r.ID, field+".authorized", "%s uses the authorizer, but %s has none", rl, l)
+				v.incomplete(r.ID, field+".authorized", "%s uses the authorizer, but %s has none", rl, l)
 			}
 		}
 		if r.APIKeyRequired {
 			needsKey = true
 		}
 		if r.Key != "" && len(v.stack.WiresFrom(r.ID, WireIntegration)) == 0 {
-			v.add(r.ID, field, "%s has no handler; wire it to a function", rl)
+			v.incomplete(r.ID, field, "%s has no handler; wire it to a function", rl)
 		}
 	}
 	if needsKey && a.APIKeySelectionExpression == "" {
-		v.add(a.ID, "apiKeySelectionExpression", "%s: a route requires an API key, so set the API key selection expression", l)
+		v.incomplete(a.ID, "apiKeySelectionExpression", "%s: a route requires an API key, so set the API key selection expression", l)
 	}
 	v.checkAuthorizer(a, l)
 }
@@ -238,12 +254,12 @@ func (v *validator) checkAuthorizer(a *API, l string) {
 	wired := v.stack.WiresTo(a.ID, WireAuthorizer)
 	if a.Authorizer == nil {
 		if len(wired) > 0 {
-			v.add(a.ID, "authorizer", "%s has an authorizer wire but no authorizer settings", l)
+			v.incomplete(a.ID, "authorizer", "%s has an authorizer wire but no authorizer settings", l)
 		}
 		return
 	}
 	if len(wired) == 0 {
-		v.add(a.ID, "authorizer", "%s: the authorizer has no function; wire a function to the API as its authorizer", l)
+		v.incomplete(a.ID, "authorizer", "%s: the authorizer has no function; wire a function to the API as its authorizer", l)
 	}
 	if n := len(a.Authorizer.Name); n == 0 || n > 128 {
 		v.add(a.ID, "authorizer.name", "%s: authorizer name must be 1 to 128 characters", l)

@@ -416,6 +416,13 @@ var wireEnds = map[WireKind]struct{ from, to Kind }{
 	WireAuthorizer:  {KindFunction, KindAPI},
 }
 
+func noun(k Kind) string {
+	if k == KindAPI {
+		return "an API"
+	}
+	return "a " + string(k)
+}
+
 func (v *validator) kindOf(id string) (Kind, string) {
 	if n, ok := v.stack.Node(id); ok {
 		return n.Kind, label(n.Kind, n.Node)
@@ -450,7 +457,7 @@ func (v *validator) checkWires() {
 			continue
 		}
 		if fromKind != ends.from || toKind != ends.to {
-			v.add(w.ID, "kind", "a %s wire connects a %s to a %s, not %s to %s", w.Kind, ends.from, ends.to, fromLabel, toLabel)
+			v.add(w.ID, "kind", "a %s wire goes from %s to %s, not from %s to %s", w.Kind, noun(ends.from), noun(ends.to), fromLabel, toLabel)
 			continue
 		}
 		pair := [2]string{w.From, w.To}

@@ -154,6 +154,9 @@ func (v *validator) checkStack() {
 	if len(s.Description) > MaxDescriptionLength {
 		v.add("", "description", "stack description is %d bytes; the limit is %d", len(s.Description), MaxDescriptionLength)
 	}
+	if len(s.APIs)+len(s.Functions)+len(s.Tables) == 0 {
+		v.incomplete("", "", "the stack has no resources yet; add a WebSocket API and a function")
+	}
 	names := map[string]string{}
 	for _, n := range s.Nodes() {
 		l := label(n.Kind, n.Node)

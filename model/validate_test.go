@@ -75,6 +75,7 @@ func TestValidate(t *testing.T) {
 			s.APIs[0].Routes = append(s.APIs[0].Routes, &model.Route{ID: "rt99", Key: "send-message"})
 			s.Wires = append(s.Wires, &model.Wire{ID: "w99", Kind: model.WireIntegration, From: "rt99", To: "fn8"})
 		}, "rt99", "routes[4].key", `both become "SendMessage"`, false},
+		{"StackEmpty", func(s *model.Stack) { *s = model.Stack{Name: "empty"} }, "", "", "no resources yet", true},
 		{"RouteWithoutHandler", func(s *model.Stack) { s.RemoveWire("w13") }, "rt5", "routes[3]", "has no handler", true},
 		{"APIWithoutRoutes", func(s *model.Stack) {
 			for _, id := range []string{"rt2", "rt3", "rt4", "rt5"} {

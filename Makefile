@@ -1,0 +1,28 @@
+# make test runs everything CI runs. External tools (cfn-lint, the AWS CLI,
+# moto_server) are used when present; SWITCHBOARD_REQUIRE_TOOLS=1 makes their
+# absence a failure instead of a skip, as .ci/run does.
+GO ?= go
+
+.PHONY: test vet generate check-generated bench run
+
+test: vet check-generated
+	$(GO) test -race -count=1 ./...
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+
+# Regenerates the templ components; the output is committed so go run needs no generator.
+generate:
+	$(GO) tool templ generate
+
+# Fails when committed generated code is stale (templ docs, CI/CD).
+check-generated:
+	@$(GO) tool templ generate >/dev/null 2>&1
+	@git diff --exit-code -- '*_templ.go' >/dev/null 2>&1 || { echo "generated templ code is stale: run make generate and commit"; git --no-pager diff --stat -- '*_templ.go'; exit 1; }
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+run:
+	$(GO) run ./cmd/switchboard serve

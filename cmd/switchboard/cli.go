@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/switchboard-dev/switchboard/model"
+	"github.com/switchboard-dev/switchboard/store"
+)
+
+// DefaultDB is the database file used when neither --db nor SWITCHBOARD_DB
+// names one: a file in the working directory, like git's .git.
+const DefaultDB = "switchboard.db"
+
+const usageText = `Switchboard designs API Gateway WebSocket stacks and exports them as
+CloudFormation templates.
+
+Usage:
+  switchboard <command> [flags] [arguments]
+
+Commands:
+  serve     serve the designer on http://127.0.0.1:8080
+  new       create a stack, blank or from an example
+  stacks    list the stacks
+  show      describe a stack and its problems
+  export    write a stack's CloudFormation template
+  delete    delete a stack
+
+Every command takes --db PATH (default $SWITCHBOARD_DB, else switchboard.db).
+Run "switchboard <command> --help" for a command's flags.
+`
+
+// CLI runs one command line. Its fields are the process's surroundings, so
+// tests run the real program without a subprocess (wtf cmd/wtfd Main).
+type CLI struct {
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	// Ready, when set, is called with the URL once serve listens.
+	Ready func(url string)
+}
+
+// usageError is a mistake in the command line: exit status 2, and the
+// command's usage has been printed already where it helps.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+type command struct {
+	name    string
+	args    string
+	summary string
+	run     func(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error
+	flags   func(fs *flag.FlagSet)
+}
+
+var commands []*command
+
+func findCommand(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Run executes the command line args (without the program name).
+func (c *CLI) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		if len(args) > 1 {
+			if cmd := findCommand(args[1]); cmd != nil {
+				return c.runCommand(ctx, cmd, []string{"--help"})
+			}
+		}
+		fmt.Fprint(c.Stdout, usageText)
+		if len(args) == 0 {
+			return &usageError{}
+		}
+		return nil
+	}
+	cmd := findCommand(args[0])
+	if cmd == nil {
+		fmt.Fprint(c.Stderr, usageText)
+		return &usageError{msg: fmt.Sprintf("unknown command %q", args[0])}
+	}
+	return c.runCommand(ctx, cmd, args[1:])
+}
+
+func (c *CLI) runCommand(ctx context.Context, cmd *command, args []string) error {
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	db := fs.String("db", c.defaultDB(), "SQLite database `file` holding the stacks")
+	if cmd.flags != nil {
+		cmd.flags(fs)
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: switchboard %s [flags] %s\n\n%s\n\nFlags:\n", cmd.name, cmd.args, cmd.summary)
+		fs.PrintDefaults()
+	}
+	// Flags may come after the arguments too (switchboard export chat -o t.yaml).
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(c.Stdout)
+				fs.Usage()
+				return nil
+			}
+			return &usageError{msg: err.Error()}
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	return cmd.run(ctx, c, fs, db, positional)
+}
+
+func (c *CLI) defaultDB() string {
+	if c.Getenv != nil {
+		if p := c.Getenv("SWITCHBOARD_DB"); p != "" {
+			return p
+		}
+	}
+	return DefaultDB
+}
+
+func (c *CLI) logger() *slog.Logger {
+	level := slog.LevelInfo
+	if c.Getenv != nil && strings.EqualFold(c.Getenv("SWITCHBOARD_LOG_LEVEL"), "debug") {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(c.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// exactArgs checks the number of positional arguments.
+func exactArgs(fs *flag.FlagSet, args []string, names ...string) error {
+	if len(args) == len(names) {
+		return nil
+	}
+	fs.Usage()
+	if len(args) < len(names) {
+		return &usageError{msg: fmt.Sprintf("%s: missing %s", fs.Name(), strings.Join(names[len(args):], " "))}
+	}
+	return &usageError{msg: fmt.Sprintf("%s: unexpected argument %q", fs.Name(), args[len(names)])}
+}
+
+func openStore(ctx context.Context, path string) (*store.Store, error) {
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return st, nil
+}
+
+// userMessage is what the terminal shows for err: the message of a user
+// error as it is, and the whole chain for anything else, since the person at
+// the terminal is the one who can fix a path or a permission.
+func userMessage(err error) string {
+	if model.ErrorCode(err) == model.EINTERNAL {
+		return err.Error()
+	}
+	return model.ErrorMessage(err)
+}

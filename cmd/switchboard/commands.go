@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/export"
+	"github.com/switchboard-dev/switchboard/model"
+	"github.com/switchboard-dev/switchboard/server"
+)
+
+func init() {
+	commands = []*command{
+		{name: "serve", summary: "Serve the stack designer until interrupted.", run: runServe,
+			flags: func(fs *flag.FlagSet) {
+				fs.String("addr", server.DefaultAddr, "`address` to listen on; keep it on loopback")
+			}},
+		{name: "new", args: "NAME", summary: "Create a stack, blank or from an example (chat, echo).", run: runNew,
+			flags: func(fs *flag.FlagSet) {
+				fs.String("example", "", "start from an `example`: chat or echo")
+				fs.String("description", "", "stack `description`")
+			}},
+		{name: "stacks", summary: "List the stacks.", run: runStacks},
+		{name: "show", args: "NAME", summary: "Describe a stack: its resources, wires and problems.", run: runShow,
+			flags: func(fs *flag.FlagSet) {
+				fs.Bool("json", false, "print the stack document as JSON")
+			}},
+		{name: "export", args: "NAME", summary: "Write a stack's CloudFormation template to stdout, a file, or a folder\nwith handler scaffolds for functions whose code folder does not exist yet.", run: runExport,
+			flags: func(fs *flag.FlagSet) {
+				fs.String("format", "yaml", "template `format`: yaml or json")
+				fs.String("o", "", "write the template to `file`")
+				fs.String("dir", "", "write template.yaml (or .json) and handler scaffolds into `folder`")
+			}},
+		{name: "delete", args: "NAME", summary: "Delete a stack and its history.", run: runDelete},
+	}
+}
+
+func flagString(fs *flag.FlagSet, name string) string { return fs.Lookup(name).Value.String() }
+
+func runServe(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+	if err := exactArgs(fs, args); err != nil {
+		return err
+	}
+	log := c.logger()
+	st, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	srv := server.New(server.Options{Addr: flagString(fs, "addr"), Store: st, Logger: log})
+	if err := srv.Open(); err != nil {
+		return err
+	}
+	log.Info("serving", slog.String("url", srv.URL()), slog.String("db", *db))
+	if c.Ready != nil {
+		c.Ready(srv.URL())
+	}
+	<-ctx.Done()
+	log.Info("shutting down")
+	return srv.Close(ctx)
+}
+
+func runNew(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+	if err := exactArgs(fs, args, "NAME"); err != nil {
+		return err
+	}
+	stack := &model.Stack{Name: args[0]}
+	if example := flagString(fs, "example"); example != "" {
+		var err error
+		if stack, err = model.Example(example, args[0]); err != nil {
+			return err
+		}
+	}
+	if d := flagString(fs, "description"); d != "" {
+		stack.Description = d
+	}
+	st, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	created, err := st.CreateStack(ctx, stack)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "Created stack %s with %d resources.\n", created.Name, len(created.Nodes()))
+	return nil
+}
+
+func runStacks(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+	if err := exactArgs(fs, args); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	stacks, err := st.Stacks(ctx)
+	if err != nil {
+		return err
+	}
+	if len(stacks) == 0 {
+		fmt.Fprintln(c.Stdout, "No stacks. Create one with: switchboard new NAME --example chat")
+		return nil
+	}
+	tw := tabwriter.NewWriter(c.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tRESOURCES\tREVISION\tUPDATED")
+	for _, s := range stacks {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", s.Name, s.Resources, s.Revision, s.UpdatedAt.UTC().Format(time.DateTime))
+	}
+	return tw.Flush()
+}
+
+func runShow(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+	if err := exactArgs(fs, args, "NAME"); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	stack, err := st.StackByName(ctx, args[0])
+	if err != nil {
+		return err
+	}
+	if flagString(fs, "json") == "true" {
+		enc := json.NewEncoder(c.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(stack)
+	}
+	describe(c.Stdout, stack)
+	return nil
+}
+
+func runExport(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+	if err := exactArgs(fs, args, "NAME"); err != nil {
+		return err
+	}
+	format, err := export.ParseFormat(flagString(fs, "format"))
+	if err != nil {
+		return &usageError{msg: err.Error()}
+	}
+	out, dir := flagString(fs, "o"), flagString(fs, "dir")
+	if out != "" && dir != "" {
+		return &usageError{msg: "export: use -o or --dir, not both"}
+	}
+	st, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	stack, err := st.StackByName(ctx, args[0])
+	if err != nil {
+		return err
+	}
+	template, err := export.Render(stack, format)
+	if err != nil {
+		return err
+	}
+	switch {
+	case dir != "":
+		path := filepath.Join(dir, "template."+string(format))
+		if err := writeFileAtomic(path, template); err != nil {
+			return err
+		}
+		written, err := export.WriteScaffolds(dir, stack)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.Stdout, "Wrote %s", path)
+		if len(written) > 0 {
+			fmt.Fprintf(c.Stdout, " and handler scaffolds:\n  %s\n", strings.Join(written, "\n  "))
+		} else {
+			fmt.Fprintln(c.Stdout, "; every function's code folder exists, so no scaffolds were written.")
+		}
+	case out != "":
+		return writeFileAtomic(out, template)
+	default:
+		_, err := c.Stdout.Write(template)
+		return err
+	}
+	return nil
+}
+
+func runDelete(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+	if err := exactArgs(fs, args, "NAME"); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	stack, err := st.StackByName(ctx, args[0])
+	if err != nil {
+		return err
+	}
+	if err := st.DeleteStack(ctx, stack.ID); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "Deleted stack %s.\n", stack.Name)
+	return nil
+}
+
+// writeFileAtomic writes through a temporary file in the same folder and
+// renames it into place, so a full disk or a crash never leaves a truncated
+// template where a good one was.
+func writeFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("create folder for %s: %w", path, err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

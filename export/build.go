@@ -1,0 +1,373 @@
+package export
+
+import (
+	"fmt"
+	"hash/fnv"
+
+	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/awslabs/goformation/v7/cloudformation/apigatewayv2"
+	"github.com/awslabs/goformation/v7/cloudformation/dynamodb"
+	"github.com/awslabs/goformation/v7/cloudformation/iam"
+	"github.com/awslabs/goformation/v7/cloudformation/lambda"
+	"github.com/awslabs/goformation/v7/cloudformation/logs"
+	"github.com/awslabs/goformation/v7/cloudformation/policies"
+
+	"github.com/switchboard-dev/switchboard/model"
+)
+
+// builder collects the template and how to lay it out.
+type builder struct {
+	s   *model.Stack
+	tpl *cloudformation.Template
+	// resourceIDs and outputNames are the written order: per API its API,
+	// authorizer, routes (route, integration, route response, permission)
+	// and stage; per function its role, log group and function; then tables.
+	resourceIDs []string
+	outputNames []string
+	// codePaths maps each function's logical ID to its code folder.
+	codePaths map[string]string
+}
+
+func (b *builder) add(id string, r cloudformation.Resource) {
+	b.tpl.Resources[id] = r
+	b.resourceIDs = append(b.resourceIDs, id)
+}
+
+func (b *builder) output(name, description string, value string) {
+	b.tpl.Outputs[name] = cloudformation.Output{Description: cloudformation.String(description), Value: value}
+	b.outputNames = append(b.outputNames, name)
+}
+
+// build validates the stack and builds its template.
+func build(s *model.Stack) (*builder, error) {
+	if err := checkShape(s); err != nil {
+		return nil, err
+	}
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("export: stack %q: %w", s.Name, err)
+	}
+	tpl := cloudformation.NewTemplate()
+	tpl.Description = s.Description
+	if tpl.Description == "" {
+		tpl.Description = fmt.Sprintf("Switchboard stack %s: WebSocket APIs on API Gateway with their Lambda functions", s.Name)
+	}
+	b := &builder{s: s, tpl: tpl, codePaths: make(map[string]string, len(s.Functions))}
+	for _, a := range s.APIs {
+		b.api(a)
+	}
+	for _, f := range s.Functions {
+		b.function(f)
+	}
+	for _, t := range s.Tables {
+		b.table(t)
+	}
+	return b, nil
+}
+
+// checkShape refuses the nil entries a stack document can hold ("apis":
+// [null]), which Validate does not expect.
+func checkShape(s *model.Stack) error {
+	if s == nil {
+		return model.Errorf(model.EINVALID, "export: no stack")
+	}
+	bad := func(what string) error {
+		return model.Errorf(model.EINVALID, "export: stack %q has an empty %s entry", s.Name, what)
+	}
+	for _, a := range s.APIs {
+		if a == nil {
+			return bad("API")
+		}
+		for _, r := range a.Routes {
+			if r == nil {
+				return bad("route")
+			}
+		}
+	}
+	for _, f := range s.Functions {
+		if f == nil {
+			return bad("function")
+		}
+	}
+	for _, t := range s.Tables {
+		if t == nil {
+			return bad("table")
+		}
+	}
+	for _, w := range s.Wires {
+		if w == nil {
+			return bad("wire")
+		}
+	}
+	return nil
+}
+
+// invokeURI is the URI API Gateway calls a Lambda function through.
+func invokeURI(fn string) string {
+	return cloudformation.Sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${" + fn + ".Arn}/invocations")
+}
+
+// connectionsURL is the @connections management endpoint of an API's stage,
+// built from a Ref of the API, not a GetAtt: moto fails stacks that GetAtt
+// ApiGatewayV2 resources. stage is what names the stage: a Ref of it for
+// outputs, its literal name for functions (see stageName).
+func connectionsURL(a *model.API, stage string) string {
+	return cloudformation.Sub("https://${" + a.Name + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + stage + "/@connections")
+}
+
+// stageName is how a function's environment and role name an API's stage:
+// literally, not by Ref. The stage depends on the routes, a route on its
+// function, so a function that both handles a route and sends to the same
+// API would close a dependency cycle (cfn-lint E3004) if it referenced the
+// stage. The name is known before deployment, so nothing is lost.
+func stageName(a *model.API) string { return a.StageName }
+
+// stageRef is how outputs name an API's stage.
+func stageRef(a *model.API) string { return "${" + a.StageLogicalID() + "}" }
+
+func (b *builder) api(a *model.API) {
+	api := &apigatewayv2.Api{
+		Name:                     cloudformation.String(cloudformation.Sub("${AWS::StackName}-" + a.Name)),
+		ProtocolType:             cloudformation.String("WEBSOCKET"),
+		RouteSelectionExpression: cloudformation.String(a.RouteSelectionExpression),
+	}
+	if a.Description != "" {
+		api.Description = cloudformation.String(a.Description)
+	}
+	if a.APIKeySelectionExpression != "" {
+		api.ApiKeySelectionExpression = cloudformation.String(a.APIKeySelectionExpression)
+	}
+	b.add(a.Name, api)
+	apiID := cloudformation.Ref(a.Name)
+
+	if a.Authorizer != nil {
+		fn := b.s.AuthorizerFunction(a.ID) // Validate guarantees one.
+		b.add(a.AuthorizerLogicalID(), &apigatewayv2.Authorizer{
+			ApiId:          apiID,
+			AuthorizerType: "REQUEST",
+			AuthorizerUri:  cloudformation.String(invokeURI(fn.Name)),
+			IdentitySource: a.Authorizer.IdentitySources,
+			Name:           a.Authorizer.Name,
+		})
+		b.add(a.AuthorizerPermissionLogicalID(), &lambda.Permission{
+			Action:       "lambda:InvokeFunction",
+			FunctionName: cloudformation.GetAtt(fn.Name, "Arn"),
+			Principal:    "apigateway.amazonaws.com",
+			SourceArn: cloudformation.String(cloudformation.Sub(
+				"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + a.Name + "}/authorizers/${" + a.AuthorizerLogicalID() + "}")),
+		})
+	}
+
+	routes := make([]string, 0, len(a.Routes))
+	for _, r := range a.Routes {
+		fn := b.s.RouteHandler(r.ID) // Validate guarantees one.
+		route := &apigatewayv2.Route{
+			ApiId:    apiID,
+			RouteKey: r.Key,
+			Target:   cloudformation.String(cloudformation.Sub("integrations/${" + a.IntegrationLogicalID(r) + "}")),
+		}
+		if r.APIKeyRequired {
+			route.ApiKeyRequired = cloudformation.Bool(true)
+		}
+		if r.Authorized {
+			route.AuthorizationType = cloudformation.String("CUSTOM")
+			route.AuthorizerId = cloudformation.String(cloudformation.Ref(a.AuthorizerLogicalID()))
+		}
+		if r.TwoWay {
+			route.RouteResponseSelectionExpression = cloudformation.String(model.RouteDefault)
+		}
+		b.add(a.RouteLogicalID(r), route)
+		routes = append(routes, a.RouteLogicalID(r))
+
+		b.add(a.IntegrationLogicalID(r), &apigatewayv2.Integration{
+			ApiId:           apiID,
+			IntegrationType: "AWS_PROXY",
+			IntegrationUri:  cloudformation.String(invokeURI(fn.Name)),
+		})
+		if r.TwoWay {
+			b.add(a.RouteResponseLogicalID(r), &apigatewayv2.RouteResponse{
+				ApiId:            apiID,
+				RouteId:          cloudformation.Ref(a.RouteLogicalID(r)),
+				RouteResponseKey: model.RouteDefault,
+			})
+		}
+		b.add(a.PermissionLogicalID(r), &lambda.Permission{
+			Action:       "lambda:InvokeFunction",
+			FunctionName: cloudformation.GetAtt(fn.Name, "Arn"),
+			Principal:    "apigateway.amazonaws.com",
+			SourceArn: cloudformation.String(cloudformation.Sub(
+				"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + a.Name + "}/*/" + r.Key)),
+		})
+	}
+
+	// The stage references no route, so without DependsOn CloudFormation
+	// may create it, and auto-deploy the API, before the routes exist.
+	b.add(a.StageLogicalID(), &apigatewayv2.Stage{
+		ApiId:                      apiID,
+		StageName:                  a.StageName,
+		AutoDeploy:                 cloudformation.Bool(true),
+		AWSCloudFormationDependsOn: routes,
+	})
+
+	b.output(a.URLOutputName(), fmt.Sprintf("WebSocket URL of %s, for clients", a.Name),
+		cloudformation.Sub("wss://${"+a.Name+"}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"+stageRef(a)))
+	b.output(a.CallbackURLOutputName(), fmt.Sprintf("@connections URL of %s, for sending to its clients", a.Name),
+		connectionsURL(a, stageRef(a)))
+}
+
+// DynamoDB actions a read or read-write wire allows.
+var (
+	tableReadActions = []string{
+		"dynamodb:BatchGetItem",
+		"dynamodb:ConditionCheckItem",
+		"dynamodb:DescribeTable",
+		"dynamodb:GetItem",
+		"dynamodb:Query",
+		"dynamodb:Scan",
+	}
+	tableWriteActions = []string{
+		"dynamodb:BatchWriteItem",
+		"dynamodb:DeleteItem",
+		"dynamodb:PutItem",
+		"dynamodb:UpdateItem",
+	}
+)
+
+// policyDocument is an IAM policy. Structs, not maps, so the keys come out in
+// IAM's usual order and the same every time.
+type policyDocument struct {
+	Version   string
+	Statement []statement
+}
+
+type statement struct {
+	Effect    string
+	Principal *principal `json:",omitempty"`
+	Action    []string
+	Resource  []string `json:",omitempty"`
+}
+
+type principal struct {
+	Service []string
+}
+
+func allow(actions []string, resources ...string) policyDocument {
+	return policyDocument{Version: "2012-10-17", Statement: []statement{{Effect: "Allow", Action: actions, Resource: resources}}}
+}
+
+// policyName keeps a policy name within IAM's 128 characters while keeping
+// it unique: a long name is cut and given a hash of the whole.
+func policyName(name string) string {
+	const limit = 128
+	if len(name) <= limit {
+		return name
+	}
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return fmt.Sprintf("%s-%08x", name[:limit-9], h.Sum32())
+}
+
+func (b *builder) function(f *model.Function) {
+	logGroup := f.LogGroupLogicalID()
+	// Least privilege: the function writes only to its own log group, so the
+	// role needs no AWSLambdaBasicExecutionRole (which allows every group).
+	pols := []iam.Role_Policy{{
+		PolicyName: "Logs",
+		PolicyDocument: allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"},
+			cloudformation.GetAtt(logGroup, "Arn")),
+	}}
+	env := make(map[string]string, len(f.Environment)+len(b.s.Wires))
+	for k, v := range f.Environment {
+		env[k] = v
+	}
+	for _, w := range b.s.Wires {
+		if w.From != f.ID {
+			continue
+		}
+		switch w.Kind {
+		case model.WireRead, model.WireReadWrite:
+			t := b.s.Table(w.To)
+			actions, suffix := tableReadActions, "Read"
+			if w.Kind == model.WireReadWrite {
+				actions, suffix = append(append([]string{}, tableReadActions...), tableWriteActions...), "ReadWrite"
+			}
+			pols = append(pols, iam.Role_Policy{
+				PolicyName: policyName(t.Name + suffix),
+				PolicyDocument: allow(actions,
+					cloudformation.GetAtt(t.Name, "Arn"),
+					cloudformation.Sub("${"+t.Name+".Arn}/index/*")),
+			})
+			env[t.TableEnvVar()] = cloudformation.Ref(t.Name)
+		case model.WireSend:
+			a := b.s.API(w.To)
+			pols = append(pols, iam.Role_Policy{
+				PolicyName: policyName(a.Name + "ManageConnections"),
+				PolicyDocument: allow([]string{"execute-api:ManageConnections"},
+					cloudformation.Sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${"+a.Name+"}/"+stageName(a)+"/POST/@connections/*")),
+			})
+			env[a.ConnectionsEnvVar()] = connectionsURL(a, stageName(a))
+		}
+	}
+	b.add(f.RoleLogicalID(), &iam.Role{
+		AssumeRolePolicyDocument: policyDocument{Version: "2012-10-17", Statement: []statement{{
+			Effect:    "Allow",
+			Principal: &principal{Service: []string{"lambda.amazonaws.com"}},
+			Action:    []string{"sts:AssumeRole"},
+		}}},
+		Policies: pols,
+	})
+
+	policy := policies.DeletionPolicy(f.LogDeletionPolicy)
+	b.add(logGroup, &logs.LogGroup{
+		LogGroupName:                         cloudformation.String(cloudformation.Sub("/aws/lambda/${AWS::StackName}-" + f.Name)),
+		RetentionInDays:                      cloudformation.Int(f.LogRetentionDays),
+		AWSCloudFormationDeletionPolicy:      policy,
+		AWSCloudFormationUpdateReplacePolicy: policies.UpdateReplacePolicy(policy),
+	})
+
+	fn := &lambda.Function{
+		Handler:       cloudformation.String(f.Handler),
+		LoggingConfig: &lambda.Function_LoggingConfig{LogGroup: cloudformation.String(cloudformation.Ref(logGroup))},
+		MemorySize:    cloudformation.Int(f.MemorySize),
+		Role:          cloudformation.GetAtt(f.RoleLogicalID(), "Arn"),
+		Runtime:       cloudformation.String(f.Runtime),
+		Timeout:       cloudformation.Int(f.Timeout),
+	}
+	if f.Description != "" {
+		fn.Description = cloudformation.String(f.Description)
+	}
+	if len(env) > 0 {
+		fn.Environment = &lambda.Function_Environment{Variables: env}
+	}
+	b.add(f.Name, fn)
+	b.codePaths[f.Name] = f.CodePath
+
+	b.output(f.ArnOutputName(), fmt.Sprintf("ARN of function %s", f.Name), cloudformation.GetAtt(f.Name, "Arn"))
+}
+
+func (b *builder) table(t *model.Table) {
+	keys := []model.Key{t.PartitionKey}
+	if t.SortKey != nil {
+		keys = append(keys, *t.SortKey)
+	}
+	tbl := &dynamodb.Table{
+		BillingMode:                          cloudformation.String(string(t.BillingMode)),
+		AWSCloudFormationDeletionPolicy:      policies.DeletionPolicy(t.DeletionPolicy),
+		AWSCloudFormationUpdateReplacePolicy: policies.UpdateReplacePolicy(t.DeletionPolicy),
+	}
+	for i, k := range keys {
+		keyType := "HASH"
+		if i == 1 {
+			keyType = "RANGE"
+		}
+		tbl.KeySchema = append(tbl.KeySchema, dynamodb.Table_KeySchema{AttributeName: k.Name, KeyType: keyType})
+		tbl.AttributeDefinitions = append(tbl.AttributeDefinitions, dynamodb.Table_AttributeDefinition{AttributeName: k.Name, AttributeType: string(k.Type)})
+	}
+	if t.BillingMode == model.BillingProvisioned {
+		tbl.ProvisionedThroughput = &dynamodb.Table_ProvisionedThroughput{ReadCapacityUnits: t.ReadCapacity, WriteCapacityUnits: t.WriteCapacity}
+	}
+	if t.TTLAttribute != "" {
+		tbl.TimeToLiveSpecification = &dynamodb.Table_TimeToLiveSpecification{AttributeName: cloudformation.String(t.TTLAttribute), Enabled: true}
+	}
+	b.add(t.Name, tbl)
+	b.output(t.NameOutputName(), fmt.Sprintf("Name of table %s", t.Name), cloudformation.Ref(t.Name))
+}

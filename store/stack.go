@@ -1,0 +1,391 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/model"
+)
+
+// StackSummary is what a list of stacks shows.
+type StackSummary struct {
+	ID          int64
+	Name        string
+	Description string
+	// Revision is the current (head) revision.
+	Revision int64
+	// Resources counts the stack's nodes: APIs, functions and tables.
+	Resources int
+	UpdatedAt time.Time
+}
+
+// RevisionInfo describes one revision of a stack.
+type RevisionInfo struct {
+	Revision  int64
+	CreatedAt time.Time
+	// Head marks the current revision; the ones above it are what Redo
+	// brings back.
+	Head bool
+}
+
+// CreateStack stores a new stack as its revision 1 and returns a copy with
+// ID, Revision and UpdatedAt set. It returns EINVALID if st fails
+// ValidateDraft or a database rule, and ECONFLICT if the name is taken.
+func (s *Store) CreateStack(ctx context.Context, st *model.Stack) (*model.Stack, error) {
+	out, err := s.createStack(ctx, st)
+	if err != nil {
+		return nil, fmt.Errorf("store: create stack %q: %w", st.Name, err)
+	}
+	return out, nil
+}
+
+func (s *Store) createStack(ctx context.Context, st *model.Stack) (*model.Stack, error) {
+	if err := st.ValidateDraft(); err != nil {
+		return nil, err
+	}
+	doc, err := json.Marshal(st)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO stacks (name, description, head_revision, created_at, updated_at)
+		VALUES (?, ?, 1, ?, ?) RETURNING id`, st.Name, st.Description, formatTime(now), formatTime(now)).Scan(&id)
+	if err != nil {
+		return nil, constraintError(err, st.Name)
+	}
+	if err := insertRevision(ctx, tx, id, 1, doc, now); err != nil {
+		return nil, constraintError(err, st.Name)
+	}
+	if err := writeState(ctx, tx, id, st); err != nil {
+		return nil, constraintError(err, st.Name)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, constraintError(err, st.Name)
+	}
+	return stored(doc, id, 1, now)
+}
+
+// stored returns the stack doc holds with the store's fields set: a copy the
+// caller owns, made from the document already marshalled.
+func stored(doc []byte, id, revision int64, at time.Time) (*model.Stack, error) {
+	var st model.Stack
+	if err := json.Unmarshal(doc, &st); err != nil {
+		return nil, err
+	}
+	st.ID, st.Revision, st.UpdatedAt = id, revision, at
+	return &st, nil
+}
+
+func insertRevision(ctx context.Context, tx *sql.Tx, id, revision int64, doc []byte, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO revisions (stack_id, revision, document, created_at) VALUES (?, ?, ?, ?)`,
+		id, revision, string(doc), formatTime(at))
+	return err
+}
+
+// Stack returns the current state of the stack with the ID, with Revision
+// set to its head revision. It returns ENOTFOUND if there is none.
+func (s *Store) Stack(ctx context.Context, id int64) (*model.Stack, error) {
+	st, err := s.readStack(ctx, `WHERE id = ?`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: stack %d: %w", id, err)
+	}
+	return st, nil
+}
+
+// StackByName returns the current state of the stack with the name. It
+// returns ENOTFOUND if there is none.
+func (s *Store) StackByName(ctx context.Context, name string) (*model.Stack, error) {
+	st, err := s.readStack(ctx, `WHERE name = ?`, name)
+	if err != nil {
+		return nil, fmt.Errorf("store: stack %q: %w", name, err)
+	}
+	return st, nil
+}
+
+func (s *Store) readStack(ctx context.Context, where string, arg any) (*model.Stack, error) {
+	// One read transaction, so every query sees the same revision.
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	st := &model.Stack{}
+	var updated string
+	err = tx.QueryRowContext(ctx, `SELECT id, name, description, head_revision, updated_at FROM stacks `+where, arg).
+		Scan(&st.ID, &st.Name, &st.Description, &st.Revision, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		if name, ok := arg.(string); ok {
+			return nil, model.Errorf(model.ENOTFOUND, "no stack named %q", name)
+		}
+		return nil, model.Errorf(model.ENOTFOUND, "no stack with ID %v", arg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if st.UpdatedAt, err = parseTime(updated); err != nil {
+		return nil, err
+	}
+	if err := readState(ctx, tx, st.ID, st); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// Stacks lists every stack, ordered by name.
+func (s *Store) Stacks(ctx context.Context) ([]StackSummary, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.name, s.description, s.head_revision, s.updated_at,
+			(SELECT count(*) FROM nodes n WHERE n.stack_id = s.id)
+		FROM stacks s ORDER BY s.name`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list stacks: %w", err)
+	}
+	defer rows.Close()
+	var out []StackSummary
+	for rows.Next() {
+		var sum StackSummary
+		var updated string
+		if err := rows.Scan(&sum.ID, &sum.Name, &sum.Description, &sum.Revision, &updated, &sum.Resources); err != nil {
+			return nil, fmt.Errorf("store: list stacks: %w", err)
+		}
+		if sum.UpdatedAt, err = parseTime(updated); err != nil {
+			return nil, fmt.Errorf("store: list stacks: %w", err)
+		}
+		out = append(out, sum)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list stacks: %w", err)
+	}
+	return out, nil
+}
+
+// SaveStack stores st as the next revision of the stack st.ID. st.Revision
+// is the revision the edit started from: if the stack has moved on since, it
+// returns ECONFLICT and changes nothing, so no edit silently overwrites
+// another. After an Undo, saving drops the revisions Redo would have brought
+// back. It returns the saved copy with its new Revision and UpdatedAt;
+// EINVALID if st fails ValidateDraft or a database rule; ECONFLICT also if
+// st renames the stack to a name already taken; ENOTFOUND if there is no
+// such stack.
+func (s *Store) SaveStack(ctx context.Context, st *model.Stack) (*model.Stack, error) {
+	out, err := s.saveStack(ctx, st)
+	if err != nil {
+		return nil, fmt.Errorf("store: save stack %q: %w", st.Name, err)
+	}
+	return out, nil
+}
+
+func (s *Store) saveStack(ctx context.Context, st *model.Stack) (*model.Stack, error) {
+	if err := st.ValidateDraft(); err != nil {
+		return nil, err
+	}
+	doc, err := json.Marshal(st)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if _, err := checkHead(ctx, tx, st.ID, st.Revision); err != nil {
+		return nil, err
+	}
+	next := st.Revision + 1
+	// The redo branch, if an undo left one.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM revisions WHERE stack_id = ? AND revision >= ?`, st.ID, next); err != nil {
+		return nil, err
+	}
+	if err := insertRevision(ctx, tx, st.ID, next, doc, now); err != nil {
+		return nil, constraintError(err, st.Name)
+	}
+	if err := moveHead(ctx, tx, st.ID, next, st, now); err != nil {
+		return nil, constraintError(err, st.Name)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, constraintError(err, st.Name)
+	}
+	return stored(doc, st.ID, next, now)
+}
+
+// checkHead returns the stack's name if its head revision is base, and an
+// error otherwise. Called inside a write transaction, whose lock keeps the
+// answer true until commit.
+func checkHead(ctx context.Context, tx *sql.Tx, id, base int64) (string, error) {
+	var name string
+	var head int64
+	err := tx.QueryRowContext(ctx, `SELECT name, head_revision FROM stacks WHERE id = ?`, id).Scan(&name, &head)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", model.Errorf(model.ENOTFOUND, "no stack with ID %d", id)
+	}
+	if err != nil {
+		return "", err
+	}
+	if head != base {
+		return "", model.Errorf(model.ECONFLICT, "stack %q changed since revision %d (now %d); reload and try again", name, base, head)
+	}
+	return name, nil
+}
+
+// moveHead makes st, whose document is revision, the stack's current state.
+func moveHead(ctx context.Context, tx *sql.Tx, id, revision int64, st *model.Stack, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE stacks SET name = ?, description = ?, head_revision = ?, updated_at = ? WHERE id = ?`,
+		st.Name, st.Description, revision, formatTime(now), id); err != nil {
+		return err
+	}
+	return writeState(ctx, tx, id, st)
+}
+
+// DeleteStack deletes the stack with the ID and all its revisions. It
+// returns ENOTFOUND if there is none.
+func (s *Store) DeleteStack(ctx context.Context, id int64) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM stacks WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("store: delete stack %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: delete stack %d: %w", id, err)
+	} else if n == 0 {
+		return fmt.Errorf("store: delete stack %d: %w", id, model.Errorf(model.ENOTFOUND, "no stack with ID %d", id))
+	}
+	return nil
+}
+
+// Revisions lists the revisions of the stack, newest first. It returns
+// ENOTFOUND if there is no such stack.
+func (s *Store) Revisions(ctx context.Context, id int64) ([]RevisionInfo, error) {
+	out, err := s.revisions(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: revisions of stack %d: %w", id, err)
+	}
+	return out, nil
+}
+
+func (s *Store) revisions(ctx context.Context, id int64) ([]RevisionInfo, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var head int64
+	err = tx.QueryRowContext(ctx, `SELECT head_revision FROM stacks WHERE id = ?`, id).Scan(&head)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, model.Errorf(model.ENOTFOUND, "no stack with ID %d", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []RevisionInfo
+	err = each(ctx, tx, `SELECT revision, created_at FROM revisions WHERE stack_id = ? ORDER BY revision DESC`, []any{id}, func(rows *sql.Rows) error {
+		var r RevisionInfo
+		var created string
+		if err := rows.Scan(&r.Revision, &created); err != nil {
+			return err
+		}
+		var err error
+		if r.CreatedAt, err = parseTime(created); err != nil {
+			return err
+		}
+		r.Head = r.Revision == head
+		out = append(out, r)
+		return nil
+	})
+	return out, err
+}
+
+// StackAtRevision returns the stack as it was at a revision, with Revision
+// and UpdatedAt set to that revision's. It returns ENOTFOUND if there is no
+// such stack or revision.
+func (s *Store) StackAtRevision(ctx context.Context, id, revision int64) (*model.Stack, error) {
+	var doc, created string
+	err := s.db.QueryRowContext(ctx, `SELECT document, created_at FROM revisions WHERE stack_id = ? AND revision = ?`, id, revision).Scan(&doc, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = model.Errorf(model.ENOTFOUND, "stack %d has no revision %d", id, revision)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: stack %d at revision %d: %w", id, revision, err)
+	}
+	at, err := parseTime(created)
+	if err != nil {
+		return nil, fmt.Errorf("store: stack %d at revision %d: %w", id, revision, err)
+	}
+	st, err := stored([]byte(doc), id, revision, at)
+	if err != nil {
+		return nil, fmt.Errorf("store: stack %d at revision %d: %w", id, revision, err)
+	}
+	return st, nil
+}
+
+// Undo makes the revision before the head current again and returns the
+// stack as it is now. baseRevision must be the head, as in SaveStack, or it
+// returns ECONFLICT. At revision 1 it returns EINVALID.
+func (s *Store) Undo(ctx context.Context, id, baseRevision int64) (*model.Stack, error) {
+	st, err := s.step(ctx, id, baseRevision, -1)
+	if err != nil {
+		return nil, fmt.Errorf("store: undo stack %d: %w", id, err)
+	}
+	return st, nil
+}
+
+// Redo makes the revision after the head current again, one an Undo left,
+// and returns the stack as it is now. baseRevision must be the head, or it
+// returns ECONFLICT. With nothing undone it returns EINVALID.
+func (s *Store) Redo(ctx context.Context, id, baseRevision int64) (*model.Stack, error) {
+	st, err := s.step(ctx, id, baseRevision, +1)
+	if err != nil {
+		return nil, fmt.Errorf("store: redo stack %d: %w", id, err)
+	}
+	return st, nil
+}
+
+// step moves the head by delta, restoring that revision's document into the
+// normalized tables. Revisions are not renumbered, so history stays as it
+// was.
+func (s *Store) step(ctx context.Context, id, base, delta int64) (*model.Stack, error) {
+	now := s.now()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	name, err := checkHead(ctx, tx, id, base)
+	if err != nil {
+		return nil, err
+	}
+	target := base + delta
+	var doc string
+	err = tx.QueryRowContext(ctx, `SELECT document FROM revisions WHERE stack_id = ? AND revision = ?`, id, target).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		what := "undo"
+		if delta > 0 {
+			what = "redo"
+		}
+		return nil, model.Errorf(model.EINVALID, "stack %q: nothing to %s", name, what)
+	}
+	if err != nil {
+		return nil, err
+	}
+	st, err := stored([]byte(doc), id, target, now)
+	if err != nil {
+		return nil, err
+	}
+	// The document passed ValidateDraft when it was saved; it is not checked
+	// again, so that undo works even after the model grows stricter.
+	if err := moveHead(ctx, tx, id, target, st, now); err != nil {
+		return nil, constraintError(err, name)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return st, nil
+}

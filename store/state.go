@@ -1,0 +1,461 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/switchboard-dev/switchboard/model"
+)
+
+// The normalized tables are written by diff: the rows the stack should have
+// are compared, by key, with the rows the database has, and only what
+// differs is deleted, inserted or updated. Moving one node of a big stack on
+// the canvas thereby updates one row instead of rewriting thousands.
+
+// table describes one normalized table: the columns after stack_id that
+// identify a row, the other columns, and which of those may not be updated
+// in place.
+type table struct {
+	name string
+	key  []string
+	cols []string
+	// keyed marks the columns (by index in cols) that take part in a UNIQUE
+	// constraint or in the key other rows reference. Updating them in place
+	// could collide with a row not updated yet (two nodes swapping names),
+	// so a change to one is written as a delete and an insert, or, where
+	// rows depend on this one, as a rewrite of the whole stack.
+	keyed []int
+	// leaf is set when no other table references this one, so deleting a
+	// row loses nothing else.
+	leaf bool
+
+	selectSQL, insertSQL, updateSQL, deleteSQL string
+}
+
+func newTable(name string, key, cols []string, keyed []int, leaf bool) *table {
+	t := &table{name: name, key: key, cols: cols, keyed: keyed, leaf: leaf}
+	all := append(append([]string{}, key...), cols...)
+	// Numbered parameters, so that every statement takes stack_id, then
+	// the row as it is: key columns, then the others.
+	where := "stack_id = ?1"
+	for i, k := range key {
+		where += fmt.Sprintf(" AND %s = ?%d", k, i+2)
+	}
+	sets := make([]string, len(cols))
+	for i, c := range cols {
+		sets[i] = fmt.Sprintf("%s = ?%d", c, len(key)+i+2)
+	}
+	t.selectSQL = fmt.Sprintf("SELECT %s FROM %s WHERE stack_id = ?", strings.Join(all, ", "), name)
+	t.insertSQL = fmt.Sprintf("INSERT INTO %s (stack_id, %s) VALUES (?%s)", name, strings.Join(all, ", "), strings.Repeat(", ?", len(all)))
+	t.updateSQL = fmt.Sprintf("UPDATE %s SET %s WHERE %s", name, strings.Join(sets, ", "), where)
+	t.deleteSQL = fmt.Sprintf("DELETE FROM %s WHERE %s", name, where)
+	return t
+}
+
+// The tables, parents before children: inserts go in this order, deletes in
+// the reverse one.
+var (
+	nodesTable = newTable("nodes", []string{"id"},
+		[]string{"kind", "ordinal", "logical_name", "x", "y"}, []int{0, 2}, false)
+	apisTable = newTable("apis", []string{"id"},
+		[]string{"description", "route_selection_expression", "api_key_selection_expression", "stage_name"}, nil, false)
+	routesTable = newTable("routes", []string{"id"},
+		[]string{"api_id", "ordinal", "route_key", "two_way", "api_key_required", "authorized"}, []int{0, 2}, false)
+	authorizersTable = newTable("authorizers", []string{"api_id"},
+		[]string{"name", "identity_sources"}, nil, true)
+	functionsTable = newTable("functions", []string{"id"},
+		[]string{"description", "runtime", "handler", "code_path", "memory_size", "timeout", "log_retention_days", "log_deletion_policy"}, nil, false)
+	envTable = newTable("function_env", []string{"function_id", "name"},
+		[]string{"value"}, nil, true)
+	dynamoTable = newTable("dynamo_tables", []string{"id"},
+		[]string{"pk_name", "pk_type", "sk_name", "sk_type", "billing_mode", "read_capacity", "write_capacity", "ttl_attribute", "deletion_policy"}, nil, true)
+	wiresTable = newTable("wires", []string{"id"},
+		[]string{"ordinal", "kind", "from_route", "from_node", "to_id", "to_kind"}, []int{1, 2, 3, 4, 5}, true)
+
+	tables = []*table{nodesTable, apisTable, routesTable, authorizersTable, functionsTable, envTable, dynamoTable, wiresTable}
+)
+
+// row holds a row's key columns, then its other columns, as the values
+// modernc.org/sqlite scans into an any: int64, float64, string or nil.
+type row []any
+
+func (t *table) rowKey(r row) string {
+	if len(t.key) == 1 {
+		return r[0].(string)
+	}
+	parts := make([]string, len(t.key))
+	for i := range t.key {
+		parts[i] = r[i].(string)
+	}
+	return strings.Join(parts, "\x00")
+}
+
+// rowSet is a table's rows by key.
+type rowSet map[string]row
+
+func (rs rowSet) add(t *table, r row) { rs[t.rowKey(r)] = r }
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func nullString(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return *s
+}
+
+// stackRows returns the rows of every table for st, in the order of tables.
+func stackRows(st *model.Stack) ([]rowSet, error) {
+	sets := make(map[*table]rowSet, len(tables))
+	for _, t := range tables {
+		sets[t] = rowSet{}
+	}
+	node := func(n *model.Node, kind model.Kind, i int) {
+		sets[nodesTable].add(nodesTable, row{n.ID, string(kind), int64(i), n.Name, n.Position.X, n.Position.Y})
+	}
+	for i, a := range st.APIs {
+		node(&a.Node, model.KindAPI, i)
+		sets[apisTable].add(apisTable, row{a.ID, a.Description, a.RouteSelectionExpression, a.APIKeySelectionExpression, a.StageName})
+		for j, r := range a.Routes {
+			sets[routesTable].add(routesTable, row{r.ID, a.ID, int64(j), r.Key, boolInt(r.TwoWay), boolInt(r.APIKeyRequired), boolInt(r.Authorized)})
+		}
+		if a.Authorizer != nil {
+			sources := a.Authorizer.IdentitySources
+			if sources == nil {
+				sources = []string{}
+			}
+			js, err := json.Marshal(sources)
+			if err != nil {
+				return nil, err
+			}
+			sets[authorizersTable].add(authorizersTable, row{a.ID, a.Authorizer.Name, string(js)})
+		}
+	}
+	for i, f := range st.Functions {
+		node(&f.Node, model.KindFunction, i)
+		sets[functionsTable].add(functionsTable, row{f.ID, f.Description, f.Runtime, f.Handler, f.CodePath,
+			int64(f.MemorySize), int64(f.Timeout), int64(f.LogRetentionDays), string(f.LogDeletionPolicy)})
+		for name, value := range f.Environment {
+			sets[envTable].add(envTable, row{f.ID, name, value})
+		}
+	}
+	for i, t := range st.Tables {
+		node(&t.Node, model.KindTable, i)
+		var skName, skType *string
+		if t.SortKey != nil {
+			n, k := t.SortKey.Name, string(t.SortKey.Type)
+			skName, skType = &n, &k
+		}
+		sets[dynamoTable].add(dynamoTable, row{t.ID, t.PartitionKey.Name, string(t.PartitionKey.Type), nullString(skName), nullString(skType),
+			string(t.BillingMode), int64(t.ReadCapacity), int64(t.WriteCapacity), t.TTLAttribute, string(t.DeletionPolicy)})
+	}
+	for i, w := range st.Wires {
+		var fromRoute, fromNode any = nil, w.From
+		toKind := model.KindAPI
+		switch w.Kind {
+		case model.WireIntegration:
+			fromRoute, fromNode = w.From, nil
+			toKind = model.KindFunction
+		case model.WireRead, model.WireReadWrite:
+			toKind = model.KindTable
+		}
+		sets[wiresTable].add(wiresTable, row{w.ID, int64(i), string(w.Kind), fromRoute, fromNode, w.To, string(toKind)})
+	}
+	out := make([]rowSet, len(tables))
+	for i, t := range tables {
+		out[i] = sets[t]
+	}
+	return out, nil
+}
+
+// currentRows reads the rows a stack has in t.
+func currentRows(ctx context.Context, tx *sql.Tx, t *table, stackID int64) (rowSet, error) {
+	rows, err := tx.QueryContext(ctx, t.selectSQL, stackID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	set := rowSet{}
+	n := len(t.key) + len(t.cols)
+	for rows.Next() {
+		r := make(row, n)
+		ptrs := make([]any, n)
+		for i := range r {
+			ptrs[i] = &r[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		set.add(t, r)
+	}
+	return set, rows.Err()
+}
+
+// tableDiff is what writing one table takes.
+type tableDiff struct {
+	deletes []row // only the key columns are used
+	inserts []row
+	updates []row
+}
+
+// diff compares a table's current rows with the wanted ones. It reports
+// rewrite when a row others depend on changes a keyed column, which the
+// caller handles by rewriting the stack.
+func diff(t *table, have, want rowSet) (d tableDiff, rewrite bool) {
+	for k, h := range have {
+		if _, ok := want[k]; !ok {
+			d.deletes = append(d.deletes, h)
+		}
+	}
+	nk := len(t.key)
+	for k, w := range want {
+		h, ok := have[k]
+		if !ok {
+			d.inserts = append(d.inserts, w)
+			continue
+		}
+		changed, keyedChanged := false, false
+		for i := nk; i < len(w); i++ {
+			if h[i] != w[i] {
+				changed = true
+				for _, c := range t.keyed {
+					if c == i-nk {
+						keyedChanged = true
+					}
+				}
+			}
+		}
+		switch {
+		case !changed:
+		case !keyedChanged:
+			d.updates = append(d.updates, w)
+		case t.leaf:
+			d.deletes = append(d.deletes, h)
+			d.inserts = append(d.inserts, w)
+		default:
+			return tableDiff{}, true
+		}
+	}
+	return d, false
+}
+
+// writeState makes the normalized tables hold st, changing only the rows
+// that differ from what they hold now.
+func writeState(ctx context.Context, tx *sql.Tx, stackID int64, st *model.Stack) error {
+	want, err := stackRows(st)
+	if err != nil {
+		return err
+	}
+	diffs := make([]tableDiff, len(tables))
+	for i, t := range tables {
+		have, err := currentRows(ctx, tx, t, stackID)
+		if err != nil {
+			return err
+		}
+		d, rewrite := diff(t, have, want[i])
+		if rewrite {
+			return rewriteState(ctx, tx, stackID, want)
+		}
+		diffs[i] = d
+	}
+	for i := len(tables) - 1; i >= 0; i-- {
+		t := tables[i]
+		if err := execRows(ctx, tx, t.deleteSQL, stackID, diffs[i].deletes, func(r row) []any { return r[:len(t.key)] }); err != nil {
+			return err
+		}
+	}
+	for i, t := range tables {
+		if err := execRows(ctx, tx, t.insertSQL, stackID, diffs[i].inserts, func(r row) []any { return r }); err != nil {
+			return err
+		}
+		if err := execRows(ctx, tx, t.updateSQL, stackID, diffs[i].updates, func(r row) []any { return r }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rewriteState deletes a stack's rows and inserts want.
+func rewriteState(ctx context.Context, tx *sql.Tx, stackID int64, want []rowSet) error {
+	// Every other table cascades from nodes.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM nodes WHERE stack_id = ?`, stackID); err != nil {
+		return err
+	}
+	for i, t := range tables {
+		rows := make([]row, 0, len(want[i]))
+		for _, r := range want[i] {
+			rows = append(rows, r)
+		}
+		if err := execRows(ctx, tx, t.insertSQL, stackID, rows, func(r row) []any { return r }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// execRows runs query once per row with stack_id followed by args(row) for
+// the arguments, preparing it once when there is more than one row.
+func execRows(ctx context.Context, tx *sql.Tx, query string, stackID int64, rows []row, args func(row) []any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	exec := tx.ExecContext
+	if len(rows) > 1 {
+		stmt, err := tx.PrepareContext(ctx, query)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		exec = func(ctx context.Context, _ string, args ...any) (sql.Result, error) {
+			return stmt.ExecContext(ctx, args...)
+		}
+	}
+	buf := make([]any, 0, 16)
+	for _, r := range rows {
+		buf = append(append(buf[:0], stackID), args(r)...)
+		if _, err := exec(ctx, query, buf...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readState reads the current state of the stack from the normalized
+// tables into st, in the order it was saved.
+func readState(ctx context.Context, tx *sql.Tx, stackID int64, st *model.Stack) error {
+	apis := map[string]*model.API{}
+	err := each(ctx, tx, `SELECT n.id, n.logical_name, n.x, n.y,
+			a.description, a.route_selection_expression, a.api_key_selection_expression, a.stage_name
+		FROM nodes n JOIN apis a USING (stack_id, id)
+		WHERE n.stack_id = ? ORDER BY n.ordinal`, []any{stackID}, func(rows *sql.Rows) error {
+		a := &model.API{}
+		if err := rows.Scan(&a.ID, &a.Name, &a.Position.X, &a.Position.Y,
+			&a.Description, &a.RouteSelectionExpression, &a.APIKeySelectionExpression, &a.StageName); err != nil {
+			return err
+		}
+		st.APIs = append(st.APIs, a)
+		apis[a.ID] = a
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = each(ctx, tx, `SELECT api_id, id, route_key, two_way, api_key_required, authorized
+		FROM routes WHERE stack_id = ? ORDER BY api_id, ordinal`, []any{stackID}, func(rows *sql.Rows) error {
+		var apiID string
+		r := &model.Route{}
+		if err := rows.Scan(&apiID, &r.ID, &r.Key, &r.TwoWay, &r.APIKeyRequired, &r.Authorized); err != nil {
+			return err
+		}
+		if a := apis[apiID]; a != nil {
+			a.Routes = append(a.Routes, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = each(ctx, tx, `SELECT api_id, name, identity_sources FROM authorizers WHERE stack_id = ?`, []any{stackID}, func(rows *sql.Rows) error {
+		var apiID, sources string
+		au := &model.Authorizer{}
+		if err := rows.Scan(&apiID, &au.Name, &sources); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(sources), &au.IdentitySources); err != nil {
+			return fmt.Errorf("authorizer of %s: %w", apiID, err)
+		}
+		if a := apis[apiID]; a != nil {
+			a.Authorizer = au
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	functions := map[string]*model.Function{}
+	err = each(ctx, tx, `SELECT n.id, n.logical_name, n.x, n.y,
+			f.description, f.runtime, f.handler, f.code_path, f.memory_size, f.timeout, f.log_retention_days, f.log_deletion_policy
+		FROM nodes n JOIN functions f USING (stack_id, id)
+		WHERE n.stack_id = ? ORDER BY n.ordinal`, []any{stackID}, func(rows *sql.Rows) error {
+		f := &model.Function{}
+		if err := rows.Scan(&f.ID, &f.Name, &f.Position.X, &f.Position.Y,
+			&f.Description, &f.Runtime, &f.Handler, &f.CodePath, &f.MemorySize, &f.Timeout, &f.LogRetentionDays, &f.LogDeletionPolicy); err != nil {
+			return err
+		}
+		st.Functions = append(st.Functions, f)
+		functions[f.ID] = f
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = each(ctx, tx, `SELECT function_id, name, value FROM function_env WHERE stack_id = ?`, []any{stackID}, func(rows *sql.Rows) error {
+		var id, name, value string
+		if err := rows.Scan(&id, &name, &value); err != nil {
+			return err
+		}
+		if f := functions[id]; f != nil {
+			if f.Environment == nil {
+				f.Environment = map[string]string{}
+			}
+			f.Environment[name] = value
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	err = each(ctx, tx, `SELECT n.id, n.logical_name, n.x, n.y,
+			t.pk_name, t.pk_type, t.sk_name, t.sk_type, t.billing_mode, t.read_capacity, t.write_capacity, t.ttl_attribute, t.deletion_policy
+		FROM nodes n JOIN dynamo_tables t USING (stack_id, id)
+		WHERE n.stack_id = ? ORDER BY n.ordinal`, []any{stackID}, func(rows *sql.Rows) error {
+		t := &model.Table{}
+		var skName, skType sql.NullString
+		if err := rows.Scan(&t.ID, &t.Name, &t.Position.X, &t.Position.Y,
+			&t.PartitionKey.Name, &t.PartitionKey.Type, &skName, &skType, &t.BillingMode, &t.ReadCapacity, &t.WriteCapacity, &t.TTLAttribute, &t.DeletionPolicy); err != nil {
+			return err
+		}
+		if skName.Valid {
+			t.SortKey = &model.Key{Name: skName.String, Type: model.AttributeType(skType.String)}
+		}
+		st.Tables = append(st.Tables, t)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	return each(ctx, tx, `SELECT id, kind, from_id, to_id FROM wires WHERE stack_id = ? ORDER BY ordinal`, []any{stackID}, func(rows *sql.Rows) error {
+		w := &model.Wire{}
+		if err := rows.Scan(&w.ID, &w.Kind, &w.From, &w.To); err != nil {
+			return err
+		}
+		st.Wires = append(st.Wires, w)
+		return nil
+	})
+}
+
+// each runs query and calls fn for every row.
+func each(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

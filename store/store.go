@@ -1,0 +1,226 @@
+// Package store keeps stacks in a SQLite database: the current state of each
+// stack in normalized tables whose constraints repeat the model's rules, and
+// every revision as a full JSON document for history, undo and redo.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/switchboard-dev/switchboard/migrations"
+	"github.com/switchboard-dev/switchboard/model"
+)
+
+// Store is a Switchboard database. It is safe for concurrent use, also with
+// other Stores and other processes on the same file.
+type Store struct {
+	db *sql.DB
+	// now returns the time recorded on changes; tests replace it.
+	now func() time.Time
+}
+
+// Open opens, creating it if needed, the database at path and brings its
+// schema up to date. It refuses a database migrated by a newer Switchboard.
+func Open(ctx context.Context, path string) (*Store, error) {
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	s := &Store{db: db, now: func() time.Time { return time.Now().UTC() }}
+	if err := s.migrate(ctx, migrations.FS); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// dsn returns the modernc.org/sqlite data source name for the file. Every
+// pragma is applied to each new connection of the pool; see
+// https://pkg.go.dev/modernc.org/sqlite#Driver.Open.
+func dsn(file string) string {
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)") // SQLite ships with foreign keys off; the schema depends on them.
+	// Wait up to 5 s for another connection's write lock rather than fail at
+	// once with SQLITE_BUSY. modernc applies it before the other pragmas, so
+	// switching to WAL also waits.
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "journal_mode(WAL)")   // Readers and the one writer do not block each other.
+	q.Add("_pragma", "synchronous(NORMAL)") // Safe in WAL mode: a crash may lose the last commits, never corrupt.
+	// BEGIN IMMEDIATE takes the write lock when a write transaction starts.
+	// A deferred BEGIN would take it at the first write, and a connection
+	// that has read must fail with SQLITE_BUSY when it cannot upgrade, since
+	// waiting could deadlock; taken up front, writers just queue on
+	// busy_timeout. Read-only transactions (sql.TxOptions.ReadOnly) still
+	// begin deferred, so reads never wait for writers.
+	q.Set("_txlock", "immediate")
+	return "file:" + file + "?" + q.Encode()
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// migration is one embedded SQL file.
+type migration struct {
+	version int64
+	name    string
+	sql     string
+}
+
+// readMigrations returns the files of fsys in version order. A file is
+// named NNNN_what.sql; NNNN is its version.
+func readMigrations(fsys fs.FS) ([]migration, error) {
+	names, err := fs.Glob(fsys, "*.sql")
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	var ms []migration
+	for _, name := range names {
+		prefix, _, _ := strings.Cut(name, "_")
+		v, err := strconv.ParseInt(prefix, 10, 64)
+		if err != nil || v < 1 {
+			return nil, fmt.Errorf("migration %s: name must start with a version number, like 0002_", name)
+		}
+		if len(ms) > 0 && ms[len(ms)-1].version >= v {
+			return nil, fmt.Errorf("migration %s: version %d is not above %s", name, v, ms[len(ms)-1].name)
+		}
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: path.Base(name), sql: string(data)})
+	}
+	return ms, nil
+}
+
+// migrate applies the migrations the database has not recorded, each in its
+// own transaction, in version order (wtf sqlite/sqlite.go, miniflux
+// database/migrations.go).
+func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
+	ms, err := readMigrations(fsys)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at TEXT NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	known := int64(0)
+	if len(ms) > 0 {
+		known = ms[len(ms)-1].version
+	}
+	for _, m := range ms {
+		if err := s.migrateOne(ctx, m, known); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.name, err)
+		}
+	}
+	// A database with nothing left to apply still has to be checked.
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer tx.Rollback()
+	return checkNotNewer(ctx, tx, known)
+}
+
+// migrateOne applies m unless the database records it. The check runs inside
+// the write transaction, so two processes opening a new file at once cannot
+// both apply it.
+func (s *Store) migrateOne(ctx context.Context, m migration, known int64) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := checkNotNewer(ctx, tx, known); err != nil {
+		return err
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+		m.version, m.name, formatTime(s.now())); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// checkNotNewer refuses a database whose schema is newer than this build's:
+// this build would not know what the newer tables mean and could corrupt
+// them.
+func checkNotNewer(ctx context.Context, tx *sql.Tx, known int64) error {
+	var newest sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&newest); err != nil {
+		return err
+	}
+	if newest.Int64 > known {
+		return model.Errorf(model.EINVALID,
+			"database was migrated by a newer Switchboard (schema %d, this build knows %d); upgrade Switchboard",
+			newest.Int64, known)
+	}
+	return nil
+}
+
+// Times are stored as RFC 3339 text in UTC, which sorts and reads well in
+// the sqlite3 shell.
+const timeFormat = time.RFC3339Nano
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+func parseTime(s string) (time.Time, error) { return time.Parse(timeFormat, s) }
+
+// constraintError turns a constraint violation into a model error a user can
+// act on; it returns err unchanged for anything else. name is the stack's.
+func constraintError(err error, name string) error {
+	var se *sqlite.Error
+	if !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_CONSTRAINT {
+		return err
+	}
+	msg := se.Error()
+	// modernc reports "constraint failed: <SQLite's message> (<code>)".
+	if _, after, ok := strings.Cut(msg, "constraint failed: "); ok {
+		msg = after
+	}
+	if i := strings.LastIndex(msg, " ("); i > 0 {
+		msg = msg[:i]
+	}
+	switch se.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		if strings.Contains(msg, "stacks.name") {
+			return model.Errorf(model.ECONFLICT, "a stack named %q already exists", name)
+		}
+		return model.Errorf(model.EINVALID, "stack %q: two things share what must be unique (%s)", name, msg)
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return model.Errorf(model.EINVALID, "stack %q: something refers to a resource, route or revision that is not there, or is of the wrong kind (%s)", name, msg)
+	case sqlite3.SQLITE_CONSTRAINT_CHECK:
+		return model.Errorf(model.EINVALID, "stack %q: a value is out of range (%s)", name, msg)
+	}
+	return model.Errorf(model.EINVALID, "stack %q: %s", name, msg)
+}

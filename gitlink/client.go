@@ -1,0 +1,528 @@
+package gitlink
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+)
+
+// File is one file to write into the stack folder.
+type File struct {
+	// Data is the file's content.
+	Data []byte
+	// CreateOnly marks scaffolding that becomes user code once written (a
+	// function's handler, say): it is written only when neither the file
+	// nor its folder exists yet, and is never overwritten.
+	CreateOnly bool
+}
+
+// Files wraps generated contents, keyed by path relative to the stack
+// folder, as Files that are always written.
+func Files(m map[string][]byte) map[string]File {
+	out := make(map[string]File, len(m))
+	for p, b := range m {
+		out[p] = File{Data: b}
+	}
+	return out
+}
+
+// Change statuses.
+const (
+	StatusAdded    = "added"    // the file is new
+	StatusModified = "modified" // the file exists with other content
+	StatusKept     = "kept"     // a CreateOnly file left alone: it or its folder exists
+)
+
+// Change is what a commit does, or would do, to one file.
+type Change struct {
+	// Path is relative to Link.Folder, as in the files passed in.
+	Path string
+	// Status is StatusAdded, StatusModified or StatusKept. Files never get
+	// deleted, and files already up to date are not listed.
+	Status string
+	// Diff is a `git diff`-style unified diff of the old content against the
+	// new one (paths relative to the repository root); empty for StatusKept.
+	Diff string
+}
+
+// Result reports a commit.
+type Result struct {
+	// Hash is the new commit's id.
+	Hash string
+	// Changes lists the files added or modified, then the CreateOnly files kept.
+	Changes []Change
+	// Pushed is true when the commit was pushed to a remote.
+	Pushed bool
+}
+
+// CommitInfo describes one commit of History.
+type CommitInfo struct {
+	Hash        string
+	Message     string
+	Author      string
+	AuthorEmail string
+	When        time.Time
+}
+
+// Client commits to local and remote repositories. The zero value works
+// for local repositories; remotes need CacheDir. A Client is safe for
+// concurrent use: operations on the same repository or cache are
+// serialised within the process.
+type Client struct {
+	// CacheDir holds a bare clone of every remote, in CacheDir/<hash of URL>.
+	// It is created with mode 0700.
+	CacheDir string
+	// Now stamps the commits; time.Now when nil. Tests inject a fixed
+	// clock to get reproducible commit ids.
+	Now func() time.Time
+}
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// maxPushAttempts bounds how often Commit fetches and retries after the
+// remote moved while it was pushing.
+const maxPushAttempts = 3
+
+// testHookBeforeRef, when set by tests, runs after the commit's objects are
+// written and before any reference moves; an error aborts the commit there.
+var testHookBeforeRef func() error
+
+// locks serialises work per repository folder or cache folder. A channel
+// rather than a sync.Mutex so that waiting honours the context.
+var locks sync.Map // string → chan struct{}
+
+func lock(ctx context.Context, key string) (unlock func(), err error) {
+	v, _ := locks.LoadOrStore(key, make(chan struct{}, 1))
+	ch := v.(chan struct{})
+	select {
+	case ch <- struct{}{}:
+		return func() { <-ch }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// Check opens the repository the way Commit would and reports whether it
+// can be used. A local folder that is missing or empty is initialised, with
+// the branch as HEAD. For a remote, Check lists its references (git
+// ls-remote) and returns ErrAuth, ErrNotFound or ErrBranchMissing.
+func (c *Client) Check(ctx context.Context, l Link) error {
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	if l.IsRemote() {
+		return c.checkRemote(ctx, l)
+	}
+	unlock, err := lock(ctx, localKey(l))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	_, err = openLocal(l, true)
+	return err
+}
+
+// Preview reports what Commit would change, without changing anything.
+// For remotes it fetches first, so the diff is against the remote tip.
+func (c *Client) Preview(ctx context.Context, l Link, files map[string]File) ([]Change, error) {
+	if err := validate(l, files); err != nil {
+		return nil, err
+	}
+	var (
+		repo *git.Repository
+		tip  plumbing.Hash
+		wt   string
+		err  error
+	)
+	if l.IsRemote() {
+		var unlock func()
+		repo, unlock, err = c.openCache(ctx, l)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+		tip, err = c.fetchTip(ctx, repo, l)
+		if errors.Is(err, ErrBranchMissing) && l.CreateBranch {
+			tip, err = c.fetchDefaultTip(ctx, repo, l)
+		}
+	} else {
+		unlock, lerr := lock(ctx, localKey(l))
+		if lerr != nil {
+			return nil, lerr
+		}
+		defer unlock()
+		repo, err = openLocal(l, true)
+		if err == nil {
+			tip, err = refHash(repo.Storer, l.branchRef())
+			wt = checkedOut(repo, l)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	tree, err := treeOf(repo.Storer, tip)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := plan(repo.Storer, tree, l, files, wt)
+	if err != nil {
+		return nil, err
+	}
+	return changesOf(ps), nil
+}
+
+// Commit writes files into Link.Folder on Link.Branch as one commit signed
+// by the Link's author and stamped by Client.Now, and pushes it to remotes.
+// message is the commit message; an empty one becomes "Update <folder>".
+//
+// It returns ErrNothingToCommit (and makes no commit) when every file is up
+// to date, and a *ConflictError (ErrConflict) when it would overwrite
+// somebody else's change: upstream for remotes, uncommitted in the working
+// tree for local repositories. Remotes may also give ErrAuth, ErrNotFound
+// and ErrBranchMissing.
+func (c *Client) Commit(ctx context.Context, l Link, files map[string]File, message string) (Result, error) {
+	if err := validate(l, files); err != nil {
+		return Result{}, err
+	}
+	if strings.TrimSpace(message) == "" {
+		message = "Update " + l.folder()
+		if l.folder() == "" {
+			message = "Update stack"
+		}
+	}
+	if !strings.HasSuffix(message, "\n") {
+		message += "\n"
+	}
+	if l.IsRemote() {
+		return c.commitRemote(ctx, l, files, message)
+	}
+	return c.commitLocal(ctx, l, files, message)
+}
+
+// History lists the commits of Link.Branch that touch Link.Folder, newest
+// first, at most limit of them (all when limit <= 0). Remotes are fetched
+// first. A branch without commits has no history.
+func (c *Client) History(ctx context.Context, l Link, limit int) ([]CommitInfo, error) {
+	if err := l.Validate(); err != nil {
+		return nil, err
+	}
+	repo, tip, unlock, err := c.openTip(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if tip.IsZero() {
+		return nil, nil
+	}
+	opts := &git.LogOptions{From: tip}
+	if f := l.folder(); f != "" {
+		opts.PathFilter = func(p string) bool { return p == f || strings.HasPrefix(p, f+"/") }
+	}
+	iter, err := repo.Log(opts)
+	if err != nil {
+		return nil, fmt.Errorf("gitlink: history of %s: %w", l.Folder, err)
+	}
+	defer iter.Close()
+	var out []CommitInfo
+	err = iter.ForEach(func(cm *object.Commit) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		out = append(out, CommitInfo{
+			Hash:        cm.Hash.String(),
+			Message:     strings.TrimRight(cm.Message, "\n"),
+			Author:      cm.Author.Name,
+			AuthorEmail: cm.Author.Email,
+			When:        cm.Author.When,
+		})
+		if limit > 0 && len(out) >= limit {
+			return storer.ErrStop
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("gitlink: history of %s: %w", l.Folder, err)
+	}
+	return out, nil
+}
+
+// ReadFile returns the content of Folder/p at the tip of Link.Branch (the
+// remote's tip, after a fetch). A missing file gives an error wrapping
+// fs.ErrNotExist.
+func (c *Client) ReadFile(ctx context.Context, l Link, p string) ([]byte, error) {
+	if err := l.Validate(); err != nil {
+		return nil, err
+	}
+	if err := validateRelPath(p); err != nil {
+		return nil, invalidf("path %q: %v", p, err)
+	}
+	repo, tip, unlock, err := c.openTip(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	tree, err := treeOf(repo.Storer, tip)
+	if err != nil {
+		return nil, err
+	}
+	data, _, ok, err := blobAt(repo.Storer, tree, l.repoPath(p))
+	if err != nil {
+		return nil, fmt.Errorf("gitlink: read %s: %w", l.repoPath(p), err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("gitlink: read %s on %s: %w", l.repoPath(p), l.branch(), errNotExist)
+	}
+	return data, nil
+}
+
+// openTip opens the repository (fetching remotes) and resolves the branch tip.
+func (c *Client) openTip(ctx context.Context, l Link) (*git.Repository, plumbing.Hash, func(), error) {
+	if l.IsRemote() {
+		repo, unlock, err := c.openCache(ctx, l)
+		if err != nil {
+			return nil, plumbing.ZeroHash, nil, err
+		}
+		tip, err := c.fetchTip(ctx, repo, l)
+		if err != nil {
+			unlock()
+			return nil, plumbing.ZeroHash, nil, err
+		}
+		return repo, tip, unlock, nil
+	}
+	unlock, err := lock(ctx, localKey(l))
+	if err != nil {
+		return nil, plumbing.ZeroHash, nil, err
+	}
+	// Reading never initialises a repository.
+	repo, err := openLocal(l, false)
+	if err != nil {
+		unlock()
+		return nil, plumbing.ZeroHash, nil, err
+	}
+	tip, err := refHash(repo.Storer, l.branchRef())
+	if err != nil {
+		unlock()
+		return nil, plumbing.ZeroHash, nil, err
+	}
+	return repo, tip, unlock, nil
+}
+
+// validate checks the link and the file paths.
+func validate(l Link, files map[string]File) error {
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return invalidf("no files to write")
+	}
+	for p := range files {
+		if err := validateRelPath(p); err != nil {
+			return invalidf("file %q: %v", p, err)
+		}
+	}
+	return nil
+}
+
+// refHash resolves a reference to a hash; zero when it does not exist.
+func refHash(s storer.ReferenceStorer, name plumbing.ReferenceName) (plumbing.Hash, error) {
+	ref, err := storer.ResolveReference(s, name)
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return plumbing.ZeroHash, nil
+	}
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("gitlink: resolve %s: %w", name, err)
+	}
+	return ref.Hash(), nil
+}
+
+// treeOf returns the tree of a commit; nil for the zero hash.
+func treeOf(s storer.EncodedObjectStorer, commit plumbing.Hash) (*object.Tree, error) {
+	if commit.IsZero() {
+		return nil, nil
+	}
+	cm, err := object.GetCommit(s, commit)
+	if err != nil {
+		return nil, fmt.Errorf("gitlink: read commit %s: %w", commit, err)
+	}
+	t, err := cm.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("gitlink: read tree of %s: %w", commit, err)
+	}
+	return t, nil
+}
+
+// planned is one file of a commit with what it replaces.
+type planned struct {
+	Change
+	repoPath string
+	data     []byte
+	mode     filemode.FileMode
+	old      []byte // nil when added
+	oldMode  filemode.FileMode
+}
+
+// plan compares files with tree (the branch tip; nil for none). wt is the
+// working tree folder when the branch is checked out there: CreateOnly
+// files then also count as existing when they exist on disk.
+func plan(s storer.EncodedObjectStorer, tree *object.Tree, l Link, files map[string]File, wt string) ([]planned, error) {
+	paths := make([]string, 0, len(files))
+	for p := range files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	var out []planned
+	for _, p := range paths {
+		f := files[p]
+		rp := l.repoPath(p)
+		old, oldMode, exists, err := blobAt(s, tree, rp)
+		if err != nil {
+			return nil, fmt.Errorf("gitlink: read %s: %w", rp, err)
+		}
+		if f.CreateOnly {
+			taken, err := createOnlyTaken(tree, l, p, wt)
+			if err != nil {
+				return nil, err
+			}
+			if taken {
+				if !exists || !bytes.Equal(old, f.Data) {
+					out = append(out, planned{Change: Change{Path: p, Status: StatusKept}, repoPath: rp})
+				}
+				continue
+			}
+		}
+		if exists && bytes.Equal(old, f.Data) {
+			continue
+		}
+		pl := planned{repoPath: rp, data: f.Data, mode: filemode.Regular}
+		pl.Path = p
+		if exists {
+			pl.Status, pl.old, pl.oldMode = StatusModified, old, oldMode
+			if oldMode == filemode.Executable {
+				pl.mode = oldMode // keep the user's chmod +x
+			}
+		} else {
+			pl.Status = StatusAdded
+		}
+		pl.Diff = unifiedDiff(rp, pl.old, pl.oldMode, pl.data, pl.mode)
+		out = append(out, pl)
+	}
+	// Real changes first, kept files last, each group sorted by path.
+	sort.SliceStable(out, func(i, j int) bool {
+		return out[i].Status != StatusKept && out[j].Status == StatusKept
+	})
+	return out, nil
+}
+
+// createOnlyTaken reports whether a CreateOnly file p must be left alone:
+// anything exists at its path, or its folder (below the stack folder) exists.
+func createOnlyTaken(tree *object.Tree, l Link, p, wt string) (bool, error) {
+	check := []string{l.repoPath(p)}
+	if dir := path.Dir(p); dir != "." {
+		check = append(check, l.repoPath(dir))
+	}
+	for _, rp := range check {
+		e, err := entryAt(tree, rp)
+		if err != nil {
+			return false, fmt.Errorf("gitlink: read %s: %w", rp, err)
+		}
+		if e != nil {
+			return true, nil
+		}
+		if wt != "" && existsOnDisk(wt, rp) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// changed returns the planned files that change (not kept).
+func changed(ps []planned) []planned {
+	var out []planned
+	for _, p := range ps {
+		if p.Status != StatusKept {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func changesOf(ps []planned) []Change {
+	out := make([]Change, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, p.Change)
+	}
+	return out
+}
+
+// buildCommit writes the blobs, trees and commit object for ps on top of
+// parent (zero for a root commit) and returns the commit's hash. No
+// reference moves.
+func (c *Client) buildCommit(ctx context.Context, s storer.EncodedObjectStorer, l Link, parent plumbing.Hash, ps []planned, message string) (plumbing.Hash, error) {
+	tree, err := treeOf(s, parent)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	entries := make(map[string]newEntry, len(ps))
+	for _, p := range ps {
+		if err := ctx.Err(); err != nil {
+			return plumbing.ZeroHash, err
+		}
+		h, err := writeBlob(s, p.data)
+		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("gitlink: write %s: %w", p.repoPath, err)
+		}
+		entries[p.repoPath] = newEntry{hash: h, mode: p.mode}
+	}
+	treeHash, err := buildTree(s, tree, entries)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("gitlink: cannot write into %s: %w: %w", l.Folder, err, ErrInvalid)
+	}
+	if err := ctx.Err(); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	sig := object.Signature{Name: l.AuthorName, Email: l.AuthorEmail, When: c.now()}
+	if sig.Name == "" {
+		sig.Name = DefaultAuthorName
+	}
+	if sig.Email == "" {
+		sig.Email = DefaultAuthorEmail
+	}
+	cm := &object.Commit{Author: sig, Committer: sig, Message: message, TreeHash: treeHash}
+	if !parent.IsZero() {
+		cm.ParentHashes = []plumbing.Hash{parent}
+	}
+	h, err := writeCommit(s, cm)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("gitlink: write commit: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if testHookBeforeRef != nil {
+		if err := testHookBeforeRef(); err != nil {
+			return plumbing.ZeroHash, err
+		}
+	}
+	return h, nil
+}
+
+func resultOf(h plumbing.Hash, ps []planned, pushed bool) Result {
+	return Result{Hash: h.String(), Changes: changesOf(ps), Pushed: pushed}
+}

@@ -1,0 +1,41 @@
+// Package gitlink is the Git side of "Commit to repo": it writes a stack's
+// generated files into a folder of a Git repository, commits them and, for
+// remote repositories, pushes the commit.
+//
+// gitlink knows nothing about stacks. Callers pass files as paths relative to
+// the stack folder (see [File]) together with a [Link] that says where they go.
+// All Git work is done in process by go-git; the git command is never run.
+//
+// # Local repositories
+//
+// A local Link.Repo is the root of a repository (a folder containing .git, or a
+// bare repository). A missing or empty folder is initialised with Link.Branch
+// as its HEAD. When that branch is checked out, Commit updates the working
+// tree and the index for its own paths only: other staged or unstaged changes
+// of the user are neither committed nor touched. When another branch is
+// checked out (or the repository is bare), Commit builds the commit from
+// objects and moves Link.Branch without touching the working tree, the index
+// or HEAD, the way `git commit-tree` + `git update-ref` would.
+//
+// # Remote repositories
+//
+// A remote is mirrored in a bare clone under Client.CacheDir, one per URL.
+// Every operation fetches Link.Branch first and builds on the remote tip, so
+// a cache left behind by a crash re-syncs by itself. Commits are pushed without
+// force; if the remote moved in between, Commit fetches and retries (at most
+// three times). Files that somebody else changed upstream since this cache
+// last committed them are reported as an [ErrConflict] instead of being
+// overwritten.
+//
+// # Consistency
+//
+// Objects are always written before the branch reference is moved, and the
+// reference is moved with a compare-and-swap, so an interrupted Commit leaves
+// at most unreachable objects behind; the next Commit works normally.
+//
+// # Secrets
+//
+// Tokens and SSH passphrases are handed to go-git's transport only. [Auth]
+// redacts itself when printed or logged, and error messages have every secret
+// replaced by "***".
+package gitlink

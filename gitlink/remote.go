@@ -1,0 +1,337 @@
+package gitlink
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/storage/memory"
+)
+
+const remoteName = "origin"
+
+// trackingRef is where the cache keeps the remote's branch tip.
+func trackingRef(l Link) plumbing.ReferenceName {
+	return plumbing.NewRemoteReferenceName(remoteName, l.branch())
+}
+
+// baseRef records, per branch and folder, the last commit whose version of
+// the folder this cache wrote (or saw as up to date). Upstream changes are
+// measured against it.
+func baseRef(l Link) plumbing.ReferenceName {
+	sum := sha256.Sum256([]byte(l.branch() + "\x00" + l.folder()))
+	return plumbing.ReferenceName("refs/switchboard/base/" + hex.EncodeToString(sum[:16]))
+}
+
+// cachePath is CacheDir/<hash of URL>.
+func (c *Client) cachePath(l Link) (string, error) {
+	if c.CacheDir == "" {
+		return "", invalidf("Client.CacheDir is required for remote repositories")
+	}
+	sum := sha256.Sum256([]byte(l.Repo))
+	return filepath.Join(c.CacheDir, hex.EncodeToString(sum[:16])), nil
+}
+
+// openCache locks and opens (creating it if needed) the bare clone of l.Repo.
+func (c *Client) openCache(ctx context.Context, l Link) (*git.Repository, func(), error) {
+	dir, err := c.cachePath(l)
+	if err != nil {
+		return nil, nil, err
+	}
+	unlock, err := lock(ctx, "cache:"+dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	repo, err := openCacheDir(c.CacheDir, dir, l)
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return repo, unlock, nil
+}
+
+func openCacheDir(root, dir string, l Link) (*git.Repository, error) {
+	// The cache holds the remote's content: keep it private.
+	if err := os.MkdirAll(root, 0o700); err != nil {
+		return nil, fmt.Errorf("gitlink: create cache: %w", err)
+	}
+	repo, err := git.PlainOpen(dir)
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		if err := os.Mkdir(dir, 0o700); err != nil && !os.IsExist(err) {
+			return nil, fmt.Errorf("gitlink: create cache: %w", err)
+		}
+		repo, err = git.PlainInit(dir, true)
+	}
+	if err != nil {
+		// A cache is disposable: start again rather than fail for good.
+		if rmErr := os.RemoveAll(dir); rmErr != nil {
+			return nil, fmt.Errorf("gitlink: open cache %s: %w", dir, err)
+		}
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("gitlink: create cache: %w", err)
+		}
+		if repo, err = git.PlainInit(dir, true); err != nil {
+			return nil, fmt.Errorf("gitlink: create cache: %w", err)
+		}
+	}
+	rc, err := repo.Remote(remoteName)
+	if err == nil && len(rc.Config().URLs) == 1 && rc.Config().URLs[0] == l.Repo {
+		return repo, nil
+	}
+	if err == nil {
+		if err := repo.DeleteRemote(remoteName); err != nil {
+			return nil, fmt.Errorf("gitlink: configure cache: %w", err)
+		}
+	}
+	_, err = repo.CreateRemote(&config.RemoteConfig{
+		Name:  remoteName,
+		URLs:  []string{l.Repo},
+		Fetch: []config.RefSpec{config.RefSpec("+refs/heads/*:refs/remotes/" + remoteName + "/*")},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("gitlink: configure cache: %w", err)
+	}
+	return repo, nil
+}
+
+// fetchTip fetches l.Branch into the cache and returns the remote's tip.
+// It returns ErrBranchMissing when the remote has no such branch.
+func (c *Client) fetchTip(ctx context.Context, repo *git.Repository, l Link) (plumbing.Hash, error) {
+	if err := c.fetch(ctx, repo, l, l.branch()); err != nil {
+		if errors.Is(err, ErrBranchMissing) {
+			// Forget a branch deleted upstream.
+			_ = repo.Storer.RemoveReference(trackingRef(l))
+		}
+		return plumbing.ZeroHash, err
+	}
+	return refHash(repo.Storer, trackingRef(l))
+}
+
+func (c *Client) fetch(ctx context.Context, repo *git.Repository, l Link, branch string) error {
+	auth, err := l.transportAuth()
+	if err != nil {
+		return err
+	}
+	spec := config.RefSpec(fmt.Sprintf("+refs/heads/%s:refs/remotes/%s/%s", branch, remoteName, branch))
+	err = repo.FetchContext(ctx, &git.FetchOptions{
+		RemoteName: remoteName,
+		RefSpecs:   []config.RefSpec{spec},
+		Auth:       auth,
+		Tags:       git.NoTags,
+	})
+	switch {
+	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate):
+		return nil
+	case errors.Is(err, git.NoMatchingRefSpecError{}):
+		return fmt.Errorf("gitlink: %s has no branch %q: %w", l.displayRepo(), branch, ErrBranchMissing)
+	}
+	return transportError("fetch from", l, err)
+}
+
+// fetchDefaultTip is for a branch about to be created: it returns the tip
+// of the remote's default branch, or zero for an empty remote.
+func (c *Client) fetchDefaultTip(ctx context.Context, repo *git.Repository, l Link) (plumbing.Hash, error) {
+	refs, err := c.listRemote(ctx, l)
+	if errors.Is(err, ErrBranchMissing) { // empty remote
+		return plumbing.ZeroHash, nil
+	}
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	var head plumbing.ReferenceName
+	for _, r := range refs {
+		if r.Name() == plumbing.HEAD && r.Type() == plumbing.SymbolicReference {
+			head = r.Target()
+		}
+	}
+	if !head.IsBranch() {
+		return plumbing.ZeroHash, nil
+	}
+	if err := c.fetch(ctx, repo, l, head.Short()); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return refHash(repo.Storer, plumbing.NewRemoteReferenceName(remoteName, head.Short()))
+}
+
+// listRemote is git ls-remote, without touching the cache.
+func (c *Client) listRemote(ctx context.Context, l Link) ([]*plumbing.Reference, error) {
+	auth, err := l.transportAuth()
+	if err != nil {
+		return nil, err
+	}
+	r := git.NewRemote(memory.NewStorage(), &config.RemoteConfig{Name: remoteName, URLs: []string{l.Repo}})
+	refs, err := r.ListContext(ctx, &git.ListOptions{Auth: auth})
+	if err != nil {
+		return nil, transportError("list", l, err)
+	}
+	return refs, nil
+}
+
+func (c *Client) checkRemote(ctx context.Context, l Link) error {
+	if _, err := c.cachePath(l); err != nil {
+		return err
+	}
+	refs, err := c.listRemote(ctx, l)
+	if err != nil {
+		return err
+	}
+	for _, r := range refs {
+		if r.Name() == l.branchRef() {
+			return nil
+		}
+	}
+	return fmt.Errorf("gitlink: %s has no branch %q: %w", l.displayRepo(), l.branch(), ErrBranchMissing)
+}
+
+// commitRemote fetches, commits on top of the remote tip and pushes,
+// retrying when somebody else pushed in between.
+func (c *Client) commitRemote(ctx context.Context, l Link, files map[string]File, message string) (Result, error) {
+	repo, unlock, err := c.openCache(ctx, l)
+	if err != nil {
+		return Result{}, err
+	}
+	defer unlock()
+	dir, err := c.cachePath(l)
+	if err != nil {
+		return Result{}, err
+	}
+	auth, err := l.transportAuth()
+	if err != nil {
+		return Result{}, err
+	}
+	base, err := refHash(repo.Storer, baseRef(l))
+	if err != nil {
+		return Result{}, err
+	}
+	if !base.IsZero() {
+		if _, err := treeOf(repo.Storer, base); err != nil {
+			base = plumbing.ZeroHash // lost with a damaged cache: start afresh
+		}
+	}
+
+	var lastErr error
+	for attempt := 1; attempt <= maxPushAttempts; attempt++ {
+		tip, err := c.fetchTip(ctx, repo, l)
+		creating := false
+		if errors.Is(err, ErrBranchMissing) && l.CreateBranch {
+			creating = true
+			tip, err = c.fetchDefaultTip(ctx, repo, l)
+		}
+		if err != nil {
+			return Result{}, err
+		}
+		tree, err := treeOf(repo.Storer, tip)
+		if err != nil {
+			return Result{}, err
+		}
+		if base.IsZero() {
+			// First commit from this cache: what is upstream now is what
+			// the user is replacing.
+			base = tip
+		}
+		ps, err := plan(repo.Storer, tree, l, files, "")
+		if err != nil {
+			return Result{}, err
+		}
+		ch := changed(ps)
+		if err := checkUpstream(repo, l, base, ch); err != nil {
+			return Result{}, err
+		}
+		if len(ch) == 0 {
+			if !creating {
+				// Upstream already has our files: it is our new base.
+				_ = repo.Storer.SetReference(plumbing.NewHashReference(baseRef(l), tip))
+				return Result{Changes: changesOf(ps)}, fmt.Errorf("gitlink: %s on %s: %w", folderName(l), l.branch(), ErrNothingToCommit)
+			}
+		}
+		h, err := c.buildCommit(ctx, repo.Storer, l, tip, ch, message)
+		if err != nil {
+			return Result{}, err
+		}
+		// The cache is ours alone, but updateRef keeps the same
+		// write-then-rename discipline as for user repositories.
+		local := l.branchRef()
+		cur, err := refHash(repo.Storer, local)
+		if err != nil {
+			return Result{}, err
+		}
+		if err := updateRef(dir, repo, local, h, cur); err != nil {
+			return Result{}, err
+		}
+		opts := &git.PushOptions{
+			RemoteName: remoteName,
+			RefSpecs:   []config.RefSpec{config.RefSpec(local.String() + ":" + local.String())},
+			Auth:       auth,
+		}
+		if !tip.IsZero() && !creating {
+			// Compare-and-swap on the remote branch: never overwrite a
+			// commit we have not built on.
+			opts.RequireRemoteRefs = []config.RefSpec{config.RefSpec(tip.String() + ":" + local.String())}
+		}
+		err = repo.PushContext(ctx, opts)
+		if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
+			_ = repo.Storer.SetReference(plumbing.NewHashReference(trackingRef(l), h))
+			if err := repo.Storer.SetReference(plumbing.NewHashReference(baseRef(l), h)); err != nil {
+				return resultOf(h, ps, true), fmt.Errorf("gitlink: pushed %s but could not record it: %w", h, err)
+			}
+			return resultOf(h, ps, true), nil
+		}
+		if !pushRaced(err) {
+			return Result{}, transportError("push to", l, err)
+		}
+		lastErr = transportError("push to", l, err)
+	}
+	return Result{}, fmt.Errorf("gitlink: %s kept moving; gave up after %d attempts: %w", l.displayRepo(), maxPushAttempts, lastErr)
+}
+
+// pushRaced reports whether a push failed because the remote branch moved
+// (somebody else pushed first), which a fetch and retry can fix.
+func pushRaced(err error) bool {
+	if errors.Is(err, git.ErrForceNeeded) {
+		return true
+	}
+	msg := err.Error()
+	for _, s := range []string{"non-fast-forward", "required to be", "fetch first", "cannot lock ref", "failed to update ref", "but is absent"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkUpstream refuses to overwrite files that changed upstream between
+// base (the last commit this cache made or accepted for the folder) and the
+// remote tip. Upstream changes to other files, in the folder or not, are
+// kept: the commit is built on top of them.
+func checkUpstream(repo *git.Repository, l Link, base plumbing.Hash, ch []planned) error {
+	baseTree, err := treeOf(repo.Storer, base)
+	if err != nil {
+		return err
+	}
+	var out []string
+	for _, p := range ch {
+		was, _, ok, err := blobAt(repo.Storer, baseTree, p.repoPath)
+		if err != nil {
+			return err
+		}
+		switch {
+		case !ok && p.old == nil: // absent before and now
+		case ok && p.old != nil && bytes.Equal(was, p.old): // unchanged upstream
+		default:
+			out = append(out, p.Path)
+		}
+	}
+	if len(out) > 0 {
+		return &ConflictError{Files: out, Reason: fmt.Sprintf("changed in %s on %s since Switchboard last committed them; open the stack from the repository or undo those changes upstream", l.displayRepo(), l.branch())}
+	}
+	return nil
+}

@@ -1,0 +1,188 @@
+package gitlink
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+)
+
+// entryAt returns the tree entry at a slash-separated path of t, or nil.
+// A nil tree (unborn branch) has no entries.
+func entryAt(t *object.Tree, p string) (*object.TreeEntry, error) {
+	if t == nil {
+		return nil, nil
+	}
+	e, err := t.FindEntry(p)
+	if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
+		return nil, nil
+	}
+	return e, err
+}
+
+// blobAt reads the file at p of t. ok is false when there is no file there
+// (nothing, or a folder).
+func blobAt(s storer.EncodedObjectStorer, t *object.Tree, p string) (data []byte, mode filemode.FileMode, ok bool, err error) {
+	e, err := entryAt(t, p)
+	if err != nil || e == nil || !e.Mode.IsFile() {
+		return nil, 0, false, err
+	}
+	b, err := object.GetBlob(s, e.Hash)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	r, err := b.Reader()
+	if err != nil {
+		return nil, 0, false, err
+	}
+	defer r.Close()
+	data, err = io.ReadAll(r)
+	return data, e.Mode, err == nil, err
+}
+
+// writeBlob stores data as a blob and returns its hash.
+func writeBlob(s storer.EncodedObjectStorer, data []byte) (plumbing.Hash, error) {
+	obj := s.NewEncodedObject()
+	obj.SetType(plumbing.BlobObject)
+	obj.SetSize(int64(len(data)))
+	w, err := obj.Writer()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if _, err := w.Write(data); err != nil {
+		w.Close()
+		return plumbing.ZeroHash, err
+	}
+	if err := w.Close(); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return s.SetEncodedObject(obj)
+}
+
+// blobHash is the object id data would get, without storing it.
+func blobHash(data []byte) plumbing.Hash {
+	return plumbing.ComputeHash(plumbing.BlobObject, data)
+}
+
+// newEntry is a file to put into a tree.
+type newEntry struct {
+	hash plumbing.Hash
+	mode filemode.FileMode
+}
+
+// buildTree writes the tree that is base (nil for none) with files replaced
+// or added. files maps slash-separated paths relative to base to blobs. It
+// returns the new tree's hash; only trees that changed are written.
+func buildTree(s storer.EncodedObjectStorer, base *object.Tree, files map[string]newEntry) (plumbing.Hash, error) {
+	here := map[string]newEntry{}             // files directly in this tree
+	below := map[string]map[string]newEntry{} // per sub folder
+	for p, e := range files {
+		dir, rest, ok := strings.Cut(p, "/")
+		if !ok {
+			here[p] = e
+			continue
+		}
+		if below[dir] == nil {
+			below[dir] = map[string]newEntry{}
+		}
+		below[dir][rest] = e
+	}
+	for name := range here {
+		if _, ok := below[name]; ok {
+			return plumbing.ZeroHash, fmt.Errorf("%q is both a file and a folder", name)
+		}
+	}
+
+	var entries []object.TreeEntry
+	seen := map[string]bool{}
+	if base != nil {
+		for _, e := range base.Entries {
+			seen[e.Name] = true
+			if ne, ok := here[e.Name]; ok {
+				if e.Mode == filemode.Dir || e.Mode == filemode.Submodule {
+					return plumbing.ZeroHash, fmt.Errorf("%q is a folder in the repository, cannot write a file there", e.Name)
+				}
+				entries = append(entries, object.TreeEntry{Name: e.Name, Mode: ne.mode, Hash: ne.hash})
+				continue
+			}
+			if sub, ok := below[e.Name]; ok {
+				if e.Mode != filemode.Dir {
+					return plumbing.ZeroHash, fmt.Errorf("%q is a file in the repository, cannot create a folder there", e.Name)
+				}
+				subTree, err := object.GetTree(s, e.Hash)
+				if err != nil {
+					return plumbing.ZeroHash, err
+				}
+				h, err := buildTree(s, subTree, sub)
+				if err != nil {
+					return plumbing.ZeroHash, prefixErr(e.Name, err)
+				}
+				entries = append(entries, object.TreeEntry{Name: e.Name, Mode: filemode.Dir, Hash: h})
+				continue
+			}
+			entries = append(entries, e)
+		}
+	}
+	for name, ne := range here {
+		if !seen[name] {
+			entries = append(entries, object.TreeEntry{Name: name, Mode: ne.mode, Hash: ne.hash})
+		}
+	}
+	for name, sub := range below {
+		if seen[name] {
+			continue
+		}
+		h, err := buildTree(s, nil, sub)
+		if err != nil {
+			return plumbing.ZeroHash, prefixErr(name, err)
+		}
+		entries = append(entries, object.TreeEntry{Name: name, Mode: filemode.Dir, Hash: h})
+	}
+
+	// Git orders entries by name, comparing folders as if they ended in "/".
+	sort.Slice(entries, func(i, j int) bool { return sortKey(entries[i]) < sortKey(entries[j]) })
+	t := &object.Tree{Entries: entries}
+	obj := s.NewEncodedObject()
+	if err := t.Encode(obj); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return s.SetEncodedObject(obj)
+}
+
+func sortKey(e object.TreeEntry) string {
+	if e.Mode == filemode.Dir {
+		return e.Name + "/"
+	}
+	return e.Name
+}
+
+type pathError struct {
+	path string
+	err  error
+}
+
+func (e *pathError) Error() string { return e.path + ": " + e.err.Error() }
+func (e *pathError) Unwrap() error { return e.err }
+
+func prefixErr(dir string, err error) error {
+	var pe *pathError
+	if errors.As(err, &pe) {
+		return &pathError{path: dir + "/" + pe.path, err: pe.err}
+	}
+	return &pathError{path: dir, err: err}
+}
+
+// writeCommit stores a commit and returns its hash.
+func writeCommit(s storer.EncodedObjectStorer, c *object.Commit) (plumbing.Hash, error) {
+	obj := s.NewEncodedObject()
+	if err := c.Encode(obj); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return s.SetEncodedObject(obj)
+}

@@ -97,7 +97,7 @@ func TestOpen_ErrNewerSchema(t *testing.T) {
 	}
 
 	_, err = store.Open(context.Background(), path)
-	assertCode(t, err, model.EINVALID, "database was migrated by a newer Switchboard (schema 9999, this build knows 1); upgrade Switchboard")
+	assertCode(t, err, model.EINVALID, "database was migrated by a newer Switchboard (schema 9999, this build knows 2); upgrade Switchboard")
 
 	after, err := os.ReadFile(path)
 	if err != nil {
@@ -107,7 +107,7 @@ func TestOpen_ErrNewerSchema(t *testing.T) {
 		t.Fatal("opening a newer database changed the file")
 	}
 	applied := mustApplied(t, path)
-	if len(applied) != 2 || applied[1].version != 9999 {
+	if len(applied) != 3 || applied[2].version != 9999 {
 		t.Fatalf("applied = %+v", applied)
 	}
 }

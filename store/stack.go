@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/model"
@@ -58,25 +59,46 @@ func (s *Store) createStack(ctx context.Context, st *model.Stack) (*model.Stack,
 	}
 	defer tx.Rollback()
 	var id int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO stacks (name, description, head_revision, created_at, updated_at)
-		VALUES (?, ?, 1, ?, ?) RETURNING id`, st.Name, st.Description, formatTime(now), formatTime(now)).Scan(&id)
+	token := newToken()
+	err = tx.QueryRowContext(ctx, `INSERT INTO stacks (name, description, head_revision, state_token, created_at, updated_at)
+		VALUES (?, ?, 1, ?, ?, ?) RETURNING id`, st.Name, st.Description, token, formatTime(now), formatTime(now)).Scan(&id)
 	if err != nil {
 		return nil, constraintError(err, st.Name)
 	}
 	if err := insertRevision(ctx, tx, id, 1, doc, now); err != nil {
 		return nil, constraintError(err, st.Name)
 	}
-	if err := writeState(ctx, tx, id, st); err != nil {
+	// Token 0 is never current, so this reads the (empty) tables.
+	rows, err := s.writeState(ctx, tx, id, 0, st)
+	if err != nil {
 		return nil, constraintError(err, st.Name)
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, constraintError(err, st.Name)
 	}
-	return stored(doc, id, 1, now)
+	s.remember(id, token, rows)
+	return storedCopy(st, id, 1, now), nil
 }
 
-// stored returns the stack doc holds with the store's fields set: a copy the
-// caller owns, made from the document already marshalled.
+// newToken returns a new state token: random, so no two states of any stack,
+// even one deleted and created again with the same ID, share one.
+func newToken() int64 {
+	for {
+		if t := rand.Int64(); t != 0 {
+			return t
+		}
+	}
+}
+
+// storedCopy returns a copy of st, which the caller owns, with the store's
+// fields set.
+func storedCopy(st *model.Stack, id, revision int64, at time.Time) *model.Stack {
+	c := copyStack(st)
+	c.ID, c.Revision, c.UpdatedAt = id, revision, at
+	return c
+}
+
+// stored returns the stack doc holds with the store's fields set.
 func stored(doc []byte, id, revision int64, at time.Time) (*model.Stack, error) {
 	var st model.Stack
 	if err := json.Unmarshal(doc, &st); err != nil {
@@ -198,7 +220,8 @@ func (s *Store) saveStack(ctx context.Context, st *model.Stack) (*model.Stack, e
 		return nil, err
 	}
 	defer tx.Rollback()
-	if _, err := checkHead(ctx, tx, st.ID, st.Revision); err != nil {
+	_, token, err := checkHead(ctx, tx, st.ID, st.Revision)
+	if err != nil {
 		return nil, err
 	}
 	next := st.Revision + 1
@@ -209,46 +232,63 @@ func (s *Store) saveStack(ctx context.Context, st *model.Stack) (*model.Stack, e
 	if err := insertRevision(ctx, tx, st.ID, next, doc, now); err != nil {
 		return nil, constraintError(err, st.Name)
 	}
-	if err := moveHead(ctx, tx, st.ID, next, st, now); err != nil {
+	commit, err := s.moveHead(ctx, tx, st.ID, next, token, st, now)
+	if err != nil {
 		return nil, constraintError(err, st.Name)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := commit(); err != nil {
 		return nil, constraintError(err, st.Name)
 	}
-	return stored(doc, st.ID, next, now)
+	return storedCopy(st, st.ID, next, now), nil
 }
 
-// checkHead returns the stack's name if its head revision is base, and an
-// error otherwise. Called inside a write transaction, whose lock keeps the
-// answer true until commit.
-func checkHead(ctx context.Context, tx *sql.Tx, id, base int64) (string, error) {
-	var name string
+// checkHead returns the stack's name and state token if its head revision
+// is base, and an error otherwise. Called inside a write transaction, whose
+// lock keeps the answer true until commit.
+func checkHead(ctx context.Context, tx *sql.Tx, id, base int64) (name string, token int64, err error) {
 	var head int64
-	err := tx.QueryRowContext(ctx, `SELECT name, head_revision FROM stacks WHERE id = ?`, id).Scan(&name, &head)
+	err = tx.QueryRowContext(ctx, `SELECT name, head_revision, state_token FROM stacks WHERE id = ?`, id).Scan(&name, &head, &token)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", model.Errorf(model.ENOTFOUND, "no stack with ID %d", id)
+		return "", 0, model.Errorf(model.ENOTFOUND, "no stack with ID %d", id)
 	}
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if head != base {
-		return "", model.Errorf(model.ECONFLICT, "stack %q changed since revision %d (now %d); reload and try again", name, base, head)
+		return "", 0, model.Errorf(model.ECONFLICT, "stack %q changed since revision %d (now %d); reload and try again", name, base, head)
 	}
-	return name, nil
+	return name, token, nil
 }
 
 // moveHead makes st, whose document is revision, the stack's current state.
-func moveHead(ctx context.Context, tx *sql.Tx, id, revision int64, st *model.Stack, now time.Time) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE stacks SET name = ?, description = ?, head_revision = ?, updated_at = ? WHERE id = ?`,
-		st.Name, st.Description, revision, formatTime(now), id); err != nil {
-		return err
+// token is the state token checkHead read. It returns the function that
+// commits tx and then remembers the rows written.
+func (s *Store) moveHead(ctx context.Context, tx *sql.Tx, id, revision, token int64, st *model.Stack, now time.Time) (commit func() error, err error) {
+	next := newToken()
+	if _, err := tx.ExecContext(ctx, `UPDATE stacks SET name = ?, description = ?, head_revision = ?, state_token = ?, updated_at = ? WHERE id = ?`,
+		st.Name, st.Description, revision, next, formatTime(now), id); err != nil {
+		return nil, err
 	}
-	return writeState(ctx, tx, id, st)
+	rows, err := s.writeState(ctx, tx, id, token, st)
+	if err != nil {
+		return nil, err
+	}
+	return func() error {
+		if err := tx.Commit(); err != nil {
+			// Commit may fail after the change reached the file; what the
+			// tables hold is unknown, so read them next time.
+			s.remember(id, 0, nil)
+			return err
+		}
+		s.remember(id, next, rows)
+		return nil
+	}, nil
 }
 
 // DeleteStack deletes the stack with the ID and all its revisions. It
 // returns ENOTFOUND if there is none.
 func (s *Store) DeleteStack(ctx context.Context, id int64) error {
+	s.remember(id, 0, nil)
 	res, err := s.db.ExecContext(ctx, `DELETE FROM stacks WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("store: delete stack %d: %w", id, err)
@@ -358,7 +398,7 @@ func (s *Store) step(ctx context.Context, id, base, delta int64) (*model.Stack, 
 		return nil, err
 	}
 	defer tx.Rollback()
-	name, err := checkHead(ctx, tx, id, base)
+	name, token, err := checkHead(ctx, tx, id, base)
 	if err != nil {
 		return nil, err
 	}
@@ -381,10 +421,11 @@ func (s *Store) step(ctx context.Context, id, base, delta int64) (*model.Stack, 
 	}
 	// The document passed ValidateDraft when it was saved; it is not checked
 	// again, so that undo works even after the model grows stricter.
-	if err := moveHead(ctx, tx, id, target, st, now); err != nil {
+	commit, err := s.moveHead(ctx, tx, id, target, token, st, now)
+	if err != nil {
 		return nil, constraintError(err, name)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := commit(); err != nil {
 		return nil, err
 	}
 	return st, nil

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -266,4 +267,64 @@ func TestSaveStack_UpdatedAt(t *testing.T) {
 	if !got.UpdatedAt.Equal(saved.UpdatedAt) {
 		t.Fatalf("loaded UpdatedAt %v, saved %v", got.UpdatedAt, saved.UpdatedAt)
 	}
+}
+
+// TestSaveStack_TwoStores checks that a Store does not trust the rows it
+// remembers writing once another Store has changed the stack.
+func TestSaveStack_TwoStores(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "switchboard.db")
+	a, b := MustOpenPath(t, path), MustOpenPath(t, path)
+	st := MustCreate(t, a, MustExample(t, "chat", "chat"))
+
+	// b undoes nothing but saves a different state at revision 2 ...
+	fromB, err := b.Stack(ctx, st.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromB.RemoveWire("w17")
+	fromB.Functions[0].Position.X = 7
+	if _, err := b.SaveStack(ctx, fromB); err != nil {
+		t.Fatal(err)
+	}
+	// ... then a, which remembers revision 1, saves on top of it.
+	fromA, err := a.Stack(ctx, st.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromA.Functions[1].Position.X = 8
+	if _, err := a.SaveStack(ctx, fromA); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.Stack(ctx, st.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSameStack(t, got, fromA)
+	if got.Wire("w17") != nil {
+		t.Fatal("wire w17 came back")
+	}
+}
+
+// TestSaveStack_TablesChangedBehindTheStore checks that a save still works
+// when the tables no longer hold the rows the Store remembers writing.
+func TestSaveStack_TablesChangedBehindTheStore(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "switchboard.db")
+	s := MustOpenPath(t, path)
+	st := MustCreate(t, s, MustExample(t, "chat", "chat"))
+	db := MustRawDB(t, path)
+	if _, err := db.Exec(`DELETE FROM wires WHERE stack_id = ? AND id = 'w17'`, st.ID); err != nil {
+		t.Fatal(err)
+	}
+	st.RemoveWire("w17")
+	st.Functions[0].Position.Y = 99
+	if _, err := s.SaveStack(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Stack(ctx, st.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSameStack(t, got, st)
 }

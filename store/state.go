@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -247,20 +248,88 @@ func diff(t *table, have, want rowSet) (d tableDiff, rewrite bool) {
 	return d, false
 }
 
+// errStale reports that a table did not hold the rows the Store expected.
+var errStale = errors.New("the tables do not hold the rows last written")
+
+// stateCache is what a Store remembers of the rows it last wrote for a stack.
+type stateCache struct {
+	token int64
+	rows  []rowSet
+}
+
+// maxCachedStates bounds the memory the cache takes: about 1 MB for a stack
+// of a thousand routes.
+const maxCachedStates = 16
+
+func (s *Store) cachedRows(id, token int64) []rowSet {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.states[id]; ok && c.token == token {
+		return c.rows
+	}
+	return nil
+}
+
+// remember records the rows of the stack after a commit; nil rows forget it.
+func (s *Store) remember(id, token int64, rows []rowSet) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if rows == nil {
+		delete(s.states, id)
+		return
+	}
+	if _, ok := s.states[id]; !ok && len(s.states) >= maxCachedStates {
+		for k := range s.states {
+			delete(s.states, k) // any one
+			break
+		}
+	}
+	s.states[id] = stateCache{token: token, rows: rows}
+}
+
 // writeState makes the normalized tables hold st, changing only the rows
-// that differ from what they hold now.
-func writeState(ctx context.Context, tx *sql.Tx, stackID int64, st *model.Stack) error {
+// that differ from what they hold now. token is the stack's state token
+// before the change: if the Store wrote that state itself, it diffs against
+// the rows it remembers instead of reading them back. It returns the rows
+// the tables now hold, to remember once the transaction commits.
+func (s *Store) writeState(ctx context.Context, tx *sql.Tx, stackID, token int64, st *model.Stack) ([]rowSet, error) {
 	want, err := stackRows(st)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	if have := s.cachedRows(stackID, token); have != nil {
+		// Should the tables not hold what the cache says, which only a
+		// write past the Store can cause, an UPDATE or DELETE finds no row
+		// or an INSERT finds one: undo the attempt and diff against the
+		// tables.
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT cached_state`); err != nil {
+			return nil, err
+		}
+		if err := applyState(ctx, tx, stackID, have, want); err == nil {
+			_, err := tx.ExecContext(ctx, `RELEASE cached_state`)
+			return want, err
+		}
+		if _, err := tx.ExecContext(ctx, `ROLLBACK TO cached_state`); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `RELEASE cached_state`); err != nil {
+			return nil, err
+		}
+	}
+	have := make([]rowSet, len(tables))
+	for i, t := range tables {
+		if have[i], err = currentRows(ctx, tx, t, stackID); err != nil {
+			return nil, err
+		}
+	}
+	return want, applyState(ctx, tx, stackID, have, want)
+}
+
+// applyState changes the tables from the rows have to the rows want.
+func applyState(ctx context.Context, tx *sql.Tx, stackID int64, have, want []rowSet) error {
 	diffs := make([]tableDiff, len(tables))
 	for i, t := range tables {
-		have, err := currentRows(ctx, tx, t, stackID)
-		if err != nil {
-			return err
-		}
-		d, rewrite := diff(t, have, want[i])
+		d, rewrite := diff(t, have[i], want[i])
 		if rewrite {
 			return rewriteState(ctx, tx, stackID, want)
 		}
@@ -268,15 +337,15 @@ func writeState(ctx context.Context, tx *sql.Tx, stackID int64, st *model.Stack)
 	}
 	for i := len(tables) - 1; i >= 0; i-- {
 		t := tables[i]
-		if err := execRows(ctx, tx, t.deleteSQL, stackID, diffs[i].deletes, func(r row) []any { return r[:len(t.key)] }); err != nil {
+		if err := execRows(ctx, tx, t.deleteSQL, stackID, diffs[i].deletes, true, func(r row) []any { return r[:len(t.key)] }); err != nil {
 			return err
 		}
 	}
 	for i, t := range tables {
-		if err := execRows(ctx, tx, t.insertSQL, stackID, diffs[i].inserts, func(r row) []any { return r }); err != nil {
+		if err := execRows(ctx, tx, t.insertSQL, stackID, diffs[i].inserts, false, func(r row) []any { return r }); err != nil {
 			return err
 		}
-		if err := execRows(ctx, tx, t.updateSQL, stackID, diffs[i].updates, func(r row) []any { return r }); err != nil {
+		if err := execRows(ctx, tx, t.updateSQL, stackID, diffs[i].updates, true, func(r row) []any { return r }); err != nil {
 			return err
 		}
 	}
@@ -294,7 +363,7 @@ func rewriteState(ctx context.Context, tx *sql.Tx, stackID int64, want []rowSet)
 		for _, r := range want[i] {
 			rows = append(rows, r)
 		}
-		if err := execRows(ctx, tx, t.insertSQL, stackID, rows, func(r row) []any { return r }); err != nil {
+		if err := execRows(ctx, tx, t.insertSQL, stackID, rows, false, func(r row) []any { return r }); err != nil {
 			return err
 		}
 	}
@@ -302,8 +371,9 @@ func rewriteState(ctx context.Context, tx *sql.Tx, stackID int64, want []rowSet)
 }
 
 // execRows runs query once per row with stack_id followed by args(row) for
-// the arguments, preparing it once when there is more than one row.
-func execRows(ctx context.Context, tx *sql.Tx, query string, stackID int64, rows []row, args func(row) []any) error {
+// the arguments, preparing it once when there is more than one row. With
+// one set, each run must change exactly one row, or it returns errStale.
+func execRows(ctx context.Context, tx *sql.Tx, query string, stackID int64, rows []row, one bool, args func(row) []any) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -321,8 +391,16 @@ func execRows(ctx context.Context, tx *sql.Tx, query string, stackID int64, rows
 	buf := make([]any, 0, 16)
 	for _, r := range rows {
 		buf = append(append(buf[:0], stackID), args(r)...)
-		if _, err := exec(ctx, query, buf...); err != nil {
+		res, err := exec(ctx, query, buf...)
+		if err != nil {
 			return err
+		}
+		if one {
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n != 1 {
+				return fmt.Errorf("%s: %w", query, errStale)
+			}
 		}
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -29,6 +30,11 @@ type Store struct {
 	db *sql.DB
 	// now returns the time recorded on changes; tests replace it.
 	now func() time.Time
+
+	mu sync.Mutex
+	// states holds the rows this Store last wrote for some stacks, by
+	// stack ID (see writeState).
+	states map[int64]stateCache
 }
 
 // Open opens, creating it if needed, the database at path and brings its
@@ -38,7 +44,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	s := &Store{db: db, now: func() time.Time { return time.Now().UTC() }}
+	s := &Store{db: db, now: func() time.Time { return time.Now().UTC() }, states: map[int64]stateCache{}}
 	if err := s.migrate(ctx, migrations.FS); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)

@@ -1,0 +1,56 @@
+package store
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/switchboard-dev/switchboard/model"
+	"github.com/switchboard-dev/switchboard/model/modeltest"
+)
+
+func TestCopyStack_SharesNothing(t *testing.T) {
+	st := modeltest.Large("copy", 3, 3)
+	st.APIs[0].Authorizer = &model.Authorizer{Name: "Auth", IdentitySources: []string{"route.request.header.Auth"}}
+	st.Tables[0].SortKey = &model.Key{Name: "at", Type: model.AttributeNumber}
+	c := copyStack(st)
+	if !reflect.DeepEqual(c, st) {
+		t.Fatal("the copy differs")
+	}
+	if !reflect.DeepEqual(c, st.Clone()) {
+		t.Fatal("the copy differs from Clone")
+	}
+	assertDisjoint(t, "Stack", reflect.ValueOf(c), reflect.ValueOf(st))
+}
+
+// assertDisjoint fails if a and b share any pointer, slice or map.
+func assertDisjoint(t *testing.T, path string, a, b reflect.Value) {
+	t.Helper()
+	switch a.Kind() {
+	case reflect.Pointer:
+		if a.IsNil() {
+			return
+		}
+		if a.Pointer() == b.Pointer() {
+			t.Fatalf("%s: the copy shares a pointer", path)
+		}
+		assertDisjoint(t, path, a.Elem(), b.Elem())
+	case reflect.Slice:
+		if a.Len() == 0 {
+			return
+		}
+		if a.Pointer() == b.Pointer() {
+			t.Fatalf("%s: the copy shares a slice", path)
+		}
+		for i := range a.Len() {
+			assertDisjoint(t, path+"[]", a.Index(i), b.Index(i))
+		}
+	case reflect.Map:
+		if a.Len() > 0 && a.Pointer() == b.Pointer() {
+			t.Fatalf("%s: the copy shares a map", path)
+		}
+	case reflect.Struct:
+		for i := range a.NumField() {
+			assertDisjoint(t, path+"."+a.Type().Field(i).Name, a.Field(i), b.Field(i))
+		}
+	}
+}

@@ -361,16 +361,25 @@ func syncWorktree(dotgit, wt string, ps []planned, move func() error) error {
 				return fmt.Errorf("gitlink: stage %s: %w", p.repoPath, err)
 			}
 		}
-		e, err := idx.Entry(p.repoPath)
-		if err != nil {
-			e = idx.Add(p.repoPath)
+		// Replace every entry of the path (there are three while a merge
+		// conflict is pending) with one resolved entry.
+		kept := idx.Entries[:0]
+		for _, e := range idx.Entries {
+			if e.Name != p.repoPath {
+				kept = append(kept, e)
+			}
 		}
-		e.Hash = blobHash(data)
-		e.Mode = p.mode
-		e.Size = uint32(fi.Size())
-		e.ModifiedAt = fi.ModTime()
-		e.CreatedAt = fi.ModTime()
-		e.Stage = index.Merged
+		idx.Entries = append(kept, &index.Entry{
+			Name:       p.repoPath,
+			Hash:       blobHash(data),
+			Mode:       p.mode,
+			Size:       uint32(fi.Size()),
+			ModifiedAt: fi.ModTime(),
+			CreatedAt:  fi.ModTime(),
+			// Stage 0 is "merged". go-git's index.Merged constant is 1,
+			// which git reads as a conflict's base version.
+			Stage: 0,
+		})
 	}
 	// go-git writes no extensions; dropping the cached tree (TREE) is what
 	// keeps git from reusing stale subtrees after our edit.

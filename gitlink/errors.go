@@ -88,7 +88,7 @@ func redactError(prefix string, code, err error, secrets []string) error {
 	msg := err.Error()
 	clean := redact(msg, secrets)
 	full := prefix + ": " + clean
-	if code != nil && !errors.Is(err, code) {
+	if code != nil && !errors.Is(err, code) && !strings.Contains(clean, code.Error()) {
 		full = prefix + ": " + code.Error() + ": " + clean
 	}
 	e := &safeError{msg: full}

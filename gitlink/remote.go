@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/memory"
 )
 
@@ -208,15 +209,10 @@ func (c *Client) commitRemote(ctx context.Context, l Link, files map[string]File
 	if err != nil {
 		return Result{}, err
 	}
-	base, err := refHash(repo.Storer, baseRef(l))
-	if err != nil {
-		return Result{}, err
-	}
-	if !base.IsZero() {
-		if _, err := treeOf(repo.Storer, base); err != nil {
-			base = plumbing.ZeroHash // lost with a damaged cache: start afresh
-		}
-	}
+	// A ref that a crash left unreadable only costs us the conflict check
+	// for one commit; it must not block committing for good.
+	base := readCacheRef(repo, baseRef(l))
+	pending := readCacheRef(repo, pendingRef(l))
 
 	var lastErr error
 	for attempt := 1; attempt <= maxPushAttempts; attempt++ {
@@ -233,6 +229,11 @@ func (c *Client) commitRemote(ctx context.Context, l Link, files map[string]File
 		if err != nil {
 			return Result{}, err
 		}
+		if !pending.IsZero() && isAncestor(repo, pending, tip) {
+			// An earlier push was interrupted after the remote took it:
+			// that commit is ours, not an upstream change.
+			base = pending
+		}
 		if base.IsZero() {
 			// First commit from this cache: what is upstream now is what
 			// the user is replacing.
@@ -246,27 +247,25 @@ func (c *Client) commitRemote(ctx context.Context, l Link, files map[string]File
 		if err := checkUpstream(repo, l, base, ch); err != nil {
 			return Result{}, err
 		}
-		if len(ch) == 0 {
-			if !creating {
-				// Upstream already has our files: it is our new base.
-				_ = repo.Storer.SetReference(plumbing.NewHashReference(baseRef(l), tip))
-				return Result{Changes: changesOf(ps)}, fmt.Errorf("gitlink: %s on %s: %w", folderName(l), l.branch(), ErrNothingToCommit)
+		h := tip // a new branch whose files are already up to date
+		if len(ch) == 0 && !(creating && !tip.IsZero()) {
+			// Upstream already has our files: it is our new base.
+			_ = setCacheRef(dir, baseRef(l), tip)
+			return Result{Changes: changesOf(ps)}, fmt.Errorf("gitlink: %s on %s: %w", folderName(l), l.branch(), ErrNothingToCommit)
+		}
+		if len(ch) > 0 {
+			if h, err = c.buildCommit(ctx, repo.Storer, l, tip, ch, message); err != nil {
+				return Result{}, err
 			}
 		}
-		h, err := c.buildCommit(ctx, repo.Storer, l, tip, ch, message)
-		if err != nil {
-			return Result{}, err
-		}
-		// The cache is ours alone, but updateRef keeps the same
-		// write-then-rename discipline as for user repositories.
 		local := l.branchRef()
-		cur, err := refHash(repo.Storer, local)
-		if err != nil {
+		if err := setCacheRef(dir, local, h); err != nil {
 			return Result{}, err
 		}
-		if err := updateRef(dir, repo, local, h, cur); err != nil {
+		if err := setCacheRef(dir, pendingRef(l), h); err != nil {
 			return Result{}, err
 		}
+		pending = h
 		opts := &git.PushOptions{
 			RemoteName: remoteName,
 			RefSpecs:   []config.RefSpec{config.RefSpec(local.String() + ":" + local.String())},
@@ -274,15 +273,17 @@ func (c *Client) commitRemote(ctx context.Context, l Link, files map[string]File
 		}
 		if !tip.IsZero() && !creating {
 			// Compare-and-swap on the remote branch: never overwrite a
-			// commit we have not built on.
+			// commit we have not built on. Without it go-git still refuses
+			// anything but a fast-forward, and we never force.
 			opts.RequireRemoteRefs = []config.RefSpec{config.RefSpec(tip.String() + ":" + local.String())}
 		}
 		err = repo.PushContext(ctx, opts)
 		if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
-			_ = repo.Storer.SetReference(plumbing.NewHashReference(trackingRef(l), h))
-			if err := repo.Storer.SetReference(plumbing.NewHashReference(baseRef(l), h)); err != nil {
+			_ = setCacheRef(dir, trackingRef(l), h)
+			if err := setCacheRef(dir, baseRef(l), h); err != nil {
 				return resultOf(h, ps, true), fmt.Errorf("gitlink: pushed %s but could not record it: %w", h, err)
 			}
+			_ = repo.Storer.RemoveReference(pendingRef(l))
 			return resultOf(h, ps, true), nil
 		}
 		if !pushRaced(err) {
@@ -291,6 +292,70 @@ func (c *Client) commitRemote(ctx context.Context, l Link, files map[string]File
 		lastErr = transportError("push to", l, err)
 	}
 	return Result{}, fmt.Errorf("gitlink: %s kept moving; gave up after %d attempts: %w", l.displayRepo(), maxPushAttempts, lastErr)
+}
+
+// pendingRef records a commit being pushed, until the push is confirmed.
+func pendingRef(l Link) plumbing.ReferenceName {
+	return plumbing.ReferenceName(strings.Replace(baseRef(l).String(), "/base/", "/pending/", 1))
+}
+
+// readCacheRef reads a bookkeeping ref of the cache; zero when it is
+// missing, unreadable or points at a missing commit.
+func readCacheRef(repo *git.Repository, name plumbing.ReferenceName) plumbing.Hash {
+	h, err := refHash(repo.Storer, name)
+	if err != nil || h.IsZero() {
+		return plumbing.ZeroHash
+	}
+	if _, err := object.GetCommit(repo.Storer, h); err != nil {
+		return plumbing.ZeroHash
+	}
+	return h
+}
+
+// setCacheRef writes a ref of the cache through a temporary file and a
+// rename, so a crash leaves the old value or the new one. The cache is
+// only used under our lock, so there is no old value to compare.
+func setCacheRef(dir string, name plumbing.ReferenceName, h plumbing.Hash) error {
+	file := filepath.Join(dir, filepath.FromSlash(name.String()))
+	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+		return fmt.Errorf("gitlink: update cache %s: %w", name, err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), ".tmp-ref-*")
+	if err != nil {
+		return fmt.Errorf("gitlink: update cache %s: %w", name, err)
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.WriteString(h.String() + "\n")
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), file)
+	}
+	if err != nil {
+		return fmt.Errorf("gitlink: update cache %s: %w", name, err)
+	}
+	return nil
+}
+
+// isAncestor reports whether commit a is b or one of b's ancestors.
+func isAncestor(repo *git.Repository, a, b plumbing.Hash) bool {
+	if a == b {
+		return true
+	}
+	if b.IsZero() {
+		return false
+	}
+	ca, err := object.GetCommit(repo.Storer, a)
+	if err != nil {
+		return false
+	}
+	cb, err := object.GetCommit(repo.Storer, b)
+	if err != nil {
+		return false
+	}
+	ok, err := ca.IsAncestor(cb)
+	return err == nil && ok
 }
 
 // pushRaced reports whether a push failed because the remote branch moved

@@ -372,3 +372,31 @@ func TestRemote_RetryAfterRace(t *testing.T) {
 	}
 	g.Fsck(bare)
 }
+
+func TestRemote_PushInterruptedAfterRemoteTookIt(t *testing.T) {
+	g := MustGit(t)
+	bare := g.MustBareRepo(t.TempDir(), "stacks.git")
+	c := newClient(t)
+	l := Link{Repo: fileURL(bare), Folder: "stacks/chat"}
+	first := mustCommit(t, c, l, "v1\n", "chat v1")
+	second := mustCommit(t, c, l, "v2\n", "chat v2")
+
+	// Rewind the cache's bookkeeping to how a crash right after the remote
+	// accepted "chat v2" leaves it: base still v1, v2 pending.
+	dir := mustGlob(t, filepath.Join(c.CacheDir, "*"))[0]
+	for name, h := range map[string]string{baseRef(l).String(): first.Hash, pendingRef(l).String(): second.Hash} {
+		writeFile(t, filepath.Join(dir, filepath.FromSlash(name)), h+"\n")
+	}
+	// Our own v2 upstream is no conflict for v3.
+	if _, err := c.Commit(context.Background(), l, stackFiles("v3\n"), "chat v3"); err != nil {
+		t.Fatal(err)
+	}
+	// A corrupt bookkeeping ref does not block committing either.
+	writeFile(t, filepath.Join(dir, filepath.FromSlash(baseRef(l).String())), "garbage")
+	if _, err := c.Commit(context.Background(), l, stackFiles("v4\n"), "chat v4"); err != nil {
+		t.Fatal(err)
+	}
+	if got := g.Run(bare, "log", "--format=%s", "main"); got != "chat v4\nchat v3\nchat v2\nchat v1\nseed" {
+		t.Errorf("log:\n%s", got)
+	}
+}

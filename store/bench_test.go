@@ -75,3 +75,14 @@ func BenchmarkCreateLarge(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkValidateDraftLarge is the model's share of every save of the
+// large stack, measured here to read BenchmarkSave against.
+func BenchmarkValidateDraftLarge(b *testing.B) {
+	st := modeltest.Large("large", 200, 1000)
+	for b.Loop() {
+		if err := st.ValidateDraft(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -180,3 +180,24 @@ func TestUndoRedo(t *testing.T) {
 		t.Fatalf("revisions = %+v", revs)
 	}
 }
+
+func TestUndo_ErrNameTaken(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t)
+	st := MustCreate(t, s, MustExample(t, "chat", "first"))
+	st.Name = "second"
+	renamed, err := s.SaveStack(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	MustCreate(t, s, MustExample(t, "echo", "first"))
+	_, err = s.Undo(ctx, renamed.ID, renamed.Revision)
+	assertCode(t, err, model.ECONFLICT, `a stack named "first" already exists`)
+	got, err := s.Stack(ctx, renamed.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "second" || got.Revision != 2 {
+		t.Fatalf("stack = %q at %d; want second at 2", got.Name, got.Revision)
+	}
+}

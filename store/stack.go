@@ -163,11 +163,11 @@ func (s *Store) readStack(ctx context.Context, where string, arg any) (*model.St
 	return st, nil
 }
 
-// Stacks lists every stack, ordered by name.
+// Stacks lists every stack, ordered by name, ignoring case.
 func (s *Store) Stacks(ctx context.Context) ([]StackSummary, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.name, s.description, s.head_revision, s.updated_at,
 			(SELECT count(*) FROM nodes n WHERE n.stack_id = s.id)
-		FROM stacks s ORDER BY s.name`)
+		FROM stacks s ORDER BY s.name COLLATE NOCASE, s.name`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list stacks: %w", err)
 	}
@@ -423,7 +423,9 @@ func (s *Store) step(ctx context.Context, id, base, delta int64) (*model.Stack, 
 	// again, so that undo works even after the model grows stricter.
 	commit, err := s.moveHead(ctx, tx, id, target, token, st, now)
 	if err != nil {
-		return nil, constraintError(err, name)
+		// The revision may carry an older name that another stack has
+		// taken since; the error names it.
+		return nil, constraintError(err, st.Name)
 	}
 	if err := commit(); err != nil {
 		return nil, err

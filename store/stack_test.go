@@ -128,6 +128,10 @@ func TestStacks(t *testing.T) {
 	if len(list) != 2 || list[0].Name != "alpha" || list[1].Name != "zebra" {
 		t.Fatalf("Stacks = %+v; want alpha, zebra", list)
 	}
+	MustCreate(t, s, MustExample(t, "echo", "Beta"))
+	if list, err := s.Stacks(ctx); err != nil || len(list) != 3 || list[1].Name != "Beta" {
+		t.Fatalf("Stacks = %+v, %v; want Beta second", list, err)
+	}
 	if l := list[1]; l.ID != chat.ID || l.Resources != 5 || l.Revision != 1 || l.Description != chat.Description || !l.UpdatedAt.Equal(chat.UpdatedAt) {
 		t.Fatalf("zebra summary = %+v", l)
 	}
@@ -322,6 +326,17 @@ func TestSaveStack_TablesChangedBehindTheStore(t *testing.T) {
 	if _, err := s.SaveStack(ctx, st); err != nil {
 		t.Fatal(err)
 	}
+	got, err := s.Stack(ctx, st.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSameStack(t, got, st)
+}
+
+func TestOpen_Memory(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpenPath(t, ":memory:")
+	st := MustCreate(t, s, MustExample(t, "echo", "echo"))
 	got, err := s.Stack(ctx, st.ID)
 	if err != nil {
 		t.Fatal(err)

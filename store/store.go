@@ -44,6 +44,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
+	if path == ":memory:" {
+		// Each connection would open a database of its own
+		// (STYLE.md §11); one connection keeps one database.
+		db.SetMaxOpenConns(1)
+	}
 	s := &Store{db: db, now: func() time.Time { return time.Now().UTC() }, states: map[int64]stateCache{}}
 	if err := s.migrate(ctx, migrations.FS); err != nil {
 		db.Close()

@@ -69,11 +69,11 @@ type Result struct {
 
 // CommitInfo describes one commit of History.
 type CommitInfo struct {
-	Hash        string
-	Message     string
-	Author      string
-	AuthorEmail string
-	When        time.Time
+	Hash        string    // full commit id
+	Message     string    // the message without its trailing newline
+	Author      string    // author name
+	AuthorEmail string    // author email
+	When        time.Time // author date
 }
 
 // Client commits to local and remote repositories. The zero value works

@@ -302,3 +302,19 @@ func mustCommit(tb testing.TB, c *Client, l Link, template, msg string) Result {
 	}
 	return res
 }
+
+func TestLocal_BareRepository(t *testing.T) {
+	g := MustGit(t)
+	root := t.TempDir()
+	bare := g.MustBareRepo(root, "local.git")
+	c := newClient(t)
+	l := Link{Repo: bare, Folder: "s"}
+	res := mustCommit(t, c, l, "v1\n", "into a bare repo")
+	if got := g.Run(bare, "log", "--format=%s", "main"); got != "into a bare repo\nseed" {
+		t.Errorf("log:\n%s", got)
+	}
+	if g.Run(bare, "rev-parse", "main") != res.Hash {
+		t.Error("main not moved")
+	}
+	g.Fsck(bare)
+}

@@ -27,7 +27,41 @@ func (s *Server) routes() http.Handler {
 	r.Get("/static/{hash}/*", s.handleStatic) // GET /static/3f9c…/app.css
 
 	// Stacks.
-	r.Get("/", s.handleStackIndex) // GET /
+	r.Get("/", s.handleStackIndex)         // GET /
+	r.Post("/stacks", s.handleStackCreate) // POST /stacks
+	r.Route("/stacks/{stackID}", func(r chi.Router) {
+		r.Get("/", s.handleCanvas)                            // GET /stacks/12 or /stacks/chat
+		r.Post("/rename", s.handleStackRename)                // POST /stacks/12/rename
+		r.Post("/duplicate", s.handleStackDuplicate)          // POST /stacks/12/duplicate
+		r.Get("/delete", s.handleStackDelete)                 // GET /stacks/12/delete (asks)
+		r.Post("/delete", s.handleStackDelete)                // POST /stacks/12/delete
+		r.Post("/undo", s.handleUndo)                         // POST /stacks/12/undo
+		r.Post("/redo", s.handleRedo)                         // POST /stacks/12/redo
+		r.Get("/template", s.handleTemplate)                  // GET /stacks/12/template?format=yaml
+		r.Get("/template.{format}", s.handleTemplateDownload) // GET /stacks/12/template.yaml
+		r.Get("/problems", s.handleProblems)                  // GET /stacks/12/problems
+
+		// Nodes: APIs, functions and tables.
+		r.Post("/nodes", s.handleNodeCreate) // POST /stacks/12/nodes
+		r.Route("/nodes/{nodeID}", func(r chi.Router) {
+			r.Get("/", s.handleNodePanel)          // GET /stacks/12/nodes/fn3
+			r.Post("/", s.handleNodeSave)          // POST /stacks/12/nodes/fn3
+			r.Delete("/", s.handleNodeDelete)      // DELETE /stacks/12/nodes/fn3
+			r.Post("/move", s.handleNodeMove)      // POST /stacks/12/nodes/fn3/move
+			r.Post("/routes", s.handleRouteCreate) // POST /stacks/12/nodes/api1/routes
+		})
+
+		// Routes of an API; renamed in the API's form.
+		r.Delete("/routes/{routeID}", s.handleRouteDelete) // DELETE /stacks/12/routes/rt4
+
+		// Wires.
+		r.Post("/wires", s.handleWireCreate) // POST /stacks/12/wires
+		r.Route("/wires/{wireID}", func(r chi.Router) {
+			r.Get("/", s.handleWirePanel)     // GET /stacks/12/wires/w9
+			r.Post("/", s.handleWireSave)     // POST /stacks/12/wires/w9
+			r.Delete("/", s.handleWireDelete) // DELETE /stacks/12/wires/w9
+		})
+	})
 
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusNotFound, "No such page.")
@@ -47,4 +81,3 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	http.StripPrefix("/static/"+web.AssetHash()+"/", http.FileServerFS(web.Static)).ServeHTTP(w, r)
 }
-

@@ -1,21 +1,157 @@
 package server
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
+	"strings"
 
+	"github.com/switchboard-dev/switchboard/model"
+	"github.com/switchboard-dev/switchboard/store"
 	"github.com/switchboard-dev/switchboard/web"
 )
 
 // handleStackIndex lists the stacks.
 func (s *Server) handleStackIndex(w http.ResponseWriter, r *http.Request) {
+	s.renderStacks(w, r, http.StatusOK, web.StacksView{})
+}
+
+// renderStacks renders the stacks page; v carries a failed form, if any.
+func (s *Server) renderStacks(w http.ResponseWriter, r *http.Request, status int, v web.StacksView) {
 	summaries, err := s.store.Stacks(r.Context())
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
+	v.Rows = stackRows(summaries)
+	s.render(w, r, status, web.StacksPage(v))
+}
+
+func stackRows(summaries []store.StackSummary) []web.StackRow {
 	rows := make([]web.StackRow, len(summaries))
 	for i, st := range summaries {
-		rows[i] = web.StackRow{Name: st.Name, Description: st.Description, Resources: st.Resources, Revision: st.Revision, UpdatedAt: st.UpdatedAt}
+		rows[i] = web.StackRow{ID: st.ID, Name: st.Name, Description: st.Description, Resources: st.Resources, Revision: st.Revision, UpdatedAt: st.UpdatedAt}
 	}
-	s.render(w, r, http.StatusOK, web.StacksPage(rows))
+	return rows
+}
+
+// formFailed re-renders the stacks page with the error next to the form,
+// for the errors a user can fix; others go to s.error.
+func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, form, name, example string, err error) {
+	switch model.ErrorCode(err) {
+	case model.EINVALID, model.ECONFLICT:
+		// A taken name is a conflict in the store's terms, but for the
+		// person typing it, it is a field error like any other.
+		status := http.StatusUnprocessableEntity
+		msg := problemText(err)
+		if strings.HasPrefix(form, "rename-") && errors.Is(err, errStale) {
+			status = http.StatusConflict
+		}
+		s.renderStacks(w, r, status, web.StacksView{Form: form, Name: name, Example: example, Error: msg})
+	default:
+		s.error(w, r, err)
+	}
+}
+
+var errStale = &model.Error{Code: model.ECONFLICT, Message: "The stack changed since this page was loaded; the list now shows it as it is."}
+
+// handleStackCreate creates a blank stack or one from an example, then
+// opens its canvas.
+func (s *Server) handleStackCreate(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	name := strings.TrimSpace(r.FormValue("name"))
+	example := r.FormValue("example")
+	st := &model.Stack{Name: name}
+	if example != "" {
+		var err error
+		if st, err = model.Example(example, name); err != nil {
+			s.formFailed(w, r, "create", name, example, err)
+			return
+		}
+	}
+	created, err := s.store.CreateStack(r.Context(), st)
+	if err != nil {
+		s.formFailed(w, r, "create", name, example, err)
+		return
+	}
+	http.Redirect(w, r, web.StackURL(created.ID), http.StatusSeeOther)
+}
+
+// handleStackRename renames a stack, refusing a stale revision.
+func (s *Server) handleStackRename(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	id, err := stackID(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	form := "rename-" + strconv.FormatInt(id, 10)
+	name := strings.TrimSpace(r.FormValue("name"))
+	st, err := s.store.Stack(r.Context(), id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if base, err := baseRevision(r); err == nil && base != st.Revision {
+		s.formFailed(w, r, form, name, "", errStale)
+		return
+	}
+	st.Name = name
+	if _, err := s.store.SaveStack(r.Context(), st); err != nil {
+		s.formFailed(w, r, form, name, "", err)
+		return
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// handleStackDuplicate copies a stack, as it is now, under a new name.
+func (s *Server) handleStackDuplicate(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	st, ok := s.loadStack(w, r)
+	if !ok {
+		return
+	}
+	name := strings.TrimSpace(r.FormValue("name"))
+	st.Name = name
+	if _, err := s.store.CreateStack(r.Context(), st); err != nil {
+		s.formFailed(w, r, "duplicate-"+strconv.FormatInt(st.ID, 10), name, "", err)
+		return
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// handleStackDelete deletes a stack once confirmed. Without confirm=yes
+// (a browser that ran no script to ask) it asks on a page of its own.
+func (s *Server) handleStackDelete(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	st, ok := s.loadStack(w, r)
+	if !ok {
+		return
+	}
+	if r.Method != http.MethodPost || r.FormValue("confirm") != "yes" {
+		s.render(w, r, http.StatusOK, web.ConfirmDeletePage(web.StackRow{ID: st.ID, Name: st.Name}))
+		return
+	}
+	if err := s.store.DeleteStack(r.Context(), st.ID); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// problemsOf returns the problems of a validation error, if err is one.
+func problemsOf(err error) []model.Problem {
+	var v *model.ValidationError
+	if errors.As(err, &v) {
+		return v.Problems
+	}
+	return nil
 }

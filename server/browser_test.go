@@ -1,0 +1,184 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/switchboard-dev/switchboard/server"
+	"github.com/switchboard-dev/switchboard/store"
+)
+
+// skipBrowserMessage is the one message browser tests skip with (miniflux
+// skipIntegrationTestsMessage).
+const skipBrowserMessage = "browser tests need Chromium at /usr/bin/chromium (or SWITCHBOARD_CHROMIUM); install it with apt-get install chromium"
+
+// chromiumPath finds Chromium, skipping the test when it is missing unless
+// SWITCHBOARD_REQUIRE_TOOLS=1 (CI) makes that a failure.
+func chromiumPath(tb testing.TB) string {
+	tb.Helper()
+	candidates := []string{os.Getenv("SWITCHBOARD_CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"}
+	for _, c := range candidates {
+		if c == "" {
+			continue
+		}
+		if p, err := exec.LookPath(c); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
+		tb.Fatal(skipBrowserMessage)
+	}
+	tb.Skip(skipBrowserMessage)
+	return ""
+}
+
+// artifactDir is where screenshots go: $SWITCHBOARD_ARTIFACTS or a temp dir.
+func artifactDir(tb testing.TB) string {
+	tb.Helper()
+	dir := os.Getenv("SWITCHBOARD_ARTIFACTS")
+	if dir == "" {
+		dir = tb.TempDir()
+	}
+	dir = filepath.Join(dir, strings.ReplaceAll(tb.Name(), "/", "_"))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
+
+// browserServer is the real server on 127.0.0.1:0 over a real SQLite file.
+type browserServer struct {
+	url   string
+	store *store.Store
+}
+
+func mustServeReal(tb testing.TB) browserServer {
+	tb.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "browser.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := server.New(server.Options{Addr: "127.0.0.1:0", Store: st})
+	if err := srv.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		_ = srv.Close(context.Background())
+		st.Close()
+	})
+	return browserServer{url: srv.URL(), store: st}
+}
+
+// newBrowser starts headless Chromium with a temporary profile and returns a
+// context for one tab plus a function opening another tab of it.
+func newBrowser(tb testing.TB) (context.Context, func() context.Context) {
+	tb.Helper()
+	path := chromiumPath(tb)
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(tb.TempDir()),
+		chromedp.WindowSize(1440, 900),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithLogf(tb.Logf))
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	tb.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+	})
+	if err := chromedp.Run(ctx); err != nil {
+		tb.Fatalf("start chromium: %v", err)
+	}
+	acceptDialogs(ctx)
+	newTab := func() context.Context {
+		tab, cancel := chromedp.NewContext(ctx)
+		tb.Cleanup(cancel)
+		acceptDialogs(tab)
+		return tab
+	}
+	return ctx, newTab
+}
+
+// acceptDialogs answers every confirm() with OK, as a user deciding to go on.
+func acceptDialogs(ctx context.Context) {
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			go func() { _ = chromedp.Run(ctx, page.HandleJavaScriptDialog(true)) }()
+		}
+	})
+}
+
+func run(tb testing.TB, ctx context.Context, what string, actions ...chromedp.Action) {
+	tb.Helper()
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		shot := filepath.Join(artifactDir(tb), "failure.png")
+		var buf []byte
+		if chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 90)) == nil {
+			_ = os.WriteFile(shot, buf, 0o644)
+			tb.Logf("screenshot of the failure: %s", shot)
+		}
+		tb.Fatalf("%s: %v", what, err)
+	}
+}
+
+// center returns the middle of the first element matching sel, in CSS pixels.
+func center(tb testing.TB, ctx context.Context, sel string) (float64, float64) {
+	tb.Helper()
+	var box []float64
+	run(tb, ctx, "locate "+sel, chromedp.Evaluate(fmt.Sprintf(`(() => { const r = document.querySelector(%q).getBoundingClientRect(); return [r.left + r.width/2, r.top + r.height/2] })()`, sel), &box))
+	return box[0], box[1]
+}
+
+// drag presses at (x1,y1), moves to (x2,y2) in steps, and releases, as a
+// hand on a mouse would.
+func drag(x1, y1, x2, y2 float64) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		if err := chromedp.MouseEvent(input.MouseMoved, x1, y1).Do(ctx); err != nil {
+			return err
+		}
+		if err := chromedp.MouseEvent(input.MousePressed, x1, y1, chromedp.ButtonType(input.Left), chromedp.ClickCount(1)).Do(ctx); err != nil {
+			return err
+		}
+		const steps = 12
+		for i := 1; i <= steps; i++ {
+			x := x1 + (x2-x1)*float64(i)/steps
+			y := y1 + (y2-y1)*float64(i)/steps
+			if err := chromedp.MouseEvent(input.MouseMoved, x, y, chromedp.ButtonType(input.Left), chromedp.ButtonModifiers(input.ModifierNone)).Do(ctx); err != nil {
+				return err
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		return chromedp.MouseEvent(input.MouseReleased, x2, y2, chromedp.ButtonType(input.Left), chromedp.ClickCount(1)).Do(ctx)
+	})
+}
+
+func screenshot(tb testing.TB, ctx context.Context, name string) {
+	tb.Helper()
+	var buf []byte
+	run(tb, ctx, "screenshot "+name, chromedp.CaptureScreenshot(&buf))
+	path := filepath.Join(artifactDir(tb), name+".png")
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Logf("screenshot: %s", path)
+}

@@ -1,0 +1,280 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/switchboard-dev/switchboard/model"
+	"github.com/switchboard-dev/switchboard/web"
+)
+
+// errFormInvalid marks a properties form with values that are not even of
+// the right type, such as letters for memory.
+var errFormInvalid = errors.New("form has invalid values")
+
+// nodeForm is a properties form applied to a stack: the stack with the
+// edit, and the errors found while reading the form.
+type nodeForm struct {
+	stack    *model.Stack
+	id       string
+	newRoute string
+	// newRouteID is the ID the new route got, to tell its problems apart.
+	newRouteID string
+	errors     map[string]string
+}
+
+// parseNodeForm writes the form's values into the node id of st. It reads
+// fields by name (miniflux form.NewCategoryForm): no reflection, and a
+// field the form lacks keeps its value.
+func parseNodeForm(r *http.Request, st *model.Stack, id string) *nodeForm {
+	f := &nodeForm{stack: st, id: id, errors: map[string]string{}}
+	str := func(name string, dst *string) {
+		if vs, ok := r.PostForm[name]; ok && len(vs) > 0 {
+			*dst = strings.TrimSpace(vs[0])
+		}
+	}
+	num := func(name, what string, dst *int) {
+		vs, ok := r.PostForm[name]
+		if !ok || len(vs) == 0 {
+			return
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(vs[0]))
+		if err != nil {
+			f.errors[name] = what + " must be a whole number."
+			return
+		}
+		*dst = n
+	}
+	checked := func(name string) bool { return r.PostForm.Get(name) != "" }
+	switch {
+	case st.API(id) != nil:
+		a := st.API(id)
+		str("name", &a.Name)
+		str("description", &a.Description)
+		str("routeSelectionExpression", &a.RouteSelectionExpression)
+		str("apiKeySelectionExpression", &a.APIKeySelectionExpression)
+		str("stageName", &a.StageName)
+		for _, rt := range a.Routes {
+			prefix := "route." + rt.ID + "."
+			if _, ok := r.PostForm[prefix+"key"]; !ok {
+				continue
+			}
+			str(prefix+"key", &rt.Key)
+			rt.TwoWay = checked(prefix + "twoWay")
+			rt.APIKeyRequired = checked(prefix + "apiKeyRequired")
+			rt.Authorized = checked(prefix + "authorized")
+		}
+		if _, sent := r.PostForm["authorizerForm"]; sent {
+			if !checked("authorizer") {
+				a.Authorizer = nil
+			} else if a.Authorizer == nil {
+				a.Authorizer = &model.Authorizer{Name: a.Name + "Authorizer", IdentitySources: []string{"route.request.querystring.token"}}
+			} else {
+				str("authorizer.name", &a.Authorizer.Name)
+				if vs, ok := r.PostForm["authorizer.identitySources"]; ok && len(vs) > 0 {
+					a.Authorizer.IdentitySources = lines(vs[0])
+				}
+			}
+		}
+	case st.Function(id) != nil:
+		fn := st.Function(id)
+		str("name", &fn.Name)
+		str("description", &fn.Description)
+		str("runtime", &fn.Runtime)
+		str("handler", &fn.Handler)
+		str("codePath", &fn.CodePath)
+		num("memorySize", "Memory", &fn.MemorySize)
+		num("timeout", "Timeout", &fn.Timeout)
+		num("logRetentionDays", "Log retention", &fn.LogRetentionDays)
+		var policy string
+		str("logDeletionPolicy", &policy)
+		if policy != "" {
+			fn.LogDeletionPolicy = model.DeletionPolicy(policy)
+		}
+		if vs, ok := r.PostForm["environment"]; ok && len(vs) > 0 {
+			env, msg := parseEnv(vs[0])
+			if msg != "" {
+				f.errors["environment"] = msg
+			} else {
+				fn.Environment = env
+			}
+		}
+	case st.Table(id) != nil:
+		t := st.Table(id)
+		str("name", &t.Name)
+		str("partitionKey.name", &t.PartitionKey.Name)
+		var kt, sortName, sortType, billing, policy string
+		str("partitionKey.type", &kt)
+		if kt != "" {
+			t.PartitionKey.Type = model.AttributeType(kt)
+		}
+		if _, ok := r.PostForm["sortKey.name"]; ok {
+			str("sortKey.name", &sortName)
+			str("sortKey.type", &sortType)
+			if sortName == "" {
+				t.SortKey = nil
+			} else {
+				t.SortKey = &model.Key{Name: sortName, Type: model.AttributeType(sortType)}
+				if sortType == "" {
+					t.SortKey.Type = model.AttributeString
+				}
+			}
+		}
+		str("billingMode", &billing)
+		if billing != "" && model.BillingMode(billing) != t.BillingMode {
+			// Switching modes brings the capacity fields in or out of the
+			// form; give them values the model accepts.
+			t.BillingMode = model.BillingMode(billing)
+			if t.BillingMode == model.BillingProvisioned {
+				t.ReadCapacity, t.WriteCapacity = 5, 5
+			} else {
+				t.ReadCapacity, t.WriteCapacity = 0, 0
+			}
+		} else {
+			num("readCapacity", "Read capacity", &t.ReadCapacity)
+			num("writeCapacity", "Write capacity", &t.WriteCapacity)
+		}
+		str("ttlAttribute", &t.TTLAttribute)
+		str("deletionPolicy", &policy)
+		if policy != "" {
+			t.DeletionPolicy = model.DeletionPolicy(policy)
+		}
+	}
+	if fn := st.Function(id); fn != nil && fn.CodePath == "" {
+		fn.CodePath = model.DefaultCodePath(fn.Name)
+	}
+	return f
+}
+
+// lines splits text into its non-empty trimmed lines (commas count too).
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == ',' }) {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// parseEnv reads NAME=value lines. It returns a message for a line that is
+// not one.
+func parseEnv(s string) (map[string]string, string) {
+	env := map[string]string{}
+	for _, l := range strings.Split(s, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		name, value, ok := strings.Cut(l, "=")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" {
+			return nil, "Write each variable as NAME=value on a line of its own: " + strconv.Quote(l) + " is not."
+		}
+		if _, dup := env[name]; dup {
+			return nil, "Variable " + name + " is set twice."
+		}
+		env[name] = strings.TrimSpace(value)
+	}
+	if len(env) == 0 {
+		return nil, ""
+	}
+	return env, ""
+}
+
+// panel is the form shown again after a refused save: the user's values,
+// the form's own errors, and the model's problems next to their fields.
+func (f *nodeForm) panel(problems []model.Problem) web.PanelView {
+	p := newPanel(f.stack, f.id)
+	p.Errors = map[string]string{}
+	for k, v := range f.errors {
+		p.Errors[k] = v
+	}
+	p.NewRoute = f.newRoute
+	for _, pr := range problems {
+		if pr.Incomplete || pr.Severity != model.SeverityError {
+			continue
+		}
+		key := fieldKey(f.stack, f.id, pr)
+		switch {
+		case f.newRouteID != "" && pr.Resource == f.newRouteID:
+			key = "newRoute"
+		case key == "":
+			p.General = append(p.General, pr.Message)
+			continue
+		}
+		if p.Errors[key] == "" {
+			p.Errors[key] = pr.Message
+		} else {
+			p.Errors[key] += " " + pr.Message
+		}
+	}
+	if f.newRouteID != "" {
+		// The new route was not saved: show it as typed, not as a row.
+		if a := p.API; a != nil && len(a.Routes) > 0 && a.Routes[len(a.Routes)-1].ID == f.newRouteID {
+			a.Routes = a.Routes[:len(a.Routes)-1]
+		}
+	}
+	return p
+}
+
+// panelFields are the fields each form shows, by the model's JSON names.
+var panelFields = map[model.Kind]map[string]bool{
+	model.KindAPI: set("name", "description", "routeSelectionExpression", "apiKeySelectionExpression", "stageName",
+		"routes", "authorizer", "authorizer.name", "authorizer.identitySources"),
+	model.KindFunction: set("name", "description", "runtime", "handler", "codePath", "memorySize", "timeout",
+		"environment", "logRetentionDays", "logDeletionPolicy"),
+	model.KindTable: set("name", "partitionKey.name", "partitionKey.type", "sortKey.name", "sortKey.type",
+		"billingMode", "readCapacity", "writeCapacity", "ttlAttribute", "deletionPolicy"),
+}
+
+func set(keys ...string) map[string]bool {
+	m := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		m[k] = true
+	}
+	return m
+}
+
+// fieldKey is the form field a problem belongs to, or "" when it belongs to
+// none of node id's fields. Route problems go to their route's row.
+func fieldKey(st *model.Stack, id string, pr model.Problem) string {
+	if a, rt := st.Route(pr.Resource); rt != nil && a.ID == id {
+		return "route." + rt.ID
+	}
+	if pr.Resource != id {
+		return ""
+	}
+	n, _ := st.Node(id)
+	field := pr.Field
+	if strings.HasPrefix(field, "environment.") {
+		field = "environment"
+	}
+	if panelFields[n.Kind][field] {
+		return field
+	}
+	return ""
+}
+
+// newPanel is the properties panel of node id as saved, with its notes:
+// the problems that do not stop a save.
+func newPanel(st *model.Stack, id string) web.PanelView {
+	p := web.PanelView{Base: web.StackURL(st.ID), Stack: st}
+	if n, ok := st.Node(id); ok {
+		p.Kind = n.Kind
+	}
+	p.API, p.Function, p.Table = st.API(id), st.Function(id), st.Table(id)
+	for _, pr := range st.Check() {
+		if pr.Severity == model.SeverityError && !pr.Incomplete {
+			continue
+		}
+		if pr.Resource == id {
+			p.Notes = append(p.Notes, pr)
+		} else if a, rt := st.Route(pr.Resource); rt != nil && a.ID == id {
+			p.Notes = append(p.Notes, pr)
+		}
+	}
+	return p
+}

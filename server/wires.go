@@ -1,0 +1,155 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/switchboard-dev/switchboard/model"
+	"github.com/switchboard-dev/switchboard/web"
+)
+
+// wireKind decides what a wire drawn from one thing to another means, or
+// says in words why it means nothing. from is a route or a function; kind,
+// when given, picks between the kinds those ends allow.
+func wireKind(st *model.Stack, from, to string, kind model.WireKind) (model.WireKind, error) {
+	refuse := func(format string, args ...any) (model.WireKind, error) {
+		return "", model.Errorf(model.EINVALID, format, args...)
+	}
+	toNode, ok := st.Node(to)
+	if !ok {
+		return refuse("Drop the wire on a function, a table or an API.")
+	}
+	var allowed []model.WireKind
+	if a, rt := st.Route(from); rt != nil {
+		if toNode.Kind != model.KindFunction {
+			return refuse("Route %s of %s can only be handled by a function, not by %s %s.", rt.Key, a.Name, web.KindLabel(toNode.Kind), toNode.Name)
+		}
+		if h := st.RouteHandler(rt.ID); h != nil {
+			return refuse("Route %s already goes to %s; a route invokes one function. Delete that wire first.", rt.Key, h.Name)
+		}
+		allowed = []model.WireKind{model.WireIntegration}
+	} else if fn := st.Function(from); fn != nil {
+		switch toNode.Kind {
+		case model.KindTable:
+			// Read is the default: least privilege, switched in the
+			// wire's panel when the function writes too.
+			allowed = []model.WireKind{model.WireRead, model.WireReadWrite}
+		case model.KindAPI:
+			allowed = []model.WireKind{model.WireSend, model.WireAuthorizer}
+		default:
+			if toNode.ID == fn.ID {
+				return refuse("A function cannot be wired to itself.")
+			}
+			return refuse("Functions are not wired to functions: wire %s to a table it uses or to an API it sends to.", fn.Name)
+		}
+	} else if n, ok := st.Node(from); ok {
+		return refuse("Wires start at a route of an API or at a function, not at %s %s.", web.KindLabel(n.Kind), n.Name)
+	} else {
+		return refuse("The wire starts nowhere; start it at a route's or a function's port.")
+	}
+	if kind == "" {
+		kind = allowed[0]
+	}
+	if !slices.Contains(allowed, kind) {
+		return refuse("A %s wire cannot go there.", kind)
+	}
+	for _, w := range st.Wires {
+		if w.From == from && w.To == to {
+			return refuse("These two are already wired (%s).", w.Kind)
+		}
+	}
+	return kind, nil
+}
+
+// handleWireCreate connects two things. A wire that makes no sense is
+// refused with a 422 and the reason, shown as a message; the draft wire the
+// browser drew disappears because the server's list lacks it.
+func (s *Server) handleWireCreate(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	from, to := r.FormValue("from"), r.FormValue("to")
+	var wire *model.Wire
+	st, err := s.edit(r, func(st *model.Stack) error {
+		kind, err := wireKind(st, from, to, model.WireKind(r.FormValue("kind")))
+		if err != nil {
+			return err
+		}
+		wire = &model.Wire{ID: st.NewID("w"), Kind: kind, From: from, To: to}
+		st.Wires = append(st.Wires, wire)
+		return st.ValidateDraft()
+	})
+	if err != nil {
+		s.editFailed(w, r, err)
+		return
+	}
+	wire = st.Wire(wire.ID)
+	s.changed(w, r, st, triggers{"wireCreated": map[string]string{"id": wire.ID}},
+		web.PanelOOB(web.WirePanel(web.WirePanelView{Base: web.StackURL(st.ID), Stack: st, Wire: wire})))
+}
+
+// handleWirePanel shows a wire's panel.
+func (s *Server) handleWirePanel(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.loadStack(w, r)
+	if !ok {
+		return
+	}
+	wire := st.Wire(r.PathValue("wireID"))
+	if wire == nil {
+		s.error(w, r, model.Errorf(model.ENOTFOUND, "No such wire."))
+		return
+	}
+	w.Header().Set(headerRevision, strconv.FormatInt(st.Revision, 10))
+	s.render(w, r, http.StatusOK, web.WirePanel(web.WirePanelView{Base: web.StackURL(st.ID), Stack: st, Wire: wire}))
+}
+
+// handleWireSave switches a wire between the kinds its ends allow: read or
+// read-write, send or authorizer.
+func (s *Server) handleWireSave(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	id := r.PathValue("wireID")
+	kind := model.WireKind(r.FormValue("kind"))
+	st, err := s.edit(r, func(st *model.Stack) error {
+		wire := st.Wire(id)
+		if wire == nil {
+			return model.Errorf(model.ENOTFOUND, "No such wire.")
+		}
+		view := web.WirePanelView{Wire: wire}
+		if !slices.Contains(view.Kinds(), kind) {
+			return model.Errorf(model.EINVALID, "This wire can be %v, not %q.", view.Kinds(), kind)
+		}
+		wire.Kind = kind
+		if err := st.ValidateDraft(); err != nil {
+			return fmt.Errorf("switch wire kind: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		s.editFailed(w, r, err)
+		return
+	}
+	s.changed(w, r, st, nil, web.WirePanel(web.WirePanelView{Base: web.StackURL(st.ID), Stack: st, Wire: st.Wire(id)}))
+}
+
+// handleWireDelete removes a wire.
+func (s *Server) handleWireDelete(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	id := r.PathValue("wireID")
+	st, err := s.edit(r, func(st *model.Stack) error {
+		if !st.RemoveWire(id) {
+			return model.Errorf(model.ENOTFOUND, "No such wire.")
+		}
+		return nil
+	})
+	if err != nil {
+		s.editFailed(w, r, err)
+		return
+	}
+	s.changed(w, r, st, triggers{"wireDeleted": map[string]string{"id": id}}, web.EmptyPanel())
+}

@@ -1,0 +1,268 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/a-h/templ"
+
+	"github.com/switchboard-dev/switchboard/model"
+)
+
+// CanvasView is what the canvas page and its partial updates show.
+type CanvasView struct {
+	Stack *model.Stack
+	Wires []WireView
+	// Problems counts the stack's errors and warnings, for the tab label.
+	Problems int
+}
+
+// NewCanvasView builds the canvas of a stack.
+func NewCanvasView(s *model.Stack) CanvasView {
+	return CanvasView{Stack: s, Wires: Wires(s), Problems: len(s.Check())}
+}
+
+// Base is the URL every request about the stack starts with.
+func (v CanvasView) Base() string { return StackURL(v.Stack.ID) }
+
+// Revision is the stack's revision as text, for data-revision.
+func (v CanvasView) Revision() string { return strconv.FormatInt(v.Stack.Revision, 10) }
+
+// NodeView is one node as the canvas draws it.
+type NodeView struct {
+	Kind    model.Kind
+	ID      string
+	Name    string
+	X, Y    float64
+	Summary string
+	Routes  []*model.Route
+}
+
+// Nodes returns the nodes of the stack as the canvas draws them.
+func (v CanvasView) Nodes() []NodeView {
+	s := v.Stack
+	out := make([]NodeView, 0, len(s.APIs)+len(s.Functions)+len(s.Tables))
+	for _, a := range s.APIs {
+		out = append(out, NodeView{Kind: model.KindAPI, ID: a.ID, Name: a.Name, X: a.Position.X, Y: a.Position.Y,
+			Summary: "stage " + a.StageName, Routes: a.Routes})
+	}
+	for _, f := range s.Functions {
+		out = append(out, NodeView{Kind: model.KindFunction, ID: f.ID, Name: f.Name, X: f.Position.X, Y: f.Position.Y,
+			Summary: fmt.Sprintf("%s · %d MB · %ds", f.Runtime, f.MemorySize, f.Timeout)})
+	}
+	for _, t := range s.Tables {
+		sum := "key " + t.PartitionKey.Name
+		if t.SortKey != nil {
+			sum += ", " + t.SortKey.Name
+		}
+		if t.BillingMode == model.BillingProvisioned {
+			sum += " · provisioned"
+		} else {
+			sum += " · on demand"
+		}
+		out = append(out, NodeView{Kind: model.KindTable, ID: t.ID, Name: t.Name, X: t.Position.X, Y: t.Position.Y, Summary: sum})
+	}
+	return out
+}
+
+// URL is the node's address.
+func (n NodeView) URL(base string) string { return base + "/nodes/" + n.ID }
+
+// KindLabel names a kind for people.
+func KindLabel(k model.Kind) string {
+	switch k {
+	case model.KindAPI:
+		return "WebSocket API"
+	case model.KindFunction:
+		return "Function"
+	case model.KindTable:
+		return "Table"
+	}
+	return string(k)
+}
+
+// kindIcon is a node's glyph; the colour comes from .node-KIND in app.css.
+func kindIcon(k model.Kind) string {
+	switch k {
+	case model.KindAPI:
+		return "⇄"
+	case model.KindFunction:
+		return "λ"
+	default:
+		return "▦"
+	}
+}
+
+// PanelView is the properties panel of one node. The node fields point at
+// the values to show: the saved ones, or after a refused save the ones the
+// user sent, next to Errors.
+type PanelView struct {
+	Base     string
+	Stack    *model.Stack
+	Kind     model.Kind
+	API      *model.API
+	Function *model.Function
+	Table    *model.Table
+	// Errors maps a form field to the message shown next to it.
+	Errors map[string]string
+	// General lists errors that belong to no field of the form.
+	General []string
+	// Notes are the node's problems that do not stop a save: gaps a stack
+	// being drawn may have, and warnings.
+	Notes []model.Problem
+	// NewRoute is the key of a route being added, kept when it is refused.
+	NewRoute string
+	// Saved says the last change was saved, for a quiet confirmation.
+	Saved bool
+}
+
+// ID is the node's ID.
+func (p PanelView) ID() string {
+	switch {
+	case p.API != nil:
+		return p.API.ID
+	case p.Function != nil:
+		return p.Function.ID
+	case p.Table != nil:
+		return p.Table.ID
+	}
+	return ""
+}
+
+// URL is the node's address.
+func (p PanelView) URL() string { return p.Base + "/nodes/" + p.ID() }
+
+func (p PanelView) err(field string) string { return p.Errors[field] }
+
+// WireLines lists the wires touching the node, in words, with their URLs.
+func (p PanelView) WireLines() []WireLine {
+	id := p.ID()
+	touches := map[string]bool{id: true}
+	if p.API != nil {
+		for _, r := range p.API.Routes {
+			touches[r.ID] = true
+		}
+	}
+	var out []WireLine
+	for _, w := range p.Stack.Wires {
+		if touches[w.From] || touches[w.To] {
+			out = append(out, WireLine{ID: w.ID, URL: p.Base + "/wires/" + w.ID, Text: DescribeWire(p.Stack, w)})
+		}
+	}
+	return out
+}
+
+// WireLine is one wire in a panel's list.
+type WireLine struct{ ID, URL, Text string }
+
+// endName names one end of a wire: a node's name or an API's route.
+func endName(s *model.Stack, id string) string {
+	if n, ok := s.Node(id); ok {
+		return n.Name
+	}
+	if a, r := s.Route(id); r != nil {
+		return a.Name + " " + r.Key
+	}
+	return id
+}
+
+// DescribeWire says what a wire does, in words.
+func DescribeWire(s *model.Stack, w *model.Wire) string {
+	from, to := endName(s, w.From), endName(s, w.To)
+	switch w.Kind {
+	case model.WireIntegration:
+		return from + " → " + to + " (handler)"
+	case model.WireRead:
+		return from + " reads " + to
+	case model.WireReadWrite:
+		return from + " reads and writes " + to
+	case model.WireSend:
+		return from + " sends to " + to + " connections"
+	case model.WireAuthorizer:
+		return from + " authorizes " + to
+	}
+	return from + " → " + to
+}
+
+// WirePanelView is the properties panel of one wire.
+type WirePanelView struct {
+	Base  string
+	Stack *model.Stack
+	Wire  *model.Wire
+	Error string
+}
+
+// URL is the wire's address.
+func (p WirePanelView) URL() string { return p.Base + "/wires/" + p.Wire.ID }
+
+// Kinds lists the kinds the wire could switch to: those with the same ends.
+func (p WirePanelView) Kinds() []model.WireKind {
+	switch p.Wire.Kind {
+	case model.WireRead, model.WireReadWrite:
+		return []model.WireKind{model.WireRead, model.WireReadWrite}
+	case model.WireSend, model.WireAuthorizer:
+		return []model.WireKind{model.WireSend, model.WireAuthorizer}
+	}
+	return []model.WireKind{p.Wire.Kind}
+}
+
+// EnvText writes environment variables one NAME=value a line, sorted.
+func EnvText(env map[string]string) string {
+	var b strings.Builder
+	for _, k := range model.Sorted(env) {
+		b.WriteString(k + "=" + env[k] + "\n")
+	}
+	return b.String()
+}
+
+// TemplateView is the template tab: the template text, or the problems that
+// stop the export.
+type TemplateView struct {
+	Base     string
+	Format   string
+	Text     string
+	Problems []model.Problem
+}
+
+// ProblemsView is the problems tab.
+type ProblemsView struct {
+	Stack    *model.Stack
+	Problems []model.Problem
+}
+
+// Select is the canvas element a problem selects: the node, the route's
+// API, or the wire; empty for the stack itself.
+func (v ProblemsView) Select(p model.Problem) string {
+	id := p.Resource
+	if id == "" {
+		return ""
+	}
+	if _, ok := v.Stack.Node(id); ok {
+		return "node-" + id
+	}
+	if a, _ := v.Stack.Route(id); a != nil {
+		return "node-" + a.ID
+	}
+	if v.Stack.Wire(id) != nil {
+		return "wire-" + id
+	}
+	return ""
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// Fragments renders components one after another: a response's target
+// followed by its out-of-band parts.
+func Fragments(parts ...templ.Component) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		for _, p := range parts {
+			if err := p.Render(ctx, w); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

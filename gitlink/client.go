@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -55,6 +56,10 @@ type Change struct {
 	// Diff is a `git diff`-style unified diff of the old content against the
 	// new one (paths relative to the repository root); empty for StatusKept.
 	Diff string
+	// Conflict (Preview only) marks a file Commit would refuse to write:
+	// changed upstream since Switchboard last committed it, or edited and
+	// not committed in the local working tree. See ErrConflict.
+	Conflict bool
 }
 
 // Result reports a commit.
@@ -139,8 +144,10 @@ func (c *Client) Check(ctx context.Context, l Link) error {
 	return err
 }
 
-// Preview reports what Commit would change, without changing anything.
+// Preview reports what Commit would change, without changing anything
+// (except that a missing or empty local folder is initialised, as by Check).
 // For remotes it fetches first, so the diff is against the remote tip.
+// Files Commit would refuse to overwrite are marked Change.Conflict.
 func (c *Client) Preview(ctx context.Context, l Link, files map[string]File) ([]Change, error) {
 	if err := validate(l, files); err != nil {
 		return nil, err
@@ -151,7 +158,8 @@ func (c *Client) Preview(ctx context.Context, l Link, files map[string]File) ([]
 		wt   string
 		err  error
 	)
-	if l.IsRemote() {
+	remote := l.IsRemote()
+	if remote {
 		var unlock func()
 		repo, unlock, err = c.openCache(ctx, l)
 		if err != nil {
@@ -185,7 +193,26 @@ func (c *Client) Preview(ctx context.Context, l Link, files map[string]File) ([]
 	if err != nil {
 		return nil, err
 	}
-	return changesOf(ps), nil
+	var conflicts []string
+	switch {
+	case remote && !l.Overwrite:
+		base := conflictBase(repo, readCacheRef(repo, baseRef(l)), readCacheRef(repo, pendingRef(l)), tip)
+		if conflicts, err = upstreamChanged(repo, base, changed(ps)); err != nil {
+			return nil, err
+		}
+	case wt != "":
+		var ce *ConflictError
+		if _, err := worktreePlan(repo, wt, tip, tree, l, files, changed(ps)); errors.As(err, &ce) {
+			conflicts = ce.Files
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	out := changesOf(ps)
+	for i := range out {
+		out[i].Conflict = slices.Contains(conflicts, out[i].Path)
+	}
+	return out, nil
 }
 
 // Commit writes files into Link.Folder on Link.Branch as one commit signed

@@ -1,6 +1,7 @@
 package gitlink
 
 import (
+	"io"
 	"net/http"
 	"net/http/cgi"
 	"net/http/httptest"
@@ -108,7 +109,9 @@ func (g *gitCLI) MustHTTPServer(root, password string) string {
 		Path: g.path,
 		Args: []string{"http-backend"},
 		Dir:  root,
-		Env:  append([]string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"}, g.env...),
+		// "Not a git repository" for the ErrNotFound case is expected.
+		Stderr: io.Discard,
+		Env:    append([]string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"}, g.env...),
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user, pass, ok := r.BasicAuth()

@@ -81,6 +81,11 @@ type Link struct {
 	// starts at the remote's default branch, or as a root commit when the
 	// remote is empty. Local branches are always created as needed.
 	CreateBranch bool
+	// Overwrite lets Commit replace files that changed upstream since
+	// Switchboard last committed them (after Commit or Preview reported the
+	// conflict and the user chose to keep Switchboard's version). It never
+	// overwrites uncommitted changes in a local working tree.
+	Overwrite bool
 	// Auth holds the credentials for remote repositories.
 	Auth Auth
 }

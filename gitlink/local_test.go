@@ -136,6 +136,10 @@ func TestLocal_UserChangesSurvive(t *testing.T) {
 		if got := readFile(t, filepath.Join(repo, "stacks/chat/template.yaml")); got != "hand edit\n" {
 			t.Errorf("hand edit lost: %q", got)
 		}
+		changes, err := c.Preview(ctx, l, stackFiles("v3\n"))
+		if err != nil || len(changes) != 2 || changes[0].Path != "template.yaml" || !changes[0].Conflict || changes[1].Conflict {
+			t.Errorf("preview = %+v, %v; want template.yaml marked as a conflict", changes, err)
+		}
 	})
 }
 

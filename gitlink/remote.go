@@ -229,16 +229,9 @@ func (c *Client) commitRemote(ctx context.Context, l Link, files map[string]File
 		if err != nil {
 			return Result{}, err
 		}
-		if !pending.IsZero() && isAncestor(repo, pending, tip) {
-			// An earlier push was interrupted after the remote took it:
-			// that commit is ours, not an upstream change.
-			base = pending
-		}
-		if base.IsZero() {
-			// First commit from this cache: what is upstream now is what
-			// the user is replacing.
-			base = tip
-		}
+		// An earlier push interrupted after the remote took it is ours,
+		// not an upstream change.
+		base = conflictBase(repo, base, pending, tip)
 		ps, err := plan(repo.Storer, tree, l, files, "")
 		if err != nil {
 			return Result{}, err
@@ -375,18 +368,34 @@ func pushRaced(err error) bool {
 
 // checkUpstream refuses to overwrite files that changed upstream between
 // base (the last commit this cache made or accepted for the folder) and the
-// remote tip. Upstream changes to other files, in the folder or not, are
-// kept: the commit is built on top of them.
+// remote tip, unless l.Overwrite. Upstream changes to other files, in the
+// folder or not, are kept: the commit is built on top of them.
 func checkUpstream(repo *git.Repository, l Link, base plumbing.Hash, ch []planned) error {
-	baseTree, err := treeOf(repo.Storer, base)
+	if l.Overwrite {
+		return nil
+	}
+	out, err := upstreamChanged(repo, base, ch)
 	if err != nil {
 		return err
+	}
+	if len(out) > 0 {
+		return &ConflictError{Files: out, Reason: fmt.Sprintf("changed in %s on %s since Switchboard last committed them; open the stack from the repository, or commit with Overwrite to replace them", l.displayRepo(), l.branch())}
+	}
+	return nil
+}
+
+// upstreamChanged lists the files of ch whose content at the tip (p.old)
+// differs from their content at base.
+func upstreamChanged(repo *git.Repository, base plumbing.Hash, ch []planned) ([]string, error) {
+	baseTree, err := treeOf(repo.Storer, base)
+	if err != nil {
+		return nil, err
 	}
 	var out []string
 	for _, p := range ch {
 		was, _, ok, err := blobAt(repo.Storer, baseTree, p.repoPath)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		switch {
 		case !ok && p.old == nil: // absent before and now
@@ -395,8 +404,20 @@ func checkUpstream(repo *git.Repository, l Link, base plumbing.Hash, ch []planne
 			out = append(out, p.Path)
 		}
 	}
-	if len(out) > 0 {
-		return &ConflictError{Files: out, Reason: fmt.Sprintf("changed in %s on %s since Switchboard last committed them; open the stack from the repository or undo those changes upstream", l.displayRepo(), l.branch())}
+	return out, nil
+}
+
+// conflictBase is the commit that upstream changes are measured from:
+// the last commit this cache pushed or accepted for the folder, or one
+// whose push was interrupted but reached the remote, or else the tip.
+func conflictBase(repo *git.Repository, base, pending, tip plumbing.Hash) plumbing.Hash {
+	if !pending.IsZero() && isAncestor(repo, pending, tip) {
+		return pending
 	}
-	return nil
+	if base.IsZero() {
+		// First commit from this cache: what is upstream now is what the
+		// user is replacing.
+		return tip
+	}
+	return base
 }

@@ -240,6 +240,10 @@ func TestRemote_Moved(t *testing.T) {
 		if after := g.Run(bare, "rev-parse", "main"); after != before {
 			t.Errorf("pushed anyway: %s", after)
 		}
+		changes, err := c.Preview(ctx, l, stackFiles("v3\n"))
+		if err != nil || len(changes) != 2 || changes[0].Path != "template.yaml" || !changes[0].Conflict || changes[1].Status != StatusKept {
+			t.Errorf("preview = %+v, %v; want template.yaml marked as a conflict", changes, err)
+		}
 		// Writing exactly what is upstream is no conflict.
 		if _, err := c.Commit(ctx, l, stackFiles("hand edited\n"), ""); !errors.Is(err, ErrNothingToCommit) {
 			t.Fatalf("got %v, want ErrNothingToCommit", err)
@@ -247,6 +251,22 @@ func TestRemote_Moved(t *testing.T) {
 		// ...and makes upstream the new base: the next change goes through.
 		if _, err := c.Commit(ctx, l, stackFiles("v4\n"), "chat v4"); err != nil {
 			t.Fatal(err)
+		}
+		// The user may also choose to overwrite an upstream edit.
+		g.Run(other, "pull", "-q", "--ff-only")
+		writeFile(t, filepath.Join(other, "stacks/chat/template.yaml"), "edited again\n")
+		g.Run(other, "commit", "-q", "-am", "edit again")
+		g.Run(other, "push", "-q", "origin", "main")
+		if _, err := c.Commit(ctx, l, stackFiles("v5\n"), "chat v5"); !errors.Is(err, ErrConflict) {
+			t.Fatalf("got %v, want ErrConflict", err)
+		}
+		over := l
+		over.Overwrite = true
+		if _, err := c.Commit(ctx, over, stackFiles("v5\n"), "chat v5"); err != nil {
+			t.Fatal(err)
+		}
+		if got := g.Run(bare, "show", "main:stacks/chat/template.yaml"); got != "v5" {
+			t.Errorf("template = %q", got)
 		}
 		g.Fsck(bare)
 	})

@@ -119,3 +119,16 @@ func TestOpen_ErrNewerSchema(t *testing.T) {
 		t.Fatalf("applied = %+v", applied)
 	}
 }
+
+func TestOpen_PathWithURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a#b?c%d e")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "switchboard.db")
+	s := MustOpenPath(t, path)
+	MustCreate(t, s, MustExample(t, "echo", "echo"))
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the database is not where it was asked to be: %v", err)
+	}
+}

@@ -76,7 +76,9 @@ func dsn(file string) string {
 	// busy_timeout. Read-only transactions (sql.TxOptions.ReadOnly) still
 	// begin deferred, so reads never wait for writers.
 	q.Set("_txlock", "immediate")
-	return "file:" + file + "?" + q.Encode()
+	// A file: URI, so that SQLite applies the pragmas' query and nothing
+	// in the file name is taken for one: '?', '#' and '%' are escaped.
+	return "file:" + (&url.URL{Path: file}).EscapedPath() + "?" + q.Encode()
 }
 
 // Close closes the database.

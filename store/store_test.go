@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"flag"
+	"net/url"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -47,7 +48,8 @@ func MustOpenPath(tb testing.TB, path string) *store.Store {
 // the tables behind the store's back.
 func MustRawDB(tb testing.TB, path string) *sql.DB {
 	tb.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)")
+	uri := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)"
+	db, err := sql.Open("sqlite", uri)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -38,8 +38,12 @@ func (c *Client) cachePath(l Link) (string, error) {
 	if c.CacheDir == "" {
 		return "", invalidf("Client.CacheDir is required for remote repositories")
 	}
+	root, err := filepath.Abs(c.CacheDir)
+	if err != nil {
+		return "", fmt.Errorf("gitlink: cache folder: %w", err)
+	}
 	sum := sha256.Sum256([]byte(l.Repo))
-	return filepath.Join(c.CacheDir, hex.EncodeToString(sum[:16])), nil
+	return filepath.Join(root, hex.EncodeToString(sum[:16])), nil
 }
 
 // openCache locks and opens (creating it if needed) the bare clone of l.Repo.
@@ -52,7 +56,7 @@ func (c *Client) openCache(ctx context.Context, l Link) (*git.Repository, func()
 	if err != nil {
 		return nil, nil, err
 	}
-	repo, err := openCacheDir(c.CacheDir, dir, l)
+	repo, err := openCacheDir(filepath.Dir(dir), dir, l)
 	if err != nil {
 		unlock()
 		return nil, nil, err

@@ -420,3 +420,12 @@ func TestRemote_PushInterruptedAfterRemoteTookIt(t *testing.T) {
 		t.Errorf("log:\n%s", got)
 	}
 }
+
+func TestRemote_SSHKeyUnreadable(t *testing.T) {
+	c := newClient(t)
+	l := Link{Repo: "ssh://git@127.0.0.1:1/r.git", Auth: Auth{SSHKeyFile: filepath.Join(t.TempDir(), "missing"), SSHKeyPassphrase: "PASSPHRASE"}}
+	err := c.Check(context.Background(), l)
+	if !errors.Is(err, ErrAuth) || strings.Contains(err.Error(), "PASSPHRASE") {
+		t.Fatalf("got %v, want ErrAuth without the passphrase", err)
+	}
+}

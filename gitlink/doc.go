@@ -12,7 +12,9 @@
 // bare repository). A missing or empty folder is initialised with Link.Branch
 // as its HEAD. When that branch is checked out, Commit updates the working
 // tree and the index for its own paths only: other staged or unstaged changes
-// of the user are neither committed nor touched. When another branch is
+// of the user are neither committed nor touched, and a file of ours with
+// uncommitted edits is an [ErrConflict] rather than overwritten (Link.Overwrite
+// does not apply: those edits exist nowhere else). When another branch is
 // checked out (or the repository is bare), Commit builds the commit from
 // objects and moves Link.Branch without touching the working tree, the index
 // or HEAD, the way `git commit-tree` + `git update-ref` would.
@@ -23,9 +25,12 @@
 // Every operation fetches Link.Branch first and builds on the remote tip, so
 // a cache left behind by a crash re-syncs by itself. Commits are pushed without
 // force; if the remote moved in between, Commit fetches and retries (at most
-// three times). Files that somebody else changed upstream since this cache
-// last committed them are reported as an [ErrConflict] instead of being
-// overwritten.
+// three times). Upstream changes are measured per file from the last commit
+// this cache made (or found up to date) for the folder: a file Commit would
+// write that somebody else changed since is an [ErrConflict] naming it,
+// unless Link.Overwrite; everything else upstream, including user code in
+// the folder, is kept and the commit goes on top. A branch the remote lacks
+// is [ErrBranchMissing] unless Link.CreateBranch.
 //
 // # Consistency
 //

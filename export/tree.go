@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
+	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -72,11 +73,15 @@ func (n *node) reorder(order []string) {
 	if n == nil || n.kind != kindObject {
 		return
 	}
+	index := make(map[string]int, len(n.keys))
+	for i, k := range n.keys {
+		index[k] = i
+	}
 	keys := make([]string, 0, len(n.keys))
 	items := make([]*node, 0, len(n.items))
 	taken := make([]bool, len(n.keys))
 	for _, k := range order {
-		if i := slices.Index(n.keys, k); i >= 0 && !taken[i] {
+		if i, ok := index[k]; ok && !taken[i] {
 			keys, items = append(keys, k), append(items, n.items[i])
 			taken[i] = true
 		}
@@ -92,75 +97,182 @@ func (n *node) reorder(order []string) {
 func stringNode(s string) *node { return &node{kind: kindString, text: s} }
 
 // parseTree reads one JSON document, keeping object keys in their order.
+// It is a small parser of its own: json.Decoder.Token, which also keeps
+// order, made the export of a large stack several times slower.
 func parseTree(data []byte) (*node, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	n, err := parseValue(dec)
+	p := &parser{data: data}
+	n, err := p.value()
 	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("unexpected data after the document")
+	if p.skipSpace(); p.pos != len(p.data) {
+		return nil, p.errorf("unexpected data after the document")
 	}
 	return n, nil
 }
 
-func parseValue(dec *json.Decoder) (*node, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case nil:
-		return &node{kind: kindNull}, nil
-	case bool:
-		if t {
-			return &node{kind: kindBool, text: "true"}, nil
+type parser struct {
+	data []byte
+	pos  int
+}
+
+func (p *parser) errorf(format string, args ...any) error {
+	return fmt.Errorf("JSON offset %d: %s", p.pos, fmt.Sprintf(format, args...))
+}
+
+func (p *parser) skipSpace() {
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
 		}
-		return &node{kind: kindBool, text: "false"}, nil
-	case json.Number:
-		return &node{kind: kindNumber, text: t.String()}, nil
-	case string:
-		if in := decodeIntrinsic(t); in != nil {
+	}
+}
+
+func (p *parser) literal(word string, n *node) (*node, error) {
+	if !bytes.HasPrefix(p.data[p.pos:], []byte(word)) {
+		return nil, p.errorf("invalid literal")
+	}
+	p.pos += len(word)
+	return n, nil
+}
+
+func (p *parser) value() (*node, error) {
+	p.skipSpace()
+	if p.pos >= len(p.data) {
+		return nil, p.errorf("unexpected end of JSON")
+	}
+	switch c := p.data[p.pos]; {
+	case c == '{':
+		return p.object()
+	case c == '[':
+		return p.array()
+	case c == '"':
+		s, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		if in := decodeIntrinsic(s); in != nil {
 			return in, nil
 		}
-		return stringNode(t), nil
-	case json.Delim:
-		switch t {
-		case '{':
-			n := &node{kind: kindObject}
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				key, ok := kt.(string)
-				if !ok {
-					return nil, fmt.Errorf("object key %v is not a string", kt)
-				}
-				v, err := parseValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				n.keys = append(n.keys, key)
-				n.items = append(n.items, v)
-			}
-			_, err := dec.Token() // }
-			return n, err
-		case '[':
-			n := &node{kind: kindArray}
-			for dec.More() {
-				v, err := parseValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				n.items = append(n.items, v)
-			}
-			_, err := dec.Token() // ]
-			return n, err
+		return stringNode(s), nil
+	case c == 't':
+		return p.literal("true", &node{kind: kindBool, text: "true"})
+	case c == 'f':
+		return p.literal("false", &node{kind: kindBool, text: "false"})
+	case c == 'n':
+		return p.literal("null", &node{kind: kindNull})
+	case c == '-' || (c >= '0' && c <= '9'):
+		start := p.pos
+		for p.pos < len(p.data) && strings.IndexByte("+-.eE0123456789", p.data[p.pos]) >= 0 {
+			p.pos++
+		}
+		text := string(p.data[start:p.pos])
+		if !json.Valid([]byte(text)) {
+			return nil, p.errorf("invalid number %q", text)
+		}
+		return &node{kind: kindNumber, text: text}, nil
+	}
+	return nil, p.errorf("unexpected character %q", p.data[p.pos])
+}
+
+func (p *parser) object() (*node, error) {
+	p.pos++ // {
+	n := &node{kind: kindObject}
+	for {
+		p.skipSpace()
+		if p.pos < len(p.data) && p.data[p.pos] == '}' && len(n.keys) == 0 {
+			p.pos++
+			return n, nil
+		}
+		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+			return nil, p.errorf("expected an object key")
+		}
+		key, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		if p.skipSpace(); p.pos >= len(p.data) || p.data[p.pos] != ':' {
+			return nil, p.errorf("expected ':'")
+		}
+		p.pos++
+		v, err := p.value()
+		if err != nil {
+			return nil, err
+		}
+		n.keys = append(n.keys, key)
+		n.items = append(n.items, v)
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			return nil, p.errorf("unexpected end of object")
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case '}':
+			p.pos++
+			return n, nil
+		default:
+			return nil, p.errorf("expected ',' or '}'")
 		}
 	}
-	return nil, fmt.Errorf("unexpected JSON token %v", tok)
+}
+
+func (p *parser) array() (*node, error) {
+	p.pos++ // [
+	n := &node{kind: kindArray}
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == ']' {
+		p.pos++
+		return n, nil
+	}
+	for {
+		v, err := p.value()
+		if err != nil {
+			return nil, err
+		}
+		n.items = append(n.items, v)
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			return nil, p.errorf("unexpected end of array")
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case ']':
+			p.pos++
+			return n, nil
+		default:
+			return nil, p.errorf("expected ',' or ']'")
+		}
+	}
+}
+
+// str reads a string; p.data[p.pos] is its opening quote.
+func (p *parser) str() (string, error) {
+	start := p.pos
+	escaped := false
+	for i := start + 1; i < len(p.data); i++ {
+		switch p.data[i] {
+		case '\\':
+			escaped = true
+			i++
+		case '"':
+			p.pos = i + 1
+			if !escaped {
+				return string(p.data[start+1 : i]), nil
+			}
+			// Escapes are rare in a template; let encoding/json decode them.
+			var s string
+			if err := json.Unmarshal(p.data[start:i+1], &s); err != nil {
+				return "", p.errorf("invalid string: %v", err)
+			}
+			return s, nil
+		}
+	}
+	return "", p.errorf("unterminated string")
 }
 
 // decodeIntrinsic returns the intrinsic function goformation encoded in s, or
@@ -348,9 +460,75 @@ func yamlNode(n *node) *yaml.Node {
 }
 
 // writeYAML writes the tree as a YAML document indented by two spaces.
+//
+// Each resource and output is encoded on its own, in parallel, and indented
+// into place: yaml.v3's emitter is slow and keeps every event of a document
+// until its end, which made one large template take over a second to write.
+// The chunks are joined in order, so the output does not depend on timing.
 func writeYAML(n *node) ([]byte, error) {
-	var b bytes.Buffer
-	enc := yaml.NewEncoder(&b)
+	if n.kind != kindObject {
+		return encodeYAML(n, "")
+	}
+	type chunk struct {
+		head string // written before the chunk
+		n    *node
+		pre  string
+		out  []byte
+		err  error
+	}
+	var chunks []*chunk
+	for i, key := range n.keys {
+		v := n.items[i]
+		if v.kind != kindObject || len(v.keys) == 0 || !plainKey(key) {
+			chunks = append(chunks, &chunk{n: &node{kind: kindObject, keys: []string{key}, items: []*node{v}}})
+			continue
+		}
+		for j, k := range v.keys {
+			c := &chunk{n: &node{kind: kindObject, keys: []string{k}, items: []*node{v.items[j]}}, pre: "  "}
+			if j == 0 {
+				c.head = key + ":\n"
+			}
+			chunks = append(chunks, c)
+		}
+	}
+	var wg sync.WaitGroup
+	next := make(chan *chunk)
+	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
+		wg.Go(func() {
+			for c := range next {
+				c.out, c.err = encodeYAML(c.n, c.pre)
+			}
+		})
+	}
+	size := 0
+	for _, c := range chunks {
+		next <- c
+	}
+	close(next)
+	wg.Wait()
+	for _, c := range chunks {
+		if c.err != nil {
+			return nil, c.err
+		}
+		size += len(c.head) + len(c.out)
+	}
+	out := make([]byte, 0, size)
+	for _, c := range chunks {
+		out = append(out, c.head...)
+		out = append(out, c.out...)
+	}
+	return out, nil
+}
+
+var plainKeyPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
+
+// plainKey reports whether key can be written as it is, unquoted.
+func plainKey(key string) bool { return plainKeyPattern.MatchString(key) }
+
+// encodeYAML encodes n as YAML, each non-empty line after prefix.
+func encodeYAML(n *node, prefix string) ([]byte, error) {
+	var chunk bytes.Buffer
+	enc := yaml.NewEncoder(&chunk)
 	enc.SetIndent(2)
 	if err := enc.Encode(yamlNode(n)); err != nil {
 		return nil, err
@@ -358,5 +536,15 @@ func writeYAML(n *node) ([]byte, error) {
 	if err := enc.Close(); err != nil {
 		return nil, err
 	}
-	return b.Bytes(), nil
+	if prefix == "" {
+		return chunk.Bytes(), nil
+	}
+	out := make([]byte, 0, chunk.Len()+chunk.Len()/8)
+	for line := range bytes.Lines(chunk.Bytes()) {
+		if len(line) > 1 {
+			out = append(out, prefix...)
+		}
+		out = append(out, line...)
+	}
+	return out, nil
 }

@@ -210,6 +210,11 @@ func (s *Store) saveStack(ctx context.Context, st *model.Stack) (*model.Stack, e
 	if err := st.ValidateDraft(); err != nil {
 		return nil, err
 	}
+	return s.saveValid(ctx, st)
+}
+
+// saveValid is SaveStack after validation.
+func (s *Store) saveValid(ctx context.Context, st *model.Stack) (*model.Stack, error) {
 	doc, err := json.Marshal(st)
 	if err != nil {
 		return nil, err

@@ -59,7 +59,15 @@ func featureStack(t testing.TB) *model.Stack {
 	a.Routes = append(a.Routes, &model.Route{ID: s.NewID("rt"), Key: "orders/put"})
 	py := model.NewFunction(s.NewID("fn"), "OrderWriter")
 	py.Runtime = "python3.13"
-	py.Environment = map[string]string{"Ref": "not an intrinsic", "GREETING": `say "hi" & <bye>`}
+	py.Environment = map[string]string{
+		"Ref": "not an intrinsic", "GREETING": `say "hi" & <bye>`,
+		// Values YAML would read as something else, or that need quoting.
+		"V1": "on", "V2": "0x1F", "V3": "~", "V4": "null", "V5": "- dash", "V6": "@at",
+		"V7": "tab\there", "V8": "line\u2028sep", "V9": "  lead", "V10": "trail ", "V11": "a: b # c",
+		"V12": "123", "V13": "1e3", "V14": "2026-11-23", "V15": "!Ref X", "V16": "${NotSub}",
+	}
+	py.Description = "yes"
+	a.Description = "Line one\n\n  indented: yes # not a comment\nlast "
 	py.LogDeletionPolicy = model.DeletionDelete
 	py.LogRetentionDays = 7
 	tbl := model.NewTable(s.NewID("tbl"), "Orders")

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 
@@ -35,14 +36,30 @@ func FuzzTemplate(f *testing.F) {
 		if !ok {
 			return
 		}
-		if out, err := JSON(s); err == nil && !json.Valid(out) {
-			t.Fatalf("JSON output does not parse:\n%s", out)
+		jsonOut, jsonErr := JSON(s)
+		yamlOut, yamlErr := YAML(s)
+		if (jsonErr == nil) != (yamlErr == nil) {
+			t.Fatalf("JSON error %v but YAML error %v", jsonErr, yamlErr)
 		}
-		if out, err := YAML(s); err == nil {
-			var v any
-			if err := yaml.Unmarshal(out, &v); err != nil {
-				t.Fatalf("YAML output does not parse: %v\n%s", err, out)
-			}
+		if jsonErr != nil {
+			return
+		}
+		var fromJSON any
+		if err := json.Unmarshal(jsonOut, &fromJSON); err != nil {
+			t.Fatalf("JSON output does not parse: %v\n%s", err, jsonOut)
+		}
+		var n yaml.Node
+		if err := yaml.Unmarshal(yamlOut, &n); err != nil {
+			t.Fatalf("YAML output does not parse: %v\n%s", err, yamlOut)
+		}
+		fromYAML, err := yamlValue(n.Content[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := json.Marshal(fromJSON)
+		b, _ := json.Marshal(fromYAML)
+		if !bytes.Equal(a, b) {
+			t.Fatalf("YAML and JSON outputs differ:\n%s\n%s", yamlOut, jsonOut)
 		}
 		_ = Scaffolds(s)
 	})

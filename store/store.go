@@ -25,7 +25,9 @@ import (
 )
 
 // Store is a Switchboard database. It is safe for concurrent use, also with
-// other Stores and other processes on the same file.
+// other Stores and other processes on the same file. The stack tables are
+// meant to be written through a Store only: a Store trusts the rows it wrote
+// last until the stack's state token changes (see writeState).
 type Store struct {
 	db *sql.DB
 	// now returns the time recorded on changes; tests replace it.

@@ -100,9 +100,7 @@ func newBrowser(tb testing.TB) (context.Context, func() context.Context) {
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithLogf(tb.Logf))
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
 	tb.Cleanup(func() {
-		cancelTimeout()
 		cancelCtx()
 		cancelAlloc()
 	})
@@ -113,6 +111,11 @@ func newBrowser(tb testing.TB) (context.Context, func() context.Context) {
 	newTab := func() context.Context {
 		tab, cancel := chromedp.NewContext(ctx)
 		tb.Cleanup(cancel)
+		// The first Run opens the tab and ties it to the context it gets:
+		// give it the tab's own, not a step's deadline.
+		if err := chromedp.Run(tab); err != nil {
+			tb.Fatalf("open a tab: %v", err)
+		}
 		acceptDialogs(tab)
 		return tab
 	}
@@ -130,10 +133,16 @@ func acceptDialogs(ctx context.Context) {
 
 func run(tb testing.TB, ctx context.Context, what string, actions ...chromedp.Action) {
 	tb.Helper()
-	if err := chromedp.Run(ctx, actions...); err != nil {
+	// Each step has its own deadline, so a failed step still leaves time
+	// for the screenshot that shows why.
+	step, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Run(step, actions...); err != nil {
 		shot := filepath.Join(artifactDir(tb), "failure.png")
 		var buf []byte
-		if chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 90)) == nil {
+		shotCtx, cancelShot := context.WithTimeout(ctx, 10*time.Second)
+		defer cancelShot()
+		if chromedp.Run(shotCtx, chromedp.CaptureScreenshot(&buf)) == nil {
 			_ = os.WriteFile(shot, buf, 0o644)
 			tb.Logf("screenshot of the failure: %s", shot)
 		}

@@ -76,6 +76,13 @@ func (s *Server) handleStackCreate(w http.ResponseWriter, r *http.Request) {
 		s.formFailed(w, r, "create", name, example, err)
 		return
 	}
+	if isHTMX(r) {
+		// A boosted form would swap the canvas into the stacks page's
+		// body, where its script never started: load it as a page.
+		w.Header().Set("HX-Redirect", web.StackURL(created.ID))
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	http.Redirect(w, r, web.StackURL(created.ID), http.StatusSeeOther)
 }
 

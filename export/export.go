@@ -85,11 +85,7 @@ func Render(s *model.Stack, f Format) ([]byte, error) {
 	if f == FormatJSON {
 		return writeJSON(tree), nil
 	}
-	out, err := writeYAML(tree)
-	if err != nil {
-		return nil, fmt.Errorf("export: stack %q: write YAML: %w", s.Name, err)
-	}
-	return out, nil
+	return writeYAML(tree), nil
 }
 
 // Conventional key orders. Keys not listed keep goformation's alphabetical

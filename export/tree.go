@@ -5,14 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"regexp"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"unicode/utf8"
-
-	"gopkg.in/yaml.v3"
 )
 
 // goformation writes a template through encoding/json, so its keys come out
@@ -362,13 +357,19 @@ const hexDigits = "0123456789abcdef"
 
 // appendJSONString quotes s as encoding/json does, except that it leaves <, >
 // and & alone: a template is not HTML, and \u003c would only puzzle readers.
-func appendJSONString(b *bytes.Buffer, s string) {
+func appendJSONString(b *bytes.Buffer, s string) { appendQuoted(b, s, false) }
+
+// appendQuoted writes s as a JSON string or, with forYAML, as a YAML
+// double-quoted scalar: the same text, except that YAML also wants DEL, the
+// C1 controls (U+0085 is a line break to YAML 1.1) and U+FFFE/U+FFFF
+// escaped.
+func appendQuoted(b *bytes.Buffer, s string, forYAML bool) {
 	b.WriteByte('"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if c >= 0x20 && c != '"' && c != '\\' && !(forYAML && c == 0x7f) {
 				i++
 				continue
 			}
@@ -401,10 +402,9 @@ func appendJSONString(b *bytes.Buffer, s string) {
 			continue
 		}
 		// U+2028 and U+2029 end lines in JavaScript.
-		if r == '\u2028' || r == '\u2029' {
+		if r == '\u2028' || r == '\u2029' || (forYAML && ((r >= 0x80 && r <= 0x9f) || r == 0xfffe || r == 0xffff)) {
 			b.WriteString(s[start:i])
-			b.WriteString(`\u202`)
-			b.WriteByte(hexDigits[r&0xF])
+			fmt.Fprintf(b, `\u%04x`, r)
 			i += size
 			start = i
 			continue
@@ -413,138 +413,4 @@ func appendJSONString(b *bytes.Buffer, s string) {
 	}
 	b.WriteString(s[start:])
 	b.WriteByte('"')
-}
-
-// yamlNode converts the tree to a yaml.v3 node, intrinsics in their short
-// form: !Ref X, !GetAtt X.Arn, !Sub "…".
-func yamlNode(n *node) *yaml.Node {
-	switch n.kind {
-	case kindNull:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
-	case kindBool:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: n.text}
-	case kindNumber:
-		tag := "!!int"
-		if strings.ContainsAny(n.text, ".eE") {
-			tag = "!!float"
-		}
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: n.text}
-	case kindString:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: n.text}
-	case kindObject:
-		y := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: make([]*yaml.Node, 0, 2*len(n.keys))}
-		for i, k := range n.keys {
-			y.Content = append(y.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}, yamlNode(n.items[i]))
-		}
-		return y
-	case kindArray:
-		y := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: make([]*yaml.Node, 0, len(n.items))}
-		for _, item := range n.items {
-			y.Content = append(y.Content, yamlNode(item))
-		}
-		return y
-	}
-	// kindIntrinsic
-	tag := "!" + strings.TrimPrefix(n.text, "Fn::")
-	arg := n.items[0]
-	if n.text == "Fn::GetAtt" && arg.kind == kindArray && len(arg.items) == 2 &&
-		arg.items[0].kind == kindString && arg.items[1].kind == kindString {
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: arg.items[0].text + "." + arg.items[1].text}
-	}
-	y := yamlNode(arg)
-	y.Tag = tag
-	if n.text == "Fn::Sub" && y.Kind == yaml.ScalarNode && !strings.Contains(y.Value, "\n") {
-		y.Style = yaml.DoubleQuotedStyle
-	}
-	return y
-}
-
-// writeYAML writes the tree as a YAML document indented by two spaces.
-//
-// Each resource and output is encoded on its own, in parallel, and indented
-// into place: yaml.v3's emitter is slow and keeps every event of a document
-// until its end, which made one large template take over a second to write.
-// The chunks are joined in order, so the output does not depend on timing.
-func writeYAML(n *node) ([]byte, error) {
-	if n.kind != kindObject {
-		return encodeYAML(n, "")
-	}
-	type chunk struct {
-		head string // written before the chunk
-		n    *node
-		pre  string
-		out  []byte
-		err  error
-	}
-	var chunks []*chunk
-	for i, key := range n.keys {
-		v := n.items[i]
-		if v.kind != kindObject || len(v.keys) == 0 || !plainKey(key) {
-			chunks = append(chunks, &chunk{n: &node{kind: kindObject, keys: []string{key}, items: []*node{v}}})
-			continue
-		}
-		for j, k := range v.keys {
-			c := &chunk{n: &node{kind: kindObject, keys: []string{k}, items: []*node{v.items[j]}}, pre: "  "}
-			if j == 0 {
-				c.head = key + ":\n"
-			}
-			chunks = append(chunks, c)
-		}
-	}
-	var wg sync.WaitGroup
-	next := make(chan *chunk)
-	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
-		wg.Go(func() {
-			for c := range next {
-				c.out, c.err = encodeYAML(c.n, c.pre)
-			}
-		})
-	}
-	size := 0
-	for _, c := range chunks {
-		next <- c
-	}
-	close(next)
-	wg.Wait()
-	for _, c := range chunks {
-		if c.err != nil {
-			return nil, c.err
-		}
-		size += len(c.head) + len(c.out)
-	}
-	out := make([]byte, 0, size)
-	for _, c := range chunks {
-		out = append(out, c.head...)
-		out = append(out, c.out...)
-	}
-	return out, nil
-}
-
-var plainKeyPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
-
-// plainKey reports whether key can be written as it is, unquoted.
-func plainKey(key string) bool { return plainKeyPattern.MatchString(key) }
-
-// encodeYAML encodes n as YAML, each non-empty line after prefix.
-func encodeYAML(n *node, prefix string) ([]byte, error) {
-	var chunk bytes.Buffer
-	enc := yaml.NewEncoder(&chunk)
-	enc.SetIndent(2)
-	if err := enc.Encode(yamlNode(n)); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	if prefix == "" {
-		return chunk.Bytes(), nil
-	}
-	out := make([]byte, 0, chunk.Len()+chunk.Len()/8)
-	for line := range bytes.Lines(chunk.Bytes()) {
-		if len(line) > 1 {
-			out = append(out, prefix...)
-		}
-		out = append(out, line...)
-	}
-	return out, nil
 }

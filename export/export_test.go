@@ -627,6 +627,30 @@ func TestLargeStackExports(t *testing.T) {
 	}
 }
 
+// BenchmarkValidate is the share of every export that is the model's:
+// Template, YAML and JSON all validate first.
+func BenchmarkValidate(b *testing.B) {
+	s := modeltest.Large("large", 200, 1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := s.Validate(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTemplate measures validating and building the goformation
+// template, without writing it.
+func BenchmarkTemplate(b *testing.B) {
+	s := modeltest.Large("large", 200, 1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Template(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkYAML(b *testing.B) {
 	s := modeltest.Large("large", 200, 1000)
 	b.ReportAllocs()

@@ -53,6 +53,9 @@ func build(s *model.Stack) (*builder, error) {
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("export: stack %q: %w", s.Name, err)
 	}
+	if err := checkLiterals(s); err != nil {
+		return nil, err
+	}
 	tpl := cloudformation.NewTemplate()
 	tpl.Description = s.Description
 	if tpl.Description == "" {
@@ -128,6 +131,53 @@ func checkShape(s *model.Stack) error {
 		if w == nil {
 			return bad("wire")
 		}
+	}
+	return nil
+}
+
+// checkLiterals refuses a stack holding a string that goformation's
+// encoding of intrinsic functions would read as one: base64 of
+// `{ "Ref": "X" }` in a description would come out as !Ref X. Only a string
+// made for the purpose can look like that, but the template must say what
+// the user typed or nothing.
+func checkLiterals(s *model.Stack) error {
+	var bad string
+	check := func(what, v string) {
+		if bad == "" && decodeIntrinsic(v) != nil {
+			bad = what
+		}
+	}
+	check("the stack description", s.Description)
+	for _, a := range s.APIs {
+		check("the description of "+a.Name, a.Description)
+		check("the stage name of "+a.Name, a.StageName)
+		check("the route selection expression of "+a.Name, a.RouteSelectionExpression)
+		for _, r := range a.Routes {
+			check("a route key of "+a.Name, r.Key)
+		}
+		if a.Authorizer != nil {
+			check("the authorizer name of "+a.Name, a.Authorizer.Name)
+			for _, src := range a.Authorizer.IdentitySources {
+				check("an identity source of "+a.Name, src)
+			}
+		}
+	}
+	for _, f := range s.Functions {
+		check("the description of "+f.Name, f.Description)
+		check("the handler of "+f.Name, f.Handler)
+		for _, k := range model.Sorted(f.Environment) {
+			check("environment variable "+k+" of "+f.Name, f.Environment[k])
+		}
+	}
+	for _, t := range s.Tables {
+		check("the partition key of "+t.Name, t.PartitionKey.Name)
+		if t.SortKey != nil {
+			check("the sort key of "+t.Name, t.SortKey.Name)
+		}
+		check("the TTL attribute of "+t.Name, t.TTLAttribute)
+	}
+	if bad != "" {
+		return model.Errorf(model.EINVALID, "export: stack %q: %s looks like an encoded CloudFormation function; change it", s.Name, bad)
 	}
 	return nil
 }

@@ -93,7 +93,9 @@ func Render(s *model.Stack, f Format) ([]byte, error) {
 var (
 	sectionOrder  = []string{"AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Mappings", "Conditions", "Transform", "Resources", "Outputs"}
 	resourceOrder = []string{"Type", "Condition", "DependsOn", "Metadata", "Properties", "DeletionPolicy", "UpdateReplacePolicy"}
-	outputOrder   = []string{"Description", "Value", "Export", "Condition"}
+	// An inline IAM policy reads better named first.
+	rolePolicyOrder = []string{"PolicyName", "PolicyDocument"}
+	outputOrder     = []string{"Description", "Value", "Export", "Condition"}
 )
 
 // tree marshals the template with goformation and lays it out: sections,
@@ -113,6 +115,13 @@ func (b *builder) tree() (*node, error) {
 	for i, id := range resources.keys {
 		r := resources.items[i]
 		r.reorder(resourceOrder)
+		if t := r.get("Type"); t != nil && t.text == "AWS::IAM::Role" {
+			if pols := r.get("Properties").get("Policies"); pols != nil && pols.kind == kindArray {
+				for _, p := range pols.items {
+					p.reorder(rolePolicyOrder)
+				}
+			}
+		}
 		if path, ok := b.codePaths[id]; ok {
 			props := r.get("Properties")
 			if props == nil {

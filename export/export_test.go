@@ -558,6 +558,11 @@ func TestRefusals(t *testing.T) {
 			s.APIs[0].Routes = append(s.APIs[0].Routes, nil)
 			return s
 		}, false},
+		{"EncodedIntrinsicInDescriptionIsInvalid", func(t *testing.T) *model.Stack {
+			s := chat(t)
+			s.Functions[0].Description = "eyAiUmVmIjogIlgiIH0=" // base64 of { "Ref": "X" }
+			return s
+		}, false},
 		{"NullWireEntryIsInvalid", func(t *testing.T) *model.Stack {
 			s := chat(t)
 			s.Wires = append(s.Wires, nil)

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/model"
 	"github.com/switchboard-dev/switchboard/model/modeltest"
 )
 
@@ -35,3 +36,65 @@ func BenchmarkSaveLoadStoreOnly(b *testing.B) {
 		}
 	}
 }
+
+// benchWriteState measures writing the large stack's tables after edit,
+// rolled back each time so every run starts from the same rows: the diff
+// unless rewrite, else deleting and inserting every row.
+func benchWriteState(b *testing.B, edit func(*model.Stack), rewrite bool) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(b.TempDir(), "switchboard.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	st, err := s.CreateStack(ctx, modeltest.Large("large", 200, 1000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var token int64
+	if err := s.db.QueryRow(`SELECT state_token FROM stacks WHERE id = ?`, st.ID).Scan(&token); err != nil {
+		b.Fatal(err)
+	}
+	edit(st)
+	if err := st.ValidateDraft(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rewrite {
+			var want []rowSet
+			if want, err = stackRows(st); err == nil {
+				err = rewriteState(ctx, tx, st.ID, want)
+			}
+		} else {
+			_, err = s.writeState(ctx, tx, st.ID, token, st)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := tx.Rollback(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func moveNode(st *model.Stack) { st.Functions[0].Position.X += 10 }
+
+func swapNames(st *model.Stack) {
+	a, f := st.Functions[0], st.Functions[1]
+	a.Name, f.Name = f.Name, a.Name
+}
+
+// BenchmarkWriteStateMove is the canvas case: one node moved.
+func BenchmarkWriteStateMove(b *testing.B) { benchWriteState(b, moveNode, false) }
+
+// BenchmarkWriteStateSwapNames parks two names, then updates both rows.
+func BenchmarkWriteStateSwapNames(b *testing.B) { benchWriteState(b, swapNames, false) }
+
+// BenchmarkWriteStateRewrite is the same move written as delete-all and
+// insert-all, for comparison.
+func BenchmarkWriteStateRewrite(b *testing.B) { benchWriteState(b, moveNode, true) }

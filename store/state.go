@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/switchboard-dev/switchboard/model"
@@ -26,12 +27,20 @@ type table struct {
 	// keyed marks the columns (by index in cols) that take part in a UNIQUE
 	// constraint or in the key other rows reference. Updating them in place
 	// could collide with a row not updated yet (two nodes swapping names),
-	// so a change to one is written as a delete and an insert, or, where
-	// rows depend on this one, as a rewrite of the whole stack.
+	// so a change to one is written as a delete and an insert if the table
+	// is a leaf, as a park and an update if it has parkSQL, or else as a
+	// rewrite of the whole stack.
 	keyed []int
 	// leaf is set when no other table references this one, so deleting a
 	// row loses nothing else.
 	leaf bool
+	// parkSQL, taking stack_id and the key, sets a row's unique value to a
+	// placeholder no stack can hold, freeing the value for another row.
+	parkSQL string
+	// identity marks the keyed columns that parking cannot help with:
+	// those in other rows' foreign keys (a node's kind) or in this row's
+	// (a route's API).
+	identity []int
 
 	selectSQL, insertSQL, updateSQL, deleteSQL string
 }
@@ -56,15 +65,28 @@ func newTable(name string, key, cols []string, keyed []int, leaf bool) *table {
 	return t
 }
 
+func withPark(t *table, parkSQL string, identity ...int) *table {
+	t.parkSQL, t.identity = parkSQL, identity
+	return t
+}
+
 // The tables, parents before children: inserts go in this order, deletes in
 // the reverse one.
 var (
-	nodesTable = newTable("nodes", []string{"id"},
-		[]string{"kind", "ordinal", "logical_name", "x", "y"}, []int{0, 2}, false)
+	nodesTable = withPark(newTable("nodes", []string{"id"},
+		[]string{"kind", "ordinal", "logical_name", "x", "y"}, []int{0, 2}, false),
+		// 255 characters: the longest name the schema allows, and one no
+		// valid stack has, as its derived names (NameLogGroup, NameUrl …)
+		// would be longer than CloudFormation allows.
+		`UPDATE nodes SET logical_name = printf('%.255s', hex(randomblob(128))) WHERE stack_id = ?1 AND id = ?2`, 0)
 	apisTable = newTable("apis", []string{"id"},
 		[]string{"description", "route_selection_expression", "api_key_selection_expression", "stage_name"}, nil, false)
-	routesTable = newTable("routes", []string{"id"},
-		[]string{"api_id", "ordinal", "route_key", "two_way", "api_key_required", "authorized"}, []int{0, 2}, false)
+	routesTable = withPark(newTable("routes", []string{"id"},
+		[]string{"api_id", "ordinal", "route_key", "two_way", "api_key_required", "authorized"}, []int{0, 2}, false),
+		// A key the route_key CHECK accepts; random, so it collides with
+		// none. A route moved to another API is rewritten instead: should
+		// its old API go in the same save, the delete would cascade to it.
+		`UPDATE routes SET route_key = 'z' || hex(randomblob(63)) WHERE stack_id = ?1 AND id = ?2`, 0)
 	authorizersTable = newTable("authorizers", []string{"api_id"},
 		[]string{"name", "identity_sources"}, nil, true)
 	functionsTable = newTable("functions", []string{"id"},
@@ -115,9 +137,27 @@ func nullString(s *string) any {
 
 // stackRows returns the rows of every table for st, in the order of tables.
 func stackRows(st *model.Stack) ([]rowSet, error) {
+	// Sized up front: growing maps of thousands of rows took a third of
+	// the time.
+	routes, env := 0, 0
+	for _, a := range st.APIs {
+		routes += len(a.Routes)
+	}
+	for _, f := range st.Functions {
+		env += len(f.Environment)
+	}
+	sizes := map[*table]int{
+		nodesTable:     len(st.APIs) + len(st.Functions) + len(st.Tables),
+		apisTable:      len(st.APIs),
+		routesTable:    routes,
+		functionsTable: len(st.Functions),
+		envTable:       env,
+		dynamoTable:    len(st.Tables),
+		wiresTable:     len(st.Wires),
+	}
 	sets := make(map[*table]rowSet, len(tables))
 	for _, t := range tables {
-		sets[t] = rowSet{}
+		sets[t] = make(rowSet, sizes[t])
 	}
 	node := func(n *model.Node, kind model.Kind, i int) {
 		sets[nodesTable].add(nodesTable, row{n.ID, string(kind), int64(i), n.Name, n.Position.X, n.Position.Y})
@@ -203,13 +243,15 @@ func currentRows(ctx context.Context, tx *sql.Tx, t *table, stackID int64) (rowS
 // tableDiff is what writing one table takes.
 type tableDiff struct {
 	deletes []row // only the key columns are used
+	parks   []row // only the key columns are used
 	inserts []row
 	updates []row
 }
 
 // diff compares a table's current rows with the wanted ones. It reports
-// rewrite when a row others depend on changes a keyed column, which the
-// caller handles by rewriting the stack.
+// rewrite when a row others depend on changes an identity column, or a keyed
+// column where no parking helps, which the caller handles by rewriting the
+// stack.
 func diff(t *table, have, want rowSet) (d tableDiff, rewrite bool) {
 	for k, h := range have {
 		if _, ok := want[k]; !ok {
@@ -223,15 +265,12 @@ func diff(t *table, have, want rowSet) (d tableDiff, rewrite bool) {
 			d.inserts = append(d.inserts, w)
 			continue
 		}
-		changed, keyedChanged := false, false
+		changed, keyedChanged, identityChanged := false, false, false
 		for i := nk; i < len(w); i++ {
 			if h[i] != w[i] {
 				changed = true
-				for _, c := range t.keyed {
-					if c == i-nk {
-						keyedChanged = true
-					}
-				}
+				keyedChanged = keyedChanged || slices.Contains(t.keyed, i-nk)
+				identityChanged = identityChanged || slices.Contains(t.identity, i-nk)
 			}
 		}
 		switch {
@@ -241,6 +280,9 @@ func diff(t *table, have, want rowSet) (d tableDiff, rewrite bool) {
 		case t.leaf:
 			d.deletes = append(d.deletes, h)
 			d.inserts = append(d.inserts, w)
+		case t.parkSQL != "" && !identityChanged:
+			d.parks = append(d.parks, h)
+			d.updates = append(d.updates, w)
 		default:
 			return tableDiff{}, true
 		}
@@ -338,6 +380,12 @@ func applyState(ctx context.Context, tx *sql.Tx, stackID int64, have, want []row
 	for i := len(tables) - 1; i >= 0; i-- {
 		t := tables[i]
 		if err := execRows(ctx, tx, t.deleteSQL, stackID, diffs[i].deletes, true, func(r row) []any { return r[:len(t.key)] }); err != nil {
+			return err
+		}
+	}
+	// Before any row takes a unique value, every row giving one up has.
+	for i, t := range tables {
+		if err := execRows(ctx, tx, t.parkSQL, stackID, diffs[i].parks, true, func(r row) []any { return r[:len(t.key)] }); err != nil {
 			return err
 		}
 	}

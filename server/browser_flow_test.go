@@ -65,6 +65,7 @@ func TestBrowserDesignStack(t *testing.T) {
 	// Wire the route's port to the function.
 	px, py := center(t, ctx, `#nodes .node-api .route [data-port]`)
 	fx, fy := center(t, ctx, `#nodes .node-function .node-body`)
+	t.Logf("port at %v,%v: %s", px, py, evalString(t, ctx, fmt.Sprintf(`JSON.stringify([document.elementFromPoint(%v,%v)?.outerHTML.slice(0,80), document.getElementById('world').style.transform, document.getElementById('viewport').scrollLeft])`, px, py)))
 	run(t, ctx, "wire the route to the function", drag(px, py, fx, fy), chromedp.WaitVisible(`#wires svg.wire-integration`))
 	screenshot(t, ctx, "2-wired")
 

@@ -84,6 +84,21 @@ func mustServeReal(tb testing.TB) browserServer {
 func newBrowser(tb testing.TB) (context.Context, func() context.Context) {
 	tb.Helper()
 	path := chromiumPath(tb)
+	// Not tb.TempDir: Chromium's helpers may still be writing to the
+	// profile for a moment after the browser exits, which t.TempDir
+	// reports as a failure. The profile is removed best-effort instead.
+	profile, err := os.MkdirTemp("", "switchboard-chromium-")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Flag("headless", true),
@@ -95,7 +110,7 @@ func newBrowser(tb testing.TB) (context.Context, func() context.Context) {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(tb.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1440, 900),
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -154,7 +169,7 @@ func run(tb testing.TB, ctx context.Context, what string, actions ...chromedp.Ac
 func center(tb testing.TB, ctx context.Context, sel string) (float64, float64) {
 	tb.Helper()
 	var box []float64
-	run(tb, ctx, "locate "+sel, chromedp.Evaluate(fmt.Sprintf(`(() => { const r = document.querySelector(%q).getBoundingClientRect(); return [r.left + r.width/2, r.top + r.height/2] })()`, sel), &box))
+	run(tb, ctx, "locate "+sel, chromedp.WaitVisible(sel), chromedp.Evaluate(fmt.Sprintf(`(() => { const r = document.querySelector(%q).getBoundingClientRect(); return [r.left + r.width/2, r.top + r.height/2] })()`, sel), &box))
 	return box[0], box[1]
 }
 

@@ -74,5 +74,6 @@ func (s *Server) handleProblems(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.render(w, r, http.StatusOK, web.ProblemsPane(web.ProblemsView{Stack: st, Problems: st.Check()}))
+	problems := st.Check()
+	s.render(w, r, http.StatusOK, web.Fragments(web.ProblemsPane(web.ProblemsView{Stack: st, Problems: problems}), web.ProblemCount(len(problems))))
 }

@@ -16,13 +16,13 @@ import (
 type CanvasView struct {
 	Stack *model.Stack
 	Wires []WireView
-	// Problems counts the stack's errors and warnings, for the tab label.
-	Problems int
 }
 
-// NewCanvasView builds the canvas of a stack.
+// NewCanvasView builds the canvas of a stack. It leaves the problems out:
+// checking a large stack costs more than rendering it, so the problems tab
+// loads them, and its count, after the page (ProblemsPane).
 func NewCanvasView(s *model.Stack) CanvasView {
-	return CanvasView{Stack: s, Wires: Wires(s), Problems: len(s.Check())}
+	return CanvasView{Stack: s, Wires: Wires(s)}
 }
 
 // Base is the URL every request about the stack starts with.

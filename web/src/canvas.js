@@ -276,6 +276,14 @@ export function initCanvas (htmx) {
     }
   }, true)
 
+  // Panning is the world's transform; the viewport itself never scrolls.
+  // Focusing a node (htmx restores focus after a swap) would otherwise
+  // scroll it, shifting everything under the pointer.
+  viewport.addEventListener('scroll', () => {
+    viewport.scrollLeft = 0
+    viewport.scrollTop = 0
+  })
+
   viewport.addEventListener('wheel', (e) => {
     e.preventDefault()
     if (e.ctrlKey || !e.shiftKey) {

@@ -145,3 +145,16 @@ func TestBrowserDesignStack(t *testing.T) {
 		t.Fatalf("tab 1's second move was lost: API y = %s, want %s", got, apiY)
 	}
 }
+
+// waitFor polls cond for a few seconds: the browser's last request may
+// still be on its way when the page already shows its result.
+func waitFor(tb testing.TB, cond func() bool) {
+	tb.Helper()
+	for range 100 {
+		if cond() {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tb.Fatal("condition not met in time")
+}

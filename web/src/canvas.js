@@ -348,8 +348,27 @@ export function initCanvas (htmx) {
 
   // What the server says happened.
   const body = document.body
-  body.addEventListener('nodeCreated', (e) => { showTab('panel'); select('node-' + e.detail.id, { load: false }) })
-  body.addEventListener('wireCreated', (e) => { showTab('panel'); select('wire-' + e.detail.id, { load: false, focus: false }) })
+  // HX-Trigger events fire before the swap that brings the new element,
+  // so its selection waits for the element to arrive.
+  let pending = null
+  const selectPending = () => {
+    if (pending && document.getElementById(pending.id)) {
+      const p = pending
+      pending = null
+      select(p.id, p.opts)
+    }
+  }
+  body.addEventListener('nodeCreated', (e) => {
+    showTab('panel')
+    pending = { id: 'node-' + e.detail.id, opts: { load: false } }
+    setTimeout(selectPending, 0)
+  })
+  body.addEventListener('wireCreated', (e) => {
+    showTab('panel')
+    pending = { id: 'wire-' + e.detail.id, opts: { load: false, focus: false } }
+    setTimeout(selectPending, 0)
+  })
+  body.addEventListener('htmx:afterSettle', selectPending)
   body.addEventListener('nodeDeleted', () => { selected = null })
   body.addEventListener('wireDeleted', () => { selected = null })
   body.addEventListener('stackReloaded', () => {

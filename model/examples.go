@@ -111,8 +111,45 @@ func ParseStack(data []byte) (*Stack, error) {
 	if dec.More() {
 		return nil, Errorf(EINVALID, "stack document: unexpected data after the stack")
 	}
+	if err := s.checkNoNulls(); err != nil {
+		return nil, err
+	}
 	s.ApplyDefaults()
 	return &s, nil
+}
+
+// checkNoNulls refuses null entries in a document's lists, which would
+// otherwise reach the code as nil pointers.
+func (s *Stack) checkNoNulls() error {
+	null := func(list string, i int) error {
+		return Errorf(EINVALID, "stack document: %s[%d] is null", list, i)
+	}
+	for i, a := range s.APIs {
+		if a == nil {
+			return null("apis", i)
+		}
+		for j, r := range a.Routes {
+			if r == nil {
+				return null(fmt.Sprintf("apis[%d].routes", i), j)
+			}
+		}
+	}
+	for i, f := range s.Functions {
+		if f == nil {
+			return null("functions", i)
+		}
+	}
+	for i, t := range s.Tables {
+		if t == nil {
+			return null("tables", i)
+		}
+	}
+	for i, w := range s.Wires {
+		if w == nil {
+			return null("wires", i)
+		}
+	}
+	return nil
 }
 
 // Sorted returns the keys of m in order; exported templates and problem

@@ -1,7 +1,6 @@
 package model
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 )
@@ -14,11 +13,20 @@ import (
 // MaxLogicalIDLength is CloudFormation's limit on a logical ID.
 const MaxLogicalIDLength = 255
 
-var logicalIDPattern = regexp.MustCompile(`^[A-Za-z0-9]+$`)
-
-// ValidLogicalID reports whether s may be a CloudFormation logical ID.
+// ValidLogicalID reports whether s may be a CloudFormation logical ID: 1 to
+// 255 ASCII letters and digits. A loop rather than a regexp, because
+// validation checks several derived IDs per route on every edit.
 func ValidLogicalID(s string) bool {
-	return len(s) <= MaxLogicalIDLength && logicalIDPattern.MatchString(s)
+	if len(s) == 0 || len(s) > MaxLogicalIDLength {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // Route keys API Gateway gives a meaning of its own.
@@ -104,11 +112,15 @@ func EnvName(logicalID string) string {
 }
 
 // TableEnvVar is the variable that gives a wired function the table's name.
-func (t *Table) TableEnvVar() string { return EnvName(t.Name) + "_TABLE_NAME" }
+func (t *Table) TableEnvVar() string { return tableEnvVar(t.Name) }
+
+func tableEnvVar(logicalID string) string { return EnvName(logicalID) + "_TABLE_NAME" }
 
 // ConnectionsEnvVar is the variable that gives a function wired to send the
 // API's https://…/<stage>/@connections URL.
-func (a *API) ConnectionsEnvVar() string { return EnvName(a.Name) + "_CONNECTIONS_URL" }
+func (a *API) ConnectionsEnvVar() string { return connectionsEnvVar(a.Name) }
+
+func connectionsEnvVar(logicalID string) string { return EnvName(logicalID) + "_CONNECTIONS_URL" }
 
 // KebabName turns a logical ID into a folder name: ConnectionHandler →
 // connection-handler.

@@ -79,7 +79,7 @@ func (s *Stack) validate(draft bool) error {
 // Check returns every problem of the stack, errors and warnings, in a stable
 // order: stack, APIs, functions, tables, wires, then name collisions.
 func (s *Stack) Check() []Problem {
-	v := &validator{stack: s, ids: map[string]string{}}
+	v := newValidator(s)
 	v.checkStack()
 	for _, a := range s.APIs {
 		v.checkAPI(a)
@@ -100,6 +100,69 @@ type validator struct {
 	problems []Problem
 	// ids maps each ID seen so far to a label of its owner.
 	ids map[string]string
+
+	// Lookups built once, so checking a stack costs time linear in its size
+	// (the canvas validates on every edit of stacks with thousands of parts).
+	nodes  map[string]NodeRef
+	routes map[string]routeRef
+	from   map[string][]*Wire
+	to     map[string][]*Wire
+}
+
+type routeRef struct {
+	api   *API
+	route *Route
+}
+
+func newValidator(s *Stack) *validator {
+	v := &validator{
+		stack:  s,
+		ids:    map[string]string{},
+		nodes:  map[string]NodeRef{},
+		routes: map[string]routeRef{},
+		from:   map[string][]*Wire{},
+		to:     map[string][]*Wire{},
+	}
+	// The first of duplicate IDs wins, as Stack.Node and Stack.Route do.
+	for _, n := range s.Nodes() {
+		if _, dup := v.nodes[n.ID]; !dup {
+			v.nodes[n.ID] = n
+		}
+	}
+	for _, a := range s.APIs {
+		for _, r := range a.Routes {
+			if _, dup := v.routes[r.ID]; !dup {
+				v.routes[r.ID] = routeRef{a, r}
+			}
+		}
+	}
+	for _, w := range s.Wires {
+		v.from[w.From] = append(v.from[w.From], w)
+		v.to[w.To] = append(v.to[w.To], w)
+	}
+	return v
+}
+
+// wiresFrom returns the wires of the kind that start at id.
+func (v *validator) wiresFrom(id string, kind WireKind) []*Wire {
+	var out []*Wire
+	for _, w := range v.from[id] {
+		if w.Kind == kind {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// wiresTo returns the wires of the kind that end at id.
+func (v *validator) wiresTo(id string, kind WireKind) []*Wire {
+	var out []*Wire
+	for _, w := range v.to[id] {
+		if w.Kind == kind {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 func (v *validator) add(resource, field, format string, args ...any) {
@@ -230,7 +293,7 @@ func (v *validator) checkAPI(a *API) {
 		if r.APIKeyRequired {
 			needsKey = true
 		}
-		if r.Key != "" && len(v.stack.WiresFrom(r.ID, WireIntegration)) == 0 {
+		if r.Key != "" && len(v.wiresFrom(r.ID, WireIntegration)) == 0 {
 			v.incomplete(r.ID, field, "%s has no handler; wire it to a function", rl)
 		}
 	}
@@ -254,7 +317,7 @@ func validSelectionExpression(e string) bool {
 }
 
 func (v *validator) checkAuthorizer(a *API, l string) {
-	wired := v.stack.WiresTo(a.ID, WireAuthorizer)
+	wired := v.wiresTo(a.ID, WireAuthorizer)
 	if a.Authorizer == nil {
 		if len(wired) > 0 {
 			v.incomplete(a.ID, "authorizer", "%s has an authorizer wire but no authorizer settings", l)
@@ -330,19 +393,16 @@ func (v *validator) checkFunction(f *Function) {
 // label of the wired resource.
 func (v *validator) generatedEnv(f *Function) map[string]string {
 	env := map[string]string{}
-	for _, w := range v.stack.Wires {
-		if w.From != f.ID {
+	for _, w := range v.from[f.ID] {
+		n, ok := v.nodes[w.To]
+		if !ok {
 			continue
 		}
-		switch w.Kind {
-		case WireRead, WireReadWrite:
-			if t := v.stack.Table(w.To); t != nil {
-				env[t.TableEnvVar()] = label(KindTable, &t.Node)
-			}
-		case WireSend:
-			if a := v.stack.API(w.To); a != nil {
-				env[a.ConnectionsEnvVar()] = label(KindAPI, &a.Node)
-			}
+		switch {
+		case (w.Kind == WireRead || w.Kind == WireReadWrite) && n.Kind == KindTable:
+			env[tableEnvVar(n.Name)] = label(KindTable, n.Node)
+		case w.Kind == WireSend && n.Kind == KindAPI:
+			env[connectionsEnvVar(n.Name)] = label(KindAPI, n.Node)
 		}
 	}
 	return env
@@ -427,11 +487,11 @@ func noun(k Kind) string {
 }
 
 func (v *validator) kindOf(id string) (Kind, string) {
-	if n, ok := v.stack.Node(id); ok {
+	if n, ok := v.nodes[id]; ok {
 		return n.Kind, label(n.Kind, n.Node)
 	}
-	if a, r := v.stack.Route(id); r != nil {
-		return "route", fmt.Sprintf("route %q of API %q", r.Key, a.Name)
+	if r, ok := v.routes[id]; ok {
+		return "route", fmt.Sprintf("route %q of API %q", r.route.Key, r.api.Name)
 	}
 	return "", ""
 }

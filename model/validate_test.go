@@ -236,6 +236,12 @@ func TestParseStack(t *testing.T) {
 			t.Fatalf("want EINVALID naming the field, got %v", err)
 		}
 	})
+	t.Run("ErrNullEntry", func(t *testing.T) {
+		_, err := model.ParseStack([]byte(`{"name":"x","apis":[{"id":"a","name":"A","routes":[null]}]}`))
+		if model.ErrorCode(err) != model.EINVALID || !strings.Contains(err.Error(), "apis[0].routes[0] is null") {
+			t.Fatalf("want EINVALID naming the entry, got %v", err)
+		}
+	})
 	t.Run("ErrMalformed", func(t *testing.T) {
 		_, err := model.ParseStack([]byte(`{"name":`))
 		if model.ErrorCode(err) != model.EINVALID {
@@ -290,5 +296,16 @@ func TestStackEditing(t *testing.T) {
 	c.Functions[0].Name = "Other"
 	if clone.Functions[0].Name == "Other" || c.ID != 7 || c.Revision != 3 {
 		t.Fatal("Clone must deep-copy and keep store fields")
+	}
+}
+
+// BenchmarkValidateLarge measures validation of a stack past CloudFormation's
+// size limit; the canvas validates on every edit and the export before every
+// render.
+func BenchmarkValidateLarge(b *testing.B) {
+	s := modeltest.Large("large", 200, 1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = s.Validate()
 	}
 }

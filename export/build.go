@@ -26,6 +26,9 @@ type builder struct {
 	outputNames []string
 	// codePaths maps each function's logical ID to its code folder.
 	codePaths map[string]string
+	// marshalled is the size of goformation's compact JSON, a close guess
+	// at the size of the written template, so writers allocate once.
+	marshalled int
 
 	// Indexes of the stack, so a large stack builds in linear time.
 	handlers  map[string]*model.Function // route ID → its handler

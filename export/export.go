@@ -83,9 +83,9 @@ func Render(s *model.Stack, f Format) ([]byte, error) {
 		return nil, fmt.Errorf("export: stack %q: %w", s.Name, err)
 	}
 	if f == FormatJSON {
-		return writeJSON(tree), nil
+		return writeJSON(tree, 2*b.marshalled), nil
 	}
-	return writeYAML(tree), nil
+	return writeYAML(tree, b.marshalled), nil
 }
 
 // Conventional key orders. Keys not listed keep goformation's alphabetical
@@ -105,6 +105,7 @@ func (b *builder) tree() (*node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("marshal template: %w", err)
 	}
+	b.marshalled = len(data)
 	root, err := parseTree(data)
 	if err != nil {
 		return nil, fmt.Errorf("read back template: %w", err)

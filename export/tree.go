@@ -295,9 +295,10 @@ func decodeIntrinsic(s string) *node {
 
 // writeJSON writes the tree as JSON indented by two spaces, intrinsics in
 // their long form, with a trailing newline.
-func writeJSON(n *node) []byte {
+// writeJSON writes the tree; sizeHint is the expected output size.
+func writeJSON(n *node, sizeHint int) []byte {
 	var b bytes.Buffer
-	b.Grow(4096)
+	b.Grow(max(sizeHint, 4096))
 	appendJSON(&b, n, 0)
 	b.WriteByte('\n')
 	return b.Bytes()

@@ -14,9 +14,10 @@ import (
 // the largest single cost of exporting a large stack (its emitter keeps
 // every event of a document until the end), and the tests read every output
 // back with yaml.v3 and compare it with the JSON.
-func writeYAML(n *node) []byte {
+// writeYAML writes the tree; sizeHint is the expected output size.
+func writeYAML(n *node, sizeHint int) []byte {
 	var b bytes.Buffer
-	b.Grow(4096)
+	b.Grow(max(sizeHint, 4096))
 	switch {
 	case n.kind == kindObject && len(n.keys) > 0:
 		yamlMapping(&b, n, 0, false)

@@ -32,7 +32,7 @@ func TestYAMLStringsReadBackUnchanged(t *testing.T) {
 			if asKey {
 				n = &node{kind: kindObject, keys: []string{s}, items: []*node{stringNode("v")}}
 			}
-			out := writeYAML(n)
+			out := writeYAML(n, 0)
 			var got map[string]any
 			if err := yaml.Unmarshal(out, &got); err != nil {
 				t.Errorf("%q (key %v): %v\n%s", s, asKey, err, out)
@@ -68,7 +68,7 @@ func TestYAMLStringsReadByPyYAML(t *testing.T) {
 	}
 	dir := t.TempDir()
 	wantJSON, _ := json.Marshal(want)
-	if err := os.WriteFile(filepath.Join(dir, "strings.yaml"), writeYAML(n), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "strings.yaml"), writeYAML(n, 0), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "strings.json"), wantJSON, 0o644); err != nil {

@@ -29,7 +29,8 @@ import (
 // meant to be written through a Store only: a Store trusts the rows it wrote
 // last until the stack's state token changes (see writeState).
 type Store struct {
-	db *sql.DB
+	db   *sql.DB
+	path string
 	// now returns the time recorded on changes; tests replace it.
 	now func() time.Time
 
@@ -51,7 +52,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		// (STYLE.md §11); one connection keeps one database.
 		db.SetMaxOpenConns(1)
 	}
-	s := &Store{db: db, now: func() time.Time { return time.Now().UTC() }, states: map[int64]stateCache{}}
+	s := &Store{db: db, path: path, now: func() time.Time { return time.Now().UTC() }, states: map[int64]stateCache{}}
 	if err := s.migrate(ctx, migrations.FS); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -82,6 +83,10 @@ func dsn(file string) string {
 	// in the file name is taken for one: '?', '#' and '%' are escaped.
 	return "file:" + (&url.URL{Path: file}).EscapedPath() + "?" + q.Encode()
 }
+
+// Path is the database file the Store was opened on. Files that belong with
+// the database, such as Git credentials and clones, live next to it.
+func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
 func (s *Store) Close() error {

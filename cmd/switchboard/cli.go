@@ -24,7 +24,7 @@ Usage:
   switchboard <command> [flags] [arguments]
 
 Commands:
-  serve     serve the designer on http://127.0.0.1:8080
+  serve     serve the designer on http://127.0.0.1:8080 (the default)
   new       create a stack, blank or from an example
   stacks    list the stacks
   show      describe a stack and its problems
@@ -72,16 +72,17 @@ func findCommand(name string) *command {
 
 // Run executes the command line args (without the program name).
 func (c *CLI) Run(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+	if len(args) == 0 {
+		// No command: serve, so `go run ./cmd/switchboard` opens the app.
+		return c.runCommand(ctx, findCommand("serve"), nil)
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
 		if len(args) > 1 {
 			if cmd := findCommand(args[1]); cmd != nil {
 				return c.runCommand(ctx, cmd, []string{"--help"})
 			}
 		}
 		fmt.Fprint(c.Stdout, usageText)
-		if len(args) == 0 {
-			return &usageError{}
-		}
 		return nil
 	}
 	cmd := findCommand(args[0])

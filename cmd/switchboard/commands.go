@@ -21,7 +21,7 @@ func init() {
 	commands = []*command{
 		{name: "serve", summary: "Serve the stack designer until interrupted.", run: runServe,
 			flags: func(fs *flag.FlagSet) {
-				fs.String("addr", server.DefaultAddr, "`address` to listen on; keep it on loopback")
+				fs.String("addr", server.DefaultAddr, "`address` to listen on (default $SWITCHBOARD_ADDR, else 127.0.0.1:8080); keep it on loopback")
 			}},
 		{name: "new", args: "NAME", summary: "Create a stack, blank or from an example (chat, echo).", run: runNew,
 			flags: func(fs *flag.FlagSet) {
@@ -45,6 +45,13 @@ func init() {
 
 func flagString(fs *flag.FlagSet, name string) string { return fs.Lookup(name).Value.String() }
 
+// flagSet reports whether the flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
 func runServe(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
 	if err := exactArgs(fs, args); err != nil {
 		return err
@@ -55,7 +62,11 @@ func runServe(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []
 		return err
 	}
 	defer st.Close()
-	srv := server.New(server.Options{Addr: flagString(fs, "addr"), Store: st, Logger: log})
+	addr := flagString(fs, "addr")
+	if env := c.Getenv("SWITCHBOARD_ADDR"); env != "" && !flagSet(fs, "addr") {
+		addr = env
+	}
+	srv := server.New(server.Options{Addr: addr, Store: st, Logger: log})
 	if err := srv.Open(); err != nil {
 		return err
 	}

@@ -170,7 +170,6 @@ func TestCommandLineUsage(t *testing.T) {
 		stdout string
 		stderr string
 	}{
-		{"NoArguments", nil, 2, "Commands:", ""},
 		{"Help", []string{"--help"}, 0, "Commands:", ""},
 		{"CommandHelp", []string{"export", "--help"}, 0, "-format", ""},
 		{"HelpCommand", []string{"help", "new"}, 0, "-example", ""},
@@ -192,6 +191,18 @@ func TestCommandLineUsage(t *testing.T) {
 }
 
 func TestServe(t *testing.T) {
+	t.Run("ServeCommand", func(t *testing.T) {
+		testServe(t, []string{"serve", "--addr", "127.0.0.1:0"}, nil)
+	})
+	t.Run("NoCommandServes", func(t *testing.T) {
+		testServe(t, nil, map[string]string{"SWITCHBOARD_ADDR": "127.0.0.1:0"})
+	})
+}
+
+// testServe runs the program with args until it serves, checks the stacks
+// page, then interrupts it and expects a clean shutdown.
+func testServe(t *testing.T, args []string, env map[string]string) {
+	t.Helper()
 	db := filepath.Join(t.TempDir(), "stacks.db")
 	mustRun(t, db, "new", "chat", "--example", "chat")
 
@@ -199,8 +210,14 @@ func TestServe(t *testing.T) {
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	var stderr bytes.Buffer
-	cli := &CLI{Stdout: io.Discard, Stderr: &stderr, Getenv: func(string) string { return "" }, Ready: func(u string) { ready <- u }}
-	go func() { done <- cli.Run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}) }()
+	getenv := func(k string) string {
+		if k == "SWITCHBOARD_DB" {
+			return db
+		}
+		return env[k]
+	}
+	cli := &CLI{Stdout: io.Discard, Stderr: &stderr, Getenv: getenv, Ready: func(u string) { ready <- u }}
+	go func() { done <- cli.Run(ctx, args) }()
 	var url string
 	select {
 	case url = <-ready:

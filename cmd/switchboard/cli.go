@@ -30,6 +30,10 @@ Commands:
   show      describe a stack and its problems
   export    write a stack's CloudFormation template
   delete    delete a stack
+  link      link a stack to a Git repository, or show its link
+  commit    commit a stack to its repository (--dry-run shows the diff)
+  history   list a stack's commits
+  open      create a stack from a repository's switchboard.json
 
 Every command takes --db PATH (default $SWITCHBOARD_DB, else switchboard.db).
 Run "switchboard <command> --help" for a command's flags.
@@ -38,6 +42,7 @@ Run "switchboard <command> --help" for a command's flags.
 // CLI runs one command line. Its fields are the process's surroundings, so
 // tests run the real program without a subprocess (wtf cmd/wtfd Main).
 type CLI struct {
+	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
 	Getenv func(string) string

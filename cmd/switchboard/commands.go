@@ -40,6 +40,23 @@ func init() {
 				fs.String("dir", "", "write template.yaml (or .json) and handler scaffolds into `folder`")
 			}},
 		{name: "delete", args: "NAME", summary: "Delete a stack and its history.", run: runDelete},
+		{name: "link", args: "NAME", summary: "Link a stack to a folder of a Git repository, checking that the repository\nopens; without --repo, show the current link. A token is read from the\nenvironment variable --token-env names, or from stdin with --token-stdin;\nit is kept in a 0600 file next to the database and never printed.", run: runLink,
+			flags: linkFlags},
+		{name: "commit", args: "NAME", summary: "Commit a stack to its linked repository (template.yaml, switchboard.json and\nhandler scaffolds for new functions) and push remotes.", run: runCommit,
+			flags: func(fs *flag.FlagSet) {
+				fs.String("m", "", "commit `message` (default \"Update <folder>\")")
+				fs.Bool("dry-run", false, "show what would change, as a diff, without committing")
+				fs.Bool("overwrite", false, "replace files that changed upstream since Switchboard last committed them")
+			}},
+		{name: "history", args: "NAME", summary: "List the commits of a stack's folder in its linked repository.", run: runHistory},
+		{name: "open", args: "REPO", summary: "Create a stack from the switchboard.json in a folder of a Git repository\n(a local folder or a URL) and link the new stack to it.", run: runOpen,
+			flags: func(fs *flag.FlagSet) {
+				fs.String("folder", ".", "the stack's `folder` in the repository")
+				fs.String("branch", "main", "`branch` to read")
+				fs.String("name", "", "`name` for the new stack (default: the name in the file)")
+				fs.String("author", "", "commit author for later commits, as \"`Name <email>`\"")
+				tokenFlags(fs)
+			}},
 	}
 }
 

@@ -1,0 +1,295 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/gitlink"
+	"github.com/switchboard-dev/switchboard/model"
+	"github.com/switchboard-dev/switchboard/publish"
+	"github.com/switchboard-dev/switchboard/store"
+)
+
+func linkFlags(fs *flag.FlagSet) {
+	fs.String("repo", "", "a local `folder` (initialised when empty) or a URL: https://, ssh://, git@host:path, file://")
+	fs.String("branch", "", "`branch` to commit to (default main)")
+	fs.String("folder", "", "the stack's `folder` in the repository (default stacks/NAME; \".\" for the root)")
+	fs.String("author", "", "commit author, as \"`Name <email>`\"")
+	fs.String("ssh-key", "", "private key `file` for ssh remotes")
+	fs.Bool("create-branch", false, "create the branch on a remote that lacks it")
+	fs.Bool("clear-token", false, "forget the saved token")
+	fs.Bool("unlink", false, "remove the stack's link and its token")
+	tokenFlags(fs)
+}
+
+// tokenFlags never take the token itself: a command line is visible to every
+// user of the machine (ps) and lands in shell history.
+func tokenFlags(fs *flag.FlagSet) {
+	fs.String("token-env", "", "read the HTTPS token from the environment `variable` named here")
+	fs.Bool("token-stdin", false, "read the HTTPS token from stdin")
+	fs.String("username", "", "HTTPS user `name` to send with the token (default: any)")
+}
+
+func flagBool(fs *flag.FlagSet, name string) bool { return flagString(fs, name) == "true" }
+
+// readToken returns the token the flags point at, and whether there is one.
+func (c *CLI) readToken(fs *flag.FlagSet) (string, bool, error) {
+	env, stdin := flagString(fs, "token-env"), flagBool(fs, "token-stdin")
+	switch {
+	case env != "" && stdin:
+		return "", false, &usageError{msg: "use --token-env or --token-stdin, not both"}
+	case env != "":
+		var v string
+		if c.Getenv != nil {
+			v = c.Getenv(env)
+		}
+		if strings.TrimSpace(v) == "" {
+			return "", false, &usageError{msg: fmt.Sprintf("environment variable %s is empty or not set", env)}
+		}
+		return strings.TrimSpace(v), true, nil
+	case stdin:
+		if c.Stdin == nil {
+			return "", false, &usageError{msg: "--token-stdin: no standard input"}
+		}
+		data, err := io.ReadAll(io.LimitReader(c.Stdin, 64<<10))
+		if err != nil {
+			return "", false, fmt.Errorf("read token from stdin: %w", err)
+		}
+		t := strings.TrimSpace(string(data))
+		if t == "" {
+			return "", false, &usageError{msg: "--token-stdin: stdin is empty"}
+		}
+		return t, true, nil
+	}
+	return "", false, nil
+}
+
+// withPublish opens the store and the stack named NAME.
+func withPublish(ctx context.Context, db string, name string, fn func(*store.Store, *publish.Service, *model.Stack) error) error {
+	st, err := openStore(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	stack, err := st.StackByName(ctx, name)
+	if err != nil {
+		return err
+	}
+	return fn(st, publish.New(st, nil), stack)
+}
+
+func runLink(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+	if err := exactArgs(fs, args, "NAME"); err != nil {
+		return err
+	}
+	token, hasToken, err := c.readToken(fs)
+	if err != nil {
+		return err
+	}
+	return withPublish(ctx, *db, args[0], func(_ *store.Store, p *publish.Service, stack *model.Stack) error {
+		if flagBool(fs, "unlink") {
+			if err := p.Unlink(ctx, stack.ID); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.Stdout, "Stack %s is no longer linked to a repository.\n", stack.Name)
+			return nil
+		}
+		cur, err := p.Link(ctx, stack.ID)
+		if err != nil {
+			return err
+		}
+		repo := flagString(fs, "repo")
+		if repo == "" && !hasToken && !flagBool(fs, "clear-token") && !flagBool(fs, "create-branch") &&
+			flagString(fs, "branch")+flagString(fs, "folder")+flagString(fs, "author")+flagString(fs, "ssh-key")+flagString(fs, "username") == "" {
+			printLink(c.Stdout, stack.Name, cur)
+			return nil
+		}
+		// Flags left out keep their saved value.
+		in := publish.LinkInput{Settings: cur.Settings}
+		set := func(flagName string, dst *string) {
+			if v := flagString(fs, flagName); v != "" {
+				*dst = v
+			}
+		}
+		set("repo", &in.Repo)
+		set("branch", &in.Branch)
+		set("folder", &in.Folder)
+		set("author", &in.Author)
+		set("ssh-key", &in.SSHKeyFile)
+		set("username", &in.Username)
+		if cur.Linked && in.Folder == "" {
+			in.Folder = "." // linked to the repository root; keep it there
+		}
+		if flagBool(fs, "create-branch") {
+			in.CreateBranch = true
+		}
+		switch {
+		case hasToken:
+			in.Token, in.TokenAction = token, publish.SetToken
+		case flagBool(fs, "clear-token"):
+			in.TokenAction = publish.ClearToken
+		}
+		if err := p.SaveLink(ctx, stack, in); err != nil {
+			if errors.Is(err, gitlink.ErrBranchMissing) {
+				return fmt.Errorf("%s\nRun again with --create-branch to create it", model.ErrorMessage(err))
+			}
+			return err
+		}
+		saved, err := p.Link(ctx, stack.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.Stdout, "Checked the repository and saved the link.\n")
+		printLink(c.Stdout, stack.Name, saved)
+		return nil
+	})
+}
+
+func printLink(w io.Writer, name string, l publish.LinkInfo) {
+	if !l.Linked {
+		fmt.Fprintf(w, "Stack %s is not linked to a repository. Link it with: switchboard link %s --repo PATH-OR-URL\n", name, name)
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "Stack %s commits to:\n", name)
+	fmt.Fprintf(tw, "  repository\t%s\n", l.Repo)
+	fmt.Fprintf(tw, "  branch\t%s\n", l.Branch)
+	folder := l.Folder
+	if folder == "" {
+		folder = ". (the repository root)"
+	}
+	fmt.Fprintf(tw, "  folder\t%s\n", folder)
+	if l.Author != "" {
+		fmt.Fprintf(tw, "  author\t%s\n", l.Author)
+	}
+	creds := "none"
+	switch {
+	case l.HasToken:
+		creds = "token saved"
+	case l.SSHKeyFile != "":
+		creds = "SSH key " + l.SSHKeyFile
+	}
+	fmt.Fprintf(tw, "  credentials\t%s\n", creds)
+	if l.CreateBranch {
+		fmt.Fprintf(tw, "  \tthe branch is created if the remote lacks it\n")
+	}
+	tw.Flush()
+}
+
+func runCommit(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+	if err := exactArgs(fs, args, "NAME"); err != nil {
+		return err
+	}
+	overwrite := flagBool(fs, "overwrite")
+	return withPublish(ctx, *db, args[0], func(_ *store.Store, p *publish.Service, stack *model.Stack) error {
+		if flagBool(fs, "dry-run") {
+			changes, err := p.Preview(ctx, stack, overwrite)
+			if err != nil {
+				return err
+			}
+			if len(changes) == 0 || allKept(changes) {
+				fmt.Fprintln(c.Stdout, "Nothing to commit: the repository is up to date.")
+				return nil
+			}
+			for _, ch := range changes {
+				mark := ""
+				if ch.Conflict {
+					mark = " (changed upstream: commit refuses it without --overwrite)"
+				}
+				fmt.Fprintf(c.Stdout, "%s %s%s\n", ch.Status, ch.Path, mark)
+			}
+			for _, ch := range changes {
+				if ch.Diff != "" {
+					fmt.Fprint(c.Stdout, "\n"+ch.Diff)
+				}
+			}
+			return nil
+		}
+		res, err := p.Commit(ctx, stack, flagString(fs, "m"), overwrite)
+		if errors.Is(err, gitlink.ErrNothingToCommit) {
+			fmt.Fprintln(c.Stdout, "Nothing to commit: the repository is up to date.")
+			return nil
+		}
+		if err != nil {
+			var ce *gitlink.ConflictError
+			if errors.As(err, &ce) {
+				return fmt.Errorf("%s\nRun again with --overwrite to replace them", model.ErrorMessage(err))
+			}
+			return err
+		}
+		fmt.Fprintf(c.Stdout, "Committed %s", res.Hash)
+		if res.Pushed {
+			fmt.Fprint(c.Stdout, " and pushed it")
+		}
+		fmt.Fprintln(c.Stdout, ".")
+		for _, ch := range res.Changes {
+			fmt.Fprintf(c.Stdout, "  %s %s\n", ch.Status, ch.Path)
+		}
+		return nil
+	})
+}
+
+func allKept(cs []gitlink.Change) bool {
+	for _, c := range cs {
+		if c.Status != gitlink.StatusKept {
+			return false
+		}
+	}
+	return true
+}
+
+func runHistory(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+	if err := exactArgs(fs, args, "NAME"); err != nil {
+		return err
+	}
+	return withPublish(ctx, *db, args[0], func(_ *store.Store, p *publish.Service, stack *model.Stack) error {
+		h, err := p.History(ctx, stack.ID)
+		if err != nil {
+			return err
+		}
+		if len(h) == 0 {
+			fmt.Fprintf(c.Stdout, "No commits of stack %s yet.\n", stack.Name)
+			return nil
+		}
+		tw := tabwriter.NewWriter(c.Stdout, 0, 4, 2, ' ', 0)
+		for _, ci := range h {
+			subject, _, _ := strings.Cut(ci.Message, "\n")
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ci.Hash[:12], ci.When.UTC().Format(time.DateTime), ci.Author, subject)
+		}
+		return tw.Flush()
+	})
+}
+
+func runOpen(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+	if err := exactArgs(fs, args, "REPO"); err != nil {
+		return err
+	}
+	token, _, err := c.readToken(fs)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	created, err := publish.New(st, nil).Open(ctx, publish.OpenInput{
+		Settings: publish.Settings{Repo: args[0], Branch: flagString(fs, "branch"), Folder: flagString(fs, "folder"),
+			Author: flagString(fs, "author"), Username: flagString(fs, "username")},
+		Token: token, Name: flagString(fs, "name"),
+	})
+	if err != nil {
+		if created != nil {
+			fmt.Fprintf(c.Stdout, "Created stack %s.\n", created.Name)
+		}
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "Created stack %s with %d resources from %s, linked to it.\n", created.Name, len(created.Nodes()), args[0])
+	return nil
+}

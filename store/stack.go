@@ -53,11 +53,11 @@ func (s *Store) createStack(ctx context.Context, st *model.Stack) (*model.Stack,
 		return nil, err
 	}
 	now := s.now()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, done, err := s.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer done()
 	var id int64
 	token := newToken()
 	err = tx.QueryRowContext(ctx, `INSERT INTO stacks (name, description, head_revision, state_token, created_at, updated_at)
@@ -220,11 +220,11 @@ func (s *Store) saveValid(ctx context.Context, st *model.Stack) (*model.Stack, e
 		return nil, err
 	}
 	now := s.now()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, done, err := s.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer done()
 	_, token, err := checkHead(ctx, tx, st.ID, st.Revision)
 	if err != nil {
 		return nil, err
@@ -398,11 +398,11 @@ func (s *Store) Redo(ctx context.Context, id, baseRevision int64) (*model.Stack,
 // was.
 func (s *Store) step(ctx context.Context, id, base, delta int64) (*model.Stack, error) {
 	now := s.now()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, done, err := s.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer done()
 	name, token, err := checkHead(ctx, tx, id, base)
 	if err != nil {
 		return nil, err

@@ -29,8 +29,14 @@ import (
 // meant to be written through a Store only: a Store trusts the rows it wrote
 // last until the stack's state token changes (see writeState).
 type Store struct {
-	db   *sql.DB
-	path string
+	db *sql.DB
+	// writeMu makes this Store's write transactions take turns before they
+	// reach SQLite. Without it, concurrent writers wait in SQLite's busy
+	// handler, whose sleeps grow to 100 ms, which gave a 2 s p99 with 32
+	// clients moving nodes at once. Other processes still queue on
+	// busy_timeout.
+	writeMu sync.Mutex
+	path    string
 	// now returns the time recorded on changes; tests replace it.
 	now func() time.Time
 
@@ -243,4 +249,20 @@ func constraintError(err error, name string) error {
 		return model.Errorf(model.EINVALID, "stack %q: a value is out of range (%s)", name, msg)
 	}
 	return model.Errorf(model.EINVALID, "stack %q: %s", name, msg)
+}
+
+// beginWrite begins a write transaction (BEGIN IMMEDIATE, see dsn) once this
+// Store's other writers are done. The returned func rolls back whatever was
+// not committed and lets the next writer in; defer it.
+func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, func(), error) {
+	s.writeMu.Lock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		s.writeMu.Unlock()
+		return nil, nil, err
+	}
+	return tx, func() {
+		_ = tx.Rollback()
+		s.writeMu.Unlock()
+	}, nil
 }

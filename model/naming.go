@@ -64,23 +64,38 @@ func (a *API) AuthorizerLogicalID() string { return a.Name + "Authorizer" }
 // its authorizer.
 func (a *API) AuthorizerPermissionLogicalID() string { return a.Name + "AuthorizerPermission" }
 
+// RouteLogicalIDs names what a route becomes: its AWS::ApiGatewayV2::Route,
+// Integration, RouteResponse (two-way routes only) and the
+// AWS::Lambda::Permission that lets the route invoke its handler. Computed
+// together because validation derives them for every route on every edit.
+func (a *API) RouteLogicalIDs(r *Route) (route, integration, response, permission string) {
+	prefix := a.Name + RouteLogicalPart(r.Key)
+	return prefix + "Route", prefix + "Integration", prefix + "RouteResponse", prefix + "Permission"
+}
+
 // RouteLogicalID names a route's AWS::ApiGatewayV2::Route.
-func (a *API) RouteLogicalID(r *Route) string { return a.Name + RouteLogicalPart(r.Key) + "Route" }
+func (a *API) RouteLogicalID(r *Route) string {
+	id, _, _, _ := a.RouteLogicalIDs(r)
+	return id
+}
 
 // IntegrationLogicalID names a route's AWS::ApiGatewayV2::Integration.
 func (a *API) IntegrationLogicalID(r *Route) string {
-	return a.Name + RouteLogicalPart(r.Key) + "Integration"
+	_, id, _, _ := a.RouteLogicalIDs(r)
+	return id
 }
 
 // RouteResponseLogicalID names a two-way route's AWS::ApiGatewayV2::RouteResponse.
 func (a *API) RouteResponseLogicalID(r *Route) string {
-	return a.Name + RouteLogicalPart(r.Key) + "RouteResponse"
+	_, _, id, _ := a.RouteLogicalIDs(r)
+	return id
 }
 
 // PermissionLogicalID names the AWS::Lambda::Permission that lets the route
 // invoke its handler.
 func (a *API) PermissionLogicalID(r *Route) string {
-	return a.Name + RouteLogicalPart(r.Key) + "Permission"
+	_, _, _, id := a.RouteLogicalIDs(r)
+	return id
 }
 
 // Logical IDs of the resources a function becomes besides the function.

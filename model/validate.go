@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -99,7 +100,7 @@ type validator struct {
 	stack    *Stack
 	problems []Problem
 	// ids maps each ID seen so far to a label of its owner.
-	ids map[string]string
+	ids map[string]fmt.Stringer
 
 	// Lookups built once, so checking a stack costs time linear in its size
 	// (the canvas validates on every edit of stacks with thousands of parts).
@@ -107,7 +108,35 @@ type validator struct {
 	routes map[string]routeRef
 	from   map[string][]*Wire
 	to     map[string][]*Wire
+	// nroutes counts the routes of all APIs.
+	nroutes int
 }
+
+// Labels name a resource in a problem message. They are formatted only when
+// a problem is reported: validation runs on every edit of stacks with
+// thousands of routes, nearly all of which have no problem.
+type nodeLabel struct {
+	kind Kind
+	n    *Node
+}
+
+func (l nodeLabel) String() string { return label(l.kind, l.n) }
+
+type routeLabel struct {
+	a *API
+	r *Route
+}
+
+func (l routeLabel) String() string {
+	return fmt.Sprintf("%s route %q", label(KindAPI, &l.a.Node), l.r.Key)
+}
+
+type wireLabel struct {
+	n    int
+	kind WireKind
+}
+
+func (l wireLabel) String() string { return fmt.Sprintf("wire %d (%s)", l.n, l.kind) }
 
 type routeRef struct {
 	api   *API
@@ -115,13 +144,21 @@ type routeRef struct {
 }
 
 func newValidator(s *Stack) *validator {
+	routes := 0
+	for _, a := range s.APIs {
+		routes += len(a.Routes)
+	}
+	nodes := len(s.APIs) + len(s.Functions) + len(s.Tables)
+	// Sized up front: growing these maps was most of the cost of checking a
+	// large stack.
 	v := &validator{
-		stack:  s,
-		ids:    map[string]string{},
-		nodes:  map[string]NodeRef{},
-		routes: map[string]routeRef{},
-		from:   map[string][]*Wire{},
-		to:     map[string][]*Wire{},
+		stack:   s,
+		ids:     make(map[string]fmt.Stringer, nodes+routes+len(s.Wires)),
+		nodes:   make(map[string]NodeRef, nodes),
+		routes:  make(map[string]routeRef, routes),
+		from:    make(map[string][]*Wire, nodes+routes),
+		to:      make(map[string][]*Wire, nodes),
+		nroutes: routes,
 	}
 	// The first of duplicate IDs wins, as Stack.Node and Stack.Route do.
 	for _, n := range s.Nodes() {
@@ -192,7 +229,7 @@ func label(kind Kind, n *Node) string {
 	}
 }
 
-func (v *validator) checkID(id, owner string) {
+func (v *validator) checkID(id string, owner fmt.Stringer) {
 	if id == "" {
 		v.add("", "id", "%s has no id", owner)
 		return
@@ -220,16 +257,16 @@ func (v *validator) checkStack() {
 	if len(s.APIs)+len(s.Functions)+len(s.Tables) == 0 {
 		v.incomplete("", "", "the stack has no resources yet; add a WebSocket API and a function")
 	}
-	names := map[string]string{}
+	names := make(map[string]fmt.Stringer, len(v.nodes))
 	for _, n := range s.Nodes() {
-		l := label(n.Kind, n.Node)
+		l := nodeLabel{n.Kind, n.Node}
 		v.checkID(n.ID, l)
 		switch {
 		case n.Name == "":
 			v.add(n.ID, "name", "%s has no name", l)
 		case !ValidLogicalID(n.Name):
 			v.add(n.ID, "name", "%s: name must be 1 to %d letters and digits (a CloudFormation logical ID)", l, MaxLogicalIDLength)
-		case names[n.Name] != "":
+		case names[n.Name] != nil:
 			v.add(n.ID, "name", "%s: name is already used by %s", l, names[n.Name])
 		default:
 			names[n.Name] = l
@@ -243,7 +280,7 @@ func (v *validator) checkStack() {
 func bad(f float64) bool { return math.IsNaN(f) || math.IsInf(f, 0) }
 
 func (v *validator) checkAPI(a *API) {
-	l := label(KindAPI, &a.Node)
+	l := nodeLabel{KindAPI, &a.Node}
 	if len(a.Description) > MaxDescriptionLength {
 		v.add(a.ID, "description", "%s: description is %d bytes; the limit is %d", l, len(a.Description), MaxDescriptionLength)
 	}
@@ -263,8 +300,8 @@ func (v *validator) checkAPI(a *API) {
 	parts := map[string]string{}
 	needsKey := false
 	for i, r := range a.Routes {
-		field := fmt.Sprintf("routes[%d]", i)
-		rl := fmt.Sprintf("%s route %q", l, r.Key)
+		field := "routes[" + strconv.Itoa(i) + "]"
+		rl := routeLabel{a, r}
 		v.checkID(r.ID, rl)
 		switch {
 		case r.Key == "":
@@ -316,7 +353,7 @@ func validSelectionExpression(e string) bool {
 	return !strings.ContainsAny(rest, "${}")
 }
 
-func (v *validator) checkAuthorizer(a *API, l string) {
+func (v *validator) checkAuthorizer(a *API, l fmt.Stringer) {
 	wired := v.wiresTo(a.ID, WireAuthorizer)
 	if a.Authorizer == nil {
 		if len(wired) > 0 {
@@ -486,22 +523,22 @@ func noun(k Kind) string {
 	return "a " + string(k)
 }
 
-func (v *validator) kindOf(id string) (Kind, string) {
+func (v *validator) kindOf(id string) (Kind, fmt.Stringer) {
 	if n, ok := v.nodes[id]; ok {
-		return n.Kind, label(n.Kind, n.Node)
+		return n.Kind, nodeLabel{n.Kind, n.Node}
 	}
 	if r, ok := v.routes[id]; ok {
-		return "route", fmt.Sprintf("route %q of API %q", r.route.Key, r.api.Name)
+		return "route", routeLabel{r.api, r.route}
 	}
-	return "", ""
+	return "", nil
 }
 
 func (v *validator) checkWires() {
-	seen := map[[2]string]WireKind{}
-	handlers := map[string]int{}
+	seen := make(map[[2]string]WireKind, len(v.stack.Wires))
+	handlers := make(map[string]int, v.nroutes)
 	authorizers := map[string]int{}
 	for i, w := range v.stack.Wires {
-		wl := fmt.Sprintf("wire %d (%s)", i+1, w.Kind)
+		wl := wireLabel{i + 1, w.Kind}
 		v.checkID(w.ID, wl)
 		ends, ok := wireEnds[w.Kind]
 		if !ok {
@@ -546,9 +583,9 @@ func (v *validator) checkWires() {
 // derives never collide, with each other or with the nodes' own names.
 func (v *validator) checkDerivedNames() {
 	s := v.stack
-	resources := map[string]string{}
-	outputs := map[string]string{}
-	claim := func(names map[string]string, what, id, name, owner string) {
+	resources := make(map[string]fmt.Stringer, len(v.nodes)+4*v.nroutes+4*len(s.APIs)+2*len(s.Functions))
+	outputs := make(map[string]fmt.Stringer, 2*len(s.APIs)+len(s.Functions)+len(s.Tables))
+	claim := func(names map[string]fmt.Stringer, what, id, name string, owner fmt.Stringer) {
 		if name == "" {
 			return
 		}
@@ -563,11 +600,11 @@ func (v *validator) checkDerivedNames() {
 		names[name] = owner
 	}
 	for _, n := range s.Nodes() {
-		claim(resources, "resource", n.ID, n.Name, label(n.Kind, n.Node))
+		claim(resources, "resource", n.ID, n.Name, nodeLabel{n.Kind, n.Node})
 	}
 	count := 0
 	for _, a := range s.APIs {
-		l := label(KindAPI, &a.Node)
+		l := nodeLabel{KindAPI, &a.Node}
 		count += 2
 		claim(resources, "resource", a.ID, a.StageLogicalID(), l)
 		if a.Authorizer != nil {
@@ -579,21 +616,22 @@ func (v *validator) checkDerivedNames() {
 			if r.Key == "" {
 				continue
 			}
-			rl := fmt.Sprintf("%s route %q", l, r.Key)
+			rl := routeLabel{a, r}
 			count += 3
-			claim(resources, "resource", r.ID, a.RouteLogicalID(r), rl)
-			claim(resources, "resource", r.ID, a.IntegrationLogicalID(r), rl)
-			claim(resources, "resource", r.ID, a.PermissionLogicalID(r), rl)
+			route, integration, response, permission := a.RouteLogicalIDs(r)
+			claim(resources, "resource", r.ID, route, rl)
+			claim(resources, "resource", r.ID, integration, rl)
+			claim(resources, "resource", r.ID, permission, rl)
 			if r.TwoWay {
 				count++
-				claim(resources, "resource", r.ID, a.RouteResponseLogicalID(r), rl)
+				claim(resources, "resource", r.ID, response, rl)
 			}
 		}
 		claim(outputs, "output", a.ID, a.URLOutputName(), l)
 		claim(outputs, "output", a.ID, a.CallbackURLOutputName(), l)
 	}
 	for _, f := range s.Functions {
-		l := label(KindFunction, &f.Node)
+		l := nodeLabel{KindFunction, &f.Node}
 		count += 3
 		claim(resources, "resource", f.ID, f.RoleLogicalID(), l)
 		claim(resources, "resource", f.ID, f.LogGroupLogicalID(), l)
@@ -601,7 +639,7 @@ func (v *validator) checkDerivedNames() {
 	}
 	for _, t := range s.Tables {
 		count++
-		claim(outputs, "output", t.ID, t.NameOutputName(), label(KindTable, &t.Node))
+		claim(outputs, "output", t.ID, t.NameOutputName(), nodeLabel{KindTable, &t.Node})
 	}
 	if count > MaxTemplateResources {
 		v.warn("", "", "the template has %d resources; CloudFormation accepts %d per stack, so split the stack before deploying", count, MaxTemplateResources)

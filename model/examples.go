@@ -84,21 +84,6 @@ func echoExample(name string) *Stack {
 	}
 }
 
-// Clone returns a deep copy of the stack, store fields included.
-func (s *Stack) Clone() *Stack {
-	data, err := json.Marshal(s)
-	if err != nil {
-		// A Stack holds only JSON-safe values; failing here is a bug.
-		panic(fmt.Sprintf("model: clone stack: %v", err))
-	}
-	var c Stack
-	if err := json.Unmarshal(data, &c); err != nil {
-		panic(fmt.Sprintf("model: clone stack: %v", err))
-	}
-	c.ID, c.Revision, c.UpdatedAt = s.ID, s.Revision, s.UpdatedAt
-	return &c
-}
-
 // ParseStack decodes a stack document, refusing unknown fields so a typo is
 // reported rather than silently dropped, and applies the defaults.
 func ParseStack(data []byte) (*Stack, error) {

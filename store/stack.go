@@ -93,7 +93,7 @@ func newToken() int64 {
 // storedCopy returns a copy of st, which the caller owns, with the store's
 // fields set.
 func storedCopy(st *model.Stack, id, revision int64, at time.Time) *model.Stack {
-	c := copyStack(st)
+	c := st.Clone()
 	c.ID, c.Revision, c.UpdatedAt = id, revision, at
 	return c
 }

@@ -1,6 +1,7 @@
-package store
+package model_test
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 
@@ -8,16 +9,23 @@ import (
 	"github.com/switchboard-dev/switchboard/model/modeltest"
 )
 
-func TestCopyStack_SharesNothing(t *testing.T) {
+func TestCloneSharesNothing(t *testing.T) {
 	st := modeltest.Large("copy", 3, 3)
 	st.APIs[0].Authorizer = &model.Authorizer{Name: "Auth", IdentitySources: []string{"route.request.header.Auth"}}
 	st.Tables[0].SortKey = &model.Key{Name: "at", Type: model.AttributeNumber}
-	c := copyStack(st)
+	st.ID, st.Revision = 7, 3
+	c := st.Clone()
 	if !reflect.DeepEqual(c, st) {
 		t.Fatal("the copy differs")
 	}
-	if !reflect.DeepEqual(c, st.Clone()) {
-		t.Fatal("the copy differs from Clone")
+	data, _ := json.Marshal(st)
+	back, err := model.ParseStack(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back.ID, back.Revision = 7, 3
+	if !reflect.DeepEqual(c, back) {
+		t.Fatal("the copy differs from a JSON round trip")
 	}
 	assertDisjoint(t, "Stack", reflect.ValueOf(c), reflect.ValueOf(st))
 }

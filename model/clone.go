@@ -1,0 +1,53 @@
+package model
+
+import (
+	"maps"
+	"slices"
+)
+
+// Clone returns a deep copy of the stack, store fields included; nil slices
+// and maps stay nil. It copies field by field rather than through JSON,
+// which took milliseconds on a large stack: the store copies a stack on
+// every save and load. A field that holds a pointer, slice or map must be
+// copied here too; TestCloneSharesNothing fails until it is.
+func (s *Stack) Clone() *Stack {
+	c := *s
+	c.APIs = cloneEach(s.APIs, func(a *API) *API {
+		c := *a
+		c.Routes = cloneEach(a.Routes, func(r *Route) *Route { c := *r; return &c })
+		if a.Authorizer != nil {
+			au := *a.Authorizer
+			au.IdentitySources = slices.Clone(au.IdentitySources)
+			c.Authorizer = &au
+		}
+		return &c
+	})
+	c.Functions = cloneEach(s.Functions, func(f *Function) *Function {
+		c := *f
+		c.Environment = maps.Clone(f.Environment)
+		return &c
+	})
+	c.Tables = cloneEach(s.Tables, func(t *Table) *Table {
+		c := *t
+		if t.SortKey != nil {
+			k := *t.SortKey
+			c.SortKey = &k
+		}
+		return &c
+	})
+	c.Wires = cloneEach(s.Wires, func(w *Wire) *Wire { c := *w; return &c })
+	return &c
+}
+
+func cloneEach[T any](in []*T, cloneOne func(*T) *T) []*T {
+	if in == nil {
+		return nil
+	}
+	out := make([]*T, len(in))
+	for i, v := range in {
+		if v != nil {
+			out[i] = cloneOne(v)
+		}
+	}
+	return out
+}

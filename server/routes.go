@@ -27,8 +27,9 @@ func (s *Server) routes() http.Handler {
 	r.Get("/static/{hash}/*", s.handleStatic) // GET /static/3f9c…/app.css
 
 	// Stacks.
-	r.Get("/", s.handleStackIndex)         // GET /
-	r.Post("/stacks", s.handleStackCreate) // POST /stacks
+	r.Get("/", s.handleStackIndex)            // GET /
+	r.Post("/stacks", s.handleStackCreate)    // POST /stacks
+	r.Post("/stacks/open", s.handleStackOpen) // POST /stacks/open (from a Git repository)
 	r.Route("/stacks/{stackID}", func(r chi.Router) {
 		r.Get("/", s.handleCanvas)                            // GET /stacks/12 or /stacks/chat
 		r.Post("/rename", s.handleStackRename)                // POST /stacks/12/rename
@@ -40,6 +41,14 @@ func (s *Server) routes() http.Handler {
 		r.Get("/template", s.handleTemplate)                  // GET /stacks/12/template?format=yaml
 		r.Get("/template.{format}", s.handleTemplateDownload) // GET /stacks/12/template.yaml
 		r.Get("/problems", s.handleProblems)                  // GET /stacks/12/problems
+
+		// Commit to repo.
+		r.Get("/git", s.handleGitPage)            // GET /stacks/12/git
+		r.Post("/git/link", s.handleGitLinkSave)  // POST /stacks/12/git/link
+		r.Post("/git/unlink", s.handleGitUnlink)  // POST /stacks/12/git/unlink
+		r.Get("/git/preview", s.handleGitPreview) // GET /stacks/12/git/preview?overwrite=1
+		r.Post("/git/commit", s.handleGitCommit)  // POST /stacks/12/git/commit
+		r.Get("/git/history", s.handleGitHistory) // GET /stacks/12/git/history
 
 		// Nodes: APIs, functions and tables.
 		r.Post("/nodes", s.handleNodeCreate) // POST /stacks/12/nodes

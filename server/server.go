@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/publish"
 	"github.com/switchboard-dev/switchboard/store"
 )
 
@@ -28,12 +29,16 @@ type Options struct {
 	Addr   string
 	Store  *store.Store
 	Logger *slog.Logger
+	// Publish commits stacks to Git; publish.New(Store, nil) when nil,
+	// which keeps tokens and clones next to the database.
+	Publish *publish.Service
 }
 
 // Server serves the Switchboard UI.
 type Server struct {
 	log      *slog.Logger
 	store    *store.Store
+	publish  *publish.Service
 	ln       net.Listener
 	http     *http.Server
 	shutdown time.Duration
@@ -47,7 +52,10 @@ func New(opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s := &Server{log: opts.Logger, store: opts.Store, shutdown: 10 * time.Second}
+	if opts.Publish == nil && opts.Store != nil {
+		opts.Publish = publish.New(opts.Store, nil)
+	}
+	s := &Server{log: opts.Logger, store: opts.Store, publish: opts.Publish, shutdown: 10 * time.Second}
 	s.http = &http.Server{
 		Addr:              opts.Addr,
 		Handler:           s.routes(),

@@ -1,0 +1,267 @@
+package server
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/switchboard-dev/switchboard/gitlink"
+	"github.com/switchboard-dev/switchboard/model"
+	"github.com/switchboard-dev/switchboard/publish"
+	"github.com/switchboard-dev/switchboard/web"
+)
+
+// gitView loads what every state of the Git page shows: the link, the
+// stack's problems and the history.
+func (s *Server) gitView(r *http.Request, st *model.Stack, history bool) (web.GitView, error) {
+	info, err := s.publish.Link(r.Context(), st.ID)
+	if err != nil {
+		return web.GitView{}, err
+	}
+	v := web.GitView{StackID: st.ID, StackName: st.Name, Link: linkForm(info)}
+	if err := st.Validate(); err != nil {
+		v.Problems = problemsOf(err)
+	}
+	if info.Linked && history {
+		v.History, v.HistoryError = s.history(r, st.ID)
+	}
+	return v, nil
+}
+
+func linkForm(info publish.LinkInfo) web.LinkForm {
+	return web.LinkForm{Linked: info.Linked, Repo: info.Repo, Branch: info.Branch, Folder: info.Folder, Author: info.Author,
+		Username: info.Username, SSHKeyFile: info.SSHKeyFile, HasToken: info.HasToken, Remote: info.Remote, CreateBranch: info.CreateBranch}
+}
+
+// history reads the history, turning a failure into a message for the page.
+func (s *Server) history(r *http.Request, stackID int64) ([]web.HistoryRow, string) {
+	h, err := s.publish.History(r.Context(), stackID)
+	if err != nil {
+		return nil, s.gitMessage(r, err)
+	}
+	rows := make([]web.HistoryRow, len(h))
+	for i, c := range h {
+		subject, _, _ := strings.Cut(c.Message, "\n")
+		rows[i] = web.HistoryRow{Hash: c.Hash, Subject: subject, Author: c.Author, When: c.When}
+	}
+	return rows, ""
+}
+
+// gitMessage is what the page says about a failed Git operation. Internal
+// errors are logged and not described.
+func (s *Server) gitMessage(r *http.Request, err error) string {
+	if model.ErrorCode(err) == model.EINTERNAL {
+		s.log.Error("git operation failed", slog.String("path", r.URL.Path), slog.Any("error", err))
+	}
+	return problemText(err)
+}
+
+// handleGitPage shows the stack's link, a commit button and the history.
+func (s *Server) handleGitPage(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.loadStack(w, r)
+	if !ok {
+		return
+	}
+	v, err := s.gitView(r, st, true)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, web.GitPage(v))
+}
+
+// handleGitLinkSave checks the link by opening or cloning the repository
+// and saves it. A failure re-renders the form with the message (422), and
+// a missing branch offers to create it.
+func (s *Server) handleGitLinkSave(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	st, ok := s.loadStack(w, r)
+	if !ok {
+		return
+	}
+	in := publish.LinkInput{Settings: publish.Settings{
+		Repo: r.FormValue("repo"), Branch: r.FormValue("branch"), Folder: r.FormValue("folder"),
+		Author: r.FormValue("author"), Username: r.FormValue("username"), SSHKeyFile: r.FormValue("ssh_key"),
+		CreateBranch: r.FormValue("create_branch") == "1",
+	}}
+	token := strings.TrimSpace(r.FormValue("token"))
+	switch action := r.FormValue("token_action"); {
+	case action == "clear":
+		in.TokenAction = publish.ClearToken
+	case token != "":
+		in.Token, in.TokenAction = token, publish.SetToken
+	case action == "replace":
+		in.TokenAction = publish.SetToken // empty: SaveLink says so
+	}
+	err := s.publish.SaveLink(r.Context(), st, in)
+	v, verr := s.gitView(r, st, err == nil)
+	if verr != nil {
+		s.error(w, r, verr)
+		return
+	}
+	if err != nil {
+		code := model.ErrorCode(err)
+		if code == model.EINTERNAL {
+			s.error(w, r, err)
+			return
+		}
+		// Show what the user typed, never the token.
+		v.Link = web.LinkForm{Linked: v.Link.Linked, HasToken: v.Link.HasToken, Repo: in.Repo, Branch: in.Branch, Folder: in.Folder,
+			Author: in.Author, Username: in.Username, SSHKeyFile: in.SSHKeyFile, CreateBranch: in.CreateBranch}
+		v.LinkError = model.ErrorMessage(err)
+		v.OfferCreateBranch = errors.Is(err, gitlink.ErrBranchMissing)
+		s.render(w, r, statusOf(code), web.GitPage(v))
+		return
+	}
+	v.Notice = "Checked the repository and saved the link."
+	s.render(w, r, http.StatusOK, web.GitPage(v))
+}
+
+func statusOf(code string) int {
+	if st, ok := statusCodes[code]; ok {
+		return st
+	}
+	return http.StatusInternalServerError
+}
+
+// handleGitUnlink forgets the link and its token.
+func (s *Server) handleGitUnlink(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.loadStack(w, r)
+	if !ok {
+		return
+	}
+	if err := s.publish.Unlink(r.Context(), st.ID); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, web.StackURL(st.ID)+"/git", http.StatusSeeOther)
+}
+
+// handleGitPreview shows what a commit would change, as diffs, with the
+// message to edit and the Commit button.
+func (s *Server) handleGitPreview(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.loadStack(w, r)
+	if !ok {
+		return
+	}
+	v, err := s.gitView(r, st, true)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if !v.Link.Linked || len(v.Problems) > 0 {
+		s.render(w, r, http.StatusUnprocessableEntity, web.GitPage(v))
+		return
+	}
+	overwrite := r.URL.Query().Get("overwrite") == "1"
+	changes, err := s.publish.Preview(r.Context(), st, overwrite)
+	if err != nil {
+		v.CommitError = s.gitMessage(r, err)
+		s.render(w, r, statusOf(model.ErrorCode(err)), web.GitPage(v))
+		return
+	}
+	p := &web.CommitPreview{Message: "Update " + st.Name, Overwrite: overwrite}
+	for _, c := range changes {
+		p.Changes = append(p.Changes, web.ChangeView{Path: c.Path, Status: c.Status, Diff: c.Diff, Conflict: c.Conflict})
+		if c.Conflict {
+			v.Conflicts = append(v.Conflicts, c.Path)
+		}
+	}
+	if len(v.Conflicts) > 0 {
+		v.CommitError = "These files changed in the repository since Switchboard last committed them. Committing would fail; overwrite them with the stack's version, or bring those changes into the stack first."
+	}
+	v.Preview = p
+	s.render(w, r, http.StatusOK, web.GitPage(v))
+}
+
+// handleGitCommit commits (and pushes) the stack, then shows the commit id
+// and the history.
+func (s *Server) handleGitCommit(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	st, ok := s.loadStack(w, r)
+	if !ok {
+		return
+	}
+	res, err := s.publish.Commit(r.Context(), st, r.FormValue("message"), r.FormValue("overwrite") == "1")
+	v, verr := s.gitView(r, st, true)
+	if verr != nil {
+		s.error(w, r, verr)
+		return
+	}
+	switch {
+	case errors.Is(err, gitlink.ErrNothingToCommit):
+		v.Notice = "Nothing to commit: the repository is up to date."
+		s.render(w, r, http.StatusOK, web.GitPage(v))
+		return
+	case err != nil:
+		var ce *gitlink.ConflictError
+		if errors.As(err, &ce) {
+			v.Conflicts = ce.Files
+		}
+		v.CommitError = s.gitMessage(r, err)
+		if len(v.Problems) > 0 {
+			v.CommitError = ""
+		}
+		s.render(w, r, statusOf(model.ErrorCode(err)), web.GitPage(v))
+		return
+	}
+	done := &web.CommitDone{Hash: res.Hash, Pushed: res.Pushed}
+	for _, c := range res.Changes {
+		done.Changes = append(done.Changes, web.ChangeView{Path: c.Path, Status: c.Status})
+	}
+	v.Committed = done
+	s.render(w, r, http.StatusOK, web.GitPage(v))
+}
+
+// handleGitHistory renders the history list alone.
+func (s *Server) handleGitHistory(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.loadStack(w, r)
+	if !ok {
+		return
+	}
+	rows, msg := s.history(r, st.ID)
+	s.render(w, r, http.StatusOK, web.HistoryList(rows, msg))
+}
+
+// handleStackOpen creates a stack from a repository's switchboard.json and
+// opens its canvas.
+func (s *Server) handleStackOpen(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	in := publish.OpenInput{
+		Settings: publish.Settings{Repo: r.FormValue("repo"), Branch: r.FormValue("branch"), Folder: r.FormValue("folder"),
+			Author: r.FormValue("author")},
+		Token: r.FormValue("token"), Name: strings.TrimSpace(r.FormValue("name")),
+	}
+	created, err := s.publish.Open(r.Context(), in)
+	if err != nil && created == nil {
+		switch code := model.ErrorCode(err); code {
+		case model.EINVALID, model.ECONFLICT, model.ENOTFOUND:
+			status := http.StatusUnprocessableEntity
+			if code == model.ECONFLICT {
+				status = http.StatusConflict
+			}
+			s.renderStacks(w, r, status, web.StacksView{Form: "open", Open: web.OpenForm{Repo: in.Repo, Branch: in.Branch,
+				Folder: in.Folder, Name: in.Name}, Error: problemText(err)})
+		default:
+			s.error(w, r, err)
+		}
+		return
+	}
+	if err != nil {
+		// Created, but the link was refused: the stack is there to use.
+		s.log.Warn("opened stack not linked", slog.String("stack", created.Name), slog.String("error", model.ErrorMessage(err)))
+	}
+	if isHTMX(r) {
+		w.Header().Set("HX-Redirect", web.StackURL(created.ID))
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	http.Redirect(w, r, web.StackURL(created.ID), http.StatusSeeOther)
+}

@@ -37,7 +37,7 @@ func gitError(err error) error {
 	var u *model.Error
 	switch {
 	case errors.As(err, &ce):
-		u = model.Errorf(model.ECONFLICT, "These files changed in the repository since Switchboard last committed them: %s. Overwrite them with the stack's version, or bring those changes into the stack first.", strings.Join(ce.Files, ", "))
+		u = model.Errorf(model.ECONFLICT, "Not committed: %s %s.", strings.Join(ce.Files, ", "), strings.TrimSuffix(ce.Reason, "."))
 	case errors.Is(err, gitlink.ErrNothingToCommit):
 		u = model.Errorf(model.EINVALID, "Nothing to commit: the repository is up to date.")
 	case errors.Is(err, gitlink.ErrBranchMissing):

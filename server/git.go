@@ -171,7 +171,14 @@ func (s *Server) handleGitPreview(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(v.Conflicts) > 0 {
-		v.CommitError = "These files changed in the repository since Switchboard last committed them. Committing would fail; overwrite them with the stack's version, or bring those changes into the stack first."
+		if v.Link.Remote {
+			v.CommitError = "These files changed in the repository since Switchboard last committed them, so a commit would be refused. Overwrite them with the stack's version, or open the stack from the repository to bring those changes in."
+		} else {
+			// Link.Overwrite never applies to uncommitted local edits:
+			// they exist nowhere else.
+			v.CommitError = "These files have uncommitted changes in the repository's working tree; commit or discard them there first."
+			v.Conflicts = nil
+		}
 	}
 	v.Preview = p
 	s.render(w, r, http.StatusOK, web.GitPage(v))
@@ -200,7 +207,7 @@ func (s *Server) handleGitCommit(w http.ResponseWriter, r *http.Request) {
 		return
 	case err != nil:
 		var ce *gitlink.ConflictError
-		if errors.As(err, &ce) {
+		if errors.As(err, &ce) && v.Link.Remote {
 			v.Conflicts = ce.Files
 		}
 		v.CommitError = s.gitMessage(r, err)

@@ -211,6 +211,10 @@ func runCommit(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 			}
 			return nil
 		}
+		l, err := p.Link(ctx, stack.ID)
+		if err != nil {
+			return err
+		}
 		res, err := p.Commit(ctx, stack, flagString(fs, "m"), overwrite)
 		if errors.Is(err, gitlink.ErrNothingToCommit) {
 			fmt.Fprintln(c.Stdout, "Nothing to commit: the repository is up to date.")
@@ -218,7 +222,7 @@ func runCommit(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 		}
 		if err != nil {
 			var ce *gitlink.ConflictError
-			if errors.As(err, &ce) {
+			if errors.As(err, &ce) && !overwrite && l.Remote {
 				return fmt.Errorf("%s\nRun again with --overwrite to replace them", model.ErrorMessage(err))
 			}
 			return err

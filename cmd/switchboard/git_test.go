@@ -255,6 +255,36 @@ func TestCommitToBareRepositoryAndOpen(t *testing.T) {
 			t.Fatalf("open of a folder without a stack: %d %s", r.code, r.stderr)
 		}
 	})
+	t.Run("ConflictNeedsOverwrite", func(t *testing.T) {
+		work := filepath.Join(t.TempDir(), "w")
+		mustGit(t, filepath.Dir(work), "clone", "-q", bare, work)
+		if err := os.WriteFile(filepath.Join(work, "ws", "chat", "template.yaml"), []byte("edited upstream\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		mustGit(t, work, "commit", "-qam", "edit upstream")
+		mustGit(t, work, "push", "-q", "origin", "main")
+		st := mustOpenStore(t, db)
+		chat, _ := st.StackByName(context.Background(), "chat")
+		chat.Description = "changed here"
+		if _, err := st.SaveStack(context.Background(), chat); err != nil {
+			t.Fatal(err)
+		}
+		if out := mustRun(t, db, "commit", "chat", "--dry-run"); !strings.Contains(out, "template.yaml (changed upstream") {
+			t.Fatalf("the dry run should mark the conflict:\n%s", out)
+		}
+		r := runCLI(t, db, "commit", "chat", "-m", "mine")
+		if r.code != 1 || !strings.Contains(r.stderr, "template.yaml") || !strings.Contains(r.stderr, "--overwrite") {
+			t.Fatalf("want the conflicting file and the way out: %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		out := mustRun(t, db, "commit", "chat", "-m", "mine", "--overwrite")
+		if !strings.Contains(out, "modified template.yaml") {
+			t.Fatalf("overwrite: %s", out)
+		}
+		if got := mustGit(t, bare, "log", "--format=%s", "-2", "main"); got != "mine\nedit upstream\n" {
+			t.Fatalf("the commit goes on top of the upstream one: %q", got)
+		}
+		mustGit(t, bare, "fsck", "--strict")
+	})
 }
 
 // gitHTTPServer serves the bare repositories under root over smart HTTP

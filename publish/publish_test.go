@@ -1,0 +1,103 @@
+package publish
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-dev/switchboard/export"
+	"github.com/switchboard-dev/switchboard/model"
+)
+
+func TestSecrets(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), SecretsFolder)
+	// A folder left too open by someone is tightened on the next write.
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := secrets{dir: dir}
+	ref, err := s.put("tok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(dir)
+	if fi.Mode().Perm() != 0o700 {
+		t.Fatalf("folder mode %v, want 0700", fi.Mode().Perm())
+	}
+	fi, _ = os.Stat(filepath.Join(dir, ref))
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("file mode %v, want 0600", fi.Mode().Perm())
+	}
+	if got, err := s.get(ref); err != nil || got != "tok" {
+		t.Fatalf("get = %q, %v", got, err)
+	}
+	if got, err := s.get(""); err != nil || got != "" {
+		t.Fatalf("no reference: %q, %v", got, err)
+	}
+	if _, err := s.get("../../etc/passwd"); err == nil {
+		t.Fatal("a reference must not name a path")
+	}
+	s.remove(ref)
+	if _, err := s.get(ref); model.ErrorCode(err) != model.EINVALID || !strings.Contains(err.Error(), "enter the token again") {
+		t.Fatalf("a lost token: %v", err)
+	}
+}
+
+func TestParseAuthor(t *testing.T) {
+	for _, tc := range []struct{ in, name, email string }{
+		{"", "", ""},
+		{"Ada Lovelace <ada@example.com>", "Ada Lovelace", "ada@example.com"},
+		{"ada@example.com", "", "ada@example.com"},
+	} {
+		name, email, err := ParseAuthor(tc.in)
+		if err != nil || name != tc.name || email != tc.email {
+			t.Errorf("ParseAuthor(%q) = %q, %q, %v", tc.in, name, email, err)
+		}
+	}
+	if _, _, err := ParseAuthor("Ada"); model.ErrorCode(err) != model.EINVALID {
+		t.Errorf("want EINVALID for a name without an address, got %v", err)
+	}
+}
+
+func TestFiles(t *testing.T) {
+	chat, _ := model.Example("chat", "chat")
+	files, err := Files(chat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, _ := export.YAML(chat)
+	if string(files[TemplateFile].Data) != string(tmpl) || files[TemplateFile].CreateOnly {
+		t.Fatal("template.yaml should be the export, always written")
+	}
+	if back, err := model.ParseStackFile(files[StackFile].Data); err != nil || back.Name != "chat" {
+		t.Fatalf("switchboard.json: %v", err)
+	}
+	for _, f := range chat.Functions {
+		p := f.CodePath + "/index.mjs"
+		if !files[p].CreateOnly || len(files[p].Data) == 0 {
+			t.Errorf("%s should be a create-only scaffold", p)
+		}
+		// The template's Code is the same folder-relative path.
+		if !strings.Contains(string(tmpl), "Code: "+f.CodePath) {
+			t.Errorf("template Code for %s is not %s", f.Name, f.CodePath)
+		}
+	}
+	chat.Wires = nil
+	if _, err := Files(chat); model.ErrorCode(err) != model.EINVALID {
+		t.Fatalf("an invalid stack must be refused, got %v", err)
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	got := normalize(Settings{Repo: " /r ", Folder: ""}, "chat")
+	if got.Repo != "/r" || got.Branch != "main" || got.Folder != "stacks/chat" {
+		t.Fatalf("defaults: %+v", got)
+	}
+	if got := normalize(Settings{Folder: "."}, "chat"); got.Folder != "" {
+		t.Fatalf(`"." is the root, got %q`, got.Folder)
+	}
+	if got := normalize(Settings{Folder: "/a/b/"}, "chat"); got.Folder != "a/b" {
+		t.Fatalf("slashes trimmed, got %q", got.Folder)
+	}
+}

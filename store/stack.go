@@ -76,7 +76,7 @@ func (s *Store) createStack(ctx context.Context, st *model.Stack) (*model.Stack,
 	if err := tx.Commit(); err != nil {
 		return nil, constraintError(err, st.Name)
 	}
-	s.remember(id, token, rows)
+	s.remember(id, token, rows, st.Clone())
 	return storedCopy(st, id, 1, now), nil
 }
 
@@ -143,8 +143,9 @@ func (s *Store) readStack(ctx context.Context, where string, arg any) (*model.St
 	defer tx.Rollback()
 	st := &model.Stack{}
 	var updated string
-	err = tx.QueryRowContext(ctx, `SELECT id, name, description, head_revision, updated_at FROM stacks `+where, arg).
-		Scan(&st.ID, &st.Name, &st.Description, &st.Revision, &updated)
+	var token int64
+	err = tx.QueryRowContext(ctx, `SELECT id, name, description, head_revision, updated_at, state_token FROM stacks `+where, arg).
+		Scan(&st.ID, &st.Name, &st.Description, &st.Revision, &updated, &token)
 	if errors.Is(err, sql.ErrNoRows) {
 		if name, ok := arg.(string); ok {
 			return nil, model.Errorf(model.ENOTFOUND, "no stack named %q", name)
@@ -157,9 +158,16 @@ func (s *Store) readStack(ctx context.Context, where string, arg any) (*model.St
 	if st.UpdatedAt, err = parseTime(updated); err != nil {
 		return nil, err
 	}
+	// Every change sets a new state token, so a state this Store saw under
+	// the same token is what the tables hold: copy it rather than read
+	// thousands of rows.
+	if cached := s.cachedStack(st.ID, token); cached != nil {
+		return storedCopy(cached, st.ID, st.Revision, st.UpdatedAt), nil
+	}
 	if err := readState(ctx, tx, st.ID, st); err != nil {
 		return nil, err
 	}
+	s.remember(st.ID, token, nil, st.Clone())
 	return st, nil
 }
 
@@ -282,10 +290,10 @@ func (s *Store) moveHead(ctx context.Context, tx *sql.Tx, id, revision, token in
 		if err := tx.Commit(); err != nil {
 			// Commit may fail after the change reached the file; what the
 			// tables hold is unknown, so read them next time.
-			s.remember(id, 0, nil)
+			s.remember(id, 0, nil, nil)
 			return err
 		}
-		s.remember(id, next, rows)
+		s.remember(id, next, rows, st.Clone())
 		return nil
 	}, nil
 }
@@ -293,7 +301,7 @@ func (s *Store) moveHead(ctx context.Context, tx *sql.Tx, id, revision, token in
 // DeleteStack deletes the stack with the ID and all its revisions. It
 // returns ENOTFOUND if there is none.
 func (s *Store) DeleteStack(ctx context.Context, id int64) error {
-	s.remember(id, 0, nil)
+	s.remember(id, 0, nil, nil)
 	res, err := s.db.ExecContext(ctx, `DELETE FROM stacks WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("store: delete stack %d: %w", id, err)

@@ -296,7 +296,11 @@ var errStale = errors.New("the tables do not hold the rows last written")
 // stateCache is what a Store remembers of the rows it last wrote for a stack.
 type stateCache struct {
 	token int64
+	// rows are the table rows of that state, nil when this Store only read
+	// it; stack is that state as the model, which a load copies instead of
+	// reading every row again.
 	rows  []rowSet
+	stack *model.Stack
 }
 
 // maxCachedStates bounds the memory the cache takes: about 1 MB for a stack
@@ -312,13 +316,30 @@ func (s *Store) cachedRows(id, token int64) []rowSet {
 	return nil
 }
 
-// remember records the rows of the stack after a commit; nil rows forget it.
-func (s *Store) remember(id, token int64, rows []rowSet) {
+// cachedStack returns the stack as of token, if this Store wrote or read
+// that state; the caller must not change it.
+func (s *Store) cachedStack(id, token int64) *model.Stack {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if rows == nil {
+	if c, ok := s.states[id]; ok && c.token == token {
+		return c.stack
+	}
+	return nil
+}
+
+// remember records the state of a stack after a commit or a read: its token,
+// its rows (nil when unknown) and a copy of it that the Store keeps to
+// itself. A nil stack forgets the stack.
+func (s *Store) remember(id, token int64, rows []rowSet, stack *model.Stack) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if stack == nil {
 		delete(s.states, id)
 		return
+	}
+	if c, ok := s.states[id]; ok && c.token == token && rows == nil {
+		// A read of a state this Store wrote: keep the rows it knows.
+		rows = c.rows
 	}
 	if _, ok := s.states[id]; !ok && len(s.states) >= maxCachedStates {
 		for k := range s.states {
@@ -326,7 +347,7 @@ func (s *Store) remember(id, token int64, rows []rowSet) {
 			break
 		}
 	}
-	s.states[id] = stateCache{token: token, rows: rows}
+	s.states[id] = stateCache{token: token, rows: rows, stack: stack}
 }
 
 // writeState makes the normalized tables hold st, changing only the rows

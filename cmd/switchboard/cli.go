@@ -166,6 +166,21 @@ func openStore(ctx context.Context, path string) (*store.Store, error) {
 	return st, nil
 }
 
+// withStack opens the store, finds the stack named name and calls fn with
+// both; the store is closed when fn returns.
+func withStack(ctx context.Context, db, name string, fn func(*store.Store, *model.Stack) error) error {
+	st, err := openStore(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	stack, err := st.StackByName(ctx, name)
+	if err != nil {
+		return err
+	}
+	return fn(st, stack)
+}
+
 // userMessage is what the terminal shows for err: the message of a user
 // error as it is, and the whole chain for anything else, since the person at
 // the terminal is the one who can fix a path or a permission.

@@ -15,6 +15,7 @@ import (
 	"github.com/switchboard-dev/switchboard/export"
 	"github.com/switchboard-dev/switchboard/model"
 	"github.com/switchboard-dev/switchboard/server"
+	"github.com/switchboard-dev/switchboard/store"
 )
 
 func init() {
@@ -152,22 +153,15 @@ func runShow(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []s
 	if err := exactArgs(fs, args, "NAME"); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	stack, err := st.StackByName(ctx, args[0])
-	if err != nil {
-		return err
-	}
-	if flagString(fs, "json") == "true" {
-		enc := json.NewEncoder(c.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(stack)
-	}
-	describe(c.Stdout, stack)
-	return nil
+	return withStack(ctx, *db, args[0], func(_ *store.Store, stack *model.Stack) error {
+		if flagString(fs, "json") == "true" {
+			enc := json.NewEncoder(c.Stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(stack)
+		}
+		describe(c.Stdout, stack)
+		return nil
+	})
 }
 
 func runExport(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
@@ -182,12 +176,11 @@ func runExport(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 	if out != "" && dir != "" {
 		return &usageError{msg: "export: use -o or --dir, not both"}
 	}
-	st, err := openStore(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	stack, err := st.StackByName(ctx, args[0])
+	var stack *model.Stack
+	err = withStack(ctx, *db, args[0], func(_ *store.Store, s *model.Stack) error {
+		stack = s
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -224,20 +217,13 @@ func runDelete(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 	if err := exactArgs(fs, args, "NAME"); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	stack, err := st.StackByName(ctx, args[0])
-	if err != nil {
-		return err
-	}
-	if err := st.DeleteStack(ctx, stack.ID); err != nil {
-		return err
-	}
-	fmt.Fprintf(c.Stdout, "Deleted stack %s.\n", stack.Name)
-	return nil
+	return withStack(ctx, *db, args[0], func(st *store.Store, stack *model.Stack) error {
+		if err := st.DeleteStack(ctx, stack.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.Stdout, "Deleted stack %s.\n", stack.Name)
+		return nil
+	})
 }
 
 // writeFileAtomic writes through a temporary file in the same folder and

@@ -72,16 +72,9 @@ func (c *CLI) readToken(fs *flag.FlagSet) (string, bool, error) {
 
 // withPublish opens the store and the stack named NAME.
 func withPublish(ctx context.Context, db string, name string, fn func(*store.Store, *publish.Service, *model.Stack) error) error {
-	st, err := openStore(ctx, db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	stack, err := st.StackByName(ctx, name)
-	if err != nil {
-		return err
-	}
-	return fn(st, publish.New(st, nil), stack)
+	return withStack(ctx, db, name, func(st *store.Store, stack *model.Stack) error {
+		return fn(st, publish.New(st, nil), stack)
+	})
 }
 
 func runLink(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {

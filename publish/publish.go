@@ -212,6 +212,22 @@ func (s *Service) Unlink(ctx context.Context, stackID int64) error {
 	return nil
 }
 
+// DeleteStack deletes the stack, whose link goes with it, and then its
+// token file, which the database cannot delete.
+func (s *Service) DeleteStack(ctx context.Context, stackID int64) error {
+	old, err := s.store.GitLink(ctx, stackID)
+	if err != nil && model.ErrorCode(err) != model.ENOTFOUND {
+		return err
+	}
+	if err := s.store.DeleteStack(ctx, stackID); err != nil {
+		return err
+	}
+	if old != nil {
+		s.secrets.remove(old.TokenRef)
+	}
+	return nil
+}
+
 // Files returns what the stack commits, keyed by path in its folder. It
 // refuses a stack with problems, with the *model.ValidationError.
 func Files(st *model.Stack) (map[string]gitlink.File, error) {

@@ -387,6 +387,20 @@ func TestTokenStaysSecret(t *testing.T) {
 		t.Fatalf("secret file mode %v, content ok %v", info.Mode().Perm(), string(data) == token)
 	}
 
+	t.Run("DeleteRemovesTokenFile", func(t *testing.T) {
+		mustRun(t, db, "new", "other", "--example", "echo")
+		r := runCLIWith(t, db, map[string]string{"T": token}, "", "link", "other", "--repo", url, "--token-env", "T")
+		if r.code != 0 {
+			t.Fatalf("link: %s%s", r.stdout, r.stderr)
+		}
+		if files, _ := os.ReadDir(secretsDir); len(files) != 2 {
+			t.Fatalf("%d secret files, want 2", len(files))
+		}
+		mustRun(t, db, "delete", "other")
+		if files, _ := os.ReadDir(secretsDir); len(files) != 1 {
+			t.Fatalf("%d secret files after deleting the stack, want 1", len(files))
+		}
+	})
 	t.Run("TokenNotOnCommandLine", func(t *testing.T) {
 		r := runCLI(t, db, "link", "chat", "--token", token)
 		if r.code != 2 {

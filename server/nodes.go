@@ -104,32 +104,44 @@ func (s *Server) handleNodeMove(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
-	nodeID := r.PathValue("nodeID")
-	st, err := s.edit(r, func(st *model.Stack) error {
-		n, ok := st.Node(nodeID)
-		if !ok {
-			return model.Errorf(model.ENOTFOUND, "No such resource.")
-		}
-		x, okX, err := formFloat(r, "x")
-		if err != nil {
-			return err
-		}
-		y, okY, err := formFloat(r, "y")
-		if err != nil {
-			return err
-		}
-		if !okX || !okY {
-			return model.Errorf(model.EINVALID, "A move needs x and y.")
-		}
-		n.Position = model.Position{X: x, Y: y}
-		return nil
-	})
+	st, err := s.moveNode(r)
 	if err != nil {
 		s.editFailed(w, r, err)
 		return
 	}
 	w.Header().Set(headerRevision, strconv.FormatInt(st.Revision, 10))
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// moveNode reads a move and hands it to the store's move, which skips what a
+// full save does and a move cannot need: the move is the canvas's commonest
+// request, sent after every drag.
+func (s *Server) moveNode(r *http.Request) (*model.Stack, error) {
+	id, err := stackID(r)
+	if err != nil {
+		return nil, err
+	}
+	base, err := baseRevision(r)
+	if err != nil {
+		return nil, err
+	}
+	x, okX, err := formFloat(r, "x")
+	if err != nil {
+		return nil, err
+	}
+	y, okY, err := formFloat(r, "y")
+	if err != nil {
+		return nil, err
+	}
+	if !okX || !okY {
+		return nil, model.Errorf(model.EINVALID, "A move needs x and y.")
+	}
+	st, err := s.store.MoveNode(r.Context(), id, base, r.PathValue("nodeID"), model.Position{X: x, Y: y})
+	if model.ErrorCode(err) == model.ENOTFOUND {
+		// Unknown stack or node alike: the message names no internals.
+		return nil, model.Errorf(model.ENOTFOUND, "No such resource.")
+	}
+	return st, err
 }
 
 // handleNodePanel shows a node's properties.

@@ -66,7 +66,9 @@ func TestBrowserDesignStack(t *testing.T) {
 	px, py := center(t, ctx, `#nodes .node-api .route [data-port]`)
 	fx, fy := center(t, ctx, `#nodes .node-function .node-body`)
 	t.Logf("port at %v,%v: %s", px, py, evalString(t, ctx, fmt.Sprintf(`JSON.stringify([document.elementFromPoint(%v,%v)?.outerHTML.slice(0,80), document.getElementById('world').style.transform, document.getElementById('viewport').scrollLeft])`, px, py)))
-	run(t, ctx, "wire the route to the function", drag(px, py, fx, fy), chromedp.WaitVisible(`#wires svg.wire-integration`))
+	run(t, ctx, "wire the route to the function", drag(px, py, fx, fy), chromedp.WaitVisible(`#wires svg.wire-integration`),
+		// The dashed wire that followed the pointer is gone once the server's wire is in.
+		waitJS(`getComputedStyle(document.getElementById('draft-wire')).display === 'none'`))
 	screenshot(t, ctx, "2-wired")
 
 	// The template tab shows the route and its integration.

@@ -161,7 +161,7 @@ export function initCanvas (htmx) {
       const r = port.getBoundingClientRect()
       const start = toWorld(r.left + r.width / 2, r.top + r.height / 2)
       gesture = { kind: 'wire', from: port.dataset.port, start }
-      draft.hidden = false
+      draft.toggleAttribute('hidden', false)
       draft.querySelector('path').setAttribute('d', bezier(start.x, start.y, start.x, start.y))
       return
     }
@@ -251,11 +251,11 @@ export function initCanvas (htmx) {
         document.querySelectorAll('.node.drop-target').forEach((n) => n.classList.remove('drop-target'))
         const target = document.elementFromPoint(e.clientX, e.clientY)?.closest('.node')
         if (!target) {
-          draft.hidden = true
+          draft.toggleAttribute('hidden', true)
           return
         }
         htmx.ajax('POST', editor.dataset.connectUrl, { source: editor, values: { from: g.from, to: target.dataset.node }, swap: 'none' })
-          .finally(() => { draft.hidden = true })
+          .finally(() => { draft.toggleAttribute('hidden', true) })
         break
       }
       case 'pan':

@@ -50,8 +50,11 @@ func (b *builder) output(name, description string, value string) {
 
 // build validates the stack and builds its template.
 func build(s *model.Stack) (*builder, error) {
-	if err := checkShape(s); err != nil {
-		return nil, err
+	if s == nil {
+		return nil, model.Errorf(model.EINVALID, "export: no stack")
+	}
+	if err := s.CheckShape(); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
 	}
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("export: stack %q: %w", s.Name, err)
@@ -99,43 +102,6 @@ func build(s *model.Stack) (*builder, error) {
 		b.table(t)
 	}
 	return b, nil
-}
-
-// checkShape refuses the nil entries a stack document can hold ("apis":
-// [null]), which Validate does not expect.
-func checkShape(s *model.Stack) error {
-	if s == nil {
-		return model.Errorf(model.EINVALID, "export: no stack")
-	}
-	bad := func(what string) error {
-		return model.Errorf(model.EINVALID, "export: stack %q has an empty %s entry", s.Name, what)
-	}
-	for _, a := range s.APIs {
-		if a == nil {
-			return bad("API")
-		}
-		for _, r := range a.Routes {
-			if r == nil {
-				return bad("route")
-			}
-		}
-	}
-	for _, f := range s.Functions {
-		if f == nil {
-			return bad("function")
-		}
-	}
-	for _, t := range s.Tables {
-		if t == nil {
-			return bad("table")
-		}
-	}
-	for _, w := range s.Wires {
-		if w == nil {
-			return bad("wire")
-		}
-	}
-	return nil
 }
 
 // checkLiterals refuses a stack holding a string that goformation's

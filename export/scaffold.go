@@ -80,7 +80,7 @@ type scaffoldFile struct {
 
 // scaffoldFiles returns the starter files in function order.
 func scaffoldFiles(s *model.Stack) []scaffoldFile {
-	if checkShape(s) != nil {
+	if s == nil || s.CheckShape() != nil {
 		return nil
 	}
 	var files []scaffoldFile

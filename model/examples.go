@@ -96,16 +96,17 @@ func ParseStack(data []byte) (*Stack, error) {
 	if dec.More() {
 		return nil, Errorf(EINVALID, "stack document: unexpected data after the stack")
 	}
-	if err := s.checkNoNulls(); err != nil {
+	if err := s.CheckShape(); err != nil {
 		return nil, err
 	}
 	s.ApplyDefaults()
 	return &s, nil
 }
 
-// checkNoNulls refuses null entries in a document's lists, which would
-// otherwise reach the code as nil pointers.
-func (s *Stack) checkNoNulls() error {
+// CheckShape refuses null entries in a stack's lists ("apis": [null]),
+// which would otherwise reach Validate and the exporter as nil pointers.
+// ParseStack calls it; code handed a stack from elsewhere calls it first.
+func (s *Stack) CheckShape() error {
 	null := func(list string, i int) error {
 		return Errorf(EINVALID, "stack document: %s[%d] is null", list, i)
 	}

@@ -37,12 +37,7 @@ func (s *Server) step(w http.ResponseWriter, r *http.Request, delta int) {
 	if !s.parseForm(w, r) {
 		return
 	}
-	id, err := stackID(r)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	base, err := baseRevision(r)
+	id, base, err := editTarget(r)
 	if err != nil {
 		s.editFailed(w, r, err)
 		return

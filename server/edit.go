@@ -37,16 +37,24 @@ func (s *Server) loadStack(w http.ResponseWriter, r *http.Request) (*model.Stack
 	return st, true
 }
 
+// editTarget reads which stack an edit is for and the revision it was based
+// on.
+func editTarget(r *http.Request) (id, base int64, err error) {
+	if id, err = stackID(r); err != nil {
+		return 0, 0, err
+	}
+	if base, err = baseRevision(r); err != nil {
+		return 0, 0, err
+	}
+	return id, base, nil
+}
+
 // edit applies change to the stack the path names and saves the result as
 // its next revision. The request must name the head revision as its base;
 // if another tab has saved since, nothing is written and the error is
 // ECONFLICT. change returns an error to refuse the edit.
 func (s *Server) edit(r *http.Request, change func(st *model.Stack) error) (*model.Stack, error) {
-	id, err := stackID(r)
-	if err != nil {
-		return nil, err
-	}
-	base, err := baseRevision(r)
+	id, base, err := editTarget(r)
 	if err != nil {
 		return nil, err
 	}

@@ -117,11 +117,7 @@ func (s *Server) handleNodeMove(w http.ResponseWriter, r *http.Request) {
 // full save does and a move cannot need: the move is the canvas's commonest
 // request, sent after every drag.
 func (s *Server) moveNode(r *http.Request) (*model.Stack, error) {
-	id, err := stackID(r)
-	if err != nil {
-		return nil, err
-	}
-	base, err := baseRevision(r)
+	id, base, err := editTarget(r)
 	if err != nil {
 		return nil, err
 	}

@@ -30,12 +30,8 @@ type builder struct {
 	// at the size of the written template, so writers allocate once.
 	marshalled int
 
-	// Indexes of the stack, so a large stack builds in linear time.
-	handlers  map[string]*model.Function // route ID → its handler
-	functions map[string]*model.Function
-	tables    map[string]*model.Table
-	apis      map[string]*model.API
-	wiresFrom map[string][]*model.Wire // node ID → wires starting there
+	// index makes a large stack build in linear time.
+	index *model.Index
 }
 
 func (b *builder) add(id string, r cloudformation.Resource) {
@@ -71,26 +67,7 @@ func build(s *model.Stack) (*builder, error) {
 		s:         s,
 		tpl:       tpl,
 		codePaths: make(map[string]string, len(s.Functions)),
-		handlers:  map[string]*model.Function{},
-		functions: make(map[string]*model.Function, len(s.Functions)),
-		tables:    make(map[string]*model.Table, len(s.Tables)),
-		apis:      make(map[string]*model.API, len(s.APIs)),
-		wiresFrom: map[string][]*model.Wire{},
-	}
-	for _, f := range s.Functions {
-		b.functions[f.ID] = f
-	}
-	for _, t := range s.Tables {
-		b.tables[t.ID] = t
-	}
-	for _, a := range s.APIs {
-		b.apis[a.ID] = a
-	}
-	for _, w := range s.Wires {
-		b.wiresFrom[w.From] = append(b.wiresFrom[w.From], w)
-		if f := b.functions[w.To]; w.Kind == model.WireIntegration && f != nil && b.handlers[w.From] == nil {
-			b.handlers[w.From] = f
-		}
+		index:     model.NewIndex(s),
 	}
 	for _, a := range s.APIs {
 		b.api(a)
@@ -209,7 +186,7 @@ func (b *builder) api(a *model.API) {
 
 	routes := make([]string, 0, len(a.Routes))
 	for _, r := range a.Routes {
-		fn := b.handlers[r.ID] // Validate guarantees one.
+		fn := b.index.RouteHandler(r.ID) // Validate guarantees one.
 		route := &apigatewayv2.Route{
 			ApiId:    apiID,
 			RouteKey: r.Key,
@@ -325,14 +302,14 @@ func (b *builder) function(f *model.Function) {
 		PolicyDocument: allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"},
 			cloudformation.GetAtt(logGroup, "Arn")),
 	}}
-	env := make(map[string]string, len(f.Environment)+len(b.wiresFrom[f.ID]))
+	env := make(map[string]string, len(f.Environment)+len(b.index.WiresFrom(f.ID)))
 	for k, v := range f.Environment {
 		env[k] = v
 	}
-	for _, w := range b.wiresFrom[f.ID] {
+	for _, w := range b.index.WiresFrom(f.ID) {
 		switch w.Kind {
 		case model.WireRead, model.WireReadWrite:
-			t := b.tables[w.To]
+			t := b.index.Table(w.To)
 			actions, suffix := tableReadActions, "Read"
 			if w.Kind == model.WireReadWrite {
 				actions, suffix = append(append([]string{}, tableReadActions...), tableWriteActions...), "ReadWrite"
@@ -345,7 +322,7 @@ func (b *builder) function(f *model.Function) {
 			})
 			env[t.TableEnvVar()] = cloudformation.Ref(t.Name)
 		case model.WireSend:
-			a := b.apis[w.To]
+			a := b.index.API(w.To)
 			pols = append(pols, iam.Role_Policy{
 				PolicyName: policyName(a.Name + "ManageConnections"),
 				PolicyDocument: allow([]string{"execute-api:ManageConnections"},

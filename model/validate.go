@@ -104,12 +104,7 @@ type validator struct {
 
 	// Lookups built once, so checking a stack costs time linear in its size
 	// (the canvas validates on every edit of stacks with thousands of parts).
-	nodes  map[string]NodeRef
-	routes map[string]routeRef
-	from   map[string][]*Wire
-	to     map[string][]*Wire
-	// nroutes counts the routes of all APIs.
-	nroutes int
+	index *Index
 }
 
 // Labels name a resource in a problem message. They are formatted only when
@@ -138,68 +133,13 @@ type wireLabel struct {
 
 func (l wireLabel) String() string { return fmt.Sprintf("wire %d (%s)", l.n, l.kind) }
 
-type routeRef struct {
-	api   *API
-	route *Route
-}
-
 func newValidator(s *Stack) *validator {
-	routes := 0
-	for _, a := range s.APIs {
-		routes += len(a.Routes)
+	x := NewIndex(s)
+	return &validator{
+		stack: s,
+		ids:   make(map[string]fmt.Stringer, len(x.nodes)+x.Routes+len(s.Wires)),
+		index: x,
 	}
-	nodes := len(s.APIs) + len(s.Functions) + len(s.Tables)
-	// Sized up front: growing these maps was most of the cost of checking a
-	// large stack.
-	v := &validator{
-		stack:   s,
-		ids:     make(map[string]fmt.Stringer, nodes+routes+len(s.Wires)),
-		nodes:   make(map[string]NodeRef, nodes),
-		routes:  make(map[string]routeRef, routes),
-		from:    make(map[string][]*Wire, nodes+routes),
-		to:      make(map[string][]*Wire, nodes),
-		nroutes: routes,
-	}
-	// The first of duplicate IDs wins, as Stack.Node and Stack.Route do.
-	for _, n := range s.Nodes() {
-		if _, dup := v.nodes[n.ID]; !dup {
-			v.nodes[n.ID] = n
-		}
-	}
-	for _, a := range s.APIs {
-		for _, r := range a.Routes {
-			if _, dup := v.routes[r.ID]; !dup {
-				v.routes[r.ID] = routeRef{a, r}
-			}
-		}
-	}
-	for _, w := range s.Wires {
-		v.from[w.From] = append(v.from[w.From], w)
-		v.to[w.To] = append(v.to[w.To], w)
-	}
-	return v
-}
-
-// wiresFrom returns the wires of the kind that start at id.
-func (v *validator) wiresFrom(id string, kind WireKind) []*Wire {
-	var out []*Wire
-	for _, w := range v.from[id] {
-		if w.Kind == kind {
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
-// wiresTo returns the wires of the kind that end at id.
-func (v *validator) wiresTo(id string, kind WireKind) []*Wire {
-	var out []*Wire
-	for _, w := range v.to[id] {
-		if w.Kind == kind {
-			out = append(out, w)
-		}
-	}
-	return out
 }
 
 func (v *validator) add(resource, field, format string, args ...any) {
@@ -257,7 +197,7 @@ func (v *validator) checkStack() {
 	if len(s.APIs)+len(s.Functions)+len(s.Tables) == 0 {
 		v.incomplete("", "", "the stack has no resources yet; add a WebSocket API and a function")
 	}
-	names := make(map[string]fmt.Stringer, len(v.nodes))
+	names := make(map[string]fmt.Stringer, len(v.index.nodes))
 	for _, n := range s.Nodes() {
 		l := nodeLabel{n.Kind, n.Node}
 		v.checkID(n.ID, l)
@@ -330,7 +270,7 @@ func (v *validator) checkAPI(a *API) {
 		if r.APIKeyRequired {
 			needsKey = true
 		}
-		if r.Key != "" && len(v.wiresFrom(r.ID, WireIntegration)) == 0 {
+		if r.Key != "" && len(v.index.WiresFromOfKind(r.ID, WireIntegration)) == 0 {
 			v.incomplete(r.ID, field, "%s has no handler; wire it to a function", rl)
 		}
 	}
@@ -354,7 +294,7 @@ func validSelectionExpression(e string) bool {
 }
 
 func (v *validator) checkAuthorizer(a *API, l fmt.Stringer) {
-	wired := v.wiresTo(a.ID, WireAuthorizer)
+	wired := v.index.WiresToOfKind(a.ID, WireAuthorizer)
 	if a.Authorizer == nil {
 		if len(wired) > 0 {
 			v.incomplete(a.ID, "authorizer", "%s has an authorizer wire but no authorizer settings", l)
@@ -430,8 +370,8 @@ func (v *validator) checkFunction(f *Function) {
 // label of the wired resource.
 func (v *validator) generatedEnv(f *Function) map[string]string {
 	env := map[string]string{}
-	for _, w := range v.from[f.ID] {
-		n, ok := v.nodes[w.To]
+	for _, w := range v.index.WiresFrom(f.ID) {
+		n, ok := v.index.Node(w.To)
 		if !ok {
 			continue
 		}
@@ -524,18 +464,18 @@ func noun(k Kind) string {
 }
 
 func (v *validator) kindOf(id string) (Kind, fmt.Stringer) {
-	if n, ok := v.nodes[id]; ok {
+	if n, ok := v.index.Node(id); ok {
 		return n.Kind, nodeLabel{n.Kind, n.Node}
 	}
-	if r, ok := v.routes[id]; ok {
-		return "route", routeLabel{r.api, r.route}
+	if a, r := v.index.Route(id); r != nil {
+		return "route", routeLabel{a, r}
 	}
 	return "", nil
 }
 
 func (v *validator) checkWires() {
 	seen := make(map[[2]string]WireKind, len(v.stack.Wires))
-	handlers := make(map[string]int, v.nroutes)
+	handlers := make(map[string]int, v.index.Routes)
 	authorizers := map[string]int{}
 	for i, w := range v.stack.Wires {
 		wl := wireLabel{i + 1, w.Kind}
@@ -583,7 +523,7 @@ func (v *validator) checkWires() {
 // derives never collide, with each other or with the nodes' own names.
 func (v *validator) checkDerivedNames() {
 	s := v.stack
-	resources := make(map[string]fmt.Stringer, len(v.nodes)+4*v.nroutes+4*len(s.APIs)+2*len(s.Functions))
+	resources := make(map[string]fmt.Stringer, len(v.index.nodes)+4*v.index.Routes+4*len(s.APIs)+2*len(s.Functions))
 	outputs := make(map[string]fmt.Stringer, 2*len(s.APIs)+len(s.Functions)+len(s.Tables))
 	claim := func(names map[string]fmt.Stringer, what, id, name string, owner fmt.Stringer) {
 		if name == "" {

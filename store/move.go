@@ -67,11 +67,7 @@ func (s *Store) moveNode(ctx context.Context, id, base int64, nodeID string, to 
 		return nil, err
 	}
 	next := base + 1
-	// The redo branch, if an undo left one, as SaveStack drops it.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM revisions WHERE stack_id = ? AND revision >= ?`, id, next); err != nil {
-		return nil, err
-	}
-	if err := insertRevision(ctx, tx, id, next, doc, now); err != nil {
+	if err := appendRevision(ctx, tx, id, next, doc, now); err != nil {
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE nodes SET x = ?, y = ? WHERE stack_id = ? AND id = ?`, to.X, to.Y, id, nodeID); err != nil {

@@ -108,6 +108,16 @@ func stored(doc []byte, id, revision int64, at time.Time) (*model.Stack, error) 
 	return &st, nil
 }
 
+// appendRevision makes doc the stack's revision after the head, dropping
+// the redo branch an undo may have left from there on: an edit after an
+// undo starts a new history.
+func appendRevision(ctx context.Context, tx *sql.Tx, id, revision int64, doc []byte, at time.Time) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM revisions WHERE stack_id = ? AND revision >= ?`, id, revision); err != nil {
+		return err
+	}
+	return insertRevision(ctx, tx, id, revision, doc, at)
+}
+
 func insertRevision(ctx context.Context, tx *sql.Tx, id, revision int64, doc []byte, at time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO revisions (stack_id, revision, document, created_at) VALUES (?, ?, ?, ?)`,
 		id, revision, string(doc), formatTime(at))
@@ -238,11 +248,7 @@ func (s *Store) saveValid(ctx context.Context, st *model.Stack) (*model.Stack, e
 		return nil, err
 	}
 	next := st.Revision + 1
-	// The redo branch, if an undo left one.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM revisions WHERE stack_id = ? AND revision >= ?`, st.ID, next); err != nil {
-		return nil, err
-	}
-	if err := insertRevision(ctx, tx, st.ID, next, doc, now); err != nil {
+	if err := appendRevision(ctx, tx, st.ID, next, doc, now); err != nil {
 		return nil, constraintError(err, st.Name)
 	}
 	commit, err := s.moveHead(ctx, tx, st.ID, next, token, st, now)

@@ -289,7 +289,9 @@ func TestRouteSelection(t *testing.T) {
 
 func TestTwoWayReplies(t *testing.T) {
 	inv := newFakeInvoker(map[string]handlerFunc{
-		"Proxy":   func(_ context.Context, ev map[string]any) (any, error) { return proxy(200, "echo:"+ev["body"].(string)), nil },
+		"Proxy": func(_ context.Context, ev map[string]any) (any, error) {
+			return proxy(200, "echo:"+ev["body"].(string)), nil
+		},
 		"Raw":     func(context.Context, map[string]any) (any, error) { return map[string]any{"hello": "world"}, nil },
 		"OneWay":  func(context.Context, map[string]any) (any, error) { return proxy(200, "must not arrive"), nil },
 		"Nothing": func(context.Context, map[string]any) (any, error) { return []byte("null"), nil },

@@ -68,7 +68,7 @@ func MustGoHandler(tb testing.TB) string {
 	}
 	dir := tb.TempDir()
 	cmd := exec.Command(gobin, "build", "-trimpath", "-o", filepath.Join(dir, "bootstrap"), "./testdata/gohandler")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH, "GOFLAGS=-mod=mod")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		tb.Fatalf("go build testdata/gohandler: %v\n%s", err, out)
 	}

@@ -10,6 +10,9 @@
 //     Lambda does. Options.NodePath makes a node_modules folder (with the AWS
 //     SDK for JavaScript v3, which Lambda's runtimes ship) resolvable for both
 //     require and import.
+//     Differences from Lambda: callback-style handlers work on every nodejs
+//     runtime (Lambda dropped them from nodejs24.x), and the callback's result
+//     is sent at once (callbackWaitsForEmptyEventLoop is not honoured).
 //   - provided.* runtimes run CodeDir/bootstrap as is: any binary speaking the
 //     Runtime API, such as a Go handler built with aws-lambda-go.
 //   - Other runtimes give an error wrapping ErrUnsupportedRuntime.

@@ -27,7 +27,6 @@ type function struct {
 	mu      sync.Mutex
 	live    map[*sandbox]struct{}
 	stopped bool
-	seq     int
 }
 
 func (p *Pool) newFunction(cfg FunctionConfig) (*function, error) {
@@ -217,13 +216,6 @@ func (f *function) remove(s *sandbox) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	delete(f.live, s)
-}
-
-func (f *function) nextSeq() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.seq++
-	return f.seq
 }
 
 // stop kills every process of the function and waits until they are gone.

@@ -387,3 +387,21 @@ func TestStartReplacesFunctions(t *testing.T) {
 		t.Errorf("B answered %q", got)
 	}
 }
+
+func TestCallerLeavesWhileFunctionRuns(t *testing.T) {
+	fn := nodeFunction(t, "Slow", map[string]string{"index.mjs": `
+		export const handler = async () => { await new Promise((r) => setTimeout(r, 300)); return process.pid; };`})
+	fn.MaxConcurrency = 1
+	p := MustPool(t, Options{}, fn)
+	pid := MustInvoke[int](t, p, "Slow", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := p.Invoke(ctx, "Slow", []byte(`{}`)); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v, want context.DeadlineExceeded", err)
+	}
+	// Lambda lets the function finish; its process then serves the next
+	// invocation, which waits for it (one process at most).
+	if got := MustInvoke[int](t, p, "Slow", nil); got != pid {
+		t.Errorf("process %d answered, want %d again", got, pid)
+	}
+}

@@ -39,7 +39,6 @@ const (
 // Lambda execution environment it handles one invocation at a time.
 type sandbox struct {
 	f       *function
-	seq     int
 	cmd     *exec.Cmd
 	srv     *http.Server
 	started time.Time
@@ -114,7 +113,6 @@ func (f *function) startSandbox() (*sandbox, error) {
 	}
 	s := &sandbox{
 		f:          f,
-		seq:        f.nextSeq(),
 		next:       make(chan *invocation),
 		ready:      make(chan struct{}),
 		initFailed: make(chan *FunctionError, 1),

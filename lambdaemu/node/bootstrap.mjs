@@ -25,7 +25,12 @@ function request(method, urlPath, body, headers = {}) {
   return new Promise((resolve, reject) => {
     const req = http.request(
       `http://${runtimeAPI}/2018-06-01/runtime${urlPath}`,
-      { method, agent, headers: body === undefined ? headers : { "Content-Type": "application/json", ...headers } },
+      {
+        method,
+        agent,
+        // A known length, not chunked encoding: the request goes out in one write.
+        headers: body === undefined ? headers : { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...headers },
+      },
       (res) => {
         const chunks = [];
         res.on("data", (c) => chunks.push(c));
@@ -165,11 +170,15 @@ function invoke(handler, event, context) {
   });
 }
 
+// initialized turns true once the handler is loaded.
+let initialized = false;
+
 async function main() {
   if (process.env.NODE_PATH && typeof nodeModule.register === "function") {
     nodeModule.register("./hooks.mjs", import.meta.url, { data: { dirs: process.env.NODE_PATH.split(path.delimiter) } });
   }
   const handler = await loadHandler();
+  initialized = true;
   for (;;) {
     const next = await request("GET", "/invocation/next");
     if (next.status !== 200) {
@@ -240,7 +249,8 @@ async function fatal(type, err, code) {
   console.error(`${type}`, err);
   try {
     if (current) await postError(`/invocation/${current}/error`, { ...shape, errorType: type === "Runtime.UnhandledPromiseRejection" ? type : shape.errorType });
-    else await postError("/init/error", shape);
+    else if (!initialized) await postError("/init/error", shape);
+    // Between invocations there is nobody to tell: the process just ends.
   } catch {
     // The server is gone; exiting is all that is left.
   }

@@ -14,6 +14,7 @@ import (
 // TestGoHandler runs a handler built with aws-lambda-go, unchanged, as a
 // provided.al2023 function.
 func TestGoHandler(t *testing.T) {
+	t.Parallel() // waits on processes, not the CPU, much of the time
 	dir := MustGoHandler(t)
 	p := MustPool(t, Options{}, FunctionConfig{Name: "GoEcho", Runtime: "provided.al2023", Handler: "bootstrap", CodeDir: dir, MemoryMB: 128, Timeout: 5 * time.Second})
 	event := func(body string) []byte {

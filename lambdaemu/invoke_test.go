@@ -110,13 +110,14 @@ export const handler = async (event) => {
 };`
 
 func TestFailuresAndRestart(t *testing.T) {
+	t.Parallel() // waits on processes, not the CPU, much of the time
 	fn := nodeFunction(t, "Pid", map[string]string{"index.mjs": pidHandler})
 	fn.Timeout = 10 * time.Second
 	fn.MemoryMB = 128
 	// One process at most, so the one after a failure is its replacement.
 	fn.MaxConcurrency = 1
 	short := fn
-	short.Name, short.Timeout = "Short", 500*time.Millisecond
+	short.Name, short.Timeout = "Short", time.Second
 	p := MustPool(t, Options{}, fn, short)
 	pids := map[string]int{}
 	for _, name := range []string{"Pid", "Short"} {
@@ -135,7 +136,7 @@ func TestFailuresAndRestart(t *testing.T) {
 		{fn: "Pid", event: `{"do":"exit"}`, kind: ErrCrash, typ: "Runtime.ExitError", msg: "Runtime exited with error: exit status 3"},
 		{fn: "Pid", event: `{"do":"uncaught"}`, kind: ErrHandler, typ: "RangeError", msg: "late"},
 		{fn: "Pid", event: `{"do":"grow"}`, kind: ErrOutOfMemory, typ: "Runtime.OutOfMemory", msg: "memory above 128 MB"},
-		{fn: "Short", event: `{"do":"hang"}`, kind: ErrTimeout, typ: "Sandbox.Timedout", msg: "Task timed out after 0.50 seconds"},
+		{fn: "Short", event: `{"do":"hang"}`, kind: ErrTimeout, typ: "Sandbox.Timedout", msg: "Task timed out after 1.00 seconds"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.event, func(t *testing.T) {
@@ -161,6 +162,7 @@ func TestFailuresAndRestart(t *testing.T) {
 }
 
 func TestInitErrors(t *testing.T) {
+	t.Parallel() // waits on processes, not the CPU, much of the time
 	MustNode(t)
 	tests := []struct {
 		name     string
@@ -227,6 +229,7 @@ func TestInitErrors(t *testing.T) {
 }
 
 func TestConcurrentInvokesScaleOut(t *testing.T) {
+	t.Parallel() // waits on processes, not the CPU, much of the time
 	const limit, calls = 3, 9
 	// The barrier answers handlers in groups of limit, so a group passes
 	// only if limit invocations run at once, in limit processes.
@@ -389,6 +392,7 @@ func TestStartReplacesFunctions(t *testing.T) {
 }
 
 func TestCallerLeavesWhileFunctionRuns(t *testing.T) {
+	t.Parallel() // waits on processes, not the CPU, much of the time
 	fn := nodeFunction(t, "Slow", map[string]string{"index.mjs": `
 		export const handler = async () => { await new Promise((r) => setTimeout(r, 300)); return process.pid; };`})
 	fn.MaxConcurrency = 1

@@ -27,6 +27,7 @@ import (
 // Options.NodePath, against moto_server's DynamoDB and a loopback
 // @connections endpoint.
 func TestScaffoldsRun(t *testing.T) {
+	t.Parallel() // waits on processes, not the CPU, much of the time
 	sdk := MustSDK(t)
 	dynamo := mustStartMoto(t)
 	posts := newConnectionsRecorder()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 )
 
 // function is one configured function: its processes (sandboxes), the idle
@@ -14,18 +15,22 @@ import (
 // Invariant: a sandbox is started only by a goroutine holding a slot that
 // found no idle sandbox, and a sandbox goes back to idle before its slot is
 // freed, so the live sandboxes never outnumber the slots.
+//
+// Idle sandboxes form a stack: the most recently used is reused first, so
+// under a light load the extra ones stay idle and are stopped after
+// Options.IdleTimeout.
 type function struct {
 	pool   *Pool
 	cfg    FunctionConfig
 	launch launcher
 
 	slots chan struct{}   // one token per running invocation or start-up
-	idle  chan *sandbox   // warm sandboxes waiting for an invocation
 	ctx   context.Context // cancelled by stop
 	stopF context.CancelFunc
 
 	mu      sync.Mutex
 	live    map[*sandbox]struct{}
+	idle    []*sandbox // warm sandboxes waiting for an invocation, most recent last
 	stopped bool
 }
 
@@ -49,7 +54,6 @@ func (p *Pool) newFunction(cfg FunctionConfig) (*function, error) {
 		cfg:    cfg,
 		launch: l,
 		slots:  make(chan struct{}, cfg.MaxConcurrency),
-		idle:   make(chan *sandbox, cfg.MaxConcurrency),
 		ctx:    ctx,
 		stopF:  cancel,
 		live:   map[*sandbox]struct{}{},
@@ -134,32 +138,63 @@ func (f *function) invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	}
 }
 
-// acquire returns an idle sandbox, or starts one.
+// acquire returns the most recently used idle sandbox, or starts one.
 func (f *function) acquire(ctx context.Context) (*sandbox, error) {
-	for {
-		select {
-		case s := <-f.idle:
-			if s.dead() {
-				continue
-			}
+	f.mu.Lock()
+	for len(f.idle) > 0 {
+		s := f.idle[len(f.idle)-1]
+		f.idle = f.idle[:len(f.idle)-1]
+		if !s.dead() {
+			f.mu.Unlock()
 			return s, nil
-		default:
-			return f.spawn(ctx)
 		}
 	}
+	f.mu.Unlock()
+	return f.spawn(ctx)
 }
 
 // release puts a sandbox that finished an invocation back to idle.
 func (f *function) release(s *sandbox) {
-	if f.ctx.Err() != nil || s.dead() {
+	f.mu.Lock()
+	if f.stopped || s.dead() {
+		f.mu.Unlock()
 		s.kill()
 		return
 	}
-	select {
-	case f.idle <- s:
-	default:
-		// Cannot happen (see the invariant); never block on it though.
-		s.kill()
+	s.idleSince = time.Now()
+	f.idle = append(f.idle, s)
+	f.mu.Unlock()
+}
+
+// reapIdle runs until the function stops, stopping the sandboxes that have
+// been idle longer than timeout, except the last one.
+func (f *function) reapIdle(timeout time.Duration) {
+	t := time.NewTicker(max(timeout/4, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-f.ctx.Done():
+			return
+		case <-t.C:
+		}
+		var expired []*sandbox
+		f.mu.Lock()
+		live := 0
+		for s := range f.live {
+			if !s.dead() {
+				live++
+			}
+		}
+		// The oldest idle sandboxes are at the bottom of the stack.
+		for len(f.idle) > 0 && live > 1 && time.Since(f.idle[0].idleSince) >= timeout {
+			expired = append(expired, f.idle[0])
+			f.idle = f.idle[1:]
+			live--
+		}
+		f.mu.Unlock()
+		for _, s := range expired {
+			s.kill()
+		}
 	}
 }
 

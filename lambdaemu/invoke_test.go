@@ -228,48 +228,60 @@ func TestInitErrors(t *testing.T) {
 	})
 }
 
-func TestConcurrentInvokesScaleOut(t *testing.T) {
-	t.Parallel() // waits on processes, not the CPU, much of the time
-	const limit, calls = 3, 9
-	// The barrier answers handlers in groups of limit, so a group passes
-	// only if limit invocations run at once, in limit processes.
-	var mu sync.Mutex
-	waiting, inFlight, most := 0, 0, 0
-	release := make(chan struct{})
-	barrier := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		inFlight++
-		most = max(most, inFlight)
-		waiting++
-		gate := release
-		if waiting == limit {
-			waiting = 0
-			close(release)
-			release = make(chan struct{})
+// barrier is an HTTP server that answers requests in groups of size, so a
+// group passes only if size handlers call it at once.
+type barrier struct {
+	*httptest.Server
+	mu                      sync.Mutex
+	waiting, inFlight, most int
+	release                 chan struct{}
+}
+
+// maxInFlight returns how many requests were in at once, at most.
+func (b *barrier) maxInFlight() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.most
+}
+
+func newBarrier(tb testing.TB, size int) *barrier {
+	b := &barrier{release: make(chan struct{})}
+	b.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b.mu.Lock()
+		b.inFlight++
+		b.most = max(b.most, b.inFlight)
+		b.waiting++
+		gate := b.release
+		if b.waiting == size {
+			b.waiting = 0
+			close(b.release)
+			b.release = make(chan struct{})
 		}
-		mu.Unlock()
+		b.mu.Unlock()
 		select {
 		case <-gate:
 		case <-r.Context().Done():
 		}
-		mu.Lock()
-		inFlight--
-		mu.Unlock()
+		b.mu.Lock()
+		b.inFlight--
+		b.mu.Unlock()
 	}))
-	defer barrier.Close()
-	fn := nodeFunction(t, "Gate", map[string]string{"index.mjs": `export const handler = async () => { await fetch(process.env.BARRIER_URL); return process.pid; };`})
-	fn.Env = map[string]string{"BARRIER_URL": barrier.URL}
-	fn.MaxConcurrency = limit
-	p := MustPool(t, Options{}, fn)
+	tb.Cleanup(b.Close)
+	return b
+}
 
+// invokeAll invokes fn n times at once and returns the process ids the
+// handler answered.
+func invokeAll(t *testing.T, p *Pool, fn string, n int) []int {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	pids := make([]int, calls)
+	pids := make([]int, n)
 	var wg sync.WaitGroup
 	var failed atomic.Int32
-	for i := range calls {
+	for i := range n {
 		wg.Go(func() {
-			out, err := p.Invoke(ctx, "Gate", []byte(`{}`))
+			out, err := p.Invoke(ctx, fn, []byte(`{}`))
 			if err != nil || json.Unmarshal(out, &pids[i]) != nil {
 				t.Errorf("invoke %d: %s, %v", i, out, err)
 				failed.Add(1)
@@ -278,14 +290,75 @@ func TestConcurrentInvokesScaleOut(t *testing.T) {
 	}
 	wg.Wait()
 	if failed.Load() > 0 {
-		return
+		t.FailNow()
 	}
+	return pids
+}
+
+const gateHandler = `export const handler = async () => { await fetch(process.env.BARRIER_URL); return process.pid; };`
+
+func TestConcurrentInvokesScaleOut(t *testing.T) {
+	t.Parallel() // waits on processes, not the CPU, much of the time
+	const limit, calls = 3, 9
+	b := newBarrier(t, limit)
+	fn := nodeFunction(t, "Gate", map[string]string{"index.mjs": gateHandler})
+	fn.Env = map[string]string{"BARRIER_URL": b.URL}
+	fn.MaxConcurrency = limit
+	p := MustPool(t, Options{}, fn)
+
 	distinct := map[int]bool{}
-	for _, pid := range pids {
+	for _, pid := range invokeAll(t, p, "Gate", calls) {
 		distinct[pid] = true
 	}
-	if len(distinct) != limit || most != limit {
+	if most := b.maxInFlight(); len(distinct) != limit || most != limit {
 		t.Errorf("%d processes, at most %d at once; want %d of each", len(distinct), most, limit)
+	}
+}
+
+func TestIdleProcessesStop(t *testing.T) {
+	t.Parallel() // waits on processes, not the CPU, much of the time
+	const burst = 3
+	b := newBarrier(t, burst)
+	fn := nodeFunction(t, "Gate", map[string]string{"index.mjs": gateHandler})
+	fn.Env = map[string]string{"BARRIER_URL": b.URL}
+	p := MustPool(t, Options{IdleTimeout: 50 * time.Millisecond}, fn)
+	invokeAll(t, p, "Gate", burst)
+
+	p.mu.Lock()
+	f := p.fns["Gate"]
+	p.mu.Unlock()
+	f.mu.Lock()
+	var done []chan struct{}
+	for s := range f.live {
+		done = append(done, s.done)
+	}
+	f.mu.Unlock()
+	if len(done) != burst {
+		t.Fatalf("%d processes after a burst of %d", len(done), burst)
+	}
+	stopped := make(chan struct{}, burst)
+	for _, d := range done {
+		go func() {
+			<-d
+			stopped <- struct{}{}
+		}()
+	}
+	deadline := time.After(10 * time.Second)
+	for range burst - 1 {
+		select {
+		case <-stopped:
+		case <-deadline:
+			t.Fatal("idle processes were not stopped")
+		}
+	}
+	// The last one stays warm.
+	select {
+	case <-stopped:
+		t.Error("the last process was stopped too")
+	default:
+	}
+	if got := len(p.pids()); got != 1 {
+		t.Errorf("%d processes left, want 1", got)
 	}
 }
 

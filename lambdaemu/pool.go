@@ -23,6 +23,9 @@ const (
 	DefaultMaxConcurrency = 10
 	// DefaultInitTimeout is Lambda's limit on a function's init phase.
 	DefaultInitTimeout = 10 * time.Second
+	// DefaultIdleTimeout is how long an extra process stays idle; Lambda
+	// too keeps idle execution environments for minutes.
+	DefaultIdleTimeout = 5 * time.Minute
 	// MaxPayloadBytes is Lambda's limit on a synchronous invocation's
 	// request and response (6 MB).
 	MaxPayloadBytes = 6 * 1024 * 1024
@@ -81,6 +84,11 @@ type Options struct {
 	// Region sets AWS_REGION and AWS_DEFAULT_REGION unless FunctionConfig.Env
 	// does; "" means us-east-1.
 	Region string
+	// IdleTimeout is how long a process beyond a function's last one may
+	// stay idle before it is stopped, so a burst of concurrent invocations
+	// does not leave its processes running; 0 means DefaultIdleTimeout, a
+	// negative value keeps them until Close.
+	IdleTimeout time.Duration
 	// MemoryCheckInterval is how often a process's resident memory is
 	// compared with its MemoryMB; 0 means 50ms.
 	MemoryCheckInterval time.Duration
@@ -119,6 +127,9 @@ func New(ctx context.Context, logger *slog.Logger, opts Options) (*Pool, error) 
 	}
 	if opts.Region == "" {
 		opts.Region = "us-east-1"
+	}
+	if opts.IdleTimeout == 0 {
+		opts.IdleTimeout = DefaultIdleTimeout
 	}
 	if opts.MemoryCheckInterval <= 0 {
 		opts.MemoryCheckInterval = 50 * time.Millisecond
@@ -173,6 +184,11 @@ func (p *Pool) Start(ctx context.Context, fns []FunctionConfig) error {
 	p.mu.Unlock()
 	for _, f := range old {
 		f.stop()
+	}
+	if p.opts.IdleTimeout > 0 {
+		for _, f := range next {
+			p.goBackground(func() { f.reapIdle(p.opts.IdleTimeout) })
+		}
 	}
 
 	errs := make([]error, len(fns))

@@ -53,6 +53,8 @@ type sandbox struct {
 	done       chan struct{}       // closed when output and server are finished too
 	spawned    chan struct{}       // closed once cmd.Start returned, so cmd.Process is set
 
+	idleSince time.Time // guarded by f.mu
+
 	oom     atomic.Bool // killed for using too much memory
 	maxRSS  atomic.Int64
 	invoked atomic.Bool // an invocation was delivered before

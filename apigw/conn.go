@@ -53,8 +53,9 @@ type conn struct {
 	authorizer map[string]any
 	log        *slog.Logger
 
-	wmu       sync.Mutex // serializes frame writes
-	closeSent bool       // under wmu: no data frame may follow a close frame
+	wmu        sync.Mutex // serializes frame writes
+	closeSent  bool       // under wmu: no data frame may follow a close frame
+	peerClosed bool       // under wmu: the client's close frame arrived
 
 	lastActive atomic.Int64 // unix nanoseconds
 	activity   chan struct{}
@@ -227,6 +228,10 @@ func (c *conn) readLoop() {
 		MaxFrameSize: MaxFrameSize,
 	}
 	rd.OnIntermediate = c.control
+	// skip is the unread payload of a frame refused for its size; -1 when
+	// the reader is at a frame boundary or inside a frame it knows.
+	skip := int64(-1)
+	defer func() { c.drain(rd, skip) }()
 	// Two ping intervals without a frame means the client is gone.
 	silence := 2 * c.ep.g.opts.PingInterval
 	buf := bytes.NewBuffer(make([]byte, 0, 4096))
@@ -241,6 +246,9 @@ func (c *conn) readLoop() {
 		}
 		hdr, err := rd.NextFrame()
 		if err != nil {
+			if errors.Is(err, wsutil.ErrFrameTooLarge) {
+				skip = hdr.Length
+			}
 			c.readFailed(err)
 			return
 		}
@@ -293,6 +301,34 @@ func (c *conn) readLoop() {
 	}
 }
 
+// drain runs when reading stops: if the server sent a close frame the
+// client has not answered, it discards the rest of the message being read
+// (skip bytes of a refused frame, else what rd holds) and then whole frames
+// until the client's close frame, for a second at most, so the client gets
+// the close handshake rather than a connection reset.
+func (c *conn) drain(rd *wsutil.Reader, skip int64) {
+	c.wmu.Lock()
+	waiting := c.closeSent && !c.peerClosed
+	c.wmu.Unlock()
+	if !waiting {
+		return
+	}
+	_ = c.nc.SetReadDeadline(time.Now().Add(time.Second))
+	var err error
+	if skip >= 0 {
+		_, err = io.CopyN(io.Discard, c.src, skip)
+	} else {
+		err = rd.Discard()
+	}
+	for err == nil {
+		var h ws.Header
+		if h, err = ws.ReadHeader(c.src); err != nil || h.OpCode == ws.OpClose {
+			return
+		}
+		_, err = io.CopyN(io.Discard, c.src, h.Length)
+	}
+}
+
 // readFailed records how a read ended without a close frame.
 func (c *conn) readFailed(err error) {
 	switch {
@@ -320,6 +356,7 @@ func (c *conn) control(h ws.Header, r io.Reader) error {
 	case ws.OpClose:
 		code, reason := ws.ParseCloseFrameData(payload)
 		c.wmu.Lock()
+		c.peerClosed = true
 		if !c.closeSent {
 			c.closeSent = true
 			_ = c.nc.SetWriteDeadline(time.Now().Add(time.Second))

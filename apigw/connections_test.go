@@ -38,7 +38,7 @@ func TestConnectionsAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := rc(inv.next(t, "Conn").Event)["connectionId"].(string)
+	id := waitEvent(t, events, EventConnect).ConnectionID
 	url := ep.ConnectionsURL + "/" + id
 
 	resp := mustManage(t, http.MethodPost, url, `{"hello":"there"}`)
@@ -96,6 +96,9 @@ func TestConnectionsAPI(t *testing.T) {
 	if resp := mustManage(t, http.MethodDelete, url, ""); resp.StatusCode != http.StatusNoContent {
 		t.Errorf("DELETE = %d", resp.StatusCode)
 	}
+	if m := c.MustReadClose(); m.Code != 1000 {
+		t.Errorf("DELETE closed with %d, want 1000", m.Code)
+	}
 	waitEvent(t, events, EventDisconnect)
 	if resp := mustManage(t, http.MethodPost, url, "late"); resp.StatusCode != http.StatusGone {
 		t.Errorf("POST after DELETE = %d, want 410", resp.StatusCode)
@@ -124,8 +127,9 @@ func TestAWSCLIManagesConnections(t *testing.T) {
 	inv := newFakeInvoker(nil)
 	g := MustStart(t, testStack("$connect", "Conn"), inv, Options{})
 	ep := g.Endpoints()[0]
+	events, _ := g.Subscribe(16)
 	c := MustDial(t, ep.URL)
-	id := rc(inv.next(t, "Conn").Event)["connectionId"].(string)
+	id := waitEvent(t, events, EventConnect).ConnectionID
 	stageURL := strings.TrimSuffix(ep.ConnectionsURL, "/@connections")
 
 	cli := func(args ...string) (string, error) {

@@ -42,6 +42,13 @@ func (c *Conn) Close() error {
 	return c.nc.Close()
 }
 
+// Send sends msg as one text frame.
+func (c *Conn) Send(msg []byte) error { return wsutil.WriteClientText(c.nc, msg) }
+
+// Abort drops the TCP connection without a close frame, as a client that
+// vanishes does.
+func (c *Conn) Abort() error { return c.nc.Close() }
+
 // RoundTrip sends msg and returns the next data message.
 func (c *Conn) RoundTrip(msg []byte) ([]byte, error) {
 	if err := wsutil.WriteClientText(c.nc, msg); err != nil {
@@ -50,7 +57,8 @@ func (c *Conn) RoundTrip(msg []byte) ([]byte, error) {
 	return c.Read()
 }
 
-// Read returns the next data message, answering pings.
+// Read returns the next data message, answering pings. When the server
+// closes, the error is a wsutil.ClosedError with its code and reason.
 func (c *Conn) Read() ([]byte, error) {
 	_ = c.nc.SetReadDeadline(time.Now().Add(30 * time.Second))
 	for {

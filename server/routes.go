@@ -50,6 +50,12 @@ func (s *Server) routes() http.Handler {
 		r.Post("/git/commit", s.handleGitCommit)  // POST /stacks/12/git/commit
 		r.Get("/git/history", s.handleGitHistory) // GET /stacks/12/git/history
 
+		// Run locally.
+		r.Get("/run", s.handleRunPanel)         // GET /stacks/12/run
+		r.Post("/run", s.handleRunStart)        // POST /stacks/12/run
+		r.Post("/run/stop", s.handleRunStop)    // POST /stacks/12/run/stop
+		r.Get("/run/events", s.handleRunEvents) // GET /stacks/12/run/events (server-sent events)
+
 		// Nodes: APIs, functions and tables.
 		r.Post("/nodes", s.handleNodeCreate) // POST /stacks/12/nodes
 		r.Route("/nodes/{nodeID}", func(r chi.Router) {

@@ -32,6 +32,8 @@ type Options struct {
 	// Publish commits stacks to Git; publish.New(Store, nil) when nil,
 	// which keeps tokens and clones next to the database.
 	Publish *publish.Service
+	// Run configures Run locally.
+	Run RunOptions
 }
 
 // Server serves the Switchboard UI.
@@ -42,6 +44,7 @@ type Server struct {
 	ln       net.Listener
 	http     *http.Server
 	shutdown time.Duration
+	runs     *runs
 }
 
 // New returns a server for the options; Open starts it.
@@ -55,7 +58,7 @@ func New(opts Options) *Server {
 	if opts.Publish == nil && opts.Store != nil {
 		opts.Publish = publish.New(opts.Store, nil)
 	}
-	s := &Server{log: opts.Logger, store: opts.Store, publish: opts.Publish, shutdown: 10 * time.Second}
+	s := &Server{log: opts.Logger, store: opts.Store, publish: opts.Publish, shutdown: 10 * time.Second, runs: newRuns(opts.Logger, opts.Run)}
 	s.http = &http.Server{
 		Addr:              opts.Addr,
 		Handler:           s.routes(),
@@ -95,10 +98,12 @@ func (s *Server) URL() string {
 // Handler returns the server's router, for tests that use httptest.
 func (s *Server) Handler() http.Handler { return s.http.Handler }
 
-// Close stops accepting requests and waits for those in flight.
+// Close stops the stacks running locally, which ends their event streams,
+// then stops accepting requests and waits for those in flight.
 func (s *Server) Close(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.shutdown)
 	defer cancel()
+	s.runs.stopAll()
 	if err := s.http.Shutdown(ctx); err != nil {
 		return fmt.Errorf("server: shut down: %w", err)
 	}

@@ -86,7 +86,9 @@ func runServe(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []
 	if env := c.Getenv("SWITCHBOARD_ADDR"); env != "" && !flagSet(fs, "addr") {
 		addr = env
 	}
-	srv := server.New(server.Options{Addr: addr, Store: st, Logger: log})
+	// Run locally reads the same variables as switchboard run.
+	runOpts := server.RunOptions{DynamoDBEndpoint: c.Getenv("AWS_ENDPOINT_URL_DYNAMODB"), NodePath: c.Getenv("SWITCHBOARD_NODE_MODULES")}
+	srv := server.New(server.Options{Addr: addr, Store: st, Logger: log, Run: runOpts})
 	if err := srv.Open(); err != nil {
 		return err
 	}

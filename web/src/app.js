@@ -1,7 +1,9 @@
 // Entry point of the bundle: htmx, configured for a strict CSP and for
-// Switchboard's responses, the global message toast, and the canvas.
+// Switchboard's responses, the global message toast, the canvas and Run
+// locally.
 import htmx from 'htmx.org'
 import { initCanvas } from './canvas.js'
+import { initRun } from './run.js'
 import { showMessage } from './toast.js'
 
 window.htmx = htmx
@@ -42,3 +44,4 @@ document.body.addEventListener('htmx:sendError', () => {
 })
 
 initCanvas(htmx)
+initRun(htmx)

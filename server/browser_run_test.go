@@ -1,0 +1,67 @@
+package server_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/switchboard-dev/switchboard/model"
+)
+
+// TestBrowserRunLocally presses Run locally on the echo example, connects
+// the test client, sends a message, and sees the reply, the function's log
+// and the route and wire lit up; then stops the run.
+func TestBrowserRunLocally(t *testing.T) {
+	if _, err := exec.LookPath("node"); err != nil {
+		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
+			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
+		}
+		t.Skip("node is not on PATH: Run locally starts Node.js handlers; set SWITCHBOARD_REQUIRE_TOOLS=1 to make this fail")
+	}
+	srv := mustServeReal(t)
+	ctx, _ := newBrowser(t)
+	echo, _ := model.Example("echo", "echo")
+	if _, err := srv.store.CreateStack(context.Background(), echo); err != nil {
+		t.Fatal(err)
+	}
+	var url, reply, logText string
+	run(t, ctx, "start the run",
+		chromedp.Navigate(srv.url+"/stacks/echo"),
+		chromedp.WaitVisible(`.editor.ready #node-api1`),
+		chromedp.Click(`[data-testid=run-locally]`),
+		chromedp.WaitVisible(`[data-testid=run-url]`),
+		chromedp.Text(`[data-testid=run-url]`, &url),
+	)
+	if !strings.HasPrefix(url, "ws://127.0.0.1:") || !strings.HasSuffix(url, "/dev") {
+		t.Fatalf("run URL = %q", url)
+	}
+	run(t, ctx, "connect the test client and send",
+		chromedp.Click(`[data-testid=run-connect]`),
+		chromedp.WaitEnabled(`[data-testid=run-send]`),
+		chromedp.SetValue(`[data-testid=run-message]`, `{"action":"test","n":42}`),
+		chromedp.Click(`[data-testid=run-send]`),
+		chromedp.WaitVisible(`[data-testid=run-messages] li.in`),
+		chromedp.Text(`[data-testid=run-messages] li.in`, &reply),
+		// The message lit the route, its integration wire and the function.
+		chromedp.WaitReady(`[data-route="rt2"][data-hits]`),
+		chromedp.WaitReady(`#wire-w4[data-hits]`),
+		chromedp.WaitReady(`#node-fn3[data-hits]`),
+		chromedp.Poll(`document.querySelector('[data-testid=run-log]').textContent.includes('EchoFunction {"routeKey":"test"')`, nil),
+		chromedp.Text(`[data-testid=run-log]`, &logText),
+	)
+	if reply != `← {"action":"test","n":42}` {
+		t.Errorf("reply = %q", reply)
+	}
+	if !strings.Contains(logText, "reply test") {
+		t.Errorf("log lacks the reply event:\n%s", logText)
+	}
+	screenshot(t, ctx, "run-locally")
+	run(t, ctx, "stop",
+		chromedp.Click(`[data-testid=run-stop]`),
+		chromedp.WaitVisible(`[data-testid=run-start]`),
+	)
+}

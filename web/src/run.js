@@ -1,0 +1,123 @@
+// Run locally: the Run tab's test client, the stream of gateway events and
+// function logs, and the canvas lighting up the route, wires and functions
+// each message travels through. The server renders the panel
+// (web/run.templ); this only connects it.
+
+// How long a route, wire or node stays lit after an event.
+const LIT_MS = 900
+// How many lines the log and the message list keep.
+const MAX_LINES = 500
+
+export function initRun (htmx) {
+  let source = null
+  let socket = null
+  const timers = new WeakMap()
+
+  // The toolbar's button swaps the panel in; show it.
+  document.body.addEventListener('htmx:afterSwap', (e) => {
+    if (e.detail.target?.id !== 'run-tab') return
+    if (e.detail.requestConfig?.verb === 'post') document.querySelector('[data-tab="run-tab"]')?.click()
+  })
+
+  htmx.onLoad((root) => {
+    const panel = root.matches?.('[data-run-panel]') ? root : root.querySelector?.('[data-run-panel]')
+    if (panel) setup(panel)
+  })
+
+  function setup (panel) {
+    // A new panel replaces the old: its stream and socket belong to a run
+    // that was stopped or restarted.
+    if (source) { source.close(); source = null }
+    if (socket) { socket.close(); socket = null }
+    if (!panel.hasAttribute('data-running')) return
+
+    const log = panel.querySelector('[data-run-log]')
+    const messages = panel.querySelector('[data-run-messages]')
+    const state = panel.querySelector('[data-run-state]')
+    const connectBtn = panel.querySelector('[data-run-connect]')
+    const disconnectBtn = panel.querySelector('[data-run-disconnect]')
+    const sendBtn = panel.querySelector('[data-run-send]')
+    const message = panel.querySelector('[data-run-message]')
+
+    source = new EventSource(panel.dataset.eventsUrl)
+    source.addEventListener('end', () => { source?.close(); source = null })
+    source.onmessage = (e) => {
+      let item
+      try { item = JSON.parse(e.data) } catch (_) { return }
+      if (item.type === 'log') {
+        append(log, `${item.function} ${item.text}`, 'log-' + (item.stream || 'stdout'))
+      } else if (item.type === 'event') {
+        light(item)
+        append(log, describe(item), 'event-' + item.kind)
+      }
+    }
+
+    connectBtn.addEventListener('click', () => {
+      if (socket) socket.close()
+      const url = panel.querySelector('[data-run-url]').value + panel.querySelector('[data-run-query]').value.trim()
+      const ws = new WebSocket(url)
+      socket = ws
+      state.textContent = 'Connecting…'
+      ws.onopen = () => {
+        state.textContent = 'Connected'
+        sendBtn.disabled = false
+        disconnectBtn.disabled = false
+      }
+      ws.onmessage = (e) => append(messages, '← ' + e.data, 'in')
+      ws.onclose = (e) => {
+        if (socket === ws) socket = null
+        state.textContent = e.code === 1006 && !e.wasClean ? 'Refused or dropped' : `Closed ${e.code}${e.reason ? ' ' + e.reason : ''}`
+        append(messages, `closed ${e.code}${e.reason ? ' ' + e.reason : ''}`, 'closed')
+        sendBtn.disabled = true
+        disconnectBtn.disabled = true
+      }
+    })
+    disconnectBtn.addEventListener('click', () => socket?.close(1000, 'bye'))
+    sendBtn.addEventListener('click', () => {
+      if (!socket || socket.readyState !== WebSocket.OPEN) return
+      socket.send(message.value)
+      append(messages, '→ ' + message.value, 'out')
+    })
+  }
+
+  // light marks what an event went through, for LIT_MS, and counts it in
+  // data-hits so a test can see it happened.
+  function light (ev) {
+    const els = []
+    if (ev.routeId) els.push(...document.querySelectorAll(`[data-route="${CSS.escape(ev.routeId)}"]`))
+    for (const id of ev.wireIds || []) {
+      const el = document.getElementById('wire-' + id)
+      if (el) els.push(el)
+    }
+    if (ev.functionId) els.push(document.getElementById('node-' + ev.functionId))
+    if (ev.kind === 'connect' || ev.kind === 'disconnect' || ev.kind === 'push') els.push(document.getElementById('node-' + ev.apiId))
+    for (const el of els) {
+      if (!el) continue
+      el.dataset.hits = String((Number(el.dataset.hits) || 0) + 1)
+      el.classList.add('lit')
+      clearTimeout(timers.get(el))
+      timers.set(el, setTimeout(() => el.classList.remove('lit'), LIT_MS))
+    }
+  }
+}
+
+function describe (ev) {
+  const parts = [ev.kind]
+  if (ev.routeKey) parts.push(ev.routeKey)
+  if (ev.function) parts.push('→ ' + ev.function)
+  if (ev.connectionId) parts.push('[' + ev.connectionId + ']')
+  if (ev.status) parts.push(String(ev.status))
+  if (ev.data) parts.push(ev.data)
+  if (ev.detail) parts.push('(' + ev.detail + ')')
+  return parts.join(' ')
+}
+
+function append (list, text, kind) {
+  if (!list) return
+  const li = document.createElement('li')
+  li.className = kind
+  li.textContent = text
+  list.append(li)
+  while (list.children.length > MAX_LINES) list.firstElementChild.remove()
+  list.scrollTop = list.scrollHeight
+}

@@ -65,9 +65,32 @@ func BenchmarkMessages(b *testing.B) {
 	}
 }
 
-// BenchmarkConnect times connecting to the chat example, whose $connect
-// handler writes the connection to DynamoDB (moto_server).
-func BenchmarkConnect(b *testing.B) {
+// BenchmarkConnectEcho times connecting with a $connect route on the echo
+// function: the upgrade waits for one Node.js invocation.
+func BenchmarkConnectEcho(b *testing.B) {
+	sdk := MustSDK(b)
+	s, err := model.Example("echo", "echo")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.APIs[0].Routes = append(s.APIs[0].Routes, &model.Route{ID: "rt9", Key: model.RouteConnect})
+	s.Wires = append(s.Wires, &model.Wire{ID: "w9", Kind: model.WireIntegration, From: "rt9", To: "fn3"})
+	r := MustRun(b, Config{Stack: s, NodePath: sdk})
+	idle := treeRSSKB(b)
+	for b.Loop() {
+		c, err := wsload.Dial(context.Background(), r.Endpoints()[0].URL)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = c.Close()
+	}
+	b.ReportMetric(float64(idle)/1024, "idle-rss-MB")
+}
+
+// BenchmarkConnectChat times connecting to the chat example, whose $connect
+// handler writes the connection to DynamoDB (moto_server) and whose
+// $disconnect deletes it.
+func BenchmarkConnectChat(b *testing.B) {
 	sdk := MustSDK(b)
 	dynamo := MustStartMoto(b)
 	s, err := model.Example("chat", "chat")

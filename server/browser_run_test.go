@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -44,8 +45,8 @@ func TestBrowserRunLocally(t *testing.T) {
 		chromedp.WaitEnabled(`[data-testid=run-send]`),
 		chromedp.SetValue(`[data-testid=run-message]`, `{"action":"test","n":42}`),
 		chromedp.Click(`[data-testid=run-send]`),
-		chromedp.WaitVisible(`[data-testid=run-messages] li.in`),
-		chromedp.Text(`[data-testid=run-messages] li.in`, &reply),
+		chromedp.WaitVisible(`[data-testid=run-messages] li[data-kind=reply]`),
+		chromedp.Text(`[data-testid=run-messages] li[data-kind=reply]`, &reply),
 		// The message lit the route, its integration wire and the function.
 		chromedp.WaitReady(`[data-route="rt2"][data-hits]`),
 		chromedp.WaitReady(`#wire-w4[data-hits]`),
@@ -53,8 +54,32 @@ func TestBrowserRunLocally(t *testing.T) {
 		chromedp.Poll(`document.querySelector('[data-testid=run-log]').textContent.includes('EchoFunction {"routeKey":"test"')`, nil),
 		chromedp.Text(`[data-testid=run-log]`, &logText),
 	)
-	if reply != `← {"action":"test","n":42}` {
+	if reply != `← reply: {"action":"test","n":42}` {
 		t.Errorf("reply = %q", reply)
+	}
+
+	// A push through @connections, as a handler's SDK would send it, shows
+	// as a push.
+	var connID, pushed string
+	run(t, ctx, "learn the connection ID",
+		chromedp.WaitReady(`[data-testid=run-panel][data-connection-id]`),
+		chromedp.AttributeValue(`[data-testid=run-panel]`, "data-connection-id", &connID, nil))
+	httpURL := "http" + strings.TrimPrefix(url, "ws") + "/@connections/" + connID
+	req, _ := http.NewRequest(http.MethodPost, httpURL, strings.NewReader("pushed!"))
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST %s = %d", httpURL, resp.StatusCode)
+	}
+	run(t, ctx, "see the push",
+		chromedp.WaitVisible(`[data-testid=run-messages] li[data-kind=push]`),
+		chromedp.Text(`[data-testid=run-messages] li[data-kind=push]`, &pushed))
+	if pushed != "← push: pushed!" {
+		t.Errorf("push = %q", pushed)
 	}
 	if !strings.Contains(logText, "reply test") {
 		t.Errorf("log lacks the reply event:\n%s", logText)

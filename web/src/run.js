@@ -49,6 +49,7 @@ export function initRun (htmx) {
       } else if (item.type === 'event') {
         light(item)
         append(log, describe(item), 'event-' + item.kind)
+        if (item.kind === 'reply' || item.kind === 'push') label(item)
       }
     }
 
@@ -58,12 +59,13 @@ export function initRun (htmx) {
       const ws = new WebSocket(url)
       socket = ws
       state.textContent = 'Connecting…'
+      delete panel.dataset.connectionId
       ws.onopen = () => {
         state.textContent = 'Connected'
         sendBtn.disabled = false
         disconnectBtn.disabled = false
       }
-      ws.onmessage = (e) => append(messages, '← ' + e.data, 'in')
+      ws.onmessage = (e) => received(e.data)
       ws.onclose = (e) => {
         if (socket === ws) socket = null
         state.textContent = e.code === 1006 && !e.wasClean ? 'Refused or dropped' : `Closed ${e.code}${e.reason ? ' ' + e.reason : ''}`
@@ -72,6 +74,34 @@ export function initRun (htmx) {
         disconnectBtn.disabled = true
       }
     })
+    // label tells a reply from an @connections push: the frame itself does
+    // not say, the gateway's event for the same data does. Frame and event
+    // travel on different connections, so whichever comes second pairs
+    // them. The event also reveals this client's connection ID.
+    const pending = []
+    function label (ev) {
+      const li = [...messages.querySelectorAll('li.in:not([data-kind])')].find((el) => el.dataset.raw === ev.data)
+      if (!li) {
+        pending.push(ev)
+        if (pending.length > 50) pending.shift()
+        return
+      }
+      mark(li, ev)
+    }
+    function received (data) {
+      const li = append(messages, '← ' + data, 'in')
+      li.dataset.raw = data
+      const i = pending.findIndex((ev) => ev.data === data)
+      if (i >= 0) mark(li, pending.splice(i, 1)[0])
+    }
+    function mark (li, ev) {
+      li.dataset.kind = ev.kind
+      li.textContent = `← ${ev.kind}: ${li.dataset.raw}`
+      if (socket && !panel.dataset.connectionId) {
+        panel.dataset.connectionId = ev.connectionId
+        state.textContent = `Connected as ${ev.connectionId}`
+      }
+    }
     disconnectBtn.addEventListener('click', () => socket?.close(1000, 'bye'))
     sendBtn.addEventListener('click', () => {
       if (!socket || socket.readyState !== WebSocket.OPEN) return
@@ -120,4 +150,5 @@ function append (list, text, kind) {
   list.append(li)
   while (list.children.length > MAX_LINES) list.firstElementChild.remove()
   list.scrollTop = list.scrollHeight
+  return li
 }

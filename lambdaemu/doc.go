@@ -13,9 +13,16 @@
 //     Differences from Lambda: callback-style handlers work on every nodejs
 //     runtime (Lambda dropped them from nodejs24.x), and the callback's result
 //     is sent at once (callbackWaitsForEmptyEventLoop is not honoured).
+//   - python* runtimes run an embedded bootstrap (python/bootstrap.py) with
+//     the system's python3 (Options.Python), whatever version the runtime
+//     names: it imports the handler (app.handler, pkg/mod.handler), reports
+//     errors and init errors (syntax errors with file:line:column) in
+//     Lambda's shape, and formats the logging module's lines as Lambda does.
+//     boto3 must be importable by that interpreter, or in Options.PythonPath.
 //   - provided.* runtimes run CodeDir/bootstrap as is: any binary speaking the
 //     Runtime API, such as a Go handler built with aws-lambda-go.
-//   - Other runtimes give an error wrapping ErrUnsupportedRuntime.
+//   - Other runtimes (java*, ruby*) give an error wrapping
+//     ErrUnsupportedRuntime.
 //
 // Each process gets its own Runtime API listener (a port on 127.0.0.1), as
 // each Lambda sandbox has its own: AWS's runtime clients differ in whether

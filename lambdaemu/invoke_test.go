@@ -190,7 +190,7 @@ func TestInitErrors(t *testing.T) {
 			kind: ErrInit, typ: "Runtime.MalformedHandlerName", msg: "Bad handler index"},
 		{name: "no bootstrap", runtime: "provided.al2023", files: map[string]string{"main.go": ""},
 			kind: ErrInit, typ: "Runtime.InvalidEntrypoint", msg: "bootstrap, which is missing or not executable"},
-		{name: "python", runtime: "python3.13", files: map[string]string{"app.py": ""}, kind: ErrUnsupportedRuntime, msg: "python3.13"},
+		{name: "java", runtime: "java21", files: map[string]string{"App.java": ""}, kind: ErrUnsupportedRuntime, msg: "java21"},
 	}
 	var fns []FunctionConfig
 	for i, tt := range tests {

@@ -71,6 +71,12 @@ type Options struct {
 	// provide the AWS SDK for JavaScript v3. It becomes NODE_PATH for
 	// require, and a fallback for import of bare specifiers.
 	NodePath string
+	// Python is the interpreter for python runtimes, whatever their
+	// version; "" looks up python3 on PATH.
+	Python string
+	// PythonPath becomes PYTHONPATH, for packages Lambda's Python runtimes
+	// ship (boto3) when the interpreter does not have them.
+	PythonPath string
 	// Host is the loopback address the Runtime API listens on; "" means
 	// 127.0.0.1. Each process gets its own port, as each Lambda sandbox has
 	// its own Runtime API.
@@ -102,6 +108,9 @@ type Pool struct {
 	tempDir string // holds the Node.js bootstrap
 
 	logMu sync.Mutex // serializes OnLog
+
+	pythonMu sync.Mutex
+	pythons  map[string]string // Options.Python or python3 → the interpreter's real path
 
 	mu     sync.Mutex
 	fns    map[string]*function

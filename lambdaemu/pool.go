@@ -60,8 +60,9 @@ type LogLine struct {
 type Options struct {
 	// OnLog, when set, receives every log line of every function, for
 	// streaming to the UI. Calls are serialized (never concurrent) and come
-	// from the goroutines reading the processes' output, so OnLog must not
-	// block for long. No call happens after Close returns.
+	// from the goroutines reading the processes' output and serving the
+	// Runtime API, so OnLog must not block for long and must not call the
+	// Pool. No call happens after Close returns.
 	OnLog func(LogLine)
 	// Node is the node executable for nodejs runtimes; "" looks up "node"
 	// on PATH.
@@ -167,6 +168,9 @@ func New(ctx context.Context, logger *slog.Logger, opts Options) (*Pool, error) 
 // initialize; such a function stays registered and each Invoke tries it
 // again, as Lambda does, so fixing its code needs no new Start. ctx bounds
 // the start-up only; the processes live until the next Start or Close.
+// Invocations still running on the replaced functions fail with ErrClosed.
+// A config error (no name, a name twice, a relative CodeDir) fails Start
+// before anything is stopped.
 func (p *Pool) Start(ctx context.Context, fns []FunctionConfig) error {
 	next := make(map[string]*function, len(fns))
 	for _, cfg := range fns {

@@ -264,7 +264,13 @@ func (p *Pool) Close() error {
 
 // emit sends a log line to slog and to Options.OnLog.
 func (p *Pool) emit(l LogLine) {
-	p.logger.LogAttrs(context.Background(), slog.LevelInfo, "function log",
+	// Lambda's own START/END/REPORT lines would drown the function's
+	// output in a terminal; the UI gets them all through OnLog.
+	level := slog.LevelInfo
+	if l.Stream == "platform" {
+		level = slog.LevelDebug
+	}
+	p.logger.LogAttrs(context.Background(), level, "function log",
 		slog.String("function", l.Function), slog.String("request_id", l.RequestID),
 		slog.String("stream", l.Stream), slog.String("level", l.Level), slog.String("line", l.Text))
 	if p.opts.OnLog == nil {

@@ -23,7 +23,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// Paths of the Lambda Runtime API.
+// The Runtime API's path prefix, and the bounds the emulator applies.
 const (
 	runtimePrefix = "/2018-06-01/runtime"
 	// maxErrorBytes bounds an /error or /init/error body.

@@ -99,6 +99,7 @@ export const handler = async (event) => {
 	case "exit": process.exit(3);
 	case "uncaught": setImmediate(() => { throw new RangeError("late"); }); return new Promise(() => setTimeout(() => {}, 1e9));
 	case "hang": return new Promise((resolve) => setTimeout(resolve, 1e9));
+	case "big": return "x".repeat(7 << 20);
 	case "log": console.log("hello %s", event.who); console.error("multi\nline"); return process.pid;
 	case "grow": {
 		const keep = [];
@@ -132,6 +133,7 @@ func TestFailuresAndRestart(t *testing.T) {
 	}{
 		{fn: "Pid", event: `{"do":"throw","why":"x"}`, kind: ErrHandler, typ: "TypeError", msg: "bad input: x", sameProcess: true},
 		{fn: "Pid", event: `{"do":"reject"}`, kind: ErrHandler, typ: "string", msg: "just a string", sameProcess: true},
+		{fn: "Pid", event: `{"do":"big"}`, kind: ErrHandler, typ: "Function.ResponseSizeTooLarge", msg: "exceeded maximum allowed payload size", sameProcess: true},
 		// ErrCrash, not ErrTimeout: the crash is seen at once.
 		{fn: "Pid", event: `{"do":"exit"}`, kind: ErrCrash, typ: "Runtime.ExitError", msg: "Runtime exited with error: exit status 3"},
 		{fn: "Pid", event: `{"do":"uncaught"}`, kind: ErrHandler, typ: "RangeError", msg: "late"},
@@ -480,5 +482,18 @@ func TestCallerLeavesWhileFunctionRuns(t *testing.T) {
 	// invocation, which waits for it (one process at most).
 	if got := MustInvoke[int](t, p, "Slow", nil); got != pid {
 		t.Errorf("process %d answered, want %d again", got, pid)
+	}
+}
+
+func TestInitTimeout(t *testing.T) {
+	t.Parallel() // waits on processes, not the CPU, much of the time
+	fn := nodeFunction(t, "Slow", map[string]string{"index.mjs": `
+		await new Promise((resolve) => setTimeout(resolve, 1e9));
+		export const handler = async () => 1;`})
+	p := MustPool(t, Options{InitTimeout: 300 * time.Millisecond})
+	err := p.Start(context.Background(), []FunctionConfig{fn})
+	var fe *FunctionError
+	if !errors.As(err, &fe) || !errors.Is(err, ErrInit) || fe.Type != "Sandbox.Timedout" || !strings.Contains(fe.Message, "init did not finish within 300ms") {
+		t.Errorf("got %v, want an init timeout", err)
 	}
 }

@@ -136,6 +136,11 @@ func MustPool(tb testing.TB, opts Options, fns ...FunctionConfig) *Pool {
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
+	if opts.InitTimeout == 0 {
+		// Lambda's 10 s is for a sandbox with its own CPU; a CI machine
+		// running every package's tests at once gives node far less.
+		opts.InitTimeout = time.Minute
+	}
 	p, err := New(context.Background(), logger, opts)
 	if err != nil {
 		tb.Fatal(err)

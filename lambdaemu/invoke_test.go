@@ -35,9 +35,14 @@ func TestInvokeNodeHandlers(t *testing.T) {
 			event: `{"msg":"cb"}`, want: `{"got":"cb"}`,
 		},
 		{
-			name:  "callback error",
+			name:  "callback with a string",
 			files: map[string]string{"index.js": `exports.handler = (event, context, callback) => callback(null, "plain string");`},
 			event: `{}`, want: `"plain string"`,
+		},
+		{
+			name:  "plain function",
+			files: map[string]string{"index.js": `exports.handler = (event) => { console.log(event); };`},
+			event: `{"a":1}`, want: `null`,
 		},
 		{
 			name:  "cjs extension and undefined result",

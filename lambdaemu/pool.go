@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -86,7 +87,8 @@ type Options struct {
 	// DefaultMaxConcurrency.
 	MaxConcurrency int
 	// InitTimeout bounds a process's start until its first poll of
-	// /invocation/next; 0 means DefaultInitTimeout.
+	// /invocation/next; 0 means DefaultInitTimeout. As many processes start
+	// at once as there are CPUs; the clock runs from a process's own start.
 	InitTimeout time.Duration
 	// Region sets AWS_REGION and AWS_DEFAULT_REGION unless FunctionConfig.Env
 	// does; "" means us-east-1.
@@ -109,6 +111,10 @@ type Pool struct {
 	tempDir string // holds the Node.js bootstrap
 
 	logMu sync.Mutex // serializes OnLog
+	// starting holds one token per process initializing: inits are CPU
+	// bound (node loading the AWS SDK takes a core for a while), and ten
+	// at once on two cores would each miss Lambda's 10 s init limit.
+	starting chan struct{}
 
 	pythonMu sync.Mutex
 	pythons  map[string]string // Options.Python or python3 → the interpreter's real path
@@ -159,7 +165,7 @@ func New(ctx context.Context, logger *slog.Logger, opts Options) (*Pool, error) 
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	return &Pool{logger: logger, opts: opts, tempDir: dir, fns: map[string]*function{}}, nil
+	return &Pool{logger: logger, opts: opts, tempDir: dir, fns: map[string]*function{}, starting: make(chan struct{}, max(runtime.NumCPU(), 1))}, nil
 }
 
 // Start stops the functions the pool runs and starts fns instead, each

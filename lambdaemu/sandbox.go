@@ -95,6 +95,14 @@ type outcome struct {
 
 // spawn starts a process and waits for its first poll of /next.
 func (f *function) spawn(ctx context.Context) (*sandbox, error) {
+	select {
+	case f.pool.starting <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("lambdaemu: %s: waiting to start a process: %w", f.cfg.Name, ctx.Err())
+	case <-f.ctx.Done():
+		return nil, ErrClosed
+	}
+	defer func() { <-f.pool.starting }()
 	s, err := f.startSandbox()
 	if err != nil {
 		return nil, err

@@ -32,10 +32,11 @@
 //
 // What is enforced, and how:
 //
-//   - Timeout: per invocation, from the moment it is handed to the runtime;
+//   - Timeout: per invocation, from the moment it goes to a warm process;
 //     past it the process group is killed and Invoke returns an error wrapping
 //     ErrTimeout. Init (until the first poll of /next) is bounded separately
-//     by Options.InitTimeout, 10 s like Lambda's.
+//     by Options.InitTimeout, 10 s like Lambda's; as many processes
+//     initialize at once as there are CPUs, each timed from its own start.
 //   - Memory: node gets --max-old-space-size of 90% of MemoryMB, and on Linux
 //     a watchdog samples the process's resident set (/proc/PID/statm, every
 //     Options.MemoryCheckInterval) and kills the process group when it passes

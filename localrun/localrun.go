@@ -97,8 +97,15 @@ func Start(ctx context.Context, logger *slog.Logger, cfg Config) (r *Runner, err
 			return r, fmt.Errorf("localrun: %w", err)
 		}
 		r.codeDir = r.tmp
-		if _, err := export.WriteScaffolds(r.tmp, s); err != nil {
+		written, err := export.WriteScaffolds(r.tmp, s)
+		if err != nil {
 			return r, fmt.Errorf("localrun: scaffolds: %w", err)
+		}
+		if cfg.NodePath == "" && importsSDK(r.tmp, written) {
+			// Lambda's Node.js runtimes provide the SDK; here it must be
+			// installed somewhere and named, or those handlers fail to load.
+			logger.WarnContext(ctx, "the starter handlers import the AWS SDK for JavaScript v3 but no node_modules folder holding it was given; they will fail to load",
+				slog.String("fix", "npm install @aws-sdk/client-dynamodb @aws-sdk/client-apigatewaymanagementapi, then pass its node_modules folder"))
 		}
 	} else if err := checkCodeFolders(r.codeDir, s); err != nil {
 		return r, err
@@ -138,6 +145,18 @@ func Start(ctx context.Context, logger *slog.Logger, cfg Config) (r *Runner, err
 	}
 	gate.open(r.pool)
 	return r, nil
+}
+
+// importsSDK reports whether any of the files (slash-separated, under dir)
+// imports a package of the AWS SDK for JavaScript v3.
+func importsSDK(dir string, files []string) bool {
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f)))
+		if err == nil && strings.Contains(string(data), `from "@aws-sdk/`) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkCodeFolders refuses to start when a function's code folder is

@@ -81,6 +81,20 @@ func TestBrowserRunLocally(t *testing.T) {
 	if pushed != "← push: pushed!" {
 		t.Errorf("push = %q", pushed)
 	}
+
+	// Filtering by the connection ID leaves that connection's log.
+	var shown []string
+	run(t, ctx, "filter the log by connection",
+		chromedp.SendKeys(`[data-testid=run-filter]`, connID),
+		chromedp.Evaluate(`[...document.querySelectorAll('[data-testid=run-log] li:not([hidden])')].map((li) => li.textContent)`, &shown))
+	if len(shown) < 3 {
+		t.Errorf("filtered log shows %d lines: %q", len(shown), shown)
+	}
+	for _, line := range shown {
+		if !strings.Contains(line, connID) {
+			t.Errorf("filtered log shows %q", line)
+		}
+	}
 	if !strings.Contains(logText, "reply test") {
 		t.Errorf("log lacks the reply event:\n%s", logText)
 	}

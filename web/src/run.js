@@ -38,6 +38,11 @@ export function initRun (htmx) {
     const disconnectBtn = panel.querySelector('[data-run-disconnect]')
     const sendBtn = panel.querySelector('[data-run-send]')
     const message = panel.querySelector('[data-run-message]')
+    const filter = panel.querySelector('[data-run-filter]')
+    // The filter makes a per-connection log out of the whole one: lines
+    // name their connection ID.
+    const applyFilter = (li) => { li.hidden = !!filter.value && !li.textContent.includes(filter.value.trim()) }
+    filter.addEventListener('input', () => log.querySelectorAll('li').forEach(applyFilter))
 
     source = new EventSource(panel.dataset.eventsUrl)
     source.addEventListener('end', () => { source?.close(); source = null })
@@ -45,10 +50,10 @@ export function initRun (htmx) {
       let item
       try { item = JSON.parse(e.data) } catch (_) { return }
       if (item.type === 'log') {
-        append(log, `${item.function} ${item.text}`, 'log-' + (item.stream || 'stdout'))
+        applyFilter(append(log, `${item.function} ${item.text}`, 'log-' + (item.stream || 'stdout')))
       } else if (item.type === 'event') {
         light(item)
-        append(log, describe(item), 'event-' + item.kind)
+        applyFilter(append(log, describe(item), 'event-' + item.kind))
         if (item.kind === 'reply' || item.kind === 'push') label(item)
       }
     }

@@ -1,0 +1,165 @@
+package server_test
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/apigw/wsload"
+	"github.com/switchboard-dev/switchboard/model"
+)
+
+func post(tb testing.TB, url string) (int, string) {
+	tb.Helper()
+	resp, err := http.Post(url, "application/x-www-form-urlencoded", nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// sseReader reads server-sent events from a stream response.
+type sseReader struct {
+	resp *http.Response
+	sc   *bufio.Scanner
+}
+
+func openEvents(tb testing.TB, url, lastID string) *sseReader {
+	tb.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { resp.Body.Close() })
+	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		tb.Fatalf("Content-Type = %q", ct)
+	}
+	return &sseReader{resp: resp, sc: bufio.NewScanner(resp.Body)}
+}
+
+// next returns the next event's id, name and data.
+func (r *sseReader) next(tb testing.TB) (id, name, data string) {
+	tb.Helper()
+	for r.sc.Scan() {
+		line := r.sc.Text()
+		switch {
+		case line == "" && (data != "" || name != ""):
+			return id, name, data
+		case strings.HasPrefix(line, "id: "):
+			id = strings.TrimPrefix(line, "id: ")
+		case strings.HasPrefix(line, "event: "):
+			name = strings.TrimPrefix(line, "event: ")
+		case strings.HasPrefix(line, "data: "):
+			data = strings.TrimPrefix(line, "data: ")
+		}
+	}
+	tb.Fatalf("event stream ended: %v", r.sc.Err())
+	return
+}
+
+var runURL = regexp.MustCompile(`ws://127\.0\.0\.1:\d+/dev`)
+
+// TestRunStreamsEventsAndStops starts a run over HTTP, sees a message's
+// events on the stream, resumes the stream after the last event seen, and
+// stops the run.
+func TestRunStreamsEventsAndStops(t *testing.T) {
+	if _, err := exec.LookPath("node"); err != nil {
+		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
+			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
+		}
+		t.Skip("node is not on PATH: Run locally starts Node.js handlers; set SWITCHBOARD_REQUIRE_TOOLS=1 to make this fail")
+	}
+	srv := mustServeReal(t)
+	echo, _ := model.Example("echo", "echo")
+	st, err := srv.store.CreateStack(context.Background(), echo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := srv.url + "/stacks/" + strconv.FormatInt(st.ID, 10)
+	status, body := post(t, base+"/run")
+	ws := runURL.FindString(body)
+	if status != http.StatusOK || ws == "" {
+		t.Fatalf("POST run = %d:\n%s", status, body)
+	}
+
+	events := openEvents(t, base+"/run/events", "")
+	c, err := wsload.Dial(context.Background(), ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if got, err := c.RoundTrip([]byte(`{"action":"test"}`)); err != nil || string(got) != `{"action":"test"}` {
+		t.Fatalf("echo = %q, %v", got, err)
+	}
+	var lastID string
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		id, _, data := events.next(t)
+		lastID = id
+		if strings.Contains(data, `"kind":"reply"`) && strings.Contains(data, `"routeId":"rt2"`) && strings.Contains(data, `"wireIds":["w4"]`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no reply event on the stream")
+		}
+	}
+
+	// Resuming after the reply sends only what came later.
+	if _, err := c.RoundTrip([]byte(`{"action":"test","n":2}`)); err != nil {
+		t.Fatal(err)
+	}
+	resumed := openEvents(t, base+"/run/events", lastID)
+	id, _, _ := resumed.next(t)
+	if n, _ := strconv.Atoi(id); n <= mustAtoi(t, lastID) {
+		t.Errorf("resumed stream started at id %s, after %s", id, lastID)
+	}
+
+	status, body = post(t, base+"/run/stop")
+	if status != http.StatusOK || !strings.Contains(body, `data-testid="run-start"`) {
+		t.Fatalf("POST stop = %d:\n%s", status, body)
+	}
+	if _, name, _ := openEvents(t, base+"/run/events", "").next(t); name != "end" {
+		t.Errorf("events of a stopped run: %q, want end", name)
+	}
+	if _, err := wsload.Dial(context.Background(), ws); err == nil {
+		t.Errorf("the API still accepts connections after stop")
+	}
+}
+
+func mustAtoi(tb testing.TB, s string) int {
+	tb.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+// TestRunRefusesStackWithProblems: a stack that cannot deploy cannot run,
+// and the panel names the problem.
+func TestRunRefusesStackWithProblems(t *testing.T) {
+	srv := mustServeReal(t)
+	s, _ := model.Example("echo", "broken")
+	s.Wires = nil // the test route has no handler
+	st, err := srv.store.CreateStack(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body := post(t, srv.url+"/stacks/"+strconv.FormatInt(st.ID, 10)+"/run")
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `data-testid="run-error"`) || !strings.Contains(body, "has no handler") {
+		t.Fatalf("POST run = %d:\n%s", status, body)
+	}
+}

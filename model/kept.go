@@ -26,7 +26,8 @@ import (
 //   - What the import could not place at all is an Other (a whole resource)
 //     or one of Stack.Sections (a whole template section, such as
 //     Parameters or Conditions, or the Outputs Switchboard would not
-//     write).
+//     write). A kept output named like one the export generates replaces
+//     the generated one.
 
 // The parts of a model object that Kept can name besides its main resource
 // (PartMain).

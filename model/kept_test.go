@@ -79,9 +79,12 @@ func TestValidateImported(t *testing.T) {
 		{"parameter collides", func(s *model.Stack) {
 			s.Sections = []model.Field{{Key: "Parameters", Value: raw(`{"` + s.Tables[0].Name + `":{"Type":"String"}}`)}}
 		}, "already uses"},
-		{"output collides", func(s *model.Stack) {
+		{"output replaces a generated one", func(s *model.Stack) {
 			s.Sections = []model.Field{{Key: "Outputs", Value: raw(`{"` + s.Tables[0].NameOutputName() + `":{"Value":"x"}}`)}}
-		}, "already uses"},
+		}, ""},
+		{"section not an object", func(s *model.Stack) {
+			s.Sections = []model.Field{{Key: "Parameters", Value: raw(`[1]`)}}
+		}, "must be a JSON object"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

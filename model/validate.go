@@ -601,7 +601,7 @@ func (v *validator) checkDerivedNames() {
 		count++
 		claim(outputs, "output", t.ID, t.NameOutputName(), nodeLabel{KindTable, &t.Node})
 	}
-	v.claimSections(resources, outputs, claim)
+	v.claimSections(resources, claim)
 	if count > MaxTemplateResources {
 		v.warn("", "", "the template has %d resources; CloudFormation accepts %d per stack, so split the stack before deploying", count, MaxTemplateResources)
 	}

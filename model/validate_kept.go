@@ -125,17 +125,15 @@ func jsonObject(raw json.RawMessage) bool {
 }
 
 // claimSections claims the names kept sections define: a parameter shares
-// the namespace of resources (both are what Ref names), a kept output that
-// of the outputs the export generates.
-func (v *validator) claimSections(resources, outputs map[string]fmt.Stringer, claim func(map[string]fmt.Stringer, string, string, string, fmt.Stringer)) {
+// the namespace of resources (both are what Ref names). A kept output is not
+// claimed: one named like an output the export generates replaces it.
+func (v *validator) claimSections(resources map[string]fmt.Stringer, claim func(map[string]fmt.Stringer, string, string, string, fmt.Stringer)) {
 	for _, f := range v.stack.Sections {
 		var names map[string]fmt.Stringer
 		var what string
 		switch f.Key {
 		case "Parameters":
 			names, what = resources, "parameter"
-		case "Outputs":
-			names, what = outputs, "output"
 		default:
 			continue
 		}

@@ -22,8 +22,8 @@ const (
 )
 
 var (
-	stackNamePattern   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
-	stageNamePattern   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+	stackNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
+	stageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 	// Route selection on WebSocket APIs reads the message body, either as a
 	// bare path or as a ${...} template that joins several.
 	selectionPattern      = regexp.MustCompile(`^\$request\.body\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$`)

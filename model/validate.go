@@ -90,6 +90,7 @@ func (s *Stack) Check() []Problem {
 	for _, t := range s.Tables {
 		v.checkTable(t)
 	}
+	v.checkImported()
 	v.checkWires()
 	v.checkDerivedNames()
 	return v.problems
@@ -163,6 +164,8 @@ func label(kind Kind, n *Node) string {
 		return fmt.Sprintf("API %q", name)
 	case KindFunction:
 		return fmt.Sprintf("function %q", name)
+	case KindOther:
+		return fmt.Sprintf("resource %q", name)
 	default:
 		return fmt.Sprintf("table %q", name)
 	}
@@ -554,21 +557,31 @@ func (v *validator) checkDerivedNames() {
 		}
 		names[name] = owner
 	}
-	// Each label is made an interface once: boxing it at every claim was
-	// an allocation per derived name.
-	for _, n := range s.Nodes() {
-		var l fmt.Stringer = nodeLabel{n.Kind, n.Node}
-		claim(resources, "resource", n.ID, n.Name, l)
+	// An imported resource keeps its source logical ID (Kept.LogicalID),
+	// which is the one the template uses, so that is the one claimed.
+	for _, a := range s.APIs {
+		claim(resources, "resource", a.ID, KeptLogicalID(a.Kept, PartMain, a.Name), nodeLabel{KindAPI, &a.Node})
 	}
-	count := 0
+	for _, f := range s.Functions {
+		claim(resources, "resource", f.ID, KeptLogicalID(f.Kept, PartMain, f.Name), nodeLabel{KindFunction, &f.Node})
+	}
+	for _, t := range s.Tables {
+		claim(resources, "resource", t.ID, KeptLogicalID(t.Kept, PartMain, t.Name), nodeLabel{KindTable, &t.Node})
+	}
+	for _, o := range s.Others {
+		claim(resources, "resource", o.ID, o.Name, nodeLabel{KindOther, &o.Node})
+	}
+	count := len(s.Others)
+	// Each label below is made an interface once: boxing it at every claim
+	// was an allocation per derived name.
 	for _, a := range s.APIs {
 		var l fmt.Stringer = nodeLabel{KindAPI, &a.Node}
 		count += 2
-		claim(resources, "resource", a.ID, a.StageLogicalID(), l)
+		claim(resources, "resource", a.ID, KeptLogicalID(a.Kept, PartStage, a.StageLogicalID()), l)
 		if a.Authorizer != nil {
 			count += 2
-			claim(resources, "resource", a.ID, a.AuthorizerLogicalID(), l)
-			claim(resources, "resource", a.ID, a.AuthorizerPermissionLogicalID(), l)
+			claim(resources, "resource", a.ID, KeptLogicalID(a.Kept, PartAuthorizer, a.AuthorizerLogicalID()), l)
+			claim(resources, "resource", a.ID, KeptLogicalID(a.Kept, PartAuthorizerPermission, a.AuthorizerPermissionLogicalID()), l)
 		}
 		for _, r := range a.Routes {
 			if r.Key == "" {
@@ -577,6 +590,12 @@ func (v *validator) checkDerivedNames() {
 			var rl fmt.Stringer = routeLabel{a, r}
 			count += 3
 			route, integration, response, permission := a.RouteLogicalIDs(r)
+			if r.Kept != nil {
+				route = KeptLogicalID(r.Kept, PartRoute, route)
+				integration = KeptLogicalID(r.Kept, PartIntegration, integration)
+				response = KeptLogicalID(r.Kept, PartRouteResponse, response)
+				permission = KeptLogicalID(r.Kept, PartPermission, permission)
+			}
 			claim(resources, "resource", r.ID, route, rl)
 			claim(resources, "resource", r.ID, integration, rl)
 			claim(resources, "resource", r.ID, permission, rl)
@@ -591,14 +610,15 @@ func (v *validator) checkDerivedNames() {
 	for _, f := range s.Functions {
 		var l fmt.Stringer = nodeLabel{KindFunction, &f.Node}
 		count += 3
-		claim(resources, "resource", f.ID, f.RoleLogicalID(), l)
-		claim(resources, "resource", f.ID, f.LogGroupLogicalID(), l)
+		claim(resources, "resource", f.ID, KeptLogicalID(f.Kept, PartRole, f.RoleLogicalID()), l)
+		claim(resources, "resource", f.ID, KeptLogicalID(f.Kept, PartLogGroup, f.LogGroupLogicalID()), l)
 		claim(outputs, "output", f.ID, f.ArnOutputName(), l)
 	}
 	for _, t := range s.Tables {
 		count++
 		claim(outputs, "output", t.ID, t.NameOutputName(), nodeLabel{KindTable, &t.Node})
 	}
+	v.claimSections(resources, outputs, claim)
 	if count > MaxTemplateResources {
 		v.warn("", "", "the template has %d resources; CloudFormation accepts %d per stack, so split the stack before deploying", count, MaxTemplateResources)
 	}

@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 	"hash/fnv"
+	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/apigatewayv2"
@@ -17,8 +18,22 @@ import (
 
 // builder collects the template and how to lay it out.
 type builder struct {
-	s   *model.Stack
-	tpl *cloudformation.Template
+	s *model.Stack
+	// goformation makes intrinsic functions goformation's own way, for
+	// Template; otherwise they are placeholders for the encoder.
+	goformation bool
+	intrinsics  []*node
+	// size adds up the text encoded so far, a close guess at the size of
+	// the written template, so writers allocate once.
+	size int
+	// Slabs the encoder allocates nodes and their slices from.
+	slab     []node
+	keySlab  []string
+	itemSlab []*node
+
+	description string
+	resources   []cloudformation.Resource
+	outputs     []cloudformation.Output
 	// resourceIDs and outputNames are the written order: per API its API,
 	// authorizer, routes (route, integration, route response, permission)
 	// and stage; per function its role, log group and function; then tables.
@@ -26,26 +41,24 @@ type builder struct {
 	outputNames []string
 	// codePaths maps each function's logical ID to its code folder.
 	codePaths map[string]string
-	// marshalled is the size of goformation's compact JSON, a close guess
-	// at the size of the written template, so writers allocate once.
-	marshalled int
 
 	// index makes a large stack build in linear time.
 	index *model.Index
 }
 
 func (b *builder) add(id string, r cloudformation.Resource) {
-	b.tpl.Resources[id] = r
+	b.resources = append(b.resources, r)
 	b.resourceIDs = append(b.resourceIDs, id)
 }
 
 func (b *builder) output(name, description string, value string) {
-	b.tpl.Outputs[name] = cloudformation.Output{Description: cloudformation.String(description), Value: value}
+	b.outputs = append(b.outputs, cloudformation.Output{Description: cloudformation.String(description), Value: value})
 	b.outputNames = append(b.outputNames, name)
 }
 
-// build validates the stack and builds its template.
-func build(s *model.Stack) (*builder, error) {
+// build validates the stack and builds its resources. With goformation set,
+// intrinsic functions are goformation's, for Template.
+func build(s *model.Stack, goformation bool) (*builder, error) {
 	if s == nil {
 		return nil, model.Errorf(model.EINVALID, "export: no stack")
 	}
@@ -58,16 +71,23 @@ func build(s *model.Stack) (*builder, error) {
 	if err := checkLiterals(s); err != nil {
 		return nil, err
 	}
-	tpl := cloudformation.NewTemplate()
-	tpl.Description = s.Description
-	if tpl.Description == "" {
-		tpl.Description = fmt.Sprintf("Switchboard stack %s: WebSocket APIs on API Gateway with their Lambda functions", s.Name)
-	}
 	b := &builder{
-		s:         s,
-		tpl:       tpl,
-		codePaths: make(map[string]string, len(s.Functions)),
-		index:     model.NewIndex(s),
+		s:           s,
+		goformation: goformation,
+		description: s.Description,
+		codePaths:   make(map[string]string, len(s.Functions)),
+		index:       model.NewIndex(s),
+	}
+	// Room for every resource and output, so the lists never regrow.
+	resources, outputs := 3*len(s.Functions)+len(s.Tables), len(s.Functions)+len(s.Tables)
+	for _, a := range s.APIs {
+		resources += 4 + 4*len(a.Routes)
+		outputs += 2
+	}
+	b.resources, b.resourceIDs = make([]cloudformation.Resource, 0, resources), make([]string, 0, resources)
+	b.outputs, b.outputNames = make([]cloudformation.Output, 0, outputs), make([]string, 0, outputs)
+	if b.description == "" {
+		b.description = fmt.Sprintf("Switchboard stack %s: WebSocket APIs on API Gateway with their Lambda functions", s.Name)
 	}
 	for _, a := range s.APIs {
 		b.api(a)
@@ -89,7 +109,7 @@ func build(s *model.Stack) (*builder, error) {
 func checkLiterals(s *model.Stack) error {
 	var bad string
 	check := func(what, v string) {
-		if bad == "" && decodeIntrinsic(v) != nil {
+		if bad == "" && (decodeIntrinsic(v) != nil || strings.HasPrefix(v, placeholderMark)) {
 			bad = what
 		}
 	}
@@ -129,16 +149,16 @@ func checkLiterals(s *model.Stack) error {
 }
 
 // invokeURI is the URI API Gateway calls a Lambda function through.
-func invokeURI(fn string) string {
-	return cloudformation.Sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${" + fn + ".Arn}/invocations")
+func (b *builder) invokeURI(fn string) string {
+	return b.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${" + fn + ".Arn}/invocations")
 }
 
 // connectionsURL is the @connections management endpoint of an API's stage,
 // built from a Ref of the API, not a GetAtt: moto fails stacks that GetAtt
 // ApiGatewayV2 resources. stage is what names the stage: a Ref of it for
 // outputs, its literal name for functions (see stageName).
-func connectionsURL(a *model.API, stage string) string {
-	return cloudformation.Sub("https://${" + a.Name + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + stage + "/@connections")
+func (b *builder) connectionsURL(a *model.API, stage string) string {
+	return b.sub("https://${" + a.Name + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + stage + "/@connections")
 }
 
 // stageName is how a function's environment and role name an API's stage:
@@ -153,7 +173,7 @@ func stageRef(a *model.API) string { return "${" + a.StageLogicalID() + "}" }
 
 func (b *builder) api(a *model.API) {
 	api := &apigatewayv2.Api{
-		Name:                     cloudformation.String(cloudformation.Sub("${AWS::StackName}-" + a.Name)),
+		Name:                     cloudformation.String(b.sub("${AWS::StackName}-" + a.Name)),
 		ProtocolType:             cloudformation.String("WEBSOCKET"),
 		RouteSelectionExpression: cloudformation.String(a.RouteSelectionExpression),
 	}
@@ -164,22 +184,22 @@ func (b *builder) api(a *model.API) {
 		api.ApiKeySelectionExpression = cloudformation.String(a.APIKeySelectionExpression)
 	}
 	b.add(a.Name, api)
-	apiID := cloudformation.Ref(a.Name)
+	apiID := b.ref(a.Name)
 
 	if a.Authorizer != nil {
 		fn := b.s.AuthorizerFunction(a.ID) // Validate guarantees one.
 		b.add(a.AuthorizerLogicalID(), &apigatewayv2.Authorizer{
 			ApiId:          apiID,
 			AuthorizerType: "REQUEST",
-			AuthorizerUri:  cloudformation.String(invokeURI(fn.Name)),
+			AuthorizerUri:  cloudformation.String(b.invokeURI(fn.Name)),
 			IdentitySource: a.Authorizer.IdentitySources,
 			Name:           a.Authorizer.Name,
 		})
 		b.add(a.AuthorizerPermissionLogicalID(), &lambda.Permission{
 			Action:       "lambda:InvokeFunction",
-			FunctionName: cloudformation.GetAtt(fn.Name, "Arn"),
+			FunctionName: b.getAtt(fn.Name, "Arn"),
 			Principal:    "apigateway.amazonaws.com",
-			SourceArn: cloudformation.String(cloudformation.Sub(
+			SourceArn: cloudformation.String(b.sub(
 				"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + a.Name + "}/authorizers/${" + a.AuthorizerLogicalID() + "}")),
 		})
 	}
@@ -187,41 +207,42 @@ func (b *builder) api(a *model.API) {
 	routes := make([]string, 0, len(a.Routes))
 	for _, r := range a.Routes {
 		fn := b.index.RouteHandler(r.ID) // Validate guarantees one.
+		routeID, integrationID, responseID, permissionID := a.RouteLogicalIDs(r)
 		route := &apigatewayv2.Route{
 			ApiId:    apiID,
 			RouteKey: r.Key,
-			Target:   cloudformation.String(cloudformation.Sub("integrations/${" + a.IntegrationLogicalID(r) + "}")),
+			Target:   cloudformation.String(b.sub("integrations/${" + integrationID + "}")),
 		}
 		if r.APIKeyRequired {
 			route.ApiKeyRequired = cloudformation.Bool(true)
 		}
 		if r.Authorized {
 			route.AuthorizationType = cloudformation.String("CUSTOM")
-			route.AuthorizerId = cloudformation.String(cloudformation.Ref(a.AuthorizerLogicalID()))
+			route.AuthorizerId = cloudformation.String(b.ref(a.AuthorizerLogicalID()))
 		}
 		if r.TwoWay {
 			route.RouteResponseSelectionExpression = cloudformation.String(model.RouteDefault)
 		}
-		b.add(a.RouteLogicalID(r), route)
-		routes = append(routes, a.RouteLogicalID(r))
+		b.add(routeID, route)
+		routes = append(routes, routeID)
 
-		b.add(a.IntegrationLogicalID(r), &apigatewayv2.Integration{
+		b.add(integrationID, &apigatewayv2.Integration{
 			ApiId:           apiID,
 			IntegrationType: "AWS_PROXY",
-			IntegrationUri:  cloudformation.String(invokeURI(fn.Name)),
+			IntegrationUri:  cloudformation.String(b.invokeURI(fn.Name)),
 		})
 		if r.TwoWay {
-			b.add(a.RouteResponseLogicalID(r), &apigatewayv2.RouteResponse{
+			b.add(responseID, &apigatewayv2.RouteResponse{
 				ApiId:            apiID,
-				RouteId:          cloudformation.Ref(a.RouteLogicalID(r)),
+				RouteId:          b.ref(routeID),
 				RouteResponseKey: model.RouteDefault,
 			})
 		}
-		b.add(a.PermissionLogicalID(r), &lambda.Permission{
+		b.add(permissionID, &lambda.Permission{
 			Action:       "lambda:InvokeFunction",
-			FunctionName: cloudformation.GetAtt(fn.Name, "Arn"),
+			FunctionName: b.getAtt(fn.Name, "Arn"),
 			Principal:    "apigateway.amazonaws.com",
-			SourceArn: cloudformation.String(cloudformation.Sub(
+			SourceArn: cloudformation.String(b.sub(
 				"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + a.Name + "}/*/" + r.Key)),
 		})
 	}
@@ -236,9 +257,9 @@ func (b *builder) api(a *model.API) {
 	})
 
 	b.output(a.URLOutputName(), fmt.Sprintf("WebSocket URL of %s, for clients", a.Name),
-		cloudformation.Sub("wss://${"+a.Name+"}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"+stageRef(a)))
+		b.sub("wss://${"+a.Name+"}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"+stageRef(a)))
 	b.output(a.CallbackURLOutputName(), fmt.Sprintf("@connections URL of %s, for sending to its clients", a.Name),
-		connectionsURL(a, stageRef(a)))
+		b.connectionsURL(a, stageRef(a)))
 }
 
 // DynamoDB actions a read or read-write wire allows.
@@ -300,7 +321,7 @@ func (b *builder) function(f *model.Function) {
 	pols := []iam.Role_Policy{{
 		PolicyName: "Logs",
 		PolicyDocument: allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"},
-			cloudformation.GetAtt(logGroup, "Arn")),
+			b.getAtt(logGroup, "Arn")),
 	}}
 	env := make(map[string]string, len(f.Environment)+len(b.index.WiresFrom(f.ID)))
 	for k, v := range f.Environment {
@@ -317,18 +338,18 @@ func (b *builder) function(f *model.Function) {
 			pols = append(pols, iam.Role_Policy{
 				PolicyName: policyName(t.Name + suffix),
 				PolicyDocument: allow(actions,
-					cloudformation.GetAtt(t.Name, "Arn"),
-					cloudformation.Sub("${"+t.Name+".Arn}/index/*")),
+					b.getAtt(t.Name, "Arn"),
+					b.sub("${"+t.Name+".Arn}/index/*")),
 			})
-			env[t.TableEnvVar()] = cloudformation.Ref(t.Name)
+			env[t.TableEnvVar()] = b.ref(t.Name)
 		case model.WireSend:
 			a := b.index.API(w.To)
 			pols = append(pols, iam.Role_Policy{
 				PolicyName: policyName(a.Name + "ManageConnections"),
 				PolicyDocument: allow([]string{"execute-api:ManageConnections"},
-					cloudformation.Sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${"+a.Name+"}/"+stageName(a)+"/POST/@connections/*")),
+					b.sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${"+a.Name+"}/"+stageName(a)+"/POST/@connections/*")),
 			})
-			env[a.ConnectionsEnvVar()] = connectionsURL(a, stageName(a))
+			env[a.ConnectionsEnvVar()] = b.connectionsURL(a, stageName(a))
 		}
 	}
 	b.add(f.RoleLogicalID(), &iam.Role{
@@ -342,7 +363,7 @@ func (b *builder) function(f *model.Function) {
 
 	policy := policies.DeletionPolicy(f.LogDeletionPolicy)
 	b.add(logGroup, &logs.LogGroup{
-		LogGroupName:                         cloudformation.String(cloudformation.Sub("/aws/lambda/${AWS::StackName}-" + f.Name)),
+		LogGroupName:                         cloudformation.String(b.sub("/aws/lambda/${AWS::StackName}-" + f.Name)),
 		RetentionInDays:                      cloudformation.Int(f.LogRetentionDays),
 		AWSCloudFormationDeletionPolicy:      policy,
 		AWSCloudFormationUpdateReplacePolicy: policies.UpdateReplacePolicy(policy),
@@ -350,9 +371,9 @@ func (b *builder) function(f *model.Function) {
 
 	fn := &lambda.Function{
 		Handler:       cloudformation.String(f.Handler),
-		LoggingConfig: &lambda.Function_LoggingConfig{LogGroup: cloudformation.String(cloudformation.Ref(logGroup))},
+		LoggingConfig: &lambda.Function_LoggingConfig{LogGroup: cloudformation.String(b.ref(logGroup))},
 		MemorySize:    cloudformation.Int(f.MemorySize),
-		Role:          cloudformation.GetAtt(f.RoleLogicalID(), "Arn"),
+		Role:          b.getAtt(f.RoleLogicalID(), "Arn"),
 		Runtime:       cloudformation.String(f.Runtime),
 		Timeout:       cloudformation.Int(f.Timeout),
 	}
@@ -365,7 +386,7 @@ func (b *builder) function(f *model.Function) {
 	b.add(f.Name, fn)
 	b.codePaths[f.Name] = f.CodePath
 
-	b.output(f.ArnOutputName(), fmt.Sprintf("ARN of function %s", f.Name), cloudformation.GetAtt(f.Name, "Arn"))
+	b.output(f.ArnOutputName(), fmt.Sprintf("ARN of function %s", f.Name), b.getAtt(f.Name, "Arn"))
 }
 
 func (b *builder) table(t *model.Table) {
@@ -393,5 +414,5 @@ func (b *builder) table(t *model.Table) {
 		tbl.TimeToLiveSpecification = &dynamodb.Table_TimeToLiveSpecification{AttributeName: cloudformation.String(t.TTLAttribute), Enabled: true}
 	}
 	b.add(t.Name, tbl)
-	b.output(t.NameOutputName(), fmt.Sprintf("Name of table %s", t.Name), cloudformation.Ref(t.Name))
+	b.output(t.NameOutputName(), fmt.Sprintf("Name of table %s", t.Name), b.ref(t.Name))
 }

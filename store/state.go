@@ -352,42 +352,39 @@ func (s *Store) remember(id, token int64, rows []rowSet, stack *model.Stack) {
 	s.states[id] = stateCache{token: token, rows: rows, stack: stack}
 }
 
-// writeState makes the normalized tables hold st, changing only the rows
-// that differ from what they hold now. token is the stack's state token
-// before the change: if the Store wrote that state itself, it diffs against
-// the rows it remembers instead of reading them back. It returns the rows
-// the tables now hold, to remember once the transaction commits.
-func (s *Store) writeState(ctx context.Context, tx *sql.Tx, stackID, token int64, st *model.Stack) ([]rowSet, error) {
-	want, err := stackRows(st)
-	if err != nil {
-		return nil, err
-	}
+// writeState makes the normalized tables hold the rows want (stackRows of
+// the new state), changing only the rows that differ from what they hold
+// now. token is the stack's state token before the change: if the Store
+// wrote that state itself, it diffs against the rows it remembers instead of
+// reading them back.
+func (s *Store) writeState(ctx context.Context, tx *sql.Tx, stackID, token int64, want []rowSet) error {
 	if have := s.cachedRows(stackID, token); have != nil {
 		// Should the tables not hold what the cache says, which only a
 		// write past the Store can cause, an UPDATE or DELETE finds no row
 		// or an INSERT finds one: undo the attempt and diff against the
 		// tables.
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT cached_state`); err != nil {
-			return nil, err
+			return err
 		}
 		if err := applyState(ctx, tx, stackID, have, want); err == nil {
 			_, err := tx.ExecContext(ctx, `RELEASE cached_state`)
-			return want, err
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `ROLLBACK TO cached_state`); err != nil {
-			return nil, err
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `RELEASE cached_state`); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	have := make([]rowSet, len(tables))
 	for i, t := range tables {
+		var err error
 		if have[i], err = currentRows(ctx, tx, t, stackID); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return want, applyState(ctx, tx, stackID, have, want)
+	return applyState(ctx, tx, stackID, have, want)
 }
 
 // applyState changes the tables from the rows have to the rows want.

@@ -71,7 +71,11 @@ func (s *Store) moveNode(ctx context.Context, id, base int64, nodeID string, to 
 	if err := appendRevision(ctx, tx, id, h, next, doc, now); err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE nodes SET x = ?, y = ? WHERE stack_id = ? AND id = ?`, to.X, to.Y, id, nodeID); err != nil {
+	moveSQL := `UPDATE nodes SET x = ?, y = ? WHERE stack_id = ? AND id = ?`
+	if node.Kind == model.KindOther {
+		moveSQL = `UPDATE others SET x = ?, y = ? WHERE stack_id = ? AND id = ?`
+	}
+	if _, err := tx.ExecContext(ctx, moveSQL, to.X, to.Y, id, nodeID); err != nil {
 		return nil, err
 	}
 	newToken := newToken()

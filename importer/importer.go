@@ -16,8 +16,10 @@ package importer
 
 import (
 	"fmt"
+	"path"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/switchboard-dev/switchboard/model"
 )
@@ -254,4 +256,43 @@ func appendKept(out []string, what string, kept []model.Kept) []string {
 	}
 	slices.Sort(parts)
 	return append(out, what+" keeps "+strings.Join(parts, "; "))
+}
+
+// SuggestName returns a stack name for a file: the name the source gives
+// (a serverless.yml's service), else the file's name without extensions,
+// made a valid stack name (chat.template.json → chat-template), else
+// "imported".
+func SuggestName(res *Result, file string) string {
+	if res != nil && res.Stack.Name != "" {
+		return res.Stack.Name
+	}
+	base := path.Base(strings.ReplaceAll(file, `\`, "/"))
+	if i := strings.LastIndexByte(base, '.'); i > 0 {
+		base = base[:i]
+	}
+	var b strings.Builder
+	dash := false
+	for _, r := range base {
+		switch {
+		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			if b.Len() == 0 && !unicode.IsLetter(r) {
+				continue
+			}
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		default:
+			dash = true
+		}
+	}
+	name := b.String()
+	if len(name) > model.MaxStackNameLength {
+		name = strings.TrimRight(name[:model.MaxStackNameLength], "-")
+	}
+	if name == "" || name == "serverless" || name == "template" {
+		return "imported"
+	}
+	return name
 }

@@ -25,10 +25,10 @@ type ImportPreview struct {
 	// again by the Create button so the server keeps nothing between the
 	// two requests.
 	File, Source, Format, Name string
-	APIs                      []ImportAPI
-	Functions, Tables, Wires  []string
-	Others, Sections, Kept    []string
-	Notes                     []string
+	APIs                       []ImportAPI
+	Functions, Tables, Wires   []string
+	Others, Sections, Kept     []string
+	Notes                      []string
 	// Error is why the last Create failed, such as a taken name.
 	Error string
 }

@@ -33,7 +33,9 @@ type builder struct {
 
 	description string
 	resources   []cloudformation.Resource
-	outputs     []cloudformation.Output
+	// kept is, parallel to resources, what an import kept of each, or nil.
+	kept    []*model.Kept
+	outputs []cloudformation.Output
 	// resourceIDs and outputNames are the written order: per API its API,
 	// authorizer, routes (route, integration, route response, permission)
 	// and stage; per function its role, log group and function; then tables.
@@ -46,9 +48,23 @@ type builder struct {
 	index *model.Index
 }
 
-func (b *builder) add(id string, r cloudformation.Resource) {
+// add adds a resource. kept, when not nil, is what an import kept of it,
+// written onto it in the tree.
+func (b *builder) add(id string, r cloudformation.Resource, kept *model.Kept) {
 	b.resources = append(b.resources, r)
 	b.resourceIDs = append(b.resourceIDs, id)
+	b.kept = append(b.kept, kept)
+}
+
+// The logical IDs of a stack's resources: the source's, for a resource an
+// import kept one of, else the one Switchboard generates.
+func apiID(a *model.API) string { return model.KeptLogicalID(a.Kept, model.PartMain, a.Name) }
+func functionID(f *model.Function) string {
+	return model.KeptLogicalID(f.Kept, model.PartMain, f.Name)
+}
+func tableID(t *model.Table) string { return model.KeptLogicalID(t.Kept, model.PartMain, t.Name) }
+func stageID(a *model.API) string {
+	return model.KeptLogicalID(a.Kept, model.PartStage, a.StageLogicalID())
 }
 
 func (b *builder) output(name, description string, value string) {
@@ -85,6 +101,7 @@ func build(s *model.Stack, goformation bool) (*builder, error) {
 		outputs += 2
 	}
 	b.resources, b.resourceIDs = make([]cloudformation.Resource, 0, resources), make([]string, 0, resources)
+	b.kept = make([]*model.Kept, 0, resources)
 	b.outputs, b.outputNames = make([]cloudformation.Output, 0, outputs), make([]string, 0, outputs)
 	if b.description == "" {
 		b.description = fmt.Sprintf("Switchboard stack %s: WebSocket APIs on API Gateway with their Lambda functions", s.Name)
@@ -158,7 +175,7 @@ func (b *builder) invokeURI(fn string) string {
 // ApiGatewayV2 resources. stage is what names the stage: a Ref of it for
 // outputs, its literal name for functions (see stageName).
 func (b *builder) connectionsURL(a *model.API, stage string) string {
-	return b.sub("https://${" + a.Name + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + stage + "/@connections")
+	return b.sub("https://${" + apiID(a) + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + stage + "/@connections")
 }
 
 // stageName is how a function's environment and role name an API's stage:
@@ -169,7 +186,7 @@ func (b *builder) connectionsURL(a *model.API, stage string) string {
 func stageName(a *model.API) string { return a.StageName }
 
 // stageRef is how outputs name an API's stage.
-func stageRef(a *model.API) string { return "${" + a.StageLogicalID() + "}" }
+func stageRef(a *model.API) string { return "${" + stageID(a) + "}" }
 
 func (b *builder) api(a *model.API) {
 	api := &apigatewayv2.Api{
@@ -183,33 +200,41 @@ func (b *builder) api(a *model.API) {
 	if a.APIKeySelectionExpression != "" {
 		api.ApiKeySelectionExpression = cloudformation.String(a.APIKeySelectionExpression)
 	}
-	b.add(a.Name, api)
-	apiID := b.ref(a.Name)
+	id := apiID(a)
+	b.add(id, api, model.KeptPart(a.Kept, model.PartMain))
+	apiRef := b.ref(id)
 
 	if a.Authorizer != nil {
 		fn := b.s.AuthorizerFunction(a.ID) // Validate guarantees one.
-		b.add(a.AuthorizerLogicalID(), &apigatewayv2.Authorizer{
-			ApiId:          apiID,
+		authorizerID := model.KeptLogicalID(a.Kept, model.PartAuthorizer, a.AuthorizerLogicalID())
+		b.add(authorizerID, &apigatewayv2.Authorizer{
+			ApiId:          apiRef,
 			AuthorizerType: "REQUEST",
-			AuthorizerUri:  cloudformation.String(b.invokeURI(fn.Name)),
+			AuthorizerUri:  cloudformation.String(b.invokeURI(functionID(fn))),
 			IdentitySource: a.Authorizer.IdentitySources,
 			Name:           a.Authorizer.Name,
-		})
-		b.add(a.AuthorizerPermissionLogicalID(), &lambda.Permission{
+		}, model.KeptPart(a.Kept, model.PartAuthorizer))
+		b.add(model.KeptLogicalID(a.Kept, model.PartAuthorizerPermission, a.AuthorizerPermissionLogicalID()), &lambda.Permission{
 			Action:       "lambda:InvokeFunction",
-			FunctionName: b.getAtt(fn.Name, "Arn"),
+			FunctionName: b.getAtt(functionID(fn), "Arn"),
 			Principal:    "apigateway.amazonaws.com",
 			SourceArn: cloudformation.String(b.sub(
-				"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + a.Name + "}/authorizers/${" + a.AuthorizerLogicalID() + "}")),
-		})
+				"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + id + "}/authorizers/${" + authorizerID + "}")),
+		}, model.KeptPart(a.Kept, model.PartAuthorizerPermission))
 	}
 
 	routes := make([]string, 0, len(a.Routes))
 	for _, r := range a.Routes {
 		fn := b.index.RouteHandler(r.ID) // Validate guarantees one.
 		routeID, integrationID, responseID, permissionID := a.RouteLogicalIDs(r)
+		if r.Kept != nil {
+			routeID = model.KeptLogicalID(r.Kept, model.PartRoute, routeID)
+			integrationID = model.KeptLogicalID(r.Kept, model.PartIntegration, integrationID)
+			responseID = model.KeptLogicalID(r.Kept, model.PartRouteResponse, responseID)
+			permissionID = model.KeptLogicalID(r.Kept, model.PartPermission, permissionID)
+		}
 		route := &apigatewayv2.Route{
-			ApiId:    apiID,
+			ApiId:    apiRef,
 			RouteKey: r.Key,
 			Target:   cloudformation.String(b.sub("integrations/${" + integrationID + "}")),
 		}
@@ -218,46 +243,46 @@ func (b *builder) api(a *model.API) {
 		}
 		if r.Authorized {
 			route.AuthorizationType = cloudformation.String("CUSTOM")
-			route.AuthorizerId = cloudformation.String(b.ref(a.AuthorizerLogicalID()))
+			route.AuthorizerId = cloudformation.String(b.ref(model.KeptLogicalID(a.Kept, model.PartAuthorizer, a.AuthorizerLogicalID())))
 		}
 		if r.TwoWay {
 			route.RouteResponseSelectionExpression = cloudformation.String(model.RouteDefault)
 		}
-		b.add(routeID, route)
+		b.add(routeID, route, model.KeptPart(r.Kept, model.PartRoute))
 		routes = append(routes, routeID)
 
 		b.add(integrationID, &apigatewayv2.Integration{
-			ApiId:           apiID,
+			ApiId:           apiRef,
 			IntegrationType: "AWS_PROXY",
-			IntegrationUri:  cloudformation.String(b.invokeURI(fn.Name)),
-		})
+			IntegrationUri:  cloudformation.String(b.invokeURI(functionID(fn))),
+		}, model.KeptPart(r.Kept, model.PartIntegration))
 		if r.TwoWay {
 			b.add(responseID, &apigatewayv2.RouteResponse{
-				ApiId:            apiID,
+				ApiId:            apiRef,
 				RouteId:          b.ref(routeID),
 				RouteResponseKey: model.RouteDefault,
-			})
+			}, model.KeptPart(r.Kept, model.PartRouteResponse))
 		}
 		b.add(permissionID, &lambda.Permission{
 			Action:       "lambda:InvokeFunction",
-			FunctionName: b.getAtt(fn.Name, "Arn"),
+			FunctionName: b.getAtt(functionID(fn), "Arn"),
 			Principal:    "apigateway.amazonaws.com",
 			SourceArn: cloudformation.String(b.sub(
-				"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + a.Name + "}/*/" + r.Key)),
-		})
+				"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + id + "}/*/" + r.Key)),
+		}, model.KeptPart(r.Kept, model.PartPermission))
 	}
 
 	// The stage references no route, so without DependsOn CloudFormation
 	// may create it, and auto-deploy the API, before the routes exist.
-	b.add(a.StageLogicalID(), &apigatewayv2.Stage{
-		ApiId:                      apiID,
+	b.add(stageID(a), &apigatewayv2.Stage{
+		ApiId:                      apiRef,
 		StageName:                  a.StageName,
 		AutoDeploy:                 cloudformation.Bool(true),
 		AWSCloudFormationDependsOn: routes,
-	})
+	}, model.KeptPart(a.Kept, model.PartStage))
 
 	b.output(a.URLOutputName(), fmt.Sprintf("WebSocket URL of %s, for clients", a.Name),
-		b.sub("wss://${"+a.Name+"}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"+stageRef(a)))
+		b.sub("wss://${"+id+"}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"+stageRef(a)))
 	b.output(a.CallbackURLOutputName(), fmt.Sprintf("@connections URL of %s, for sending to its clients", a.Name),
 		b.connectionsURL(a, stageRef(a)))
 }
@@ -315,7 +340,9 @@ func policyName(name string) string {
 }
 
 func (b *builder) function(f *model.Function) {
-	logGroup := f.LogGroupLogicalID()
+	id := functionID(f)
+	logGroup := model.KeptLogicalID(f.Kept, model.PartLogGroup, f.LogGroupLogicalID())
+	role := model.KeptLogicalID(f.Kept, model.PartRole, f.RoleLogicalID())
 	// Least privilege: the function writes only to its own log group, so the
 	// role needs no AWSLambdaBasicExecutionRole (which allows every group).
 	pols := []iam.Role_Policy{{
@@ -338,28 +365,28 @@ func (b *builder) function(f *model.Function) {
 			pols = append(pols, iam.Role_Policy{
 				PolicyName: policyName(t.Name + suffix),
 				PolicyDocument: allow(actions,
-					b.getAtt(t.Name, "Arn"),
-					b.sub("${"+t.Name+".Arn}/index/*")),
+					b.getAtt(tableID(t), "Arn"),
+					b.sub("${"+tableID(t)+".Arn}/index/*")),
 			})
-			env[t.TableEnvVar()] = b.ref(t.Name)
+			env[t.TableEnvVar()] = b.ref(tableID(t))
 		case model.WireSend:
 			a := b.index.API(w.To)
 			pols = append(pols, iam.Role_Policy{
 				PolicyName: policyName(a.Name + "ManageConnections"),
 				PolicyDocument: allow([]string{"execute-api:ManageConnections"},
-					b.sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${"+a.Name+"}/"+stageName(a)+"/POST/@connections/*")),
+					b.sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${"+apiID(a)+"}/"+stageName(a)+"/POST/@connections/*")),
 			})
 			env[a.ConnectionsEnvVar()] = b.connectionsURL(a, stageName(a))
 		}
 	}
-	b.add(f.RoleLogicalID(), &iam.Role{
+	b.add(role, &iam.Role{
 		AssumeRolePolicyDocument: policyDocument{Version: "2012-10-17", Statement: []statement{{
 			Effect:    "Allow",
 			Principal: &principal{Service: []string{"lambda.amazonaws.com"}},
 			Action:    []string{"sts:AssumeRole"},
 		}}},
 		Policies: pols,
-	})
+	}, model.KeptPart(f.Kept, model.PartRole))
 
 	policy := policies.DeletionPolicy(f.LogDeletionPolicy)
 	b.add(logGroup, &logs.LogGroup{
@@ -367,13 +394,13 @@ func (b *builder) function(f *model.Function) {
 		RetentionInDays:                      cloudformation.Int(f.LogRetentionDays),
 		AWSCloudFormationDeletionPolicy:      policy,
 		AWSCloudFormationUpdateReplacePolicy: policies.UpdateReplacePolicy(policy),
-	})
+	}, model.KeptPart(f.Kept, model.PartLogGroup))
 
 	fn := &lambda.Function{
 		Handler:       cloudformation.String(f.Handler),
 		LoggingConfig: &lambda.Function_LoggingConfig{LogGroup: cloudformation.String(b.ref(logGroup))},
 		MemorySize:    cloudformation.Int(f.MemorySize),
-		Role:          b.getAtt(f.RoleLogicalID(), "Arn"),
+		Role:          b.getAtt(role, "Arn"),
 		Runtime:       cloudformation.String(f.Runtime),
 		Timeout:       cloudformation.Int(f.Timeout),
 	}
@@ -383,10 +410,10 @@ func (b *builder) function(f *model.Function) {
 	if len(env) > 0 {
 		fn.Environment = &lambda.Function_Environment{Variables: env}
 	}
-	b.add(f.Name, fn)
-	b.codePaths[f.Name] = f.CodePath
+	b.add(id, fn, model.KeptPart(f.Kept, model.PartMain))
+	b.codePaths[id] = f.CodePath
 
-	b.output(f.ArnOutputName(), fmt.Sprintf("ARN of function %s", f.Name), b.getAtt(f.Name, "Arn"))
+	b.output(f.ArnOutputName(), fmt.Sprintf("ARN of function %s", f.Name), b.getAtt(id, "Arn"))
 }
 
 func (b *builder) table(t *model.Table) {
@@ -413,6 +440,6 @@ func (b *builder) table(t *model.Table) {
 	if t.TTLAttribute != "" {
 		tbl.TimeToLiveSpecification = &dynamodb.Table_TimeToLiveSpecification{AttributeName: cloudformation.String(t.TTLAttribute), Enabled: true}
 	}
-	b.add(t.Name, tbl)
-	b.output(t.NameOutputName(), fmt.Sprintf("Name of table %s", t.Name), b.ref(t.Name))
+	b.add(tableID(t), tbl, model.KeptPart(t.Kept, model.PartMain))
+	b.output(t.NameOutputName(), fmt.Sprintf("Name of table %s", t.Name), b.ref(tableID(t)))
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
@@ -47,8 +48,10 @@ func ParseFormat(s string) (Format, error) {
 //
 // Each AWS::Lambda::Function is left without Code: goformation can only
 // express S3 or inline code, not the local folder `aws cloudformation package`
-// uploads, so YAML and JSON write that path in. Render those rather than
-// marshalling this template yourself.
+// uploads, so YAML and JSON write that path in. So is what an import kept
+// beyond logical IDs (kept properties and attributes, other resources,
+// template sections), which goformation's types cannot all hold. Render
+// rather than marshalling this template yourself.
 func Template(s *model.Stack) (*cloudformation.Template, error) {
 	b, err := build(s, true)
 	if err != nil {
@@ -101,7 +104,6 @@ func Render(s *model.Stack, f Format) ([]byte, error) {
 // Conventional key orders. Keys not listed keep goformation's alphabetical
 // order after the listed ones.
 var (
-	sectionOrder  = []string{"AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Mappings", "Conditions", "Transform", "Resources", "Outputs"}
 	resourceOrder = []string{"Type", "Condition", "DependsOn", "Metadata", "Properties", "DeletionPolicy", "UpdateReplacePolicy"}
 	// An inline IAM policy reads better named first.
 	rolePolicyOrder = []string{"PolicyName", "PolicyDocument"}
@@ -109,9 +111,10 @@ var (
 )
 
 // tree lays out the template: sections, resources and outputs in order,
-// and each function's Code set to its path.
+// each function's Code set to its path, and what an import kept written
+// back.
 func (b *builder) tree() (*node, error) {
-	resources := &node{kind: kindObject, keys: b.resourceIDs, items: make([]*node, len(b.resources))}
+	resources := &node{kind: kindObject, keys: slices.Clone(b.resourceIDs), items: make([]*node, len(b.resources))}
 	for i, r := range b.resources {
 		id := b.resourceIDs[i]
 		n, err := b.resourceNode(r)
@@ -132,9 +135,21 @@ func (b *builder) tree() (*node, error) {
 			}
 			props.set("Code", stringNode(path))
 		}
+		if k := b.kept[i]; k != nil {
+			if err := b.applyKept(n, k); err != nil {
+				return nil, fmt.Errorf("resource %s: %w", id, err)
+			}
+		}
 		resources.items[i] = n
 	}
-	outputs := &node{kind: kindObject, keys: b.outputNames, items: make([]*node, len(b.outputs))}
+	ids, others, err := b.others()
+	if err != nil {
+		return nil, err
+	}
+	resources.keys = append(resources.keys, ids...)
+	resources.items = append(resources.items, others...)
+
+	outputs := &node{kind: kindObject, keys: slices.Clone(b.outputNames), items: make([]*node, len(b.outputs))}
 	for i := range b.outputs {
 		n, err := b.valueNode(reflect.ValueOf(b.outputs[i]))
 		if err != nil {
@@ -143,12 +158,5 @@ func (b *builder) tree() (*node, error) {
 		n.reorder(outputOrder)
 		outputs.items[i] = n
 	}
-	root := &node{kind: kindObject}
-	root.set("AWSTemplateFormatVersion", stringNode("2010-09-09"))
-	root.set("Description", stringNode(b.description))
-	root.set("Resources", resources)
-	if len(b.outputs) > 0 {
-		root.set("Outputs", outputs)
-	}
-	return root, nil
+	return b.layoutRoot(resources, outputs)
 }

@@ -112,6 +112,9 @@ func parseTree(data []byte) (*node, error) {
 type parser struct {
 	data []byte
 	pos  int
+	// longForm reads intrinsics as CloudFormation's JSON writes them,
+	// {"Ref": "X"}, rather than as goformation's base64 strings.
+	longForm bool
 }
 
 func (p *parser) errorf(format string, args ...any) error {
@@ -152,8 +155,10 @@ func (p *parser) value() (*node, error) {
 		if err != nil {
 			return nil, err
 		}
-		if in := decodeIntrinsic(s); in != nil {
-			return in, nil
+		if !p.longForm {
+			if in := decodeIntrinsic(s); in != nil {
+				return in, nil
+			}
 		}
 		return stringNode(s), nil
 	case c == 't':
@@ -211,6 +216,9 @@ func (p *parser) object() (*node, error) {
 			p.pos++
 		case '}':
 			p.pos++
+			if p.longForm && len(n.keys) == 1 && shortForms[n.keys[0]] {
+				return &node{kind: kindIntrinsic, text: n.keys[0], items: n.items}, nil
+			}
 			return n, nil
 		default:
 			return nil, p.errorf("expected ',' or '}'")
@@ -271,6 +279,29 @@ func (p *parser) str() (string, error) {
 		}
 	}
 	return "", p.errorf("unterminated string")
+}
+
+// parseLongForm reads JSON that a template or an import holds, such as a
+// kept property: intrinsics are objects of one key, and those with a YAML
+// short form become intrinsic nodes, so YAML writes them as !Ref, !If….
+func parseLongForm(data []byte) (*node, error) {
+	p := &parser{data: data, longForm: true}
+	n, err := p.value()
+	if err != nil {
+		return nil, err
+	}
+	if p.skipSpace(); p.pos != len(p.data) {
+		return nil, p.errorf("unexpected data after the document")
+	}
+	return n, nil
+}
+
+// shortForms are the intrinsic functions that have a YAML tag. Others, such
+// as Fn::Transform, stay objects in YAML too.
+var shortForms = map[string]bool{
+	"Ref": true, "Fn::Base64": true, "Fn::Cidr": true, "Fn::FindInMap": true, "Fn::GetAtt": true,
+	"Fn::GetAZs": true, "Fn::ImportValue": true, "Fn::Join": true, "Fn::Select": true, "Fn::Split": true,
+	"Fn::Sub": true, "Fn::If": true, "Fn::Equals": true, "Fn::And": true, "Fn::Or": true, "Fn::Not": true,
 }
 
 // decodeIntrinsic returns the intrinsic function goformation encoded in s, or

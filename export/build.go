@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 	"hash/fnv"
+	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/apigatewayv2"
@@ -17,8 +18,24 @@ import (
 
 // builder collects the template and how to lay it out.
 type builder struct {
-	s   *model.Stack
-	tpl *cloudformation.Template
+	s *model.Stack
+	// goformation makes intrinsic functions goformation's own way, for
+	// Template; otherwise they are placeholders for the encoder.
+	goformation bool
+	intrinsics  []*node
+	// size adds up the text encoded so far, a close guess at the size of
+	// the written template, so writers allocate once.
+	size int
+	// Slabs the encoder allocates nodes and their slices from.
+	slab     []node
+	keySlab  []string
+	itemSlab []*node
+
+	description string
+	resources   []cloudformation.Resource
+	// kept is, parallel to resources, what an import kept of each, or nil.
+	kept    []*model.Kept
+	outputs []cloudformation.Output
 	// resourceIDs and outputNames are the written order: per API its API,
 	// authorizer, routes (route, integration, route response, permission)
 	// and stage; per function its role, log group and function; then tables.
@@ -26,26 +43,38 @@ type builder struct {
 	outputNames []string
 	// codePaths maps each function's logical ID to its code folder.
 	codePaths map[string]string
-	// marshalled is the size of goformation's compact JSON, a close guess
-	// at the size of the written template, so writers allocate once.
-	marshalled int
 
 	// index makes a large stack build in linear time.
 	index *model.Index
 }
 
-func (b *builder) add(id string, r cloudformation.Resource) {
-	b.tpl.Resources[id] = r
+// add adds a resource. kept, when not nil, is what an import kept of it,
+// written onto it in the tree.
+func (b *builder) add(id string, r cloudformation.Resource, kept *model.Kept) {
+	b.resources = append(b.resources, r)
 	b.resourceIDs = append(b.resourceIDs, id)
+	b.kept = append(b.kept, kept)
+}
+
+// The logical IDs of a stack's resources: the source's, for a resource an
+// import kept one of, else the one Switchboard generates.
+func apiID(a *model.API) string { return model.KeptLogicalID(a.Kept, model.PartMain, a.Name) }
+func functionID(f *model.Function) string {
+	return model.KeptLogicalID(f.Kept, model.PartMain, f.Name)
+}
+func tableID(t *model.Table) string { return model.KeptLogicalID(t.Kept, model.PartMain, t.Name) }
+func stageID(a *model.API) string {
+	return model.KeptLogicalID(a.Kept, model.PartStage, a.StageLogicalID())
 }
 
 func (b *builder) output(name, description string, value string) {
-	b.tpl.Outputs[name] = cloudformation.Output{Description: cloudformation.String(description), Value: value}
+	b.outputs = append(b.outputs, cloudformation.Output{Description: cloudformation.String(description), Value: value})
 	b.outputNames = append(b.outputNames, name)
 }
 
-// build validates the stack and builds its template.
-func build(s *model.Stack) (*builder, error) {
+// build validates the stack and builds its resources. With goformation set,
+// intrinsic functions are goformation's, for Template.
+func build(s *model.Stack, goformation bool) (*builder, error) {
 	if s == nil {
 		return nil, model.Errorf(model.EINVALID, "export: no stack")
 	}
@@ -58,16 +87,24 @@ func build(s *model.Stack) (*builder, error) {
 	if err := checkLiterals(s); err != nil {
 		return nil, err
 	}
-	tpl := cloudformation.NewTemplate()
-	tpl.Description = s.Description
-	if tpl.Description == "" {
-		tpl.Description = fmt.Sprintf("Switchboard stack %s: WebSocket APIs on API Gateway with their Lambda functions", s.Name)
-	}
 	b := &builder{
-		s:         s,
-		tpl:       tpl,
-		codePaths: make(map[string]string, len(s.Functions)),
-		index:     model.NewIndex(s),
+		s:           s,
+		goformation: goformation,
+		description: s.Description,
+		codePaths:   make(map[string]string, len(s.Functions)),
+		index:       model.NewIndex(s),
+	}
+	// Room for every resource and output, so the lists never regrow.
+	resources, outputs := 3*len(s.Functions)+len(s.Tables), len(s.Functions)+len(s.Tables)
+	for _, a := range s.APIs {
+		resources += 4 + 4*len(a.Routes)
+		outputs += 2
+	}
+	b.resources, b.resourceIDs = make([]cloudformation.Resource, 0, resources), make([]string, 0, resources)
+	b.kept = make([]*model.Kept, 0, resources)
+	b.outputs, b.outputNames = make([]cloudformation.Output, 0, outputs), make([]string, 0, outputs)
+	if b.description == "" {
+		b.description = fmt.Sprintf("Switchboard stack %s: WebSocket APIs on API Gateway with their Lambda functions", s.Name)
 	}
 	for _, a := range s.APIs {
 		b.api(a)
@@ -89,7 +126,7 @@ func build(s *model.Stack) (*builder, error) {
 func checkLiterals(s *model.Stack) error {
 	var bad string
 	check := func(what, v string) {
-		if bad == "" && decodeIntrinsic(v) != nil {
+		if bad == "" && (decodeIntrinsic(v) != nil || strings.HasPrefix(v, placeholderMark)) {
 			bad = what
 		}
 	}
@@ -129,16 +166,16 @@ func checkLiterals(s *model.Stack) error {
 }
 
 // invokeURI is the URI API Gateway calls a Lambda function through.
-func invokeURI(fn string) string {
-	return cloudformation.Sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${" + fn + ".Arn}/invocations")
+func (b *builder) invokeURI(fn string) string {
+	return b.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${" + fn + ".Arn}/invocations")
 }
 
 // connectionsURL is the @connections management endpoint of an API's stage,
 // built from a Ref of the API, not a GetAtt: moto fails stacks that GetAtt
 // ApiGatewayV2 resources. stage is what names the stage: a Ref of it for
 // outputs, its literal name for functions (see stageName).
-func connectionsURL(a *model.API, stage string) string {
-	return cloudformation.Sub("https://${" + a.Name + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + stage + "/@connections")
+func (b *builder) connectionsURL(a *model.API, stage string) string {
+	return b.sub("https://${" + apiID(a) + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + stage + "/@connections")
 }
 
 // stageName is how a function's environment and role name an API's stage:
@@ -149,11 +186,11 @@ func connectionsURL(a *model.API, stage string) string {
 func stageName(a *model.API) string { return a.StageName }
 
 // stageRef is how outputs name an API's stage.
-func stageRef(a *model.API) string { return "${" + a.StageLogicalID() + "}" }
+func stageRef(a *model.API) string { return "${" + stageID(a) + "}" }
 
 func (b *builder) api(a *model.API) {
 	api := &apigatewayv2.Api{
-		Name:                     cloudformation.String(cloudformation.Sub("${AWS::StackName}-" + a.Name)),
+		Name:                     cloudformation.String(b.sub("${AWS::StackName}-" + a.Name)),
 		ProtocolType:             cloudformation.String("WEBSOCKET"),
 		RouteSelectionExpression: cloudformation.String(a.RouteSelectionExpression),
 	}
@@ -163,82 +200,91 @@ func (b *builder) api(a *model.API) {
 	if a.APIKeySelectionExpression != "" {
 		api.ApiKeySelectionExpression = cloudformation.String(a.APIKeySelectionExpression)
 	}
-	b.add(a.Name, api)
-	apiID := cloudformation.Ref(a.Name)
+	id := apiID(a)
+	b.add(id, api, model.KeptPart(a.Kept, model.PartMain))
+	apiRef := b.ref(id)
 
 	if a.Authorizer != nil {
 		fn := b.s.AuthorizerFunction(a.ID) // Validate guarantees one.
-		b.add(a.AuthorizerLogicalID(), &apigatewayv2.Authorizer{
-			ApiId:          apiID,
+		authorizerID := model.KeptLogicalID(a.Kept, model.PartAuthorizer, a.AuthorizerLogicalID())
+		b.add(authorizerID, &apigatewayv2.Authorizer{
+			ApiId:          apiRef,
 			AuthorizerType: "REQUEST",
-			AuthorizerUri:  cloudformation.String(invokeURI(fn.Name)),
+			AuthorizerUri:  cloudformation.String(b.invokeURI(functionID(fn))),
 			IdentitySource: a.Authorizer.IdentitySources,
 			Name:           a.Authorizer.Name,
-		})
-		b.add(a.AuthorizerPermissionLogicalID(), &lambda.Permission{
+		}, model.KeptPart(a.Kept, model.PartAuthorizer))
+		b.add(model.KeptLogicalID(a.Kept, model.PartAuthorizerPermission, a.AuthorizerPermissionLogicalID()), &lambda.Permission{
 			Action:       "lambda:InvokeFunction",
-			FunctionName: cloudformation.GetAtt(fn.Name, "Arn"),
+			FunctionName: b.getAtt(functionID(fn), "Arn"),
 			Principal:    "apigateway.amazonaws.com",
-			SourceArn: cloudformation.String(cloudformation.Sub(
-				"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + a.Name + "}/authorizers/${" + a.AuthorizerLogicalID() + "}")),
-		})
+			SourceArn: cloudformation.String(b.sub(
+				"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + id + "}/authorizers/${" + authorizerID + "}")),
+		}, model.KeptPart(a.Kept, model.PartAuthorizerPermission))
 	}
 
 	routes := make([]string, 0, len(a.Routes))
 	for _, r := range a.Routes {
 		fn := b.index.RouteHandler(r.ID) // Validate guarantees one.
+		routeID, integrationID, responseID, permissionID := a.RouteLogicalIDs(r)
+		if r.Kept != nil {
+			routeID = model.KeptLogicalID(r.Kept, model.PartRoute, routeID)
+			integrationID = model.KeptLogicalID(r.Kept, model.PartIntegration, integrationID)
+			responseID = model.KeptLogicalID(r.Kept, model.PartRouteResponse, responseID)
+			permissionID = model.KeptLogicalID(r.Kept, model.PartPermission, permissionID)
+		}
 		route := &apigatewayv2.Route{
-			ApiId:    apiID,
+			ApiId:    apiRef,
 			RouteKey: r.Key,
-			Target:   cloudformation.String(cloudformation.Sub("integrations/${" + a.IntegrationLogicalID(r) + "}")),
+			Target:   cloudformation.String(b.sub("integrations/${" + integrationID + "}")),
 		}
 		if r.APIKeyRequired {
 			route.ApiKeyRequired = cloudformation.Bool(true)
 		}
 		if r.Authorized {
 			route.AuthorizationType = cloudformation.String("CUSTOM")
-			route.AuthorizerId = cloudformation.String(cloudformation.Ref(a.AuthorizerLogicalID()))
+			route.AuthorizerId = cloudformation.String(b.ref(model.KeptLogicalID(a.Kept, model.PartAuthorizer, a.AuthorizerLogicalID())))
 		}
 		if r.TwoWay {
 			route.RouteResponseSelectionExpression = cloudformation.String(model.RouteDefault)
 		}
-		b.add(a.RouteLogicalID(r), route)
-		routes = append(routes, a.RouteLogicalID(r))
+		b.add(routeID, route, model.KeptPart(r.Kept, model.PartRoute))
+		routes = append(routes, routeID)
 
-		b.add(a.IntegrationLogicalID(r), &apigatewayv2.Integration{
-			ApiId:           apiID,
+		b.add(integrationID, &apigatewayv2.Integration{
+			ApiId:           apiRef,
 			IntegrationType: "AWS_PROXY",
-			IntegrationUri:  cloudformation.String(invokeURI(fn.Name)),
-		})
+			IntegrationUri:  cloudformation.String(b.invokeURI(functionID(fn))),
+		}, model.KeptPart(r.Kept, model.PartIntegration))
 		if r.TwoWay {
-			b.add(a.RouteResponseLogicalID(r), &apigatewayv2.RouteResponse{
-				ApiId:            apiID,
-				RouteId:          cloudformation.Ref(a.RouteLogicalID(r)),
+			b.add(responseID, &apigatewayv2.RouteResponse{
+				ApiId:            apiRef,
+				RouteId:          b.ref(routeID),
 				RouteResponseKey: model.RouteDefault,
-			})
+			}, model.KeptPart(r.Kept, model.PartRouteResponse))
 		}
-		b.add(a.PermissionLogicalID(r), &lambda.Permission{
+		b.add(permissionID, &lambda.Permission{
 			Action:       "lambda:InvokeFunction",
-			FunctionName: cloudformation.GetAtt(fn.Name, "Arn"),
+			FunctionName: b.getAtt(functionID(fn), "Arn"),
 			Principal:    "apigateway.amazonaws.com",
-			SourceArn: cloudformation.String(cloudformation.Sub(
-				"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + a.Name + "}/*/" + r.Key)),
-		})
+			SourceArn: cloudformation.String(b.sub(
+				"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + id + "}/*/" + r.Key)),
+		}, model.KeptPart(r.Kept, model.PartPermission))
 	}
 
 	// The stage references no route, so without DependsOn CloudFormation
 	// may create it, and auto-deploy the API, before the routes exist.
-	b.add(a.StageLogicalID(), &apigatewayv2.Stage{
-		ApiId:                      apiID,
+	b.add(stageID(a), &apigatewayv2.Stage{
+		ApiId:                      apiRef,
 		StageName:                  a.StageName,
 		AutoDeploy:                 cloudformation.Bool(true),
 		AWSCloudFormationDependsOn: routes,
-	})
+	}, model.KeptPart(a.Kept, model.PartStage))
 
 	b.output(a.URLOutputName(), fmt.Sprintf("WebSocket URL of %s, for clients", a.Name),
-		cloudformation.Sub("wss://${"+a.Name+"}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"+stageRef(a)))
+		b.sub("wss://${"+id+"}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"+stageRef(a)))
 	b.output(a.CallbackURLOutputName(), fmt.Sprintf("@connections URL of %s, for sending to its clients", a.Name),
-		connectionsURL(a, stageRef(a)))
+		b.connectionsURL(a, stageRef(a)))
 }
 
 // DynamoDB actions a read or read-write wire allows.
@@ -294,13 +340,15 @@ func policyName(name string) string {
 }
 
 func (b *builder) function(f *model.Function) {
-	logGroup := f.LogGroupLogicalID()
+	id := functionID(f)
+	logGroup := model.KeptLogicalID(f.Kept, model.PartLogGroup, f.LogGroupLogicalID())
+	role := model.KeptLogicalID(f.Kept, model.PartRole, f.RoleLogicalID())
 	// Least privilege: the function writes only to its own log group, so the
 	// role needs no AWSLambdaBasicExecutionRole (which allows every group).
 	pols := []iam.Role_Policy{{
 		PolicyName: "Logs",
 		PolicyDocument: allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"},
-			cloudformation.GetAtt(logGroup, "Arn")),
+			b.getAtt(logGroup, "Arn")),
 	}}
 	env := make(map[string]string, len(f.Environment)+len(b.index.WiresFrom(f.ID)))
 	for k, v := range f.Environment {
@@ -317,42 +365,42 @@ func (b *builder) function(f *model.Function) {
 			pols = append(pols, iam.Role_Policy{
 				PolicyName: policyName(t.Name + suffix),
 				PolicyDocument: allow(actions,
-					cloudformation.GetAtt(t.Name, "Arn"),
-					cloudformation.Sub("${"+t.Name+".Arn}/index/*")),
+					b.getAtt(tableID(t), "Arn"),
+					b.sub("${"+tableID(t)+".Arn}/index/*")),
 			})
-			env[t.TableEnvVar()] = cloudformation.Ref(t.Name)
+			env[t.TableEnvVar()] = b.ref(tableID(t))
 		case model.WireSend:
 			a := b.index.API(w.To)
 			pols = append(pols, iam.Role_Policy{
 				PolicyName: policyName(a.Name + "ManageConnections"),
 				PolicyDocument: allow([]string{"execute-api:ManageConnections"},
-					cloudformation.Sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${"+a.Name+"}/"+stageName(a)+"/POST/@connections/*")),
+					b.sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${"+apiID(a)+"}/"+stageName(a)+"/POST/@connections/*")),
 			})
-			env[a.ConnectionsEnvVar()] = connectionsURL(a, stageName(a))
+			env[a.ConnectionsEnvVar()] = b.connectionsURL(a, stageName(a))
 		}
 	}
-	b.add(f.RoleLogicalID(), &iam.Role{
+	b.add(role, &iam.Role{
 		AssumeRolePolicyDocument: policyDocument{Version: "2012-10-17", Statement: []statement{{
 			Effect:    "Allow",
 			Principal: &principal{Service: []string{"lambda.amazonaws.com"}},
 			Action:    []string{"sts:AssumeRole"},
 		}}},
 		Policies: pols,
-	})
+	}, model.KeptPart(f.Kept, model.PartRole))
 
 	policy := policies.DeletionPolicy(f.LogDeletionPolicy)
 	b.add(logGroup, &logs.LogGroup{
-		LogGroupName:                         cloudformation.String(cloudformation.Sub("/aws/lambda/${AWS::StackName}-" + f.Name)),
+		LogGroupName:                         cloudformation.String(b.sub("/aws/lambda/${AWS::StackName}-" + f.Name)),
 		RetentionInDays:                      cloudformation.Int(f.LogRetentionDays),
 		AWSCloudFormationDeletionPolicy:      policy,
 		AWSCloudFormationUpdateReplacePolicy: policies.UpdateReplacePolicy(policy),
-	})
+	}, model.KeptPart(f.Kept, model.PartLogGroup))
 
 	fn := &lambda.Function{
 		Handler:       cloudformation.String(f.Handler),
-		LoggingConfig: &lambda.Function_LoggingConfig{LogGroup: cloudformation.String(cloudformation.Ref(logGroup))},
+		LoggingConfig: &lambda.Function_LoggingConfig{LogGroup: cloudformation.String(b.ref(logGroup))},
 		MemorySize:    cloudformation.Int(f.MemorySize),
-		Role:          cloudformation.GetAtt(f.RoleLogicalID(), "Arn"),
+		Role:          b.getAtt(role, "Arn"),
 		Runtime:       cloudformation.String(f.Runtime),
 		Timeout:       cloudformation.Int(f.Timeout),
 	}
@@ -362,10 +410,10 @@ func (b *builder) function(f *model.Function) {
 	if len(env) > 0 {
 		fn.Environment = &lambda.Function_Environment{Variables: env}
 	}
-	b.add(f.Name, fn)
-	b.codePaths[f.Name] = f.CodePath
+	b.add(id, fn, model.KeptPart(f.Kept, model.PartMain))
+	b.codePaths[id] = f.CodePath
 
-	b.output(f.ArnOutputName(), fmt.Sprintf("ARN of function %s", f.Name), cloudformation.GetAtt(f.Name, "Arn"))
+	b.output(f.ArnOutputName(), fmt.Sprintf("ARN of function %s", f.Name), b.getAtt(id, "Arn"))
 }
 
 func (b *builder) table(t *model.Table) {
@@ -392,6 +440,6 @@ func (b *builder) table(t *model.Table) {
 	if t.TTLAttribute != "" {
 		tbl.TimeToLiveSpecification = &dynamodb.Table_TimeToLiveSpecification{AttributeName: cloudformation.String(t.TTLAttribute), Enabled: true}
 	}
-	b.add(t.Name, tbl)
-	b.output(t.NameOutputName(), fmt.Sprintf("Name of table %s", t.Name), cloudformation.Ref(t.Name))
+	b.add(tableID(t), tbl, model.KeptPart(t.Kept, model.PartMain))
+	b.output(t.NameOutputName(), fmt.Sprintf("Name of table %s", t.Name), b.ref(tableID(t)))
 }

@@ -9,9 +9,10 @@
 package export
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
@@ -40,19 +41,31 @@ func ParseFormat(s string) (Format, error) {
 	return "", model.Errorf(model.EINVALID, "unknown template format %q; choose yaml or json", s)
 }
 
-// Template builds the goformation template of a valid stack. It refuses a
+// Template builds the goformation template of a valid stack, for programs
+// that want goformation's types. YAML, JSON and Render build the same
+// resources but encode them straight into the written layout. It refuses a
 // stack that fails s.Validate, wrapping the *model.ValidationError.
 //
 // Each AWS::Lambda::Function is left without Code: goformation can only
 // express S3 or inline code, not the local folder `aws cloudformation package`
-// uploads, so YAML and JSON write that path in. Render those rather than
-// marshalling this template yourself.
+// uploads, so YAML and JSON write that path in. So is what an import kept
+// beyond logical IDs (kept properties and attributes, other resources,
+// template sections), which goformation's types cannot all hold. Render
+// rather than marshalling this template yourself.
 func Template(s *model.Stack) (*cloudformation.Template, error) {
-	b, err := build(s)
+	b, err := build(s, true)
 	if err != nil {
 		return nil, err
 	}
-	return b.tpl, nil
+	tpl := cloudformation.NewTemplate()
+	tpl.Description = b.description
+	for i, id := range b.resourceIDs {
+		tpl.Resources[id] = b.resources[i]
+	}
+	for i, name := range b.outputNames {
+		tpl.Outputs[name] = b.outputs[i]
+	}
+	return tpl, nil
 }
 
 // YAML renders the stack's template as YAML in CloudFormation's usual layout:
@@ -74,7 +87,7 @@ func Render(s *model.Stack, f Format) ([]byte, error) {
 	if f != FormatYAML && f != FormatJSON {
 		return nil, model.Errorf(model.EINVALID, "unknown template format %q; choose yaml or json", f)
 	}
-	b, err := build(s)
+	b, err := build(s, false)
 	if err != nil {
 		return nil, err
 	}
@@ -83,60 +96,67 @@ func Render(s *model.Stack, f Format) ([]byte, error) {
 		return nil, fmt.Errorf("export: stack %q: %w", s.Name, err)
 	}
 	if f == FormatJSON {
-		return writeJSON(tree, 2*b.marshalled), nil
+		return writeJSON(tree, 3*b.size), nil
 	}
-	return writeYAML(tree, b.marshalled), nil
+	return writeYAML(tree, 2*b.size), nil
 }
 
 // Conventional key orders. Keys not listed keep goformation's alphabetical
 // order after the listed ones.
 var (
-	sectionOrder  = []string{"AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Mappings", "Conditions", "Transform", "Resources", "Outputs"}
 	resourceOrder = []string{"Type", "Condition", "DependsOn", "Metadata", "Properties", "DeletionPolicy", "UpdateReplacePolicy"}
 	// An inline IAM policy reads better named first.
 	rolePolicyOrder = []string{"PolicyName", "PolicyDocument"}
 	outputOrder     = []string{"Description", "Value", "Export", "Condition"}
 )
 
-// tree marshals the template with goformation and lays it out: sections,
-// resources and outputs in order, and each function's Code set to its path.
+// tree lays out the template: sections, resources and outputs in order,
+// each function's Code set to its path, and what an import kept written
+// back.
 func (b *builder) tree() (*node, error) {
-	data, err := json.Marshal(b.tpl)
-	if err != nil {
-		return nil, fmt.Errorf("marshal template: %w", err)
-	}
-	b.marshalled = len(data)
-	root, err := parseTree(data)
-	if err != nil {
-		return nil, fmt.Errorf("read back template: %w", err)
-	}
-	root.reorder(sectionOrder)
-	resources := root.get("Resources")
-	resources.reorder(b.resourceIDs)
-	for i, id := range resources.keys {
-		r := resources.items[i]
-		r.reorder(resourceOrder)
-		if t := r.get("Type"); t != nil && t.text == "AWS::IAM::Role" {
-			if pols := r.get("Properties").get("Policies"); pols != nil && pols.kind == kindArray {
+	resources := &node{kind: kindObject, keys: slices.Clone(b.resourceIDs), items: make([]*node, len(b.resources))}
+	for i, r := range b.resources {
+		id := b.resourceIDs[i]
+		n, err := b.resourceNode(r)
+		if err != nil {
+			return nil, fmt.Errorf("resource %s: %w", id, err)
+		}
+		if t := n.get("Type"); t != nil && t.text == "AWS::IAM::Role" {
+			if pols := n.get("Properties").get("Policies"); pols != nil && pols.kind == kindArray {
 				for _, p := range pols.items {
 					p.reorder(rolePolicyOrder)
 				}
 			}
 		}
 		if path, ok := b.codePaths[id]; ok {
-			props := r.get("Properties")
+			props := n.get("Properties")
 			if props == nil {
 				return nil, errors.New("function " + id + " has no properties")
 			}
 			props.set("Code", stringNode(path))
 		}
-	}
-	outputs := root.get("Outputs")
-	outputs.reorder(b.outputNames)
-	if outputs != nil {
-		for _, o := range outputs.items {
-			o.reorder(outputOrder)
+		if k := b.kept[i]; k != nil {
+			if err := b.applyKept(n, k); err != nil {
+				return nil, fmt.Errorf("resource %s: %w", id, err)
+			}
 		}
+		resources.items[i] = n
 	}
-	return root, nil
+	ids, others, err := b.others()
+	if err != nil {
+		return nil, err
+	}
+	resources.keys = append(resources.keys, ids...)
+	resources.items = append(resources.items, others...)
+
+	outputs := &node{kind: kindObject, keys: slices.Clone(b.outputNames), items: make([]*node, len(b.outputs))}
+	for i := range b.outputs {
+		n, err := b.valueNode(reflect.ValueOf(b.outputs[i]))
+		if err != nil {
+			return nil, fmt.Errorf("output %s: %w", b.outputNames[i], err)
+		}
+		n.reorder(outputOrder)
+		outputs.items[i] = n
+	}
+	return b.layoutRoot(resources, outputs)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -25,6 +26,50 @@ func mustExample(t testing.TB, example string) *model.Stack {
 	t.Helper()
 	s, err := model.Example(example, example)
 	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// keptStack is chat as an import of a hand-written template leaves it: with
+// what Switchboard does not model kept, for the export to write back.
+func keptStack(t testing.TB) *model.Stack {
+	t.Helper()
+	s := mustExample(t, "chat")
+	raw := func(v string) json.RawMessage { return json.RawMessage(v) }
+	s.Sections = []model.Field{
+		{Key: "Parameters", Value: raw(`{"Team": {"Type": "String", "Default": "realtime", "Description": "Team tag"}, "Env": {"Type": "String", "AllowedValues": ["dev", "prod"], "Default": "dev"}}`)},
+		{Key: "Conditions", Value: raw(`{"IsProd": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}}`)},
+		{Key: "Outputs", Value: raw(`{"AuditQueueUrl": {"Condition": "IsProd", "Description": "Audit queue", "Value": {"Ref": "AuditQueue"}}}`)},
+	}
+	s.Others = []*model.Other{{
+		Node:     model.Node{ID: "other-queue", Name: "AuditQueue", Position: model.Position{X: 40, Y: 600}},
+		Type:     "AWS::SQS::Queue",
+		Resource: raw(`{"Type": "AWS::SQS::Queue", "Condition": "IsProd", "Properties": {"MessageRetentionPeriod": 1209600, "Tags": [{"Key": "team", "Value": {"Ref": "Team"}}]}}`),
+	}}
+	api := s.APIs[0]
+	api.Kept = []model.Kept{{Part: model.PartMain, Properties: []model.Field{{Key: "Name", Value: raw(`{"Fn::Sub": "${AWS::StackName}-chat"}`)}}}}
+	for _, r := range api.Routes {
+		if r.Key == "$connect" {
+			r.Kept = []model.Kept{
+				{Part: model.PartRoute, LogicalID: "ConnectRoute", Properties: []model.Field{{Key: "OperationName", Value: raw(`"Connect"`)}}},
+				{Part: model.PartIntegration, LogicalID: "ConnectInteg", Properties: []model.Field{{Key: "TimeoutInMillis", Value: raw(`29000`)}}},
+			}
+		}
+	}
+	fn := s.Functions[0]
+	fn.Kept = []model.Kept{
+		{Part: model.PartMain, Properties: []model.Field{
+			{Key: "TracingConfig", Value: raw(`{"Mode": {"Fn::If": ["IsProd", "Active", "PassThrough"]}}`)},
+			{Key: "Environment.Variables.TEAM", Value: raw(`{"Ref": "Team"}`)},
+		}},
+		{Part: model.PartRole, LogicalID: "ConnectionHandlerServiceRole"},
+	}
+	s.Tables[0].Kept = []model.Kept{{Part: model.PartMain,
+		Attributes: []model.Field{{Key: "Metadata", Value: raw(`{"Owner": "realtime"}`)}},
+		Properties: []model.Field{{Key: "PointInTimeRecoverySpecification", Value: raw(`{"PointInTimeRecoveryEnabled": true}`)}},
+	}}
+	if err := s.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -83,16 +128,23 @@ func featureStack(t testing.TB) *model.Stack {
 	return s
 }
 
+// goldenStacks are the stacks with golden files in testdata.
+var goldenStacks = map[string]func(testing.TB) *model.Stack{
+	"chat": func(t testing.TB) *model.Stack { return mustExample(t, "chat") },
+	"echo": func(t testing.TB) *model.Stack { return mustExample(t, "echo") },
+	"kept": keptStack,
+}
+
 func TestGolden(t *testing.T) {
-	for _, example := range []string{"chat", "echo"} {
+	for _, example := range slices.Sorted(maps.Keys(goldenStacks)) {
 		for _, f := range []Format{FormatYAML, FormatJSON} {
 			name := example + "." + string(f)
 			t.Run(name+"/MatchesGoldenAndRepeats", func(t *testing.T) {
-				got, err := Render(mustExample(t, example), f)
+				got, err := Render(goldenStacks[example](t), f)
 				if err != nil {
 					t.Fatal(err)
 				}
-				again, err := Render(mustExample(t, example), f)
+				again, err := Render(goldenStacks[example](t), f)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -673,5 +725,40 @@ func BenchmarkJSON(b *testing.B) {
 		if _, err := JSON(s); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestKeptIsWrittenBack checks that what an import kept reaches the
+// template: source logical IDs in keys and references, kept properties
+// (also inside a map the export fills), attributes, whole resources and
+// sections.
+func TestKeptIsWrittenBack(t *testing.T) {
+	d := mustJSON(t, keptStack(t))
+	res := resources(d)
+	for _, gone := range []string{"ChatApiConnectRoute", "ChatApiConnectIntegration", "ConnectionHandlerRole"} {
+		if _, ok := res[gone]; ok {
+			t.Errorf("%s is still there; the kept logical ID should replace it", gone)
+		}
+	}
+	mustEq(t, "route target", props(d, "ConnectRoute")["Target"], sub("integrations/${ConnectInteg}"))
+	mustEq(t, "kept route property", props(d, "ConnectRoute")["OperationName"], "Connect")
+	mustEq(t, "kept integration property", props(d, "ConnectInteg")["TimeoutInMillis"], 29000.0)
+	mustEq(t, "stage DependsOn", res["ChatApiStage"]["DependsOn"].([]any)[0], "ConnectRoute")
+	mustEq(t, "role", props(d, "ConnectionHandler")["Role"], getAtt("ConnectionHandlerServiceRole", "Arn"))
+	vars := props(d, "ConnectionHandler")["Environment"].(doc)["Variables"].(doc)
+	mustEq(t, "kept variable", vars["TEAM"], ref("Team"))
+	mustEq(t, "generated variable", vars["CONNECTIONS_TABLE_NAME"], ref("Connections"))
+	mustEq(t, "kept API name", props(d, "ChatApi")["Name"], sub("${AWS::StackName}-chat"))
+	mustEq(t, "kept table attribute", res["Connections"]["Metadata"], doc{"Owner": "realtime"})
+	mustEq(t, "other resource", res["AuditQueue"]["Condition"], "IsProd")
+	if _, ok := d["Parameters"].(doc)["Team"]; !ok {
+		t.Error("the kept Parameters section is missing")
+	}
+	outputs := d["Outputs"].(doc)
+	if _, ok := outputs["AuditQueueUrl"]; !ok {
+		t.Error("the kept output is missing")
+	}
+	if _, ok := outputs["ChatApiUrl"]; !ok {
+		t.Error("the generated outputs are missing")
 	}
 }

@@ -24,7 +24,7 @@ func TestDeployToMoto(t *testing.T) {
 	for _, tool := range []string{"aws", "cfn-lint", "moto_server"} {
 		requireTool(t, tool)
 	}
-	for _, example := range []string{"chat", "echo"} {
+	for _, example := range []string{"chat", "echo", "kept"} {
 		t.Run(example+"/DeploysToCreateComplete", func(t *testing.T) {
 			start := time.Now()
 			endpoint := mustStartMoto(t)
@@ -38,7 +38,7 @@ func TestDeployToMoto(t *testing.T) {
 				"HOME=" + t.TempDir(),
 			}
 			dir := t.TempDir()
-			s := mustExample(t, example)
+			s := goldenStacks[example](t)
 			tpl, err := YAML(s)
 			if err != nil {
 				t.Fatal(err)

@@ -10,15 +10,18 @@ import (
 	"unicode/utf8"
 )
 
-// goformation writes a template through encoding/json, so its keys come out
-// sorted and its intrinsic functions come out as base64 strings (Ref,
-// GetAtt and Sub encode `{ "Ref": "X" }` so nesting needs no escaping). The
-// tree below reads that JSON back in order, turns those strings into
-// intrinsic nodes, lets the exporter reorder keys, and writes JSON or YAML.
-// goformation's own Template.JSON decodes intrinsics too, but it also
-// evaluates any map key named like an intrinsic, so a Lambda environment
-// variable called Ref would be resolved away; this decoder only ever looks at
-// strings.
+// The template is a tree of nodes that keeps object keys in the order they
+// are written: sections, resources and attributes in CloudFormation's
+// conventional order, which encoding/json's sorted maps cannot give. The
+// encoder (encode.go) builds it from goformation's structs, and the writers
+// print it as JSON or YAML.
+//
+// parseTree reads JSON into the same tree. goformation marshals intrinsic
+// functions as base64 strings (`{ "Ref": "X" }` encoded, so nesting needs no
+// escaping); parseTree turns those back into intrinsic nodes. goformation's
+// own Template.JSON decodes them too, but it also evaluates any map key named
+// like an intrinsic, so a Lambda environment variable called Ref would be
+// resolved away; this decoder only ever looks at strings.
 
 type nodeKind uint8
 
@@ -109,6 +112,9 @@ func parseTree(data []byte) (*node, error) {
 type parser struct {
 	data []byte
 	pos  int
+	// longForm reads intrinsics as CloudFormation's JSON writes them,
+	// {"Ref": "X"}, rather than as goformation's base64 strings.
+	longForm bool
 }
 
 func (p *parser) errorf(format string, args ...any) error {
@@ -149,8 +155,10 @@ func (p *parser) value() (*node, error) {
 		if err != nil {
 			return nil, err
 		}
-		if in := decodeIntrinsic(s); in != nil {
-			return in, nil
+		if !p.longForm {
+			if in := decodeIntrinsic(s); in != nil {
+				return in, nil
+			}
 		}
 		return stringNode(s), nil
 	case c == 't':
@@ -208,6 +216,9 @@ func (p *parser) object() (*node, error) {
 			p.pos++
 		case '}':
 			p.pos++
+			if p.longForm && len(n.keys) == 1 && shortForms[n.keys[0]] {
+				return &node{kind: kindIntrinsic, text: n.keys[0], items: n.items}, nil
+			}
 			return n, nil
 		default:
 			return nil, p.errorf("expected ',' or '}'")
@@ -270,6 +281,29 @@ func (p *parser) str() (string, error) {
 	return "", p.errorf("unterminated string")
 }
 
+// parseLongForm reads JSON that a template or an import holds, such as a
+// kept property: intrinsics are objects of one key, and those with a YAML
+// short form become intrinsic nodes, so YAML writes them as !Ref, !If….
+func parseLongForm(data []byte) (*node, error) {
+	p := &parser{data: data, longForm: true}
+	n, err := p.value()
+	if err != nil {
+		return nil, err
+	}
+	if p.skipSpace(); p.pos != len(p.data) {
+		return nil, p.errorf("unexpected data after the document")
+	}
+	return n, nil
+}
+
+// shortForms are the intrinsic functions that have a YAML tag. Others, such
+// as Fn::Transform, stay objects in YAML too.
+var shortForms = map[string]bool{
+	"Ref": true, "Fn::Base64": true, "Fn::Cidr": true, "Fn::FindInMap": true, "Fn::GetAtt": true,
+	"Fn::GetAZs": true, "Fn::ImportValue": true, "Fn::Join": true, "Fn::Select": true, "Fn::Split": true,
+	"Fn::Sub": true, "Fn::If": true, "Fn::Equals": true, "Fn::And": true, "Fn::Or": true, "Fn::Not": true,
+}
+
 // decodeIntrinsic returns the intrinsic function goformation encoded in s, or
 // nil when s is an ordinary string.
 func decodeIntrinsic(s string) *node {
@@ -313,13 +347,21 @@ func appendJSON(b *bytes.Buffer, n *node, depth int) {
 	case kindString:
 		appendJSONString(b, n.text)
 	case kindIntrinsic:
-		arg := n.items[0]
-		if n.text == "Fn::GetAtt" && arg.kind == kindString {
+		// The long form: an object of one key, the function's name.
+		b.WriteString("{\n")
+		indent(b, depth+1)
+		appendJSONString(b, n.text)
+		b.WriteString(": ")
+		if arg := n.items[0]; n.text == "Fn::GetAtt" && arg.kind == kindString {
 			// GetAtt's short form "X.Arn" reads back as a two-item list.
 			res, attr, _ := strings.Cut(arg.text, ".")
-			arg = &node{kind: kindArray, items: []*node{stringNode(res), stringNode(attr)}}
+			appendJSON(b, &node{kind: kindArray, items: []*node{stringNode(res), stringNode(attr)}}, depth+1)
+		} else {
+			appendJSON(b, arg, depth+1)
 		}
-		appendJSON(b, &node{kind: kindObject, keys: []string{n.text}, items: []*node{arg}}, depth)
+		b.WriteByte('\n')
+		indent(b, depth)
+		b.WriteByte('}')
 	case kindObject, kindArray:
 		open, closing := byte('{'), byte('}')
 		if n.kind == kindArray {
@@ -349,8 +391,9 @@ func appendJSON(b *bytes.Buffer, n *node, depth int) {
 }
 
 func indent(b *bytes.Buffer, depth int) {
-	for range depth {
-		b.WriteString("  ")
+	const spaces = "                                "
+	for n := 2 * depth; n > 0; n -= len(spaces) {
+		b.WriteString(spaces[:min(n, len(spaces))])
 	}
 }
 

@@ -72,11 +72,7 @@ func yamlAfter(b *bytes.Buffer, v *node, depth int) {
 		v = &node{kind: kindObject, keys: []string{v.text}, items: v.items}
 	}
 	if v.kind == kindIntrinsic {
-		if tag, scalar, ok := shortIntrinsic(v); ok {
-			b.WriteByte(' ')
-			b.WriteString(tag)
-			b.WriteByte(' ')
-			b.WriteString(scalar)
+		if shortIntrinsic(b, v) {
 			b.WriteByte('\n')
 			return
 		}
@@ -108,24 +104,30 @@ func nonEmptyCollection(v *node) bool {
 
 func intrinsicTag(v *node) string { return "!" + strings.TrimPrefix(v.text, "Fn::") }
 
-// shortIntrinsic returns the tag and scalar of an intrinsic whose argument
-// fits on one line: !Ref X, !GetAtt X.Arn, !Sub "…" (always quoted, as
-// CloudFormation examples write it).
-func shortIntrinsic(v *node) (tag, scalar string, ok bool) {
+// shortIntrinsic writes " !Tag scalar" for an intrinsic whose argument fits
+// on one line: !Ref X, !GetAtt X.Arn, !Sub "…" (always quoted, as
+// CloudFormation examples write it). It writes nothing and returns false for
+// any other.
+func shortIntrinsic(b *bytes.Buffer, v *node) bool {
 	arg := v.items[0]
-	var b bytes.Buffer
-	switch {
-	case v.text == "Fn::GetAtt" && arg.kind == kindArray && len(arg.items) == 2 &&
-		arg.items[0].kind == kindString && arg.items[1].kind == kindString:
-		yamlString(&b, arg.items[0].text+"."+arg.items[1].text)
-	case v.text == "Fn::Sub" && arg.kind == kindString:
-		appendQuoted(&b, arg.text, true)
-	case arg.kind == kindString || arg.kind == kindNumber || arg.kind == kindBool || arg.kind == kindNull:
-		yamlScalar(&b, arg)
-	default:
-		return "", "", false
+	getAtt := v.text == "Fn::GetAtt" && arg.kind == kindArray && len(arg.items) == 2 &&
+		arg.items[0].kind == kindString && arg.items[1].kind == kindString
+	scalar := arg.kind == kindString || arg.kind == kindNumber || arg.kind == kindBool || arg.kind == kindNull
+	if !getAtt && !scalar {
+		return false
 	}
-	return intrinsicTag(v), b.String(), true
+	b.WriteString(" !")
+	b.WriteString(strings.TrimPrefix(v.text, "Fn::"))
+	b.WriteByte(' ')
+	switch {
+	case getAtt:
+		yamlString(b, arg.items[0].text+"."+arg.items[1].text)
+	case v.text == "Fn::Sub" && arg.kind == kindString:
+		appendQuoted(b, arg.text, true)
+	default:
+		yamlScalar(b, arg)
+	}
+	return true
 }
 
 // yamlScalar writes a scalar or an empty collection.
@@ -188,9 +190,16 @@ func plainSafe(s string) bool {
 	if strings.Contains(s, ": ") {
 		return false
 	}
-	switch strings.ToLower(s) {
-	case "y", "n", "yes", "no", "on", "off", "true", "false", "null":
-		return false
+	// Only short words can be one; checking the length first spares every
+	// long string a lowered copy.
+	if len(s) <= len("false") {
+		for _, word := range yamlKeywords {
+			if strings.EqualFold(s, word) {
+				return false
+			}
+		}
 	}
 	return true
 }
+
+var yamlKeywords = []string{"y", "n", "yes", "no", "on", "off", "true", "false", "null"}

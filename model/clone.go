@@ -14,7 +14,8 @@ func (s *Stack) Clone() *Stack {
 	c := *s
 	c.APIs = cloneEach(s.APIs, func(a *API) *API {
 		c := *a
-		c.Routes = cloneEach(a.Routes, func(r *Route) *Route { c := *r; return &c })
+		c.Routes = cloneEach(a.Routes, func(r *Route) *Route { c := *r; c.Kept = cloneKept(r.Kept); return &c })
+		c.Kept = cloneKept(a.Kept)
 		if a.Authorizer != nil {
 			au := *a.Authorizer
 			au.IdentitySources = slices.Clone(au.IdentitySources)
@@ -25,6 +26,7 @@ func (s *Stack) Clone() *Stack {
 	c.Functions = cloneEach(s.Functions, func(f *Function) *Function {
 		c := *f
 		c.Environment = maps.Clone(f.Environment)
+		c.Kept = cloneKept(f.Kept)
 		return &c
 	})
 	c.Tables = cloneEach(s.Tables, func(t *Table) *Table {
@@ -33,9 +35,12 @@ func (s *Stack) Clone() *Stack {
 			k := *t.SortKey
 			c.SortKey = &k
 		}
+		c.Kept = cloneKept(t.Kept)
 		return &c
 	})
 	c.Wires = cloneEach(s.Wires, func(w *Wire) *Wire { c := *w; return &c })
+	c.Others = cloneEach(s.Others, func(o *Other) *Other { c := *o; c.Resource = cloneRaw(o.Resource); return &c })
+	c.Sections = cloneFields(s.Sections)
 	return &c
 }
 

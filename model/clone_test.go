@@ -13,6 +13,13 @@ func TestCloneSharesNothing(t *testing.T) {
 	st := modeltest.Large("copy", 3, 3)
 	st.APIs[0].Authorizer = &model.Authorizer{Name: "Auth", IdentitySources: []string{"route.request.header.Auth"}}
 	st.Tables[0].SortKey = &model.Key{Name: "at", Type: model.AttributeNumber}
+	kept := []model.Kept{{Part: model.PartMain, LogicalID: "Src1", Attributes: []model.Field{{Key: "Condition", Value: json.RawMessage(`"IsProd"`)}}, Properties: []model.Field{{Key: "Tags", Value: json.RawMessage(`[{"Key":"a","Value":"b"}]`)}}}}
+	st.APIs[0].Kept = kept
+	st.APIs[0].Routes[0].Kept = []model.Kept{{Part: model.PartPermission, LogicalID: "Perm1"}}
+	st.Functions[0].Kept = []model.Kept{{Part: model.PartRole, Properties: []model.Field{{Key: "Path", Value: json.RawMessage(`"/x/"`)}}}}
+	st.Tables[0].Kept = []model.Kept{{Properties: []model.Field{{Key: "StreamSpecification", Value: json.RawMessage(`{"StreamViewType":"NEW_IMAGE"}`)}}}}
+	st.Others = []*model.Other{{Node: model.Node{ID: "oth1", Name: "Queue"}, Type: "AWS::SQS::Queue", Resource: json.RawMessage(`{"Type":"AWS::SQS::Queue"}`)}}
+	st.Sections = []model.Field{{Key: "Parameters", Value: json.RawMessage(`{"Env":{"Type":"String"}}`)}}
 	st.ID, st.Revision = 7, 3
 	c := st.Clone()
 	if !reflect.DeepEqual(c, st) {

@@ -163,6 +163,9 @@ func (s *Stack) eachID(fn func(string)) {
 	for _, w := range s.Wires {
 		fn(w.ID)
 	}
+	for _, o := range s.Others {
+		fn(o.ID)
+	}
 }
 
 // NodeRef is a kind-agnostic view of one node.
@@ -171,9 +174,10 @@ type NodeRef struct {
 	*Node
 }
 
-// Nodes returns every node of the stack: APIs, then functions, then tables.
+// Nodes returns every node of the stack: APIs, then functions, then tables,
+// then others.
 func (s *Stack) Nodes() []NodeRef {
-	nodes := make([]NodeRef, 0, len(s.APIs)+len(s.Functions)+len(s.Tables))
+	nodes := make([]NodeRef, 0, len(s.APIs)+len(s.Functions)+len(s.Tables)+len(s.Others))
 	for _, a := range s.APIs {
 		nodes = append(nodes, NodeRef{KindAPI, &a.Node})
 	}
@@ -182,6 +186,9 @@ func (s *Stack) Nodes() []NodeRef {
 	}
 	for _, t := range s.Tables {
 		nodes = append(nodes, NodeRef{KindTable, &t.Node})
+	}
+	for _, o := range s.Others {
+		nodes = append(nodes, NodeRef{KindOther, &o.Node})
 	}
 	return nodes
 }
@@ -312,6 +319,10 @@ func (s *Stack) RemoveNode(id string) bool {
 	s.Tables = slices.DeleteFunc(s.Tables, func(t *Table) bool {
 		found = found || t.ID == id
 		return t.ID == id
+	})
+	s.Others = slices.DeleteFunc(s.Others, func(o *Other) bool {
+		found = found || o.ID == id
+		return o.ID == id
 	})
 	s.Wires = slices.DeleteFunc(s.Wires, func(w *Wire) bool { return gone[w.From] || gone[w.To] })
 	return found

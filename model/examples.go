@@ -135,6 +135,11 @@ func (s *Stack) CheckShape() error {
 			return null("wires", i)
 		}
 	}
+	for i, o := range s.Others {
+		if o == nil {
+			return null("others", i)
+		}
+	}
 	return nil
 }
 

@@ -29,7 +29,7 @@ func NewIndex(s *Stack) *Index {
 	for _, a := range s.APIs {
 		routes += len(a.Routes)
 	}
-	nodes := len(s.APIs) + len(s.Functions) + len(s.Tables)
+	nodes := len(s.APIs) + len(s.Functions) + len(s.Tables) + len(s.Others)
 	x := &Index{
 		nodes:     make(map[string]NodeRef, nodes),
 		routes:    make(map[string]routeRef, routes),

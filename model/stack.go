@@ -23,6 +23,14 @@ type Stack struct {
 	Functions   []*Function `json:"functions,omitempty"`
 	Tables      []*Table    `json:"tables,omitempty"`
 	Wires       []*Wire     `json:"wires,omitempty"`
+	// Others are resources of an imported template that Switchboard does
+	// not model, kept as they were written.
+	Others []*Other `json:"others,omitempty"`
+	// Sections are template sections an imported template had that
+	// Switchboard does not write (Parameters, Conditions, Mappings, Outputs
+	// it would not generate…), each kept as it was written, in the order
+	// the export writes sections.
+	Sections []Field `json:"sections,omitempty"`
 }
 
 // Kind names what a node on the canvas is.
@@ -63,6 +71,9 @@ type API struct {
 	StageName                 string      `json:"stageName"`
 	Routes                    []*Route    `json:"routes,omitempty"`
 	Authorizer                *Authorizer `json:"authorizer,omitempty"`
+	// Kept is what an imported template said about the API's resources
+	// that Switchboard does not model.
+	Kept []Kept `json:"kept,omitempty"`
 }
 
 // Route is one route of a WebSocket API. Its handler is the function at the
@@ -77,6 +88,9 @@ type Route struct {
 	// Authorized puts the API's authorizer in front of the route. API Gateway
 	// allows that only on $connect.
 	Authorized bool `json:"authorized,omitempty"`
+	// Kept is what an imported template said about the route's resources
+	// that Switchboard does not model.
+	Kept []Kept `json:"kept,omitempty"`
 }
 
 // Authorizer is a Lambda REQUEST authorizer of an API. The function is the
@@ -105,6 +119,9 @@ type Function struct {
 	// LogDeletionPolicy says what happens to the log group when the stack
 	// or the function is deleted.
 	LogDeletionPolicy DeletionPolicy `json:"logDeletionPolicy"`
+	// Kept is what an imported template said about the function's
+	// resources that Switchboard does not model.
+	Kept []Kept `json:"kept,omitempty"`
 }
 
 // Table is a DynamoDB table.
@@ -118,6 +135,9 @@ type Table struct {
 	// TTLAttribute, when set, turns on time to live on that attribute.
 	TTLAttribute   string         `json:"ttlAttribute,omitempty"`
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy"`
+	// Kept is what an imported template said about the table that
+	// Switchboard does not model.
+	Kept []Kept `json:"kept,omitempty"`
 }
 
 // Key is a DynamoDB key attribute.

@@ -22,9 +22,8 @@ const (
 )
 
 var (
-	stackNamePattern   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
-	stageNamePattern   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
-	customRoutePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:/-]*$`)
+	stackNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
+	stageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 	// Route selection on WebSocket APIs reads the message body, either as a
 	// bare path or as a ${...} template that joins several.
 	selectionPattern      = regexp.MustCompile(`^\$request\.body\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$`)
@@ -91,6 +90,7 @@ func (s *Stack) Check() []Problem {
 	for _, t := range s.Tables {
 		v.checkTable(t)
 	}
+	v.checkImported()
 	v.checkWires()
 	v.checkDerivedNames()
 	return v.problems
@@ -164,6 +164,8 @@ func label(kind Kind, n *Node) string {
 		return fmt.Sprintf("API %q", name)
 	case KindFunction:
 		return fmt.Sprintf("function %q", name)
+	case KindOther:
+		return fmt.Sprintf("resource %q", name)
 	default:
 		return fmt.Sprintf("table %q", name)
 	}
@@ -248,7 +250,7 @@ func (v *validator) checkAPI(a *API) {
 			v.add(r.ID, field+".key", "%s: route %d has no key", l, i+1)
 		case strings.HasPrefix(r.Key, "$") && r.Key != RouteConnect && r.Key != RouteDisconnect && r.Key != RouteDefault:
 			v.add(r.ID, field+".key", "%s: route key %q is reserved; keys starting with $ are only $connect, $disconnect and $default", l, r.Key)
-		case !strings.HasPrefix(r.Key, "$") && (len(r.Key) > MaxRouteKeyLength || !customRoutePattern.MatchString(r.Key)):
+		case !strings.HasPrefix(r.Key, "$") && (len(r.Key) > MaxRouteKeyLength || !validCustomRouteKey(r.Key)):
 			v.add(r.ID, field+".key", "%s: route key %q must be 1 to %d letters, digits or _ . : / - and start with a letter or digit", l, r.Key, MaxRouteKeyLength)
 		case keys[r.Key]:
 			v.add(r.ID, field+".key", "%s: route key %q is used twice", l, r.Key)
@@ -521,6 +523,22 @@ func (v *validator) checkWires() {
 
 // checkDerivedNames makes sure the logical IDs and output names the export
 // derives never collide, with each other or with the nodes' own names.
+// validCustomRouteKey reports whether key matches
+// ^[A-Za-z0-9][A-Za-z0-9_.:/-]*$, API Gateway's rule for a custom route key.
+// A loop, because a large stack checks a thousand keys on every save.
+func validCustomRouteKey(key string) bool {
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case i > 0 && (c == '_' || c == '.' || c == ':' || c == '/' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return key != ""
+}
+
 func (v *validator) checkDerivedNames() {
 	s := v.stack
 	resources := make(map[string]fmt.Stringer, len(v.index.nodes)+4*v.index.Routes+4*len(s.APIs)+2*len(s.Functions))
@@ -539,26 +557,45 @@ func (v *validator) checkDerivedNames() {
 		}
 		names[name] = owner
 	}
-	for _, n := range s.Nodes() {
-		claim(resources, "resource", n.ID, n.Name, nodeLabel{n.Kind, n.Node})
-	}
-	count := 0
+	// An imported resource keeps its source logical ID (Kept.LogicalID),
+	// which is the one the template uses, so that is the one claimed.
 	for _, a := range s.APIs {
-		l := nodeLabel{KindAPI, &a.Node}
+		claim(resources, "resource", a.ID, KeptLogicalID(a.Kept, PartMain, a.Name), nodeLabel{KindAPI, &a.Node})
+	}
+	for _, f := range s.Functions {
+		claim(resources, "resource", f.ID, KeptLogicalID(f.Kept, PartMain, f.Name), nodeLabel{KindFunction, &f.Node})
+	}
+	for _, t := range s.Tables {
+		claim(resources, "resource", t.ID, KeptLogicalID(t.Kept, PartMain, t.Name), nodeLabel{KindTable, &t.Node})
+	}
+	for _, o := range s.Others {
+		claim(resources, "resource", o.ID, o.Name, nodeLabel{KindOther, &o.Node})
+	}
+	count := len(s.Others)
+	// Each label below is made an interface once: boxing it at every claim
+	// was an allocation per derived name.
+	for _, a := range s.APIs {
+		var l fmt.Stringer = nodeLabel{KindAPI, &a.Node}
 		count += 2
-		claim(resources, "resource", a.ID, a.StageLogicalID(), l)
+		claim(resources, "resource", a.ID, KeptLogicalID(a.Kept, PartStage, a.StageLogicalID()), l)
 		if a.Authorizer != nil {
 			count += 2
-			claim(resources, "resource", a.ID, a.AuthorizerLogicalID(), l)
-			claim(resources, "resource", a.ID, a.AuthorizerPermissionLogicalID(), l)
+			claim(resources, "resource", a.ID, KeptLogicalID(a.Kept, PartAuthorizer, a.AuthorizerLogicalID()), l)
+			claim(resources, "resource", a.ID, KeptLogicalID(a.Kept, PartAuthorizerPermission, a.AuthorizerPermissionLogicalID()), l)
 		}
 		for _, r := range a.Routes {
 			if r.Key == "" {
 				continue
 			}
-			rl := routeLabel{a, r}
+			var rl fmt.Stringer = routeLabel{a, r}
 			count += 3
 			route, integration, response, permission := a.RouteLogicalIDs(r)
+			if r.Kept != nil {
+				route = KeptLogicalID(r.Kept, PartRoute, route)
+				integration = KeptLogicalID(r.Kept, PartIntegration, integration)
+				response = KeptLogicalID(r.Kept, PartRouteResponse, response)
+				permission = KeptLogicalID(r.Kept, PartPermission, permission)
+			}
 			claim(resources, "resource", r.ID, route, rl)
 			claim(resources, "resource", r.ID, integration, rl)
 			claim(resources, "resource", r.ID, permission, rl)
@@ -571,16 +608,17 @@ func (v *validator) checkDerivedNames() {
 		claim(outputs, "output", a.ID, a.CallbackURLOutputName(), l)
 	}
 	for _, f := range s.Functions {
-		l := nodeLabel{KindFunction, &f.Node}
+		var l fmt.Stringer = nodeLabel{KindFunction, &f.Node}
 		count += 3
-		claim(resources, "resource", f.ID, f.RoleLogicalID(), l)
-		claim(resources, "resource", f.ID, f.LogGroupLogicalID(), l)
+		claim(resources, "resource", f.ID, KeptLogicalID(f.Kept, PartRole, f.RoleLogicalID()), l)
+		claim(resources, "resource", f.ID, KeptLogicalID(f.Kept, PartLogGroup, f.LogGroupLogicalID()), l)
 		claim(outputs, "output", f.ID, f.ArnOutputName(), l)
 	}
 	for _, t := range s.Tables {
 		count++
 		claim(outputs, "output", t.ID, t.NameOutputName(), nodeLabel{KindTable, &t.Node})
 	}
+	v.claimSections(resources, claim)
 	if count > MaxTemplateResources {
 		v.warn("", "", "the template has %d resources; CloudFormation accepts %d per stack, so split the stack before deploying", count, MaxTemplateResources)
 	}

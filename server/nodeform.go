@@ -265,7 +265,7 @@ func newPanel(st *model.Stack, id string) web.PanelView {
 	if n, ok := st.Node(id); ok {
 		p.Kind = n.Kind
 	}
-	p.API, p.Function, p.Table = st.API(id), st.Function(id), st.Table(id)
+	p.API, p.Function, p.Table, p.Other = st.API(id), st.Function(id), st.Table(id), st.Other(id)
 	for _, pr := range st.Check() {
 		if pr.Severity == model.SeverityError && !pr.Incomplete {
 			continue

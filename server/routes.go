@@ -27,9 +27,11 @@ func (s *Server) routes() http.Handler {
 	r.Get("/static/{hash}/*", s.handleStatic) // GET /static/3f9c…/app.css
 
 	// Stacks.
-	r.Get("/", s.handleStackIndex)            // GET /
-	r.Post("/stacks", s.handleStackCreate)    // POST /stacks
-	r.Post("/stacks/open", s.handleStackOpen) // POST /stacks/open (from a Git repository)
+	r.Get("/", s.handleStackIndex)                        // GET /
+	r.Post("/stacks", s.handleStackCreate)                // POST /stacks
+	r.Post("/stacks/open", s.handleStackOpen)             // POST /stacks/open (from a Git repository)
+	r.Post("/stacks/import", s.handleImportPreview)       // POST /stacks/import (a file; answers a preview)
+	r.Post("/stacks/import/create", s.handleImportCreate) // POST /stacks/import/create (from the preview)
 	r.Route("/stacks/{stackID}", func(r chi.Router) {
 		r.Get("/", s.handleCanvas)                            // GET /stacks/12 or /stacks/chat
 		r.Post("/rename", s.handleStackRename)                // POST /stacks/12/rename

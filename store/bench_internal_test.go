@@ -27,7 +27,11 @@ func BenchmarkSaveLoadStoreOnly(b *testing.B) {
 	for b.Loop() {
 		i++
 		st.Functions[i%len(st.Functions)].Position.X = float64(i)
-		saved, err := s.saveValid(ctx, st)
+		enc, err := encode(st)
+		if err != nil {
+			b.Fatal(err)
+		}
+		saved, err := s.saveEncoded(ctx, st, enc)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -59,6 +63,10 @@ func benchWriteState(b *testing.B, edit func(*model.Stack), rewrite bool) {
 	if err := st.ValidateDraft(); err != nil {
 		b.Fatal(err)
 	}
+	want, err := stackRows(st)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		tx, err := s.db.BeginTx(ctx, nil)
@@ -66,12 +74,9 @@ func benchWriteState(b *testing.B, edit func(*model.Stack), rewrite bool) {
 			b.Fatal(err)
 		}
 		if rewrite {
-			var want []rowSet
-			if want, err = stackRows(st); err == nil {
-				err = rewriteState(ctx, tx, st.ID, want)
-			}
+			err = rewriteState(ctx, tx, st.ID, want)
 		} else {
-			_, err = s.writeState(ctx, tx, st.ID, token, st)
+			err = s.writeState(ctx, tx, st.ID, token, want)
 		}
 		if err != nil {
 			b.Fatal(err)

@@ -36,10 +36,11 @@ func (s *Store) moveNode(ctx context.Context, id, base int64, nodeID string, to 
 		return nil, err
 	}
 	defer done()
-	_, token, err := checkHead(ctx, tx, id, base)
+	h, err := checkHead(ctx, tx, id, base)
 	if err != nil {
 		return nil, err
 	}
+	token := h.token
 	var st *model.Stack
 	if cached := s.cachedStack(id, token); cached != nil {
 		st = cached.Clone()
@@ -67,10 +68,14 @@ func (s *Store) moveNode(ctx context.Context, id, base int64, nodeID string, to 
 		return nil, err
 	}
 	next := base + 1
-	if err := appendRevision(ctx, tx, id, next, doc, now); err != nil {
+	if err := appendRevision(ctx, tx, id, h, next, doc, now); err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE nodes SET x = ?, y = ? WHERE stack_id = ? AND id = ?`, to.X, to.Y, id, nodeID); err != nil {
+	moveSQL := `UPDATE nodes SET x = ?, y = ? WHERE stack_id = ? AND id = ?`
+	if node.Kind == model.KindOther {
+		moveSQL = `UPDATE others SET x = ?, y = ? WHERE stack_id = ? AND id = ?`
+	}
+	if _, err := tx.ExecContext(ctx, moveSQL, to.X, to.Y, id, nodeID); err != nil {
 		return nil, err
 	}
 	newToken := newToken()

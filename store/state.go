@@ -80,9 +80,9 @@ var (
 		// would be longer than CloudFormation allows.
 		`UPDATE nodes SET logical_name = printf('%.255s', hex(randomblob(128))) WHERE stack_id = ?1 AND id = ?2`, 0)
 	apisTable = newTable("apis", []string{"id"},
-		[]string{"description", "route_selection_expression", "api_key_selection_expression", "stage_name"}, nil, false)
+		[]string{"description", "route_selection_expression", "api_key_selection_expression", "stage_name", "kept"}, nil, false)
 	routesTable = withPark(newTable("routes", []string{"id"},
-		[]string{"api_id", "ordinal", "route_key", "two_way", "api_key_required", "authorized"}, []int{0, 2}, false),
+		[]string{"api_id", "ordinal", "route_key", "two_way", "api_key_required", "authorized", "kept"}, []int{0, 2}, false),
 		// A key the route_key CHECK accepts; random, so it collides with
 		// none. A route moved to another API is rewritten instead: should
 		// its old API go in the same save, the delete would cascade to it.
@@ -90,15 +90,22 @@ var (
 	authorizersTable = newTable("authorizers", []string{"api_id"},
 		[]string{"name", "identity_sources"}, nil, true)
 	functionsTable = newTable("functions", []string{"id"},
-		[]string{"description", "runtime", "handler", "code_path", "memory_size", "timeout", "log_retention_days", "log_deletion_policy"}, nil, false)
+		[]string{"description", "runtime", "handler", "code_path", "memory_size", "timeout", "log_retention_days", "log_deletion_policy", "kept"}, nil, false)
 	envTable = newTable("function_env", []string{"function_id", "name"},
 		[]string{"value"}, nil, true)
 	dynamoTable = newTable("dynamo_tables", []string{"id"},
-		[]string{"pk_name", "pk_type", "sk_name", "sk_type", "billing_mode", "read_capacity", "write_capacity", "ttl_attribute", "deletion_policy"}, nil, true)
+		[]string{"pk_name", "pk_type", "sk_name", "sk_type", "billing_mode", "read_capacity", "write_capacity", "ttl_attribute", "deletion_policy", "kept"}, nil, true)
 	wiresTable = newTable("wires", []string{"id"},
 		[]string{"ordinal", "kind", "from_route", "from_node", "to_id", "to_kind"}, []int{1, 2, 3, 4, 5}, true)
 
-	tables = []*table{nodesTable, apisTable, routesTable, authorizersTable, functionsTable, envTable, dynamoTable, wiresTable}
+	// Imported resources Switchboard does not model, and kept template
+	// sections (migration 0005). Neither references nodes.
+	othersTable = newTable("others", []string{"id"},
+		[]string{"ordinal", "logical_name", "type", "resource", "x", "y"}, []int{1}, true)
+	sectionsTable = newTable("stack_sections", []string{"key"},
+		[]string{"ordinal", "value"}, nil, true)
+
+	tables = []*table{nodesTable, apisTable, routesTable, authorizersTable, functionsTable, envTable, dynamoTable, wiresTable, othersTable, sectionsTable}
 )
 
 // row holds a row's key columns, then its other columns, as the values
@@ -154,6 +161,8 @@ func stackRows(st *model.Stack) ([]rowSet, error) {
 		envTable:       env,
 		dynamoTable:    len(st.Tables),
 		wiresTable:     len(st.Wires),
+		othersTable:    len(st.Others),
+		sectionsTable:  len(st.Sections),
 	}
 	sets := make(map[*table]rowSet, len(tables))
 	for _, t := range tables {
@@ -164,9 +173,17 @@ func stackRows(st *model.Stack) ([]rowSet, error) {
 	}
 	for i, a := range st.APIs {
 		node(&a.Node, model.KindAPI, i)
-		sets[apisTable].add(apisTable, row{a.ID, a.Description, a.RouteSelectionExpression, a.APIKeySelectionExpression, a.StageName})
+		kept, err := keptJSON(a.Kept)
+		if err != nil {
+			return nil, err
+		}
+		sets[apisTable].add(apisTable, row{a.ID, a.Description, a.RouteSelectionExpression, a.APIKeySelectionExpression, a.StageName, kept})
 		for j, r := range a.Routes {
-			sets[routesTable].add(routesTable, row{r.ID, a.ID, int64(j), r.Key, boolInt(r.TwoWay), boolInt(r.APIKeyRequired), boolInt(r.Authorized)})
+			kept, err := keptJSON(r.Kept)
+			if err != nil {
+				return nil, err
+			}
+			sets[routesTable].add(routesTable, row{r.ID, a.ID, int64(j), r.Key, boolInt(r.TwoWay), boolInt(r.APIKeyRequired), boolInt(r.Authorized), kept})
 		}
 		if a.Authorizer != nil {
 			sources := a.Authorizer.IdentitySources
@@ -182,8 +199,12 @@ func stackRows(st *model.Stack) ([]rowSet, error) {
 	}
 	for i, f := range st.Functions {
 		node(&f.Node, model.KindFunction, i)
+		kept, err := keptJSON(f.Kept)
+		if err != nil {
+			return nil, err
+		}
 		sets[functionsTable].add(functionsTable, row{f.ID, f.Description, f.Runtime, f.Handler, f.CodePath,
-			int64(f.MemorySize), int64(f.Timeout), int64(f.LogRetentionDays), string(f.LogDeletionPolicy)})
+			int64(f.MemorySize), int64(f.Timeout), int64(f.LogRetentionDays), string(f.LogDeletionPolicy), kept})
 		for name, value := range f.Environment {
 			sets[envTable].add(envTable, row{f.ID, name, value})
 		}
@@ -195,8 +216,18 @@ func stackRows(st *model.Stack) ([]rowSet, error) {
 			n, k := t.SortKey.Name, string(t.SortKey.Type)
 			skName, skType = &n, &k
 		}
+		kept, err := keptJSON(t.Kept)
+		if err != nil {
+			return nil, err
+		}
 		sets[dynamoTable].add(dynamoTable, row{t.ID, t.PartitionKey.Name, string(t.PartitionKey.Type), nullString(skName), nullString(skType),
-			string(t.BillingMode), int64(t.ReadCapacity), int64(t.WriteCapacity), t.TTLAttribute, string(t.DeletionPolicy)})
+			string(t.BillingMode), int64(t.ReadCapacity), int64(t.WriteCapacity), t.TTLAttribute, string(t.DeletionPolicy), kept})
+	}
+	for i, o := range st.Others {
+		sets[othersTable].add(othersTable, row{o.ID, int64(i), o.Name, o.Type, string(o.Resource), o.Position.X, o.Position.Y})
+	}
+	for i, f := range st.Sections {
+		sets[sectionsTable].add(sectionsTable, row{f.Key, int64(i), string(f.Value)})
 	}
 	for i, w := range st.Wires {
 		var fromRoute, fromNode any = nil, w.From
@@ -215,6 +246,31 @@ func stackRows(st *model.Stack) ([]rowSet, error) {
 		out[i] = sets[t]
 	}
 	return out, nil
+}
+
+// keptJSON encodes an object's kept parts for its kept column: "[]" for
+// none, so an object that keeps nothing has one encoding.
+func keptJSON(kept []model.Kept) (string, error) {
+	if len(kept) == 0 {
+		return "[]", nil
+	}
+	data, err := json.Marshal(kept)
+	if err != nil {
+		return "", fmt.Errorf("encode kept parts: %w", err)
+	}
+	return string(data), nil
+}
+
+// readKept decodes a kept column; "[]" is nil, as in a stack that never
+// kept anything.
+func readKept(data string, into *[]model.Kept) error {
+	if data == "[]" || data == "" {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(data), into); err != nil {
+		return fmt.Errorf("decode kept parts: %w", err)
+	}
+	return nil
 }
 
 // currentRows reads the rows a stack has in t.
@@ -352,42 +408,39 @@ func (s *Store) remember(id, token int64, rows []rowSet, stack *model.Stack) {
 	s.states[id] = stateCache{token: token, rows: rows, stack: stack}
 }
 
-// writeState makes the normalized tables hold st, changing only the rows
-// that differ from what they hold now. token is the stack's state token
-// before the change: if the Store wrote that state itself, it diffs against
-// the rows it remembers instead of reading them back. It returns the rows
-// the tables now hold, to remember once the transaction commits.
-func (s *Store) writeState(ctx context.Context, tx *sql.Tx, stackID, token int64, st *model.Stack) ([]rowSet, error) {
-	want, err := stackRows(st)
-	if err != nil {
-		return nil, err
-	}
+// writeState makes the normalized tables hold the rows want (stackRows of
+// the new state), changing only the rows that differ from what they hold
+// now. token is the stack's state token before the change: if the Store
+// wrote that state itself, it diffs against the rows it remembers instead of
+// reading them back.
+func (s *Store) writeState(ctx context.Context, tx *sql.Tx, stackID, token int64, want []rowSet) error {
 	if have := s.cachedRows(stackID, token); have != nil {
 		// Should the tables not hold what the cache says, which only a
 		// write past the Store can cause, an UPDATE or DELETE finds no row
 		// or an INSERT finds one: undo the attempt and diff against the
 		// tables.
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT cached_state`); err != nil {
-			return nil, err
+			return err
 		}
 		if err := applyState(ctx, tx, stackID, have, want); err == nil {
 			_, err := tx.ExecContext(ctx, `RELEASE cached_state`)
-			return want, err
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `ROLLBACK TO cached_state`); err != nil {
-			return nil, err
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `RELEASE cached_state`); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	have := make([]rowSet, len(tables))
 	for i, t := range tables {
+		var err error
 		if have[i], err = currentRows(ctx, tx, t, stackID); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return want, applyState(ctx, tx, stackID, have, want)
+	return applyState(ctx, tx, stackID, have, want)
 }
 
 // applyState changes the tables from the rows have to the rows want.
@@ -425,9 +478,11 @@ func applyState(ctx context.Context, tx *sql.Tx, stackID int64, have, want []row
 
 // rewriteState deletes a stack's rows and inserts want.
 func rewriteState(ctx context.Context, tx *sql.Tx, stackID int64, want []rowSet) error {
-	// Every other table cascades from nodes.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM nodes WHERE stack_id = ?`, stackID); err != nil {
-		return err
+	// Every other table cascades from nodes, but for the imported ones.
+	for _, q := range []string{`DELETE FROM nodes WHERE stack_id = ?`, `DELETE FROM others WHERE stack_id = ?`, `DELETE FROM stack_sections WHERE stack_id = ?`} {
+		if _, err := tx.ExecContext(ctx, q, stackID); err != nil {
+			return err
+		}
 	}
 	for i, t := range tables {
 		rows := make([]row, 0, len(want[i]))
@@ -481,13 +536,17 @@ func execRows(ctx context.Context, tx *sql.Tx, query string, stackID int64, rows
 // tables into st, in the order it was saved.
 func readState(ctx context.Context, tx *sql.Tx, stackID int64, st *model.Stack) error {
 	apis := map[string]*model.API{}
+	var kept string
 	err := each(ctx, tx, `SELECT n.id, n.logical_name, n.x, n.y,
-			a.description, a.route_selection_expression, a.api_key_selection_expression, a.stage_name
+			a.description, a.route_selection_expression, a.api_key_selection_expression, a.stage_name, a.kept
 		FROM nodes n JOIN apis a USING (stack_id, id)
 		WHERE n.stack_id = ? ORDER BY n.ordinal`, []any{stackID}, func(rows *sql.Rows) error {
 		a := &model.API{}
 		if err := rows.Scan(&a.ID, &a.Name, &a.Position.X, &a.Position.Y,
-			&a.Description, &a.RouteSelectionExpression, &a.APIKeySelectionExpression, &a.StageName); err != nil {
+			&a.Description, &a.RouteSelectionExpression, &a.APIKeySelectionExpression, &a.StageName, &kept); err != nil {
+			return err
+		}
+		if err := readKept(kept, &a.Kept); err != nil {
 			return err
 		}
 		st.APIs = append(st.APIs, a)
@@ -497,11 +556,14 @@ func readState(ctx context.Context, tx *sql.Tx, stackID int64, st *model.Stack) 
 	if err != nil {
 		return err
 	}
-	err = each(ctx, tx, `SELECT api_id, id, route_key, two_way, api_key_required, authorized
+	err = each(ctx, tx, `SELECT api_id, id, route_key, two_way, api_key_required, authorized, kept
 		FROM routes WHERE stack_id = ? ORDER BY api_id, ordinal`, []any{stackID}, func(rows *sql.Rows) error {
 		var apiID string
 		r := &model.Route{}
-		if err := rows.Scan(&apiID, &r.ID, &r.Key, &r.TwoWay, &r.APIKeyRequired, &r.Authorized); err != nil {
+		if err := rows.Scan(&apiID, &r.ID, &r.Key, &r.TwoWay, &r.APIKeyRequired, &r.Authorized, &kept); err != nil {
+			return err
+		}
+		if err := readKept(kept, &r.Kept); err != nil {
 			return err
 		}
 		if a := apis[apiID]; a != nil {
@@ -532,12 +594,15 @@ func readState(ctx context.Context, tx *sql.Tx, stackID int64, st *model.Stack) 
 
 	functions := map[string]*model.Function{}
 	err = each(ctx, tx, `SELECT n.id, n.logical_name, n.x, n.y,
-			f.description, f.runtime, f.handler, f.code_path, f.memory_size, f.timeout, f.log_retention_days, f.log_deletion_policy
+			f.description, f.runtime, f.handler, f.code_path, f.memory_size, f.timeout, f.log_retention_days, f.log_deletion_policy, f.kept
 		FROM nodes n JOIN functions f USING (stack_id, id)
 		WHERE n.stack_id = ? ORDER BY n.ordinal`, []any{stackID}, func(rows *sql.Rows) error {
 		f := &model.Function{}
 		if err := rows.Scan(&f.ID, &f.Name, &f.Position.X, &f.Position.Y,
-			&f.Description, &f.Runtime, &f.Handler, &f.CodePath, &f.MemorySize, &f.Timeout, &f.LogRetentionDays, &f.LogDeletionPolicy); err != nil {
+			&f.Description, &f.Runtime, &f.Handler, &f.CodePath, &f.MemorySize, &f.Timeout, &f.LogRetentionDays, &f.LogDeletionPolicy, &kept); err != nil {
+			return err
+		}
+		if err := readKept(kept, &f.Kept); err != nil {
 			return err
 		}
 		st.Functions = append(st.Functions, f)
@@ -565,13 +630,16 @@ func readState(ctx context.Context, tx *sql.Tx, stackID int64, st *model.Stack) 
 	}
 
 	err = each(ctx, tx, `SELECT n.id, n.logical_name, n.x, n.y,
-			t.pk_name, t.pk_type, t.sk_name, t.sk_type, t.billing_mode, t.read_capacity, t.write_capacity, t.ttl_attribute, t.deletion_policy
+			t.pk_name, t.pk_type, t.sk_name, t.sk_type, t.billing_mode, t.read_capacity, t.write_capacity, t.ttl_attribute, t.deletion_policy, t.kept
 		FROM nodes n JOIN dynamo_tables t USING (stack_id, id)
 		WHERE n.stack_id = ? ORDER BY n.ordinal`, []any{stackID}, func(rows *sql.Rows) error {
 		t := &model.Table{}
 		var skName, skType sql.NullString
 		if err := rows.Scan(&t.ID, &t.Name, &t.Position.X, &t.Position.Y,
-			&t.PartitionKey.Name, &t.PartitionKey.Type, &skName, &skType, &t.BillingMode, &t.ReadCapacity, &t.WriteCapacity, &t.TTLAttribute, &t.DeletionPolicy); err != nil {
+			&t.PartitionKey.Name, &t.PartitionKey.Type, &skName, &skType, &t.BillingMode, &t.ReadCapacity, &t.WriteCapacity, &t.TTLAttribute, &t.DeletionPolicy, &kept); err != nil {
+			return err
+		}
+		if err := readKept(kept, &t.Kept); err != nil {
 			return err
 		}
 		if skName.Valid {
@@ -584,12 +652,43 @@ func readState(ctx context.Context, tx *sql.Tx, stackID int64, st *model.Stack) 
 		return err
 	}
 
-	return each(ctx, tx, `SELECT id, kind, from_id, to_id FROM wires WHERE stack_id = ? ORDER BY ordinal`, []any{stackID}, func(rows *sql.Rows) error {
+	err = each(ctx, tx, `SELECT id, kind, from_id, to_id FROM wires WHERE stack_id = ? ORDER BY ordinal`, []any{stackID}, func(rows *sql.Rows) error {
 		w := &model.Wire{}
 		if err := rows.Scan(&w.ID, &w.Kind, &w.From, &w.To); err != nil {
 			return err
 		}
 		st.Wires = append(st.Wires, w)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return readImported(ctx, tx, stackID, st)
+}
+
+// readImported reads the other nodes and kept sections of an imported stack.
+func readImported(ctx context.Context, tx *sql.Tx, stackID int64, st *model.Stack) error {
+	err := each(ctx, tx, `SELECT id, logical_name, type, resource, x, y FROM others WHERE stack_id = ? ORDER BY ordinal`, []any{stackID}, func(rows *sql.Rows) error {
+		o := &model.Other{}
+		var resource string
+		if err := rows.Scan(&o.ID, &o.Name, &o.Type, &resource, &o.Position.X, &o.Position.Y); err != nil {
+			return err
+		}
+		o.Resource = json.RawMessage(resource)
+		st.Others = append(st.Others, o)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return each(ctx, tx, `SELECT key, value FROM stack_sections WHERE stack_id = ? ORDER BY ordinal`, []any{stackID}, func(rows *sql.Rows) error {
+		var f model.Field
+		var value string
+		if err := rows.Scan(&f.Key, &value); err != nil {
+			return err
+		}
+		f.Value = json.RawMessage(value)
+		st.Sections = append(st.Sections, f)
 		return nil
 	})
 }

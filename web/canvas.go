@@ -65,6 +65,9 @@ func (v CanvasView) Nodes() []NodeView {
 		}
 		out = append(out, NodeView{Kind: model.KindTable, ID: t.ID, Name: t.Name, X: t.Position.X, Y: t.Position.Y, Summary: sum})
 	}
+	for _, o := range s.Others {
+		out = append(out, NodeView{Kind: model.KindOther, ID: o.ID, Name: o.Name, X: o.Position.X, Y: o.Position.Y, Summary: o.Type})
+	}
 	return out
 }
 
@@ -80,6 +83,8 @@ func KindLabel(k model.Kind) string {
 		return "Function"
 	case model.KindTable:
 		return "Table"
+	case model.KindOther:
+		return "Other resource"
 	}
 	return string(k)
 }
@@ -91,6 +96,8 @@ func kindIcon(k model.Kind) string {
 		return "⇄"
 	case model.KindFunction:
 		return "λ"
+	case model.KindOther:
+		return "◇"
 	default:
 		return "▦"
 	}
@@ -106,6 +113,9 @@ type PanelView struct {
 	API      *model.API
 	Function *model.Function
 	Table    *model.Table
+	// Other is an imported resource Switchboard does not model: shown,
+	// never edited.
+	Other *model.Other
 	// Errors maps a form field to the message shown next to it.
 	Errors map[string]string
 	// General lists errors that belong to no field of the form.
@@ -128,6 +138,8 @@ func (p PanelView) ID() string {
 		return p.Function.ID
 	case p.Table != nil:
 		return p.Table.ID
+	case p.Other != nil:
+		return p.Other.ID
 	}
 	return ""
 }

@@ -26,6 +26,7 @@ Usage:
 Commands:
   serve     serve the designer on http://127.0.0.1:8080 (the default)
   new       create a stack, blank or from an example
+  import    create a stack from a CloudFormation, SAM, CDK or serverless.yml file
   stacks    list the stacks
   show      describe a stack and its problems
   export    write a stack's CloudFormation template

@@ -41,6 +41,7 @@ func init() {
 				fs.String("o", "", "write the template to `file`")
 				fs.String("dir", "", "write template.yaml (or .json) and handler scaffolds into `folder`")
 			}},
+		importCommand,
 		{name: "delete", args: "NAME", summary: "Delete a stack and its history.", run: runDelete},
 		{name: "link", args: "NAME", summary: "Link a stack to a folder of a Git repository, checking that the repository\nopens; without --repo, show the current link. A token is read from the\nenvironment variable --token-env names, or from stdin with --token-stdin;\nit is kept in a 0600 file next to the database and never printed.", run: runLink,
 			flags: linkFlags},

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/switchboard-dev/switchboard/importer"
+)
+
+// importCommand creates a stack from an existing template.
+var importCommand = &command{
+	name: "import", args: "FILE",
+	summary: "Create a stack from a CloudFormation, SAM or CDK template or a serverless.yml\n(FILE, or - for stdin), laid out on the canvas. What Switchboard does not\nmodel is kept as written and exported back unchanged.",
+	run:     runImport,
+	flags: func(fs *flag.FlagSet) {
+		fs.String("name", "", "`name` of the new stack (default: the service's or the file's name)")
+		fs.Bool("dry-run", false, "print what would be created, and create nothing")
+	},
+}
+
+func runImport(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+	if err := exactArgs(fs, args, "FILE"); err != nil {
+		return err
+	}
+	file := args[0]
+	data, err := readImportFile(c, file)
+	if err != nil {
+		return err
+	}
+	label := file
+	if file == "-" {
+		label = "stdin"
+	}
+	res, err := importer.Parse(label, data)
+	if err != nil {
+		return err
+	}
+	name := flagString(fs, "name")
+	if name == "" {
+		name = importer.SuggestName(res, label)
+	}
+	res.Stack.Name = name
+	if flagString(fs, "dry-run") == "true" {
+		printImport(c.Stdout, "Would create", label, res)
+		return nil
+	}
+	st, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	created, err := st.CreateStack(ctx, res.Stack)
+	if err != nil {
+		return err
+	}
+	res.Stack = created
+	printImport(c.Stdout, "Created", label, res)
+	return nil
+}
+
+// readImportFile reads the file, or stdin for "-", refusing more than the
+// importer reads before holding it all in memory.
+func readImportFile(c *CLI, file string) ([]byte, error) {
+	var r io.Reader
+	if file == "-" {
+		if c.Stdin == nil {
+			return nil, &usageError{msg: "import: no standard input to read"}
+		}
+		r = c.Stdin
+	} else {
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, fmt.Errorf("import: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, importer.MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("import: read %s: %w", file, err)
+	}
+	return data, nil
+}
+
+// printImport writes a short summary: what the stack has, what it keeps as
+// written, and the notes.
+func printImport(w io.Writer, verb, file string, res *importer.Result) {
+	s, sum := res.Stack, res.Summary
+	fmt.Fprintf(w, "%s stack %s from %s (%s):\n", verb, s.Name, file, res.Format)
+	for _, a := range sum.APIs {
+		fmt.Fprintf(w, "  WebSocket API %s: routes %s\n", a.Name, strings.Join(a.Routes, ", "))
+	}
+	if len(sum.Functions) > 0 {
+		fmt.Fprintf(w, "  %s: %s\n", plural(len(sum.Functions), "function"), strings.Join(sum.Functions, ", "))
+	}
+	if len(sum.Tables) > 0 {
+		fmt.Fprintf(w, "  %s: %s\n", plural(len(sum.Tables), "table"), strings.Join(sum.Tables, ", "))
+	}
+	if len(sum.Wires) > 0 {
+		fmt.Fprintf(w, "  %s:\n", plural(len(sum.Wires), "wire"))
+		for _, wire := range sum.Wires {
+			fmt.Fprintf(w, "    %s\n", wire)
+		}
+	}
+	if len(sum.Others)+len(sum.Sections)+len(sum.Kept) > 0 {
+		fmt.Fprintln(w, "Kept as written, and exported back unchanged:")
+		if len(sum.Others) > 0 {
+			fmt.Fprintf(w, "  %s: %s\n", plural(len(sum.Others), "other resource"), strings.Join(sum.Others, ", "))
+		}
+		if len(sum.Sections) > 0 {
+			fmt.Fprintf(w, "  template sections: %s\n", strings.Join(sum.Sections, ", "))
+		}
+		for _, k := range sum.Kept {
+			fmt.Fprintf(w, "  %s\n", k)
+		}
+	}
+	for _, n := range sum.Notes {
+		fmt.Fprintf(w, "Note: %s\n", n)
+	}
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,0 +1,368 @@
+package export
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/awslabs/goformation/v7/cloudformation"
+)
+
+// The encoder turns goformation's typed resources straight into the ordered
+// tree the writers print, the way encoding/json would marshal them but
+// without the JSON in between. goformation stays the schema: property names,
+// types and omitempty rules come from its structs. Marshalling them to JSON
+// and parsing that back, with each intrinsic function base64-encoded inside
+// a string, cost about two thirds of a large export.
+//
+// Intrinsics are placeholders here: builder.ref, getAtt and sub return
+// placeholderMark and an index into builder.intrinsics, and the encoder puts
+// the node back where the string was. checkLiterals keeps user text from
+// starting with the mark.
+
+// placeholderMark starts every intrinsic placeholder. A NUL byte, because no
+// string a user can type into a stack ends up in a template with one.
+const placeholderMark = "\x00"
+
+// ref returns a Ref to a resource or parameter.
+func (b *builder) ref(name string) string {
+	if b.goformation {
+		return cloudformation.Ref(name)
+	}
+	return b.intrinsic("Ref", b.str(name))
+}
+
+// getAtt returns a GetAtt of a resource's attribute.
+func (b *builder) getAtt(resource, attribute string) string {
+	if b.goformation {
+		return cloudformation.GetAtt(resource, attribute)
+	}
+	args := b.node(kindArray, "")
+	args.items = append(b.itemRoom(2), b.str(resource), b.str(attribute))
+	return b.intrinsic("Fn::GetAtt", args)
+}
+
+// sub returns a Sub of a string with ${…} references.
+func (b *builder) sub(s string) string {
+	if b.goformation {
+		return cloudformation.Sub(s)
+	}
+	return b.intrinsic("Fn::Sub", b.str(s))
+}
+
+func (b *builder) intrinsic(name string, arg *node) string {
+	n := b.node(kindIntrinsic, name)
+	n.items = append(b.itemRoom(1), arg)
+	b.intrinsics = append(b.intrinsics, n)
+	b.size += len(arg.text) + 16
+	return placeholderMark + strconv.Itoa(len(b.intrinsics)-1)
+}
+
+// node returns a new node. A large template has hundreds of thousands, so
+// they come from slabs rather than one allocation each.
+func (b *builder) node(kind nodeKind, text string) *node {
+	if len(b.slab) == 0 {
+		b.slab = make([]node, 1024)
+	}
+	n := &b.slab[0]
+	b.slab = b.slab[1:]
+	n.kind, n.text = kind, text
+	return n
+}
+
+func (b *builder) str(s string) *node { return b.node(kindString, s) }
+
+// object returns an object node with room for size keys, taken from slabs
+// like the nodes themselves.
+func (b *builder) object(size int) *node {
+	n := b.node(kindObject, "")
+	n.keys, n.items = b.keyRoom(size), b.itemRoom(size)
+	return n
+}
+
+// keyRoom and itemRoom return empty slices with room for size elements. The
+// capacity is capped, so an append beyond it copies rather than overwriting
+// the next object's room.
+func (b *builder) keyRoom(size int) []string {
+	if size > len(b.keySlab) {
+		b.keySlab = make([]string, max(4096, size))
+	}
+	room := b.keySlab[:0:size]
+	b.keySlab = b.keySlab[size:]
+	return room
+}
+
+func (b *builder) itemRoom(size int) []*node {
+	if size > len(b.itemSlab) {
+		b.itemSlab = make([]*node, max(4096, size))
+	}
+	room := b.itemSlab[:0:size]
+	b.itemSlab = b.itemSlab[size:]
+	return room
+}
+
+// placeholder returns the intrinsic a placeholder stands for, or nil.
+func (b *builder) placeholder(s string) *node {
+	if !strings.HasPrefix(s, placeholderMark) {
+		return nil
+	}
+	i, err := strconv.Atoi(s[len(placeholderMark):])
+	if err != nil || i < 0 || i >= len(b.intrinsics) {
+		return nil
+	}
+	return b.intrinsics[i]
+}
+
+// resourceNode encodes a goformation resource as CloudFormation writes one:
+// Type, then the attributes and Properties in resourceOrder.
+func (b *builder) resourceNode(r cloudformation.Resource) (*node, error) {
+	v := reflect.ValueOf(r)
+	for v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("resource %T is not a struct", r)
+	}
+	plan := planOf(v.Type())
+	props := b.object(countSet(v, plan))
+	attrs := map[string]*node{}
+	for _, f := range plan {
+		fv := v.Field(f.index)
+		if f.attribute != "" {
+			if !isEmpty(fv) {
+				n, err := b.valueNode(fv)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", f.attribute, err)
+				}
+				attrs[f.attribute] = n
+			}
+			continue
+		}
+		if f.omitEmpty && isEmpty(fv) {
+			continue
+		}
+		n, err := b.valueNode(fv)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.name, err)
+		}
+		props.keys = append(props.keys, f.name)
+		props.items = append(props.items, n)
+		b.size += len(f.name) + 4
+	}
+	res := b.object(len(attrs) + 2)
+	for _, key := range resourceOrder {
+		var n *node
+		switch key {
+		case "Type":
+			n = b.str(r.AWSCloudFormationType())
+		case "Properties":
+			n = props
+		default:
+			n = attrs[key]
+		}
+		if n != nil {
+			res.keys = append(res.keys, key)
+			res.items = append(res.items, n)
+		}
+	}
+	// Attributes CloudFormation has beyond the usual ones (UpdatePolicy,
+	// CreationPolicy) follow, sorted.
+	for _, key := range slices.Sorted(maps.Keys(attrs)) {
+		if !slices.Contains(resourceOrder, key) {
+			res.keys = append(res.keys, key)
+			res.items = append(res.items, attrs[key])
+		}
+	}
+	b.size += 48
+	return res, nil
+}
+
+// valueNode encodes a value as encoding/json would, keeping struct fields in
+// their declared order (goformation declares them alphabetically) and
+// sorting map keys.
+func (b *builder) valueNode(v reflect.Value) (*node, error) {
+	if v.Kind() != reflect.Pointer && v.Kind() != reflect.Interface && v.Type().Implements(marshalerType) {
+		return b.marshalled(v)
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return b.node(kindNull, ""), nil
+		}
+		if v.Kind() == reflect.Pointer && v.Type().Implements(marshalerType) {
+			return b.marshalled(v)
+		}
+		return b.valueNode(v.Elem())
+	case reflect.String:
+		s := v.String()
+		b.size += len(s) + 4
+		if in := b.placeholder(s); in != nil {
+			return in, nil
+		}
+		return b.str(s), nil
+	case reflect.Bool:
+		return b.node(kindBool, strconv.FormatBool(v.Bool())), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return b.node(kindNumber, strconv.FormatInt(v.Int(), 10)), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return b.node(kindNumber, strconv.FormatUint(v.Uint(), 10)), nil
+	case reflect.Float32, reflect.Float64:
+		f := v.Float()
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			return nil, fmt.Errorf("unsupported number %v", f)
+		}
+		// encoding/json's formatting, so a number reads the same either way.
+		data, err := json.Marshal(f)
+		if err != nil {
+			return nil, err
+		}
+		return b.node(kindNumber, string(data)), nil
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			return b.node(kindNull, ""), nil
+		}
+		n := b.node(kindArray, "")
+		n.items = b.itemRoom(v.Len())[:v.Len()]
+		for i := range v.Len() {
+			item, err := b.valueNode(v.Index(i))
+			if err != nil {
+				return nil, err
+			}
+			n.items[i] = item
+		}
+		return n, nil
+	case reflect.Map:
+		if v.IsNil() {
+			return b.node(kindNull, ""), nil
+		}
+		if v.Type().Key().Kind() != reflect.String {
+			return nil, fmt.Errorf("unsupported map key type %s", v.Type().Key())
+		}
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(x, y reflect.Value) int { return strings.Compare(x.String(), y.String()) })
+		n := b.node(kindObject, "")
+		n.keys, n.items = b.keyRoom(len(keys))[:len(keys)], b.itemRoom(len(keys))[:len(keys)]
+		for i, k := range keys {
+			item, err := b.valueNode(v.MapIndex(k))
+			if err != nil {
+				return nil, err
+			}
+			n.keys[i] = k.String()
+			n.items[i] = item
+			b.size += k.Len() + 4
+		}
+		return n, nil
+	case reflect.Struct:
+		plan := planOf(v.Type())
+		n := b.object(countSet(v, plan))
+		for _, f := range plan {
+			if f.attribute != "" {
+				continue
+			}
+			fv := v.Field(f.index)
+			if f.omitEmpty && isEmpty(fv) {
+				continue
+			}
+			item, err := b.valueNode(fv)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", f.name, err)
+			}
+			n.keys = append(n.keys, f.name)
+			n.items = append(n.items, item)
+			b.size += len(f.name) + 4
+		}
+		return n, nil
+	}
+	return nil, fmt.Errorf("unsupported type %s", v.Type())
+}
+
+var marshalerType = reflect.TypeFor[json.Marshaler]()
+
+// marshalled encodes a value with its own MarshalJSON, for the rare
+// property type that has one.
+func (b *builder) marshalled(v reflect.Value) (*node, error) {
+	data, err := json.Marshal(v.Interface())
+	if err != nil {
+		return nil, err
+	}
+	b.size += len(data)
+	return parseTree(data)
+}
+
+// field is how one struct field is encoded.
+type field struct {
+	index     int
+	name      string
+	omitEmpty bool
+	// attribute is the resource attribute an AWSCloudFormation… field
+	// holds (DependsOn, DeletionPolicy…); such fields are not properties.
+	attribute string
+}
+
+var plans sync.Map // reflect.Type → []field
+
+// planOf returns how a struct type's fields are encoded, worked out once per
+// type from its json tags.
+func planOf(t reflect.Type) []field {
+	if p, ok := plans.Load(t); ok {
+		return p.([]field)
+	}
+	var fields []field
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		if attr, ok := strings.CutPrefix(sf.Name, "AWSCloudFormation"); ok && sf.Tag.Get("json") == "-" {
+			fields = append(fields, field{index: i, attribute: attr})
+			continue
+		}
+		tag := sf.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "" {
+			name = sf.Name
+		}
+		fields = append(fields, field{index: i, name: name, omitEmpty: slices.Contains(strings.Split(opts, ","), "omitempty")})
+	}
+	p, _ := plans.LoadOrStore(t, fields)
+	return p.([]field)
+}
+
+// countSet returns how many of a struct's fields are written.
+func countSet(v reflect.Value, plan []field) int {
+	n := 0
+	for _, f := range plan {
+		if f.attribute == "" && (!f.omitEmpty || !isEmpty(v.Field(f.index))) {
+			n++
+		}
+	}
+	return n
+}
+
+// isEmpty is encoding/json's test for omitempty.
+func isEmpty(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool:
+		return !v.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return v.Int() == 0
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return v.Uint() == 0
+	case reflect.Float32, reflect.Float64:
+		return v.Float() == 0
+	case reflect.Interface, reflect.Pointer:
+		return v.IsNil()
+	}
+	return false
+}

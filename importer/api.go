@@ -1,0 +1,379 @@
+package importer
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/switchboard-dev/switchboard/model"
+)
+
+// apiSource is what an API was imported from.
+type apiSource struct {
+	r                                  *resource
+	stage, authorizer, authorizerPerm  *resource
+	routes                             map[string]*routeSource // by route ID
+	authorizerFn                       string                  // source ID
+	routeIDs                           []string                // source IDs of its routes
+	authorizerUnrecognised, stageFound bool
+}
+
+// routeSource is what a route was imported from.
+type routeSource struct {
+	r                                *resource
+	integration, response, perm      *resource
+	handler                          string // source ID of the handler
+	targetRecognised, authRecognised bool
+}
+
+const apiGatewayPrincipal = "apigateway.amazonaws.com"
+
+// importAPIs turns each WebSocket AWS::ApiGatewayV2::Api into an API, with
+// its authorizer, stage, routes and their integrations, route responses and
+// permissions, and the integration and authorizer wires. HTTP APIs stay as
+// they are.
+func (im *importer) importAPIs() error {
+	srcs := map[string]*apiSource{}
+	var order []*model.API
+	for _, r := range im.ofType(typeAPI) {
+		if pt, _ := r.props.get("ProtocolType").str(); pt != "WEBSOCKET" {
+			continue
+		}
+		a := model.NewAPI(im.id("api"), im.nodeName[r.id])
+		im.apis[r.id] = a
+		im.srcID[a.ID] = r.id
+		im.claimed[r.id] = true
+		if s, ok := r.props.get("RouteSelectionExpression").str(); ok {
+			a.RouteSelectionExpression = s
+		}
+		if s, ok := r.props.get("ApiKeySelectionExpression").str(); ok {
+			a.APIKeySelectionExpression = s
+		}
+		if s, ok := r.props.get("Description").str(); ok {
+			a.Description = s
+		}
+		srcs[a.ID] = &apiSource{r: r, routes: map[string]*routeSource{}}
+		order = append(order, a)
+		im.stack.APIs = append(im.stack.APIs, a)
+	}
+	apiOf := func(r *resource) *model.API { return im.apis[r.props.get("ApiId").refTo()] }
+
+	for _, r := range im.ofType(typeAuthorizer) {
+		a := apiOf(r)
+		if a == nil || a.Authorizer != nil {
+			continue
+		}
+		typ, _ := r.props.get("AuthorizerType").str()
+		fn := invokedFunction(r.props.get("AuthorizerUri"))
+		if typ != "REQUEST" || im.funcs[fn] == nil {
+			continue
+		}
+		name, _ := r.props.get("Name").str()
+		a.Authorizer = &model.Authorizer{Name: name, IdentitySources: stringList(r.props.get("IdentitySource"))}
+		src := srcs[a.ID]
+		src.authorizer, src.authorizerFn = r, fn
+		im.claimed[r.id] = true
+		im.wire(model.WireAuthorizer, im.funcs[fn].ID, a.ID)
+	}
+	for _, r := range im.ofType(typeStage) {
+		a := apiOf(r)
+		if a == nil || srcs[a.ID].stage != nil {
+			continue
+		}
+		if s, ok := r.props.get("StageName").str(); ok {
+			a.StageName = s
+		}
+		srcs[a.ID].stage = r
+		im.claimed[r.id] = true
+	}
+	for _, a := range order {
+		src := srcs[a.ID]
+		resetInvalid(&model.Stack{APIs: []*model.API{a}}, a.ID, func(field string) {
+			switch {
+			case field == "routeSelectionExpression":
+				a.RouteSelectionExpression = model.DefaultRouteSelectionExpression
+			case field == "apiKeySelectionExpression":
+				a.APIKeySelectionExpression = ""
+			case field == "description":
+				a.Description = ""
+			case field == "stageName":
+				a.StageName = model.DefaultStageName
+			case strings.HasPrefix(field, "authorizer"):
+				src.authorizerUnrecognised = true
+			}
+		})
+		if src.authorizerUnrecognised {
+			// An authorizer the model cannot hold stays as it is written.
+			im.note("API %s: authorizer %s has settings Switchboard does not offer; it is kept as it is", a.Name, src.authorizer.id)
+			fn := im.funcs[src.authorizerFn]
+			im.stack.Wires = slices.DeleteFunc(im.stack.Wires, func(w *model.Wire) bool {
+				return w.Kind == model.WireAuthorizer && w.From == fn.ID && w.To == a.ID
+			})
+			im.claimed[src.authorizer.id] = false
+			a.Authorizer, src.authorizer, src.authorizerFn = nil, nil, ""
+		}
+	}
+
+	responses := map[string]*resource{} // by route logical ID
+	for _, r := range im.ofType(typeRouteResponse) {
+		key, _ := r.props.get("RouteResponseKey").str()
+		if route := r.props.get("RouteId").refTo(); route != "" && key == model.RouteDefault && responses[route] == nil {
+			responses[route] = r
+		}
+	}
+	for _, r := range im.ofType(typeRoute) {
+		a := apiOf(r)
+		if a == nil {
+			continue
+		}
+		key, ok := r.props.get("RouteKey").str()
+		if !ok {
+			at := r.pos
+			if k := r.props.get("RouteKey"); k != nil {
+				at = k.pos
+			}
+			return im.errorAt(at, "route %s: RouteKey must be a string such as $connect", r.id)
+		}
+		route := &model.Route{ID: im.id("rt"), Key: key}
+		rs := &routeSource{r: r}
+		im.claimed[r.id] = true
+		if t := r.props.get("Target"); t != nil {
+			integ, ok := routeTarget(t)
+			if ok && im.res[integ] == nil {
+				return im.errorAt(t.pos, "route %s targets integration %s, which the template does not define", r.id, integ)
+			}
+			if ir := im.res[integ]; ok && ir.typ == typeIntegration && ir.props.get("ApiId").refTo() == im.srcID[a.ID] {
+				typ, _ := ir.props.get("IntegrationType").str()
+				fn := invokedFunction(ir.props.get("IntegrationUri"))
+				if typ == "AWS_PROXY" && im.funcs[fn] != nil {
+					rs.handler, rs.targetRecognised = fn, true
+					im.wire(model.WireIntegration, route.ID, im.funcs[fn].ID)
+					if !im.claimed[integ] {
+						rs.integration = ir
+						im.claimed[integ] = true
+					}
+				}
+			}
+		}
+		if rr := responses[r.id]; rr != nil && rr.props.get("ApiId").refTo() == im.srcID[a.ID] {
+			route.TwoWay = true
+			rs.response = rr
+			im.claimed[rr.id] = true
+		}
+		if b, ok := r.props.get("ApiKeyRequired").bool(); ok {
+			route.APIKeyRequired = b
+		}
+		src := srcs[a.ID]
+		if at, _ := r.props.get("AuthorizationType").str(); at == "CUSTOM" && src.authorizer != nil &&
+			r.props.get("AuthorizerId").refTo() == src.authorizer.id && key == model.RouteConnect && !src.authorizerUnrecognised {
+			route.Authorized = true
+		}
+		a.Routes = append(a.Routes, route)
+		src.routes[route.ID] = rs
+		src.routeIDs = append(src.routeIDs, r.id)
+	}
+	im.assignPermissions(order, srcs)
+	for _, a := range order {
+		im.keepAPI(a, srcs[a.ID])
+	}
+	return nil
+}
+
+// assignPermissions gives each route and authorizer the
+// AWS::Lambda::Permission that lets API Gateway invoke its function: first
+// those whose SourceArn names the route, then broader ones (a whole API, or
+// none at all as the Serverless Framework writes) to the routes left.
+func (im *importer) assignPermissions(apis []*model.API, srcs map[string]*apiSource) {
+	type perm struct {
+		r    *resource
+		fn   string
+		api  string // source ID, "" when SourceArn names none
+		text string
+	}
+	var perms []perm
+	for _, r := range im.ofType(typePermission) {
+		fn := functionRef(r.props.get("FunctionName"))
+		principal, _ := r.props.get("Principal").str()
+		action, _ := r.props.get("Action").str()
+		if im.funcs[fn] == nil || principal != apiGatewayPrincipal || action != "lambda:InvokeFunction" {
+			continue
+		}
+		p := perm{r: r, fn: fn}
+		if sa := r.props.get("SourceArn"); sa != nil {
+			text, ok := flatten(sa)
+			if !ok {
+				continue
+			}
+			for _, ref := range references(text) {
+				if im.apis[ref.id] != nil && ref.att == "" {
+					p.api = ref.id
+				}
+			}
+			if p.api == "" {
+				continue
+			}
+			p.text = text[strings.Index(text, "${"+p.api+"}")+len(p.api)+3:]
+		}
+		perms = append(perms, p)
+	}
+	taken := map[string]bool{}
+	for pass := range 2 {
+		for _, a := range apis {
+			src := srcs[a.ID]
+			apiSrc := im.srcID[a.ID]
+			for _, p := range perms {
+				if taken[p.r.id] || p.api != "" && p.api != apiSrc {
+					continue
+				}
+				specific := p.text != "" && p.text != "/*" && p.text != "/*/*"
+				if pass == 0 && !specific || pass == 1 && specific {
+					continue
+				}
+				if strings.Contains(p.text, "/authorizers/") || pass == 1 && src.authorizerFn == p.fn && src.authorizerPerm == nil && !handlesAny(src, p.fn) {
+					if src.authorizerFn == p.fn && src.authorizerPerm == nil {
+						src.authorizerPerm = p.r
+						taken[p.r.id] = true
+					}
+					continue
+				}
+				for _, route := range a.Routes {
+					rs := src.routes[route.ID]
+					if rs.perm != nil || rs.handler != p.fn {
+						continue
+					}
+					if pass == 0 && !strings.HasSuffix(p.text, "/"+route.Key) && !strings.HasSuffix(p.text, "*"+route.Key) {
+						continue
+					}
+					rs.perm = p.r
+					taken[p.r.id] = true
+					break
+				}
+			}
+		}
+	}
+	for id := range taken {
+		im.claimed[id] = true
+	}
+}
+
+func handlesAny(src *apiSource, fn string) bool {
+	for _, rs := range src.routes {
+		if rs.handler == fn {
+			return true
+		}
+	}
+	return false
+}
+
+// keepAPI works out what an API and its routes keep.
+func (im *importer) keepAPI(a *model.API, src *apiSource) {
+	apiID := im.srcID[a.ID]
+	apiRef := refValue(apiID)
+	g := newGenerated(a.Name).
+		prop("Name", subValue("${AWS::StackName}-"+a.Name)).
+		prop("ProtocolType", strValue("WEBSOCKET")).
+		prop("RouteSelectionExpression", strValue(a.RouteSelectionExpression))
+	if a.Description != "" {
+		g.prop("Description", strValue(a.Description))
+	}
+	if a.APIKeySelectionExpression != "" {
+		g.prop("ApiKeySelectionExpression", strValue(a.APIKeySelectionExpression))
+	}
+	kept := keep(nil, model.PartMain, src.r, g)
+
+	authID := a.AuthorizerLogicalID()
+	if src.authorizer != nil {
+		authID = src.authorizer.id
+		ag := newGenerated(a.AuthorizerLogicalID()).
+			prop("ApiId", apiRef).
+			prop("AuthorizerType", strValue("REQUEST")).
+			prop("IdentitySource", strList(a.Authorizer.IdentitySources...)).
+			prop("Name", strValue(a.Authorizer.Name)).
+			consume("AuthorizerUri")
+		kept = keep(kept, model.PartAuthorizer, src.authorizer, ag)
+	}
+	if src.authorizerPerm != nil {
+		pg := permission(src.authorizerPerm, src.authorizerFn, a.AuthorizerPermissionLogicalID(),
+			"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${"+apiID+"}/authorizers/${"+authID+"}")
+		kept = keep(kept, model.PartAuthorizerPermission, src.authorizerPerm, pg)
+	}
+	if src.stage != nil {
+		sg := newGenerated(a.StageLogicalID()).
+			prop("ApiId", apiRef).
+			prop("StageName", strValue(a.StageName)).
+			prop("AutoDeploy", boolValue(true))
+		// The export makes the stage depend on every route; a source that
+		// names some of them says nothing more.
+		if deps := stringList(src.stage.v.get("DependsOn")); len(deps) > 0 {
+			all := true
+			for _, d := range deps {
+				all = all && slices.Contains(src.routeIDs, d)
+			}
+			if all {
+				sg.attr("DependsOn", src.stage.v.get("DependsOn"))
+			}
+		}
+		kept = keep(kept, model.PartStage, src.stage, sg)
+	}
+	sortKept(kept, model.PartMain, model.PartStage, model.PartAuthorizer, model.PartAuthorizerPermission)
+	a.Kept = kept
+
+	for _, route := range a.Routes {
+		rs := src.routes[route.ID]
+		routeID, integID, respID, permID := a.RouteLogicalIDs(route)
+		rg := newGenerated(routeID).
+			prop("ApiId", apiRef).
+			prop("RouteKey", strValue(route.Key))
+		if rs.targetRecognised {
+			rg.consume("Target")
+		}
+		if route.Authorized {
+			rg.prop("AuthorizationType", strValue("CUSTOM")).prop("AuthorizerId", refValue(authID))
+		} else if at, _ := rs.r.props.get("AuthorizationType").str(); at == "NONE" {
+			rg.consume("AuthorizationType")
+		}
+		if route.APIKeyRequired {
+			rg.prop("ApiKeyRequired", boolValue(true))
+		} else if b, ok := rs.r.props.get("ApiKeyRequired").bool(); ok && !b {
+			rg.consume("ApiKeyRequired")
+		}
+		if route.TwoWay {
+			rg.prop("RouteResponseSelectionExpression", strValue(model.RouteDefault))
+		}
+		rk := keep(nil, model.PartRoute, rs.r, rg)
+		if rs.integration != nil {
+			ig := newGenerated(integID).
+				prop("ApiId", apiRef).
+				prop("IntegrationType", strValue("AWS_PROXY")).
+				consume("IntegrationUri")
+			rk = keep(rk, model.PartIntegration, rs.integration, ig)
+		}
+		if rs.response != nil {
+			routeRef := rs.r.id
+			rrg := newGenerated(respID).
+				prop("ApiId", apiRef).
+				prop("RouteId", refValue(routeRef)).
+				prop("RouteResponseKey", strValue(model.RouteDefault))
+			rk = keep(rk, model.PartRouteResponse, rs.response, rrg)
+		}
+		if rs.perm != nil {
+			pg := permission(rs.perm, rs.handler, permID,
+				"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${"+apiID+"}/*/"+route.Key)
+			rk = keep(rk, model.PartPermission, rs.perm, pg)
+		}
+		sortKept(rk, model.PartRoute, model.PartIntegration, model.PartRouteResponse, model.PartPermission)
+		route.Kept = rk
+	}
+}
+
+// permission is the AWS::Lambda::Permission the export writes.
+func permission(r *resource, fn, id, sourceArn string) *generated {
+	g := newGenerated(id).
+		prop("Action", strValue("lambda:InvokeFunction")).
+		prop("FunctionName", getAttValue(fn, "Arn")).
+		prop("Principal", strValue(apiGatewayPrincipal)).
+		prop("SourceArn", subValue(sourceArn))
+	if functionRef(r.props.get("FunctionName")) == fn {
+		g.consume("FunctionName")
+	}
+	return g
+}

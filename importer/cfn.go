@@ -1,0 +1,385 @@
+package importer
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/switchboard-dev/switchboard/model"
+)
+
+// Resource types the importer models.
+const (
+	typeAPI           = "AWS::ApiGatewayV2::Api"
+	typeRoute         = "AWS::ApiGatewayV2::Route"
+	typeIntegration   = "AWS::ApiGatewayV2::Integration"
+	typeRouteResponse = "AWS::ApiGatewayV2::RouteResponse"
+	typeAuthorizer    = "AWS::ApiGatewayV2::Authorizer"
+	typeStage         = "AWS::ApiGatewayV2::Stage"
+	typeFunction      = "AWS::Lambda::Function"
+	typePermission    = "AWS::Lambda::Permission"
+	typeRole          = "AWS::IAM::Role"
+	typePolicy        = "AWS::IAM::Policy"
+	typeManagedPolicy = "AWS::IAM::ManagedPolicy"
+	typeLogGroup      = "AWS::Logs::LogGroup"
+	typeTable         = "AWS::DynamoDB::Table"
+)
+
+// DefaultTemplateFormatVersion is the only version CloudFormation knows;
+// the export writes it, so an import does not keep it.
+const DefaultTemplateFormatVersion = "2010-09-09"
+
+// samTransform is the transform that makes a template a SAM template.
+const samTransform = "AWS::Serverless-2016-10-31"
+
+// templateSections lists the top-level keys a template may have.
+var templateSections = []string{"AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Mappings", "Conditions", "Transform", "Resources", "Outputs", "Globals"}
+
+// template imports a CloudFormation or SAM template.
+func (im *importer) template(root *value) error {
+	for i, k := range root.keys {
+		if !slices.Contains(templateSections, k) {
+			return im.errorAt(root.vals[i].pos, "unknown template section %q; a template has %s", k, strings.Join(templateSections, ", "))
+		}
+	}
+	resources := root.get("Resources")
+	if resources == nil || resources.kind != kindMap || len(resources.keys) == 0 {
+		p := root.pos
+		if resources != nil {
+			p = resources.pos
+		}
+		return im.errorAt(p, "the template has no resources; a CloudFormation template needs a Resources section")
+	}
+	if d := root.get("Description"); d != nil {
+		s, ok := d.str()
+		if !ok {
+			return im.errorAt(d.pos, "the template's Description must be a string")
+		}
+		if len(s) > model.MaxDescriptionLength {
+			return im.errorAt(d.pos, "the template's Description is %d bytes; CloudFormation allows %d", len(s), model.MaxDescriptionLength)
+		}
+		im.stack.Description = s
+	}
+	if err := im.readResources(resources); err != nil {
+		return err
+	}
+	sam := false
+	for _, t := range stringList(root.get("Transform")) {
+		sam = sam || t == samTransform
+	}
+	if sam {
+		im.format = FormatSAM
+		if err := im.expandSAM(root); err != nil {
+			return err
+		}
+	}
+	for _, id := range im.order {
+		if r := im.res[id]; r.typ == "AWS::CDK::Metadata" || r.v.path("Metadata", "aws:cdk:path") != nil {
+			im.format = FormatCDK
+			break
+		}
+	}
+	if err := im.importResources(); err != nil {
+		return err
+	}
+	return im.sections(root)
+}
+
+// readResources reads a Resources section.
+func (im *importer) readResources(resources *value) error {
+	for i, id := range resources.keys {
+		v := resources.vals[i]
+		if !model.ValidLogicalID(id) {
+			return im.errorAt(v.pos, "resource %q: a logical ID must be 1 to %d letters and digits", id, model.MaxLogicalIDLength)
+		}
+		if v.kind != kindMap {
+			return im.errorAt(v.pos, "resource %s must be a map with a Type", id)
+		}
+		typ, ok := v.get("Type").str()
+		if !ok || typ == "" {
+			return im.errorAt(v.pos, "resource %s has no Type", id)
+		}
+		props := v.get("Properties")
+		switch {
+		case props == nil:
+			props = &value{kind: kindMap}
+		case props.kind == kindNull:
+			props = &value{kind: kindMap}
+		case props.kind != kindMap:
+			return im.errorAt(props.pos, "resource %s: Properties must be a map", id)
+		}
+		im.res[id] = &resource{id: id, typ: typ, v: v, props: props, pos: v.pos}
+		im.order = append(im.order, id)
+	}
+	return nil
+}
+
+// importResources turns the resources read into the stack.
+func (im *importer) importResources() error {
+	im.names()
+	if err := im.importTables(); err != nil {
+		return err
+	}
+	if err := im.importFunctions(); err != nil {
+		return err
+	}
+	if err := im.importAPIs(); err != nil {
+		return err
+	}
+	im.importGrants()
+	if err := im.keepFunctions(); err != nil {
+		return err
+	}
+	im.keepOthers()
+	return nil
+}
+
+// cdkSuffix matches the hash the CDK appends to logical IDs.
+var cdkSuffix = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]*?)[0-9A-F]{8}$`)
+
+// maxNodeName leaves room in a node's name for the suffixes of the logical
+// IDs derived from it, such as a route's part and "RouteResponse".
+const maxNodeName = 100
+
+// nodeNames maps the source logical IDs of modelled resources to node
+// names, filled by names.
+type nodeNames map[string]string
+
+// names picks each modelled resource's node name: its logical ID, without
+// the hash the CDK appends (ConnectHandler2FFD52D8 → ConnectHandler) when
+// that clashes with nothing, and cut to a length whose derived IDs fit.
+// The source ID is kept (Kept.LogicalID), so deploying the export does not
+// replace the resource.
+func (im *importer) names() {
+	taken := map[string]bool{}
+	for _, id := range im.order {
+		taken[id] = true
+	}
+	im.nodeName = nodeNames{}
+	suffixes := map[string][]string{
+		typeAPI:      {"", "Stage", "Authorizer", "AuthorizerPermission", "Url", "CallbackUrl"},
+		typeFunction: {"", "Role", "LogGroup", "Arn"},
+		typeTable:    {"", "Name"},
+	}
+	for _, id := range im.order {
+		r := im.res[id]
+		sfx, modelled := suffixes[r.typ]
+		if !modelled {
+			continue
+		}
+		name := id
+		if m := cdkSuffix.FindStringSubmatch(id); m != nil && r.v.path("Metadata", "aws:cdk:path") != nil {
+			free := true
+			for _, s := range sfx {
+				free = free && !taken[m[1]+s]
+			}
+			if free {
+				name = m[1]
+			}
+		}
+		if len(name) > maxNodeName {
+			base := name[:maxNodeName-4]
+			name = base
+			for i := 2; taken[name]; i++ {
+				name = base + itoa(i)
+			}
+		}
+		if name != id {
+			taken[name] = true
+			for _, s := range sfx {
+				taken[name+s] = true
+			}
+		}
+		im.nodeName[id] = name
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// ofType returns the resources of a type in source order.
+func (im *importer) ofType(typ string) []*resource {
+	var out []*resource
+	for _, id := range im.order {
+		if r := im.res[id]; r.typ == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// isType reports whether id is a resource of the type.
+func (im *importer) isType(id, typ string) bool {
+	r := im.res[id]
+	return r != nil && r.typ == typ
+}
+
+// keepOthers keeps every resource no model object took as an other node.
+func (im *importer) keepOthers() {
+	for _, id := range im.order {
+		if im.claimed[id] {
+			continue
+		}
+		r := im.res[id]
+		im.stack.Others = append(im.stack.Others, &model.Other{
+			Node:     model.Node{ID: im.id("res"), Name: id},
+			Type:     r.typ,
+			Resource: r.v.json(),
+		})
+	}
+}
+
+// sections keeps the template sections Switchboard does not write, and the
+// outputs it would not generate.
+func (im *importer) sections(root *value) error {
+	var kept []model.Field
+	for _, key := range model.SectionOrder {
+		v := root.get(key)
+		if v == nil {
+			continue
+		}
+		switch key {
+		case "AWSTemplateFormatVersion":
+			if s, ok := v.str(); ok && s == DefaultTemplateFormatVersion {
+				continue
+			}
+		case "Transform", "Globals":
+			if im.format == FormatSAM && !im.samKept {
+				if key == "Transform" {
+					if rest := withoutSAM(v); rest != nil {
+						v = rest
+						break
+					}
+				}
+				continue
+			}
+		case "Outputs":
+			v = im.keptOutputs(v)
+			if v == nil {
+				continue
+			}
+		}
+		kept = append(kept, model.Field{Key: key, Value: v.json()})
+	}
+	im.stack.Sections = kept
+	return nil
+}
+
+// withoutSAM returns the Transform without the SAM transform, or nil when
+// nothing is left: the import turned the SAM resources into plain ones.
+func withoutSAM(v *value) *value {
+	if s, ok := v.str(); ok && s == samTransform {
+		return nil
+	}
+	if v.kind != kindList {
+		return v
+	}
+	out := &value{kind: kindList, pos: v.pos}
+	for _, it := range v.items {
+		if s, ok := it.str(); !ok || s != samTransform {
+			out.items = append(out.items, it)
+		}
+	}
+	if len(out.items) == 0 {
+		return nil
+	}
+	return out
+}
+
+// keptOutputs returns the outputs the export would not write as they are,
+// or nil.
+func (im *importer) keptOutputs(outputs *value) *value {
+	if outputs.kind != kindMap {
+		return outputs
+	}
+	gen := im.generatedOutputs()
+	out := &value{kind: kindMap, pos: outputs.pos}
+	for i, name := range outputs.keys {
+		src := outputs.vals[i]
+		if g := gen.get(name); g != nil && sameOutput(src, g) {
+			continue
+		}
+		out.set(name, src)
+	}
+	if len(out.keys) == 0 {
+		return nil
+	}
+	return out
+}
+
+func sameOutput(src, gen *value) bool {
+	if src.kind != kindMap || len(src.keys) != len(gen.keys) {
+		return false
+	}
+	for i, k := range src.keys {
+		if !sameValue(src.vals[i], gen.get(k)) {
+			return false
+		}
+	}
+	return true
+}
+
+// generatedOutputs are the outputs the export writes for the stack.
+func (im *importer) generatedOutputs() *value {
+	out := &value{kind: kindMap}
+	for _, a := range im.stack.APIs {
+		api := model.KeptLogicalID(a.Kept, model.PartMain, a.Name)
+		stage := model.KeptLogicalID(a.Kept, model.PartStage, a.StageLogicalID())
+		out.set(a.URLOutputName(), mapValue(
+			"Description", strValue("WebSocket URL of "+a.Name+", for clients"),
+			"Value", subValue("wss://${"+api+"}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${"+stage+"}")))
+		out.set(a.CallbackURLOutputName(), mapValue(
+			"Description", strValue("@connections URL of "+a.Name+", for sending to its clients"),
+			"Value", subValue("https://${"+api+"}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${"+stage+"}/@connections")))
+	}
+	for _, f := range im.stack.Functions {
+		out.set(f.ArnOutputName(), mapValue(
+			"Description", strValue("ARN of function "+f.Name),
+			"Value", getAttValue(model.KeptLogicalID(f.Kept, model.PartMain, f.Name), "Arn")))
+	}
+	for _, t := range im.stack.Tables {
+		out.set(t.NameOutputName(), mapValue(
+			"Description", strValue("Name of table "+t.Name),
+			"Value", refValue(model.KeptLogicalID(t.Kept, model.PartMain, t.Name))))
+	}
+	return out
+}
+
+// wire adds a wire unless the same two ends are wired already. A function
+// both reading and writing a table gets one read-write wire.
+func (im *importer) wire(kind model.WireKind, from, to string) {
+	for _, w := range im.stack.Wires {
+		if w.From != from || w.To != to {
+			continue
+		}
+		if w.Kind == model.WireRead && kind == model.WireReadWrite {
+			w.Kind = kind
+		}
+		return
+	}
+	im.stack.Wires = append(im.stack.Wires, &model.Wire{ID: im.id("w"), Kind: kind, From: from, To: to})
+}
+
+// deletionPolicy reads a DeletionPolicy attribute the model can hold.
+func deletionPolicy(v *value) (model.DeletionPolicy, bool) {
+	s, _ := v.str()
+	switch model.DeletionPolicy(s) {
+	case model.DeletionRetain, model.DeletionDelete:
+		return model.DeletionPolicy(s), true
+	}
+	return "", false
+}
+
+// resetInvalid runs validation on a stack of the one object and, for each
+// field it refuses, calls reset with the field's JSON name: the import then
+// uses the model's default and keeps the source's value as written.
+func resetInvalid(s *model.Stack, id string, reset func(field string)) {
+	probe := *s
+	probe.Name = "probe"
+	probe.Wires = nil
+	for _, p := range probe.Check() {
+		if p.Severity == model.SeverityError && !p.Incomplete && p.Resource == id && p.Field != "" {
+			reset(p.Field)
+		}
+	}
+}

@@ -1,0 +1,330 @@
+package importer
+
+import (
+	"path"
+	"strings"
+
+	"github.com/switchboard-dev/switchboard/model"
+)
+
+// fnSource is what a function was imported from.
+type fnSource struct {
+	r *resource
+	// role and logGroup are the function's own role and log group, or nil.
+	role, logGroup *resource
+	// roleRef is the role its Role property names, its own or shared.
+	roleRef string
+	// codeKept is set when Code is not a local path and stays as written.
+	codeKept bool
+	// envKept names environment variables the model refuses (a name
+	// Lambda reserves, say), kept as written.
+	envKept map[string]bool
+}
+
+// importFunctions turns each AWS::Lambda::Function into a function, with
+// the role and log group that are its own.
+func (im *importer) importFunctions() error {
+	roleUsers := map[string][]string{}
+	logGroupUsers := map[string][]string{}
+	fns := im.ofType(typeFunction)
+	for _, r := range fns {
+		if id, att := r.props.get("Role").getAtt(); att == "Arn" && im.isType(id, typeRole) {
+			roleUsers[id] = append(roleUsers[id], r.id)
+		}
+		if id := r.props.path("LoggingConfig", "LogGroup").refTo(); im.isType(id, typeLogGroup) {
+			logGroupUsers[id] = append(logGroupUsers[id], r.id)
+		}
+	}
+	im.fnSrc = map[string]*fnSource{}
+	for _, r := range fns {
+		if pt, _ := r.props.get("PackageType").str(); pt == "Image" {
+			im.note("function %s runs a container image, which Switchboard does not model; it is kept as it is", r.id)
+			continue
+		}
+		f, err := im.function(r)
+		if err != nil {
+			return err
+		}
+		src := &fnSource{r: r}
+		im.fnSrc[r.id] = src
+		// Its own role: the one its Role names, if no other function uses
+		// it; else one named as the export names a function's role (an
+		// exported function whose Role is kept as a shared one).
+		if id, att := r.props.get("Role").getAtt(); att == "Arn" && im.isType(id, typeRole) {
+			src.roleRef = id
+		}
+		switch gen := f.RoleLogicalID(); {
+		case src.roleRef != "" && len(roleUsers[src.roleRef]) == 1 && !im.claimed[src.roleRef]:
+			src.role = im.res[src.roleRef]
+		case im.isType(gen, typeRole) && len(roleUsers[gen]) == 0 && !im.claimed[gen]:
+			src.role = im.res[gen]
+		}
+		lg := r.props.path("LoggingConfig", "LogGroup").refTo()
+		switch gen := f.LogGroupLogicalID(); {
+		case im.isType(lg, typeLogGroup) && len(logGroupUsers[lg]) == 1 && !im.claimed[lg]:
+			src.logGroup = im.res[lg]
+		case im.isType(gen, typeLogGroup) && len(logGroupUsers[gen]) == 0 && !im.claimed[gen]:
+			src.logGroup = im.res[gen]
+		}
+		if src.role != nil {
+			im.claimed[src.role.id] = true
+		}
+		if src.logGroup != nil {
+			im.claimed[src.logGroup.id] = true
+			lp := src.logGroup.props
+			if days, ok := lp.get("RetentionInDays").int(); ok {
+				f.LogRetentionDays = days
+			}
+			if dp, ok := deletionPolicy(src.logGroup.v.get("DeletionPolicy")); ok {
+				f.LogDeletionPolicy = dp
+			}
+		}
+		code := r.props.get("Code")
+		if p, ok := localCodePath(code); ok {
+			f.CodePath = p
+		} else if code != nil {
+			src.codeKept = true
+			if asset, ok := r.v.path("Metadata", "aws:asset:path").str(); ok {
+				if p, ok := localCodePath(strValue("cdk.out/" + asset)); ok && !strings.Contains(asset, "/") {
+					f.CodePath = p
+				}
+			}
+		}
+		resetInvalid(&model.Stack{Functions: []*model.Function{f}}, f.ID, func(field string) {
+			if name, ok := strings.CutPrefix(field, "environment."); ok {
+				delete(f.Environment, name)
+				if src.envKept == nil {
+					src.envKept = map[string]bool{}
+				}
+				src.envKept[name] = true
+				return
+			}
+			switch field {
+			case "runtime":
+				im.note("function %s: runtime %q is not one Switchboard offers; the template keeps it as written", f.Name, f.Runtime)
+				f.Runtime = model.DefaultRuntime
+			case "handler":
+				f.Handler = model.DefaultHandler
+			case "memorySize":
+				f.MemorySize = model.DefaultMemorySize
+			case "timeout":
+				f.Timeout = model.DefaultTimeout
+			case "description":
+				f.Description = ""
+			case "codePath":
+				f.CodePath = model.DefaultCodePath(f.Name)
+			case "logRetentionDays":
+				f.LogRetentionDays = model.DefaultLogRetentionDays
+			}
+		})
+		im.stack.Functions = append(im.stack.Functions, f)
+	}
+	return nil
+}
+
+// localCodePath reads a Code that is a folder in the repository, as
+// `aws cloudformation package` takes it.
+func localCodePath(v *value) (string, bool) {
+	s, ok := v.str()
+	if !ok || s == "" || strings.Contains(s, `\`) || strings.Contains(s, "://") || path.IsAbs(s) {
+		return "", false
+	}
+	p := path.Clean(s)
+	if p == "." || p == ".." || strings.HasPrefix(p, "../") {
+		return "", false
+	}
+	return p, true
+}
+
+func (im *importer) function(r *resource) (*model.Function, error) {
+	p := r.props
+	f := model.NewFunction(im.id("fn"), im.nodeName[r.id])
+	im.funcs[r.id] = f
+	im.srcID[f.ID] = r.id
+	im.claimed[r.id] = true
+	if s, ok := p.get("Runtime").str(); ok {
+		f.Runtime = s
+	}
+	if s, ok := p.get("Handler").str(); ok {
+		f.Handler = s
+	}
+	if s, ok := p.get("Description").str(); ok {
+		f.Description = s
+	}
+	if n, ok := p.get("MemorySize").int(); ok {
+		f.MemorySize = n
+	}
+	if n, ok := p.get("Timeout").int(); ok {
+		f.Timeout = n
+	}
+	vars := p.path("Environment", "Variables")
+	for i := 0; vars != nil && i < len(vars.keys); i++ {
+		name := vars.keys[i]
+		if s, ok := vars.vals[i].scalarString(); ok {
+			if f.Environment == nil {
+				f.Environment = map[string]string{}
+			}
+			f.Environment[name] = s
+		}
+	}
+	return f, nil
+}
+
+// keepFunctions works out, once the wires are known, what each function
+// keeps: environment variables the wires do not explain, and whatever its
+// resources say that the export would write differently.
+func (im *importer) keepFunctions() error {
+	x := model.NewIndex(im.stack)
+	for _, f := range im.stack.Functions {
+		src := im.fnSrc[im.srcID[f.ID]]
+		r := src.r
+		roleID := f.RoleLogicalID()
+		if src.role != nil {
+			roleID = src.role.id
+		}
+		logGroupID := f.LogGroupLogicalID()
+		if src.logGroup != nil {
+			logGroupID = src.logGroup.id
+		}
+		// Environment: plain values are the function's own, a wire's
+		// variable is the wire's, anything else is kept as written.
+		wired := map[string]*value{}
+		for _, w := range x.WiresFrom(f.ID) {
+			if t := x.Table(w.To); t != nil {
+				wired[t.TableEnvVar()] = refValue(im.srcID[t.ID])
+			}
+			if a := x.API(w.To); a != nil && w.Kind == model.WireSend {
+				wired[a.ConnectionsEnvVar()] = subValue("https://${" + im.srcID[a.ID] + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + a.StageName + "/@connections")
+			}
+		}
+		var envKept []*resource
+		vars := r.props.path("Environment", "Variables")
+		envFine := r.props.get("Environment") == nil || vars != nil && len(r.props.get("Environment").keys) == 1 && vars.kind == kindMap
+		if envFine && vars != nil {
+			for i, name := range vars.keys {
+				v := vars.vals[i]
+				if src.envKept[name] {
+					envKept = append(envKept, &resource{id: name, v: v})
+					continue
+				}
+				if _, plain := v.scalarString(); plain {
+					if gen := wired[name]; gen != nil {
+						// A plain value where a wire sets one: keep the
+						// source's, which the export writes over the wire's.
+						delete(f.Environment, name)
+						envKept = append(envKept, &resource{id: name, v: v})
+					}
+					continue
+				}
+				if gen := wired[name]; gen != nil && sameValue(v, gen) {
+					continue
+				}
+				envKept = append(envKept, &resource{id: name, v: v})
+			}
+		}
+
+		g := newGenerated(f.Name).
+			prop("Handler", strValue(f.Handler)).
+			prop("Runtime", strValue(f.Runtime)).
+			prop("MemorySize", numValue(f.MemorySize)).
+			prop("Timeout", numValue(f.Timeout)).
+			prop("Role", getAttValue(roleID, "Arn")).
+			prop("LoggingConfig", mapValue("LogGroup", refValue(logGroupID)))
+		if f.Description != "" {
+			g.prop("Description", strValue(f.Description))
+		}
+		if !src.codeKept {
+			g.consume("Code")
+		}
+		if envFine {
+			g.consume("Environment")
+		}
+		kept := keep(nil, model.PartMain, r, g)
+		if len(envKept) > 0 {
+			if len(kept) == 0 || kept[0].Part != model.PartMain {
+				kept = append([]model.Kept{{Part: model.PartMain}}, kept...)
+			}
+			for _, e := range envKept {
+				kept[0].Properties = append(kept[0].Properties, model.Field{Key: "Environment.Variables." + e.id, Value: e.v.json()})
+			}
+			sortFields(kept[0].Properties)
+		}
+		if src.role != nil {
+			kept = keep(kept, model.PartRole, src.role, im.generatedRole(f, src.role.id, logGroupID, x))
+		}
+		if src.logGroup != nil {
+			lg := newGenerated(f.LogGroupLogicalID()).
+				prop("LogGroupName", subValue("/aws/lambda/${AWS::StackName}-"+f.Name)).
+				prop("RetentionInDays", numValue(f.LogRetentionDays)).
+				attr("DeletionPolicy", strValue(string(f.LogDeletionPolicy))).
+				attr("UpdateReplacePolicy", strValue(string(f.LogDeletionPolicy)))
+			kept = keep(kept, model.PartLogGroup, src.logGroup, lg)
+		}
+		f.Kept = kept
+	}
+	return nil
+}
+
+// generatedRole is the role the export writes for the function: logs for
+// its own log group, then one policy per access wire.
+func (im *importer) generatedRole(f *model.Function, roleID, logGroupID string, x *model.Index) *generated {
+	allow := func(actions []string, resources ...*value) *value {
+		return mapValue("Version", strValue("2012-10-17"), "Statement", listValue(mapValue(
+			"Effect", strValue("Allow"), "Action", strList(actions...), "Resource", listValue(resources...))))
+	}
+	pols := listValue(mapValue("PolicyName", strValue("Logs"), "PolicyDocument",
+		allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, getAttValue(logGroupID, "Arn"))))
+	for _, w := range x.WiresFrom(f.ID) {
+		switch w.Kind {
+		case model.WireRead, model.WireReadWrite:
+			t := x.Table(w.To)
+			tid := im.srcID[t.ID]
+			actions, suffix := dynamoRead, "Read"
+			if w.Kind == model.WireReadWrite {
+				actions, suffix = append(append([]string{}, dynamoRead...), dynamoWrite...), "ReadWrite"
+			}
+			pols.items = append(pols.items, mapValue("PolicyName", strValue(policyName(t.Name+suffix)), "PolicyDocument",
+				allow(actions, getAttValue(tid, "Arn"), subValue("${"+tid+".Arn}/index/*"))))
+		case model.WireSend:
+			a := x.API(w.To)
+			pols.items = append(pols.items, mapValue("PolicyName", strValue(policyName(a.Name+"ManageConnections")), "PolicyDocument",
+				allow([]string{"execute-api:ManageConnections"},
+					subValue("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${"+im.srcID[a.ID]+"}/"+a.StageName+"/POST/@connections/*"))))
+		}
+	}
+	assume := mapValue("Version", strValue("2012-10-17"), "Statement", listValue(mapValue(
+		"Effect", strValue("Allow"),
+		"Principal", mapValue("Service", strList("lambda.amazonaws.com")),
+		"Action", strList("sts:AssumeRole"))))
+	return newGenerated(f.RoleLogicalID()).
+		prop("AssumeRolePolicyDocument", assume).
+		prop("Policies", pols).
+		compareWith("AssumeRolePolicyDocument", iamEqual).
+		compareWith("Policies", policiesEqual)
+}
+
+// policiesEqual compares inline policy lists regardless of their order.
+func policiesEqual(src, gen *value) bool {
+	if src.kind != kindList || len(src.items) != len(gen.items) {
+		return false
+	}
+	used := make([]bool, len(gen.items))
+	for _, s := range src.items {
+		found := false
+		for i, g := range gen.items {
+			if !used[i] && iamEqual(s, g) {
+				used[i], found = true, true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// policyName is the name the export gives a wire's policy. The export cuts
+// names past IAM's 128 characters and adds a hash; such a name then differs
+// from this one, and the source's policies are kept as written.
+func policyName(name string) string { return name }

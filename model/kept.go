@@ -1,0 +1,157 @@
+package model
+
+import (
+	"encoding/json"
+)
+
+// What an imported template said that Switchboard does not model is kept
+// here, so that exporting an imported stack writes it back unchanged: users
+// stop trusting an editor that drops their conditions, outputs or
+// properties it does not understand.
+//
+// The contract with the export:
+//
+//   - A Kept names one resource a model object becomes: Part "" is the
+//     object's main resource, any other Part one of its derived resources
+//     (see the Part… constants). Its LogicalID, when set, replaces the
+//     logical ID Switchboard would generate for that resource, in the
+//     resource's key and in every reference to it (Ref, Fn::GetAtt, ${…} in
+//     Fn::Sub, DependsOn), so CloudFormation does not replace the resource.
+//   - Attributes are resource attributes besides Type and Properties, such
+//     as Condition, DependsOn or Metadata; Properties are properties. Each
+//     is written onto the resource as it is, replacing a generated value of
+//     the same key. A property key may be a dotted path into a map the
+//     model fills, such as "Environment.Variables.STAGE", to keep one entry
+//     of it.
+//   - What the import could not place at all is an Other (a whole resource)
+//     or one of Stack.Sections (a whole template section, such as
+//     Parameters or Conditions, or the Outputs Switchboard would not
+//     write). A kept output named like one the export generates replaces
+//     the generated one.
+
+// The parts of a model object that Kept can name besides its main resource
+// (PartMain).
+const (
+	PartMain = ""
+	// Parts of an API.
+	PartStage                = "Stage"
+	PartAuthorizer           = "Authorizer"
+	PartAuthorizerPermission = "AuthorizerPermission"
+	// Parts of a route.
+	PartRoute         = "Route"
+	PartIntegration   = "Integration"
+	PartRouteResponse = "RouteResponse"
+	PartPermission    = "Permission"
+	// Parts of a function.
+	PartRole     = "Role"
+	PartLogGroup = "LogGroup"
+)
+
+// KindOther is a node that holds a resource Switchboard does not model.
+const KindOther Kind = "other"
+
+// Field is one key of a CloudFormation object with its value kept exactly
+// as the source wrote it, as JSON: intrinsic functions in their long form
+// ({"Fn::Sub": "…"}) and the source's key order kept inside Value.
+type Field struct {
+	Key   string          `json:"key"`
+	Value json.RawMessage `json:"value"`
+}
+
+// Kept is what an imported template said about one of the resources a model
+// object becomes that Switchboard does not model. See the contract above.
+type Kept struct {
+	// Part is PartMain or the name of a derived resource, such as PartRole.
+	Part string `json:"part,omitempty"`
+	// LogicalID is the source's logical ID of the resource when it differs
+	// from the one Switchboard would generate.
+	LogicalID  string  `json:"logicalId,omitempty"`
+	Attributes []Field `json:"attributes,omitempty"`
+	Properties []Field `json:"properties,omitempty"`
+}
+
+// Other is a resource Switchboard does not model, such as an SQS queue or
+// the CDK's AWS::CDK::Metadata, kept as the source wrote it. The canvas
+// shows it as a node that can be moved and deleted but not edited; its
+// Name is its logical ID.
+type Other struct {
+	Node
+	// Type is the resource's CloudFormation type, such as AWS::SQS::Queue.
+	Type string `json:"type"`
+	// Resource is the whole resource (Type, Properties and attributes) as
+	// JSON.
+	Resource json.RawMessage `json:"resource"`
+}
+
+// KeptPart returns the Kept of the part, or nil.
+func KeptPart(kept []Kept, part string) *Kept {
+	for i := range kept {
+		if kept[i].Part == part {
+			return &kept[i]
+		}
+	}
+	return nil
+}
+
+// KeptLogicalID returns the logical ID the part's resource has: the kept
+// source ID if there is one, else generated.
+func KeptLogicalID(kept []Kept, part, generated string) string {
+	if k := KeptPart(kept, part); k != nil && k.LogicalID != "" {
+		return k.LogicalID
+	}
+	return generated
+}
+
+// Other returns the other node with the ID, or nil.
+func (s *Stack) Other(id string) *Other {
+	for _, o := range s.Others {
+		if o.ID == id {
+			return o
+		}
+	}
+	return nil
+}
+
+// Section returns the value of the kept template section, or nil.
+func (s *Stack) Section(key string) json.RawMessage {
+	for _, f := range s.Sections {
+		if f.Key == key {
+			return f.Value
+		}
+	}
+	return nil
+}
+
+func cloneKept(in []Kept) []Kept {
+	if in == nil {
+		return nil
+	}
+	out := make([]Kept, len(in))
+	for i, k := range in {
+		out[i] = Kept{
+			Part:       k.Part,
+			LogicalID:  k.LogicalID,
+			Attributes: cloneFields(k.Attributes),
+			Properties: cloneFields(k.Properties),
+		}
+	}
+	return out
+}
+
+func cloneFields(in []Field) []Field {
+	if in == nil {
+		return nil
+	}
+	out := make([]Field, len(in))
+	for i, f := range in {
+		out[i] = Field{Key: f.Key, Value: cloneRaw(f.Value)}
+	}
+	return out
+}
+
+func cloneRaw(in json.RawMessage) json.RawMessage {
+	if in == nil {
+		return nil
+	}
+	return append(json.RawMessage{}, in...)
+}

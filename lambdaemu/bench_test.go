@@ -38,6 +38,11 @@ func BenchmarkInvokeGo(b *testing.B) {
 	benchInvoke(b, FunctionConfig{Name: "GoEcho", Runtime: "provided.al2023", Handler: "bootstrap", CodeDir: MustGoHandler(b), MemoryMB: 128, Timeout: 3 * time.Second})
 }
 
+// BenchmarkInvokePython: warm invoke of a Python echo handler.
+func BenchmarkInvokePython(b *testing.B) {
+	benchInvoke(b, pythonFunction(b, "PyEcho", map[string]string{"app.py": "def handler(event, context):\n    return event\n"}))
+}
+
 // BenchmarkInvokeNodeParallel: concurrent invokes, which scale out to
 // several Node.js processes.
 func BenchmarkInvokeNodeParallel(b *testing.B) {

@@ -13,9 +13,16 @@
 //     Differences from Lambda: callback-style handlers work on every nodejs
 //     runtime (Lambda dropped them from nodejs24.x), and the callback's result
 //     is sent at once (callbackWaitsForEmptyEventLoop is not honoured).
+//   - python* runtimes run an embedded bootstrap (python/bootstrap.py) with
+//     the system's python3 (Options.Python), whatever version the runtime
+//     names: it imports the handler (app.handler, pkg/mod.handler), reports
+//     errors and init errors (syntax errors with file:line:column) in
+//     Lambda's shape, and formats the logging module's lines as Lambda does.
+//     boto3 must be importable by that interpreter, or in Options.PythonPath.
 //   - provided.* runtimes run CodeDir/bootstrap as is: any binary speaking the
 //     Runtime API, such as a Go handler built with aws-lambda-go.
-//   - Other runtimes give an error wrapping ErrUnsupportedRuntime.
+//   - Other runtimes (java*, ruby*) give an error wrapping
+//     ErrUnsupportedRuntime.
 //
 // Each process gets its own Runtime API listener (a port on 127.0.0.1), as
 // each Lambda sandbox has its own: AWS's runtime clients differ in whether
@@ -25,10 +32,11 @@
 //
 // What is enforced, and how:
 //
-//   - Timeout: per invocation, from the moment it is handed to the runtime;
+//   - Timeout: per invocation, from the moment it goes to a warm process;
 //     past it the process group is killed and Invoke returns an error wrapping
 //     ErrTimeout. Init (until the first poll of /next) is bounded separately
-//     by Options.InitTimeout, 10 s like Lambda's.
+//     by Options.InitTimeout, 10 s like Lambda's; as many processes
+//     initialize at once as there are CPUs, each timed from its own start.
 //   - Memory: node gets --max-old-space-size of 90% of MemoryMB, and on Linux
 //     a watchdog samples the process's resident set (/proc/PID/statm, every
 //     Options.MemoryCheckInterval) and kills the process group when it passes

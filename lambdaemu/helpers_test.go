@@ -1,7 +1,6 @@
 package lambdaemu
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,10 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -136,6 +132,11 @@ func MustPool(tb testing.TB, opts Options, fns ...FunctionConfig) *Pool {
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
+	if opts.InitTimeout == 0 {
+		// Lambda's 10 s is for a sandbox with its own CPU; a CI machine
+		// running every package's tests at once gives node far less.
+		opts.InitTimeout = time.Minute
+	}
 	p, err := New(context.Background(), logger, opts)
 	if err != nil {
 		tb.Fatal(err)
@@ -175,20 +176,6 @@ func (p *Pool) pids() []int {
 		f.mu.Unlock()
 	}
 	return pids
-}
-
-// alive reports whether pid is a running process (a zombie is not).
-func alive(pid int) bool {
-	if err := syscall.Kill(pid, 0); err != nil {
-		return false
-	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	// The state follows the command name in parentheses.
-	i := bytes.LastIndexByte(b, ')')
-	return i < 0 || !strings.HasPrefix(string(b[i+1:]), " Z")
 }
 
 // MustInvoke invokes and decodes the JSON result into a value of type T.

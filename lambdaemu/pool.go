@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -60,8 +61,9 @@ type LogLine struct {
 type Options struct {
 	// OnLog, when set, receives every log line of every function, for
 	// streaming to the UI. Calls are serialized (never concurrent) and come
-	// from the goroutines reading the processes' output, so OnLog must not
-	// block for long. No call happens after Close returns.
+	// from the goroutines reading the processes' output and serving the
+	// Runtime API, so OnLog must not block for long and must not call the
+	// Pool. No call happens after Close returns.
 	OnLog func(LogLine)
 	// Node is the node executable for nodejs runtimes; "" looks up "node"
 	// on PATH.
@@ -71,6 +73,12 @@ type Options struct {
 	// provide the AWS SDK for JavaScript v3. It becomes NODE_PATH for
 	// require, and a fallback for import of bare specifiers.
 	NodePath string
+	// Python is the interpreter for python runtimes, whatever their
+	// version; "" looks up python3 on PATH.
+	Python string
+	// PythonPath becomes PYTHONPATH, for packages Lambda's Python runtimes
+	// ship (boto3) when the interpreter does not have them.
+	PythonPath string
 	// Host is the loopback address the Runtime API listens on; "" means
 	// 127.0.0.1. Each process gets its own port, as each Lambda sandbox has
 	// its own Runtime API.
@@ -79,7 +87,8 @@ type Options struct {
 	// DefaultMaxConcurrency.
 	MaxConcurrency int
 	// InitTimeout bounds a process's start until its first poll of
-	// /invocation/next; 0 means DefaultInitTimeout.
+	// /invocation/next; 0 means DefaultInitTimeout. As many processes start
+	// at once as there are CPUs; the clock runs from a process's own start.
 	InitTimeout time.Duration
 	// Region sets AWS_REGION and AWS_DEFAULT_REGION unless FunctionConfig.Env
 	// does; "" means us-east-1.
@@ -102,6 +111,13 @@ type Pool struct {
 	tempDir string // holds the Node.js bootstrap
 
 	logMu sync.Mutex // serializes OnLog
+	// starting holds one token per process initializing: inits are CPU
+	// bound (node loading the AWS SDK takes a core for a while), and ten
+	// at once on two cores would each miss Lambda's 10 s init limit.
+	starting chan struct{}
+
+	pythonMu sync.Mutex
+	pythons  map[string]string // Options.Python or python3 → the interpreter's real path
 
 	mu     sync.Mutex
 	fns    map[string]*function
@@ -149,7 +165,7 @@ func New(ctx context.Context, logger *slog.Logger, opts Options) (*Pool, error) 
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	return &Pool{logger: logger, opts: opts, tempDir: dir, fns: map[string]*function{}}, nil
+	return &Pool{logger: logger, opts: opts, tempDir: dir, fns: map[string]*function{}, starting: make(chan struct{}, max(runtime.NumCPU(), 1))}, nil
 }
 
 // Start stops the functions the pool runs and starts fns instead, each
@@ -158,6 +174,9 @@ func New(ctx context.Context, logger *slog.Logger, opts Options) (*Pool, error) 
 // initialize; such a function stays registered and each Invoke tries it
 // again, as Lambda does, so fixing its code needs no new Start. ctx bounds
 // the start-up only; the processes live until the next Start or Close.
+// Invocations still running on the replaced functions fail with ErrClosed.
+// A config error (no name, a name twice, a relative CodeDir) fails Start
+// before anything is stopped.
 func (p *Pool) Start(ctx context.Context, fns []FunctionConfig) error {
 	next := make(map[string]*function, len(fns))
 	for _, cfg := range fns {
@@ -251,7 +270,13 @@ func (p *Pool) Close() error {
 
 // emit sends a log line to slog and to Options.OnLog.
 func (p *Pool) emit(l LogLine) {
-	p.logger.LogAttrs(context.Background(), slog.LevelInfo, "function log",
+	// Lambda's own START/END/REPORT lines would drown the function's
+	// output in a terminal; the UI gets them all through OnLog.
+	level := slog.LevelInfo
+	if l.Stream == "platform" {
+		level = slog.LevelDebug
+	}
+	p.logger.LogAttrs(context.Background(), level, "function log",
 		slog.String("function", l.Function), slog.String("request_id", l.RequestID),
 		slog.String("stream", l.Stream), slog.String("level", l.Level), slog.String("line", l.Text))
 	if p.opts.OnLog == nil {

@@ -1,6 +1,7 @@
 package lambdaemu
 
 import (
+	"context"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -14,23 +15,29 @@ import (
 	"time"
 )
 
-// bootstrapFS holds the Node.js runtime client and its module resolve hook.
+// bootstrapFS holds the runtime clients Switchboard runs handlers with: the
+// Node.js bootstrap with its module resolve hook, and the Python bootstrap.
 //
-//go:embed node/bootstrap.mjs node/hooks.mjs
+//go:embed node/bootstrap.mjs node/hooks.mjs python/bootstrap.py
 var bootstrapFS embed.FS
 
-// writeBootstraps copies the embedded bootstrap files into dir.
+// writeBootstraps copies the embedded bootstrap files into dir, keeping
+// their folders.
 func writeBootstraps(dir string) error {
-	return fs.WalkDir(bootstrapFS, "node", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := bootstrapFS.ReadFile(p)
+	return fs.WalkDir(bootstrapFS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(dir, filepath.Base(p)), b, 0o644); err != nil {
-			return fmt.Errorf("lambdaemu: writing the Node.js bootstrap: %w", err)
+		target := filepath.Join(dir, filepath.FromSlash(p))
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := bootstrapFS.ReadFile(p)
+		if err == nil {
+			err = os.WriteFile(target, b, 0o644)
+		}
+		if err != nil {
+			return fmt.Errorf("lambdaemu: writing the runtime bootstraps: %w", err)
 		}
 		return nil
 	})
@@ -65,11 +72,45 @@ func (p *Pool) launcherFor(cfg FunctionConfig) (launcher, error) {
 			if err := checkCodeDir(cfg); err != nil {
 				return nil, err
 			}
-			cmd := exec.Command(path, "--max-old-space-size="+strconv.Itoa(heapMB), filepath.Join(p.tempDir, "bootstrap.mjs"))
+			runtimeDir := filepath.Join(p.tempDir, "node")
+			cmd := exec.Command(path, "--max-old-space-size="+strconv.Itoa(heapMB), filepath.Join(runtimeDir, "bootstrap.mjs"))
 			cmd.Dir = cfg.CodeDir
-			extra := map[string]string{"AWS_EXECUTION_ENV": "AWS_Lambda_" + cfg.Runtime, "LAMBDA_RUNTIME_DIR": p.tempDir}
+			extra := map[string]string{"AWS_EXECUTION_ENV": "AWS_Lambda_" + cfg.Runtime, "LAMBDA_RUNTIME_DIR": runtimeDir}
 			if p.opts.NodePath != "" {
 				extra["NODE_PATH"] = p.opts.NodePath
+			}
+			cmd.Env = p.environ(cfg, api, extra)
+			return cmd, nil
+		}, nil
+	case strings.HasPrefix(cfg.Runtime, "python"):
+		// The system's python3 whatever the runtime's version: looking up
+		// python3.13 finds version managers' shims that fail when that
+		// version is not the selected one.
+		python := p.opts.Python
+		if python == "" {
+			python = "python3"
+		}
+		path, err := p.pythonExecutable(python)
+		if err != nil {
+			return fail(fmt.Errorf("lambdaemu: %s: %w: runtime %s needs %q, which is not installed: %v", cfg.Name, ErrInit, cfg.Runtime, python, err)), nil
+		}
+		return func(api string) (*exec.Cmd, error) {
+			if err := checkCodeDir(cfg); err != nil {
+				return nil, err
+			}
+			runtimeDir := filepath.Join(p.tempDir, "python")
+			cmd := exec.Command(path, filepath.Join(runtimeDir, "bootstrap.py"))
+			cmd.Dir = cfg.CodeDir
+			extra := map[string]string{
+				"AWS_EXECUTION_ENV":  "AWS_Lambda_" + cfg.Runtime,
+				"LAMBDA_RUNTIME_DIR": runtimeDir,
+				"PYTHONUNBUFFERED":   "1",
+				// Lambda's code folder is read-only; the user's must not
+				// fill with __pycache__ folders either.
+				"PYTHONDONTWRITEBYTECODE": "1",
+			}
+			if p.opts.PythonPath != "" {
+				extra["PYTHONPATH"] = p.opts.PythonPath
 			}
 			cmd.Env = p.environ(cfg, api, extra)
 			return cmd, nil
@@ -92,8 +133,35 @@ func (p *Pool) launcherFor(cfg FunctionConfig) (launcher, error) {
 			return cmd, nil
 		}, nil
 	default:
-		return fail(fmt.Errorf("lambdaemu: %s: %w: %s (nodejs* and provided.* runtimes run locally)", cfg.Name, ErrUnsupportedRuntime, cfg.Runtime)), nil
+		return fail(fmt.Errorf("lambdaemu: %s: %w: %s (nodejs*, python* and provided.* runtimes run locally)", cfg.Name, ErrUnsupportedRuntime, cfg.Runtime)), nil
 	}
+}
+
+// pythonExecutable finds the interpreter python names, once per pool. It
+// asks the interpreter for its own path, because python3 on PATH is often a
+// version manager's shim (pyenv) that costs half a second per start.
+func (p *Pool) pythonExecutable(python string) (string, error) {
+	p.pythonMu.Lock()
+	defer p.pythonMu.Unlock()
+	if exe, ok := p.pythons[python]; ok {
+		return exe, nil
+	}
+	found, err := exec.LookPath(python)
+	if err != nil {
+		return "", err
+	}
+	exe := found
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, found, "-c", "import sys; print(sys.executable)").Output()
+	if real := strings.TrimSpace(string(out)); err == nil && filepath.IsAbs(real) {
+		exe = real
+	}
+	if p.pythons == nil {
+		p.pythons = map[string]string{}
+	}
+	p.pythons[python] = exe
+	return exe, nil
 }
 
 func checkCodeDir(cfg FunctionConfig) error {

@@ -23,7 +23,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// Paths of the Lambda Runtime API.
+// The Runtime API's path prefix, and the bounds the emulator applies.
 const (
 	runtimePrefix = "/2018-06-01/runtime"
 	// maxErrorBytes bounds an /error or /init/error body.
@@ -95,6 +95,14 @@ type outcome struct {
 
 // spawn starts a process and waits for its first poll of /next.
 func (f *function) spawn(ctx context.Context) (*sandbox, error) {
+	select {
+	case f.pool.starting <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("lambdaemu: %s: waiting to start a process: %w", f.cfg.Name, ctx.Err())
+	case <-f.ctx.Done():
+		return nil, ErrClosed
+	}
+	defer func() { <-f.pool.starting }()
 	s, err := f.startSandbox()
 	if err != nil {
 		return nil, err
@@ -481,9 +489,29 @@ func writeRuntimeError(w http.ResponseWriter, status int, typ, msg string) {
 	json.NewEncoder(w).Encode(map[string]string{"errorType": typ, "errorMessage": msg})
 }
 
-// consoleLine matches a line of the Node.js bootstrap's console: time,
+// nodeLine matches a line of the Node.js bootstrap's console: time,
 // request id, level, message.
-var consoleLine = regexp.MustCompile(`^(\d{4}-\d\d-\d\dT[\d:.]+Z)\t([^\t]*)\t(INFO|DEBUG|WARN|ERROR|TRACE|FATAL)\t(.*)$`)
+var nodeLine = regexp.MustCompile(`^\d{4}-\d\d-\d\dT[\d:.]+Z\t([^\t]*)\t(INFO|DEBUG|WARN|ERROR|TRACE|FATAL)\t(.*)$`)
+
+// pythonLine matches a line of the Python bootstrap's logging: level,
+// time, request id, message.
+var pythonLine = regexp.MustCompile(`^\[(DEBUG|INFO|WARNING|ERROR|CRITICAL)\]\t\d{4}-\d\d-\d\dT[\d:.]+Z\t([^\t]*)\t(.*)$`)
+
+// parseRuntimeLine splits a line the bootstraps format into request id,
+// level and message (whose newlines they sent as carriage returns).
+func parseRuntimeLine(line string) (id, level, text string, ok bool) {
+	if m := nodeLine.FindStringSubmatch(line); m != nil {
+		id, level, text = m[1], m[2], m[3]
+	} else if m := pythonLine.FindStringSubmatch(line); m != nil {
+		level, id, text = m[1], m[2], m[3]
+	} else {
+		return "", "", "", false
+	}
+	if id == "undefined" {
+		id = ""
+	}
+	return id, level, strings.ReplaceAll(text, "\r", "\n"), true
+}
 
 // readOutput sends each line the process writes to the pool's log.
 func (s *sandbox) readOutput(r io.Reader, stream string) {
@@ -492,12 +520,9 @@ func (s *sandbox) readOutput(r io.Reader, stream string) {
 		line, err := br.ReadSlice('\n')
 		if len(line) > 0 {
 			l := LogLine{Time: time.Now(), Function: s.f.cfg.Name, Stream: stream, Text: strings.TrimRight(string(line), "\r\n")}
-			if m := consoleLine.FindStringSubmatch(l.Text); m != nil {
-				// The Node.js bootstrap says which invocation wrote it.
-				if m[2] != "undefined" {
-					l.RequestID = m[2]
-				}
-				l.Level, l.Text = m[3], strings.ReplaceAll(m[4], "\r", "\n")
+			if id, level, text, ok := parseRuntimeLine(l.Text); ok {
+				// The bootstrap says which invocation wrote it.
+				l.RequestID, l.Level, l.Text = id, level, text
 			} else if id := s.logID.Load(); id != nil {
 				l.RequestID = *id
 			}

@@ -64,8 +64,27 @@ func TestScaffoldsRun(t *testing.T) {
 			})
 		}
 	}
+	// Hand-written handlers: CommonJS require (NODE_PATH) and the document
+	// client of lib-dynamodb (an import the resolve hook finds).
+	cjs := nodeFunction(t, "RequireSDK", map[string]string{"index.js": `
+		const { DynamoDBClient } = require("@aws-sdk/client-dynamodb");
+		exports.handler = async () => typeof DynamoDBClient;`})
+	doc := nodeFunction(t, "DocClient", map[string]string{"index.mjs": `
+		import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+		import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+		const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+		export const handler = async (event) => {
+			await db.send(new PutCommand({ TableName: process.env.TABLE, Item: { connectionId: "doc", n: event.n } }));
+			return (await db.send(new GetCommand({ TableName: process.env.TABLE, Key: { connectionId: "doc" } }))).Item;
+		};`})
+	doc.Env = map[string]string{"AWS_ENDPOINT_URL_DYNAMODB": dynamo, "TABLE": "Connections"}
+	fns = append(fns, cjs, doc)
+
 	logs := newLogSink()
 	p := MustPool(t, Options{NodePath: sdk, OnLog: logs.add}, fns...)
+	if got := MustInvoke[string](t, p, "RequireSDK", nil); got != "function" {
+		t.Errorf("require of the SDK gave %q", got)
+	}
 
 	event := func(route, conn, body string) map[string]any {
 		return map[string]any{
@@ -106,6 +125,11 @@ func TestScaffoldsRun(t *testing.T) {
 	}
 	// SendHandler may only read the table: it logs the gone connection.
 	logs.wait(t, func(l LogLine) bool { return l.Function == "SendHandler" && l.Text == `{"gone":"c2"}` })
+
+	// Last, as it adds an item the broadcasts would see.
+	if got := MustInvoke[map[string]any](t, p, "DocClient", map[string]int{"n": 7}); got["n"] != 7.0 || got["connectionId"] != "doc" {
+		t.Errorf("lib-dynamodb round trip gave %v", got)
+	}
 }
 
 // connectionsRecorder stands in for API Gateway's @connections API: it

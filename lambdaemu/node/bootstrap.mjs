@@ -163,8 +163,9 @@ function invoke(handler, event, context) {
     }
     if (ret && typeof ret.then === "function") {
       ret.then((result) => settle(null, result), (err) => settle(err ?? new Error("rejected")));
-    } else if (handler.length < 3 && ret !== undefined) {
-      // A plain function that returns a value: Lambda takes it.
+    } else if (handler.length < 3) {
+      // A plain function without a callback: what it returns is the
+      // result (undefined becomes null), as with an async handler.
       settle(null, ret);
     }
   });

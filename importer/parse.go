@@ -462,7 +462,7 @@ func kindName(k kind) string {
 
 // checkIntrinsics refuses a long-form function CloudFormation does not
 // have, such as Fn::Foo or a misspelt Fn::GetAt, where it is written rather
-// than at deployment.
+// than at deployment, and writes "Fn::GetAtt": "A.Attr" in its list form.
 func checkIntrinsics(name string, root *value) error {
 	var err error
 	known := map[string]bool{}
@@ -472,6 +472,13 @@ func checkIntrinsics(name string, root *value) error {
 	root.walk(func(v *value) {
 		if err != nil || v.kind != kindMap {
 			return
+		}
+		if fn, arg := v.intrinsic(); fn == "Fn::GetAtt" && arg.kind == kindString {
+			// "Fn::GetAtt": "A.Attr" means what the list form says; one
+			// shape keeps a round trip through !GetAtt stable.
+			if id, att, ok := strings.Cut(arg.text, "."); ok && id != "" && att != "" {
+				v.vals[0] = &value{kind: kindList, items: []*value{{kind: kindString, text: id, pos: arg.pos}, {kind: kindString, text: att, pos: arg.pos}}, pos: arg.pos}
+			}
 		}
 		for i, k := range v.keys {
 			if strings.HasPrefix(k, "Fn::") && !known[k] && !strings.HasPrefix(k, "Fn::ForEach::") {

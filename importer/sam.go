@@ -166,7 +166,7 @@ func (im *importer) expandSAMFunction(r *resource, props *value) {
 	if props.get("Role") == nil {
 		roleID := r.id + "Role"
 		fn.set("Role", getAttValue(roleID, "Arn"))
-		im.addResource(roleID, typeRole, im.samRole(r.id, props), nil)
+		im.addResource(roleID, typeRole, im.samRole(r.id, props))
 	}
 	// The function keeps its resource attributes (Condition, DependsOn…).
 	whole := &value{kind: kindMap, pos: r.v.pos}
@@ -301,9 +301,9 @@ func (im *importer) expandSimpleTable(r *resource) {
 	r.typ, r.v, r.props = typeTable, whole, props
 }
 
-// addResource adds a resource the import derived, placed after the one it
-// belongs to.
-func (im *importer) addResource(id, typ string, props *value, after *resource) {
+// addResource adds a resource the import derived, unless the template has
+// one of that ID already.
+func (im *importer) addResource(id, typ string, props *value) {
 	if im.res[id] != nil {
 		return
 	}

@@ -35,6 +35,7 @@ Commands:
   commit    commit a stack to its repository (--dry-run shows the diff)
   history   list a stack's commits
   open      create a stack from a repository's switchboard.json
+  run       run a stack locally: its WebSocket APIs as on API Gateway, its functions as Lambda
 
 Every command takes --db PATH (default $SWITCHBOARD_DB, else switchboard.db).
 Run "switchboard <command> --help" for a command's flags.

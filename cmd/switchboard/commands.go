@@ -51,6 +51,7 @@ func init() {
 				fs.Bool("dry-run", false, "show what would change, as a diff, without committing")
 				fs.Bool("overwrite", false, "replace files that changed upstream since Switchboard last committed them")
 			}},
+		runCmd,
 		{name: "history", args: "NAME", summary: "List the commits of a stack's folder in its linked repository.", run: runHistory},
 		{name: "open", args: "REPO", summary: "Create a stack from the switchboard.json in a folder of a Git repository\n(a local folder or a URL) and link the new stack to it.", run: runOpen,
 			flags: func(fs *flag.FlagSet) {

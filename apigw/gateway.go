@@ -1,0 +1,257 @@
+// Package apigw runs a stack's WebSocket APIs on 127.0.0.1 the way Amazon API
+// Gateway runs them: the stage in the path, $connect/$disconnect/$default,
+// route selection by the API's expression, two-way routes, a REQUEST
+// authorizer on $connect, API Gateway's error frames, limits and close codes,
+// and the @connections management API the AWS SDKs and CLI call. The
+// functions behind the routes are reached through an Invoker; the local
+// runner passes one that runs the real handlers as Lambda processes.
+//
+// Each API gets its own listener, as each API gets its own host name on AWS:
+// ws://127.0.0.1:P/<stage> for the first API, P+1 for the second, and so on
+// (or a free port each when Options.Port is 0). The management API lives on
+// the same host at http://127.0.0.1:P/<stage>/@connections/{id}.
+package apigw
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/model"
+)
+
+// Invoker runs a function synchronously: function is the function's name
+// (its logical ID) and payload the JSON event. An error means the handler
+// failed, crashed or timed out; API Gateway then answers as for any failed
+// integration.
+type Invoker interface {
+	Invoke(ctx context.Context, function string, payload []byte) ([]byte, error)
+}
+
+// API Gateway's quotas for WebSocket APIs that the emulation enforces.
+const (
+	// MaxMessageSize is the largest message a client may send; a larger one
+	// closes the connection with 1009.
+	MaxMessageSize = 128 * 1024
+	// MaxFrameSize is the largest single frame; longer messages must be
+	// fragmented.
+	MaxFrameSize = 32 * 1024
+)
+
+// Options tune the gateway. The zero value gives API Gateway's defaults on
+// free ports of 127.0.0.1.
+type Options struct {
+	// Host is the address to listen on; 127.0.0.1 when empty.
+	Host string
+	// Port is the first API's port; the next APIs take the following ports.
+	// 0 picks a free port for each API.
+	Port int
+	// IdleTimeout closes a connection without messages for that long
+	// (API Gateway: 10 minutes).
+	IdleTimeout time.Duration
+	// MaxLifetime closes any connection after that long (API Gateway: 2 hours).
+	MaxLifetime time.Duration
+	// IntegrationTimeout bounds each handler call (API Gateway: 29 seconds).
+	IntegrationTimeout time.Duration
+	// PingInterval is how often the gateway pings each client; a client that
+	// answers nothing for two intervals is taken as gone (its TCP connection
+	// vanished without a close frame). 30 seconds when zero.
+	PingInterval time.Duration
+	// MaxInflight bounds the messages of one connection being handled at
+	// once; API Gateway invokes concurrently, so replies may come out of
+	// order, as there. 10 when zero.
+	MaxInflight int
+	// Region and AccountID appear in the authorizer's methodArn.
+	Region    string
+	AccountID string
+	// Now is the clock of event timestamps; time.Now when nil.
+	Now func() time.Time
+}
+
+func (o Options) withDefaults() Options {
+	if o.Host == "" {
+		o.Host = "127.0.0.1"
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 10 * time.Minute
+	}
+	if o.MaxLifetime <= 0 {
+		o.MaxLifetime = 2 * time.Hour
+	}
+	if o.IntegrationTimeout <= 0 {
+		o.IntegrationTimeout = 29 * time.Second
+	}
+	if o.PingInterval <= 0 {
+		o.PingInterval = 30 * time.Second
+	}
+	if o.MaxInflight <= 0 {
+		o.MaxInflight = 10
+	}
+	if o.Region == "" {
+		o.Region = "us-east-1"
+	}
+	if o.AccountID == "" {
+		o.AccountID = "123456789012"
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// Gateway serves every WebSocket API of a stack.
+type Gateway struct {
+	logger  *slog.Logger
+	invoker Invoker
+	opts    Options
+	apis    []*endpoint
+
+	subMu sync.Mutex
+	subs  map[chan Event]struct{}
+
+	closeOnce sync.Once
+}
+
+// New prepares a gateway for the stack's APIs; Start listens. The stack is
+// copied, so later edits to it do not reach a running gateway.
+func New(logger *slog.Logger, s *model.Stack, inv Invoker, opts Options) (*Gateway, error) {
+	if s == nil || inv == nil {
+		return nil, errors.New("apigw: a stack and an invoker are required")
+	}
+	if err := s.CheckShape(); err != nil {
+		return nil, fmt.Errorf("apigw: %w", err)
+	}
+	if len(s.APIs) == 0 {
+		return nil, model.Errorf(model.EINVALID, "stack %q has no WebSocket API to run", s.Name)
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s = s.Clone()
+	g := &Gateway{logger: logger, invoker: inv, opts: opts.withDefaults(), subs: map[chan Event]struct{}{}}
+	x := model.NewIndex(s)
+	for _, a := range s.APIs {
+		ep, err := newEndpoint(g, x, a)
+		if err != nil {
+			return nil, err
+		}
+		g.apis = append(g.apis, ep)
+	}
+	return g, nil
+}
+
+// Start listens on one port per API and serves until Close. It returns once
+// every API accepts connections.
+func (g *Gateway) Start(ctx context.Context) error {
+	for i, ep := range g.apis {
+		port := 0
+		if g.opts.Port != 0 {
+			port = g.opts.Port + i
+		}
+		addr := net.JoinHostPort(g.opts.Host, strconv.Itoa(port))
+		var lc net.ListenConfig
+		ln, err := lc.Listen(ctx, "tcp", addr)
+		if err != nil {
+			g.Close()
+			return fmt.Errorf("apigw: listen for %s on %s: %w", ep.api.Name, addr, err)
+		}
+		ep.start(ln)
+		g.logger.InfoContext(ctx, "websocket api listening", slog.String("api", ep.api.Name), slog.String("url", ep.URL()))
+	}
+	return nil
+}
+
+// Endpoint describes where one API is served.
+type Endpoint struct {
+	// APIID is the API node's ID in the stack; Name its logical ID.
+	APIID, Name string
+	// URL is the ws:// URL clients connect to, with the stage.
+	URL string
+	// ConnectionsURL is the http:// …/<stage>/@connections URL, the local
+	// equivalent of what the exported template gives handlers.
+	ConnectionsURL string
+	// GatewayID is the apiId handlers see in requestContext.
+	GatewayID string
+}
+
+// Endpoints lists the APIs in stack order; URLs are set once Start returned.
+func (g *Gateway) Endpoints() []Endpoint {
+	out := make([]Endpoint, 0, len(g.apis))
+	for _, ep := range g.apis {
+		out = append(out, Endpoint{APIID: ep.api.ID, Name: ep.api.Name, URL: ep.URL(), ConnectionsURL: ep.ConnectionsURL(), GatewayID: ep.apiID})
+	}
+	return out
+}
+
+// Connections counts the open connections of all APIs.
+func (g *Gateway) Connections() int {
+	n := 0
+	for _, ep := range g.apis {
+		ep.mu.Lock()
+		n += len(ep.conns)
+		ep.mu.Unlock()
+	}
+	return n
+}
+
+// Close stops listening, closes every connection with 1001 Going away (each
+// gets its $disconnect, as when API Gateway drops connections) and waits for
+// the handlers of those $disconnect events.
+func (g *Gateway) Close() error {
+	var errs []error
+	g.closeOnce.Do(func() {
+		for _, ep := range g.apis {
+			if err := ep.close(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		g.subMu.Lock()
+		for ch := range g.subs {
+			close(ch)
+			delete(g.subs, ch)
+		}
+		g.subMu.Unlock()
+	})
+	return errors.Join(errs...)
+}
+
+// Subscribe returns a channel of everything that happens on the gateway,
+// for the canvas to light up routes and wires, and a function that ends the
+// subscription. A subscriber that falls more than buffer events behind
+// misses events rather than slowing connections down.
+func (g *Gateway) Subscribe(buffer int) (<-chan Event, func()) {
+	if buffer <= 0 {
+		buffer = 64
+	}
+	ch := make(chan Event, buffer)
+	g.subMu.Lock()
+	g.subs[ch] = struct{}{}
+	g.subMu.Unlock()
+	return ch, func() {
+		g.subMu.Lock()
+		defer g.subMu.Unlock()
+		if _, ok := g.subs[ch]; ok {
+			delete(g.subs, ch)
+			close(ch)
+		}
+	}
+}
+
+func (g *Gateway) publish(e Event) {
+	if e.Time.IsZero() {
+		e.Time = g.opts.Now()
+	}
+	g.subMu.Lock()
+	defer g.subMu.Unlock()
+	for ch := range g.subs {
+		select {
+		case ch <- e:
+		default:
+		}
+	}
+}

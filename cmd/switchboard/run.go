@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/switchboard-dev/switchboard/lambdaemu"
+	"github.com/switchboard-dev/switchboard/localrun"
+	"github.com/switchboard-dev/switchboard/model"
+	"github.com/switchboard-dev/switchboard/store"
+)
+
+// runCmd is `switchboard run`: the stack's WebSocket APIs on 127.0.0.1,
+// behaving as API Gateway, with its functions as local Lambda processes.
+var runCmd = &command{
+	name: "run", args: "NAME",
+	summary: "Run a stack locally until interrupted: each WebSocket API on ws://127.0.0.1:PORT/<stage>\n" +
+		"(one port per API), its functions as Lambda processes from --code (default: the\n" +
+		"export's scaffolds in a temporary folder), its tables on --dynamodb-endpoint.\n" +
+		"Function logs stream to stderr.",
+	run: runRun,
+	flags: func(fs *flag.FlagSet) {
+		fs.Int("port", 0, "`port` of the first API; the next APIs take the following ports (0: free ports)")
+		fs.String("dynamodb-endpoint", "", "local DynamoDB-compatible endpoint `URL` (default $AWS_ENDPOINT_URL_DYNAMODB), e.g. http://127.0.0.1:8000")
+		fs.String("code", "", "repository `folder` holding each function's code path (default: scaffolds in a temporary folder)")
+		fs.String("node-modules", "", "node_modules `folder` handlers may import from, such as one with the AWS SDK for JavaScript v3\n(default $SWITCHBOARD_NODE_MODULES)")
+	},
+}
+
+func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+	if err := exactArgs(fs, args, "NAME"); err != nil {
+		return err
+	}
+	port, _ := strconv.Atoi(flagString(fs, "port"))
+	if port < 0 || port > 65535 {
+		return &usageError{msg: fmt.Sprintf("run: --port %d is not a TCP port", port)}
+	}
+	cfg := localrun.Config{
+		Port:             port,
+		DynamoDBEndpoint: flagString(fs, "dynamodb-endpoint"),
+		CodeDir:          flagString(fs, "code"),
+		NodePath:         flagString(fs, "node-modules"),
+	}
+	if cfg.DynamoDBEndpoint == "" {
+		cfg.DynamoDBEndpoint = c.Getenv("AWS_ENDPOINT_URL_DYNAMODB")
+	}
+	if cfg.NodePath == "" {
+		cfg.NodePath = c.Getenv("SWITCHBOARD_NODE_MODULES")
+	}
+	if cfg.CodeDir != "" {
+		abs, err := filepath.Abs(cfg.CodeDir)
+		if err != nil {
+			return fmt.Errorf("run: --code: %w", err)
+		}
+		cfg.CodeDir = abs
+	}
+	var stack *model.Stack
+	if err := withStack(ctx, *db, args[0], func(_ *store.Store, s *model.Stack) error {
+		stack = s
+		return nil
+	}); err != nil {
+		return err
+	}
+	cfg.Stack = stack
+	log := c.logger()
+	// Function output goes to stderr as is, one line per log line, so a
+	// terminal shows what console.log printed.
+	var logMu sync.Mutex
+	cfg.OnLog = func(l lambdaemu.LogLine) {
+		logMu.Lock()
+		defer logMu.Unlock()
+		fmt.Fprintf(c.Stderr, "%s %s\n", l.Function, strings.TrimRight(l.Text, "\n"))
+	}
+	r, err := localrun.Start(ctx, log, cfg)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	for _, ep := range r.Endpoints() {
+		fmt.Fprintf(c.Stdout, "%s\t%s\n\t@connections %s\n", ep.Name, ep.URL, ep.ConnectionsURL)
+	}
+	if cfg.CodeDir == "" {
+		fmt.Fprintf(c.Stdout, "Functions run from scaffolds in %s\n", r.CodeDir())
+	}
+	if c.Ready != nil && len(r.Endpoints()) > 0 {
+		c.Ready(r.Endpoints()[0].URL)
+	}
+	<-ctx.Done()
+	log.Info("stopping", slog.Int("connections", r.Gateway().Connections()))
+	return r.Close()
+}

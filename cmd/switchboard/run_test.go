@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/apigw/wsload"
+)
+
+// syncBuffer is a bytes.Buffer safe for the command's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestRunServesTheStack runs `switchboard run` on the echo example with its
+// scaffold, talks to it over WebSocket, and stops it as Ctrl-C would.
+func TestRunServesTheStack(t *testing.T) {
+	if _, err := exec.LookPath("node"); err != nil {
+		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
+			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
+		}
+		t.Skip("node is not on PATH: switchboard run starts Node.js handlers; set SWITCHBOARD_REQUIRE_TOOLS=1 to make this fail")
+	}
+	db := filepath.Join(t.TempDir(), "stacks.db")
+	mustRun(t, db, "new", "echo", "--example", "echo")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	var stdout, stderr syncBuffer
+	cli := &CLI{Stdout: &stdout, Stderr: &stderr, Ready: func(u string) { ready <- u }, Getenv: func(k string) string {
+		if k == "SWITCHBOARD_DB" {
+			return db
+		}
+		return ""
+	}}
+	go func() { done <- cli.Run(ctx, []string{"run", "echo", "--port", "0"}) }()
+	var url string
+	select {
+	case url = <-ready:
+	case err := <-done:
+		t.Fatalf("run stopped: %v\n%s", err, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("run did not start\n%s", stderr.String())
+	}
+	if !strings.HasPrefix(url, "ws://127.0.0.1:") || !strings.HasSuffix(url, "/dev") || !strings.Contains(stdout.String(), url) {
+		t.Fatalf("url %q; stdout:\n%s", url, stdout.String())
+	}
+
+	c, err := wsload.Dial(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.RoundTrip([]byte(`{"action":"test","n":1}`))
+	if err != nil || string(got) != `{"action":"test","n":1}` {
+		t.Fatalf("echo = %q, %v\n%s", got, err, stderr.String())
+	}
+	_ = c.Close()
+	// The echo scaffold logs each event; the log reaches stderr.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(stderr.String(), `EchoFunction {"routeKey":"test"`); {
+		if time.Now().After(deadline) {
+			t.Fatalf("function log not streamed:\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run returned %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("run did not stop")
+	}
+}
+
+func TestRunRefusesUnknownStack(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "stacks.db")
+	mustRun(t, db, "new", "echo", "--example", "echo")
+	r := runCLI(t, db, "run", "nope")
+	if r.code != 1 || !strings.Contains(r.stderr, "nope") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = runCLI(t, db, "run", "echo", "--port", "70000")
+	if r.code != 2 {
+		t.Fatalf("bad port: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

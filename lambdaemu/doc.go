@@ -1,0 +1,57 @@
+// Package lambdaemu runs a stack's Lambda functions on the local machine, for
+// real: it serves the Lambda Runtime API on 127.0.0.1 and starts each
+// function as a warm process that polls it, the way a Lambda execution
+// environment does.
+//
+//   - nodejs* runtimes run an embedded bootstrap (node/bootstrap.mjs) with the
+//     system's node. It loads the handler from the code folder (index.handler
+//     → index.js, index.mjs or index.cjs, export handler; async or callback
+//     style), reports errors in Lambda's shape, and formats console output as
+//     Lambda does. Options.NodePath makes a node_modules folder (with the AWS
+//     SDK for JavaScript v3, which Lambda's runtimes ship) resolvable for both
+//     require and import.
+//     Differences from Lambda: callback-style handlers work on every nodejs
+//     runtime (Lambda dropped them from nodejs24.x), and the callback's result
+//     is sent at once (callbackWaitsForEmptyEventLoop is not honoured).
+//   - provided.* runtimes run CodeDir/bootstrap as is: any binary speaking the
+//     Runtime API, such as a Go handler built with aws-lambda-go.
+//   - Other runtimes give an error wrapping ErrUnsupportedRuntime.
+//
+// Each process gets its own Runtime API listener (a port on 127.0.0.1), as
+// each Lambda sandbox has its own: AWS's runtime clients differ in whether
+// AWS_LAMBDA_RUNTIME_API may carry a path (aws-lambda-go appends to it; the
+// Node.js client splits host and port), so a plain host:port is the one form
+// every client accepts.
+//
+// What is enforced, and how:
+//
+//   - Timeout: per invocation, from the moment it is handed to the runtime;
+//     past it the process group is killed and Invoke returns an error wrapping
+//     ErrTimeout. Init (until the first poll of /next) is bounded separately
+//     by Options.InitTimeout, 10 s like Lambda's.
+//   - Memory: node gets --max-old-space-size of 90% of MemoryMB, and on Linux
+//     a watchdog samples the process's resident set (/proc/PID/statm, every
+//     Options.MemoryCheckInterval) and kills the process group when it passes
+//     MemoryMB; Invoke then returns an error wrapping ErrOutOfMemory. Only the
+//     function's main process is measured, not children it starts. No rlimit
+//     is set: RLIMIT_AS counts reserved address space, which V8 and the Go
+//     runtime reserve far beyond what they use, so any useful limit would stop
+//     them from starting; RLIMIT_RSS is ignored by Linux; cgroups need
+//     privileges Switchboard does not assume.
+//   - Concurrency: one invocation per process at a time; concurrent Invokes
+//     start more processes on demand, up to FunctionConfig.MaxConcurrency or
+//     Options.MaxConcurrency (default 10); beyond it they wait. Processes stay
+//     warm until Start or Close.
+//   - Payload: 6 MB each way, as for Lambda's synchronous invocations.
+//
+// A crash (the process exits mid-invocation) fails that invocation at once
+// with ErrCrash; after a crash, timeout or out-of-memory kill the process is
+// replaced in the background so the next Invoke finds a warm one. Processes
+// run in their own process group, which is killed when they end, so nothing
+// a handler starts outlives it; on Linux they also die with Switchboard.
+//
+// The environment is Lambda's (AWS_LAMBDA_FUNCTION_NAME, _HANDLER,
+// LAMBDA_TASK_ROOT, AWS_REGION, TZ=:UTC, dummy credentials unless
+// FunctionConfig.Env gives some, ...), not Switchboard's: only PATH is
+// passed through, so real credentials of the user never reach a handler.
+package lambdaemu

@@ -1,0 +1,284 @@
+package lambdaemu
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// function is one configured function: its processes (sandboxes), the idle
+// ones among them, and the slots that cap how many run at once.
+//
+// Invariant: a sandbox is started only by a goroutine holding a slot that
+// found no idle sandbox, and a sandbox goes back to idle before its slot is
+// freed, so the live sandboxes never outnumber the slots.
+//
+// Idle sandboxes form a stack: the most recently used is reused first, so
+// under a light load the extra ones stay idle and are stopped after
+// Options.IdleTimeout.
+type function struct {
+	pool   *Pool
+	cfg    FunctionConfig
+	launch launcher
+
+	slots chan struct{}   // one token per running invocation or start-up
+	ctx   context.Context // cancelled by stop
+	stopF context.CancelFunc
+
+	mu      sync.Mutex
+	live    map[*sandbox]struct{}
+	idle    []*sandbox // warm sandboxes waiting for an invocation, most recent last
+	stopped bool
+}
+
+func (p *Pool) newFunction(cfg FunctionConfig) (*function, error) {
+	if cfg.MemoryMB <= 0 {
+		cfg.MemoryMB = DefaultMemoryMB
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxConcurrency <= 0 {
+		cfg.MaxConcurrency = p.opts.MaxConcurrency
+	}
+	l, err := p.launcherFor(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &function{
+		pool:   p,
+		cfg:    cfg,
+		launch: l,
+		slots:  make(chan struct{}, cfg.MaxConcurrency),
+		ctx:    ctx,
+		stopF:  cancel,
+		live:   map[*sandbox]struct{}{},
+	}, nil
+}
+
+// warm starts one process and leaves it idle.
+func (f *function) warm(ctx context.Context) error {
+	select {
+	case f.slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-f.ctx.Done():
+		return ErrClosed
+	}
+	defer func() { <-f.slots }()
+	s, err := f.spawn(ctx)
+	if err != nil {
+		return err
+	}
+	f.release(s)
+	return nil
+}
+
+func (f *function) invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	select {
+	case f.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("lambdaemu: %s: waiting for a free process: %w", f.cfg.Name, ctx.Err())
+	case <-f.ctx.Done():
+		return nil, ErrClosed
+	}
+	held := true
+	defer func() {
+		if held {
+			<-f.slots
+		}
+	}()
+	// A sandbox can die while idle (its runtime exited after answering);
+	// the invocation then never reached it and goes to a fresh one.
+	for attempt := 0; ; attempt++ {
+		s, err := f.acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		inv := s.newInvocation(payload)
+		res := s.deliver(ctx, inv)
+		if res.state == delivered {
+			res = s.await(ctx, inv)
+		}
+		switch res.state {
+		case undelivered:
+			if f.ctx.Err() != nil {
+				return nil, ErrClosed
+			}
+			if attempt < 2 && ctx.Err() == nil {
+				continue
+			}
+		case finished:
+			f.release(s)
+		case died:
+			f.restartLater()
+		case unused:
+			f.release(s)
+		case abandoned:
+			// The caller left while the function runs. Lambda lets it run
+			// to the end; so do we, keeping its slot until it does.
+			if !f.pool.goBackground(func() {
+				defer func() { <-f.slots }()
+				if s.await(context.Background(), inv).state == finished {
+					f.release(s)
+				} else {
+					f.restartLater()
+				}
+			}) {
+				s.kill()
+				return nil, res.err
+			}
+			held = false
+		}
+		return res.body, res.err
+	}
+}
+
+// acquire returns the most recently used idle sandbox, or starts one.
+func (f *function) acquire(ctx context.Context) (*sandbox, error) {
+	f.mu.Lock()
+	for len(f.idle) > 0 {
+		s := f.idle[len(f.idle)-1]
+		f.idle = f.idle[:len(f.idle)-1]
+		if !s.dead() {
+			f.mu.Unlock()
+			return s, nil
+		}
+	}
+	f.mu.Unlock()
+	return f.spawn(ctx)
+}
+
+// release puts a sandbox that finished an invocation back to idle.
+func (f *function) release(s *sandbox) {
+	f.mu.Lock()
+	if f.stopped || s.dead() {
+		f.mu.Unlock()
+		s.kill()
+		return
+	}
+	s.idleSince = time.Now()
+	f.idle = append(f.idle, s)
+	f.mu.Unlock()
+}
+
+// reapIdle runs until the function stops, stopping the sandboxes that have
+// been idle longer than timeout, except the last one.
+func (f *function) reapIdle(timeout time.Duration) {
+	t := time.NewTicker(max(timeout/4, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-f.ctx.Done():
+			return
+		case <-t.C:
+		}
+		var expired []*sandbox
+		f.mu.Lock()
+		live := 0
+		for s := range f.live {
+			if !s.dead() {
+				live++
+			}
+		}
+		// The oldest idle sandboxes are at the bottom of the stack.
+		for len(f.idle) > 0 && live > 1 && time.Since(f.idle[0].idleSince) >= timeout {
+			expired = append(expired, f.idle[0])
+			f.idle = f.idle[1:]
+			live--
+		}
+		f.mu.Unlock()
+		for _, s := range expired {
+			s.kill()
+		}
+	}
+}
+
+// restartLater starts a warm process in the background if the function has
+// none left, so the invocation after a crash or timeout finds one ready.
+func (f *function) restartLater() {
+	f.pool.goBackground(func() {
+		select {
+		case f.slots <- struct{}{}:
+		default:
+			return // every slot is busy: those invocations start processes as needed
+		}
+		defer func() { <-f.slots }()
+		if f.liveCount() > 0 {
+			return
+		}
+		s, err := f.spawn(f.ctx)
+		if err != nil {
+			if !errors.Is(err, ErrClosed) && f.ctx.Err() == nil {
+				f.pool.logger.Warn("restarting function", slog.String("function", f.cfg.Name), slog.Any("err", err))
+			}
+			return
+		}
+		f.release(s)
+	})
+}
+
+// liveCount returns how many of the function's processes are running.
+func (f *function) liveCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for s := range f.live {
+		if !s.dead() {
+			n++
+		}
+	}
+	return n
+}
+
+// add registers a started sandbox, or reports false if the function was
+// stopped meanwhile.
+func (f *function) add(s *sandbox) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.stopped {
+		return false
+	}
+	f.live[s] = struct{}{}
+	return true
+}
+
+func (f *function) remove(s *sandbox) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.live, s)
+}
+
+// stop kills every process of the function and waits until they are gone.
+func (f *function) stop() {
+	f.mu.Lock()
+	f.stopped = true
+	f.stopF()
+	live := make([]*sandbox, 0, len(f.live))
+	for s := range f.live {
+		live = append(live, s)
+	}
+	f.mu.Unlock()
+	for _, s := range live {
+		s.kill()
+	}
+	for _, s := range live {
+		<-s.done
+	}
+}
+
+// goBackground runs fn in a goroutine Close waits for, unless the pool is
+// closed.
+func (p *Pool) goBackground(fn func()) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return false
+	}
+	p.bg.Go(fn)
+	return true
+}

@@ -1,0 +1,221 @@
+package lambdaemu
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// requireTool skips the test when a tool is missing, or fails it when
+// SWITCHBOARD_REQUIRE_TOOLS=1 (CI).
+func requireTool(tb testing.TB, format string, args ...any) {
+	tb.Helper()
+	if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
+		tb.Fatalf(format+" (SWITCHBOARD_REQUIRE_TOOLS=1 requires it)", args...)
+	}
+	tb.Skipf(format+"; install it, or set SWITCHBOARD_REQUIRE_TOOLS=1 to make this fail", args...)
+}
+
+// MustNode returns the path of node, or skips.
+func MustNode(tb testing.TB) string {
+	tb.Helper()
+	p, err := exec.LookPath("node")
+	if err != nil {
+		requireTool(tb, "node is not on PATH: the lambdaemu tests run real Node.js handlers")
+	}
+	return p
+}
+
+// MustSDK returns the repository's node_modules holding the AWS SDK for
+// JavaScript v3, or skips.
+func MustSDK(tb testing.TB) string {
+	tb.Helper()
+	MustNode(tb)
+	dir, err := filepath.Abs(filepath.Join("..", "node_modules"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, pkg := range []string{"client-apigatewaymanagementapi", "client-dynamodb", "lib-dynamodb"} {
+		if _, err := os.Stat(filepath.Join(dir, "@aws-sdk", pkg, "package.json")); err != nil {
+			requireTool(tb, "@aws-sdk/%s is not installed in %s: run npm ci at the repository root", pkg, dir)
+		}
+	}
+	return dir
+}
+
+// MustGoHandler builds testdata/gohandler, an aws-lambda-go handler, into
+// a fresh folder as its bootstrap and returns the folder.
+func MustGoHandler(tb testing.TB) string {
+	tb.Helper()
+	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(gobin); err != nil {
+		if gobin, err = exec.LookPath("go"); err != nil {
+			requireTool(tb, "go is not available to build the aws-lambda-go test handler")
+		}
+	}
+	dir := tb.TempDir()
+	cmd := exec.Command(gobin, "build", "-trimpath", "-o", filepath.Join(dir, "bootstrap"), "./testdata/gohandler")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("go build testdata/gohandler: %v\n%s", err, out)
+	}
+	return dir
+}
+
+// MustWrite writes files (slash-separated name → content) under dir.
+func MustWrite(tb testing.TB, dir string, files map[string]string) {
+	tb.Helper()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// logSink collects every log line; tests wait on it for a line.
+type logSink struct {
+	mu    sync.Mutex
+	lines []LogLine
+	added chan struct{} // closed and replaced on every line
+}
+
+func newLogSink() *logSink { return &logSink{added: make(chan struct{})} }
+
+func (s *logSink) add(l LogLine) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lines = append(s.lines, l)
+	close(s.added)
+	s.added = make(chan struct{})
+}
+
+// wait returns the first line that matches, waiting for it up to 10 s.
+func (s *logSink) wait(tb testing.TB, match func(LogLine) bool) LogLine {
+	tb.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		s.mu.Lock()
+		for _, l := range s.lines {
+			if match(l) {
+				s.mu.Unlock()
+				return l
+			}
+		}
+		added := s.added
+		s.mu.Unlock()
+		select {
+		case <-added:
+		case <-deadline:
+			tb.Fatalf("no matching log line among %d", len(s.lines))
+		}
+	}
+}
+
+// MustPool returns a started pool that the test closes, checking that no
+// process it started survives.
+func MustPool(tb testing.TB, opts Options, fns ...FunctionConfig) *Pool {
+	tb.Helper()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	p, err := New(context.Background(), logger, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		pids := p.pids()
+		if err := p.Close(); err != nil {
+			tb.Errorf("Close: %v", err)
+		}
+		for _, pid := range pids {
+			if alive(pid) {
+				tb.Errorf("process %d survived Close", pid)
+			}
+		}
+		if _, err := os.Stat(p.tempDir); !errors.Is(err, os.ErrNotExist) {
+			tb.Errorf("Close left %s: %v", p.tempDir, err)
+		}
+	})
+	if len(fns) > 0 {
+		if err := p.Start(context.Background(), fns); err != nil {
+			tb.Fatalf("Start: %v", err)
+		}
+	}
+	return p
+}
+
+// pids lists the processes of every function, for leak checks.
+func (p *Pool) pids() []int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var pids []int
+	for _, f := range p.fns {
+		f.mu.Lock()
+		for s := range f.live {
+			pids = append(pids, s.cmd.Process.Pid)
+		}
+		f.mu.Unlock()
+	}
+	return pids
+}
+
+// alive reports whether pid is a running process (a zombie is not).
+func alive(pid int) bool {
+	if err := syscall.Kill(pid, 0); err != nil {
+		return false
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	// The state follows the command name in parentheses.
+	i := bytes.LastIndexByte(b, ')')
+	return i < 0 || !strings.HasPrefix(string(b[i+1:]), " Z")
+}
+
+// MustInvoke invokes and decodes the JSON result into a value of type T.
+func MustInvoke[T any](tb testing.TB, p *Pool, fn string, event any) T {
+	tb.Helper()
+	payload, err := json.Marshal(event)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	out, err := p.Invoke(ctx, fn, payload)
+	if err != nil {
+		tb.Fatalf("Invoke %s: %v", fn, err)
+	}
+	var v T
+	if err := json.Unmarshal(out, &v); err != nil {
+		tb.Fatalf("Invoke %s: result %s: %v", fn, out, err)
+	}
+	return v
+}
+
+// node returns the config of a Node.js function whose code is files.
+func nodeFunction(tb testing.TB, name string, files map[string]string) FunctionConfig {
+	tb.Helper()
+	MustNode(tb)
+	dir := tb.TempDir()
+	MustWrite(tb, dir, files)
+	return FunctionConfig{Name: name, Runtime: "nodejs24.x", Handler: "index.handler", CodeDir: dir, MemoryMB: 256, Timeout: 10 * time.Second}
+}

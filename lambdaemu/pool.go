@@ -1,0 +1,263 @@
+package lambdaemu
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Lambda's defaults and limits that the emulator applies.
+const (
+	// DefaultTimeout is Lambda's default function timeout.
+	DefaultTimeout = 3 * time.Second
+	// DefaultMemoryMB is Lambda's default memory size.
+	DefaultMemoryMB = 128
+	// DefaultMaxConcurrency is how many processes one function may run at
+	// once unless Options or FunctionConfig say otherwise.
+	DefaultMaxConcurrency = 10
+	// DefaultInitTimeout is Lambda's limit on a function's init phase.
+	DefaultInitTimeout = 10 * time.Second
+	// DefaultIdleTimeout is how long an extra process stays idle; Lambda
+	// too keeps idle execution environments for minutes.
+	DefaultIdleTimeout = 5 * time.Minute
+	// MaxPayloadBytes is Lambda's limit on a synchronous invocation's
+	// request and response (6 MB).
+	MaxPayloadBytes = 6 * 1024 * 1024
+)
+
+// FunctionConfig describes one function to run.
+type FunctionConfig struct {
+	Name     string            // the function's logical name in the stack (model.Function.Name)
+	Runtime  string            // model runtime, e.g. "nodejs24.x", "provided.al2023"
+	Handler  string            // e.g. "index.handler"
+	CodeDir  string            // absolute path of the code folder
+	MemoryMB int               // enforced; 0 means DefaultMemoryMB
+	Timeout  time.Duration     // enforced per invocation; 0 means DefaultTimeout
+	Env      map[string]string // extra environment (table names, @connections URL, AWS_ENDPOINT_URL_DYNAMODB, credentials...)
+	// MaxConcurrency caps this function's processes, like Lambda's reserved
+	// concurrency; 0 means Options.MaxConcurrency.
+	MaxConcurrency int
+}
+
+// LogLine is one line a function process wrote, or one of the START, END
+// and REPORT lines Lambda itself logs around an invocation.
+type LogLine struct {
+	Time      time.Time
+	Function  string
+	RequestID string // the invocation being handled when the line was written; "" between invocations
+	Stream    string // "stdout", "stderr" or "platform"
+	Level     string // INFO, WARN, ERROR... for lines of Node.js's console; "" otherwise
+	Text      string // without the trailing newline; may span lines for a console call
+}
+
+// Options configures a Pool. The zero value works.
+type Options struct {
+	// OnLog, when set, receives every log line of every function, for
+	// streaming to the UI. Calls are serialized (never concurrent) and come
+	// from the goroutines reading the processes' output, so OnLog must not
+	// block for long. No call happens after Close returns.
+	OnLog func(LogLine)
+	// Node is the node executable for nodejs runtimes; "" looks up "node"
+	// on PATH.
+	Node string
+	// NodePath is a node_modules directory that handlers can import from
+	// although it is not beside their code, as Lambda's Node.js runtimes
+	// provide the AWS SDK for JavaScript v3. It becomes NODE_PATH for
+	// require, and a fallback for import of bare specifiers.
+	NodePath string
+	// Host is the loopback address the Runtime API listens on; "" means
+	// 127.0.0.1. Each process gets its own port, as each Lambda sandbox has
+	// its own Runtime API.
+	Host string
+	// MaxConcurrency is the default cap on processes per function; 0 means
+	// DefaultMaxConcurrency.
+	MaxConcurrency int
+	// InitTimeout bounds a process's start until its first poll of
+	// /invocation/next; 0 means DefaultInitTimeout.
+	InitTimeout time.Duration
+	// Region sets AWS_REGION and AWS_DEFAULT_REGION unless FunctionConfig.Env
+	// does; "" means us-east-1.
+	Region string
+	// IdleTimeout is how long a process beyond a function's last one may
+	// stay idle before it is stopped, so a burst of concurrent invocations
+	// does not leave its processes running; 0 means DefaultIdleTimeout, a
+	// negative value keeps them until Close.
+	IdleTimeout time.Duration
+	// MemoryCheckInterval is how often a process's resident memory is
+	// compared with its MemoryMB; 0 means 50ms.
+	MemoryCheckInterval time.Duration
+}
+
+// Pool runs warm function processes and invokes them. Its methods are safe
+// for concurrent use.
+type Pool struct {
+	logger  *slog.Logger
+	opts    Options
+	tempDir string // holds the Node.js bootstrap
+
+	logMu sync.Mutex // serializes OnLog
+
+	mu     sync.Mutex
+	fns    map[string]*function
+	closed bool
+
+	bg sync.WaitGroup // background restarts and abandoned invocations
+}
+
+// New returns a Pool with no functions; Start gives it some. It writes the
+// Node.js bootstrap to a temporary directory that Close removes.
+func New(ctx context.Context, logger *slog.Logger, opts Options) (*Pool, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Host == "" {
+		opts.Host = "127.0.0.1"
+	}
+	if opts.MaxConcurrency <= 0 {
+		opts.MaxConcurrency = DefaultMaxConcurrency
+	}
+	if opts.InitTimeout <= 0 {
+		opts.InitTimeout = DefaultInitTimeout
+	}
+	if opts.Region == "" {
+		opts.Region = "us-east-1"
+	}
+	if opts.IdleTimeout == 0 {
+		opts.IdleTimeout = DefaultIdleTimeout
+	}
+	if opts.MemoryCheckInterval <= 0 {
+		opts.MemoryCheckInterval = 50 * time.Millisecond
+	}
+	if opts.NodePath != "" {
+		abs, err := filepath.Abs(opts.NodePath)
+		if err != nil {
+			return nil, fmt.Errorf("lambdaemu: node path: %w", err)
+		}
+		opts.NodePath = abs
+	}
+	dir, err := os.MkdirTemp("", "switchboard-lambda-")
+	if err != nil {
+		return nil, fmt.Errorf("lambdaemu: %w", err)
+	}
+	if err := writeBootstraps(dir); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return &Pool{logger: logger, opts: opts, tempDir: dir, fns: map[string]*function{}}, nil
+}
+
+// Start stops the functions the pool runs and starts fns instead, each
+// with one warm process. It returns once every warm process polls the
+// Runtime API, or with the errors (joined) of those that failed to
+// initialize; such a function stays registered and each Invoke tries it
+// again, as Lambda does, so fixing its code needs no new Start. ctx bounds
+// the start-up only; the processes live until the next Start or Close.
+func (p *Pool) Start(ctx context.Context, fns []FunctionConfig) error {
+	next := make(map[string]*function, len(fns))
+	for _, cfg := range fns {
+		if cfg.Name == "" {
+			return errors.New("lambdaemu: a function has no name")
+		}
+		if next[cfg.Name] != nil {
+			return fmt.Errorf("lambdaemu: function %s is given twice", cfg.Name)
+		}
+		f, err := p.newFunction(cfg)
+		if err != nil {
+			return err
+		}
+		next[cfg.Name] = f
+	}
+
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return ErrClosed
+	}
+	old := p.fns
+	p.fns = next
+	p.mu.Unlock()
+	for _, f := range old {
+		f.stop()
+	}
+	if p.opts.IdleTimeout > 0 {
+		for _, f := range next {
+			p.goBackground(func() { f.reapIdle(p.opts.IdleTimeout) })
+		}
+	}
+
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	i := 0
+	for _, f := range next {
+		slot := &errs[i]
+		wg.Go(func() { *slot = f.warm(ctx) })
+		i++
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// Invoke runs the function with payload, a JSON event, and returns its JSON
+// result. A failure of the function itself is a *FunctionError wrapping
+// ErrHandler, ErrTimeout, ErrCrash, ErrOutOfMemory or ErrInit; after a
+// crash or timeout the process is replaced, so the next Invoke works.
+// Concurrent calls run in separate processes, started on demand up to the
+// function's concurrency cap; beyond it, calls wait for a free process.
+func (p *Pool) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
+	p.mu.Lock()
+	f, closed := p.fns[function], p.closed
+	p.mu.Unlock()
+	switch {
+	case closed:
+		return nil, ErrClosed
+	case f == nil:
+		return nil, fmt.Errorf("lambdaemu: %w %q", ErrUnknownFunction, function)
+	case len(payload) > MaxPayloadBytes:
+		return nil, fmt.Errorf("lambdaemu: %s: %w: %d bytes, Lambda allows %d", function, ErrPayloadTooLarge, len(payload), MaxPayloadBytes)
+	case !json.Valid(payload):
+		return nil, fmt.Errorf("lambdaemu: %s: payload is not JSON (Lambda takes JSON events)", function)
+	}
+	return f.invoke(ctx, payload)
+}
+
+// Close stops every process (killing its process group, so nothing it
+// started survives), waits for them and frees their ports. Invocations in
+// flight fail with ErrClosed.
+func (p *Pool) Close() error {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil
+	}
+	p.closed = true
+	fns := p.fns
+	p.fns = nil
+	p.mu.Unlock()
+	for _, f := range fns {
+		f.stop()
+	}
+	p.bg.Wait()
+	if err := os.RemoveAll(p.tempDir); err != nil {
+		return fmt.Errorf("lambdaemu: %w", err)
+	}
+	return nil
+}
+
+// emit sends a log line to slog and to Options.OnLog.
+func (p *Pool) emit(l LogLine) {
+	p.logger.LogAttrs(context.Background(), slog.LevelInfo, "function log",
+		slog.String("function", l.Function), slog.String("request_id", l.RequestID),
+		slog.String("stream", l.Stream), slog.String("level", l.Level), slog.String("line", l.Text))
+	if p.opts.OnLog == nil {
+		return
+	}
+	p.logMu.Lock()
+	defer p.logMu.Unlock()
+	p.opts.OnLog(l)
+}

@@ -1,0 +1,224 @@
+package localrun
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gobwas/ws/wsutil"
+
+	"github.com/switchboard-dev/switchboard/apigw"
+	"github.com/switchboard-dev/switchboard/apigw/wsload"
+	"github.com/switchboard-dev/switchboard/lambdaemu"
+)
+
+// requireTool skips the test when a tool is missing, or fails it when
+// SWITCHBOARD_REQUIRE_TOOLS=1 (CI).
+func requireTool(tb testing.TB, msg string) {
+	tb.Helper()
+	if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
+		tb.Fatal(msg + " (SWITCHBOARD_REQUIRE_TOOLS=1 requires it)")
+	}
+	tb.Skip(msg + "; install it, or set SWITCHBOARD_REQUIRE_TOOLS=1 to make this fail")
+}
+
+// MustSDK returns the repository's node_modules holding the AWS SDK for
+// JavaScript v3 that the scaffolds import, or skips.
+func MustSDK(tb testing.TB) string {
+	tb.Helper()
+	if _, err := exec.LookPath("node"); err != nil {
+		requireTool(tb, "node is not on PATH: the local run tests run real Node.js handlers")
+	}
+	dir, err := filepath.Abs(filepath.Join("..", "node_modules"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, pkg := range []string{"client-apigatewaymanagementapi", "client-dynamodb"} {
+		if _, err := os.Stat(filepath.Join(dir, "@aws-sdk", pkg, "package.json")); err != nil {
+			requireTool(tb, "@aws-sdk/"+pkg+" is not installed in "+dir+": run npm ci at the repository root")
+		}
+	}
+	return dir
+}
+
+// MustStartMoto starts moto_server on a free loopback port, stops it when
+// the test ends, and returns its endpoint.
+func MustStartMoto(tb testing.TB) string {
+	tb.Helper()
+	if _, err := exec.LookPath("moto_server"); err != nil {
+		requireTool(tb, "moto_server is not on PATH: the local run keeps tables in its DynamoDB")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	logPath := filepath.Join(tb.TempDir(), "moto.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer logFile.Close()
+	cmd := exec.Command("moto_server", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("start moto_server: %v", err)
+	}
+	tb.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	url := "http://127.0.0.1:" + strconv.Itoa(port)
+	// moto has no readiness signal but answering; poll it.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		resp, err := http.Get(url + "/moto-api/")
+		if err == nil {
+			resp.Body.Close()
+			return url
+		}
+		if time.Now().After(deadline) {
+			out, _ := os.ReadFile(logPath)
+			tb.Fatalf("moto_server did not answer on %s within 30s: %v\n%s", url, err, out)
+		}
+	}
+}
+
+// logSink collects function log lines.
+type logSink struct {
+	mu    sync.Mutex
+	lines []lambdaemu.LogLine
+}
+
+func (s *logSink) add(l lambdaemu.LogLine) {
+	s.mu.Lock()
+	s.lines = append(s.lines, l)
+	s.mu.Unlock()
+}
+
+func (s *logSink) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var b strings.Builder
+	for _, l := range s.lines {
+		b.WriteString(l.Function + " " + l.Text + "\n")
+	}
+	return b.String()
+}
+
+// MustRun starts the stack and closes it when the test ends. Function
+// logs are printed if the test fails.
+func MustRun(tb testing.TB, cfg Config) *Runner {
+	tb.Helper()
+	logs := &logSink{}
+	cfg.OnLog = logs.add
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("LOCALRUN_TEST_LOG") != "" {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	r, err := Start(context.Background(), logger, cfg)
+	if err != nil {
+		tb.Fatalf("start: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := r.Close(); err != nil {
+			tb.Errorf("close: %v", err)
+		}
+		if tb.Failed() {
+			tb.Logf("function logs:\n%s", logs)
+		}
+	})
+	return r
+}
+
+// MustDial connects to the runner's first API.
+func MustDial(tb testing.TB, r *Runner, query string) *wsload.Conn {
+	tb.Helper()
+	c, err := wsload.Dial(context.Background(), r.Endpoints()[0].URL+query)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = c.Abort() })
+	return c
+}
+
+// MustRead returns the next message.
+func MustRead(tb testing.TB, c *wsload.Conn) string {
+	tb.Helper()
+	data, err := c.Read()
+	if err != nil {
+		tb.Fatalf("read: %v", err)
+	}
+	return string(data)
+}
+
+// MustSend sends a text message.
+func MustSend(tb testing.TB, c *wsload.Conn, msg string) {
+	tb.Helper()
+	if err := c.Send([]byte(msg)); err != nil {
+		tb.Fatalf("send: %v", err)
+	}
+}
+
+// closeCode returns the close code a read ended with, or 0.
+func closeCode(err error) int {
+	var closed wsutil.ClosedError
+	if errors.As(err, &closed) {
+		return int(closed.Code)
+	}
+	return 0
+}
+
+// waitEvent returns the first event of the kind that matches.
+func waitEvent(tb testing.TB, events <-chan apigw.Event, kind apigw.EventKind, match func(apigw.Event) bool) apigw.Event {
+	tb.Helper()
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case e := <-events:
+			if e.Kind == kind && (match == nil || match(e)) {
+				return e
+			}
+		case <-timeout:
+			tb.Fatalf("no %s event within 20s", kind)
+		}
+	}
+}
+
+// MustWrite writes files (slash-separated name → content) under dir.
+func MustWrite(tb testing.TB, dir string, files map[string]string) {
+	tb.Helper()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// MustDialErr connects to the runner's first API and returns the error of a
+// refused upgrade.
+func MustDialErr(r *Runner, query string) (*wsload.Conn, error) {
+	return wsload.Dial(context.Background(), r.Endpoints()[0].URL+query)
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

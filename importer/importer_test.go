@@ -25,6 +25,7 @@ var fixtures = []struct {
 	{"testdata/cfn/chat.yaml", importer.FormatCloudFormation},
 	{"testdata/cfn/chat.json", importer.FormatCloudFormation},
 	{"testdata/sam/chat.yaml", importer.FormatSAM},
+	{"testdata/sam/websocketapi.yaml", importer.FormatSAM},
 	{"testdata/cdk/chat.template.json", importer.FormatCDK},
 	{"testdata/serverless/serverless.yml", importer.FormatServerless},
 	{"../export/testdata/chat.yaml", importer.FormatCloudFormation},
@@ -186,6 +187,11 @@ func TestWiresRecovered(t *testing.T) {
 			"OnConnectFunction → ConnectionsTable (read-write)", // DynamoDBCrudPolicy
 			"SendMessageFunction → ConnectionsTable (read)",     // DynamoDBReadPolicy
 			"SendMessageFunction → ChatWebSocket (send)",
+		}},
+		{"testdata/sam/websocketapi.yaml", []string{
+			"ChatApi $connect → ConnectFunction (integration)", // AWS::Serverless::WebSocketApi Routes
+			"AuthFunction → ChatApi (authorizer)",              // its Auth
+			"SendFunction → Connections (read)",                // a SimpleTable
 		}},
 		{"testdata/serverless/serverless.yml", []string{
 			"WebsocketsApi $connect → ConnectionHandler (integration)",

@@ -300,7 +300,9 @@ func TestLayout(t *testing.T) {
 				}
 			}
 			boxes = append(boxes, b)
-			column[n.Kind] = n.Position.X
+			if _, seen := column[n.Kind]; !seen || n.Position.X < column[n.Kind] {
+				column[n.Kind] = n.Position.X
+			}
 		}
 		order := []model.Kind{model.KindAPI, model.KindFunction, model.KindTable, model.KindOther}
 		for i := 1; i < len(order); i++ {
@@ -308,6 +310,11 @@ func TestLayout(t *testing.T) {
 			cur, ok2 := column[order[i]]
 			if ok1 && ok2 && cur <= prev {
 				t.Errorf("%s: %s column is not right of the %s column", fx.file, order[i], order[i-1])
+			}
+		}
+		for _, o := range s.Others {
+			if o.Position.X < column[model.KindTable] {
+				t.Errorf("%s: other %s is left of the tables", fx.file, o.Name)
 			}
 		}
 	}

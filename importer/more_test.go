@@ -168,3 +168,18 @@ func TestLayoutManyOthers(t *testing.T) {
 		t.Fatalf("20 others in %d columns, want 3 of at most 8", len(columns))
 	}
 }
+
+// TestBracketsInTextAreNotNesting: brackets in quoted scalars, block
+// scalars' quoted lines and comments do not count towards the nesting
+// limit.
+func TestBracketsInTextAreNotNesting(t *testing.T) {
+	many := strings.Repeat("[", 300)
+	src := "# " + many + "\nDescription: \"" + many + "\"\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: '" + many + "'\n      Tags: [{Key: it's, Value: \"a\\\"" + many + "\"}]\n"
+	res, err := importer.Parse("brackets.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stack.Description != many {
+		t.Fatalf("description %q", res.Stack.Description)
+	}
+}

@@ -3,7 +3,6 @@ package export
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
 	"math"
 	"reflect"
 	"slices"
@@ -131,7 +130,15 @@ func (b *builder) resourceNode(r cloudformation.Resource) (*node, error) {
 	}
 	plan := planOf(v.Type())
 	props := b.object(countSet(v, plan))
-	attrs := map[string]*node{}
+	// The attributes set, at most a handful: a small array rather than a
+	// map, which was an allocation per resource.
+	type attribute struct {
+		rank int
+		key  string
+		n    *node
+	}
+	var attrBuf [8]attribute
+	attrs := attrBuf[:0]
 	for _, f := range plan {
 		fv := v.Field(f.index)
 		if f.attribute != "" {
@@ -140,7 +147,7 @@ func (b *builder) resourceNode(r cloudformation.Resource) (*node, error) {
 				if err != nil {
 					return nil, fmt.Errorf("%s: %w", f.attribute, err)
 				}
-				attrs[f.attribute] = n
+				attrs = append(attrs, attribute{f.rank, f.attribute, n})
 			}
 			continue
 		}
@@ -155,29 +162,16 @@ func (b *builder) resourceNode(r cloudformation.Resource) (*node, error) {
 		props.items = append(props.items, n)
 		b.size += len(f.name) + 4
 	}
-	res := b.object(len(attrs) + 2)
-	for _, key := range resourceOrder {
-		var n *node
-		switch key {
-		case "Type":
-			n = b.str(r.AWSCloudFormationType())
-		case "Properties":
-			n = props
-		default:
-			n = attrs[key]
-		}
-		if n != nil {
-			res.keys = append(res.keys, key)
-			res.items = append(res.items, n)
-		}
-	}
-	// Attributes CloudFormation has beyond the usual ones (UpdatePolicy,
-	// CreationPolicy) follow, sorted.
-	for _, key := range slices.Sorted(maps.Keys(attrs)) {
-		if !slices.Contains(resourceOrder, key) {
-			res.keys = append(res.keys, key)
-			res.items = append(res.items, attrs[key])
-		}
+	attrs = append(attrs,
+		attribute{slices.Index(resourceOrder, "Type"), "Type", b.str(r.AWSCloudFormationType())},
+		attribute{slices.Index(resourceOrder, "Properties"), "Properties", props})
+	// Attributes in resourceOrder, then the rare others (UpdatePolicy,
+	// CreationPolicy) by name; planOf ranks them so.
+	slices.SortFunc(attrs, func(x, y attribute) int { return x.rank - y.rank })
+	res := b.object(len(attrs))
+	for _, a := range attrs {
+		res.keys = append(res.keys, a.key)
+		res.items = append(res.items, a.n)
 	}
 	b.size += 48
 	return res, nil
@@ -303,6 +297,9 @@ type field struct {
 	// attribute is the resource attribute an AWSCloudFormation… field
 	// holds (DependsOn, DeletionPolicy…); such fields are not properties.
 	attribute string
+	// rank orders attributes: their place in resourceOrder, or after all
+	// of those by name.
+	rank int
 }
 
 var plans sync.Map // reflect.Type → []field
@@ -320,7 +317,7 @@ func planOf(t reflect.Type) []field {
 			continue
 		}
 		if attr, ok := strings.CutPrefix(sf.Name, "AWSCloudFormation"); ok && sf.Tag.Get("json") == "-" {
-			fields = append(fields, field{index: i, attribute: attr})
+			fields = append(fields, field{index: i, attribute: attr, rank: slices.Index(resourceOrder, attr)})
 			continue
 		}
 		tag := sf.Tag.Get("json")
@@ -332,6 +329,18 @@ func planOf(t reflect.Type) []field {
 			name = sf.Name
 		}
 		fields = append(fields, field{index: i, name: name, omitEmpty: slices.Contains(strings.Split(opts, ","), "omitempty")})
+	}
+	var unlisted []string
+	for _, f := range fields {
+		if f.attribute != "" && f.rank < 0 {
+			unlisted = append(unlisted, f.attribute)
+		}
+	}
+	slices.Sort(unlisted)
+	for i := range fields {
+		if fields[i].attribute != "" && fields[i].rank < 0 {
+			fields[i].rank = len(resourceOrder) + slices.Index(unlisted, fields[i].attribute)
+		}
 	}
 	p, _ := plans.LoadOrStore(t, fields)
 	return p.([]field)

@@ -97,8 +97,9 @@ func stringNode(s string) *node { return &node{kind: kindString, text: s} }
 // parseTree reads one JSON document, keeping object keys in their order.
 // It is a small parser of its own: json.Decoder.Token, which also keeps
 // order, made the export of a large stack several times slower.
-func parseTree(data []byte) (*node, error) {
-	p := &parser{data: data}
+func parseTree(data []byte) (*node, error) { return parse(&parser{data: data}) }
+
+func parse(p *parser) (*node, error) {
 	n, err := p.value()
 	if err != nil {
 		return nil, err
@@ -285,15 +286,7 @@ func (p *parser) str() (string, error) {
 // kept property: intrinsics are objects of one key, and those with a YAML
 // short form become intrinsic nodes, so YAML writes them as !Ref, !If….
 func parseLongForm(data []byte) (*node, error) {
-	p := &parser{data: data, longForm: true}
-	n, err := p.value()
-	if err != nil {
-		return nil, err
-	}
-	if p.skipSpace(); p.pos != len(p.data) {
-		return nil, p.errorf("unexpected data after the document")
-	}
-	return n, nil
+	return parse(&parser{data: data, longForm: true})
 }
 
 // shortForms are the intrinsic functions that have a YAML tag. Others, such

@@ -59,7 +59,9 @@ func (im *importer) template(root *value) error {
 		if len(s) > model.MaxDescriptionLength {
 			return im.errorAt(d.pos, "the template's Description is %d bytes; CloudFormation allows %d", len(s), model.MaxDescriptionLength)
 		}
-		im.stack.Description = s
+		if !generatedDescription.MatchString(s) {
+			im.stack.Description = s
+		}
 	}
 	if err := im.readResources(resources); err != nil {
 		return err
@@ -135,6 +137,10 @@ func (im *importer) importResources() error {
 	return nil
 }
 
+// generatedDescription matches the description the export writes for a
+// stack that has none: it says nothing the stack should keep.
+var generatedDescription = regexp.MustCompile(`^Switchboard stack [A-Za-z][A-Za-z0-9-]*: WebSocket APIs on API Gateway with their Lambda functions$`)
+
 // cdkSuffix matches the hash the CDK appends to logical IDs.
 var cdkSuffix = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]*?)[0-9A-F]{8}$`)
 
@@ -158,9 +164,15 @@ func (im *importer) names() {
 	}
 	im.nodeName = nodeNames{}
 	suffixes := map[string][]string{
-		typeAPI:      {"", "Stage", "Authorizer", "AuthorizerPermission", "Url", "CallbackUrl"},
-		typeFunction: {"", "Role", "LogGroup", "Arn"},
-		typeTable:    {"", "Name"},
+		typeAPI:      {"", "Stage", "Authorizer", "AuthorizerPermission"},
+		typeFunction: {"", "Role", "LogGroup"},
+		typeTable:    {""},
+	}
+	// A derived ID already taken by the object's own part (an exported
+	// function's log group) is no clash.
+	related := func(a, b string) bool {
+		ra, rb := im.res[a], im.res[b]
+		return ra != nil && rb != nil && (slices.Contains(deepRefs(ra.v), b) || slices.Contains(deepRefs(rb.v), a))
 	}
 	for _, id := range im.order {
 		r := im.res[id]
@@ -172,7 +184,7 @@ func (im *importer) names() {
 		if m := cdkSuffix.FindStringSubmatch(id); m != nil && r.v.path("Metadata", "aws:cdk:path") != nil {
 			free := true
 			for _, s := range sfx {
-				free = free && !taken[m[1]+s]
+				free = free && (!taken[m[1]+s] || s != "" && related(id, m[1]+s))
 			}
 			if free {
 				name = m[1]

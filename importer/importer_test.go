@@ -25,6 +25,7 @@ var fixtures = []struct {
 	{"testdata/cfn/chat.yaml", importer.FormatCloudFormation},
 	{"testdata/cfn/chat.json", importer.FormatCloudFormation},
 	{"testdata/sam/chat.yaml", importer.FormatSAM},
+	{"testdata/sam/websocketapi.yaml", importer.FormatSAM},
 	{"testdata/cdk/chat.template.json", importer.FormatCDK},
 	{"testdata/serverless/serverless.yml", importer.FormatServerless},
 	{"../export/testdata/chat.yaml", importer.FormatCloudFormation},
@@ -187,6 +188,11 @@ func TestWiresRecovered(t *testing.T) {
 			"SendMessageFunction → ConnectionsTable (read)",     // DynamoDBReadPolicy
 			"SendMessageFunction → ChatWebSocket (send)",
 		}},
+		{"testdata/sam/websocketapi.yaml", []string{
+			"ChatApi $connect → ConnectFunction (integration)", // AWS::Serverless::WebSocketApi Routes
+			"AuthFunction → ChatApi (authorizer)",              // its Auth
+			"SendFunction → Connections (read)",                // a SimpleTable
+		}},
 		{"testdata/serverless/serverless.yml", []string{
 			"WebsocketsApi $connect → ConnectionHandler (integration)",
 			"WebsocketsApi sendMessage → SendMessage (integration)",
@@ -294,7 +300,9 @@ func TestLayout(t *testing.T) {
 				}
 			}
 			boxes = append(boxes, b)
-			column[n.Kind] = n.Position.X
+			if _, seen := column[n.Kind]; !seen || n.Position.X < column[n.Kind] {
+				column[n.Kind] = n.Position.X
+			}
 		}
 		order := []model.Kind{model.KindAPI, model.KindFunction, model.KindTable, model.KindOther}
 		for i := 1; i < len(order); i++ {
@@ -302,6 +310,11 @@ func TestLayout(t *testing.T) {
 			cur, ok2 := column[order[i]]
 			if ok1 && ok2 && cur <= prev {
 				t.Errorf("%s: %s column is not right of the %s column", fx.file, order[i], order[i-1])
+			}
+		}
+		for _, o := range s.Others {
+			if o.Position.X < column[model.KindTable] {
+				t.Errorf("%s: other %s is left of the tables", fx.file, o.Name)
 			}
 		}
 	}

@@ -18,6 +18,9 @@ const (
 	// nodes in a column.
 	columnGap = 180
 	rowGap    = 40
+	// maxOthersPerColumn keeps a template with many unmodelled resources
+	// (the CDK writes policies and metadata) from one endless column.
+	maxOthersPerColumn = 8
 )
 
 func nodeHeight(n model.NodeRef, s *model.Stack) float64 {
@@ -32,7 +35,7 @@ func nodeHeight(n model.NodeRef, s *model.Stack) float64 {
 
 // Layout places every node of the stack readably: APIs in the first
 // column, functions in the second, tables in the third and other resources
-// in the last, each column ordered so wires run short (a node sits near the
+// in the last ones, each column ordered so wires run short (a node sits near the
 // average height of the nodes it is wired to), with no two nodes
 // overlapping.
 func Layout(s *model.Stack) {
@@ -44,10 +47,17 @@ func Layout(s *model.Stack) {
 	for _, n := range s.Nodes() {
 		byKind[n.Kind] = append(byKind[n.Kind], n)
 	}
-	for _, k := range []model.Kind{model.KindAPI, model.KindFunction, model.KindTable, model.KindOther} {
+	for _, k := range []model.Kind{model.KindAPI, model.KindFunction, model.KindTable} {
 		if len(byKind[k]) > 0 {
 			columns = append(columns, byKind[k])
 		}
+	}
+	// Other resources wire to nothing: they fill columns of their own,
+	// a screen high each, in source order.
+	for others := byKind[model.KindOther]; len(others) > 0; {
+		n := min(len(others), maxOthersPerColumn)
+		columns = append(columns, others[:n])
+		others = others[n:]
 	}
 	// neighbours maps a node to the IDs of what it is wired to: routes
 	// count as their API at the route's own height.

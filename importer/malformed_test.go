@@ -42,6 +42,11 @@ func TestMalformed(t *testing.T) {
 		{"undefined alias", "t.yaml", "Resources:\n  Q: *nope\n", []string{"t.yaml:2:", "nope"}},
 		{"not utf-8", "t.yaml", "Resources:\n  Q: \xff\n", []string{"t.yaml", "UTF-8"}},
 		{"alias bomb", "t.yaml", bomb(), []string{"t.yaml:", "values"}},
+		// The YAML parser's time grows with the square of the nesting.
+		{"deep flow nesting", "t.yaml", "a: " + strings.Repeat("[", 200000), []string{"t.yaml:1:204:", "nested more than 200 deep"}},
+		{"deep flow maps", "t.yaml", "a: " + strings.Repeat("{b: ", 100000), []string{"t.yaml:1:", "nested more than 200 deep"}},
+		{"deep block nesting", "t.yaml", strings.Repeat("- ", 100000) + "x", []string{"t.yaml:1:401:", "nested more than 200 deep"}},
+		{"deep json", "t.json", `{"a": ` + strings.Repeat("[", 500000), []string{"t.json:1:", "nested more than 200 deep"}},
 		{"serverless without functions", "serverless.yml", "service: x\nprovider:\n  name: aws\n", []string{"serverless.yml", "no functions"}},
 		{"serverless unknown authorizer", "serverless.yml", "service: x\nprovider: {name: aws}\nfunctions:\n  a:\n    handler: a.h\n    events:\n      - websocket: {route: $connect, authorizer: nope}\n", []string{"serverless.yml:7:", `authorizer "nope" is not a function`}},
 	}

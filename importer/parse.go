@@ -202,6 +202,9 @@ func parseYAML(name string, data []byte) (v *value, err error) {
 			v, err = nil, syntaxError(name, pos{}, "the YAML parser could not read the file (%v)", p)
 		}
 	}()
+	if err := checkNesting(name, data); err != nil {
+		return nil, err
+	}
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		var ye yaml.Error
@@ -462,7 +465,7 @@ func kindName(k kind) string {
 
 // checkIntrinsics refuses a long-form function CloudFormation does not
 // have, such as Fn::Foo or a misspelt Fn::GetAt, where it is written rather
-// than at deployment.
+// than at deployment, and writes "Fn::GetAtt": "A.Attr" in its list form.
 func checkIntrinsics(name string, root *value) error {
 	var err error
 	known := map[string]bool{}
@@ -472,6 +475,13 @@ func checkIntrinsics(name string, root *value) error {
 	root.walk(func(v *value) {
 		if err != nil || v.kind != kindMap {
 			return
+		}
+		if fn, arg := v.intrinsic(); fn == "Fn::GetAtt" && arg.kind == kindString {
+			// "Fn::GetAtt": "A.Attr" means what the list form says; one
+			// shape keeps a round trip through !GetAtt stable.
+			if id, att, ok := strings.Cut(arg.text, "."); ok && id != "" && att != "" {
+				v.vals[0] = &value{kind: kindList, items: []*value{{kind: kindString, text: id, pos: arg.pos}, {kind: kindString, text: att, pos: arg.pos}}, pos: arg.pos}
+			}
 		}
 		for i, k := range v.keys {
 			if strings.HasPrefix(k, "Fn::") && !known[k] && !strings.HasPrefix(k, "Fn::ForEach::") {
@@ -485,4 +495,64 @@ func checkIntrinsics(name string, root *value) error {
 		}
 	})
 	return err
+}
+
+// checkNesting refuses YAML nested deeper than maxDepth before the parser
+// sees it: the parser's time grows with the square of the depth, so a few
+// hundred kilobytes of "[" would hold a request for minutes. It scans flow
+// brackets outside quoted scalars and comments, and the indentation and
+// "- " that open block collections, erring towards letting a file through:
+// the reader's own depth check catches what this misses.
+func checkNesting(name string, data []byte) error {
+	depth, lead := 0, 0
+	line, col := 1, 0
+	startOfLine := true
+	var quote byte
+	prev := byte('\n')
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		col++
+		if c == '\n' {
+			line, col, lead, startOfLine, prev = line+1, 0, 0, true, c
+			continue
+		}
+		if startOfLine {
+			if c == ' ' || c == '-' || c == '?' {
+				if lead++; lead > 2*maxDepth {
+					return syntaxError(name, pos{line, col}, "values are nested more than %d deep", maxDepth)
+				}
+			} else {
+				startOfLine = false
+			}
+		}
+		opens := strings.IndexByte(" \t\n:,[{-", prev) >= 0
+		switch {
+		case quote == '"':
+			if c == '\\' {
+				i++
+				col++
+			} else if c == '"' {
+				quote = 0
+			}
+		case quote == '\'':
+			if c == '\'' {
+				quote = 0
+			}
+		case c == '#' && (prev == ' ' || prev == '\t' || prev == '\n'):
+			for i < len(data) && data[i] != '\n' {
+				i++
+			}
+			i--
+		case (c == '"' || c == '\'') && opens:
+			quote = c
+		case c == '[' || c == '{':
+			if depth++; depth > maxDepth {
+				return syntaxError(name, pos{line, col}, "values are nested more than %d deep", maxDepth)
+			}
+		case c == ']' || c == '}':
+			depth = max(depth-1, 0)
+		}
+		prev = c
+	}
+	return nil
 }

@@ -69,11 +69,57 @@ func canonical(tb testing.TB, s *model.Stack) string {
 		return strings.Compare(a.From+a.To+string(a.Kind), b.From+b.To+string(b.Kind))
 	})
 	slices.SortFunc(c.Others, func(a, b *model.Other) int { return strings.Compare(a.Name, b.Name) })
+	// Kept JSON is compared by meaning: the export may write a resource's
+	// or an output's keys in its own conventional order.
+	for _, o := range c.Others {
+		o.Resource = sortedJSON(tb, o.Resource)
+	}
+	for i := range c.Sections {
+		c.Sections[i].Value = sortedJSON(tb, c.Sections[i].Value)
+	}
+	sortKept := func(kept []model.Kept) {
+		for i := range kept {
+			for j := range kept[i].Attributes {
+				kept[i].Attributes[j].Value = sortedJSON(tb, kept[i].Attributes[j].Value)
+			}
+			for j := range kept[i].Properties {
+				kept[i].Properties[j].Value = sortedJSON(tb, kept[i].Properties[j].Value)
+			}
+		}
+	}
+	for _, a := range c.APIs {
+		sortKept(a.Kept)
+		for _, r := range a.Routes {
+			sortKept(r.Kept)
+		}
+	}
+	for _, f := range c.Functions {
+		sortKept(f.Kept)
+	}
+	for _, t := range c.Tables {
+		sortKept(t.Kept)
+	}
 	data, err := json.MarshalIndent(c, "", " ")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return string(data)
+}
+
+// sortedJSON re-encodes JSON with its object keys sorted.
+func sortedJSON(tb testing.TB, raw json.RawMessage) json.RawMessage {
+	tb.Helper()
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		tb.Fatalf("kept JSON %s: %v", raw, err)
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
 }
 
 // roundTrip exports the stack in the format and imports the result.

@@ -9,8 +9,9 @@ import (
 
 // SAM resource types.
 const (
-	typeSAMFunction    = "AWS::Serverless::Function"
-	typeSAMSimpleTable = "AWS::Serverless::SimpleTable"
+	typeSAMFunction     = "AWS::Serverless::Function"
+	typeSAMSimpleTable  = "AWS::Serverless::SimpleTable"
+	typeSAMWebSocketAPI = "AWS::Serverless::WebSocketApi"
 )
 
 // samPassThrough are AWS::Serverless::Function properties that mean the same
@@ -46,6 +47,13 @@ func (im *importer) expandSAM(root *value) error {
 			im.expandSAMFunction(r, props)
 		case typeSAMSimpleTable:
 			im.expandSimpleTable(r)
+		case typeSAMWebSocketAPI:
+			if why := samWebSocketUnsupported(r.props); why != "" {
+				im.samKept = true
+				im.note("SAM WebSocket API %s %s, which Switchboard does not model; it is kept as it is", id, why)
+				continue
+			}
+			im.expandWebSocketAPI(r)
 		default:
 			if strings.HasPrefix(r.typ, "AWS::Serverless::") {
 				im.samKept = true
@@ -166,7 +174,7 @@ func (im *importer) expandSAMFunction(r *resource, props *value) {
 	if props.get("Role") == nil {
 		roleID := r.id + "Role"
 		fn.set("Role", getAttValue(roleID, "Arn"))
-		im.addResource(roleID, typeRole, im.samRole(r.id, props), nil)
+		im.addResource(roleID, typeRole, im.samRole(r.id, props))
 	}
 	// The function keeps its resource attributes (Condition, DependsOn…).
 	whole := &value{kind: kindMap, pos: r.v.pos}
@@ -301,13 +309,147 @@ func (im *importer) expandSimpleTable(r *resource) {
 	r.typ, r.v, r.props = typeTable, whole, props
 }
 
-// addResource adds a resource the import derived, placed after the one it
-// belongs to.
-func (im *importer) addResource(id, typ string, props *value, after *resource) {
+// addResource adds a resource the import derived, unless the template has
+// one of that ID already.
+func (im *importer) addResource(id, typ string, props *value) {
 	if im.res[id] != nil {
 		return
 	}
 	v := mapValue("Type", strValue(typ), "Properties", props)
 	im.res[id] = &resource{id: id, typ: typ, v: v, props: props}
 	im.order = append(im.order, id)
+}
+
+// SAM WebSocket API properties and where they go: the API, or its stage.
+var (
+	samWebSocketAPIProps   = []string{"Name", "Description", "RouteSelectionExpression", "ApiKeySelectionExpression", "DisableExecuteApiEndpoint", "DisableSchemaValidation", "IpAddressType", "Tags"}
+	samWebSocketStageProps = []string{"AccessLogSettings", "DefaultRouteSettings", "RouteSettings", "StageVariables"}
+	samRouteProps          = []string{"ApiKeyRequired", "OperationName", "RouteResponseSelectionExpression", "ModelSelectionExpression", "RequestModels", "RequestParameters"}
+)
+
+// samWebSocketUnsupported says why a SAM WebSocket API cannot be expanded
+// here, or "".
+func samWebSocketUnsupported(props *value) string {
+	for _, k := range props.keys {
+		if !slices.Contains(samWebSocketAPIProps, k) && !slices.Contains(samWebSocketStageProps, k) &&
+			k != "StageName" && k != "Routes" && k != "Auth" && k != "PropagateTags" {
+			return "sets " + k
+		}
+	}
+	if routes := props.get("Routes"); routes != nil && routes.kind != kindMap {
+		return "has Routes that are not a map of route keys"
+	}
+	if auth := props.get("Auth"); auth != nil {
+		if t, _ := auth.get("AuthType").str(); t != "CUSTOM" && t != "NONE" {
+			return "uses " + t + " authorization"
+		}
+		if auth.get("InvokeRole") != nil {
+			return "invokes its authorizer with a role"
+		}
+	}
+	return ""
+}
+
+// samRouteKeyPart is how SAM names a route in logical IDs: the key without
+// its special characters ($connect → connect).
+func samRouteKeyPart(key string) string {
+	var b strings.Builder
+	for _, r := range key {
+		if r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// expandWebSocketAPI rewrites an AWS::Serverless::WebSocketApi into the
+// resources SAM generates for it, named as SAM names them: the API, its
+// stage (<Api><StageName>Stage), and per route its route, integration and
+// permission (<Api><key>Route…), plus the Lambda authorizer of $connect.
+func (im *importer) expandWebSocketAPI(r *resource) {
+	props := r.props
+	api := mapValue("ProtocolType", strValue("WEBSOCKET"))
+	for _, k := range samWebSocketAPIProps {
+		if v := props.get(k); v != nil {
+			api.set(k, v)
+		}
+	}
+	if api.get("Name") == nil {
+		api.set("Name", subValue("${AWS::StackName}-"+r.id))
+	}
+	if api.get("RouteSelectionExpression") == nil {
+		api.set("RouteSelectionExpression", strValue(model.DefaultRouteSelectionExpression))
+	}
+	apiRef := refValue(r.id)
+	stageName := strValue("default")
+	if v := props.get("StageName"); v != nil {
+		stageName = v
+	}
+	stagePart, _ := stageName.scalarString()
+	stage := mapValue("ApiId", apiRef, "StageName", stageName, "AutoDeploy", boolValue(true))
+	for _, k := range samWebSocketStageProps {
+		if v := props.get(k); v != nil {
+			stage.set(k, v)
+		}
+	}
+	im.addResource(r.id+samRouteKeyPart(stagePart)+"Stage", typeStage, stage)
+
+	var authID string
+	if auth := props.get("Auth"); auth != nil {
+		if t, _ := auth.get("AuthType").str(); t == "CUSTOM" {
+			fn := functionRef(auth.get("AuthArn"))
+			authID = r.id + "Authorizer"
+			a := mapValue("ApiId", apiRef, "AuthorizerType", strValue("REQUEST"),
+				"AuthorizerUri", subValue("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${"+fn+".Arn}/invocations"))
+			if is := auth.get("IdentitySource"); is != nil {
+				a.set("IdentitySource", is)
+			}
+			name := auth.get("Name")
+			if name == nil {
+				name = strValue(authID)
+			}
+			a.set("Name", name)
+			im.addResource(authID, typeAuthorizer, a)
+			im.addResource(authID+"Permission", typePermission, mapValue(
+				"Action", strValue("lambda:InvokeFunction"), "FunctionName", getAttValue(fn, "Arn"),
+				"Principal", strValue(apiGatewayPrincipal),
+				"SourceArn", subValue("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${"+r.id+"}/authorizers/${"+authID+"}")))
+		}
+	}
+	routes := props.get("Routes")
+	for i := 0; routes != nil && i < len(routes.keys); i++ {
+		key, cfg := routes.keys[i], routes.vals[i]
+		prefix := r.id + samRouteKeyPart(key)
+		route := mapValue("ApiId", apiRef, "RouteKey", strValue(key), "Target", subValue("integrations/${"+prefix+"Integration}"))
+		for _, k := range samRouteProps {
+			if v := cfg.get(k); v != nil {
+				route.set(k, v)
+			}
+		}
+		if key == model.RouteConnect && authID != "" {
+			route.set("AuthorizationType", strValue("CUSTOM"))
+			route.set("AuthorizerId", refValue(authID))
+		}
+		im.addResource(prefix+"Route", typeRoute, route)
+		fn := functionRef(cfg.get("FunctionArn"))
+		integ := mapValue("ApiId", apiRef, "IntegrationType", strValue("AWS_PROXY"),
+			"IntegrationUri", subValue("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${"+fn+".Arn}/invocations"))
+		if t := cfg.get("IntegrationTimeout"); t != nil {
+			integ.set("TimeoutInMillis", t)
+		}
+		im.addResource(prefix+"Integration", typeIntegration, integ)
+		im.addResource(prefix+"Permission", typePermission, mapValue(
+			"Action", strValue("lambda:InvokeFunction"), "FunctionName", getAttValue(fn, "Arn"),
+			"Principal", strValue(apiGatewayPrincipal),
+			"SourceArn", subValue("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${"+r.id+"}/*/"+key)))
+	}
+	whole := &value{kind: kindMap, pos: r.v.pos}
+	whole.set("Type", strValue(typeAPI))
+	for _, k := range r.v.keys {
+		if k != "Type" && k != "Properties" {
+			whole.set(k, r.v.get(k))
+		}
+	}
+	whole.set("Properties", api)
+	r.typ, r.v, r.props = typeAPI, whole, api
 }

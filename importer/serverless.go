@@ -110,11 +110,11 @@ func (im *importer) serverless(root *value) error {
 			return err
 		}
 		props.set("Role", getAttValue(id+"Role", "Arn"))
-		im.addResource(id, typeFunction, props, nil)
+		im.addResource(id, typeFunction, props)
 		im.addResource(id+"Role", typeRole, mapValue("AssumeRolePolicyDocument", mapValue("Version", strValue("2012-10-17"), "Statement", listValue(mapValue(
 			"Effect", strValue("Allow"),
 			"Principal", mapValue("Service", strList("lambda.amazonaws.com")),
-			"Action", strList("sts:AssumeRole"))))), nil)
+			"Action", strList("sts:AssumeRole"))))))
 		roles = append(roles, refValue(id+"Role"))
 
 		for _, ev := range valueList(fv.get("events")) {
@@ -132,9 +132,9 @@ func (im *importer) serverless(root *value) error {
 		}
 	}
 	if apiUsed {
-		im.addResource(serverlessAPI, typeAPI, api, nil)
+		im.addResource(serverlessAPI, typeAPI, api)
 		im.addResource(probe.StageLogicalID(), typeStage, mapValue(
-			"ApiId", refValue(serverlessAPI), "StageName", strValue(stage), "AutoDeploy", boolValue(true)), nil)
+			"ApiId", refValue(serverlessAPI), "StageName", strValue(stage), "AutoDeploy", boolValue(true)))
 	}
 	if err := im.serverlessStatements(provider, roles); err != nil {
 		return err
@@ -260,7 +260,7 @@ func (im *importer) websocketEvent(ev *value, fnID string, probe *model.API, nam
 		route.set("RouteResponseSelectionExpression", rrse)
 		if s, _ := rrse.str(); s == model.RouteDefault {
 			im.addResource(respID, typeRouteResponse, mapValue("ApiId", refValue(serverlessAPI),
-				"RouteId", refValue(routeID), "RouteResponseKey", strValue(model.RouteDefault)), nil)
+				"RouteId", refValue(routeID), "RouteResponseKey", strValue(model.RouteDefault)))
 		}
 	}
 	if auth != nil {
@@ -271,10 +271,10 @@ func (im *importer) websocketEvent(ev *value, fnID string, probe *model.API, nam
 		route.set("AuthorizationType", strValue("CUSTOM"))
 		route.set("AuthorizerId", refValue(authID))
 	}
-	im.addResource(routeID, typeRoute, route, nil)
+	im.addResource(routeID, typeRoute, route)
 	im.addResource(integID, typeIntegration, mapValue("ApiId", refValue(serverlessAPI),
 		"IntegrationType", strValue("AWS_PROXY"),
-		"IntegrationUri", subValue("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${"+fnID+".Arn}/invocations")), nil)
+		"IntegrationUri", subValue("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${"+fnID+".Arn}/invocations")))
 	return nil
 }
 
@@ -308,7 +308,7 @@ func (im *importer) websocketAuthorizer(auth *value, probe *model.API, names map
 		"AuthorizerType", strValue("REQUEST"),
 		"AuthorizerUri", subValue("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${"+fnID+".Arn}/invocations"),
 		"IdentitySource", sources,
-		"Name", strValue(name)), nil)
+		"Name", strValue(name)))
 	return id, nil
 }
 
@@ -339,7 +339,7 @@ func (im *importer) serverlessStatements(provider *value, roles []*value) error 
 		im.addResource("ServerlessRoleStatements", typePolicy, mapValue(
 			"PolicyName", subValue("${AWS::StackName}-statements"),
 			"PolicyDocument", doc,
-			"Roles", listValue(roles...)), nil)
+			"Roles", listValue(roles...)))
 		return nil
 	}
 	for _, role := range roles {

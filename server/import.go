@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -81,7 +83,7 @@ func (s *Server) handleImportCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	file := r.FormValue("file")
-	source, err := base64.StdEncoding.DecodeString(r.FormValue("source64"))
+	source, err := decodeSource(r.FormValue("encoded"))
 	if err != nil || len(source) == 0 {
 		s.errorPage(w, r, http.StatusBadRequest, "The import form lost its file; start the import again.")
 		return
@@ -117,7 +119,7 @@ func (s *Server) handleImportCreate(w http.ResponseWriter, r *http.Request) {
 func importPreview(file, source, name string, res *importer.Result) web.ImportPreview {
 	sum := res.Summary
 	p := web.ImportPreview{
-		File: file, Source: source, Format: string(res.Format), Name: name,
+		File: file, Encoded: encodeSource([]byte(source)), Format: string(res.Format), Name: name,
 		Functions: sum.Functions, Tables: sum.Tables, Wires: sum.Wires,
 		Others: sum.Others, Sections: sum.Sections, Kept: sum.Kept, Notes: sum.Notes,
 	}
@@ -125,6 +127,36 @@ func importPreview(file, source, name string, res *importer.Result) web.ImportPr
 		p.APIs = append(p.APIs, web.ImportAPI{Name: a.Name, Routes: a.Routes})
 	}
 	return p
+}
+
+// encodeSource packs a file for the preview form: gzip, then base64.
+func encodeSource(data []byte) string {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write(data) // writes to a bytes.Buffer do not fail
+	zw.Close()
+	return base64.StdEncoding.EncodeToString(b.Bytes())
+}
+
+// decodeSource unpacks what encodeSource packed, reading no more than an
+// import may hold.
+func decodeSource(s string) ([]byte, error) {
+	packed, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(packed))
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(zr, importer.MaxSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > importer.MaxSize {
+		return nil, errors.New("the packed file is too large")
+	}
+	return data, nil
 }
 
 // normalizeNewlines undoes the CRLF line ends a browser gives a textarea.

@@ -3,13 +3,13 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -65,7 +65,11 @@ func TestImportPreviewAndCreate(t *testing.T) {
 		t.Fatalf("a preview created %d stacks", len(stacks))
 	}
 
-	form := url.Values{"file": {"chat.template.json"}, "source64": {base64.StdEncoding.EncodeToString(data)}, "name": {"cdk-chat"}}
+	m := regexp.MustCompile(`name="encoded" value="([^"]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("the preview must carry the file for Create")
+	}
+	form := url.Values{"file": {"chat.template.json"}, "encoded": {m[1]}, "name": {"cdk-chat"}}
 	resp, body = send(t, ts, http.MethodPost, "/stacks/import/create", form, nil)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("create: %d\n%s", resp.StatusCode, body)
@@ -138,5 +142,9 @@ func TestImportPasteAndErrors(t *testing.T) {
 	if r.StatusCode != http.StatusForbidden {
 		t.Fatalf("cross-site import: %d, want 403", r.StatusCode)
 	}
+
+	// A form whose file was tampered with is refused.
+	resp, body = send(t, ts, http.MethodPost, "/stacks/import/create", url.Values{"encoded": {"bm90IGd6aXA="}, "name": {"x"}}, nil)
+	expect(t, resp, body, http.StatusBadRequest, "start the import again")
 	_ = model.KindOther
 }

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"io/fs"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -110,6 +112,126 @@ func TestConstraintError(t *testing.T) {
 		err = constraintError(err, "x")
 		if model.ErrorCode(err) != tc.code || model.ErrorMessage(err) != tc.want {
 			t.Errorf("%s:\n got %s %q\nwant %s %q", tc.query, model.ErrorCode(err), model.ErrorMessage(err), tc.code, tc.want)
+		}
+	}
+}
+
+// migrationsUpTo returns the embedded migrations up to version last.
+func migrationsUpTo(t *testing.T, last int64) fstest.MapFS {
+	t.Helper()
+	ms, err := readMigrations(migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := fstest.MapFS{}
+	for _, m := range ms {
+		if m.version <= last {
+			out[m.name] = &fstest.MapFile{Data: []byte(m.sql)}
+		}
+	}
+	return out
+}
+
+// TestMigrate_RevisionsRebuildKeepsHistory opens a database made before
+// 0006 rebuilt revisions as a rowid table: history, undo and redo survive,
+// and the foreign keys between stacks and revisions still hold.
+func TestMigrate_RevisionsRebuildKeepsHistory(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "switchboard.db")
+	old, err := open(ctx, path, migrationsUpTo(t, 5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := model.Example("chat", "chat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err = old.CreateStack(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		st.Description = "edit " + string(rune('a'+i))
+		if st, err = old.SaveStack(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, err = old.Undo(ctx, st.ID, st.Revision); err != nil {
+		t.Fatal(err)
+	}
+	before, err := old.Revisions(ctx, st.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var schema string
+	if err := s.db.QueryRow(`SELECT sql FROM sqlite_schema WHERE name = 'revisions'`).Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(schema, "WITHOUT ROWID") {
+		t.Fatalf("revisions was not rebuilt:\n%s", schema)
+	}
+	after, err := s.Revisions(ctx, st.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before) || len(after) != 4 {
+		t.Fatalf("revisions: %d before, %d after, want 4", len(before), len(after))
+	}
+	redone, err := s.Redo(ctx, st.ID, st.Revision)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if redone.Description != "edit c" {
+		t.Fatalf("redo brought back %q", redone.Description)
+	}
+	// stacks still references its head revision.
+	if _, err := s.db.Exec(`DELETE FROM revisions WHERE stack_id = ? AND revision = ?`, redone.ID, redone.Revision); err == nil {
+		t.Fatal("deleting the head revision broke no foreign key")
+	}
+}
+
+// TestMigrate_ForeignKeysOffChecksBeforeCommit applies a migration that runs
+// with foreign keys off and leaves a dangling reference: it is refused and
+// rolled back, and foreign keys are on again afterwards.
+func TestMigrate_ForeignKeysOffChecksBeforeCommit(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "switchboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st, err := model.Example("echo", "echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateStack(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	bad := withMigration(t, "0900_dangling.sql", foreignKeysOffMark+"\nDELETE FROM revisions;\n")
+	err = s.migrate(ctx, bad)
+	if err == nil || !strings.Contains(err.Error(), "references a missing row of revisions") {
+		t.Fatalf("migrate = %v, want a foreign key error", err)
+	}
+	var n int
+	if err := s.db.QueryRow(`SELECT count(*) FROM revisions`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("revisions after the refused migration: %d, %v", n, err)
+	}
+	// Every pooled connection has foreign keys on.
+	conns := make([]*sql.Conn, 3)
+	for i := range conns {
+		if conns[i], err = s.db.Conn(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer conns[i].Close()
+		var on int
+		if err := conns[i].QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&on); err != nil || on != 1 {
+			t.Fatalf("connection %d: foreign_keys = %d, %v", i, on, err)
 		}
 	}
 }

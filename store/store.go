@@ -56,6 +56,12 @@ type Store struct {
 // Open opens, creating it if needed, the database at path and brings its
 // schema up to date. It refuses a database migrated by a newer Switchboard.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, migrations.FS)
+}
+
+// open is Open with the migrations of fsys, for tests that need an older
+// schema.
+func open(ctx context.Context, path string, fsys fs.FS) (*Store, error) {
 	db, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -69,7 +75,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db: db, path: path, now: func() time.Time { return time.Now().UTC() }, states: map[int64]stateCache{},
 		wrote: make(chan struct{}, 1), stop: make(chan struct{}), checkpointed: make(chan struct{}),
 	}
-	if err := s.migrate(ctx, migrations.FS); err != nil {
+	if err := s.migrate(ctx, fsys); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -151,7 +157,14 @@ type migration struct {
 	version int64
 	name    string
 	sql     string
+	// foreignKeysOff runs the migration with foreign keys off, as SQLite
+	// asks of one that rebuilds a table others reference (the "12 steps" of
+	// its ALTER TABLE page); the keys are checked before it commits. A file
+	// asks for it with foreignKeysOffMark as its first line.
+	foreignKeysOff bool
 }
+
+const foreignKeysOffMark = "-- switchboard: foreign_keys off"
 
 // readMigrations returns the files of fsys in version order. A file is
 // named NNNN_what.sql; NNNN is its version.
@@ -175,7 +188,8 @@ func readMigrations(fsys fs.FS) ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, migration{version: v, name: path.Base(name), sql: string(data)})
+		ms = append(ms, migration{version: v, name: path.Base(name), sql: string(data),
+			foreignKeysOff: strings.HasPrefix(string(data), foreignKeysOffMark+"\n")})
 	}
 	return ms, nil
 }
@@ -217,7 +231,22 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 // the write transaction, so two processes opening a new file at once cannot
 // both apply it.
 func (s *Store) migrateOne(ctx context.Context, m migration, known int64) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	// One connection, so that the foreign_keys pragma and the transaction
+	// share it.
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if m.foreignKeysOff {
+		// The pragma is a no-op inside a transaction, so it comes first,
+		// and the connection goes back to the pool with keys on.
+		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+			return err
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -235,11 +264,35 @@ func (s *Store) migrateOne(ctx context.Context, m migration, known int64) error 
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return err
 	}
+	if m.foreignKeysOff {
+		if err := checkForeignKeys(ctx, tx); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 		m.version, m.name, formatTime(s.now())); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// checkForeignKeys fails if any row breaks a foreign key, naming the first.
+func checkForeignKeys(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fkid int64
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			return err
+		}
+		return fmt.Errorf("a row of %s (rowid %v) references a missing row of %s", table, rowid.Int64, parent)
+	}
+	return rows.Err()
 }
 
 // checkNotNewer refuses a database whose schema is newer than this build's:

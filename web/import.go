@@ -21,14 +21,14 @@ type ImportForm struct {
 // ImportPreview is the page an import shows before it creates anything:
 // what becomes of the file, and the form that creates the stack.
 type ImportPreview struct {
-	// File names the source in messages; Source is the file's text, sent
-	// again by the Create button so the server keeps nothing between the
-	// two requests.
-	File, Source, Format, Name string
-	APIs                       []ImportAPI
-	Functions, Tables, Wires   []string
-	Others, Sections, Kept     []string
-	Notes                      []string
+	// File names the source in messages; Encoded is the file, gzipped and
+	// base64-encoded, sent again by the Create button so the server keeps
+	// nothing between the two requests.
+	File, Encoded, Format, Name string
+	APIs                        []ImportAPI
+	Functions, Tables, Wires    []string
+	Others, Sections, Kept      []string
+	Notes                       []string
 	// Error is why the last Create failed, such as a taken name.
 	Error string
 }

@@ -1,7 +1,8 @@
 // Synthesizes a WebSocket chat stack with the AWS CDK and writes its
-// CloudFormation template to chat.template.json, the fixture the importer
-// tests read. Run `npm install && npm run synth` in this folder to
-// regenerate it; no AWS account or CDK CLI is needed.
+// CloudFormation template to chat.template.json (or the path given as the
+// first argument), the fixture the importer tests read. Run
+// `npm ci && npm run synth` in this folder to regenerate it; no AWS account
+// or CDK CLI is needed.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,5 +63,6 @@ api.grantManageConnections(fallback);
 
 const assembly = app.synth();
 const template = assembly.getStackByName(stack.stackName).template;
-writeFileSync(join(here, 'chat.template.json'), JSON.stringify(template, null, 1) + '\n');
-console.log(`wrote chat.template.json (${Object.keys(template.Resources).length} resources; stage ${stage.stageName})`);
+const out = process.argv[2] ?? join(here, 'chat.template.json');
+writeFileSync(out, JSON.stringify(template, null, 1) + '\n');
+console.log(`wrote ${out} (${Object.keys(template.Resources).length} resources; stage ${stage.stageName})`);

@@ -169,10 +169,25 @@ func (im *importer) names() {
 		typeTable:    {""},
 	}
 	// A derived ID already taken by the object's own part (an exported
-	// function's log group) is no clash.
-	related := func(a, b string) bool {
-		ra, rb := im.res[a], im.res[b]
-		return ra != nil && rb != nil && (slices.Contains(deepRefs(ra.v), b) || slices.Contains(deepRefs(rb.v), a))
+	// function's log group) is no clash: a resource of the part's type
+	// that refers to the object or that it refers to, or that no other
+	// resource of the object's type refers to (the role an export
+	// generated for a function whose Role is kept).
+	partType := map[string]string{"Stage": typeStage, "Authorizer": typeAuthorizer, "AuthorizerPermission": typePermission, "Role": typeRole, "LogGroup": typeLogGroup}
+	ownPart := func(owner, part, suffix string) bool {
+		ro, rp := im.res[owner], im.res[part]
+		if ro == nil || rp == nil || rp.typ != partType[suffix] {
+			return false
+		}
+		if slices.Contains(deepRefs(ro.v), part) || slices.Contains(deepRefs(rp.v), owner) {
+			return true
+		}
+		for _, id := range im.order {
+			if r := im.res[id]; id != owner && r.typ == ro.typ && slices.Contains(deepRefs(r.v), part) {
+				return false
+			}
+		}
+		return true
 	}
 	for _, id := range im.order {
 		r := im.res[id]
@@ -184,7 +199,7 @@ func (im *importer) names() {
 		if m := cdkSuffix.FindStringSubmatch(id); m != nil && r.v.path("Metadata", "aws:cdk:path") != nil {
 			free := true
 			for _, s := range sfx {
-				free = free && (!taken[m[1]+s] || s != "" && related(id, m[1]+s))
+				free = free && (!taken[m[1]+s] || s != "" && ownPart(id, m[1]+s, s))
 			}
 			if free {
 				name = m[1]

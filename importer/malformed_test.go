@@ -29,6 +29,8 @@ func TestMalformed(t *testing.T) {
 		{"unknown tag", "t.yaml", api + "  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Reff Api\n", []string{"t.yaml:8:18", "unknown tag !Reff", "!Ref"}},
 		{"unknown intrinsic", "t.json", `{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::Subb": "x"}}}}}`, []string{"t.json:1:", "unknown intrinsic function Fn::Subb"}},
 		{"bad getatt", "t.yaml", "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !GetAtt Api\n", []string{"t.yaml:5:18", "!GetAtt \"Api\""}},
+		{"getatt without attribute", "t.json", `{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::GetAtt": "Api"}}}}}`, []string{"t.json:1:", `Fn::GetAtt "Api" must name a resource and an attribute`}},
+		{"getatt of one", "t.yaml", "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName:\n        Fn::GetAtt: [Api]\n", []string{"t.yaml:6:", "takes a resource and an attribute"}},
 		{"route integration missing", "t.yaml", api + "  R:\n    Type: AWS::ApiGatewayV2::Route\n    Properties:\n      ApiId: !Ref Api\n      RouteKey: $connect\n      Target: !Sub integrations/${Nope}\n", []string{"t.yaml:10:15", "route R targets integration Nope, which the template does not define"}},
 		{"route key not a string", "t.yaml", api + "  R:\n    Type: AWS::ApiGatewayV2::Route\n    Properties:\n      ApiId: !Ref Api\n      RouteKey: [a]\n", []string{"t.yaml:9:17", "RouteKey must be a string"}},
 		{"table without key", "t.yaml", "Resources:\n  T:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      BillingMode: PAY_PER_REQUEST\n", []string{"t.yaml:3:", "KeySchema"}},

@@ -476,11 +476,22 @@ func checkIntrinsics(name string, root *value) error {
 		if err != nil || v.kind != kindMap {
 			return
 		}
-		if fn, arg := v.intrinsic(); fn == "Fn::GetAtt" && arg.kind == kindString {
+		if fn, arg := v.intrinsic(); fn == "Fn::GetAtt" {
 			// "Fn::GetAtt": "A.Attr" means what the list form says; one
 			// shape keeps a round trip through !GetAtt stable.
-			if id, att, ok := strings.Cut(arg.text, "."); ok && id != "" && att != "" {
+			at := arg.pos
+			if at.line == 0 {
+				at = v.pos
+			}
+			switch id, att, ok := strings.Cut(arg.text, "."); {
+			case arg.kind == kindString && ok && id != "" && att != "":
 				v.vals[0] = &value{kind: kindList, items: []*value{{kind: kindString, text: id, pos: arg.pos}, {kind: kindString, text: att, pos: arg.pos}}, pos: arg.pos}
+			case arg.kind == kindString:
+				err = syntaxError(name, at, "Fn::GetAtt %q must name a resource and an attribute, like Function.Arn", arg.text)
+				return
+			case arg.kind != kindList || len(arg.items) != 2:
+				err = syntaxError(name, at, "Fn::GetAtt takes a resource and an attribute, like [Function, Arn]")
+				return
 			}
 		}
 		for i, k := range v.keys {

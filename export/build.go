@@ -1,6 +1,7 @@
 package export
 
 import (
+	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"strings"
@@ -183,7 +184,38 @@ func (b *builder) connectionsURL(a *model.API, stage string) string {
 // function, so a function that both handles a route and sends to the same
 // API would close a dependency cycle (cfn-lint E3004) if it referenced the
 // stage. The name is known before deployment, so nothing is lost.
-func stageName(a *model.API) string { return a.StageName }
+//
+// An imported stage may keep its own StageName: a literal, or a Ref to a
+// parameter, which ${…} names as well.
+func stageName(a *model.API) string {
+	switch v := keptProperty(a.Kept, model.PartStage, "StageName").(type) {
+	case string:
+		return v
+	case map[string]any:
+		if name, ok := v["Ref"].(string); ok && len(v) == 1 {
+			return "${" + name + "}"
+		}
+	}
+	return a.StageName
+}
+
+// keptProperty returns the decoded value of a property an import kept on a
+// part, or nil.
+func keptProperty(kept []model.Kept, part, key string) any {
+	k := model.KeptPart(kept, part)
+	if k == nil {
+		return nil
+	}
+	for _, f := range k.Properties {
+		if f.Key == key {
+			var v any
+			if json.Unmarshal(f.Value, &v) == nil && v != nil {
+				return v
+			}
+		}
+	}
+	return nil
+}
 
 // stageRef is how outputs name an API's stage.
 func stageRef(a *model.API) string { return "${" + stageID(a) + "}" }
@@ -274,12 +306,18 @@ func (b *builder) api(a *model.API) {
 
 	// The stage references no route, so without DependsOn CloudFormation
 	// may create it, and auto-deploy the API, before the routes exist.
-	b.add(stageID(a), &apigatewayv2.Stage{
+	stage := &apigatewayv2.Stage{
 		ApiId:                      apiRef,
 		StageName:                  a.StageName,
 		AutoDeploy:                 cloudformation.Bool(true),
 		AWSCloudFormationDependsOn: routes,
-	}, model.KeptPart(a.Kept, model.PartStage))
+	}
+	if keptProperty(a.Kept, model.PartStage, "DeploymentId") != nil {
+		// An imported stage deployed by its own Deployment: auto-deploy
+		// would fight it.
+		stage.AutoDeploy = nil
+	}
+	b.add(stageID(a), stage, model.KeptPart(a.Kept, model.PartStage))
 
 	b.output(a.URLOutputName(), fmt.Sprintf("WebSocket URL of %s, for clients", a.Name),
 		b.sub("wss://${"+id+"}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"+stageRef(a)))
@@ -379,14 +417,19 @@ func (b *builder) function(f *model.Function) {
 			env[a.ConnectionsEnvVar()] = b.connectionsURL(a, stageName(a))
 		}
 	}
-	b.add(role, &iam.Role{
-		AssumeRolePolicyDocument: policyDocument{Version: "2012-10-17", Statement: []statement{{
-			Effect:    "Allow",
-			Principal: &principal{Service: []string{"lambda.amazonaws.com"}},
-			Action:    []string{"sts:AssumeRole"},
-		}}},
-		Policies: pols,
-	}, model.KeptPart(f.Kept, model.PartRole))
+	// A function that kept its own Role (a shared role, an ARN) uses it;
+	// a generated role would be one nothing assumes.
+	keptRole := keptProperty(f.Kept, model.PartMain, "Role") != nil
+	if !keptRole {
+		b.add(role, &iam.Role{
+			AssumeRolePolicyDocument: policyDocument{Version: "2012-10-17", Statement: []statement{{
+				Effect:    "Allow",
+				Principal: &principal{Service: []string{"lambda.amazonaws.com"}},
+				Action:    []string{"sts:AssumeRole"},
+			}}},
+			Policies: pols,
+		}, model.KeptPart(f.Kept, model.PartRole))
+	}
 
 	policy := policies.DeletionPolicy(f.LogDeletionPolicy)
 	b.add(logGroup, &logs.LogGroup{

@@ -762,3 +762,42 @@ func TestKeptIsWrittenBack(t *testing.T) {
 		t.Error("the generated outputs are missing")
 	}
 }
+
+// TestKeptRoleAndStage checks what an imported function's own Role and an
+// imported stage's own name and deployment do to what the export generates.
+func TestKeptRoleAndStage(t *testing.T) {
+	s := mustExample(t, "chat")
+	raw := func(v string) json.RawMessage { return json.RawMessage(v) }
+	s.Sections = []model.Field{{Key: "Parameters", Value: raw(`{"Stage": {"Type": "String", "Default": "prod"}}`)}}
+	s.Others = []*model.Other{
+		{Node: model.Node{ID: "o1", Name: "WorkerRole"}, Type: "AWS::IAM::Role",
+			Resource: raw(`{"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}, "Action": ["sts:AssumeRole"]}]}}}`)},
+		{Node: model.Node{ID: "o2", Name: "Deployment"}, Type: "AWS::ApiGatewayV2::Deployment",
+			Resource: raw(`{"Type": "AWS::ApiGatewayV2::Deployment", "Properties": {"ApiId": {"Ref": "ChatApi"}}}`)},
+	}
+	var send *model.Function
+	for _, f := range s.Functions {
+		if f.Name == "SendHandler" {
+			send = f
+		}
+	}
+	send.Kept = []model.Kept{{Part: model.PartMain, Properties: []model.Field{{Key: "Role", Value: raw(`{"Fn::GetAtt": ["WorkerRole", "Arn"]}`)}}}}
+	s.APIs[0].Kept = []model.Kept{{Part: model.PartStage, Properties: []model.Field{
+		{Key: "StageName", Value: raw(`{"Ref": "Stage"}`)},
+		{Key: "DeploymentId", Value: raw(`{"Ref": "Deployment"}`)},
+	}}}
+	d := mustJSON(t, s)
+	res := resources(d)
+	if _, ok := res["SendHandlerRole"]; ok {
+		t.Error("SendHandler keeps its own role, yet a role was generated for it")
+	}
+	mustEq(t, "kept role", props(d, "SendHandler")["Role"], getAtt("WorkerRole", "Arn"))
+	vars := props(d, "SendHandler")["Environment"].(doc)["Variables"].(doc)
+	mustEq(t, "connections URL", vars["CHAT_API_CONNECTIONS_URL"],
+		sub("https://${ChatApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}/@connections"))
+	stage := props(d, "ChatApiStage")
+	if _, ok := stage["AutoDeploy"]; ok {
+		t.Error("a stage deployed by its own Deployment still auto-deploys")
+	}
+	mustEq(t, "stage name", stage["StageName"], ref("Stage"))
+}

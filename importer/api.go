@@ -81,6 +81,8 @@ func (im *importer) importAPIs() error {
 		}
 		if s, ok := r.props.get("StageName").str(); ok {
 			a.StageName = s
+		} else if param := r.props.get("StageName").refTo(); param != "" {
+			im.stagePath[a.ID] = "${" + param + "}"
 		}
 		srcs[a.ID].stage = r
 		im.claimed[r.id] = true

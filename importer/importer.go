@@ -123,6 +123,10 @@ type importer struct {
 	tables map[string]*model.Table
 	// srcID maps a model object's node ID to its source logical ID.
 	srcID map[string]string
+	// stagePath maps an API's node ID to how the export names its stage in
+	// generated URLs and ARNs (export's stageName): a kept Ref of a
+	// parameter reads ${Param}; otherwise the model's StageName.
+	stagePath map[string]string
 	// fnSrc maps a function's source logical ID to what it came from.
 	fnSrc map[string]*fnSource
 	// nodeName maps modelled resources' logical IDs to node names.
@@ -139,15 +143,16 @@ type importer struct {
 
 func newImporter(file string) *importer {
 	return &importer{
-		file:    file,
-		format:  FormatCloudFormation,
-		stack:   &model.Stack{},
-		res:     map[string]*resource{},
-		claimed: map[string]bool{},
-		apis:    map[string]*model.API{},
-		funcs:   map[string]*model.Function{},
-		tables:  map[string]*model.Table{},
-		srcID:   map[string]string{},
+		file:      file,
+		format:    FormatCloudFormation,
+		stack:     &model.Stack{},
+		res:       map[string]*resource{},
+		claimed:   map[string]bool{},
+		apis:      map[string]*model.API{},
+		funcs:     map[string]*model.Function{},
+		tables:    map[string]*model.Table{},
+		srcID:     map[string]string{},
+		stagePath: map[string]string{},
 	}
 }
 
@@ -295,4 +300,13 @@ func SuggestName(res *Result, file string) string {
 		return "imported"
 	}
 	return name
+}
+
+// stageSegment is the stage as the export writes it into an API's
+// @connections URL and ManageConnections ARN.
+func (im *importer) stageSegment(a *model.API) string {
+	if p, ok := im.stagePath[a.ID]; ok {
+		return p
+	}
+	return a.StageName
 }

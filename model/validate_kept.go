@@ -68,6 +68,9 @@ func (v *validator) checkImported() {
 }
 
 func (v *validator) checkKept(id string, l fmt.Stringer, kind string, kept []Kept) {
+	if len(kept) == 0 {
+		return // most objects; a large stack has thousands
+	}
 	parts := map[string]bool{}
 	for i, k := range kept {
 		field := fmt.Sprintf("kept[%d]", i)

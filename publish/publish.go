@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/mail"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -367,6 +368,28 @@ func (s *Service) link(ctx context.Context, stackID int64) (gitlink.Link, error)
 	return gitlink.Link{Repo: row.Repo, Branch: row.Branch, Folder: row.Folder, AuthorName: row.AuthorName,
 		AuthorEmail: row.AuthorEmail, CreateBranch: row.CreateBranch,
 		Auth: gitlink.Auth{Username: row.Username, Token: token, SSHKeyFile: row.SSHKeyFile}}, nil
+}
+
+// LocalCodeDir returns the folder of the stack in its linked repository
+// when the link is a local repository and that folder holds every
+// function's code folder, so a local run uses the code the user works on.
+// It returns false for a remote or missing link, or missing code.
+func (s *Service) LocalCodeDir(ctx context.Context, st *model.Stack) (string, bool) {
+	row, err := s.store.GitLink(ctx, st.ID)
+	if err != nil {
+		return "", false
+	}
+	l := gitlink.Link{Repo: row.Repo, Folder: row.Folder}
+	if l.IsRemote() {
+		return "", false
+	}
+	dir := filepath.Join(row.Repo, filepath.FromSlash(row.Folder))
+	for _, f := range st.Functions {
+		if fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(f.CodePath))); err != nil || !fi.IsDir() {
+			return "", false
+		}
+	}
+	return dir, true
 }
 
 // normalize trims the settings and fills in the defaults.

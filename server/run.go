@@ -49,12 +49,14 @@ func newRuns(log *slog.Logger, opts RunOptions) *runs {
 }
 
 // start runs the stack as it is now, replacing a run of an earlier
-// revision.
-func (rs *runs) start(ctx context.Context, st *model.Stack) (*stackRun, error) {
+// revision. codeDir, when not empty, is the folder the functions' code paths are
+// relative to.
+func (rs *runs) start(ctx context.Context, st *model.Stack, codeDir string) (*stackRun, error) {
 	rs.stop(st.ID)
 	f := newFeed()
 	cfg := localrun.Config{
 		Stack:            st,
+		CodeDir:          codeDir,
 		DynamoDBEndpoint: rs.opts.DynamoDBEndpoint,
 		NodePath:         rs.opts.NodePath,
 		OnLog: func(l lambdaemu.LogLine) {
@@ -239,7 +241,10 @@ func (s *Server) handleRunStart(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	run, err := s.runs.start(r.Context(), st)
+	// The linked repository's code when it is on this machine; otherwise
+	// the export's starter handlers in a temporary folder.
+	codeDir, _ := s.publish.LocalCodeDir(r.Context(), st)
+	run, err := s.runs.start(r.Context(), st, codeDir)
 	if err != nil {
 		if model.ErrorCode(err) == model.EINTERNAL {
 			s.log.Error("local run failed", slog.String("stack", st.Name), slog.Any("error", err))

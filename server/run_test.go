@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/apigw/wsload"
 	"github.com/switchboard-dev/switchboard/model"
+	"github.com/switchboard-dev/switchboard/publish"
 )
 
 func post(tb testing.TB, url string) (int, string) {
@@ -161,5 +163,56 @@ func TestRunRefusesStackWithProblems(t *testing.T) {
 	status, body := post(t, srv.url+"/stacks/"+strconv.FormatInt(st.ID, 10)+"/run")
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `data-testid="run-error"`) || !strings.Contains(body, "has no handler") {
 		t.Fatalf("POST run = %d:\n%s", status, body)
+	}
+}
+
+// TestRunUsesLinkedLocalRepo runs a stack linked to a repository on this
+// machine from that repository's code, not from starter handlers.
+func TestRunUsesLinkedLocalRepo(t *testing.T) {
+	if _, err := exec.LookPath("node"); err != nil {
+		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
+			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
+		}
+		t.Skip("node is not on PATH: Run locally starts Node.js handlers; set SWITCHBOARD_REQUIRE_TOOLS=1 to make this fail")
+	}
+	ctx := context.Background()
+	srv := mustServeReal(t)
+	echo, _ := model.Example("echo", "echo")
+	st, err := srv.store.CreateStack(ctx, echo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := t.TempDir()
+	if err := publish.New(srv.store, nil).SaveLink(ctx, st, publish.LinkInput{Settings: publish.Settings{Repo: repo, Folder: "stacks/echo"}}); err != nil {
+		t.Fatal(err)
+	}
+	// The user's own handler, where the stack's code path says.
+	fn := st.Functions[0]
+	code := filepath.Join(repo, "stacks", "echo", filepath.FromSlash(fn.CodePath))
+	if err := os.MkdirAll(code, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	handler := `export const handler = async (event) => ({ statusCode: 200, body: "from the repo: " + event.body });`
+	if err := os.WriteFile(filepath.Join(code, "index.mjs"), []byte(handler), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	base := srv.url + "/stacks/" + strconv.FormatInt(st.ID, 10)
+	status, body := post(t, base+"/run")
+	ws := runURL.FindString(body)
+	if status != http.StatusOK || ws == "" {
+		t.Fatalf("POST run = %d:\n%s", status, body)
+	}
+	t.Cleanup(func() { post(t, base+"/run/stop") })
+	if !strings.Contains(body, filepath.Join(repo, "stacks", "echo")) {
+		t.Errorf("the run panel does not name the repository's folder:\n%s", body)
+	}
+	c, err := wsload.Dial(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if got, err := c.RoundTrip([]byte(`{"action":"test"}`)); err != nil || string(got) != `from the repo: {"action":"test"}` {
+		t.Fatalf("reply = %q, %v", got, err)
 	}
 }

@@ -3,14 +3,12 @@ package export
 import (
 	"bytes"
 	"context"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
 // requireTool skips the test when the command is not on PATH, unless
@@ -44,51 +42,8 @@ func runTool(t testing.TB, dir string, env []string, name string, args ...string
 	return out.String(), err
 }
 
-// freePort returns a TCP port on 127.0.0.1 that nothing listens on now.
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// mustStartMoto starts moto_server on a free port, waits until it answers,
-// stops it when the test ends, and returns its endpoint URL.
+// mustStartMoto starts moto_server for the deploy tests.
 func mustStartMoto(t testing.TB) string {
 	t.Helper()
-	requireTool(t, "moto_server")
-	port := freePort(t)
-	cmd := exec.Command("moto_server", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	// A file, not a buffer, so reading the log while moto runs is no race.
-	logPath := filepath.Join(t.TempDir(), "moto.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start moto_server: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	url := "http://127.0.0.1:" + strconv.Itoa(port)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(url + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return url
-		}
-		if time.Now().After(deadline) {
-			out, _ := os.ReadFile(logPath)
-			t.Fatalf("moto_server did not answer on %s within 30s: %v\n%s", url, err, out)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	return testtool.StartMoto(t, "the deploy tests deploy templates to it")
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
 // requireTool skips the test when a tool is missing, or fails it when
@@ -39,17 +41,7 @@ func MustNode(tb testing.TB) string {
 // JavaScript v3, or skips.
 func MustSDK(tb testing.TB) string {
 	tb.Helper()
-	MustNode(tb)
-	dir, err := filepath.Abs(filepath.Join("..", "node_modules"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, pkg := range []string{"client-apigatewaymanagementapi", "client-dynamodb", "lib-dynamodb"} {
-		if _, err := os.Stat(filepath.Join(dir, "@aws-sdk", pkg, "package.json")); err != nil {
-			requireTool(tb, "@aws-sdk/%s is not installed in %s: run npm ci at the repository root", pkg, dir)
-		}
-	}
-	return dir
+	return testtool.NodeModules(tb, "..", "client-apigatewaymanagementapi", "client-dynamodb", "lib-dynamodb")
 }
 
 // MustGoHandler builds testdata/gohandler, an aws-lambda-go handler, into

@@ -5,11 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -19,6 +16,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/export"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 	"github.com/switchboard-dev/switchboard/model"
 )
 
@@ -175,49 +173,6 @@ func (c *connectionsRecorder) setGone(id string) {
 	c.gone[id] = true
 }
 
-// mustStartMoto starts moto_server on a free loopback port, stops it when
-// the test ends, and returns its URL once it answers.
-func mustStartMoto(tb testing.TB) string {
-	tb.Helper()
-	if _, err := exec.LookPath("moto_server"); err != nil {
-		requireTool(tb, "moto_server is not on PATH: the scaffold test stores connections in its DynamoDB")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	logPath := filepath.Join(tb.TempDir(), "moto.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer logFile.Close()
-	cmd := exec.Command("moto_server", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		tb.Fatalf("start moto_server: %v", err)
-	}
-	tb.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	url := "http://127.0.0.1:" + strconv.Itoa(port)
-	// moto has no readiness signal but answering; poll it.
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		resp, err := http.Get(url + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return url
-		}
-		if time.Now().After(deadline) {
-			out, _ := os.ReadFile(logPath)
-			tb.Fatalf("moto_server did not answer on %s within 30s: %v\n%s", url, err, out)
-		}
-	}
-}
-
 // mustCreateTable creates t in the DynamoDB at endpoint, keyed as the model
 // says, through DynamoDB's JSON protocol.
 func mustCreateTable(tb testing.TB, endpoint string, t *model.Table) {
@@ -245,4 +200,10 @@ func mustCreateTable(tb testing.TB, endpoint string, t *model.Table) {
 		out, _ := io.ReadAll(resp.Body)
 		tb.Fatalf("create table %s: %s: %s", t.Name, resp.Status, out)
 	}
+}
+
+// mustStartMoto starts moto_server for the scaffold tests.
+func mustStartMoto(tb testing.TB) string {
+	tb.Helper()
+	return testtool.StartMoto(tb, "the scaffold test stores connections in its DynamoDB")
 }

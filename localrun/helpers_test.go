@@ -5,12 +5,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +16,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/apigw"
 	"github.com/switchboard-dev/switchboard/apigw/wsload"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 	"github.com/switchboard-dev/switchboard/lambdaemu"
 )
 
@@ -37,62 +34,7 @@ func requireTool(tb testing.TB, msg string) {
 // JavaScript v3 that the scaffolds import, or skips.
 func MustSDK(tb testing.TB) string {
 	tb.Helper()
-	if _, err := exec.LookPath("node"); err != nil {
-		requireTool(tb, "node is not on PATH: the local run tests run real Node.js handlers")
-	}
-	dir, err := filepath.Abs(filepath.Join("..", "node_modules"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, pkg := range []string{"client-apigatewaymanagementapi", "client-dynamodb"} {
-		if _, err := os.Stat(filepath.Join(dir, "@aws-sdk", pkg, "package.json")); err != nil {
-			requireTool(tb, "@aws-sdk/"+pkg+" is not installed in "+dir+": run npm ci at the repository root")
-		}
-	}
-	return dir
-}
-
-// MustStartMoto starts moto_server on a free loopback port, stops it when
-// the test ends, and returns its endpoint.
-func MustStartMoto(tb testing.TB) string {
-	tb.Helper()
-	if _, err := exec.LookPath("moto_server"); err != nil {
-		requireTool(tb, "moto_server is not on PATH: the local run keeps tables in its DynamoDB")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	logPath := filepath.Join(tb.TempDir(), "moto.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer logFile.Close()
-	cmd := exec.Command("moto_server", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		tb.Fatalf("start moto_server: %v", err)
-	}
-	tb.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	url := "http://127.0.0.1:" + strconv.Itoa(port)
-	// moto has no readiness signal but answering; poll it.
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		resp, err := http.Get(url + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return url
-		}
-		if time.Now().After(deadline) {
-			out, _ := os.ReadFile(logPath)
-			tb.Fatalf("moto_server did not answer on %s within 30s: %v\n%s", url, err, out)
-		}
-	}
+	return testtool.NodeModules(tb, "..", "client-apigatewaymanagementapi", "client-dynamodb")
 }
 
 // logSink collects function log lines.
@@ -221,4 +163,11 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// MustStartMoto starts moto_server, whose DynamoDB keeps a local run's
+// tables.
+func MustStartMoto(tb testing.TB) string {
+	tb.Helper()
+	return testtool.StartMoto(tb, "the local run keeps tables in its DynamoDB")
 }

@@ -1,0 +1,106 @@
+// Package testtool gives tests the outside programs they run for real:
+// moto_server, Node.js and the AWS SDK for JavaScript. A test that needs
+// one skips with one clear message where it is missing, except when
+// SWITCHBOARD_REQUIRE_TOOLS=1 (set by .ci/run), where it fails, so that CI
+// cannot pass by skipping.
+package testtool
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// Require skips the test, or fails it under SWITCHBOARD_REQUIRE_TOOLS=1,
+// saying what is missing and why the test needs it.
+func Require(tb testing.TB, format string, args ...any) {
+	tb.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
+		tb.Fatal(msg + " (SWITCHBOARD_REQUIRE_TOOLS=1 requires it)")
+	}
+	tb.Skip(msg + "; install it, or set SWITCHBOARD_REQUIRE_TOOLS=1 to make this fail")
+}
+
+// Command returns the path of a program on PATH, or skips (see Require);
+// why says what the test uses it for.
+func Command(tb testing.TB, name, why string) string {
+	tb.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		Require(tb, "%s is not on PATH: %s", name, why)
+	}
+	return p
+}
+
+// NodeModules returns root's node_modules folder holding the AWS SDK for
+// JavaScript v3 packages, or skips (see Require). Lambda's Node.js runtimes
+// ship the SDK; here `npm ci` at the repository root installs it.
+func NodeModules(tb testing.TB, root string, packages ...string) string {
+	tb.Helper()
+	Command(tb, "node", "the test runs real Node.js handlers")
+	dir, err := filepath.Abs(filepath.Join(root, "node_modules"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, pkg := range packages {
+		if _, err := os.Stat(filepath.Join(dir, "@aws-sdk", pkg, "package.json")); err != nil {
+			Require(tb, "@aws-sdk/%s is not installed in %s: run npm ci at the repository root", pkg, dir)
+		}
+	}
+	return dir
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that nothing listens on now.
+func FreePort(tb testing.TB) int {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// StartMoto starts moto_server, a local AWS API, on a free loopback port,
+// stops it when the test ends, and returns its URL once it answers.
+func StartMoto(tb testing.TB, why string) string {
+	tb.Helper()
+	Command(tb, "moto_server", why)
+	port := FreePort(tb)
+	// A file, not a buffer, so reading the log while moto runs is no race.
+	logPath := filepath.Join(tb.TempDir(), "moto.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer logFile.Close()
+	cmd := exec.Command("moto_server", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("start moto_server: %v", err)
+	}
+	tb.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	url := "http://127.0.0.1:" + strconv.Itoa(port)
+	// moto has no readiness signal but answering; poll it.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		resp, err := http.Get(url + "/moto-api/")
+		if err == nil {
+			resp.Body.Close()
+			return url
+		}
+		if time.Now().After(deadline) {
+			out, _ := os.ReadFile(logPath)
+			tb.Fatalf("moto_server did not answer on %s within 30s: %v\n%s", url, err, out)
+		}
+	}
+}

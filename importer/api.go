@@ -9,20 +9,20 @@ import (
 
 // apiSource is what an API was imported from.
 type apiSource struct {
-	r                                  *resource
-	stage, authorizer, authorizerPerm  *resource
-	routes                             map[string]*routeSource // by route ID
-	authorizerFn                       string                  // source ID
-	routeIDs                           []string                // source IDs of its routes
-	authorizerUnrecognised, stageFound bool
+	r                                 *resource
+	stage, authorizer, authorizerPerm *resource
+	routes                            map[string]*routeSource // by route ID
+	authorizerFn                      string                  // source ID
+	routeIDs                          []string                // source IDs of its routes
+	authorizerUnrecognised            bool
 }
 
 // routeSource is what a route was imported from.
 type routeSource struct {
-	r                                *resource
-	integration, response, perm      *resource
-	handler                          string // source ID of the handler
-	targetRecognised, authRecognised bool
+	r                           *resource
+	integration, response, perm *resource
+	handler                     string // source ID of the handler
+	targetRecognised            bool
 }
 
 const apiGatewayPrincipal = "apigateway.amazonaws.com"

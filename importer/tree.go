@@ -103,16 +103,6 @@ func (v *value) set(key string, val *value) {
 	v.vals = append(v.vals, val)
 }
 
-func (v *value) del(key string) {
-	for i, k := range v.keys {
-		if k == key {
-			v.keys = append(v.keys[:i:i], v.keys[i+1:]...)
-			v.vals = append(v.vals[:i:i], v.vals[i+1:]...)
-			return
-		}
-	}
-}
-
 // str returns a string's value.
 func (v *value) str() (string, bool) {
 	if v == nil || v.kind != kindString {

@@ -17,22 +17,12 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
-// requireTool skips the test when a tool is missing, or fails it when
-// SWITCHBOARD_REQUIRE_TOOLS=1 (CI).
-func requireTool(tb testing.TB, format string, args ...any) {
-	tb.Helper()
-	if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
-		tb.Fatalf(format+" (SWITCHBOARD_REQUIRE_TOOLS=1 requires it)", args...)
-	}
-	tb.Skipf(format+"; install it, or set SWITCHBOARD_REQUIRE_TOOLS=1 to make this fail", args...)
-}
-
 // MustNode returns the path of node, or skips.
 func MustNode(tb testing.TB) string {
 	tb.Helper()
 	p, err := exec.LookPath("node")
 	if err != nil {
-		requireTool(tb, "node is not on PATH: the lambdaemu tests run real Node.js handlers")
+		testtool.Require(tb, "node is not on PATH: the lambdaemu tests run real Node.js handlers")
 	}
 	return p
 }
@@ -51,7 +41,7 @@ func MustGoHandler(tb testing.TB) string {
 	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
 	if _, err := os.Stat(gobin); err != nil {
 		if gobin, err = exec.LookPath("go"); err != nil {
-			requireTool(tb, "go is not available to build the aws-lambda-go test handler")
+			testtool.Require(tb, "go is not available to build the aws-lambda-go test handler")
 		}
 	}
 	dir := tb.TempDir()

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
 // pythonFunction returns the config of a Python function whose code is
@@ -15,7 +17,7 @@ import (
 func pythonFunction(tb testing.TB, name string, files map[string]string) FunctionConfig {
 	tb.Helper()
 	if _, err := exec.LookPath("python3"); err != nil {
-		requireTool(tb, "python3 is not on PATH: the lambdaemu tests run real Python handlers")
+		testtool.Require(tb, "python3 is not on PATH: the lambdaemu tests run real Python handlers")
 	}
 	dir := tb.TempDir()
 	MustWrite(tb, dir, files)

@@ -20,16 +20,6 @@ import (
 	"github.com/switchboard-dev/switchboard/lambdaemu"
 )
 
-// requireTool skips the test when a tool is missing, or fails it when
-// SWITCHBOARD_REQUIRE_TOOLS=1 (CI).
-func requireTool(tb testing.TB, msg string) {
-	tb.Helper()
-	if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
-		tb.Fatal(msg + " (SWITCHBOARD_REQUIRE_TOOLS=1 requires it)")
-	}
-	tb.Skip(msg + "; install it, or set SWITCHBOARD_REQUIRE_TOOLS=1 to make this fail")
-}
-
 // MustSDK returns the repository's node_modules holding the AWS SDK for
 // JavaScript v3 that the scaffolds import, or skips.
 func MustSDK(tb testing.TB) string {

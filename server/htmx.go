@@ -23,9 +23,6 @@ const (
 // isHTMX reports whether htmx sent the request.
 func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
 
-// errTooLarge is returned by parseForm for a body over MaxBodyBytes.
-var errTooLarge = errors.New("request body too large")
-
 // parseForm parses the request's form. A body over the limit becomes a 413
 // and anything else unreadable a 400; both are answered here, and false
 // tells the handler to stop.

@@ -168,7 +168,7 @@ func checkLiterals(s *model.Stack) error {
 
 // invokeURI is the URI API Gateway calls a Lambda function through.
 func (b *builder) invokeURI(fn string) string {
-	return b.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${" + fn + ".Arn}/invocations")
+	return b.sub(model.InvokeURISub(fn))
 }
 
 // connectionsURL is the @connections management endpoint of an API's stage,
@@ -176,7 +176,7 @@ func (b *builder) invokeURI(fn string) string {
 // ApiGatewayV2 resources. stage is what names the stage: a Ref of it for
 // outputs, its literal name for functions (see stageName).
 func (b *builder) connectionsURL(a *model.API, stage string) string {
-	return b.sub("https://${" + apiID(a) + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + stage + "/@connections")
+	return b.sub(model.ConnectionsURLSub(apiID(a), stage))
 }
 
 // stageName is how a function's environment and role name an API's stage:
@@ -250,8 +250,7 @@ func (b *builder) api(a *model.API) {
 			Action:       "lambda:InvokeFunction",
 			FunctionName: b.getAtt(functionID(fn), "Arn"),
 			Principal:    "apigateway.amazonaws.com",
-			SourceArn: cloudformation.String(b.sub(
-				"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + id + "}/authorizers/${" + authorizerID + "}")),
+			SourceArn:    cloudformation.String(b.sub(model.AuthorizerSourceARNSub(id, authorizerID))),
 		}, model.KeptPart(a.Kept, model.PartAuthorizerPermission))
 	}
 
@@ -299,8 +298,7 @@ func (b *builder) api(a *model.API) {
 			Action:       "lambda:InvokeFunction",
 			FunctionName: b.getAtt(functionID(fn), "Arn"),
 			Principal:    "apigateway.amazonaws.com",
-			SourceArn: cloudformation.String(b.sub(
-				"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + id + "}/*/" + r.Key)),
+			SourceArn:    cloudformation.String(b.sub(model.RouteSourceARNSub(id, r.Key))),
 		}, model.KeptPart(r.Kept, model.PartPermission))
 	}
 
@@ -320,7 +318,7 @@ func (b *builder) api(a *model.API) {
 	b.add(stageID(a), stage, model.KeptPart(a.Kept, model.PartStage))
 
 	b.output(a.URLOutputName(), fmt.Sprintf("WebSocket URL of %s, for clients", a.Name),
-		b.sub("wss://${"+id+"}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"+stageRef(a)))
+		b.sub(model.WebSocketURLSub(id, stageRef(a))))
 	b.output(a.CallbackURLOutputName(), fmt.Sprintf("@connections URL of %s, for sending to its clients", a.Name),
 		b.connectionsURL(a, stageRef(a)))
 }
@@ -412,7 +410,7 @@ func (b *builder) function(f *model.Function) {
 			pols = append(pols, iam.Role_Policy{
 				PolicyName: policyName(a.Name + "ManageConnections"),
 				PolicyDocument: allow([]string{"execute-api:ManageConnections"},
-					b.sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${"+apiID(a)+"}/"+stageName(a)+"/POST/@connections/*")),
+					b.sub(model.ManageConnectionsARNSub(apiID(a), stageName(a)))),
 			})
 			env[a.ConnectionsEnvVar()] = b.connectionsURL(a, stageName(a))
 		}

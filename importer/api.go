@@ -295,7 +295,7 @@ func (im *importer) keepAPI(a *model.API, src *apiSource) {
 	}
 	if src.authorizerPerm != nil {
 		pg := permission(src.authorizerPerm, src.authorizerFn, a.AuthorizerPermissionLogicalID(),
-			"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${"+apiID+"}/authorizers/${"+authID+"}")
+			model.AuthorizerSourceARNSub(apiID, authID))
 		kept = keep(kept, model.PartAuthorizerPermission, src.authorizerPerm, pg)
 	}
 	if src.stage != nil {
@@ -359,7 +359,7 @@ func (im *importer) keepAPI(a *model.API, src *apiSource) {
 		}
 		if rs.perm != nil {
 			pg := permission(rs.perm, rs.handler, permID,
-				"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${"+apiID+"}/*/"+route.Key)
+				model.RouteSourceARNSub(apiID, route.Key))
 			rk = keep(rk, model.PartPermission, rs.perm, pg)
 		}
 		sortKept(rk, model.PartRoute, model.PartIntegration, model.PartRouteResponse, model.PartPermission)

@@ -354,10 +354,10 @@ func (im *importer) generatedOutputs() *value {
 		stage := model.KeptLogicalID(a.Kept, model.PartStage, a.StageLogicalID())
 		out.set(a.URLOutputName(), mapValue(
 			"Description", strValue("WebSocket URL of "+a.Name+", for clients"),
-			"Value", subValue("wss://${"+api+"}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${"+stage+"}")))
+			"Value", subValue(model.WebSocketURLSub(api, "${"+stage+"}"))))
 		out.set(a.CallbackURLOutputName(), mapValue(
 			"Description", strValue("@connections URL of "+a.Name+", for sending to its clients"),
-			"Value", subValue("https://${"+api+"}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${"+stage+"}/@connections")))
+			"Value", subValue(model.ConnectionsURLSub(api, "${"+stage+"}"))))
 	}
 	for _, f := range im.stack.Functions {
 		out.set(f.ArnOutputName(), mapValue(

@@ -194,7 +194,7 @@ func (im *importer) keepFunctions() error {
 				wired[t.TableEnvVar()] = refValue(im.srcID[t.ID])
 			}
 			if a := x.API(w.To); a != nil && w.Kind == model.WireSend {
-				wired[a.ConnectionsEnvVar()] = subValue("https://${" + im.srcID[a.ID] + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + im.stageSegment(a) + "/@connections")
+				wired[a.ConnectionsEnvVar()] = subValue(model.ConnectionsURLSub(im.srcID[a.ID], im.stageSegment(a)))
 			}
 		}
 		var envKept []*resource
@@ -289,7 +289,7 @@ func (im *importer) generatedRole(f *model.Function, roleID, logGroupID string, 
 			a := x.API(w.To)
 			pols.items = append(pols.items, mapValue("PolicyName", strValue(policyName(a.Name+"ManageConnections")), "PolicyDocument",
 				allow([]string{"execute-api:ManageConnections"},
-					subValue("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${"+im.srcID[a.ID]+"}/"+im.stageSegment(a)+"/POST/@connections/*"))))
+					subValue(model.ManageConnectionsARNSub(im.srcID[a.ID], im.stageSegment(a))))))
 		}
 	}
 	assume := mapValue("Version", strValue("2012-10-17"), "Statement", listValue(mapValue(

@@ -400,7 +400,7 @@ func (im *importer) expandWebSocketAPI(r *resource) {
 			fn := functionRef(auth.get("AuthArn"))
 			authID = r.id + "Authorizer"
 			a := mapValue("ApiId", apiRef, "AuthorizerType", strValue("REQUEST"),
-				"AuthorizerUri", subValue("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${"+fn+".Arn}/invocations"))
+				"AuthorizerUri", subValue(model.InvokeURISub(fn)))
 			if is := auth.get("IdentitySource"); is != nil {
 				a.set("IdentitySource", is)
 			}
@@ -413,7 +413,7 @@ func (im *importer) expandWebSocketAPI(r *resource) {
 			im.addResource(authID+"Permission", typePermission, mapValue(
 				"Action", strValue("lambda:InvokeFunction"), "FunctionName", getAttValue(fn, "Arn"),
 				"Principal", strValue(apiGatewayPrincipal),
-				"SourceArn", subValue("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${"+r.id+"}/authorizers/${"+authID+"}")))
+				"SourceArn", subValue(model.AuthorizerSourceARNSub(r.id, authID))))
 		}
 	}
 	routes := props.get("Routes")
@@ -433,7 +433,7 @@ func (im *importer) expandWebSocketAPI(r *resource) {
 		im.addResource(prefix+"Route", typeRoute, route)
 		fn := functionRef(cfg.get("FunctionArn"))
 		integ := mapValue("ApiId", apiRef, "IntegrationType", strValue("AWS_PROXY"),
-			"IntegrationUri", subValue("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${"+fn+".Arn}/invocations"))
+			"IntegrationUri", subValue(model.InvokeURISub(fn)))
 		if t := cfg.get("IntegrationTimeout"); t != nil {
 			integ.set("TimeoutInMillis", t)
 		}
@@ -441,7 +441,7 @@ func (im *importer) expandWebSocketAPI(r *resource) {
 		im.addResource(prefix+"Permission", typePermission, mapValue(
 			"Action", strValue("lambda:InvokeFunction"), "FunctionName", getAttValue(fn, "Arn"),
 			"Principal", strValue(apiGatewayPrincipal),
-			"SourceArn", subValue("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${"+r.id+"}/*/"+key)))
+			"SourceArn", subValue(model.RouteSourceARNSub(r.id, key))))
 	}
 	whole := &value{kind: kindMap, pos: r.v.pos}
 	whole.set("Type", strValue(typeAPI))

@@ -274,7 +274,7 @@ func (im *importer) websocketEvent(ev *value, fnID string, probe *model.API, nam
 	im.addResource(routeID, typeRoute, route)
 	im.addResource(integID, typeIntegration, mapValue("ApiId", refValue(serverlessAPI),
 		"IntegrationType", strValue("AWS_PROXY"),
-		"IntegrationUri", subValue("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${"+fnID+".Arn}/invocations")))
+		"IntegrationUri", subValue(model.InvokeURISub(fnID))))
 	return nil
 }
 
@@ -306,7 +306,7 @@ func (im *importer) websocketAuthorizer(auth *value, probe *model.API, names map
 	}
 	im.addResource(id, typeAuthorizer, mapValue("ApiId", refValue(serverlessAPI),
 		"AuthorizerType", strValue("REQUEST"),
-		"AuthorizerUri", subValue("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${"+fnID+".Arn}/invocations"),
+		"AuthorizerUri", subValue(model.InvokeURISub(fnID)),
 		"IdentitySource", sources,
 		"Name", strValue(name)))
 	return id, nil

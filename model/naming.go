@@ -145,3 +145,42 @@ func KebabName(logicalID string) string {
 
 // DefaultCodePath is where a new function's code lives in the repository.
 func DefaultCodePath(logicalID string) string { return "functions/" + KebabName(logicalID) }
+
+// The Fn::Sub templates of the URLs and ARNs a template derives from an
+// API. The export writes them and the importer recognises them as the
+// export's own, so both take them from here. api is the API's logical ID;
+// stage is how the stage is named: its name, or a ${…} reference.
+
+// WebSocketURLSub is the wss:// URL clients connect to.
+func WebSocketURLSub(api, stage string) string {
+	return "wss://${" + api + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + stage
+}
+
+// ConnectionsURLSub is the @connections management endpoint of the stage.
+func ConnectionsURLSub(api, stage string) string {
+	return "https://${" + api + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + stage + "/@connections"
+}
+
+// ManageConnectionsARNSub is what execute-api:ManageConnections is granted
+// on: posting to the stage's connections.
+func ManageConnectionsARNSub(api, stage string) string {
+	return "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + api + "}/" + stage + "/POST/@connections/*"
+}
+
+// RouteSourceARNSub is the source a route's Lambda permission allows: the
+// route key on any stage.
+func RouteSourceARNSub(api, routeKey string) string {
+	return "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + api + "}/*/" + routeKey
+}
+
+// AuthorizerSourceARNSub is the source an authorizer's Lambda permission
+// allows.
+func AuthorizerSourceARNSub(api, authorizer string) string {
+	return "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + api + "}/authorizers/${" + authorizer + "}"
+}
+
+// InvokeURISub is the URI API Gateway calls a Lambda function through, for
+// an integration or an authorizer; function is its logical ID.
+func InvokeURISub(function string) string {
+	return "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${" + function + ".Arn}/invocations"
+}

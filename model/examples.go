@@ -110,13 +110,24 @@ func (s *Stack) CheckShape() error {
 	null := func(list string, i int) error {
 		return Errorf(EINVALID, "stack document: %s[%d] is null", list, i)
 	}
+	// An ID that could steer a URL is refused here, before any of it is
+	// stored or rendered, not merely reported as a problem.
+	badID := func(list string, i int, id string) error {
+		return Errorf(EINVALID, "stack document: %s[%d] has id %q; an id is a letter then up to 63 letters, digits, _ or -", list, i, id)
+	}
 	for i, a := range s.APIs {
 		if a == nil {
 			return null("apis", i)
 		}
+		if !ValidID(a.ID) {
+			return badID("apis", i, a.ID)
+		}
 		for j, r := range a.Routes {
 			if r == nil {
 				return null(fmt.Sprintf("apis[%d].routes", i), j)
+			}
+			if !ValidID(r.ID) {
+				return badID(fmt.Sprintf("apis[%d].routes", i), j, r.ID)
 			}
 		}
 	}
@@ -124,15 +135,24 @@ func (s *Stack) CheckShape() error {
 		if f == nil {
 			return null("functions", i)
 		}
+		if !ValidID(f.ID) {
+			return badID("functions", i, f.ID)
+		}
 	}
 	for i, t := range s.Tables {
 		if t == nil {
 			return null("tables", i)
 		}
+		if !ValidID(t.ID) {
+			return badID("tables", i, t.ID)
+		}
 	}
 	for i, w := range s.Wires {
 		if w == nil {
 			return null("wires", i)
+		}
+		if !ValidID(w.ID) {
+			return badID("wires", i, w.ID)
 		}
 	}
 	for i, o := range s.Others {

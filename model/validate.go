@@ -21,6 +21,18 @@ const (
 	MaxTemplateResources = 500
 )
 
+// IDPattern is what every node, route and wire ID matches, whatever its
+// source (the canvas, an import, a shared switchboard.json). IDs are built
+// into URLs, element IDs and SQL keys, so nothing that could steer a
+// request (/, ., ?, %, &) may appear in one. The store's CHECK constraint
+// repeats it in SQL.
+const IDPattern = `^[A-Za-z][A-Za-z0-9_-]{0,63}$`
+
+var idPattern = regexp.MustCompile(IDPattern)
+
+// ValidID reports whether id matches IDPattern.
+func ValidID(id string) bool { return idPattern.MatchString(id) }
+
 var (
 	stackNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
 	stageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
@@ -174,6 +186,10 @@ func label(kind Kind, n *Node) string {
 func (v *validator) checkID(id string, owner fmt.Stringer) {
 	if id == "" {
 		v.add("", "id", "%s has no id", owner)
+		return
+	}
+	if !ValidID(id) {
+		v.add("", "id", "%s has id %q; an id is a letter then up to 63 letters, digits, _ or -", owner, id)
 		return
 	}
 	if prev, ok := v.ids[id]; ok {

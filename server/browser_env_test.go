@@ -76,7 +76,8 @@ func TestBrowserEnvironmentRows(t *testing.T) {
 	// Add a variable: a new row, a name, and a value typed over lines.
 	typed := "first line\nsecond = line # not a comment\n  indented "
 	run(t, ctx, "add a row and name it",
-		chromedp.WaitVisible(`#f-memorySize`),
+		// The saved panel is swapped in after the store has the change.
+		chromedp.WaitVisible(`[data-testid=saved]`),
 		chromedp.Click(`[data-testid=env-add]`),
 		waitJS(`document.querySelectorAll('[data-testid=env-row]').length === 9`),
 		chromedp.SendKeys(`[data-testid=env-row]:last-of-type input[name="env.name"]`, "NOTE"),
@@ -84,7 +85,10 @@ func TestBrowserEnvironmentRows(t *testing.T) {
 	)
 	waitFor(t, func() bool { _, ok := fn().Environment["NOTE"]; return ok })
 	run(t, ctx, "type a multi-line value",
-		waitJS(`document.activeElement && document.activeElement.name === 'env.value'`),
+		// The saved row stands for NOTE now, and htmx gave the focus back
+		// to the value field it had before the swap.
+		waitJS(`document.querySelector('[data-testid=env-row]:last-of-type input[name="env.was"]').value === 'NOTE'`),
+		waitJS(`document.activeElement && document.activeElement.id === document.querySelector('[data-testid=env-row]:last-of-type textarea').id`),
 		chromedp.SendKeys(`[data-testid=env-row]:last-of-type textarea`, typed),
 		chromedp.Evaluate(`document.activeElement.blur()`, nil),
 	)

@@ -24,6 +24,9 @@ func trickyEnv() map[string]string {
 		"LEADNL":  "\nstarts with a line break",
 		"UNICODE": "héllo ✓ 日本語",
 		"EMPTY":   "",
+		"NUL":     "a\x00b",
+		"CR":      "old\rmac",
+		"TRAILNL": "ends with a line break\n",
 	}
 }
 
@@ -79,7 +82,7 @@ func TestBrowserEnvironmentRows(t *testing.T) {
 		// The saved panel is swapped in after the store has the change.
 		chromedp.WaitVisible(`[data-testid=saved]`),
 		chromedp.Click(`[data-testid=env-add]`),
-		waitJS(`document.querySelectorAll('[data-testid=env-row]').length === 9`),
+		waitJS(fmt.Sprintf(`document.querySelectorAll('[data-testid=env-row]').length === %d`, len(trickyEnv())+1)),
 		chromedp.SendKeys(`[data-testid=env-row]:last-of-type input[name="env.name"]`, "NOTE"),
 		chromedp.Evaluate(`document.querySelector('[data-testid=env-row]:last-of-type textarea').focus()`, nil),
 	)

@@ -51,9 +51,9 @@ var (
 
 // panelEnvRows reads the environment rows of a rendered panel and returns
 // them as a browser submits them: the HTML parser drops the line break
-// right after <textarea> and turns CR and CRLF into LF, and the form
-// encoding sends every line break as CRLF (HTML, "textarea" and
-// "converting an entry list").
+// right after <textarea>, turns CR and CRLF into LF and NUL into U+FFFD,
+// and the form encoding sends every line break as CRLF (HTML, "textarea"
+// and "converting an entry list").
 func panelEnvRows(tb testing.TB, body string) [][3]string {
 	tb.Helper()
 	var rows [][3]string
@@ -63,7 +63,8 @@ func panelEnvRows(tb testing.TB, body string) [][3]string {
 			tb.Fatalf("an environment row lacks a field:\n%s", m[1])
 		}
 		text := html.UnescapeString(value[1])
-		text = strings.TrimPrefix(strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n"), "\n")
+		text = strings.ReplaceAll(strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n"), "\x00", "\uFFFD")
+		text = strings.TrimPrefix(text, "\n")
 		rows = append(rows, [3]string{html.UnescapeString(was[1]), html.UnescapeString(name[1]), strings.ReplaceAll(text, "\n", "\r\n")})
 	}
 	if len(rows) == 0 {
@@ -188,6 +189,7 @@ func TestEnvironmentUntouchedByOtherSaves(t *testing.T) {
 		"TAB":      "\tindented",
 		"EMPTY":    "",
 		"WHITESPC": " ",
+		"NUL":      "a\x00b",
 	}
 	s := mustCreateEnv(t, st, env)
 	base := "/stacks/" + strconv.FormatInt(s.ID, 10)

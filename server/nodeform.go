@@ -193,22 +193,27 @@ func (f *nodeForm) parseEnvRows(form url.Values, fn *model.Function) {
 	fn.Environment = env
 }
 
-// untouchedValue is the value a row stands for. A browser sends every line
-// break of a textarea as CRLF, so a value that differs from the saved one
-// only in its line breaks is the saved value, byte for byte; a value the
-// user edited has its line breaks as typed, LF.
+// untouchedValue is the value a row stands for. A browser sends a
+// textarea's text as its HTML parser read it, every line break as CRLF, so
+// a value that matches the saved one in that form is the saved value, byte
+// for byte; a value the user edited has its line breaks as typed, LF.
 func untouchedValue(sent string, saved map[string]string, was, name string) string {
 	for _, k := range []string{was, name} {
-		if v, ok := saved[k]; ok && k != "" && browserText(v) == browserText(sent) {
+		if v, ok := saved[k]; ok && k != "" && textareaText(v) == textareaText(sent) {
 			return v
 		}
 	}
-	return browserText(sent)
+	return lfLineBreaks(sent)
 }
 
-// browserText is text with its line breaks as a textarea holds them: the
-// HTML parser turns CRLF and CR into LF.
-func browserText(s string) string {
+// textareaText is s as a textarea holds it: HTML's parser turns CRLF and
+// CR into LF and NUL into U+FFFD.
+func textareaText(s string) string {
+	return strings.ReplaceAll(lfLineBreaks(s), "\x00", "\uFFFD")
+}
+
+// lfLineBreaks turns CRLF and CR into LF.
+func lfLineBreaks(s string) string {
 	if !strings.Contains(s, "\r") {
 		return s
 	}

@@ -158,9 +158,8 @@ func (p PanelView) Env() []EnvRow {
 	return EnvRowsOf(p.Function.Environment)
 }
 
-// textareaText is a value as a textarea's content: HTML drops one line
-// break right after <textarea>, so one is added for a value that starts
-// with its own.
+// textareaText is a value as a textarea's content. HTML drops a line break
+// right after <textarea>; writing one first keeps a value's own.
 func textareaText(v string) string { return "\n" + v }
 
 // textareaRows is how many lines a value's textarea shows at first.

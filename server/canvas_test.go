@@ -247,7 +247,7 @@ func TestNodes(t *testing.T) {
 	})
 	t.Run("Panel", func(t *testing.T) {
 		resp, body := do(t, ts, "GET", base+"/nodes/fn1", nil)
-		expect(t, resp, body, http.StatusOK, `name="memorySize"`, `name="runtime"`, `name="environment"`, `name="logRetentionDays"`, `name="logDeletionPolicy"`, `name="codePath"`, `name="handler"`)
+		expect(t, resp, body, http.StatusOK, `name="memorySize"`, `name="runtime"`, `name="env.name"`, `data-testid="env-add"`, `name="logRetentionDays"`, `name="logDeletionPolicy"`, `name="codePath"`, `name="handler"`)
 		resp, body = do(t, ts, "GET", base+"/nodes/api3", nil)
 		expect(t, resp, body, http.StatusOK, `name="routeSelectionExpression"`, `name="apiKeySelectionExpression"`, `name="stageName"`, `id="route-add"`, `name="authorizer"`)
 		resp, body = do(t, ts, "GET", base+"/nodes/tbl4", nil)
@@ -255,17 +255,18 @@ func TestNodes(t *testing.T) {
 	})
 	t.Run("SaveValidates", func(t *testing.T) {
 		form := url.Values{"name": {"Sender"}, "runtime": {"nodejs24.x"}, "handler": {"index.handler"}, "codePath": {"functions/sender"},
-			"memorySize": {"64"}, "timeout": {"ten"}, "environment": {"LOG_LEVEL=debug\nAWS_REGION=x"}, "logRetentionDays": {"30"}, "logDeletionPolicy": {"Retain"}}
+			"memorySize": {"64"}, "timeout": {"ten"}, "logRetentionDays": {"30"}, "logDeletionPolicy": {"Retain"},
+			"envForm": {"1"}, "env.was": {"", ""}, "env.name": {"LOG_LEVEL", "AWS_REGION"}, "env.value": {"debug", "x"}}
 		resp, body := send(t, ts, "POST", base+"/nodes/fn1", form, htmxAt(6))
 		expect(t, resp, body, http.StatusUnprocessableEntity, `data-testid="error-timeout"`, "whole number", `value="Sender"`)
 		form.Set("timeout", "30")
 		resp, body = send(t, ts, "POST", base+"/nodes/fn1", form, htmxAt(6))
-		expect(t, resp, body, http.StatusUnprocessableEntity, `data-testid="error-memorySize"`, `data-testid="error-environment"`, "reserved")
+		expect(t, resp, body, http.StatusUnprocessableEntity, `data-testid="error-memorySize"`, `data-testid="error-env-1"`, "reserved")
 		if head(t, st, s.ID).Revision != 6 {
 			t.Fatal("a refused save must not add a revision")
 		}
 		form.Set("memorySize", "256")
-		form.Set("environment", "LOG_LEVEL=debug")
+		form["env.was"], form["env.name"], form["env.value"] = []string{""}, []string{"LOG_LEVEL"}, []string{"debug"}
 		resp, body = send(t, ts, "POST", base+"/nodes/fn1", form, htmxAt(6))
 		expect(t, resp, body, http.StatusOK, `data-testid="saved"`, `data-name="Sender"`, `hx-swap-oob`)
 		f := head(t, st, s.ID).Function("fn1")

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -22,7 +23,9 @@ type nodeForm struct {
 	newRoute string
 	// newRouteID is the ID the new route got, to tell its problems apart.
 	newRouteID string
-	errors     map[string]string
+	// envRows are the environment rows as sent, shown again in their order.
+	envRows []web.EnvRow
+	errors  map[string]string
 }
 
 // parseNodeForm writes the form's values into the node id of st. It reads
@@ -93,13 +96,8 @@ func parseNodeForm(r *http.Request, st *model.Stack, id string) *nodeForm {
 		if policy != "" {
 			fn.LogDeletionPolicy = model.DeletionPolicy(policy)
 		}
-		if vs, ok := r.PostForm["environment"]; ok && len(vs) > 0 {
-			env, msg := parseEnv(vs[0])
-			if msg != "" {
-				f.errors["environment"] = msg
-			} else {
-				fn.Environment = env
-			}
+		if _, sent := r.PostForm["envForm"]; sent {
+			f.parseEnvRows(r.PostForm, fn)
 		}
 	case st.Table(id) != nil:
 		t := st.Table(id)
@@ -159,30 +157,71 @@ func lines(s string) []string {
 	return out
 }
 
-// parseEnv reads NAME=value lines. It returns a message for a line that is
-// not one.
-func parseEnv(s string) (map[string]string, string) {
+// parseEnvRows reads the environment rows, in order: env.name, env.value
+// and env.was (the saved name the row showed) repeated. Values are kept as
+// sent, spaces, '=' and '#' included; a row left blank is ignored.
+func (f *nodeForm) parseEnvRows(form url.Values, fn *model.Function) {
+	names, values, was := form["env.name"], form["env.value"], form["env.was"]
+	if len(names) != len(values) {
+		f.errors["environment"] = "The environment rows arrived incomplete; reload the panel and try again."
+		return
+	}
+	rows := make([]web.EnvRow, len(names))
 	env := map[string]string{}
-	for _, l := range strings.Split(s, "\n") {
-		l = strings.TrimSpace(l)
-		if l == "" || strings.HasPrefix(l, "#") {
+	for i, name := range names {
+		row := web.EnvRow{Name: strings.TrimSpace(name)}
+		if i < len(was) {
+			row.Was = was[i]
+		}
+		row.Value = untouchedValue(values[i], fn.Environment, row.Was, row.Name)
+		rows[i] = row
+		switch _, dup := env[row.Name]; {
+		case row.Name == "" && row.Value == "":
 			continue
+		case row.Name == "":
+			f.errors[envRowKey(i)] = "Give this variable a name, or remove the row."
+		case dup:
+			f.errors[envRowKey(i)] = "Variable " + row.Name + " is set twice."
+		default:
+			env[row.Name] = row.Value
 		}
-		name, value, ok := strings.Cut(l, "=")
-		name = strings.TrimSpace(name)
-		if !ok || name == "" {
-			return nil, "Write each variable as NAME=value on a line of its own: " + strconv.Quote(l) + " is not."
-		}
-		if _, dup := env[name]; dup {
-			return nil, "Variable " + name + " is set twice."
-		}
-		env[name] = strings.TrimSpace(value)
 	}
+	f.envRows = rows
 	if len(env) == 0 {
-		return nil, ""
+		env = nil
 	}
-	return env, ""
+	fn.Environment = env
 }
+
+// untouchedValue is the value a row stands for. A browser sends a
+// textarea's text as its HTML parser read it, every line break as CRLF, so
+// a value that matches the saved one in that form is the saved value, byte
+// for byte; a value the user edited has its line breaks as typed, LF.
+func untouchedValue(sent string, saved map[string]string, was, name string) string {
+	for _, k := range []string{was, name} {
+		if v, ok := saved[k]; ok && k != "" && textareaText(v) == textareaText(sent) {
+			return v
+		}
+	}
+	return lfLineBreaks(sent)
+}
+
+// textareaText is s as a textarea holds it: HTML's parser turns CRLF and
+// CR into LF and NUL into U+FFFD.
+func textareaText(s string) string {
+	return strings.ReplaceAll(lfLineBreaks(s), "\x00", "\uFFFD")
+}
+
+// lfLineBreaks turns CRLF and CR into LF.
+func lfLineBreaks(s string) string {
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
+
+// envRowKey is the error key of the environment row at index i.
+func envRowKey(i int) string { return "env." + strconv.Itoa(i) }
 
 // panel is the form shown again after a refused save: the user's values,
 // the form's own errors, and the model's problems next to their fields.
@@ -211,6 +250,9 @@ func (f *nodeForm) panel(problems []model.Problem) web.PanelView {
 			p.Errors[key] += " " + pr.Message
 		}
 	}
+	if p.Function != nil {
+		p.EnvRows = envRowsWithErrors(f.rows(), p.Errors)
+	}
 	if f.newRouteID != "" {
 		// The new route was not saved: show it as typed, not as a row.
 		if a := p.API; a != nil && len(a.Routes) > 0 && a.Routes[len(a.Routes)-1].ID == f.newRouteID {
@@ -218,6 +260,56 @@ func (f *nodeForm) panel(problems []model.Problem) web.PanelView {
 		}
 	}
 	return p
+}
+
+// rows are the environment rows to show again: as sent, or when the form
+// had none, the variables as they are now.
+func (f *nodeForm) rows() []web.EnvRow {
+	if f.envRows != nil {
+		return f.envRows
+	}
+	if fn := f.stack.Function(f.id); fn != nil {
+		return web.EnvRowsOf(fn.Environment)
+	}
+	return nil
+}
+
+// savedEnvRows are the rows after a save, in the order sent: each now
+// stands for the variable of its name.
+func (f *nodeForm) savedEnvRows() []web.EnvRow {
+	if f.envRows == nil {
+		return nil
+	}
+	rows := make([]web.EnvRow, len(f.envRows))
+	for i, r := range f.envRows {
+		rows[i] = web.EnvRow{Name: r.Name, Value: r.Value, Was: r.Name}
+	}
+	return rows
+}
+
+// envRowsWithErrors moves the environment's errors from errs to their rows:
+// a row's own (envRowKey) and the model's about its name
+// ("environment.NAME"). An error about a name no row has stays on the
+// environment as a whole.
+func envRowsWithErrors(rows []web.EnvRow, errs map[string]string) []web.EnvRow {
+	out := make([]web.EnvRow, len(rows))
+	named := map[string]bool{}
+	for i, r := range rows {
+		msgs := []string{errs[envRowKey(i)], errs["environment."+r.Name]}
+		r.Error = strings.TrimSpace(strings.Join(msgs, " "))
+		delete(errs, envRowKey(i))
+		named[r.Name] = true
+		out[i] = r
+	}
+	for k, msg := range errs {
+		if name, ok := strings.CutPrefix(k, "environment."); ok {
+			delete(errs, k)
+			if !named[name] {
+				errs["environment"] = strings.TrimSpace(errs["environment"] + " " + msg)
+			}
+		}
+	}
+	return out
 }
 
 // panelFields are the fields each form shows, by the model's JSON names.
@@ -248,12 +340,12 @@ func fieldKey(st *model.Stack, id string, pr model.Problem) string {
 		return ""
 	}
 	n, _ := st.Node(id)
-	field := pr.Field
-	if strings.HasPrefix(field, "environment.") {
-		field = "environment"
+	if strings.HasPrefix(pr.Field, "environment.") && panelFields[n.Kind]["environment"] {
+		// A variable's problem goes to its row (envRowsWithErrors).
+		return pr.Field
 	}
-	if panelFields[n.Kind][field] {
-		return field
+	if panelFields[n.Kind][pr.Field] {
+		return pr.Field
 	}
 	return ""
 }

@@ -195,6 +195,7 @@ func (s *Server) handleNodeSave(w http.ResponseWriter, r *http.Request) {
 	})
 	if err == nil {
 		p := newPanel(st, id)
+		p.EnvRows = form.savedEnvRows()
 		p.Saved = true
 		s.changed(w, r, st, nil, web.NodePanel(p))
 		return

@@ -127,6 +127,44 @@ type PanelView struct {
 	NewRoute string
 	// Saved says the last change was saved, for a quiet confirmation.
 	Saved bool
+	// EnvRows are the function's environment rows as the user last sent
+	// them, in their order; nil shows the saved variables by name.
+	EnvRows []EnvRow
+}
+
+// EnvRow is one environment variable of the function panel.
+type EnvRow struct {
+	Name, Value string
+	// Was is the name the row had when the panel was drawn: the saved
+	// variable whose value the row shows, "" for a row added since.
+	Was   string
+	Error string
+}
+
+// EnvRowsOf lists saved variables as rows, by name.
+func EnvRowsOf(env map[string]string) []EnvRow {
+	rows := make([]EnvRow, 0, len(env))
+	for _, k := range model.Sorted(env) {
+		rows = append(rows, EnvRow{Name: k, Value: env[k], Was: k})
+	}
+	return rows
+}
+
+// Env is the environment rows the panel shows.
+func (p PanelView) Env() []EnvRow {
+	if p.EnvRows != nil || p.Function == nil {
+		return p.EnvRows
+	}
+	return EnvRowsOf(p.Function.Environment)
+}
+
+// textareaText is a value as a textarea's content. HTML drops a line break
+// right after <textarea>; writing one first keeps a value's own.
+func textareaText(v string) string { return "\n" + v }
+
+// textareaRows is how many lines a value's textarea shows at first.
+func textareaRows(v string) string {
+	return strconv.Itoa(min(max(strings.Count(v, "\n")+1, 1), 8))
 }
 
 // ID is the node's ID.
@@ -219,15 +257,6 @@ func (p WirePanelView) Kinds() []model.WireKind {
 		return []model.WireKind{model.WireSend, model.WireAuthorizer}
 	}
 	return []model.WireKind{p.Wire.Kind}
-}
-
-// EnvText writes environment variables one NAME=value a line, sorted.
-func EnvText(env map[string]string) string {
-	var b strings.Builder
-	for _, k := range model.Sorted(env) {
-		b.WriteString(k + "=" + env[k] + "\n")
-	}
-	return b.String()
 }
 
 // TemplateView is the template tab: the template text, or the problems that

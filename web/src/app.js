@@ -3,6 +3,7 @@
 // locally.
 import htmx from 'htmx.org'
 import { initCanvas } from './canvas.js'
+import { initEnvRows } from './env.js'
 import { initRun } from './run.js'
 import { showMessage } from './toast.js'
 
@@ -44,4 +45,5 @@ document.body.addEventListener('htmx:sendError', () => {
 })
 
 initCanvas(htmx)
+initEnvRows(document.body)
 initRun(htmx)

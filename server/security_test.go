@@ -1,0 +1,185 @@
+package server_test
+
+// The app-side attack tests of issue 10, together so the threat model reads
+// in one place (docs/security.md): a web page the user merely visits must
+// not drive the app (DNS rebinding), the app must not be reachable from the
+// network without a secret, and IDs from a shared file must not steer the
+// canvas's requests.
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/switchboard-dev/switchboard/model"
+	"github.com/switchboard-dev/switchboard/store"
+	"github.com/switchboard-dev/switchboard/web"
+)
+
+// rawRequest sends a request to the server at base (http://127.0.0.1:PORT)
+// with the Host header set to host, as a browser does for a name rebound to
+// 127.0.0.1. Redirects are not followed.
+func rawRequest(tb testing.TB, method, base, host, path string, form url.Values, header http.Header) (*http.Response, string) {
+	tb.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, base+path, body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Host = host
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// noStack fails unless the store has no stack of that name.
+func noStack(tb testing.TB, st *store.Store, name string) {
+	tb.Helper()
+	if s, err := st.StackByName(context.Background(), name); model.ErrorCode(err) != model.ENOTFOUND {
+		tb.Fatalf("stack %q: got %v, %v; the attack created it", name, s, err)
+	}
+}
+
+// TestDNSRebindingRefused replays the audit's attack with raw requests: a
+// page on evil.test, its name rebound to 127.0.0.1, is same-origin with
+// the app in the browser's eyes and sends what the browser would. It tries
+// to create a stack, to give a function NODE_OPTIONS=--import=data:… and to
+// run it locally. Every request, even for a page or asset, gets 421 and the
+// database is unchanged; the same requests naming 127.0.0.1 do work, so the
+// refusal is the Host check's.
+func TestDNSRebindingRefused(t *testing.T) {
+	srv := mustServeReal(t)
+	victim := mustCreate(t, srv.store, "chat", "victim")
+	fn := victim.Functions[0].ID
+	u, _ := url.Parse(srv.url)
+	evil := "evil.test:" + u.Port()
+	attacker := http.Header{
+		"Origin":         {"http://" + evil},
+		"Sec-Fetch-Site": {"same-origin"},
+		"Hx-Request":     {"true"},
+	}
+	base := "/stacks/" + strconv.FormatInt(victim.ID, 10)
+	withRev := func(h http.Header) http.Header {
+		h = h.Clone()
+		h.Set("X-Base-Revision", strconv.FormatInt(victim.Revision, 10))
+		return h
+	}
+	env := url.Values{"environment": {"NODE_OPTIONS=--import=data:text/javascript,process.exit(42)"}}
+	attack := []struct {
+		method, path string
+		form         url.Values
+		header       http.Header
+	}{
+		{"GET", "/", nil, attacker},
+		{"GET", web.Asset("app.css"), nil, attacker},
+		{"GET", "/no-such-page", nil, attacker},
+		{"POST", "/stacks", url.Values{"name": {"pwned"}, "example": {"chat"}}, attacker},
+		{"POST", base + "/nodes/" + fn, env, withRev(attacker)},
+		{"POST", base + "/run", url.Values{}, attacker},
+		{"GET", base + "/run/events", nil, attacker},
+	}
+	for _, host := range []string{evil, "evil.test", "127.0.0.1.evil.test:" + u.Port(), "127.0.0.1:1"} {
+		for _, a := range attack {
+			resp, body := rawRequest(t, a.method, srv.url, host, a.path, a.form, a.header)
+			if resp.StatusCode != http.StatusMisdirectedRequest {
+				t.Errorf("%s %s with Host %s: got %d, want 421:\n%.300s", a.method, a.path, host, resp.StatusCode, body)
+			}
+		}
+	}
+	noStack(t, srv.store, "pwned")
+	after := head(t, srv.store, victim.ID)
+	if after.Revision != victim.Revision || len(after.Function(fn).Environment) != 0 {
+		t.Fatalf("the attack changed the victim: revision %d → %d, environment %v", victim.Revision, after.Revision, after.Function(fn).Environment)
+	}
+
+	// The same requests from the app's own origin work: the test sends
+	// what would succeed but for the Host.
+	for _, host := range []string{u.Host, "localhost:" + u.Port()} {
+		own := http.Header{"Origin": {"http://" + host}, "Sec-Fetch-Site": {"same-origin"}}
+		resp, body := rawRequest(t, "GET", srv.url, host, "/", nil, own)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET / with Host %s = %d:\n%.300s", host, resp.StatusCode, body)
+		}
+	}
+	own := http.Header{"Origin": {srv.url}, "Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}}
+	if resp, body := rawRequest(t, "POST", srv.url, u.Host, "/stacks", url.Values{"name": {"mine"}}, own); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("create from the app's own origin = %d:\n%.300s", resp.StatusCode, body)
+	}
+	if _, err := srv.store.StackByName(context.Background(), "mine"); err != nil {
+		t.Fatalf("the control request created no stack: %v", err)
+	}
+	if resp, body := rawRequest(t, "POST", srv.url, u.Host, base+"/nodes/"+fn, env, withRev(own)); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the control edit = %d:\n%.300s", resp.StatusCode, body)
+	}
+}
+
+// TestBrowserDNSRebindingRefused is the same attack in Chromium: the
+// resolver maps evil.test to 127.0.0.1, as a rebinding DNS server would,
+// and the attacker's page at http://evil.test:PORT/ tries to POST to the
+// app with fetch(). The page itself and every request get 421, and no
+// stack is created.
+func TestBrowserDNSRebindingRefused(t *testing.T) {
+	srv := mustServeReal(t)
+	victim := mustCreate(t, srv.store, "chat", "victim")
+	ctx, _ := newBrowserWith(t,
+		chromedp.Flag("host-resolver-rules", "MAP evil.test 127.0.0.1"),
+		// An upgrade attempt to https would only slow the test down.
+		chromedp.Flag("disable-features", "HttpsUpgrades"),
+	)
+	u, _ := url.Parse(srv.url)
+	evil := "http://evil.test:" + u.Port()
+	var text string
+	run(t, ctx, "open the attacker's page",
+		chromedp.Navigate(evil+"/"),
+		chromedp.Text(`body`, &text, chromedp.ByQuery),
+	)
+	if !strings.Contains(text, "421") || strings.Contains(text, "victim") {
+		t.Fatalf("the rebound name reached the app:\n%.300s", text)
+	}
+	base := "/stacks/" + strconv.FormatInt(victim.ID, 10)
+	script := `(async () => {
+		const form = (o) => ({method: 'POST', headers: {'Content-Type': 'application/x-www-form-urlencoded', 'HX-Request': 'true', 'X-Base-Revision': '` + strconv.FormatInt(victim.Revision, 10) + `'}, body: new URLSearchParams(o)})
+		const out = []
+		for (const [path, body] of [
+			['/stacks', {name: 'pwned', example: 'chat'}],
+			['` + base + `/nodes/` + victim.Functions[0].ID + `', {environment: 'NODE_OPTIONS=--import=data:text/javascript,process.exit(42)'}],
+			['` + base + `/run', {}],
+		]) {
+			const r = await fetch(path, form(body))
+			out.push(r.status)
+		}
+		return out.join(',')
+	})()`
+	var statuses string
+	run(t, ctx, "fetch from the attacker's page", chromedp.Evaluate(script, &statuses, func(p *runtime.EvaluateParams) *runtime.EvaluateParams {
+		return p.WithAwaitPromise(true)
+	}))
+	if statuses != "421,421,421" {
+		t.Fatalf("fetch() statuses %s, want 421 each", statuses)
+	}
+	noStack(t, srv.store, "pwned")
+	if after := head(t, srv.store, victim.ID); after.Revision != victim.Revision {
+		t.Fatalf("the attack changed the victim: revision %d → %d", victim.Revision, after.Revision)
+	}
+}

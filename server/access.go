@@ -179,6 +179,10 @@ func tokenRefused(w http.ResponseWriter, status int, msg string) {
 	fmt.Fprintf(w, "<!doctype html>\n<meta charset=\"utf-8\">\n<title>Switchboard: token needed</title>\n<h1>Token needed</h1>\n<p>%s</p>\n", html.EscapeString(msg))
 }
 
+// TokenRequired reports whether every request needs the token: the server
+// listens beyond loopback.
+func (s *Server) TokenRequired() bool { return s.token != "" }
+
 // OpenURLs are the addresses to open the app at: the configured host (or
 // 127.0.0.1 when listening on every interface) and each allowed host name,
 // each with ?token= when the server needs one. They hold the secret: print

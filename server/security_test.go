@@ -8,9 +8,11 @@ package server_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,6 +21,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/switchboard-dev/switchboard/model"
+	"github.com/switchboard-dev/switchboard/server"
 	"github.com/switchboard-dev/switchboard/store"
 	"github.com/switchboard-dev/switchboard/web"
 )
@@ -181,5 +184,141 @@ func TestBrowserDNSRebindingRefused(t *testing.T) {
 	noStack(t, srv.store, "pwned")
 	if after := head(t, srv.store, victim.ID); after.Revision != victim.Revision {
 		t.Fatalf("the attack changed the victim: revision %d → %d", victim.Revision, after.Revision)
+	}
+}
+
+// serveAnywhere starts the server on every interface with ListenAnywhere,
+// answering also to switchboard.lan, and returns it with its token URL.
+func serveAnywhere(tb testing.TB) (*server.Server, *store.Store, *url.URL) {
+	tb.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "anywhere.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := server.New(server.Options{Addr: "0.0.0.0:0", Store: st, ListenAnywhere: true, AllowHosts: []string{"switchboard.lan"}})
+	if err := srv.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		_ = srv.Close(context.Background())
+		st.Close()
+	})
+	urls := srv.OpenURLs()
+	if !srv.TokenRequired() || len(urls) != 2 || !strings.Contains(urls[1], "//switchboard.lan:") {
+		tb.Fatalf("want a token and URLs for 127.0.0.1 and switchboard.lan, got %v", urls)
+	}
+	u, err := url.Parse(urls[0])
+	if err != nil || u.Hostname() != "127.0.0.1" || len(u.Query().Get("token")) < 32 {
+		tb.Fatalf("token URL %q: %v", urls[0], err)
+	}
+	return srv, st, u
+}
+
+// TestListenBeyondLoopbackRefused: an address other machines can reach
+// needs ListenAnywhere (the CLI's --listen-anywhere), whatever its form.
+func TestListenBeyondLoopbackRefused(t *testing.T) {
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "refused.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, addr := range []string{"0.0.0.0:0", "[::]:0", ":0", "192.0.2.1:0", "[2001:db8::1]:0", "[::ffff:192.0.2.1]:0"} {
+		err := server.New(server.Options{Addr: addr, Store: st}).Open()
+		if !errors.Is(err, server.ErrNotLoopback) || !strings.Contains(err.Error(), "--listen-anywhere") {
+			t.Errorf("Open(%s) = %v, want ErrNotLoopback naming --listen-anywhere", addr, err)
+		}
+	}
+	for _, addr := range []string{"127.0.0.1:0", "localhost:0", "[::ffff:127.0.0.1]:0"} {
+		srv := server.New(server.Options{Addr: addr, Store: st})
+		if err := srv.Open(); err != nil {
+			t.Errorf("Open(%s) = %v; loopback needs no flag", addr, err)
+			continue
+		}
+		if srv.TokenRequired() {
+			t.Errorf("Open(%s) asks for a token on loopback", addr)
+		}
+		_ = srv.Close(context.Background())
+	}
+}
+
+// TestListenAnywhereNeedsToken: beyond loopback, every request needs the
+// token printed at start-up, as Jupyter's: the URL with ?token= sets an
+// HttpOnly, SameSite=Strict cookie and redirects to the same URL without
+// it; Authorization: Bearer works too; anything else is refused, and a Host
+// outside the allowed names still gets 421.
+func TestListenAnywhereNeedsToken(t *testing.T) {
+	srv, st, tokenURL := serveAnywhere(t)
+	base := srv.URL()
+	host := tokenURL.Host
+	token := tokenURL.Query().Get("token")
+
+	for _, path := range []string{"/", web.Asset("app.css"), "/no-such-page"} {
+		resp, body := rawRequest(t, "GET", base, host, path, nil, nil)
+		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "token") || resp.Header.Get("WWW-Authenticate") == "" {
+			t.Fatalf("GET %s without the token = %d:\n%s", path, resp.StatusCode, body)
+		}
+	}
+	if resp, _ := rawRequest(t, "POST", base, host, "/stacks", url.Values{"name": {"nope"}}, http.Header{"Sec-Fetch-Site": {"same-origin"}}); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("POST without the token = %d", resp.StatusCode)
+	}
+	wrong := strings.Repeat("0", len(token))
+	if resp, _ := rawRequest(t, "GET", base, host, "/?token="+wrong, nil, nil); resp.StatusCode != http.StatusForbidden || len(resp.Cookies()) != 0 {
+		t.Fatalf("a wrong token = %d, cookies %v", resp.StatusCode, resp.Cookies())
+	}
+	for _, auth := range []string{"Bearer " + wrong, "Basic " + token, token} {
+		if resp, _ := rawRequest(t, "GET", base, host, "/", nil, http.Header{"Authorization": {auth}}); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("Authorization %q = %d", auth, resp.StatusCode)
+		}
+	}
+	if resp, _ := rawRequest(t, "GET", base, host, "/", nil, http.Header{"Cookie": {"switchboard-token-" + tokenURL.Port() + "=" + wrong}}); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a wrong cookie = %d", resp.StatusCode)
+	}
+	noStack(t, st, "nope")
+
+	// The printed URL: a cookie, and a redirect without the token.
+	resp, _ := rawRequest(t, "GET", base, host, "/stacks/1/git?token="+token+"&x=1", nil, nil)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/stacks/1/git?x=1" {
+		t.Fatalf("token URL = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	var cookie *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "switchboard-token-"+tokenURL.Port() {
+			cookie = c
+		}
+	}
+	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode || cookie.Path != "/" {
+		t.Fatalf("token cookie %+v; want HttpOnly, SameSite=Strict, Path=/", cookie)
+	}
+	// A path the browser would read as another host is not redirected to.
+	if resp, _ := rawRequest(t, "GET", base, host, "//evil.test/?token="+token, nil, nil); resp.Header.Get("Location") != "/" {
+		t.Fatalf("//evil.test/?token= redirects to %q", resp.Header.Get("Location"))
+	}
+
+	// With the cookie, the app works, edits included; so does a bearer
+	// token, also under an allowed name.
+	withCookie := http.Header{"Cookie": {cookie.Name + "=" + cookie.Value}}
+	if resp, body := rawRequest(t, "GET", base, host, "/", nil, withCookie); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Switchboard") {
+		t.Fatalf("GET / with the cookie = %d:\n%.300s", resp.StatusCode, body)
+	}
+	create := withCookie.Clone()
+	create.Set("Origin", "http://"+host)
+	create.Set("Sec-Fetch-Site", "same-origin")
+	if resp, body := rawRequest(t, "POST", base, host, "/stacks", url.Values{"name": {"mine"}}, create); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create with the cookie = %d:\n%.300s", resp.StatusCode, body)
+	}
+	if _, err := st.StackByName(context.Background(), "mine"); err != nil {
+		t.Fatal(err)
+	}
+	bearer := http.Header{"Authorization": {"Bearer " + token}}
+	lan := "switchboard.lan:" + tokenURL.Port()
+	if resp, _ := rawRequest(t, "GET", base, lan, "/", nil, bearer); resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET / as %s with a bearer token = %d", lan, resp.StatusCode)
+	}
+
+	// A name outside the allowed ones: 421, token or not.
+	for _, h := range []string{"evil.test:" + tokenURL.Port(), "switchboard.lan:1"} {
+		if resp, _ := rawRequest(t, "GET", base, h, "/?token="+token, nil, bearer); resp.StatusCode != http.StatusMisdirectedRequest {
+			t.Fatalf("Host %s = %d, want 421", h, resp.StatusCode)
+		}
 	}
 }

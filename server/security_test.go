@@ -7,18 +7,24 @@ package server_test
 // canvas's requests.
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/switchboard-dev/switchboard/model"
 	"github.com/switchboard-dev/switchboard/server"
@@ -319,6 +325,175 @@ func TestListenAnywhereNeedsToken(t *testing.T) {
 	for _, h := range []string{"evil.test:" + tokenURL.Port(), "switchboard.lan:1"} {
 		if resp, _ := rawRequest(t, "GET", base, h, "/?token="+token, nil, bearer); resp.StatusCode != http.StatusMisdirectedRequest {
 			t.Fatalf("Host %s = %d, want 421", h, resp.StatusCode)
+		}
+	}
+}
+
+// hostileID is the audit's node ID: in a URL built by concatenation, a
+// nudge of the node posted to /stacks/1/delete?confirm=yes&z=/move.
+const hostileID = "../../../stacks/1/delete?confirm=yes&z="
+
+// TestInvalidIDsRefused: a node, route or wire ID in a path, or a wire end
+// in a form, that is not a model.ValidID gets 400 and a message saying
+// what an ID is, before any handler uses it; a valid ID that names nothing
+// is still 404.
+func TestInvalidIDsRefused(t *testing.T) {
+	ts, st := mustServe(t)
+	s := mustCreate(t, st, "chat", "chat")
+	base := "/stacks/" + strconv.FormatInt(s.ID, 10)
+	h := htmxAt(s.Revision)
+	for _, c := range []struct{ method, path string }{
+		{"POST", base + "/nodes/..%2F..%2F..%2Fstacks%2F1%2Fdelete%3Fconfirm=yes&z=/move"},
+		{"GET", base + "/nodes/fn6.x"},
+		{"POST", base + "/nodes/fn6%3Fx"},
+		{"DELETE", base + "/nodes/fn%206"},
+		{"POST", base + "/nodes/6fn/routes"},
+		{"DELETE", base + "/routes/rt2%2F..%2Fx"},
+		{"GET", base + "/wires/w10%23x"},
+		{"POST", base + "/wires/w10;x"},
+		{"DELETE", base + "/wires/" + strings.Repeat("w", 65)},
+	} {
+		resp, body := send(t, ts, c.method, c.path, url.Values{"x": {"1"}}, h)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "is not a valid") || !strings.Contains(body, "ID is a letter") {
+			t.Errorf("%s %s = %d, want 400 saying what an ID is:\n%.400s", c.method, c.path, resp.StatusCode, body)
+		}
+	}
+	for _, form := range []url.Values{
+		{"from": {hostileID}, "to": {"fn6"}},
+		{"from": {"rt2"}, "to": {"fn6/../x"}},
+	} {
+		resp, body := send(t, ts, "POST", base+"/wires", form, h)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "is not a valid wire end ID") {
+			t.Errorf("wire %v = %d, want 400:\n%.400s", form, resp.StatusCode, body)
+		}
+	}
+	if after := head(t, st, s.ID); after.Revision != s.Revision {
+		t.Fatalf("a refused request changed the stack: revision %d → %d", s.Revision, after.Revision)
+	}
+	if resp, _ := send(t, ts, "GET", base+"/nodes/fn99", nil, h); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("a valid ID naming nothing = %d, want 404", resp.StatusCode)
+	}
+}
+
+// TestOpenHostileStackFileRefused: a shared switchboard.json whose node
+// ID would steer requests is refused when opened from a repository, with
+// the reason shown on the page, and no stack is created.
+func TestOpenHostileStackFileRefused(t *testing.T) {
+	ts, st := mustServe(t)
+	victim := mustCreate(t, st, "chat", "victim")
+	chat, _ := model.Example("chat", "shared")
+	data, err := model.MarshalStackFile(chat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = bytes.ReplaceAll(data, []byte(`"fn6"`), []byte(strconv.Quote(hostileID)))
+	if !bytes.Contains(data, []byte("delete?confirm")) {
+		t.Fatalf("the hostile ID is not in the file:\n%s", data)
+	}
+	repo := t.TempDir()
+	mustGit(t, repo, "init", "-q", "-b", "main")
+	if err := os.MkdirAll(filepath.Join(repo, "stacks", "shared"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(repo, "stacks", "shared", "switchboard.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustGit(t, repo, "add", ".")
+	mustGit(t, repo, "commit", "-q", "-m", "a stack to share")
+
+	resp, body := postForm(t, ts, "/stacks/open", url.Values{"repo": {repo}, "folder": {"stacks/shared"}, "name": {"opened"}}, nil)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `data-testid="open-error"`) || !strings.Contains(body, "delete?confirm") {
+		t.Fatalf("open of the hostile file = %d, want 422 naming the ID:\n%s", resp.StatusCode, body)
+	}
+	noStack(t, st, "opened")
+	noStack(t, st, "shared")
+	if _, err := st.Stack(context.Background(), victim.ID); err != nil {
+		t.Fatalf("the victim is gone: %v", err)
+	}
+}
+
+// TestBrowserHostileIDCannotSteerCanvas renders the canvas of a stack
+// whose node has the audit's ID (as if it had slipped past every check)
+// and nudges and deletes that node in Chromium with the real canvas
+// script. The requests must go to the node's own URL, its ID escaped as
+// one path segment; nothing else on the server is asked for.
+func TestBrowserHostileIDCannotSteerCanvas(t *testing.T) {
+	chat, _ := model.Example("chat", "chat")
+	chat.ID, chat.Revision = 7, 3
+	// The second ID would be selector syntax if the script built a CSS
+	// selector from it; the nudge then threw before it saved.
+	quoting := `fn7"]]`
+	for old, id := range map[string]string{"fn6": hostileID, "fn7": quoting} {
+		chat.Function(old).ID = id
+		for _, w := range chat.Wires {
+			if w.From == old {
+				w.From = id
+			}
+			if w.To == old {
+				w.To = id
+			}
+		}
+	}
+	type hit struct{ method, uri string }
+	var mu sync.Mutex
+	var hits []hit
+	assets := http.StripPrefix("/static/"+web.AssetHash()+"/", http.FileServerFS(web.Static))
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == "GET" && r.URL.Path == "/stacks/7":
+			_ = web.CanvasPage(web.NewCanvasView(chat)).Render(r.Context(), w)
+		case strings.HasPrefix(r.URL.Path, "/static/"):
+			assets.ServeHTTP(w, r)
+		case r.URL.Path == "/favicon.ico":
+			http.NotFound(w, r)
+		default:
+			mu.Lock()
+			hits = append(hits, hit{r.Method, r.RequestURI})
+			mu.Unlock()
+		}
+	}))
+	defer ts.Close()
+	edits := func() []hit {
+		mu.Lock()
+		defer mu.Unlock()
+		var out []hit
+		for _, h := range hits {
+			if h.method != "GET" {
+				out = append(out, h)
+			}
+		}
+		return out
+	}
+
+	ctx, _ := newBrowser(t)
+	node := `.node[data-name="ConnectionHandler"]`
+	run(t, ctx, "open the canvas",
+		chromedp.Navigate(ts.URL+"/stacks/7"),
+		chromedp.WaitVisible(`.editor.ready `+node),
+	)
+	run(t, ctx, "select and nudge the node", chromedp.Focus(node), chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(node+`.selected`), chromedp.KeyEvent(kb.ArrowRight))
+	waitFor(t, func() bool { return len(edits()) == 1 })
+	run(t, ctx, "delete the node", chromedp.KeyEvent(kb.Delete))
+	waitFor(t, func() bool { return len(edits()) == 2 })
+	other := `.node[data-name="DefaultHandler"]`
+	run(t, ctx, "select and nudge the other node", chromedp.Focus(other), chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(other+`.selected`), chromedp.KeyEvent(kb.ArrowDown))
+	waitFor(t, func() bool { return len(edits()) == 3 })
+
+	own := "/stacks/7/nodes/" + url.PathEscape(hostileID)
+	want := []hit{{"POST", own + "/move"}, {"DELETE", own}, {"POST", "/stacks/7/nodes/" + url.PathEscape(quoting) + "/move"}}
+	if got := edits(); !slices.Equal(got, want) {
+		t.Fatalf("the canvas sent %v, want %v", got, want)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Contains(hits, hit{"GET", own}) {
+		t.Errorf("selecting the node did not load its panel from %s: %v", own, hits)
+	}
+	for _, h := range hits {
+		if !strings.HasPrefix(h.uri, "/stacks/7/") || strings.Contains(h.uri, "?confirm") {
+			t.Errorf("a request left the stack's URLs: %s %s", h.method, h.uri)
 		}
 	}
 }

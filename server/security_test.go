@@ -497,3 +497,31 @@ func TestBrowserHostileIDCannotSteerCanvas(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserListenAnywhereToken: beyond loopback, Chromium opens the
+// printed token URL, lands on the app without the token in the address
+// bar or in reach of scripts (HttpOnly), and the canvas works: its assets
+// load and its htmx edits carry the SameSite=Strict cookie.
+func TestBrowserListenAnywhereToken(t *testing.T) {
+	srv, st, tokenURL := serveAnywhere(t)
+	s := mustCreate(t, st, "", "anywhere")
+	ctx, _ := newBrowser(t)
+	var href, cookies string
+	run(t, ctx, "open the token URL",
+		chromedp.Navigate(tokenURL.String()),
+		chromedp.WaitVisible(`[data-testid=stack-row]`),
+		chromedp.Location(&href),
+		chromedp.Evaluate(`document.cookie`, &cookies),
+	)
+	if href != srv.URL()+"/" || cookies != "" {
+		t.Fatalf("after the token URL: at %s, document.cookie %q; want the bare URL and no cookie for scripts", href, cookies)
+	}
+	run(t, ctx, "edit on the canvas",
+		chromedp.Navigate(srv.URL()+"/stacks/"+strconv.FormatInt(s.ID, 10)),
+		chromedp.WaitVisible(`.editor.ready`),
+		chromedp.Focus(`[data-testid=palette-function]`),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(`#node-fn1.selected`),
+	)
+	waitFor(t, func() bool { return len(head(t, st, s.ID).Functions) == 1 })
+}

@@ -125,6 +125,7 @@ func runServe(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []
 		for _, u := range srv.OpenURLs() {
 			fmt.Fprintln(c.Stdout, "    "+u)
 		}
+		fmt.Fprintln(c.Stdout, "A request naming any other host gets 421; add a name with --allow-host.")
 	}
 	if c.Ready != nil {
 		c.Ready(srv.URL())

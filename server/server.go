@@ -40,7 +40,7 @@ type Options struct {
 	// gave this machine. Every other Host is refused with 421.
 	AllowHosts []string
 	// ListenAnywhere allows an Addr beyond loopback. Every request then
-	// needs the token Token returns (see requireToken).
+	// needs the token in OpenURLs (see requireToken).
 	ListenAnywhere bool
 }
 

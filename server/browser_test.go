@@ -83,6 +83,13 @@ func mustServeReal(tb testing.TB) browserServer {
 // context for one tab plus a function opening another tab of it.
 func newBrowser(tb testing.TB) (context.Context, func() context.Context) {
 	tb.Helper()
+	return newBrowserWith(tb)
+}
+
+// newBrowserWith is newBrowser with more Chromium options, such as
+// host-resolver-rules for the attack tests.
+func newBrowserWith(tb testing.TB, extra ...chromedp.ExecAllocatorOption) (context.Context, func() context.Context) {
+	tb.Helper()
 	path := chromiumPath(tb)
 	// Not tb.TempDir: Chromium's helpers may still be writing to the
 	// profile for a moment after the browser exits, which t.TempDir
@@ -113,6 +120,7 @@ func newBrowser(tb testing.TB) (context.Context, func() context.Context) {
 		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1440, 900),
 	}
+	opts = append(opts, extra...)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithLogf(tb.Logf))
 	tb.Cleanup(func() {

@@ -22,6 +22,26 @@ func stackID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
+// requireValidID refuses with 400 a request whose path parameter param is
+// not a model.ValidID: an ID that could not have come from the canvas, so
+// a request built from a hostile one stops here, before any handler uses it.
+func (s *Server) requireValidID(param, what string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if id := r.PathValue(param); !model.ValidID(id) {
+				s.errorPage(w, r, http.StatusBadRequest, invalidIDMessage(what, id))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// invalidIDMessage says why an ID is refused, quoting it safely.
+func invalidIDMessage(what, id string) string {
+	return fmt.Sprintf("%q is not a valid %s ID: an ID is a letter followed by up to 63 letters, digits, _ or -.", id, what)
+}
+
 // loadStack returns the stack the path names, or answers with the error.
 func (s *Server) loadStack(w http.ResponseWriter, r *http.Request) (*model.Stack, bool) {
 	id, err := stackID(r)

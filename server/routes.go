@@ -61,6 +61,7 @@ func (s *Server) routes() http.Handler {
 		// Nodes: APIs, functions and tables.
 		r.Post("/nodes", s.handleNodeCreate) // POST /stacks/12/nodes
 		r.Route("/nodes/{nodeID}", func(r chi.Router) {
+			r.Use(s.requireValidID("nodeID", "node"))
 			r.Get("/", s.handleNodePanel)          // GET /stacks/12/nodes/fn3
 			r.Post("/", s.handleNodeSave)          // POST /stacks/12/nodes/fn3
 			r.Delete("/", s.handleNodeDelete)      // DELETE /stacks/12/nodes/fn3
@@ -69,11 +70,12 @@ func (s *Server) routes() http.Handler {
 		})
 
 		// Routes of an API; renamed in the API's form.
-		r.Delete("/routes/{routeID}", s.handleRouteDelete) // DELETE /stacks/12/routes/rt4
+		r.With(s.requireValidID("routeID", "route")).Delete("/routes/{routeID}", s.handleRouteDelete) // DELETE /stacks/12/routes/rt4
 
 		// Wires.
 		r.Post("/wires", s.handleWireCreate) // POST /stacks/12/wires
 		r.Route("/wires/{wireID}", func(r chi.Router) {
+			r.Use(s.requireValidID("wireID", "wire"))
 			r.Get("/", s.handleWirePanel)     // GET /stacks/12/wires/w9
 			r.Post("/", s.handleWireSave)     // POST /stacks/12/wires/w9
 			r.Delete("/", s.handleWireDelete) // DELETE /stacks/12/wires/w9

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/publish"
@@ -34,6 +35,13 @@ type Options struct {
 	Publish *publish.Service
 	// Run configures Run locally.
 	Run RunOptions
+	// AllowHosts are Host names, besides 127.0.0.1, [::1] and localhost,
+	// that requests may name (with the listening port): a name the user
+	// gave this machine. Every other Host is refused with 421.
+	AllowHosts []string
+	// ListenAnywhere allows an Addr beyond loopback. Every request then
+	// needs the token in OpenURLs (see requireToken).
+	ListenAnywhere bool
 }
 
 // Server serves the Switchboard UI.
@@ -45,6 +53,14 @@ type Server struct {
 	http     *http.Server
 	shutdown time.Duration
 	runs     *runs
+	// router is every route, without the checks Open puts in front of it.
+	router http.Handler
+	// allowHosts and listenAnywhere are Options' fields of the same names.
+	allowHosts     []string
+	listenAnywhere bool
+	// token is the secret every request needs when listening beyond
+	// loopback; empty on loopback.
+	token string
 }
 
 // New returns a server for the options; Open starts it.
@@ -58,10 +74,12 @@ func New(opts Options) *Server {
 	if opts.Publish == nil && opts.Store != nil {
 		opts.Publish = publish.New(opts.Store, nil)
 	}
-	s := &Server{log: opts.Logger, store: opts.Store, publish: opts.Publish, shutdown: 10 * time.Second, runs: newRuns(opts.Logger, opts.Run)}
+	s := &Server{log: opts.Logger, store: opts.Store, publish: opts.Publish, shutdown: 10 * time.Second, runs: newRuns(opts.Logger, opts.Run),
+		allowHosts: opts.AllowHosts, listenAnywhere: opts.ListenAnywhere}
+	s.router = s.routes()
 	s.http = &http.Server{
 		Addr:              opts.Addr,
-		Handler:           s.routes(),
+		Handler:           s.router,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -72,13 +90,40 @@ func New(opts Options) *Server {
 }
 
 // Open listens on the address, so a bad address fails here and not in a
-// goroutine, then serves in the background (wtf http/server.go).
+// goroutine, then serves in the background (wtf http/server.go). An
+// address beyond loopback is refused with ErrNotLoopback unless
+// ListenAnywhere is set. Only then is the listening port known, so the Host
+// check (and the token check, beyond loopback) goes in front of the
+// routes here: every request, even for a static asset or a missing page,
+// passes them first.
 func (s *Server) Open() error {
+	// Open predates contexts here and has many callers; resolving a name
+	// is the one step that may wait, so it gets its own bound.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	anywhere, err := beyondLoopback(ctx, s.http.Addr)
+	if err != nil {
+		return err
+	}
+	if anywhere && !s.listenAnywhere {
+		return fmt.Errorf("server: %s: %w", s.http.Addr, ErrNotLoopback)
+	}
 	ln, err := net.Listen("tcp", s.http.Addr)
 	if err != nil {
 		return fmt.Errorf("server: listen on %s: %w", s.http.Addr, err)
 	}
 	s.ln = ln
+	handler := s.router
+	if anywhere {
+		if s.token, err = newToken(); err != nil {
+			ln.Close()
+			return err
+		}
+		handler = s.requireToken(handler)
+		s.log.Warn("listening beyond loopback: anyone who reaches this address with the token can design and delete stacks, run code on this machine (Run locally) and commit and push with the stored Git credentials",
+			slog.String("addr", ln.Addr().String()), slog.Any("allowed_hosts", s.hostNames()))
+	}
+	s.http.Handler = s.checkHost(handler)
 	go func() {
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("server stopped", slog.Any("error", err))
@@ -87,16 +132,23 @@ func (s *Server) Open() error {
 	return nil
 }
 
-// URL is the address the server really listens on, for ":0" in tests.
+// URL is the address the server really listens on, for ":0" in tests; on
+// every interface (0.0.0.0, ::) it is 127.0.0.1's, a Host the server
+// answers to.
 func (s *Server) URL() string {
 	if s.ln == nil {
 		return ""
 	}
+	if tcp, ok := s.ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+	}
 	return "http://" + s.ln.Addr().String()
 }
 
-// Handler returns the server's router, for tests that use httptest.
-func (s *Server) Handler() http.Handler { return s.http.Handler }
+// Handler returns the server's router, for tests that use httptest. It
+// lacks the Host and token checks, which need the listening address: Open
+// puts them in front.
+func (s *Server) Handler() http.Handler { return s.router }
 
 // Close stops the stacks running locally, which ends their event streams,
 // then stops accepting requests and waits for those in flight.

@@ -71,6 +71,12 @@ func (s *Server) handleWireCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	from, to := r.FormValue("from"), r.FormValue("to")
+	for _, id := range []string{from, to} {
+		if !model.ValidID(id) {
+			s.errorPage(w, r, http.StatusBadRequest, invalidIDMessage("wire end", id))
+			return
+		}
+	}
 	var wire *model.Wire
 	st, err := s.edit(r, func(st *model.Stack) error {
 		kind, err := wireKind(st, from, to, model.WireKind(r.FormValue("kind")))

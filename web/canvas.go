@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -72,7 +73,27 @@ func (v CanvasView) Nodes() []NodeView {
 }
 
 // URL is the node's address.
-func (n NodeView) URL(base string) string { return base + "/nodes/" + n.ID }
+func (n NodeView) URL(base string) string { return NodeURL(base, n.ID) }
+
+// NodeURL, RouteURL and WireURL are the addresses of a stack's node, route
+// and wire under base (StackURL). Every URL built from an ID goes through
+// them, so the ID stays one path segment whatever it holds.
+func NodeURL(base, id string) string  { return base + "/nodes/" + pathSegment(id) }
+func RouteURL(base, id string) string { return base + "/routes/" + pathSegment(id) }
+func WireURL(base, id string) string  { return base + "/wires/" + pathSegment(id) }
+
+// pathSegment escapes an ID as one URL path segment. A model.ValidID needs
+// no escaping; this is the second line for one that is not (a shared
+// stack file, a database written by hand), so that no "/", "?", "#" or "%"
+// can point a request at another URL. "." and "..", which a browser
+// resolves away however they are escaped, become a segment naming nothing.
+func pathSegment(id string) string {
+	switch id {
+	case "", ".", "..":
+		id += "/"
+	}
+	return url.PathEscape(id)
+}
 
 // KindLabel names a kind for people.
 func KindLabel(k model.Kind) string {
@@ -183,7 +204,7 @@ func (p PanelView) ID() string {
 }
 
 // URL is the node's address.
-func (p PanelView) URL() string { return p.Base + "/nodes/" + p.ID() }
+func (p PanelView) URL() string { return NodeURL(p.Base, p.ID()) }
 
 func (p PanelView) err(field string) string { return p.Errors[field] }
 
@@ -199,7 +220,7 @@ func (p PanelView) WireLines() []WireLine {
 	var out []WireLine
 	for _, w := range p.Stack.Wires {
 		if touches[w.From] || touches[w.To] {
-			out = append(out, WireLine{ID: w.ID, URL: p.Base + "/wires/" + w.ID, Text: DescribeWire(p.Stack, w)})
+			out = append(out, WireLine{ID: w.ID, URL: WireURL(p.Base, w.ID), Text: DescribeWire(p.Stack, w)})
 		}
 	}
 	return out
@@ -246,7 +267,7 @@ type WirePanelView struct {
 }
 
 // URL is the wire's address.
-func (p WirePanelView) URL() string { return p.Base + "/wires/" + p.Wire.ID }
+func (p WirePanelView) URL() string { return WireURL(p.Base, p.Wire.ID) }
 
 // Kinds lists the kinds the wire could switch to: those with the same ends.
 func (p WirePanelView) Kinds() []model.WireKind {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -24,6 +25,8 @@ func init() {
 		{name: "serve", summary: "Serve the stack designer until interrupted.", run: runServe,
 			flags: func(fs *flag.FlagSet) {
 				fs.String("addr", server.DefaultAddr, "`address` to listen on (default $SWITCHBOARD_ADDR, else 127.0.0.1:8080); keep it on loopback")
+				fs.Bool("listen-anywhere", false, "allow an --addr beyond loopback; every request then needs the token in the URL printed at start-up")
+				fs.Var(&stringList{}, "allow-host", "also answer requests naming this host `name` (repeatable; default $SWITCHBOARD_ALLOW_HOSTS, comma-separated)")
 			}},
 		{name: "new", args: "NAME", summary: "Create a stack, blank or from an example (chat, echo).", run: runNew,
 			flags: func(fs *flag.FlagSet) {
@@ -64,6 +67,16 @@ func init() {
 	}
 }
 
+// stringList is a flag that may be given more than once.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
 func flagString(fs *flag.FlagSet, name string) string { return fs.Lookup(name).Value.String() }
 
 // flagSet reports whether the flag was given on the command line.
@@ -87,13 +100,33 @@ func runServe(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []
 	if env := c.Getenv("SWITCHBOARD_ADDR"); env != "" && !flagSet(fs, "addr") {
 		addr = env
 	}
+	hosts := []string(*fs.Lookup("allow-host").Value.(*stringList))
+	if env := c.Getenv("SWITCHBOARD_ALLOW_HOSTS"); env != "" && !flagSet(fs, "allow-host") {
+		for _, h := range strings.Split(env, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				hosts = append(hosts, h)
+			}
+		}
+	}
+	anywhere := flagString(fs, "listen-anywhere") == "true"
 	// Run locally reads the same variables as switchboard run.
 	runOpts := server.RunOptions{DynamoDBEndpoint: c.Getenv("AWS_ENDPOINT_URL_DYNAMODB"), NodePath: c.Getenv("SWITCHBOARD_NODE_MODULES")}
-	srv := server.New(server.Options{Addr: addr, Store: st, Logger: log, Run: runOpts})
+	srv := server.New(server.Options{Addr: addr, Store: st, Logger: log, Run: runOpts, AllowHosts: hosts, ListenAnywhere: anywhere})
 	if err := srv.Open(); err != nil {
+		if errors.Is(err, server.ErrNotLoopback) {
+			return &usageError{msg: fmt.Sprintf("serve --addr %s: %v", addr, server.ErrNotLoopback)}
+		}
 		return err
 	}
 	log.Info("serving", slog.String("url", srv.URL()), slog.String("db", *db))
+	if srv.TokenRequired() {
+		// The URLs hold the token: on stdout for the user, never in the log.
+		fmt.Fprintln(c.Stdout, "Switchboard needs its token here. Open it at:")
+		for _, u := range srv.OpenURLs() {
+			fmt.Fprintln(c.Stdout, "    "+u)
+		}
+		fmt.Fprintln(c.Stdout, "A request naming any other host gets 421; add a name with --allow-host.")
+	}
 	if c.Ready != nil {
 		c.Ready(srv.URL())
 	}

@@ -88,7 +88,8 @@ export function initCanvas (htmx) {
 
   // Wires follow their nodes while dragging, redrawn as the server would.
   function redrawWires (nodeID) {
-    document.querySelectorAll(`#wires svg[data-from-node="${nodeID}"], #wires svg[data-to-node="${nodeID}"]`).forEach((svg) => {
+    const id = CSS.escape(nodeID) // an ID is data, never selector syntax
+    document.querySelectorAll(`#wires svg[data-from-node="${id}"], #wires svg[data-to-node="${id}"]`).forEach((svg) => {
       const from = nodeEl(svg.dataset.fromNode)
       const to = nodeEl(svg.dataset.toNode)
       if (!from || !to) return

@@ -3,7 +3,7 @@
 # absence a failure instead of a skip, as .ci/run does.
 GO ?= go
 
-.PHONY: test vet generate check-generated bench run
+.PHONY: test vet generate check-generated check-assets bench run
 
 test: vet check-generated
 	$(GO) test -race -count=1 ./...
@@ -20,6 +20,12 @@ generate:
 check-generated:
 	@$(GO) tool templ generate >/dev/null 2>&1
 	@git diff --exit-code -- '*_templ.go' >/dev/null 2>&1 || { echo "generated templ code is stale: run make generate and commit"; git --no-pager diff --stat -- '*_templ.go'; exit 1; }
+
+# Fails when the committed web bundle is not what web/src builds to (needs
+# npm ci first); CI runs it, since go run serves the committed bundle.
+check-assets:
+	@npm run --silent build
+	@git diff --exit-code -- web/static/dist >/dev/null 2>&1 || { echo "web/static/dist is stale: run npm run build and commit"; git --no-pager diff --stat -- web/static/dist; exit 1; }
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -133,8 +133,10 @@ func (s *Server) handleStackDuplicate(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
-// handleStackDelete deletes a stack once confirmed. Without confirm=yes
-// (a browser that ran no script to ask) it asks on a page of its own.
+// handleStackDelete deletes a stack once confirmed. Without confirm=yes in
+// the POST body (a GET, or a browser that ran no script to ask) it asks on
+// a page of its own. The query string never confirms: a URL is what a
+// crafted link or a node ID spliced into a path can supply.
 func (s *Server) handleStackDelete(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
@@ -143,7 +145,7 @@ func (s *Server) handleStackDelete(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if r.Method != http.MethodPost || r.FormValue("confirm") != "yes" {
+	if r.Method != http.MethodPost || r.PostFormValue("confirm") != "yes" {
 		s.render(w, r, http.StatusOK, web.ConfirmDeletePage(web.StackRow{ID: st.ID, Name: st.Name}))
 		return
 	}

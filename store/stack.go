@@ -109,13 +109,18 @@ func stored(doc []byte, id, revision int64, at time.Time) (*model.Stack, error) 
 // the redo branch an undo may have left from there on: an edit after an
 // undo starts a new history. The DELETE runs only when there is such a
 // branch; even deleting nothing cost a large stack's save a tenth of its time.
+//
+// It also applies the retention rule (pruneRevisions).
 func appendRevision(ctx context.Context, tx *sql.Tx, id int64, h head, revision int64, doc []byte, at time.Time) error {
 	if h.newest >= revision {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM revisions WHERE stack_id = ? AND revision >= ?`, id, revision); err != nil {
 			return err
 		}
 	}
-	return insertRevision(ctx, tx, id, revision, doc, at)
+	if err := insertRevision(ctx, tx, id, revision, doc, at); err != nil {
+		return err
+	}
+	return pruneRevisions(ctx, tx, id, revision, at)
 }
 
 func insertRevision(ctx context.Context, tx *sql.Tx, id, revision int64, doc []byte, at time.Time) error {
@@ -448,7 +453,7 @@ func (s *Store) StackAtRevision(ctx context.Context, id, revision int64) (*model
 
 // Undo makes the revision before the head current again and returns the
 // stack as it is now. baseRevision must be the head, as in SaveStack, or it
-// returns ECONFLICT. At revision 1 it returns EINVALID.
+// returns ECONFLICT. At the oldest revision kept it returns EINVALID.
 func (s *Store) Undo(ctx context.Context, id, baseRevision int64) (*model.Stack, error) {
 	st, err := s.step(ctx, id, baseRevision, -1)
 	if err != nil {
@@ -468,9 +473,10 @@ func (s *Store) Redo(ctx context.Context, id, baseRevision int64) (*model.Stack,
 	return st, nil
 }
 
-// step moves the head by delta, restoring that revision's document into the
-// normalized tables. Revisions are not renumbered, so history stays as it
-// was.
+// step moves the head to the revision before (delta -1) or after (+1) it,
+// restoring that revision's document into the normalized tables. Revisions
+// are not renumbered, so history stays as it was; merged moves and the
+// retention rule leave gaps in the numbers, which step passes over.
 func (s *Store) step(ctx context.Context, id, base, delta int64) (*model.Stack, error) {
 	now := s.now()
 	tx, done, err := s.beginWrite(ctx)
@@ -483,9 +489,13 @@ func (s *Store) step(ctx context.Context, id, base, delta int64) (*model.Stack, 
 		return nil, err
 	}
 	name, token := h.name, h.token
-	target := base + delta
+	var target int64
 	var doc string
-	err = tx.QueryRowContext(ctx, `SELECT document FROM revisions WHERE stack_id = ? AND revision = ?`, id, target).Scan(&doc)
+	query := `SELECT revision, document FROM revisions WHERE stack_id = ? AND revision < ? ORDER BY revision DESC LIMIT 1`
+	if delta > 0 {
+		query = `SELECT revision, document FROM revisions WHERE stack_id = ? AND revision > ? ORDER BY revision LIMIT 1`
+	}
+	err = tx.QueryRowContext(ctx, query, id, base).Scan(&target, &doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		what := "undo"
 		if delta > 0 {

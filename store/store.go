@@ -44,6 +44,9 @@ type Store struct {
 	// states holds the rows this Store last wrote for some stacks, by
 	// stack ID (see writeState).
 	states map[int64]stateCache
+	// moves holds the last move this Store saved for some stacks, by stack
+	// ID, so the next move of the same node can join its revision.
+	moves map[int64]moveMark
 
 	// wrote tells the checkpointer a write committed; closing stops it and
 	// checkpointed is closed when it has.
@@ -72,7 +75,7 @@ func open(ctx context.Context, path string, fsys fs.FS) (*Store, error) {
 		db.SetMaxOpenConns(1)
 	}
 	s := &Store{
-		db: db, path: path, now: func() time.Time { return time.Now().UTC() }, states: map[int64]stateCache{},
+		db: db, path: path, now: func() time.Time { return time.Now().UTC() }, states: map[int64]stateCache{}, moves: map[int64]moveMark{},
 		wrote: make(chan struct{}, 1), stop: make(chan struct{}), checkpointed: make(chan struct{}),
 	}
 	if err := s.migrate(ctx, fsys); err != nil {

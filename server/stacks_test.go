@@ -2,8 +2,11 @@ package server_test
 
 import (
 	"context"
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -47,5 +50,85 @@ func TestStackDelete_ConfirmOnlyInBody(t *testing.T) {
 	}
 	if _, err := st.Stack(ctx, created.ID); model.ErrorCode(err) != model.ENOTFOUND {
 		t.Fatalf("after a confirmed delete: %v", err)
+	}
+}
+
+// TestStackIndex_PagesAndSearches lists 130 stacks 50 at a time with
+// keyset links both ways, searches names (also as the search box asks,
+// for the list alone) and treats LIKE's wildcards as plain characters.
+func TestStackIndex_PagesAndSearches(t *testing.T) {
+	ts, st := mustServe(t)
+	ctx := context.Background()
+	for i := range 120 {
+		if _, err := st.CreateStack(ctx, &model.Stack{Name: fmt.Sprintf("s%03d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 10 {
+		if _, err := st.CreateStack(ctx, &model.Stack{Name: fmt.Sprintf("Chat-%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := func(body string) []string {
+		var out []string
+		for _, m := range regexp.MustCompile(`<strong>([^<]+)</strong>`).FindAllStringSubmatch(body, -1) {
+			out = append(out, m[1])
+		}
+		return out
+	}
+	link := func(body, testid string) string {
+		m := regexp.MustCompile(`<a href="([^"]*)" [^>]*data-testid="` + testid + `"`).FindStringSubmatch(body)
+		if m == nil {
+			return ""
+		}
+		return html.UnescapeString(m[1])
+	}
+	get := func(path string, header http.Header) string {
+		t.Helper()
+		resp, body := do(t, ts, "GET", path, header)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s = %d", path, resp.StatusCode)
+		}
+		return body
+	}
+
+	body := get("/", nil)
+	got := names(body)
+	if len(got) != 50 || got[0] != "Chat-0" || got[49] != "s039" {
+		t.Fatalf("first page: %d stacks, %v … %v", len(got), got[0], got[len(got)-1])
+	}
+	if !strings.Contains(body, "130 stacks") || link(body, "prev-page") != "" {
+		t.Fatalf("first page: want 130 stacks and no previous link")
+	}
+	next := link(body, "next-page")
+	if next != "/?after=s039" {
+		t.Fatalf("next link %q", next)
+	}
+	body = get(next, nil)
+	if got := names(body); len(got) != 50 || got[0] != "s040" || got[49] != "s089" {
+		t.Fatalf("second page: %v", got)
+	}
+	prev := link(body, "prev-page")
+	if got := names(get(prev, nil)); len(got) != 50 || got[0] != "Chat-0" || got[49] != "s039" {
+		t.Fatalf("previous from the second page (%s): %v", prev, got)
+	}
+	body = get(link(body, "next-page"), nil)
+	if got := names(body); len(got) != 30 || got[29] != "s119" || link(body, "next-page") != "" {
+		t.Fatalf("last page: %v, next %q", got, link(body, "next-page"))
+	}
+
+	body = get("/?q=CHAT", nil)
+	if got := names(body); len(got) != 10 || !strings.Contains(body, "10 stacks") || link(body, "next-page") != "" {
+		t.Fatalf("search chat: %v", got)
+	}
+	body = get("/?q=s11", http.Header{"Hx-Request": {"true"}, "Hx-Target": {"stack-list"}})
+	if strings.Contains(body, "<html") || !strings.Contains(body, `id="stack-list"`) {
+		t.Fatalf("the search box's request should get the list alone:\n%s", body)
+	}
+	if got := names(body); len(got) != 10 || got[0] != "s110" {
+		t.Fatalf("search s11: %v", got)
+	}
+	if body := get("/?q=%25", nil); len(names(body)) != 0 || !strings.Contains(body, `data-testid="no-match"`) {
+		t.Fatalf("a %% must match itself, not everything: %v", names(body))
 	}
 }

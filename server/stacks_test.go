@@ -5,13 +5,18 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/model"
+	"github.com/switchboard-dev/switchboard/server"
+	"github.com/switchboard-dev/switchboard/store"
 )
 
 // TestStackDelete_ConfirmOnlyInBody: a delete is confirmed by a form field
@@ -130,5 +135,57 @@ func TestStackIndex_PagesAndSearches(t *testing.T) {
 	}
 	if body := get("/?q=%25", nil); len(names(body)) != 0 || !strings.Contains(body, `data-testid="no-match"`) {
 		t.Fatalf("a %% must match itself, not everything: %v", names(body))
+	}
+}
+
+// TestStorageErrors_ReadOnlyDatabase serves a database file made read-only
+// (chmod 0444): the stacks page still lists, and a create, a rename and a
+// canvas move answer 503 with a message saying the database is read-only,
+// on the error page and in the alert the canvas's toast shows.
+func TestStorageErrors_ReadOnlyDatabase(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ro.db")
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chat, _ := model.Example("chat", "chat")
+	created, err := st.CreateStack(ctx, chat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if err := os.Chmod(path, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	ts := httptest.NewServer(server.New(server.Options{Store: ro}).Handler())
+	defer ts.Close()
+
+	if resp, body := do(t, ts, "GET", "/", nil); resp.StatusCode != http.StatusOK || !strings.Contains(body, ">chat<") {
+		t.Fatalf("GET / on a read-only database = %d", resp.StatusCode)
+	}
+	base := "/stacks/" + strconv.FormatInt(created.ID, 10)
+	for _, c := range []struct {
+		path   string
+		form   url.Values
+		header http.Header
+	}{
+		{"/stacks", url.Values{"name": {"new"}}, nil},
+		{base + "/rename", url.Values{"name": {"renamed"}, "rev": {"1"}}, nil},
+		{base + "/nodes/" + created.APIs[0].ID + "/move", url.Values{"x": {"5"}, "y": {"5"}},
+			http.Header{"Hx-Request": {"true"}, "X-Base-Revision": {"1"}}},
+	} {
+		resp, body := postForm(t, ts, c.path, c.form, c.header)
+		if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, `role="alert">The database `+path+` is read-only`) {
+			t.Errorf("POST %s = %d, want 503 saying the database is read-only:\n%s", c.path, resp.StatusCode, body)
+		}
+		if strings.Contains(body, "Internal error") {
+			t.Errorf("POST %s says Internal error", c.path)
+		}
 	}
 }

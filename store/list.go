@@ -39,7 +39,7 @@ type StackPage struct {
 func (s *Store) ListStacks(ctx context.Context, q StackQuery) (StackPage, error) {
 	page, err := s.listStacks(ctx, q)
 	if err != nil {
-		return StackPage{}, fmt.Errorf("store: list stacks: %w", err)
+		return StackPage{}, fmt.Errorf("store: list stacks: %w", s.storageError(err))
 	}
 	return page, nil
 }

@@ -25,7 +25,7 @@ import (
 func (s *Store) MoveNode(ctx context.Context, id, baseRevision int64, nodeID string, to model.Position) (*model.Stack, error) {
 	st, err := s.moveNode(ctx, id, baseRevision, nodeID, to)
 	if err != nil {
-		return nil, fmt.Errorf("store: move node %q of stack %d: %w", nodeID, id, err)
+		return nil, fmt.Errorf("store: move node %q of stack %d: %w", nodeID, id, s.storageError(err))
 	}
 	return st, nil
 }

@@ -40,7 +40,7 @@ type RevisionInfo struct {
 func (s *Store) CreateStack(ctx context.Context, st *model.Stack) (*model.Stack, error) {
 	out, err := s.createStack(ctx, st)
 	if err != nil {
-		return nil, fmt.Errorf("store: create stack %q: %w", st.Name, err)
+		return nil, fmt.Errorf("store: create stack %q: %w", st.Name, s.storageError(err))
 	}
 	return out, nil
 }
@@ -134,7 +134,7 @@ func insertRevision(ctx context.Context, tx *sql.Tx, id, revision int64, doc []b
 func (s *Store) Stack(ctx context.Context, id int64) (*model.Stack, error) {
 	st, err := s.readStack(ctx, `WHERE id = ?`, id)
 	if err != nil {
-		return nil, fmt.Errorf("store: stack %d: %w", id, err)
+		return nil, fmt.Errorf("store: stack %d: %w", id, s.storageError(err))
 	}
 	return st, nil
 }
@@ -144,7 +144,7 @@ func (s *Store) Stack(ctx context.Context, id int64) (*model.Stack, error) {
 func (s *Store) StackByName(ctx context.Context, name string) (*model.Stack, error) {
 	st, err := s.readStack(ctx, `WHERE name = ?`, name)
 	if err != nil {
-		return nil, fmt.Errorf("store: stack %q: %w", name, err)
+		return nil, fmt.Errorf("store: stack %q: %w", name, s.storageError(err))
 	}
 	return st, nil
 }
@@ -192,7 +192,7 @@ func (s *Store) Stacks(ctx context.Context) ([]StackSummary, error) {
 			(SELECT count(*) FROM nodes n WHERE n.stack_id = s.id)
 		FROM stacks s ORDER BY s.name COLLATE NOCASE, s.name`)
 	if err != nil {
-		return nil, fmt.Errorf("store: list stacks: %w", err)
+		return nil, fmt.Errorf("store: list stacks: %w", s.storageError(err))
 	}
 	defer rows.Close()
 	var out []StackSummary
@@ -200,15 +200,15 @@ func (s *Store) Stacks(ctx context.Context) ([]StackSummary, error) {
 		var sum StackSummary
 		var updated string
 		if err := rows.Scan(&sum.ID, &sum.Name, &sum.Description, &sum.Revision, &updated, &sum.Resources); err != nil {
-			return nil, fmt.Errorf("store: list stacks: %w", err)
+			return nil, fmt.Errorf("store: list stacks: %w", s.storageError(err))
 		}
 		if sum.UpdatedAt, err = parseTime(updated); err != nil {
-			return nil, fmt.Errorf("store: list stacks: %w", err)
+			return nil, fmt.Errorf("store: list stacks: %w", s.storageError(err))
 		}
 		out = append(out, sum)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: list stacks: %w", err)
+		return nil, fmt.Errorf("store: list stacks: %w", s.storageError(err))
 	}
 	return out, nil
 }
@@ -224,7 +224,7 @@ func (s *Store) Stacks(ctx context.Context) ([]StackSummary, error) {
 func (s *Store) SaveStack(ctx context.Context, st *model.Stack) (*model.Stack, error) {
 	out, err := s.saveStack(ctx, st)
 	if err != nil {
-		return nil, fmt.Errorf("store: save stack %q: %w", st.Name, err)
+		return nil, fmt.Errorf("store: save stack %q: %w", st.Name, s.storageError(err))
 	}
 	return out, nil
 }
@@ -376,10 +376,10 @@ func (s *Store) DeleteStack(ctx context.Context, id int64) error {
 	s.remember(id, 0, nil, nil)
 	res, err := s.db.ExecContext(ctx, `DELETE FROM stacks WHERE id = ?`, id)
 	if err != nil {
-		return fmt.Errorf("store: delete stack %d: %w", id, err)
+		return fmt.Errorf("store: delete stack %d: %w", id, s.storageError(err))
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("store: delete stack %d: %w", id, err)
+		return fmt.Errorf("store: delete stack %d: %w", id, s.storageError(err))
 	} else if n == 0 {
 		return fmt.Errorf("store: delete stack %d: %w", id, model.Errorf(model.ENOTFOUND, "no stack with ID %d", id))
 	}
@@ -391,7 +391,7 @@ func (s *Store) DeleteStack(ctx context.Context, id int64) error {
 func (s *Store) Revisions(ctx context.Context, id int64) ([]RevisionInfo, error) {
 	out, err := s.revisions(ctx, id)
 	if err != nil {
-		return nil, fmt.Errorf("store: revisions of stack %d: %w", id, err)
+		return nil, fmt.Errorf("store: revisions of stack %d: %w", id, s.storageError(err))
 	}
 	return out, nil
 }
@@ -438,15 +438,15 @@ func (s *Store) StackAtRevision(ctx context.Context, id, revision int64) (*model
 		err = model.Errorf(model.ENOTFOUND, "stack %d has no revision %d", id, revision)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: stack %d at revision %d: %w", id, revision, err)
+		return nil, fmt.Errorf("store: stack %d at revision %d: %w", id, revision, s.storageError(err))
 	}
 	at, err := parseTime(created)
 	if err != nil {
-		return nil, fmt.Errorf("store: stack %d at revision %d: %w", id, revision, err)
+		return nil, fmt.Errorf("store: stack %d at revision %d: %w", id, revision, s.storageError(err))
 	}
 	st, err := stored([]byte(doc), id, revision, at)
 	if err != nil {
-		return nil, fmt.Errorf("store: stack %d at revision %d: %w", id, revision, err)
+		return nil, fmt.Errorf("store: stack %d at revision %d: %w", id, revision, s.storageError(err))
 	}
 	return st, nil
 }
@@ -457,7 +457,7 @@ func (s *Store) StackAtRevision(ctx context.Context, id, revision int64) (*model
 func (s *Store) Undo(ctx context.Context, id, baseRevision int64) (*model.Stack, error) {
 	st, err := s.step(ctx, id, baseRevision, -1)
 	if err != nil {
-		return nil, fmt.Errorf("store: undo stack %d: %w", id, err)
+		return nil, fmt.Errorf("store: undo stack %d: %w", id, s.storageError(err))
 	}
 	return st, nil
 }
@@ -468,7 +468,7 @@ func (s *Store) Undo(ctx context.Context, id, baseRevision int64) (*model.Stack,
 func (s *Store) Redo(ctx context.Context, id, baseRevision int64) (*model.Stack, error) {
 	st, err := s.step(ctx, id, baseRevision, +1)
 	if err != nil {
-		return nil, fmt.Errorf("store: redo stack %d: %w", id, err)
+		return nil, fmt.Errorf("store: redo stack %d: %w", id, s.storageError(err))
 	}
 	return st, nil
 }

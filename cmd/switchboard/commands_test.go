@@ -50,3 +50,100 @@ func TestReadOnlyDatabase_SaysSo(t *testing.T) {
 	}
 	mustRun(t, db, "show", "chat")
 }
+
+// TestExportDir_StaysInTheFolder: export --dir refuses a template.yaml or a
+// handler folder that is a symbolic link out of the folder, and writes
+// nothing outside it; files go through a temporary name, so a template
+// hard-linked elsewhere is replaced, not rewritten in place.
+func TestExportDir_StaysInTheFolder(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "stacks.db")
+	mustRun(t, db, "new", "chat", "--example", "chat")
+	outside := t.TempDir()
+	secret := filepath.Join(outside, "secret.yaml")
+	if err := os.WriteFile(secret, []byte("mine\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("SymlinkedTemplate", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.Symlink(secret, filepath.Join(dir, "template.yaml")); err != nil {
+			t.Fatal(err)
+		}
+		r := runCLI(t, db, "export", "chat", "--dir", dir)
+		if r.code != 1 || !strings.Contains(r.stderr, "symbolic link") {
+			t.Fatalf("exit %d, stderr %q; want a refusal naming the link", r.code, r.stderr)
+		}
+		if data, _ := os.ReadFile(secret); string(data) != "mine\n" {
+			t.Fatalf("the file outside was written: %q", data)
+		}
+		if fi, err := os.Lstat(filepath.Join(dir, "template.yaml")); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Fatal("the link was replaced")
+		}
+	})
+	t.Run("SymlinkedHandlerFolder", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.Symlink(outside, filepath.Join(dir, "functions")); err != nil {
+			t.Fatal(err)
+		}
+		r := runCLI(t, db, "export", "chat", "--dir", dir)
+		if r.code != 1 || !strings.Contains(r.stderr, "functions") {
+			t.Fatalf("exit %d, stderr %q; want a refusal", r.code, r.stderr)
+		}
+		entries, _ := os.ReadDir(outside)
+		if len(entries) != 1 {
+			t.Fatalf("the export wrote outside its folder: %v", entries)
+		}
+	})
+	t.Run("ReplacesThroughATemporaryFile", func(t *testing.T) {
+		dir := t.TempDir()
+		tmpl := filepath.Join(dir, "template.yaml")
+		if err := os.WriteFile(tmpl, []byte("old\n"), 0o640); err != nil {
+			t.Fatal(err)
+		}
+		elsewhere := filepath.Join(outside, "hardlink.yaml")
+		if err := os.Link(tmpl, elsewhere); err != nil {
+			t.Fatal(err)
+		}
+		mustRun(t, db, "export", "chat", "--dir", dir)
+		if data, _ := os.ReadFile(elsewhere); string(data) != "old\n" {
+			t.Fatal("template.yaml was rewritten in place, not replaced by a rename")
+		}
+		fi, err := os.Stat(tmpl)
+		if err != nil || fi.Mode().Perm() != 0o640 {
+			t.Fatalf("template.yaml: %v, mode %v; want 0640 kept", err, fi.Mode())
+		}
+		var leftovers []string
+		_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && strings.HasPrefix(d.Name(), ".") {
+				leftovers = append(leftovers, p)
+			}
+			return nil
+		})
+		if len(leftovers) > 0 {
+			t.Fatalf("temporary files left: %v", leftovers)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "functions", "send-handler", "index.mjs")); err != nil {
+			t.Fatal(err)
+		}
+		os.Remove(elsewhere)
+	})
+}
+
+// TestExportOutput_KeepsMode: export -o over an existing file keeps its
+// permissions (a 0600 template stays private); a new file is 0644.
+func TestExportOutput_KeepsMode(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "stacks.db")
+	mustRun(t, db, "new", "echo", "--example", "echo")
+	out := filepath.Join(t.TempDir(), "template.yaml")
+	mustRun(t, db, "export", "echo", "-o", out)
+	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Fatalf("new file: %v %v, want 0644", err, fi.Mode())
+	}
+	if err := os.Chmod(out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, db, "export", "echo", "-o", out)
+	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("replaced file: %v %v, want 0600 kept", err, fi.Mode())
+	}
+}

@@ -137,6 +137,14 @@ func (c *CLI) runCommand(ctx context.Context, cmd *command, args []string) error
 		args = fs.Args()[1:]
 	}
 	fs.SetOutput(c.Stderr)
+	if cmd.name == "run" {
+		// run prints its functions' output, which whoever can send the
+		// stack a message can shape: no control sequence in it reaches the
+		// terminal as one.
+		safe := *c
+		safe.Stderr = terminalSafe(c.Stderr)
+		c = &safe
+	}
 	return cmd.run(ctx, c, fs, db, positional)
 }
 

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/apigw/wsload"
 )
 
 // TestHelp_PrintsOnce: a command's --help prints its usage once, on stdout,
@@ -145,5 +150,100 @@ func TestExportOutput_KeepsMode(t *testing.T) {
 	mustRun(t, db, "export", "echo", "-o", out)
 	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("replaced file: %v %v, want 0600 kept", err, fi.Mode())
+	}
+}
+
+// TestEscapeTerminal: control characters become visible escapes; text,
+// newlines and tabs pass unchanged.
+func TestEscapeTerminal(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain café\tline\n":        "plain café\tline\n",
+		"\x1b[2J\x1b]0;pwned\x07":   `\x1b[2J\x1b]0;pwned\x07`,
+		"a\rb\x7f\u009b31m\xff":     `a\x0db\x7f\u009b31m\xff`,
+		"\x1b[1A\x1b[2Khidden line": `\x1b[1A\x1b[2Khidden line`,
+	} {
+		if got := escapeTerminal(in); got != want {
+			t.Errorf("escapeTerminal(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestShow_EscapesControlCharacters: a description from an imported or
+// shared stack cannot clear the screen or rewrite lines when shown.
+func TestShow_EscapesControlCharacters(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "stacks.db")
+	mustRun(t, db, "new", "chat", "--example", "chat", "--description", "ok\x1b[2J\x1b]0;title\x07\r\u009b1A")
+	out := mustRun(t, db, "show", "chat")
+	if strings.ContainsAny(out, "\x1b\x07\r\u009b") {
+		t.Fatalf("show printed control characters: %q", out)
+	}
+	if !strings.Contains(out, `ok\x1b[2J\x1b]0;title\x07\x0d\u009b1A`) {
+		t.Fatalf("show should print the description with visible escapes:\n%s", out)
+	}
+}
+
+// TestRun_EscapesHandlerOutput runs the echo example with a handler that
+// logs each message as it is, and sends one holding escape sequences that
+// would clear the screen and retitle the window, DEL and a C1 CSI: stderr
+// shows them escaped.
+func TestRun_EscapesHandlerOutput(t *testing.T) {
+	if _, err := exec.LookPath("node"); err != nil {
+		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
+			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
+		}
+		t.Skip("node is not on PATH: switchboard run starts Node.js handlers")
+	}
+	db := filepath.Join(t.TempDir(), "stacks.db")
+	mustRun(t, db, "new", "echo", "--example", "echo")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	var stdout, stderr syncBuffer
+	cli := &CLI{Stdout: &stdout, Stderr: &stderr, Ready: func(u string) { ready <- u }, Getenv: func(k string) string {
+		if k == "SWITCHBOARD_DB" {
+			return db
+		}
+		return ""
+	}}
+	code := t.TempDir()
+	handler := "export const handler = async (event) => { console.log(JSON.parse(event.body).x); return { statusCode: 200, body: 'ok' } }\n"
+	if err := os.MkdirAll(filepath.Join(code, "functions", "echo-function"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(code, "functions", "echo-function", "index.mjs"), []byte(handler), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- cli.Run(ctx, []string{"run", "echo", "--port", "0", "--code", code}) }()
+	var url string
+	select {
+	case url = <-ready:
+	case err := <-done:
+		t.Fatalf("run stopped: %v\n%s", err, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("run did not start\n%s", stderr.String())
+	}
+	c, err := wsload.Dial(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RoundTrip([]byte(`{"action":"test","x":"\u001b[2J\u001b]0;pwned\u0007\u009b2J\u007f"}`)); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Close()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(stderr.String(), `\x1b[2J\x1b]0;pwned\x07\u009b2J\x7f`); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the handler's log did not reach stderr escaped:\n%q", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if strings.ContainsAny(stderr.String(), "\x1b\x07\u009b\x7f") {
+		t.Fatalf("stderr holds raw control characters: %q", stderr.String())
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		t.Fatal("run did not stop")
 	}
 }

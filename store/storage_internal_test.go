@@ -116,3 +116,11 @@ func TestStorage_FullDisk(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestStorage_CannotOpen: a database in a folder that does not exist says
+// it cannot be opened.
+func TestStorage_CannotOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "missing", "switchboard.db")
+	_, err := Open(context.Background(), path)
+	assertStorageError(t, err, "cannot be opened")
+}

@@ -2,12 +2,14 @@ package server
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
 	"net/http"
 
 	"github.com/a-h/templ"
 
 	"github.com/switchboard-dev/switchboard/model"
+	"github.com/switchboard-dev/switchboard/store"
 	"github.com/switchboard-dev/switchboard/web"
 )
 
@@ -27,6 +29,11 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	status, ok := statusCodes[code]
 	if !ok {
 		status = http.StatusInternalServerError
+	}
+	if errors.Is(err, store.ErrStorage) {
+		// A full disk or a read-only database: the message says which,
+		// and the page and its unsaved change are still there to retry.
+		status = http.StatusServiceUnavailable
 	}
 	if code == model.EINTERNAL {
 		s.log.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))

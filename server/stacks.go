@@ -11,20 +11,47 @@ import (
 	"github.com/switchboard-dev/switchboard/web"
 )
 
-// handleStackIndex lists the stacks.
+// handleStackIndex lists the stacks a page at a time: ?q= searches names,
+// ?after= and ?before= are keyset cursors (a name on the page before or
+// after). The search box asks for the list alone (HX-Target stack-list).
 func (s *Server) handleStackIndex(w http.ResponseWriter, r *http.Request) {
+	if isHTMX(r) && r.Header.Get("HX-Target") == "stack-list" {
+		v, err := s.stacksView(r, web.StacksView{})
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		w.Header().Set("Vary", "HX-Request, HX-Target")
+		s.render(w, r, http.StatusOK, web.StackList(v))
+		return
+	}
 	s.renderStacks(w, r, http.StatusOK, web.StacksView{})
 }
 
 // renderStacks renders the stacks page; v carries a failed form, if any.
 func (s *Server) renderStacks(w http.ResponseWriter, r *http.Request, status int, v web.StacksView) {
-	summaries, err := s.store.Stacks(r.Context())
+	v, err := s.stacksView(r, v)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	v.Rows = stackRows(summaries)
 	s.render(w, r, status, web.StacksPage(v))
+}
+
+// stacksView fills v with the page of stacks the request's URL asks for.
+func (s *Server) stacksView(r *http.Request, v web.StacksView) (web.StacksView, error) {
+	q := r.URL.Query()
+	query := store.StackQuery{Search: strings.TrimSpace(q.Get("q")), After: q.Get("after"), Before: q.Get("before")}
+	if query.After != "" {
+		query.Before = ""
+	}
+	page, err := s.store.ListStacks(r.Context(), query)
+	if err != nil {
+		return v, err
+	}
+	v.Rows = stackRows(page.Stacks)
+	v.Search, v.Total, v.HasPrev, v.HasNext = query.Search, page.Total, page.HasPrev, page.HasNext
+	return v, nil
 }
 
 func stackRows(summaries []store.StackSummary) []web.StackRow {
@@ -133,8 +160,10 @@ func (s *Server) handleStackDuplicate(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
-// handleStackDelete deletes a stack once confirmed. Without confirm=yes
-// (a browser that ran no script to ask) it asks on a page of its own.
+// handleStackDelete deletes a stack once confirmed. Without confirm=yes in
+// the POST body (a GET, or a browser that ran no script to ask) it asks on
+// a page of its own. The query string never confirms: a URL is what a
+// crafted link or a node ID spliced into a path can supply.
 func (s *Server) handleStackDelete(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
@@ -143,7 +172,7 @@ func (s *Server) handleStackDelete(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if r.Method != http.MethodPost || r.FormValue("confirm") != "yes" {
+	if r.Method != http.MethodPost || r.PostFormValue("confirm") != "yes" {
 		s.render(w, r, http.StatusOK, web.ConfirmDeletePage(web.StackRow{ID: st.ID, Name: st.Name}))
 		return
 	}

@@ -43,10 +43,10 @@ func (s *Store) GitLink(ctx context.Context, stackID int64) (*GitLink, error) {
 		return nil, model.Errorf(model.ENOTFOUND, "stack %d is not linked to a Git repository", stackID)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: git link of stack %d: %w", stackID, err)
+		return nil, fmt.Errorf("store: git link of stack %d: %w", stackID, s.storageError(err))
 	}
 	if l.UpdatedAt, err = parseTime(updated); err != nil {
-		return nil, fmt.Errorf("store: git link of stack %d: %w", stackID, err)
+		return nil, fmt.Errorf("store: git link of stack %d: %w", stackID, s.storageError(err))
 	}
 	return &l, nil
 }
@@ -71,7 +71,7 @@ func (s *Store) SaveGitLink(ctx context.Context, l *GitLink) error {
 			}
 			return fmt.Errorf("store: save git link: %w", ce)
 		}
-		return fmt.Errorf("store: save git link of stack %d: %w", l.StackID, err)
+		return fmt.Errorf("store: save git link of stack %d: %w", l.StackID, s.storageError(err))
 	}
 	return nil
 }
@@ -79,7 +79,7 @@ func (s *Store) SaveGitLink(ctx context.Context, l *GitLink) error {
 // DeleteGitLink removes the stack's link, if it has one.
 func (s *Store) DeleteGitLink(ctx context.Context, stackID int64) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM git_links WHERE stack_id = ?`, stackID); err != nil {
-		return fmt.Errorf("store: delete git link of stack %d: %w", stackID, err)
+		return fmt.Errorf("store: delete git link of stack %d: %w", stackID, s.storageError(err))
 	}
 	return nil
 }

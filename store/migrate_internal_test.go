@@ -235,3 +235,77 @@ func TestMigrate_ForeignKeysOffChecksBeforeCommit(t *testing.T) {
 		}
 	}
 }
+
+// TestMigrate_StrictIDsRebuildKeepsStacks opens a database made before 0007
+// rebuilt the tables with ID checks and AUTOINCREMENT: every stack reads
+// back as it was, undo still works, and the ID of the last stack, deleted
+// after the migration, is not given out again.
+func TestMigrate_StrictIDsRebuildKeepsStacks(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "switchboard.db")
+	old, err := open(ctx, path, migrationsUpTo(t, 6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []*model.Stack
+	for _, ex := range []string{"chat", "echo"} {
+		st, err := model.Example(ex, ex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, err = old.CreateStack(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+		st.Description = "edited"
+		if st, err = old.SaveStack(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, st)
+	}
+	old.Close()
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, w := range want {
+		got, err := s.Stack(ctx, w.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Name != w.Name || got.Revision != w.Revision || len(got.Nodes()) != len(w.Nodes()) || len(got.Wires) != len(w.Wires) {
+			t.Fatalf("stack %s after the migration: %+v", w.Name, got)
+		}
+		if _, err := s.Undo(ctx, w.ID, w.Revision); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last := want[len(want)-1].ID
+	if err := s.DeleteStack(ctx, last); err != nil {
+		t.Fatal(err)
+	}
+	st, err := model.Example("echo", "echo2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := s.CreateStack(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created.ID <= last {
+		t.Fatalf("new stack got ID %d, the deleted one had %d", created.ID, last)
+	}
+	if err := checkForeignKeysNow(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func checkForeignKeysNow(ctx context.Context, s *Store) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return checkForeignKeys(ctx, tx)
+}

@@ -14,7 +14,10 @@ import (
 // SaveStack for the commonest edit, without what a move cannot change: a
 // position alters no rule the model validates beyond being a number, and
 // only one row of the tables. A move to where the node already is changes
-// nothing and returns the stack at baseRevision.
+// nothing and returns the stack at baseRevision. A move that continues this
+// Store's last move of the same node, within moveMergeWindow and with
+// nothing saved in between, replaces that move's revision with the next
+// one, so a drag leaves one revision, not one per frame.
 //
 // It returns ECONFLICT when the stack changed since baseRevision, ENOTFOUND
 // when the stack or the node does not exist, and EINVALID for a position that
@@ -22,7 +25,7 @@ import (
 func (s *Store) MoveNode(ctx context.Context, id, baseRevision int64, nodeID string, to model.Position) (*model.Stack, error) {
 	st, err := s.moveNode(ctx, id, baseRevision, nodeID, to)
 	if err != nil {
-		return nil, fmt.Errorf("store: move node %q of stack %d: %w", nodeID, id, err)
+		return nil, fmt.Errorf("store: move node %q of stack %d: %w", nodeID, id, s.storageError(err))
 	}
 	return st, nil
 }
@@ -36,6 +39,8 @@ func (s *Store) moveNode(ctx context.Context, id, base int64, nodeID string, to 
 		return nil, err
 	}
 	defer done()
+	// Read under the write lock, so moves are stamped in commit order.
+	now := s.now()
 	h, err := checkHead(ctx, tx, id, base)
 	if err != nil {
 		return nil, err
@@ -57,7 +62,6 @@ func (s *Store) moveNode(ctx context.Context, id, base int64, nodeID string, to 
 	if !ok {
 		return nil, model.Errorf(model.ENOTFOUND, "No resource %q in stack %q.", nodeID, st.Name)
 	}
-	now := s.now()
 	if node.Position == to {
 		st.ID, st.Revision = id, base
 		return st, nil
@@ -68,6 +72,14 @@ func (s *Store) moveNode(ctx context.Context, id, base int64, nodeID string, to 
 		return nil, err
 	}
 	next := base + 1
+	// The revision a merged move replaces is the head, with no redo branch
+	// above it; the next one takes its place under a new number, so a tab
+	// still at the old number gets a conflict rather than a silent overwrite.
+	if h.newest == base && s.mergesWithLastMove(id, token, nodeID, now) {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM revisions WHERE stack_id = ? AND revision = ?`, id, base); err != nil {
+			return nil, err
+		}
+	}
 	if err := appendRevision(ctx, tx, id, h, next, doc, now); err != nil {
 		return nil, err
 	}
@@ -90,5 +102,6 @@ func (s *Store) moveNode(ctx context.Context, id, base int64, nodeID string, to 
 	// The rows remembered for the old token no longer match one node; a
 	// later full save reads the tables instead.
 	s.remember(id, newToken, nil, st)
+	s.markMove(id, newToken, nodeID, now)
 	return storedCopy(st, id, next, now), nil
 }

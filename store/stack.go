@@ -40,7 +40,7 @@ type RevisionInfo struct {
 func (s *Store) CreateStack(ctx context.Context, st *model.Stack) (*model.Stack, error) {
 	out, err := s.createStack(ctx, st)
 	if err != nil {
-		return nil, fmt.Errorf("store: create stack %q: %w", st.Name, err)
+		return nil, fmt.Errorf("store: create stack %q: %w", st.Name, s.storageError(err))
 	}
 	return out, nil
 }
@@ -109,13 +109,18 @@ func stored(doc []byte, id, revision int64, at time.Time) (*model.Stack, error) 
 // the redo branch an undo may have left from there on: an edit after an
 // undo starts a new history. The DELETE runs only when there is such a
 // branch; even deleting nothing cost a large stack's save a tenth of its time.
+//
+// It also applies the retention rule (pruneRevisions).
 func appendRevision(ctx context.Context, tx *sql.Tx, id int64, h head, revision int64, doc []byte, at time.Time) error {
 	if h.newest >= revision {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM revisions WHERE stack_id = ? AND revision >= ?`, id, revision); err != nil {
 			return err
 		}
 	}
-	return insertRevision(ctx, tx, id, revision, doc, at)
+	if err := insertRevision(ctx, tx, id, revision, doc, at); err != nil {
+		return err
+	}
+	return pruneRevisions(ctx, tx, id, revision, at)
 }
 
 func insertRevision(ctx context.Context, tx *sql.Tx, id, revision int64, doc []byte, at time.Time) error {
@@ -129,7 +134,7 @@ func insertRevision(ctx context.Context, tx *sql.Tx, id, revision int64, doc []b
 func (s *Store) Stack(ctx context.Context, id int64) (*model.Stack, error) {
 	st, err := s.readStack(ctx, `WHERE id = ?`, id)
 	if err != nil {
-		return nil, fmt.Errorf("store: stack %d: %w", id, err)
+		return nil, fmt.Errorf("store: stack %d: %w", id, s.storageError(err))
 	}
 	return st, nil
 }
@@ -139,7 +144,7 @@ func (s *Store) Stack(ctx context.Context, id int64) (*model.Stack, error) {
 func (s *Store) StackByName(ctx context.Context, name string) (*model.Stack, error) {
 	st, err := s.readStack(ctx, `WHERE name = ?`, name)
 	if err != nil {
-		return nil, fmt.Errorf("store: stack %q: %w", name, err)
+		return nil, fmt.Errorf("store: stack %q: %w", name, s.storageError(err))
 	}
 	return st, nil
 }
@@ -187,7 +192,7 @@ func (s *Store) Stacks(ctx context.Context) ([]StackSummary, error) {
 			(SELECT count(*) FROM nodes n WHERE n.stack_id = s.id)
 		FROM stacks s ORDER BY s.name COLLATE NOCASE, s.name`)
 	if err != nil {
-		return nil, fmt.Errorf("store: list stacks: %w", err)
+		return nil, fmt.Errorf("store: list stacks: %w", s.storageError(err))
 	}
 	defer rows.Close()
 	var out []StackSummary
@@ -195,15 +200,15 @@ func (s *Store) Stacks(ctx context.Context) ([]StackSummary, error) {
 		var sum StackSummary
 		var updated string
 		if err := rows.Scan(&sum.ID, &sum.Name, &sum.Description, &sum.Revision, &updated, &sum.Resources); err != nil {
-			return nil, fmt.Errorf("store: list stacks: %w", err)
+			return nil, fmt.Errorf("store: list stacks: %w", s.storageError(err))
 		}
 		if sum.UpdatedAt, err = parseTime(updated); err != nil {
-			return nil, fmt.Errorf("store: list stacks: %w", err)
+			return nil, fmt.Errorf("store: list stacks: %w", s.storageError(err))
 		}
 		out = append(out, sum)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: list stacks: %w", err)
+		return nil, fmt.Errorf("store: list stacks: %w", s.storageError(err))
 	}
 	return out, nil
 }
@@ -219,7 +224,7 @@ func (s *Store) Stacks(ctx context.Context) ([]StackSummary, error) {
 func (s *Store) SaveStack(ctx context.Context, st *model.Stack) (*model.Stack, error) {
 	out, err := s.saveStack(ctx, st)
 	if err != nil {
-		return nil, fmt.Errorf("store: save stack %q: %w", st.Name, err)
+		return nil, fmt.Errorf("store: save stack %q: %w", st.Name, s.storageError(err))
 	}
 	return out, nil
 }
@@ -371,10 +376,10 @@ func (s *Store) DeleteStack(ctx context.Context, id int64) error {
 	s.remember(id, 0, nil, nil)
 	res, err := s.db.ExecContext(ctx, `DELETE FROM stacks WHERE id = ?`, id)
 	if err != nil {
-		return fmt.Errorf("store: delete stack %d: %w", id, err)
+		return fmt.Errorf("store: delete stack %d: %w", id, s.storageError(err))
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("store: delete stack %d: %w", id, err)
+		return fmt.Errorf("store: delete stack %d: %w", id, s.storageError(err))
 	} else if n == 0 {
 		return fmt.Errorf("store: delete stack %d: %w", id, model.Errorf(model.ENOTFOUND, "no stack with ID %d", id))
 	}
@@ -386,7 +391,7 @@ func (s *Store) DeleteStack(ctx context.Context, id int64) error {
 func (s *Store) Revisions(ctx context.Context, id int64) ([]RevisionInfo, error) {
 	out, err := s.revisions(ctx, id)
 	if err != nil {
-		return nil, fmt.Errorf("store: revisions of stack %d: %w", id, err)
+		return nil, fmt.Errorf("store: revisions of stack %d: %w", id, s.storageError(err))
 	}
 	return out, nil
 }
@@ -433,26 +438,26 @@ func (s *Store) StackAtRevision(ctx context.Context, id, revision int64) (*model
 		err = model.Errorf(model.ENOTFOUND, "stack %d has no revision %d", id, revision)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: stack %d at revision %d: %w", id, revision, err)
+		return nil, fmt.Errorf("store: stack %d at revision %d: %w", id, revision, s.storageError(err))
 	}
 	at, err := parseTime(created)
 	if err != nil {
-		return nil, fmt.Errorf("store: stack %d at revision %d: %w", id, revision, err)
+		return nil, fmt.Errorf("store: stack %d at revision %d: %w", id, revision, s.storageError(err))
 	}
 	st, err := stored([]byte(doc), id, revision, at)
 	if err != nil {
-		return nil, fmt.Errorf("store: stack %d at revision %d: %w", id, revision, err)
+		return nil, fmt.Errorf("store: stack %d at revision %d: %w", id, revision, s.storageError(err))
 	}
 	return st, nil
 }
 
 // Undo makes the revision before the head current again and returns the
 // stack as it is now. baseRevision must be the head, as in SaveStack, or it
-// returns ECONFLICT. At revision 1 it returns EINVALID.
+// returns ECONFLICT. At the oldest revision kept it returns EINVALID.
 func (s *Store) Undo(ctx context.Context, id, baseRevision int64) (*model.Stack, error) {
 	st, err := s.step(ctx, id, baseRevision, -1)
 	if err != nil {
-		return nil, fmt.Errorf("store: undo stack %d: %w", id, err)
+		return nil, fmt.Errorf("store: undo stack %d: %w", id, s.storageError(err))
 	}
 	return st, nil
 }
@@ -463,14 +468,15 @@ func (s *Store) Undo(ctx context.Context, id, baseRevision int64) (*model.Stack,
 func (s *Store) Redo(ctx context.Context, id, baseRevision int64) (*model.Stack, error) {
 	st, err := s.step(ctx, id, baseRevision, +1)
 	if err != nil {
-		return nil, fmt.Errorf("store: redo stack %d: %w", id, err)
+		return nil, fmt.Errorf("store: redo stack %d: %w", id, s.storageError(err))
 	}
 	return st, nil
 }
 
-// step moves the head by delta, restoring that revision's document into the
-// normalized tables. Revisions are not renumbered, so history stays as it
-// was.
+// step moves the head to the revision before (delta -1) or after (+1) it,
+// restoring that revision's document into the normalized tables. Revisions
+// are not renumbered, so history stays as it was; merged moves and the
+// retention rule leave gaps in the numbers, which step passes over.
 func (s *Store) step(ctx context.Context, id, base, delta int64) (*model.Stack, error) {
 	now := s.now()
 	tx, done, err := s.beginWrite(ctx)
@@ -483,9 +489,13 @@ func (s *Store) step(ctx context.Context, id, base, delta int64) (*model.Stack, 
 		return nil, err
 	}
 	name, token := h.name, h.token
-	target := base + delta
+	var target int64
 	var doc string
-	err = tx.QueryRowContext(ctx, `SELECT document FROM revisions WHERE stack_id = ? AND revision = ?`, id, target).Scan(&doc)
+	query := `SELECT revision, document FROM revisions WHERE stack_id = ? AND revision < ? ORDER BY revision DESC LIMIT 1`
+	if delta > 0 {
+		query = `SELECT revision, document FROM revisions WHERE stack_id = ? AND revision > ? ORDER BY revision LIMIT 1`
+	}
+	err = tx.QueryRowContext(ctx, query, id, base).Scan(&target, &doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		what := "undo"
 		if delta > 0 {

@@ -343,3 +343,18 @@ func TestOpen_Memory(t *testing.T) {
 	}
 	assertSameStack(t, got, st)
 }
+
+// TestDeleteStack_IDNeverReused deletes the newest stack and creates another:
+// it gets a new ID, so a bookmark, tab or run of the deleted stack cannot
+// reach the new one.
+func TestDeleteStack_IDNeverReused(t *testing.T) {
+	s := MustOpen(t)
+	first := MustCreate(t, s, &model.Stack{Name: "first"})
+	if err := s.DeleteStack(context.Background(), first.ID); err != nil {
+		t.Fatal(err)
+	}
+	second := MustCreate(t, s, &model.Stack{Name: "second"})
+	if second.ID <= first.ID {
+		t.Fatalf("second stack got ID %d after stack %d was deleted", second.ID, first.ID)
+	}
+}

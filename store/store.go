@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path"
 	"slices"
 	"strconv"
@@ -44,6 +45,9 @@ type Store struct {
 	// states holds the rows this Store last wrote for some stacks, by
 	// stack ID (see writeState).
 	states map[int64]stateCache
+	// moves holds the last move this Store saved for some stacks, by stack
+	// ID, so the next move of the same node can join its revision.
+	moves map[int64]moveMark
 
 	// wrote tells the checkpointer a write committed; closing stops it and
 	// checkpointed is closed when it has.
@@ -55,6 +59,10 @@ type Store struct {
 
 // Open opens, creating it if needed, the database at path and brings its
 // schema up to date. It refuses a database migrated by a newer Switchboard.
+//
+// A database file with no write permission at all (chmod a-w) is opened
+// read-only, also by root, whom permissions do not stop: the user said it
+// is not to change. Reading works; a write returns ErrStorage saying so.
 func Open(ctx context.Context, path string) (*Store, error) {
 	return open(ctx, path, migrations.FS)
 }
@@ -62,7 +70,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // open is Open with the migrations of fsys, for tests that need an older
 // schema.
 func open(ctx context.Context, path string, fsys fs.FS) (*Store, error) {
-	db, err := sql.Open("sqlite", dsn(path))
+	readOnly := false
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o222 == 0 {
+		readOnly = true
+	}
+	db, err := sql.Open("sqlite", dsn(path, readOnly))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -72,12 +84,12 @@ func open(ctx context.Context, path string, fsys fs.FS) (*Store, error) {
 		db.SetMaxOpenConns(1)
 	}
 	s := &Store{
-		db: db, path: path, now: func() time.Time { return time.Now().UTC() }, states: map[int64]stateCache{},
+		db: db, path: path, now: func() time.Time { return time.Now().UTC() }, states: map[int64]stateCache{}, moves: map[int64]moveMark{},
 		wrote: make(chan struct{}, 1), stop: make(chan struct{}), checkpointed: make(chan struct{}),
 	}
 	if err := s.migrate(ctx, fsys); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, fmt.Errorf("store: open %s: %w", path, s.storageError(err))
 	}
 	go s.checkpointer()
 	return s, nil
@@ -113,8 +125,11 @@ func (s *Store) checkpointer() {
 // dsn returns the modernc.org/sqlite data source name for the file. Every
 // pragma is applied to each new connection of the pool; see
 // https://pkg.go.dev/modernc.org/sqlite#Driver.Open.
-func dsn(file string) string {
+func dsn(file string, readOnly bool) string {
 	q := url.Values{}
+	if readOnly {
+		q.Set("mode", "ro")
+	}
 	q.Add("_pragma", "foreign_keys(1)") // SQLite ships with foreign keys off; the schema depends on them.
 	// Wait up to 5 s for another connection's write lock rather than fail at
 	// once with SQLITE_BUSY. modernc applies it before the other pragmas, so
@@ -346,6 +361,46 @@ func constraintError(err error, name string) error {
 		return model.Errorf(model.EINVALID, "stack %q: a value is out of range (%s)", name, msg)
 	}
 	return model.Errorf(model.EINVALID, "stack %q: %s", name, msg)
+}
+
+// ErrStorage is in the chain of every error that comes from the database
+// file or its disk rather than from what was asked: a full disk, a
+// read-only file, one that cannot be opened, an I/O error. Such an error
+// also carries a *model.Error whose message says which, for the user; the
+// transaction it ended was rolled back, so what was saved before is intact.
+var ErrStorage = errors.New("the database file cannot be used")
+
+// storageFailure is an error of the database file: a message for the user,
+// ErrStorage, and SQLite's error for the log.
+type storageFailure struct {
+	user *model.Error
+	err  error
+}
+
+func (e *storageFailure) Error() string   { return e.user.Message + " (" + e.err.Error() + ")" }
+func (e *storageFailure) Unwrap() []error { return []error{e.user, ErrStorage, e.err} }
+
+// storageError turns SQLite's errors about the file itself into a
+// storageFailure naming the database; it returns any other err unchanged.
+func (s *Store) storageError(err error) error {
+	var se *sqlite.Error
+	if !errors.As(err, &se) || errors.Is(err, ErrStorage) {
+		return err
+	}
+	var msg string
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_FULL:
+		msg = "The disk holding the database %s is full, so this change was not saved; what was saved before is intact. Free some space and try again."
+	case sqlite3.SQLITE_READONLY:
+		msg = "The database %s is read-only, so this change was not saved; what was saved before is intact. Check that you may write to the file and its folder."
+	case sqlite3.SQLITE_CANTOPEN:
+		msg = "The database %s cannot be opened: check that its folder exists and that you may write to it."
+	case sqlite3.SQLITE_IOERR:
+		msg = "A disk error stopped reading or writing the database %s; this change was not saved."
+	default:
+		return err
+	}
+	return &storageFailure{user: model.Errorf(model.EINTERNAL, msg, s.path), err: err}
 }
 
 // beginWrite begins a write transaction (BEGIN IMMEDIATE, see dsn) once this

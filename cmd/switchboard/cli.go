@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -111,6 +112,12 @@ func (c *CLI) runCommand(ctx context.Context, cmd *command, args []string) error
 		fmt.Fprintf(fs.Output(), "Usage: switchboard %s [flags] %s\n\n%s\n\nFlags:\n", cmd.name, cmd.args, cmd.summary)
 		fs.PrintDefaults()
 	}
+	// The flag package prints the usage itself when parsing fails or meets
+	// -help, to the FlagSet's output. That output is held back until it is
+	// known which: an error shows it on stderr, help is printed once, on
+	// stdout (it used to appear on both).
+	var parseOutput bytes.Buffer
+	fs.SetOutput(&parseOutput)
 	// Flags may come after the arguments too (switchboard export chat -o t.yaml).
 	var positional []string
 	for {
@@ -120,6 +127,7 @@ func (c *CLI) runCommand(ctx context.Context, cmd *command, args []string) error
 				fs.Usage()
 				return nil
 			}
+			_, _ = parseOutput.WriteTo(c.Stderr)
 			return &usageError{msg: err.Error()}
 		}
 		if fs.NArg() == 0 {
@@ -127,6 +135,15 @@ func (c *CLI) runCommand(ctx context.Context, cmd *command, args []string) error
 		}
 		positional = append(positional, fs.Arg(0))
 		args = fs.Args()[1:]
+	}
+	fs.SetOutput(c.Stderr)
+	if cmd.name == "run" {
+		// run prints its functions' output, which whoever can send the
+		// stack a message can shape: no control sequence in it reaches the
+		// terminal as one.
+		safe := *c
+		safe.Stderr = terminalSafe(c.Stderr)
+		c = &safe
 	}
 	return cmd.run(ctx, c, fs, db, positional)
 }
@@ -187,6 +204,10 @@ func withStack(ctx context.Context, db, name string, fn func(*store.Store, *mode
 // error as it is, and the whole chain for anything else, since the person at
 // the terminal is the one who can fix a path or a permission.
 func userMessage(err error) string {
+	if errors.Is(err, store.ErrStorage) {
+		// A full disk or a read-only database: the message says which.
+		return model.ErrorMessage(err)
+	}
 	if model.ErrorCode(err) == model.EINTERNAL {
 		return err.Error()
 	}

@@ -228,11 +228,9 @@ func runExport(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 	}
 	switch {
 	case dir != "":
-		path := filepath.Join(dir, "template."+string(format))
-		if err := writeFileAtomic(path, template); err != nil {
-			return err
-		}
-		written, err := export.WriteScaffolds(dir, stack)
+		name := "template." + string(format)
+		path := filepath.Join(dir, name)
+		written, err := writeExportDir(dir, name, template, export.Scaffolds(stack))
 		if err != nil {
 			return err
 		}
@@ -267,10 +265,14 @@ func runDelete(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 
 // writeFileAtomic writes through a temporary file in the same folder and
 // renames it into place, so a full disk or a crash never leaves a truncated
-// template where a good one was.
+// template where a good one was. A file it replaces keeps its permissions.
 func writeFileAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("create folder for %s: %w", path, err)
+	}
+	mode := os.FileMode(0o644)
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		mode = fi.Mode().Perm()
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
@@ -288,7 +290,7 @@ func writeFileAtomic(path string, data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+	if err := os.Chmod(tmp.Name(), mode); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {

@@ -4,13 +4,17 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/switchboard-dev/switchboard/model"
 )
 
 // describe prints a stack for a person: what it holds, how it is wired and
-// what is wrong with it.
-func describe(w io.Writer, s *model.Stack) {
+// what is wrong with it. A description, a handler or anything else that
+// came from a template or a shared switchboard.json could hold terminal
+// control sequences, so the text goes through terminalSafe.
+func describe(out io.Writer, s *model.Stack) {
+	w := terminalSafe(out)
 	fmt.Fprintf(w, "Stack %s (revision %d)\n", s.Name, s.Revision)
 	if s.Description != "" {
 		fmt.Fprintf(w, "  %s\n", s.Description)
@@ -86,4 +90,58 @@ func describe(w io.Writer, s *model.Stack) {
 	for _, p := range problems {
 		fmt.Fprintf(w, "  %s: %s\n", p.Severity, p.Message)
 	}
+}
+
+// terminalSafe returns a writer that passes text to w with every control
+// character but newline and tab shown as an escape (ESC as \x1b, a C1 such
+// as CSI as \u009b, a byte that is not UTF-8 as \xff), so text from a stack
+// or a handler's output cannot move the cursor, retitle the window, clear
+// the screen or hide a line from whoever reads it in a terminal. Each Write
+// should hold whole characters, as fmt's calls do.
+func terminalSafe(w io.Writer) io.Writer { return terminalWriter{w} }
+
+type terminalWriter struct{ w io.Writer }
+
+func (t terminalWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(t.w, escapeTerminal(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// escapeTerminal returns s with its control characters escaped, as
+// terminalSafe writes it.
+func escapeTerminal(s string) string {
+	clean := true
+	for _, r := range s {
+		if needsEscape(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r < 0x80 && needsEscape(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case needsEscape(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// needsEscape reports a C0 control but newline and tab, DEL, a C1 control,
+// or the replacement for a byte that is not UTF-8.
+func needsEscape(r rune) bool {
+	return (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f) || r == utf8.RuneError
 }

@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// History is bounded by two rules (docs/history.md):
+//
+//   - Consecutive moves of the same node less than moveMergeWindow apart are
+//     one revision: a drag sends a move every few frames, and each used to be
+//     a revision of the whole stack.
+//   - Revisions older than keepEveryRevisionFor are thinned to the last one of
+//     each UTC day, once every pruneEvery revisions of a stack. The head and
+//     the redo branch are never older than the newest revision, so undo and
+//     redo keep working; they step over the gaps (see step).
+const (
+	moveMergeWindow      = 2 * time.Second
+	keepEveryRevisionFor = 30 * 24 * time.Hour
+	pruneEvery           = 64
+)
+
+// moveMark is what a Store remembers of the last move it saved for a stack:
+// the state token it produced, which proves nothing changed the stack since,
+// the node moved and when.
+type moveMark struct {
+	token int64
+	node  string
+	at    time.Time
+}
+
+// mergesWithLastMove reports whether a move of node at now, from the state
+// token, continues the stack's last move: the same node, nothing else saved
+// in between (the token) and within moveMergeWindow of it.
+func (s *Store) mergesWithLastMove(id, token int64, node string, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.moves[id]
+	return ok && m.token == token && m.node == node && now.Sub(m.at) < moveMergeWindow && now.Sub(m.at) >= 0
+}
+
+// markMove records the move that produced token.
+func (s *Store) markMove(id, token int64, node string, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.moves[id]; !ok && len(s.moves) >= maxCachedStates {
+		for k := range s.moves {
+			delete(s.moves, k) // any one: losing a mark costs one revision
+			break
+		}
+	}
+	s.moves[id] = moveMark{token: token, node: node, at: at}
+}
+
+// pruneRevisions thins the stack's revisions older than keepEveryRevisionFor
+// before now to the last of each UTC day, keeping head. It runs for every
+// pruneEvery-th revision, which bounds its cost and the history alike.
+func pruneRevisions(ctx context.Context, tx *sql.Tx, id, head int64, now time.Time) error {
+	if head%pruneEvery != 0 {
+		return nil
+	}
+	cutoff := formatTime(now.Add(-keepEveryRevisionFor))
+	// created_at is RFC 3339 in UTC, so its first ten characters are the day.
+	_, err := tx.ExecContext(ctx, `DELETE FROM revisions
+		WHERE stack_id = ?1 AND created_at < ?2 AND revision < ?3
+			AND revision NOT IN (SELECT max(revision) FROM revisions
+				WHERE stack_id = ?1 AND created_at < ?2 GROUP BY substr(created_at, 1, 10))`,
+		id, cutoff, head)
+	return err
+}

@@ -70,12 +70,20 @@ func parseDocument(name string, data []byte) (*value, error) {
 	return parseYAML(name, data)
 }
 
-// lineCol turns a byte offset into a line and column.
-func lineCol(data []byte, off int64) pos {
-	if off > int64(len(data)) {
-		off = int64(len(data))
+// lines turns byte offsets into lines and columns.
+type lines struct {
+	data []byte
+	// scanned counts the bytes looked at, for the test that an import's
+	// cost grows with the file, not with its square.
+	scanned int
+}
+
+func (l *lines) pos(off int64) pos {
+	if off > int64(len(l.data)) {
+		off = int64(len(l.data))
 	}
-	before := data[:off]
+	before := l.data[:off]
+	l.scanned += len(before)
 	line := bytes.Count(before, []byte("\n")) + 1
 	col := utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:]) + 1
 	return pos{line, col}
@@ -85,18 +93,28 @@ type jsonReader struct {
 	name  string
 	data  []byte
 	dec   *json.Decoder
+	lines lines
 	count int
 }
 
-func parseJSON(name string, data []byte) (*value, error) {
-	r := &jsonReader{name: name, data: data, dec: json.NewDecoder(bytes.NewReader(data))}
+func newJSONReader(name string, data []byte) *jsonReader {
+	r := &jsonReader{name: name, data: data, dec: json.NewDecoder(bytes.NewReader(data)), lines: lines{data: data}}
 	r.dec.UseNumber()
+	return r
+}
+
+func parseJSON(name string, data []byte) (*value, error) {
+	return newJSONReader(name, data).document()
+}
+
+// document reads the one value the file holds.
+func (r *jsonReader) document() (*value, error) {
 	v, err := r.read(0)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := r.dec.Token(); err != io.EOF {
-		return nil, syntaxError(name, lineCol(data, r.dec.InputOffset()), "unexpected data after the template")
+		return nil, syntaxError(r.name, r.lines.pos(r.dec.InputOffset()), "unexpected data after the template")
 	}
 	return v, nil
 }
@@ -111,7 +129,7 @@ func (r *jsonReader) fail(err error) error {
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
 		msg = "unexpected end of the file"
 	}
-	return syntaxError(r.name, lineCol(r.data, off), "%s", msg)
+	return syntaxError(r.name, r.lines.pos(off), "%s", msg)
 }
 
 // start returns where the next token begins: InputOffset is where the last
@@ -121,7 +139,7 @@ func (r *jsonReader) start() pos {
 	for off < int64(len(r.data)) && strings.IndexByte(" \t\r\n,:", r.data[off]) >= 0 {
 		off++
 	}
-	return lineCol(r.data, off)
+	return r.lines.pos(off)
 }
 
 func (r *jsonReader) read(depth int) (*value, error) {

@@ -70,23 +70,34 @@ func parseDocument(name string, data []byte) (*value, error) {
 	return parseYAML(name, data)
 }
 
-// lines turns byte offsets into lines and columns.
+// lines turns byte offsets into lines and columns. The JSON reader asks
+// for offsets in increasing order, so it carries on from the last one
+// rather than counting from the start of the file each time, which made a
+// minified template's import take the square of its size.
 type lines struct {
 	data []byte
+	off  int // the last offset asked for
+	at   pos // its line and column
 	// scanned counts the bytes looked at, for the test that an import's
 	// cost grows with the file, not with its square.
 	scanned int
 }
 
-func (l *lines) pos(off int64) pos {
-	if off > int64(len(l.data)) {
-		off = int64(len(l.data))
+func (l *lines) pos(offset int64) pos {
+	off := int(min(max(offset, 0), int64(len(l.data))))
+	if off < l.off || l.at.line == 0 {
+		l.off, l.at = 0, pos{1, 1} // only an error looks back
 	}
-	before := l.data[:off]
-	l.scanned += len(before)
-	line := bytes.Count(before, []byte("\n")) + 1
-	col := utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:]) + 1
-	return pos{line, col}
+	seg := l.data[l.off:off]
+	l.scanned += len(seg)
+	if nl := bytes.LastIndexByte(seg, '\n'); nl >= 0 {
+		l.at.line += bytes.Count(seg, []byte("\n"))
+		l.at.col = utf8.RuneCount(seg[nl+1:]) + 1
+	} else {
+		l.at.col += utf8.RuneCount(seg)
+	}
+	l.off = off
+	return l.at
 }
 
 type jsonReader struct {

@@ -217,3 +217,30 @@ func TestLargeTemplateImports(t *testing.T) {
 		t.Errorf("want one API with 71 routes, got %+v", res.Summary.APIs)
 	}
 }
+
+// wideMap is a template whose Metadata holds n keys in one map.
+func wideMap(n int) []byte {
+	var b strings.Builder
+	b.WriteString(`{"Resources":{"Q":{"Type":"AWS::SQS::Queue"}},"Metadata":{`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"k%d":%d`, i, i)
+	}
+	b.WriteString(`}}`)
+	return []byte(b.String())
+}
+
+// BenchmarkImportWideMap imports 1.3 MB of one map with 120,000 keys. When
+// each key was looked for among those before it, this took over half a
+// minute.
+func BenchmarkImportWideMap(b *testing.B) {
+	data := wideMap(120000)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := importer.Parse("wide.json", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

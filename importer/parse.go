@@ -185,6 +185,7 @@ func (r *jsonReader) read(depth int) (*value, error) {
 			return nil, syntaxError(r.name, p, "unexpected %q", t)
 		}
 		v := &value{kind: kindMap, pos: p}
+		m := mapBuilder{v: v}
 		for r.dec.More() {
 			kp := r.start()
 			kt, err := r.dec.Token()
@@ -192,15 +193,14 @@ func (r *jsonReader) read(depth int) (*value, error) {
 				return nil, r.fail(err)
 			}
 			key, _ := kt.(string)
-			if slices.Contains(v.keys, key) {
+			if m.has(key) {
 				return nil, syntaxError(r.name, kp, "key %q appears twice in the same object", key)
 			}
 			val, err := r.read(depth + 1)
 			if err != nil {
 				return nil, err
 			}
-			v.keys = append(v.keys, key)
-			v.vals = append(v.vals, val)
+			m.add(key, val)
 		}
 		if _, err := r.dec.Token(); err != nil {
 			return nil, r.fail(err)
@@ -305,15 +305,16 @@ func (r *yamlReader) convert(n ast.Node, depth int) (*value, error) {
 		return &value{kind: kindBool, text: strconv.FormatBool(n.Value), pos: p}, nil
 	case *ast.MappingNode:
 		v := &value{kind: kindMap, pos: p}
+		m := &mapBuilder{v: v}
 		for _, mv := range n.Values {
-			if err := r.entry(v, mv, depth); err != nil {
+			if err := r.entry(m, mv, depth); err != nil {
 				return nil, err
 			}
 		}
 		return v, nil
 	case *ast.MappingValueNode:
 		v := &value{kind: kindMap, pos: p}
-		if err := r.entry(v, n, depth); err != nil {
+		if err := r.entry(&mapBuilder{v: v}, n, depth); err != nil {
 			return nil, err
 		}
 		return v, nil
@@ -390,7 +391,7 @@ func (r *yamlReader) copy(v *value, p pos, depth int) (*value, error) {
 
 // entry adds one key: value to a map. A merge key (<<: *base) adds the keys
 // of the aliased map that are not set yet.
-func (r *yamlReader) entry(m *value, mv *ast.MappingValueNode, depth int) error {
+func (r *yamlReader) entry(m *mapBuilder, mv *ast.MappingValueNode, depth int) error {
 	if mv == nil {
 		return nil
 	}
@@ -409,8 +410,8 @@ func (r *yamlReader) entry(m *value, mv *ast.MappingValueNode, depth int) error 
 				return syntaxError(r.name, kp, "a merge key (<<) needs a map or a list of maps")
 			}
 			for i, k := range src.keys {
-				if m.get(k) == nil {
-					m.set(k, src.vals[i])
+				if !m.has(k) {
+					m.add(k, src.vals[i])
 				}
 			}
 		}
@@ -424,11 +425,10 @@ func (r *yamlReader) entry(m *value, mv *ast.MappingValueNode, depth int) error 
 	if !ok && key.kind != kindNull {
 		return syntaxError(r.name, kp, "a map key must be a plain value, not a %s", kindName(key.kind))
 	}
-	if slices.Contains(m.keys, ks) {
+	if m.has(ks) {
 		return syntaxError(r.name, kp, "key %q appears twice in the same map", ks)
 	}
-	m.keys = append(m.keys, ks)
-	m.vals = append(m.vals, val)
+	m.add(ks, val)
 	return nil
 }
 

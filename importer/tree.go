@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -101,6 +102,40 @@ func (v *value) set(key string, val *value) {
 	}
 	v.keys = append(v.keys, key)
 	v.vals = append(v.vals, val)
+}
+
+// mapBuilder adds the keys of a map being read, and finds a key it already
+// holds: a few keys by searching them, more through an index, so a map of
+// a hundred thousand keys reads in linear time rather than quadratic.
+type mapBuilder struct {
+	v     *value
+	index map[string]struct{}
+}
+
+// indexFrom is how many keys a map holds before it is indexed.
+const indexFrom = 16
+
+func (b *mapBuilder) has(key string) bool {
+	if b.index == nil {
+		if len(b.v.keys) < indexFrom {
+			return slices.Contains(b.v.keys, key)
+		}
+		b.index = make(map[string]struct{}, 2*len(b.v.keys))
+		for _, k := range b.v.keys {
+			b.index[k] = struct{}{}
+		}
+	}
+	_, ok := b.index[key]
+	return ok
+}
+
+// add appends a key the map does not hold yet.
+func (b *mapBuilder) add(key string, val *value) {
+	b.v.keys = append(b.v.keys, key)
+	b.v.vals = append(b.v.vals, val)
+	if b.index != nil {
+		b.index[key] = struct{}{}
+	}
 }
 
 // str returns a string's value.

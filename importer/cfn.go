@@ -174,20 +174,33 @@ func (im *importer) names() {
 	// resource of the object's type refers to (the role an export
 	// generated for a function whose Role is kept).
 	partType := map[string]string{"Stage": typeStage, "Authorizer": typeAuthorizer, "AuthorizerPermission": typePermission, "Role": typeRole, "LogGroup": typeLogGroup}
+	// Who refers to whom is worked out once, when first needed: walking
+	// every resource for each name checked took the square of their number.
+	var refers map[string]map[string]bool   // logical ID → the IDs it refers to
+	var referrers map[string]map[string]int // logical ID → how many resources of each type refer to it
 	ownPart := func(owner, part, suffix string) bool {
 		ro, rp := im.res[owner], im.res[part]
 		if ro == nil || rp == nil || rp.typ != partType[suffix] {
 			return false
 		}
-		if slices.Contains(deepRefs(ro.v), part) || slices.Contains(deepRefs(rp.v), owner) {
-			return true
-		}
-		for _, id := range im.order {
-			if r := im.res[id]; id != owner && r.typ == ro.typ && slices.Contains(deepRefs(r.v), part) {
-				return false
+		if refers == nil {
+			refers, referrers = map[string]map[string]bool{}, map[string]map[string]int{}
+			for _, id := range im.order {
+				refers[id] = map[string]bool{}
+				for _, to := range deepRefs(im.res[id].v) {
+					refers[id][to] = true
+					if referrers[to] == nil {
+						referrers[to] = map[string]int{}
+					}
+					referrers[to][im.res[id].typ]++
+				}
 			}
 		}
-		return true
+		if refers[owner][part] || refers[part][owner] {
+			return true
+		}
+		// The owner does not refer to the part, so these are others.
+		return referrers[part][ro.typ] == 0
 	}
 	for _, id := range im.order {
 		r := im.res[id]

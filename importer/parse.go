@@ -185,7 +185,6 @@ func (r *jsonReader) read(depth int) (*value, error) {
 			return nil, syntaxError(r.name, p, "unexpected %q", t)
 		}
 		v := &value{kind: kindMap, pos: p}
-		m := mapBuilder{v: v}
 		for r.dec.More() {
 			kp := r.start()
 			kt, err := r.dec.Token()
@@ -193,14 +192,14 @@ func (r *jsonReader) read(depth int) (*value, error) {
 				return nil, r.fail(err)
 			}
 			key, _ := kt.(string)
-			if m.has(key) {
+			if v.find(key) >= 0 {
 				return nil, syntaxError(r.name, kp, "key %q appears twice in the same object", key)
 			}
 			val, err := r.read(depth + 1)
 			if err != nil {
 				return nil, err
 			}
-			m.add(key, val)
+			v.add(key, val)
 		}
 		if _, err := r.dec.Token(); err != nil {
 			return nil, r.fail(err)
@@ -305,16 +304,15 @@ func (r *yamlReader) convert(n ast.Node, depth int) (*value, error) {
 		return &value{kind: kindBool, text: strconv.FormatBool(n.Value), pos: p}, nil
 	case *ast.MappingNode:
 		v := &value{kind: kindMap, pos: p}
-		m := &mapBuilder{v: v}
 		for _, mv := range n.Values {
-			if err := r.entry(m, mv, depth); err != nil {
+			if err := r.entry(v, mv, depth); err != nil {
 				return nil, err
 			}
 		}
 		return v, nil
 	case *ast.MappingValueNode:
 		v := &value{kind: kindMap, pos: p}
-		if err := r.entry(&mapBuilder{v: v}, n, depth); err != nil {
+		if err := r.entry(v, n, depth); err != nil {
 			return nil, err
 		}
 		return v, nil
@@ -363,6 +361,7 @@ func (r *yamlReader) copy(v *value, p pos, depth int) (*value, error) {
 	}
 	c := *v
 	c.pos = p
+	c.index = nil
 	c.keys = slices.Clone(v.keys)
 	c.vals = make([]*value, len(v.vals))
 	for i, x := range v.vals {
@@ -391,7 +390,7 @@ func (r *yamlReader) copy(v *value, p pos, depth int) (*value, error) {
 
 // entry adds one key: value to a map. A merge key (<<: *base) adds the keys
 // of the aliased map that are not set yet.
-func (r *yamlReader) entry(m *mapBuilder, mv *ast.MappingValueNode, depth int) error {
+func (r *yamlReader) entry(m *value, mv *ast.MappingValueNode, depth int) error {
 	if mv == nil {
 		return nil
 	}
@@ -410,7 +409,7 @@ func (r *yamlReader) entry(m *mapBuilder, mv *ast.MappingValueNode, depth int) e
 				return syntaxError(r.name, kp, "a merge key (<<) needs a map or a list of maps")
 			}
 			for i, k := range src.keys {
-				if !m.has(k) {
+				if m.find(k) < 0 {
 					m.add(k, src.vals[i])
 				}
 			}
@@ -425,7 +424,7 @@ func (r *yamlReader) entry(m *mapBuilder, mv *ast.MappingValueNode, depth int) e
 	if !ok && key.kind != kindNull {
 		return syntaxError(r.name, kp, "a map key must be a plain value, not a %s", kindName(key.kind))
 	}
-	if m.has(ks) {
+	if m.find(ks) >= 0 {
 		return syntaxError(r.name, kp, "key %q appears twice in the same map", ks)
 	}
 	m.add(ks, val)

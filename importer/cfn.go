@@ -91,6 +91,9 @@ func (im *importer) template(root *value) error {
 // readResources reads a Resources section.
 func (im *importer) readResources(resources *value) error {
 	for i, id := range resources.keys {
+		if err := im.stopped(); err != nil {
+			return err
+		}
 		v := resources.vals[i]
 		if !model.ValidLogicalID(id) {
 			return im.errorAt(v.pos, "resource %q: a logical ID must be 1 to %d letters and digits", id, model.MaxLogicalIDLength)
@@ -119,7 +122,9 @@ func (im *importer) readResources(resources *value) error {
 
 // importResources turns the resources read into the stack.
 func (im *importer) importResources() error {
-	im.names()
+	if err := im.names(); err != nil {
+		return err
+	}
 	if err := im.importTables(); err != nil {
 		return err
 	}
@@ -129,12 +134,13 @@ func (im *importer) importResources() error {
 	if err := im.importAPIs(); err != nil {
 		return err
 	}
-	im.importGrants()
+	if err := im.importGrants(); err != nil {
+		return err
+	}
 	if err := im.keepFunctions(); err != nil {
 		return err
 	}
-	im.keepOthers()
-	return nil
+	return im.keepOthers()
 }
 
 // generatedDescription matches the description the export writes for a
@@ -157,7 +163,7 @@ type nodeNames map[string]string
 // that clashes with nothing, and cut to a length whose derived IDs fit.
 // The source ID is kept (Kept.LogicalID), so deploying the export does not
 // replace the resource.
-func (im *importer) names() {
+func (im *importer) names() error {
 	taken := map[string]bool{}
 	for _, id := range im.order {
 		taken[id] = true
@@ -203,6 +209,9 @@ func (im *importer) names() {
 		return referrers[part][ro.typ] == 0
 	}
 	for _, id := range im.order {
+		if err := im.stopped(); err != nil {
+			return err
+		}
 		r := im.res[id]
 		sfx, modelled := suffixes[r.typ]
 		if !modelled {
@@ -233,6 +242,7 @@ func (im *importer) names() {
 		}
 		im.nodeName[id] = name
 	}
+	return nil
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
@@ -255,8 +265,11 @@ func (im *importer) isType(id, typ string) bool {
 }
 
 // keepOthers keeps every resource no model object took as an other node.
-func (im *importer) keepOthers() {
+func (im *importer) keepOthers() error {
 	for _, id := range im.order {
+		if err := im.stopped(); err != nil {
+			return err
+		}
 		if im.claimed[id] {
 			continue
 		}
@@ -267,6 +280,7 @@ func (im *importer) keepOthers() {
 			Resource: r.v.json(),
 		})
 	}
+	return nil
 }
 
 // sections keeps the template sections Switchboard does not write, and the

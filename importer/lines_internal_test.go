@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bytes"
+	"context"
 	"strconv"
 	"strings"
 	"testing"
@@ -44,7 +45,7 @@ func offsetOf(data []byte, p pos) int {
 // once did, looks at thousands of times the file's size here.
 func TestPositionsAreLinear(t *testing.T) {
 	data := manyValues(500)
-	r := newJSONReader("many.json", data)
+	r := newJSONReader(context.Background(), "many.json", data)
 	v, err := r.document()
 	if err != nil {
 		t.Fatal(err)

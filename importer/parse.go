@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,6 +25,9 @@ import (
 const (
 	maxDepth  = 200
 	maxValues = 1 << 18
+	// checkEvery is how many values a reader reads between looks at
+	// whether the import was cancelled.
+	checkEvery = 256
 )
 
 // intrinsics lists CloudFormation's intrinsic functions by their short YAML
@@ -56,7 +60,7 @@ func syntaxError(name string, p pos, format string, args ...any) error {
 // parseDocument reads a JSON or YAML document. JSON goes through
 // encoding/json, which is strict where YAML's flow style is lenient (and
 // faster on the large templates the CDK writes).
-func parseDocument(name string, data []byte) (*value, error) {
+func parseDocument(ctx context.Context, name string, data []byte) (*value, error) {
 	if !utf8.Valid(data) {
 		return nil, syntaxError(name, pos{}, "the file is not UTF-8 text")
 	}
@@ -65,9 +69,9 @@ func parseDocument(name string, data []byte) (*value, error) {
 		return nil, syntaxError(name, pos{}, "the file is empty")
 	}
 	if trimmed[0] == '{' || trimmed[0] == '[' {
-		return parseJSON(name, data)
+		return parseJSON(ctx, name, data)
 	}
-	return parseYAML(name, data)
+	return parseYAML(ctx, name, data)
 }
 
 // lines turns byte offsets into lines and columns. The JSON reader asks
@@ -101,6 +105,7 @@ func (l *lines) pos(offset int64) pos {
 }
 
 type jsonReader struct {
+	ctx   context.Context
 	name  string
 	data  []byte
 	dec   *json.Decoder
@@ -108,14 +113,14 @@ type jsonReader struct {
 	count int
 }
 
-func newJSONReader(name string, data []byte) *jsonReader {
-	r := &jsonReader{name: name, data: data, dec: json.NewDecoder(bytes.NewReader(data)), lines: lines{data: data}}
+func newJSONReader(ctx context.Context, name string, data []byte) *jsonReader {
+	r := &jsonReader{ctx: ctx, name: name, data: data, dec: json.NewDecoder(bytes.NewReader(data)), lines: lines{data: data}}
 	r.dec.UseNumber()
 	return r
 }
 
-func parseJSON(name string, data []byte) (*value, error) {
-	return newJSONReader(name, data).document()
+func parseJSON(ctx context.Context, name string, data []byte) (*value, error) {
+	return newJSONReader(ctx, name, data).document()
 }
 
 // document reads the one value the file holds.
@@ -159,6 +164,11 @@ func (r *jsonReader) read(depth int) (*value, error) {
 	}
 	if r.count++; r.count > maxValues {
 		return nil, syntaxError(r.name, r.start(), "the file holds more than %d values", maxValues)
+	}
+	if r.count%checkEvery == 0 {
+		if err := stopped(r.ctx, r.name); err != nil {
+			return nil, err
+		}
 	}
 	p := r.start()
 	tok, err := r.dec.Token()
@@ -217,12 +227,13 @@ func (r *jsonReader) read(depth int) (*value, error) {
 }
 
 type yamlReader struct {
+	ctx     context.Context
 	name    string
 	anchors map[string]*value
 	count   int
 }
 
-func parseYAML(name string, data []byte) (v *value, err error) {
+func parseYAML(ctx context.Context, name string, data []byte) (v *value, err error) {
 	// The YAML library is fuzzed upstream, but a file a user uploads must
 	// never take the server down: a panic in it becomes a parse error.
 	defer func() {
@@ -231,6 +242,11 @@ func parseYAML(name string, data []byte) (v *value, err error) {
 		}
 	}()
 	if err := checkNesting(name, data); err != nil {
+		return nil, err
+	}
+	// The parser cannot be stopped midway; it is linear in the file,
+	// which is bounded by MaxSize.
+	if err := stopped(ctx, name); err != nil {
 		return nil, err
 	}
 	file, err := parser.ParseBytes(data, 0)
@@ -254,7 +270,7 @@ func parseYAML(name string, data []byte) (v *value, err error) {
 	case len(docs) > 1:
 		return nil, syntaxError(name, nodePos(docs[1]), "the file holds %d YAML documents; a template is one", len(docs))
 	}
-	r := &yamlReader{name: name, anchors: map[string]*value{}}
+	r := &yamlReader{ctx: ctx, name: name, anchors: map[string]*value{}}
 	return r.convert(docs[0].Body, 0)
 }
 
@@ -276,6 +292,11 @@ func (r *yamlReader) convert(n ast.Node, depth int) (*value, error) {
 	}
 	if r.count++; r.count > maxValues {
 		return nil, syntaxError(r.name, p, "the file holds more than %d values", maxValues)
+	}
+	if r.count%checkEvery == 0 {
+		if err := stopped(r.ctx, r.name); err != nil {
+			return nil, err
+		}
 	}
 	switch n := n.(type) {
 	case nil:
@@ -358,6 +379,11 @@ func (r *yamlReader) copy(v *value, p pos, depth int) (*value, error) {
 	}
 	if r.count++; r.count > maxValues {
 		return nil, syntaxError(r.name, p, "aliases expand to more than %d values", maxValues)
+	}
+	if r.count%checkEvery == 0 {
+		if err := stopped(r.ctx, r.name); err != nil {
+			return nil, err
+		}
 	}
 	c := *v
 	c.pos = p

@@ -64,7 +64,10 @@ func parseDocument(ctx context.Context, name string, data []byte) (*value, error
 	if !utf8.Valid(data) {
 		return nil, syntaxError(name, pos{}, "the file is not UTF-8 text")
 	}
-	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	// Some editors start a UTF-8 file with a byte order mark. It is no part
+	// of the template, and editors count columns after it.
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if len(trimmed) == 0 {
 		return nil, syntaxError(name, pos{}, "the file is empty")
 	}

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/switchboard-dev/switchboard/importer"
+	"github.com/switchboard-dev/switchboard/model"
 )
 
 // largeTemplate returns a minified (single-line) JSON template shaped like
@@ -264,5 +266,24 @@ func BenchmarkImportManyFunctions(b *testing.B) {
 		if _, err := importer.Parse("functions.json", data); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestErrorDeepInAMinifiedFile: an error near the end of a 1 MB template on
+// one line names its column, counted in characters, not bytes.
+func TestErrorDeepInAMinifiedFile(t *testing.T) {
+	data := string(largeTemplate(t, 71, 1<<20))
+	data = strings.Replace(data, `"A large chat stack"`, `"Ein großer Chat – ☃"`, 1)
+	good := `{"Fn::Sub":"cdk-hnb659fds-assets-`
+	off := strings.LastIndex(data, good)
+	if off < len(data)*3/4 || !strings.Contains(data[:off], "☃") {
+		t.Fatalf("the last function's code is at %d of %d bytes; want it near the end, after the description", off, len(data))
+	}
+	data = data[:off] + `{"Fn::Subb":"cdk-hnb659fds-assets-` + data[off+len(good):]
+	col := utf8.RuneCountInString(data[:off]) + 1
+	_, err := importer.Parse("large.json", []byte(data))
+	want := fmt.Sprintf("large.json:1:%d: unknown intrinsic function Fn::Subb", col)
+	if model.ErrorCode(err) != model.EINVALID || !strings.Contains(err.Error(), want) {
+		t.Fatalf("want %s, got %v", want, err)
 	}
 }

@@ -1,9 +1,11 @@
 package importer_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 
@@ -19,6 +21,24 @@ import (
 // is about size bytes. It holds 2 + 7×groups + 1 resources.
 func largeTemplate(tb testing.TB, groups, size int) []byte {
 	tb.Helper()
+	key := [2]int{groups, size}
+	largeMu.Lock()
+	defer largeMu.Unlock()
+	if data, ok := largeTemplates[key]; ok {
+		return bytes.Clone(data)
+	}
+	data := buildLargeTemplate(tb, groups, size)
+	largeTemplates[key] = data
+	return bytes.Clone(data)
+}
+
+// largeTemplates keeps the templates built, which several tests share.
+var (
+	largeMu        sync.Mutex
+	largeTemplates = map[[2]int][]byte{}
+)
+
+func buildLargeTemplate(tb testing.TB, groups, size int) []byte {
 	build := func(pad int) []byte {
 		filler := func(i, n int) string {
 			return strings.Repeat(fmt.Sprintf("%c", 'a'+i%26), n)

@@ -123,6 +123,9 @@ func (im *importer) importAPIs() error {
 		}
 	}
 	for _, r := range im.ofType(typeRoute) {
+		if err := im.stopped(); err != nil {
+			return err
+		}
 		a := apiOf(r)
 		if a == nil {
 			continue

@@ -91,6 +91,9 @@ func (im *importer) template(root *value) error {
 // readResources reads a Resources section.
 func (im *importer) readResources(resources *value) error {
 	for i, id := range resources.keys {
+		if err := im.stopped(); err != nil {
+			return err
+		}
 		v := resources.vals[i]
 		if !model.ValidLogicalID(id) {
 			return im.errorAt(v.pos, "resource %q: a logical ID must be 1 to %d letters and digits", id, model.MaxLogicalIDLength)
@@ -119,7 +122,9 @@ func (im *importer) readResources(resources *value) error {
 
 // importResources turns the resources read into the stack.
 func (im *importer) importResources() error {
-	im.names()
+	if err := im.names(); err != nil {
+		return err
+	}
 	if err := im.importTables(); err != nil {
 		return err
 	}
@@ -129,12 +134,13 @@ func (im *importer) importResources() error {
 	if err := im.importAPIs(); err != nil {
 		return err
 	}
-	im.importGrants()
+	if err := im.importGrants(); err != nil {
+		return err
+	}
 	if err := im.keepFunctions(); err != nil {
 		return err
 	}
-	im.keepOthers()
-	return nil
+	return im.keepOthers()
 }
 
 // generatedDescription matches the description the export writes for a
@@ -157,7 +163,7 @@ type nodeNames map[string]string
 // that clashes with nothing, and cut to a length whose derived IDs fit.
 // The source ID is kept (Kept.LogicalID), so deploying the export does not
 // replace the resource.
-func (im *importer) names() {
+func (im *importer) names() error {
 	taken := map[string]bool{}
 	for _, id := range im.order {
 		taken[id] = true
@@ -174,22 +180,38 @@ func (im *importer) names() {
 	// resource of the object's type refers to (the role an export
 	// generated for a function whose Role is kept).
 	partType := map[string]string{"Stage": typeStage, "Authorizer": typeAuthorizer, "AuthorizerPermission": typePermission, "Role": typeRole, "LogGroup": typeLogGroup}
+	// Who refers to whom is worked out once, when first needed: walking
+	// every resource for each name checked took the square of their number.
+	var refers map[string]map[string]bool   // logical ID → the IDs it refers to
+	var referrers map[string]map[string]int // logical ID → how many resources of each type refer to it
 	ownPart := func(owner, part, suffix string) bool {
 		ro, rp := im.res[owner], im.res[part]
 		if ro == nil || rp == nil || rp.typ != partType[suffix] {
 			return false
 		}
-		if slices.Contains(deepRefs(ro.v), part) || slices.Contains(deepRefs(rp.v), owner) {
-			return true
-		}
-		for _, id := range im.order {
-			if r := im.res[id]; id != owner && r.typ == ro.typ && slices.Contains(deepRefs(r.v), part) {
-				return false
+		if refers == nil {
+			refers, referrers = map[string]map[string]bool{}, map[string]map[string]int{}
+			for _, id := range im.order {
+				refers[id] = map[string]bool{}
+				for _, to := range deepRefs(im.res[id].v) {
+					refers[id][to] = true
+					if referrers[to] == nil {
+						referrers[to] = map[string]int{}
+					}
+					referrers[to][im.res[id].typ]++
+				}
 			}
 		}
-		return true
+		if refers[owner][part] || refers[part][owner] {
+			return true
+		}
+		// The owner does not refer to the part, so these are others.
+		return referrers[part][ro.typ] == 0
 	}
 	for _, id := range im.order {
+		if err := im.stopped(); err != nil {
+			return err
+		}
 		r := im.res[id]
 		sfx, modelled := suffixes[r.typ]
 		if !modelled {
@@ -220,6 +242,7 @@ func (im *importer) names() {
 		}
 		im.nodeName[id] = name
 	}
+	return nil
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
@@ -242,8 +265,11 @@ func (im *importer) isType(id, typ string) bool {
 }
 
 // keepOthers keeps every resource no model object took as an other node.
-func (im *importer) keepOthers() {
+func (im *importer) keepOthers() error {
 	for _, id := range im.order {
+		if err := im.stopped(); err != nil {
+			return err
+		}
 		if im.claimed[id] {
 			continue
 		}
@@ -254,6 +280,7 @@ func (im *importer) keepOthers() {
 			Resource: r.v.json(),
 		})
 	}
+	return nil
 }
 
 // sections keeps the template sections Switchboard does not write, and the

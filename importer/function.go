@@ -37,6 +37,9 @@ func (im *importer) importFunctions() error {
 	}
 	im.fnSrc = map[string]*fnSource{}
 	for _, r := range fns {
+		if err := im.stopped(); err != nil {
+			return err
+		}
 		if pt, _ := r.props.get("PackageType").str(); pt == "Image" {
 			im.note("function %s runs a container image, which Switchboard does not model; it is kept as it is", r.id)
 			continue
@@ -176,6 +179,9 @@ func (im *importer) function(r *resource) (*model.Function, error) {
 func (im *importer) keepFunctions() error {
 	x := model.NewIndex(im.stack)
 	for _, f := range im.stack.Functions {
+		if err := im.stopped(); err != nil {
+			return err
+		}
 		src := im.fnSrc[im.srcID[f.ID]]
 		r := src.r
 		roleID := f.RoleLogicalID()

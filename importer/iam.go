@@ -8,7 +8,7 @@ import (
 // function's role allows: the role's inline policies, and policies
 // attached to it as separate AWS::IAM::Policy or ManagedPolicy resources
 // (the CDK's way). A role several functions share grants each of them.
-func (im *importer) importGrants() {
+func (im *importer) importGrants() error {
 	// attached maps a role's logical ID to the policy documents attached to
 	// it from outside.
 	attached := map[string][]*value{}
@@ -26,6 +26,9 @@ func (im *importer) importGrants() {
 	isTable := func(id string) bool { return im.tables[id] != nil }
 	isAPI := func(id string) bool { return im.apis[id] != nil }
 	for _, f := range im.stack.Functions {
+		if err := im.stopped(); err != nil {
+			return err
+		}
 		src := im.fnSrc[im.srcID[f.ID]]
 		var roles []string
 		if src.role != nil {
@@ -73,6 +76,7 @@ func (im *importer) importGrants() {
 			}
 		}
 	}
+	return nil
 }
 
 // wiredAs reports whether a wire of the kind joins from and to.

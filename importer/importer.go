@@ -15,6 +15,7 @@
 package importer
 
 import (
+	"context"
 	"fmt"
 	"path"
 	"slices"
@@ -72,27 +73,31 @@ type APISummary struct {
 	Routes []string
 }
 
-// Parse imports the file named name (for messages) holding data. It
+// Import imports the file named name (for messages) holding data. It
 // detects the format, and returns an EINVALID *model.Error naming the line
 // and column for a malformed file, and one naming the resource for a
 // template that contradicts itself (a route whose integration is missing).
 // The stack has no name yet unless the source names one (a serverless.yml's
-// service); the caller sets it.
-func Parse(name string, data []byte) (*Result, error) {
+// service); the caller sets it. Once ctx is done the import stops and
+// returns an error wrapping ctx.Err().
+func Import(ctx context.Context, name string, data []byte) (*Result, error) {
 	if len(data) > MaxSize {
 		return nil, model.Errorf(model.EINVALID, "%s: the file is %d bytes; the limit is %d", name, len(data), MaxSize)
 	}
-	root, err := parseDocument(name, data)
+	root, err := parseDocument(ctx, name, data)
 	if err != nil {
 		return nil, err
 	}
 	if root.kind != kindMap {
 		return nil, syntaxError(name, root.pos, "a template is a map of sections, not a %s", kindName(root.kind))
 	}
+	if err := stopped(ctx, name); err != nil {
+		return nil, err
+	}
 	if err := checkIntrinsics(name, root); err != nil {
 		return nil, err
 	}
-	im := newImporter(name)
+	im := newImporter(ctx, name)
 	if root.get("service") != nil && (root.get("functions") != nil || root.get("provider") != nil) {
 		im.format = FormatServerless
 		if err := im.serverless(root); err != nil {
@@ -106,8 +111,23 @@ func Parse(name string, data []byte) (*Result, error) {
 	return im.finish()
 }
 
+// Parse is Import for a caller with nothing to cancel.
+func Parse(name string, data []byte) (*Result, error) {
+	return Import(context.Background(), name, data)
+}
+
+// stopped returns an error wrapping ctx's once ctx is done: the request
+// that asked for the import has gone, so its work is wasted.
+func stopped(ctx context.Context, file string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: import stopped: %w", file, err)
+	}
+	return nil
+}
+
 // importer holds one import's state.
 type importer struct {
+	ctx    context.Context
 	file   string
 	format Format
 	stack  *model.Stack
@@ -141,8 +161,9 @@ type importer struct {
 	notes []string
 }
 
-func newImporter(file string) *importer {
+func newImporter(ctx context.Context, file string) *importer {
 	return &importer{
+		ctx:       ctx,
 		file:      file,
 		format:    FormatCloudFormation,
 		stack:     &model.Stack{},
@@ -163,6 +184,9 @@ func (im *importer) id(prefix string) string {
 	return fmt.Sprintf("%s%d", prefix, im.nextID)
 }
 
+// stopped is checked in the loops over resources and objects.
+func (im *importer) stopped() error { return stopped(im.ctx, im.file) }
+
 func (im *importer) note(format string, args ...any) {
 	im.notes = append(im.notes, fmt.Sprintf(format, args...))
 }
@@ -175,10 +199,16 @@ func (im *importer) errorAt(p pos, format string, args ...any) error {
 // finish checks the stack, lays it out and summarises it.
 func (im *importer) finish() (*Result, error) {
 	s := im.stack
+	if err := im.stopped(); err != nil {
+		return nil, err
+	}
 	if err := s.CheckShape(); err != nil {
 		return nil, fmt.Errorf("importer: %w", err)
 	}
 	Layout(s)
+	if err := im.stopped(); err != nil {
+		return nil, err
+	}
 	name := s.Name
 	if name == "" {
 		s.Name = "imported" // only for the check; the caller names the stack

@@ -25,6 +25,10 @@ func TestMalformed(t *testing.T) {
 		{"json syntax", "t.json", "{\n  \"Resources\": {\n    \"Q\": {\"Type\": \"AWS::SQS::Queue\",}\n  }\n}\n", []string{"t.json:3:", "invalid character"}},
 		{"json truncated", "t.json", "{\"Resources\": {", []string{"t.json:1:", "unexpected end"}},
 		{"json duplicate key", "t.json", "{\"Resources\": {\"Q\": {\"Type\": \"AWS::SQS::Queue\"}, \"Q\": {}}}", []string{"t.json:1:", `key "Q" appears twice`}},
+		// Past a few keys a map is indexed; a key twice is still found (the
+		// YAML parser finds it first).
+		{"json duplicate key in a wide map", "t.json", string(wideMap(100)[:len(wideMap(100))-2]) + `,"k50":0}}`, []string{"t.json:1:", `key "k50" appears twice`}},
+		{"yaml duplicate key in a wide map", "t.yaml", "Resources: {Q: {Type: AWS::SQS::Queue}}\nMetadata:\n" + wideYAML(100) + "  k50: 0\n", []string{"t.yaml:103:3", `"k50"`}},
 		{"yaml duplicate key", "t.yaml", "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n  Q:\n    Type: AWS::SQS::Queue\n", []string{"t.yaml:4:"}},
 		{"unknown tag", "t.yaml", api + "  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Reff Api\n", []string{"t.yaml:8:18", "unknown tag !Reff", "!Ref"}},
 		{"unknown intrinsic", "t.json", `{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::Subb": "x"}}}}}`, []string{"t.json:1:", "unknown intrinsic function Fn::Subb"}},
@@ -69,6 +73,15 @@ func TestMalformed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// wideYAML is n map entries, k0 to k(n-1), indented for a section.
+func wideYAML(n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString("  k" + itoa(i) + ": 1\n")
+	}
+	return b.String()
 }
 
 // bomb is a YAML file whose aliases expand to billions of values.

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,6 +25,9 @@ import (
 const (
 	maxDepth  = 200
 	maxValues = 1 << 18
+	// checkEvery is how many values a reader reads between looks at
+	// whether the import was cancelled.
+	checkEvery = 256
 )
 
 // intrinsics lists CloudFormation's intrinsic functions by their short YAML
@@ -56,47 +60,80 @@ func syntaxError(name string, p pos, format string, args ...any) error {
 // parseDocument reads a JSON or YAML document. JSON goes through
 // encoding/json, which is strict where YAML's flow style is lenient (and
 // faster on the large templates the CDK writes).
-func parseDocument(name string, data []byte) (*value, error) {
+func parseDocument(ctx context.Context, name string, data []byte) (*value, error) {
 	if !utf8.Valid(data) {
 		return nil, syntaxError(name, pos{}, "the file is not UTF-8 text")
 	}
-	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	// Some editors start a UTF-8 file with a byte order mark. It is no part
+	// of the template, and editors count columns after it.
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if len(trimmed) == 0 {
 		return nil, syntaxError(name, pos{}, "the file is empty")
 	}
 	if trimmed[0] == '{' || trimmed[0] == '[' {
-		return parseJSON(name, data)
+		return parseJSON(ctx, name, data)
 	}
-	return parseYAML(name, data)
+	return parseYAML(ctx, name, data)
 }
 
-// lineCol turns a byte offset into a line and column.
-func lineCol(data []byte, off int64) pos {
-	if off > int64(len(data)) {
-		off = int64(len(data))
+// lines turns byte offsets into lines and columns. The JSON reader asks
+// for offsets in increasing order, so it carries on from the last one
+// rather than counting from the start of the file each time, which made a
+// minified template's import take the square of its size.
+type lines struct {
+	data []byte
+	off  int // the last offset asked for
+	at   pos // its line and column
+	// scanned counts the bytes looked at, for the test that an import's
+	// cost grows with the file, not with its square.
+	scanned int
+}
+
+func (l *lines) pos(offset int64) pos {
+	off := int(min(max(offset, 0), int64(len(l.data))))
+	if off < l.off || l.at.line == 0 {
+		l.off, l.at = 0, pos{1, 1} // only an error looks back
 	}
-	before := data[:off]
-	line := bytes.Count(before, []byte("\n")) + 1
-	col := utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:]) + 1
-	return pos{line, col}
+	seg := l.data[l.off:off]
+	l.scanned += len(seg)
+	if nl := bytes.LastIndexByte(seg, '\n'); nl >= 0 {
+		l.at.line += bytes.Count(seg, []byte("\n"))
+		l.at.col = utf8.RuneCount(seg[nl+1:]) + 1
+	} else {
+		l.at.col += utf8.RuneCount(seg)
+	}
+	l.off = off
+	return l.at
 }
 
 type jsonReader struct {
+	ctx   context.Context
 	name  string
 	data  []byte
 	dec   *json.Decoder
+	lines lines
 	count int
 }
 
-func parseJSON(name string, data []byte) (*value, error) {
-	r := &jsonReader{name: name, data: data, dec: json.NewDecoder(bytes.NewReader(data))}
+func newJSONReader(ctx context.Context, name string, data []byte) *jsonReader {
+	r := &jsonReader{ctx: ctx, name: name, data: data, dec: json.NewDecoder(bytes.NewReader(data)), lines: lines{data: data}}
 	r.dec.UseNumber()
+	return r
+}
+
+func parseJSON(ctx context.Context, name string, data []byte) (*value, error) {
+	return newJSONReader(ctx, name, data).document()
+}
+
+// document reads the one value the file holds.
+func (r *jsonReader) document() (*value, error) {
 	v, err := r.read(0)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := r.dec.Token(); err != io.EOF {
-		return nil, syntaxError(name, lineCol(data, r.dec.InputOffset()), "unexpected data after the template")
+		return nil, syntaxError(r.name, r.lines.pos(r.dec.InputOffset()), "unexpected data after the template")
 	}
 	return v, nil
 }
@@ -111,7 +148,7 @@ func (r *jsonReader) fail(err error) error {
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
 		msg = "unexpected end of the file"
 	}
-	return syntaxError(r.name, lineCol(r.data, off), "%s", msg)
+	return syntaxError(r.name, r.lines.pos(off), "%s", msg)
 }
 
 // start returns where the next token begins: InputOffset is where the last
@@ -121,7 +158,7 @@ func (r *jsonReader) start() pos {
 	for off < int64(len(r.data)) && strings.IndexByte(" \t\r\n,:", r.data[off]) >= 0 {
 		off++
 	}
-	return lineCol(r.data, off)
+	return r.lines.pos(off)
 }
 
 func (r *jsonReader) read(depth int) (*value, error) {
@@ -130,6 +167,11 @@ func (r *jsonReader) read(depth int) (*value, error) {
 	}
 	if r.count++; r.count > maxValues {
 		return nil, syntaxError(r.name, r.start(), "the file holds more than %d values", maxValues)
+	}
+	if r.count%checkEvery == 0 {
+		if err := stopped(r.ctx, r.name); err != nil {
+			return nil, err
+		}
 	}
 	p := r.start()
 	tok, err := r.dec.Token()
@@ -163,15 +205,14 @@ func (r *jsonReader) read(depth int) (*value, error) {
 				return nil, r.fail(err)
 			}
 			key, _ := kt.(string)
-			if slices.Contains(v.keys, key) {
+			if v.find(key) >= 0 {
 				return nil, syntaxError(r.name, kp, "key %q appears twice in the same object", key)
 			}
 			val, err := r.read(depth + 1)
 			if err != nil {
 				return nil, err
 			}
-			v.keys = append(v.keys, key)
-			v.vals = append(v.vals, val)
+			v.add(key, val)
 		}
 		if _, err := r.dec.Token(); err != nil {
 			return nil, r.fail(err)
@@ -189,12 +230,13 @@ func (r *jsonReader) read(depth int) (*value, error) {
 }
 
 type yamlReader struct {
+	ctx     context.Context
 	name    string
 	anchors map[string]*value
 	count   int
 }
 
-func parseYAML(name string, data []byte) (v *value, err error) {
+func parseYAML(ctx context.Context, name string, data []byte) (v *value, err error) {
 	// The YAML library is fuzzed upstream, but a file a user uploads must
 	// never take the server down: a panic in it becomes a parse error.
 	defer func() {
@@ -203,6 +245,11 @@ func parseYAML(name string, data []byte) (v *value, err error) {
 		}
 	}()
 	if err := checkNesting(name, data); err != nil {
+		return nil, err
+	}
+	// The parser cannot be stopped midway; it is linear in the file,
+	// which is bounded by MaxSize.
+	if err := stopped(ctx, name); err != nil {
 		return nil, err
 	}
 	file, err := parser.ParseBytes(data, 0)
@@ -226,7 +273,7 @@ func parseYAML(name string, data []byte) (v *value, err error) {
 	case len(docs) > 1:
 		return nil, syntaxError(name, nodePos(docs[1]), "the file holds %d YAML documents; a template is one", len(docs))
 	}
-	r := &yamlReader{name: name, anchors: map[string]*value{}}
+	r := &yamlReader{ctx: ctx, name: name, anchors: map[string]*value{}}
 	return r.convert(docs[0].Body, 0)
 }
 
@@ -248,6 +295,11 @@ func (r *yamlReader) convert(n ast.Node, depth int) (*value, error) {
 	}
 	if r.count++; r.count > maxValues {
 		return nil, syntaxError(r.name, p, "the file holds more than %d values", maxValues)
+	}
+	if r.count%checkEvery == 0 {
+		if err := stopped(r.ctx, r.name); err != nil {
+			return nil, err
+		}
 	}
 	switch n := n.(type) {
 	case nil:
@@ -331,8 +383,14 @@ func (r *yamlReader) copy(v *value, p pos, depth int) (*value, error) {
 	if r.count++; r.count > maxValues {
 		return nil, syntaxError(r.name, p, "aliases expand to more than %d values", maxValues)
 	}
+	if r.count%checkEvery == 0 {
+		if err := stopped(r.ctx, r.name); err != nil {
+			return nil, err
+		}
+	}
 	c := *v
 	c.pos = p
+	c.index = nil
 	c.keys = slices.Clone(v.keys)
 	c.vals = make([]*value, len(v.vals))
 	for i, x := range v.vals {
@@ -380,8 +438,8 @@ func (r *yamlReader) entry(m *value, mv *ast.MappingValueNode, depth int) error 
 				return syntaxError(r.name, kp, "a merge key (<<) needs a map or a list of maps")
 			}
 			for i, k := range src.keys {
-				if m.get(k) == nil {
-					m.set(k, src.vals[i])
+				if m.find(k) < 0 {
+					m.add(k, src.vals[i])
 				}
 			}
 		}
@@ -395,11 +453,10 @@ func (r *yamlReader) entry(m *value, mv *ast.MappingValueNode, depth int) error 
 	if !ok && key.kind != kindNull {
 		return syntaxError(r.name, kp, "a map key must be a plain value, not a %s", kindName(key.kind))
 	}
-	if slices.Contains(m.keys, ks) {
+	if m.find(ks) >= 0 {
 		return syntaxError(r.name, kp, "key %q appears twice in the same map", ks)
 	}
-	m.keys = append(m.keys, ks)
-	m.vals = append(m.vals, val)
+	m.add(ks, val)
 	return nil
 }
 

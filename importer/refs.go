@@ -87,8 +87,10 @@ func references(text string) []reference {
 // the caller.
 func deepRefs(v *value) []string {
 	var out []string
+	seen := map[string]bool{}
 	add := func(id string) {
-		if id != "" && !strings.HasPrefix(id, "AWS::") && !slices.Contains(out, id) {
+		if id != "" && !strings.HasPrefix(id, "AWS::") && !seen[id] {
+			seen[id] = true
 			out = append(out, id)
 		}
 	}

@@ -190,6 +190,8 @@ func FuzzImport(f *testing.F) {
 	}
 	f.Add([]byte("Resources: {A: {Type: AWS::ApiGatewayV2::Api, Properties: {ProtocolType: WEBSOCKET}}}"))
 	f.Add([]byte(`{"Resources":{"F":{"Type":"AWS::Lambda::Function","Properties":{"Role":{"Fn::GetAtt":"R.Arn"}}}}}`))
+	f.Add([]byte("\ufeffResources: {Q: {Type: AWS::SQS::Queue}}"))
+	f.Add(wideMap(40))
 	keeps := exportKeeps(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, err := importer.Parse("fuzz.yaml", data)

@@ -35,6 +35,9 @@ var samTranslated = []string{"CodeUri", "InlineCode", "Policies", "Tags", "Traci
 func (im *importer) expandSAM(root *value) error {
 	globals := root.path("Globals", "Function")
 	for _, id := range slices.Clone(im.order) {
+		if err := im.stopped(); err != nil {
+			return err
+		}
 		r := im.res[id]
 		switch r.typ {
 		case typeSAMFunction:

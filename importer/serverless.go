@@ -99,8 +99,11 @@ func (im *importer) serverless(root *value) error {
 		used[id] = true
 	}
 	var roles []*value
-	for _, key := range functions.keys {
-		fv := functions.get(key)
+	for i, key := range functions.keys {
+		if err := im.stopped(); err != nil {
+			return err
+		}
+		fv := functions.vals[i]
 		if fv.kind != kindMap {
 			return im.errorAt(fv.pos, "function %s must be a map with a handler", key)
 		}

@@ -7,6 +7,9 @@ import (
 // importTables turns each AWS::DynamoDB::Table into a table.
 func (im *importer) importTables() error {
 	for _, r := range im.ofType(typeTable) {
+		if err := im.stopped(); err != nil {
+			return err
+		}
 		t, err := im.table(r)
 		if err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -31,6 +32,10 @@ type value struct {
 	vals  []*value // map values, in the order of keys
 	items []*value // list items
 	pos   pos
+	// index maps keys to their place, once a map of many keys has been
+	// searched: looking up each key of a wide map in turn would otherwise
+	// take the square of its size. Keys are only added, through add.
+	index map[string]int
 }
 
 // pos is a place in the source, 1-based.
@@ -76,12 +81,33 @@ func (v *value) get(key string) *value {
 	if v == nil || v.kind != kindMap {
 		return nil
 	}
-	for i, k := range v.keys {
-		if k == key {
-			return v.vals[i]
-		}
+	if i := v.find(key); i >= 0 {
+		return v.vals[i]
 	}
 	return nil
+}
+
+// indexFrom is how many keys a map holds before it is indexed.
+const indexFrom = 16
+
+// find returns where key is in a map's keys, or -1.
+func (v *value) find(key string) int {
+	if len(v.keys) < indexFrom {
+		return slices.Index(v.keys, key)
+	}
+	if len(v.index) != len(v.keys) {
+		// Not built yet, or shared with a copy that has added keys.
+		v.index = make(map[string]int, len(v.keys))
+		for i, k := range v.keys {
+			if _, dup := v.index[k]; !dup {
+				v.index[k] = i
+			}
+		}
+	}
+	if i, ok := v.index[key]; ok {
+		return i
+	}
+	return -1
 }
 
 // path follows map keys.
@@ -92,15 +118,22 @@ func (v *value) path(keys ...string) *value {
 	return v
 }
 
+// set replaces a key's value or adds the key.
 func (v *value) set(key string, val *value) {
-	for i, k := range v.keys {
-		if k == key {
-			v.vals[i] = val
-			return
-		}
+	if i := v.find(key); i >= 0 {
+		v.vals[i] = val
+		return
 	}
+	v.add(key, val)
+}
+
+// add appends a key the map does not hold.
+func (v *value) add(key string, val *value) {
 	v.keys = append(v.keys, key)
 	v.vals = append(v.vals, val)
+	if v.index != nil {
+		v.index[key] = len(v.keys) - 1
+	}
 }
 
 // str returns a string's value.

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -54,7 +55,7 @@ func (s *Server) handleImportPreview(w http.ResponseWriter, r *http.Request) {
 		s.renderStacks(w, r, http.StatusUnprocessableEntity, web.StacksView{Form: "import", Error: form.Error, Import: form})
 		return
 	}
-	res, err := importer.Parse(file, source)
+	res, err := importer.Import(r.Context(), file, source)
 	if err != nil {
 		s.importFailed(w, r, form, err)
 		return
@@ -68,6 +69,13 @@ func (s *Server) handleImportPreview(w http.ResponseWriter, r *http.Request) {
 
 // importFailed shows an import's error next to the import form.
 func (s *Server) importFailed(w http.ResponseWriter, r *http.Request, form web.ImportForm, err error) {
+	// The request has gone or run out of time, so the import stopped; the
+	// page templates cannot render under its context either.
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		s.log.InfoContext(r.Context(), "import cancelled", slog.Any("error", err))
+		http.Error(w, "The import was cancelled before it finished.", http.StatusServiceUnavailable)
+		return
+	}
 	if code := model.ErrorCode(err); code != model.EINVALID && code != model.ECONFLICT {
 		s.error(w, r, err)
 		return
@@ -88,7 +96,7 @@ func (s *Server) handleImportCreate(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusBadRequest, "The import form lost its file; start the import again.")
 		return
 	}
-	res, err := importer.Parse(file, source)
+	res, err := importer.Import(r.Context(), file, source)
 	if err != nil {
 		s.importFailed(w, r, web.ImportForm{}, err)
 		return

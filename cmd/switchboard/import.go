@@ -35,7 +35,7 @@ func runImport(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 	if file == "-" {
 		label = "stdin"
 	}
-	res, err := importer.Parse(label, data)
+	res, err := importer.Import(ctx, label, data)
 	if err != nil {
 		return err
 	}

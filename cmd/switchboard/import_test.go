@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,5 +89,27 @@ func TestImportUsage(t *testing.T) {
 	}
 	if r := runCLI(t, db, "import", "nope.yaml"); r.code != 1 || !strings.Contains(r.stderr, "nope.yaml") {
 		t.Fatalf("%+v", r)
+	}
+}
+
+// TestImportStopsOnInterrupt: the import runs under the command's context,
+// which main cancels on Ctrl-C or SIGTERM; a cancelled one creates nothing.
+func TestImportStopsOnInterrupt(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "stacks.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	cli := &CLI{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string {
+		if k == "SWITCHBOARD_DB" {
+			return db
+		}
+		return ""
+	}}
+	err := cli.Run(ctx, []string{"import", "--dry-run", "../../importer/testdata/cdk/chat.template.json"})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("want context.Canceled, got %v\n%s", err, stdout.String())
+	}
+	if stdout.Len() > 0 {
+		t.Errorf("a cancelled import printed %q", stdout.String())
 	}
 }

@@ -27,8 +27,11 @@ class RuntimeAPI:
     """A keep-alive HTTP connection to the Runtime API."""
 
     def __init__(self, address):
-        host, _, port = address.rpartition(":")
-        self.host, self.port = host, int(port)
+        # host:port, then a path prefix (Switchboard's per-process secret).
+        hostport, slash, prefix = address.partition("/")
+        host, _, port = hostport.rpartition(":")
+        self.host, self.port = host.strip("[]"), int(port)
+        self.prefix = (slash + prefix).rstrip("/")
         self.conn = None
 
     def request(self, method, path, body=None, headers=None):
@@ -39,7 +42,7 @@ class RuntimeAPI:
             if self.conn is None:
                 self.conn = http.client.HTTPConnection(self.host, self.port)
             try:
-                self.conn.request(method, "/2018-06-01/runtime" + path, body=body, headers=headers)
+                self.conn.request(method, self.prefix + "/2018-06-01/runtime" + path, body=body, headers=headers)
                 resp = self.conn.getresponse()
                 return resp.status, resp.headers, resp.read()
             except (http.client.HTTPException, OSError):

@@ -157,6 +157,9 @@ func New(ctx context.Context, logger *slog.Logger, opts Options) (*Pool, error) 
 		}
 		opts.NodePath = abs
 	}
+	// Processes handlers detach become ours when their parent exits, to
+	// be killed and reaped with their sandbox.
+	becomeSubreaper()
 	dir, err := os.MkdirTemp("", "switchboard-lambda-")
 	if err != nil {
 		return nil, fmt.Errorf("lambdaemu: %w", err)
@@ -245,8 +248,9 @@ func (p *Pool) Invoke(ctx context.Context, function string, payload []byte) ([]b
 	return f.invoke(ctx, payload)
 }
 
-// Close stops every process (killing its process group, so nothing it
-// started survives), waits for them and frees their ports. Invocations in
+// Close stops every process (killing its process group and every process
+// it started that left the group, so nothing survives), waits for them and
+// frees their ports. Invocations in
 // flight fail with ErrClosed.
 func (p *Pool) Close() error {
 	p.mu.Lock()

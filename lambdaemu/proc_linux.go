@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"strconv"
+	"sync"
 	"syscall"
 )
 
@@ -31,4 +32,80 @@ func residentBytes(pid int) (int64, bool) {
 		return 0, false
 	}
 	return pages * pageSize, true
+}
+
+// prSetChildSubreaper is prctl's PR_SET_CHILD_SUBREAPER.
+const prSetChildSubreaper = 36
+
+var subreaperOnce sync.Once
+
+// becomeSubreaper makes this process the child subreaper of everything it
+// starts: a process a handler detaches (double fork, setsid) then becomes
+// our child rather than init's when its parent exits, so it can be reaped
+// once killed. It is set once for the whole process.
+func becomeSubreaper() {
+	subreaperOnce.Do(func() {
+		_, _, _ = syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0)
+	})
+}
+
+// killMarked kills every process whose environment holds the marker
+// (NAME=value) a sandbox's process was started with and its descendants
+// inherit, wherever they moved: their own session, their own group, or
+// reparented to us. Processes that ran and reparented to us are reaped.
+// A process that cleared its environment escapes; the process group kill
+// still reaches it unless it also left the group.
+func killMarked(marker string) {
+	want := []byte(marker + "\x00")
+	self := os.Getpid()
+	// A marked process may fork while we look; a few rounds catch its
+	// children, since each round kills the parents first found.
+	for range 5 {
+		entries, err := os.ReadDir("/proc")
+		if err != nil {
+			return
+		}
+		var killed []int
+		for _, e := range entries {
+			pid, err := strconv.Atoi(e.Name())
+			if err != nil || pid == self {
+				continue
+			}
+			env, err := os.ReadFile("/proc/" + e.Name() + "/environ")
+			if err != nil || !(bytes.HasPrefix(env, want) || bytes.Contains(env, append([]byte{0}, want...))) {
+				continue
+			}
+			if syscall.Kill(pid, syscall.SIGKILL) == nil {
+				killed = append(killed, pid)
+			}
+		}
+		if len(killed) == 0 {
+			return
+		}
+		for _, pid := range killed {
+			if parentOf(pid) == self {
+				var ws syscall.WaitStatus
+				_, _ = syscall.Wait4(pid, &ws, 0, nil)
+			}
+		}
+	}
+}
+
+// parentOf returns pid's parent from /proc/pid/stat, or 0.
+func parentOf(pid int) int {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// pid (comm) state ppid ...: comm may hold spaces and parentheses.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := bytes.Fields(b[i+1:])
+	if len(f) < 2 {
+		return 0
+	}
+	ppid, _ := strconv.Atoi(string(f[1]))
+	return ppid
 }

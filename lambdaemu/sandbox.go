@@ -36,6 +36,9 @@ const (
 	maxLineBytes = 64 << 10
 	// accountID is the account in the ARN the emulator makes up.
 	accountID = "000000000000"
+	// sandboxMarker names the environment variable that marks every
+	// process of one sandbox.
+	sandboxMarker = "SWITCHBOARD_SANDBOX"
 )
 
 // sandbox is one function process and the Runtime API it polls; like a
@@ -153,6 +156,11 @@ func (f *function) startSandbox() (*sandbox, error) {
 		s.srv.Close()
 		return nil, err
 	}
+	// Every process the handler starts inherits the marker, so those that
+	// leave the process group (setsid, a double fork) are still found and
+	// killed when the sandbox ends.
+	marker := sandboxMarker + "=" + rand.Text()
+	cmd.Env = append(cmd.Env, marker)
 	stdoutR, stdoutW, err := os.Pipe()
 	if err != nil {
 		s.srv.Close()
@@ -193,8 +201,9 @@ func (f *function) startSandbox() (*sandbox, error) {
 	go func() {
 		s.exitErr = cmd.Wait()
 		close(s.exited)
-		// Whatever the process started dies with it.
+		// Whatever the process started dies with it, in its group or not.
 		killGroup(cmd.Process)
+		killMarked(marker)
 		s.srv.Close()
 		waitOrClose(&readers, stdoutR, stderrR)
 		f.remove(s)

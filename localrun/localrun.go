@@ -80,6 +80,11 @@ func Start(ctx context.Context, logger *slog.Logger, cfg Config) (r *Runner, err
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("localrun: stack %q cannot run: %w", s.Name, err)
 	}
+	// Nothing starts, not even a temporary folder, for a stack that would
+	// run code other than its own.
+	if err := refuse(s, append(checkEnvironment(s), checkHandlerPaths(s)...)); err != nil {
+		return nil, err
+	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
@@ -108,6 +113,17 @@ func Start(ctx context.Context, logger *slog.Logger, cfg Config) (r *Runner, err
 				slog.String("fix", "npm install @aws-sdk/client-dynamodb @aws-sdk/client-apigatewaymanagementapi, then pass its node_modules folder"))
 		}
 	} else if err := checkCodeFolders(r.codeDir, s); err != nil {
+		return r, err
+	}
+	folders := make(map[string]string, len(s.Functions))
+	for _, f := range s.Functions {
+		folders[f.Name] = filepath.Join(r.codeDir, filepath.FromSlash(f.CodePath))
+	}
+	problems, err := checkHandlerFiles(s, folders)
+	if err != nil {
+		return r, err
+	}
+	if err := refuse(s, problems); err != nil {
 		return r, err
 	}
 

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -214,5 +215,121 @@ func TestRunUsesLinkedLocalRepo(t *testing.T) {
 	defer c.Close()
 	if got, err := c.RoundTrip([]byte(`{"action":"test"}`)); err != nil || string(got) != `from the repo: {"action":"test"}` {
 		t.Fatalf("reply = %q, %v", got, err)
+	}
+}
+
+// requireNode skips (or fails under SWITCHBOARD_REQUIRE_TOOLS=1) without node.
+func requireNode(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("node"); err != nil {
+		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
+			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
+		}
+		t.Skip("node is not on PATH: Run locally starts Node.js handlers; set SWITCHBOARD_REQUIRE_TOOLS=1 to make this fail")
+	}
+}
+
+// tempFolders lists the run folders (scaffolds, runtime bootstraps) in dir.
+func tempFolders(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// TestConcurrentRunStartsShareOneRun: starts while a run is starting or
+// running return that run; before, five concurrent starts left five runs,
+// four of them unreachable (their ports, processes and folders kept until
+// the server stopped).
+func TestConcurrentRunStartsShareOneRun(t *testing.T) {
+	requireNode(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	srv := mustServeReal(t)
+	echo, _ := model.Example("echo", "echo")
+	st, err := srv.store.CreateStack(context.Background(), echo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := srv.url + "/stacks/" + strconv.FormatInt(st.ID, 10)
+	const n = 5
+	urls := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			status, body := post(t, base+"/run")
+			if status != http.StatusOK {
+				t.Errorf("start %d = %d:\n%s", i, status, body)
+			}
+			urls[i] = runURL.FindString(body)
+		})
+	}
+	wg.Wait()
+	for i, u := range urls {
+		if u == "" || u != urls[0] {
+			t.Errorf("start %d answered %q, start 0 %q: want one run", i, u, urls[0])
+		}
+	}
+	// One run: one scaffold folder and one runtime folder.
+	if got := tempFolders(t, tmp); len(got) != 2 {
+		t.Errorf("temporary folders %v, want those of one run", got)
+	}
+	if status, body := post(t, base+"/run/stop"); status != http.StatusOK {
+		t.Fatalf("stop = %d:\n%s", status, body)
+	}
+	if _, err := wsload.Dial(context.Background(), urls[0]); err == nil {
+		t.Errorf("the run still accepts connections after stop")
+	}
+	if got := tempFolders(t, tmp); len(got) != 0 {
+		t.Errorf("after stop the temporary folders %v are left", got)
+	}
+}
+
+// TestDeletingStackStopsItsRun: a deleted stack's run stops; nothing would
+// stop it otherwise, since its page is gone.
+func TestDeletingStackStopsItsRun(t *testing.T) {
+	requireNode(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	srv := mustServeReal(t)
+	echo, _ := model.Example("echo", "echo")
+	st, err := srv.store.CreateStack(context.Background(), echo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := srv.url + "/stacks/" + strconv.FormatInt(st.ID, 10)
+	status, body := post(t, base+"/run")
+	ws := runURL.FindString(body)
+	if status != http.StatusOK || ws == "" {
+		t.Fatalf("POST run = %d:\n%s", status, body)
+	}
+	c, err := wsload.Dial(context.Background(), ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Post(base+"/delete", "application/x-www-form-urlencoded", strings.NewReader("confirm=yes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete = %d", resp.StatusCode)
+	}
+	if _, err := c.Read(); err == nil {
+		t.Errorf("the client of the deleted stack's run is still connected")
+	}
+	if _, err := wsload.Dial(context.Background(), ws); err == nil {
+		t.Errorf("the deleted stack's run still accepts connections")
+	}
+	if got := tempFolders(t, tmp); len(got) != 0 {
+		t.Errorf("after the delete the temporary folders %v are left", got)
 	}
 }

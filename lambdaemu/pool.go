@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/tempdir"
 )
 
 // Lambda's defaults and limits that the emulator applies.
@@ -160,7 +162,7 @@ func New(ctx context.Context, logger *slog.Logger, opts Options) (*Pool, error) 
 	// Processes handlers detach become ours when their parent exits, to
 	// be killed and reaped with their sandbox.
 	becomeSubreaper()
-	dir, err := os.MkdirTemp("", "switchboard-lambda-")
+	dir, err := tempdir.Make("switchboard-lambda")
 	if err != nil {
 		return nil, fmt.Errorf("lambdaemu: %w", err)
 	}

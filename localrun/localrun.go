@@ -21,6 +21,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/apigw"
 	"github.com/switchboard-dev/switchboard/export"
+	"github.com/switchboard-dev/switchboard/internal/tempdir"
 	"github.com/switchboard-dev/switchboard/lambdaemu"
 	"github.com/switchboard-dev/switchboard/model"
 )
@@ -98,7 +99,7 @@ func Start(ctx context.Context, logger *slog.Logger, cfg Config) (r *Runner, err
 
 	r.codeDir = cfg.CodeDir
 	if r.codeDir == "" {
-		if r.tmp, err = os.MkdirTemp("", "switchboard-run-"); err != nil {
+		if r.tmp, err = tempdir.Make("switchboard-run"); err != nil {
 			return r, fmt.Errorf("localrun: %w", err)
 		}
 		r.codeDir = r.tmp

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -243,6 +244,20 @@ func tempFolders(t *testing.T, dir string) []string {
 	return names
 }
 
+// processesUnder counts the processes whose LAMBDA_TASK_ROOT lies in dir
+// (Linux only: it reads /proc).
+func processesUnder(dir string) int {
+	entries, _ := os.ReadDir("/proc")
+	n := 0
+	for _, e := range entries {
+		env, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
+		if err == nil && strings.Contains(string(env), "\x00LAMBDA_TASK_ROOT="+dir+string(filepath.Separator)) {
+			n++
+		}
+	}
+	return n
+}
+
 // TestConcurrentRunStartsShareOneRun: starts while a run is starting or
 // running return that run; before, five concurrent starts left five runs,
 // four of them unreachable (their ports, processes and folders kept until
@@ -276,9 +291,12 @@ func TestConcurrentRunStartsShareOneRun(t *testing.T) {
 			t.Errorf("start %d answered %q, start 0 %q: want one run", i, u, urls[0])
 		}
 	}
-	// One run: one scaffold folder and one runtime folder.
+	// One run: one scaffold folder and one runtime folder, one process.
 	if got := tempFolders(t, tmp); len(got) != 2 {
 		t.Errorf("temporary folders %v, want those of one run", got)
+	}
+	if n := processesUnder(tmp); n != 1 && runtime.GOOS == "linux" {
+		t.Errorf("%d function processes run from %s, want 1", n, tmp)
 	}
 	if status, body := post(t, base+"/run/stop"); status != http.StatusOK {
 		t.Fatalf("stop = %d:\n%s", status, body)

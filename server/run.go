@@ -314,11 +314,19 @@ func (s *Server) handleRunPanel(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, web.RunPanel(s.runView(st, s.runs.get(st.ID), "")))
 }
 
-// handleRunStart runs the stack's current revision locally.
+// handleRunStart runs the stack's current revision locally, or shows the
+// run already starting or running; restart=yes in the body stops that run
+// first, so the stack and its code as they are now run.
 func (s *Server) handleRunStart(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
 	st, ok := s.loadStack(w, r)
 	if !ok {
 		return
+	}
+	if r.PostFormValue("restart") == "yes" {
+		s.runs.stop(st.ID)
 	}
 	// The linked repository's code when it is on this machine; otherwise
 	// the export's starter handlers in a temporary folder.

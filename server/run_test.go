@@ -351,3 +351,44 @@ func TestDeletingStackStopsItsRun(t *testing.T) {
 		t.Errorf("after the delete the temporary folders %v are left", got)
 	}
 }
+
+// TestRunStartJoinsAndRestartReplaces: a second start shows the running
+// run and leaves its clients alone; restart=yes replaces it.
+func TestRunStartJoinsAndRestartReplaces(t *testing.T) {
+	requireNode(t)
+	srv := mustServeReal(t)
+	echo, _ := model.Example("echo", "echo")
+	st, err := srv.store.CreateStack(context.Background(), echo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := srv.url + "/stacks/" + strconv.FormatInt(st.ID, 10)
+	_, body := post(t, base+"/run")
+	first := runURL.FindString(body)
+	c, err := wsload.Dial(context.Background(), first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, body := post(t, base+"/run"); runURL.FindString(body) != first {
+		t.Fatalf("a second start showed %q, want the running %q", runURL.FindString(body), first)
+	}
+	if _, err := c.RoundTrip([]byte(`{"action":"test"}`)); err != nil {
+		t.Fatalf("the client after a second start: %v", err)
+	}
+	resp, err := http.Post(base+"/run", "application/x-www-form-urlencoded", strings.NewReader("restart=yes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	restarted, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if _, err := c.Read(); err == nil {
+		t.Errorf("the old run's client is still connected after a restart")
+	}
+	c2, err := wsload.Dial(context.Background(), runURL.FindString(string(restarted)))
+	if err != nil {
+		t.Fatalf("the restarted run: %v\n%s", err, restarted)
+	}
+	defer c2.Close()
+	t.Cleanup(func() { post(t, base+"/run/stop") })
+}

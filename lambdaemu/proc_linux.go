@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // setParentDeathSignal makes the kernel kill a function process if
@@ -52,20 +53,21 @@ func becomeSubreaper() {
 // killMarked kills every process whose environment holds the marker
 // (NAME=value) a sandbox's process was started with and its descendants
 // inherit, wherever they moved: their own session, their own group, or
-// reparented to us. Processes that ran and reparented to us are reaped.
-// A process that cleared its environment escapes; the process group kill
-// still reaches it unless it also left the group.
+// reparented to us. Those that end up our children are reaped. A process
+// that cleared its environment escapes; the process group kill still
+// reaches it unless it also left the group.
 func killMarked(marker string) {
 	want := []byte(marker + "\x00")
 	self := os.Getpid()
+	var killed []int
 	// A marked process may fork while we look; a few rounds catch its
 	// children, since each round kills the parents first found.
 	for range 5 {
 		entries, err := os.ReadDir("/proc")
 		if err != nil {
-			return
+			break
 		}
-		var killed []int
+		n := len(killed)
 		for _, e := range entries {
 			pid, err := strconv.Atoi(e.Name())
 			if err != nil || pid == self {
@@ -79,14 +81,32 @@ func killMarked(marker string) {
 				killed = append(killed, pid)
 			}
 		}
-		if len(killed) == 0 {
-			return
+		if len(killed) == n {
+			break
 		}
-		for _, pid := range killed {
-			if parentOf(pid) == self {
+	}
+	reap(killed, self)
+}
+
+// reap waits for the killed processes that are, or become, our children
+// (a killed process's children come to us when it dies), so none stays a
+// zombie; it gives up on the others after a moment.
+func reap(pids []int, self int) {
+	for try := 0; len(pids) > 0 && try < 100; try++ {
+		left := pids[:0]
+		for _, pid := range pids {
+			switch parentOf(pid) {
+			case 0: // gone, reaped by its parent
+			case self:
 				var ws syscall.WaitStatus
 				_, _ = syscall.Wait4(pid, &ws, 0, nil)
+			default:
+				left = append(left, pid)
 			}
+		}
+		pids = left
+		if len(pids) > 0 {
+			time.Sleep(10 * time.Millisecond)
 		}
 	}
 }

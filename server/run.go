@@ -93,18 +93,19 @@ func (rs *runs) start(ctx context.Context, st *model.Stack, codeDir, appOrigin s
 	rs.mu.Unlock()
 
 	f := run.feed
+	origins := slices.Clone(rs.opts.AllowOrigins)
+	if appOrigin != "" {
+		origins = append(origins, appOrigin)
+	}
 	cfg := localrun.Config{
 		Stack:            st,
 		CodeDir:          codeDir,
 		DynamoDBEndpoint: rs.opts.DynamoDBEndpoint,
 		NodePath:         rs.opts.NodePath,
-		Gateway:          apigw.Options{AllowOrigins: append(slices.Clone(rs.opts.AllowOrigins), appOrigin), MaxConnections: rs.opts.MaxConnections},
+		Gateway:          apigw.Options{AllowOrigins: origins, MaxConnections: rs.opts.MaxConnections},
 		OnLog: func(l lambdaemu.LogLine) {
 			f.add(feedLog{Type: "log", Time: l.Time, Function: l.Function, Stream: l.Stream, Text: l.Text})
 		},
-	}
-	if appOrigin == "" {
-		cfg.Gateway.AllowOrigins = rs.opts.AllowOrigins
 	}
 	r, err := localrun.Start(startCtx, rs.log.With(slog.String("stack", st.Name)), cfg)
 	if err != nil {

@@ -204,9 +204,9 @@ func checkHandlerPaths(s *model.Stack) []string {
 }
 
 // checkHandlerFiles refuses handlers whose file, once symbolic links are
-// followed, lies outside the function's code folder, and Python handlers
-// whose module is not in the code folder at all (Python would import it
-// from anywhere on its path, the standard library included).
+// followed, lies outside the function's code folder. A handler with no file
+// fails at init, in that function only; the Python bootstrap refuses a
+// module it would find outside the code folder (the standard library).
 func checkHandlerFiles(s *model.Stack, fns map[string]string) ([]string, error) {
 	var problems []string
 	for _, f := range s.Functions {
@@ -228,7 +228,6 @@ func checkHandlerFiles(s *model.Stack, fns map[string]string) ([]string, error) 
 		default:
 			candidates = []string{"bootstrap"}
 		}
-		found := false
 		for _, c := range candidates {
 			p := filepath.Join(dir, filepath.FromSlash(c))
 			real, err := filepath.EvalSymlinks(p)
@@ -242,13 +241,9 @@ func checkHandlerFiles(s *model.Stack, fns map[string]string) ([]string, error) 
 			if err != nil {
 				return nil, fmt.Errorf("localrun: handler of %s: %w", f.Name, err)
 			}
-			found = true
 			if rel, err := filepath.Rel(root, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
 				problems = append(problems, fmt.Sprintf("function %s: handler file %s resolves to %s, outside its code folder %s", f.Name, c, real, dir))
 			}
-		}
-		if !found && strings.HasPrefix(f.Runtime, "python") && mod != "" {
-			problems = append(problems, fmt.Sprintf("function %s: handler %q names no module in its code folder %s (%s.py)", f.Name, f.Handler, dir, mod))
 		}
 	}
 	return problems, nil

@@ -220,7 +220,7 @@ export const handler = async () => ({ statusCode: 200 });`})
 			mustSymlink(t, filepath.Join(outside, "evil.mjs"), filepath.Join(code, "index.mjs"))
 		}},
 		"symlinked folder":             {"nodejs24.x", "lib/evil.handler", func(t *testing.T, code string) { mustSymlink(t, outside, filepath.Join(code, "lib")) }},
-		"python module from elsewhere": {"python3.13", "os.system", nil},
+		"python module from elsewhere": {"python3.13", "os.system", nil}, // refused by the Python bootstrap at init
 	} {
 		t.Run(name, func(t *testing.T) {
 			root := t.TempDir()
@@ -241,9 +241,12 @@ export const handler = async () => ({ statusCode: 200 });`})
 				}
 				tc.setup(t, code)
 			}
-			_, err := Start(context.Background(), nil, Config{Stack: s, CodeDir: root})
-			if err == nil || !strings.Contains(err.Error(), "function Probe") {
-				t.Fatalf("Start = %v, want a refusal naming function Probe", err)
+			r, err := Start(context.Background(), nil, Config{Stack: s, CodeDir: root})
+			if err == nil {
+				_ = r.Close()
+			}
+			if err == nil || !strings.Contains(err.Error(), "Probe") || !strings.Contains(err.Error(), "code folder") {
+				t.Fatalf("Start = %v, want a refusal naming function Probe and its code folder", err)
 			}
 			if _, err := os.Stat(marker); err == nil {
 				t.Fatalf("code outside the folder ran")

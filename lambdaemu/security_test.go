@@ -2,9 +2,14 @@ package lambdaemu
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -68,5 +73,33 @@ func TestRuntimeAPINeedsSecret(t *testing.T) {
 	}
 	if after := p.pids(); !slices.Equal(after, pids) {
 		t.Errorf("processes %v became %v: a request without the secret ended the sandbox", pids, after)
+	}
+}
+
+// TestNodeHandlerStaysInCodeFolder: the Node.js bootstrap loads a handler
+// only from its code folder: an absolute module path or a symbolic link
+// leading out is an init error, and the code there never runs.
+func TestNodeHandlerStaysInCodeFolder(t *testing.T) {
+	t.Parallel()
+	outside := t.TempDir()
+	marker := filepath.Join(outside, "marker")
+	MustWrite(t, outside, map[string]string{"evil.mjs": "import { writeFileSync } from \"node:fs\";\nwriteFileSync(" + strconv.Quote(marker) + ", \"pwned\");\nexport const handler = async () => 1;\n"})
+	absolute := nodeFunction(t, "Absolute", map[string]string{"index.mjs": "export const handler = async () => 2;"})
+	absolute.Handler = filepath.Join(outside, "evil") + ".handler"
+	linked := nodeFunction(t, "Linked", nil)
+	if err := os.Symlink(filepath.Join(outside, "evil.mjs"), filepath.Join(linked.CodeDir, "index.mjs")); err != nil {
+		t.Skipf("symbolic links: %v", err)
+	}
+	p := MustPool(t, Options{})
+	_ = p.Start(context.Background(), []FunctionConfig{absolute, linked})
+	for _, name := range []string{"Absolute", "Linked"} {
+		_, err := p.Invoke(context.Background(), name, []byte(`{}`))
+		var fe *FunctionError
+		if !errors.As(err, &fe) || fe.Type != "Runtime.ImportModuleError" || !strings.Contains(fe.Message, "outside the code folder") {
+			t.Errorf("%s: %v, want an init error: outside the code folder", name, err)
+		}
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Errorf("the module outside the code folder ran")
 	}
 }

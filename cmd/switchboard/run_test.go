@@ -59,7 +59,9 @@ func TestRunServesTheStack(t *testing.T) {
 		}
 		return ""
 	}}
-	go func() { done <- cli.Run(ctx, []string{"run", "echo", "--port", "0", "--allow-origin", "https://app.example:8443", "--max-connections", "50"}) }()
+	go func() {
+		done <- cli.Run(ctx, []string{"run", "echo", "--port", "0", "--allow-origin", "https://app.example:8443", "--max-connections", "50"})
+	}()
 	var url string
 	select {
 	case url = <-ready:

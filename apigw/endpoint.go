@@ -17,6 +17,7 @@ import (
 
 	"github.com/gobwas/ws"
 
+	"github.com/switchboard-dev/switchboard/internal/hostguard"
 	"github.com/switchboard-dev/switchboard/model"
 )
 
@@ -116,7 +117,9 @@ func (ep *endpoint) start(ln net.Listener) {
 	ep.ln = ln
 	ep.addr = ln.Addr().String()
 	ep.srv = &http.Server{
-		Handler:           ep,
+		// Only requests naming this listener's loopback address: a page
+		// whose name is rebound to 127.0.0.1 sends its own name as Host.
+		Handler:           hostguard.New(ep.addr).Handler(ep),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(ep.g.logger.Handler(), slog.LevelDebug),
@@ -222,12 +225,26 @@ func (ep *endpoint) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"message":"Upgrade Required"}`)
 		return
 	}
+	if origin := r.Header.Get("Origin"); !ep.g.origins.allows(origin) {
+		ep.g.logger.InfoContext(r.Context(), "websocket from a foreign origin refused", slog.String("api", ep.api.Name), slog.String("origin", origin))
+		ep.publish(Event{Kind: EventReject, Status: http.StatusForbidden, Detail: "origin " + origin + " is not allowed"})
+		writeJSONError(w, http.StatusForbidden, "ForbiddenException", `{"message":"Forbidden"}`)
+		return
+	}
+	select {
+	case ep.g.slots <- struct{}{}:
+	default:
+		ep.publish(Event{Kind: EventReject, Status: http.StatusTooManyRequests, Detail: fmt.Sprintf("over the cap of %d connections", ep.g.opts.MaxConnections)})
+		writeJSONError(w, http.StatusTooManyRequests, "LimitExceededException", `{"message":"Limit Exceeded"}`)
+		return
+	}
 	// The upgrade counts as a connection being served from here, so that
 	// Close waits for it and a client accepted by $connect during Close
 	// still gets its $disconnect.
 	ep.mu.Lock()
 	if ep.closing {
 		ep.mu.Unlock()
+		<-ep.g.slots
 		http.Error(w, "Service Unavailable", http.StatusServiceUnavailable)
 		return
 	}
@@ -236,6 +253,7 @@ func (ep *endpoint) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	handedOff := false
 	defer func() {
 		if !handedOff {
+			<-ep.g.slots
 			ep.wg.Done()
 		}
 	}()
@@ -351,6 +369,7 @@ func (ep *endpoint) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	handedOff = true
 	go func() {
 		defer ep.wg.Done()
+		defer func() { <-ep.g.slots }()
 		c.serve()
 	}()
 	if closing {

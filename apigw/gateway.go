@@ -71,7 +71,21 @@ type Options struct {
 	AccountID string
 	// Now is the clock of event timestamps; time.Now when nil.
 	Now func() time.Time
+	// AllowOrigins are the browser origins (scheme://host[:port]) allowed
+	// to open a WebSocket besides loopback ones; a request without Origin
+	// (not from a browser) is always allowed. Other web pages the user
+	// visits must not reach the local handlers.
+	AllowOrigins []string
+	// MaxConnections caps the connections of all APIs together, counting
+	// upgrades in progress; an upgrade over the cap is answered 429, so a
+	// flood of clients cannot exhaust the file descriptors.
+	// DefaultMaxConnections when zero.
+	MaxConnections int
 }
+
+// DefaultMaxConnections is the connection cap of a gateway: far above any
+// local test, far below a process's file descriptor limit.
+const DefaultMaxConnections = 2000
 
 func (o Options) withDefaults() Options {
 	if o.Host == "" {
@@ -101,6 +115,9 @@ func (o Options) withDefaults() Options {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.MaxConnections <= 0 {
+		o.MaxConnections = DefaultMaxConnections
+	}
 	return o
 }
 
@@ -113,6 +130,11 @@ type Gateway struct {
 
 	subMu sync.Mutex
 	subs  map[chan Event]struct{}
+
+	origins *originCheck
+	// slots holds one token per connection or upgrade in progress, across
+	// the APIs: the cap of Options.MaxConnections.
+	slots chan struct{}
 
 	closeOnce sync.Once
 }
@@ -133,7 +155,12 @@ func New(logger *slog.Logger, s *model.Stack, inv Invoker, opts Options) (*Gatew
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s = s.Clone()
-	g := &Gateway{logger: logger, invoker: inv, opts: opts.withDefaults(), subs: map[chan Event]struct{}{}}
+	opts = opts.withDefaults()
+	origins, err := newOriginCheck(opts.AllowOrigins)
+	if err != nil {
+		return nil, err
+	}
+	g := &Gateway{logger: logger, invoker: inv, opts: opts, subs: map[chan Event]struct{}{}, origins: origins, slots: make(chan struct{}, opts.MaxConnections)}
 	x := model.NewIndex(s)
 	for _, a := range s.APIs {
 		ep, err := newEndpoint(g, x, a)

@@ -522,7 +522,7 @@ func TestEventsNameRoutesAndWires(t *testing.T) {
 	events, stop := g.Subscribe(64)
 	defer stop()
 	c := MustDial(t, g.Endpoints()[0].URL)
-	if e := waitEvent(t, events, EventConnect); e.RouteID != "rt$connect" || e.WireIDs[0] != "w$connect" || e.API != "Api" {
+	if e := waitEvent(t, events, EventConnect); e.RouteID != "rt_connect" || e.WireIDs[0] != "w_connect" || e.API != "Api" {
 		t.Errorf("connect event = %+v", e)
 	}
 	c.send(`{"action":"test"}`)

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,15 +99,25 @@ func testStack(routes ...string) *model.Stack {
 		if len(key) > 1 && key[len(key)-1] == '!' {
 			key, twoWay = key[:len(key)-1], true
 		}
-		rid := "rt" + key
+		rid := "rt" + idSafe(key)
 		api.Routes = append(api.Routes, &model.Route{ID: rid, Key: key, TwoWay: twoWay})
 		if !fns[fn] {
 			fns[fn] = true
 			s.Functions = append(s.Functions, model.NewFunction("fn"+fn, fn))
 		}
-		s.Wires = append(s.Wires, &model.Wire{ID: "w" + key, Kind: model.WireIntegration, From: rid, To: "fn" + fn})
+		s.Wires = append(s.Wires, &model.Wire{ID: "w" + idSafe(key), Kind: model.WireIntegration, From: rid, To: "fn" + fn})
 	}
 	return s
+}
+
+// idSafe turns a route key into ID characters: "$connect" → "_connect".
+func idSafe(key string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			return r
+		}
+		return '_'
+	}, key)
 }
 
 // MustStart starts a gateway on a free port and closes it when the test

@@ -38,11 +38,9 @@ func MustSDK(tb testing.TB) string {
 // a fresh folder as its bootstrap and returns the folder.
 func MustGoHandler(tb testing.TB) string {
 	tb.Helper()
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(gobin); err != nil {
-		if gobin, err = exec.LookPath("go"); err != nil {
-			testtool.Require(tb, "go is not available to build the aws-lambda-go test handler")
-		}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		testtool.Require(tb, "go is not available to build the aws-lambda-go test handler")
 	}
 	dir := tb.TempDir()
 	cmd := exec.Command(gobin, "build", "-trimpath", "-o", filepath.Join(dir, "bootstrap"), "./testdata/gohandler")

@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/tempdir"
 )
 
 // Lambda's defaults and limits that the emulator applies.
@@ -157,7 +159,10 @@ func New(ctx context.Context, logger *slog.Logger, opts Options) (*Pool, error) 
 		}
 		opts.NodePath = abs
 	}
-	dir, err := os.MkdirTemp("", "switchboard-lambda-")
+	// Processes handlers detach become ours when their parent exits, to
+	// be killed and reaped with their sandbox.
+	becomeSubreaper()
+	dir, err := tempdir.Make("switchboard-lambda")
 	if err != nil {
 		return nil, fmt.Errorf("lambdaemu: %w", err)
 	}
@@ -245,8 +250,9 @@ func (p *Pool) Invoke(ctx context.Context, function string, payload []byte) ([]b
 	return f.invoke(ctx, payload)
 }
 
-// Close stops every process (killing its process group, so nothing it
-// started survives), waits for them and frees their ports. Invocations in
+// Close stops every process (killing its process group and every process
+// it started that left the group, so nothing survives), waits for them and
+// frees their ports. Invocations in
 // flight fail with ErrClosed.
 func (p *Pool) Close() error {
 	p.mu.Lock()

@@ -10,3 +10,10 @@ func setParentDeathSignal(*syscall.SysProcAttr) {}
 // residentBytes is unknown off Linux: memory is then limited only by
 // Node.js's heap flag.
 func residentBytes(int) (int64, bool) { return 0, false }
+
+// becomeSubreaper does nothing: the child subreaper is Linux's.
+func becomeSubreaper() {}
+
+// killMarked does nothing off Linux, where no /proc tells a process's
+// environment: the process group kill is all there is.
+func killMarked(string) {}

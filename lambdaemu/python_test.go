@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -110,6 +112,10 @@ func TestPythonInitErrors(t *testing.T) {
 			typ: "Runtime.HandlerNotFound", msg: "Handler 'handler' missing on module 'app'"},
 		{name: "init raises", files: map[string]string{"app.py": "raise KeyError('TABLE_NAME')\n"},
 			typ: "KeyError", msg: "app.py: KeyError: 'TABLE_NAME'"},
+		{name: "standard library", handler: "os.system", files: map[string]string{"app.py": ""},
+			typ: "Runtime.ImportModuleError", msg: "Unable to import module 'os': it is not in the code folder"},
+		{name: "module linked from elsewhere", handler: "app.handler", files: map[string]string{"real/app.py": "def handler(e, c):\n    return 7\n"},
+			typ: "Runtime.ImportModuleError", msg: "it is not in the code folder"},
 		{name: "package module", handler: "pkg/mod.main", files: map[string]string{"pkg/__init__.py": "", "pkg/mod.py": "def main(e, c):\n    return 7\n"}},
 	}
 	var fns []FunctionConfig
@@ -117,6 +123,17 @@ func TestPythonInitErrors(t *testing.T) {
 		fn := pythonFunction(t, fmt.Sprintf("py%d", i), tt.files)
 		if tt.handler != "" {
 			fn.Handler = tt.handler
+		}
+		if tt.name == "module linked from elsewhere" {
+			// The code folder is real/'s sibling: app.py links out of it.
+			outside := filepath.Join(fn.CodeDir, "real")
+			fn.CodeDir = filepath.Join(fn.CodeDir, "code")
+			if err := os.MkdirAll(fn.CodeDir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(filepath.Join(outside, "app.py"), filepath.Join(fn.CodeDir, "app.py")); err != nil {
+				t.Skipf("symbolic links: %v", err)
+			}
 		}
 		fns = append(fns, fn)
 	}

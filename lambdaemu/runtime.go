@@ -44,7 +44,7 @@ func writeBootstraps(dir string) error {
 }
 
 // launcher returns the command that runs one process of a function, its
-// Runtime API at api (host:port).
+// Runtime API at api (host:port/secret, the value of AWS_LAMBDA_RUNTIME_API).
 type launcher func(api string) (*exec.Cmd, error)
 
 // launcherFor picks how to run cfg's runtime. An unsupported runtime or a

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +22,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/switchboard-dev/switchboard/internal/hostguard"
 )
 
 // The Runtime API's path prefix, and the bounds the emulator applies.
@@ -33,6 +36,9 @@ const (
 	maxLineBytes = 64 << 10
 	// accountID is the account in the ARN the emulator makes up.
 	accountID = "000000000000"
+	// sandboxMarker names the environment variable that marks every
+	// process of one sandbox.
+	sandboxMarker = "SWITCHBOARD_SANDBOX"
 )
 
 // sandbox is one function process and the Runtime API it polls; like a
@@ -130,19 +136,31 @@ func (f *function) startSandbox() (*sandbox, error) {
 		done:       make(chan struct{}),
 		spawned:    make(chan struct{}),
 	}
+	// The Runtime API lives under a secret path only this process learns,
+	// from AWS_LAMBDA_RUNTIME_API (host:port/secret; the runtime clients
+	// append /2018-06-01/...): any other local process could otherwise
+	// take its invocations, answer them, or end it with an /init/error.
+	secret := rand.Text()
+	prefix := "/" + secret + runtimePrefix
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+runtimePrefix+"/invocation/next", s.handleNext)
-	mux.HandleFunc("POST "+runtimePrefix+"/invocation/{id}/response", s.handleResponse)
-	mux.HandleFunc("POST "+runtimePrefix+"/invocation/{id}/error", s.handleError)
-	mux.HandleFunc("POST "+runtimePrefix+"/init/error", s.handleInitError)
-	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	mux.HandleFunc("GET "+prefix+"/invocation/next", s.handleNext)
+	mux.HandleFunc("POST "+prefix+"/invocation/{id}/response", s.handleResponse)
+	mux.HandleFunc("POST "+prefix+"/invocation/{id}/error", s.handleError)
+	mux.HandleFunc("POST "+prefix+"/init/error", s.handleInitError)
+	addr := ln.Addr().String()
+	s.srv = &http.Server{Handler: hostguard.New(addr).Handler(mux), ReadHeaderTimeout: 10 * time.Second}
 	go s.srv.Serve(ln)
 
-	cmd, err := f.launch(ln.Addr().String())
+	cmd, err := f.launch(addr + "/" + secret)
 	if err != nil {
 		s.srv.Close()
 		return nil, err
 	}
+	// Every process the handler starts inherits the marker, so those that
+	// leave the process group (setsid, a double fork) are still found and
+	// killed when the sandbox ends.
+	marker := sandboxMarker + "=" + rand.Text()
+	cmd.Env = append(cmd.Env, marker)
 	stdoutR, stdoutW, err := os.Pipe()
 	if err != nil {
 		s.srv.Close()
@@ -183,8 +201,9 @@ func (f *function) startSandbox() (*sandbox, error) {
 	go func() {
 		s.exitErr = cmd.Wait()
 		close(s.exited)
-		// Whatever the process started dies with it.
+		// Whatever the process started dies with it, in its group or not.
 		killGroup(cmd.Process)
+		killMarked(marker)
 		s.srv.Close()
 		waitOrClose(&readers, stdoutR, stderrR)
 		f.remove(s)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/apigw"
 	"github.com/switchboard-dev/switchboard/export"
+	"github.com/switchboard-dev/switchboard/internal/tempdir"
 	"github.com/switchboard-dev/switchboard/lambdaemu"
 	"github.com/switchboard-dev/switchboard/model"
 )
@@ -80,6 +81,11 @@ func Start(ctx context.Context, logger *slog.Logger, cfg Config) (r *Runner, err
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("localrun: stack %q cannot run: %w", s.Name, err)
 	}
+	// Nothing starts, not even a temporary folder, for a stack that would
+	// run code other than its own.
+	if err := refuse(s, append(checkEnvironment(s), checkHandlerPaths(s)...)); err != nil {
+		return nil, err
+	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
@@ -93,7 +99,7 @@ func Start(ctx context.Context, logger *slog.Logger, cfg Config) (r *Runner, err
 
 	r.codeDir = cfg.CodeDir
 	if r.codeDir == "" {
-		if r.tmp, err = os.MkdirTemp("", "switchboard-run-"); err != nil {
+		if r.tmp, err = tempdir.Make("switchboard-run"); err != nil {
 			return r, fmt.Errorf("localrun: %w", err)
 		}
 		r.codeDir = r.tmp
@@ -108,6 +114,17 @@ func Start(ctx context.Context, logger *slog.Logger, cfg Config) (r *Runner, err
 				slog.String("fix", "npm install @aws-sdk/client-dynamodb @aws-sdk/client-apigatewaymanagementapi, then pass its node_modules folder"))
 		}
 	} else if err := checkCodeFolders(r.codeDir, s); err != nil {
+		return r, err
+	}
+	folders := make(map[string]string, len(s.Functions))
+	for _, f := range s.Functions {
+		folders[f.Name] = filepath.Join(r.codeDir, filepath.FromSlash(f.CodePath))
+	}
+	problems, err := checkHandlerFiles(s, folders)
+	if err != nil {
+		return r, err
+	}
+	if err := refuse(s, problems); err != nil {
 		return r, err
 	}
 

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/switchboard-dev/switchboard/apigw"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 	"github.com/switchboard-dev/switchboard/model"
 )
 
@@ -180,7 +180,7 @@ func TestHandlerFailures(t *testing.T) {
 // event into events.APIGatewayWebsocketProxyRequest: the gateway's event
 // shape must suit it.
 func TestGoHandler(t *testing.T) {
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	gobin := testtool.Command(t, "go", "the handler is built with aws-lambda-go")
 	root := t.TempDir()
 	dir := filepath.Join(root, "functions", "go-echo")
 	cmd := exec.Command(gobin, "build", "-trimpath", "-o", filepath.Join(dir, "bootstrap"), "../lambdaemu/testdata/gohandler")

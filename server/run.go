@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,9 +27,16 @@ type RunOptions struct {
 	// NodePath is a node_modules folder handlers may import from, such as
 	// one holding the AWS SDK for JavaScript v3.
 	NodePath string
+	// AllowOrigins are browser origins besides loopback ones and the app's
+	// own that may open a WebSocket to a running stack.
+	AllowOrigins []string
+	// MaxConnections caps each run's WebSocket connections;
+	// apigw.DefaultMaxConnections when zero.
+	MaxConnections int
 }
 
-// runs holds the stacks running locally, at most one run per stack.
+// runs holds the stacks running locally, at most one run per stack: a
+// start while one is starting or running returns that run.
 type runs struct {
 	log  *slog.Logger
 	opts RunOptions
@@ -39,36 +47,82 @@ type runs struct {
 
 // stackRun is one running stack and the feed of what happens on it.
 type stackRun struct {
-	runner *localrun.Runner
+	ready  chan struct{}      // closed once the start finished, well or not
+	err    error              // why the start failed; set before ready is closed
+	cancel context.CancelFunc // ends the start early, for a stop
+	runner *localrun.Runner   // set before ready is closed, on success
 	feed   *feed
 	done   chan struct{} // closed when the event pump stops
 }
+
+// errRunStopped is what a start learns when the run was stopped (or its
+// stack deleted) before it was ready.
+var errRunStopped = model.Errorf(model.ECONFLICT, "the run was stopped while it started")
 
 func newRuns(log *slog.Logger, opts RunOptions) *runs {
 	return &runs{log: log, opts: opts, stack: map[int64]*stackRun{}}
 }
 
-// start runs the stack as it is now, replacing a run of an earlier
-// revision. codeDir, when not empty, is the folder the functions' code paths are
-// relative to.
-func (rs *runs) start(ctx context.Context, st *model.Stack, codeDir string) (*stackRun, error) {
-	rs.stop(st.ID)
-	f := newFeed()
+// start runs the stack as it is now, or returns its run if one is starting
+// or running already: a run has one owner, and a second start (another
+// tab, a double click) must not leave a run nobody can stop. codeDir, when
+// not empty, is the folder the functions' code paths are relative to;
+// appOrigin is the origin of the page that asks, whose test client may
+// connect.
+func (rs *runs) start(ctx context.Context, st *model.Stack, codeDir, appOrigin string) (*stackRun, error) {
+	rs.mu.Lock()
+	if run := rs.stack[st.ID]; run != nil {
+		rs.mu.Unlock()
+		select {
+		case <-run.ready:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if run.err != nil {
+			return nil, run.err
+		}
+		if rs.get(st.ID) != run {
+			return nil, errRunStopped
+		}
+		return run, nil
+	}
+	// The run outlives the request that starts it; a stop cancels it.
+	startCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	run := &stackRun{ready: make(chan struct{}), cancel: cancel, feed: newFeed(), done: make(chan struct{})}
+	rs.stack[st.ID] = run
+	rs.mu.Unlock()
+
+	f := run.feed
+	origins := slices.Clone(rs.opts.AllowOrigins)
+	if appOrigin != "" {
+		origins = append(origins, appOrigin)
+	}
 	cfg := localrun.Config{
 		Stack:            st,
 		CodeDir:          codeDir,
 		DynamoDBEndpoint: rs.opts.DynamoDBEndpoint,
 		NodePath:         rs.opts.NodePath,
+		Gateway:          apigw.Options{AllowOrigins: origins, MaxConnections: rs.opts.MaxConnections},
 		OnLog: func(l lambdaemu.LogLine) {
 			f.add(feedLog{Type: "log", Time: l.Time, Function: l.Function, Stream: l.Stream, Text: l.Text})
 		},
 	}
-	// The run outlives the request that starts it.
-	r, err := localrun.Start(context.WithoutCancel(ctx), rs.log.With(slog.String("stack", st.Name)), cfg)
+	r, err := localrun.Start(startCtx, rs.log.With(slog.String("stack", st.Name)), cfg)
 	if err != nil {
+		rs.mu.Lock()
+		if rs.stack[st.ID] == run {
+			delete(rs.stack, st.ID)
+		}
+		run.err = err
+		close(run.done)
+		close(run.ready)
+		rs.mu.Unlock()
+		run.feed.close()
+		if startCtx.Err() != nil {
+			return nil, errRunStopped
+		}
 		return nil, err
 	}
-	run := &stackRun{runner: r, feed: f, done: make(chan struct{})}
 	events, unsubscribe := r.Gateway().Subscribe(1024)
 	go func() {
 		defer close(run.done)
@@ -78,19 +132,40 @@ func (rs *runs) start(ctx context.Context, st *model.Stack, codeDir string) (*st
 		}
 	}()
 	rs.mu.Lock()
-	rs.stack[st.ID] = run
+	run.runner = r
+	stopped := rs.stack[st.ID] != run
+	close(run.ready)
 	rs.mu.Unlock()
+	if stopped {
+		// stop took it from the map while it started and waits on ready
+		// to close it.
+		return nil, errRunStopped
+	}
 	return run, nil
 }
 
+// get returns the stack's run once it is running, or nil.
 func (rs *runs) get(id int64) *stackRun {
 	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	return rs.stack[id]
+	run := rs.stack[id]
+	rs.mu.Unlock()
+	if run == nil {
+		return nil
+	}
+	select {
+	case <-run.ready:
+		if run.runner == nil {
+			return nil
+		}
+		return run
+	default:
+		return nil // still starting
+	}
 }
 
-// stop ends the stack's run, if any: clients are disconnected (their
-// $disconnect handlers run) and the function processes stop.
+// stop ends the stack's run, if any, also one still starting: clients are
+// disconnected (their $disconnect handlers run), the function processes
+// stop and the temporary folders go.
 func (rs *runs) stop(id int64) {
 	rs.mu.Lock()
 	run := rs.stack[id]
@@ -98,6 +173,11 @@ func (rs *runs) stop(id int64) {
 	rs.mu.Unlock()
 	if run == nil {
 		return
+	}
+	run.cancel()
+	<-run.ready
+	if run.runner == nil {
+		return // the start failed and cleaned up
 	}
 	if err := run.runner.Close(); err != nil {
 		rs.log.Warn("stopping a local run", slog.Int64("stack", id), slog.Any("error", err))
@@ -235,16 +315,26 @@ func (s *Server) handleRunPanel(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, web.RunPanel(s.runView(st, s.runs.get(st.ID), "")))
 }
 
-// handleRunStart runs the stack's current revision locally.
+// handleRunStart runs the stack's current revision locally, or shows the
+// run already starting or running; restart=yes in the body stops that run
+// first, so the stack and its code as they are now run.
 func (s *Server) handleRunStart(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
 	st, ok := s.loadStack(w, r)
 	if !ok {
 		return
 	}
+	if r.PostFormValue("restart") == "yes" {
+		s.runs.stop(st.ID)
+	}
 	// The linked repository's code when it is on this machine; otherwise
 	// the export's starter handlers in a temporary folder.
 	codeDir, _ := s.publish.LocalCodeDir(r.Context(), st)
-	run, err := s.runs.start(r.Context(), st, codeDir)
+	// The page asking is the app itself (its Host passed the server's
+	// check), so its test client may connect from this origin.
+	run, err := s.runs.start(r.Context(), st, codeDir, "http://"+r.Host)
 	if err != nil {
 		if model.ErrorCode(err) == model.EINTERNAL {
 			s.log.Error("local run failed", slog.String("stack", st.Name), slog.Any("error", err))

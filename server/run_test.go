@@ -9,8 +9,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -215,4 +217,178 @@ func TestRunUsesLinkedLocalRepo(t *testing.T) {
 	if got, err := c.RoundTrip([]byte(`{"action":"test"}`)); err != nil || string(got) != `from the repo: {"action":"test"}` {
 		t.Fatalf("reply = %q, %v", got, err)
 	}
+}
+
+// requireNode skips (or fails under SWITCHBOARD_REQUIRE_TOOLS=1) without node.
+func requireNode(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("node"); err != nil {
+		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
+			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
+		}
+		t.Skip("node is not on PATH: Run locally starts Node.js handlers; set SWITCHBOARD_REQUIRE_TOOLS=1 to make this fail")
+	}
+}
+
+// tempFolders lists the run folders (scaffolds, runtime bootstraps) in dir.
+func tempFolders(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// processesUnder counts the processes whose LAMBDA_TASK_ROOT lies in dir
+// (Linux only: it reads /proc).
+func processesUnder(dir string) int {
+	entries, _ := os.ReadDir("/proc")
+	n := 0
+	for _, e := range entries {
+		env, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
+		if err == nil && strings.Contains(string(env), "\x00LAMBDA_TASK_ROOT="+dir+string(filepath.Separator)) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestConcurrentRunStartsShareOneRun: starts while a run is starting or
+// running return that run; before, five concurrent starts left five runs,
+// four of them unreachable (their ports, processes and folders kept until
+// the server stopped).
+func TestConcurrentRunStartsShareOneRun(t *testing.T) {
+	requireNode(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	srv := mustServeReal(t)
+	echo, _ := model.Example("echo", "echo")
+	st, err := srv.store.CreateStack(context.Background(), echo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := srv.url + "/stacks/" + strconv.FormatInt(st.ID, 10)
+	const n = 5
+	urls := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			status, body := post(t, base+"/run")
+			if status != http.StatusOK {
+				t.Errorf("start %d = %d:\n%s", i, status, body)
+			}
+			urls[i] = runURL.FindString(body)
+		})
+	}
+	wg.Wait()
+	for i, u := range urls {
+		if u == "" || u != urls[0] {
+			t.Errorf("start %d answered %q, start 0 %q: want one run", i, u, urls[0])
+		}
+	}
+	// One run: one scaffold folder and one runtime folder, one process.
+	if got := tempFolders(t, tmp); len(got) != 2 {
+		t.Errorf("temporary folders %v, want those of one run", got)
+	}
+	if n := processesUnder(tmp); n != 1 && runtime.GOOS == "linux" {
+		t.Errorf("%d function processes run from %s, want 1", n, tmp)
+	}
+	if status, body := post(t, base+"/run/stop"); status != http.StatusOK {
+		t.Fatalf("stop = %d:\n%s", status, body)
+	}
+	if _, err := wsload.Dial(context.Background(), urls[0]); err == nil {
+		t.Errorf("the run still accepts connections after stop")
+	}
+	if got := tempFolders(t, tmp); len(got) != 0 {
+		t.Errorf("after stop the temporary folders %v are left", got)
+	}
+}
+
+// TestDeletingStackStopsItsRun: a deleted stack's run stops; nothing would
+// stop it otherwise, since its page is gone.
+func TestDeletingStackStopsItsRun(t *testing.T) {
+	requireNode(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	srv := mustServeReal(t)
+	echo, _ := model.Example("echo", "echo")
+	st, err := srv.store.CreateStack(context.Background(), echo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := srv.url + "/stacks/" + strconv.FormatInt(st.ID, 10)
+	status, body := post(t, base+"/run")
+	ws := runURL.FindString(body)
+	if status != http.StatusOK || ws == "" {
+		t.Fatalf("POST run = %d:\n%s", status, body)
+	}
+	c, err := wsload.Dial(context.Background(), ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Post(base+"/delete", "application/x-www-form-urlencoded", strings.NewReader("confirm=yes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete = %d", resp.StatusCode)
+	}
+	if _, err := c.Read(); err == nil {
+		t.Errorf("the client of the deleted stack's run is still connected")
+	}
+	if _, err := wsload.Dial(context.Background(), ws); err == nil {
+		t.Errorf("the deleted stack's run still accepts connections")
+	}
+	if got := tempFolders(t, tmp); len(got) != 0 {
+		t.Errorf("after the delete the temporary folders %v are left", got)
+	}
+}
+
+// TestRunStartJoinsAndRestartReplaces: a second start shows the running
+// run and leaves its clients alone; restart=yes replaces it.
+func TestRunStartJoinsAndRestartReplaces(t *testing.T) {
+	requireNode(t)
+	srv := mustServeReal(t)
+	echo, _ := model.Example("echo", "echo")
+	st, err := srv.store.CreateStack(context.Background(), echo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := srv.url + "/stacks/" + strconv.FormatInt(st.ID, 10)
+	_, body := post(t, base+"/run")
+	first := runURL.FindString(body)
+	c, err := wsload.Dial(context.Background(), first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, body := post(t, base+"/run"); runURL.FindString(body) != first {
+		t.Fatalf("a second start showed %q, want the running %q", runURL.FindString(body), first)
+	}
+	if _, err := c.RoundTrip([]byte(`{"action":"test"}`)); err != nil {
+		t.Fatalf("the client after a second start: %v", err)
+	}
+	resp, err := http.Post(base+"/run", "application/x-www-form-urlencoded", strings.NewReader("restart=yes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	restarted, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if _, err := c.Read(); err == nil {
+		t.Errorf("the old run's client is still connected after a restart")
+	}
+	c2, err := wsload.Dial(context.Background(), runURL.FindString(string(restarted)))
+	if err != nil {
+		t.Fatalf("the restarted run: %v\n%s", err, restarted)
+	}
+	defer c2.Close()
+	t.Cleanup(func() { post(t, base+"/run/stop") })
 }

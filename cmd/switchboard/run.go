@@ -5,11 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/switchboard-dev/switchboard/apigw"
 	"github.com/switchboard-dev/switchboard/lambdaemu"
 	"github.com/switchboard-dev/switchboard/localrun"
 	"github.com/switchboard-dev/switchboard/model"
@@ -30,6 +32,8 @@ var runCmd = &command{
 		fs.String("dynamodb-endpoint", "", "local DynamoDB-compatible endpoint `URL` (default $AWS_ENDPOINT_URL_DYNAMODB), e.g. http://127.0.0.1:8000")
 		fs.String("code", "", "repository `folder` holding each function's code path (default: scaffolds in a temporary folder)")
 		fs.String("node-modules", "", "node_modules `folder` handlers may import from, such as one with the AWS SDK for JavaScript v3\n(default $SWITCHBOARD_NODE_MODULES)")
+		fs.Var(&originList{}, "allow-origin", "browser `origin` (scheme://host[:port]) whose pages may open WebSockets besides loopback ones;\nrepeat or separate with commas")
+		fs.Int("max-connections", apigw.DefaultMaxConnections, "`number` of WebSocket connections the run accepts at once; more are answered 429")
 	},
 }
 
@@ -41,7 +45,18 @@ func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []st
 	if port < 0 || port > 65535 {
 		return &usageError{msg: fmt.Sprintf("run: --port %d is not a TCP port", port)}
 	}
+	maxConns, _ := strconv.Atoi(flagString(fs, "max-connections"))
+	if maxConns < 1 {
+		return &usageError{msg: fmt.Sprintf("run: --max-connections %d must be at least 1", maxConns)}
+	}
+	origins := []string(*fs.Lookup("allow-origin").Value.(*originList))
+	for _, o := range origins {
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" {
+			return &usageError{msg: fmt.Sprintf("run: --allow-origin %q is not an origin such as https://app.example.com", o)}
+		}
+	}
 	cfg := localrun.Config{
+		Gateway:          apigw.Options{AllowOrigins: origins, MaxConnections: maxConns},
 		Port:             port,
 		DynamoDBEndpoint: flagString(fs, "dynamodb-endpoint"),
 		CodeDir:          flagString(fs, "code"),
@@ -94,4 +109,18 @@ func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []st
 	<-ctx.Done()
 	log.Info("stopping", slog.Int("connections", r.Gateway().Connections()))
 	return r.Close()
+}
+
+// originList is a flag given once per origin or as a comma-separated list.
+type originList []string
+
+func (l *originList) String() string { return strings.Join(*l, ",") }
+
+func (l *originList) Set(v string) error {
+	for o := range strings.SplitSeq(v, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			*l = append(*l, o)
+		}
+	}
+	return nil
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gobwas/ws"
 
 	"github.com/switchboard-dev/switchboard/apigw/wsload"
 )
@@ -55,7 +59,9 @@ func TestRunServesTheStack(t *testing.T) {
 		}
 		return ""
 	}}
-	go func() { done <- cli.Run(ctx, []string{"run", "echo", "--port", "0"}) }()
+	go func() {
+		done <- cli.Run(ctx, []string{"run", "echo", "--port", "0", "--allow-origin", "https://app.example:8443", "--max-connections", "50"})
+	}()
 	var url string
 	select {
 	case url = <-ready:
@@ -77,6 +83,16 @@ func TestRunServesTheStack(t *testing.T) {
 		t.Fatalf("echo = %q, %v\n%s", got, err, stderr.String())
 	}
 	_ = c.Close()
+	// Pages of the allowed origin may connect, other pages may not.
+	for origin, want := range map[string]error{"https://app.example:8443": nil, "http://127.0.0.1:8080": nil, "https://evil.test": ws.StatusError(http.StatusForbidden)} {
+		conn, _, _, err := ws.Dialer{Header: ws.HandshakeHeaderHTTP(http.Header{"Origin": {origin}})}.Dial(ctx, url)
+		if !errors.Is(err, want) && err != want {
+			t.Errorf("Origin %s: %v, want %v", origin, err, want)
+		}
+		if conn != nil {
+			conn.Close()
+		}
+	}
 	// The echo scaffold logs each event; the log reaches stderr.
 	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(stderr.String(), `EchoFunction {"routeKey":"test"`); {
 		if time.Now().After(deadline) {
@@ -106,5 +122,10 @@ func TestRunRefusesUnknownStack(t *testing.T) {
 	r = runCLI(t, db, "run", "echo", "--port", "70000")
 	if r.code != 2 {
 		t.Fatalf("bad port: exit %d, stderr %q", r.code, r.stderr)
+	}
+	for _, args := range [][]string{{"--allow-origin", "evil.test"}, {"--allow-origin", "https://a.example/path"}, {"--max-connections", "0"}} {
+		if r := runCLI(t, db, append([]string{"run", "echo"}, args...)...); r.code != 2 || !strings.Contains(r.stderr, args[0]) {
+			t.Errorf("%v: exit %d, stderr %q, want a usage error", args, r.code, r.stderr)
+		}
 	}
 }

@@ -111,6 +111,16 @@ async function loadHandler() {
     );
   }
   const shown = path.relative(taskRoot, file);
+  // Only the function's own code runs: not a path out of the code folder,
+  // absolute or through .., nor a symbolic link leading out of it.
+  const root = fs.realpathSync(taskRoot);
+  const real = fs.realpathSync(file);
+  if (real !== root && !real.startsWith(root + path.sep)) {
+    return initError(
+      "Runtime.ImportModuleError",
+      `Error: Cannot load module '${modulePath}': ${real} is outside the code folder ${taskRoot} (a handler runs only its own folder's code)`,
+    );
+  }
   let mod;
   try {
     mod = await import(pathToFileURL(file).href);

@@ -8,6 +8,7 @@ system's python3.
 
 import http.client
 import importlib
+import importlib.machinery
 import json
 import logging
 import os
@@ -27,8 +28,11 @@ class RuntimeAPI:
     """A keep-alive HTTP connection to the Runtime API."""
 
     def __init__(self, address):
-        host, _, port = address.rpartition(":")
-        self.host, self.port = host, int(port)
+        # host:port, then a path prefix (Switchboard's per-process secret).
+        hostport, slash, prefix = address.partition("/")
+        host, _, port = hostport.rpartition(":")
+        self.host, self.port = host.strip("[]"), int(port)
+        self.prefix = (slash + prefix).rstrip("/")
         self.conn = None
 
     def request(self, method, path, body=None, headers=None):
@@ -39,7 +43,7 @@ class RuntimeAPI:
             if self.conn is None:
                 self.conn = http.client.HTTPConnection(self.host, self.port)
             try:
-                self.conn.request(method, "/2018-06-01/runtime" + path, body=body, headers=headers)
+                self.conn.request(method, self.prefix + "/2018-06-01/runtime" + path, body=body, headers=headers)
                 resp = self.conn.getresponse()
                 return resp.status, resp.headers, resp.read()
             except (http.client.HTTPException, OSError):
@@ -100,12 +104,39 @@ def setup_logging():
     root.setLevel(logging.INFO)
 
 
+def in_task_root(module_name):
+    """Whether the module's file lies in TASK_ROOT, found without importing
+    anything and with symbolic links followed."""
+    root = os.path.realpath(TASK_ROOT)
+    path = [TASK_ROOT]
+    spec = None
+    parts = module_name.split(".")
+    for i in range(len(parts)):
+        spec = importlib.machinery.PathFinder.find_spec(".".join(parts[: i + 1]), path)
+        if spec is None:
+            return False
+        path = list(spec.submodule_search_locations or [])
+    origins = [spec.origin] if spec.origin else path
+    for origin in origins:
+        real = os.path.realpath(origin)
+        if os.path.commonpath([root, real]) != root:
+            return False
+    return bool(origins)
+
+
 def load_handler():
     """Resolves "dir/module.function" the way Lambda does."""
     module_path, _, function_name = HANDLER.rpartition(".")
     if not module_path or not function_name:
         init_error("Runtime.MalformedHandlerName", f"Bad handler '{HANDLER}': expected module.function, such as app.lambda_handler")
     module_name = module_path.replace("/", ".")
+    if not in_task_root(module_name):
+        # Python would find it anywhere on its path (the standard library,
+        # site packages): that is not the function's own code.
+        init_error(
+            "Runtime.ImportModuleError",
+            f"Unable to import module '{module_name}': it is not in the code folder {TASK_ROOT} (a handler runs only its own folder's code)",
+        )
     sys.path.insert(0, TASK_ROOT)
     try:
         module = importlib.import_module(module_name)

@@ -26,6 +26,10 @@ var (
 	// upstream or uncommitted in the local working tree. errors.As with
 	// *ConflictError gives the files.
 	ErrConflict = errors.New("conflict")
+	// ErrCredentialsInURL: the repository URL holds a user name, password
+	// or token. It also matches ErrInvalid. Callers point the user at their
+	// own way of giving a token.
+	ErrCredentialsInURL = fmt.Errorf("credentials in the URL: %w", ErrInvalid)
 	// ErrNothingToCommit: every file is already up to date; no commit was made.
 	ErrNothingToCommit = errors.New("nothing to commit")
 )

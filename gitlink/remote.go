@@ -69,6 +69,13 @@ func openCacheDir(root, dir string, l Link) (*git.Repository, error) {
 	if err := os.MkdirAll(root, 0o700); err != nil {
 		return nil, fmt.Errorf("gitlink: create cache: %w", err)
 	}
+	// MkdirAll keeps an existing folder's mode: set it back on every use,
+	// whoever widened it.
+	for _, d := range []string{root, dir} {
+		if err := os.Chmod(d, 0o700); err != nil && !os.IsNotExist(err) {
+			return nil, fmt.Errorf("gitlink: cache folder: %w", err)
+		}
+	}
 	repo, err := git.PlainOpen(dir)
 	if errors.Is(err, git.ErrRepositoryNotExists) {
 		if err := os.Mkdir(dir, 0o700); err != nil && !os.IsExist(err) {

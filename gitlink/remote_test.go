@@ -56,7 +56,22 @@ func TestRemote_FileURL(t *testing.T) {
 	}
 	entries, _ := os.ReadDir(c.CacheDir)
 	if len(entries) != 1 {
-		t.Errorf("cache has %d entries", len(entries))
+		t.Fatalf("cache has %d entries", len(entries))
+	}
+	// Widened by someone: the next use sets both folders back to 0700.
+	clone := filepath.Join(c.CacheDir, entries[0].Name())
+	for _, d := range []string{c.CacheDir, clone} {
+		if err := os.Chmod(d, 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.History(ctx, l, 1); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{c.CacheDir, clone} {
+		if fi, err := os.Stat(d); err != nil || fi.Mode().Perm() != 0o700 {
+			t.Errorf("%s after use: mode %v, %v; want 0700", d, fi.Mode().Perm(), err)
+		}
 	}
 }
 

@@ -109,7 +109,7 @@ func (s *Server) handleGitLinkSave(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		// Show what the user typed, never the token.
-		v.Link = web.LinkForm{Linked: v.Link.Linked, HasToken: v.Link.HasToken, Repo: in.Repo, Branch: in.Branch, Folder: in.Folder,
+		v.Link = web.LinkForm{Linked: v.Link.Linked, HasToken: v.Link.HasToken, Repo: gitlink.DisplayURL(in.Repo), Branch: in.Branch, Folder: in.Folder,
 			Author: in.Author, Username: in.Username, SSHKeyFile: in.SSHKeyFile, CreateBranch: in.CreateBranch}
 		v.LinkError = model.ErrorMessage(err)
 		v.OfferCreateBranch = errors.Is(err, gitlink.ErrBranchMissing)
@@ -254,7 +254,7 @@ func (s *Server) handleStackOpen(w http.ResponseWriter, r *http.Request) {
 			if code == model.ECONFLICT {
 				status = http.StatusConflict
 			}
-			s.renderStacks(w, r, status, web.StacksView{Form: "open", Open: web.OpenForm{Repo: in.Repo, Branch: in.Branch,
+			s.renderStacks(w, r, status, web.StacksView{Form: "open", Open: web.OpenForm{Repo: gitlink.DisplayURL(in.Repo), Branch: in.Branch,
 				Folder: in.Folder, Name: in.Name}, Error: problemText(err)})
 		default:
 			s.error(w, r, err)

@@ -120,7 +120,8 @@ func TestGitLinkSaveRefusesBadRepository(t *testing.T) {
 	base := "/stacks/" + strconv.FormatInt(chat.ID, 10) + "/git"
 	for _, tc := range []struct{ name, repo, want string }{
 		{"UnsupportedScheme", "ftp://example.com/r.git", "nsupported URL scheme"},
-		{"PasswordInURL", "https://u:pw@example.com/r.git", "must not contain a password"},
+		{"PasswordInURL", "https://u:pw-S3CRET@example.com/r.git", "HTTPS token field"},
+		{"TokenInURL", "https://ghp-S3CRET@example.com/r.git", "HTTPS token field"},
 		{"MissingRepository", "file://" + filepath.Join(t.TempDir(), "nope.git"), "Repository not found"},
 		{"BadAuthor", t.TempDir(), "Author"},
 	} {
@@ -132,6 +133,9 @@ func TestGitLinkSaveRefusesBadRepository(t *testing.T) {
 			resp, body := postForm(t, ts, base+"/link", form, nil)
 			if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `data-testid="link-error"`) || !strings.Contains(body, tc.want) {
 				t.Fatalf("got %d, want 422 with %q:\n%s", resp.StatusCode, tc.want, body)
+			}
+			if strings.Contains(body, "S3CRET") {
+				t.Fatalf("the page shows the token back:\n%s", body)
 			}
 		})
 	}

@@ -36,6 +36,11 @@ func tokenFlags(fs *flag.FlagSet) {
 	fs.String("username", "", "HTTPS user `name` to send with the token (default: any)")
 }
 
+// errCredentialsInURL is the command line's word for a URL holding a token:
+// the token belongs in an environment variable or stdin, where ps and the
+// shell history cannot see it.
+var errCredentialsInURL = errors.New("the repository URL must not contain a user name, password or token: remove the part before \"@\" and pass the token with --token-env VARIABLE (or --token-stdin)")
+
 func flagBool(fs *flag.FlagSet, name string) bool { return flagString(fs, name) == "true" }
 
 // readToken returns the token the flags point at, and whether there is one.
@@ -129,6 +134,9 @@ func runLink(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []s
 			in.TokenAction = publish.ClearToken
 		}
 		if err := p.SaveLink(ctx, stack, in); err != nil {
+			if errors.Is(err, gitlink.ErrCredentialsInURL) {
+				return errCredentialsInURL
+			}
 			if errors.Is(err, gitlink.ErrBranchMissing) {
 				return fmt.Errorf("%s\nRun again with --create-branch to create it", model.ErrorMessage(err))
 			}
@@ -284,6 +292,9 @@ func runOpen(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []s
 	if err != nil {
 		if created != nil {
 			fmt.Fprintf(c.Stdout, "Created stack %s.\n", created.Name)
+		}
+		if errors.Is(err, gitlink.ErrCredentialsInURL) {
+			return errCredentialsInURL
 		}
 		return err
 	}

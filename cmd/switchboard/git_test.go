@@ -401,6 +401,22 @@ func TestTokenStaysSecret(t *testing.T) {
 			t.Fatalf("%d secret files after deleting the stack, want 1", len(files))
 		}
 	})
+	t.Run("TokenNotInURL", func(t *testing.T) {
+		withToken := strings.Replace(url, "://", "://"+token+"@", 1)
+		for _, args := range [][]string{
+			{"link", "chat", "--repo", withToken},
+			{"link", "chat", "--repo", strings.Replace(url, "://", "://alice:"+token+"@", 1)},
+			{"open", withToken, "--name", "chat3"},
+		} {
+			r := runCLI(t, db, args...)
+			if r.code != 1 || !strings.Contains(r.stderr, "--token-env") || strings.Contains(r.stdout+r.stderr, token) {
+				t.Fatalf("%v: want exit 1 pointing at --token-env without the token, got %d\n%s%s", args[:2], r.code, r.stdout, r.stderr)
+			}
+		}
+		if r := runCLI(t, db, "link", "chat"); !strings.Contains(r.stdout, url) || strings.Contains(r.stdout, token+"@") {
+			t.Fatalf("the link must be unchanged:\n%s", r.stdout)
+		}
+	})
 	t.Run("TokenNotOnCommandLine", func(t *testing.T) {
 		r := runCLI(t, db, "link", "chat", "--token", token)
 		if r.code != 2 {

@@ -89,6 +89,10 @@ type Client struct {
 	// CacheDir holds a bare clone of every remote, in CacheDir/<hash of URL>.
 	// It is created with mode 0700.
 	CacheDir string
+	// MaxObjectSize is the largest object a fetch accepts, checked from
+	// the pack's headers before go-git loads it; DefaultMaxObjectSize when
+	// zero. A bigger one fails the fetch with ErrTooBig.
+	MaxObjectSize int64
 	// Now stamps the commits; time.Now when nil. Tests inject a fixed
 	// clock to get reproducible commit ids.
 	Now func() time.Time
@@ -415,10 +419,15 @@ func plan(s storer.EncodedObjectStorer, tree *object.Tree, l Link, files map[str
 	}
 	sort.Strings(paths)
 	var out []planned
+	var tooBig []string
 	for _, p := range paths {
 		f := files[p]
 		rp := l.repoPath(p)
 		old, oldMode, exists, err := blobAt(s, tree, rp)
+		if errors.Is(err, ErrTooBig) {
+			tooBig = append(tooBig, p)
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("gitlink: read %s: %w", rp, err)
 		}
@@ -449,6 +458,9 @@ func plan(s storer.EncodedObjectStorer, tree *object.Tree, l Link, files map[str
 		}
 		pl.Diff = unifiedDiff(rp, pl.old, pl.oldMode, pl.data, pl.mode)
 		out = append(out, pl)
+	}
+	if len(tooBig) > 0 {
+		return nil, tooBigConflict(tooBig)
 	}
 	// Real changes first, kept files last, each group sorted by path.
 	sort.SliceStable(out, func(i, j int) bool {

@@ -30,6 +30,10 @@ var (
 	// or token. It also matches ErrInvalid. Callers point the user at their
 	// own way of giving a token.
 	ErrCredentialsInURL = fmt.Errorf("credentials in the URL: %w", ErrInvalid)
+	// ErrTooBig: a file in the repository is larger than MaxFileSize, so it
+	// is not read. Commit and Preview report it as a *ConflictError naming
+	// the file; ReadFile returns it.
+	ErrTooBig = errors.New("file too big")
 	// ErrNothingToCommit: every file is already up to date; no commit was made.
 	ErrNothingToCommit = errors.New("nothing to commit")
 )
@@ -110,4 +114,32 @@ func redact(s string, secrets []string) string {
 		s = strings.ReplaceAll(s, v, redacted)
 	}
 	return s
+}
+
+// tooBigError is a file over MaxFileSize; it matches ErrTooBig.
+type tooBigError struct {
+	path  string
+	size  int64
+	limit int64 // 0: MaxFileSize
+}
+
+func (e *tooBigError) Error() string {
+	if e.limit > 0 {
+		return fmt.Sprintf("%s is %s, over the %s limit for an object fetched from a repository", e.path, megabytes(e.size), megabytes(e.limit))
+	}
+	return fmt.Sprintf("%s is %s, over the %s limit for a file Switchboard reads", e.path, megabytes(e.size), megabytes(MaxFileSize))
+}
+
+func (e *tooBigError) Is(target error) bool { return target == ErrTooBig }
+
+func megabytes(n int64) string {
+	if n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MB", n>>20)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+}
+
+// tooBigConflict turns the files over MaxFileSize into a conflict naming them.
+func tooBigConflict(files []string) error {
+	return &ConflictError{Files: files, Reason: fmt.Sprintf("larger than %s, the limit for a file Switchboard reads; it never loads such a file: move or shrink it, or choose another folder", megabytes(MaxFileSize))}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -195,10 +196,14 @@ func worktreePlan(repo *git.Repository, wt string, tip plumbing.Hash, tree *obje
 	}
 	inCommit := map[string]bool{}
 	var out []planned
-	var conflicts []string
+	var conflicts, tooBig []string
 	for _, p := range ch {
 		inCommit[p.Path] = true
 		cur, state, err := readDisk(wt, p.repoPath)
+		if errors.Is(err, ErrTooBig) {
+			tooBig = append(tooBig, p.Path)
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -223,6 +228,9 @@ func worktreePlan(repo *git.Repository, wt string, tip plumbing.Hash, tree *obje
 			}
 			out = append(out, p)
 		}
+	}
+	if len(tooBig) > 0 {
+		return nil, tooBigConflict(tooBig)
 	}
 	if len(conflicts) > 0 {
 		return nil, &ConflictError{Files: conflicts, Reason: "uncommitted changes in the working tree of " + l.Repo + "; commit or discard them first"}
@@ -277,7 +285,19 @@ func readDisk(wt, rp string) ([]byte, diskState, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, diskOther, nil
 	}
-	b, err := os.ReadFile(full)
+	if fi.Size() > MaxFileSize {
+		return nil, diskFile, &tooBigError{path: rp, size: fi.Size()}
+	}
+	f, err := os.Open(full)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	// The file may grow between Lstat and here.
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err == nil && len(b) > MaxFileSize {
+		return nil, diskFile, &tooBigError{path: rp, size: int64(len(b))}
+	}
 	return b, diskFile, err
 }
 

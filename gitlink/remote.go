@@ -15,6 +15,7 @@ import (
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/memory"
 )
 
@@ -56,7 +57,7 @@ func (c *Client) openCache(ctx context.Context, l Link) (*git.Repository, func()
 	if err != nil {
 		return nil, nil, err
 	}
-	repo, err := openCacheDir(filepath.Dir(dir), dir, l)
+	repo, err := openCacheDir(filepath.Dir(dir), dir, l, c.maxObjectSize())
 	if err != nil {
 		unlock()
 		return nil, nil, err
@@ -64,7 +65,7 @@ func (c *Client) openCache(ctx context.Context, l Link) (*git.Repository, func()
 	return repo, unlock, nil
 }
 
-func openCacheDir(root, dir string, l Link) (*git.Repository, error) {
+func openCacheDir(root, dir string, l Link, maxObject int64) (*git.Repository, error) {
 	// The cache holds the remote's content: keep it private.
 	if err := os.MkdirAll(root, 0o700); err != nil {
 		return nil, fmt.Errorf("gitlink: create cache: %w", err)
@@ -94,6 +95,14 @@ func openCacheDir(root, dir string, l Link) (*git.Repository, error) {
 		if repo, err = git.PlainInit(dir, true); err != nil {
 			return nil, fmt.Errorf("gitlink: create cache: %w", err)
 		}
+	}
+	// Reopen on storage that checks what a fetch brings in.
+	fss, ok := repo.Storer.(*filesystem.Storage)
+	if !ok {
+		return nil, fmt.Errorf("gitlink: open cache %s: not on disk", dir)
+	}
+	if repo, err = git.Open(&guardedStorage{Storage: fss, max: maxObject}, nil); err != nil {
+		return nil, fmt.Errorf("gitlink: open cache %s: %w", dir, err)
 	}
 	rc, err := repo.Remote(remoteName)
 	if err == nil && len(rc.Config().URLs) == 1 && rc.Config().URLs[0] == l.Repo {
@@ -145,6 +154,8 @@ func (c *Client) fetch(ctx context.Context, repo *git.Repository, l Link, branch
 		return nil
 	case errors.Is(err, git.NoMatchingRefSpecError{}):
 		return fmt.Errorf("gitlink: %s has no branch %q: %w", l.displayRepo(), branch, ErrBranchMissing)
+	case errors.Is(err, ErrTooBig):
+		return fmt.Errorf("gitlink: fetch from %s refused: %w", l.displayRepo(), err)
 	}
 	return transportError("fetch from", l, err)
 }
@@ -405,6 +416,10 @@ func upstreamChanged(repo *git.Repository, base plumbing.Hash, ch []planned) ([]
 	var out []string
 	for _, p := range ch {
 		was, _, ok, err := blobAt(repo.Storer, baseTree, p.repoPath)
+		if errors.Is(err, ErrTooBig) {
+			out = append(out, p.Path) // it was not ours then
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -57,9 +57,13 @@ type Change struct {
 	// new one (paths relative to the repository root); empty for StatusKept.
 	Diff string
 	// Conflict (Preview only) marks a file Commit would refuse to write:
-	// changed upstream since Switchboard last committed it, or edited and
-	// not committed in the local working tree. See ErrConflict.
+	// changed upstream since Switchboard last committed it, edited and
+	// not committed in the local working tree, or (Foreign) already in a
+	// folder the caller did not write. See ErrConflict.
 	Conflict bool
+	// Foreign (Preview only): the conflict is a file of somebody else's
+	// in a folder the caller did not write; Link.Overwrite replaces it.
+	Foreign bool
 }
 
 // Result reports a commit.
@@ -148,6 +152,44 @@ func (c *Client) Check(ctx context.Context, l Link) error {
 	return err
 }
 
+// DefaultBranch is the branch to use when the user names none: the one the
+// remote's HEAD points at (what a clone checks out), or for a local
+// repository the branch its HEAD points at. An empty or missing repository
+// has none yet, and gets DefaultBranch. l.Branch is ignored.
+func (c *Client) DefaultBranch(ctx context.Context, l Link) (string, error) {
+	l.Branch = ""
+	if err := l.Validate(); err != nil {
+		return "", err
+	}
+	if l.IsRemote() {
+		refs, err := c.listRemote(ctx, l)
+		if errors.Is(err, errEmptyRemote) {
+			return DefaultBranch, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		for _, r := range refs {
+			if r.Name() == plumbing.HEAD && r.Type() == plumbing.SymbolicReference && r.Target().IsBranch() {
+				return r.Target().Short(), nil
+			}
+		}
+		return DefaultBranch, nil
+	}
+	if err := checkHostPath(l.Repo); err != nil {
+		return "", err
+	}
+	repo, err := git.PlainOpenWithOptions(l.Repo, &git.PlainOpenOptions{DetectDotGit: false})
+	if err != nil {
+		return DefaultBranch, nil // missing or empty: Check initialises it
+	}
+	head, err := repo.Storer.Reference(plumbing.HEAD)
+	if err == nil && head.Type() == plumbing.SymbolicReference && head.Target().IsBranch() {
+		return head.Target().Short(), nil
+	}
+	return DefaultBranch, nil
+}
+
 // Preview reports what Commit would change, without changing anything
 // (except that a missing or empty local folder is initialised, as by Check).
 // For remotes it fetches first, so the diff is against the remote tip.
@@ -171,7 +213,10 @@ func (c *Client) Preview(ctx context.Context, l Link, files map[string]File) ([]
 		}
 		defer unlock()
 		tip, err = c.fetchTip(ctx, repo, l)
-		if errors.Is(err, ErrBranchMissing) && l.CreateBranch {
+		switch {
+		case errors.Is(err, errEmptyRemote):
+			tip, err = plumbing.ZeroHash, nil
+		case errors.Is(err, ErrBranchMissing) && l.CreateBranch:
 			tip, err = c.fetchDefaultTip(ctx, repo, l)
 		}
 	} else {
@@ -197,6 +242,10 @@ func (c *Client) Preview(ctx context.Context, l Link, files map[string]File) ([]
 	if err != nil {
 		return nil, err
 	}
+	foreign, err := foreignFiles(repo.Storer, tree, l, ps)
+	if err != nil {
+		return nil, err
+	}
 	var conflicts []string
 	switch {
 	case remote && !l.Overwrite:
@@ -214,7 +263,8 @@ func (c *Client) Preview(ctx context.Context, l Link, files map[string]File) ([]
 	}
 	out := changesOf(ps)
 	for i := range out {
-		out[i].Conflict = slices.Contains(conflicts, out[i].Path)
+		out[i].Foreign = slices.Contains(foreign, out[i].Path)
+		out[i].Conflict = out[i].Foreign || slices.Contains(conflicts, out[i].Path)
 	}
 	return out, nil
 }
@@ -331,6 +381,9 @@ func (c *Client) openTip(ctx context.Context, l Link) (*git.Repository, plumbing
 			return nil, plumbing.ZeroHash, nil, err
 		}
 		tip, err := c.fetchTip(ctx, repo, l)
+		if errors.Is(err, errEmptyRemote) {
+			return repo, plumbing.ZeroHash, unlock, nil // nothing committed yet
+		}
 		if err != nil {
 			unlock()
 			return nil, plumbing.ZeroHash, nil, err
@@ -564,4 +617,35 @@ func (c *Client) buildCommit(ctx context.Context, s storer.EncodedObjectStorer, 
 
 func resultOf(h plumbing.Hash, ps []planned, pushed bool) Result {
 	return Result{Hash: h.String(), Changes: changesOf(ps), Pushed: pushed}
+}
+
+// foreignFiles lists the files of ps that would replace somebody else's:
+// the folder's OwnerFile is missing or not recognised by l.IsOwner, and
+// the file exists with other content. Nil with Overwrite or no IsOwner.
+func foreignFiles(s storer.EncodedObjectStorer, tree *object.Tree, l Link, ps []planned) ([]string, error) {
+	if l.IsOwner == nil || l.Overwrite {
+		return nil, nil
+	}
+	var replaced []string
+	for _, p := range ps {
+		if p.Status == StatusModified {
+			replaced = append(replaced, p.Path)
+		}
+	}
+	if len(replaced) == 0 {
+		return nil, nil
+	}
+	marker, _, ok, err := blobAt(s, tree, l.repoPath(l.OwnerFile))
+	if err != nil && !errors.Is(err, ErrTooBig) {
+		return nil, fmt.Errorf("gitlink: read %s: %w", l.repoPath(l.OwnerFile), err)
+	}
+	if ok && l.IsOwner(marker) {
+		return nil, nil
+	}
+	return replaced, nil
+}
+
+func foreignConflict(l Link, files []string) error {
+	return &ConflictError{Files: files, Foreign: true, Reason: fmt.Sprintf(
+		"already in %s and not written by Switchboard; commit with Overwrite to replace them, or choose another folder", folderName(l))}
 }

@@ -38,12 +38,21 @@ var (
 	ErrNothingToCommit = errors.New("nothing to commit")
 )
 
+// errEmptyRemote: the remote has no branches at all (git init --bare, a
+// new GitHub repository). It matches ErrBranchMissing, but the first
+// commit creates the branch without asking: there is nothing to branch
+// from and nothing to overwrite.
+var errEmptyRemote = fmt.Errorf("the repository is empty: %w", ErrBranchMissing)
+
 // ConflictError names the files that block a commit. It matches ErrConflict.
 type ConflictError struct {
 	// Files are the conflicting paths, relative to Link.Folder.
 	Files []string
 	// Reason says who changed them, e.g. "changed upstream".
 	Reason string
+	// Foreign: the files were already in a folder the caller did not
+	// write (see Link.IsOwner); Link.Overwrite replaces them.
+	Foreign bool
 }
 
 // Error implements error.

@@ -88,6 +88,15 @@ type Link struct {
 	Overwrite bool
 	// Auth holds the credentials for remote repositories.
 	Auth Auth
+	// OwnerFile and IsOwner recognise a folder the caller already wrote:
+	// IsOwner gets the content of OwnerFile (relative to Folder) at the
+	// branch tip. When the folder is not recognised, a commit that would
+	// replace files already there is a *ConflictError (Foreign) unless
+	// Overwrite: they are somebody else's. Files are only ever added
+	// next to theirs without asking. A nil IsOwner takes every folder as
+	// the caller's.
+	OwnerFile string
+	IsOwner   func(data []byte) bool
 }
 
 // LogValue implements slog.LogValuer: the repository, branch and folder,

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/go-git/go-git/v5"
@@ -38,6 +39,9 @@ func openLocal(l Link, create bool) (*git.Repository, error) {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		if err := checkHostPath(dir); err != nil {
+			return nil, err
+		}
 		if !create {
 			return nil, fmt.Errorf("gitlink: %s does not exist: %w", dir, ErrNotFound)
 		}
@@ -67,6 +71,21 @@ func openLocal(l Link, create bool) (*git.Repository, error) {
 		return nil, fmt.Errorf("gitlink: %s is not a Git repository yet: %w", dir, ErrNotFound)
 	}
 	return initLocal(l)
+}
+
+// hostPathRE matches a relative path whose first element is a host name
+// (with a letters-only top-level domain and an optional port): what a user
+// pastes when leaving out https://.
+var hostPathRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}(:[0-9]+)?/.`)
+
+// checkHostPath refuses a missing local folder that reads like a URL
+// without its scheme (github.com/me/infra.git), rather than creating a
+// folder of that name and committing into it.
+func checkHostPath(dir string) error {
+	if filepath.IsAbs(dir) || !hostPathRE.MatchString(filepath.ToSlash(dir)) {
+		return nil
+	}
+	return invalidf("%q looks like a web address without its scheme: write https://%s (or ./%s for a new local folder)", dir, dir, dir)
 }
 
 func initLocal(l Link) (*git.Repository, error) {
@@ -136,6 +155,11 @@ func (c *Client) commitLocal(ctx context.Context, l Link, files map[string]File,
 		return Result{}, err
 	}
 	ch := changed(ps)
+	if foreign, err := foreignFiles(repo.Storer, tree, l, ps); err != nil {
+		return Result{}, err
+	} else if len(foreign) > 0 {
+		return Result{}, foreignConflict(l, foreign)
+	}
 
 	var disk []planned // files to (re)write in the working tree, and stage
 	if wt != "" {

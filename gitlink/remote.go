@@ -15,6 +15,7 @@ import (
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/memory"
 )
@@ -154,6 +155,8 @@ func (c *Client) fetch(ctx context.Context, repo *git.Repository, l Link, branch
 		return nil
 	case errors.Is(err, git.NoMatchingRefSpecError{}):
 		return fmt.Errorf("gitlink: %s has no branch %q: %w", l.displayRepo(), branch, ErrBranchMissing)
+	case errors.Is(err, transport.ErrEmptyRemoteRepository):
+		return fmt.Errorf("gitlink: %s: %w", l.displayRepo(), errEmptyRemote)
 	case errors.Is(err, ErrTooBig):
 		return fmt.Errorf("gitlink: fetch from %s refused: %w", l.displayRepo(), err)
 	}
@@ -193,6 +196,9 @@ func (c *Client) listRemote(ctx context.Context, l Link) ([]*plumbing.Reference,
 	}
 	r := git.NewRemote(memory.NewStorage(), &config.RemoteConfig{Name: remoteName, URLs: []string{l.Repo}})
 	refs, err := r.ListContext(ctx, &git.ListOptions{Auth: auth})
+	if errors.Is(err, transport.ErrEmptyRemoteRepository) {
+		return nil, fmt.Errorf("gitlink: %s: %w", l.displayRepo(), errEmptyRemote)
+	}
 	if err != nil {
 		return nil, transportError("list", l, err)
 	}
@@ -204,6 +210,9 @@ func (c *Client) checkRemote(ctx context.Context, l Link) error {
 		return err
 	}
 	refs, err := c.listRemote(ctx, l)
+	if errors.Is(err, errEmptyRemote) {
+		return nil // the first commit creates the branch
+	}
 	if err != nil {
 		return err
 	}
@@ -240,7 +249,10 @@ func (c *Client) commitRemote(ctx context.Context, l Link, files map[string]File
 	for attempt := 1; attempt <= maxPushAttempts; attempt++ {
 		tip, err := c.fetchTip(ctx, repo, l)
 		creating := false
-		if errors.Is(err, ErrBranchMissing) && l.CreateBranch {
+		switch {
+		case errors.Is(err, errEmptyRemote):
+			creating, tip, err = true, plumbing.ZeroHash, nil
+		case errors.Is(err, ErrBranchMissing) && l.CreateBranch:
 			creating = true
 			tip, err = c.fetchDefaultTip(ctx, repo, l)
 		}
@@ -259,6 +271,11 @@ func (c *Client) commitRemote(ctx context.Context, l Link, files map[string]File
 			return Result{}, err
 		}
 		ch := changed(ps)
+		if foreign, err := foreignFiles(repo.Storer, tree, l, ps); err != nil {
+			return Result{}, err
+		} else if len(foreign) > 0 {
+			return Result{}, foreignConflict(l, foreign)
+		}
 		if err := checkUpstream(repo, l, base, ch); err != nil {
 			return Result{}, err
 		}

@@ -108,7 +108,8 @@ func TestFiles(t *testing.T) {
 
 func TestNormalize(t *testing.T) {
 	got := normalize(Settings{Repo: " /r ", Folder: ""}, "chat")
-	if got.Repo != "/r" || got.Branch != "main" || got.Folder != "stacks/chat" {
+	// No branch named: SaveLink asks the repository for its HEAD.
+	if got.Repo != "/r" || got.Branch != "" || got.Folder != "stacks/chat" {
 		t.Fatalf("defaults: %+v", got)
 	}
 	if got := normalize(Settings{Folder: "."}, "chat"); got.Folder != "" {

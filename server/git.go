@@ -169,9 +169,12 @@ func (s *Server) handleGitPreview(w http.ResponseWriter, r *http.Request) {
 		if c.Conflict {
 			v.Conflicts = append(v.Conflicts, c.Path)
 		}
+		v.ForeignConflicts = v.ForeignConflicts || c.Foreign
 	}
 	if len(v.Conflicts) > 0 {
-		if v.Link.Remote {
+		if v.ForeignConflicts {
+			v.CommitError = "These files are already in the repository's folder and Switchboard did not write them, so a commit would be refused. Replace them with the stack's version, or choose another folder."
+		} else if v.Link.Remote {
 			v.CommitError = "These files changed in the repository since Switchboard last committed them, so a commit would be refused. Overwrite them with the stack's version, or open the stack from the repository to bring those changes in."
 		} else {
 			// Link.Overwrite never applies to uncommitted local edits:
@@ -207,8 +210,8 @@ func (s *Server) handleGitCommit(w http.ResponseWriter, r *http.Request) {
 		return
 	case err != nil:
 		var ce *gitlink.ConflictError
-		if errors.As(err, &ce) && v.Link.Remote {
-			v.Conflicts = ce.Files
+		if errors.As(err, &ce) && (v.Link.Remote || ce.Foreign) {
+			v.Conflicts, v.ForeignConflicts = ce.Files, ce.Foreign
 		}
 		v.CommitError = s.gitMessage(r, err)
 		if len(v.Problems) > 0 {

@@ -26,8 +26,11 @@ type GitView struct {
 	// changed upstream, and the page offers to overwrite them.
 	CommitError string
 	Conflicts   []string
-	Committed   *CommitDone
-	History     []HistoryRow
+	// ForeignConflicts: the Conflicts are files Switchboard did not write,
+	// already in the folder; overwriting replaces them.
+	ForeignConflicts bool
+	Committed        *CommitDone
+	History          []HistoryRow
 	// HistoryError is why the history could not be read.
 	HistoryError string
 }

@@ -200,7 +200,10 @@ func runCommit(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 			}
 			for _, ch := range changes {
 				mark := ""
-				if ch.Conflict {
+				switch {
+				case ch.Foreign:
+					mark = " (already there, not written by Switchboard: commit refuses it without --overwrite)"
+				case ch.Conflict:
 					mark = " (changed upstream: commit refuses it without --overwrite)"
 				}
 				fmt.Fprintf(c.Stdout, "%s %s%s\n", ch.Status, ch.Path, mark)
@@ -223,7 +226,7 @@ func runCommit(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 		}
 		if err != nil {
 			var ce *gitlink.ConflictError
-			if errors.As(err, &ce) && !overwrite && l.Remote {
+			if errors.As(err, &ce) && !overwrite && (l.Remote || ce.Foreign) {
 				return fmt.Errorf("%s\nRun again with --overwrite to replace them", model.ErrorMessage(err))
 			}
 			return err

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -117,6 +119,16 @@ const maxPushAttempts = 3
 // written and before any reference moves; an error aborts the commit there.
 var testHookBeforeRef func() error
 
+// testHookStep, when set by tests, runs at each step of a local commit
+// that writes to disk; the crash test kills the process there.
+var testHookStep func(step string)
+
+func step(name string) {
+	if testHookStep != nil {
+		testHookStep(name)
+	}
+}
+
 // locks serialises work per repository folder or cache folder. A channel
 // rather than a sync.Mutex so that waiting honours the context.
 var locks sync.Map // string → chan struct{}
@@ -202,6 +214,7 @@ func (c *Client) Preview(ctx context.Context, l Link, files map[string]File) ([]
 		repo *git.Repository
 		tip  plumbing.Hash
 		wt   string
+		lo   leftovers
 		err  error
 	)
 	remote := l.IsRemote()
@@ -230,6 +243,11 @@ func (c *Client) Preview(ctx context.Context, l Link, files map[string]File) ([]
 			tip, err = refHash(repo.Storer, l.branchRef())
 			wt = checkedOut(repo, l)
 		}
+		if err == nil && wt != "" {
+			if dotgit, derr := gitDir(repo); derr == nil {
+				lo = leftoversOf(dotgit)
+			}
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -238,7 +256,7 @@ func (c *Client) Preview(ctx context.Context, l Link, files map[string]File) ([]
 	if err != nil {
 		return nil, err
 	}
-	ps, err := plan(repo.Storer, tree, l, files, wt)
+	ps, err := plan(repo.Storer, tree, l, files, wt, lo)
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +273,7 @@ func (c *Client) Preview(ctx context.Context, l Link, files map[string]File) ([]
 		}
 	case wt != "":
 		var ce *ConflictError
-		if _, err := worktreePlan(repo, wt, tip, tree, l, files, changed(ps)); errors.As(err, &ce) {
+		if _, err := worktreePlan(repo, wt, tip, tree, l, files, changed(ps), lo); errors.As(err, &ce) {
 			conflicts = ce.Files
 		} else if err != nil {
 			return nil, err
@@ -465,7 +483,11 @@ type planned struct {
 // plan compares files with tree (the branch tip; nil for none). wt is the
 // working tree folder when the branch is checked out there: CreateOnly
 // files then also count as existing when they exist on disk.
-func plan(s storer.EncodedObjectStorer, tree *object.Tree, l Link, files map[string]File, wt string) ([]planned, error) {
+//
+// lo are the contents an interrupted commit left in the working tree: a
+// CreateOnly file that is one of them was never committed, so it is still
+// to be created rather than the user's.
+func plan(s storer.EncodedObjectStorer, tree *object.Tree, l Link, files map[string]File, wt string, lo leftovers) ([]planned, error) {
 	paths := make([]string, 0, len(files))
 	for p := range files {
 		paths = append(paths, p)
@@ -485,7 +507,7 @@ func plan(s storer.EncodedObjectStorer, tree *object.Tree, l Link, files map[str
 			return nil, fmt.Errorf("gitlink: read %s: %w", rp, err)
 		}
 		if f.CreateOnly {
-			taken, err := createOnlyTaken(tree, l, p, wt)
+			taken, err := createOnlyTaken(tree, l, p, wt, lo)
 			if err != nil {
 				return nil, err
 			}
@@ -524,12 +546,12 @@ func plan(s storer.EncodedObjectStorer, tree *object.Tree, l Link, files map[str
 
 // createOnlyTaken reports whether a CreateOnly file p must be left alone:
 // anything exists at its path, or its folder (below the stack folder) exists.
-func createOnlyTaken(tree *object.Tree, l Link, p, wt string) (bool, error) {
+func createOnlyTaken(tree *object.Tree, l Link, p, wt string, lo leftovers) (bool, error) {
 	check := []string{l.repoPath(p)}
 	if dir := path.Dir(p); dir != "." {
 		check = append(check, l.repoPath(dir))
 	}
-	for _, rp := range check {
+	for i, rp := range check {
 		e, err := entryAt(tree, rp)
 		if err != nil {
 			return false, fmt.Errorf("gitlink: read %s: %w", rp, err)
@@ -537,11 +559,46 @@ func createOnlyTaken(tree *object.Tree, l Link, p, wt string) (bool, error) {
 		if e != nil {
 			return true, nil
 		}
-		if wt != "" && existsOnDisk(wt, rp) {
-			return true, nil
+		if wt == "" || !existsOnDisk(wt, rp) {
+			continue
 		}
+		if i == 0 && leftoverOnDisk(wt, rp, lo) {
+			continue
+		}
+		if i == 1 && onlyLeftovers(wt, rp, lo) {
+			continue
+		}
+		return true, nil
 	}
 	return false, nil
+}
+
+// leftoverOnDisk reports whether the working tree file rp holds what an
+// interrupted commit wrote there.
+func leftoverOnDisk(wt, rp string, lo leftovers) bool {
+	if lo == nil {
+		return false
+	}
+	cur, state, err := readDisk(wt, rp)
+	return err == nil && state == diskFile && lo.ours(rp, cur)
+}
+
+// onlyLeftovers reports whether the working tree folder dir holds nothing
+// but files an interrupted commit wrote: then it is not the user's yet.
+func onlyLeftovers(wt, dir string, lo leftovers) bool {
+	if lo == nil {
+		return false
+	}
+	entries, err := os.ReadDir(filepath.Join(wt, filepath.FromSlash(dir)))
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if !leftoverOnDisk(wt, dir+"/"+e.Name(), lo) {
+			return false
+		}
+	}
+	return true
 }
 
 // changed returns the planned files that change (not kept).

@@ -266,7 +266,7 @@ func (c *Client) commitRemote(ctx context.Context, l Link, files map[string]File
 		// An earlier push interrupted after the remote took it is ours,
 		// not an upstream change.
 		base = conflictBase(repo, base, pending, tip)
-		ps, err := plan(repo.Storer, tree, l, files, "")
+		ps, err := plan(repo.Storer, tree, l, files, "", nil)
 		if err != nil {
 			return Result{}, err
 		}

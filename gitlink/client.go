@@ -628,6 +628,7 @@ func (c *Client) buildCommit(ctx context.Context, s storer.EncodedObjectStorer, 
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
+	report(ctx, "Writing the commit (%d files)", len(ps))
 	entries := make(map[string]newEntry, len(ps))
 	for _, p := range ps {
 		if err := ctx.Err(); err != nil {

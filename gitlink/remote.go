@@ -144,11 +144,13 @@ func (c *Client) fetch(ctx context.Context, repo *git.Repository, l Link, branch
 		return err
 	}
 	spec := config.RefSpec(fmt.Sprintf("+refs/heads/%s:refs/remotes/%s/%s", branch, remoteName, branch))
+	report(ctx, "Fetching %s from %s", branch, l.displayRepo())
 	err = repo.FetchContext(ctx, &git.FetchOptions{
 		RemoteName: remoteName,
 		RefSpecs:   []config.RefSpec{spec},
 		Auth:       auth,
 		Tags:       git.NoTags,
+		Progress:   redactingWriter(progressOf(ctx), l.Auth.secrets()),
 	})
 	switch {
 	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate):
@@ -194,6 +196,7 @@ func (c *Client) listRemote(ctx context.Context, l Link) ([]*plumbing.Reference,
 	if err != nil {
 		return nil, err
 	}
+	report(ctx, "Listing the branches of %s", l.displayRepo())
 	r := git.NewRemote(memory.NewStorage(), &config.RemoteConfig{Name: remoteName, URLs: []string{l.Repo}})
 	refs, err := r.ListContext(ctx, &git.ListOptions{Auth: auth})
 	if errors.Is(err, transport.ErrEmptyRemoteRepository) {
@@ -302,7 +305,9 @@ func (c *Client) commitRemote(ctx context.Context, l Link, files map[string]File
 			RemoteName: remoteName,
 			RefSpecs:   []config.RefSpec{config.RefSpec(local.String() + ":" + local.String())},
 			Auth:       auth,
+			Progress:   redactingWriter(progressOf(ctx), l.Auth.secrets()),
 		}
+		report(ctx, "Pushing %s to %s", l.branch(), l.displayRepo())
 		if !tip.IsZero() && !creating {
 			// Compare-and-swap on the remote branch: never overwrite a
 			// commit we have not built on. Without it go-git still refuses

@@ -1,10 +1,14 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
 
 	"github.com/switchboard-dev/switchboard/gitlink"
 	"github.com/switchboard-dev/switchboard/model"
@@ -140,8 +144,9 @@ func (s *Server) handleGitUnlink(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, web.StackURL(st.ID)+"/git", http.StatusSeeOther)
 }
 
-// handleGitPreview shows what a commit would change, as diffs, with the
-// message to edit and the Commit button.
+// handleGitPreview starts a job that fetches (for a remote, the first time
+// it clones) and works out what a commit would change; its page shows the
+// diffs, with the message to edit and the Commit button.
 func (s *Server) handleGitPreview(w http.ResponseWriter, r *http.Request) {
 	st, ok := s.loadStack(w, r)
 	if !ok {
@@ -157,14 +162,25 @@ func (s *Server) handleGitPreview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	overwrite := r.URL.Query().Get("overwrite") == "1"
-	changes, err := s.publish.Preview(r.Context(), st, overwrite)
-	if err != nil {
-		v.CommitError = s.gitMessage(r, err)
-		s.render(w, r, statusOf(model.ErrorCode(err)), web.GitPage(v))
-		return
+	j := s.jobs.start(st.ID, "preview", web.StackURL(st.ID)+"/git/jobs/", "Preview of the commit to "+gitlink.DisplayURL(v.Link.Repo),
+		func(j *gitJob) { j.overwrite = overwrite },
+		func(ctx context.Context, j *gitJob) {
+			changes, err := s.publish.Preview(ctx, st, overwrite)
+			j.mu.Lock()
+			j.changes, j.err = changes, err
+			j.mu.Unlock()
+		})
+	http.Redirect(w, r, j.url, http.StatusSeeOther)
+}
+
+// previewOutcome fills the page of a finished preview job.
+func (s *Server) previewOutcome(r *http.Request, v *web.GitView, st *model.Stack, j *gitJob) int {
+	if j.err != nil {
+		v.CommitError = s.gitMessage(r, j.err)
+		return statusOf(model.ErrorCode(j.err))
 	}
-	p := &web.CommitPreview{Message: "Update " + st.Name, Overwrite: overwrite}
-	for _, c := range changes {
+	p := &web.CommitPreview{Message: "Update " + st.Name, Overwrite: j.overwrite}
+	for _, c := range j.changes {
 		p.Changes = append(p.Changes, web.ChangeView{Path: c.Path, Status: c.Status, Diff: c.Diff, Conflict: c.Conflict})
 		if c.Conflict {
 			v.Conflicts = append(v.Conflicts, c.Path)
@@ -184,11 +200,11 @@ func (s *Server) handleGitPreview(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v.Preview = p
-	s.render(w, r, http.StatusOK, web.GitPage(v))
+	return http.StatusOK
 }
 
-// handleGitCommit commits (and pushes) the stack, then shows the commit id
-// and the history.
+// handleGitCommit starts a job that commits (and pushes) the stack; its
+// page shows the progress, then the commit id and the history.
 func (s *Server) handleGitCommit(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
@@ -197,17 +213,36 @@ func (s *Server) handleGitCommit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	res, err := s.publish.Commit(r.Context(), st, r.FormValue("message"), r.FormValue("overwrite") == "1")
-	v, verr := s.gitView(r, st, true)
-	if verr != nil {
-		s.error(w, r, verr)
+	v, err := s.gitView(r, st, false)
+	if err != nil {
+		s.error(w, r, err)
 		return
 	}
+	if !v.Link.Linked || len(v.Problems) > 0 {
+		if v.Link.Linked {
+			v.History, v.HistoryError = s.history(r, st.ID)
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, web.GitPage(v))
+		return
+	}
+	message, overwrite := r.FormValue("message"), r.FormValue("overwrite") == "1"
+	j := s.jobs.start(st.ID, "commit", web.StackURL(st.ID)+"/git/jobs/", "Commit to "+gitlink.DisplayURL(v.Link.Repo), nil,
+		func(ctx context.Context, j *gitJob) {
+			res, err := s.publish.Commit(ctx, st, message, overwrite)
+			j.mu.Lock()
+			j.result, j.err = res, err
+			j.mu.Unlock()
+		})
+	http.Redirect(w, r, j.url, http.StatusSeeOther)
+}
+
+// commitOutcome fills the page of a finished commit job.
+func (s *Server) commitOutcome(r *http.Request, v *web.GitView, j *gitJob) int {
+	err := j.err
 	switch {
 	case errors.Is(err, gitlink.ErrNothingToCommit):
 		v.Notice = "Nothing to commit: the repository is up to date."
-		s.render(w, r, http.StatusOK, web.GitPage(v))
-		return
+		return http.StatusOK
 	case err != nil:
 		var ce *gitlink.ConflictError
 		if errors.As(err, &ce) && (v.Link.Remote || ce.Foreign) {
@@ -217,15 +252,77 @@ func (s *Server) handleGitCommit(w http.ResponseWriter, r *http.Request) {
 		if len(v.Problems) > 0 {
 			v.CommitError = ""
 		}
-		s.render(w, r, statusOf(model.ErrorCode(err)), web.GitPage(v))
-		return
+		return statusOf(model.ErrorCode(err))
 	}
-	done := &web.CommitDone{Hash: res.Hash, Pushed: res.Pushed}
-	for _, c := range res.Changes {
+	done := &web.CommitDone{Hash: j.result.Hash, Pushed: j.result.Pushed}
+	for _, c := range j.result.Changes {
 		done.Changes = append(done.Changes, web.ChangeView{Path: c.Path, Status: c.Status})
 	}
 	v.Committed = done
-	s.render(w, r, http.StatusOK, web.GitPage(v))
+	return http.StatusOK
+}
+
+// handleGitJob is the page of a preview or commit job: while it runs, its
+// status (which polls this URL; an htmx poll gets the box alone); once it
+// has ended, the outcome. An htmx poll of an ended job reloads the page.
+func (s *Server) handleGitJob(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.loadStack(w, r)
+	if !ok {
+		return
+	}
+	j := s.jobs.get(st.ID, chi.URLParam(r, "jobID"))
+	if j == nil {
+		s.errorPage(w, r, http.StatusNotFound, "No such Git operation: it ended a while ago. Preview the commit again.")
+		return
+	}
+	jv := j.view()
+	if isHTMX(r) {
+		if jv.Running() {
+			s.render(w, r, http.StatusOK, web.GitJobStatus(jv))
+			return
+		}
+		w.Header().Set("HX-Refresh", "true")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	v, err := s.gitView(r, st, !jv.Running())
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	v.Job = &jv
+	status := http.StatusOK
+	if !jv.Running() && jv.State != jobCancelled {
+		j.mu.Lock()
+		if j.kind == "preview" {
+			status = s.previewOutcome(r, &v, st, j)
+		} else {
+			status = s.commitOutcome(r, &v, j)
+		}
+		j.mu.Unlock()
+	}
+	s.render(w, r, status, web.GitPage(v))
+}
+
+// handleGitJobCancel cancels a preview or commit job and shows its page.
+func (s *Server) handleGitJobCancel(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.loadStack(w, r)
+	if !ok {
+		return
+	}
+	j := s.jobs.get(st.ID, chi.URLParam(r, "jobID"))
+	if j == nil {
+		s.errorPage(w, r, http.StatusNotFound, "No such Git operation.")
+		return
+	}
+	j.cancelJob()
+	// gitlink stops at its next step; the page then says how it ended.
+	select {
+	case <-j.done:
+	case <-time.After(10 * time.Second):
+	case <-r.Context().Done():
+	}
+	http.Redirect(w, r, j.url, http.StatusSeeOther)
 }
 
 // handleGitHistory renders the history list alone.
@@ -238,8 +335,8 @@ func (s *Server) handleGitHistory(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, web.HistoryList(rows, msg))
 }
 
-// handleStackOpen creates a stack from a repository's switchboard.json and
-// opens its canvas.
+// handleStackOpen starts a job that creates a stack from a repository's
+// switchboard.json; its page opens the new stack's canvas when it is done.
 func (s *Server) handleStackOpen(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
@@ -249,29 +346,83 @@ func (s *Server) handleStackOpen(w http.ResponseWriter, r *http.Request) {
 			Author: r.FormValue("author")},
 		Token: r.FormValue("token"), Name: strings.TrimSpace(r.FormValue("name")),
 	}
-	created, err := s.publish.Open(r.Context(), in)
-	if err != nil && created == nil {
-		switch code := model.ErrorCode(err); code {
-		case model.EINVALID, model.ECONFLICT, model.ENOTFOUND:
-			status := http.StatusUnprocessableEntity
-			if code == model.ECONFLICT {
-				status = http.StatusConflict
+	form := web.OpenForm{Repo: gitlink.DisplayURL(in.Repo), Branch: in.Branch, Folder: in.Folder, Name: in.Name}
+	j := s.jobs.start(0, "open", "/stacks/open/jobs/", "Opening a stack from "+form.Repo,
+		func(j *gitJob) { j.open = form },
+		func(ctx context.Context, j *gitJob) {
+			created, err := s.publish.Open(ctx, in)
+			if err != nil && created != nil {
+				// Created, but the link was refused: the stack is there to use.
+				s.log.Warn("opened stack not linked", slog.String("stack", created.Name), slog.String("error", model.ErrorMessage(err)))
+				err = nil
 			}
-			s.renderStacks(w, r, status, web.StacksView{Form: "open", Open: web.OpenForm{Repo: gitlink.DisplayURL(in.Repo), Branch: in.Branch,
-				Folder: in.Folder, Name: in.Name}, Error: problemText(err)})
-		default:
-			s.error(w, r, err)
-		}
-		return
-	}
-	if err != nil {
-		// Created, but the link was refused: the stack is there to use.
-		s.log.Warn("opened stack not linked", slog.String("stack", created.Name), slog.String("error", model.ErrorMessage(err)))
-	}
+			j.mu.Lock()
+			j.opened, j.err = created, err
+			j.mu.Unlock()
+		})
 	if isHTMX(r) {
-		w.Header().Set("HX-Redirect", web.StackURL(created.ID))
+		w.Header().Set("HX-Redirect", j.url)
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	http.Redirect(w, r, web.StackURL(created.ID), http.StatusSeeOther)
+	http.Redirect(w, r, j.url, http.StatusSeeOther)
+}
+
+// handleOpenJob is the page of an open job: its status while it runs,
+// the new stack's canvas when it is done, the form with the error when
+// it failed.
+func (s *Server) handleOpenJob(w http.ResponseWriter, r *http.Request) {
+	j := s.jobs.get(0, chi.URLParam(r, "jobID"))
+	if j == nil {
+		s.errorPage(w, r, http.StatusNotFound, "No such Git operation: it ended a while ago.")
+		return
+	}
+	jv := j.view()
+	if jv.Running() {
+		if isHTMX(r) {
+			s.render(w, r, http.StatusOK, web.GitJobStatus(jv))
+		} else {
+			s.render(w, r, http.StatusOK, web.GitJobPage("Open a stack from a repository", jv))
+		}
+		return
+	}
+	j.mu.Lock()
+	created, err, form := j.opened, j.err, j.open
+	j.mu.Unlock()
+	switch {
+	case jv.State == jobCancelled:
+		s.renderStacks(w, r, http.StatusOK, web.StacksView{Form: "open", Open: form, Error: "Cancelled: no stack was created."})
+	case err != nil:
+		status := http.StatusUnprocessableEntity
+		switch code := model.ErrorCode(err); code {
+		case model.EINVALID, model.ENOTFOUND:
+		case model.ECONFLICT:
+			status = http.StatusConflict
+		default:
+			s.error(w, r, err)
+			return
+		}
+		s.renderStacks(w, r, status, web.StacksView{Form: "open", Open: form, Error: problemText(err)})
+	case isHTMX(r):
+		w.Header().Set("HX-Redirect", web.StackURL(created.ID))
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		http.Redirect(w, r, web.StackURL(created.ID), http.StatusSeeOther)
+	}
+}
+
+// handleOpenJobCancel cancels an open job.
+func (s *Server) handleOpenJobCancel(w http.ResponseWriter, r *http.Request) {
+	j := s.jobs.get(0, chi.URLParam(r, "jobID"))
+	if j == nil {
+		s.errorPage(w, r, http.StatusNotFound, "No such Git operation.")
+		return
+	}
+	j.cancelJob()
+	select {
+	case <-j.done:
+	case <-time.After(10 * time.Second):
+	case <-r.Context().Done():
+	}
+	http.Redirect(w, r, j.url, http.StatusSeeOther)
 }

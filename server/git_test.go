@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard-dev/switchboard/model"
 	"github.com/switchboard-dev/switchboard/server"
@@ -112,6 +113,30 @@ func mustChat(tb testing.TB, st *store.Store, name string) *model.Stack {
 	return created
 }
 
+// awaitJob takes the answer to a request that started a Git job (a 303 to
+// the job's page), polls that page until the job has ended and returns
+// the page then.
+func awaitJob(tb testing.TB, ts *httptest.Server) func(*http.Response, string) (*http.Response, string) {
+	return func(resp *http.Response, body string) (*http.Response, string) {
+		tb.Helper()
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "/jobs/") {
+			tb.Fatalf("want a 303 to a job's page, got %d %q\n%s", resp.StatusCode, loc, body)
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			resp, body := do(tb, ts, "GET", loc, nil)
+			if !strings.Contains(body, `data-job-state="running"`) {
+				return resp, body
+			}
+			if time.Now().After(deadline) {
+				tb.Fatalf("the job at %s did not end:\n%s", loc, body)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}
+
 var hashRE = regexp.MustCompile(`data-testid="commit-hash">([0-9a-f]{40})<`)
 
 func TestGitLinkSaveRefusesBadRepository(t *testing.T) {
@@ -189,14 +214,14 @@ func TestGitCommitEndpoints(t *testing.T) {
 		}
 	})
 
-	resp, body = do(t, ts, "GET", base+"/preview", nil)
+	resp, body = awaitJob(t, ts)(do(t, ts, "GET", base+"/preview", nil))
 	for _, want := range []string{"template.yaml", "switchboard.json", "functions/send-handler/index.mjs", "+++ b/infra/chat/template.yaml", `data-testid="commit-message"`} {
 		if resp.StatusCode != http.StatusOK || !strings.Contains(body, want) {
 			t.Fatalf("preview lacks %q (%d):\n%s", want, resp.StatusCode, body)
 		}
 	}
 
-	resp, body = postForm(t, ts, base+"/commit", url.Values{"message": {"Chat from the web"}}, nil)
+	resp, body = awaitJob(t, ts)(postForm(t, ts, base+"/commit", url.Values{"message": {"Chat from the web"}}, nil))
 	m := hashRE.FindStringSubmatch(body)
 	if resp.StatusCode != http.StatusOK || m == nil {
 		t.Fatalf("commit: %d\n%s", resp.StatusCode, body)
@@ -218,7 +243,7 @@ func TestGitCommitEndpoints(t *testing.T) {
 		t.Fatalf("history should list the stack folder's commits only:\n%s", body)
 	}
 
-	resp, body = postForm(t, ts, base+"/commit", url.Values{"message": {"again"}}, nil)
+	resp, body = awaitJob(t, ts)(postForm(t, ts, base+"/commit", url.Values{"message": {"again"}}, nil))
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Nothing to commit") {
 		t.Fatalf("second commit: %d\n%s", resp.StatusCode, body)
 	}
@@ -236,11 +261,11 @@ func TestGitCommitEndpoints(t *testing.T) {
 		if _, err := st.SaveStack(context.Background(), chat); err != nil {
 			t.Fatal(err)
 		}
-		resp, body := postForm(t, ts, base+"/commit", url.Values{"message": {"mine"}}, nil)
+		resp, body := awaitJob(t, ts)(postForm(t, ts, base+"/commit", url.Values{"message": {"mine"}}, nil))
 		if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "template.yaml") || !strings.Contains(body, `data-testid="overwrite"`) {
 			t.Fatalf("want 409 naming template.yaml and offering overwrite: %d\n%s", resp.StatusCode, body)
 		}
-		resp, body = postForm(t, ts, base+"/commit", url.Values{"message": {"mine"}, "overwrite": {"1"}}, nil)
+		resp, body = awaitJob(t, ts)(postForm(t, ts, base+"/commit", url.Values{"message": {"mine"}, "overwrite": {"1"}}, nil))
 		if resp.StatusCode != http.StatusOK || hashRE.FindString(body) == "" {
 			t.Fatalf("overwrite: %d\n%s", resp.StatusCode, body)
 		}
@@ -267,15 +292,15 @@ func TestGitCommitEndpoints(t *testing.T) {
 	})
 
 	t.Run("OpenFromRepository", func(t *testing.T) {
-		resp, _ := postForm(t, ts, "/stacks/open", url.Values{"repo": {repoURL}, "folder": {"infra/chat"}, "name": {"chat-copy"}}, nil)
-		if resp.StatusCode != http.StatusSeeOther {
-			t.Fatalf("open: %d", resp.StatusCode)
+		resp, _ := awaitJob(t, ts)(postForm(t, ts, "/stacks/open", url.Values{"repo": {repoURL}, "folder": {"infra/chat"}, "name": {"chat-copy"}}, nil))
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/stacks/") {
+			t.Fatalf("open: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
 		copied, err := st.StackByName(context.Background(), "chat-copy")
 		if err != nil || len(copied.Functions) != len(chat.Functions) {
 			t.Fatalf("opened stack: %v", err)
 		}
-		resp, body := postForm(t, ts, "/stacks/open", url.Values{"repo": {repoURL}, "folder": {"nowhere"}}, nil)
+		resp, body := awaitJob(t, ts)(postForm(t, ts, "/stacks/open", url.Values{"repo": {repoURL}, "folder": {"nowhere"}}, nil))
 		if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `data-testid="open-error"`) {
 			t.Fatalf("open of a folder without a stack: %d\n%s", resp.StatusCode, body)
 		}

@@ -45,6 +45,7 @@ type Server struct {
 	http     *http.Server
 	shutdown time.Duration
 	runs     *runs
+	jobs     *gitJobs
 }
 
 // New returns a server for the options; Open starts it.
@@ -58,7 +59,7 @@ func New(opts Options) *Server {
 	if opts.Publish == nil && opts.Store != nil {
 		opts.Publish = publish.New(opts.Store, nil)
 	}
-	s := &Server{log: opts.Logger, store: opts.Store, publish: opts.Publish, shutdown: 10 * time.Second, runs: newRuns(opts.Logger, opts.Run)}
+	s := &Server{log: opts.Logger, store: opts.Store, publish: opts.Publish, shutdown: 10 * time.Second, runs: newRuns(opts.Logger, opts.Run), jobs: newGitJobs(opts.Logger)}
 	s.http = &http.Server{
 		Addr:              opts.Addr,
 		Handler:           s.routes(),
@@ -104,6 +105,7 @@ func (s *Server) Close(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.shutdown)
 	defer cancel()
 	s.runs.stopAll()
+	s.jobs.stopAll()
 	if err := s.http.Shutdown(ctx); err != nil {
 		return fmt.Errorf("server: shut down: %w", err)
 	}

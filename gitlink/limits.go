@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/storage/filesystem"
@@ -37,7 +40,8 @@ func (s *guardedStorage) PackfileWriter() (io.WriteCloser, error) {
 		return nil, err
 	}
 	pr, pw := io.Pipe()
-	g := &packGuard{w: w, pw: pw, done: make(chan error, 1)}
+	g := &packGuard{w: w, pw: pw, done: make(chan error, 1), started: time.Now(),
+		packDir: filepath.Join(s.Storage.Filesystem().Root(), "objects", "pack")}
 	go func() {
 		err := scanPack(pr, s.max)
 		if err == nil {
@@ -56,6 +60,9 @@ type packGuard struct {
 	w    io.WriteCloser
 	pw   *io.PipeWriter
 	done chan error
+	// go-git leaves the refused pack's temporary file behind.
+	started time.Time
+	packDir string
 }
 
 func (g *packGuard) Write(p []byte) (int, error) {
@@ -74,6 +81,12 @@ func (g *packGuard) Close() error {
 	err := <-g.done
 	werr := g.w.Close()
 	if errors.Is(err, ErrTooBig) {
+		tmps, _ := filepath.Glob(filepath.Join(g.packDir, "tmp_pack_*"))
+		for _, t := range tmps {
+			if fi, serr := os.Stat(t); serr == nil && !fi.ModTime().Before(g.started.Add(-time.Second)) {
+				_ = os.Remove(t)
+			}
+		}
 		return err
 	}
 	return werr

@@ -96,6 +96,9 @@ func TestBigFileIsAConflictNeverLoaded(t *testing.T) {
 			t.Fatalf("got %v, want ErrTooBig naming the size", err)
 		}
 		t.Logf("Preview allocated %d KB: %v", alloc>>10, err)
+		if left, _ := filepath.Glob(filepath.Join(c.CacheDir, "*", "objects", "pack", "tmp_pack_*")); len(left) > 0 {
+			t.Errorf("the refused pack is left in the cache: %v", left)
+		}
 		if alloc > bigZeros/8 {
 			t.Fatalf("Preview allocated %d MB: the big object was loaded", alloc>>20)
 		}

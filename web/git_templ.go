@@ -203,7 +203,7 @@ func linkForm(v GitView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "\" placeholder=\"main\" data-testid=\"link-branch\"> <label for=\"git-folder\">Folder</label><div><input id=\"git-folder\" name=\"folder\" value=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "\" placeholder=\"the repository's default branch\" data-testid=\"link-branch\"> <label for=\"git-folder\">Folder</label><div><input id=\"git-folder\" name=\"folder\" value=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

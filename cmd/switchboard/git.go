@@ -18,7 +18,7 @@ import (
 
 func linkFlags(fs *flag.FlagSet) {
 	fs.String("repo", "", "a local `folder` (initialised when empty) or a URL: https://, ssh://, git@host:path, file://")
-	fs.String("branch", "", "`branch` to commit to (default main)")
+	fs.String("branch", "", "`branch` to commit to (default: the one the repository's HEAD names; main for an empty repository)")
 	fs.String("folder", "", "the stack's `folder` in the repository (default stacks/NAME; \".\" for the root)")
 	fs.String("author", "", "commit author, as \"`Name <email>`\"")
 	fs.String("ssh-key", "", "private key `file` for ssh remotes")

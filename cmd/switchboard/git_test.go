@@ -343,6 +343,10 @@ func TestLinkFirstContact(t *testing.T) {
 		if got := mustGit(t, bare, "log", "-1", "--format=%s", "trunk"); strings.TrimSpace(got) != "on trunk" {
 			t.Fatalf("trunk: %q", got)
 		}
+		// open reads the default branch too.
+		if out := mustRun(t, db, "open", "file://"+bare, "--folder", "stacks/chat", "--name", "from-trunk"); !strings.Contains(out, "Created stack from-trunk") {
+			t.Fatalf("open without --branch:\n%s", out)
+		}
 	})
 	t.Run("ForeignTemplateIsAConflict", func(t *testing.T) {
 		mustRun(t, db, "new", "chat2", "--example", "chat")

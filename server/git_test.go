@@ -167,6 +167,12 @@ func TestGitLinkSaveRefusesBadRepository(t *testing.T) {
 	if _, err := st.GitLink(context.Background(), chat.ID); model.ErrorCode(err) != model.ENOTFOUND {
 		t.Fatalf("a refused link must not be saved: %v", err)
 	}
+	t.Run("OpenWithTokenInURL", func(t *testing.T) {
+		resp, body := awaitJob(t, ts)(postForm(t, ts, "/stacks/open", url.Values{"repo": {"https://ghp-S3CRET@example.com/r.git"}}, nil))
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "HTTPS token field") || strings.Contains(body, "S3CRET") {
+			t.Fatalf("got %d, want 422 pointing at the token field, without the token:\n%s", resp.StatusCode, body)
+		}
+	})
 	t.Run("MissingBranchOffersToCreateIt", func(t *testing.T) {
 		_, repoURL := mustBareRepo(t)
 		form := url.Values{"repo": {repoURL}, "branch": {"infra"}}

@@ -75,9 +75,10 @@ func (s *Server) handleGitPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, web.GitPage(v))
 }
 
-// handleGitLinkSave checks the link by opening or cloning the repository
-// and saves it. A failure re-renders the form with the message (422), and
-// a missing branch offers to create it.
+// handleGitLinkSave starts a job that checks the link by opening or
+// listing the repository and saves it. Its page shows the saved link, or
+// the form again with the message (422), offering to create a missing
+// branch.
 func (s *Server) handleGitLinkSave(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
@@ -100,28 +101,37 @@ func (s *Server) handleGitLinkSave(w http.ResponseWriter, r *http.Request) {
 	case action == "replace":
 		in.TokenAction = publish.SetToken // empty: SaveLink says so
 	}
-	err := s.publish.SaveLink(r.Context(), st, in)
-	v, verr := s.gitView(r, st, err == nil)
-	if verr != nil {
-		s.error(w, r, verr)
-		return
+	// What the form shows again if the check fails: never the token, nor
+	// credentials typed into the URL.
+	typed := web.LinkForm{Repo: gitlink.DisplayURL(in.Repo), Branch: in.Branch, Folder: in.Folder,
+		Author: in.Author, Username: in.Username, SSHKeyFile: in.SSHKeyFile, CreateBranch: in.CreateBranch}
+	j := s.jobs.start(st.ID, "link", web.StackURL(st.ID)+"/git/jobs/", "Checking "+typed.Repo,
+		func(j *gitJob) { j.link = typed },
+		func(ctx context.Context, j *gitJob) {
+			err := s.publish.SaveLink(ctx, st, in)
+			j.mu.Lock()
+			j.err = err
+			j.mu.Unlock()
+		})
+	http.Redirect(w, r, j.url, http.StatusSeeOther)
+}
+
+// linkOutcome fills the page of a finished link job.
+func (s *Server) linkOutcome(r *http.Request, v *web.GitView, j *gitJob) int {
+	if j.err == nil {
+		v.Notice = "Checked the repository and saved the link."
+		return http.StatusOK
 	}
-	if err != nil {
-		code := model.ErrorCode(err)
-		if code == model.EINTERNAL {
-			s.error(w, r, err)
-			return
-		}
-		// Show what the user typed, never the token.
-		v.Link = web.LinkForm{Linked: v.Link.Linked, HasToken: v.Link.HasToken, Repo: gitlink.DisplayURL(in.Repo), Branch: in.Branch, Folder: in.Folder,
-			Author: in.Author, Username: in.Username, SSHKeyFile: in.SSHKeyFile, CreateBranch: in.CreateBranch}
-		v.LinkError = model.ErrorMessage(err)
-		v.OfferCreateBranch = errors.Is(err, gitlink.ErrBranchMissing)
-		s.render(w, r, statusOf(code), web.GitPage(v))
-		return
+	code := model.ErrorCode(j.err)
+	if code == model.EINTERNAL {
+		s.log.Error("git link failed", slog.String("path", r.URL.Path), slog.Any("error", j.err))
 	}
-	v.Notice = "Checked the repository and saved the link."
-	s.render(w, r, http.StatusOK, web.GitPage(v))
+	form := j.link
+	form.Linked, form.HasToken = v.Link.Linked, v.Link.HasToken
+	v.Link = form
+	v.LinkError = model.ErrorMessage(j.err)
+	v.OfferCreateBranch = errors.Is(j.err, gitlink.ErrBranchMissing)
+	return statusOf(code)
 }
 
 func statusOf(code string) int {
@@ -285,7 +295,10 @@ func (s *Server) handleGitJob(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	v, err := s.gitView(r, st, !jv.Running())
+	j.mu.Lock()
+	linkFailed := j.kind == "link" && j.err != nil
+	j.mu.Unlock()
+	v, err := s.gitView(r, st, !jv.Running() && !linkFailed)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -294,9 +307,12 @@ func (s *Server) handleGitJob(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	if !jv.Running() && jv.State != jobCancelled {
 		j.mu.Lock()
-		if j.kind == "preview" {
+		switch j.kind {
+		case "preview":
 			status = s.previewOutcome(r, &v, st, j)
-		} else {
+		case "link":
+			status = s.linkOutcome(r, &v, j)
+		default:
 			status = s.commitOutcome(r, &v, j)
 		}
 		j.mu.Unlock()

@@ -155,7 +155,7 @@ func TestGitLinkSaveRefusesBadRepository(t *testing.T) {
 			if tc.name == "BadAuthor" {
 				form.Set("author", "not an address")
 			}
-			resp, body := postForm(t, ts, base+"/link", form, nil)
+			resp, body := awaitJob(t, ts)(postForm(t, ts, base+"/link", form, nil))
 			if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `data-testid="link-error"`) || !strings.Contains(body, tc.want) {
 				t.Fatalf("got %d, want 422 with %q:\n%s", resp.StatusCode, tc.want, body)
 			}
@@ -176,12 +176,12 @@ func TestGitLinkSaveRefusesBadRepository(t *testing.T) {
 	t.Run("MissingBranchOffersToCreateIt", func(t *testing.T) {
 		_, repoURL := mustBareRepo(t)
 		form := url.Values{"repo": {repoURL}, "branch": {"infra"}}
-		resp, body := postForm(t, ts, base+"/link", form, nil)
+		resp, body := awaitJob(t, ts)(postForm(t, ts, base+"/link", form, nil))
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `data-testid="create-branch"`) {
 			t.Fatalf("got %d, want 422 offering to create the branch:\n%s", resp.StatusCode, body)
 		}
 		form.Set("create_branch", "1")
-		if resp, body := postForm(t, ts, base+"/link", form, nil); resp.StatusCode != http.StatusOK || !strings.Contains(body, "saved the link") {
+		if resp, body := awaitJob(t, ts)(postForm(t, ts, base+"/link", form, nil)); resp.StatusCode != http.StatusOK || !strings.Contains(body, "saved the link") {
 			t.Fatalf("with create_branch: %d\n%s", resp.StatusCode, body)
 		}
 	})
@@ -201,8 +201,8 @@ func TestGitCommitEndpoints(t *testing.T) {
 	// A token with file:// is accepted by gitlink and unused by it: enough
 	// to see where the token goes.
 	const token = "tok-9f8e7d6c5b4a"
-	resp, body := postForm(t, ts, base+"/link", url.Values{"repo": {repoURL}, "folder": {"infra/chat"},
-		"author": {"Ada <ada@example.com>"}, "token": {token}}, nil)
+	resp, body := awaitJob(t, ts)(postForm(t, ts, base+"/link", url.Values{"repo": {repoURL}, "folder": {"infra/chat"},
+		"author": {"Ada <ada@example.com>"}, "token": {token}}, nil))
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-testid="token-saved"`) {
 		t.Fatalf("link save: %d\n%s", resp.StatusCode, body)
 	}
@@ -285,7 +285,7 @@ func TestGitCommitEndpoints(t *testing.T) {
 			t.Fatal(err)
 		}
 		b := "/stacks/" + strconv.FormatInt(created.ID, 10) + "/git"
-		if resp, _ := postForm(t, ts, b+"/link", url.Values{"repo": {repoURL}}, nil); resp.StatusCode != http.StatusOK {
+		if resp, _ := awaitJob(t, ts)(postForm(t, ts, b+"/link", url.Values{"repo": {repoURL}}, nil)); resp.StatusCode != http.StatusOK {
 			t.Fatalf("link: %d", resp.StatusCode)
 		}
 		resp, body := postForm(t, ts, b+"/commit", url.Values{"message": {"bad"}}, nil)

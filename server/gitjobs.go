@@ -58,6 +58,7 @@ type gitJob struct {
 	// What the job was asked, to show it again; never a token.
 	overwrite bool
 	open      web.OpenForm
+	link      web.LinkForm
 }
 
 func (j *gitJob) finished() bool {

@@ -88,7 +88,7 @@ func TestGitJobs(t *testing.T) {
 	seed := strings.TrimSpace(mustGit(t, bare, "rev-parse", "main"))
 	srv := mustGatedGitServer(t, filepath.Dir(bare))
 	repoURL := srv.URL + "/" + filepath.Base(bare)
-	if resp, body := postForm(t, ts, base+"/link", url.Values{"repo": {repoURL}, "folder": {"infra/chat"}}, nil); resp.StatusCode != http.StatusOK {
+	if resp, body := awaitJob(t, ts)(postForm(t, ts, base+"/link", url.Values{"repo": {repoURL}, "folder": {"infra/chat"}}, nil)); resp.StatusCode != http.StatusOK {
 		t.Fatalf("link: %d\n%s", resp.StatusCode, body)
 	}
 
@@ -149,12 +149,12 @@ func TestGitJobs(t *testing.T) {
 	})
 
 	t.Run("FailureIsClear", func(t *testing.T) {
-		if resp, _ := postForm(t, ts, base+"/link", url.Values{"repo": {srv.URL + "/gone.git"}, "folder": {"infra/chat"}}, nil); resp.StatusCode == http.StatusOK {
+		if resp, _ := awaitJob(t, ts)(postForm(t, ts, base+"/link", url.Values{"repo": {srv.URL + "/gone.git"}, "folder": {"infra/chat"}}, nil)); resp.StatusCode == http.StatusOK {
 			t.Fatal("a missing repository must not link")
 		}
 		chat2 := mustChat(t, st, "chat2")
 		b2 := "/stacks/" + strconv.FormatInt(chat2.ID, 10) + "/git"
-		postForm(t, ts, b2+"/link", url.Values{"repo": {repoURL}}, nil)
+		awaitJob(t, ts)(postForm(t, ts, b2+"/link", url.Values{"repo": {repoURL}}, nil))
 		mustGit(t, bare, "config", "http.receivepack", "false") // the remote refuses pushes
 		defer mustGit(t, bare, "config", "http.receivepack", "true")
 		resp, body := awaitJob(t, ts)(postForm(t, ts, b2+"/commit", url.Values{"message": {"refused"}}, nil))

@@ -188,8 +188,10 @@ func (c *Client) DefaultBranch(ctx context.Context, l Link) (string, error) {
 		}
 		return DefaultBranch, nil
 	}
-	if err := checkHostPath(l.Repo); err != nil {
-		return "", err
+	if _, err := os.Stat(l.Repo); errors.Is(err, os.ErrNotExist) {
+		if err := checkHostPath(l.Repo); err != nil {
+			return "", err
+		}
 	}
 	repo, err := git.PlainOpenWithOptions(l.Repo, &git.PlainOpenOptions{DetectDotGit: false})
 	if err != nil {

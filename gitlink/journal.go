@@ -110,7 +110,10 @@ func recoverJournal(dotgit, wt string) (*journal, error) {
 		if !strings.HasSuffix(lk, ".lock") || !filepath.IsLocal(filepath.FromSlash(lk)) {
 			continue
 		}
-		p := filepath.Join(dotgit, filepath.FromSlash(lk))
+		p, err := filepath.Abs(filepath.Join(dotgit, filepath.FromSlash(lk)))
+		if err != nil {
+			continue
+		}
 		fi, err := os.Lstat(p)
 		// A lock older than the journal, or open in a process, is not the
 		// one that writer left.

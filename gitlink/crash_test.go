@@ -160,3 +160,58 @@ func TestCrash_KillAtRandom(t *testing.T) {
 		commitAfterCrash(t, g, repo, round)
 	}
 }
+
+// A lock that is not a dead Switchboard's is never removed: without a
+// journal it is some git command's; with a journal, one that a process
+// holds open, or older than the journal, is not the one that was left.
+func TestCrash_ForeignLockKept(t *testing.T) {
+	g := MustGit(t)
+	repo := newCrashRepo(t, g)
+	commitAfterCrash(t, g, repo, 0)
+	lockPath := filepath.Join(repo, ".git", "index.lock")
+	c := &Client{Now: fixedNow}
+	l := Link{Repo: repo, Folder: "stacks/chat"}
+	commit := func() error {
+		_, err := c.Commit(context.Background(), l, stackFiles(fmt.Sprintf("v%d\n", time.Now().UnixNano())), "x")
+		return err
+	}
+
+	if err := os.WriteFile(lockPath, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := commit(); !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), "another Git process") {
+		t.Fatalf("no journal: got %v, want the lock reported", err)
+	}
+	if _, err := os.Stat(lockPath); err != nil {
+		t.Fatalf("somebody else's lock was removed: %v", err)
+	}
+
+	// A journal of a dead process, but the lock is open in a live one.
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	writeDeadJournal := func() {
+		j := fmt.Sprintf(`{"pid":%d,"started":%d,"locks":["index.lock"],"files":{}}`, dead.Process.Pid, time.Now().Add(-time.Minute).UnixNano())
+		if err := os.WriteFile(filepath.Join(repo, ".git", journalName), []byte(j), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeDeadJournal()
+	f, err := os.Open(lockPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := commit(); !errors.Is(err, ErrConflict) {
+		t.Fatalf("held lock: got %v, want the lock reported", err)
+	}
+	f.Close()
+	if _, err := os.Stat(lockPath); err != nil {
+		t.Fatalf("a lock held open was removed: %v", err)
+	}
+	// Closed now, newer than the dead process's journal: that one's.
+	writeDeadJournal()
+	if err := commit(); err != nil {
+		t.Fatalf("stale lock of a dead Switchboard: %v", err)
+	}
+}

@@ -63,12 +63,21 @@ type packGuard struct {
 	// go-git leaves the refused pack's temporary file behind.
 	started time.Time
 	packDir string
+	// refused is set once an object is too big: the rest of the pack is
+	// read and dropped, because failing the write would leave the remote
+	// side (git-upload-pack for file://) blocked on a full pipe while
+	// go-git waits for it to exit. Close reports it.
+	refused error
 }
 
 func (g *packGuard) Write(p []byte) (int, error) {
+	if g.refused != nil {
+		return len(p), nil
+	}
 	if _, err := g.pw.Write(p); err != nil {
 		if errors.Is(err, ErrTooBig) {
-			return 0, err
+			g.refused = err
+			return len(p), nil
 		}
 		// The scanner gave up on something it cannot parse; go-git's own
 		// parser will say what is wrong with the pack.
@@ -79,6 +88,9 @@ func (g *packGuard) Write(p []byte) (int, error) {
 func (g *packGuard) Close() error {
 	g.pw.Close()
 	err := <-g.done
+	if g.refused != nil {
+		err = g.refused
+	}
 	werr := g.w.Close()
 	if errors.Is(err, ErrTooBig) {
 		tmps, _ := filepath.Glob(filepath.Join(g.packDir, "tmp_pack_*"))

@@ -10,12 +10,13 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // bigZeros is the size of the highly compressible file the limit tests put
-// into a repository: 32 MB of zeros is about 32 KB in Git, so a repository
-// that small could make a reader that trusts it allocate 32 MB and more.
-const bigZeros = 32 << 20
+// into a repository: 16 MB of zeros is about 16 KB in Git, so a repository
+// that small could make a reader that trusts it allocate 16 MB and more.
+const bigZeros = 16 << 20
 
 // mustZeroBlobRepo makes a working tree whose stacks/chat/template.yaml is
 // bigZeros of zeros, committed (loose object) and pushed to a bare clone
@@ -92,7 +93,7 @@ func TestBigFileIsAConflictNeverLoaded(t *testing.T) {
 		c.MaxObjectSize = bigZeros / 8
 		var err error
 		alloc := allocated(func() { _, err = c.Preview(ctx, Link{Repo: fileURL(bare), Folder: "stacks/chat"}, stackFiles("v1\n")) })
-		if !errors.Is(err, ErrTooBig) || !strings.Contains(err.Error(), "32 MB") {
+		if !errors.Is(err, ErrTooBig) || !strings.Contains(err.Error(), "16 MB") {
 			t.Fatalf("got %v, want ErrTooBig naming the size", err)
 		}
 		t.Logf("Preview allocated %d KB: %v", alloc>>10, err)
@@ -101,6 +102,36 @@ func TestBigFileIsAConflictNeverLoaded(t *testing.T) {
 		}
 		if alloc > bigZeros/8 {
 			t.Fatalf("Preview allocated %d MB: the big object was loaded", alloc>>20)
+		}
+	})
+	t.Run("RemoteFetchBigPack", func(t *testing.T) {
+		// A pack bigger than a pipe's buffer: refusing it must not leave
+		// git-upload-pack blocked on a pipe nobody reads (a hang).
+		root := t.TempDir()
+		bare := g.MustBareRepo(root, "random.git")
+		w := g.MustClone(bare)
+		noise := make([]byte, 1<<20)
+		for i := range noise {
+			noise[i] = byte(i*7919 ^ i>>3 ^ i>>11) // poorly compressible
+		}
+		writeFile(t, filepath.Join(w, "stacks/chat/template.yaml"), string(noise))
+		g.Run(w, "add", ".")
+		g.Run(w, "commit", "-q", "-m", "noise")
+		g.Run(w, "push", "-q", "origin", "HEAD:main")
+		c := newClient(t)
+		c.MaxObjectSize = 256 << 10
+		done := make(chan error, 1)
+		go func() {
+			_, err := c.Preview(ctx, Link{Repo: fileURL(bare), Folder: "stacks/chat"}, stackFiles("v1\n"))
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, ErrTooBig) {
+				t.Fatalf("got %v, want ErrTooBig", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("the refused fetch hangs")
 		}
 	})
 	t.Run("RemoteFolder", func(t *testing.T) {
@@ -147,6 +178,39 @@ func BenchmarkPreviewBigFile(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := c.Preview(context.Background(), l, stackFiles("v1\n")); !errors.Is(err, ErrConflict) {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFetchBigObject is the same repository as a remote: the fetch
+// refuses the 512 MB object from the pack's headers, at the default
+// MaxObjectSize, before go-git unpacks it.
+func BenchmarkFetchBigObject(b *testing.B) {
+	g := MustGit(b)
+	root := b.TempDir()
+	bare := filepath.Join(root, "big.git")
+	g.Run(root, "init", "-q", "--bare", "-b", "main", bare)
+	work := filepath.Join(root, "w")
+	g.Run(root, "init", "-q", "-b", "main", work)
+	p := filepath.Join(work, "stacks", "chat", "template.yaml")
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(p, nil, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.Truncate(p, 512<<20); err != nil {
+		b.Fatal(err)
+	}
+	g.Run(work, "add", ".")
+	g.Run(work, "commit", "-q", "-m", "zeros")
+	g.Run(work, "push", "-q", bare, "main")
+	l := Link{Repo: fileURL(bare), Folder: "stacks/chat"}
+	b.ReportAllocs()
+	for b.Loop() {
+		c := newClient(b) // a fresh cache: every round fetches
+		if _, err := c.Preview(context.Background(), l, stackFiles("v1\n")); !errors.Is(err, ErrTooBig) {
 			b.Fatal(err)
 		}
 	}

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -57,9 +59,13 @@ type Change struct {
 	// new one (paths relative to the repository root); empty for StatusKept.
 	Diff string
 	// Conflict (Preview only) marks a file Commit would refuse to write:
-	// changed upstream since Switchboard last committed it, or edited and
-	// not committed in the local working tree. See ErrConflict.
+	// changed upstream since Switchboard last committed it, edited and
+	// not committed in the local working tree, or (Foreign) already in a
+	// folder the caller did not write. See ErrConflict.
 	Conflict bool
+	// Foreign (Preview only): the conflict is a file of somebody else's
+	// in a folder the caller did not write; Link.Overwrite replaces it.
+	Foreign bool
 }
 
 // Result reports a commit.
@@ -89,6 +95,10 @@ type Client struct {
 	// CacheDir holds a bare clone of every remote, in CacheDir/<hash of URL>.
 	// It is created with mode 0700.
 	CacheDir string
+	// MaxObjectSize is the largest object a fetch accepts, checked from
+	// the pack's headers before go-git loads it; DefaultMaxObjectSize when
+	// zero. A bigger one fails the fetch with ErrTooBig.
+	MaxObjectSize int64
 	// Now stamps the commits; time.Now when nil. Tests inject a fixed
 	// clock to get reproducible commit ids.
 	Now func() time.Time
@@ -108,6 +118,16 @@ const maxPushAttempts = 3
 // testHookBeforeRef, when set by tests, runs after the commit's objects are
 // written and before any reference moves; an error aborts the commit there.
 var testHookBeforeRef func() error
+
+// testHookStep, when set by tests, runs at each step of a local commit
+// that writes to disk; the crash test kills the process there.
+var testHookStep func(step string)
+
+func step(name string) {
+	if testHookStep != nil {
+		testHookStep(name)
+	}
+}
 
 // locks serialises work per repository folder or cache folder. A channel
 // rather than a sync.Mutex so that waiting honours the context.
@@ -144,6 +164,46 @@ func (c *Client) Check(ctx context.Context, l Link) error {
 	return err
 }
 
+// DefaultBranch is the branch to use when the user names none: the one the
+// remote's HEAD points at (what a clone checks out), or for a local
+// repository the branch its HEAD points at. An empty or missing repository
+// has none yet, and gets DefaultBranch. l.Branch is ignored.
+func (c *Client) DefaultBranch(ctx context.Context, l Link) (string, error) {
+	l.Branch = ""
+	if err := l.Validate(); err != nil {
+		return "", err
+	}
+	if l.IsRemote() {
+		refs, err := c.listRemote(ctx, l)
+		if errors.Is(err, errEmptyRemote) {
+			return DefaultBranch, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		for _, r := range refs {
+			if r.Name() == plumbing.HEAD && r.Type() == plumbing.SymbolicReference && r.Target().IsBranch() {
+				return r.Target().Short(), nil
+			}
+		}
+		return DefaultBranch, nil
+	}
+	if _, err := os.Stat(l.Repo); errors.Is(err, os.ErrNotExist) {
+		if err := checkHostPath(l.Repo); err != nil {
+			return "", err
+		}
+	}
+	repo, err := git.PlainOpenWithOptions(l.Repo, &git.PlainOpenOptions{DetectDotGit: false})
+	if err != nil {
+		return DefaultBranch, nil // missing or empty: Check initialises it
+	}
+	head, err := repo.Storer.Reference(plumbing.HEAD)
+	if err == nil && head.Type() == plumbing.SymbolicReference && head.Target().IsBranch() {
+		return head.Target().Short(), nil
+	}
+	return DefaultBranch, nil
+}
+
 // Preview reports what Commit would change, without changing anything
 // (except that a missing or empty local folder is initialised, as by Check).
 // For remotes it fetches first, so the diff is against the remote tip.
@@ -156,6 +216,7 @@ func (c *Client) Preview(ctx context.Context, l Link, files map[string]File) ([]
 		repo *git.Repository
 		tip  plumbing.Hash
 		wt   string
+		lo   leftovers
 		err  error
 	)
 	remote := l.IsRemote()
@@ -167,7 +228,10 @@ func (c *Client) Preview(ctx context.Context, l Link, files map[string]File) ([]
 		}
 		defer unlock()
 		tip, err = c.fetchTip(ctx, repo, l)
-		if errors.Is(err, ErrBranchMissing) && l.CreateBranch {
+		switch {
+		case errors.Is(err, errEmptyRemote):
+			tip, err = plumbing.ZeroHash, nil
+		case errors.Is(err, ErrBranchMissing) && l.CreateBranch:
 			tip, err = c.fetchDefaultTip(ctx, repo, l)
 		}
 	} else {
@@ -181,6 +245,11 @@ func (c *Client) Preview(ctx context.Context, l Link, files map[string]File) ([]
 			tip, err = refHash(repo.Storer, l.branchRef())
 			wt = checkedOut(repo, l)
 		}
+		if err == nil && wt != "" {
+			if dotgit, derr := gitDir(repo); derr == nil {
+				lo = leftoversOf(dotgit)
+			}
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -189,7 +258,11 @@ func (c *Client) Preview(ctx context.Context, l Link, files map[string]File) ([]
 	if err != nil {
 		return nil, err
 	}
-	ps, err := plan(repo.Storer, tree, l, files, wt)
+	ps, err := plan(repo.Storer, tree, l, files, wt, lo)
+	if err != nil {
+		return nil, err
+	}
+	foreign, err := foreignFiles(repo.Storer, tree, l, ps)
 	if err != nil {
 		return nil, err
 	}
@@ -202,7 +275,7 @@ func (c *Client) Preview(ctx context.Context, l Link, files map[string]File) ([]
 		}
 	case wt != "":
 		var ce *ConflictError
-		if _, err := worktreePlan(repo, wt, tip, tree, l, files, changed(ps)); errors.As(err, &ce) {
+		if _, err := worktreePlan(repo, wt, tip, tree, l, files, changed(ps), lo); errors.As(err, &ce) {
 			conflicts = ce.Files
 		} else if err != nil {
 			return nil, err
@@ -210,7 +283,8 @@ func (c *Client) Preview(ctx context.Context, l Link, files map[string]File) ([]
 	}
 	out := changesOf(ps)
 	for i := range out {
-		out[i].Conflict = slices.Contains(conflicts, out[i].Path)
+		out[i].Foreign = slices.Contains(foreign, out[i].Path)
+		out[i].Conflict = out[i].Foreign || slices.Contains(conflicts, out[i].Path)
 	}
 	return out, nil
 }
@@ -327,6 +401,9 @@ func (c *Client) openTip(ctx context.Context, l Link) (*git.Repository, plumbing
 			return nil, plumbing.ZeroHash, nil, err
 		}
 		tip, err := c.fetchTip(ctx, repo, l)
+		if errors.Is(err, errEmptyRemote) {
+			return repo, plumbing.ZeroHash, unlock, nil // nothing committed yet
+		}
 		if err != nil {
 			unlock()
 			return nil, plumbing.ZeroHash, nil, err
@@ -408,22 +485,31 @@ type planned struct {
 // plan compares files with tree (the branch tip; nil for none). wt is the
 // working tree folder when the branch is checked out there: CreateOnly
 // files then also count as existing when they exist on disk.
-func plan(s storer.EncodedObjectStorer, tree *object.Tree, l Link, files map[string]File, wt string) ([]planned, error) {
+//
+// lo are the contents an interrupted commit left in the working tree: a
+// CreateOnly file that is one of them was never committed, so it is still
+// to be created rather than the user's.
+func plan(s storer.EncodedObjectStorer, tree *object.Tree, l Link, files map[string]File, wt string, lo leftovers) ([]planned, error) {
 	paths := make([]string, 0, len(files))
 	for p := range files {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
 	var out []planned
+	var tooBig []string
 	for _, p := range paths {
 		f := files[p]
 		rp := l.repoPath(p)
 		old, oldMode, exists, err := blobAt(s, tree, rp)
+		if errors.Is(err, ErrTooBig) {
+			tooBig = append(tooBig, p)
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("gitlink: read %s: %w", rp, err)
 		}
 		if f.CreateOnly {
-			taken, err := createOnlyTaken(tree, l, p, wt)
+			taken, err := createOnlyTaken(tree, l, p, wt, lo)
 			if err != nil {
 				return nil, err
 			}
@@ -450,6 +536,9 @@ func plan(s storer.EncodedObjectStorer, tree *object.Tree, l Link, files map[str
 		pl.Diff = unifiedDiff(rp, pl.old, pl.oldMode, pl.data, pl.mode)
 		out = append(out, pl)
 	}
+	if len(tooBig) > 0 {
+		return nil, tooBigConflict(tooBig)
+	}
 	// Real changes first, kept files last, each group sorted by path.
 	sort.SliceStable(out, func(i, j int) bool {
 		return out[i].Status != StatusKept && out[j].Status == StatusKept
@@ -459,12 +548,12 @@ func plan(s storer.EncodedObjectStorer, tree *object.Tree, l Link, files map[str
 
 // createOnlyTaken reports whether a CreateOnly file p must be left alone:
 // anything exists at its path, or its folder (below the stack folder) exists.
-func createOnlyTaken(tree *object.Tree, l Link, p, wt string) (bool, error) {
+func createOnlyTaken(tree *object.Tree, l Link, p, wt string, lo leftovers) (bool, error) {
 	check := []string{l.repoPath(p)}
 	if dir := path.Dir(p); dir != "." {
 		check = append(check, l.repoPath(dir))
 	}
-	for _, rp := range check {
+	for i, rp := range check {
 		e, err := entryAt(tree, rp)
 		if err != nil {
 			return false, fmt.Errorf("gitlink: read %s: %w", rp, err)
@@ -472,11 +561,46 @@ func createOnlyTaken(tree *object.Tree, l Link, p, wt string) (bool, error) {
 		if e != nil {
 			return true, nil
 		}
-		if wt != "" && existsOnDisk(wt, rp) {
-			return true, nil
+		if wt == "" || !existsOnDisk(wt, rp) {
+			continue
 		}
+		if i == 0 && leftoverOnDisk(wt, rp, lo) {
+			continue
+		}
+		if i == 1 && onlyLeftovers(wt, rp, lo) {
+			continue
+		}
+		return true, nil
 	}
 	return false, nil
+}
+
+// leftoverOnDisk reports whether the working tree file rp holds what an
+// interrupted commit wrote there.
+func leftoverOnDisk(wt, rp string, lo leftovers) bool {
+	if lo == nil {
+		return false
+	}
+	cur, state, err := readDisk(wt, rp)
+	return err == nil && state == diskFile && lo.ours(rp, cur)
+}
+
+// onlyLeftovers reports whether the working tree folder dir holds nothing
+// but files an interrupted commit wrote: then it is not the user's yet.
+func onlyLeftovers(wt, dir string, lo leftovers) bool {
+	if lo == nil {
+		return false
+	}
+	entries, err := os.ReadDir(filepath.Join(wt, filepath.FromSlash(dir)))
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if !leftoverOnDisk(wt, dir+"/"+e.Name(), lo) {
+			return false
+		}
+	}
+	return true
 }
 
 // changed returns the planned files that change (not kept).
@@ -506,6 +630,7 @@ func (c *Client) buildCommit(ctx context.Context, s storer.EncodedObjectStorer, 
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
+	report(ctx, "Writing the commit (%d files)", len(ps))
 	entries := make(map[string]newEntry, len(ps))
 	for _, p := range ps {
 		if err := ctx.Err(); err != nil {
@@ -552,4 +677,35 @@ func (c *Client) buildCommit(ctx context.Context, s storer.EncodedObjectStorer, 
 
 func resultOf(h plumbing.Hash, ps []planned, pushed bool) Result {
 	return Result{Hash: h.String(), Changes: changesOf(ps), Pushed: pushed}
+}
+
+// foreignFiles lists the files of ps that would replace somebody else's:
+// the folder's OwnerFile is missing or not recognised by l.IsOwner, and
+// the file exists with other content. Nil with Overwrite or no IsOwner.
+func foreignFiles(s storer.EncodedObjectStorer, tree *object.Tree, l Link, ps []planned) ([]string, error) {
+	if l.IsOwner == nil || l.Overwrite {
+		return nil, nil
+	}
+	var replaced []string
+	for _, p := range ps {
+		if p.Status == StatusModified {
+			replaced = append(replaced, p.Path)
+		}
+	}
+	if len(replaced) == 0 {
+		return nil, nil
+	}
+	marker, _, ok, err := blobAt(s, tree, l.repoPath(l.OwnerFile))
+	if err != nil && !errors.Is(err, ErrTooBig) {
+		return nil, fmt.Errorf("gitlink: read %s: %w", l.repoPath(l.OwnerFile), err)
+	}
+	if ok && l.IsOwner(marker) {
+		return nil, nil
+	}
+	return replaced, nil
+}
+
+func foreignConflict(l Link, files []string) error {
+	return &ConflictError{Files: files, Foreign: true, Reason: fmt.Sprintf(
+		"already in %s and not written by Switchboard; commit with Overwrite to replace them, or choose another folder", folderName(l))}
 }

@@ -4,7 +4,9 @@
 //
 // gitlink knows nothing about stacks. Callers pass files as paths relative to
 // the stack folder (see [File]) together with a [Link] that says where they go.
-// All Git work is done in process by go-git; the git command is never run.
+// All Git work is done in process by go-git. The git command is only run
+// by go-git for file:// URLs when it is installed; without it gitlink serves
+// file:// repositories in process.
 //
 // # Local repositories
 //
@@ -36,7 +38,23 @@
 //
 // Objects are always written before the branch reference is moved, and the
 // reference is moved with a compare-and-swap, so an interrupted Commit leaves
-// at most unreachable objects behind; the next Commit works normally.
+// at most unreachable objects behind. A local commit into a working tree
+// first records what it is about to write (the lock files it takes and the
+// contents of its files) in a journal in the git folder. The next Commit,
+// finding the journal of a process that is gone, removes the locks that
+// process left (unless some process has them open) and its temporary
+// files, takes the recorded contents in the working tree as its own even
+// when the stack has changed since, and re-stages the index; the journal
+// goes when a commit completes. Killed at any point, a commit never wedges
+// the next one.
+//
+// # Limits
+//
+// No file over MaxFileSize is read: sizes come from object headers and
+// Lstat first, and such a file in the stack's folder is an [ErrConflict]
+// naming it. Fetched packs are checked object by object as they stream in,
+// and an object over Client.MaxObjectSize fails the fetch with [ErrTooBig]
+// before go-git loads it.
 //
 // # Secrets
 //

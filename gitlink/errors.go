@@ -26,9 +26,23 @@ var (
 	// upstream or uncommitted in the local working tree. errors.As with
 	// *ConflictError gives the files.
 	ErrConflict = errors.New("conflict")
+	// ErrCredentialsInURL: the repository URL holds a user name, password
+	// or token. It also matches ErrInvalid. Callers point the user at their
+	// own way of giving a token.
+	ErrCredentialsInURL = fmt.Errorf("credentials in the URL: %w", ErrInvalid)
+	// ErrTooBig: a file in the repository is larger than MaxFileSize, so it
+	// is not read. Commit and Preview report it as a *ConflictError naming
+	// the file; ReadFile returns it.
+	ErrTooBig = errors.New("file too big")
 	// ErrNothingToCommit: every file is already up to date; no commit was made.
 	ErrNothingToCommit = errors.New("nothing to commit")
 )
+
+// errEmptyRemote: the remote has no branches at all (git init --bare, a
+// new GitHub repository). It matches ErrBranchMissing, but the first
+// commit creates the branch without asking: there is nothing to branch
+// from and nothing to overwrite.
+var errEmptyRemote = fmt.Errorf("the repository is empty: %w", ErrBranchMissing)
 
 // ConflictError names the files that block a commit. It matches ErrConflict.
 type ConflictError struct {
@@ -36,6 +50,9 @@ type ConflictError struct {
 	Files []string
 	// Reason says who changed them, e.g. "changed upstream".
 	Reason string
+	// Foreign: the files were already in a folder the caller did not
+	// write (see Link.IsOwner); Link.Overwrite replaces them.
+	Foreign bool
 }
 
 // Error implements error.
@@ -106,4 +123,32 @@ func redact(s string, secrets []string) string {
 		s = strings.ReplaceAll(s, v, redacted)
 	}
 	return s
+}
+
+// tooBigError is a file over MaxFileSize; it matches ErrTooBig.
+type tooBigError struct {
+	path  string
+	size  int64
+	limit int64 // 0: MaxFileSize
+}
+
+func (e *tooBigError) Error() string {
+	if e.limit > 0 {
+		return fmt.Sprintf("%s is %s, over the %s limit for an object fetched from a repository", e.path, megabytes(e.size), megabytes(e.limit))
+	}
+	return fmt.Sprintf("%s is %s, over the %s limit for a file Switchboard reads", e.path, megabytes(e.size), megabytes(MaxFileSize))
+}
+
+func (e *tooBigError) Is(target error) bool { return target == ErrTooBig }
+
+func megabytes(n int64) string {
+	if n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MB", n>>20)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+}
+
+// tooBigConflict turns the files over MaxFileSize into a conflict naming them.
+func tooBigConflict(files []string) error {
+	return &ConflictError{Files: files, Reason: fmt.Sprintf("larger than %s, the limit for a file Switchboard reads; it never loads such a file: move or shrink it, or choose another folder", megabytes(MaxFileSize))}
 }

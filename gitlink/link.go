@@ -88,6 +88,15 @@ type Link struct {
 	Overwrite bool
 	// Auth holds the credentials for remote repositories.
 	Auth Auth
+	// OwnerFile and IsOwner recognise a folder the caller already wrote:
+	// IsOwner gets the content of OwnerFile (relative to Folder) at the
+	// branch tip. When the folder is not recognised, a commit that would
+	// replace files already there is a *ConflictError (Foreign) unless
+	// Overwrite: they are somebody else's. Files are only ever added
+	// next to theirs without asking. A nil IsOwner takes every folder as
+	// the caller's.
+	OwnerFile string
+	IsOwner   func(data []byte) bool
 }
 
 // LogValue implements slog.LogValuer: the repository, branch and folder,
@@ -146,15 +155,30 @@ func (l Link) repoPath(p string) string {
 	return p
 }
 
-// displayRepo is Repo as it may appear in messages: without a password.
+// displayRepo is Repo as it may appear in messages: without credentials.
+// Only an ssh:// user name is kept; over http(s) a lone user name may be a
+// token.
 func (l Link) displayRepo() string {
-	if u, err := url.Parse(l.Repo); err == nil && u.User != nil {
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-			return strings.Replace(u.String(), "xxxxx", redacted, 1)
-		}
+	return DisplayURL(l.Repo)
+}
+
+// DisplayURL is a repository address as it may be shown or logged: any
+// password, and the user part of an http(s) URL, become "***".
+func DisplayURL(repo string) string {
+	u, err := url.Parse(repo)
+	if err != nil || u.User == nil || !strings.Contains(repo, "://") {
+		return repo
 	}
-	return l.Repo
+	if u.Scheme == "ssh" && !hasPassword(u) {
+		return repo
+	}
+	u.User = url.User("xxxxx")
+	return strings.Replace(u.String(), "xxxxx", redacted, 1)
+}
+
+func hasPassword(u *url.URL) bool {
+	_, ok := u.User.Password()
+	return ok
 }
 
 // Validate checks the Link without touching the disk or the network. Every
@@ -197,8 +221,10 @@ func (l Link) validateURL() error {
 		// url.Parse echoes the input, which might hold a password.
 		return invalidf("repository URL cannot be parsed")
 	}
-	if _, ok := u.User.Password(); ok {
-		return invalidf("the repository URL must not contain a password: put the token in Auth instead")
+	if u.User != nil && (u.Scheme != "ssh" || hasPassword(u)) {
+		// https://tok@host/… is as much a secret as https://user:tok@host/…:
+		// a URL is shown, logged and stored, a token must be none of these.
+		return fmt.Errorf("gitlink: the repository URL must not contain credentials (a user name, password or token before \"@\"): remove them and pass the token separately: %w", ErrCredentialsInURL)
 	}
 	switch u.Scheme {
 	case "https":

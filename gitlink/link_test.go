@@ -32,7 +32,10 @@ func TestLinkValidate(t *testing.T) {
 		{"ErrEmptyRepo", Link{Repo: " "}, "no repository"},
 		{"ErrScheme", Link{Repo: "ftp://host/r.git"}, `unsupported URL scheme "ftp"`},
 		{"ErrNoHost", Link{Repo: "https:///r.git"}, "no host"},
-		{"ErrPasswordInURL", Link{Repo: "https://u:hunter2@host/r.git"}, "must not contain a password"},
+		{"ErrPasswordInURL", Link{Repo: "https://u:hunter2@host/r.git"}, "must not contain credentials"},
+		{"ErrTokenAsUserInURL", Link{Repo: "https://hunter2@host/r.git"}, "must not contain credentials"},
+		{"ErrTokenAsUserOverHTTP", Link{Repo: "http://hunter2@127.0.0.1:8080/r.git"}, "must not contain credentials"},
+		{"ErrPasswordInSSHURL", Link{Repo: "ssh://git:hunter2@host/r.git"}, "must not contain credentials"},
 		{"ErrTokenOverHTTP", Link{Repo: "http://example.com/r.git", Auth: Auth{Token: "t"}}, "plain http://"},
 		{"ErrTokenOverSSH", Link{Repo: "git@host:r.git", Auth: Auth{Token: "t"}}, "https:// URLs only"},
 		{"ErrTokenLocal", Link{Repo: "/tmp/r", Auth: Auth{Token: "t"}}, "only used with remote"},
@@ -59,6 +62,25 @@ func TestLinkValidate(t *testing.T) {
 				t.Errorf("message %q leaks the password", err)
 			}
 		})
+	}
+}
+
+func TestCredentialsInURLRefused(t *testing.T) {
+	for _, repo := range []string{"https://u:hunter2@host/r.git", "https://hunter2@host/r.git", "http://hunter2:x-oauth-basic@localhost/r.git"} {
+		err := Link{Repo: repo}.Validate()
+		if !errors.Is(err, ErrCredentialsInURL) || !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: got %v, want ErrCredentialsInURL", repo, err)
+		}
+		if shown := DisplayURL(repo); strings.Contains(shown, "hunter2") || !strings.Contains(shown, "***@") {
+			t.Errorf("DisplayURL(%s) = %s", repo, shown)
+		}
+	}
+	// An ssh:// user name is not a secret.
+	if err := (Link{Repo: "ssh://git@host/r.git"}).Validate(); err != nil {
+		t.Errorf("ssh user: %v", err)
+	}
+	if got := DisplayURL("ssh://git@host/r.git"); got != "ssh://git@host/r.git" {
+		t.Errorf("DisplayURL(ssh) = %s", got)
 	}
 }
 

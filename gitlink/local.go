@@ -6,9 +6,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/go-git/go-git/v5"
@@ -37,6 +40,9 @@ func openLocal(l Link, create bool) (*git.Repository, error) {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		if err := checkHostPath(dir); err != nil {
+			return nil, err
+		}
 		if !create {
 			return nil, fmt.Errorf("gitlink: %s does not exist: %w", dir, ErrNotFound)
 		}
@@ -66,6 +72,21 @@ func openLocal(l Link, create bool) (*git.Repository, error) {
 		return nil, fmt.Errorf("gitlink: %s is not a Git repository yet: %w", dir, ErrNotFound)
 	}
 	return initLocal(l)
+}
+
+// hostPathRE matches a relative path whose first element is a host name
+// (with a letters-only top-level domain and an optional port): what a user
+// pastes when leaving out https://.
+var hostPathRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}(:[0-9]+)?/.`)
+
+// checkHostPath refuses a missing local folder that reads like a URL
+// without its scheme (github.com/me/infra.git), rather than creating a
+// folder of that name and committing into it.
+func checkHostPath(dir string) error {
+	if filepath.IsAbs(dir) || !hostPathRE.MatchString(filepath.ToSlash(dir)) {
+		return nil
+	}
+	return invalidf("%q looks like a web address without its scheme: write https://%s (or ./%s for a new local folder)", dir, dir, dir)
 }
 
 func initLocal(l Link) (*git.Repository, error) {
@@ -130,22 +151,49 @@ func (c *Client) commitLocal(ctx context.Context, l Link, files map[string]File,
 		return Result{}, err
 	}
 	wt := checkedOut(repo, l)
-	ps, err := plan(repo.Storer, tree, l, files, wt)
+	// What an interrupted commit left: its locks go, its files are ours.
+	prev, err := recoverJournal(dotgit, wt)
+	if err != nil {
+		return Result{}, err
+	}
+	var lo leftovers
+	if prev != nil {
+		lo = prev.leftovers()
+	}
+	ps, err := plan(repo.Storer, tree, l, files, wt, lo)
 	if err != nil {
 		return Result{}, err
 	}
 	ch := changed(ps)
+	if foreign, err := foreignFiles(repo.Storer, tree, l, ps); err != nil {
+		return Result{}, err
+	} else if len(foreign) > 0 {
+		return Result{}, foreignConflict(l, foreign)
+	}
 
 	var disk []planned // files to (re)write in the working tree, and stage
 	if wt != "" {
-		if disk, err = worktreePlan(repo, wt, tip, tree, l, files, ch); err != nil {
+		if disk, err = worktreePlan(repo, wt, tip, tree, l, files, ch, lo); err != nil {
 			return Result{}, err
 		}
+		if prev != nil {
+			// The index may be the one from before the branch moved.
+			disk = append(disk, restage(repo, wt, tree, l, files, disk)...)
+		}
 	}
+	locks := []string{"index.lock", l.branchRef().String() + ".lock"}
 	if len(ch) == 0 {
 		if len(disk) > 0 {
 			// Only files a crash left stale in the working tree.
+			if err := writeJournal(dotgit, prev, locks, disk); err != nil {
+				return Result{}, err
+			}
 			if err := syncWorktree(dotgit, wt, disk, nil); err != nil {
+				return Result{}, err
+			}
+		}
+		if prev != nil || len(disk) > 0 {
+			if err := clearJournal(dotgit); err != nil {
 				return Result{}, err
 			}
 		}
@@ -155,17 +203,49 @@ func (c *Client) commitLocal(ctx context.Context, l Link, files map[string]File,
 	if err != nil {
 		return Result{}, err
 	}
+	if err := writeJournal(dotgit, prev, locks, disk); err != nil {
+		return Result{}, err
+	}
+	step("journal written")
 	move := func() error { return updateRef(dotgit, repo, l.branchRef(), h, tip) }
 	if wt == "" {
 		if err := move(); err != nil {
 			return Result{}, err
 		}
-		return resultOf(h, ps, false), nil
-	}
-	if err := syncWorktree(dotgit, wt, disk, move); err != nil {
+	} else if err := syncWorktree(dotgit, wt, disk, move); err != nil {
 		return Result{}, err
 	}
+	step("committed")
+	if err := clearJournal(dotgit); err != nil {
+		return resultOf(h, ps, false), err
+	}
 	return resultOf(h, ps, false), nil
+}
+
+// restage lists the managed files whose working copy is already the
+// branch tip's version and not in disk yet, to stage again: an interrupted
+// commit may have moved the branch without writing the index.
+func restage(repo *git.Repository, wt string, tree *object.Tree, l Link, files map[string]File, disk []planned) []planned {
+	have := map[string]bool{}
+	for _, p := range disk {
+		have[p.Path] = true
+	}
+	var out []planned
+	for p := range files {
+		if have[p] {
+			continue
+		}
+		rp := l.repoPath(p)
+		want, mode, ok, err := blobAt(repo.Storer, tree, rp)
+		if err != nil || !ok {
+			continue
+		}
+		if cur, state, err := readDisk(wt, rp); err == nil && state == diskFile && bytes.Equal(cur, want) {
+			out = append(out, planned{Change: Change{Path: p}, repoPath: rp, mode: mode})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
 }
 
 func folderName(l Link) string {
@@ -180,7 +260,7 @@ func folderName(l Link) string {
 // left at their previous version. It refuses (ErrConflict) to overwrite a
 // file whose content is neither committed (at the tip or its parent) nor
 // what we are writing: that would lose the user's uncommitted work.
-func worktreePlan(repo *git.Repository, wt string, tip plumbing.Hash, tree *object.Tree, l Link, files map[string]File, ch []planned) ([]planned, error) {
+func worktreePlan(repo *git.Repository, wt string, tip plumbing.Hash, tree *object.Tree, l Link, files map[string]File, ch []planned, lo leftovers) ([]planned, error) {
 	var parentTree *object.Tree
 	if !tip.IsZero() {
 		cm, err := object.GetCommit(repo.Storer, tip)
@@ -195,10 +275,14 @@ func worktreePlan(repo *git.Repository, wt string, tip plumbing.Hash, tree *obje
 	}
 	inCommit := map[string]bool{}
 	var out []planned
-	var conflicts []string
+	var conflicts, tooBig []string
 	for _, p := range ch {
 		inCommit[p.Path] = true
 		cur, state, err := readDisk(wt, p.repoPath)
+		if errors.Is(err, ErrTooBig) {
+			tooBig = append(tooBig, p.Path)
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -212,6 +296,8 @@ func worktreePlan(repo *git.Repository, wt string, tip plumbing.Hash, tree *obje
 			out = append(out, p)
 		case p.old != nil && bytes.Equal(cur, p.old):
 			out = append(out, p)
+		case lo.ours(p.repoPath, cur):
+			out = append(out, p) // written by an interrupted commit
 		default:
 			prev, _, ok, err := blobAt(repo.Storer, parentTree, p.repoPath)
 			if err != nil {
@@ -223,6 +309,9 @@ func worktreePlan(repo *git.Repository, wt string, tip plumbing.Hash, tree *obje
 			}
 			out = append(out, p)
 		}
+	}
+	if len(tooBig) > 0 {
+		return nil, tooBigConflict(tooBig)
 	}
 	if len(conflicts) > 0 {
 		return nil, &ConflictError{Files: conflicts, Reason: "uncommitted changes in the working tree of " + l.Repo + "; commit or discard them first"}
@@ -277,7 +366,19 @@ func readDisk(wt, rp string) ([]byte, diskState, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, diskOther, nil
 	}
-	b, err := os.ReadFile(full)
+	if fi.Size() > MaxFileSize {
+		return nil, diskFile, &tooBigError{path: rp, size: fi.Size()}
+	}
+	f, err := os.Open(full)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	// The file may grow between Lstat and here.
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err == nil && len(b) > MaxFileSize {
+		return nil, diskFile, &tooBigError{path: rp, size: int64(len(b))}
+	}
 	return b, diskFile, err
 }
 
@@ -330,6 +431,7 @@ func syncWorktree(dotgit, wt string, ps []planned, move func() error) error {
 			os.Remove(lockPath)
 		}
 	}()
+	step("index locked")
 
 	for _, p := range ps {
 		if p.data == nil {
@@ -338,11 +440,13 @@ func syncWorktree(dotgit, wt string, ps []planned, move func() error) error {
 		if err := writeFileAtomic(wt, p.repoPath, p.data, p.mode); err != nil {
 			return err
 		}
+		step("file written")
 	}
 	if move != nil {
 		if err := move(); err != nil {
 			return err
 		}
+		step("branch moved")
 	}
 
 	idx, err := readIndex(dotgit)
@@ -395,6 +499,7 @@ func syncWorktree(dotgit, wt string, ps []planned, move func() error) error {
 	if err := lf.Sync(); err != nil {
 		return fmt.Errorf("gitlink: write index: %w", err)
 	}
+	step("index written")
 	if err := lf.Close(); err != nil {
 		return fmt.Errorf("gitlink: write index: %w", err)
 	}
@@ -444,6 +549,7 @@ func writeFileAtomic(wt, rp string, data []byte, mode filemode.FileMode) error {
 		return fmt.Errorf("gitlink: write %s: %w", rp, err)
 	}
 	defer os.Remove(tmp.Name())
+	step("temporary file created")
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return fmt.Errorf("gitlink: write %s: %w", rp, err)
@@ -485,6 +591,7 @@ func updateRef(dotgit string, repo *git.Repository, name plumbing.ReferenceName,
 			os.Remove(lockPath)
 		}
 	}()
+	step("ref locked")
 	cur, err := refHash(repo.Storer, name)
 	if err != nil {
 		return err

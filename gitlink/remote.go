@@ -15,6 +15,8 @@ import (
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/memory"
 )
 
@@ -56,7 +58,7 @@ func (c *Client) openCache(ctx context.Context, l Link) (*git.Repository, func()
 	if err != nil {
 		return nil, nil, err
 	}
-	repo, err := openCacheDir(filepath.Dir(dir), dir, l)
+	repo, err := openCacheDir(filepath.Dir(dir), dir, l, c.maxObjectSize())
 	if err != nil {
 		unlock()
 		return nil, nil, err
@@ -64,10 +66,17 @@ func (c *Client) openCache(ctx context.Context, l Link) (*git.Repository, func()
 	return repo, unlock, nil
 }
 
-func openCacheDir(root, dir string, l Link) (*git.Repository, error) {
+func openCacheDir(root, dir string, l Link, maxObject int64) (*git.Repository, error) {
 	// The cache holds the remote's content: keep it private.
 	if err := os.MkdirAll(root, 0o700); err != nil {
 		return nil, fmt.Errorf("gitlink: create cache: %w", err)
+	}
+	// MkdirAll keeps an existing folder's mode: set it back on every use,
+	// whoever widened it.
+	for _, d := range []string{root, dir} {
+		if err := os.Chmod(d, 0o700); err != nil && !os.IsNotExist(err) {
+			return nil, fmt.Errorf("gitlink: cache folder: %w", err)
+		}
 	}
 	repo, err := git.PlainOpen(dir)
 	if errors.Is(err, git.ErrRepositoryNotExists) {
@@ -87,6 +96,14 @@ func openCacheDir(root, dir string, l Link) (*git.Repository, error) {
 		if repo, err = git.PlainInit(dir, true); err != nil {
 			return nil, fmt.Errorf("gitlink: create cache: %w", err)
 		}
+	}
+	// Reopen on storage that checks what a fetch brings in.
+	fss, ok := repo.Storer.(*filesystem.Storage)
+	if !ok {
+		return nil, fmt.Errorf("gitlink: open cache %s: not on disk", dir)
+	}
+	if repo, err = git.Open(&guardedStorage{Storage: fss, max: maxObject}, nil); err != nil {
+		return nil, fmt.Errorf("gitlink: open cache %s: %w", dir, err)
 	}
 	rc, err := repo.Remote(remoteName)
 	if err == nil && len(rc.Config().URLs) == 1 && rc.Config().URLs[0] == l.Repo {
@@ -127,17 +144,23 @@ func (c *Client) fetch(ctx context.Context, repo *git.Repository, l Link, branch
 		return err
 	}
 	spec := config.RefSpec(fmt.Sprintf("+refs/heads/%s:refs/remotes/%s/%s", branch, remoteName, branch))
+	report(ctx, "Fetching %s from %s", branch, l.displayRepo())
 	err = repo.FetchContext(ctx, &git.FetchOptions{
 		RemoteName: remoteName,
 		RefSpecs:   []config.RefSpec{spec},
 		Auth:       auth,
 		Tags:       git.NoTags,
+		Progress:   redactingWriter(progressOf(ctx), l.Auth.secrets()),
 	})
 	switch {
 	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate):
 		return nil
 	case errors.Is(err, git.NoMatchingRefSpecError{}):
 		return fmt.Errorf("gitlink: %s has no branch %q: %w", l.displayRepo(), branch, ErrBranchMissing)
+	case errors.Is(err, transport.ErrEmptyRemoteRepository):
+		return fmt.Errorf("gitlink: %s: %w", l.displayRepo(), errEmptyRemote)
+	case errors.Is(err, ErrTooBig):
+		return fmt.Errorf("gitlink: fetch from %s refused: %w", l.displayRepo(), err)
 	}
 	return transportError("fetch from", l, err)
 }
@@ -173,8 +196,12 @@ func (c *Client) listRemote(ctx context.Context, l Link) ([]*plumbing.Reference,
 	if err != nil {
 		return nil, err
 	}
+	report(ctx, "Listing the branches of %s", l.displayRepo())
 	r := git.NewRemote(memory.NewStorage(), &config.RemoteConfig{Name: remoteName, URLs: []string{l.Repo}})
 	refs, err := r.ListContext(ctx, &git.ListOptions{Auth: auth})
+	if errors.Is(err, transport.ErrEmptyRemoteRepository) {
+		return nil, fmt.Errorf("gitlink: %s: %w", l.displayRepo(), errEmptyRemote)
+	}
 	if err != nil {
 		return nil, transportError("list", l, err)
 	}
@@ -186,6 +213,9 @@ func (c *Client) checkRemote(ctx context.Context, l Link) error {
 		return err
 	}
 	refs, err := c.listRemote(ctx, l)
+	if errors.Is(err, errEmptyRemote) {
+		return nil // the first commit creates the branch
+	}
 	if err != nil {
 		return err
 	}
@@ -222,7 +252,10 @@ func (c *Client) commitRemote(ctx context.Context, l Link, files map[string]File
 	for attempt := 1; attempt <= maxPushAttempts; attempt++ {
 		tip, err := c.fetchTip(ctx, repo, l)
 		creating := false
-		if errors.Is(err, ErrBranchMissing) && l.CreateBranch {
+		switch {
+		case errors.Is(err, errEmptyRemote):
+			creating, tip, err = true, plumbing.ZeroHash, nil
+		case errors.Is(err, ErrBranchMissing) && l.CreateBranch:
 			creating = true
 			tip, err = c.fetchDefaultTip(ctx, repo, l)
 		}
@@ -236,11 +269,16 @@ func (c *Client) commitRemote(ctx context.Context, l Link, files map[string]File
 		// An earlier push interrupted after the remote took it is ours,
 		// not an upstream change.
 		base = conflictBase(repo, base, pending, tip)
-		ps, err := plan(repo.Storer, tree, l, files, "")
+		ps, err := plan(repo.Storer, tree, l, files, "", nil)
 		if err != nil {
 			return Result{}, err
 		}
 		ch := changed(ps)
+		if foreign, err := foreignFiles(repo.Storer, tree, l, ps); err != nil {
+			return Result{}, err
+		} else if len(foreign) > 0 {
+			return Result{}, foreignConflict(l, foreign)
+		}
 		if err := checkUpstream(repo, l, base, ch); err != nil {
 			return Result{}, err
 		}
@@ -267,7 +305,9 @@ func (c *Client) commitRemote(ctx context.Context, l Link, files map[string]File
 			RemoteName: remoteName,
 			RefSpecs:   []config.RefSpec{config.RefSpec(local.String() + ":" + local.String())},
 			Auth:       auth,
+			Progress:   redactingWriter(progressOf(ctx), l.Auth.secrets()),
 		}
+		report(ctx, "Pushing %s to %s", l.branch(), l.displayRepo())
 		if !tip.IsZero() && !creating {
 			// Compare-and-swap on the remote branch: never overwrite a
 			// commit we have not built on. Without it go-git still refuses
@@ -398,6 +438,10 @@ func upstreamChanged(repo *git.Repository, base plumbing.Hash, ch []planned) ([]
 	var out []string
 	for _, p := range ch {
 		was, _, ok, err := blobAt(repo.Storer, baseTree, p.repoPath)
+		if errors.Is(err, ErrTooBig) {
+			out = append(out, p.Path) // it was not ours then
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

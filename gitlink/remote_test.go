@@ -56,7 +56,22 @@ func TestRemote_FileURL(t *testing.T) {
 	}
 	entries, _ := os.ReadDir(c.CacheDir)
 	if len(entries) != 1 {
-		t.Errorf("cache has %d entries", len(entries))
+		t.Fatalf("cache has %d entries", len(entries))
+	}
+	// Widened by someone: the next use sets both folders back to 0700.
+	clone := filepath.Join(c.CacheDir, entries[0].Name())
+	for _, d := range []string{c.CacheDir, clone} {
+		if err := os.Chmod(d, 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.History(ctx, l, 1); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{c.CacheDir, clone} {
+		if fi, err := os.Stat(d); err != nil || fi.Mode().Perm() != 0o700 {
+			t.Errorf("%s after use: mode %v, %v; want 0700", d, fi.Mode().Perm(), err)
+		}
 	}
 }
 
@@ -94,11 +109,11 @@ func TestRemote_Check(t *testing.T) {
 		}
 	})
 	t.Run("CreateBranchOnEmptyRemote", func(t *testing.T) {
+		// An empty remote has no branch to miss: no question asked.
 		l := Link{Repo: fileURL(empty), Folder: "s"}
-		if err := c.Check(ctx, l); !errors.Is(err, ErrBranchMissing) {
+		if err := c.Check(ctx, l); err != nil {
 			t.Fatalf("check: got %v", err)
 		}
-		l.CreateBranch = true
 		if _, err := c.Commit(ctx, l, stackFiles("x\n"), "first"); err != nil {
 			t.Fatal(err)
 		}

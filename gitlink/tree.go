@@ -26,12 +26,26 @@ func entryAt(t *object.Tree, p string) (*object.TreeEntry, error) {
 	return e, err
 }
 
+// MaxFileSize is the largest file gitlink reads from a repository or a
+// working tree. Every file it reads is one it writes (generated, small) or
+// the stack file; a bigger one is somebody else's, and a tiny repository
+// can hold gigabytes of zeros.
+const MaxFileSize = 5 << 20
+
 // blobAt reads the file at p of t. ok is false when there is no file there
-// (nothing, or a folder).
+// (nothing, or a folder). A blob over MaxFileSize is a *tooBigError: its
+// size is read from the object header before any content.
 func blobAt(s storer.EncodedObjectStorer, t *object.Tree, p string) (data []byte, mode filemode.FileMode, ok bool, err error) {
 	e, err := entryAt(t, p)
 	if err != nil || e == nil || !e.Mode.IsFile() {
 		return nil, 0, false, err
+	}
+	size, err := s.EncodedObjectSize(e.Hash)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	if size > MaxFileSize {
+		return nil, 0, false, &tooBigError{path: p, size: size}
 	}
 	b, err := object.GetBlob(s, e.Hash)
 	if err != nil {
@@ -42,7 +56,11 @@ func blobAt(s storer.EncodedObjectStorer, t *object.Tree, p string) (data []byte
 		return nil, 0, false, err
 	}
 	defer r.Close()
-	data, err = io.ReadAll(r)
+	// The header said the size; never trust it beyond the limit.
+	data, err = io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err == nil && len(data) > MaxFileSize {
+		return nil, 0, false, &tooBigError{path: p, size: int64(len(data))}
+	}
 	return data, e.Mode, err == nil, err
 }
 

@@ -46,6 +46,8 @@ func gitError(err error) error {
 		u = model.Errorf(model.EINVALID, "Authentication failed: check the token or SSH key (%s).", detail)
 	case errors.Is(err, gitlink.ErrNotFound):
 		u = model.Errorf(model.EINVALID, "Repository not found, or not a Git repository (%s).", detail)
+	case errors.Is(err, gitlink.ErrCredentialsInURL):
+		u = model.Errorf(model.EINVALID, "The repository URL must not contain a user name, password or token: remove the part before \"@\" and enter the token in the HTTPS token field.")
 	case errors.Is(err, gitlink.ErrInvalid):
 		u = model.Errorf(model.EINVALID, "%s.", upperFirst(detail))
 	default:

@@ -25,6 +25,7 @@ package publish
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -169,6 +170,9 @@ func (s *Service) SaveLink(ctx context.Context, st *model.Stack, in LinkInput) e
 				return err
 			}
 		}
+	}
+	if err := s.defaultBranch(ctx, &in.Settings, &l); err != nil {
+		return err
 	}
 	if err := s.git.Check(ctx, l); err != nil {
 		if !(errors.Is(err, gitlink.ErrBranchMissing) && in.CreateBranch) {
@@ -324,6 +328,9 @@ func (s *Service) Open(ctx context.Context, in OpenInput) (*model.Stack, error) 
 		return nil, err
 	}
 	l.Auth.Token = strings.TrimSpace(in.Token)
+	if err := s.defaultBranch(ctx, &in.Settings, &l); err != nil {
+		return nil, err
+	}
 	data, err := s.git.ReadFile(ctx, l, StackFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &linkError{model.Errorf(model.ENOTFOUND, "There is no %s in folder %q on branch %q of %s.", StackFile, in.Folder, in.Branch, in.Repo), err}
@@ -367,7 +374,32 @@ func (s *Service) link(ctx context.Context, stackID int64) (gitlink.Link, error)
 	}
 	return gitlink.Link{Repo: row.Repo, Branch: row.Branch, Folder: row.Folder, AuthorName: row.AuthorName,
 		AuthorEmail: row.AuthorEmail, CreateBranch: row.CreateBranch,
-		Auth: gitlink.Auth{Username: row.Username, Token: token, SSHKeyFile: row.SSHKeyFile}}, nil
+		Auth:      gitlink.Auth{Username: row.Username, Token: token, SSHKeyFile: row.SSHKeyFile},
+		OwnerFile: StackFile, IsOwner: isStackFile}, nil
+}
+
+// isStackFile recognises a folder Switchboard wrote by its switchboard.json:
+// files next to any other content are somebody else's until the user says
+// to overwrite them.
+func isStackFile(data []byte) bool {
+	var head struct {
+		Format string `json:"format"`
+	}
+	return json.Unmarshal(data, &head) == nil && head.Format == model.StackFileFormat
+}
+
+// defaultBranch fills in the branch the user left empty with the one the
+// repository's HEAD names (gitlink.DefaultBranch for an empty repository).
+func (s *Service) defaultBranch(ctx context.Context, in *Settings, l *gitlink.Link) error {
+	if in.Branch != "" {
+		return nil
+	}
+	b, err := s.git.DefaultBranch(ctx, *l)
+	if err != nil {
+		return gitError(err)
+	}
+	in.Branch, l.Branch = b, b
+	return nil
 }
 
 // LocalCodeDir returns the folder of the stack in its linked repository
@@ -400,9 +432,6 @@ func normalize(in Settings, stackName string) Settings {
 	in.Author = strings.TrimSpace(in.Author)
 	in.Username = strings.TrimSpace(in.Username)
 	in.SSHKeyFile = strings.TrimSpace(in.SSHKeyFile)
-	if in.Branch == "" {
-		in.Branch = gitlink.DefaultBranch
-	}
 	if in.Folder == "" && stackName != "" {
 		in.Folder = DefaultFolder(stackName)
 	}

@@ -32,6 +32,23 @@ func TestSecrets(t *testing.T) {
 	if got, err := s.get(ref); err != nil || got != "tok" {
 		t.Fatalf("get = %q, %v", got, err)
 	}
+	// Widened after the fact (by the user, a backup restore, a sync tool):
+	// reading the token sets both back.
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(dir, ref), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.get(ref); err != nil || got != "tok" {
+		t.Fatalf("get = %q, %v", got, err)
+	}
+	if fi, _ := os.Stat(dir); fi.Mode().Perm() != 0o700 {
+		t.Fatalf("after get: folder mode %v, want 0700", fi.Mode().Perm())
+	}
+	if fi, _ := os.Stat(filepath.Join(dir, ref)); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("after get: file mode %v, want 0600", fi.Mode().Perm())
+	}
 	if got, err := s.get(""); err != nil || got != "" {
 		t.Fatalf("no reference: %q, %v", got, err)
 	}
@@ -91,7 +108,8 @@ func TestFiles(t *testing.T) {
 
 func TestNormalize(t *testing.T) {
 	got := normalize(Settings{Repo: " /r ", Folder: ""}, "chat")
-	if got.Repo != "/r" || got.Branch != "main" || got.Folder != "stacks/chat" {
+	// No branch named: SaveLink asks the repository for its HEAD.
+	if got.Repo != "/r" || got.Branch != "" || got.Folder != "stacks/chat" {
 		t.Fatalf("defaults: %+v", got)
 	}
 	if got := normalize(Settings{Folder: "."}, "chat"); got.Folder != "" {

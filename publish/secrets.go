@@ -24,15 +24,25 @@ func (s secrets) path(ref string) (string, error) {
 	return filepath.Join(s.dir, ref), nil
 }
 
-// put stores a token in a new file and returns its reference.
-func (s secrets) put(token string) (string, error) {
+// tighten makes the folder (creating it) 0700 again, whoever widened it:
+// every use of a secret goes through here, so a chmod by the user or a
+// backup tool is undone before a token is read or written.
+func (s secrets) tighten() error {
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
-		return "", fmt.Errorf("publish: secrets folder: %w", err)
+		return fmt.Errorf("publish: secrets folder: %w", err)
 	}
 	// MkdirAll leaves an existing folder's mode alone (and the umask may
 	// have widened a new one): insist on 0700.
 	if err := os.Chmod(s.dir, 0o700); err != nil {
-		return "", fmt.Errorf("publish: secrets folder: %w", err)
+		return fmt.Errorf("publish: secrets folder: %w", err)
+	}
+	return nil
+}
+
+// put stores a token in a new file and returns its reference.
+func (s secrets) put(token string) (string, error) {
+	if err := s.tighten(); err != nil {
+		return "", err
 	}
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -68,6 +78,14 @@ func (s secrets) get(ref string) (string, error) {
 	p, err := s.path(ref)
 	if err != nil {
 		return "", err
+	}
+	if err := s.tighten(); err != nil {
+		return "", err
+	}
+	if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm() != 0o600 {
+		if err := os.Chmod(p, 0o600); err != nil {
+			return "", fmt.Errorf("publish: secret file: %w", err)
+		}
 	}
 	data, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {

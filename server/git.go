@@ -1,10 +1,14 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
 
 	"github.com/switchboard-dev/switchboard/gitlink"
 	"github.com/switchboard-dev/switchboard/model"
@@ -71,9 +75,10 @@ func (s *Server) handleGitPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, web.GitPage(v))
 }
 
-// handleGitLinkSave checks the link by opening or cloning the repository
-// and saves it. A failure re-renders the form with the message (422), and
-// a missing branch offers to create it.
+// handleGitLinkSave starts a job that checks the link by opening or
+// listing the repository and saves it. Its page shows the saved link, or
+// the form again with the message (422), offering to create a missing
+// branch.
 func (s *Server) handleGitLinkSave(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
@@ -96,28 +101,37 @@ func (s *Server) handleGitLinkSave(w http.ResponseWriter, r *http.Request) {
 	case action == "replace":
 		in.TokenAction = publish.SetToken // empty: SaveLink says so
 	}
-	err := s.publish.SaveLink(r.Context(), st, in)
-	v, verr := s.gitView(r, st, err == nil)
-	if verr != nil {
-		s.error(w, r, verr)
-		return
+	// What the form shows again if the check fails: never the token, nor
+	// credentials typed into the URL.
+	typed := web.LinkForm{Repo: gitlink.DisplayURL(in.Repo), Branch: in.Branch, Folder: in.Folder,
+		Author: in.Author, Username: in.Username, SSHKeyFile: in.SSHKeyFile, CreateBranch: in.CreateBranch}
+	j := s.jobs.start(st.ID, "link", web.StackURL(st.ID)+"/git/jobs/", "Checking "+typed.Repo,
+		func(j *gitJob) { j.link = typed },
+		func(ctx context.Context, j *gitJob) {
+			err := s.publish.SaveLink(ctx, st, in)
+			j.mu.Lock()
+			j.err = err
+			j.mu.Unlock()
+		})
+	http.Redirect(w, r, j.url, http.StatusSeeOther)
+}
+
+// linkOutcome fills the page of a finished link job.
+func (s *Server) linkOutcome(r *http.Request, v *web.GitView, j *gitJob) int {
+	if j.err == nil {
+		v.Notice = "Checked the repository and saved the link."
+		return http.StatusOK
 	}
-	if err != nil {
-		code := model.ErrorCode(err)
-		if code == model.EINTERNAL {
-			s.error(w, r, err)
-			return
-		}
-		// Show what the user typed, never the token.
-		v.Link = web.LinkForm{Linked: v.Link.Linked, HasToken: v.Link.HasToken, Repo: in.Repo, Branch: in.Branch, Folder: in.Folder,
-			Author: in.Author, Username: in.Username, SSHKeyFile: in.SSHKeyFile, CreateBranch: in.CreateBranch}
-		v.LinkError = model.ErrorMessage(err)
-		v.OfferCreateBranch = errors.Is(err, gitlink.ErrBranchMissing)
-		s.render(w, r, statusOf(code), web.GitPage(v))
-		return
+	code := model.ErrorCode(j.err)
+	if code == model.EINTERNAL {
+		s.log.Error("git link failed", slog.String("path", r.URL.Path), slog.Any("error", j.err))
 	}
-	v.Notice = "Checked the repository and saved the link."
-	s.render(w, r, http.StatusOK, web.GitPage(v))
+	form := j.link
+	form.Linked, form.HasToken = v.Link.Linked, v.Link.HasToken
+	v.Link = form
+	v.LinkError = model.ErrorMessage(j.err)
+	v.OfferCreateBranch = errors.Is(j.err, gitlink.ErrBranchMissing)
+	return statusOf(code)
 }
 
 func statusOf(code string) int {
@@ -140,8 +154,9 @@ func (s *Server) handleGitUnlink(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, web.StackURL(st.ID)+"/git", http.StatusSeeOther)
 }
 
-// handleGitPreview shows what a commit would change, as diffs, with the
-// message to edit and the Commit button.
+// handleGitPreview starts a job that fetches (for a remote, the first time
+// it clones) and works out what a commit would change; its page shows the
+// diffs, with the message to edit and the Commit button.
 func (s *Server) handleGitPreview(w http.ResponseWriter, r *http.Request) {
 	st, ok := s.loadStack(w, r)
 	if !ok {
@@ -157,21 +172,35 @@ func (s *Server) handleGitPreview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	overwrite := r.URL.Query().Get("overwrite") == "1"
-	changes, err := s.publish.Preview(r.Context(), st, overwrite)
-	if err != nil {
-		v.CommitError = s.gitMessage(r, err)
-		s.render(w, r, statusOf(model.ErrorCode(err)), web.GitPage(v))
-		return
+	j := s.jobs.start(st.ID, "preview", web.StackURL(st.ID)+"/git/jobs/", "Preview of the commit to "+gitlink.DisplayURL(v.Link.Repo),
+		func(j *gitJob) { j.overwrite = overwrite },
+		func(ctx context.Context, j *gitJob) {
+			changes, err := s.publish.Preview(ctx, st, overwrite)
+			j.mu.Lock()
+			j.changes, j.err = changes, err
+			j.mu.Unlock()
+		})
+	http.Redirect(w, r, j.url, http.StatusSeeOther)
+}
+
+// previewOutcome fills the page of a finished preview job.
+func (s *Server) previewOutcome(r *http.Request, v *web.GitView, st *model.Stack, j *gitJob) int {
+	if j.err != nil {
+		v.CommitError = s.gitMessage(r, j.err)
+		return statusOf(model.ErrorCode(j.err))
 	}
-	p := &web.CommitPreview{Message: "Update " + st.Name, Overwrite: overwrite}
-	for _, c := range changes {
+	p := &web.CommitPreview{Message: "Update " + st.Name, Overwrite: j.overwrite}
+	for _, c := range j.changes {
 		p.Changes = append(p.Changes, web.ChangeView{Path: c.Path, Status: c.Status, Diff: c.Diff, Conflict: c.Conflict})
 		if c.Conflict {
 			v.Conflicts = append(v.Conflicts, c.Path)
 		}
+		v.ForeignConflicts = v.ForeignConflicts || c.Foreign
 	}
 	if len(v.Conflicts) > 0 {
-		if v.Link.Remote {
+		if v.ForeignConflicts {
+			v.CommitError = "These files are already in the repository's folder and Switchboard did not write them, so a commit would be refused. Replace them with the stack's version, or choose another folder."
+		} else if v.Link.Remote {
 			v.CommitError = "These files changed in the repository since Switchboard last committed them, so a commit would be refused. Overwrite them with the stack's version, or open the stack from the repository to bring those changes in."
 		} else {
 			// Link.Overwrite never applies to uncommitted local edits:
@@ -181,11 +210,11 @@ func (s *Server) handleGitPreview(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v.Preview = p
-	s.render(w, r, http.StatusOK, web.GitPage(v))
+	return http.StatusOK
 }
 
-// handleGitCommit commits (and pushes) the stack, then shows the commit id
-// and the history.
+// handleGitCommit starts a job that commits (and pushes) the stack; its
+// page shows the progress, then the commit id and the history.
 func (s *Server) handleGitCommit(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
@@ -194,35 +223,122 @@ func (s *Server) handleGitCommit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	res, err := s.publish.Commit(r.Context(), st, r.FormValue("message"), r.FormValue("overwrite") == "1")
-	v, verr := s.gitView(r, st, true)
-	if verr != nil {
-		s.error(w, r, verr)
+	v, err := s.gitView(r, st, false)
+	if err != nil {
+		s.error(w, r, err)
 		return
 	}
+	if !v.Link.Linked || len(v.Problems) > 0 {
+		if v.Link.Linked {
+			v.History, v.HistoryError = s.history(r, st.ID)
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, web.GitPage(v))
+		return
+	}
+	message, overwrite := r.FormValue("message"), r.FormValue("overwrite") == "1"
+	j := s.jobs.start(st.ID, "commit", web.StackURL(st.ID)+"/git/jobs/", "Commit to "+gitlink.DisplayURL(v.Link.Repo), nil,
+		func(ctx context.Context, j *gitJob) {
+			res, err := s.publish.Commit(ctx, st, message, overwrite)
+			j.mu.Lock()
+			j.result, j.err = res, err
+			j.mu.Unlock()
+		})
+	http.Redirect(w, r, j.url, http.StatusSeeOther)
+}
+
+// commitOutcome fills the page of a finished commit job.
+func (s *Server) commitOutcome(r *http.Request, v *web.GitView, j *gitJob) int {
+	err := j.err
 	switch {
 	case errors.Is(err, gitlink.ErrNothingToCommit):
 		v.Notice = "Nothing to commit: the repository is up to date."
-		s.render(w, r, http.StatusOK, web.GitPage(v))
-		return
+		return http.StatusOK
 	case err != nil:
 		var ce *gitlink.ConflictError
-		if errors.As(err, &ce) && v.Link.Remote {
-			v.Conflicts = ce.Files
+		if errors.As(err, &ce) && (v.Link.Remote || ce.Foreign) {
+			v.Conflicts, v.ForeignConflicts = ce.Files, ce.Foreign
 		}
 		v.CommitError = s.gitMessage(r, err)
 		if len(v.Problems) > 0 {
 			v.CommitError = ""
 		}
-		s.render(w, r, statusOf(model.ErrorCode(err)), web.GitPage(v))
-		return
+		return statusOf(model.ErrorCode(err))
 	}
-	done := &web.CommitDone{Hash: res.Hash, Pushed: res.Pushed}
-	for _, c := range res.Changes {
+	done := &web.CommitDone{Hash: j.result.Hash, Pushed: j.result.Pushed}
+	for _, c := range j.result.Changes {
 		done.Changes = append(done.Changes, web.ChangeView{Path: c.Path, Status: c.Status})
 	}
 	v.Committed = done
-	s.render(w, r, http.StatusOK, web.GitPage(v))
+	return http.StatusOK
+}
+
+// handleGitJob is the page of a preview or commit job: while it runs, its
+// status (which polls this URL; an htmx poll gets the box alone); once it
+// has ended, the outcome. An htmx poll of an ended job reloads the page.
+func (s *Server) handleGitJob(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.loadStack(w, r)
+	if !ok {
+		return
+	}
+	j := s.jobs.get(st.ID, chi.URLParam(r, "jobID"))
+	if j == nil {
+		s.errorPage(w, r, http.StatusNotFound, "No such Git operation: it ended a while ago. Preview the commit again.")
+		return
+	}
+	jv := j.view()
+	if isHTMX(r) {
+		if jv.Running() {
+			s.render(w, r, http.StatusOK, web.GitJobStatus(jv))
+			return
+		}
+		w.Header().Set("HX-Refresh", "true")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	j.mu.Lock()
+	linkFailed := j.kind == "link" && j.err != nil
+	j.mu.Unlock()
+	v, err := s.gitView(r, st, !jv.Running() && !linkFailed)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	v.Job = &jv
+	status := http.StatusOK
+	if !jv.Running() && jv.State != jobCancelled {
+		j.mu.Lock()
+		switch j.kind {
+		case "preview":
+			status = s.previewOutcome(r, &v, st, j)
+		case "link":
+			status = s.linkOutcome(r, &v, j)
+		default:
+			status = s.commitOutcome(r, &v, j)
+		}
+		j.mu.Unlock()
+	}
+	s.render(w, r, status, web.GitPage(v))
+}
+
+// handleGitJobCancel cancels a preview or commit job and shows its page.
+func (s *Server) handleGitJobCancel(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.loadStack(w, r)
+	if !ok {
+		return
+	}
+	j := s.jobs.get(st.ID, chi.URLParam(r, "jobID"))
+	if j == nil {
+		s.errorPage(w, r, http.StatusNotFound, "No such Git operation.")
+		return
+	}
+	j.cancelJob()
+	// gitlink stops at its next step; the page then says how it ended.
+	select {
+	case <-j.done:
+	case <-time.After(10 * time.Second):
+	case <-r.Context().Done():
+	}
+	http.Redirect(w, r, j.url, http.StatusSeeOther)
 }
 
 // handleGitHistory renders the history list alone.
@@ -235,8 +351,8 @@ func (s *Server) handleGitHistory(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, web.HistoryList(rows, msg))
 }
 
-// handleStackOpen creates a stack from a repository's switchboard.json and
-// opens its canvas.
+// handleStackOpen starts a job that creates a stack from a repository's
+// switchboard.json; its page opens the new stack's canvas when it is done.
 func (s *Server) handleStackOpen(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
@@ -246,29 +362,83 @@ func (s *Server) handleStackOpen(w http.ResponseWriter, r *http.Request) {
 			Author: r.FormValue("author")},
 		Token: r.FormValue("token"), Name: strings.TrimSpace(r.FormValue("name")),
 	}
-	created, err := s.publish.Open(r.Context(), in)
-	if err != nil && created == nil {
-		switch code := model.ErrorCode(err); code {
-		case model.EINVALID, model.ECONFLICT, model.ENOTFOUND:
-			status := http.StatusUnprocessableEntity
-			if code == model.ECONFLICT {
-				status = http.StatusConflict
+	form := web.OpenForm{Repo: gitlink.DisplayURL(in.Repo), Branch: in.Branch, Folder: in.Folder, Name: in.Name}
+	j := s.jobs.start(0, "open", "/stacks/open/jobs/", "Opening a stack from "+form.Repo,
+		func(j *gitJob) { j.open = form },
+		func(ctx context.Context, j *gitJob) {
+			created, err := s.publish.Open(ctx, in)
+			if err != nil && created != nil {
+				// Created, but the link was refused: the stack is there to use.
+				s.log.Warn("opened stack not linked", slog.String("stack", created.Name), slog.String("error", model.ErrorMessage(err)))
+				err = nil
 			}
-			s.renderStacks(w, r, status, web.StacksView{Form: "open", Open: web.OpenForm{Repo: in.Repo, Branch: in.Branch,
-				Folder: in.Folder, Name: in.Name}, Error: problemText(err)})
-		default:
-			s.error(w, r, err)
-		}
-		return
-	}
-	if err != nil {
-		// Created, but the link was refused: the stack is there to use.
-		s.log.Warn("opened stack not linked", slog.String("stack", created.Name), slog.String("error", model.ErrorMessage(err)))
-	}
+			j.mu.Lock()
+			j.opened, j.err = created, err
+			j.mu.Unlock()
+		})
 	if isHTMX(r) {
-		w.Header().Set("HX-Redirect", web.StackURL(created.ID))
+		w.Header().Set("HX-Redirect", j.url)
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	http.Redirect(w, r, web.StackURL(created.ID), http.StatusSeeOther)
+	http.Redirect(w, r, j.url, http.StatusSeeOther)
+}
+
+// handleOpenJob is the page of an open job: its status while it runs,
+// the new stack's canvas when it is done, the form with the error when
+// it failed.
+func (s *Server) handleOpenJob(w http.ResponseWriter, r *http.Request) {
+	j := s.jobs.get(0, chi.URLParam(r, "jobID"))
+	if j == nil {
+		s.errorPage(w, r, http.StatusNotFound, "No such Git operation: it ended a while ago.")
+		return
+	}
+	jv := j.view()
+	if jv.Running() {
+		if isHTMX(r) {
+			s.render(w, r, http.StatusOK, web.GitJobStatus(jv))
+		} else {
+			s.render(w, r, http.StatusOK, web.GitJobPage("Open a stack from a repository", jv))
+		}
+		return
+	}
+	j.mu.Lock()
+	created, err, form := j.opened, j.err, j.open
+	j.mu.Unlock()
+	switch {
+	case jv.State == jobCancelled:
+		s.renderStacks(w, r, http.StatusOK, web.StacksView{Form: "open", Open: form, Error: "Cancelled: no stack was created."})
+	case err != nil:
+		status := http.StatusUnprocessableEntity
+		switch code := model.ErrorCode(err); code {
+		case model.EINVALID, model.ENOTFOUND:
+		case model.ECONFLICT:
+			status = http.StatusConflict
+		default:
+			s.error(w, r, err)
+			return
+		}
+		s.renderStacks(w, r, status, web.StacksView{Form: "open", Open: form, Error: problemText(err)})
+	case isHTMX(r):
+		w.Header().Set("HX-Redirect", web.StackURL(created.ID))
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		http.Redirect(w, r, web.StackURL(created.ID), http.StatusSeeOther)
+	}
+}
+
+// handleOpenJobCancel cancels an open job.
+func (s *Server) handleOpenJobCancel(w http.ResponseWriter, r *http.Request) {
+	j := s.jobs.get(0, chi.URLParam(r, "jobID"))
+	if j == nil {
+		s.errorPage(w, r, http.StatusNotFound, "No such Git operation.")
+		return
+	}
+	j.cancelJob()
+	select {
+	case <-j.done:
+	case <-time.After(10 * time.Second):
+	case <-r.Context().Done():
+	}
+	http.Redirect(w, r, j.url, http.StatusSeeOther)
 }

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard-dev/switchboard/model"
 	"github.com/switchboard-dev/switchboard/server"
@@ -112,6 +113,30 @@ func mustChat(tb testing.TB, st *store.Store, name string) *model.Stack {
 	return created
 }
 
+// awaitJob takes the answer to a request that started a Git job (a 303 to
+// the job's page), polls that page until the job has ended and returns
+// the page then.
+func awaitJob(tb testing.TB, ts *httptest.Server) func(*http.Response, string) (*http.Response, string) {
+	return func(resp *http.Response, body string) (*http.Response, string) {
+		tb.Helper()
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "/jobs/") {
+			tb.Fatalf("want a 303 to a job's page, got %d %q\n%s", resp.StatusCode, loc, body)
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			resp, body := do(tb, ts, "GET", loc, nil)
+			if !strings.Contains(body, `data-job-state="running"`) {
+				return resp, body
+			}
+			if time.Now().After(deadline) {
+				tb.Fatalf("the job at %s did not end:\n%s", loc, body)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}
+
 var hashRE = regexp.MustCompile(`data-testid="commit-hash">([0-9a-f]{40})<`)
 
 func TestGitLinkSaveRefusesBadRepository(t *testing.T) {
@@ -120,7 +145,8 @@ func TestGitLinkSaveRefusesBadRepository(t *testing.T) {
 	base := "/stacks/" + strconv.FormatInt(chat.ID, 10) + "/git"
 	for _, tc := range []struct{ name, repo, want string }{
 		{"UnsupportedScheme", "ftp://example.com/r.git", "nsupported URL scheme"},
-		{"PasswordInURL", "https://u:pw@example.com/r.git", "must not contain a password"},
+		{"PasswordInURL", "https://u:pw-S3CRET@example.com/r.git", "HTTPS token field"},
+		{"TokenInURL", "https://ghp-S3CRET@example.com/r.git", "HTTPS token field"},
 		{"MissingRepository", "file://" + filepath.Join(t.TempDir(), "nope.git"), "Repository not found"},
 		{"BadAuthor", t.TempDir(), "Author"},
 	} {
@@ -129,24 +155,33 @@ func TestGitLinkSaveRefusesBadRepository(t *testing.T) {
 			if tc.name == "BadAuthor" {
 				form.Set("author", "not an address")
 			}
-			resp, body := postForm(t, ts, base+"/link", form, nil)
+			resp, body := awaitJob(t, ts)(postForm(t, ts, base+"/link", form, nil))
 			if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `data-testid="link-error"`) || !strings.Contains(body, tc.want) {
 				t.Fatalf("got %d, want 422 with %q:\n%s", resp.StatusCode, tc.want, body)
+			}
+			if strings.Contains(body, "S3CRET") {
+				t.Fatalf("the page shows the token back:\n%s", body)
 			}
 		})
 	}
 	if _, err := st.GitLink(context.Background(), chat.ID); model.ErrorCode(err) != model.ENOTFOUND {
 		t.Fatalf("a refused link must not be saved: %v", err)
 	}
+	t.Run("OpenWithTokenInURL", func(t *testing.T) {
+		resp, body := awaitJob(t, ts)(postForm(t, ts, "/stacks/open", url.Values{"repo": {"https://ghp-S3CRET@example.com/r.git"}}, nil))
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "HTTPS token field") || strings.Contains(body, "S3CRET") {
+			t.Fatalf("got %d, want 422 pointing at the token field, without the token:\n%s", resp.StatusCode, body)
+		}
+	})
 	t.Run("MissingBranchOffersToCreateIt", func(t *testing.T) {
 		_, repoURL := mustBareRepo(t)
 		form := url.Values{"repo": {repoURL}, "branch": {"infra"}}
-		resp, body := postForm(t, ts, base+"/link", form, nil)
+		resp, body := awaitJob(t, ts)(postForm(t, ts, base+"/link", form, nil))
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `data-testid="create-branch"`) {
 			t.Fatalf("got %d, want 422 offering to create the branch:\n%s", resp.StatusCode, body)
 		}
 		form.Set("create_branch", "1")
-		if resp, body := postForm(t, ts, base+"/link", form, nil); resp.StatusCode != http.StatusOK || !strings.Contains(body, "saved the link") {
+		if resp, body := awaitJob(t, ts)(postForm(t, ts, base+"/link", form, nil)); resp.StatusCode != http.StatusOK || !strings.Contains(body, "saved the link") {
 			t.Fatalf("with create_branch: %d\n%s", resp.StatusCode, body)
 		}
 	})
@@ -166,8 +201,8 @@ func TestGitCommitEndpoints(t *testing.T) {
 	// A token with file:// is accepted by gitlink and unused by it: enough
 	// to see where the token goes.
 	const token = "tok-9f8e7d6c5b4a"
-	resp, body := postForm(t, ts, base+"/link", url.Values{"repo": {repoURL}, "folder": {"infra/chat"},
-		"author": {"Ada <ada@example.com>"}, "token": {token}}, nil)
+	resp, body := awaitJob(t, ts)(postForm(t, ts, base+"/link", url.Values{"repo": {repoURL}, "folder": {"infra/chat"},
+		"author": {"Ada <ada@example.com>"}, "token": {token}}, nil))
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-testid="token-saved"`) {
 		t.Fatalf("link save: %d\n%s", resp.StatusCode, body)
 	}
@@ -185,14 +220,14 @@ func TestGitCommitEndpoints(t *testing.T) {
 		}
 	})
 
-	resp, body = do(t, ts, "GET", base+"/preview", nil)
+	resp, body = awaitJob(t, ts)(do(t, ts, "GET", base+"/preview", nil))
 	for _, want := range []string{"template.yaml", "switchboard.json", "functions/send-handler/index.mjs", "+++ b/infra/chat/template.yaml", `data-testid="commit-message"`} {
 		if resp.StatusCode != http.StatusOK || !strings.Contains(body, want) {
 			t.Fatalf("preview lacks %q (%d):\n%s", want, resp.StatusCode, body)
 		}
 	}
 
-	resp, body = postForm(t, ts, base+"/commit", url.Values{"message": {"Chat from the web"}}, nil)
+	resp, body = awaitJob(t, ts)(postForm(t, ts, base+"/commit", url.Values{"message": {"Chat from the web"}}, nil))
 	m := hashRE.FindStringSubmatch(body)
 	if resp.StatusCode != http.StatusOK || m == nil {
 		t.Fatalf("commit: %d\n%s", resp.StatusCode, body)
@@ -214,7 +249,7 @@ func TestGitCommitEndpoints(t *testing.T) {
 		t.Fatalf("history should list the stack folder's commits only:\n%s", body)
 	}
 
-	resp, body = postForm(t, ts, base+"/commit", url.Values{"message": {"again"}}, nil)
+	resp, body = awaitJob(t, ts)(postForm(t, ts, base+"/commit", url.Values{"message": {"again"}}, nil))
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Nothing to commit") {
 		t.Fatalf("second commit: %d\n%s", resp.StatusCode, body)
 	}
@@ -232,11 +267,11 @@ func TestGitCommitEndpoints(t *testing.T) {
 		if _, err := st.SaveStack(context.Background(), chat); err != nil {
 			t.Fatal(err)
 		}
-		resp, body := postForm(t, ts, base+"/commit", url.Values{"message": {"mine"}}, nil)
+		resp, body := awaitJob(t, ts)(postForm(t, ts, base+"/commit", url.Values{"message": {"mine"}}, nil))
 		if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "template.yaml") || !strings.Contains(body, `data-testid="overwrite"`) {
 			t.Fatalf("want 409 naming template.yaml and offering overwrite: %d\n%s", resp.StatusCode, body)
 		}
-		resp, body = postForm(t, ts, base+"/commit", url.Values{"message": {"mine"}, "overwrite": {"1"}}, nil)
+		resp, body = awaitJob(t, ts)(postForm(t, ts, base+"/commit", url.Values{"message": {"mine"}, "overwrite": {"1"}}, nil))
 		if resp.StatusCode != http.StatusOK || hashRE.FindString(body) == "" {
 			t.Fatalf("overwrite: %d\n%s", resp.StatusCode, body)
 		}
@@ -250,7 +285,7 @@ func TestGitCommitEndpoints(t *testing.T) {
 			t.Fatal(err)
 		}
 		b := "/stacks/" + strconv.FormatInt(created.ID, 10) + "/git"
-		if resp, _ := postForm(t, ts, b+"/link", url.Values{"repo": {repoURL}}, nil); resp.StatusCode != http.StatusOK {
+		if resp, _ := awaitJob(t, ts)(postForm(t, ts, b+"/link", url.Values{"repo": {repoURL}}, nil)); resp.StatusCode != http.StatusOK {
 			t.Fatalf("link: %d", resp.StatusCode)
 		}
 		resp, body := postForm(t, ts, b+"/commit", url.Values{"message": {"bad"}}, nil)
@@ -263,15 +298,15 @@ func TestGitCommitEndpoints(t *testing.T) {
 	})
 
 	t.Run("OpenFromRepository", func(t *testing.T) {
-		resp, _ := postForm(t, ts, "/stacks/open", url.Values{"repo": {repoURL}, "folder": {"infra/chat"}, "name": {"chat-copy"}}, nil)
-		if resp.StatusCode != http.StatusSeeOther {
-			t.Fatalf("open: %d", resp.StatusCode)
+		resp, _ := awaitJob(t, ts)(postForm(t, ts, "/stacks/open", url.Values{"repo": {repoURL}, "folder": {"infra/chat"}, "name": {"chat-copy"}}, nil))
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/stacks/") {
+			t.Fatalf("open: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
 		copied, err := st.StackByName(context.Background(), "chat-copy")
 		if err != nil || len(copied.Functions) != len(chat.Functions) {
 			t.Fatalf("opened stack: %v", err)
 		}
-		resp, body := postForm(t, ts, "/stacks/open", url.Values{"repo": {repoURL}, "folder": {"nowhere"}}, nil)
+		resp, body := awaitJob(t, ts)(postForm(t, ts, "/stacks/open", url.Values{"repo": {repoURL}, "folder": {"nowhere"}}, nil))
 		if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `data-testid="open-error"`) {
 			t.Fatalf("open of a folder without a stack: %d\n%s", resp.StatusCode, body)
 		}

@@ -27,9 +27,11 @@ func (s *Server) routes() http.Handler {
 	r.Get("/static/{hash}/*", s.handleStatic) // GET /static/3f9c…/app.css
 
 	// Stacks.
-	r.Get("/", s.handleStackIndex)                        // GET /
-	r.Post("/stacks", s.handleStackCreate)                // POST /stacks
-	r.Post("/stacks/open", s.handleStackOpen)             // POST /stacks/open (from a Git repository)
+	r.Get("/", s.handleStackIndex)                      // GET /
+	r.Post("/stacks", s.handleStackCreate)              // POST /stacks
+	r.Post("/stacks/open", s.handleStackOpen)           // POST /stacks/open (from a Git repository)
+	r.Get("/stacks/open/jobs/{jobID}", s.handleOpenJob) // GET /stacks/open/jobs/3f9c… (its progress, then the stack)
+	r.Post("/stacks/open/jobs/{jobID}/cancel", s.handleOpenJobCancel)
 	r.Post("/stacks/import", s.handleImportPreview)       // POST /stacks/import (a file; answers a preview)
 	r.Post("/stacks/import/create", s.handleImportCreate) // POST /stacks/import/create (from the preview)
 	r.Route("/stacks/{stackID}", func(r chi.Router) {
@@ -45,12 +47,14 @@ func (s *Server) routes() http.Handler {
 		r.Get("/problems", s.handleProblems)                  // GET /stacks/12/problems
 
 		// Commit to repo.
-		r.Get("/git", s.handleGitPage)            // GET /stacks/12/git
-		r.Post("/git/link", s.handleGitLinkSave)  // POST /stacks/12/git/link
-		r.Post("/git/unlink", s.handleGitUnlink)  // POST /stacks/12/git/unlink
-		r.Get("/git/preview", s.handleGitPreview) // GET /stacks/12/git/preview?overwrite=1
-		r.Post("/git/commit", s.handleGitCommit)  // POST /stacks/12/git/commit
-		r.Get("/git/history", s.handleGitHistory) // GET /stacks/12/git/history
+		r.Get("/git", s.handleGitPage)             // GET /stacks/12/git
+		r.Post("/git/link", s.handleGitLinkSave)   // POST /stacks/12/git/link
+		r.Post("/git/unlink", s.handleGitUnlink)   // POST /stacks/12/git/unlink
+		r.Get("/git/preview", s.handleGitPreview)  // GET /stacks/12/git/preview?overwrite=1
+		r.Post("/git/commit", s.handleGitCommit)   // POST /stacks/12/git/commit
+		r.Get("/git/history", s.handleGitHistory)  // GET /stacks/12/git/history
+		r.Get("/git/jobs/{jobID}", s.handleGitJob) // GET /stacks/12/git/jobs/3f9c… (a preview or commit running in the background)
+		r.Post("/git/jobs/{jobID}/cancel", s.handleGitJobCancel)
 
 		// Run locally.
 		r.Get("/run", s.handleRunPanel)         // GET /stacks/12/run

@@ -53,6 +53,7 @@ type Server struct {
 	http     *http.Server
 	shutdown time.Duration
 	runs     *runs
+	jobs     *gitJobs
 	// router is every route, without the checks Open puts in front of it.
 	router http.Handler
 	// allowHosts and listenAnywhere are Options' fields of the same names.
@@ -75,7 +76,7 @@ func New(opts Options) *Server {
 		opts.Publish = publish.New(opts.Store, nil)
 	}
 	s := &Server{log: opts.Logger, store: opts.Store, publish: opts.Publish, shutdown: 10 * time.Second, runs: newRuns(opts.Logger, opts.Run),
-		allowHosts: opts.AllowHosts, listenAnywhere: opts.ListenAnywhere}
+		jobs: newGitJobs(opts.Logger), allowHosts: opts.AllowHosts, listenAnywhere: opts.ListenAnywhere}
 	s.router = s.routes()
 	s.http = &http.Server{
 		Addr:              opts.Addr,
@@ -156,6 +157,7 @@ func (s *Server) Close(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.shutdown)
 	defer cancel()
 	s.runs.stopAll()
+	s.jobs.stopAll()
 	if err := s.http.Shutdown(ctx); err != nil {
 		return fmt.Errorf("server: shut down: %w", err)
 	}

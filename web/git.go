@@ -1,6 +1,8 @@
 package web
 
 import (
+	"github.com/a-h/templ"
+
 	"time"
 
 	"github.com/switchboard-dev/switchboard/model"
@@ -26,10 +28,40 @@ type GitView struct {
 	// changed upstream, and the page offers to overwrite them.
 	CommitError string
 	Conflicts   []string
-	Committed   *CommitDone
-	History     []HistoryRow
+	// ForeignConflicts: the Conflicts are files Switchboard did not write,
+	// already in the folder; overwriting replaces them.
+	ForeignConflicts bool
+	Committed        *CommitDone
+	History          []HistoryRow
 	// HistoryError is why the history could not be read.
 	HistoryError string
+	// Job is the preview or commit running in the background (or just
+	// ended), whose page this is.
+	Job *GitJobView
+}
+
+// GitJobView is a Git operation running in the background: its page polls
+// URL while it runs and offers Cancel (a POST to URL + "/cancel").
+type GitJobView struct {
+	URL   string
+	Title string
+	// State is running, done, failed or cancelled.
+	State string
+	// Lines are its progress, oldest first.
+	Lines []string
+	// Message says how it ended when it did not succeed.
+	Message string
+}
+
+// Running reports whether the job has not ended yet.
+func (j GitJobView) Running() bool { return j.State == "running" }
+
+// pollAttrs makes a running job's box reload itself every second.
+func (j GitJobView) pollAttrs() templ.Attributes {
+	if !j.Running() {
+		return templ.Attributes{}
+	}
+	return templ.Attributes{"hx-get": j.URL, "hx-trigger": "every 1s", "hx-swap": "outerHTML"}
 }
 
 // LinkForm is the link as its form shows it. The token is never in it:

@@ -59,7 +59,7 @@ func init() {
 		{name: "open", args: "REPO", summary: "Create a stack from the switchboard.json in a folder of a Git repository\n(a local folder or a URL) and link the new stack to it.", run: runOpen,
 			flags: func(fs *flag.FlagSet) {
 				fs.String("folder", ".", "the stack's `folder` in the repository")
-				fs.String("branch", "main", "`branch` to read")
+				fs.String("branch", "", "`branch` to read (default: the one the repository's HEAD names)")
 				fs.String("name", "", "`name` for the new stack (default: the name in the file)")
 				fs.String("author", "", "commit author for later commits, as \"`Name <email>`\"")
 				tokenFlags(fs)

@@ -18,7 +18,7 @@ import (
 
 func linkFlags(fs *flag.FlagSet) {
 	fs.String("repo", "", "a local `folder` (initialised when empty) or a URL: https://, ssh://, git@host:path, file://")
-	fs.String("branch", "", "`branch` to commit to (default main)")
+	fs.String("branch", "", "`branch` to commit to (default: the one the repository's HEAD names; main for an empty repository)")
 	fs.String("folder", "", "the stack's `folder` in the repository (default stacks/NAME; \".\" for the root)")
 	fs.String("author", "", "commit author, as \"`Name <email>`\"")
 	fs.String("ssh-key", "", "private key `file` for ssh remotes")
@@ -35,6 +35,11 @@ func tokenFlags(fs *flag.FlagSet) {
 	fs.Bool("token-stdin", false, "read the HTTPS token from stdin")
 	fs.String("username", "", "HTTPS user `name` to send with the token (default: any)")
 }
+
+// errCredentialsInURL is the command line's word for a URL holding a token:
+// the token belongs in an environment variable or stdin, where ps and the
+// shell history cannot see it.
+var errCredentialsInURL = errors.New("the repository URL must not contain a user name, password or token: remove the part before \"@\" and pass the token with --token-env VARIABLE (or --token-stdin)")
 
 func flagBool(fs *flag.FlagSet, name string) bool { return flagString(fs, name) == "true" }
 
@@ -129,6 +134,9 @@ func runLink(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []s
 			in.TokenAction = publish.ClearToken
 		}
 		if err := p.SaveLink(ctx, stack, in); err != nil {
+			if errors.Is(err, gitlink.ErrCredentialsInURL) {
+				return errCredentialsInURL
+			}
 			if errors.Is(err, gitlink.ErrBranchMissing) {
 				return fmt.Errorf("%s\nRun again with --create-branch to create it", model.ErrorMessage(err))
 			}
@@ -192,7 +200,10 @@ func runCommit(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 			}
 			for _, ch := range changes {
 				mark := ""
-				if ch.Conflict {
+				switch {
+				case ch.Foreign:
+					mark = " (already there, not written by Switchboard: commit refuses it without --overwrite)"
+				case ch.Conflict:
 					mark = " (changed upstream: commit refuses it without --overwrite)"
 				}
 				fmt.Fprintf(c.Stdout, "%s %s%s\n", ch.Status, ch.Path, mark)
@@ -215,7 +226,7 @@ func runCommit(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 		}
 		if err != nil {
 			var ce *gitlink.ConflictError
-			if errors.As(err, &ce) && !overwrite && l.Remote {
+			if errors.As(err, &ce) && !overwrite && (l.Remote || ce.Foreign) {
 				return fmt.Errorf("%s\nRun again with --overwrite to replace them", model.ErrorMessage(err))
 			}
 			return err
@@ -284,6 +295,9 @@ func runOpen(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []s
 	if err != nil {
 		if created != nil {
 			fmt.Fprintf(c.Stdout, "Created stack %s.\n", created.Name)
+		}
+		if errors.Is(err, gitlink.ErrCredentialsInURL) {
+			return errCredentialsInURL
 		}
 		return err
 	}

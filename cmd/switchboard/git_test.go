@@ -212,11 +212,12 @@ func TestCommitToBareRepositoryAndOpen(t *testing.T) {
 	url := "file://" + bare
 	mustRun(t, db, "new", "chat", "--example", "chat")
 
-	r := runCLI(t, db, "link", "chat", "--repo", url)
-	if r.code != 1 || !strings.Contains(r.stderr, "no such branch") || !strings.Contains(r.stderr, "--create-branch") {
-		t.Fatalf("an empty remote has no main: want the offer to create it; got %d\n%s%s", r.code, r.stdout, r.stderr)
+	// An empty repository (git init --bare, a new GitHub repository) has
+	// no branch to create: the first commit makes main without asking.
+	if out := mustRun(t, db, "link", "chat", "--repo", url); !strings.Contains(out, "branch       main") {
+		t.Fatalf("link to an empty remote:\n%s", out)
 	}
-	mustRun(t, db, "link", "chat", "--repo", url, "--create-branch", "--folder", "ws/chat")
+	mustRun(t, db, "link", "chat", "--folder", "ws/chat")
 	out := mustRun(t, db, "commit", "chat", "-m", "Chat over file://")
 	if !strings.Contains(out, "and pushed it") {
 		t.Fatalf("a remote commit is pushed:\n%s", out)
@@ -309,6 +310,73 @@ func gitHTTPServer(t *testing.T, root, token string) *httptest.Server {
 	return ts
 }
 
+func TestLinkFirstContact(t *testing.T) {
+	gitPath(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "stacks.db")
+	mustRun(t, db, "new", "chat", "--example", "chat")
+
+	t.Run("HostPathIsNotAFolder", func(t *testing.T) {
+		cwd := t.TempDir()
+		t.Chdir(cwd)
+		r := runCLI(t, db, "link", "chat", "--repo", "github.com/me/infra.git")
+		if r.code != 1 || !strings.Contains(r.stderr, "https://github.com/me/infra.git") {
+			t.Fatalf("want a refusal suggesting https://, got %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		if entries, _ := os.ReadDir(cwd); len(entries) != 0 {
+			t.Fatalf("a folder was created: %v", entries)
+		}
+	})
+	t.Run("BranchIsRemoteHEAD", func(t *testing.T) {
+		root := t.TempDir()
+		bare := filepath.Join(root, "trunk.git")
+		mustGit(t, root, "init", "-q", "--bare", "-b", "trunk", bare)
+		seed := filepath.Join(root, "seed")
+		mustGit(t, root, "init", "-q", "-b", "trunk", seed)
+		mustGit(t, seed, "commit", "-q", "--allow-empty", "-m", "root")
+		mustGit(t, seed, "push", "-q", bare, "trunk")
+		out := mustRun(t, db, "link", "chat", "--repo", "file://"+bare)
+		if !strings.Contains(out, "branch       trunk") {
+			t.Fatalf("the branch must be the remote's HEAD:\n%s", out)
+		}
+		mustRun(t, db, "commit", "chat", "-m", "on trunk")
+		if got := mustGit(t, bare, "log", "-1", "--format=%s", "trunk"); strings.TrimSpace(got) != "on trunk" {
+			t.Fatalf("trunk: %q", got)
+		}
+		// open reads the default branch too.
+		if out := mustRun(t, db, "open", "file://"+bare, "--folder", "stacks/chat", "--name", "from-trunk"); !strings.Contains(out, "Created stack from-trunk") {
+			t.Fatalf("open without --branch:\n%s", out)
+		}
+	})
+	t.Run("ForeignTemplateIsAConflict", func(t *testing.T) {
+		mustRun(t, db, "new", "chat2", "--example", "chat")
+		repo := filepath.Join(t.TempDir(), "infra")
+		mustGit(t, filepath.Dir(repo), "init", "-q", "-b", "main", repo)
+		p := filepath.Join(repo, "stacks", "chat2", "template.yaml")
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("AWSTemplateFormatVersion: '2010-09-09'\n# hand written\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		mustGit(t, repo, "add", ".")
+		mustGit(t, repo, "commit", "-q", "-m", "theirs")
+		mustRun(t, db, "link", "chat2", "--repo", repo, "--folder", "stacks/chat2")
+		if out := mustRun(t, db, "commit", "chat2", "--dry-run"); !strings.Contains(out, "not written by Switchboard") {
+			t.Fatalf("dry run must flag the file:\n%s", out)
+		}
+		r := runCLI(t, db, "commit", "chat2", "-m", "x")
+		if r.code != 1 || !strings.Contains(r.stderr, "template.yaml") || !strings.Contains(r.stderr, "--overwrite") {
+			t.Fatalf("want a conflict naming template.yaml, got %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		if data, _ := os.ReadFile(p); !strings.Contains(string(data), "hand written") {
+			t.Fatalf("overwritten without asking:\n%s", data)
+		}
+		mustRun(t, db, "commit", "chat2", "-m", "x", "--overwrite")
+		mustRun(t, db, "commit", "chat2", "--dry-run")
+	})
+}
+
 func TestTokenStaysSecret(t *testing.T) {
 	gitPath(t)
 	dir := t.TempDir()
@@ -399,6 +467,22 @@ func TestTokenStaysSecret(t *testing.T) {
 		mustRun(t, db, "delete", "other")
 		if files, _ := os.ReadDir(secretsDir); len(files) != 1 {
 			t.Fatalf("%d secret files after deleting the stack, want 1", len(files))
+		}
+	})
+	t.Run("TokenNotInURL", func(t *testing.T) {
+		withToken := strings.Replace(url, "://", "://"+token+"@", 1)
+		for _, args := range [][]string{
+			{"link", "chat", "--repo", withToken},
+			{"link", "chat", "--repo", strings.Replace(url, "://", "://alice:"+token+"@", 1)},
+			{"open", withToken, "--name", "chat3"},
+		} {
+			r := runCLI(t, db, args...)
+			if r.code != 1 || !strings.Contains(r.stderr, "--token-env") || strings.Contains(r.stdout+r.stderr, token) {
+				t.Fatalf("%v: want exit 1 pointing at --token-env without the token, got %d\n%s%s", args[:2], r.code, r.stdout, r.stderr)
+			}
+		}
+		if r := runCLI(t, db, "link", "chat"); !strings.Contains(r.stdout, url) || strings.Contains(r.stdout, token+"@") {
+			t.Fatalf("the link must be unchanged:\n%s", r.stdout)
 		}
 	})
 	t.Run("TokenNotOnCommandLine", func(t *testing.T) {

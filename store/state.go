@@ -45,8 +45,8 @@ type table struct {
 	selectSQL, insertSQL, updateSQL, deleteSQL string
 }
 
-func newTable(name string, key, cols []string, keyed []int, leaf bool) *table {
-	t := &table{name: name, key: key, cols: cols, keyed: keyed, leaf: leaf}
+func newTable(name string, key, cols []string, keyed []int, leaf bool) table {
+	t := table{name: name, key: key, cols: cols, keyed: keyed, leaf: leaf}
 	all := append(append([]string{}, key...), cols...)
 	// Numbered parameters, so that every statement takes stack_id, then
 	// the row as it is: key columns, then the others.
@@ -65,48 +65,243 @@ func newTable(name string, key, cols []string, keyed []int, leaf bool) *table {
 	return t
 }
 
-func withPark(t *table, parkSQL string, identity ...int) *table {
-	t.parkSQL, t.identity = parkSQL, identity
-	return t
-}
-
-// The tables, parents before children: inserts go in this order, deletes in
-// the reverse one.
+// The tables, each as a codec from the model, parents before children:
+// inserts go in this order, deletes in the reverse one. Adding a field to the
+// model means adding its column here (and in a migration), nothing else.
 var (
-	nodesTable = withPark(newTable("nodes", []string{"id"},
-		[]string{"kind", "ordinal", "logical_name", "x", "y"}, []int{0, 2}, false),
+	nodesCodec = newCodec("nodes", false,
+		text("id", func(n *nodeRow) *string { return &n.ID }).asKey(),
+		text("kind", func(n *nodeRow) *model.Kind { return &n.kind }).asIdentity(),
+		integer("ordinal", func(n *nodeRow) *int { return &n.ordinal }),
+		text("logical_name", func(n *nodeRow) *string { return &n.Name }).asKeyed(),
+		float("x", func(n *nodeRow) *float64 { return &n.Position.X }),
+		float("y", func(n *nodeRow) *float64 { return &n.Position.Y }),
+	).withPark(
 		// 255 characters: the longest name the schema allows, and one no
 		// valid stack has, as its derived names (NameLogGroup, NameUrl …)
 		// would be longer than CloudFormation allows.
-		`UPDATE nodes SET logical_name = printf('%.255s', hex(randomblob(128))) WHERE stack_id = ?1 AND id = ?2`, 0)
-	apisTable = newTable("apis", []string{"id"},
-		[]string{"description", "route_selection_expression", "api_key_selection_expression", "stage_name", "kept"}, nil, false)
-	routesTable = withPark(newTable("routes", []string{"id"},
-		[]string{"api_id", "ordinal", "route_key", "two_way", "api_key_required", "authorized", "kept"}, []int{0, 2}, false),
+		`UPDATE nodes SET logical_name = printf('%.255s', hex(randomblob(128))) WHERE stack_id = ?1 AND id = ?2`)
+	apisCodec = newCodec("apis", false,
+		text("id", func(a *model.API) *string { return &a.ID }).asKey(),
+		text("description", func(a *model.API) *string { return &a.Description }),
+		text("route_selection_expression", func(a *model.API) *string { return &a.RouteSelectionExpression }),
+		text("api_key_selection_expression", func(a *model.API) *string { return &a.APIKeySelectionExpression }),
+		text("stage_name", func(a *model.API) *string { return &a.StageName }),
+		kept(func(a *model.API) *[]model.Kept { return &a.Kept }),
+	)
+	routesCodec = newCodec("routes", false,
+		text("id", func(r *routeRow) *string { return &r.ID }).asKey(),
+		text("api_id", func(r *routeRow) *string { return &r.apiID }).asIdentity(),
+		integer("ordinal", func(r *routeRow) *int { return &r.ordinal }),
+		text("route_key", func(r *routeRow) *string { return &r.Key }).asKeyed(),
+		flag("two_way", func(r *routeRow) *bool { return &r.TwoWay }),
+		flag("api_key_required", func(r *routeRow) *bool { return &r.APIKeyRequired }),
+		flag("authorized", func(r *routeRow) *bool { return &r.Authorized }),
+		kept(func(r *routeRow) *[]model.Kept { return &r.Kept }),
+	).withPark(
 		// A key the route_key CHECK accepts; random, so it collides with
 		// none. A route moved to another API is rewritten instead: should
 		// its old API go in the same save, the delete would cascade to it.
-		`UPDATE routes SET route_key = 'z' || hex(randomblob(63)) WHERE stack_id = ?1 AND id = ?2`, 0)
-	authorizersTable = newTable("authorizers", []string{"api_id"},
-		[]string{"name", "identity_sources"}, nil, true)
-	functionsTable = newTable("functions", []string{"id"},
-		[]string{"description", "runtime", "handler", "code_path", "memory_size", "timeout", "log_retention_days", "log_deletion_policy", "kept"}, nil, false)
-	envTable = newTable("function_env", []string{"function_id", "name"},
-		[]string{"value"}, nil, true)
-	dynamoTable = newTable("dynamo_tables", []string{"id"},
-		[]string{"pk_name", "pk_type", "sk_name", "sk_type", "billing_mode", "read_capacity", "write_capacity", "ttl_attribute", "deletion_policy", "kept"}, nil, true)
-	wiresTable = newTable("wires", []string{"id"},
-		[]string{"ordinal", "kind", "from_route", "from_node", "to_id", "to_kind"}, []int{1, 2, 3, 4, 5}, true)
+		`UPDATE routes SET route_key = 'z' || hex(randomblob(63)) WHERE stack_id = ?1 AND id = ?2`)
+	authorizersCodec = newCodec("authorizers", true,
+		text("api_id", func(a *authorizerRow) *string { return &a.apiID }).asKey(),
+		text("name", func(a *authorizerRow) *string { return &a.Name }),
+		jsonList("identity_sources", func(a *authorizerRow) *[]string { return &a.IdentitySources }),
+	)
+	functionsCodec = newCodec("functions", false,
+		text("id", func(f *model.Function) *string { return &f.ID }).asKey(),
+		text("description", func(f *model.Function) *string { return &f.Description }),
+		text("runtime", func(f *model.Function) *string { return &f.Runtime }),
+		text("handler", func(f *model.Function) *string { return &f.Handler }),
+		text("code_path", func(f *model.Function) *string { return &f.CodePath }),
+		integer("memory_size", func(f *model.Function) *int { return &f.MemorySize }),
+		integer("timeout", func(f *model.Function) *int { return &f.Timeout }),
+		integer("log_retention_days", func(f *model.Function) *int { return &f.LogRetentionDays }),
+		text("log_deletion_policy", func(f *model.Function) *model.DeletionPolicy { return &f.LogDeletionPolicy }),
+		kept(func(f *model.Function) *[]model.Kept { return &f.Kept }),
+	)
+	// A function's Environment, one row a variable.
+	envCodec = newCodec("function_env", true,
+		text("function_id", func(e *envRow) *string { return &e.functionID }).asKey(),
+		text("name", func(e *envRow) *string { return &e.name }).asKey(),
+		text("value", func(e *envRow) *string { return &e.value }),
+	)
+	dynamoCodec = newCodec("dynamo_tables", true,
+		text("id", func(t *model.Table) *string { return &t.ID }).asKey(),
+		text("pk_name", func(t *model.Table) *string { return &t.PartitionKey.Name }),
+		text("pk_type", func(t *model.Table) *model.AttributeType { return &t.PartitionKey.Type }),
+		// No sort key is NULL in both columns.
+		computed("sk_name", func(t *model.Table) any {
+			if t.SortKey == nil {
+				return nil
+			}
+			return t.SortKey.Name
+		}, func(t *model.Table, src any) error {
+			if src == nil {
+				return nil
+			}
+			s, err := asText(src)
+			sortKey(t).Name = s
+			return err
+		}),
+		computed("sk_type", func(t *model.Table) any {
+			if t.SortKey == nil {
+				return nil
+			}
+			return string(t.SortKey.Type)
+		}, func(t *model.Table, src any) error {
+			if src == nil {
+				return nil
+			}
+			s, err := asText(src)
+			sortKey(t).Type = model.AttributeType(s)
+			return err
+		}),
+		text("billing_mode", func(t *model.Table) *model.BillingMode { return &t.BillingMode }),
+		integer("read_capacity", func(t *model.Table) *int { return &t.ReadCapacity }),
+		integer("write_capacity", func(t *model.Table) *int { return &t.WriteCapacity }),
+		text("ttl_attribute", func(t *model.Table) *string { return &t.TTLAttribute }),
+		text("deletion_policy", func(t *model.Table) *model.DeletionPolicy { return &t.DeletionPolicy }),
+		kept(func(t *model.Table) *[]model.Kept { return &t.Kept }),
+	)
+	// A wire starts at a route (integration) or at a function, and the
+	// schema checks each in its own column; the kind at its end lets the
+	// schema check that end.
+	wiresCodec = newCodec("wires", true,
+		text("id", func(w *wireRow) *string { return &w.ID }).asKey(),
+		integer("ordinal", func(w *wireRow) *int { return &w.ordinal }),
+		text("kind", func(w *wireRow) *model.WireKind { return &w.Kind }).asKeyed(),
+		computed("from_route", func(w *wireRow) any {
+			if w.Kind == model.WireIntegration {
+				return w.From
+			}
+			return nil
+		}, wireFrom).asKeyed(),
+		computed("from_node", func(w *wireRow) any {
+			if w.Kind != model.WireIntegration {
+				return w.From
+			}
+			return nil
+		}, wireFrom).asKeyed(),
+		text("to_id", func(w *wireRow) *string { return &w.To }).asKeyed(),
+		computed("to_kind", func(w *wireRow) any {
+			switch w.Kind {
+			case model.WireIntegration:
+				return string(model.KindFunction)
+			case model.WireRead, model.WireReadWrite:
+				return string(model.KindTable)
+			}
+			return string(model.KindAPI)
+		}, nil).asKeyed(),
+	)
 
 	// Imported resources Switchboard does not model, and kept template
 	// sections (migration 0005). Neither references nodes.
-	othersTable = newTable("others", []string{"id"},
-		[]string{"ordinal", "logical_name", "type", "resource", "x", "y"}, []int{1}, true)
-	sectionsTable = newTable("stack_sections", []string{"key"},
-		[]string{"ordinal", "value"}, nil, true)
+	othersCodec = newCodec("others", true,
+		text("id", func(o *otherRow) *string { return &o.ID }).asKey(),
+		integer("ordinal", func(o *otherRow) *int { return &o.ordinal }),
+		text("logical_name", func(o *otherRow) *string { return &o.Name }).asKeyed(),
+		text("type", func(o *otherRow) *string { return &o.Type }),
+		rawJSON("resource", func(o *otherRow) *json.RawMessage { return &o.Resource }),
+		float("x", func(o *otherRow) *float64 { return &o.Position.X }),
+		float("y", func(o *otherRow) *float64 { return &o.Position.Y }),
+	)
+	sectionsCodec = newCodec("stack_sections", true,
+		text("key", func(f *sectionRow) *string { return &f.Key }).asKey(),
+		integer("ordinal", func(f *sectionRow) *int { return &f.ordinal }),
+		rawJSON("value", func(f *sectionRow) *json.RawMessage { return &f.Value }),
+	)
 
-	tables = []*table{nodesTable, apisTable, routesTable, authorizersTable, functionsTable, envTable, dynamoTable, wiresTable, othersTable, sectionsTable}
+	tables = []*table{&nodesCodec.table, &apisCodec.table, &routesCodec.table, &authorizersCodec.table, &functionsCodec.table,
+		&envCodec.table, &dynamoCodec.table, &wiresCodec.table, &othersCodec.table, &sectionsCodec.table}
 )
+
+// The rows of objects that hold less than their row: the columns the
+// object's place in the stack gives.
+type (
+	nodeRow struct {
+		*model.Node
+		kind    model.Kind
+		ordinal int
+	}
+	routeRow struct {
+		model.Route
+		apiID   string
+		ordinal int
+	}
+	authorizerRow struct {
+		model.Authorizer
+		apiID string
+	}
+	envRow  struct{ functionID, name, value string }
+	wireRow struct {
+		model.Wire
+		ordinal int
+	}
+	otherRow struct {
+		model.Other
+		ordinal int
+	}
+	sectionRow struct {
+		model.Field
+		ordinal int
+	}
+)
+
+func sortKey(t *model.Table) *model.Key {
+	if t.SortKey == nil {
+		t.SortKey = &model.Key{}
+	}
+	return t.SortKey
+}
+
+// wireFrom reads whichever of from_route and from_node is set.
+func wireFrom(w *wireRow, src any) error {
+	if src == nil {
+		return nil
+	}
+	var err error
+	w.From, err = asText(src)
+	return err
+}
+
+// kept maps an object's kept parts to its kept column.
+func kept[T any](field func(*T) *[]model.Kept) column[T] {
+	return column[T]{name: "kept",
+		get: func(x *T) (any, error) { return keptJSON(*field(x)) },
+		dest: func(x *T) any {
+			return scanner(func(src any) error {
+				s, err := asText(src)
+				if err != nil {
+					return err
+				}
+				return readKept(s, field(x))
+			})
+		}}
+}
+
+// jsonList maps a list of strings to a TEXT column holding a JSON array, "[]"
+// for none.
+func jsonList[T any](name string, field func(*T) *[]string) column[T] {
+	return column[T]{name: name,
+		get: func(x *T) (any, error) {
+			list := *field(x)
+			if list == nil {
+				list = []string{}
+			}
+			js, err := json.Marshal(list)
+			return string(js), err
+		},
+		dest: func(x *T) any {
+			return scanner(func(src any) error {
+				s, err := asText(src)
+				if err != nil {
+					return err
+				}
+				return json.Unmarshal([]byte(s), field(x))
+			})
+		}}
+}
 
 // row holds a row's key columns, then its other columns, as the values
 // modernc.org/sqlite scans into an any: int64, float64, string or nil.
@@ -135,13 +330,6 @@ func boolInt(b bool) int64 {
 	return 0
 }
 
-func nullString(s *string) any {
-	if s == nil {
-		return nil
-	}
-	return *s
-}
-
 // stackRows returns the rows of every table for st, in the order of tables.
 func stackRows(st *model.Stack) ([]rowSet, error) {
 	// Sized up front: growing maps of thousands of rows took a third of
@@ -154,96 +342,76 @@ func stackRows(st *model.Stack) ([]rowSet, error) {
 		env += len(f.Environment)
 	}
 	sizes := map[*table]int{
-		nodesTable:     len(st.APIs) + len(st.Functions) + len(st.Tables),
-		apisTable:      len(st.APIs),
-		routesTable:    routes,
-		functionsTable: len(st.Functions),
-		envTable:       env,
-		dynamoTable:    len(st.Tables),
-		wiresTable:     len(st.Wires),
-		othersTable:    len(st.Others),
-		sectionsTable:  len(st.Sections),
+		&nodesCodec.table:     len(st.APIs) + len(st.Functions) + len(st.Tables),
+		&apisCodec.table:      len(st.APIs),
+		&routesCodec.table:    routes,
+		&functionsCodec.table: len(st.Functions),
+		&envCodec.table:       env,
+		&dynamoCodec.table:    len(st.Tables),
+		&wiresCodec.table:     len(st.Wires),
+		&othersCodec.table:    len(st.Others),
+		&sectionsCodec.table:  len(st.Sections),
 	}
+	out := make([]rowSet, len(tables))
 	sets := make(map[*table]rowSet, len(tables))
-	for _, t := range tables {
-		sets[t] = make(rowSet, sizes[t])
+	for i, t := range tables {
+		out[i] = make(rowSet, sizes[t])
+		sets[t] = out[i]
 	}
-	node := func(n *model.Node, kind model.Kind, i int) {
-		sets[nodesTable].add(nodesTable, row{n.ID, string(kind), int64(i), n.Name, n.Position.X, n.Position.Y})
-	}
+	nodes := sets[&nodesCodec.table]
 	for i, a := range st.APIs {
-		node(&a.Node, model.KindAPI, i)
-		kept, err := keptJSON(a.Kept)
-		if err != nil {
+		if err := nodesCodec.add(nodes, &nodeRow{&a.Node, model.KindAPI, i}); err != nil {
 			return nil, err
 		}
-		sets[apisTable].add(apisTable, row{a.ID, a.Description, a.RouteSelectionExpression, a.APIKeySelectionExpression, a.StageName, kept})
+		if err := apisCodec.add(sets[&apisCodec.table], a); err != nil {
+			return nil, err
+		}
 		for j, r := range a.Routes {
-			kept, err := keptJSON(r.Kept)
-			if err != nil {
+			if err := routesCodec.add(sets[&routesCodec.table], &routeRow{*r, a.ID, j}); err != nil {
 				return nil, err
 			}
-			sets[routesTable].add(routesTable, row{r.ID, a.ID, int64(j), r.Key, boolInt(r.TwoWay), boolInt(r.APIKeyRequired), boolInt(r.Authorized), kept})
 		}
 		if a.Authorizer != nil {
-			sources := a.Authorizer.IdentitySources
-			if sources == nil {
-				sources = []string{}
-			}
-			js, err := json.Marshal(sources)
-			if err != nil {
+			if err := authorizersCodec.add(sets[&authorizersCodec.table], &authorizerRow{*a.Authorizer, a.ID}); err != nil {
 				return nil, err
 			}
-			sets[authorizersTable].add(authorizersTable, row{a.ID, a.Authorizer.Name, string(js)})
 		}
 	}
 	for i, f := range st.Functions {
-		node(&f.Node, model.KindFunction, i)
-		kept, err := keptJSON(f.Kept)
-		if err != nil {
+		if err := nodesCodec.add(nodes, &nodeRow{&f.Node, model.KindFunction, i}); err != nil {
 			return nil, err
 		}
-		sets[functionsTable].add(functionsTable, row{f.ID, f.Description, f.Runtime, f.Handler, f.CodePath,
-			int64(f.MemorySize), int64(f.Timeout), int64(f.LogRetentionDays), string(f.LogDeletionPolicy), kept})
+		if err := functionsCodec.add(sets[&functionsCodec.table], f); err != nil {
+			return nil, err
+		}
 		for name, value := range f.Environment {
-			sets[envTable].add(envTable, row{f.ID, name, value})
+			if err := envCodec.add(sets[&envCodec.table], &envRow{f.ID, name, value}); err != nil {
+				return nil, err
+			}
 		}
 	}
 	for i, t := range st.Tables {
-		node(&t.Node, model.KindTable, i)
-		var skName, skType *string
-		if t.SortKey != nil {
-			n, k := t.SortKey.Name, string(t.SortKey.Type)
-			skName, skType = &n, &k
-		}
-		kept, err := keptJSON(t.Kept)
-		if err != nil {
+		if err := nodesCodec.add(nodes, &nodeRow{&t.Node, model.KindTable, i}); err != nil {
 			return nil, err
 		}
-		sets[dynamoTable].add(dynamoTable, row{t.ID, t.PartitionKey.Name, string(t.PartitionKey.Type), nullString(skName), nullString(skType),
-			string(t.BillingMode), int64(t.ReadCapacity), int64(t.WriteCapacity), t.TTLAttribute, string(t.DeletionPolicy), kept})
+		if err := dynamoCodec.add(sets[&dynamoCodec.table], t); err != nil {
+			return nil, err
+		}
 	}
 	for i, o := range st.Others {
-		sets[othersTable].add(othersTable, row{o.ID, int64(i), o.Name, o.Type, string(o.Resource), o.Position.X, o.Position.Y})
+		if err := othersCodec.add(sets[&othersCodec.table], &otherRow{*o, i}); err != nil {
+			return nil, err
+		}
 	}
 	for i, f := range st.Sections {
-		sets[sectionsTable].add(sectionsTable, row{f.Key, int64(i), string(f.Value)})
+		if err := sectionsCodec.add(sets[&sectionsCodec.table], &sectionRow{f, i}); err != nil {
+			return nil, err
+		}
 	}
 	for i, w := range st.Wires {
-		var fromRoute, fromNode any = nil, w.From
-		toKind := model.KindAPI
-		switch w.Kind {
-		case model.WireIntegration:
-			fromRoute, fromNode = w.From, nil
-			toKind = model.KindFunction
-		case model.WireRead, model.WireReadWrite:
-			toKind = model.KindTable
+		if err := wiresCodec.add(sets[&wiresCodec.table], &wireRow{*w, i}); err != nil {
+			return nil, err
 		}
-		sets[wiresTable].add(wiresTable, row{w.ID, int64(i), string(w.Kind), fromRoute, fromNode, w.To, string(toKind)})
-	}
-	out := make([]rowSet, len(tables))
-	for i, t := range tables {
-		out[i] = sets[t]
 	}
 	return out, nil
 }
@@ -535,56 +703,27 @@ func execRows(ctx context.Context, tx *sql.Tx, query string, stackID int64, rows
 // readState reads the current state of the stack from the normalized
 // tables into st, in the order it was saved.
 func readState(ctx context.Context, tx *sql.Tx, stackID int64, st *model.Stack) error {
+	args := []any{stackID}
 	apis := map[string]*model.API{}
-	var kept string
-	err := each(ctx, tx, `SELECT n.id, n.logical_name, n.x, n.y,
-			a.description, a.route_selection_expression, a.api_key_selection_expression, a.stage_name, a.kept
-		FROM nodes n JOIN apis a USING (stack_id, id)
-		WHERE n.stack_id = ? ORDER BY n.ordinal`, []any{stackID}, func(rows *sql.Rows) error {
-		a := &model.API{}
-		if err := rows.Scan(&a.ID, &a.Name, &a.Position.X, &a.Position.Y,
-			&a.Description, &a.RouteSelectionExpression, &a.APIKeySelectionExpression, &a.StageName, &kept); err != nil {
-			return err
-		}
-		if err := readKept(kept, &a.Kept); err != nil {
-			return err
-		}
+	err := readNodes(ctx, tx, apisCodec, stackID, func(a *model.API) *model.Node { return &a.Node }, func(a *model.API) {
 		st.APIs = append(st.APIs, a)
 		apis[a.ID] = a
-		return nil
 	})
 	if err != nil {
 		return err
 	}
-	err = each(ctx, tx, `SELECT api_id, id, route_key, two_way, api_key_required, authorized, kept
-		FROM routes WHERE stack_id = ? ORDER BY api_id, ordinal`, []any{stackID}, func(rows *sql.Rows) error {
-		var apiID string
-		r := &model.Route{}
-		if err := rows.Scan(&apiID, &r.ID, &r.Key, &r.TwoWay, &r.APIKeyRequired, &r.Authorized, &kept); err != nil {
-			return err
-		}
-		if err := readKept(kept, &r.Kept); err != nil {
-			return err
-		}
-		if a := apis[apiID]; a != nil {
-			a.Routes = append(a.Routes, r)
+	err = scanAll(ctx, tx, routesCodec, routesCodec.selectSQL+` ORDER BY api_id, ordinal`, args, func(r *routeRow) error {
+		if a := apis[r.apiID]; a != nil {
+			a.Routes = append(a.Routes, &r.Route)
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	err = each(ctx, tx, `SELECT api_id, name, identity_sources FROM authorizers WHERE stack_id = ?`, []any{stackID}, func(rows *sql.Rows) error {
-		var apiID, sources string
-		au := &model.Authorizer{}
-		if err := rows.Scan(&apiID, &au.Name, &sources); err != nil {
-			return err
-		}
-		if err := json.Unmarshal([]byte(sources), &au.IdentitySources); err != nil {
-			return fmt.Errorf("authorizer of %s: %w", apiID, err)
-		}
-		if a := apis[apiID]; a != nil {
-			a.Authorizer = au
+	err = scanAll(ctx, tx, authorizersCodec, authorizersCodec.selectSQL, args, func(au *authorizerRow) error {
+		if a := apis[au.apiID]; a != nil {
+			a.Authorizer = &au.Authorizer
 		}
 		return nil
 	})
@@ -593,35 +732,19 @@ func readState(ctx context.Context, tx *sql.Tx, stackID int64, st *model.Stack) 
 	}
 
 	functions := map[string]*model.Function{}
-	err = each(ctx, tx, `SELECT n.id, n.logical_name, n.x, n.y,
-			f.description, f.runtime, f.handler, f.code_path, f.memory_size, f.timeout, f.log_retention_days, f.log_deletion_policy, f.kept
-		FROM nodes n JOIN functions f USING (stack_id, id)
-		WHERE n.stack_id = ? ORDER BY n.ordinal`, []any{stackID}, func(rows *sql.Rows) error {
-		f := &model.Function{}
-		if err := rows.Scan(&f.ID, &f.Name, &f.Position.X, &f.Position.Y,
-			&f.Description, &f.Runtime, &f.Handler, &f.CodePath, &f.MemorySize, &f.Timeout, &f.LogRetentionDays, &f.LogDeletionPolicy, &kept); err != nil {
-			return err
-		}
-		if err := readKept(kept, &f.Kept); err != nil {
-			return err
-		}
+	err = readNodes(ctx, tx, functionsCodec, stackID, func(f *model.Function) *model.Node { return &f.Node }, func(f *model.Function) {
 		st.Functions = append(st.Functions, f)
 		functions[f.ID] = f
-		return nil
 	})
 	if err != nil {
 		return err
 	}
-	err = each(ctx, tx, `SELECT function_id, name, value FROM function_env WHERE stack_id = ?`, []any{stackID}, func(rows *sql.Rows) error {
-		var id, name, value string
-		if err := rows.Scan(&id, &name, &value); err != nil {
-			return err
-		}
-		if f := functions[id]; f != nil {
+	err = scanAll(ctx, tx, envCodec, envCodec.selectSQL, args, func(e *envRow) error {
+		if f := functions[e.functionID]; f != nil {
 			if f.Environment == nil {
 				f.Environment = map[string]string{}
 			}
-			f.Environment[name] = value
+			f.Environment[e.name] = e.value
 		}
 		return nil
 	})
@@ -629,66 +752,43 @@ func readState(ctx context.Context, tx *sql.Tx, stackID int64, st *model.Stack) 
 		return err
 	}
 
-	err = each(ctx, tx, `SELECT n.id, n.logical_name, n.x, n.y,
-			t.pk_name, t.pk_type, t.sk_name, t.sk_type, t.billing_mode, t.read_capacity, t.write_capacity, t.ttl_attribute, t.deletion_policy, t.kept
-		FROM nodes n JOIN dynamo_tables t USING (stack_id, id)
-		WHERE n.stack_id = ? ORDER BY n.ordinal`, []any{stackID}, func(rows *sql.Rows) error {
-		t := &model.Table{}
-		var skName, skType sql.NullString
-		if err := rows.Scan(&t.ID, &t.Name, &t.Position.X, &t.Position.Y,
-			&t.PartitionKey.Name, &t.PartitionKey.Type, &skName, &skType, &t.BillingMode, &t.ReadCapacity, &t.WriteCapacity, &t.TTLAttribute, &t.DeletionPolicy, &kept); err != nil {
-			return err
-		}
-		if err := readKept(kept, &t.Kept); err != nil {
-			return err
-		}
-		if skName.Valid {
-			t.SortKey = &model.Key{Name: skName.String, Type: model.AttributeType(skType.String)}
-		}
+	err = readNodes(ctx, tx, dynamoCodec, stackID, func(t *model.Table) *model.Node { return &t.Node }, func(t *model.Table) {
 		st.Tables = append(st.Tables, t)
+	})
+	if err != nil {
+		return err
+	}
+	err = scanAll(ctx, tx, wiresCodec, wiresCodec.selectSQL+` ORDER BY ordinal`, args, func(w *wireRow) error {
+		st.Wires = append(st.Wires, &w.Wire)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-
-	err = each(ctx, tx, `SELECT id, kind, from_id, to_id FROM wires WHERE stack_id = ? ORDER BY ordinal`, []any{stackID}, func(rows *sql.Rows) error {
-		w := &model.Wire{}
-		if err := rows.Scan(&w.ID, &w.Kind, &w.From, &w.To); err != nil {
-			return err
-		}
-		st.Wires = append(st.Wires, w)
+	err = scanAll(ctx, tx, othersCodec, othersCodec.selectSQL+` ORDER BY ordinal`, args, func(o *otherRow) error {
+		st.Others = append(st.Others, &o.Other)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	return readImported(ctx, tx, stackID, st)
+	return scanAll(ctx, tx, sectionsCodec, sectionsCodec.selectSQL+` ORDER BY ordinal`, args, func(f *sectionRow) error {
+		st.Sections = append(st.Sections, f.Field)
+		return nil
+	})
 }
 
-// readImported reads the other nodes and kept sections of an imported stack.
-func readImported(ctx context.Context, tx *sql.Tx, stackID int64, st *model.Stack) error {
-	err := each(ctx, tx, `SELECT id, logical_name, type, resource, x, y FROM others WHERE stack_id = ? ORDER BY ordinal`, []any{stackID}, func(rows *sql.Rows) error {
-		o := &model.Other{}
-		var resource string
-		if err := rows.Scan(&o.ID, &o.Name, &o.Type, &resource, &o.Position.X, &o.Position.Y); err != nil {
-			return err
+// readNodes reads the objects of one kind, each its node's row joined with
+// its row in c, in the order of the stack.
+func readNodes[T any](ctx context.Context, tx *sql.Tx, c *codec[T], stackID int64, node func(*T) *model.Node, got func(*T)) error {
+	query := fmt.Sprintf(`SELECT %s, %s FROM nodes n JOIN %s t USING (stack_id, id) WHERE n.stack_id = ? ORDER BY n.ordinal`,
+		nodesCodec.columnList("n"), c.columnList("t"), c.name)
+	return each(ctx, tx, query, []any{stackID}, func(rows *sql.Rows) error {
+		x := new(T)
+		if err := rows.Scan(append(nodesCodec.dests(&nodeRow{Node: node(x)}), c.dests(x)...)...); err != nil {
+			return fmt.Errorf("%s: %w", c.name, err)
 		}
-		o.Resource = json.RawMessage(resource)
-		st.Others = append(st.Others, o)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return each(ctx, tx, `SELECT key, value FROM stack_sections WHERE stack_id = ? ORDER BY ordinal`, []any{stackID}, func(rows *sql.Rows) error {
-		var f model.Field
-		var value string
-		if err := rows.Scan(&f.Key, &value); err != nil {
-			return err
-		}
-		f.Value = json.RawMessage(value)
-		st.Sections = append(st.Sections, f)
+		got(x)
 		return nil
 	})
 }

@@ -151,8 +151,7 @@ func newCodec[T any](name string, leaf bool, cols ...column[T]) *codec[T] {
 		}
 		rest = append(rest, col.name)
 	}
-	c.table = newTable(name, key, rest, keyed, leaf)
-	c.identity = identity
+	c.table = newTable(name, key, rest, keyed, identity, leaf)
 	return c
 }
 

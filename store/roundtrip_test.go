@@ -9,70 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/model"
 	"github.com/switchboard-dev/switchboard/store"
 )
-
-// everyFieldStack is a valid stack in which every field of every model type
-// is set in at least one object, both wire ends (route and function) are
-// used, and each JSON value is compact, as the store writes it.
-func everyFieldStack() *model.Stack {
-	kept := func(part string) []model.Kept {
-		return []model.Kept{{Part: part, LogicalID: "Source" + part,
-			Attributes: []model.Field{{Key: "Condition", Value: json.RawMessage(`"IsProd"`)}},
-			Properties: []model.Field{{Key: "Tags", Value: json.RawMessage(`[{"Key":"team","Value":"chat"}]`)}}}}
-	}
-	return &model.Stack{
-		Name:        "everyField",
-		Description: "every field set",
-		APIs: []*model.API{{
-			Node:                      model.Node{ID: "api", Name: "ChatApi", Position: model.Position{X: 10.5, Y: 20.25}},
-			Description:               "the chat API",
-			RouteSelectionExpression:  "$request.body.action",
-			APIKeySelectionExpression: "$request.header.x-api-key",
-			StageName:                 "prod",
-			Routes: []*model.Route{{ID: "connect", Key: "$connect", TwoWay: true, APIKeyRequired: true, Authorized: true,
-				Kept: kept(model.PartRouteResponse)}},
-			Authorizer: &model.Authorizer{Name: "TokenAuth", IdentitySources: []string{"route.request.querystring.token", "route.request.header.Auth"}},
-			Kept:       kept(model.PartStage),
-		}},
-		Functions: []*model.Function{{
-			Node:              model.Node{ID: "fn", Name: "Handler", Position: model.Position{X: 300, Y: -40}},
-			Description:       "handles messages",
-			Runtime:           "nodejs22.x",
-			Handler:           "index.handler",
-			CodePath:          "functions/handler",
-			MemorySize:        256,
-			Timeout:           15,
-			Environment:       map[string]string{"TABLE": "Messages", "MODE": "prod"},
-			LogRetentionDays:  30,
-			LogDeletionPolicy: model.DeletionRetain,
-			Kept:              kept(model.PartRole),
-		}},
-		Tables: []*model.Table{{
-			Node:           model.Node{ID: "tbl", Name: "Messages", Position: model.Position{X: 600, Y: 80}},
-			PartitionKey:   model.Key{Name: "pk", Type: model.AttributeString},
-			SortKey:        &model.Key{Name: "sk", Type: model.AttributeNumber},
-			BillingMode:    model.BillingProvisioned,
-			ReadCapacity:   5,
-			WriteCapacity:  7,
-			TTLAttribute:   "expires",
-			DeletionPolicy: model.DeletionDelete,
-			Kept:           kept(model.PartMain),
-		}},
-		Wires: []*model.Wire{
-			{ID: "w1", Kind: model.WireIntegration, From: "connect", To: "fn"},
-			{ID: "w2", Kind: model.WireAuthorizer, From: "fn", To: "api"},
-			{ID: "w3", Kind: model.WireReadWrite, From: "fn", To: "tbl"},
-		},
-		Others: []*model.Other{{
-			Node:     model.Node{ID: "queue", Name: "Queue", Position: model.Position{X: -5, Y: 7}},
-			Type:     "AWS::SQS::Queue",
-			Resource: json.RawMessage(`{"Type":"AWS::SQS::Queue","Properties":{"DelaySeconds":5}}`),
-		}},
-		Sections: []model.Field{{Key: "Metadata", Value: json.RawMessage(`{"Owner":"chat"}`)}},
-	}
-}
 
 // fieldSet records which fields of which struct types are set somewhere.
 type fieldSet map[string]bool
@@ -235,7 +173,7 @@ func TestEveryFieldRoundTrips(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "switchboard.db")
 	s := MustOpenPath(t, path)
 
-	want := everyFieldStack()
+	want := store.EveryFieldStack()
 	// The store's own fields, which it sets.
 	fillUnset(t, reflect.ValueOf(want), fieldSet{"model.Stack.ID": true, "model.Stack.Revision": true, "model.Stack.UpdatedAt": true})
 	created := MustCreate(t, s, want)

@@ -17,9 +17,9 @@ import (
 // differs is deleted, inserted or updated. Moving one node of a big stack on
 // the canvas thereby updates one row instead of rewriting thousands.
 
-// table describes one normalized table: the columns after stack_id that
-// identify a row, the other columns, and which of those may not be updated
-// in place.
+// table is what the diff needs of one normalized table, which newCodec
+// derives from the table's codec: the columns after stack_id that identify a
+// row, the other columns, and which of those may not be updated in place.
 type table struct {
 	name string
 	key  []string
@@ -45,8 +45,8 @@ type table struct {
 	selectSQL, insertSQL, updateSQL, deleteSQL string
 }
 
-func newTable(name string, key, cols []string, keyed []int, leaf bool) table {
-	t := table{name: name, key: key, cols: cols, keyed: keyed, leaf: leaf}
+func newTable(name string, key, cols []string, keyed, identity []int, leaf bool) table {
+	t := table{name: name, key: key, cols: cols, keyed: keyed, identity: identity, leaf: leaf}
 	all := append(append([]string{}, key...), cols...)
 	// Numbered parameters, so that every statement takes stack_id, then
 	// the row as it is: key columns, then the others.

@@ -248,6 +248,12 @@ type (
 	}
 )
 
+// reuse sets *p to v and returns p.
+func reuse[T any](p *T, v T) *T {
+	*p = v
+	return p
+}
+
 func sortKey(t *model.Table) *model.Key {
 	if t.SortKey == nil {
 		t.SortKey = &model.Key{}
@@ -359,39 +365,50 @@ func stackRows(st *model.Stack) ([]rowSet, error) {
 		sets[t] = out[i]
 	}
 	nodes := sets[&nodesCodec.table]
+	// One wrapper a type, reused: a row keeps no pointer into it, and one
+	// allocation a row would add thousands to a large stack's save.
+	var (
+		node   nodeRow
+		route  routeRow
+		auth   authorizerRow
+		envVar envRow
+		other  otherRow
+		sec    sectionRow
+		wire   wireRow
+	)
 	for i, a := range st.APIs {
-		if err := nodesCodec.add(nodes, &nodeRow{&a.Node, model.KindAPI, i}); err != nil {
+		if err := nodesCodec.add(nodes, reuse(&node, nodeRow{&a.Node, model.KindAPI, i})); err != nil {
 			return nil, err
 		}
 		if err := apisCodec.add(sets[&apisCodec.table], a); err != nil {
 			return nil, err
 		}
 		for j, r := range a.Routes {
-			if err := routesCodec.add(sets[&routesCodec.table], &routeRow{*r, a.ID, j}); err != nil {
+			if err := routesCodec.add(sets[&routesCodec.table], reuse(&route, routeRow{*r, a.ID, j})); err != nil {
 				return nil, err
 			}
 		}
 		if a.Authorizer != nil {
-			if err := authorizersCodec.add(sets[&authorizersCodec.table], &authorizerRow{*a.Authorizer, a.ID}); err != nil {
+			if err := authorizersCodec.add(sets[&authorizersCodec.table], reuse(&auth, authorizerRow{*a.Authorizer, a.ID})); err != nil {
 				return nil, err
 			}
 		}
 	}
 	for i, f := range st.Functions {
-		if err := nodesCodec.add(nodes, &nodeRow{&f.Node, model.KindFunction, i}); err != nil {
+		if err := nodesCodec.add(nodes, reuse(&node, nodeRow{&f.Node, model.KindFunction, i})); err != nil {
 			return nil, err
 		}
 		if err := functionsCodec.add(sets[&functionsCodec.table], f); err != nil {
 			return nil, err
 		}
 		for name, value := range f.Environment {
-			if err := envCodec.add(sets[&envCodec.table], &envRow{f.ID, name, value}); err != nil {
+			if err := envCodec.add(sets[&envCodec.table], reuse(&envVar, envRow{f.ID, name, value})); err != nil {
 				return nil, err
 			}
 		}
 	}
 	for i, t := range st.Tables {
-		if err := nodesCodec.add(nodes, &nodeRow{&t.Node, model.KindTable, i}); err != nil {
+		if err := nodesCodec.add(nodes, reuse(&node, nodeRow{&t.Node, model.KindTable, i})); err != nil {
 			return nil, err
 		}
 		if err := dynamoCodec.add(sets[&dynamoCodec.table], t); err != nil {
@@ -399,17 +416,17 @@ func stackRows(st *model.Stack) ([]rowSet, error) {
 		}
 	}
 	for i, o := range st.Others {
-		if err := othersCodec.add(sets[&othersCodec.table], &otherRow{*o, i}); err != nil {
+		if err := othersCodec.add(sets[&othersCodec.table], reuse(&other, otherRow{*o, i})); err != nil {
 			return nil, err
 		}
 	}
 	for i, f := range st.Sections {
-		if err := sectionsCodec.add(sets[&sectionsCodec.table], &sectionRow{f, i}); err != nil {
+		if err := sectionsCodec.add(sets[&sectionsCodec.table], reuse(&sec, sectionRow{f, i})); err != nil {
 			return nil, err
 		}
 	}
 	for i, w := range st.Wires {
-		if err := wiresCodec.add(sets[&wiresCodec.table], &wireRow{*w, i}); err != nil {
+		if err := wiresCodec.add(sets[&wiresCodec.table], reuse(&wire, wireRow{*w, i})); err != nil {
 			return nil, err
 		}
 	}

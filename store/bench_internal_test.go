@@ -103,3 +103,15 @@ func BenchmarkWriteStateSwapNames(b *testing.B) { benchWriteState(b, swapNames, 
 // BenchmarkWriteStateRewrite is the same move written as delete-all and
 // insert-all, for comparison.
 func BenchmarkWriteStateRewrite(b *testing.B) { benchWriteState(b, moveNode, true) }
+
+// BenchmarkStackRows is the large stack turned into table rows, the part of
+// every save that the table codecs do.
+func BenchmarkStackRows(b *testing.B) {
+	st := modeltest.Large("large", 200, 1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := stackRows(st); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

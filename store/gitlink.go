@@ -30,39 +30,49 @@ type GitLink struct {
 	UpdatedAt    time.Time
 }
 
+// gitLinksCodec maps a GitLink to git_links, where StackID is the stack_id
+// every codec's statements take first.
+var gitLinksCodec = newCodec("git_links", true,
+	text("repo", func(l *GitLink) *string { return &l.Repo }),
+	text("branch", func(l *GitLink) *string { return &l.Branch }),
+	text("folder", func(l *GitLink) *string { return &l.Folder }),
+	text("author_name", func(l *GitLink) *string { return &l.AuthorName }),
+	text("author_email", func(l *GitLink) *string { return &l.AuthorEmail }),
+	text("username", func(l *GitLink) *string { return &l.Username }),
+	text("ssh_key_file", func(l *GitLink) *string { return &l.SSHKeyFile }),
+	text("token_ref", func(l *GitLink) *string { return &l.TokenRef }),
+	flag("create_branch", func(l *GitLink) *bool { return &l.CreateBranch }),
+	timestamp("updated_at", func(l *GitLink) *time.Time { return &l.UpdatedAt }),
+)
+
+// upsertGitLinkSQL inserts a link or replaces the stack's.
+var upsertGitLinkSQL = gitLinksCodec.insertSQL + " ON CONFLICT (stack_id) DO UPDATE SET " + gitLinksCodec.excludedList()
+
 // GitLink returns the stack's link. It returns ENOTFOUND if the stack has
 // none.
 func (s *Store) GitLink(ctx context.Context, stackID int64) (*GitLink, error) {
 	l := GitLink{StackID: stackID}
-	var updated string
-	err := s.db.QueryRowContext(ctx, `SELECT repo, branch, folder, author_name, author_email, username,
-		ssh_key_file, token_ref, create_branch, updated_at FROM git_links WHERE stack_id = ?`, stackID).
-		Scan(&l.Repo, &l.Branch, &l.Folder, &l.AuthorName, &l.AuthorEmail, &l.Username,
-			&l.SSHKeyFile, &l.TokenRef, &l.CreateBranch, &updated)
+	err := s.db.QueryRowContext(ctx, gitLinksCodec.selectSQL, stackID).Scan(gitLinksCodec.dests(&l)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, model.Errorf(model.ENOTFOUND, "stack %d is not linked to a Git repository", stackID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: git link of stack %d: %w", stackID, s.storageError(err))
 	}
-	if l.UpdatedAt, err = parseTime(updated); err != nil {
-		return nil, fmt.Errorf("store: git link of stack %d: %w", stackID, s.storageError(err))
-	}
 	return &l, nil
 }
 
-// SaveGitLink creates or replaces the stack's link. It returns ENOTFOUND if
-// there is no such stack and EINVALID if a field breaks a database rule.
+// SaveGitLink creates or replaces the stack's link, stamped now rather than
+// with l.UpdatedAt. It returns ENOTFOUND if there is no such stack and
+// EINVALID if a field breaks a database rule.
 func (s *Store) SaveGitLink(ctx context.Context, l *GitLink) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO git_links (stack_id, repo, branch, folder, author_name,
-		author_email, username, ssh_key_file, token_ref, create_branch, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (stack_id) DO UPDATE SET repo = excluded.repo, branch = excluded.branch,
-			folder = excluded.folder, author_name = excluded.author_name, author_email = excluded.author_email,
-			username = excluded.username, ssh_key_file = excluded.ssh_key_file, token_ref = excluded.token_ref,
-			create_branch = excluded.create_branch, updated_at = excluded.updated_at`,
-		l.StackID, l.Repo, l.Branch, l.Folder, l.AuthorName, l.AuthorEmail, l.Username, l.SSHKeyFile,
-		l.TokenRef, boolInt(l.CreateBranch), formatTime(s.now()))
+	stamped := *l
+	stamped.UpdatedAt = s.now()
+	values, err := gitLinksCodec.row(&stamped)
+	if err != nil {
+		return fmt.Errorf("store: save git link of stack %d: %w", l.StackID, err)
+	}
+	_, err = s.db.ExecContext(ctx, upsertGitLinkSQL, append([]any{l.StackID}, values...)...)
 	if err != nil {
 		if ce := constraintError(err, fmt.Sprint(l.StackID)); ce != err {
 			var me *model.Error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -116,6 +117,36 @@ func TestConstraintError(t *testing.T) {
 	}
 }
 
+// oldDatabase returns the path of a new database migrated up to version last
+// and holding the rows in the SQL file data, written by the Store of that
+// time: what a database an older Switchboard left looks like.
+func oldDatabase(t *testing.T, last int64, data string) string {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "switchboard.db")
+	old, err := open(ctx, path, migrationsUpTo(t, last))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	rows, err := os.ReadFile(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := old.db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, string(rows)); err != nil {
+		t.Fatalf("%s: %v", data, err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // migrationsUpTo returns the embedded migrations up to version last.
 func migrationsUpTo(t *testing.T, last int64) fstest.MapFS {
 	t.Helper()
@@ -137,28 +168,14 @@ func migrationsUpTo(t *testing.T, last int64) fstest.MapFS {
 // and the foreign keys between stacks and revisions still hold.
 func TestMigrate_RevisionsRebuildKeepsHistory(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "switchboard.db")
+	path := oldDatabase(t, 5, "testdata/schema5_history.sql")
+	// The chat example, saved three times and undone once.
+	id, head := int64(1), int64(3)
 	old, err := open(ctx, path, migrationsUpTo(t, 5))
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := model.Example("chat", "chat")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st, err = old.CreateStack(ctx, st); err != nil {
-		t.Fatal(err)
-	}
-	for i := range 3 {
-		st.Description = "edit " + string(rune('a'+i))
-		if st, err = old.SaveStack(ctx, st); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if st, err = old.Undo(ctx, st.ID, st.Revision); err != nil {
-		t.Fatal(err)
-	}
-	before, err := old.Revisions(ctx, st.ID)
+	before, err := old.Revisions(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,14 +193,14 @@ func TestMigrate_RevisionsRebuildKeepsHistory(t *testing.T) {
 	if strings.Contains(schema, "WITHOUT ROWID") {
 		t.Fatalf("revisions was not rebuilt:\n%s", schema)
 	}
-	after, err := s.Revisions(ctx, st.ID)
+	after, err := s.Revisions(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(after) != len(before) || len(after) != 4 {
 		t.Fatalf("revisions: %d before, %d after, want 4", len(before), len(after))
 	}
-	redone, err := s.Redo(ctx, st.ID, st.Revision)
+	redone, err := s.Redo(ctx, id, head)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,27 +259,17 @@ func TestMigrate_ForeignKeysOffChecksBeforeCommit(t *testing.T) {
 // after the migration, is not given out again.
 func TestMigrate_StrictIDsRebuildKeepsStacks(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "switchboard.db")
-	old, err := open(ctx, path, migrationsUpTo(t, 6))
-	if err != nil {
-		t.Fatal(err)
-	}
+	path := oldDatabase(t, 6, "testdata/schema6_examples.sql")
+	// The chat and echo examples, each created and saved once.
 	var want []*model.Stack
-	for _, ex := range []string{"chat", "echo"} {
+	for i, ex := range []string{"chat", "echo"} {
 		st, err := model.Example(ex, ex)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st, err = old.CreateStack(ctx, st); err != nil {
-			t.Fatal(err)
-		}
-		st.Description = "edited"
-		if st, err = old.SaveStack(ctx, st); err != nil {
-			t.Fatal(err)
-		}
+		st.ID, st.Revision, st.Description = int64(i+1), 2, "edited"
 		want = append(want, st)
 	}
-	old.Close()
 
 	s, err := Open(ctx, path)
 	if err != nil {
@@ -274,7 +281,7 @@ func TestMigrate_StrictIDsRebuildKeepsStacks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Name != w.Name || got.Revision != w.Revision || len(got.Nodes()) != len(w.Nodes()) || len(got.Wires) != len(w.Wires) {
+		if got.Name != w.Name || got.Revision != w.Revision || got.Description != w.Description || len(got.Nodes()) != len(w.Nodes()) || len(got.Wires) != len(w.Wires) {
 			t.Fatalf("stack %s after the migration: %+v", w.Name, got)
 		}
 		if _, err := s.Undo(ctx, w.ID, w.Revision); err != nil {

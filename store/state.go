@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -17,9 +16,9 @@ import (
 // differs is deleted, inserted or updated. Moving one node of a big stack on
 // the canvas thereby updates one row instead of rewriting thousands.
 
-// table describes one normalized table: the columns after stack_id that
-// identify a row, the other columns, and which of those may not be updated
-// in place.
+// table is what the diff needs of one normalized table, which newCodec
+// derives from the table's codec: the columns after stack_id that identify a
+// row, the other columns, and which of those may not be updated in place.
 type table struct {
 	name string
 	key  []string
@@ -45,8 +44,8 @@ type table struct {
 	selectSQL, insertSQL, updateSQL, deleteSQL string
 }
 
-func newTable(name string, key, cols []string, keyed []int, leaf bool) *table {
-	t := &table{name: name, key: key, cols: cols, keyed: keyed, leaf: leaf}
+func newTable(name string, key, cols []string, keyed, identity []int, leaf bool) table {
+	t := table{name: name, key: key, cols: cols, keyed: keyed, identity: identity, leaf: leaf}
 	all := append(append([]string{}, key...), cols...)
 	// Numbered parameters, so that every statement takes stack_id, then
 	// the row as it is: key columns, then the others.
@@ -64,49 +63,6 @@ func newTable(name string, key, cols []string, keyed []int, leaf bool) *table {
 	t.deleteSQL = fmt.Sprintf("DELETE FROM %s WHERE %s", name, where)
 	return t
 }
-
-func withPark(t *table, parkSQL string, identity ...int) *table {
-	t.parkSQL, t.identity = parkSQL, identity
-	return t
-}
-
-// The tables, parents before children: inserts go in this order, deletes in
-// the reverse one.
-var (
-	nodesTable = withPark(newTable("nodes", []string{"id"},
-		[]string{"kind", "ordinal", "logical_name", "x", "y"}, []int{0, 2}, false),
-		// 255 characters: the longest name the schema allows, and one no
-		// valid stack has, as its derived names (NameLogGroup, NameUrl …)
-		// would be longer than CloudFormation allows.
-		`UPDATE nodes SET logical_name = printf('%.255s', hex(randomblob(128))) WHERE stack_id = ?1 AND id = ?2`, 0)
-	apisTable = newTable("apis", []string{"id"},
-		[]string{"description", "route_selection_expression", "api_key_selection_expression", "stage_name", "kept"}, nil, false)
-	routesTable = withPark(newTable("routes", []string{"id"},
-		[]string{"api_id", "ordinal", "route_key", "two_way", "api_key_required", "authorized", "kept"}, []int{0, 2}, false),
-		// A key the route_key CHECK accepts; random, so it collides with
-		// none. A route moved to another API is rewritten instead: should
-		// its old API go in the same save, the delete would cascade to it.
-		`UPDATE routes SET route_key = 'z' || hex(randomblob(63)) WHERE stack_id = ?1 AND id = ?2`, 0)
-	authorizersTable = newTable("authorizers", []string{"api_id"},
-		[]string{"name", "identity_sources"}, nil, true)
-	functionsTable = newTable("functions", []string{"id"},
-		[]string{"description", "runtime", "handler", "code_path", "memory_size", "timeout", "log_retention_days", "log_deletion_policy", "kept"}, nil, false)
-	envTable = newTable("function_env", []string{"function_id", "name"},
-		[]string{"value"}, nil, true)
-	dynamoTable = newTable("dynamo_tables", []string{"id"},
-		[]string{"pk_name", "pk_type", "sk_name", "sk_type", "billing_mode", "read_capacity", "write_capacity", "ttl_attribute", "deletion_policy", "kept"}, nil, true)
-	wiresTable = newTable("wires", []string{"id"},
-		[]string{"ordinal", "kind", "from_route", "from_node", "to_id", "to_kind"}, []int{1, 2, 3, 4, 5}, true)
-
-	// Imported resources Switchboard does not model, and kept template
-	// sections (migration 0005). Neither references nodes.
-	othersTable = newTable("others", []string{"id"},
-		[]string{"ordinal", "logical_name", "type", "resource", "x", "y"}, []int{1}, true)
-	sectionsTable = newTable("stack_sections", []string{"key"},
-		[]string{"ordinal", "value"}, nil, true)
-
-	tables = []*table{nodesTable, apisTable, routesTable, authorizersTable, functionsTable, envTable, dynamoTable, wiresTable, othersTable, sectionsTable}
-)
 
 // row holds a row's key columns, then its other columns, as the values
 // modernc.org/sqlite scans into an any: int64, float64, string or nil.
@@ -133,144 +89,6 @@ func boolInt(b bool) int64 {
 		return 1
 	}
 	return 0
-}
-
-func nullString(s *string) any {
-	if s == nil {
-		return nil
-	}
-	return *s
-}
-
-// stackRows returns the rows of every table for st, in the order of tables.
-func stackRows(st *model.Stack) ([]rowSet, error) {
-	// Sized up front: growing maps of thousands of rows took a third of
-	// the time.
-	routes, env := 0, 0
-	for _, a := range st.APIs {
-		routes += len(a.Routes)
-	}
-	for _, f := range st.Functions {
-		env += len(f.Environment)
-	}
-	sizes := map[*table]int{
-		nodesTable:     len(st.APIs) + len(st.Functions) + len(st.Tables),
-		apisTable:      len(st.APIs),
-		routesTable:    routes,
-		functionsTable: len(st.Functions),
-		envTable:       env,
-		dynamoTable:    len(st.Tables),
-		wiresTable:     len(st.Wires),
-		othersTable:    len(st.Others),
-		sectionsTable:  len(st.Sections),
-	}
-	sets := make(map[*table]rowSet, len(tables))
-	for _, t := range tables {
-		sets[t] = make(rowSet, sizes[t])
-	}
-	node := func(n *model.Node, kind model.Kind, i int) {
-		sets[nodesTable].add(nodesTable, row{n.ID, string(kind), int64(i), n.Name, n.Position.X, n.Position.Y})
-	}
-	for i, a := range st.APIs {
-		node(&a.Node, model.KindAPI, i)
-		kept, err := keptJSON(a.Kept)
-		if err != nil {
-			return nil, err
-		}
-		sets[apisTable].add(apisTable, row{a.ID, a.Description, a.RouteSelectionExpression, a.APIKeySelectionExpression, a.StageName, kept})
-		for j, r := range a.Routes {
-			kept, err := keptJSON(r.Kept)
-			if err != nil {
-				return nil, err
-			}
-			sets[routesTable].add(routesTable, row{r.ID, a.ID, int64(j), r.Key, boolInt(r.TwoWay), boolInt(r.APIKeyRequired), boolInt(r.Authorized), kept})
-		}
-		if a.Authorizer != nil {
-			sources := a.Authorizer.IdentitySources
-			if sources == nil {
-				sources = []string{}
-			}
-			js, err := json.Marshal(sources)
-			if err != nil {
-				return nil, err
-			}
-			sets[authorizersTable].add(authorizersTable, row{a.ID, a.Authorizer.Name, string(js)})
-		}
-	}
-	for i, f := range st.Functions {
-		node(&f.Node, model.KindFunction, i)
-		kept, err := keptJSON(f.Kept)
-		if err != nil {
-			return nil, err
-		}
-		sets[functionsTable].add(functionsTable, row{f.ID, f.Description, f.Runtime, f.Handler, f.CodePath,
-			int64(f.MemorySize), int64(f.Timeout), int64(f.LogRetentionDays), string(f.LogDeletionPolicy), kept})
-		for name, value := range f.Environment {
-			sets[envTable].add(envTable, row{f.ID, name, value})
-		}
-	}
-	for i, t := range st.Tables {
-		node(&t.Node, model.KindTable, i)
-		var skName, skType *string
-		if t.SortKey != nil {
-			n, k := t.SortKey.Name, string(t.SortKey.Type)
-			skName, skType = &n, &k
-		}
-		kept, err := keptJSON(t.Kept)
-		if err != nil {
-			return nil, err
-		}
-		sets[dynamoTable].add(dynamoTable, row{t.ID, t.PartitionKey.Name, string(t.PartitionKey.Type), nullString(skName), nullString(skType),
-			string(t.BillingMode), int64(t.ReadCapacity), int64(t.WriteCapacity), t.TTLAttribute, string(t.DeletionPolicy), kept})
-	}
-	for i, o := range st.Others {
-		sets[othersTable].add(othersTable, row{o.ID, int64(i), o.Name, o.Type, string(o.Resource), o.Position.X, o.Position.Y})
-	}
-	for i, f := range st.Sections {
-		sets[sectionsTable].add(sectionsTable, row{f.Key, int64(i), string(f.Value)})
-	}
-	for i, w := range st.Wires {
-		var fromRoute, fromNode any = nil, w.From
-		toKind := model.KindAPI
-		switch w.Kind {
-		case model.WireIntegration:
-			fromRoute, fromNode = w.From, nil
-			toKind = model.KindFunction
-		case model.WireRead, model.WireReadWrite:
-			toKind = model.KindTable
-		}
-		sets[wiresTable].add(wiresTable, row{w.ID, int64(i), string(w.Kind), fromRoute, fromNode, w.To, string(toKind)})
-	}
-	out := make([]rowSet, len(tables))
-	for i, t := range tables {
-		out[i] = sets[t]
-	}
-	return out, nil
-}
-
-// keptJSON encodes an object's kept parts for its kept column: "[]" for
-// none, so an object that keeps nothing has one encoding.
-func keptJSON(kept []model.Kept) (string, error) {
-	if len(kept) == 0 {
-		return "[]", nil
-	}
-	data, err := json.Marshal(kept)
-	if err != nil {
-		return "", fmt.Errorf("encode kept parts: %w", err)
-	}
-	return string(data), nil
-}
-
-// readKept decodes a kept column; "[]" is nil, as in a stack that never
-// kept anything.
-func readKept(data string, into *[]model.Kept) error {
-	if data == "[]" || data == "" {
-		return nil
-	}
-	if err := json.Unmarshal([]byte(data), into); err != nil {
-		return fmt.Errorf("decode kept parts: %w", err)
-	}
-	return nil
 }
 
 // currentRows reads the rows a stack has in t.
@@ -530,167 +348,6 @@ func execRows(ctx context.Context, tx *sql.Tx, query string, stackID int64, rows
 		}
 	}
 	return nil
-}
-
-// readState reads the current state of the stack from the normalized
-// tables into st, in the order it was saved.
-func readState(ctx context.Context, tx *sql.Tx, stackID int64, st *model.Stack) error {
-	apis := map[string]*model.API{}
-	var kept string
-	err := each(ctx, tx, `SELECT n.id, n.logical_name, n.x, n.y,
-			a.description, a.route_selection_expression, a.api_key_selection_expression, a.stage_name, a.kept
-		FROM nodes n JOIN apis a USING (stack_id, id)
-		WHERE n.stack_id = ? ORDER BY n.ordinal`, []any{stackID}, func(rows *sql.Rows) error {
-		a := &model.API{}
-		if err := rows.Scan(&a.ID, &a.Name, &a.Position.X, &a.Position.Y,
-			&a.Description, &a.RouteSelectionExpression, &a.APIKeySelectionExpression, &a.StageName, &kept); err != nil {
-			return err
-		}
-		if err := readKept(kept, &a.Kept); err != nil {
-			return err
-		}
-		st.APIs = append(st.APIs, a)
-		apis[a.ID] = a
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	err = each(ctx, tx, `SELECT api_id, id, route_key, two_way, api_key_required, authorized, kept
-		FROM routes WHERE stack_id = ? ORDER BY api_id, ordinal`, []any{stackID}, func(rows *sql.Rows) error {
-		var apiID string
-		r := &model.Route{}
-		if err := rows.Scan(&apiID, &r.ID, &r.Key, &r.TwoWay, &r.APIKeyRequired, &r.Authorized, &kept); err != nil {
-			return err
-		}
-		if err := readKept(kept, &r.Kept); err != nil {
-			return err
-		}
-		if a := apis[apiID]; a != nil {
-			a.Routes = append(a.Routes, r)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	err = each(ctx, tx, `SELECT api_id, name, identity_sources FROM authorizers WHERE stack_id = ?`, []any{stackID}, func(rows *sql.Rows) error {
-		var apiID, sources string
-		au := &model.Authorizer{}
-		if err := rows.Scan(&apiID, &au.Name, &sources); err != nil {
-			return err
-		}
-		if err := json.Unmarshal([]byte(sources), &au.IdentitySources); err != nil {
-			return fmt.Errorf("authorizer of %s: %w", apiID, err)
-		}
-		if a := apis[apiID]; a != nil {
-			a.Authorizer = au
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-
-	functions := map[string]*model.Function{}
-	err = each(ctx, tx, `SELECT n.id, n.logical_name, n.x, n.y,
-			f.description, f.runtime, f.handler, f.code_path, f.memory_size, f.timeout, f.log_retention_days, f.log_deletion_policy, f.kept
-		FROM nodes n JOIN functions f USING (stack_id, id)
-		WHERE n.stack_id = ? ORDER BY n.ordinal`, []any{stackID}, func(rows *sql.Rows) error {
-		f := &model.Function{}
-		if err := rows.Scan(&f.ID, &f.Name, &f.Position.X, &f.Position.Y,
-			&f.Description, &f.Runtime, &f.Handler, &f.CodePath, &f.MemorySize, &f.Timeout, &f.LogRetentionDays, &f.LogDeletionPolicy, &kept); err != nil {
-			return err
-		}
-		if err := readKept(kept, &f.Kept); err != nil {
-			return err
-		}
-		st.Functions = append(st.Functions, f)
-		functions[f.ID] = f
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	err = each(ctx, tx, `SELECT function_id, name, value FROM function_env WHERE stack_id = ?`, []any{stackID}, func(rows *sql.Rows) error {
-		var id, name, value string
-		if err := rows.Scan(&id, &name, &value); err != nil {
-			return err
-		}
-		if f := functions[id]; f != nil {
-			if f.Environment == nil {
-				f.Environment = map[string]string{}
-			}
-			f.Environment[name] = value
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-
-	err = each(ctx, tx, `SELECT n.id, n.logical_name, n.x, n.y,
-			t.pk_name, t.pk_type, t.sk_name, t.sk_type, t.billing_mode, t.read_capacity, t.write_capacity, t.ttl_attribute, t.deletion_policy, t.kept
-		FROM nodes n JOIN dynamo_tables t USING (stack_id, id)
-		WHERE n.stack_id = ? ORDER BY n.ordinal`, []any{stackID}, func(rows *sql.Rows) error {
-		t := &model.Table{}
-		var skName, skType sql.NullString
-		if err := rows.Scan(&t.ID, &t.Name, &t.Position.X, &t.Position.Y,
-			&t.PartitionKey.Name, &t.PartitionKey.Type, &skName, &skType, &t.BillingMode, &t.ReadCapacity, &t.WriteCapacity, &t.TTLAttribute, &t.DeletionPolicy, &kept); err != nil {
-			return err
-		}
-		if err := readKept(kept, &t.Kept); err != nil {
-			return err
-		}
-		if skName.Valid {
-			t.SortKey = &model.Key{Name: skName.String, Type: model.AttributeType(skType.String)}
-		}
-		st.Tables = append(st.Tables, t)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-
-	err = each(ctx, tx, `SELECT id, kind, from_id, to_id FROM wires WHERE stack_id = ? ORDER BY ordinal`, []any{stackID}, func(rows *sql.Rows) error {
-		w := &model.Wire{}
-		if err := rows.Scan(&w.ID, &w.Kind, &w.From, &w.To); err != nil {
-			return err
-		}
-		st.Wires = append(st.Wires, w)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return readImported(ctx, tx, stackID, st)
-}
-
-// readImported reads the other nodes and kept sections of an imported stack.
-func readImported(ctx context.Context, tx *sql.Tx, stackID int64, st *model.Stack) error {
-	err := each(ctx, tx, `SELECT id, logical_name, type, resource, x, y FROM others WHERE stack_id = ? ORDER BY ordinal`, []any{stackID}, func(rows *sql.Rows) error {
-		o := &model.Other{}
-		var resource string
-		if err := rows.Scan(&o.ID, &o.Name, &o.Type, &resource, &o.Position.X, &o.Position.Y); err != nil {
-			return err
-		}
-		o.Resource = json.RawMessage(resource)
-		st.Others = append(st.Others, o)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return each(ctx, tx, `SELECT key, value FROM stack_sections WHERE stack_id = ? ORDER BY ordinal`, []any{stackID}, func(rows *sql.Rows) error {
-		var f model.Field
-		var value string
-		if err := rows.Scan(&f.Key, &value); err != nil {
-			return err
-		}
-		f.Value = json.RawMessage(value)
-		st.Sections = append(st.Sections, f)
-		return nil
-	})
 }
 
 // each runs query and calls fn for every row.

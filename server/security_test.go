@@ -401,7 +401,8 @@ func TestOpenHostileStackFileRefused(t *testing.T) {
 	mustGit(t, repo, "add", ".")
 	mustGit(t, repo, "commit", "-q", "-m", "a stack to share")
 
-	resp, body := postForm(t, ts, "/stacks/open", url.Values{"repo": {repo}, "folder": {"stacks/shared"}, "name": {"opened"}}, nil)
+	// Opening runs as a Git job; its page shows the outcome.
+	resp, body := awaitJob(t, ts)(postForm(t, ts, "/stacks/open", url.Values{"repo": {repo}, "folder": {"stacks/shared"}, "name": {"opened"}}, nil))
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `data-testid="open-error"`) || !strings.Contains(body, "delete?confirm") {
 		t.Fatalf("open of the hostile file = %d, want 422 naming the ID:\n%s", resp.StatusCode, body)
 	}

@@ -78,6 +78,7 @@ func EveryFieldStack() *model.Stack {
 // that differs in type only would count as changed in every diff, and each
 // save would then rewrite every row.
 func TestCodec_RowsAsScanned(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, err := Open(ctx, filepath.Join(t.TempDir(), "switchboard.db"))
 	if err != nil {

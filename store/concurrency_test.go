@@ -18,6 +18,7 @@ import (
 // win may be lost. Some rounds share one Store, others give each writer its
 // own, as separate processes would have.
 func TestSaveStack_Concurrent(t *testing.T) {
+	t.Parallel()
 	const writers, rounds = 8, 6
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "switchboard.db")
@@ -118,6 +119,7 @@ func TestSaveStack_Concurrent(t *testing.T) {
 // TestConcurrentCreateAndRead mixes writers of different stacks with
 // readers, each with its own Store.
 func TestConcurrentCreateAndRead(t *testing.T) {
+	t.Parallel()
 	const workers = 8
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "switchboard.db")

@@ -12,6 +12,7 @@ import (
 // TestConstraints writes bad rows straight into the tables, past the model,
 // to prove the schema itself refuses them.
 func TestConstraints(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "switchboard.db")
 	s := MustOpenPath(t, path)
 	chat := func() *model.Stack {
@@ -180,6 +181,7 @@ func TestConstraints(t *testing.T) {
 // TestConstraints_AcceptValid makes sure the schema is not stricter than
 // the model at the edges of each range.
 func TestConstraints_AcceptValid(t *testing.T) {
+	t.Parallel()
 	s := MustOpen(t)
 	st := MustExample(t, "chat", "a-"+strings.Repeat("b", model.MaxStackNameLength-2))
 	f := st.Functions[0]

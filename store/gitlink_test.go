@@ -10,6 +10,7 @@ import (
 )
 
 func TestGitLink(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "switchboard.db")
 	s := MustOpenPath(t, path)

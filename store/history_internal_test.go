@@ -61,6 +61,7 @@ func revisionCount(t *testing.T, s *Store, id int64) int {
 // apart are one revision; a pause, another node or another edit in between
 // starts a new one. Undo goes back a whole drag.
 func TestMoveNode_MergesADrag(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, clock, _ := openWithClock(t)
 	st := createExample(t, s, "chat")
@@ -117,6 +118,7 @@ func TestMoveNode_MergesADrag(t *testing.T) {
 // merging and retention it held 8,001 revisions, about 16 MB. Under the
 // race detector, which takes 35 s for 8,000 moves, each drag has 2 moves.
 func TestHistory_DraggedStackStaysSmall(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, clock, path := openWithClock(t)
 	st := createExample(t, s, "chat")

@@ -10,6 +10,7 @@ import (
 )
 
 func TestDeleteStack_Cascades(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "switchboard.db")
 	s := MustOpenPath(t, path)
@@ -47,6 +48,7 @@ func TestDeleteStack_Cascades(t *testing.T) {
 }
 
 func TestDeleteNode_CascadesToWires(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "switchboard.db")
 	s := MustOpenPath(t, path)
 	st := MustCreate(t, s, MustExample(t, "chat", "chat"))
@@ -78,6 +80,7 @@ func TestDeleteNode_CascadesToWires(t *testing.T) {
 }
 
 func TestUndoRedo(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "switchboard.db")
 	s := MustOpenPath(t, path)
@@ -184,6 +187,7 @@ func TestUndoRedo(t *testing.T) {
 }
 
 func TestUndo_ErrNameTaken(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := MustOpen(t)
 	st := MustCreate(t, s, MustExample(t, "chat", "first"))

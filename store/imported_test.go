@@ -30,6 +30,7 @@ func MustImport(tb testing.TB, file, name string) *model.Stack {
 // others and sections, and reads them back from the tables with a new
 // Store, after a create, a move of an other node, a save and an undo.
 func TestImportedStackKeepsWhatItKept(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, file := range []string{"cfn/chat.yaml", "cdk/chat.template.json", "sam/chat.yaml"} {
 		t.Run(file, func(t *testing.T) {
@@ -78,6 +79,7 @@ func TestImportedStackKeepsWhatItKept(t *testing.T) {
 }
 
 func TestImportedStackConstraints(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "switchboard.db")
 	MustOpenPath(t, path)
 	db := MustRawDB(t, path)

@@ -34,6 +34,7 @@ func withMigration(t *testing.T, name, sql string) fstest.MapFS {
 }
 
 func TestMigrate_AppliesOnlyNewFiles(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, err := Open(ctx, filepath.Join(t.TempDir(), "switchboard.db"))
 	if err != nil {
@@ -84,6 +85,7 @@ func TestMigrate_AppliesOnlyNewFiles(t *testing.T) {
 }
 
 func TestReadMigrations_ErrBadName(t *testing.T) {
+	t.Parallel()
 	for name, files := range map[string]fstest.MapFS{
 		"no number": {"init.sql": {}},
 		"duplicate": {"0001_a.sql": {}, "0001_b.sql": {}},
@@ -95,6 +97,7 @@ func TestReadMigrations_ErrBadName(t *testing.T) {
 }
 
 func TestConstraintError(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, err := Open(ctx, filepath.Join(t.TempDir(), "switchboard.db"))
 	if err != nil {
@@ -167,6 +170,7 @@ func migrationsUpTo(t *testing.T, last int64) fstest.MapFS {
 // 0006 rebuilt revisions as a rowid table: history, undo and redo survive,
 // and the foreign keys between stacks and revisions still hold.
 func TestMigrate_RevisionsRebuildKeepsHistory(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := oldDatabase(t, 5, "testdata/schema5_history.sql")
 	// The chat example, saved three times and undone once.
@@ -217,6 +221,7 @@ func TestMigrate_RevisionsRebuildKeepsHistory(t *testing.T) {
 // with foreign keys off and leaves a dangling reference: it is refused and
 // rolled back, and foreign keys are on again afterwards.
 func TestMigrate_ForeignKeysOffChecksBeforeCommit(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, err := Open(ctx, filepath.Join(t.TempDir(), "switchboard.db"))
 	if err != nil {
@@ -258,6 +263,7 @@ func TestMigrate_ForeignKeysOffChecksBeforeCommit(t *testing.T) {
 // back as it was, undo still works, and the ID of the last stack, deleted
 // after the migration, is not given out again.
 func TestMigrate_StrictIDsRebuildKeepsStacks(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := oldDatabase(t, 6, "testdata/schema6_examples.sql")
 	// The chat and echo examples, each created and saved once.

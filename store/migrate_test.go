@@ -46,6 +46,7 @@ func mustApplied(tb testing.TB, path string) []appliedMigration {
 }
 
 func TestOpen_ReopenMigratesNothingTwice(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "switchboard.db")
 	s, err := store.Open(context.Background(), path)
 	if err != nil {
@@ -78,6 +79,7 @@ func TestOpen_ReopenMigratesNothingTwice(t *testing.T) {
 }
 
 func TestOpen_ErrNewerSchema(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "switchboard.db")
 	s, err := store.Open(context.Background(), path)
 	if err != nil {
@@ -121,6 +123,7 @@ func TestOpen_ErrNewerSchema(t *testing.T) {
 }
 
 func TestOpen_PathWithURICharacters(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "a#b?c%d e")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestMoveNode(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "switchboard.db")
 	s := MustOpenPath(t, path)

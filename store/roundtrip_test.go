@@ -169,6 +169,7 @@ func differences(path string, got, want reflect.Value) []string {
 // of every type is set and reads them back from the tables with a new Store:
 // a field the store's codecs do not map comes back zero and fails here.
 func TestEveryFieldRoundTrips(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "switchboard.db")
 	s := MustOpenPath(t, path)

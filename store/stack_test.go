@@ -21,6 +21,7 @@ func mustJSON(tb testing.TB, v any) string {
 }
 
 func TestCreateStack_RoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cases := map[string]func(testing.TB) *model.Stack{
 		"chat":  func(tb testing.TB) *model.Stack { return MustExample(tb, "chat", "chat") },
@@ -83,6 +84,7 @@ func TestCreateStack_RoundTrip(t *testing.T) {
 }
 
 func TestCreateStack_ErrDuplicateName(t *testing.T) {
+	t.Parallel()
 	s := MustOpen(t)
 	MustCreate(t, s, MustExample(t, "chat", "demo"))
 	_, err := s.CreateStack(context.Background(), MustExample(t, "echo", "demo"))
@@ -90,6 +92,7 @@ func TestCreateStack_ErrDuplicateName(t *testing.T) {
 }
 
 func TestCreateStack_ErrInvalid(t *testing.T) {
+	t.Parallel()
 	s := MustOpen(t)
 	st := MustExample(t, "echo", "echo")
 	st.Functions[0].MemorySize = 64
@@ -101,6 +104,7 @@ func TestCreateStack_ErrInvalid(t *testing.T) {
 }
 
 func TestStack_ErrNotFound(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := MustOpen(t)
 	_, err := s.Stack(ctx, 42)
@@ -117,6 +121,7 @@ func TestStack_ErrNotFound(t *testing.T) {
 }
 
 func TestStacks(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := MustOpen(t)
 	chat := MustCreate(t, s, MustExample(t, "chat", "zebra"))
@@ -141,6 +146,7 @@ func TestStacks(t *testing.T) {
 }
 
 func TestSaveStack(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := MustOpen(t)
 	st := MustCreate(t, s, MustExample(t, "chat", "chat"))
@@ -197,6 +203,7 @@ func TestSaveStack(t *testing.T) {
 }
 
 func TestSaveStack_ErrStaleRevision(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := MustOpen(t)
 	st := MustCreate(t, s, MustExample(t, "chat", "chat"))
@@ -227,6 +234,7 @@ func TestSaveStack_ErrStaleRevision(t *testing.T) {
 }
 
 func TestSaveStack_ErrRenameConflict(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := MustOpen(t)
 	MustCreate(t, s, MustExample(t, "echo", "taken"))
@@ -237,6 +245,7 @@ func TestSaveStack_ErrRenameConflict(t *testing.T) {
 }
 
 func TestSaveStack_ErrInvalidLeavesStack(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := MustOpen(t)
 	st := MustCreate(t, s, MustExample(t, "chat", "chat"))
@@ -253,6 +262,7 @@ func TestSaveStack_ErrInvalidLeavesStack(t *testing.T) {
 }
 
 func TestSaveStack_UpdatedAt(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := MustOpen(t)
 	st := MustCreate(t, s, MustExample(t, "echo", "echo"))
@@ -276,6 +286,7 @@ func TestSaveStack_UpdatedAt(t *testing.T) {
 // TestSaveStack_TwoStores checks that a Store does not trust the rows it
 // remembers writing once another Store has changed the stack.
 func TestSaveStack_TwoStores(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "switchboard.db")
 	a, b := MustOpenPath(t, path), MustOpenPath(t, path)
@@ -313,6 +324,7 @@ func TestSaveStack_TwoStores(t *testing.T) {
 // TestSaveStack_TablesChangedBehindTheStore checks that a save still works
 // when the tables no longer hold the rows the Store remembers writing.
 func TestSaveStack_TablesChangedBehindTheStore(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "switchboard.db")
 	s := MustOpenPath(t, path)
@@ -334,6 +346,7 @@ func TestSaveStack_TablesChangedBehindTheStore(t *testing.T) {
 }
 
 func TestOpen_Memory(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := MustOpenPath(t, ":memory:")
 	st := MustCreate(t, s, MustExample(t, "echo", "echo"))
@@ -348,6 +361,7 @@ func TestOpen_Memory(t *testing.T) {
 // it gets a new ID, so a bookmark, tab or run of the deleted stack cannot
 // reach the new one.
 func TestDeleteStack_IDNeverReused(t *testing.T) {
+	t.Parallel()
 	s := MustOpen(t)
 	first := MustCreate(t, s, &model.Stack{Name: "first"})
 	if err := s.DeleteStack(context.Background(), first.ID); err != nil {

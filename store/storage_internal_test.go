@@ -31,6 +31,7 @@ func assertStorageError(t *testing.T, err error, want string) {
 // which Open honours also for root): reading works, and each kind of write
 // says the database is read-only.
 func TestStorage_ReadOnlyDatabase(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "switchboard.db")
 	s, err := Open(ctx, path)
@@ -68,6 +69,7 @@ func TestStorage_ReadOnlyDatabase(t *testing.T) {
 // does: the save that does not fit says the disk is full, the stack is as
 // it was before it, and once there is room again saving works.
 func TestStorage_FullDisk(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "switchboard.db")
 	s, err := Open(ctx, path)
@@ -120,6 +122,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // TestStorage_CannotOpen: a database in a folder that does not exist says
 // it cannot be opened.
 func TestStorage_CannotOpen(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "missing", "switchboard.db")
 	_, err := Open(context.Background(), path)
 	assertStorageError(t, err, "cannot be opened")

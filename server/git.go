@@ -331,14 +331,7 @@ func (s *Server) handleGitJobCancel(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusNotFound, "No such Git operation.")
 		return
 	}
-	j.cancelJob()
-	// gitlink stops at its next step; the page then says how it ended.
-	select {
-	case <-j.done:
-	case <-time.After(10 * time.Second):
-	case <-r.Context().Done():
-	}
-	http.Redirect(w, r, j.url, http.StatusSeeOther)
+	cancelAndShow(w, r, j)
 }
 
 // handleGitHistory renders the history list alone.
@@ -434,6 +427,13 @@ func (s *Server) handleOpenJobCancel(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusNotFound, "No such Git operation.")
 		return
 	}
+	cancelAndShow(w, r, j)
+}
+
+// cancelAndShow cancels a job, waits a little for it to end (gitlink stops
+// at its next step) and sends the browser to the job's page, which then
+// says how it ended.
+func cancelAndShow(w http.ResponseWriter, r *http.Request, j *gitJob) {
 	j.cancelJob()
 	select {
 	case <-j.done:

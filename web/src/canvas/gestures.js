@@ -4,129 +4,134 @@ import { dropOrigin, pos } from './geometry.js'
 
 const DRAG_THRESHOLD = 4
 
+const pastThreshold = (dx, dy) => Math.hypot(dx, dy) >= DRAG_THRESHOLD
+const clearDropTargets = () => document.querySelectorAll('.node.drop-target').forEach((n) => n.classList.remove('drop-target'))
+const nodeAt = (e) => document.elementFromPoint(e.clientX, e.clientY)?.closest('.node')
+
+// Each kind of gesture: what a pointer move does while it lasts (dx, dy
+// from where it started, in screen pixels), and what its end does. c is the
+// canvas (see initCanvas) with the gestures' click guard.
+const kinds = {
+  palette: {
+    move (c, g, e, dx, dy) {
+      if (!g.ghost && !pastThreshold(dx, dy)) return
+      if (!g.ghost) {
+        g.ghost = g.item.cloneNode(true)
+        g.ghost.classList.add('palette-ghost')
+        g.ghost.removeAttribute('hx-post')
+        document.body.append(g.ghost)
+      }
+      g.ghost.style.left = e.clientX + 'px'
+      g.ghost.style.top = e.clientY + 'px'
+    },
+    end (c, g, e) {
+      if (!g.ghost) return // a click: htmx posts it, at a free spot
+      g.ghost.remove()
+      c.suppressClick()
+      const over = document.elementFromPoint(e.clientX, e.clientY)
+      if (!over || !c.viewport.contains(over)) return
+      c.transport.create(g.item, dropOrigin(c.geometry, c.view.toWorld(e.clientX, e.clientY)))
+    }
+  },
+  node: {
+    move (c, g, e, dx, dy) {
+      if (!g.moved && !pastThreshold(dx, dy)) return
+      g.moved = true
+      g.node.classList.add('dragging')
+      const z = c.view.get().z
+      c.moveNode(g.node, g.start.x + dx / z, g.start.y + dy / z)
+    },
+    end (c, g) {
+      g.node.classList.remove('dragging')
+      if (g.moved) {
+        c.transport.saveMove(g.node)
+      } else {
+        c.selection.select(g.node.id)
+      }
+    }
+  },
+  wire: {
+    move (c, g, e) {
+      c.wires.drawDraft(g.start, c.view.toWorld(e.clientX, e.clientY))
+      clearDropTargets()
+      nodeAt(e)?.classList.add('drop-target')
+    },
+    end (c, g, e) {
+      clearDropTargets()
+      const target = nodeAt(e)
+      if (!target) return c.wires.hideDraft()
+      c.transport.connect(g.from, target.dataset.node).finally(c.wires.hideDraft)
+    }
+  },
+  pan: {
+    move (c, g, e, dx, dy) {
+      if (!g.moved && !pastThreshold(dx, dy)) return
+      g.moved = true
+      c.view.set({ ...g.start, x: g.start.x + dx, y: g.start.y + dy })
+    },
+    end (c, g) {
+      c.viewport.classList.remove('panning')
+      if (!g.moved) c.selection.clear()
+    }
+  }
+}
+
+// startGesture is the gesture a primary-button press on e.target begins,
+// or null when it begins none (a press on a wire selects it at once).
+function startGesture (c, e) {
+  const item = e.target.closest('.palette-item')
+  if (item) return { kind: 'palette', item, sx: e.clientX, sy: e.clientY, ghost: null }
+  if (!c.viewport.contains(e.target)) return null
+  const port = e.target.closest('[data-port]')
+  if (port) {
+    e.preventDefault()
+    const r = port.getBoundingClientRect()
+    const start = c.view.toWorld(r.left + r.width / 2, r.top + r.height / 2)
+    c.wires.showDraft(start)
+    return { kind: 'wire', from: port.dataset.port, start }
+  }
+  const node = e.target.closest('.node')
+  if (node) {
+    e.preventDefault()
+    node.setPointerCapture?.(e.pointerId)
+    return { kind: 'node', node, sx: e.clientX, sy: e.clientY, start: pos(node), moved: false }
+  }
+  const wire = e.target.closest('svg.wire[data-wire]')
+  if (wire) {
+    c.selection.select(wire.id)
+    return null
+  }
+  c.viewport.classList.add('panning')
+  return { kind: 'pan', sx: e.clientX, sy: e.clientY, start: { ...c.view.get() }, moved: false }
+}
+
 // initGestures listens for gestures on the canvas c (see initCanvas).
 export function initGestures (c) {
-  const { editor, viewport, view, wires, selection, transport, geometry, moveNode } = c
   let gesture = null
-  let suppressClick = false
-  const clearDropTargets = () => document.querySelectorAll('.node.drop-target').forEach((n) => n.classList.remove('drop-target'))
-
-  editor.addEventListener('pointerdown', (e) => {
+  let clickSuppressed = false
+  // A drag that ends on the palette button it started from must not also
+  // click it.
+  const gc = {
+    ...c,
+    suppressClick () {
+      clickSuppressed = true
+      setTimeout(() => { clickSuppressed = false }, 0)
+    }
+  }
+  c.editor.addEventListener('pointerdown', (e) => {
     if (e.button !== 0) return
-    const item = e.target.closest('.palette-item')
-    if (item) {
-      gesture = { kind: 'palette', item, sx: e.clientX, sy: e.clientY, ghost: null }
-      return
-    }
-    if (!viewport.contains(e.target)) return
-    const port = e.target.closest('[data-port]')
-    if (port) {
-      e.preventDefault()
-      const r = port.getBoundingClientRect()
-      const start = view.toWorld(r.left + r.width / 2, r.top + r.height / 2)
-      gesture = { kind: 'wire', from: port.dataset.port, start }
-      wires.showDraft(start)
-      return
-    }
-    const node = e.target.closest('.node')
-    if (node) {
-      e.preventDefault()
-      gesture = { kind: 'node', node, sx: e.clientX, sy: e.clientY, start: pos(node), moved: false }
-      node.setPointerCapture?.(e.pointerId)
-      return
-    }
-    const wire = e.target.closest('svg.wire[data-wire]')
-    if (wire) {
-      selection.select(wire.id)
-      return
-    }
-    gesture = { kind: 'pan', sx: e.clientX, sy: e.clientY, start: { ...view.get() }, moved: false }
-    viewport.classList.add('panning')
+    gesture = startGesture(gc, e) ?? gesture
   })
-
   document.addEventListener('pointermove', (e) => {
-    if (!gesture) return
-    const dx = e.clientX - gesture.sx
-    const dy = e.clientY - gesture.sy
-    switch (gesture.kind) {
-      case 'palette':
-        if (!gesture.ghost && Math.hypot(dx, dy) < DRAG_THRESHOLD) return
-        if (!gesture.ghost) {
-          gesture.ghost = gesture.item.cloneNode(true)
-          gesture.ghost.classList.add('palette-ghost')
-          gesture.ghost.removeAttribute('hx-post')
-          document.body.append(gesture.ghost)
-        }
-        gesture.ghost.style.left = e.clientX + 'px'
-        gesture.ghost.style.top = e.clientY + 'px'
-        break
-      case 'node': {
-        if (!gesture.moved && Math.hypot(dx, dy) < DRAG_THRESHOLD) return
-        gesture.moved = true
-        gesture.node.classList.add('dragging')
-        const z = view.get().z
-        moveNode(gesture.node, gesture.start.x + dx / z, gesture.start.y + dy / z)
-        break
-      }
-      case 'wire':
-        wires.drawDraft(gesture.start, view.toWorld(e.clientX, e.clientY))
-        clearDropTargets()
-        document.elementFromPoint(e.clientX, e.clientY)?.closest('.node')?.classList.add('drop-target')
-        break
-      case 'pan':
-        if (!gesture.moved && Math.hypot(dx, dy) < DRAG_THRESHOLD) return
-        gesture.moved = true
-        view.set({ ...gesture.start, x: gesture.start.x + dx, y: gesture.start.y + dy })
-        break
-    }
+    if (gesture) kinds[gesture.kind].move(gc, gesture, e, e.clientX - gesture.sx, e.clientY - gesture.sy)
   })
-
   document.addEventListener('pointerup', (e) => {
     const g = gesture
     gesture = null
-    if (!g) return
-    switch (g.kind) {
-      case 'palette': {
-        if (!g.ghost) return // a click: htmx posts it, at a free spot
-        g.ghost.remove()
-        suppressClick = true
-        setTimeout(() => { suppressClick = false }, 0)
-        const over = document.elementFromPoint(e.clientX, e.clientY)
-        if (!over || !viewport.contains(over)) return
-        transport.create(g.item, dropOrigin(geometry, view.toWorld(e.clientX, e.clientY)))
-        break
-      }
-      case 'node':
-        g.node.classList.remove('dragging')
-        if (g.moved) {
-          transport.saveMove(g.node)
-        } else {
-          selection.select(g.node.id)
-        }
-        break
-      case 'wire': {
-        clearDropTargets()
-        const target = document.elementFromPoint(e.clientX, e.clientY)?.closest('.node')
-        if (!target) {
-          wires.hideDraft()
-          return
-        }
-        transport.connect(g.from, target.dataset.node).finally(wires.hideDraft)
-        break
-      }
-      case 'pan':
-        viewport.classList.remove('panning')
-        if (!g.moved) {
-          selection.clear()
-        }
-        break
-    }
+    if (g) kinds[g.kind].end(gc, g, e)
   })
-
-  // A drag that ends on the palette button it started from must not also
-  // click it.
   document.addEventListener('click', (e) => {
-    if (suppressClick && e.target.closest('.palette-item')) {
+    if (clickSuppressed && e.target.closest('.palette-item')) {
       e.preventDefault()
       e.stopPropagation()
     }

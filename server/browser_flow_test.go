@@ -46,6 +46,11 @@ func TestBrowserDesignStack(t *testing.T) {
 	// Drag an API and a function from the palette onto the canvas.
 	x, y := center(t, ctx, `[data-testid=palette-api]`)
 	run(t, ctx, "drag an API", drag(x, y, 420, 260), chromedp.WaitVisible(`#nodes .node-api`))
+	// A node lands centred on the pointer, in the middle of its head: the
+	// script reads the node sizes web/geometry.go renders on #editor.
+	if got := evalString(t, ctx, `(() => { const r = document.querySelector('#nodes .node-api .node-head').getBoundingClientRect(); return Math.round(r.left + r.width / 2) + ',' + Math.round(r.top + r.height / 2) })()`); got != "420,260" {
+		t.Fatalf("the API's head is centred at %s, want the drop point 420,260", got)
+	}
 	x, y = center(t, ctx, `[data-testid=palette-function]`)
 	run(t, ctx, "drag a function", drag(x, y, 820, 420), chromedp.WaitVisible(`#nodes .node-function`))
 	screenshot(t, ctx, "1-dropped")

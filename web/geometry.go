@@ -9,7 +9,8 @@ import (
 
 // Node geometry, in canvas pixels. app.css sizes .node, .node-head and
 // .route with the same numbers, so a wire the server draws meets the port
-// the browser lays out, and canvas.js redraws it identically while dragging.
+// the browser lays out. canvas.js has no copy: CanvasPage renders the sizes
+// it needs on #editor (data-node-width, data-head-height).
 const (
 	NodeWidth   = 220
 	HeadHeight  = 48

@@ -3,6 +3,10 @@ package web
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -81,6 +85,54 @@ func TestCanvasPageRender(t *testing.T) {
 	for _, banned := range []string{"style=", "<script>", "onclick", "hx-on"} {
 		if strings.Contains(html, banned) {
 			t.Errorf("canvas has %s, which the CSP blocks", banned)
+		}
+	}
+}
+
+// TestCanvasScriptHasNoGeometry keeps node geometry in one home: the
+// canvas script reads the sizes from #editor, which CanvasPage renders from
+// the constants above, and holds no copy of them (it used to drop nodes at
+// the pointer minus 110 and 24, NodeWidth/2 and HeadHeight/2).
+func TestCanvasScriptHasNoGeometry(t *testing.T) {
+	files, _ := filepath.Glob("src/canvas/*.js")
+	files = append(files, "src/canvas.js")
+	sizes := map[string]bool{}
+	for _, n := range []int{NodeWidth, HeadHeight, RouteHeight, BodyHeight, NodeWidth / 2, HeadHeight / 2, RouteHeight / 2} {
+		sizes[strconv.Itoa(n)] = true
+	}
+	// Numbers that happen to equal a size but are no node's: the margin
+	// Fit leaves around the stack, in screen pixels.
+	notGeometry := regexp.MustCompile(`^const FIT_PAD = \d+$`)
+	number := regexp.MustCompile(`\b\d+(\.\d+)?\b`)
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(src), "\n") {
+			code, _, _ := strings.Cut(line, "//")
+			if notGeometry.MatchString(strings.TrimSpace(code)) {
+				continue
+			}
+			for _, n := range number.FindAllString(code, -1) {
+				if sizes[n] {
+					t.Errorf("%s:%d: node geometry literal %s: read it from #editor's data-* instead\n\t%s", f, i+1, n, line)
+				}
+			}
+		}
+	}
+
+	s, _ := model.Example("chat", "chat")
+	var buf bytes.Buffer
+	if err := CanvasPage(NewCanvasView(s)).Render(context.Background(), &buf); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`data-node-width="` + strconv.Itoa(NodeWidth) + `"`,
+		`data-head-height="` + strconv.Itoa(HeadHeight) + `"`,
+	} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("#editor lacks %s", want)
 		}
 	}
 }

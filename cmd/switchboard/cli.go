@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"strings"
 
 	"github.com/switchboard-dev/switchboard/model"
@@ -63,8 +64,48 @@ type command struct {
 	name    string
 	args    string
 	summary string
-	run     func(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error
-	flags   func(fs *flag.FlagSet)
+	// bind declares the command's flags on fs, each bound to a field of a
+	// fresh options value, and returns the action that reads them: a flag
+	// is read through its field, so a misspelt one is a compile error
+	// rather than a nil Lookup at run time.
+	bind func(fs *flag.FlagSet) action
+}
+
+// action runs a command once its flags are parsed.
+type action func(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error
+
+// options is a command's flags as a struct: bind declares each one on fs.
+type options[O any] interface {
+	*O
+	bind(fs *flag.FlagSet)
+}
+
+// withOptions makes a command's bind from its action taking typed options.
+func withOptions[O any, P options[O]](run func(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string, o P) error) func(*flag.FlagSet) action {
+	return func(fs *flag.FlagSet) action {
+		o := P(new(O))
+		o.bind(fs)
+		return func(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+			return run(ctx, c, fs, db, args, o)
+		}
+	}
+}
+
+// noOptions is the bind of a command with only --db.
+func noOptions(run action) func(*flag.FlagSet) action {
+	return func(*flag.FlagSet) action { return run }
+}
+
+// given reports whether the flag bound to p was on the command line, for a
+// flag whose default is decided after parsing (an environment variable).
+func given[T any](fs *flag.FlagSet, p *T) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) {
+		// Every flag.Value the flag package makes for a *Var call is the
+		// bound pointer under another type.
+		found = found || reflect.ValueOf(f.Value).Pointer() == reflect.ValueOf(p).Pointer()
+	})
+	return found
 }
 
 var commands []*command
@@ -105,9 +146,7 @@ func (c *CLI) runCommand(ctx context.Context, cmd *command, args []string) error
 	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
 	fs.SetOutput(c.Stderr)
 	db := fs.String("db", c.defaultDB(), "SQLite database `file` holding the stacks")
-	if cmd.flags != nil {
-		cmd.flags(fs)
-	}
+	run := cmd.bind(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: switchboard %s [flags] %s\n\n%s\n\nFlags:\n", cmd.name, cmd.args, cmd.summary)
 		fs.PrintDefaults()
@@ -145,7 +184,7 @@ func (c *CLI) runCommand(ctx context.Context, cmd *command, args []string) error
 		safe.Stderr = terminalSafe(c.Stderr)
 		c = &safe
 	}
-	return cmd.run(ctx, c, fs, db, positional)
+	return run(ctx, c, fs, db, positional)
 }
 
 func (c *CLI) defaultDB() string {

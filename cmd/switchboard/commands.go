@@ -22,49 +22,52 @@ import (
 
 func init() {
 	commands = []*command{
-		{name: "serve", summary: "Serve the stack designer until interrupted.", run: runServe,
-			flags: func(fs *flag.FlagSet) {
-				fs.String("addr", server.DefaultAddr, "`address` to listen on (default $SWITCHBOARD_ADDR, else 127.0.0.1:8080); keep it on loopback")
-				fs.Bool("listen-anywhere", false, "allow an --addr beyond loopback; every request then needs the token in the URL printed at start-up")
-				fs.Var(&stringList{}, "allow-host", "also answer requests naming this host `name` (repeatable; default $SWITCHBOARD_ALLOW_HOSTS, comma-separated)")
-			}},
-		{name: "new", args: "NAME", summary: "Create a stack, blank or from an example (chat, echo).", run: runNew,
-			flags: func(fs *flag.FlagSet) {
-				fs.String("example", "", "start from an `example`: chat or echo")
-				fs.String("description", "", "stack `description`")
-			}},
-		{name: "stacks", summary: "List the stacks.", run: runStacks},
-		{name: "show", args: "NAME", summary: "Describe a stack: its resources, wires and problems.", run: runShow,
-			flags: func(fs *flag.FlagSet) {
-				fs.Bool("json", false, "print the stack document as JSON")
-			}},
-		{name: "export", args: "NAME", summary: "Write a stack's CloudFormation template to stdout, a file, or a folder\nwith handler scaffolds for functions whose code folder does not exist yet.", run: runExport,
-			flags: func(fs *flag.FlagSet) {
-				fs.String("format", "yaml", "template `format`: yaml or json")
-				fs.String("o", "", "write the template to `file`")
-				fs.String("dir", "", "write template.yaml (or .json) and handler scaffolds into `folder`")
-			}},
+		{name: "serve", summary: "Serve the stack designer until interrupted.", bind: withOptions(runServe)},
+		{name: "new", args: "NAME", summary: "Create a stack, blank or from an example (chat, echo).", bind: withOptions(runNew)},
+		{name: "stacks", summary: "List the stacks.", bind: noOptions(runStacks)},
+		{name: "show", args: "NAME", summary: "Describe a stack: its resources, wires and problems.", bind: withOptions(runShow)},
+		{name: "export", args: "NAME", summary: "Write a stack's CloudFormation template to stdout, a file, or a folder\nwith handler scaffolds for functions whose code folder does not exist yet.", bind: withOptions(runExport)},
 		importCommand,
-		{name: "delete", args: "NAME", summary: "Delete a stack and its history.", run: runDelete},
-		{name: "link", args: "NAME", summary: "Link a stack to a folder of a Git repository, checking that the repository\nopens; without --repo, show the current link. A token is read from the\nenvironment variable --token-env names, or from stdin with --token-stdin;\nit is kept in a 0600 file next to the database and never printed.", run: runLink,
-			flags: linkFlags},
-		{name: "commit", args: "NAME", summary: "Commit a stack to its linked repository (template.yaml, switchboard.json and\nhandler scaffolds for new functions) and push remotes.", run: runCommit,
-			flags: func(fs *flag.FlagSet) {
-				fs.String("m", "", "commit `message` (default \"Update <folder>\")")
-				fs.Bool("dry-run", false, "show what would change, as a diff, without committing")
-				fs.Bool("overwrite", false, "replace files that changed upstream since Switchboard last committed them")
-			}},
+		{name: "delete", args: "NAME", summary: "Delete a stack and its history.", bind: noOptions(runDelete)},
+		{name: "link", args: "NAME", summary: "Link a stack to a folder of a Git repository, checking that the repository\nopens; without --repo, show the current link. A token is read from the\nenvironment variable --token-env names, or from stdin with --token-stdin;\nit is kept in a 0600 file next to the database and never printed.", bind: withOptions(runLink)},
+		{name: "commit", args: "NAME", summary: "Commit a stack to its linked repository (template.yaml, switchboard.json and\nhandler scaffolds for new functions) and push remotes.", bind: withOptions(runCommit)},
 		runCmd,
-		{name: "history", args: "NAME", summary: "List the commits of a stack's folder in its linked repository.", run: runHistory},
-		{name: "open", args: "REPO", summary: "Create a stack from the switchboard.json in a folder of a Git repository\n(a local folder or a URL) and link the new stack to it.", run: runOpen,
-			flags: func(fs *flag.FlagSet) {
-				fs.String("folder", ".", "the stack's `folder` in the repository")
-				fs.String("branch", "", "`branch` to read (default: the one the repository's HEAD names)")
-				fs.String("name", "", "`name` for the new stack (default: the name in the file)")
-				fs.String("author", "", "commit author for later commits, as \"`Name <email>`\"")
-				tokenFlags(fs)
-			}},
+		{name: "history", args: "NAME", summary: "List the commits of a stack's folder in its linked repository.", bind: noOptions(runHistory)},
+		{name: "open", args: "REPO", summary: "Create a stack from the switchboard.json in a folder of a Git repository\n(a local folder or a URL) and link the new stack to it.", bind: withOptions(runOpen)},
 	}
+}
+
+type serveOptions struct {
+	addr           string
+	listenAnywhere bool
+	allowHosts     stringList
+}
+
+func (o *serveOptions) bind(fs *flag.FlagSet) {
+	fs.StringVar(&o.addr, "addr", server.DefaultAddr, "`address` to listen on (default $SWITCHBOARD_ADDR, else 127.0.0.1:8080); keep it on loopback")
+	fs.BoolVar(&o.listenAnywhere, "listen-anywhere", false, "allow an --addr beyond loopback; every request then needs the token in the URL printed at start-up")
+	fs.Var(&o.allowHosts, "allow-host", "also answer requests naming this host `name` (repeatable; default $SWITCHBOARD_ALLOW_HOSTS, comma-separated)")
+}
+
+type newOptions struct{ example, description string }
+
+func (o *newOptions) bind(fs *flag.FlagSet) {
+	fs.StringVar(&o.example, "example", "", "start from an `example`: chat or echo")
+	fs.StringVar(&o.description, "description", "", "stack `description`")
+}
+
+type showOptions struct{ json bool }
+
+func (o *showOptions) bind(fs *flag.FlagSet) {
+	fs.BoolVar(&o.json, "json", false, "print the stack document as JSON")
+}
+
+type exportOptions struct{ format, out, dir string }
+
+func (o *exportOptions) bind(fs *flag.FlagSet) {
+	fs.StringVar(&o.format, "format", "yaml", "template `format`: yaml or json")
+	fs.StringVar(&o.out, "o", "", "write the template to `file`")
+	fs.StringVar(&o.dir, "dir", "", "write template.yaml (or .json) and handler scaffolds into `folder`")
 }
 
 // stringList is a flag that may be given more than once.
@@ -77,16 +80,7 @@ func (l *stringList) Set(v string) error {
 	return nil
 }
 
-func flagString(fs *flag.FlagSet, name string) string { return fs.Lookup(name).Value.String() }
-
-// flagSet reports whether the flag was given on the command line.
-func flagSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
-}
-
-func runServe(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+func runServe(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string, o *serveOptions) error {
 	if err := exactArgs(fs, args); err != nil {
 		return err
 	}
@@ -96,19 +90,19 @@ func runServe(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []
 		return err
 	}
 	defer st.Close()
-	addr := flagString(fs, "addr")
-	if env := c.Getenv("SWITCHBOARD_ADDR"); env != "" && !flagSet(fs, "addr") {
+	addr := o.addr
+	if env := c.Getenv("SWITCHBOARD_ADDR"); env != "" && !given(fs, &o.addr) {
 		addr = env
 	}
-	hosts := []string(*fs.Lookup("allow-host").Value.(*stringList))
-	if env := c.Getenv("SWITCHBOARD_ALLOW_HOSTS"); env != "" && !flagSet(fs, "allow-host") {
+	hosts := []string(o.allowHosts)
+	if env := c.Getenv("SWITCHBOARD_ALLOW_HOSTS"); env != "" && !given(fs, &o.allowHosts) {
 		for _, h := range strings.Split(env, ",") {
 			if h = strings.TrimSpace(h); h != "" {
 				hosts = append(hosts, h)
 			}
 		}
 	}
-	anywhere := flagString(fs, "listen-anywhere") == "true"
+	anywhere := o.listenAnywhere
 	// Run locally reads the same variables as switchboard run.
 	runOpts := server.RunOptions{DynamoDBEndpoint: c.Getenv("AWS_ENDPOINT_URL_DYNAMODB"), NodePath: c.Getenv("SWITCHBOARD_NODE_MODULES")}
 	srv := server.New(server.Options{Addr: addr, Store: st, Logger: log, Run: runOpts, AllowHosts: hosts, ListenAnywhere: anywhere})
@@ -135,18 +129,18 @@ func runServe(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []
 	return srv.Close(ctx)
 }
 
-func runNew(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+func runNew(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string, o *newOptions) error {
 	if err := exactArgs(fs, args, "NAME"); err != nil {
 		return err
 	}
 	stack := &model.Stack{Name: args[0]}
-	if example := flagString(fs, "example"); example != "" {
+	if example := o.example; example != "" {
 		var err error
 		if stack, err = model.Example(example, args[0]); err != nil {
 			return err
 		}
 	}
-	if d := flagString(fs, "description"); d != "" {
+	if d := o.description; d != "" {
 		stack.Description = d
 	}
 	st, err := openStore(ctx, *db)
@@ -187,12 +181,12 @@ func runStacks(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 	return tw.Flush()
 }
 
-func runShow(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+func runShow(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string, o *showOptions) error {
 	if err := exactArgs(fs, args, "NAME"); err != nil {
 		return err
 	}
 	return withStack(ctx, *db, args[0], func(_ *store.Store, stack *model.Stack) error {
-		if flagString(fs, "json") == "true" {
+		if o.json {
 			enc := json.NewEncoder(c.Stdout)
 			enc.SetIndent("", "  ")
 			return enc.Encode(stack)
@@ -202,15 +196,15 @@ func runShow(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []s
 	})
 }
 
-func runExport(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+func runExport(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string, o *exportOptions) error {
 	if err := exactArgs(fs, args, "NAME"); err != nil {
 		return err
 	}
-	format, err := export.ParseFormat(flagString(fs, "format"))
+	format, err := export.ParseFormat(o.format)
 	if err != nil {
 		return &usageError{msg: err.Error()}
 	}
-	out, dir := flagString(fs, "o"), flagString(fs, "dir")
+	out, dir := o.out, o.dir
 	if out != "" && dir != "" {
 		return &usageError{msg: "export: use -o or --dir, not both"}
 	}

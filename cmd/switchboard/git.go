@@ -16,24 +16,59 @@ import (
 	"github.com/switchboard-dev/switchboard/store"
 )
 
-func linkFlags(fs *flag.FlagSet) {
-	fs.String("repo", "", "a local `folder` (initialised when empty) or a URL: https://, ssh://, git@host:path, file://")
-	fs.String("branch", "", "`branch` to commit to (default: the one the repository's HEAD names; main for an empty repository)")
-	fs.String("folder", "", "the stack's `folder` in the repository (default stacks/NAME; \".\" for the root)")
-	fs.String("author", "", "commit author, as \"`Name <email>`\"")
-	fs.String("ssh-key", "", "private key `file` for ssh remotes")
-	fs.Bool("create-branch", false, "create the branch on a remote that lacks it")
-	fs.Bool("clear-token", false, "forget the saved token")
-	fs.Bool("unlink", false, "remove the stack's link and its token")
-	tokenFlags(fs)
+type linkOptions struct {
+	repo, branch, folder, author, sshKey string
+	createBranch, clearToken, unlink     bool
+	tokenOptions
 }
 
-// tokenFlags never take the token itself: a command line is visible to every
-// user of the machine (ps) and lands in shell history.
-func tokenFlags(fs *flag.FlagSet) {
-	fs.String("token-env", "", "read the HTTPS token from the environment `variable` named here")
-	fs.Bool("token-stdin", false, "read the HTTPS token from stdin")
-	fs.String("username", "", "HTTPS user `name` to send with the token (default: any)")
+func (o *linkOptions) bind(fs *flag.FlagSet) {
+	fs.StringVar(&o.repo, "repo", "", "a local `folder` (initialised when empty) or a URL: https://, ssh://, git@host:path, file://")
+	fs.StringVar(&o.branch, "branch", "", "`branch` to commit to (default: the one the repository's HEAD names; main for an empty repository)")
+	fs.StringVar(&o.folder, "folder", "", "the stack's `folder` in the repository (default stacks/NAME; \".\" for the root)")
+	fs.StringVar(&o.author, "author", "", "commit author, as \"`Name <email>`\"")
+	fs.StringVar(&o.sshKey, "ssh-key", "", "private key `file` for ssh remotes")
+	fs.BoolVar(&o.createBranch, "create-branch", false, "create the branch on a remote that lacks it")
+	fs.BoolVar(&o.clearToken, "clear-token", false, "forget the saved token")
+	fs.BoolVar(&o.unlink, "unlink", false, "remove the stack's link and its token")
+	o.tokenOptions.bind(fs)
+}
+
+// tokenOptions never take the token itself: a command line is visible to
+// every user of the machine (ps) and lands in shell history.
+type tokenOptions struct {
+	tokenEnv, username string
+	tokenStdin         bool
+}
+
+func (o *tokenOptions) bind(fs *flag.FlagSet) {
+	fs.StringVar(&o.tokenEnv, "token-env", "", "read the HTTPS token from the environment `variable` named here")
+	fs.BoolVar(&o.tokenStdin, "token-stdin", false, "read the HTTPS token from stdin")
+	fs.StringVar(&o.username, "username", "", "HTTPS user `name` to send with the token (default: any)")
+}
+
+type commitOptions struct {
+	message           string
+	dryRun, overwrite bool
+}
+
+func (o *commitOptions) bind(fs *flag.FlagSet) {
+	fs.StringVar(&o.message, "m", "", "commit `message` (default \"Update <folder>\")")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "show what would change, as a diff, without committing")
+	fs.BoolVar(&o.overwrite, "overwrite", false, "replace files that changed upstream since Switchboard last committed them")
+}
+
+type openOptions struct {
+	folder, branch, name, author string
+	tokenOptions
+}
+
+func (o *openOptions) bind(fs *flag.FlagSet) {
+	fs.StringVar(&o.folder, "folder", ".", "the stack's `folder` in the repository")
+	fs.StringVar(&o.branch, "branch", "", "`branch` to read (default: the one the repository's HEAD names)")
+	fs.StringVar(&o.name, "name", "", "`name` for the new stack (default: the name in the file)")
+	fs.StringVar(&o.author, "author", "", "commit author for later commits, as \"`Name <email>`\"")
+	o.tokenOptions.bind(fs)
 }
 
 // errCredentialsInURL is the command line's word for a URL holding a token:
@@ -41,11 +76,9 @@ func tokenFlags(fs *flag.FlagSet) {
 // shell history cannot see it.
 var errCredentialsInURL = errors.New("the repository URL must not contain a user name, password or token: remove the part before \"@\" and pass the token with --token-env VARIABLE (or --token-stdin)")
 
-func flagBool(fs *flag.FlagSet, name string) bool { return flagString(fs, name) == "true" }
-
 // readToken returns the token the flags point at, and whether there is one.
-func (c *CLI) readToken(fs *flag.FlagSet) (string, bool, error) {
-	env, stdin := flagString(fs, "token-env"), flagBool(fs, "token-stdin")
+func (c *CLI) readToken(o tokenOptions) (string, bool, error) {
+	env, stdin := o.tokenEnv, o.tokenStdin
 	switch {
 	case env != "" && stdin:
 		return "", false, &usageError{msg: "use --token-env or --token-stdin, not both"}
@@ -82,16 +115,16 @@ func withPublish(ctx context.Context, db string, name string, fn func(*store.Sto
 	})
 }
 
-func runLink(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+func runLink(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string, o *linkOptions) error {
 	if err := exactArgs(fs, args, "NAME"); err != nil {
 		return err
 	}
-	token, hasToken, err := c.readToken(fs)
+	token, hasToken, err := c.readToken(o.tokenOptions)
 	if err != nil {
 		return err
 	}
 	return withPublish(ctx, *db, args[0], func(_ *store.Store, p *publish.Service, stack *model.Stack) error {
-		if flagBool(fs, "unlink") {
+		if o.unlink {
 			if err := p.Unlink(ctx, stack.ID); err != nil {
 				return err
 			}
@@ -102,35 +135,34 @@ func runLink(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []s
 		if err != nil {
 			return err
 		}
-		repo := flagString(fs, "repo")
-		if repo == "" && !hasToken && !flagBool(fs, "clear-token") && !flagBool(fs, "create-branch") &&
-			flagString(fs, "branch")+flagString(fs, "folder")+flagString(fs, "author")+flagString(fs, "ssh-key")+flagString(fs, "username") == "" {
+		if o.repo == "" && !hasToken && !o.clearToken && !o.createBranch &&
+			o.branch+o.folder+o.author+o.sshKey+o.username == "" {
 			printLink(c.Stdout, stack.Name, cur)
 			return nil
 		}
 		// Flags left out keep their saved value.
 		in := publish.LinkInput{Settings: cur.Settings}
-		set := func(flagName string, dst *string) {
-			if v := flagString(fs, flagName); v != "" {
+		set := func(v string, dst *string) {
+			if v != "" {
 				*dst = v
 			}
 		}
-		set("repo", &in.Repo)
-		set("branch", &in.Branch)
-		set("folder", &in.Folder)
-		set("author", &in.Author)
-		set("ssh-key", &in.SSHKeyFile)
-		set("username", &in.Username)
+		set(o.repo, &in.Repo)
+		set(o.branch, &in.Branch)
+		set(o.folder, &in.Folder)
+		set(o.author, &in.Author)
+		set(o.sshKey, &in.SSHKeyFile)
+		set(o.username, &in.Username)
 		if cur.Linked && in.Folder == "" {
 			in.Folder = "." // linked to the repository root; keep it there
 		}
-		if flagBool(fs, "create-branch") {
+		if o.createBranch {
 			in.CreateBranch = true
 		}
 		switch {
 		case hasToken:
 			in.Token, in.TokenAction = token, publish.SetToken
-		case flagBool(fs, "clear-token"):
+		case o.clearToken:
 			in.TokenAction = publish.ClearToken
 		}
 		if err := p.SaveLink(ctx, stack, in); err != nil {
@@ -183,13 +215,13 @@ func printLink(w io.Writer, name string, l publish.LinkInfo) {
 	tw.Flush()
 }
 
-func runCommit(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+func runCommit(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string, o *commitOptions) error {
 	if err := exactArgs(fs, args, "NAME"); err != nil {
 		return err
 	}
-	overwrite := flagBool(fs, "overwrite")
+	overwrite := o.overwrite
 	return withPublish(ctx, *db, args[0], func(_ *store.Store, p *publish.Service, stack *model.Stack) error {
-		if flagBool(fs, "dry-run") {
+		if o.dryRun {
 			changes, err := p.Preview(ctx, stack, overwrite)
 			if err != nil {
 				return err
@@ -219,7 +251,7 @@ func runCommit(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 		if err != nil {
 			return err
 		}
-		res, err := p.Commit(ctx, stack, flagString(fs, "m"), overwrite)
+		res, err := p.Commit(ctx, stack, o.message, overwrite)
 		if errors.Is(err, gitlink.ErrNothingToCommit) {
 			fmt.Fprintln(c.Stdout, "Nothing to commit: the repository is up to date.")
 			return nil
@@ -274,11 +306,11 @@ func runHistory(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args 
 	})
 }
 
-func runOpen(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+func runOpen(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string, o *openOptions) error {
 	if err := exactArgs(fs, args, "REPO"); err != nil {
 		return err
 	}
-	token, _, err := c.readToken(fs)
+	token, _, err := c.readToken(o.tokenOptions)
 	if err != nil {
 		return err
 	}
@@ -288,9 +320,9 @@ func runOpen(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []s
 	}
 	defer st.Close()
 	created, err := publish.New(st, nil).Open(ctx, publish.OpenInput{
-		Settings: publish.Settings{Repo: args[0], Branch: flagString(fs, "branch"), Folder: flagString(fs, "folder"),
-			Author: flagString(fs, "author"), Username: flagString(fs, "username")},
-		Token: token, Name: flagString(fs, "name"),
+		Settings: publish.Settings{Repo: args[0], Branch: o.branch, Folder: o.folder,
+			Author: o.author, Username: o.username},
+		Token: token, Name: o.name,
 	})
 	if err != nil {
 		if created != nil {

@@ -15,14 +15,20 @@ import (
 var importCommand = &command{
 	name: "import", args: "FILE",
 	summary: "Create a stack from a CloudFormation, SAM or CDK template or a serverless.yml\n(FILE, or - for stdin), laid out on the canvas. What Switchboard does not\nmodel is kept as written and exported back unchanged.",
-	run:     runImport,
-	flags: func(fs *flag.FlagSet) {
-		fs.String("name", "", "`name` of the new stack (default: the service's or the file's name)")
-		fs.Bool("dry-run", false, "print what would be created, and create nothing")
-	},
+	bind:    withOptions(runImport),
 }
 
-func runImport(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+type importOptions struct {
+	name   string
+	dryRun bool
+}
+
+func (o *importOptions) bind(fs *flag.FlagSet) {
+	fs.StringVar(&o.name, "name", "", "`name` of the new stack (default: the service's or the file's name)")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "print what would be created, and create nothing")
+}
+
+func runImport(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string, o *importOptions) error {
 	if err := exactArgs(fs, args, "FILE"); err != nil {
 		return err
 	}
@@ -39,12 +45,12 @@ func runImport(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 	if err != nil {
 		return err
 	}
-	name := flagString(fs, "name")
+	name := o.name
 	if name == "" {
 		name = importer.SuggestName(res, label)
 	}
 	res.Stack.Name = name
-	if flagString(fs, "dry-run") == "true" {
+	if o.dryRun {
 		printImport(c.Stdout, "Would create", label, res)
 		return nil
 	}

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/url"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -26,30 +25,37 @@ var runCmd = &command{
 		"(one port per API), its functions as Lambda processes from --code (default: the\n" +
 		"export's scaffolds in a temporary folder), its tables on --dynamodb-endpoint.\n" +
 		"Function logs stream to stderr.",
-	run: runRun,
-	flags: func(fs *flag.FlagSet) {
-		fs.Int("port", 0, "`port` of the first API; the next APIs take the following ports (0: free ports)")
-		fs.String("dynamodb-endpoint", "", "local DynamoDB-compatible endpoint `URL` (default $AWS_ENDPOINT_URL_DYNAMODB), e.g. http://127.0.0.1:8000")
-		fs.String("code", "", "repository `folder` holding each function's code path (default: scaffolds in a temporary folder)")
-		fs.String("node-modules", "", "node_modules `folder` handlers may import from, such as one with the AWS SDK for JavaScript v3\n(default $SWITCHBOARD_NODE_MODULES)")
-		fs.Var(&originList{}, "allow-origin", "browser `origin` (scheme://host[:port]) whose pages may open WebSockets besides loopback ones;\nrepeat or separate with commas")
-		fs.Int("max-connections", apigw.DefaultMaxConnections, "`number` of WebSocket connections the run accepts at once; more are answered 429")
-	},
+	bind: withOptions(runRun),
 }
 
-func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string) error {
+type runOptions struct {
+	port, maxConnections                int
+	dynamoDBEndpoint, code, nodeModules string
+	allowOrigins                        originList
+}
+
+func (o *runOptions) bind(fs *flag.FlagSet) {
+	fs.IntVar(&o.port, "port", 0, "`port` of the first API; the next APIs take the following ports (0: free ports)")
+	fs.StringVar(&o.dynamoDBEndpoint, "dynamodb-endpoint", "", "local DynamoDB-compatible endpoint `URL` (default $AWS_ENDPOINT_URL_DYNAMODB), e.g. http://127.0.0.1:8000")
+	fs.StringVar(&o.code, "code", "", "repository `folder` holding each function's code path (default: scaffolds in a temporary folder)")
+	fs.StringVar(&o.nodeModules, "node-modules", "", "node_modules `folder` handlers may import from, such as one with the AWS SDK for JavaScript v3\n(default $SWITCHBOARD_NODE_MODULES)")
+	fs.Var(&o.allowOrigins, "allow-origin", "browser `origin` (scheme://host[:port]) whose pages may open WebSockets besides loopback ones;\nrepeat or separate with commas")
+	fs.IntVar(&o.maxConnections, "max-connections", apigw.DefaultMaxConnections, "`number` of WebSocket connections the run accepts at once; more are answered 429")
+}
+
+func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string, o *runOptions) error {
 	if err := exactArgs(fs, args, "NAME"); err != nil {
 		return err
 	}
-	port, _ := strconv.Atoi(flagString(fs, "port"))
+	port := o.port
 	if port < 0 || port > 65535 {
 		return &usageError{msg: fmt.Sprintf("run: --port %d is not a TCP port", port)}
 	}
-	maxConns, _ := strconv.Atoi(flagString(fs, "max-connections"))
+	maxConns := o.maxConnections
 	if maxConns < 1 {
 		return &usageError{msg: fmt.Sprintf("run: --max-connections %d must be at least 1", maxConns)}
 	}
-	origins := []string(*fs.Lookup("allow-origin").Value.(*originList))
+	origins := []string(o.allowOrigins)
 	for _, o := range origins {
 		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" {
 			return &usageError{msg: fmt.Sprintf("run: --allow-origin %q is not an origin such as https://app.example.com", o)}
@@ -58,9 +64,9 @@ func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []st
 	cfg := localrun.Config{
 		Gateway:          apigw.Options{AllowOrigins: origins, MaxConnections: maxConns},
 		Port:             port,
-		DynamoDBEndpoint: flagString(fs, "dynamodb-endpoint"),
-		CodeDir:          flagString(fs, "code"),
-		NodePath:         flagString(fs, "node-modules"),
+		DynamoDBEndpoint: o.dynamoDBEndpoint,
+		CodeDir:          o.code,
+		NodePath:         o.nodeModules,
 	}
 	if cfg.DynamoDBEndpoint == "" {
 		cfg.DynamoDBEndpoint = c.Getenv("AWS_ENDPOINT_URL_DYNAMODB")

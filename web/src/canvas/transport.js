@@ -1,0 +1,63 @@
+// Transport: every request the canvas makes, through htmx so the revision
+// header, the queue and the error toast apply. It knows no routes: every
+// URL comes from a data-* attribute the server rendered.
+
+export function createTransport (htmx, editor) {
+  return {
+    // load shows the panel of a node or wire.
+    load (el) { return htmx.ajax('GET', el.dataset.url, { target: '#panel', swap: 'innerHTML' }) },
+    saveMove (el) {
+      el.classList.add('saving')
+      return htmx.ajax('POST', el.dataset.moveUrl, { source: el, values: { x: el.dataset.x, y: el.dataset.y }, swap: 'none' })
+        .finally(() => el.classList.remove('saving'))
+    },
+    create (item, at) {
+      return htmx.ajax('POST', editor.dataset.createUrl, { source: item, values: { kind: item.dataset.kind, x: at.x, y: at.y }, swap: 'none' })
+    },
+    connect (from, to) {
+      return htmx.ajax('POST', editor.dataset.connectUrl, { source: editor, values: { from, to }, swap: 'none' })
+    },
+    remove (el) { return htmx.ajax('DELETE', el.dataset.url, { source: el, target: '#panel', swap: 'innerHTML' }) },
+    undo () { htmx.ajax('POST', editor.dataset.undoUrl, { source: editor, swap: 'none' }) },
+    redo () { htmx.ajax('POST', editor.dataset.redoUrl, { source: editor, swap: 'none' }) }
+  }
+}
+
+// initQueue sends the page's edits one at a time, each carrying the revision
+// the previous one produced: a second drag finished before the first is
+// saved must not look like an edit from a stale tab.
+export function initQueue (editor) {
+  let inflight = 0
+  const waiting = []
+  const isEdit = (verb) => verb && verb.toLowerCase() !== 'get'
+  const next = () => {
+    if (inflight > 0) return
+    const issue = waiting.shift()
+    if (!issue) return
+    issue(false)
+    // A request declined at its confirm question never starts.
+    setTimeout(() => { if (inflight === 0) next() }, 0)
+  }
+  document.body.addEventListener('htmx:confirm', (e) => {
+    if (!isEdit(e.detail.verb)) return
+    if (inflight === 0 && waiting.length === 0) return
+    e.preventDefault()
+    waiting.push(e.detail.issueRequest)
+  })
+  document.body.addEventListener('htmx:beforeRequest', (e) => {
+    if (isEdit(e.detail.requestConfig?.verb)) inflight++
+  })
+  document.body.addEventListener('htmx:configRequest', (e) => {
+    if (editor && isEdit(e.detail.verb)) e.detail.headers['X-Base-Revision'] = editor.dataset.revision
+  })
+  document.body.addEventListener('htmx:afterRequest', (e) => {
+    if (isEdit(e.detail.requestConfig?.verb)) {
+      // Only edits answer with the canvas they produced, so only they may
+      // move the revision this page edits from.
+      const rev = e.detail.xhr?.getResponseHeader('X-Switchboard-Revision')
+      if (rev && editor) editor.dataset.revision = rev
+      inflight = Math.max(0, inflight - 1)
+      next()
+    }
+  })
+}

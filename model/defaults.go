@@ -110,3 +110,36 @@ func (s *Stack) ApplyDefaults() {
 		}
 	}
 }
+
+// newNodes are the ID prefix and the starting name of a new node of each
+// kind; NewName numbers the name when it is taken.
+var newNodes = map[Kind]struct{ prefix, name string }{
+	KindAPI:      {"api", "WebSocketApi"},
+	KindFunction: {"fn", "Function"},
+	KindTable:    {"tbl", "Table"},
+}
+
+// AddNode adds a node of kind at pos with the defaults, a new ID and a name
+// no node has, and returns its ID. A kind that cannot be drawn is EINVALID.
+func (s *Stack) AddNode(kind Kind, pos Position) (string, error) {
+	n, ok := newNodes[kind]
+	if !ok {
+		return "", Errorf(EINVALID, "Unknown kind of resource %q; choose api, function or table.", kind)
+	}
+	id, name := s.NewID(n.prefix), s.NewName(n.name)
+	switch kind {
+	case KindAPI:
+		a := NewAPI(id, name)
+		a.Position = pos
+		s.APIs = append(s.APIs, a)
+	case KindFunction:
+		f := NewFunction(id, name)
+		f.Position = pos
+		s.Functions = append(s.Functions, f)
+	case KindTable:
+		t := NewTable(id, name)
+		t.Position = pos
+		s.Tables = append(s.Tables, t)
+	}
+	return id, nil
+}

@@ -2,7 +2,6 @@ package server
 
 import (
 	"errors"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -28,18 +27,18 @@ type nodeForm struct {
 	errors  map[string]string
 }
 
-// parseNodeForm writes the form's values into the node id of st. It reads
+// parseNodeForm writes the properties form's values into the node id of st. It reads
 // fields by name (miniflux form.NewCategoryForm): no reflection, and a
 // field the form lacks keeps its value.
-func parseNodeForm(r *http.Request, st *model.Stack, id string) *nodeForm {
+func parseNodeForm(values url.Values, st *model.Stack, id string) *nodeForm {
 	f := &nodeForm{stack: st, id: id, errors: map[string]string{}}
 	str := func(name string, dst *string) {
-		if vs, ok := r.PostForm[name]; ok && len(vs) > 0 {
+		if vs, ok := values[name]; ok && len(vs) > 0 {
 			*dst = strings.TrimSpace(vs[0])
 		}
 	}
 	num := func(name, what string, dst *int) {
-		vs, ok := r.PostForm[name]
+		vs, ok := values[name]
 		if !ok || len(vs) == 0 {
 			return
 		}
@@ -50,7 +49,7 @@ func parseNodeForm(r *http.Request, st *model.Stack, id string) *nodeForm {
 		}
 		*dst = n
 	}
-	checked := func(name string) bool { return r.PostForm.Get(name) != "" }
+	checked := func(name string) bool { return values.Get(name) != "" }
 	switch {
 	case st.API(id) != nil:
 		a := st.API(id)
@@ -61,7 +60,7 @@ func parseNodeForm(r *http.Request, st *model.Stack, id string) *nodeForm {
 		str("stageName", &a.StageName)
 		for _, rt := range a.Routes {
 			prefix := "route." + rt.ID + "."
-			if _, ok := r.PostForm[prefix+"key"]; !ok {
+			if _, ok := values[prefix+"key"]; !ok {
 				continue
 			}
 			str(prefix+"key", &rt.Key)
@@ -69,14 +68,14 @@ func parseNodeForm(r *http.Request, st *model.Stack, id string) *nodeForm {
 			rt.APIKeyRequired = checked(prefix + "apiKeyRequired")
 			rt.Authorized = checked(prefix + "authorized")
 		}
-		if _, sent := r.PostForm["authorizerForm"]; sent {
+		if _, sent := values["authorizerForm"]; sent {
 			if !checked("authorizer") {
 				a.Authorizer = nil
 			} else if a.Authorizer == nil {
 				a.Authorizer = &model.Authorizer{Name: a.Name + "Authorizer", IdentitySources: []string{"route.request.querystring.token"}}
 			} else {
 				str("authorizer.name", &a.Authorizer.Name)
-				if vs, ok := r.PostForm["authorizer.identitySources"]; ok && len(vs) > 0 {
+				if vs, ok := values["authorizer.identitySources"]; ok && len(vs) > 0 {
 					a.Authorizer.IdentitySources = lines(vs[0])
 				}
 			}
@@ -96,8 +95,8 @@ func parseNodeForm(r *http.Request, st *model.Stack, id string) *nodeForm {
 		if policy != "" {
 			fn.LogDeletionPolicy = model.DeletionPolicy(policy)
 		}
-		if _, sent := r.PostForm["envForm"]; sent {
-			f.parseEnvRows(r.PostForm, fn)
+		if _, sent := values["envForm"]; sent {
+			f.parseEnvRows(values, fn)
 		}
 	case st.Table(id) != nil:
 		t := st.Table(id)
@@ -108,7 +107,7 @@ func parseNodeForm(r *http.Request, st *model.Stack, id string) *nodeForm {
 		if kt != "" {
 			t.PartitionKey.Type = model.AttributeType(kt)
 		}
-		if _, ok := r.PostForm["sortKey.name"]; ok {
+		if _, ok := values["sortKey.name"]; ok {
 			str("sortKey.name", &sortName)
 			str("sortKey.type", &sortType)
 			if sortName == "" {
@@ -226,7 +225,8 @@ func envRowKey(i int) string { return "env." + strconv.Itoa(i) }
 // panel is the form shown again after a refused save: the user's values,
 // the form's own errors, and the model's problems next to their fields.
 func (f *nodeForm) panel(problems []model.Problem) web.PanelView {
-	p := newPanel(f.stack, f.id)
+	// The refused state was never stored, so its notes are checked here.
+	p := newPanel(f.stack, f.stack.Check(), f.id)
 	p.Errors = map[string]string{}
 	for k, v := range f.errors {
 		p.Errors[k] = v
@@ -351,14 +351,14 @@ func fieldKey(st *model.Stack, id string, pr model.Problem) string {
 }
 
 // newPanel is the properties panel of node id as saved, with its notes:
-// the problems that do not stop a save.
-func newPanel(st *model.Stack, id string) web.PanelView {
+// the problems (st's Check) that do not stop a save.
+func newPanel(st *model.Stack, problems []model.Problem, id string) web.PanelView {
 	p := web.PanelView{Base: web.StackURL(st.ID), Stack: st}
 	if n, ok := st.Node(id); ok {
 		p.Kind = n.Kind
 	}
 	p.API, p.Function, p.Table, p.Other = st.API(id), st.Function(id), st.Table(id), st.Other(id)
-	for _, pr := range st.Check() {
+	for _, pr := range problems {
 		if pr.Severity == model.SeverityError && !pr.Incomplete {
 			continue
 		}

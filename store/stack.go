@@ -357,10 +357,20 @@ func checkHead(ctx context.Context, tx *sql.Tx, id, base int64) (head, error) {
 		return head{}, err
 	}
 	if current != base {
-		return head{}, model.Errorf(model.ECONFLICT, "stack %q changed since revision %d (now %d); reload and try again", h.name, base, current)
+		return head{}, &staleError{model.Errorf(model.ECONFLICT, "stack %q changed since revision %d (now %d); reload and try again", h.name, base, current)}
 	}
 	return h, nil
 }
+
+// ErrStale is in the chain of the ECONFLICT an edit based on a revision
+// that is no longer the head gets, telling it apart from the ECONFLICT of a
+// taken name.
+var ErrStale = errors.New("store: stale revision")
+
+type staleError struct{ user *model.Error }
+
+func (e *staleError) Error() string   { return e.user.Message }
+func (e *staleError) Unwrap() []error { return []error{e.user, ErrStale} }
 
 // moveHead makes st, whose document is revision and whose rows are rows,
 // the stack's current state. token is the state token checkHead read. It

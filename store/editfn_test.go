@@ -3,9 +3,12 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/model"
+	"github.com/switchboard-dev/switchboard/store"
 )
 
 // TestEdit is the one edit path: the revision is checked in the write
@@ -111,4 +114,41 @@ func TestEdit(t *testing.T) {
 		}
 		st = moved
 	})
+}
+
+// TestEditConcurrent: edits racing from the same base revision, as two
+// tabs would: exactly one is saved, the others get ECONFLICT without their
+// change ever running on the stack the winner wrote.
+func TestEditConcurrent(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t)
+	st := MustCreate(t, s, &model.Stack{Name: "race"})
+	const n = 8
+	errs := make(chan error, n)
+	var ran atomic.Int32
+	for i := range n {
+		go func() {
+			_, _, err := s.Edit(ctx, st.ID, st.Revision, func(st *model.Stack) error {
+				ran.Add(1)
+				st.Description = fmt.Sprint("edit ", i)
+				return nil
+			})
+			errs <- err
+		}()
+	}
+	saved := 0
+	for range n {
+		switch err := <-errs; {
+		case err == nil:
+			saved++
+		case model.ErrorCode(err) != model.ECONFLICT || !errors.Is(err, store.ErrStale):
+			t.Errorf("a racing edit: %v, want a stale ECONFLICT", err)
+		}
+	}
+	if saved != 1 || ran.Load() != 1 {
+		t.Fatalf("%d edits saved and %d changes ran, want 1 and 1", saved, ran.Load())
+	}
+	if h, _ := s.Stack(ctx, st.ID); h.Revision != st.Revision+1 {
+		t.Fatalf("head at %d, want %d", h.Revision, st.Revision+1)
+	}
 }

@@ -102,7 +102,8 @@ func (s *Server) handleNodeDelete(w http.ResponseWriter, r *http.Request) {
 // is not saved: the form comes back, 422, with each problem next to its
 // field and the values as the user sent them.
 func (s *Server) handleNodeSave(w http.ResponseWriter, r *http.Request) {
-	if !s.readForm(w, r, noForm{}) {
+	var props propertiesForm
+	if !s.readForm(w, r, &props) {
 		return
 	}
 	id := r.PathValue("nodeID")
@@ -111,7 +112,7 @@ func (s *Server) handleNodeSave(w http.ResponseWriter, r *http.Request) {
 		if _, ok := st.Node(id); !ok {
 			return model.Errorf(model.ENOTFOUND, "No such resource.")
 		}
-		form = parseNodeForm(r.PostForm, st, id)
+		form = props.apply(st, id)
 		if len(form.errors) > 0 {
 			return errFormInvalid
 		}

@@ -114,6 +114,43 @@ func TestEdit(t *testing.T) {
 		}
 		st = moved
 	})
+	t.Run("ProblemsFollowUndo", func(t *testing.T) {
+		// A route with no handler: a problem (incomplete) the save keeps.
+		got, problems, err := s.Edit(ctx, st.ID, st.Revision, func(st *model.Stack) error {
+			st.APIs[0].Routes = append(st.APIs[0].Routes, &model.Route{ID: "rt99", Key: "lonely"})
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !hasProblemOn(problems, "rt99") {
+			t.Fatalf("the edit's problems miss the new route: %v", problems)
+		}
+		if _, err := s.Undo(ctx, st.ID, got.Revision); err != nil {
+			t.Fatal(err)
+		}
+		_, problems, err = s.Problems(ctx, st.ID)
+		if err != nil || hasProblemOn(problems, "rt99") {
+			t.Fatalf("after undo, the problems are the undone state's: %v %v", problems, err)
+		}
+		redone, err := s.Redo(ctx, st.ID, st.Revision)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, problems, _ = s.Problems(ctx, st.ID); !hasProblemOn(problems, "rt99") {
+			t.Fatalf("after redo, the problems miss the route again: %v", problems)
+		}
+		st = redone
+	})
+}
+
+func hasProblemOn(problems []model.Problem, id string) bool {
+	for _, p := range problems {
+		if p.Resource == id {
+			return true
+		}
+	}
+	return false
 }
 
 // TestEditConcurrent: edits racing from the same base revision, as two

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // Limits and patterns AWS enforces, checked here so a user learns of them on
@@ -76,8 +77,15 @@ func (s *Stack) ValidateDraft() error {
 }
 
 func (s *Stack) validate(draft bool) error {
+	return ErrorOf(s.Check(), draft)
+}
+
+// ErrorOf is the error Validate (draft false) or ValidateDraft (draft true)
+// returns for a stack whose Check returned problems, so a caller that kept
+// the problems of a state need not check it again.
+func ErrorOf(problems []Problem, draft bool) error {
 	var errs []Problem
-	for _, p := range s.Check() {
+	for _, p := range problems {
 		if p.Severity == SeverityError && !(draft && p.Incomplete) {
 			errs = append(errs, p)
 		}
@@ -88,9 +96,18 @@ func (s *Stack) validate(draft bool) error {
 	return &ValidationError{Problems: errs}
 }
 
+// checks counts the runs of Check (CheckCount).
+var checks atomic.Int64
+
+// CheckCount is how many times Check has run in this process: checking a
+// large stack costs more than saving it, so tests count the checks a request
+// makes to keep them from multiplying again.
+func CheckCount() int64 { return checks.Load() }
+
 // Check returns every problem of the stack, errors and warnings, in a stable
 // order: stack, APIs, functions, tables, wires, then name collisions.
 func (s *Stack) Check() []Problem {
+	checks.Add(1)
 	v := newValidator(s)
 	v.checkStack()
 	for _, a := range s.APIs {

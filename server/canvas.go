@@ -34,12 +34,12 @@ func (s *Server) handleUndo(w http.ResponseWriter, r *http.Request) { s.step(w, 
 func (s *Server) handleRedo(w http.ResponseWriter, r *http.Request) { s.step(w, r, +1) }
 
 func (s *Server) step(w http.ResponseWriter, r *http.Request, delta int) {
-	if !s.parseForm(w, r) {
+	if !s.readForm(w, r, noForm{}) {
 		return
 	}
 	id, base, err := editTarget(r)
 	if err != nil {
-		s.editFailed(w, r, err)
+		s.error(w, r, &editError{err})
 		return
 	}
 	var st *model.Stack
@@ -49,7 +49,7 @@ func (s *Server) step(w http.ResponseWriter, r *http.Request, delta int) {
 		st, err = s.store.Redo(r.Context(), id, base)
 	}
 	if err != nil {
-		s.editFailed(w, r, err)
+		s.error(w, r, &editError{err})
 		return
 	}
 	s.changed(w, r, st, triggers{"stackReloaded": true}, web.PanelOOB(web.EmptyPanel()))

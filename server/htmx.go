@@ -2,11 +2,8 @@ package server
 
 import (
 	"encoding/json"
-	"errors"
-	"math"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/switchboard-dev/switchboard/model"
 )
@@ -22,23 +19,6 @@ const (
 
 // isHTMX reports whether htmx sent the request.
 func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
-
-// parseForm parses the request's form. A body over the limit becomes a 413
-// and anything else unreadable a 400; both are answered here, and false
-// tells the handler to stop.
-func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
-	err := r.ParseForm()
-	if err == nil {
-		return true
-	}
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		s.errorPage(w, r, http.StatusRequestEntityTooLarge, "The request is too large.")
-		return false
-	}
-	s.errorPage(w, r, http.StatusBadRequest, "The request could not be read.")
-	return false
-}
 
 // baseRevision returns the revision the request's edit started from: the
 // header canvas.js sets, or a form field for plain forms.
@@ -82,18 +62,4 @@ func (t triggers) set(w http.ResponseWriter) {
 		return
 	}
 	w.Header().Set("HX-Trigger", string(data))
-}
-
-// formFloat reads a coordinate. ok is false when it is absent; a value that
-// is not a finite number of sane size is EINVALID.
-func formFloat(r *http.Request, name string) (v float64, ok bool, err error) {
-	s := strings.TrimSpace(r.FormValue(name))
-	if s == "" {
-		return 0, false, nil
-	}
-	f, perr := strconv.ParseFloat(s, 64)
-	if perr != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e6 {
-		return 0, false, model.Errorf(model.EINVALID, "%s must be a number of canvas pixels, not %q", name, s)
-	}
-	return math.Round(f), true, nil
 }

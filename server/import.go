@@ -3,9 +3,9 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,100 +16,151 @@ import (
 	"github.com/switchboard-dev/switchboard/web"
 )
 
-// maxImportMemory is how much of a multipart import form is held in
-// memory; MaxBodyBytes bounds the whole body anyway.
-const maxImportMemory = MaxBodyBytes
+// MaxImportBody bounds the body of the two import requests, the routes
+// exempt from MaxBodyBytes: an upload or paste of a template as large as the
+// importer takes (importer.MaxSize, the one limit on a template), or the
+// preview's form sending it back gzipped and base64-encoded, which an
+// incompressible file makes a third larger; 64 KB for the other fields.
+const MaxImportBody = importer.MaxSize*4/3 + 64<<10
+
+// importPaths are the routes whose bodies may reach MaxImportBody.
+var importPaths = map[string]bool{"/stacks/import": true, "/stacks/import/create": true}
+
+// limitBodies bounds every request body: MaxImportBody for an import,
+// MaxBodyBytes for the rest. A body over its limit fails to read as an
+// *http.MaxBytesError, which failureOf answers with 413.
+func limitBodies(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit := int64(MaxBodyBytes)
+		if importPaths[r.URL.Path] {
+			limit = MaxImportBody
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// errTemplateTooLarge refuses a template over importer.MaxSize.
+var errTemplateTooLarge = &requestError{status: http.StatusRequestEntityTooLarge,
+	message: "The file is too large; a template is at most " + sizeText(importer.MaxSize) + "."}
+
+// importForm is the import form: a file, or a template pasted as Source.
+type importForm struct {
+	web.ImportForm
+	// File names the template in messages; Data is its text.
+	File string
+	Data []byte
+}
+
+func (f *importForm) read(r *http.Request) error {
+	f.Name, f.Source = strings.TrimSpace(r.FormValue("name")), normalizeNewlines(r.FormValue("source"))
+	f.File, f.Data = "pasted template", []byte(f.Source)
+	if file, hdr, err := r.FormFile("file"); err == nil {
+		defer file.Close()
+		data, err := io.ReadAll(io.LimitReader(file, importer.MaxSize+1))
+		if err != nil {
+			return fmt.Errorf("server: read the uploaded file: %w", err)
+		}
+		if len(data) > 0 {
+			f.File, f.Data = hdr.Filename, data
+			f.Source = "" // a file is not pasted back into the form
+		}
+	}
+	if len(f.Data) > importer.MaxSize {
+		return errTemplateTooLarge
+	}
+	return nil
+}
 
 // handleImportPreview imports an uploaded or pasted file and shows what it
 // becomes, creating nothing. A malformed file comes back on the stacks page
 // with its line and column next to the form.
 func (s *Server) handleImportPreview(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseMultipartForm(maxImportMemory); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.errorPage(w, r, http.StatusRequestEntityTooLarge, "The file is too large; a template is at most 1 MB.")
-			return
+	if err := r.ParseMultipartForm(MaxImportBody); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		if failureOf(err).status == http.StatusRequestEntityTooLarge {
+			err = errTemplateTooLarge
+		} else {
+			err = badRequest("The upload could not be read.")
 		}
-		s.errorPage(w, r, http.StatusBadRequest, "The upload could not be read.")
+		s.error(w, r, err)
 		return
 	}
 	if r.MultipartForm != nil {
 		defer r.MultipartForm.RemoveAll()
 	}
-	form := web.ImportForm{Name: strings.TrimSpace(r.FormValue("name")), Source: normalizeNewlines(r.FormValue("source"))}
-	file, source := "pasted template", []byte(form.Source)
-	if f, hdr, err := r.FormFile("file"); err == nil {
-		defer f.Close()
-		data, err := io.ReadAll(io.LimitReader(f, web.MaxImportBytes+1))
-		if err != nil {
-			s.error(w, r, err)
-			return
-		}
-		if len(data) > 0 {
-			file, source = hdr.Filename, data
-			form.Source = "" // a file is not pasted back into the form
-		}
-	}
-	if strings.TrimSpace(string(source)) == "" {
-		form.Error = "Choose a file or paste a template to import."
-		s.renderStacks(w, r, http.StatusUnprocessableEntity, web.StacksView{Form: "import", Error: form.Error, Import: form})
-		return
-	}
-	res, err := importer.Import(r.Context(), file, source)
-	if err != nil {
-		s.importFailed(w, r, form, err)
-		return
-	}
-	name := form.Name
-	if name == "" {
-		name = importer.SuggestName(res, file)
-	}
-	s.render(w, r, http.StatusOK, web.ImportPreviewPage(importPreview(file, string(source), name, res)))
-}
-
-// importFailed shows an import's error next to the import form.
-func (s *Server) importFailed(w http.ResponseWriter, r *http.Request, form web.ImportForm, err error) {
-	// The request has gone or run out of time, so the import stopped; the
-	// page templates cannot render under its context either.
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		s.log.InfoContext(r.Context(), "import cancelled", slog.Any("error", err))
-		http.Error(w, "The import was cancelled before it finished.", http.StatusServiceUnavailable)
-		return
-	}
-	if code := model.ErrorCode(err); code != model.EINVALID && code != model.ECONFLICT {
+	var f importForm
+	if err := f.read(r); err != nil {
 		s.error(w, r, err)
 		return
 	}
-	form.Error = problemText(err)
+	if strings.TrimSpace(string(f.Data)) == "" {
+		s.importFailed(w, r, f.ImportForm, model.Errorf(model.EINVALID, "Choose a file or paste a template to import."))
+		return
+	}
+	res, err := importer.Import(r.Context(), f.File, f.Data)
+	if err != nil {
+		s.importFailed(w, r, f.ImportForm, err)
+		return
+	}
+	name := f.Name
+	if name == "" {
+		name = importer.SuggestName(res, f.File)
+	}
+	s.render(w, r, http.StatusOK, web.ImportPreviewPage(importPreview(f.File, string(f.Data), name, res)))
+}
+
+// importFailed shows an import's error next to the import form, when it is
+// the user's to fix; others go to s.error.
+func (s *Server) importFailed(w http.ResponseWriter, r *http.Request, form web.ImportForm, err error) {
+	f := failureOf(err)
+	if f.status != http.StatusUnprocessableEntity && f.status != http.StatusConflict {
+		s.error(w, r, err)
+		return
+	}
+	form.Error = f.message
 	s.renderStacks(w, r, http.StatusUnprocessableEntity, web.StacksView{Form: "import", Error: form.Error, Import: form})
+}
+
+// importCreateForm is the preview's form: the file it previewed, packed
+// (encodeSource), and the name to create it under.
+type importCreateForm struct {
+	File, Name string
+	Data       []byte
+}
+
+func (f *importCreateForm) read(r *http.Request) error {
+	f.File, f.Name = r.FormValue("file"), strings.TrimSpace(r.FormValue("name"))
+	data, err := decodeSource(r.FormValue("encoded"))
+	if errors.Is(err, errTemplateTooLarge) {
+		return err
+	}
+	if err != nil || len(data) == 0 {
+		return badRequest("The import form lost its file; start the import again.")
+	}
+	f.Data = data
+	return nil
 }
 
 // handleImportCreate imports the file the preview sent back and creates
 // the stack, then opens its canvas.
 func (s *Server) handleImportCreate(w http.ResponseWriter, r *http.Request) {
-	if !s.parseForm(w, r) {
+	var f importCreateForm
+	if !s.readForm(w, r, &f) {
 		return
 	}
-	file := r.FormValue("file")
-	source, err := decodeSource(r.FormValue("encoded"))
-	if err != nil || len(source) == 0 {
-		s.errorPage(w, r, http.StatusBadRequest, "The import form lost its file; start the import again.")
-		return
-	}
-	res, err := importer.Import(r.Context(), file, source)
+	res, err := importer.Import(r.Context(), f.File, f.Data)
 	if err != nil {
 		s.importFailed(w, r, web.ImportForm{}, err)
 		return
 	}
-	name := strings.TrimSpace(r.FormValue("name"))
-	res.Stack.Name = name
+	res.Stack.Name = f.Name
 	created, err := s.store.CreateStack(r.Context(), res.Stack)
 	if err != nil {
 		if code := model.ErrorCode(err); code != model.EINVALID && code != model.ECONFLICT {
 			s.error(w, r, err)
 			return
 		}
-		p := importPreview(file, string(source), name, res)
+		p := importPreview(f.File, string(f.Data), f.Name, res)
 		p.Error = problemText(err)
 		s.render(w, r, http.StatusUnprocessableEntity, web.ImportPreviewPage(p))
 		return
@@ -143,15 +194,19 @@ func encodeSource(data []byte) string {
 	zw := gzip.NewWriter(&b)
 	zw.Write(data) // writes to a bytes.Buffer do not fail
 	zw.Close()
-	return base64.StdEncoding.EncodeToString(b.Bytes())
+	// URL-safe, so the form's encoding does not grow it further.
+	return base64.RawURLEncoding.EncodeToString(b.Bytes())
 }
 
 // decodeSource unpacks what encodeSource packed, reading no more than an
 // import may hold.
 func decodeSource(s string) ([]byte, error) {
-	packed, err := base64.StdEncoding.DecodeString(s)
+	packed, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return nil, err
+		// A preview page from before the URL-safe encoding.
+		if packed, err = base64.StdEncoding.DecodeString(s); err != nil {
+			return nil, err
+		}
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(packed))
 	if err != nil {
@@ -162,7 +217,7 @@ func decodeSource(s string) ([]byte, error) {
 		return nil, err
 	}
 	if len(data) > importer.MaxSize {
-		return nil, errors.New("the packed file is too large")
+		return nil, errTemplateTooLarge
 	}
 	return data, nil
 }

@@ -2,8 +2,6 @@ package server
 
 import (
 	"errors"
-	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -28,140 +26,96 @@ type nodeForm struct {
 	errors  map[string]string
 }
 
-// parseNodeForm writes the form's values into the node id of st. It reads
-// fields by name (miniflux form.NewCategoryForm): no reflection, and a
-// field the form lacks keeps its value.
-func parseNodeForm(r *http.Request, st *model.Stack, id string) *nodeForm {
+// apply writes the form into the node id of st, a field the form lacks
+// keeping its value, and returns the result for the panel.
+func (p *propertiesForm) apply(st *model.Stack, id string) *nodeForm {
 	f := &nodeForm{stack: st, id: id, errors: map[string]string{}}
-	str := func(name string, dst *string) {
-		if vs, ok := r.PostForm[name]; ok && len(vs) > 0 {
-			*dst = strings.TrimSpace(vs[0])
-		}
+	for k, v := range p.errors {
+		f.errors[k] = v
 	}
-	num := func(name, what string, dst *int) {
-		vs, ok := r.PostForm[name]
-		if !ok || len(vs) == 0 {
-			return
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(vs[0]))
-		if err != nil {
-			f.errors[name] = what + " must be a whole number."
-			return
-		}
-		*dst = n
-	}
-	checked := func(name string) bool { return r.PostForm.Get(name) != "" }
 	switch {
 	case st.API(id) != nil:
 		a := st.API(id)
-		str("name", &a.Name)
-		str("description", &a.Description)
-		str("routeSelectionExpression", &a.RouteSelectionExpression)
-		str("apiKeySelectionExpression", &a.APIKeySelectionExpression)
-		str("stageName", &a.StageName)
+		sent(&a.Name, p.Name)
+		sent(&a.Description, p.Description)
+		sent(&a.RouteSelectionExpression, p.RouteSelectionExpression)
+		sent(&a.APIKeySelectionExpression, p.APIKeySelectionExpression)
+		sent(&a.StageName, p.StageName)
 		for _, rt := range a.Routes {
-			prefix := "route." + rt.ID + "."
-			if _, ok := r.PostForm[prefix+"key"]; !ok {
-				continue
+			if row, ok := p.Routes[rt.ID]; ok {
+				rt.Key, rt.TwoWay, rt.APIKeyRequired, rt.Authorized = row.Key, row.TwoWay, row.APIKeyRequired, row.Authorized
 			}
-			str(prefix+"key", &rt.Key)
-			rt.TwoWay = checked(prefix + "twoWay")
-			rt.APIKeyRequired = checked(prefix + "apiKeyRequired")
-			rt.Authorized = checked(prefix + "authorized")
 		}
-		if _, sent := r.PostForm["authorizerForm"]; sent {
-			if !checked("authorizer") {
+		if au := p.Authorizer; au != nil {
+			switch {
+			case !au.On:
 				a.Authorizer = nil
-			} else if a.Authorizer == nil {
+			case a.Authorizer == nil:
 				a.Authorizer = &model.Authorizer{Name: a.Name + "Authorizer", IdentitySources: []string{"route.request.querystring.token"}}
-			} else {
-				str("authorizer.name", &a.Authorizer.Name)
-				if vs, ok := r.PostForm["authorizer.identitySources"]; ok && len(vs) > 0 {
-					a.Authorizer.IdentitySources = lines(vs[0])
+			default:
+				sent(&a.Authorizer.Name, au.Name)
+				if au.IdentitySources != nil {
+					a.Authorizer.IdentitySources = nil
+					if len(au.IdentitySources) > 0 {
+						a.Authorizer.IdentitySources = au.IdentitySources
+					}
 				}
 			}
 		}
 	case st.Function(id) != nil:
 		fn := st.Function(id)
-		str("name", &fn.Name)
-		str("description", &fn.Description)
-		str("runtime", &fn.Runtime)
-		str("handler", &fn.Handler)
-		str("codePath", &fn.CodePath)
-		num("memorySize", "Memory", &fn.MemorySize)
-		num("timeout", "Timeout", &fn.Timeout)
-		num("logRetentionDays", "Log retention", &fn.LogRetentionDays)
-		var policy string
-		str("logDeletionPolicy", &policy)
-		if policy != "" {
-			fn.LogDeletionPolicy = model.DeletionPolicy(policy)
+		sent(&fn.Name, p.Name)
+		sent(&fn.Description, p.Description)
+		sent(&fn.Runtime, p.Runtime)
+		sent(&fn.Handler, p.Handler)
+		sent(&fn.CodePath, p.CodePath)
+		sent(&fn.MemorySize, p.MemorySize)
+		sent(&fn.Timeout, p.Timeout)
+		sent(&fn.LogRetentionDays, p.LogRetentionDays)
+		setNonEmpty(&fn.LogDeletionPolicy, p.LogDeletionPolicy)
+		if p.Env != nil {
+			f.applyEnvRows(p.Env, fn)
 		}
-		if _, sent := r.PostForm["envForm"]; sent {
-			f.parseEnvRows(r.PostForm, fn)
+		if fn.CodePath == "" {
+			fn.CodePath = model.DefaultCodePath(fn.Name)
 		}
 	case st.Table(id) != nil:
 		t := st.Table(id)
-		str("name", &t.Name)
-		str("partitionKey.name", &t.PartitionKey.Name)
-		var kt, sortName, sortType, billing, policy string
-		str("partitionKey.type", &kt)
-		if kt != "" {
-			t.PartitionKey.Type = model.AttributeType(kt)
-		}
-		if _, ok := r.PostForm["sortKey.name"]; ok {
-			str("sortKey.name", &sortName)
-			str("sortKey.type", &sortType)
-			if sortName == "" {
-				t.SortKey = nil
-			} else {
-				t.SortKey = &model.Key{Name: sortName, Type: model.AttributeType(sortType)}
-				if sortType == "" {
-					t.SortKey.Type = model.AttributeString
-				}
+		sent(&t.Name, p.Name)
+		sent(&t.PartitionKey.Name, p.PartitionKeyName)
+		setNonEmpty(&t.PartitionKey.Type, p.PartitionKeyType)
+		if k := p.SortKey; k != nil {
+			t.SortKey = nil
+			if k.Name != "" {
+				t.SortKey = &model.Key{Name: k.Name, Type: k.Type}
 			}
 		}
-		str("billingMode", &billing)
-		if billing != "" && model.BillingMode(billing) != t.BillingMode {
+		if p.BillingMode != nil && *p.BillingMode != "" && model.BillingMode(*p.BillingMode) != t.BillingMode {
 			// Switching modes brings the capacity fields in or out of the
 			// form; give them values the model accepts.
-			t.BillingMode = model.BillingMode(billing)
+			t.BillingMode = model.BillingMode(*p.BillingMode)
 			if t.BillingMode == model.BillingProvisioned {
 				t.ReadCapacity, t.WriteCapacity = 5, 5
 			} else {
 				t.ReadCapacity, t.WriteCapacity = 0, 0
 			}
+			delete(f.errors, "readCapacity")
+			delete(f.errors, "writeCapacity")
 		} else {
-			num("readCapacity", "Read capacity", &t.ReadCapacity)
-			num("writeCapacity", "Write capacity", &t.WriteCapacity)
+			sent(&t.ReadCapacity, p.ReadCapacity)
+			sent(&t.WriteCapacity, p.WriteCapacity)
 		}
-		str("ttlAttribute", &t.TTLAttribute)
-		str("deletionPolicy", &policy)
-		if policy != "" {
-			t.DeletionPolicy = model.DeletionPolicy(policy)
-		}
-	}
-	if fn := st.Function(id); fn != nil && fn.CodePath == "" {
-		fn.CodePath = model.DefaultCodePath(fn.Name)
+		sent(&t.TTLAttribute, p.TTLAttribute)
+		setNonEmpty(&t.DeletionPolicy, p.DeletionPolicy)
 	}
 	return f
 }
 
-// lines splits text into its non-empty trimmed lines (commas count too).
-func lines(s string) []string {
-	var out []string
-	for _, l := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == ',' }) {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-// parseEnvRows reads the environment rows, in order: env.name, env.value
-// and env.was (the saved name the row showed) repeated. Values are kept as
-// sent, spaces, '=' and '#' included; a row left blank is ignored.
-func (f *nodeForm) parseEnvRows(form url.Values, fn *model.Function) {
-	names, values, was := form["env.name"], form["env.value"], form["env.was"]
+// applyEnvRows sets the function's environment from the rows, in order.
+// Values are kept as sent, spaces, '=' and '#' included; a row left blank
+// is ignored.
+func (f *nodeForm) applyEnvRows(rowsSent *envFields, fn *model.Function) {
+	names, values, was := rowsSent.Names, rowsSent.Values, rowsSent.Was
 	if len(names) != len(values) {
 		f.errors["environment"] = "The environment rows arrived incomplete; reload the panel and try again."
 		return
@@ -226,7 +180,8 @@ func envRowKey(i int) string { return "env." + strconv.Itoa(i) }
 // panel is the form shown again after a refused save: the user's values,
 // the form's own errors, and the model's problems next to their fields.
 func (f *nodeForm) panel(problems []model.Problem) web.PanelView {
-	p := newPanel(f.stack, f.id)
+	// The refused state was never stored, so its notes are checked here.
+	p := newPanel(f.stack, f.stack.Check(), f.id)
 	p.Errors = map[string]string{}
 	for k, v := range f.errors {
 		p.Errors[k] = v
@@ -351,14 +306,14 @@ func fieldKey(st *model.Stack, id string, pr model.Problem) string {
 }
 
 // newPanel is the properties panel of node id as saved, with its notes:
-// the problems that do not stop a save.
-func newPanel(st *model.Stack, id string) web.PanelView {
+// the problems (st's Check) that do not stop a save.
+func newPanel(st *model.Stack, problems []model.Problem, id string) web.PanelView {
 	p := web.PanelView{Base: web.StackURL(st.ID), Stack: st}
 	if n, ok := st.Node(id); ok {
 		p.Kind = n.Kind
 	}
 	p.API, p.Function, p.Table, p.Other = st.API(id), st.Function(id), st.Table(id), st.Other(id)
-	for _, pr := range st.Check() {
+	for _, pr := range problems {
 		if pr.Severity == model.SeverityError && !pr.Incomplete {
 			continue
 		}

@@ -17,7 +17,7 @@ func (s *Server) routes() http.Handler {
 	r.Use(s.logRequests)
 	r.Use(s.recoverPanics)
 	r.Use(middleware.Timeout(30 * time.Second))
-	r.Use(middleware.RequestSize(MaxBodyBytes))
+	r.Use(limitBodies)
 	r.Use(securityHeaders)
 	// Cross-origin protection rejects state-changing requests from other
 	// origins (Fetch metadata and Origin checks), Go 1.25's CSRF defence.

@@ -21,8 +21,8 @@ import (
 // credentials and writes templates, so it is not for the network.
 const DefaultAddr = "127.0.0.1:8080"
 
-// MaxBodyBytes bounds every request body. A large stack document is well
-// under 1 MiB.
+// MaxBodyBytes bounds every request body but an import's (MaxImportBody).
+// A large stack document is well under 1 MiB.
 const MaxBodyBytes = 1 << 20
 
 // Options configures a Server. Zero values take the defaults.

@@ -65,42 +65,39 @@ func stackRows(summaries []store.StackSummary) []web.StackRow {
 // formFailed re-renders the stacks page with the error next to the form,
 // for the errors a user can fix; others go to s.error.
 func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, form, name, example string, err error) {
-	switch model.ErrorCode(err) {
-	case model.EINVALID, model.ECONFLICT:
+	f := failureOf(err)
+	switch {
+	case errors.Is(err, store.ErrStale):
+		f.message = "The stack changed since this page was loaded; the list now shows it as it is."
+	case f.status == http.StatusConflict:
 		// A taken name is a conflict in the store's terms, but for the
 		// person typing it, it is a field error like any other.
-		status := http.StatusUnprocessableEntity
-		msg := problemText(err)
-		if strings.HasPrefix(form, "rename-") && errors.Is(err, errStale) {
-			status = http.StatusConflict
-		}
-		s.renderStacks(w, r, status, web.StacksView{Form: form, Name: name, Example: example, Error: msg})
-	default:
+		f.status = http.StatusUnprocessableEntity
+	case f.status != http.StatusUnprocessableEntity:
 		s.error(w, r, err)
+		return
 	}
+	s.renderStacks(w, r, f.status, web.StacksView{Form: form, Name: name, Example: example, Error: f.message})
 }
-
-var errStale = &model.Error{Code: model.ECONFLICT, Message: "The stack changed since this page was loaded; the list now shows it as it is."}
 
 // handleStackCreate creates a blank stack or one from an example, then
 // opens its canvas.
 func (s *Server) handleStackCreate(w http.ResponseWriter, r *http.Request) {
-	if !s.parseForm(w, r) {
+	var f stackForm
+	if !s.readForm(w, r, &f) {
 		return
 	}
-	name := strings.TrimSpace(r.FormValue("name"))
-	example := r.FormValue("example")
-	st := &model.Stack{Name: name}
-	if example != "" {
+	st := &model.Stack{Name: f.Name}
+	if f.Example != "" {
 		var err error
-		if st, err = model.Example(example, name); err != nil {
-			s.formFailed(w, r, "create", name, example, err)
+		if st, err = model.Example(f.Example, f.Name); err != nil {
+			s.formFailed(w, r, "create", f.Name, f.Example, err)
 			return
 		}
 	}
 	created, err := s.store.CreateStack(r.Context(), st)
 	if err != nil {
-		s.formFailed(w, r, "create", name, example, err)
+		s.formFailed(w, r, "create", f.Name, f.Example, err)
 		return
 	}
 	if isHTMX(r) {
@@ -113,9 +110,11 @@ func (s *Server) handleStackCreate(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, web.StackURL(created.ID), http.StatusSeeOther)
 }
 
-// handleStackRename renames a stack, refusing a stale revision.
+// handleStackRename renames a stack: an edit like any other, refused when
+// the page showed an older revision.
 func (s *Server) handleStackRename(w http.ResponseWriter, r *http.Request) {
-	if !s.parseForm(w, r) {
+	var f stackForm
+	if !s.readForm(w, r, &f) {
 		return
 	}
 	id, err := stackID(r)
@@ -123,20 +122,16 @@ func (s *Server) handleStackRename(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	form := "rename-" + strconv.FormatInt(id, 10)
-	name := strings.TrimSpace(r.FormValue("name"))
-	st, err := s.store.Stack(r.Context(), id)
+	if f.Base == 0 {
+		s.error(w, r, badRequest("The request does not say which revision it renames; reload the page."))
+		return
+	}
+	_, _, err = s.store.Edit(r.Context(), id, f.Base, func(st *model.Stack) error {
+		st.Name = f.Name
+		return nil
+	})
 	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	if base, err := baseRevision(r); err == nil && base != st.Revision {
-		s.formFailed(w, r, form, name, "", errStale)
-		return
-	}
-	st.Name = name
-	if _, err := s.store.SaveStack(r.Context(), st); err != nil {
-		s.formFailed(w, r, form, name, "", err)
+		s.formFailed(w, r, "rename-"+strconv.FormatInt(id, 10), f.Name, "", err)
 		return
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
@@ -144,17 +139,17 @@ func (s *Server) handleStackRename(w http.ResponseWriter, r *http.Request) {
 
 // handleStackDuplicate copies a stack, as it is now, under a new name.
 func (s *Server) handleStackDuplicate(w http.ResponseWriter, r *http.Request) {
-	if !s.parseForm(w, r) {
+	var f stackForm
+	if !s.readForm(w, r, &f) {
 		return
 	}
 	st, ok := s.loadStack(w, r)
 	if !ok {
 		return
 	}
-	name := strings.TrimSpace(r.FormValue("name"))
-	st.Name = name
+	st.Name = f.Name
 	if _, err := s.store.CreateStack(r.Context(), st); err != nil {
-		s.formFailed(w, r, "duplicate-"+strconv.FormatInt(st.ID, 10), name, "", err)
+		s.formFailed(w, r, "duplicate-"+strconv.FormatInt(st.ID, 10), f.Name, "", err)
 		return
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
@@ -165,14 +160,15 @@ func (s *Server) handleStackDuplicate(w http.ResponseWriter, r *http.Request) {
 // a page of its own. The query string never confirms: a URL is what a
 // crafted link or a node ID spliced into a path can supply.
 func (s *Server) handleStackDelete(w http.ResponseWriter, r *http.Request) {
-	if !s.parseForm(w, r) {
+	var f deleteForm
+	if !s.readForm(w, r, &f) {
 		return
 	}
 	st, ok := s.loadStack(w, r)
 	if !ok {
 		return
 	}
-	if r.Method != http.MethodPost || r.PostFormValue("confirm") != "yes" {
+	if !f.Confirmed {
 		s.render(w, r, http.StatusOK, web.ConfirmDeletePage(web.StackRow{ID: st.ID, Name: st.Name}))
 		return
 	}
@@ -183,13 +179,4 @@ func (s *Server) handleStackDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	s.runs.stop(st.ID) // a deleted stack's run would have no page left to stop it
 	http.Redirect(w, r, "/", http.StatusSeeOther)
-}
-
-// problemsOf returns the problems of a validation error, if err is one.
-func problemsOf(err error) []model.Problem {
-	var v *model.ValidationError
-	if errors.As(err, &v) {
-		return v.Problems
-	}
-	return nil
 }

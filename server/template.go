@@ -12,7 +12,7 @@ import (
 // handleTemplate renders the template tab: the stack's CloudFormation
 // template in the chosen format, or the problems that stop it.
 func (s *Server) handleTemplate(w http.ResponseWriter, r *http.Request) {
-	st, ok := s.loadStack(w, r)
+	st, problems, ok := s.loadProblems(w, r)
 	if !ok {
 		return
 	}
@@ -25,7 +25,9 @@ func (s *Server) handleTemplate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v := web.TemplateView{Base: web.StackURL(st.ID), Format: string(format)}
-	if err := st.Validate(); err != nil {
+	// The problems the save found say whether the export can succeed,
+	// without checking the stack again before the export does.
+	if err := model.ErrorOf(problems, false); err != nil {
 		v.Problems = problemsOf(err)
 	} else {
 		out, err := export.Render(st, format)
@@ -70,10 +72,9 @@ func (s *Server) handleTemplateDownload(w http.ResponseWriter, r *http.Request) 
 
 // handleProblems lists the stack's problems.
 func (s *Server) handleProblems(w http.ResponseWriter, r *http.Request) {
-	st, ok := s.loadStack(w, r)
+	st, problems, ok := s.loadProblems(w, r)
 	if !ok {
 		return
 	}
-	problems := st.Check()
 	s.render(w, r, http.StatusOK, web.Fragments(web.ProblemsPane(web.ProblemsView{Stack: st, Problems: problems}), web.ProblemCount(len(problems))))
 }

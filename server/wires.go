@@ -1,7 +1,6 @@
 package server
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -67,33 +66,30 @@ func wireKind(st *model.Stack, from, to string, kind model.WireKind) (model.Wire
 // refused with a 422 and the reason, shown as a message; the draft wire the
 // browser drew disappears because the server's list lacks it.
 func (s *Server) handleWireCreate(w http.ResponseWriter, r *http.Request) {
-	if !s.parseForm(w, r) {
+	var f wireForm
+	if !s.readForm(w, r, &f) {
 		return
 	}
-	from, to := r.FormValue("from"), r.FormValue("to")
-	for _, id := range []string{from, to} {
-		if !model.ValidID(id) {
-			s.errorPage(w, r, http.StatusBadRequest, invalidIDMessage("wire end", id))
-			return
-		}
+	if err := f.ends(); err != nil {
+		s.error(w, r, err)
+		return
 	}
-	var wire *model.Wire
-	st, err := s.edit(r, func(st *model.Stack) error {
-		kind, err := wireKind(st, from, to, model.WireKind(r.FormValue("kind")))
+	var id string
+	st, _, err := s.edit(r, func(st *model.Stack) error {
+		kind, err := wireKind(st, f.From, f.To, f.Kind)
 		if err != nil {
 			return err
 		}
-		wire = &model.Wire{ID: st.NewID("w"), Kind: kind, From: from, To: to}
-		st.Wires = append(st.Wires, wire)
-		return st.ValidateDraft()
+		id = st.NewID("w")
+		st.Wires = append(st.Wires, &model.Wire{ID: id, Kind: kind, From: f.From, To: f.To})
+		return nil
 	})
 	if err != nil {
-		s.editFailed(w, r, err)
+		s.error(w, r, err)
 		return
 	}
-	wire = st.Wire(wire.ID)
-	s.changed(w, r, st, triggers{"wireCreated": map[string]string{"id": wire.ID}},
-		web.PanelOOB(web.WirePanel(web.WirePanelView{Base: web.StackURL(st.ID), Stack: st, Wire: wire})))
+	s.changed(w, r, st, triggers{"wireCreated": map[string]string{"id": id}},
+		web.PanelOOB(web.WirePanel(web.WirePanelView{Base: web.StackURL(st.ID), Stack: st, Wire: st.Wire(id)})))
 }
 
 // handleWirePanel shows a wire's panel.
@@ -114,28 +110,25 @@ func (s *Server) handleWirePanel(w http.ResponseWriter, r *http.Request) {
 // handleWireSave switches a wire between the kinds its ends allow: read or
 // read-write, send or authorizer.
 func (s *Server) handleWireSave(w http.ResponseWriter, r *http.Request) {
-	if !s.parseForm(w, r) {
+	var f wireForm
+	if !s.readForm(w, r, &f) {
 		return
 	}
 	id := r.PathValue("wireID")
-	kind := model.WireKind(r.FormValue("kind"))
-	st, err := s.edit(r, func(st *model.Stack) error {
+	st, _, err := s.edit(r, func(st *model.Stack) error {
 		wire := st.Wire(id)
 		if wire == nil {
 			return model.Errorf(model.ENOTFOUND, "No such wire.")
 		}
 		view := web.WirePanelView{Wire: wire}
-		if !slices.Contains(view.Kinds(), kind) {
-			return model.Errorf(model.EINVALID, "This wire can be %v, not %q.", view.Kinds(), kind)
+		if !slices.Contains(view.Kinds(), f.Kind) {
+			return model.Errorf(model.EINVALID, "This wire can be %v, not %q.", view.Kinds(), f.Kind)
 		}
-		wire.Kind = kind
-		if err := st.ValidateDraft(); err != nil {
-			return fmt.Errorf("switch wire kind: %w", err)
-		}
+		wire.Kind = f.Kind
 		return nil
 	})
 	if err != nil {
-		s.editFailed(w, r, err)
+		s.error(w, r, err)
 		return
 	}
 	s.changed(w, r, st, nil, web.WirePanel(web.WirePanelView{Base: web.StackURL(st.ID), Stack: st, Wire: st.Wire(id)}))
@@ -143,18 +136,18 @@ func (s *Server) handleWireSave(w http.ResponseWriter, r *http.Request) {
 
 // handleWireDelete removes a wire.
 func (s *Server) handleWireDelete(w http.ResponseWriter, r *http.Request) {
-	if !s.parseForm(w, r) {
+	if !s.readForm(w, r, noForm{}) {
 		return
 	}
 	id := r.PathValue("wireID")
-	st, err := s.edit(r, func(st *model.Stack) error {
+	st, _, err := s.edit(r, func(st *model.Stack) error {
 		if !st.RemoveWire(id) {
 			return model.Errorf(model.ENOTFOUND, "No such wire.")
 		}
 		return nil
 	})
 	if err != nil {
-		s.editFailed(w, r, err)
+		s.error(w, r, err)
 		return
 	}
 	s.changed(w, r, st, triggers{"wireDeleted": map[string]string{"id": id}}, web.EmptyPanel())

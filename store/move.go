@@ -99,9 +99,15 @@ func (s *Store) moveNode(ctx context.Context, id, base int64, nodeID string, to 
 		s.remember(id, 0, nil, nil)
 		return nil, err
 	}
+	// A position changes no problem (the model checks only that it is a
+	// finite number), so the old state's problems are the new one's.
+	problems, checked := s.cachedProblems(id, token)
 	// The rows remembered for the old token no longer match one node; a
 	// later full save reads the tables instead.
 	s.remember(id, newToken, nil, st)
+	if checked {
+		s.keepProblems(id, st, problems)
+	}
 	s.markMove(id, newToken, nodeID, now)
 	return storedCopy(st, id, next, now), nil
 }

@@ -73,7 +73,9 @@ func (s *Store) createStack(ctx context.Context, st *model.Stack) (*model.Stack,
 	if err := tx.Commit(); err != nil {
 		return nil, constraintError(err, st.Name)
 	}
-	s.remember(id, token, enc.rows, st.Clone())
+	kept := st.Clone()
+	s.remember(id, token, enc.rows, kept)
+	s.keepProblems(id, kept, enc.problems)
 	return storedCopy(st, id, 1, now), nil
 }
 
@@ -150,10 +152,16 @@ func (s *Store) StackByName(ctx context.Context, name string) (*model.Stack, err
 }
 
 func (s *Store) readStack(ctx context.Context, where string, arg any) (*model.Stack, error) {
+	st, _, err := s.readHead(ctx, where, arg)
+	return st, err
+}
+
+// readHead reads the stack's current state and its state token.
+func (s *Store) readHead(ctx context.Context, where string, arg any) (*model.Stack, int64, error) {
 	// One read transaction, so every query sees the same revision.
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer tx.Rollback()
 	st := &model.Stack{}
@@ -163,27 +171,27 @@ func (s *Store) readStack(ctx context.Context, where string, arg any) (*model.St
 		Scan(&st.ID, &st.Name, &st.Description, &st.Revision, &updated, &token)
 	if errors.Is(err, sql.ErrNoRows) {
 		if name, ok := arg.(string); ok {
-			return nil, model.Errorf(model.ENOTFOUND, "no stack named %q", name)
+			return nil, 0, model.Errorf(model.ENOTFOUND, "no stack named %q", name)
 		}
-		return nil, model.Errorf(model.ENOTFOUND, "no stack with ID %v", arg)
+		return nil, 0, model.Errorf(model.ENOTFOUND, "no stack with ID %v", arg)
 	}
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if st.UpdatedAt, err = parseTime(updated); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	// Every change sets a new state token, so a state this Store saw under
 	// the same token is what the tables hold: copy it rather than read
 	// thousands of rows.
 	if cached := s.cachedStack(st.ID, token); cached != nil {
-		return storedCopy(cached, st.ID, st.Revision, st.UpdatedAt), nil
+		return storedCopy(cached, st.ID, st.Revision, st.UpdatedAt), token, nil
 	}
 	if err := readState(ctx, tx, st.ID, st); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	s.remember(st.ID, token, nil, st.Clone())
-	return st, nil
+	return st, token, nil
 }
 
 // Stacks lists every stack, ordered by name, ignoring case.
@@ -242,6 +250,8 @@ func (s *Store) saveStack(ctx context.Context, st *model.Stack) (*model.Stack, e
 type encoded struct {
 	doc  []byte
 	rows []rowSet
+	// problems are the stack's Check, which its validation used.
+	problems []model.Problem
 }
 
 func encode(st *model.Stack) (encoded, error) {
@@ -253,10 +263,10 @@ func encode(st *model.Stack) (encoded, error) {
 	if err != nil {
 		return encoded{}, err
 	}
-	return encoded{doc, rows}, nil
+	return encoded{doc: doc, rows: rows}, nil
 }
 
-// validateAndEncode runs st.ValidateDraft and encodes st side by side: both
+// validateAndEncode checks st, as ValidateDraft does, and encodes st side by side: both
 // only read st, and on two cores a large stack's save then waits for the
 // longer of the two rather than for both. The encoding happens outside the
 // write lock, so writers also hold it for less time.
@@ -268,11 +278,12 @@ func validateAndEncode(st *model.Stack) (encoded, error) {
 		defer close(encodedDone)
 		enc, encErr = encode(st)
 	}()
-	err := st.ValidateDraft()
+	problems := st.Check()
 	<-encodedDone
-	if err != nil {
+	if err := model.ErrorOf(problems, true); err != nil {
 		return encoded{}, err
 	}
+	enc.problems = problems
 	return enc, encErr
 }
 
@@ -309,6 +320,7 @@ func (s *Store) saveEncoded(ctx context.Context, st *model.Stack, enc encoded) (
 		return nil, constraintError(err, st.Name)
 	}
 	waitCopies()
+	s.keepProblems(st.ID, made[0], enc.problems)
 	out := made[1]
 	out.ID, out.Revision, out.UpdatedAt = st.ID, next, now
 	return out, nil
@@ -320,6 +332,8 @@ type head struct {
 	token int64 // the state token
 	// newest is the newest revision: after an undo, newer than the head.
 	newest int64
+	// updatedAt is when the head last moved.
+	updatedAt time.Time
 }
 
 // checkHead returns the stack's head if its head revision is base, and an
@@ -328,21 +342,35 @@ type head struct {
 func checkHead(ctx context.Context, tx *sql.Tx, id, base int64) (head, error) {
 	var h head
 	var current int64
-	err := tx.QueryRowContext(ctx, `SELECT name, head_revision, state_token,
+	var updated string
+	err := tx.QueryRowContext(ctx, `SELECT name, head_revision, state_token, updated_at,
 		(SELECT revision FROM revisions WHERE stack_id = stacks.id ORDER BY revision DESC LIMIT 1)
 		FROM stacks WHERE id = ?`, id).
-		Scan(&h.name, &current, &h.token, &h.newest)
+		Scan(&h.name, &current, &h.token, &updated, &h.newest)
 	if errors.Is(err, sql.ErrNoRows) {
 		return head{}, model.Errorf(model.ENOTFOUND, "no stack with ID %d", id)
 	}
 	if err != nil {
 		return head{}, err
 	}
+	if h.updatedAt, err = parseTime(updated); err != nil {
+		return head{}, err
+	}
 	if current != base {
-		return head{}, model.Errorf(model.ECONFLICT, "stack %q changed since revision %d (now %d); reload and try again", h.name, base, current)
+		return head{}, &staleError{model.Errorf(model.ECONFLICT, "stack %q changed since revision %d (now %d); reload and try again", h.name, base, current)}
 	}
 	return h, nil
 }
+
+// ErrStale is in the chain of the ECONFLICT an edit based on a revision
+// that is no longer the head gets, telling it apart from the ECONFLICT of a
+// taken name.
+var ErrStale = errors.New("store: stale revision")
+
+type staleError struct{ user *model.Error }
+
+func (e *staleError) Error() string   { return e.user.Message }
+func (e *staleError) Unwrap() []error { return []error{e.user, ErrStale} }
 
 // moveHead makes st, whose document is revision and whose rows are rows,
 // the stack's current state. token is the state token checkHead read. It

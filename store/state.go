@@ -175,6 +175,10 @@ type stateCache struct {
 	// reading every row again.
 	rows  []rowSet
 	stack *model.Stack
+	// problems are stack's Check, once checked is set: a state's problems
+	// never change, so each is checked once, not on every read.
+	problems []model.Problem
+	checked  bool
 }
 
 // maxCachedStates bounds the memory the cache takes: about 1 MB for a stack
@@ -203,6 +207,39 @@ func (s *Store) cachedStack(id, token int64) *model.Stack {
 	return nil
 }
 
+// cachedProblems returns the problems of the stack as of token, if this
+// Store has checked that state; the caller must not change them.
+func (s *Store) cachedProblems(id, token int64) ([]model.Problem, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.states[id]; ok && c.token == token && c.checked {
+		return c.problems, true
+	}
+	return nil, false
+}
+
+// keepProblems records the problems of the state remembered as stack (the
+// pointer remember was given), unless another state has replaced it since.
+func (s *Store) keepProblems(id int64, stack *model.Stack, problems []model.Problem) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.states[id]; ok && c.stack == stack {
+		c.problems, c.checked = problems, true
+		s.states[id] = c
+	}
+}
+
+// keepProblemsOf records the problems of the state with token, if it is
+// the state remembered.
+func (s *Store) keepProblemsOf(id, token int64, problems []model.Problem) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.states[id]; ok && c.token == token {
+		c.problems, c.checked = problems, true
+		s.states[id] = c
+	}
+}
+
 // remember records the state of a stack after a commit or a read: its token,
 // its rows (nil when unknown) and a copy of it that the Store keeps to
 // itself. A nil stack forgets the stack.
@@ -213,9 +250,14 @@ func (s *Store) remember(id, token int64, rows []rowSet, stack *model.Stack) {
 		delete(s.states, id)
 		return
 	}
-	if c, ok := s.states[id]; ok && c.token == token && rows == nil {
-		// A read of a state this Store wrote: keep the rows it knows.
-		rows = c.rows
+	var problems []model.Problem
+	var checked bool
+	if c, ok := s.states[id]; ok && c.token == token {
+		if rows == nil {
+			// A read of a state this Store wrote: keep the rows it knows.
+			rows = c.rows
+		}
+		problems, checked = c.problems, c.checked
 	}
 	if _, ok := s.states[id]; !ok && len(s.states) >= maxCachedStates {
 		for k := range s.states {
@@ -223,7 +265,7 @@ func (s *Store) remember(id, token int64, rows []rowSet, stack *model.Stack) {
 			break
 		}
 	}
-	s.states[id] = stateCache{token: token, rows: rows, stack: stack}
+	s.states[id] = stateCache{token: token, rows: rows, stack: stack, problems: problems, checked: checked}
 }
 
 // writeState makes the normalized tables hold the rows want (stackRows of

@@ -8,10 +8,6 @@ import (
 	"github.com/switchboard-dev/switchboard/model"
 )
 
-// MaxImportBytes bounds an imported file: CloudFormation's own limit on a
-// template, and the server's on a request body.
-const MaxImportBytes = 1 << 20
-
 // ImportForm is what the import form on the stacks page last sent. Source is
 // not sent back into the form when it came from a file.
 type ImportForm struct {

@@ -1,8 +1,8 @@
 package server
 
 import (
+	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/switchboard-dev/switchboard/model"
 	"github.com/switchboard-dev/switchboard/web"
@@ -11,34 +11,34 @@ import (
 // handleRouteCreate adds a route to an API. A refused key comes back in
 // the API's panel, 422, with the reason next to it.
 func (s *Server) handleRouteCreate(w http.ResponseWriter, r *http.Request) {
-	if !s.parseForm(w, r) {
+	var f routeCreateForm
+	if !s.readForm(w, r, &f) {
 		return
 	}
 	apiID := r.PathValue("nodeID")
-	key := strings.TrimSpace(r.PostForm.Get("key"))
-	form := &nodeForm{id: apiID, newRoute: key, errors: map[string]string{}}
-	st, err := s.edit(r, func(st *model.Stack) error {
+	form := &nodeForm{id: apiID, newRoute: f.Key, errors: map[string]string{}}
+	st, problems, err := s.edit(r, func(st *model.Stack) error {
 		a := st.API(apiID)
 		if a == nil {
 			return model.Errorf(model.ENOTFOUND, "No such API.")
 		}
 		form.stack = st
-		if key == "" {
+		if f.Key == "" {
 			form.errors["newRoute"] = "Type the route key, like $connect or sendMessage."
 			return errFormInvalid
 		}
 		form.newRouteID = st.NewID("rt")
-		a.Routes = append(a.Routes, &model.Route{ID: form.newRouteID, Key: key})
-		return st.ValidateDraft()
+		a.Routes = append(a.Routes, &model.Route{ID: form.newRouteID, Key: f.Key})
+		return nil
 	})
 	if err == nil {
-		p := newPanel(st, apiID)
+		p := newPanel(st, problems, apiID)
 		p.Saved = true
 		s.changed(w, r, st, nil, web.NodePanel(p))
 		return
 	}
-	if form.stack == nil || (err != errFormInvalid && problemsOf(err) == nil) {
-		s.editFailed(w, r, err)
+	if form.stack == nil || (!errors.Is(err, errFormInvalid) && problemsOf(err) == nil) {
+		s.error(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusUnprocessableEntity, web.NodePanel(form.panel(problemsOf(err))))
@@ -47,12 +47,12 @@ func (s *Server) handleRouteCreate(w http.ResponseWriter, r *http.Request) {
 // handleRouteDelete removes a route of an API and its integration wire.
 // Routes are renamed through the API's properties form.
 func (s *Server) handleRouteDelete(w http.ResponseWriter, r *http.Request) {
-	if !s.parseForm(w, r) {
+	if !s.readForm(w, r, noForm{}) {
 		return
 	}
 	routeID := r.PathValue("routeID")
 	var apiID string
-	st, err := s.edit(r, func(st *model.Stack) error {
+	st, problems, err := s.edit(r, func(st *model.Stack) error {
 		a, _ := st.Route(routeID)
 		if a == nil {
 			return model.Errorf(model.ENOTFOUND, "No such route.")
@@ -62,8 +62,8 @@ func (s *Server) handleRouteDelete(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err != nil {
-		s.editFailed(w, r, err)
+		s.error(w, r, err)
 		return
 	}
-	s.changed(w, r, st, nil, web.NodePanel(newPanel(st, apiID)))
+	s.changed(w, r, st, nil, web.NodePanel(newPanel(st, problems, apiID)))
 }

@@ -10,11 +10,11 @@ import (
 	"errors"
 	"io"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
 const module = "github.com/switchboard-dev/switchboard"
@@ -83,10 +83,7 @@ func projectPath(importPath string) (string, bool) {
 // listPackages runs go list on the whole module, the same view the build has.
 func listPackages(t *testing.T) []listedPackage {
 	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
+	goTool := testtool.Command(t, "go", "go list reads the packages' imports")
 	cmd := exec.Command(goTool, "list", "-json=ImportPath,Imports", module+"/...")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

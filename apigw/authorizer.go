@@ -8,8 +8,6 @@ import (
 	"path"
 	"strings"
 	"time"
-
-	"github.com/switchboard-dev/switchboard/model"
 )
 
 // authorize runs the API's REQUEST authorizer for a $connect. It returns the
@@ -27,8 +25,8 @@ func (ep *endpoint) authorize(ctx context.Context, cr *connectRequest, now time.
 	if ep.authorizer == nil {
 		return nil, http.StatusInternalServerError, "authorizer " + a.Name + " has no function wired"
 	}
-	methodArn := fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s", ep.g.opts.Region, ep.g.opts.AccountID, ep.apiID, ep.api.StageName, model.RouteConnect)
-	rc := ep.context(cr, model.RouteConnect, eventConnect, now)
+	methodArn := fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s", ep.g.opts.Region, ep.g.opts.AccountID, ep.apiID, ep.api.StageName, RouteConnect)
+	rc := ep.context(cr, RouteConnect, eventConnect, now)
 	ev := authorizerEvent{
 		Type:                            "REQUEST",
 		MethodArn:                       methodArn,
@@ -43,11 +41,11 @@ func (ep *endpoint) authorize(ctx context.Context, cr *connectRequest, now time.
 	if err != nil {
 		return nil, http.StatusInternalServerError, err.Error()
 	}
-	ep.publish(Event{Kind: EventInvoke, ConnectionID: cr.id, FunctionID: ep.authorizer.ID, Function: ep.authorizer.Name,
-		WireIDs: []string{ep.authorizerWire.ID}, Detail: "authorizer"})
+	ep.publish(Event{Kind: EventInvoke, ConnectionID: cr.id, FunctionID: ep.authorizer.FunctionID, Function: ep.authorizer.Function,
+		WireIDs: []string{ep.authorizer.WireID}, Detail: "authorizer"})
 	start := time.Now()
 	ictx, cancel := context.WithTimeout(ctx, ep.g.opts.IntegrationTimeout)
-	result, err := ep.g.invoker.Invoke(ictx, ep.authorizer.Name, payload)
+	result, err := ep.g.invoker.Invoke(ictx, ep.authorizer.Function, payload)
 	cancel()
 	latency := time.Since(start).Milliseconds()
 	if err != nil {
@@ -56,8 +54,8 @@ func (ep *endpoint) authorize(ctx context.Context, cr *connectRequest, now time.
 		if strings.Contains(err.Error(), "Unauthorized") {
 			return nil, http.StatusUnauthorized, "authorizer: Unauthorized"
 		}
-		ep.publish(Event{Kind: EventError, ConnectionID: cr.id, FunctionID: ep.authorizer.ID, Function: ep.authorizer.Name,
-			WireIDs: []string{ep.authorizerWire.ID}, Detail: err.Error()})
+		ep.publish(Event{Kind: EventError, ConnectionID: cr.id, FunctionID: ep.authorizer.FunctionID, Function: ep.authorizer.Function,
+			WireIDs: []string{ep.authorizer.WireID}, Detail: err.Error()})
 		return nil, http.StatusInternalServerError, "authorizer failed: " + err.Error()
 	}
 	var out struct {

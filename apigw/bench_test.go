@@ -19,7 +19,7 @@ import (
 func benchGateway(b *testing.B) *Gateway {
 	b.Helper()
 	inv := &echoInvoker{}
-	return MustStart(b, testStack("$connect", "Conn", "$default!", "Echo"), inv, Options{MaxInflight: 1})
+	return MustStart(b, testAPIs("$connect", "Conn", "$default!", "Echo"), inv, Options{MaxInflight: 1})
 }
 
 // echoInvoker answers every event with its body, like the echo scaffold,

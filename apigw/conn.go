@@ -18,8 +18,6 @@ import (
 
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
-
-	"github.com/switchboard-dev/switchboard/model"
 )
 
 // Close codes and $disconnect reasons. The reason sent to the client on a
@@ -112,10 +110,10 @@ func (c *conn) serve() {
 	if t := c.ep.disconnect; t != nil {
 		ev.RouteID, ev.RouteKey = t.route.ID, t.route.Key
 		if t.fn != nil {
-			ev.FunctionID, ev.Function, ev.WireIDs = t.fn.ID, t.fn.Name, []string{t.wire.ID}
+			ev.FunctionID, ev.Function, ev.WireIDs = t.fn.FunctionID, t.fn.Function, []string{t.fn.WireID}
 		}
 		now := c.ep.g.opts.Now()
-		rc := c.ep.context(c.cr, model.RouteDisconnect, eventDisconnect, now)
+		rc := c.ep.context(c.cr, RouteDisconnect, eventDisconnect, now)
 		rc.DisconnectStatusCode, rc.DisconnectReason, rc.Authorizer = &code, &reason, c.authorizer
 		e := proxyEvent{
 			Headers:           map[string]string{"Host": c.cr.domainName, "X-Forwarded-For": c.cr.sourceIP},
@@ -416,7 +414,7 @@ func (c *conn) reply(data []byte, t *routeTarget) {
 	if t != nil {
 		e.RouteID, e.RouteKey = t.route.ID, t.route.Key
 		if t.fn != nil {
-			e.FunctionID, e.Function, e.WireIDs = t.fn.ID, t.fn.Name, []string{t.wire.ID}
+			e.FunctionID, e.Function, e.WireIDs = t.fn.FunctionID, t.fn.Function, []string{t.fn.WireID}
 		}
 	}
 	c.ep.publish(e)

@@ -31,7 +31,7 @@ func mustManage(tb testing.TB, method, url, body string) *http.Response {
 
 func TestConnectionsAPI(t *testing.T) {
 	inv := newFakeInvoker(nil)
-	g := MustStart(t, testStack("$connect", "Conn", "$default", "Def"), inv, Options{})
+	g := MustStart(t, testAPIs("$connect", "Conn", "$default", "Def"), inv, Options{})
 	ep := g.Endpoints()[0]
 	events, _ := g.Subscribe(64)
 	c, err := dial(t, ep.URL, http.Header{"User-Agent": {"tester/1"}})
@@ -125,7 +125,7 @@ func requireTool(tb testing.TB, name string) string {
 func TestAWSCLIManagesConnections(t *testing.T) {
 	aws := requireTool(t, "aws")
 	inv := newFakeInvoker(nil)
-	g := MustStart(t, testStack("$connect", "Conn"), inv, Options{})
+	g := MustStart(t, testAPIs("$connect", "Conn"), inv, Options{})
 	ep := g.Endpoints()[0]
 	events, _ := g.Subscribe(16)
 	c := MustDial(t, ep.URL)

@@ -18,20 +18,18 @@ import (
 	"github.com/gobwas/ws"
 
 	"github.com/switchboard-dev/switchboard/internal/hostguard"
-	"github.com/switchboard-dev/switchboard/model"
 )
 
 // routeTarget is a route with the function and wire behind it.
 type routeTarget struct {
-	route *model.Route
-	fn    *model.Function // nil when the route is not wired
-	wire  *model.Wire
+	route *Route
+	fn    *Target // nil when the route is not wired
 }
 
 // endpoint serves one API.
 type endpoint struct {
 	g     *Gateway
-	api   *model.API
+	api   *API
 	apiID string
 	// path is "/<stage>".
 	path string
@@ -41,8 +39,7 @@ type endpoint struct {
 
 	routes                     map[string]*routeTarget
 	connect, disconnect, deflt *routeTarget
-	authorizer                 *model.Function
-	authorizerWire             *model.Wire
+	authorizer                 *Target // nil when none is wired
 	sendWires                  []string
 	ln                         net.Listener
 	srv                        *http.Server
@@ -53,9 +50,9 @@ type endpoint struct {
 	wg                         sync.WaitGroup // connections being served
 }
 
-func newEndpoint(g *Gateway, x *model.Index, a *model.API) (*endpoint, error) {
+func newEndpoint(g *Gateway, a *API) (*endpoint, error) {
 	if a.StageName == "" || strings.ContainsAny(a.StageName, "/?#") {
-		return nil, model.Errorf(model.EINVALID, "API %s: stage name %q cannot be a path segment", a.Name, a.StageName)
+		return nil, &ConfigError{fmt.Sprintf("API %s: stage name %q cannot be a path segment", a.Name, a.StageName)}
 	}
 	ep := &endpoint{
 		g:         g,
@@ -66,36 +63,24 @@ func newEndpoint(g *Gateway, x *model.Index, a *model.API) (*endpoint, error) {
 		routes:    map[string]*routeTarget{},
 		conns:     map[string]*conn{},
 	}
-	for _, r := range a.Routes {
-		t := &routeTarget{route: r}
-		for _, w := range x.WiresFromOfKind(r.ID, model.WireIntegration) {
-			if f := x.Function(w.To); f != nil {
-				t.fn, t.wire = f, w
-				break
-			}
-		}
+	for i := range a.Routes {
+		r := &a.Routes[i]
+		t := &routeTarget{route: r, fn: r.Target}
 		switch r.Key {
-		case model.RouteConnect:
+		case RouteConnect:
 			ep.connect = t
-		case model.RouteDisconnect:
+		case RouteDisconnect:
 			ep.disconnect = t
-		case model.RouteDefault:
+		case RouteDefault:
 			ep.deflt = t
 		default:
 			ep.routes[r.Key] = t
 		}
 	}
 	if a.Authorizer != nil {
-		for _, w := range x.WiresToOfKind(a.ID, model.WireAuthorizer) {
-			if f := x.Function(w.From); f != nil {
-				ep.authorizer, ep.authorizerWire = f, w
-				break
-			}
-		}
+		ep.authorizer = a.Authorizer.Target
 	}
-	for _, w := range x.WiresToOfKind(a.ID, model.WireSend) {
-		ep.sendWires = append(ep.sendWires, w.ID)
-	}
+	ep.sendWires = a.SendWireIDs
 	return ep, nil
 }
 
@@ -301,7 +286,7 @@ func (ep *endpoint) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 
 	var respHeader http.Header
 	if t := ep.connect; t != nil {
-		ctx := ep.context(cr, model.RouteConnect, eventConnect, now)
+		ctx := ep.context(cr, RouteConnect, eventConnect, now)
 		ctx.Authorizer = authorizer
 		ev := proxyEvent{
 			Headers:                         singleValues(cr.headers),
@@ -362,7 +347,7 @@ func (ep *endpoint) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	if t := ep.connect; t != nil {
 		ev.RouteID, ev.RouteKey = t.route.ID, t.route.Key
 		if t.fn != nil {
-			ev.FunctionID, ev.Function, ev.WireIDs = t.fn.ID, t.fn.Name, []string{t.wire.ID}
+			ev.FunctionID, ev.Function, ev.WireIDs = t.fn.FunctionID, t.fn.Function, []string{t.fn.WireID}
 		}
 	}
 	ep.publish(ev)
@@ -393,18 +378,18 @@ func (ep *endpoint) invoke(ctx context.Context, t *routeTarget, connID string, e
 		return nil, fmt.Errorf("apigw: encode %s event: %w", t.route.Key, err)
 	}
 	ep.publish(Event{Kind: EventInvoke, ConnectionID: connID, RouteID: t.route.ID, RouteKey: t.route.Key,
-		FunctionID: t.fn.ID, Function: t.fn.Name, WireIDs: []string{t.wire.ID}})
+		FunctionID: t.fn.FunctionID, Function: t.fn.Function, WireIDs: []string{t.fn.WireID}})
 	ctx, cancel := context.WithTimeout(ctx, ep.g.opts.IntegrationTimeout)
 	defer cancel()
-	result, err := ep.g.invoker.Invoke(ctx, t.fn.Name, payload)
+	result, err := ep.g.invoker.Invoke(ctx, t.fn.Function, payload)
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			err = fmt.Errorf("%w (integration timeout %s): %w", context.DeadlineExceeded, ep.g.opts.IntegrationTimeout, err)
 		}
 		ep.g.logger.WarnContext(ctx, "handler failed", slog.String("api", ep.api.Name), slog.String("route", t.route.Key),
-			slog.String("function", t.fn.Name), slog.String("connectionId", connID), slog.Any("err", err))
+			slog.String("function", t.fn.Function), slog.String("connectionId", connID), slog.Any("err", err))
 		ep.publish(Event{Kind: EventError, ConnectionID: connID, RouteID: t.route.ID, RouteKey: t.route.Key,
-			FunctionID: t.fn.ID, Function: t.fn.Name, WireIDs: []string{t.wire.ID}, Detail: err.Error()})
+			FunctionID: t.fn.FunctionID, Function: t.fn.Function, WireIDs: []string{t.fn.WireID}, Detail: err.Error()})
 		return nil, err
 	}
 	return result, nil

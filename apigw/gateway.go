@@ -1,4 +1,4 @@
-// Package apigw runs a stack's WebSocket APIs on 127.0.0.1 the way Amazon API
+// Package apigw runs WebSocket APIs on 127.0.0.1 the way Amazon API
 // Gateway runs them: the stage in the path, $connect/$disconnect/$default,
 // route selection by the API's expression, two-way routes, a REQUEST
 // authorizer on $connect, API Gateway's error frames, limits and close codes,
@@ -21,8 +21,6 @@ import (
 	"strconv"
 	"sync"
 	"time"
-
-	"github.com/switchboard-dev/switchboard/model"
 )
 
 // Invoker runs a function synchronously: function is the function's name
@@ -121,7 +119,7 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Gateway serves every WebSocket API of a stack.
+// Gateway serves a stack's WebSocket APIs.
 type Gateway struct {
 	logger  *slog.Logger
 	invoker Invoker
@@ -139,31 +137,28 @@ type Gateway struct {
 	closeOnce sync.Once
 }
 
-// New prepares a gateway for the stack's APIs; Start listens. The stack is
-// copied, so later edits to it do not reach a running gateway.
-func New(logger *slog.Logger, s *model.Stack, inv Invoker, opts Options) (*Gateway, error) {
-	if s == nil || inv == nil {
-		return nil, errors.New("apigw: a stack and an invoker are required")
+// New prepares a gateway for the APIs; Start listens. The APIs are copied,
+// so later changes to them do not reach a running gateway. A configuration
+// it cannot serve is a *ConfigError.
+func New(logger *slog.Logger, apis []API, inv Invoker, opts Options) (*Gateway, error) {
+	if inv == nil {
+		return nil, errors.New("apigw: an invoker is required")
 	}
-	if err := s.CheckShape(); err != nil {
-		return nil, fmt.Errorf("apigw: %w", err)
-	}
-	if len(s.APIs) == 0 {
-		return nil, model.Errorf(model.EINVALID, "stack %q has no WebSocket API to run", s.Name)
+	if len(apis) == 0 {
+		return nil, &ConfigError{"no WebSocket API to run"}
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s = s.Clone()
 	opts = opts.withDefaults()
 	origins, err := newOriginCheck(opts.AllowOrigins)
 	if err != nil {
 		return nil, err
 	}
 	g := &Gateway{logger: logger, invoker: inv, opts: opts, subs: map[chan Event]struct{}{}, origins: origins, slots: make(chan struct{}, opts.MaxConnections)}
-	x := model.NewIndex(s)
-	for _, a := range s.APIs {
-		ep, err := newEndpoint(g, x, a)
+	for _, a := range apis {
+		a := a.clone()
+		ep, err := newEndpoint(g, &a)
 		if err != nil {
 			return nil, err
 		}
@@ -206,7 +201,7 @@ type Endpoint struct {
 	GatewayID string
 }
 
-// Endpoints lists the APIs in stack order; URLs are set once Start returned.
+// Endpoints lists the APIs in the order New got them; URLs are set once Start returned.
 func (g *Gateway) Endpoints() []Endpoint {
 	out := make([]Endpoint, 0, len(g.apis))
 	for _, ep := range g.apis {

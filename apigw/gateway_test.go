@@ -10,15 +10,13 @@ import (
 	"time"
 
 	"github.com/gobwas/ws"
-
-	"github.com/switchboard-dev/switchboard/model"
 )
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9]{15}=$`)
 
 func TestConnectEventHasAPIGatewayShape(t *testing.T) {
 	inv := newFakeInvoker(nil)
-	g := MustStart(t, testStack("$connect", "Conn", "$default", "Def"), inv, Options{})
+	g := MustStart(t, testAPIs("$connect", "Conn", "$default", "Def"), inv, Options{})
 	url := g.Endpoints()[0].URL
 	if !strings.HasPrefix(url, "ws://127.0.0.1:") || !strings.HasSuffix(url, "/dev") {
 		t.Fatalf("URL = %s, want ws://127.0.0.1:P/dev", url)
@@ -101,7 +99,7 @@ func TestConnectRefusal(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			inv := newFakeInvoker(map[string]handlerFunc{"Conn": tt.handler})
-			g := MustStart(t, testStack("$connect", "Conn", "$disconnect", "Disc"), inv, Options{IntegrationTimeout: 100 * time.Millisecond})
+			g := MustStart(t, testAPIs("$connect", "Conn", "$disconnect", "Disc"), inv, Options{IntegrationTimeout: 100 * time.Millisecond})
 			events, _ := g.Subscribe(16)
 			_, err := dial(t, g.Endpoints()[0].URL, nil)
 			if got := statusOf(err); got != tt.want {
@@ -116,11 +114,11 @@ func TestConnectRefusal(t *testing.T) {
 		})
 	}
 	t.Run("no $connect route accepts", func(t *testing.T) {
-		g := MustStart(t, testStack("$default", "Def"), newFakeInvoker(nil), Options{})
+		g := MustStart(t, testAPIs("$default", "Def"), newFakeInvoker(nil), Options{})
 		MustDial(t, g.Endpoints()[0].URL)
 	})
 	t.Run("wrong stage is forbidden", func(t *testing.T) {
-		g := MustStart(t, testStack("$default", "Def"), newFakeInvoker(nil), Options{})
+		g := MustStart(t, testAPIs("$default", "Def"), newFakeInvoker(nil), Options{})
 		_, err := dial(t, strings.TrimSuffix(g.Endpoints()[0].URL, "/dev")+"/prod", nil)
 		if statusOf(err) != 403 {
 			t.Fatalf("status = %v, want 403", err)
@@ -136,7 +134,7 @@ func TestSubprotocolOnlyWhenConnectReturnsOne(t *testing.T) {
 		}
 		return proxy(200, ""), nil
 	}})
-	g := MustStart(t, testStack("$connect", "Conn"), inv, Options{})
+	g := MustStart(t, testAPIs("$connect", "Conn"), inv, Options{})
 	url := g.Endpoints()[0].URL
 	c, err := dial(t, url, nil, "chat.v1", "chat.v2")
 	if err != nil {
@@ -154,13 +152,12 @@ func TestSubprotocolOnlyWhenConnectReturnsOne(t *testing.T) {
 	}
 }
 
-func authorizerStack() *model.Stack {
-	s := testStack("$connect", "Conn", "$default", "Def")
-	s.APIs[0].Routes[0].Authorized = true
-	s.APIs[0].Authorizer = &model.Authorizer{Name: "Auth", IdentitySources: []string{"route.request.querystring.token", "route.request.header.Auth"}}
-	s.Functions = append(s.Functions, model.NewFunction("fnAuthorizer", "Authorizer"))
-	s.Wires = append(s.Wires, &model.Wire{ID: "wauth", Kind: model.WireAuthorizer, From: "fnAuthorizer", To: "api1"})
-	return s
+func authorizerAPIs() []API {
+	apis := testAPIs("$connect", "Conn", "$default", "Def")
+	apis[0].Routes[0].Authorized = true
+	apis[0].Authorizer = &Authorizer{Name: "Auth", IdentitySources: []string{"route.request.querystring.token", "route.request.header.Auth"},
+		Target: &Target{Function: "Authorizer", FunctionID: "fnAuthorizer", WireID: "wauth"}}
+	return apis
 }
 
 func policy(effect, resource string, ctx map[string]any) map[string]any {
@@ -200,7 +197,7 @@ func TestAuthorizer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			inv := newFakeInvoker(map[string]handlerFunc{"Authorizer": tt.auth})
-			g := MustStart(t, authorizerStack(), inv, Options{})
+			g := MustStart(t, authorizerAPIs(), inv, Options{})
 			_, err := dial(t, g.Endpoints()[0].URL+tt.query, http.Header{"Auth": {tt.header}})
 			if got := statusOf(err); got != tt.want {
 				t.Fatalf("status = %d (%v), want %d", got, err, tt.want)
@@ -228,7 +225,7 @@ func TestAuthorizer(t *testing.T) {
 			}
 			return policy("Allow", "arn:aws:execute-api:us-east-1:*:*/dev/*", map[string]any{"userId": "u1", "admin": true}), nil
 		}})
-		g := MustStart(t, authorizerStack(), inv, Options{})
+		g := MustStart(t, authorizerAPIs(), inv, Options{})
 		c, err := dial(t, g.Endpoints()[0].URL+"?token=t", http.Header{"Auth": {"secret"}})
 		if err != nil {
 			t.Fatal(err)
@@ -266,8 +263,8 @@ func TestRouteSelection(t *testing.T) {
 			if tt.withDefault {
 				routes = append(routes, "$default", "Def")
 			}
-			s := testStack(routes...)
-			s.APIs[0].RouteSelectionExpression = tt.expr
+			s := testAPIs(routes...)
+			s[0].RouteSelectionExpression = tt.expr
 			inv := newFakeInvoker(nil)
 			g := MustStart(t, s, inv, Options{})
 			c := MustDial(t, g.Endpoints()[0].URL)
@@ -296,7 +293,7 @@ func TestTwoWayReplies(t *testing.T) {
 		"OneWay":  func(context.Context, map[string]any) (any, error) { return proxy(200, "must not arrive"), nil },
 		"Nothing": func(context.Context, map[string]any) (any, error) { return []byte("null"), nil },
 	})
-	g := MustStart(t, testStack("proxy!", "Proxy", "raw!", "Raw", "oneway", "OneWay", "nothing!", "Nothing"), inv, Options{MaxInflight: 1})
+	g := MustStart(t, testAPIs("proxy!", "Proxy", "raw!", "Raw", "oneway", "OneWay", "nothing!", "Nothing"), inv, Options{MaxInflight: 1})
 	c := MustDial(t, g.Endpoints()[0].URL)
 	// One-way and empty replies first: if either sent a frame, it would be
 	// read instead of the proxy reply.
@@ -319,7 +316,7 @@ func TestHandlerFailureFrames(t *testing.T) {
 		},
 		"Slow": func(ctx context.Context, _ map[string]any) (any, error) { <-ctx.Done(); return nil, ctx.Err() },
 	})
-	g := MustStart(t, testStack("crash", "Crash", "slow!", "Slow"), inv, Options{IntegrationTimeout: 100 * time.Millisecond})
+	g := MustStart(t, testAPIs("crash", "Crash", "slow!", "Slow"), inv, Options{IntegrationTimeout: 100 * time.Millisecond})
 	events, _ := g.Subscribe(64)
 	c := MustDial(t, g.Endpoints()[0].URL)
 	c.send(`{"action":"crash"}`)
@@ -347,7 +344,7 @@ func TestDisconnect(t *testing.T) {
 	run := func(t *testing.T, opts Options, act func(t *testing.T, g *Gateway, c *wsClient, id string), want result) {
 		t.Helper()
 		inv := newFakeInvoker(nil)
-		g := MustStart(t, testStack("$connect", "Conn", "$disconnect", "Disc", "$default", "Def"), inv, opts)
+		g := MustStart(t, testAPIs("$connect", "Conn", "$disconnect", "Disc", "$default", "Def"), inv, opts)
 		events, _ := g.Subscribe(16)
 		c := MustDial(t, g.Endpoints()[0].URL)
 		id := waitEvent(t, events, EventConnect).ConnectionID
@@ -442,7 +439,7 @@ func TestLimitsAndBadFrames(t *testing.T) {
 	inv := newFakeInvoker(map[string]handlerFunc{
 		"Echo": func(_ context.Context, ev map[string]any) (any, error) { return proxy(200, ev["body"].(string)), nil },
 	})
-	g := MustStart(t, testStack("$connect", "Conn", "$default!", "Echo", "$disconnect", "Disc"), inv, Options{})
+	g := MustStart(t, testAPIs("$connect", "Conn", "$default!", "Echo", "$disconnect", "Disc"), inv, Options{})
 	url := g.Endpoints()[0].URL
 
 	t.Run("128 KB in 32 KB frames is accepted", func(t *testing.T) {
@@ -516,7 +513,7 @@ func TestLimitsAndBadFrames(t *testing.T) {
 }
 
 func TestEventsNameRoutesAndWires(t *testing.T) {
-	g := MustStart(t, testStack("$connect", "Conn", "test!", "Echo"), newFakeInvoker(map[string]handlerFunc{
+	g := MustStart(t, testAPIs("$connect", "Conn", "test!", "Echo"), newFakeInvoker(map[string]handlerFunc{
 		"Echo": func(context.Context, map[string]any) (any, error) { return proxy(200, "pong"), nil },
 	}), Options{})
 	events, stop := g.Subscribe(64)
@@ -539,12 +536,9 @@ func TestEventsNameRoutesAndWires(t *testing.T) {
 }
 
 func TestOnePortPerAPI(t *testing.T) {
-	s := testStack("$default", "Def")
-	second := model.NewAPI("api2", "Other")
-	second.StageName = "prod"
-	second.Routes = []*model.Route{{ID: "o1", Key: "$default"}}
-	s.APIs = append(s.APIs, second)
-	s.Wires = append(s.Wires, &model.Wire{ID: "wo", Kind: model.WireIntegration, From: "o1", To: "fnDef"})
+	s := testAPIs("$default", "Def")
+	s = append(s, API{ID: "api2", Name: "Other", StageName: "prod", RouteSelectionExpression: "$request.body.action",
+		Routes: []Route{{ID: "o1", Key: "$default", Target: &Target{Function: "Def", FunctionID: "fnDef", WireID: "wo"}}}})
 	inv := newFakeInvoker(nil)
 	g := MustStart(t, s, inv, Options{})
 	eps := g.Endpoints()

@@ -15,8 +15,6 @@ import (
 
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
-
-	"github.com/switchboard-dev/switchboard/model"
 )
 
 // handlerFunc is a Go stand-in for a Lambda handler in the gateway's own
@@ -87,27 +85,21 @@ func (f *fakeInvoker) nextFor(t testing.TB, function, connectionID string) call 
 	}
 }
 
-// testStack is one API, "Api", stage "dev", with the routes given as
-// key → function name; a key ending in "!" is two-way.
-func testStack(routes ...string) *model.Stack {
-	api := model.NewAPI("api1", "Api")
-	s := &model.Stack{Name: "test", APIs: []*model.API{api}}
-	fns := map[string]bool{}
+// testAPIs is one API, "Api", stage "dev", selecting routes by
+// $request.body.action, with the routes given as key → function name; a
+// key ending in "!" is two-way.
+func testAPIs(routes ...string) []API {
+	api := API{ID: "api1", Name: "Api", StageName: "dev", RouteSelectionExpression: "$request.body.action"}
 	for i := 0; i+1 < len(routes); i += 2 {
 		key, fn := routes[i], routes[i+1]
 		twoWay := false
 		if len(key) > 1 && key[len(key)-1] == '!' {
 			key, twoWay = key[:len(key)-1], true
 		}
-		rid := "rt" + idSafe(key)
-		api.Routes = append(api.Routes, &model.Route{ID: rid, Key: key, TwoWay: twoWay})
-		if !fns[fn] {
-			fns[fn] = true
-			s.Functions = append(s.Functions, model.NewFunction("fn"+fn, fn))
-		}
-		s.Wires = append(s.Wires, &model.Wire{ID: "w" + idSafe(key), Kind: model.WireIntegration, From: rid, To: "fn" + fn})
+		api.Routes = append(api.Routes, Route{ID: "rt" + idSafe(key), Key: key, TwoWay: twoWay,
+			Target: &Target{Function: fn, FunctionID: "fn" + fn, WireID: "w" + idSafe(key)}})
 	}
-	return s
+	return []API{api}
 }
 
 // idSafe turns a route key into ID characters: "$connect" → "_connect".
@@ -122,13 +114,13 @@ func idSafe(key string) string {
 
 // MustStart starts a gateway on a free port and closes it when the test
 // ends.
-func MustStart(tb testing.TB, s *model.Stack, inv Invoker, opts Options) *Gateway {
+func MustStart(tb testing.TB, apis []API, inv Invoker, opts Options) *Gateway {
 	tb.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("APIGW_TEST_LOG") != "" {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	g, err := New(logger, s, inv, opts)
+	g, err := New(logger, apis, inv, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,11 +1,10 @@
 package apigw
 
 import (
+	"fmt"
 	"net"
 	"net/url"
 	"strings"
-
-	"github.com/switchboard-dev/switchboard/model"
 )
 
 // originCheck decides which browser pages may open a WebSocket. Browsers
@@ -21,7 +20,7 @@ func newOriginCheck(extra []string) (*originCheck, error) {
 	for _, o := range extra {
 		n, ok := normalizeOrigin(o)
 		if !ok {
-			return nil, model.Errorf(model.EINVALID, "allowed origin %q is not scheme://host[:port]", o)
+			return nil, &ConfigError{fmt.Sprintf("allowed origin %q is not scheme://host[:port]", o)}
 		}
 		c.allowed[n] = true
 	}

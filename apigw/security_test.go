@@ -46,7 +46,7 @@ func upgradeRequest(path, host, origin string) string {
 // no handler runs.
 func TestForeignHostRefused(t *testing.T) {
 	inv := newFakeInvoker(nil)
-	g := MustStart(t, testStack("$connect", "Conn", "$default", "Def"), inv, Options{})
+	g := MustStart(t, testAPIs("$connect", "Conn", "$default", "Def"), inv, Options{})
 	ep := g.Endpoints()[0]
 	addr := strings.TrimPrefix(strings.TrimSuffix(ep.URL, "/dev"), "ws://")
 	_, port, _ := net.SplitHostPort(addr)
@@ -80,7 +80,7 @@ func TestForeignHostRefused(t *testing.T) {
 // no Origin, loopback origins and allowed ones can.
 func TestForeignOriginRefused(t *testing.T) {
 	inv := newFakeInvoker(nil)
-	g := MustStart(t, testStack("$connect", "Conn", "$default", "Def"), inv, Options{AllowOrigins: []string{"https://App.Example:8443"}})
+	g := MustStart(t, testAPIs("$connect", "Conn", "$default", "Def"), inv, Options{AllowOrigins: []string{"https://App.Example:8443"}})
 	url := g.Endpoints()[0].URL
 	for origin, want := range map[string]int{
 		"https://evil.test":          http.StatusForbidden,
@@ -107,7 +107,7 @@ func TestForeignOriginRefused(t *testing.T) {
 	if n := len(inv.calls); n != 5 {
 		t.Errorf("$connect ran %d times, want 5 (the allowed origins)", n)
 	}
-	if _, err := New(nil, testStack("$default", "Def"), inv, Options{AllowOrigins: []string{"evil.test"}}); err == nil {
+	if _, err := New(nil, testAPIs("$default", "Def"), inv, Options{AllowOrigins: []string{"evil.test"}}); err == nil {
 		t.Errorf("an allowed origin without a scheme was accepted")
 	}
 }
@@ -116,7 +116,7 @@ func TestForeignOriginRefused(t *testing.T) {
 // descriptor each; a closed connection frees its place.
 func TestConnectionCap(t *testing.T) {
 	inv := newFakeInvoker(nil)
-	s := testStack("$connect", "Conn", "$default", "Def")
+	s := testAPIs("$connect", "Conn", "$default", "Def")
 	g := MustStart(t, s, inv, Options{MaxConnections: 3})
 	url := g.Endpoints()[0].URL
 	events, _ := g.Subscribe(64)

@@ -142,7 +142,7 @@ func Start(ctx context.Context, logger *slog.Logger, cfg Config) (r *Runner, err
 	gate := newGate()
 	opts := cfg.Gateway
 	opts.Host, opts.Port, opts.Region = "127.0.0.1", cfg.Port, cfg.Region
-	if r.gw, err = apigw.New(logger, s, gate, opts); err != nil {
+	if r.gw, err = newGateway(logger, s, gate, opts); err != nil {
 		return r, err
 	}
 	// The gateway listens first: its ports go into the functions'

@@ -10,7 +10,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/switchboard-dev/switchboard/gitlink"
 	"github.com/switchboard-dev/switchboard/model"
 	"github.com/switchboard-dev/switchboard/publish"
 	"github.com/switchboard-dev/switchboard/web"
@@ -103,7 +102,7 @@ func (s *Server) handleGitLinkSave(w http.ResponseWriter, r *http.Request) {
 	}
 	// What the form shows again if the check fails: never the token, nor
 	// credentials typed into the URL.
-	typed := web.LinkForm{Repo: gitlink.DisplayURL(in.Repo), Branch: in.Branch, Folder: in.Folder,
+	typed := web.LinkForm{Repo: publish.DisplayURL(in.Repo), Branch: in.Branch, Folder: in.Folder,
 		Author: in.Author, Username: in.Username, SSHKeyFile: in.SSHKeyFile, CreateBranch: in.CreateBranch}
 	j := s.jobs.start(st.ID, "link", web.StackURL(st.ID)+"/git/jobs/", "Checking "+typed.Repo,
 		func(j *gitJob) { j.link = typed },
@@ -130,7 +129,7 @@ func (s *Server) linkOutcome(r *http.Request, v *web.GitView, j *gitJob) int {
 	form.Linked, form.HasToken = v.Link.Linked, v.Link.HasToken
 	v.Link = form
 	v.LinkError = model.ErrorMessage(j.err)
-	v.OfferCreateBranch = errors.Is(j.err, gitlink.ErrBranchMissing)
+	v.OfferCreateBranch = errors.Is(j.err, publish.ErrBranchMissing)
 	return statusOf(code)
 }
 
@@ -172,7 +171,7 @@ func (s *Server) handleGitPreview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	overwrite := r.URL.Query().Get("overwrite") == "1"
-	j := s.jobs.start(st.ID, "preview", web.StackURL(st.ID)+"/git/jobs/", "Preview of the commit to "+gitlink.DisplayURL(v.Link.Repo),
+	j := s.jobs.start(st.ID, "preview", web.StackURL(st.ID)+"/git/jobs/", "Preview of the commit to "+publish.DisplayURL(v.Link.Repo),
 		func(j *gitJob) { j.overwrite = overwrite },
 		func(ctx context.Context, j *gitJob) {
 			changes, err := s.publish.Preview(ctx, st, overwrite)
@@ -236,7 +235,7 @@ func (s *Server) handleGitCommit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	message, overwrite := r.FormValue("message"), r.FormValue("overwrite") == "1"
-	j := s.jobs.start(st.ID, "commit", web.StackURL(st.ID)+"/git/jobs/", "Commit to "+gitlink.DisplayURL(v.Link.Repo), nil,
+	j := s.jobs.start(st.ID, "commit", web.StackURL(st.ID)+"/git/jobs/", "Commit to "+publish.DisplayURL(v.Link.Repo), nil,
 		func(ctx context.Context, j *gitJob) {
 			res, err := s.publish.Commit(ctx, st, message, overwrite)
 			j.mu.Lock()
@@ -250,11 +249,11 @@ func (s *Server) handleGitCommit(w http.ResponseWriter, r *http.Request) {
 func (s *Server) commitOutcome(r *http.Request, v *web.GitView, j *gitJob) int {
 	err := j.err
 	switch {
-	case errors.Is(err, gitlink.ErrNothingToCommit):
+	case errors.Is(err, publish.ErrNothingToCommit):
 		v.Notice = "Nothing to commit: the repository is up to date."
 		return http.StatusOK
 	case err != nil:
-		var ce *gitlink.ConflictError
+		var ce *publish.ConflictError
 		if errors.As(err, &ce) && (v.Link.Remote || ce.Foreign) {
 			v.Conflicts, v.ForeignConflicts = ce.Files, ce.Foreign
 		}
@@ -355,7 +354,7 @@ func (s *Server) handleStackOpen(w http.ResponseWriter, r *http.Request) {
 			Author: r.FormValue("author")},
 		Token: r.FormValue("token"), Name: strings.TrimSpace(r.FormValue("name")),
 	}
-	form := web.OpenForm{Repo: gitlink.DisplayURL(in.Repo), Branch: in.Branch, Folder: in.Folder, Name: in.Name}
+	form := web.OpenForm{Repo: publish.DisplayURL(in.Repo), Branch: in.Branch, Folder: in.Folder, Name: in.Name}
 	j := s.jobs.start(0, "open", "/stacks/open/jobs/", "Opening a stack from "+form.Repo,
 		func(j *gitJob) { j.open = form },
 		func(ctx context.Context, j *gitJob) {

@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/gitlink"
 	"github.com/switchboard-dev/switchboard/model"
+	"github.com/switchboard-dev/switchboard/publish"
 	"github.com/switchboard-dev/switchboard/web"
 )
 
@@ -52,8 +52,8 @@ type gitJob struct {
 	ended     time.Time
 	// The outcome, set before done is closed.
 	err     error
-	result  gitlink.Result   // commit
-	changes []gitlink.Change // preview
+	result  publish.Result   // commit
+	changes []publish.Change // preview
 	opened  *model.Stack     // open
 	// What the job was asked, to show it again; never a token.
 	overwrite bool
@@ -147,7 +147,7 @@ func (js *gitJobs) start(stackID int64, kind, urlPrefix, title string, setup fun
 			j.mu.Unlock()
 			close(j.done)
 		}()
-		fn(gitlink.WithProgress(ctx, &j.log), j)
+		fn(publish.WithProgress(ctx, &j.log), j)
 	}()
 	return j
 }

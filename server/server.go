@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/localrun"
 	"github.com/switchboard-dev/switchboard/publish"
 	"github.com/switchboard-dev/switchboard/store"
 )
@@ -52,7 +53,8 @@ type Server struct {
 	ln       net.Listener
 	http     *http.Server
 	shutdown time.Duration
-	runs     *runs
+	runs     *localrun.Manager
+	runOpts  RunOptions
 	jobs     *gitJobs
 	// router is every route, without the checks Open puts in front of it.
 	router http.Handler
@@ -75,7 +77,7 @@ func New(opts Options) *Server {
 	if opts.Publish == nil && opts.Store != nil {
 		opts.Publish = publish.New(opts.Store, nil)
 	}
-	s := &Server{log: opts.Logger, store: opts.Store, publish: opts.Publish, shutdown: 10 * time.Second, runs: newRuns(opts.Logger, opts.Run),
+	s := &Server{log: opts.Logger, store: opts.Store, publish: opts.Publish, shutdown: 10 * time.Second, runs: localrun.NewManager(opts.Logger), runOpts: opts.Run,
 		jobs: newGitJobs(opts.Logger), allowHosts: opts.AllowHosts, listenAnywhere: opts.ListenAnywhere}
 	s.router = s.routes()
 	s.http = &http.Server{
@@ -156,7 +158,7 @@ func (s *Server) Handler() http.Handler { return s.router }
 func (s *Server) Close(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.shutdown)
 	defer cancel()
-	s.runs.stopAll()
+	s.runs.StopAll()
 	s.jobs.stopAll()
 	if err := s.http.Shutdown(ctx); err != nil {
 		return fmt.Errorf("server: shut down: %w", err)

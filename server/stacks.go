@@ -177,6 +177,6 @@ func (s *Server) handleStackDelete(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.runs.stop(st.ID) // a deleted stack's run would have no page left to stop it
+	s.stopRun(st.ID) // a deleted stack's run would have no page left to stop it
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

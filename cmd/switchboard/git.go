@@ -10,7 +10,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/gitlink"
 	"github.com/switchboard-dev/switchboard/model"
 	"github.com/switchboard-dev/switchboard/publish"
 	"github.com/switchboard-dev/switchboard/store"
@@ -166,10 +165,10 @@ func runLink(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []s
 			in.TokenAction = publish.ClearToken
 		}
 		if err := p.SaveLink(ctx, stack, in); err != nil {
-			if errors.Is(err, gitlink.ErrCredentialsInURL) {
+			if errors.Is(err, publish.ErrCredentialsInURL) {
 				return errCredentialsInURL
 			}
-			if errors.Is(err, gitlink.ErrBranchMissing) {
+			if errors.Is(err, publish.ErrBranchMissing) {
 				return fmt.Errorf("%s\nRun again with --create-branch to create it", model.ErrorMessage(err))
 			}
 			return err
@@ -252,12 +251,12 @@ func runCommit(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 			return err
 		}
 		res, err := p.Commit(ctx, stack, o.message, overwrite)
-		if errors.Is(err, gitlink.ErrNothingToCommit) {
+		if errors.Is(err, publish.ErrNothingToCommit) {
 			fmt.Fprintln(c.Stdout, "Nothing to commit: the repository is up to date.")
 			return nil
 		}
 		if err != nil {
-			var ce *gitlink.ConflictError
+			var ce *publish.ConflictError
 			if errors.As(err, &ce) && !overwrite && (l.Remote || ce.Foreign) {
 				return fmt.Errorf("%s\nRun again with --overwrite to replace them", model.ErrorMessage(err))
 			}
@@ -275,9 +274,9 @@ func runCommit(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 	})
 }
 
-func allKept(cs []gitlink.Change) bool {
+func allKept(cs []publish.Change) bool {
 	for _, c := range cs {
-		if c.Status != gitlink.StatusKept {
+		if c.Status != publish.StatusKept {
 			return false
 		}
 	}
@@ -328,7 +327,7 @@ func runOpen(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []s
 		if created != nil {
 			fmt.Fprintf(c.Stdout, "Created stack %s.\n", created.Name)
 		}
-		if errors.Is(err, gitlink.ErrCredentialsInURL) {
+		if errors.Is(err, publish.ErrCredentialsInURL) {
 			return errCredentialsInURL
 		}
 		return err

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/switchboard-dev/switchboard/apigw"
-	"github.com/switchboard-dev/switchboard/lambdaemu"
 	"github.com/switchboard-dev/switchboard/localrun"
 	"github.com/switchboard-dev/switchboard/model"
 	"github.com/switchboard-dev/switchboard/store"
@@ -40,7 +38,7 @@ func (o *runOptions) bind(fs *flag.FlagSet) {
 	fs.StringVar(&o.code, "code", "", "repository `folder` holding each function's code path (default: scaffolds in a temporary folder)")
 	fs.StringVar(&o.nodeModules, "node-modules", "", "node_modules `folder` handlers may import from, such as one with the AWS SDK for JavaScript v3\n(default $SWITCHBOARD_NODE_MODULES)")
 	fs.Var(&o.allowOrigins, "allow-origin", "browser `origin` (scheme://host[:port]) whose pages may open WebSockets besides loopback ones;\nrepeat or separate with commas")
-	fs.IntVar(&o.maxConnections, "max-connections", apigw.DefaultMaxConnections, "`number` of WebSocket connections the run accepts at once; more are answered 429")
+	fs.IntVar(&o.maxConnections, "max-connections", localrun.DefaultMaxConnections, "`number` of WebSocket connections the run accepts at once; more are answered 429")
 }
 
 func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string, o *runOptions) error {
@@ -62,7 +60,7 @@ func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []st
 		}
 	}
 	cfg := localrun.Config{
-		Gateway:          apigw.Options{AllowOrigins: origins, MaxConnections: maxConns},
+		Gateway:          localrun.GatewayOptions{AllowOrigins: origins, MaxConnections: maxConns},
 		Port:             port,
 		DynamoDBEndpoint: o.dynamoDBEndpoint,
 		CodeDir:          o.code,
@@ -93,16 +91,21 @@ func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []st
 	// Function output goes to stderr as is, one line per log line, so a
 	// terminal shows what console.log printed.
 	var logMu sync.Mutex
-	cfg.OnLog = func(l lambdaemu.LogLine) {
+	cfg.OnLog = func(l localrun.LogLine) {
 		logMu.Lock()
 		defer logMu.Unlock()
 		fmt.Fprintf(c.Stderr, "%s %s\n", l.Function, strings.TrimRight(l.Text, "\n"))
 	}
-	r, err := localrun.Start(ctx, log, cfg)
+	// The run manager of the app's Run tab; an interrupt while the stack
+	// starts stops the start.
+	runs := localrun.NewManager(log)
+	stopStart := context.AfterFunc(ctx, func() { _ = runs.Stop(stack.ID) })
+	r, err := runs.Start(ctx, cfg)
+	stopStart()
 	if err != nil {
 		return err
 	}
-	defer r.Close()
+	defer runs.StopAll()
 	for _, ep := range r.Endpoints() {
 		fmt.Fprintf(c.Stdout, "%s\t%s\n\t@connections %s\n", ep.Name, ep.URL, ep.ConnectionsURL)
 	}
@@ -113,8 +116,8 @@ func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []st
 		c.Ready(r.Endpoints()[0].URL)
 	}
 	<-ctx.Done()
-	log.Info("stopping", slog.Int("connections", r.Gateway().Connections()))
-	return r.Close()
+	log.Info("stopping", slog.Int("connections", r.Connections()))
+	return runs.Stop(stack.ID)
 }
 
 // originList is a flag given once per origin or as a comma-separated list.

@@ -14,6 +14,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/logs"
 	"github.com/awslabs/goformation/v7/cloudformation/policies"
 
+	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/model"
 )
 
@@ -23,14 +24,14 @@ type builder struct {
 	// goformation makes intrinsic functions goformation's own way, for
 	// Template; otherwise they are placeholders for the encoder.
 	goformation bool
-	intrinsics  []*node
+	intrinsics  []*cfn.Value
 	// size adds up the text encoded so far, a close guess at the size of
 	// the written template, so writers allocate once.
 	size int
 	// Slabs the encoder allocates nodes and their slices from.
-	slab     []node
+	slab     []cfn.Value
 	keySlab  []string
-	itemSlab []*node
+	itemSlab []*cfn.Value
 
 	description string
 	resources   []cloudformation.Resource

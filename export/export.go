@@ -17,6 +17,7 @@ import (
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 
+	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/model"
 )
 
@@ -96,9 +97,9 @@ func Render(s *model.Stack, f Format) ([]byte, error) {
 		return nil, fmt.Errorf("export: stack %q: %w", s.Name, err)
 	}
 	if f == FormatJSON {
-		return writeJSON(tree, 3*b.size), nil
+		return cfn.WriteJSON(tree, 3*b.size), nil
 	}
-	return writeYAML(tree, 2*b.size), nil
+	return cfn.WriteYAML(tree, 2*b.size), nil
 }
 
 // Conventional key orders. Keys not listed keep goformation's alphabetical
@@ -113,50 +114,50 @@ var (
 // tree lays out the template: sections, resources and outputs in order,
 // each function's Code set to its path, and what an import kept written
 // back.
-func (b *builder) tree() (*node, error) {
-	resources := &node{kind: kindObject, keys: slices.Clone(b.resourceIDs), items: make([]*node, len(b.resources))}
+func (b *builder) tree() (*cfn.Value, error) {
+	resources := &cfn.Value{Kind: cfn.Map, Keys: slices.Clone(b.resourceIDs), Items: make([]*cfn.Value, len(b.resources))}
 	for i, r := range b.resources {
 		id := b.resourceIDs[i]
 		n, err := b.resourceNode(r)
 		if err != nil {
 			return nil, fmt.Errorf("resource %s: %w", id, err)
 		}
-		if t := n.get("Type"); t != nil && t.text == "AWS::IAM::Role" {
-			if pols := n.get("Properties").get("Policies"); pols != nil && pols.kind == kindArray {
-				for _, p := range pols.items {
-					p.reorder(rolePolicyOrder)
+		if t := n.Get("Type"); t != nil && t.Text == "AWS::IAM::Role" {
+			if pols := n.Path("Properties", "Policies"); pols != nil && pols.Kind == cfn.List {
+				for _, p := range pols.Items {
+					p.Reorder(rolePolicyOrder)
 				}
 			}
 		}
 		if path, ok := b.codePaths[id]; ok {
-			props := n.get("Properties")
+			props := n.Get("Properties")
 			if props == nil {
 				return nil, errors.New("function " + id + " has no properties")
 			}
-			props.set("Code", stringNode(path))
+			props.Set("Code", cfn.Str(path))
 		}
 		if k := b.kept[i]; k != nil {
 			if err := b.applyKept(n, k); err != nil {
 				return nil, fmt.Errorf("resource %s: %w", id, err)
 			}
 		}
-		resources.items[i] = n
+		resources.Items[i] = n
 	}
 	ids, others, err := b.others()
 	if err != nil {
 		return nil, err
 	}
-	resources.keys = append(resources.keys, ids...)
-	resources.items = append(resources.items, others...)
+	resources.Keys = append(resources.Keys, ids...)
+	resources.Items = append(resources.Items, others...)
 
-	outputs := &node{kind: kindObject, keys: slices.Clone(b.outputNames), items: make([]*node, len(b.outputs))}
+	outputs := &cfn.Value{Kind: cfn.Map, Keys: slices.Clone(b.outputNames), Items: make([]*cfn.Value, len(b.outputs))}
 	for i := range b.outputs {
 		n, err := b.valueNode(reflect.ValueOf(b.outputs[i]))
 		if err != nil {
 			return nil, fmt.Errorf("output %s: %w", b.outputNames[i], err)
 		}
-		n.reorder(outputOrder)
-		outputs.items[i] = n
+		n.Reorder(outputOrder)
+		outputs.Items[i] = n
 	}
 	return b.layoutRoot(resources, outputs)
 }

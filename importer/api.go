@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/model"
 )
 
@@ -35,40 +36,40 @@ func (im *importer) importAPIs() error {
 	srcs := map[string]*apiSource{}
 	var order []*model.API
 	for _, r := range im.ofType(typeAPI) {
-		if pt, _ := r.props.get("ProtocolType").str(); pt != "WEBSOCKET" {
+		if pt, _ := r.props.Get("ProtocolType").Str(); pt != "WEBSOCKET" {
 			continue
 		}
 		a := model.NewAPI(im.id("api"), im.nodeName[r.id])
 		im.apis[r.id] = a
 		im.srcID[a.ID] = r.id
 		im.claimed[r.id] = true
-		if s, ok := r.props.get("RouteSelectionExpression").str(); ok {
+		if s, ok := r.props.Get("RouteSelectionExpression").Str(); ok {
 			a.RouteSelectionExpression = s
 		}
-		if s, ok := r.props.get("ApiKeySelectionExpression").str(); ok {
+		if s, ok := r.props.Get("ApiKeySelectionExpression").Str(); ok {
 			a.APIKeySelectionExpression = s
 		}
-		if s, ok := r.props.get("Description").str(); ok {
+		if s, ok := r.props.Get("Description").Str(); ok {
 			a.Description = s
 		}
 		srcs[a.ID] = &apiSource{r: r, routes: map[string]*routeSource{}}
 		order = append(order, a)
 		im.stack.APIs = append(im.stack.APIs, a)
 	}
-	apiOf := func(r *resource) *model.API { return im.apis[r.props.get("ApiId").refTo()] }
+	apiOf := func(r *resource) *model.API { return im.apis[r.props.Get("ApiId").RefTo()] }
 
 	for _, r := range im.ofType(typeAuthorizer) {
 		a := apiOf(r)
 		if a == nil || a.Authorizer != nil {
 			continue
 		}
-		typ, _ := r.props.get("AuthorizerType").str()
-		fn := invokedFunction(r.props.get("AuthorizerUri"))
+		typ, _ := r.props.Get("AuthorizerType").Str()
+		fn := invokedFunction(r.props.Get("AuthorizerUri"))
 		if typ != "REQUEST" || im.funcs[fn] == nil {
 			continue
 		}
-		name, _ := r.props.get("Name").str()
-		a.Authorizer = &model.Authorizer{Name: name, IdentitySources: stringList(r.props.get("IdentitySource"))}
+		name, _ := r.props.Get("Name").Str()
+		a.Authorizer = &model.Authorizer{Name: name, IdentitySources: stringList(r.props.Get("IdentitySource"))}
 		src := srcs[a.ID]
 		src.authorizer, src.authorizerFn = r, fn
 		im.claimed[r.id] = true
@@ -79,9 +80,9 @@ func (im *importer) importAPIs() error {
 		if a == nil || srcs[a.ID].stage != nil {
 			continue
 		}
-		if s, ok := r.props.get("StageName").str(); ok {
+		if s, ok := r.props.Get("StageName").Str(); ok {
 			a.StageName = s
-		} else if param := r.props.get("StageName").refTo(); param != "" {
+		} else if param := r.props.Get("StageName").RefTo(); param != "" {
 			im.stagePath[a.ID] = "${" + param + "}"
 		}
 		srcs[a.ID].stage = r
@@ -117,8 +118,8 @@ func (im *importer) importAPIs() error {
 
 	responses := map[string]*resource{} // by route logical ID
 	for _, r := range im.ofType(typeRouteResponse) {
-		key, _ := r.props.get("RouteResponseKey").str()
-		if route := r.props.get("RouteId").refTo(); route != "" && key == model.RouteDefault && responses[route] == nil {
+		key, _ := r.props.Get("RouteResponseKey").Str()
+		if route := r.props.Get("RouteId").RefTo(); route != "" && key == model.RouteDefault && responses[route] == nil {
 			responses[route] = r
 		}
 	}
@@ -130,25 +131,25 @@ func (im *importer) importAPIs() error {
 		if a == nil {
 			continue
 		}
-		key, ok := r.props.get("RouteKey").str()
+		key, ok := r.props.Get("RouteKey").Str()
 		if !ok {
-			at := r.pos
-			if k := r.props.get("RouteKey"); k != nil {
-				at = k.pos
+			at := r.Pos
+			if k := r.props.Get("RouteKey"); k != nil {
+				at = k.Pos
 			}
 			return im.errorAt(at, "route %s: RouteKey must be a string such as $connect", r.id)
 		}
 		route := &model.Route{ID: im.id("rt"), Key: key}
 		rs := &routeSource{r: r}
 		im.claimed[r.id] = true
-		if t := r.props.get("Target"); t != nil {
+		if t := r.props.Get("Target"); t != nil {
 			integ, ok := routeTarget(t)
 			if ok && im.res[integ] == nil {
-				return im.errorAt(t.pos, "route %s targets integration %s, which the template does not define", r.id, integ)
+				return im.errorAt(t.Pos, "route %s targets integration %s, which the template does not define", r.id, integ)
 			}
-			if ir := im.res[integ]; ok && ir.typ == typeIntegration && ir.props.get("ApiId").refTo() == im.srcID[a.ID] {
-				typ, _ := ir.props.get("IntegrationType").str()
-				fn := invokedFunction(ir.props.get("IntegrationUri"))
+			if ir := im.res[integ]; ok && ir.typ == typeIntegration && ir.props.Get("ApiId").RefTo() == im.srcID[a.ID] {
+				typ, _ := ir.props.Get("IntegrationType").Str()
+				fn := invokedFunction(ir.props.Get("IntegrationUri"))
 				if typ == "AWS_PROXY" && im.funcs[fn] != nil {
 					rs.handler, rs.targetRecognised = fn, true
 					im.wire(model.WireIntegration, route.ID, im.funcs[fn].ID)
@@ -159,17 +160,17 @@ func (im *importer) importAPIs() error {
 				}
 			}
 		}
-		if rr := responses[r.id]; rr != nil && rr.props.get("ApiId").refTo() == im.srcID[a.ID] {
+		if rr := responses[r.id]; rr != nil && rr.props.Get("ApiId").RefTo() == im.srcID[a.ID] {
 			route.TwoWay = true
 			rs.response = rr
 			im.claimed[rr.id] = true
 		}
-		if b, ok := r.props.get("ApiKeyRequired").bool(); ok {
+		if b, ok := r.props.Get("ApiKeyRequired").Bool(); ok {
 			route.APIKeyRequired = b
 		}
 		src := srcs[a.ID]
-		if at, _ := r.props.get("AuthorizationType").str(); at == "CUSTOM" && src.authorizer != nil &&
-			r.props.get("AuthorizerId").refTo() == src.authorizer.id && key == model.RouteConnect && !src.authorizerUnrecognised {
+		if at, _ := r.props.Get("AuthorizationType").Str(); at == "CUSTOM" && src.authorizer != nil &&
+			r.props.Get("AuthorizerId").RefTo() == src.authorizer.id && key == model.RouteConnect && !src.authorizerUnrecognised {
 			route.Authorized = true
 		}
 		a.Routes = append(a.Routes, route)
@@ -196,14 +197,14 @@ func (im *importer) assignPermissions(apis []*model.API, srcs map[string]*apiSou
 	}
 	var perms []perm
 	for _, r := range im.ofType(typePermission) {
-		fn := functionRef(r.props.get("FunctionName"))
-		principal, _ := r.props.get("Principal").str()
-		action, _ := r.props.get("Action").str()
+		fn := functionRef(r.props.Get("FunctionName"))
+		principal, _ := r.props.Get("Principal").Str()
+		action, _ := r.props.Get("Action").Str()
 		if im.funcs[fn] == nil || principal != apiGatewayPrincipal || action != "lambda:InvokeFunction" {
 			continue
 		}
 		p := perm{r: r, fn: fn}
-		if sa := r.props.get("SourceArn"); sa != nil {
+		if sa := r.props.Get("SourceArn"); sa != nil {
 			text, ok := flatten(sa)
 			if !ok {
 				continue
@@ -272,16 +273,16 @@ func handlesAny(src *apiSource, fn string) bool {
 // keepAPI works out what an API and its routes keep.
 func (im *importer) keepAPI(a *model.API, src *apiSource) {
 	apiID := im.srcID[a.ID]
-	apiRef := refValue(apiID)
+	apiRef := cfn.Ref(apiID)
 	g := newGenerated(a.Name).
-		prop("Name", subValue("${AWS::StackName}-"+a.Name)).
-		prop("ProtocolType", strValue("WEBSOCKET")).
-		prop("RouteSelectionExpression", strValue(a.RouteSelectionExpression))
+		prop("Name", cfn.Sub("${AWS::StackName}-"+a.Name)).
+		prop("ProtocolType", cfn.Str("WEBSOCKET")).
+		prop("RouteSelectionExpression", cfn.Str(a.RouteSelectionExpression))
 	if a.Description != "" {
-		g.prop("Description", strValue(a.Description))
+		g.prop("Description", cfn.Str(a.Description))
 	}
 	if a.APIKeySelectionExpression != "" {
-		g.prop("ApiKeySelectionExpression", strValue(a.APIKeySelectionExpression))
+		g.prop("ApiKeySelectionExpression", cfn.Str(a.APIKeySelectionExpression))
 	}
 	kept := keep(nil, model.PartMain, src.r, g)
 
@@ -290,9 +291,9 @@ func (im *importer) keepAPI(a *model.API, src *apiSource) {
 		authID = src.authorizer.id
 		ag := newGenerated(a.AuthorizerLogicalID()).
 			prop("ApiId", apiRef).
-			prop("AuthorizerType", strValue("REQUEST")).
-			prop("IdentitySource", strList(a.Authorizer.IdentitySources...)).
-			prop("Name", strValue(a.Authorizer.Name)).
+			prop("AuthorizerType", cfn.Str("REQUEST")).
+			prop("IdentitySource", cfn.Strings(a.Authorizer.IdentitySources...)).
+			prop("Name", cfn.Str(a.Authorizer.Name)).
 			consume("AuthorizerUri")
 		kept = keep(kept, model.PartAuthorizer, src.authorizer, ag)
 	}
@@ -304,17 +305,17 @@ func (im *importer) keepAPI(a *model.API, src *apiSource) {
 	if src.stage != nil {
 		sg := newGenerated(a.StageLogicalID()).
 			prop("ApiId", apiRef).
-			prop("StageName", strValue(a.StageName)).
-			prop("AutoDeploy", boolValue(true))
+			prop("StageName", cfn.Str(a.StageName)).
+			prop("AutoDeploy", cfn.Boolean(true))
 		// The export makes the stage depend on every route; a source that
 		// names some of them says nothing more.
-		if deps := stringList(src.stage.v.get("DependsOn")); len(deps) > 0 {
+		if deps := stringList(src.stage.v.Get("DependsOn")); len(deps) > 0 {
 			all := true
 			for _, d := range deps {
 				all = all && slices.Contains(src.routeIDs, d)
 			}
 			if all {
-				sg.attr("DependsOn", src.stage.v.get("DependsOn"))
+				sg.attr("DependsOn", src.stage.v.Get("DependsOn"))
 			}
 		}
 		kept = keep(kept, model.PartStage, src.stage, sg)
@@ -327,28 +328,28 @@ func (im *importer) keepAPI(a *model.API, src *apiSource) {
 		routeID, integID, respID, permID := a.RouteLogicalIDs(route)
 		rg := newGenerated(routeID).
 			prop("ApiId", apiRef).
-			prop("RouteKey", strValue(route.Key))
+			prop("RouteKey", cfn.Str(route.Key))
 		if rs.targetRecognised {
 			rg.consume("Target")
 		}
 		if route.Authorized {
-			rg.prop("AuthorizationType", strValue("CUSTOM")).prop("AuthorizerId", refValue(authID))
-		} else if at, _ := rs.r.props.get("AuthorizationType").str(); at == "NONE" {
+			rg.prop("AuthorizationType", cfn.Str("CUSTOM")).prop("AuthorizerId", cfn.Ref(authID))
+		} else if at, _ := rs.r.props.Get("AuthorizationType").Str(); at == "NONE" {
 			rg.consume("AuthorizationType")
 		}
 		if route.APIKeyRequired {
-			rg.prop("ApiKeyRequired", boolValue(true))
-		} else if b, ok := rs.r.props.get("ApiKeyRequired").bool(); ok && !b {
+			rg.prop("ApiKeyRequired", cfn.Boolean(true))
+		} else if b, ok := rs.r.props.Get("ApiKeyRequired").Bool(); ok && !b {
 			rg.consume("ApiKeyRequired")
 		}
 		if route.TwoWay {
-			rg.prop("RouteResponseSelectionExpression", strValue(model.RouteDefault))
+			rg.prop("RouteResponseSelectionExpression", cfn.Str(model.RouteDefault))
 		}
 		rk := keep(nil, model.PartRoute, rs.r, rg)
 		if rs.integration != nil {
 			ig := newGenerated(integID).
 				prop("ApiId", apiRef).
-				prop("IntegrationType", strValue("AWS_PROXY")).
+				prop("IntegrationType", cfn.Str("AWS_PROXY")).
 				consume("IntegrationUri")
 			rk = keep(rk, model.PartIntegration, rs.integration, ig)
 		}
@@ -356,8 +357,8 @@ func (im *importer) keepAPI(a *model.API, src *apiSource) {
 			routeRef := rs.r.id
 			rrg := newGenerated(respID).
 				prop("ApiId", apiRef).
-				prop("RouteId", refValue(routeRef)).
-				prop("RouteResponseKey", strValue(model.RouteDefault))
+				prop("RouteId", cfn.Ref(routeRef)).
+				prop("RouteResponseKey", cfn.Str(model.RouteDefault))
 			rk = keep(rk, model.PartRouteResponse, rs.response, rrg)
 		}
 		if rs.perm != nil {
@@ -373,11 +374,11 @@ func (im *importer) keepAPI(a *model.API, src *apiSource) {
 // permission is the AWS::Lambda::Permission the export writes.
 func permission(r *resource, fn, id, sourceArn string) *generated {
 	g := newGenerated(id).
-		prop("Action", strValue("lambda:InvokeFunction")).
-		prop("FunctionName", getAttValue(fn, "Arn")).
-		prop("Principal", strValue(apiGatewayPrincipal)).
-		prop("SourceArn", subValue(sourceArn))
-	if functionRef(r.props.get("FunctionName")) == fn {
+		prop("Action", cfn.Str("lambda:InvokeFunction")).
+		prop("FunctionName", cfn.GetAtt(fn, "Arn")).
+		prop("Principal", cfn.Str(apiGatewayPrincipal)).
+		prop("SourceArn", cfn.Sub(sourceArn))
+	if functionRef(r.props.Get("FunctionName")) == fn {
 		g.consume("FunctionName")
 	}
 	return g

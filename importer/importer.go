@@ -22,6 +22,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/model"
 )
 
@@ -88,8 +89,8 @@ func Import(ctx context.Context, name string, data []byte) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if root.kind != kindMap {
-		return nil, syntaxError(name, root.pos, "a template is a map of sections, not a %s", kindName(root.kind))
+	if root.Kind != cfn.Map {
+		return nil, syntaxError(name, root.Pos, "a template is a map of sections, not a %s", root.Kind.String())
 	}
 	if err := stopped(ctx, name); err != nil {
 		return nil, err
@@ -98,7 +99,7 @@ func Import(ctx context.Context, name string, data []byte) (*Result, error) {
 		return nil, err
 	}
 	im := newImporter(ctx, name)
-	if root.get("service") != nil && (root.get("functions") != nil || root.get("provider") != nil) {
+	if root.Get("service") != nil && (root.Get("functions") != nil || root.Get("provider") != nil) {
 		im.format = FormatServerless
 		if err := im.serverless(root); err != nil {
 			return nil, err
@@ -192,7 +193,7 @@ func (im *importer) note(format string, args ...any) {
 }
 
 // errorAt is a template that contradicts itself, named at a place.
-func (im *importer) errorAt(p pos, format string, args ...any) error {
+func (im *importer) errorAt(p cfn.Pos, format string, args ...any) error {
 	return syntaxError(im.file, p, format, args...)
 }
 

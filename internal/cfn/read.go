@@ -291,18 +291,21 @@ func (r *jsonReader) array(p Pos, depth int) (*Value, error) {
 // str reads a string; r.data[r.pos] is its opening quote.
 func (r *jsonReader) str() (string, error) {
 	start := r.pos
-	escaped := false
+	escaped, nonASCII := false, false
 	for i := start + 1; i < len(r.data); i++ {
 		switch c := r.data[i]; {
 		case c == '\\':
 			escaped = true
 			i++
+		case c >= utf8.RuneSelf:
+			nonASCII = true
 		case c == '"':
-			if !escaped {
+			if !escaped && (!nonASCII || utf8.Valid(r.data[start+1:i])) {
 				r.pos = i + 1
 				return string(r.data[start+1 : i]), nil
 			}
-			// Escapes are rare in a template; let encoding/json decode them.
+			// Escapes are rare in a template, and bytes that are not
+			// UTF-8 rarer; let encoding/json decode them, as U+FFFD.
 			var s string
 			if err := json.Unmarshal(r.data[start:i+1], &s); err != nil {
 				return "", r.errorf("invalid string: %s", strings.TrimPrefix(err.Error(), "json: "))

@@ -82,8 +82,6 @@ func (im *importer) importAPIs() error {
 		}
 		if s, ok := r.props.Get("StageName").Str(); ok {
 			a.StageName = s
-		} else if param := r.props.Get("StageName").RefTo(); param != "" {
-			im.stagePath[a.ID] = "${" + param + "}"
 		}
 		srcs[a.ID].stage = r
 		im.claimed[r.id] = true
@@ -178,9 +176,7 @@ func (im *importer) importAPIs() error {
 		src.routeIDs = append(src.routeIDs, r.id)
 	}
 	im.assignPermissions(order, srcs)
-	for _, a := range order {
-		im.keepAPI(a, srcs[a.ID])
-	}
+	im.apiSrc = srcs
 	return nil
 }
 
@@ -272,52 +268,27 @@ func handlesAny(src *apiSource, fn string) bool {
 
 // keepAPI works out what an API and its routes keep.
 func (im *importer) keepAPI(a *model.API, src *apiSource) {
-	apiID := im.srcID[a.ID]
-	apiRef := cfn.Ref(apiID)
-	g := newGenerated(a.Name).
-		prop("Name", cfn.Sub("${AWS::StackName}-"+a.Name)).
-		prop("ProtocolType", cfn.Str("WEBSOCKET")).
-		prop("RouteSelectionExpression", cfn.Str(a.RouteSelectionExpression))
-	if a.Description != "" {
-		g.prop("Description", cfn.Str(a.Description))
-	}
-	if a.APIKeySelectionExpression != "" {
-		g.prop("ApiKeySelectionExpression", cfn.Str(a.APIKeySelectionExpression))
-	}
-	kept := keep(nil, model.PartMain, src.r, g)
-
-	authID := a.AuthorizerLogicalID()
+	kept := keep(nil, model.PartMain, src.r, im.part(a.ID, model.PartMain, a.Name))
 	if src.authorizer != nil {
-		authID = src.authorizer.id
-		ag := newGenerated(a.AuthorizerLogicalID()).
-			prop("ApiId", apiRef).
-			prop("AuthorizerType", cfn.Str("REQUEST")).
-			prop("IdentitySource", cfn.Strings(a.Authorizer.IdentitySources...)).
-			prop("Name", cfn.Str(a.Authorizer.Name)).
-			consume("AuthorizerUri")
+		ag := im.part(a.ID, model.PartAuthorizer, a.AuthorizerLogicalID()).consume("AuthorizerUri")
 		kept = keep(kept, model.PartAuthorizer, src.authorizer, ag)
 	}
 	if src.authorizerPerm != nil {
-		pg := permission(src.authorizerPerm, src.authorizerFn, a.AuthorizerPermissionLogicalID(),
-			model.AuthorizerSourceARNSub(apiID, authID))
+		pg := permission(im.part(a.ID, model.PartAuthorizerPermission, a.AuthorizerPermissionLogicalID()), src.authorizerPerm, src.authorizerFn)
 		kept = keep(kept, model.PartAuthorizerPermission, src.authorizerPerm, pg)
 	}
 	if src.stage != nil {
-		sg := newGenerated(a.StageLogicalID()).
-			prop("ApiId", apiRef).
-			prop("StageName", cfn.Str(a.StageName)).
-			prop("AutoDeploy", cfn.Boolean(true))
 		// The export makes the stage depend on every route; a source that
 		// names some of them says nothing more.
-		if deps := stringList(src.stage.v.Get("DependsOn")); len(deps) > 0 {
-			all := true
+		sg := im.part(a.ID, model.PartStage, a.StageLogicalID()).compareWith("DependsOn", func(src, gen *cfn.Value) bool {
+			deps, all := stringList(src), stringList(gen)
 			for _, d := range deps {
-				all = all && slices.Contains(src.routeIDs, d)
+				if !slices.Contains(all, d) {
+					return false
+				}
 			}
-			if all {
-				sg.attr("DependsOn", src.stage.v.Get("DependsOn"))
-			}
-		}
+			return len(deps) > 0
+		})
 		kept = keep(kept, model.PartStage, src.stage, sg)
 	}
 	sortKept(kept, model.PartMain, model.PartStage, model.PartAuthorizer, model.PartAuthorizerPermission)
@@ -326,58 +297,36 @@ func (im *importer) keepAPI(a *model.API, src *apiSource) {
 	for _, route := range a.Routes {
 		rs := src.routes[route.ID]
 		routeID, integID, respID, permID := a.RouteLogicalIDs(route)
-		rg := newGenerated(routeID).
-			prop("ApiId", apiRef).
-			prop("RouteKey", cfn.Str(route.Key))
+		rg := im.part(route.ID, model.PartRoute, routeID)
 		if rs.targetRecognised {
 			rg.consume("Target")
 		}
-		if route.Authorized {
-			rg.prop("AuthorizationType", cfn.Str("CUSTOM")).prop("AuthorizerId", cfn.Ref(authID))
-		} else if at, _ := rs.r.props.Get("AuthorizationType").Str(); at == "NONE" {
+		if at, _ := rs.r.props.Get("AuthorizationType").Str(); !route.Authorized && at == "NONE" {
 			rg.consume("AuthorizationType")
 		}
-		if route.APIKeyRequired {
-			rg.prop("ApiKeyRequired", cfn.Boolean(true))
-		} else if b, ok := rs.r.props.Get("ApiKeyRequired").Bool(); ok && !b {
+		if b, ok := rs.r.props.Get("ApiKeyRequired").Bool(); !route.APIKeyRequired && ok && !b {
 			rg.consume("ApiKeyRequired")
-		}
-		if route.TwoWay {
-			rg.prop("RouteResponseSelectionExpression", cfn.Str(model.RouteDefault))
 		}
 		rk := keep(nil, model.PartRoute, rs.r, rg)
 		if rs.integration != nil {
-			ig := newGenerated(integID).
-				prop("ApiId", apiRef).
-				prop("IntegrationType", cfn.Str("AWS_PROXY")).
-				consume("IntegrationUri")
+			ig := im.part(route.ID, model.PartIntegration, integID).consume("IntegrationUri")
 			rk = keep(rk, model.PartIntegration, rs.integration, ig)
 		}
 		if rs.response != nil {
-			routeRef := rs.r.id
-			rrg := newGenerated(respID).
-				prop("ApiId", apiRef).
-				prop("RouteId", cfn.Ref(routeRef)).
-				prop("RouteResponseKey", cfn.Str(model.RouteDefault))
-			rk = keep(rk, model.PartRouteResponse, rs.response, rrg)
+			rk = keep(rk, model.PartRouteResponse, rs.response, im.part(route.ID, model.PartRouteResponse, respID))
 		}
 		if rs.perm != nil {
-			pg := permission(rs.perm, rs.handler, permID,
-				model.RouteSourceARNSub(apiID, route.Key))
-			rk = keep(rk, model.PartPermission, rs.perm, pg)
+			rk = keep(rk, model.PartPermission, rs.perm, permission(im.part(route.ID, model.PartPermission, permID), rs.perm, rs.handler))
 		}
 		sortKept(rk, model.PartRoute, model.PartIntegration, model.PartRouteResponse, model.PartPermission)
 		route.Kept = rk
 	}
 }
 
-// permission is the AWS::Lambda::Permission the export writes.
-func permission(r *resource, fn, id, sourceArn string) *generated {
-	g := newGenerated(id).
-		prop("Action", cfn.Str("lambda:InvokeFunction")).
-		prop("FunctionName", cfn.GetAtt(fn, "Arn")).
-		prop("Principal", cfn.Str(apiGatewayPrincipal)).
-		prop("SourceArn", cfn.Sub(sourceArn))
+// permission compares a source AWS::Lambda::Permission with the one the
+// export writes: a FunctionName that names the function by other means
+// (a Ref, its name) says the same.
+func permission(g *generated, r *resource, fn string) *generated {
 	if functionRef(r.props.Get("FunctionName")) == fn {
 		g.consume("FunctionName")
 	}

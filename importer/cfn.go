@@ -138,7 +138,7 @@ func (im *importer) importResources() error {
 	if err := im.importGrants(); err != nil {
 		return err
 	}
-	if err := im.keepFunctions(); err != nil {
+	if err := im.keepAll(); err != nil {
 		return err
 	}
 	return im.keepOthers()
@@ -347,11 +347,10 @@ func (im *importer) keptOutputs(outputs *cfn.Value) *cfn.Value {
 	if outputs.Kind != cfn.Map {
 		return outputs
 	}
-	gen := im.generatedOutputs()
 	out := &cfn.Value{Kind: cfn.Map, Pos: outputs.Pos}
 	for i, name := range outputs.Keys {
 		src := outputs.Items[i]
-		if g := gen.Get(name); g != nil && sameOutput(src, g) {
+		if g := im.gen.Output(name); g != nil && sameOutput(src, g) {
 			continue
 		}
 		out.Set(name, src)
@@ -372,32 +371,6 @@ func sameOutput(src, gen *cfn.Value) bool {
 		}
 	}
 	return true
-}
-
-// generatedOutputs are the outputs the export writes for the stack.
-func (im *importer) generatedOutputs() *cfn.Value {
-	out := &cfn.Value{Kind: cfn.Map}
-	for _, a := range im.stack.APIs {
-		api := model.KeptLogicalID(a.Kept, model.PartMain, a.Name)
-		stage := model.KeptLogicalID(a.Kept, model.PartStage, a.StageLogicalID())
-		out.Set(a.URLOutputName(), cfn.MapOf(
-			"Description", cfn.Str("WebSocket URL of "+a.Name+", for clients"),
-			"Value", cfn.Sub(model.WebSocketURLSub(api, "${"+stage+"}"))))
-		out.Set(a.CallbackURLOutputName(), cfn.MapOf(
-			"Description", cfn.Str("@connections URL of "+a.Name+", for sending to its clients"),
-			"Value", cfn.Sub(model.ConnectionsURLSub(api, "${"+stage+"}"))))
-	}
-	for _, f := range im.stack.Functions {
-		out.Set(f.ArnOutputName(), cfn.MapOf(
-			"Description", cfn.Str("ARN of function "+f.Name),
-			"Value", cfn.GetAtt(model.KeptLogicalID(f.Kept, model.PartMain, f.Name), "Arn")))
-	}
-	for _, t := range im.stack.Tables {
-		out.Set(t.NameOutputName(), cfn.MapOf(
-			"Description", cfn.Str("Name of table "+t.Name),
-			"Value", cfn.Ref(model.KeptLogicalID(t.Kept, model.PartMain, t.Name))))
-	}
-	return out
 }
 
 // wire adds a wire unless the same two ends are wired already. A function

@@ -174,35 +174,26 @@ func (im *importer) function(r *resource) (*model.Function, error) {
 	return f, nil
 }
 
-// keepFunctions works out, once the wires are known, what each function
-// keeps: environment variables the wires do not explain, and whatever its
-// resources say that the export would write differently.
+// keepFunctions works out what each function keeps: environment variables
+// the wires do not explain, and whatever its resources say that the export
+// writes differently.
 func (im *importer) keepFunctions() error {
-	x := model.NewIndex(im.stack)
 	for _, f := range im.stack.Functions {
 		if err := im.stopped(); err != nil {
 			return err
 		}
 		src := im.fnSrc[im.srcID[f.ID]]
 		r := src.r
-		roleID := f.RoleLogicalID()
-		if src.role != nil {
-			roleID = src.role.id
-		}
-		logGroupID := f.LogGroupLogicalID()
-		if src.logGroup != nil {
-			logGroupID = src.logGroup.id
-		}
+		g := im.part(f.ID, model.PartMain, f.Name)
 		// Environment: plain values are the function's own, a wire's
-		// variable is the wire's, anything else is kept as written.
-		wired := map[string]*cfn.Value{}
-		for _, w := range x.WiresFrom(f.ID) {
-			if t := x.Table(w.To); t != nil {
-				wired[t.TableEnvVar()] = cfn.Ref(im.srcID[t.ID])
+		// variable is the wire's, anything else is kept as written. The
+		// export writes a wire's variable over a plain one of the name.
+		genVars := g.res.Path("Properties", "Environment", "Variables")
+		wired := func(name string) *cfn.Value {
+			if v := genVars.Get(name); v != nil && v.Kind != cfn.String {
+				return v
 			}
-			if a := x.API(w.To); a != nil && w.Kind == model.WireSend {
-				wired[a.ConnectionsEnvVar()] = cfn.Sub(model.ConnectionsURLSub(im.srcID[a.ID], im.stageSegment(a)))
-			}
+			return nil
 		}
 		var envKept []*resource
 		vars := r.props.Path("Environment", "Variables")
@@ -215,7 +206,7 @@ func (im *importer) keepFunctions() error {
 					continue
 				}
 				if _, plain := v.ScalarString(); plain {
-					if gen := wired[name]; gen != nil {
+					if wired(name) != nil {
 						// A plain value where a wire sets one: keep the
 						// source's, which the export writes over the wire's.
 						delete(f.Environment, name)
@@ -223,22 +214,11 @@ func (im *importer) keepFunctions() error {
 					}
 					continue
 				}
-				if gen := wired[name]; gen != nil && sameValue(v, gen) {
+				if gen := wired(name); gen != nil && sameValue(v, gen) {
 					continue
 				}
 				envKept = append(envKept, &resource{id: name, v: v})
 			}
-		}
-
-		g := newGenerated(f.Name).
-			prop("Handler", cfn.Str(f.Handler)).
-			prop("Runtime", cfn.Str(f.Runtime)).
-			prop("MemorySize", cfn.Int(f.MemorySize)).
-			prop("Timeout", cfn.Int(f.Timeout)).
-			prop("Role", cfn.GetAtt(roleID, "Arn")).
-			prop("LoggingConfig", cfn.MapOf("LogGroup", cfn.Ref(logGroupID)))
-		if f.Description != "" {
-			g.prop("Description", cfn.Str(f.Description))
 		}
 		if !src.codeKept {
 			g.consume("Code")
@@ -257,57 +237,17 @@ func (im *importer) keepFunctions() error {
 			sortFields(kept[0].Properties)
 		}
 		if src.role != nil {
-			kept = keep(kept, model.PartRole, src.role, im.generatedRole(f, src.role.id, logGroupID, x))
+			rg := im.part(f.ID, model.PartRole, f.RoleLogicalID()).
+				compareWith("AssumeRolePolicyDocument", iamEqual).
+				compareWith("Policies", policiesEqual)
+			kept = keep(kept, model.PartRole, src.role, rg)
 		}
 		if src.logGroup != nil {
-			lg := newGenerated(f.LogGroupLogicalID()).
-				prop("LogGroupName", cfn.Sub("/aws/lambda/${AWS::StackName}-"+f.Name)).
-				prop("RetentionInDays", cfn.Int(f.LogRetentionDays)).
-				attr("DeletionPolicy", cfn.Str(string(f.LogDeletionPolicy))).
-				attr("UpdateReplacePolicy", cfn.Str(string(f.LogDeletionPolicy)))
-			kept = keep(kept, model.PartLogGroup, src.logGroup, lg)
+			kept = keep(kept, model.PartLogGroup, src.logGroup, im.part(f.ID, model.PartLogGroup, f.LogGroupLogicalID()))
 		}
 		f.Kept = kept
 	}
 	return nil
-}
-
-// generatedRole is the role the export writes for the function: logs for
-// its own log group, then one policy per access wire.
-func (im *importer) generatedRole(f *model.Function, roleID, logGroupID string, x *model.Index) *generated {
-	allow := func(actions []string, resources ...*cfn.Value) *cfn.Value {
-		return cfn.MapOf("Version", cfn.Str("2012-10-17"), "Statement", cfn.ListOf(cfn.MapOf(
-			"Effect", cfn.Str("Allow"), "Action", cfn.Strings(actions...), "Resource", cfn.ListOf(resources...))))
-	}
-	pols := cfn.ListOf(cfn.MapOf("PolicyName", cfn.Str("Logs"), "PolicyDocument",
-		allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, cfn.GetAtt(logGroupID, "Arn"))))
-	for _, w := range x.WiresFrom(f.ID) {
-		switch w.Kind {
-		case model.WireRead, model.WireReadWrite:
-			t := x.Table(w.To)
-			tid := im.srcID[t.ID]
-			actions, suffix := dynamoRead, "Read"
-			if w.Kind == model.WireReadWrite {
-				actions, suffix = append(append([]string{}, dynamoRead...), dynamoWrite...), "ReadWrite"
-			}
-			pols.Items = append(pols.Items, cfn.MapOf("PolicyName", cfn.Str(policyName(t.Name+suffix)), "PolicyDocument",
-				allow(actions, cfn.GetAtt(tid, "Arn"), cfn.Sub("${"+tid+".Arn}/index/*"))))
-		case model.WireSend:
-			a := x.API(w.To)
-			pols.Items = append(pols.Items, cfn.MapOf("PolicyName", cfn.Str(policyName(a.Name+"ManageConnections")), "PolicyDocument",
-				allow([]string{"execute-api:ManageConnections"},
-					cfn.Sub(model.ManageConnectionsARNSub(im.srcID[a.ID], im.stageSegment(a))))))
-		}
-	}
-	assume := cfn.MapOf("Version", cfn.Str("2012-10-17"), "Statement", cfn.ListOf(cfn.MapOf(
-		"Effect", cfn.Str("Allow"),
-		"Principal", cfn.MapOf("Service", cfn.Strings("lambda.amazonaws.com")),
-		"Action", cfn.Strings("sts:AssumeRole"))))
-	return newGenerated(f.RoleLogicalID()).
-		prop("AssumeRolePolicyDocument", assume).
-		prop("Policies", pols).
-		compareWith("AssumeRolePolicyDocument", iamEqual).
-		compareWith("Policies", policiesEqual)
 }
 
 // policiesEqual compares inline policy lists regardless of their order.
@@ -330,8 +270,3 @@ func policiesEqual(src, gen *cfn.Value) bool {
 	}
 	return true
 }
-
-// policyName is the name the export gives a wire's policy. The export cuts
-// names past IAM's 128 characters and adds a hash; such a name then differs
-// from this one, and the source's policies are kept as written.
-func policyName(name string) string { return name }

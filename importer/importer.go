@@ -22,6 +22,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/switchboard-dev/switchboard/export"
 	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/model"
 )
@@ -144,10 +145,11 @@ type importer struct {
 	tables map[string]*model.Table
 	// srcID maps a model object's node ID to its source logical ID.
 	srcID map[string]string
-	// stagePath maps an API's node ID to how the export names its stage in
-	// generated URLs and ARNs (export's stageName): a kept Ref of a
-	// parameter reads ${Param}; otherwise the model's StageName.
-	stagePath map[string]string
+	// apiSrc maps an API's node ID to what it came from.
+	apiSrc map[string]*apiSource
+	// gen is what the export writes for the stack as imported, which
+	// the source is compared with.
+	gen *export.Generated
 	// fnSrc maps a function's source logical ID to what it came from.
 	fnSrc map[string]*fnSource
 	// nodeName maps modelled resources' logical IDs to node names.
@@ -164,17 +166,16 @@ type importer struct {
 
 func newImporter(ctx context.Context, file string) *importer {
 	return &importer{
-		ctx:       ctx,
-		file:      file,
-		format:    FormatCloudFormation,
-		stack:     &model.Stack{},
-		res:       map[string]*resource{},
-		claimed:   map[string]bool{},
-		apis:      map[string]*model.API{},
-		funcs:     map[string]*model.Function{},
-		tables:    map[string]*model.Table{},
-		srcID:     map[string]string{},
-		stagePath: map[string]string{},
+		ctx:     ctx,
+		file:    file,
+		format:  FormatCloudFormation,
+		stack:   &model.Stack{},
+		res:     map[string]*resource{},
+		claimed: map[string]bool{},
+		apis:    map[string]*model.API{},
+		funcs:   map[string]*model.Function{},
+		tables:  map[string]*model.Table{},
+		srcID:   map[string]string{},
 	}
 }
 
@@ -331,13 +332,4 @@ func SuggestName(res *Result, file string) string {
 		return "imported"
 	}
 	return name
-}
-
-// stageSegment is the stage as the export writes it into an API's
-// @connections URL and ManageConnections ARN.
-func (im *importer) stageSegment(a *model.API) string {
-	if p, ok := im.stagePath[a.ID]; ok {
-		return p
-	}
-	return a.StageName
 }

@@ -1,9 +1,12 @@
 package importer
 
 import (
+	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
+	"github.com/switchboard-dev/switchboard/export"
 	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/model"
 )
@@ -29,31 +32,31 @@ func (r *resource) attrs() []string {
 	return out
 }
 
-// generated is what the export writes for one resource of a model object,
-// so the import keeps only what differs.
+// generated is what the export writes for one part of a model object,
+// taken from export.Resources, so the import keeps only what differs, and
+// how the source is compared with it.
 type generated struct {
-	// id is the logical ID the export generates for the resource.
+	// id is the logical ID the export generates for the part when no
+	// source logical ID is kept.
 	id string
-	// props are the properties the export writes, long-form intrinsics,
-	// with the kept logical IDs of other resources already in them.
-	props *cfn.Value
-	// attrs are the attributes it writes (DeletionPolicy, DependsOn…).
-	attrs *cfn.Value
+	// res is the resource the export writes, with the kept logical IDs of
+	// other resources already in it; nil when it writes none.
+	res *cfn.Value
 	// consumed names properties the model says in its own way, such as an
 	// integration URI written as Fn::Join that the wire now holds: they are
 	// not kept even though the export writes them differently.
 	consumed map[string]bool
-	// compare overrides how one property is compared, such as IAM
-	// documents whose lists are sets.
+	// compare overrides how one property or attribute is compared, such as
+	// IAM documents whose lists are sets.
 	compare map[string]func(src, gen *cfn.Value) bool
 }
 
-func newGenerated(id string) *generated {
-	return &generated{id: id, props: &cfn.Value{Kind: cfn.Map}, attrs: &cfn.Value{Kind: cfn.Map}, consumed: map[string]bool{}}
+// part returns what the export wrote for the part of the object; id is the
+// logical ID the model generates for it.
+func (im *importer) part(object, part, id string) *generated {
+	return &generated{id: id, res: im.gen.Resource(object, part), consumed: map[string]bool{}}
 }
 
-func (g *generated) prop(key string, v *cfn.Value) *generated { g.props.Set(key, v); return g }
-func (g *generated) attr(key string, v *cfn.Value) *generated { g.attrs.Set(key, v); return g }
 func (g *generated) consume(keys ...string) *generated {
 	for _, k := range keys {
 		g.consumed[k] = true
@@ -69,6 +72,18 @@ func (g *generated) compareWith(key string, fn func(src, gen *cfn.Value) bool) *
 	return g
 }
 
+// same reports whether the source's value of a key says what the export
+// writes.
+func (g *generated) same(key string, src, gen *cfn.Value) bool {
+	if gen == nil {
+		return false
+	}
+	if cmp := g.compare[key]; cmp != nil {
+		return cmp(src, gen)
+	}
+	return sameValue(src, gen)
+}
+
 // keep appends to list what the source resource says that the export would
 // not write, if anything: its logical ID when it differs, and each attribute
 // and property whose value differs from the generated one. Fields are
@@ -80,21 +95,15 @@ func keep(list []model.Kept, part string, r *resource, g *generated) []model.Kep
 		k.LogicalID = r.id
 	}
 	for _, key := range r.attrs() {
-		src := r.v.Get(key)
-		if gen := g.attrs.Get(key); gen != nil && sameValue(src, gen) {
-			continue
+		if src := r.v.Get(key); !g.same(key, src, g.res.Get(key)) {
+			k.Attributes = append(k.Attributes, model.Field{Key: key, Value: src.JSON()})
 		}
-		k.Attributes = append(k.Attributes, model.Field{Key: key, Value: src.JSON()})
 	}
+	props := g.res.Get("Properties")
 	for i, key := range r.props.Keys {
 		src := r.props.Items[i]
-		if g.consumed[key] {
+		if g.consumed[key] || g.same(key, src, props.Get(key)) {
 			continue
-		}
-		if gen := g.props.Get(key); gen != nil {
-			if cmp := g.compare[key]; cmp != nil && cmp(src, gen) || cmp == nil && sameValue(src, gen) {
-				continue
-			}
 		}
 		k.Properties = append(k.Properties, model.Field{Key: key, Value: src.JSON()})
 	}
@@ -104,6 +113,79 @@ func keep(list []model.Kept, part string, r *resource, g *generated) []model.Kep
 		return list
 	}
 	return append(list, k)
+}
+
+// keepAll works out, once the stack's objects and wires are known, what
+// each keeps: it compares each source resource with what export.Resources
+// writes for the object's part. Kept logical IDs come first, as the export
+// writes references with them; what else is kept can change what the
+// export writes (a kept Role means no generated role, a kept StageName
+// names the stage in URLs), so the comparison runs again until what is kept
+// no longer changes, at most a few times.
+func (im *importer) keepAll() error {
+	im.gen = &export.Generated{}
+	if err := im.keepEach(); err != nil {
+		return err
+	}
+	// Against nothing, everything differs: only the logical IDs stand.
+	im.eachKept(func(kept *[]model.Kept) {
+		var ids []model.Kept
+		for _, k := range *kept {
+			if k.LogicalID != "" {
+				ids = append(ids, model.Kept{Part: k.Part, LogicalID: k.LogicalID})
+			}
+		}
+		*kept = ids
+	})
+	for range 3 {
+		before := im.allKept()
+		gen, err := export.Resources(im.stack)
+		if err != nil {
+			return fmt.Errorf("%s: %w", im.file, err)
+		}
+		im.gen = gen
+		if err := im.keepEach(); err != nil {
+			return err
+		}
+		if reflect.DeepEqual(before, im.allKept()) {
+			break
+		}
+	}
+	return nil
+}
+
+// keepEach compares each object's sources with im.gen.
+func (im *importer) keepEach() error {
+	for _, t := range im.stack.Tables {
+		t.Kept = keep(nil, model.PartMain, im.res[im.srcID[t.ID]], im.part(t.ID, model.PartMain, t.Name))
+	}
+	for _, a := range im.stack.APIs {
+		im.keepAPI(a, im.apiSrc[a.ID])
+	}
+	return im.keepFunctions()
+}
+
+// eachKept calls fn with each object's Kept.
+func (im *importer) eachKept(fn func(*[]model.Kept)) {
+	for _, a := range im.stack.APIs {
+		fn(&a.Kept)
+		for _, r := range a.Routes {
+			fn(&r.Kept)
+		}
+	}
+	for _, f := range im.stack.Functions {
+		fn(&f.Kept)
+	}
+	for _, t := range im.stack.Tables {
+		fn(&t.Kept)
+	}
+}
+
+// allKept returns every object's Kept, in order.
+func (im *importer) allKept() [][]model.Kept {
+	var all [][]model.Kept
+	im.eachKept(func(k *[]model.Kept) { all = append(all, *k) })
+	return all
 }
 
 func sortFields(fs []model.Field) {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/switchboard-dev/switchboard/export"
 	"github.com/switchboard-dev/switchboard/internal/cfn"
 )
 
@@ -163,19 +164,10 @@ func functionRef(v *cfn.Value) string {
 	return v.RefTo()
 }
 
-// IAM actions a wire stands for.
-var (
-	dynamoRead = []string{
-		"dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable",
-		"dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan",
-	}
-	dynamoWrite = []string{
-		"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-	}
-	// dynamoOther are read-side actions grants such as the CDK's
-	// grantReadWriteData add; they change nothing about the wire.
-	dynamoOther = []string{"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams", "dynamodb:PartiQLSelect"}
-)
+// dynamoOther are read-side actions grants such as the CDK's
+// grantReadWriteData add beside export.TableReadActions; they change
+// nothing about the wire.
+var dynamoOther = []string{"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams", "dynamodb:PartiQLSelect"}
 
 // statement is an IAM policy statement, reduced to what wires need.
 type statement struct {
@@ -255,9 +247,9 @@ func grants(st statement, isTable, isAPI func(string) bool) (out []grant, comple
 		switch {
 		case a == "dynamodb:*":
 			read, write = true, true
-		case slices.Contains(dynamoRead, a) || slices.Contains(dynamoOther, a):
+		case slices.Contains(export.TableReadActions, a) || slices.Contains(dynamoOther, a):
 			read = true
-		case slices.Contains(dynamoWrite, a):
+		case slices.Contains(export.TableWriteActions, a):
 			write = true
 		case a == "execute-api:ManageConnections" || a == "execute-api:*":
 			send = true

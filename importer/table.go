@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/model"
 )
 
@@ -84,34 +83,5 @@ func (im *importer) table(r *resource) (*model.Table, error) {
 		}
 	})
 
-	g := newGenerated(t.Name).
-		prop("BillingMode", cfn.Str(string(t.BillingMode))).
-		prop("KeySchema", keySchema(t)).
-		prop("AttributeDefinitions", attributeDefinitions(t)).
-		attr("DeletionPolicy", cfn.Str(string(t.DeletionPolicy))).
-		attr("UpdateReplacePolicy", cfn.Str(string(t.DeletionPolicy)))
-	if t.BillingMode == model.BillingProvisioned {
-		g.prop("ProvisionedThroughput", cfn.MapOf("ReadCapacityUnits", cfn.Int(t.ReadCapacity), "WriteCapacityUnits", cfn.Int(t.WriteCapacity)))
-	}
-	if t.TTLAttribute != "" {
-		g.prop("TimeToLiveSpecification", cfn.MapOf("AttributeName", cfn.Str(t.TTLAttribute), "Enabled", cfn.Boolean(true)))
-	}
-	t.Kept = keep(nil, model.PartMain, r, g)
 	return t, nil
-}
-
-func keySchema(t *model.Table) *cfn.Value {
-	l := cfn.ListOf(cfn.MapOf("AttributeName", cfn.Str(t.PartitionKey.Name), "KeyType", cfn.Str("HASH")))
-	if t.SortKey != nil {
-		l.Items = append(l.Items, cfn.MapOf("AttributeName", cfn.Str(t.SortKey.Name), "KeyType", cfn.Str("RANGE")))
-	}
-	return l
-}
-
-func attributeDefinitions(t *model.Table) *cfn.Value {
-	l := cfn.ListOf(cfn.MapOf("AttributeName", cfn.Str(t.PartitionKey.Name), "AttributeType", cfn.Str(string(t.PartitionKey.Type))))
-	if t.SortKey != nil {
-		l.Items = append(l.Items, cfn.MapOf("AttributeName", cfn.Str(t.SortKey.Name), "AttributeType", cfn.Str(string(t.SortKey.Type))))
-	}
-	return l
 }

@@ -32,6 +32,8 @@ type builder struct {
 	slab     []cfn.Value
 	keySlab  []string
 	itemSlab []*cfn.Value
+	// The sizes of the last slabs: each is twice the last, up to a limit.
+	slabSize, keySlabSize, itemSlabSize int
 
 	description string
 	resources   []cloudformation.Resource
@@ -208,9 +210,27 @@ func stageName(a *model.API) string {
 	return a.StageName
 }
 
+// shapingProperties are the kept properties that change what the export
+// generates, not only what is written over it: the only ones keptProperty
+// is asked for.
+var shapingProperties = map[[2]string]bool{
+	{model.PartMain, "Role"}:          true,
+	{model.PartStage, "StageName"}:    true,
+	{model.PartStage, "DeploymentId"}: true,
+}
+
+// Shapes reports whether a property an import keeps on a part changes what
+// Resources returns: a kept Role leaves a function without a generated
+// role, a kept StageName names the stage in URLs and ARNs. Other kept
+// properties are only written over what it returns.
+func Shapes(part, key string) bool { return shapingProperties[[2]string{part, key}] }
+
 // keptProperty returns the decoded value of a property an import kept on a
-// part, or nil.
+// part, or nil. It may only be asked for shapingProperties.
 func keptProperty(kept []model.Kept, part, key string) any {
+	if !Shapes(part, key) {
+		panic("export: keptProperty of " + part + " " + key + ", which is not listed in shapingProperties")
+	}
 	k := model.KeptPart(kept, part)
 	if k == nil {
 		return nil

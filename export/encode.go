@@ -67,10 +67,12 @@ func (b *builder) intrinsic(name string, arg *cfn.Value) string {
 }
 
 // node returns a new node. A large template has hundreds of thousands, so
-// they come from slabs rather than one allocation each.
+// they come from slabs rather than one allocation each; the slabs start
+// small, since the importer builds many small templates.
 func (b *builder) node(kind cfn.Kind, text string) *cfn.Value {
 	if len(b.slab) == 0 {
-		b.slab = make([]cfn.Value, 1024)
+		b.slabSize = min(max(64, 2*b.slabSize), 1024)
+		b.slab = make([]cfn.Value, b.slabSize)
 	}
 	n := &b.slab[0]
 	b.slab = b.slab[1:]
@@ -93,7 +95,8 @@ func (b *builder) object(size int) *cfn.Value {
 // the next object's room.
 func (b *builder) keyRoom(size int) []string {
 	if size > len(b.keySlab) {
-		b.keySlab = make([]string, max(4096, size))
+		b.keySlabSize = min(max(256, 2*b.keySlabSize), 4096)
+		b.keySlab = make([]string, max(b.keySlabSize, size))
 	}
 	room := b.keySlab[:0:size]
 	b.keySlab = b.keySlab[size:]
@@ -102,7 +105,8 @@ func (b *builder) keyRoom(size int) []string {
 
 func (b *builder) itemRoom(size int) []*cfn.Value {
 	if size > len(b.itemSlab) {
-		b.itemSlab = make([]*cfn.Value, max(4096, size))
+		b.itemSlabSize = min(max(256, 2*b.itemSlabSize), 4096)
+		b.itemSlab = make([]*cfn.Value, max(b.itemSlabSize, size))
 	}
 	room := b.itemSlab[:0:size]
 	b.itemSlab = b.itemSlab[size:]

@@ -198,7 +198,7 @@ func (im *importer) keepFunctions() error {
 		var envKept []*resource
 		vars := r.props.Path("Environment", "Variables")
 		envFine := r.props.Get("Environment") == nil || vars != nil && len(r.props.Get("Environment").Keys) == 1 && vars.Kind == cfn.Map
-		if envFine && vars != nil {
+		if envFine && vars != nil && !im.idsOnly {
 			for i, name := range vars.Keys {
 				v := vars.Items[i]
 				if src.envKept[name] {

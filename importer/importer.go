@@ -150,6 +150,8 @@ type importer struct {
 	// gen is what the export writes for the stack as imported, which
 	// the source is compared with.
 	gen *export.Generated
+	// idsOnly is set while keepAll finds the kept logical IDs alone.
+	idsOnly bool
 	// fnSrc maps a function's source logical ID to what it came from.
 	fnSrc map[string]*fnSource
 	// nodeName maps modelled resources' logical IDs to node names.

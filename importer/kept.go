@@ -2,7 +2,6 @@ package importer
 
 import (
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -42,6 +41,9 @@ type generated struct {
 	// res is the resource the export writes, with the kept logical IDs of
 	// other resources already in it; nil when it writes none.
 	res *cfn.Value
+	// idsOnly keeps only the logical ID, before there is anything to
+	// compare with.
+	idsOnly bool
 	// consumed names properties the model says in its own way, such as an
 	// integration URI written as Fn::Join that the wire now holds: they are
 	// not kept even though the export writes them differently.
@@ -54,7 +56,7 @@ type generated struct {
 // part returns what the export wrote for the part of the object; id is the
 // logical ID the model generates for it.
 func (im *importer) part(object, part, id string) *generated {
-	return &generated{id: id, res: im.gen.Resource(object, part), consumed: map[string]bool{}}
+	return &generated{id: id, res: im.gen.Resource(object, part), idsOnly: im.idsOnly, consumed: map[string]bool{}}
 }
 
 func (g *generated) consume(keys ...string) *generated {
@@ -94,6 +96,12 @@ func keep(list []model.Kept, part string, r *resource, g *generated) []model.Kep
 	if r.id != g.id {
 		k.LogicalID = r.id
 	}
+	if g.idsOnly {
+		if k.LogicalID == "" {
+			return list
+		}
+		return append(list, k)
+	}
 	for _, key := range r.attrs() {
 		if src := r.v.Get(key); !g.same(key, src, g.res.Get(key)) {
 			k.Attributes = append(k.Attributes, model.Field{Key: key, Value: src.JSON()})
@@ -118,27 +126,20 @@ func keep(list []model.Kept, part string, r *resource, g *generated) []model.Kep
 // keepAll works out, once the stack's objects and wires are known, what
 // each keeps: it compares each source resource with what export.Resources
 // writes for the object's part. Kept logical IDs come first, as the export
-// writes references with them; what else is kept can change what the
-// export writes (a kept Role means no generated role, a kept StageName
-// names the stage in URLs), so the comparison runs again until what is kept
-// no longer changes, at most a few times.
+// writes references with them. A few kept properties change what the
+// export writes (export.Shapes: a kept Role means no generated role, a kept
+// StageName names the stage in URLs), so when the comparison keeps other
+// ones of those than it started from, it runs again.
 func (im *importer) keepAll() error {
-	im.gen = &export.Generated{}
-	if err := im.keepEach(); err != nil {
+	im.gen, im.idsOnly = &export.Generated{}, true
+	err := im.keepEach()
+	im.idsOnly = false
+	if err != nil {
 		return err
 	}
-	// Against nothing, everything differs: only the logical IDs stand.
-	im.eachKept(func(kept *[]model.Kept) {
-		var ids []model.Kept
-		for _, k := range *kept {
-			if k.LogicalID != "" {
-				ids = append(ids, model.Kept{Part: k.Part, LogicalID: k.LogicalID})
-			}
-		}
-		*kept = ids
-	})
+	im.seedShaping()
 	for range 3 {
-		before := im.allKept()
+		before := im.shaping()
 		gen, err := export.Resources(im.stack)
 		if err != nil {
 			return fmt.Errorf("%s: %w", im.file, err)
@@ -147,11 +148,63 @@ func (im *importer) keepAll() error {
 		if err := im.keepEach(); err != nil {
 			return err
 		}
-		if reflect.DeepEqual(before, im.allKept()) {
+		if slices.Equal(before, im.shaping()) {
 			break
 		}
 	}
 	return nil
+}
+
+// seedShaping keeps, before the first comparison, the properties that
+// change what the export writes where the source plainly says something
+// else than the model: a function's Role that is not its own role's ARN, a
+// stage name the model does not hold, a stage's DeploymentId. Most often
+// the comparison then agrees and the export runs once; where it does not,
+// keepAll runs it again.
+func (im *importer) seedShaping() {
+	seed := func(kept *[]model.Kept, part string, r *resource, key string) {
+		v := r.props.Get(key)
+		if v == nil {
+			return
+		}
+		i := slices.IndexFunc(*kept, func(k model.Kept) bool { return k.Part == part })
+		if i < 0 {
+			*kept = append(*kept, model.Kept{Part: part})
+			i = len(*kept) - 1
+		}
+		(*kept)[i].Properties = append((*kept)[i].Properties, model.Field{Key: key, Value: v.JSON()})
+	}
+	for _, f := range im.stack.Functions {
+		src := im.fnSrc[im.srcID[f.ID]]
+		if src.role == nil || src.roleRef != src.role.id {
+			seed(&f.Kept, model.PartMain, src.r, "Role")
+		}
+	}
+	for _, a := range im.stack.APIs {
+		src := im.apiSrc[a.ID]
+		if src.stage == nil {
+			continue
+		}
+		if name, ok := src.stage.props.Get("StageName").Str(); !ok || name != a.StageName {
+			seed(&a.Kept, model.PartStage, src.stage, "StageName")
+		}
+		seed(&a.Kept, model.PartStage, src.stage, "DeploymentId")
+	}
+}
+
+// shaping lists the kept properties that change what the export writes.
+func (im *importer) shaping() []string {
+	var out []string
+	im.eachKept(func(kept *[]model.Kept) {
+		for _, k := range *kept {
+			for _, f := range k.Properties {
+				if export.Shapes(k.Part, f.Key) {
+					out = append(out, k.Part+" "+f.Key+" "+string(f.Value))
+				}
+			}
+		}
+	})
+	return out
 }
 
 // keepEach compares each object's sources with im.gen.
@@ -179,13 +232,6 @@ func (im *importer) eachKept(fn func(*[]model.Kept)) {
 	for _, t := range im.stack.Tables {
 		fn(&t.Kept)
 	}
-}
-
-// allKept returns every object's Kept, in order.
-func (im *importer) allKept() [][]model.Kept {
-	var all [][]model.Kept
-	im.eachKept(func(k *[]model.Kept) { all = append(all, *k) })
-	return all
 }
 
 func sortFields(fs []model.Field) {

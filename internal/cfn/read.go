@@ -11,13 +11,13 @@ import (
 )
 
 // Pos is a place in the source: a line and a column in runes, 1-based.
-type Pos struct{ Line, Col int }
+type Pos struct{ Line, Col int32 }
 
 func (p Pos) String() string {
 	if p.Line == 0 {
 		return ""
 	}
-	return "line " + strconv.Itoa(p.Line) + ", column " + strconv.Itoa(p.Col)
+	return "line " + strconv.Itoa(int(p.Line)) + ", column " + strconv.Itoa(int(p.Col))
 }
 
 // SyntaxError is a document that cannot be read, and where.
@@ -90,10 +90,10 @@ func (l *lines) pos(offset int) Pos {
 	seg := l.data[l.off:off]
 	l.scanned += len(seg)
 	if nl := bytes.LastIndexByte(seg, '\n'); nl >= 0 {
-		l.at.Line += bytes.Count(seg, []byte("\n"))
-		l.at.Col = utf8.RuneCount(seg[nl+1:]) + 1
+		l.at.Line += int32(bytes.Count(seg, []byte("\n")))
+		l.at.Col = int32(utf8.RuneCount(seg[nl+1:]) + 1)
 	} else {
-		l.at.Col += utf8.RuneCount(seg)
+		l.at.Col += int32(utf8.RuneCount(seg))
 	}
 	l.off = off
 	return l.at
@@ -250,7 +250,7 @@ func (r *jsonReader) object(p Pos, depth int) (*Value, error) {
 			r.pos++
 		case '}':
 			r.pos++
-			v.Intrinsic = len(v.Keys) == 1 && shortForm[v.Keys[0]] != ""
+			v.Intrinsic = len(v.Keys) == 1 && hasShortForm(v.Keys[0])
 			return v, nil
 		default:
 			return nil, r.unexpected("after object key:value pair")

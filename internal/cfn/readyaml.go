@@ -33,13 +33,18 @@ var Functions = map[string]string{
 // shortTags lists the tags in the order an error message names them.
 var shortTags = []string{"!Ref", "!Sub", "!GetAtt", "!Join", "!If", "!Select", "!Split", "!FindInMap", "!ImportValue", "!Base64", "!Cidr", "!GetAZs", "!Equals", "!And", "!Or", "!Not", "!Condition"}
 
-// shortForm maps the long names of the functions the YAML writer writes in
-// the short form to their tags. Others, such as Fn::Transform, stay maps in
-// YAML too, as CloudFormation's own examples write them.
-var shortForm = map[string]string{
-	"Ref": "!Ref", "Fn::Base64": "!Base64", "Fn::Cidr": "!Cidr", "Fn::FindInMap": "!FindInMap", "Fn::GetAtt": "!GetAtt",
-	"Fn::GetAZs": "!GetAZs", "Fn::ImportValue": "!ImportValue", "Fn::Join": "!Join", "Fn::Select": "!Select", "Fn::Split": "!Split",
-	"Fn::Sub": "!Sub", "Fn::If": "!If", "Fn::Equals": "!Equals", "Fn::And": "!And", "Fn::Or": "!Or", "Fn::Not": "!Not",
+// hasShortForm reports whether the YAML writer writes a call of the
+// function, by its long name, in the short form. Others, such as
+// Fn::Transform, stay maps in YAML too, as CloudFormation's own examples
+// write them. A switch, not a map: it is asked for every call of a large
+// template.
+func hasShortForm(name string) bool {
+	switch name {
+	case "Ref", "Fn::Base64", "Fn::Cidr", "Fn::FindInMap", "Fn::GetAtt", "Fn::GetAZs", "Fn::ImportValue", "Fn::Join",
+		"Fn::Select", "Fn::Split", "Fn::Sub", "Fn::If", "Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not":
+		return true
+	}
+	return false
 }
 
 type yamlReader struct {
@@ -71,7 +76,7 @@ func ReadYAML(ctx context.Context, data []byte, limits Limits) (v *Value, err er
 		var ye yaml.Error
 		if errors.As(err, &ye) && ye.GetToken() != nil {
 			tp := ye.GetToken().Position
-			return nil, &SyntaxError{Pos{tp.Line, tp.Column}, ye.GetMessage()}
+			return nil, &SyntaxError{Pos{int32(tp.Line), int32(tp.Column)}, ye.GetMessage()}
 		}
 		return nil, &SyntaxError{Msg: err.Error()}
 	}
@@ -99,7 +104,7 @@ func nodePos(n ast.Node) Pos {
 	if tk == nil || tk.Position == nil {
 		return Pos{}
 	}
-	return Pos{tk.Position.Line, tk.Position.Column}
+	return Pos{int32(tk.Position.Line), int32(tk.Position.Column)}
 }
 
 func (r *yamlReader) convert(n ast.Node, depth int) (*Value, error) {
@@ -303,7 +308,7 @@ func checkNesting(data []byte, maxDepth int) error {
 		return nil
 	}
 	tooDeep := func(line, col int) error {
-		return &SyntaxError{Pos{line, col}, fmt.Sprintf("values are nested more than %d deep", maxDepth)}
+		return &SyntaxError{Pos{int32(line), int32(col)}, fmt.Sprintf("values are nested more than %d deep", maxDepth)}
 	}
 	depth, lead := 0, 0
 	line, col := 1, 0

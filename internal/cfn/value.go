@@ -55,16 +55,19 @@ func (k Kind) String() string {
 // of which one is named Ref, stays a map.
 type Value struct {
 	Kind Kind
-	// Intrinsic marks a map of one key that is a function call.
+	// Intrinsic marks a map of one key that is a call of a function YAML
+	// writes with a tag (hasShortForm).
 	Intrinsic bool
+	// Pos is where the value was read, zero for a value built in code. It
+	// sits beside Kind, in what would be padding: a large template has
+	// hundreds of thousands of values.
+	Pos Pos
 	// Text is a string's value, a number's JSON literal, or "true"/"false".
 	Text string
 	// Keys are a map's keys; Items are its values in the same order, or a
 	// list's items.
 	Keys  []string
 	Items []*Value
-	// Pos is where the value was read, zero for a value built in code.
-	Pos Pos
 	// index maps keys to their place, once a map of many keys has been
 	// searched: looking up each key of a wide map in turn would otherwise
 	// take the square of its size.
@@ -104,9 +107,10 @@ func MapOf(kv ...any) *Value {
 	return m
 }
 
-// Fn returns a call of an intrinsic function by its long name.
+// Fn returns a call of an intrinsic function by its long name, marked
+// Intrinsic when YAML has a short form for it.
 func Fn(name string, arg *Value) *Value {
-	return &Value{Kind: Map, Intrinsic: true, Keys: []string{name}, Items: []*Value{arg}}
+	return &Value{Kind: Map, Intrinsic: hasShortForm(name), Keys: []string{name}, Items: []*Value{arg}}
 }
 
 // Ref returns a Ref to a resource or parameter.

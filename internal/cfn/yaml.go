@@ -31,9 +31,8 @@ func WriteYAML(v *Value, sizeHint int) []byte {
 }
 
 // short reports whether v is a function call YAML can write with a tag.
-func short(v *Value) bool {
-	return v.Intrinsic && len(v.Keys) == 1 && shortForm[v.Keys[0]] != ""
-}
+// Only such calls are marked Intrinsic.
+func short(v *Value) bool { return v.Intrinsic && len(v.Keys) == 1 }
 
 // yamlMapping writes a non-empty map at depth; inline means the first key
 // follows a "- " already written.
@@ -78,8 +77,8 @@ func yamlAfter(b *bytes.Buffer, v *Value, depth int) {
 			b.WriteByte('\n')
 			return
 		}
-		b.WriteByte(' ')
-		b.WriteString(shortForm[v.Keys[0]])
+		b.WriteString(" !")
+		b.WriteString(strings.TrimPrefix(v.Keys[0], "Fn::"))
 		v = v.Items[0]
 		if !nonEmptyCollection(v) {
 			yamlAfter(b, v, depth)
@@ -116,8 +115,8 @@ func shortIntrinsic(b *bytes.Buffer, v *Value) bool {
 	if !getAtt && !scalar {
 		return false
 	}
-	b.WriteByte(' ')
-	b.WriteString(shortForm[name])
+	b.WriteString(" !")
+	b.WriteString(strings.TrimPrefix(name, "Fn::"))
 	b.WriteByte(' ')
 	switch {
 	case getAtt:

@@ -9,9 +9,11 @@
 // model.Kept on the object they belong to, whole resources as model.Other
 // nodes, template sections as Stack.Sections. The export writes them back,
 // so exporting an imported template and importing the result gives the same
-// stack.
+// stack. What is kept is what differs from what export.Resources writes for
+// the object, so the import and the export cannot disagree about it.
 //
-// The package imports model and a YAML parser only, and does no I/O.
+// The package reads templates into internal/cfn's document type, imports
+// model, export and internal/cfn, and does no I/O.
 package importer
 
 import (

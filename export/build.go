@@ -14,6 +14,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/logs"
 	"github.com/awslabs/goformation/v7/cloudformation/policies"
 
+	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/model"
 )
 
@@ -23,19 +24,23 @@ type builder struct {
 	// goformation makes intrinsic functions goformation's own way, for
 	// Template; otherwise they are placeholders for the encoder.
 	goformation bool
-	intrinsics  []*node
+	intrinsics  []*cfn.Value
 	// size adds up the text encoded so far, a close guess at the size of
 	// the written template, so writers allocate once.
 	size int
 	// Slabs the encoder allocates nodes and their slices from.
-	slab     []node
+	slab     []cfn.Value
 	keySlab  []string
-	itemSlab []*node
+	itemSlab []*cfn.Value
+	// The sizes of the last slabs: each is twice the last, up to a limit.
+	slabSize, keySlabSize, itemSlabSize int
 
 	description string
 	resources   []cloudformation.Resource
-	// kept is, parallel to resources, what an import kept of each, or nil.
+	// kept is, parallel to resources, what an import kept of each, or nil;
+	// owners says which part of which object each is.
 	kept    []*model.Kept
+	owners  []Part
 	outputs []cloudformation.Output
 	// resourceIDs and outputNames are the written order: per API its API,
 	// authorizer, routes (route, integration, route response, permission)
@@ -49,12 +54,13 @@ type builder struct {
 	index *model.Index
 }
 
-// add adds a resource. kept, when not nil, is what an import kept of it,
-// written onto it in the tree.
-func (b *builder) add(id string, r cloudformation.Resource, kept *model.Kept) {
+// add adds a resource, the part of the object whose Kept is kept. What an
+// import kept of the part is written onto it in the tree.
+func (b *builder) add(id string, r cloudformation.Resource, object string, kept []model.Kept, part string) {
 	b.resources = append(b.resources, r)
 	b.resourceIDs = append(b.resourceIDs, id)
-	b.kept = append(b.kept, kept)
+	b.kept = append(b.kept, model.KeptPart(kept, part))
+	b.owners = append(b.owners, Part{object, part})
 }
 
 // The logical IDs of a stack's resources: the source's, for a resource an
@@ -74,19 +80,24 @@ func (b *builder) output(name, description string, value string) {
 }
 
 // build validates the stack and builds its resources. With goformation set,
-// intrinsic functions are goformation's, for Template.
-func build(s *model.Stack, goformation bool) (*builder, error) {
+// intrinsic functions are goformation's, for Template. A draft is not
+// validated: a route without its handler, say, gets no integration.
+func build(s *model.Stack, goformation, draft bool) (*builder, error) {
 	if s == nil {
 		return nil, model.Errorf(model.EINVALID, "export: no stack")
 	}
 	if err := s.CheckShape(); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	if err := s.Validate(); err != nil {
-		return nil, fmt.Errorf("export: stack %q: %w", s.Name, err)
-	}
-	if err := checkLiterals(s); err != nil {
-		return nil, err
+	// A draft is only compared with, never written: a string that
+	// checkLiterals refuses can make it differ, not mislead.
+	if !draft {
+		if err := s.Validate(); err != nil {
+			return nil, fmt.Errorf("export: stack %q: %w", s.Name, err)
+		}
+		if err := checkLiterals(s); err != nil {
+			return nil, err
+		}
 	}
 	b := &builder{
 		s:           s,
@@ -102,7 +113,7 @@ func build(s *model.Stack, goformation bool) (*builder, error) {
 		outputs += 2
 	}
 	b.resources, b.resourceIDs = make([]cloudformation.Resource, 0, resources), make([]string, 0, resources)
-	b.kept = make([]*model.Kept, 0, resources)
+	b.kept, b.owners = make([]*model.Kept, 0, resources), make([]Part, 0, resources)
 	b.outputs, b.outputNames = make([]cloudformation.Output, 0, outputs), make([]string, 0, outputs)
 	if b.description == "" {
 		b.description = fmt.Sprintf("Switchboard stack %s: WebSocket APIs on API Gateway with their Lambda functions", s.Name)
@@ -199,9 +210,27 @@ func stageName(a *model.API) string {
 	return a.StageName
 }
 
+// shapingProperties are the kept properties that change what the export
+// generates, not only what is written over it: the only ones keptProperty
+// is asked for.
+var shapingProperties = map[[2]string]bool{
+	{model.PartMain, "Role"}:          true,
+	{model.PartStage, "StageName"}:    true,
+	{model.PartStage, "DeploymentId"}: true,
+}
+
+// Shapes reports whether a property an import keeps on a part changes what
+// Resources returns: a kept Role leaves a function without a generated
+// role, a kept StageName names the stage in URLs and ARNs. Other kept
+// properties are only written over what it returns.
+func Shapes(part, key string) bool { return shapingProperties[[2]string{part, key}] }
+
 // keptProperty returns the decoded value of a property an import kept on a
-// part, or nil.
+// part, or nil. It may only be asked for shapingProperties.
 func keptProperty(kept []model.Kept, part, key string) any {
+	if !Shapes(part, key) {
+		panic("export: keptProperty of " + part + " " + key + ", which is not listed in shapingProperties")
+	}
 	k := model.KeptPart(kept, part)
 	if k == nil {
 		return nil
@@ -233,30 +262,35 @@ func (b *builder) api(a *model.API) {
 		api.ApiKeySelectionExpression = cloudformation.String(a.APIKeySelectionExpression)
 	}
 	id := apiID(a)
-	b.add(id, api, model.KeptPart(a.Kept, model.PartMain))
+	b.add(id, api, a.ID, a.Kept, model.PartMain)
 	apiRef := b.ref(id)
 
 	if a.Authorizer != nil {
-		fn := b.s.AuthorizerFunction(a.ID) // Validate guarantees one.
+		fn := b.s.AuthorizerFunction(a.ID) // Validate guarantees one; a draft may have none.
 		authorizerID := model.KeptLogicalID(a.Kept, model.PartAuthorizer, a.AuthorizerLogicalID())
-		b.add(authorizerID, &apigatewayv2.Authorizer{
+		authorizer := &apigatewayv2.Authorizer{
 			ApiId:          apiRef,
 			AuthorizerType: "REQUEST",
-			AuthorizerUri:  cloudformation.String(b.invokeURI(functionID(fn))),
 			IdentitySource: a.Authorizer.IdentitySources,
 			Name:           a.Authorizer.Name,
-		}, model.KeptPart(a.Kept, model.PartAuthorizer))
-		b.add(model.KeptLogicalID(a.Kept, model.PartAuthorizerPermission, a.AuthorizerPermissionLogicalID()), &lambda.Permission{
-			Action:       "lambda:InvokeFunction",
-			FunctionName: b.getAtt(functionID(fn), "Arn"),
-			Principal:    "apigateway.amazonaws.com",
-			SourceArn:    cloudformation.String(b.sub(model.AuthorizerSourceARNSub(id, authorizerID))),
-		}, model.KeptPart(a.Kept, model.PartAuthorizerPermission))
+		}
+		if fn != nil {
+			authorizer.AuthorizerUri = cloudformation.String(b.invokeURI(functionID(fn)))
+		}
+		b.add(authorizerID, authorizer, a.ID, a.Kept, model.PartAuthorizer)
+		if fn != nil {
+			b.add(model.KeptLogicalID(a.Kept, model.PartAuthorizerPermission, a.AuthorizerPermissionLogicalID()), &lambda.Permission{
+				Action:       "lambda:InvokeFunction",
+				FunctionName: b.getAtt(functionID(fn), "Arn"),
+				Principal:    "apigateway.amazonaws.com",
+				SourceArn:    cloudformation.String(b.sub(model.AuthorizerSourceARNSub(id, authorizerID))),
+			}, a.ID, a.Kept, model.PartAuthorizerPermission)
+		}
 	}
 
 	routes := make([]string, 0, len(a.Routes))
 	for _, r := range a.Routes {
-		fn := b.index.RouteHandler(r.ID) // Validate guarantees one.
+		fn := b.index.RouteHandler(r.ID) // Validate guarantees one; a draft may have none.
 		routeID, integrationID, responseID, permissionID := a.RouteLogicalIDs(r)
 		if r.Kept != nil {
 			routeID = model.KeptLogicalID(r.Kept, model.PartRoute, routeID)
@@ -279,27 +313,31 @@ func (b *builder) api(a *model.API) {
 		if r.TwoWay {
 			route.RouteResponseSelectionExpression = cloudformation.String(model.RouteDefault)
 		}
-		b.add(routeID, route, model.KeptPart(r.Kept, model.PartRoute))
+		b.add(routeID, route, r.ID, r.Kept, model.PartRoute)
 		routes = append(routes, routeID)
 
-		b.add(integrationID, &apigatewayv2.Integration{
-			ApiId:           apiRef,
-			IntegrationType: "AWS_PROXY",
-			IntegrationUri:  cloudformation.String(b.invokeURI(functionID(fn))),
-		}, model.KeptPart(r.Kept, model.PartIntegration))
+		if fn != nil {
+			b.add(integrationID, &apigatewayv2.Integration{
+				ApiId:           apiRef,
+				IntegrationType: "AWS_PROXY",
+				IntegrationUri:  cloudformation.String(b.invokeURI(functionID(fn))),
+			}, r.ID, r.Kept, model.PartIntegration)
+		}
 		if r.TwoWay {
 			b.add(responseID, &apigatewayv2.RouteResponse{
 				ApiId:            apiRef,
 				RouteId:          b.ref(routeID),
 				RouteResponseKey: model.RouteDefault,
-			}, model.KeptPart(r.Kept, model.PartRouteResponse))
+			}, r.ID, r.Kept, model.PartRouteResponse)
 		}
-		b.add(permissionID, &lambda.Permission{
-			Action:       "lambda:InvokeFunction",
-			FunctionName: b.getAtt(functionID(fn), "Arn"),
-			Principal:    "apigateway.amazonaws.com",
-			SourceArn:    cloudformation.String(b.sub(model.RouteSourceARNSub(id, r.Key))),
-		}, model.KeptPart(r.Kept, model.PartPermission))
+		if fn != nil {
+			b.add(permissionID, &lambda.Permission{
+				Action:       "lambda:InvokeFunction",
+				FunctionName: b.getAtt(functionID(fn), "Arn"),
+				Principal:    "apigateway.amazonaws.com",
+				SourceArn:    cloudformation.String(b.sub(model.RouteSourceARNSub(id, r.Key))),
+			}, r.ID, r.Kept, model.PartPermission)
+		}
 	}
 
 	// The stage references no route, so without DependsOn CloudFormation
@@ -315,7 +353,7 @@ func (b *builder) api(a *model.API) {
 		// would fight it.
 		stage.AutoDeploy = nil
 	}
-	b.add(stageID(a), stage, model.KeptPart(a.Kept, model.PartStage))
+	b.add(stageID(a), stage, a.ID, a.Kept, model.PartStage)
 
 	b.output(a.URLOutputName(), fmt.Sprintf("WebSocket URL of %s, for clients", a.Name),
 		b.sub(model.WebSocketURLSub(id, stageRef(a))))
@@ -323,9 +361,10 @@ func (b *builder) api(a *model.API) {
 		b.connectionsURL(a, stageRef(a)))
 }
 
-// DynamoDB actions a read or read-write wire allows.
+// DynamoDB actions a read wire allows, and a read-write wire besides: the
+// importer reads wires back from them. Not to be changed by callers.
 var (
-	tableReadActions = []string{
+	TableReadActions = []string{
 		"dynamodb:BatchGetItem",
 		"dynamodb:ConditionCheckItem",
 		"dynamodb:DescribeTable",
@@ -333,7 +372,7 @@ var (
 		"dynamodb:Query",
 		"dynamodb:Scan",
 	}
-	tableWriteActions = []string{
+	TableWriteActions = []string{
 		"dynamodb:BatchWriteItem",
 		"dynamodb:DeleteItem",
 		"dynamodb:PutItem",
@@ -394,9 +433,12 @@ func (b *builder) function(f *model.Function) {
 		switch w.Kind {
 		case model.WireRead, model.WireReadWrite:
 			t := b.index.Table(w.To)
-			actions, suffix := tableReadActions, "Read"
+			if t == nil {
+				continue // only in a draft
+			}
+			actions, suffix := TableReadActions, "Read"
 			if w.Kind == model.WireReadWrite {
-				actions, suffix = append(append([]string{}, tableReadActions...), tableWriteActions...), "ReadWrite"
+				actions, suffix = append(append([]string{}, TableReadActions...), TableWriteActions...), "ReadWrite"
 			}
 			pols = append(pols, iam.Role_Policy{
 				PolicyName: policyName(t.Name + suffix),
@@ -407,6 +449,9 @@ func (b *builder) function(f *model.Function) {
 			env[t.TableEnvVar()] = b.ref(tableID(t))
 		case model.WireSend:
 			a := b.index.API(w.To)
+			if a == nil {
+				continue // only in a draft
+			}
 			pols = append(pols, iam.Role_Policy{
 				PolicyName: policyName(a.Name + "ManageConnections"),
 				PolicyDocument: allow([]string{"execute-api:ManageConnections"},
@@ -426,7 +471,7 @@ func (b *builder) function(f *model.Function) {
 				Action:    []string{"sts:AssumeRole"},
 			}}},
 			Policies: pols,
-		}, model.KeptPart(f.Kept, model.PartRole))
+		}, f.ID, f.Kept, model.PartRole)
 	}
 
 	policy := policies.DeletionPolicy(f.LogDeletionPolicy)
@@ -435,7 +480,7 @@ func (b *builder) function(f *model.Function) {
 		RetentionInDays:                      cloudformation.Int(f.LogRetentionDays),
 		AWSCloudFormationDeletionPolicy:      policy,
 		AWSCloudFormationUpdateReplacePolicy: policies.UpdateReplacePolicy(policy),
-	}, model.KeptPart(f.Kept, model.PartLogGroup))
+	}, f.ID, f.Kept, model.PartLogGroup)
 
 	fn := &lambda.Function{
 		Handler:       cloudformation.String(f.Handler),
@@ -451,7 +496,7 @@ func (b *builder) function(f *model.Function) {
 	if len(env) > 0 {
 		fn.Environment = &lambda.Function_Environment{Variables: env}
 	}
-	b.add(id, fn, model.KeptPart(f.Kept, model.PartMain))
+	b.add(id, fn, f.ID, f.Kept, model.PartMain)
 	b.codePaths[id] = f.CodePath
 
 	b.output(f.ArnOutputName(), fmt.Sprintf("ARN of function %s", f.Name), b.getAtt(id, "Arn"))
@@ -481,6 +526,6 @@ func (b *builder) table(t *model.Table) {
 	if t.TTLAttribute != "" {
 		tbl.TimeToLiveSpecification = &dynamodb.Table_TimeToLiveSpecification{AttributeName: cloudformation.String(t.TTLAttribute), Enabled: true}
 	}
-	b.add(tableID(t), tbl, model.KeptPart(t.Kept, model.PartMain))
+	b.add(tableID(t), tbl, t.ID, t.Kept, model.PartMain)
 	b.output(t.NameOutputName(), fmt.Sprintf("Name of table %s", t.Name), b.ref(tableID(t)))
 }

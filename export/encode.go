@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
+
+	"github.com/switchboard-dev/switchboard/internal/cfn"
 )
 
 // The encoder turns goformation's typed resources straight into the ordered
@@ -42,8 +44,8 @@ func (b *builder) getAtt(resource, attribute string) string {
 	if b.goformation {
 		return cloudformation.GetAtt(resource, attribute)
 	}
-	args := b.node(kindArray, "")
-	args.items = append(b.itemRoom(2), b.str(resource), b.str(attribute))
+	args := b.node(cfn.List, "")
+	args.Items = append(b.itemRoom(2), b.str(resource), b.str(attribute))
 	return b.intrinsic("Fn::GetAtt", args)
 }
 
@@ -55,33 +57,36 @@ func (b *builder) sub(s string) string {
 	return b.intrinsic("Fn::Sub", b.str(s))
 }
 
-func (b *builder) intrinsic(name string, arg *node) string {
-	n := b.node(kindIntrinsic, name)
-	n.items = append(b.itemRoom(1), arg)
+func (b *builder) intrinsic(name string, arg *cfn.Value) string {
+	n := b.node(cfn.Map, "")
+	n.Intrinsic = true
+	n.Keys, n.Items = append(b.keyRoom(1), name), append(b.itemRoom(1), arg)
 	b.intrinsics = append(b.intrinsics, n)
-	b.size += len(arg.text) + 16
+	b.size += len(arg.Text) + 16
 	return placeholderMark + strconv.Itoa(len(b.intrinsics)-1)
 }
 
 // node returns a new node. A large template has hundreds of thousands, so
-// they come from slabs rather than one allocation each.
-func (b *builder) node(kind nodeKind, text string) *node {
+// they come from slabs rather than one allocation each; the slabs start
+// small, since the importer builds many small templates.
+func (b *builder) node(kind cfn.Kind, text string) *cfn.Value {
 	if len(b.slab) == 0 {
-		b.slab = make([]node, 1024)
+		b.slabSize = min(max(64, 2*b.slabSize), 1024)
+		b.slab = make([]cfn.Value, b.slabSize)
 	}
 	n := &b.slab[0]
 	b.slab = b.slab[1:]
-	n.kind, n.text = kind, text
+	n.Kind, n.Text = kind, text
 	return n
 }
 
-func (b *builder) str(s string) *node { return b.node(kindString, s) }
+func (b *builder) str(s string) *cfn.Value { return b.node(cfn.String, s) }
 
 // object returns an object node with room for size keys, taken from slabs
 // like the nodes themselves.
-func (b *builder) object(size int) *node {
-	n := b.node(kindObject, "")
-	n.keys, n.items = b.keyRoom(size), b.itemRoom(size)
+func (b *builder) object(size int) *cfn.Value {
+	n := b.node(cfn.Map, "")
+	n.Keys, n.Items = b.keyRoom(size), b.itemRoom(size)
 	return n
 }
 
@@ -90,16 +95,18 @@ func (b *builder) object(size int) *node {
 // the next object's room.
 func (b *builder) keyRoom(size int) []string {
 	if size > len(b.keySlab) {
-		b.keySlab = make([]string, max(4096, size))
+		b.keySlabSize = min(max(256, 2*b.keySlabSize), 4096)
+		b.keySlab = make([]string, max(b.keySlabSize, size))
 	}
 	room := b.keySlab[:0:size]
 	b.keySlab = b.keySlab[size:]
 	return room
 }
 
-func (b *builder) itemRoom(size int) []*node {
+func (b *builder) itemRoom(size int) []*cfn.Value {
 	if size > len(b.itemSlab) {
-		b.itemSlab = make([]*node, max(4096, size))
+		b.itemSlabSize = min(max(256, 2*b.itemSlabSize), 4096)
+		b.itemSlab = make([]*cfn.Value, max(b.itemSlabSize, size))
 	}
 	room := b.itemSlab[:0:size]
 	b.itemSlab = b.itemSlab[size:]
@@ -107,7 +114,7 @@ func (b *builder) itemRoom(size int) []*node {
 }
 
 // placeholder returns the intrinsic a placeholder stands for, or nil.
-func (b *builder) placeholder(s string) *node {
+func (b *builder) placeholder(s string) *cfn.Value {
 	if !strings.HasPrefix(s, placeholderMark) {
 		return nil
 	}
@@ -120,7 +127,7 @@ func (b *builder) placeholder(s string) *node {
 
 // resourceNode encodes a goformation resource as CloudFormation writes one:
 // Type, then the attributes and Properties in resourceOrder.
-func (b *builder) resourceNode(r cloudformation.Resource) (*node, error) {
+func (b *builder) resourceNode(r cloudformation.Resource) (*cfn.Value, error) {
 	v := reflect.ValueOf(r)
 	for v.Kind() == reflect.Pointer {
 		v = v.Elem()
@@ -135,7 +142,7 @@ func (b *builder) resourceNode(r cloudformation.Resource) (*node, error) {
 	type attribute struct {
 		rank int
 		key  string
-		n    *node
+		n    *cfn.Value
 	}
 	var attrBuf [8]attribute
 	attrs := attrBuf[:0]
@@ -158,8 +165,8 @@ func (b *builder) resourceNode(r cloudformation.Resource) (*node, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.name, err)
 		}
-		props.keys = append(props.keys, f.name)
-		props.items = append(props.items, n)
+		props.Keys = append(props.Keys, f.name)
+		props.Items = append(props.Items, n)
 		b.size += len(f.name) + 4
 	}
 	attrs = append(attrs,
@@ -170,8 +177,8 @@ func (b *builder) resourceNode(r cloudformation.Resource) (*node, error) {
 	slices.SortFunc(attrs, func(x, y attribute) int { return x.rank - y.rank })
 	res := b.object(len(attrs))
 	for _, a := range attrs {
-		res.keys = append(res.keys, a.key)
-		res.items = append(res.items, a.n)
+		res.Keys = append(res.Keys, a.key)
+		res.Items = append(res.Items, a.n)
 	}
 	b.size += 48
 	return res, nil
@@ -180,14 +187,14 @@ func (b *builder) resourceNode(r cloudformation.Resource) (*node, error) {
 // valueNode encodes a value as encoding/json would, keeping struct fields in
 // their declared order (goformation declares them alphabetically) and
 // sorting map keys.
-func (b *builder) valueNode(v reflect.Value) (*node, error) {
+func (b *builder) valueNode(v reflect.Value) (*cfn.Value, error) {
 	if v.Kind() != reflect.Pointer && v.Kind() != reflect.Interface && v.Type().Implements(marshalerType) {
 		return b.marshalled(v)
 	}
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
-			return b.node(kindNull, ""), nil
+			return b.node(cfn.Null, ""), nil
 		}
 		if v.Kind() == reflect.Pointer && v.Type().Implements(marshalerType) {
 			return b.marshalled(v)
@@ -201,11 +208,11 @@ func (b *builder) valueNode(v reflect.Value) (*node, error) {
 		}
 		return b.str(s), nil
 	case reflect.Bool:
-		return b.node(kindBool, strconv.FormatBool(v.Bool())), nil
+		return b.node(cfn.Bool, strconv.FormatBool(v.Bool())), nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return b.node(kindNumber, strconv.FormatInt(v.Int(), 10)), nil
+		return b.node(cfn.Number, strconv.FormatInt(v.Int(), 10)), nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return b.node(kindNumber, strconv.FormatUint(v.Uint(), 10)), nil
+		return b.node(cfn.Number, strconv.FormatUint(v.Uint(), 10)), nil
 	case reflect.Float32, reflect.Float64:
 		f := v.Float()
 		if math.IsInf(f, 0) || math.IsNaN(f) {
@@ -216,39 +223,39 @@ func (b *builder) valueNode(v reflect.Value) (*node, error) {
 		if err != nil {
 			return nil, err
 		}
-		return b.node(kindNumber, string(data)), nil
+		return b.node(cfn.Number, string(data)), nil
 	case reflect.Slice, reflect.Array:
 		if v.Kind() == reflect.Slice && v.IsNil() {
-			return b.node(kindNull, ""), nil
+			return b.node(cfn.Null, ""), nil
 		}
-		n := b.node(kindArray, "")
-		n.items = b.itemRoom(v.Len())[:v.Len()]
+		n := b.node(cfn.List, "")
+		n.Items = b.itemRoom(v.Len())[:v.Len()]
 		for i := range v.Len() {
 			item, err := b.valueNode(v.Index(i))
 			if err != nil {
 				return nil, err
 			}
-			n.items[i] = item
+			n.Items[i] = item
 		}
 		return n, nil
 	case reflect.Map:
 		if v.IsNil() {
-			return b.node(kindNull, ""), nil
+			return b.node(cfn.Null, ""), nil
 		}
 		if v.Type().Key().Kind() != reflect.String {
 			return nil, fmt.Errorf("unsupported map key type %s", v.Type().Key())
 		}
 		keys := v.MapKeys()
 		slices.SortFunc(keys, func(x, y reflect.Value) int { return strings.Compare(x.String(), y.String()) })
-		n := b.node(kindObject, "")
-		n.keys, n.items = b.keyRoom(len(keys))[:len(keys)], b.itemRoom(len(keys))[:len(keys)]
+		n := b.node(cfn.Map, "")
+		n.Keys, n.Items = b.keyRoom(len(keys))[:len(keys)], b.itemRoom(len(keys))[:len(keys)]
 		for i, k := range keys {
 			item, err := b.valueNode(v.MapIndex(k))
 			if err != nil {
 				return nil, err
 			}
-			n.keys[i] = k.String()
-			n.items[i] = item
+			n.Keys[i] = k.String()
+			n.Items[i] = item
 			b.size += k.Len() + 4
 		}
 		return n, nil
@@ -267,8 +274,8 @@ func (b *builder) valueNode(v reflect.Value) (*node, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", f.name, err)
 			}
-			n.keys = append(n.keys, f.name)
-			n.items = append(n.items, item)
+			n.Keys = append(n.Keys, f.name)
+			n.Items = append(n.Items, item)
 			b.size += len(f.name) + 4
 		}
 		return n, nil
@@ -280,13 +287,13 @@ var marshalerType = reflect.TypeFor[json.Marshaler]()
 
 // marshalled encodes a value with its own MarshalJSON, for the rare
 // property type that has one.
-func (b *builder) marshalled(v reflect.Value) (*node, error) {
+func (b *builder) marshalled(v reflect.Value) (*cfn.Value, error) {
 	data, err := json.Marshal(v.Interface())
 	if err != nil {
 		return nil, err
 	}
 	b.size += len(data)
-	return parseTree(data)
+	return parseGoformation(data)
 }
 
 // field is how one struct field is encoded.

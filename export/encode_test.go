@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/model"
 	"github.com/switchboard-dev/switchboard/model/modeltest"
 )
@@ -39,19 +40,19 @@ func TestEncoderMatchesGoformation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// parseTree decodes goformation's intrinsics; its own
+			// parseGoformation decodes goformation's intrinsics; its own
 			// Template.JSON would also evaluate the environment variable
 			// the feature stack names Ref.
 			data, err := json.Marshal(tpl)
 			if err != nil {
 				t.Fatal(err)
 			}
-			tree, err := parseTree(data)
+			tree, err := parseGoformation(data)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var want map[string]any
-			if err := json.Unmarshal(writeJSON(tree, len(data)), &want); err != nil {
+			if err := json.Unmarshal(cfn.WriteJSON(tree, len(data)), &want); err != nil {
 				t.Fatal(err)
 			}
 			for _, r := range want["Resources"].(map[string]any) {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 
+	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/model"
 )
 
@@ -53,7 +54,7 @@ func ParseFormat(s string) (Format, error) {
 // template sections), which goformation's types cannot all hold. Render
 // rather than marshalling this template yourself.
 func Template(s *model.Stack) (*cloudformation.Template, error) {
-	b, err := build(s, true)
+	b, err := build(s, true, false)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +88,7 @@ func Render(s *model.Stack, f Format) ([]byte, error) {
 	if f != FormatYAML && f != FormatJSON {
 		return nil, model.Errorf(model.EINVALID, "unknown template format %q; choose yaml or json", f)
 	}
-	b, err := build(s, false)
+	b, err := build(s, false, false)
 	if err != nil {
 		return nil, err
 	}
@@ -96,9 +97,9 @@ func Render(s *model.Stack, f Format) ([]byte, error) {
 		return nil, fmt.Errorf("export: stack %q: %w", s.Name, err)
 	}
 	if f == FormatJSON {
-		return writeJSON(tree, 3*b.size), nil
+		return cfn.WriteJSON(tree, 3*b.size), nil
 	}
-	return writeYAML(tree, 2*b.size), nil
+	return cfn.WriteYAML(tree, 2*b.size), nil
 }
 
 // Conventional key orders. Keys not listed keep goformation's alphabetical
@@ -110,53 +111,121 @@ var (
 	outputOrder     = []string{"Description", "Value", "Export", "Condition"}
 )
 
+// Part names one resource the export writes for a model object: the
+// object's ID and the part (model.PartMain, model.PartRole…).
+type Part struct{ Object, Part string }
+
+// Generated is what the export writes for a stack before what an import
+// kept is written over it: the importer compares a source template with it
+// to find what to keep. Logical IDs an import kept are already in it, in
+// keys and references.
+type Generated struct {
+	resources map[Part]*cfn.Value
+	ids       map[Part]string
+	outputs   *cfn.Value
+}
+
+// Resource returns the resource written for the part of the object, or nil
+// when the export writes none (a function whose Role is kept has no role).
+func (g *Generated) Resource(object, part string) *cfn.Value {
+	return g.resources[Part{object, part}]
+}
+
+// LogicalID returns the logical ID of the part's resource, or "".
+func (g *Generated) LogicalID(object, part string) string { return g.ids[Part{object, part}] }
+
+// Output returns the output of the name, or nil.
+func (g *Generated) Output(name string) *cfn.Value { return g.outputs.Get(name) }
+
+// Resources returns what the export writes for each part of each object of
+// s. Unlike Render it takes a draft, which the importer has in hand before
+// it knows what to keep: nothing is validated, and a part whose reference is
+// missing (a route's integration without a handler) is left out.
+func Resources(s *model.Stack) (*Generated, error) {
+	b, err := build(s, false, true)
+	if err != nil {
+		return nil, err
+	}
+	g := &Generated{resources: make(map[Part]*cfn.Value, len(b.resources)), ids: make(map[Part]string, len(b.resources))}
+	for i := range b.resources {
+		n, err := b.resourceTree(i)
+		if err != nil {
+			return nil, err
+		}
+		g.resources[b.owners[i]] = n
+		g.ids[b.owners[i]] = b.resourceIDs[i]
+	}
+	if g.outputs, err = b.outputsTree(); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
 // tree lays out the template: sections, resources and outputs in order,
 // each function's Code set to its path, and what an import kept written
 // back.
-func (b *builder) tree() (*node, error) {
-	resources := &node{kind: kindObject, keys: slices.Clone(b.resourceIDs), items: make([]*node, len(b.resources))}
-	for i, r := range b.resources {
-		id := b.resourceIDs[i]
-		n, err := b.resourceNode(r)
+func (b *builder) tree() (*cfn.Value, error) {
+	resources := &cfn.Value{Kind: cfn.Map, Keys: slices.Clone(b.resourceIDs), Items: make([]*cfn.Value, len(b.resources))}
+	for i := range b.resources {
+		n, err := b.resourceTree(i)
 		if err != nil {
-			return nil, fmt.Errorf("resource %s: %w", id, err)
-		}
-		if t := n.get("Type"); t != nil && t.text == "AWS::IAM::Role" {
-			if pols := n.get("Properties").get("Policies"); pols != nil && pols.kind == kindArray {
-				for _, p := range pols.items {
-					p.reorder(rolePolicyOrder)
-				}
-			}
-		}
-		if path, ok := b.codePaths[id]; ok {
-			props := n.get("Properties")
-			if props == nil {
-				return nil, errors.New("function " + id + " has no properties")
-			}
-			props.set("Code", stringNode(path))
+			return nil, err
 		}
 		if k := b.kept[i]; k != nil {
 			if err := b.applyKept(n, k); err != nil {
-				return nil, fmt.Errorf("resource %s: %w", id, err)
+				return nil, fmt.Errorf("resource %s: %w", b.resourceIDs[i], err)
 			}
 		}
-		resources.items[i] = n
+		resources.Items[i] = n
 	}
 	ids, others, err := b.others()
 	if err != nil {
 		return nil, err
 	}
-	resources.keys = append(resources.keys, ids...)
-	resources.items = append(resources.items, others...)
+	resources.Keys = append(resources.Keys, ids...)
+	resources.Items = append(resources.Items, others...)
+	outputs, err := b.outputsTree()
+	if err != nil {
+		return nil, err
+	}
+	return b.layoutRoot(resources, outputs)
+}
 
-	outputs := &node{kind: kindObject, keys: slices.Clone(b.outputNames), items: make([]*node, len(b.outputs))}
+// resourceTree is the i-th resource as generated, before what an import
+// kept: a role's policies name first, a function's Code its path.
+func (b *builder) resourceTree(i int) (*cfn.Value, error) {
+	id := b.resourceIDs[i]
+	n, err := b.resourceNode(b.resources[i])
+	if err != nil {
+		return nil, fmt.Errorf("resource %s: %w", id, err)
+	}
+	if t := n.Get("Type"); t != nil && t.Text == "AWS::IAM::Role" {
+		if pols := n.Path("Properties", "Policies"); pols != nil && pols.Kind == cfn.List {
+			for _, p := range pols.Items {
+				p.Reorder(rolePolicyOrder)
+			}
+		}
+	}
+	if path, ok := b.codePaths[id]; ok {
+		props := n.Get("Properties")
+		if props == nil {
+			return nil, errors.New("function " + id + " has no properties")
+		}
+		props.Set("Code", cfn.Str(path))
+	}
+	return n, nil
+}
+
+// outputsTree is the generated outputs, in order.
+func (b *builder) outputsTree() (*cfn.Value, error) {
+	outputs := &cfn.Value{Kind: cfn.Map, Keys: slices.Clone(b.outputNames), Items: make([]*cfn.Value, len(b.outputs))}
 	for i := range b.outputs {
 		n, err := b.valueNode(reflect.ValueOf(b.outputs[i]))
 		if err != nil {
 			return nil, fmt.Errorf("output %s: %w", b.outputNames[i], err)
 		}
-		n.reorder(outputOrder)
-		outputs.items[i] = n
+		n.Reorder(outputOrder)
+		outputs.Items[i] = n
 	}
-	return b.layoutRoot(resources, outputs)
+	return outputs, nil
 }

@@ -3,41 +3,41 @@ package export
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 
+	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/model"
 )
 
 // What an import kept (model.Kept, model.Other, Stack.Sections) is written
 // back here, onto the tree, so a template that went through Switchboard
 // keeps what Switchboard does not model. Kept values are JSON with
-// intrinsics in their long form; parseLongForm makes them nodes, which YAML
-// writes in the short form.
+// intrinsics in their long form; cfn.ParseJSON marks them as function
+// calls, which YAML writes in the short form.
 
 // rawNode reads a kept JSON value.
-func (b *builder) rawNode(raw json.RawMessage) (*node, error) {
+func (b *builder) rawNode(raw json.RawMessage) (*cfn.Value, error) {
 	b.size += len(raw)
-	return parseLongForm(raw)
+	return cfn.ParseJSON(raw)
 }
 
 // applyKept writes a kept part onto its resource: attributes beside Type
 // and Properties, properties into Properties, each replacing what the export
 // generated under the same key. A property key may be a dotted path into a
 // map the export fills, such as Environment.Variables.STAGE.
-func (b *builder) applyKept(res *node, k *model.Kept) error {
+func (b *builder) applyKept(res *cfn.Value, k *model.Kept) error {
 	for _, f := range k.Attributes {
 		v, err := b.rawNode(f.Value)
 		if err != nil {
 			return fmt.Errorf("kept attribute %s: %w", f.Key, err)
 		}
-		res.set(f.Key, v)
+		res.Set(f.Key, v)
 	}
 	if len(k.Properties) > 0 {
-		props := res.get("Properties")
+		props := res.Get("Properties")
 		if props == nil {
-			props = &node{kind: kindObject}
-			res.set("Properties", props)
+			props = &cfn.Value{Kind: cfn.Map}
+			res.Set("Properties", props)
 		}
 		for _, f := range k.Properties {
 			v, err := b.rawNode(f.Value)
@@ -48,41 +48,34 @@ func (b *builder) applyKept(res *node, k *model.Kept) error {
 		}
 		// goformation writes properties alphabetically; kept ones join
 		// them in that order.
-		sortKeys(props)
+		props.SortKeys()
 	}
-	res.reorder(resourceOrder)
+	res.Reorder(resourceOrder)
 	return nil
 }
 
 // setPath sets the value at a path of object keys, making the objects on
 // the way where there are none.
-func setPath(obj *node, path []string, v *node) {
+func setPath(obj *cfn.Value, path []string, v *cfn.Value) {
 	for _, key := range path[:len(path)-1] {
-		next := obj.get(key)
-		if next == nil || next.kind != kindObject {
-			next = &node{kind: kindObject}
-			obj.set(key, next)
+		next := obj.Get(key)
+		if next == nil || next.Kind != cfn.Map {
+			next = &cfn.Value{Kind: cfn.Map}
+			obj.Set(key, next)
 		}
 		obj = next
 	}
-	obj.set(path[len(path)-1], v)
-}
-
-// sortKeys sorts an object's keys, keeping each value with its key.
-func sortKeys(n *node) {
-	order := slices.Clone(n.keys)
-	slices.Sort(order)
-	n.reorder(order)
+	obj.Set(path[len(path)-1], v)
 }
 
 // others returns the resources an import kept whole, in the stack's order.
-func (b *builder) others() (ids []string, nodes []*node, err error) {
+func (b *builder) others() (ids []string, nodes []*cfn.Value, err error) {
 	for _, o := range b.s.Others {
 		n, err := b.rawNode(o.Resource)
 		if err != nil {
 			return nil, nil, fmt.Errorf("kept resource %s: %w", o.Name, err)
 		}
-		n.reorder(resourceOrder)
+		n.Reorder(resourceOrder)
 		ids = append(ids, o.Name)
 		nodes = append(nodes, n)
 	}
@@ -92,8 +85,8 @@ func (b *builder) others() (ids []string, nodes []*node, err error) {
 // layoutRoot assembles the template: the kept sections around the
 // generated Description, Resources and Outputs, in model.SectionOrder, with
 // kept outputs after the generated ones.
-func (b *builder) layoutRoot(resources, outputs *node) (*node, error) {
-	kept := make(map[string]*node, len(b.s.Sections))
+func (b *builder) layoutRoot(resources, outputs *cfn.Value) (*cfn.Value, error) {
+	kept := make(map[string]*cfn.Value, len(b.s.Sections))
 	for _, f := range b.s.Sections {
 		v, err := b.rawNode(f.Value)
 		if err != nil {
@@ -101,31 +94,31 @@ func (b *builder) layoutRoot(resources, outputs *node) (*node, error) {
 		}
 		kept[f.Key] = v
 	}
-	if k := kept["Outputs"]; k != nil && k.kind == kindObject {
-		for i, key := range k.keys {
-			k.items[i].reorder(outputOrder)
-			outputs.set(key, k.items[i])
+	if k := kept["Outputs"]; k != nil && k.Kind == cfn.Map {
+		for i, key := range k.Keys {
+			k.Items[i].Reorder(outputOrder)
+			outputs.Set(key, k.Items[i])
 		}
 	}
-	root := &node{kind: kindObject}
+	root := &cfn.Value{Kind: cfn.Map}
 	version := kept["AWSTemplateFormatVersion"]
 	if version == nil {
-		version = stringNode("2010-09-09")
+		version = cfn.Str("2010-09-09")
 	}
-	root.set("AWSTemplateFormatVersion", version)
-	root.set("Description", stringNode(b.description))
+	root.Set("AWSTemplateFormatVersion", version)
+	root.Set("Description", cfn.Str(b.description))
 	for _, section := range model.SectionOrder {
 		switch section {
 		case "AWSTemplateFormatVersion", "Outputs":
 		default:
 			if v := kept[section]; v != nil {
-				root.set(section, v)
+				root.Set(section, v)
 			}
 		}
 	}
-	root.set("Resources", resources)
-	if len(outputs.keys) > 0 {
-		root.set("Outputs", outputs)
+	root.Set("Resources", resources)
+	if len(outputs.Keys) > 0 {
+		root.Set("Outputs", outputs)
 	}
 	return root, nil
 }

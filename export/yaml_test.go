@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/switchboard-dev/switchboard/internal/cfn"
 )
 
 // awkwardStrings are values a YAML writer can get wrong.
@@ -28,11 +30,11 @@ var awkwardStrings = []string{
 func TestYAMLStringsReadBackUnchanged(t *testing.T) {
 	for _, s := range awkwardStrings {
 		for _, asKey := range []bool{false, true} {
-			n := &node{kind: kindObject, keys: []string{"K"}, items: []*node{stringNode(s)}}
+			n := cfn.MapOf("K", cfn.Str(s))
 			if asKey {
-				n = &node{kind: kindObject, keys: []string{s}, items: []*node{stringNode("v")}}
+				n = cfn.MapOf(s, cfn.Str("v"))
 			}
-			out := writeYAML(n, 0)
+			out := cfn.WriteYAML(n, 0)
 			var got map[string]any
 			if err := yaml.Unmarshal(out, &got); err != nil {
 				t.Errorf("%q (key %v): %v\n%s", s, asKey, err, out)
@@ -58,17 +60,16 @@ func TestYAMLStringsReadBackUnchanged(t *testing.T) {
 // 1.1 parser cfn-lint and the AWS CLI use, where yes and on are booleans.
 func TestYAMLStringsReadByPyYAML(t *testing.T) {
 	requireTool(t, "python3")
-	n := &node{kind: kindObject}
+	n := &cfn.Value{Kind: cfn.Map}
 	want := map[string]string{}
 	for i, s := range awkwardStrings {
 		key := fmt.Sprintf("K%d", i)
-		n.keys = append(n.keys, key)
-		n.items = append(n.items, stringNode(s))
+		n.Add(key, cfn.Str(s))
 		want[key] = s
 	}
 	dir := t.TempDir()
 	wantJSON, _ := json.Marshal(want)
-	if err := os.WriteFile(filepath.Join(dir, "strings.yaml"), writeYAML(n, 0), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "strings.yaml"), cfn.WriteYAML(n, 0), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "strings.json"), wantJSON, 0o644); err != nil {

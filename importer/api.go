@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/model"
 )
 
@@ -35,40 +36,40 @@ func (im *importer) importAPIs() error {
 	srcs := map[string]*apiSource{}
 	var order []*model.API
 	for _, r := range im.ofType(typeAPI) {
-		if pt, _ := r.props.get("ProtocolType").str(); pt != "WEBSOCKET" {
+		if pt, _ := r.props.Get("ProtocolType").Str(); pt != "WEBSOCKET" {
 			continue
 		}
 		a := model.NewAPI(im.id("api"), im.nodeName[r.id])
 		im.apis[r.id] = a
 		im.srcID[a.ID] = r.id
 		im.claimed[r.id] = true
-		if s, ok := r.props.get("RouteSelectionExpression").str(); ok {
+		if s, ok := r.props.Get("RouteSelectionExpression").Str(); ok {
 			a.RouteSelectionExpression = s
 		}
-		if s, ok := r.props.get("ApiKeySelectionExpression").str(); ok {
+		if s, ok := r.props.Get("ApiKeySelectionExpression").Str(); ok {
 			a.APIKeySelectionExpression = s
 		}
-		if s, ok := r.props.get("Description").str(); ok {
+		if s, ok := r.props.Get("Description").Str(); ok {
 			a.Description = s
 		}
 		srcs[a.ID] = &apiSource{r: r, routes: map[string]*routeSource{}}
 		order = append(order, a)
 		im.stack.APIs = append(im.stack.APIs, a)
 	}
-	apiOf := func(r *resource) *model.API { return im.apis[r.props.get("ApiId").refTo()] }
+	apiOf := func(r *resource) *model.API { return im.apis[r.props.Get("ApiId").RefTo()] }
 
 	for _, r := range im.ofType(typeAuthorizer) {
 		a := apiOf(r)
 		if a == nil || a.Authorizer != nil {
 			continue
 		}
-		typ, _ := r.props.get("AuthorizerType").str()
-		fn := invokedFunction(r.props.get("AuthorizerUri"))
+		typ, _ := r.props.Get("AuthorizerType").Str()
+		fn := invokedFunction(r.props.Get("AuthorizerUri"))
 		if typ != "REQUEST" || im.funcs[fn] == nil {
 			continue
 		}
-		name, _ := r.props.get("Name").str()
-		a.Authorizer = &model.Authorizer{Name: name, IdentitySources: stringList(r.props.get("IdentitySource"))}
+		name, _ := r.props.Get("Name").Str()
+		a.Authorizer = &model.Authorizer{Name: name, IdentitySources: stringList(r.props.Get("IdentitySource"))}
 		src := srcs[a.ID]
 		src.authorizer, src.authorizerFn = r, fn
 		im.claimed[r.id] = true
@@ -79,10 +80,8 @@ func (im *importer) importAPIs() error {
 		if a == nil || srcs[a.ID].stage != nil {
 			continue
 		}
-		if s, ok := r.props.get("StageName").str(); ok {
+		if s, ok := r.props.Get("StageName").Str(); ok {
 			a.StageName = s
-		} else if param := r.props.get("StageName").refTo(); param != "" {
-			im.stagePath[a.ID] = "${" + param + "}"
 		}
 		srcs[a.ID].stage = r
 		im.claimed[r.id] = true
@@ -117,8 +116,8 @@ func (im *importer) importAPIs() error {
 
 	responses := map[string]*resource{} // by route logical ID
 	for _, r := range im.ofType(typeRouteResponse) {
-		key, _ := r.props.get("RouteResponseKey").str()
-		if route := r.props.get("RouteId").refTo(); route != "" && key == model.RouteDefault && responses[route] == nil {
+		key, _ := r.props.Get("RouteResponseKey").Str()
+		if route := r.props.Get("RouteId").RefTo(); route != "" && key == model.RouteDefault && responses[route] == nil {
 			responses[route] = r
 		}
 	}
@@ -130,25 +129,25 @@ func (im *importer) importAPIs() error {
 		if a == nil {
 			continue
 		}
-		key, ok := r.props.get("RouteKey").str()
+		key, ok := r.props.Get("RouteKey").Str()
 		if !ok {
-			at := r.pos
-			if k := r.props.get("RouteKey"); k != nil {
-				at = k.pos
+			at := r.Pos
+			if k := r.props.Get("RouteKey"); k != nil {
+				at = k.Pos
 			}
 			return im.errorAt(at, "route %s: RouteKey must be a string such as $connect", r.id)
 		}
 		route := &model.Route{ID: im.id("rt"), Key: key}
 		rs := &routeSource{r: r}
 		im.claimed[r.id] = true
-		if t := r.props.get("Target"); t != nil {
+		if t := r.props.Get("Target"); t != nil {
 			integ, ok := routeTarget(t)
 			if ok && im.res[integ] == nil {
-				return im.errorAt(t.pos, "route %s targets integration %s, which the template does not define", r.id, integ)
+				return im.errorAt(t.Pos, "route %s targets integration %s, which the template does not define", r.id, integ)
 			}
-			if ir := im.res[integ]; ok && ir.typ == typeIntegration && ir.props.get("ApiId").refTo() == im.srcID[a.ID] {
-				typ, _ := ir.props.get("IntegrationType").str()
-				fn := invokedFunction(ir.props.get("IntegrationUri"))
+			if ir := im.res[integ]; ok && ir.typ == typeIntegration && ir.props.Get("ApiId").RefTo() == im.srcID[a.ID] {
+				typ, _ := ir.props.Get("IntegrationType").Str()
+				fn := invokedFunction(ir.props.Get("IntegrationUri"))
 				if typ == "AWS_PROXY" && im.funcs[fn] != nil {
 					rs.handler, rs.targetRecognised = fn, true
 					im.wire(model.WireIntegration, route.ID, im.funcs[fn].ID)
@@ -159,17 +158,17 @@ func (im *importer) importAPIs() error {
 				}
 			}
 		}
-		if rr := responses[r.id]; rr != nil && rr.props.get("ApiId").refTo() == im.srcID[a.ID] {
+		if rr := responses[r.id]; rr != nil && rr.props.Get("ApiId").RefTo() == im.srcID[a.ID] {
 			route.TwoWay = true
 			rs.response = rr
 			im.claimed[rr.id] = true
 		}
-		if b, ok := r.props.get("ApiKeyRequired").bool(); ok {
+		if b, ok := r.props.Get("ApiKeyRequired").Bool(); ok {
 			route.APIKeyRequired = b
 		}
 		src := srcs[a.ID]
-		if at, _ := r.props.get("AuthorizationType").str(); at == "CUSTOM" && src.authorizer != nil &&
-			r.props.get("AuthorizerId").refTo() == src.authorizer.id && key == model.RouteConnect && !src.authorizerUnrecognised {
+		if at, _ := r.props.Get("AuthorizationType").Str(); at == "CUSTOM" && src.authorizer != nil &&
+			r.props.Get("AuthorizerId").RefTo() == src.authorizer.id && key == model.RouteConnect && !src.authorizerUnrecognised {
 			route.Authorized = true
 		}
 		a.Routes = append(a.Routes, route)
@@ -177,9 +176,7 @@ func (im *importer) importAPIs() error {
 		src.routeIDs = append(src.routeIDs, r.id)
 	}
 	im.assignPermissions(order, srcs)
-	for _, a := range order {
-		im.keepAPI(a, srcs[a.ID])
-	}
+	im.apiSrc = srcs
 	return nil
 }
 
@@ -196,14 +193,14 @@ func (im *importer) assignPermissions(apis []*model.API, srcs map[string]*apiSou
 	}
 	var perms []perm
 	for _, r := range im.ofType(typePermission) {
-		fn := functionRef(r.props.get("FunctionName"))
-		principal, _ := r.props.get("Principal").str()
-		action, _ := r.props.get("Action").str()
+		fn := functionRef(r.props.Get("FunctionName"))
+		principal, _ := r.props.Get("Principal").Str()
+		action, _ := r.props.Get("Action").Str()
 		if im.funcs[fn] == nil || principal != apiGatewayPrincipal || action != "lambda:InvokeFunction" {
 			continue
 		}
 		p := perm{r: r, fn: fn}
-		if sa := r.props.get("SourceArn"); sa != nil {
+		if sa := r.props.Get("SourceArn"); sa != nil {
 			text, ok := flatten(sa)
 			if !ok {
 				continue
@@ -271,52 +268,27 @@ func handlesAny(src *apiSource, fn string) bool {
 
 // keepAPI works out what an API and its routes keep.
 func (im *importer) keepAPI(a *model.API, src *apiSource) {
-	apiID := im.srcID[a.ID]
-	apiRef := refValue(apiID)
-	g := newGenerated(a.Name).
-		prop("Name", subValue("${AWS::StackName}-"+a.Name)).
-		prop("ProtocolType", strValue("WEBSOCKET")).
-		prop("RouteSelectionExpression", strValue(a.RouteSelectionExpression))
-	if a.Description != "" {
-		g.prop("Description", strValue(a.Description))
-	}
-	if a.APIKeySelectionExpression != "" {
-		g.prop("ApiKeySelectionExpression", strValue(a.APIKeySelectionExpression))
-	}
-	kept := keep(nil, model.PartMain, src.r, g)
-
-	authID := a.AuthorizerLogicalID()
+	kept := keep(nil, model.PartMain, src.r, im.part(a.ID, model.PartMain, a.Name))
 	if src.authorizer != nil {
-		authID = src.authorizer.id
-		ag := newGenerated(a.AuthorizerLogicalID()).
-			prop("ApiId", apiRef).
-			prop("AuthorizerType", strValue("REQUEST")).
-			prop("IdentitySource", strList(a.Authorizer.IdentitySources...)).
-			prop("Name", strValue(a.Authorizer.Name)).
-			consume("AuthorizerUri")
+		ag := im.part(a.ID, model.PartAuthorizer, a.AuthorizerLogicalID()).consume("AuthorizerUri")
 		kept = keep(kept, model.PartAuthorizer, src.authorizer, ag)
 	}
 	if src.authorizerPerm != nil {
-		pg := permission(src.authorizerPerm, src.authorizerFn, a.AuthorizerPermissionLogicalID(),
-			model.AuthorizerSourceARNSub(apiID, authID))
+		pg := permission(im.part(a.ID, model.PartAuthorizerPermission, a.AuthorizerPermissionLogicalID()), src.authorizerPerm, src.authorizerFn)
 		kept = keep(kept, model.PartAuthorizerPermission, src.authorizerPerm, pg)
 	}
 	if src.stage != nil {
-		sg := newGenerated(a.StageLogicalID()).
-			prop("ApiId", apiRef).
-			prop("StageName", strValue(a.StageName)).
-			prop("AutoDeploy", boolValue(true))
 		// The export makes the stage depend on every route; a source that
 		// names some of them says nothing more.
-		if deps := stringList(src.stage.v.get("DependsOn")); len(deps) > 0 {
-			all := true
+		sg := im.part(a.ID, model.PartStage, a.StageLogicalID()).compareWith("DependsOn", func(src, gen *cfn.Value) bool {
+			deps, all := stringList(src), stringList(gen)
 			for _, d := range deps {
-				all = all && slices.Contains(src.routeIDs, d)
+				if !slices.Contains(all, d) {
+					return false
+				}
 			}
-			if all {
-				sg.attr("DependsOn", src.stage.v.get("DependsOn"))
-			}
-		}
+			return len(deps) > 0
+		})
 		kept = keep(kept, model.PartStage, src.stage, sg)
 	}
 	sortKept(kept, model.PartMain, model.PartStage, model.PartAuthorizer, model.PartAuthorizerPermission)
@@ -325,59 +297,37 @@ func (im *importer) keepAPI(a *model.API, src *apiSource) {
 	for _, route := range a.Routes {
 		rs := src.routes[route.ID]
 		routeID, integID, respID, permID := a.RouteLogicalIDs(route)
-		rg := newGenerated(routeID).
-			prop("ApiId", apiRef).
-			prop("RouteKey", strValue(route.Key))
+		rg := im.part(route.ID, model.PartRoute, routeID)
 		if rs.targetRecognised {
 			rg.consume("Target")
 		}
-		if route.Authorized {
-			rg.prop("AuthorizationType", strValue("CUSTOM")).prop("AuthorizerId", refValue(authID))
-		} else if at, _ := rs.r.props.get("AuthorizationType").str(); at == "NONE" {
+		if at, _ := rs.r.props.Get("AuthorizationType").Str(); !route.Authorized && at == "NONE" {
 			rg.consume("AuthorizationType")
 		}
-		if route.APIKeyRequired {
-			rg.prop("ApiKeyRequired", boolValue(true))
-		} else if b, ok := rs.r.props.get("ApiKeyRequired").bool(); ok && !b {
+		if b, ok := rs.r.props.Get("ApiKeyRequired").Bool(); !route.APIKeyRequired && ok && !b {
 			rg.consume("ApiKeyRequired")
-		}
-		if route.TwoWay {
-			rg.prop("RouteResponseSelectionExpression", strValue(model.RouteDefault))
 		}
 		rk := keep(nil, model.PartRoute, rs.r, rg)
 		if rs.integration != nil {
-			ig := newGenerated(integID).
-				prop("ApiId", apiRef).
-				prop("IntegrationType", strValue("AWS_PROXY")).
-				consume("IntegrationUri")
+			ig := im.part(route.ID, model.PartIntegration, integID).consume("IntegrationUri")
 			rk = keep(rk, model.PartIntegration, rs.integration, ig)
 		}
 		if rs.response != nil {
-			routeRef := rs.r.id
-			rrg := newGenerated(respID).
-				prop("ApiId", apiRef).
-				prop("RouteId", refValue(routeRef)).
-				prop("RouteResponseKey", strValue(model.RouteDefault))
-			rk = keep(rk, model.PartRouteResponse, rs.response, rrg)
+			rk = keep(rk, model.PartRouteResponse, rs.response, im.part(route.ID, model.PartRouteResponse, respID))
 		}
 		if rs.perm != nil {
-			pg := permission(rs.perm, rs.handler, permID,
-				model.RouteSourceARNSub(apiID, route.Key))
-			rk = keep(rk, model.PartPermission, rs.perm, pg)
+			rk = keep(rk, model.PartPermission, rs.perm, permission(im.part(route.ID, model.PartPermission, permID), rs.perm, rs.handler))
 		}
 		sortKept(rk, model.PartRoute, model.PartIntegration, model.PartRouteResponse, model.PartPermission)
 		route.Kept = rk
 	}
 }
 
-// permission is the AWS::Lambda::Permission the export writes.
-func permission(r *resource, fn, id, sourceArn string) *generated {
-	g := newGenerated(id).
-		prop("Action", strValue("lambda:InvokeFunction")).
-		prop("FunctionName", getAttValue(fn, "Arn")).
-		prop("Principal", strValue(apiGatewayPrincipal)).
-		prop("SourceArn", subValue(sourceArn))
-	if functionRef(r.props.get("FunctionName")) == fn {
+// permission compares a source AWS::Lambda::Permission with the one the
+// export writes: a FunctionName that names the function by other means
+// (a Ref, its name) says the same.
+func permission(g *generated, r *resource, fn string) *generated {
+	if functionRef(r.props.Get("FunctionName")) == fn {
 		g.consume("FunctionName")
 	}
 	return g

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/model"
 )
 
@@ -37,27 +38,27 @@ const samTransform = "AWS::Serverless-2016-10-31"
 var templateSections = []string{"AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Mappings", "Conditions", "Transform", "Resources", "Outputs", "Globals"}
 
 // template imports a CloudFormation or SAM template.
-func (im *importer) template(root *value) error {
-	for i, k := range root.keys {
+func (im *importer) template(root *cfn.Value) error {
+	for i, k := range root.Keys {
 		if !slices.Contains(templateSections, k) {
-			return im.errorAt(root.vals[i].pos, "unknown template section %q; a template has %s", k, strings.Join(templateSections, ", "))
+			return im.errorAt(root.Items[i].Pos, "unknown template section %q; a template has %s", k, strings.Join(templateSections, ", "))
 		}
 	}
-	resources := root.get("Resources")
-	if resources == nil || resources.kind != kindMap || len(resources.keys) == 0 {
-		p := root.pos
+	resources := root.Get("Resources")
+	if resources == nil || resources.Kind != cfn.Map || len(resources.Keys) == 0 {
+		p := root.Pos
 		if resources != nil {
-			p = resources.pos
+			p = resources.Pos
 		}
 		return im.errorAt(p, "the template has no resources; a CloudFormation template needs a Resources section")
 	}
-	if d := root.get("Description"); d != nil {
-		s, ok := d.str()
+	if d := root.Get("Description"); d != nil {
+		s, ok := d.Str()
 		if !ok {
-			return im.errorAt(d.pos, "the template's Description must be a string")
+			return im.errorAt(d.Pos, "the template's Description must be a string")
 		}
 		if len(s) > model.MaxDescriptionLength {
-			return im.errorAt(d.pos, "the template's Description is %d bytes; CloudFormation allows %d", len(s), model.MaxDescriptionLength)
+			return im.errorAt(d.Pos, "the template's Description is %d bytes; CloudFormation allows %d", len(s), model.MaxDescriptionLength)
 		}
 		if !generatedDescription.MatchString(s) {
 			im.stack.Description = s
@@ -67,7 +68,7 @@ func (im *importer) template(root *value) error {
 		return err
 	}
 	sam := false
-	for _, t := range stringList(root.get("Transform")) {
+	for _, t := range stringList(root.Get("Transform")) {
 		sam = sam || t == samTransform
 	}
 	if sam {
@@ -77,7 +78,7 @@ func (im *importer) template(root *value) error {
 		}
 	}
 	for _, id := range im.order {
-		if r := im.res[id]; r.typ == "AWS::CDK::Metadata" || r.v.path("Metadata", "aws:cdk:path") != nil {
+		if r := im.res[id]; r.typ == "AWS::CDK::Metadata" || r.v.Path("Metadata", "aws:cdk:path") != nil {
 			im.format = FormatCDK
 			break
 		}
@@ -89,32 +90,32 @@ func (im *importer) template(root *value) error {
 }
 
 // readResources reads a Resources section.
-func (im *importer) readResources(resources *value) error {
-	for i, id := range resources.keys {
+func (im *importer) readResources(resources *cfn.Value) error {
+	for i, id := range resources.Keys {
 		if err := im.stopped(); err != nil {
 			return err
 		}
-		v := resources.vals[i]
+		v := resources.Items[i]
 		if !model.ValidLogicalID(id) {
-			return im.errorAt(v.pos, "resource %q: a logical ID must be 1 to %d letters and digits", id, model.MaxLogicalIDLength)
+			return im.errorAt(v.Pos, "resource %q: a logical ID must be 1 to %d letters and digits", id, model.MaxLogicalIDLength)
 		}
-		if v.kind != kindMap {
-			return im.errorAt(v.pos, "resource %s must be a map with a Type", id)
+		if v.Kind != cfn.Map {
+			return im.errorAt(v.Pos, "resource %s must be a map with a Type", id)
 		}
-		typ, ok := v.get("Type").str()
+		typ, ok := v.Get("Type").Str()
 		if !ok || typ == "" {
-			return im.errorAt(v.pos, "resource %s has no Type", id)
+			return im.errorAt(v.Pos, "resource %s has no Type", id)
 		}
-		props := v.get("Properties")
+		props := v.Get("Properties")
 		switch {
 		case props == nil:
-			props = &value{kind: kindMap}
-		case props.kind == kindNull:
-			props = &value{kind: kindMap}
-		case props.kind != kindMap:
-			return im.errorAt(props.pos, "resource %s: Properties must be a map", id)
+			props = &cfn.Value{Kind: cfn.Map}
+		case props.Kind == cfn.Null:
+			props = &cfn.Value{Kind: cfn.Map}
+		case props.Kind != cfn.Map:
+			return im.errorAt(props.Pos, "resource %s: Properties must be a map", id)
 		}
-		im.res[id] = &resource{id: id, typ: typ, v: v, props: props, pos: v.pos}
+		im.res[id] = &resource{id: id, typ: typ, v: v, props: props, Pos: v.Pos}
 		im.order = append(im.order, id)
 	}
 	return nil
@@ -137,7 +138,7 @@ func (im *importer) importResources() error {
 	if err := im.importGrants(); err != nil {
 		return err
 	}
-	if err := im.keepFunctions(); err != nil {
+	if err := im.keepAll(); err != nil {
 		return err
 	}
 	return im.keepOthers()
@@ -218,7 +219,7 @@ func (im *importer) names() error {
 			continue
 		}
 		name := id
-		if m := cdkSuffix.FindStringSubmatch(id); m != nil && r.v.path("Metadata", "aws:cdk:path") != nil {
+		if m := cdkSuffix.FindStringSubmatch(id); m != nil && r.v.Path("Metadata", "aws:cdk:path") != nil {
 			free := true
 			for _, s := range sfx {
 				free = free && (!taken[m[1]+s] || s != "" && ownPart(id, m[1]+s, s))
@@ -277,7 +278,7 @@ func (im *importer) keepOthers() error {
 		im.stack.Others = append(im.stack.Others, &model.Other{
 			Node:     model.Node{ID: im.id("res"), Name: id},
 			Type:     r.typ,
-			Resource: r.v.json(),
+			Resource: r.v.JSON(),
 		})
 	}
 	return nil
@@ -285,16 +286,16 @@ func (im *importer) keepOthers() error {
 
 // sections keeps the template sections Switchboard does not write, and the
 // outputs it would not generate.
-func (im *importer) sections(root *value) error {
+func (im *importer) sections(root *cfn.Value) error {
 	var kept []model.Field
 	for _, key := range model.SectionOrder {
-		v := root.get(key)
+		v := root.Get(key)
 		if v == nil {
 			continue
 		}
 		switch key {
 		case "AWSTemplateFormatVersion":
-			if s, ok := v.str(); ok && s == DefaultTemplateFormatVersion {
+			if s, ok := v.Str(); ok && s == DefaultTemplateFormatVersion {
 				continue
 			}
 		case "Transform", "Globals":
@@ -313,7 +314,7 @@ func (im *importer) sections(root *value) error {
 				continue
 			}
 		}
-		kept = append(kept, model.Field{Key: key, Value: v.json()})
+		kept = append(kept, model.Field{Key: key, Value: v.JSON()})
 	}
 	im.stack.Sections = kept
 	return nil
@@ -321,20 +322,20 @@ func (im *importer) sections(root *value) error {
 
 // withoutSAM returns the Transform without the SAM transform, or nil when
 // nothing is left: the import turned the SAM resources into plain ones.
-func withoutSAM(v *value) *value {
-	if s, ok := v.str(); ok && s == samTransform {
+func withoutSAM(v *cfn.Value) *cfn.Value {
+	if s, ok := v.Str(); ok && s == samTransform {
 		return nil
 	}
-	if v.kind != kindList {
+	if v.Kind != cfn.List {
 		return v
 	}
-	out := &value{kind: kindList, pos: v.pos}
-	for _, it := range v.items {
-		if s, ok := it.str(); !ok || s != samTransform {
-			out.items = append(out.items, it)
+	out := &cfn.Value{Kind: cfn.List, Pos: v.Pos}
+	for _, it := range v.Items {
+		if s, ok := it.Str(); !ok || s != samTransform {
+			out.Items = append(out.Items, it)
 		}
 	}
-	if len(out.items) == 0 {
+	if len(out.Items) == 0 {
 		return nil
 	}
 	return out
@@ -342,61 +343,34 @@ func withoutSAM(v *value) *value {
 
 // keptOutputs returns the outputs the export would not write as they are,
 // or nil.
-func (im *importer) keptOutputs(outputs *value) *value {
-	if outputs.kind != kindMap {
+func (im *importer) keptOutputs(outputs *cfn.Value) *cfn.Value {
+	if outputs.Kind != cfn.Map {
 		return outputs
 	}
-	gen := im.generatedOutputs()
-	out := &value{kind: kindMap, pos: outputs.pos}
-	for i, name := range outputs.keys {
-		src := outputs.vals[i]
-		if g := gen.get(name); g != nil && sameOutput(src, g) {
+	out := &cfn.Value{Kind: cfn.Map, Pos: outputs.Pos}
+	for i, name := range outputs.Keys {
+		src := outputs.Items[i]
+		if g := im.gen.Output(name); g != nil && sameOutput(src, g) {
 			continue
 		}
-		out.set(name, src)
+		out.Set(name, src)
 	}
-	if len(out.keys) == 0 {
+	if len(out.Keys) == 0 {
 		return nil
 	}
 	return out
 }
 
-func sameOutput(src, gen *value) bool {
-	if src.kind != kindMap || len(src.keys) != len(gen.keys) {
+func sameOutput(src, gen *cfn.Value) bool {
+	if src.Kind != cfn.Map || len(src.Keys) != len(gen.Keys) {
 		return false
 	}
-	for i, k := range src.keys {
-		if !sameValue(src.vals[i], gen.get(k)) {
+	for i, k := range src.Keys {
+		if !sameValue(src.Items[i], gen.Get(k)) {
 			return false
 		}
 	}
 	return true
-}
-
-// generatedOutputs are the outputs the export writes for the stack.
-func (im *importer) generatedOutputs() *value {
-	out := &value{kind: kindMap}
-	for _, a := range im.stack.APIs {
-		api := model.KeptLogicalID(a.Kept, model.PartMain, a.Name)
-		stage := model.KeptLogicalID(a.Kept, model.PartStage, a.StageLogicalID())
-		out.set(a.URLOutputName(), mapValue(
-			"Description", strValue("WebSocket URL of "+a.Name+", for clients"),
-			"Value", subValue(model.WebSocketURLSub(api, "${"+stage+"}"))))
-		out.set(a.CallbackURLOutputName(), mapValue(
-			"Description", strValue("@connections URL of "+a.Name+", for sending to its clients"),
-			"Value", subValue(model.ConnectionsURLSub(api, "${"+stage+"}"))))
-	}
-	for _, f := range im.stack.Functions {
-		out.set(f.ArnOutputName(), mapValue(
-			"Description", strValue("ARN of function "+f.Name),
-			"Value", getAttValue(model.KeptLogicalID(f.Kept, model.PartMain, f.Name), "Arn")))
-	}
-	for _, t := range im.stack.Tables {
-		out.set(t.NameOutputName(), mapValue(
-			"Description", strValue("Name of table "+t.Name),
-			"Value", refValue(model.KeptLogicalID(t.Kept, model.PartMain, t.Name))))
-	}
-	return out
 }
 
 // wire adds a wire unless the same two ends are wired already. A function
@@ -415,8 +389,8 @@ func (im *importer) wire(kind model.WireKind, from, to string) {
 }
 
 // deletionPolicy reads a DeletionPolicy attribute the model can hold.
-func deletionPolicy(v *value) (model.DeletionPolicy, bool) {
-	s, _ := v.str()
+func deletionPolicy(v *cfn.Value) (model.DeletionPolicy, bool) {
+	s, _ := v.Str()
 	switch model.DeletionPolicy(s) {
 	case model.DeletionRetain, model.DeletionDelete:
 		return model.DeletionPolicy(s), true

@@ -4,6 +4,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/model"
 )
 
@@ -28,10 +29,10 @@ func (im *importer) importFunctions() error {
 	logGroupUsers := map[string][]string{}
 	fns := im.ofType(typeFunction)
 	for _, r := range fns {
-		if id, att := r.props.get("Role").getAtt(); att == "Arn" && im.isType(id, typeRole) {
+		if id, att := r.props.Get("Role").GetAttOf(); att == "Arn" && im.isType(id, typeRole) {
 			roleUsers[id] = append(roleUsers[id], r.id)
 		}
-		if id := r.props.path("LoggingConfig", "LogGroup").refTo(); im.isType(id, typeLogGroup) {
+		if id := r.props.Path("LoggingConfig", "LogGroup").RefTo(); im.isType(id, typeLogGroup) {
 			logGroupUsers[id] = append(logGroupUsers[id], r.id)
 		}
 	}
@@ -40,7 +41,7 @@ func (im *importer) importFunctions() error {
 		if err := im.stopped(); err != nil {
 			return err
 		}
-		if pt, _ := r.props.get("PackageType").str(); pt == "Image" {
+		if pt, _ := r.props.Get("PackageType").Str(); pt == "Image" {
 			im.note("function %s runs a container image, which Switchboard does not model; it is kept as it is", r.id)
 			continue
 		}
@@ -53,7 +54,7 @@ func (im *importer) importFunctions() error {
 		// Its own role: the one its Role names, if no other function uses
 		// it; else one named as the export names a function's role (an
 		// exported function whose Role is kept as a shared one).
-		if id, att := r.props.get("Role").getAtt(); att == "Arn" && im.isType(id, typeRole) {
+		if id, att := r.props.Get("Role").GetAttOf(); att == "Arn" && im.isType(id, typeRole) {
 			src.roleRef = id
 		}
 		switch gen := f.RoleLogicalID(); {
@@ -62,7 +63,7 @@ func (im *importer) importFunctions() error {
 		case im.isType(gen, typeRole) && len(roleUsers[gen]) == 0 && !im.claimed[gen]:
 			src.role = im.res[gen]
 		}
-		lg := r.props.path("LoggingConfig", "LogGroup").refTo()
+		lg := r.props.Path("LoggingConfig", "LogGroup").RefTo()
 		switch gen := f.LogGroupLogicalID(); {
 		case im.isType(lg, typeLogGroup) && len(logGroupUsers[lg]) == 1 && !im.claimed[lg]:
 			src.logGroup = im.res[lg]
@@ -75,20 +76,20 @@ func (im *importer) importFunctions() error {
 		if src.logGroup != nil {
 			im.claimed[src.logGroup.id] = true
 			lp := src.logGroup.props
-			if days, ok := lp.get("RetentionInDays").int(); ok {
+			if days, ok := lp.Get("RetentionInDays").Int(); ok {
 				f.LogRetentionDays = days
 			}
-			if dp, ok := deletionPolicy(src.logGroup.v.get("DeletionPolicy")); ok {
+			if dp, ok := deletionPolicy(src.logGroup.v.Get("DeletionPolicy")); ok {
 				f.LogDeletionPolicy = dp
 			}
 		}
-		code := r.props.get("Code")
+		code := r.props.Get("Code")
 		if p, ok := localCodePath(code); ok {
 			f.CodePath = p
 		} else if code != nil {
 			src.codeKept = true
-			if asset, ok := r.v.path("Metadata", "aws:asset:path").str(); ok {
-				if p, ok := localCodePath(strValue("cdk.out/" + asset)); ok && !strings.Contains(asset, "/") {
+			if asset, ok := r.v.Path("Metadata", "aws:asset:path").Str(); ok {
+				if p, ok := localCodePath(cfn.Str("cdk.out/" + asset)); ok && !strings.Contains(asset, "/") {
 					f.CodePath = p
 				}
 			}
@@ -127,8 +128,8 @@ func (im *importer) importFunctions() error {
 
 // localCodePath reads a Code that is a folder in the repository, as
 // `aws cloudformation package` takes it.
-func localCodePath(v *value) (string, bool) {
-	s, ok := v.str()
+func localCodePath(v *cfn.Value) (string, bool) {
+	s, ok := v.Str()
 	if !ok || s == "" || strings.Contains(s, `\`) || strings.Contains(s, "://") || path.IsAbs(s) {
 		return "", false
 	}
@@ -145,25 +146,25 @@ func (im *importer) function(r *resource) (*model.Function, error) {
 	im.funcs[r.id] = f
 	im.srcID[f.ID] = r.id
 	im.claimed[r.id] = true
-	if s, ok := p.get("Runtime").str(); ok {
+	if s, ok := p.Get("Runtime").Str(); ok {
 		f.Runtime = s
 	}
-	if s, ok := p.get("Handler").str(); ok {
+	if s, ok := p.Get("Handler").Str(); ok {
 		f.Handler = s
 	}
-	if s, ok := p.get("Description").str(); ok {
+	if s, ok := p.Get("Description").Str(); ok {
 		f.Description = s
 	}
-	if n, ok := p.get("MemorySize").int(); ok {
+	if n, ok := p.Get("MemorySize").Int(); ok {
 		f.MemorySize = n
 	}
-	if n, ok := p.get("Timeout").int(); ok {
+	if n, ok := p.Get("Timeout").Int(); ok {
 		f.Timeout = n
 	}
-	vars := p.path("Environment", "Variables")
-	for i := 0; vars != nil && i < len(vars.keys); i++ {
-		name := vars.keys[i]
-		if s, ok := vars.vals[i].scalarString(); ok {
+	vars := p.Path("Environment", "Variables")
+	for i := 0; vars != nil && i < len(vars.Keys); i++ {
+		name := vars.Keys[i]
+		if s, ok := vars.Items[i].ScalarString(); ok {
 			if f.Environment == nil {
 				f.Environment = map[string]string{}
 			}
@@ -173,48 +174,39 @@ func (im *importer) function(r *resource) (*model.Function, error) {
 	return f, nil
 }
 
-// keepFunctions works out, once the wires are known, what each function
-// keeps: environment variables the wires do not explain, and whatever its
-// resources say that the export would write differently.
+// keepFunctions works out what each function keeps: environment variables
+// the wires do not explain, and whatever its resources say that the export
+// writes differently.
 func (im *importer) keepFunctions() error {
-	x := model.NewIndex(im.stack)
 	for _, f := range im.stack.Functions {
 		if err := im.stopped(); err != nil {
 			return err
 		}
 		src := im.fnSrc[im.srcID[f.ID]]
 		r := src.r
-		roleID := f.RoleLogicalID()
-		if src.role != nil {
-			roleID = src.role.id
-		}
-		logGroupID := f.LogGroupLogicalID()
-		if src.logGroup != nil {
-			logGroupID = src.logGroup.id
-		}
+		g := im.part(f.ID, model.PartMain, f.Name)
 		// Environment: plain values are the function's own, a wire's
-		// variable is the wire's, anything else is kept as written.
-		wired := map[string]*value{}
-		for _, w := range x.WiresFrom(f.ID) {
-			if t := x.Table(w.To); t != nil {
-				wired[t.TableEnvVar()] = refValue(im.srcID[t.ID])
+		// variable is the wire's, anything else is kept as written. The
+		// export writes a wire's variable over a plain one of the name.
+		genVars := g.res.Path("Properties", "Environment", "Variables")
+		wired := func(name string) *cfn.Value {
+			if v := genVars.Get(name); v != nil && v.Kind != cfn.String {
+				return v
 			}
-			if a := x.API(w.To); a != nil && w.Kind == model.WireSend {
-				wired[a.ConnectionsEnvVar()] = subValue(model.ConnectionsURLSub(im.srcID[a.ID], im.stageSegment(a)))
-			}
+			return nil
 		}
 		var envKept []*resource
-		vars := r.props.path("Environment", "Variables")
-		envFine := r.props.get("Environment") == nil || vars != nil && len(r.props.get("Environment").keys) == 1 && vars.kind == kindMap
-		if envFine && vars != nil {
-			for i, name := range vars.keys {
-				v := vars.vals[i]
+		vars := r.props.Path("Environment", "Variables")
+		envFine := r.props.Get("Environment") == nil || vars != nil && len(r.props.Get("Environment").Keys) == 1 && vars.Kind == cfn.Map
+		if envFine && vars != nil && !im.idsOnly {
+			for i, name := range vars.Keys {
+				v := vars.Items[i]
 				if src.envKept[name] {
 					envKept = append(envKept, &resource{id: name, v: v})
 					continue
 				}
-				if _, plain := v.scalarString(); plain {
-					if gen := wired[name]; gen != nil {
+				if _, plain := v.ScalarString(); plain {
+					if wired(name) != nil {
 						// A plain value where a wire sets one: keep the
 						// source's, which the export writes over the wire's.
 						delete(f.Environment, name)
@@ -222,22 +214,11 @@ func (im *importer) keepFunctions() error {
 					}
 					continue
 				}
-				if gen := wired[name]; gen != nil && sameValue(v, gen) {
+				if gen := wired(name); gen != nil && sameValue(v, gen) {
 					continue
 				}
 				envKept = append(envKept, &resource{id: name, v: v})
 			}
-		}
-
-		g := newGenerated(f.Name).
-			prop("Handler", strValue(f.Handler)).
-			prop("Runtime", strValue(f.Runtime)).
-			prop("MemorySize", numValue(f.MemorySize)).
-			prop("Timeout", numValue(f.Timeout)).
-			prop("Role", getAttValue(roleID, "Arn")).
-			prop("LoggingConfig", mapValue("LogGroup", refValue(logGroupID)))
-		if f.Description != "" {
-			g.prop("Description", strValue(f.Description))
 		}
 		if !src.codeKept {
 			g.consume("Code")
@@ -251,73 +232,33 @@ func (im *importer) keepFunctions() error {
 				kept = append([]model.Kept{{Part: model.PartMain}}, kept...)
 			}
 			for _, e := range envKept {
-				kept[0].Properties = append(kept[0].Properties, model.Field{Key: "Environment.Variables." + e.id, Value: e.v.json()})
+				kept[0].Properties = append(kept[0].Properties, model.Field{Key: "Environment.Variables." + e.id, Value: e.v.JSON()})
 			}
 			sortFields(kept[0].Properties)
 		}
 		if src.role != nil {
-			kept = keep(kept, model.PartRole, src.role, im.generatedRole(f, src.role.id, logGroupID, x))
+			rg := im.part(f.ID, model.PartRole, f.RoleLogicalID()).
+				compareWith("AssumeRolePolicyDocument", iamEqual).
+				compareWith("Policies", policiesEqual)
+			kept = keep(kept, model.PartRole, src.role, rg)
 		}
 		if src.logGroup != nil {
-			lg := newGenerated(f.LogGroupLogicalID()).
-				prop("LogGroupName", subValue("/aws/lambda/${AWS::StackName}-"+f.Name)).
-				prop("RetentionInDays", numValue(f.LogRetentionDays)).
-				attr("DeletionPolicy", strValue(string(f.LogDeletionPolicy))).
-				attr("UpdateReplacePolicy", strValue(string(f.LogDeletionPolicy)))
-			kept = keep(kept, model.PartLogGroup, src.logGroup, lg)
+			kept = keep(kept, model.PartLogGroup, src.logGroup, im.part(f.ID, model.PartLogGroup, f.LogGroupLogicalID()))
 		}
 		f.Kept = kept
 	}
 	return nil
 }
 
-// generatedRole is the role the export writes for the function: logs for
-// its own log group, then one policy per access wire.
-func (im *importer) generatedRole(f *model.Function, roleID, logGroupID string, x *model.Index) *generated {
-	allow := func(actions []string, resources ...*value) *value {
-		return mapValue("Version", strValue("2012-10-17"), "Statement", listValue(mapValue(
-			"Effect", strValue("Allow"), "Action", strList(actions...), "Resource", listValue(resources...))))
-	}
-	pols := listValue(mapValue("PolicyName", strValue("Logs"), "PolicyDocument",
-		allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, getAttValue(logGroupID, "Arn"))))
-	for _, w := range x.WiresFrom(f.ID) {
-		switch w.Kind {
-		case model.WireRead, model.WireReadWrite:
-			t := x.Table(w.To)
-			tid := im.srcID[t.ID]
-			actions, suffix := dynamoRead, "Read"
-			if w.Kind == model.WireReadWrite {
-				actions, suffix = append(append([]string{}, dynamoRead...), dynamoWrite...), "ReadWrite"
-			}
-			pols.items = append(pols.items, mapValue("PolicyName", strValue(policyName(t.Name+suffix)), "PolicyDocument",
-				allow(actions, getAttValue(tid, "Arn"), subValue("${"+tid+".Arn}/index/*"))))
-		case model.WireSend:
-			a := x.API(w.To)
-			pols.items = append(pols.items, mapValue("PolicyName", strValue(policyName(a.Name+"ManageConnections")), "PolicyDocument",
-				allow([]string{"execute-api:ManageConnections"},
-					subValue(model.ManageConnectionsARNSub(im.srcID[a.ID], im.stageSegment(a))))))
-		}
-	}
-	assume := mapValue("Version", strValue("2012-10-17"), "Statement", listValue(mapValue(
-		"Effect", strValue("Allow"),
-		"Principal", mapValue("Service", strList("lambda.amazonaws.com")),
-		"Action", strList("sts:AssumeRole"))))
-	return newGenerated(f.RoleLogicalID()).
-		prop("AssumeRolePolicyDocument", assume).
-		prop("Policies", pols).
-		compareWith("AssumeRolePolicyDocument", iamEqual).
-		compareWith("Policies", policiesEqual)
-}
-
 // policiesEqual compares inline policy lists regardless of their order.
-func policiesEqual(src, gen *value) bool {
-	if src.kind != kindList || len(src.items) != len(gen.items) {
+func policiesEqual(src, gen *cfn.Value) bool {
+	if src.Kind != cfn.List || len(src.Items) != len(gen.Items) {
 		return false
 	}
-	used := make([]bool, len(gen.items))
-	for _, s := range src.items {
+	used := make([]bool, len(gen.Items))
+	for _, s := range src.Items {
 		found := false
-		for i, g := range gen.items {
+		for i, g := range gen.Items {
 			if !used[i] && iamEqual(s, g) {
 				used[i], found = true, true
 				break
@@ -329,8 +270,3 @@ func policiesEqual(src, gen *value) bool {
 	}
 	return true
 }
-
-// policyName is the name the export gives a wire's policy. The export cuts
-// names past IAM's 128 characters and adds a hash; such a name then differs
-// from this one, and the source's policies are kept as written.
-func policyName(name string) string { return name }

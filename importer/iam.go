@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/model"
 )
 
@@ -11,15 +12,15 @@ import (
 func (im *importer) importGrants() error {
 	// attached maps a role's logical ID to the policy documents attached to
 	// it from outside.
-	attached := map[string][]*value{}
+	attached := map[string][]*cfn.Value{}
 	for _, id := range im.order {
 		r := im.res[id]
 		if r.typ != typePolicy && r.typ != typeManagedPolicy {
 			continue
 		}
-		for _, role := range valueList(r.props.get("Roles")) {
-			if rid := role.refTo(); rid != "" {
-				attached[rid] = append(attached[rid], r.props.get("PolicyDocument"))
+		for _, role := range valueList(r.props.Get("Roles")) {
+			if rid := role.RefTo(); rid != "" {
+				attached[rid] = append(attached[rid], r.props.Get("PolicyDocument"))
 			}
 		}
 	}
@@ -37,22 +38,22 @@ func (im *importer) importGrants() error {
 		if src.roleRef != "" && (src.role == nil || src.roleRef != src.role.id) {
 			roles = append(roles, src.roleRef)
 		}
-		var docs []*value
+		var docs []*cfn.Value
 		for _, sg := range im.samWired {
 			if sg.fn == src.r.id {
 				for _, pol := range sg.docs {
-					docs = append(docs, pol.get("PolicyDocument"))
+					docs = append(docs, pol.Get("PolicyDocument"))
 				}
 			}
 		}
 		for _, rid := range roles {
 			role := im.res[rid]
-			for _, pol := range valueList(role.props.get("Policies")) {
-				docs = append(docs, pol.get("PolicyDocument"))
+			for _, pol := range valueList(role.props.Get("Policies")) {
+				docs = append(docs, pol.Get("PolicyDocument"))
 			}
-			for _, arn := range valueList(role.props.get("ManagedPolicyArns")) {
-				if mp := arn.refTo(); im.isType(mp, typeManagedPolicy) {
-					docs = append(docs, im.res[mp].props.get("PolicyDocument"))
+			for _, arn := range valueList(role.props.Get("ManagedPolicyArns")) {
+				if mp := arn.RefTo(); im.isType(mp, typeManagedPolicy) {
+					docs = append(docs, im.res[mp].props.Get("PolicyDocument"))
 				}
 			}
 			docs = append(docs, attached[rid]...)

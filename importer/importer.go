@@ -9,9 +9,11 @@
 // model.Kept on the object they belong to, whole resources as model.Other
 // nodes, template sections as Stack.Sections. The export writes them back,
 // so exporting an imported template and importing the result gives the same
-// stack.
+// stack. What is kept is what differs from what export.Resources writes for
+// the object, so the import and the export cannot disagree about it.
 //
-// The package imports model and a YAML parser only, and does no I/O.
+// The package reads templates into internal/cfn's document type, imports
+// model, export and internal/cfn, and does no I/O.
 package importer
 
 import (
@@ -22,6 +24,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/switchboard-dev/switchboard/export"
+	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/model"
 )
 
@@ -88,8 +92,8 @@ func Import(ctx context.Context, name string, data []byte) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if root.kind != kindMap {
-		return nil, syntaxError(name, root.pos, "a template is a map of sections, not a %s", kindName(root.kind))
+	if root.Kind != cfn.Map {
+		return nil, syntaxError(name, root.Pos, "a template is a map of sections, not a %s", root.Kind.String())
 	}
 	if err := stopped(ctx, name); err != nil {
 		return nil, err
@@ -98,7 +102,7 @@ func Import(ctx context.Context, name string, data []byte) (*Result, error) {
 		return nil, err
 	}
 	im := newImporter(ctx, name)
-	if root.get("service") != nil && (root.get("functions") != nil || root.get("provider") != nil) {
+	if root.Get("service") != nil && (root.Get("functions") != nil || root.Get("provider") != nil) {
 		im.format = FormatServerless
 		if err := im.serverless(root); err != nil {
 			return nil, err
@@ -143,10 +147,13 @@ type importer struct {
 	tables map[string]*model.Table
 	// srcID maps a model object's node ID to its source logical ID.
 	srcID map[string]string
-	// stagePath maps an API's node ID to how the export names its stage in
-	// generated URLs and ARNs (export's stageName): a kept Ref of a
-	// parameter reads ${Param}; otherwise the model's StageName.
-	stagePath map[string]string
+	// apiSrc maps an API's node ID to what it came from.
+	apiSrc map[string]*apiSource
+	// gen is what the export writes for the stack as imported, which
+	// the source is compared with.
+	gen *export.Generated
+	// idsOnly is set while keepAll finds the kept logical IDs alone.
+	idsOnly bool
 	// fnSrc maps a function's source logical ID to what it came from.
 	fnSrc map[string]*fnSource
 	// nodeName maps modelled resources' logical IDs to node names.
@@ -163,17 +170,16 @@ type importer struct {
 
 func newImporter(ctx context.Context, file string) *importer {
 	return &importer{
-		ctx:       ctx,
-		file:      file,
-		format:    FormatCloudFormation,
-		stack:     &model.Stack{},
-		res:       map[string]*resource{},
-		claimed:   map[string]bool{},
-		apis:      map[string]*model.API{},
-		funcs:     map[string]*model.Function{},
-		tables:    map[string]*model.Table{},
-		srcID:     map[string]string{},
-		stagePath: map[string]string{},
+		ctx:     ctx,
+		file:    file,
+		format:  FormatCloudFormation,
+		stack:   &model.Stack{},
+		res:     map[string]*resource{},
+		claimed: map[string]bool{},
+		apis:    map[string]*model.API{},
+		funcs:   map[string]*model.Function{},
+		tables:  map[string]*model.Table{},
+		srcID:   map[string]string{},
 	}
 }
 
@@ -192,7 +198,7 @@ func (im *importer) note(format string, args ...any) {
 }
 
 // errorAt is a template that contradicts itself, named at a place.
-func (im *importer) errorAt(p pos, format string, args ...any) error {
+func (im *importer) errorAt(p cfn.Pos, format string, args ...any) error {
 	return syntaxError(im.file, p, format, args...)
 }
 
@@ -330,13 +336,4 @@ func SuggestName(res *Result, file string) string {
 		return "imported"
 	}
 	return name
-}
-
-// stageSegment is the stage as the export writes it into an API's
-// @connections URL and ManageConnections ARN.
-func (im *importer) stageSegment(a *model.API) string {
-	if p, ok := im.stagePath[a.ID]; ok {
-		return p
-	}
-	return a.StageName
 }

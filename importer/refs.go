@@ -4,6 +4,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/switchboard-dev/switchboard/export"
+	"github.com/switchboard-dev/switchboard/internal/cfn"
 )
 
 // flatten writes a string-valued expression as one Fn::Sub-style text:
@@ -12,35 +15,35 @@ import (
 // same ARN written as !Sub, as Fn::Join of pieces (the CDK's way) or as
 // !GetAtt. ok is false for anything else, such as Fn::If or
 // Fn::ImportValue, whose value is not known before deployment.
-func flatten(v *value) (string, bool) {
+func flatten(v *cfn.Value) (string, bool) {
 	if v == nil {
 		return "", false
 	}
-	if s, ok := v.scalarString(); ok {
+	if s, ok := v.ScalarString(); ok {
 		return s, true
 	}
-	fn, arg := v.intrinsic()
+	fn, arg := v.Call()
 	switch fn {
 	case "Ref":
-		if id, ok := arg.str(); ok {
+		if id, ok := arg.Str(); ok {
 			return "${" + id + "}", true
 		}
 	case "Fn::GetAtt":
-		if id, att := v.getAtt(); id != "" && att != "" {
+		if id, att := v.GetAttOf(); id != "" && att != "" {
 			return "${" + id + "." + att + "}", true
 		}
 	case "Fn::Sub":
-		if s, ok := arg.str(); ok {
+		if s, ok := arg.Str(); ok {
 			return s, true
 		}
-		if arg.kind == kindList && len(arg.items) == 2 {
-			s, ok := arg.items[0].str()
-			vars := arg.items[1]
-			if !ok || vars.kind != kindMap {
+		if arg.Kind == cfn.List && len(arg.Items) == 2 {
+			s, ok := arg.Items[0].Str()
+			vars := arg.Items[1]
+			if !ok || vars.Kind != cfn.Map {
 				return "", false
 			}
-			for i, k := range vars.keys {
-				val, ok := flatten(vars.vals[i])
+			for i, k := range vars.Keys {
+				val, ok := flatten(vars.Items[i])
 				if !ok {
 					return "", false
 				}
@@ -49,15 +52,15 @@ func flatten(v *value) (string, bool) {
 			return s, true
 		}
 	case "Fn::Join":
-		if arg.kind != kindList || len(arg.items) != 2 || arg.items[1].kind != kindList {
+		if arg.Kind != cfn.List || len(arg.Items) != 2 || arg.Items[1].Kind != cfn.List {
 			return "", false
 		}
-		sep, ok := arg.items[0].str()
+		sep, ok := arg.Items[0].Str()
 		if !ok {
 			return "", false
 		}
-		parts := make([]string, len(arg.items[1].items))
-		for i, p := range arg.items[1].items {
+		parts := make([]string, len(arg.Items[1].Items))
+		for i, p := range arg.Items[1].Items {
 			if parts[i], ok = flatten(p); !ok {
 				return "", false
 			}
@@ -85,7 +88,7 @@ func references(text string) []reference {
 // deepRefs returns every logical ID the value references anywhere, through
 // Ref, Fn::GetAtt, ${} in Fn::Sub or DependsOn-like plain lists handled by
 // the caller.
-func deepRefs(v *value) []string {
+func deepRefs(v *cfn.Value) []string {
 	var out []string
 	seen := map[string]bool{}
 	add := func(id string) {
@@ -94,19 +97,19 @@ func deepRefs(v *value) []string {
 			out = append(out, id)
 		}
 	}
-	v.walk(func(x *value) {
-		fn, arg := x.intrinsic()
+	v.Walk(func(x *cfn.Value) {
+		fn, arg := x.Call()
 		switch fn {
 		case "Ref":
-			s, _ := arg.str()
+			s, _ := arg.Str()
 			add(s)
 		case "Fn::GetAtt":
-			id, _ := x.getAtt()
+			id, _ := x.GetAttOf()
 			add(id)
 		case "Fn::Sub":
-			s, ok := arg.str()
-			if !ok && arg.kind == kindList && len(arg.items) > 0 {
-				s, _ = arg.items[0].str()
+			s, ok := arg.Str()
+			if !ok && arg.Kind == cfn.List && len(arg.Items) > 0 {
+				s, _ = arg.Items[0].Str()
 			}
 			for _, r := range references(s) {
 				add(r.id)
@@ -123,7 +126,7 @@ var invocationsURI = regexp.MustCompile(`^arn:(?:\$\{AWS::Partition\}|[a-z-]+):a
 // invokedFunction returns the logical ID of the function an integration URI
 // invokes: the usual !Sub, the CDK's Fn::Join of the same pieces, or a bare
 // !GetAtt F.Arn.
-func invokedFunction(v *value) string {
+func invokedFunction(v *cfn.Value) string {
 	text, ok := flatten(v)
 	if !ok {
 		return ""
@@ -139,7 +142,7 @@ func invokedFunction(v *value) string {
 
 // routeTarget returns the integration a route's Target names:
 // integrations/${Integ} written with !Sub or Fn::Join.
-func routeTarget(v *value) (string, bool) {
+func routeTarget(v *cfn.Value) (string, bool) {
 	text, ok := flatten(v)
 	if !ok {
 		return "", false
@@ -154,46 +157,37 @@ func routeTarget(v *value) (string, bool) {
 
 // functionRef returns the function a FunctionName or Role-style value names:
 // !GetAtt F.Arn or !Ref F.
-func functionRef(v *value) string {
-	if id, att := v.getAtt(); id != "" && att == "Arn" {
+func functionRef(v *cfn.Value) string {
+	if id, att := v.GetAttOf(); id != "" && att == "Arn" {
 		return id
 	}
-	return v.refTo()
+	return v.RefTo()
 }
 
-// IAM actions a wire stands for.
-var (
-	dynamoRead = []string{
-		"dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable",
-		"dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan",
-	}
-	dynamoWrite = []string{
-		"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-	}
-	// dynamoOther are read-side actions grants such as the CDK's
-	// grantReadWriteData add; they change nothing about the wire.
-	dynamoOther = []string{"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams", "dynamodb:PartiQLSelect"}
-)
+// dynamoOther are read-side actions grants such as the CDK's
+// grantReadWriteData add beside export.TableReadActions; they change
+// nothing about the wire.
+var dynamoOther = []string{"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams", "dynamodb:PartiQLSelect"}
 
 // statement is an IAM policy statement, reduced to what wires need.
 type statement struct {
 	allow     bool
 	actions   []string
-	resources []*value
+	resources []*cfn.Value
 	// other is set when the statement has a condition, NotAction or
 	// NotResource: it then grants something a wire cannot say.
 	other bool
 }
 
 // stringList reads an IAM field that may be one string or a list.
-func stringList(v *value) []string {
-	if s, ok := v.str(); ok {
+func stringList(v *cfn.Value) []string {
+	if s, ok := v.Str(); ok {
 		return []string{s}
 	}
 	var out []string
-	if v != nil && v.kind == kindList {
-		for _, it := range v.items {
-			if s, ok := it.str(); ok {
+	if v != nil && v.Kind == cfn.List {
+		for _, it := range v.Items {
+			if s, ok := it.Str(); ok {
 				out = append(out, s)
 			}
 		}
@@ -201,30 +195,30 @@ func stringList(v *value) []string {
 	return out
 }
 
-func valueList(v *value) []*value {
+func valueList(v *cfn.Value) []*cfn.Value {
 	if v == nil {
 		return nil
 	}
-	if v.kind == kindList {
-		return v.items
+	if v.Kind == cfn.List {
+		return v.Items
 	}
-	return []*value{v}
+	return []*cfn.Value{v}
 }
 
 // statements reads a policy document's statements.
-func statements(doc *value) []statement {
+func statements(doc *cfn.Value) []statement {
 	var out []statement
-	for _, st := range valueList(doc.get("Statement")) {
-		if st.kind != kindMap {
+	for _, st := range valueList(doc.Get("Statement")) {
+		if st.Kind != cfn.Map {
 			continue
 		}
-		effect, _ := st.get("Effect").str()
+		effect, _ := st.Get("Effect").Str()
 		s := statement{
 			allow:     effect == "Allow",
-			actions:   stringList(st.get("Action")),
-			resources: valueList(st.get("Resource")),
+			actions:   stringList(st.Get("Action")),
+			resources: valueList(st.Get("Resource")),
 		}
-		for _, k := range st.keys {
+		for _, k := range st.Keys {
 			if k != "Effect" && k != "Action" && k != "Resource" && k != "Sid" {
 				s.other = true
 			}
@@ -253,9 +247,9 @@ func grants(st statement, isTable, isAPI func(string) bool) (out []grant, comple
 		switch {
 		case a == "dynamodb:*":
 			read, write = true, true
-		case slices.Contains(dynamoRead, a) || slices.Contains(dynamoOther, a):
+		case slices.Contains(export.TableReadActions, a) || slices.Contains(dynamoOther, a):
 			read = true
-		case slices.Contains(dynamoWrite, a):
+		case slices.Contains(export.TableWriteActions, a):
 			write = true
 		case a == "execute-api:ManageConnections" || a == "execute-api:*":
 			send = true
@@ -301,33 +295,33 @@ func tableARN(text, id string) bool {
 
 // iamEqual compares two IAM documents as IAM reads them: a single string
 // equals a list holding it, and Action and Resource lists are sets.
-func iamEqual(a, b *value) bool {
-	return equal(normalizeIAM(a, ""), normalizeIAM(b, ""))
+func iamEqual(a, b *cfn.Value) bool {
+	return cfn.Equal(normalizeIAM(a, ""), normalizeIAM(b, ""))
 }
 
-func normalizeIAM(v *value, key string) *value {
+func normalizeIAM(v *cfn.Value, key string) *cfn.Value {
 	if v == nil {
 		return nil
 	}
-	switch v.kind {
-	case kindMap:
-		if fn, _ := v.intrinsic(); fn != "" {
+	switch v.Kind {
+	case cfn.Map:
+		if fn, _ := v.Call(); fn != "" {
 			return v
 		}
-		out := &value{kind: kindMap}
-		for i, k := range v.keys {
-			out.set(k, normalizeIAM(v.vals[i], k))
+		out := &cfn.Value{Kind: cfn.Map}
+		for i, k := range v.Keys {
+			out.Set(k, normalizeIAM(v.Items[i], k))
 		}
 		return out
-	case kindList:
-		items := make([]*value, 0, len(v.items))
-		for _, it := range v.items {
+	case cfn.List:
+		items := make([]*cfn.Value, 0, len(v.Items))
+		for _, it := range v.Items {
 			items = append(items, normalizeIAM(it, ""))
 		}
 		switch key {
 		case "Action", "Resource", "Service", "AWS", "NotAction", "NotResource":
-			slices.SortFunc(items, func(x, y *value) int { return strings.Compare(string(x.json()), string(y.json())) })
-			items = slices.CompactFunc(items, equal)
+			slices.SortFunc(items, func(x, y *cfn.Value) int { return strings.Compare(string(x.JSON()), string(y.JSON())) })
+			items = slices.CompactFunc(items, cfn.Equal)
 		case "Statement":
 			if len(items) == 1 {
 				return items[0]
@@ -336,7 +330,7 @@ func normalizeIAM(v *value, key string) *value {
 		if len(items) == 1 && key != "Statement" && key != "Policies" && key != "" {
 			return items[0]
 		}
-		return &value{kind: kindList, items: items}
+		return &cfn.Value{Kind: cfn.List, Items: items}
 	}
 	return v
 }

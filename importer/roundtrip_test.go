@@ -221,3 +221,50 @@ func FuzzImport(f *testing.F) {
 		}
 	})
 }
+
+// TestComparesWithTheExport: the import compares a template with what the
+// export itself writes, not with a copy of its rules. A stage name the
+// model refuses (it holds a dot) is kept on the stage, and the export then
+// writes it into the functions' @connections URLs and ARNs; a copy that
+// wrote the model's default stage there kept every sending function's
+// environment variable and role policies too.
+func TestComparesWithTheExport(t *testing.T) {
+	data, err := os.ReadFile("../export/testdata/chat.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.ReplaceAll(string(data), "/dev/", "/v2.beta/")
+	src = strings.Replace(src, "StageName: dev\n", "StageName: v2.beta\n", 1)
+	if strings.Count(src, "v2.beta") != 5 {
+		t.Fatalf("the golden template changed: %d places name the stage", strings.Count(src, "v2.beta"))
+	}
+	res, err := importer.Parse("chat.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Stack
+	for _, f := range s.Functions {
+		if len(f.Kept) > 0 {
+			t.Errorf("function %s keeps %s; the export writes the kept stage name as the source does", f.Name, keptText(f.Kept))
+		}
+	}
+	if len(s.APIs) != 1 || keptText(s.APIs[0].Kept) != `Stage: StageName="v2.beta"` {
+		t.Errorf("the API keeps %s; want only its stage name", keptText(s.APIs[0].Kept))
+	}
+}
+
+// keptText shows what is kept, briefly.
+func keptText(kept []model.Kept) string {
+	var parts []string
+	for _, k := range kept {
+		var fields []string
+		if k.LogicalID != "" {
+			fields = append(fields, "LogicalID="+k.LogicalID)
+		}
+		for _, f := range append(slices.Clone(k.Attributes), k.Properties...) {
+			fields = append(fields, f.Key+"="+string(f.Value))
+		}
+		parts = append(parts, k.Part+": "+strings.Join(fields, " "))
+	}
+	return strings.Join(parts, "; ")
+}

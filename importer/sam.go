@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/model"
 )
 
@@ -32,8 +33,8 @@ var samTranslated = []string{"CodeUri", "InlineCode", "Policies", "Tags", "Traci
 // function cannot say (events, aliases, deployment preferences, policy
 // templates other than DynamoDB's) stays as it is, and so does the SAM
 // transform.
-func (im *importer) expandSAM(root *value) error {
-	globals := root.path("Globals", "Function")
+func (im *importer) expandSAM(root *cfn.Value) error {
+	globals := root.Path("Globals", "Function")
 	for _, id := range slices.Clone(im.order) {
 		if err := im.stopped(); err != nil {
 			return err
@@ -68,49 +69,49 @@ func (im *importer) expandSAM(root *value) error {
 
 // withGlobals returns the function's properties with the Globals section's
 // added where the function is silent; environment variables merge.
-func withGlobals(props, globals *value) *value {
-	if globals == nil || globals.kind != kindMap {
+func withGlobals(props, globals *cfn.Value) *cfn.Value {
+	if globals == nil || globals.Kind != cfn.Map {
 		return props
 	}
-	out := &value{kind: kindMap, pos: props.pos, keys: slices.Clone(props.keys), vals: slices.Clone(props.vals)}
-	for i, k := range globals.keys {
-		g := globals.vals[i]
-		own := out.get(k)
+	out := &cfn.Value{Kind: cfn.Map, Pos: props.Pos, Keys: slices.Clone(props.Keys), Items: slices.Clone(props.Items)}
+	for i, k := range globals.Keys {
+		g := globals.Items[i]
+		own := out.Get(k)
 		switch {
 		case own == nil:
-			out.set(k, g)
-		case k == "Environment" && own.get("Variables") != nil && g.get("Variables") != nil:
-			vars := &value{kind: kindMap, keys: slices.Clone(g.get("Variables").keys), vals: slices.Clone(g.get("Variables").vals)}
-			ov := own.get("Variables")
-			for j, name := range ov.keys {
-				vars.set(name, ov.vals[j])
+			out.Set(k, g)
+		case k == "Environment" && own.Get("Variables") != nil && g.Get("Variables") != nil:
+			vars := &cfn.Value{Kind: cfn.Map, Keys: slices.Clone(g.Get("Variables").Keys), Items: slices.Clone(g.Get("Variables").Items)}
+			ov := own.Get("Variables")
+			for j, name := range ov.Keys {
+				vars.Set(name, ov.Items[j])
 			}
-			out.set(k, mapValue("Variables", vars))
+			out.Set(k, cfn.MapOf("Variables", vars))
 		}
 	}
 	return out
 }
 
 // samUnsupported says why a SAM function cannot become a plain one, or "".
-func (im *importer) samUnsupported(props *value) string {
-	for i, k := range props.keys {
-		v := props.vals[i]
+func (im *importer) samUnsupported(props *cfn.Value) string {
+	for i, k := range props.Keys {
+		v := props.Items[i]
 		switch {
 		case k == "Events":
-			if v.kind == kindMap && len(v.keys) > 0 {
+			if v.Kind == cfn.Map && len(v.Keys) > 0 {
 				return "has Events"
 			}
 		case k == "Policies":
 			for _, p := range valueList(v) {
-				if p.kind == kindMap {
-					if fn, _ := p.intrinsic(); fn != "" {
+				if p.Kind == cfn.Map {
+					if fn, _ := p.Call(); fn != "" {
 						continue
 					}
-					if p.get("Statement") != nil {
+					if p.Get("Statement") != nil {
 						continue
 					}
-					if len(p.keys) != 1 || samTablePolicies[p.keys[0]] == nil || im.samPolicyTable(p.vals[0]) == "" {
-						return "uses the policy template " + strings.Join(p.keys, ", ")
+					if len(p.Keys) != 1 || samTablePolicies[p.Keys[0]] == nil || im.samPolicyTable(p.Items[0]) == "" {
+						return "uses the policy template " + strings.Join(p.Keys, ", ")
 					}
 				}
 			}
@@ -133,61 +134,61 @@ var samTablePolicies = map[string][]string{
 
 // samPolicyTable returns the table a DynamoDB policy template names with
 // TableName: !Ref Table, or "".
-func (im *importer) samPolicyTable(args *value) string {
-	id := args.get("TableName").refTo()
+func (im *importer) samPolicyTable(args *cfn.Value) string {
+	id := args.Get("TableName").RefTo()
 	if im.isType(id, typeTable) || im.isType(id, typeSAMSimpleTable) {
 		return id
 	}
 	return ""
 }
 
-func (im *importer) expandSAMFunction(r *resource, props *value) {
-	fn := &value{kind: kindMap, pos: r.props.pos}
-	for i, k := range props.keys {
+func (im *importer) expandSAMFunction(r *resource, props *cfn.Value) {
+	fn := &cfn.Value{Kind: cfn.Map, Pos: r.props.Pos}
+	for i, k := range props.Keys {
 		if slices.Contains(samPassThrough, k) {
-			fn.set(k, props.vals[i])
+			fn.Set(k, props.Items[i])
 		}
 	}
-	v := props.get("CodeUri")
+	v := props.Get("CodeUri")
 	switch {
-	case v != nil && v.kind == kindMap && v.get("Bucket") != nil:
-		code := mapValue("S3Bucket", v.get("Bucket"), "S3Key", v.get("Key"))
-		if ver := v.get("Version"); ver != nil {
-			code.set("S3ObjectVersion", ver)
+	case v != nil && v.Kind == cfn.Map && v.Get("Bucket") != nil:
+		code := cfn.MapOf("S3Bucket", v.Get("Bucket"), "S3Key", v.Get("Key"))
+		if ver := v.Get("Version"); ver != nil {
+			code.Set("S3ObjectVersion", ver)
 		}
-		fn.set("Code", code)
+		fn.Set("Code", code)
 	case v != nil:
-		fn.set("Code", v)
-	case props.get("InlineCode") != nil:
-		fn.set("Code", mapValue("ZipFile", props.get("InlineCode")))
+		fn.Set("Code", v)
+	case props.Get("InlineCode") != nil:
+		fn.Set("Code", cfn.MapOf("ZipFile", props.Get("InlineCode")))
 	}
-	if t, ok := props.get("Tracing").str(); ok {
-		fn.set("TracingConfig", mapValue("Mode", strValue(t)))
+	if t, ok := props.Get("Tracing").Str(); ok {
+		fn.Set("TracingConfig", cfn.MapOf("Mode", cfn.Str(t)))
 	}
-	if dlq := props.get("DeadLetterQueue"); dlq != nil {
-		fn.set("DeadLetterConfig", mapValue("TargetArn", dlq.get("TargetArn")))
+	if dlq := props.Get("DeadLetterQueue"); dlq != nil {
+		fn.Set("DeadLetterConfig", cfn.MapOf("TargetArn", dlq.Get("TargetArn")))
 	}
-	if tags := props.get("Tags"); tags != nil && tags.kind == kindMap {
-		list := &value{kind: kindList}
-		for i, k := range tags.keys {
-			list.items = append(list.items, mapValue("Key", strValue(k), "Value", tags.vals[i]))
+	if tags := props.Get("Tags"); tags != nil && tags.Kind == cfn.Map {
+		list := &cfn.Value{Kind: cfn.List}
+		for i, k := range tags.Keys {
+			list.Items = append(list.Items, cfn.MapOf("Key", cfn.Str(k), "Value", tags.Items[i]))
 		}
-		fn.set("Tags", list)
+		fn.Set("Tags", list)
 	}
-	if props.get("Role") == nil {
+	if props.Get("Role") == nil {
 		roleID := r.id + "Role"
-		fn.set("Role", getAttValue(roleID, "Arn"))
+		fn.Set("Role", cfn.GetAtt(roleID, "Arn"))
 		im.addResource(roleID, typeRole, im.samRole(r.id, props))
 	}
 	// The function keeps its resource attributes (Condition, DependsOn…).
-	whole := &value{kind: kindMap, pos: r.v.pos}
-	whole.set("Type", strValue(typeFunction))
-	for _, k := range r.v.keys {
+	whole := &cfn.Value{Kind: cfn.Map, Pos: r.v.Pos}
+	whole.Set("Type", cfn.Str(typeFunction))
+	for _, k := range r.v.Keys {
 		if k != "Type" && k != "Properties" {
-			whole.set(k, r.v.get(k))
+			whole.Set(k, r.v.Get(k))
 		}
 	}
-	whole.set("Properties", fn)
+	whole.Set("Properties", fn)
 	r.typ, r.v, r.props = typeFunction, whole, fn
 }
 
@@ -196,52 +197,52 @@ func (im *importer) expandSAMFunction(r *resource, props *value) {
 // statements and DynamoDB policy templates. When wires say all of the
 // latter, they are left out: the export writes them from the wires, and
 // editing a wire then changes what the function may do.
-func (im *importer) samRole(fnID string, props *value) *value {
-	managed := listValue(subValue("arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"))
-	var inline []*value
+func (im *importer) samRole(fnID string, props *cfn.Value) *cfn.Value {
+	managed := cfn.ListOf(cfn.Sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"))
+	var inline []*cfn.Value
 	wired := true
 	isTable := func(id string) bool { return im.isType(id, typeTable) || im.isType(id, typeSAMSimpleTable) }
 	isAPI := func(id string) bool { return im.isType(id, typeAPI) }
-	for _, p := range valueList(props.get("Policies")) {
-		var doc *value
+	for _, p := range valueList(props.Get("Policies")) {
+		var doc *cfn.Value
 		switch {
-		case p.kind == kindString:
-			managed.items = append(managed.items, subValue("arn:${AWS::Partition}:iam::aws:policy/"+managedPolicyPath(p.text)))
+		case p.Kind == cfn.String:
+			managed.Items = append(managed.Items, cfn.Sub("arn:${AWS::Partition}:iam::aws:policy/"+managedPolicyPath(p.Text)))
 			continue
-		case p.kind == kindMap && p.get("Statement") != nil:
+		case p.Kind == cfn.Map && p.Get("Statement") != nil:
 			doc = p
-			if _, ok := p.get("Version").str(); !ok {
-				doc = mapValue("Version", strValue("2012-10-17"), "Statement", p.get("Statement"))
+			if _, ok := p.Get("Version").Str(); !ok {
+				doc = cfn.MapOf("Version", cfn.Str("2012-10-17"), "Statement", p.Get("Statement"))
 			}
-		case p.kind == kindMap && len(p.keys) == 1 && samTablePolicies[p.keys[0]] != nil:
-			table := im.samPolicyTable(p.vals[0])
-			arn := getAttValue(table, "Arn")
-			doc = mapValue("Version", strValue("2012-10-17"), "Statement", listValue(mapValue(
-				"Effect", strValue("Allow"),
-				"Action", strList(samTablePolicies[p.keys[0]]...),
-				"Resource", listValue(arn, subValue("${"+table+".Arn}/index/*")))))
+		case p.Kind == cfn.Map && len(p.Keys) == 1 && samTablePolicies[p.Keys[0]] != nil:
+			table := im.samPolicyTable(p.Items[0])
+			arn := cfn.GetAtt(table, "Arn")
+			doc = cfn.MapOf("Version", cfn.Str("2012-10-17"), "Statement", cfn.ListOf(cfn.MapOf(
+				"Effect", cfn.Str("Allow"),
+				"Action", cfn.Strings(samTablePolicies[p.Keys[0]]...),
+				"Resource", cfn.ListOf(arn, cfn.Sub("${"+table+".Arn}/index/*")))))
 		default:
 			// An intrinsic naming a managed policy.
-			managed.items = append(managed.items, p)
+			managed.Items = append(managed.Items, p)
 			continue
 		}
 		for _, st := range statements(doc) {
 			_, complete := grants(st, isTable, isAPI)
 			wired = wired && complete
 		}
-		inline = append(inline, mapValue("PolicyName", strValue(fnID+"RolePolicy"+itoa(len(inline))), "PolicyDocument", doc))
+		inline = append(inline, cfn.MapOf("PolicyName", cfn.Str(fnID+"RolePolicy"+itoa(len(inline))), "PolicyDocument", doc))
 	}
-	role := mapValue(
-		"AssumeRolePolicyDocument", mapValue("Version", strValue("2012-10-17"), "Statement", listValue(mapValue(
-			"Effect", strValue("Allow"),
-			"Principal", mapValue("Service", strList("lambda.amazonaws.com")),
-			"Action", strList("sts:AssumeRole")))),
+	role := cfn.MapOf(
+		"AssumeRolePolicyDocument", cfn.MapOf("Version", cfn.Str("2012-10-17"), "Statement", cfn.ListOf(cfn.MapOf(
+			"Effect", cfn.Str("Allow"),
+			"Principal", cfn.MapOf("Service", cfn.Strings("lambda.amazonaws.com")),
+			"Action", cfn.Strings("sts:AssumeRole")))),
 		"ManagedPolicyArns", managed)
 	if len(inline) > 0 && !wired {
-		role.set("Policies", listValue(inline...))
+		role.Set("Policies", cfn.ListOf(inline...))
 	}
-	if pb := props.get("PermissionsBoundary"); pb != nil {
-		role.set("PermissionsBoundary", pb)
+	if pb := props.Get("PermissionsBoundary"); pb != nil {
+		role.Set("PermissionsBoundary", pb)
 	}
 	if len(inline) > 0 && wired {
 		// Keep the statements reachable for wires without keeping them.
@@ -253,7 +254,7 @@ func (im *importer) samRole(fnID string, props *value) *value {
 // samGrant is a SAM function's policies that wires say completely.
 type samGrant struct {
 	fn   string
-	docs []*value
+	docs []*cfn.Value
 }
 
 // managedPolicyPath adds the service-role/ path AWS's Lambda policies have.
@@ -268,57 +269,57 @@ func managedPolicyPath(name string) string {
 // SAM deploys: a string key "id" unless PrimaryKey says otherwise, on
 // demand unless ProvisionedThroughput is set.
 func (im *importer) expandSimpleTable(r *resource) {
-	name, typ := strValue("id"), "S"
-	if pk := r.props.get("PrimaryKey"); pk != nil {
-		if n := pk.get("Name"); n != nil {
+	name, typ := cfn.Str("id"), "S"
+	if pk := r.props.Get("PrimaryKey"); pk != nil {
+		if n := pk.Get("Name"); n != nil {
 			name = n
 		}
-		switch t, _ := pk.get("Type").str(); t {
+		switch t, _ := pk.Get("Type").Str(); t {
 		case "Number":
 			typ = "N"
 		case "Binary":
 			typ = "B"
 		}
 	}
-	props := mapValue(
-		"AttributeDefinitions", listValue(mapValue("AttributeName", name, "AttributeType", strValue(typ))),
-		"KeySchema", listValue(mapValue("AttributeName", name, "KeyType", strValue("HASH"))))
-	if pt := r.props.get("ProvisionedThroughput"); pt != nil {
-		props.set("BillingMode", strValue(string(model.BillingProvisioned)))
-		props.set("ProvisionedThroughput", pt)
+	props := cfn.MapOf(
+		"AttributeDefinitions", cfn.ListOf(cfn.MapOf("AttributeName", name, "AttributeType", cfn.Str(typ))),
+		"KeySchema", cfn.ListOf(cfn.MapOf("AttributeName", name, "KeyType", cfn.Str("HASH"))))
+	if pt := r.props.Get("ProvisionedThroughput"); pt != nil {
+		props.Set("BillingMode", cfn.Str(string(model.BillingProvisioned)))
+		props.Set("ProvisionedThroughput", pt)
 	} else {
-		props.set("BillingMode", strValue(string(model.BillingOnDemand)))
+		props.Set("BillingMode", cfn.Str(string(model.BillingOnDemand)))
 	}
 	for _, k := range []string{"TableName", "SSESpecification", "PointInTimeRecoverySpecification"} {
-		if v := r.props.get(k); v != nil {
-			props.set(k, v)
+		if v := r.props.Get(k); v != nil {
+			props.Set(k, v)
 		}
 	}
-	if tags := r.props.get("Tags"); tags != nil && tags.kind == kindMap {
-		list := &value{kind: kindList}
-		for i, k := range tags.keys {
-			list.items = append(list.items, mapValue("Key", strValue(k), "Value", tags.vals[i]))
+	if tags := r.props.Get("Tags"); tags != nil && tags.Kind == cfn.Map {
+		list := &cfn.Value{Kind: cfn.List}
+		for i, k := range tags.Keys {
+			list.Items = append(list.Items, cfn.MapOf("Key", cfn.Str(k), "Value", tags.Items[i]))
 		}
-		props.set("Tags", list)
+		props.Set("Tags", list)
 	}
-	whole := &value{kind: kindMap, pos: r.v.pos}
-	whole.set("Type", strValue(typeTable))
-	for _, k := range r.v.keys {
+	whole := &cfn.Value{Kind: cfn.Map, Pos: r.v.Pos}
+	whole.Set("Type", cfn.Str(typeTable))
+	for _, k := range r.v.Keys {
 		if k != "Type" && k != "Properties" {
-			whole.set(k, r.v.get(k))
+			whole.Set(k, r.v.Get(k))
 		}
 	}
-	whole.set("Properties", props)
+	whole.Set("Properties", props)
 	r.typ, r.v, r.props = typeTable, whole, props
 }
 
 // addResource adds a resource the import derived, unless the template has
 // one of that ID already.
-func (im *importer) addResource(id, typ string, props *value) {
+func (im *importer) addResource(id, typ string, props *cfn.Value) {
 	if im.res[id] != nil {
 		return
 	}
-	v := mapValue("Type", strValue(typ), "Properties", props)
+	v := cfn.MapOf("Type", cfn.Str(typ), "Properties", props)
 	im.res[id] = &resource{id: id, typ: typ, v: v, props: props}
 	im.order = append(im.order, id)
 }
@@ -332,21 +333,21 @@ var (
 
 // samWebSocketUnsupported says why a SAM WebSocket API cannot be expanded
 // here, or "".
-func samWebSocketUnsupported(props *value) string {
-	for _, k := range props.keys {
+func samWebSocketUnsupported(props *cfn.Value) string {
+	for _, k := range props.Keys {
 		if !slices.Contains(samWebSocketAPIProps, k) && !slices.Contains(samWebSocketStageProps, k) &&
 			k != "StageName" && k != "Routes" && k != "Auth" && k != "PropagateTags" {
 			return "sets " + k
 		}
 	}
-	if routes := props.get("Routes"); routes != nil && routes.kind != kindMap {
+	if routes := props.Get("Routes"); routes != nil && routes.Kind != cfn.Map {
 		return "has Routes that are not a map of route keys"
 	}
-	if auth := props.get("Auth"); auth != nil {
-		if t, _ := auth.get("AuthType").str(); t != "CUSTOM" && t != "NONE" {
+	if auth := props.Get("Auth"); auth != nil {
+		if t, _ := auth.Get("AuthType").Str(); t != "CUSTOM" && t != "NONE" {
 			return "uses " + t + " authorization"
 		}
-		if auth.get("InvokeRole") != nil {
+		if auth.Get("InvokeRole") != nil {
 			return "invokes its authorizer with a role"
 		}
 	}
@@ -371,88 +372,88 @@ func samRouteKeyPart(key string) string {
 // permission (<Api><key>Route…), plus the Lambda authorizer of $connect.
 func (im *importer) expandWebSocketAPI(r *resource) {
 	props := r.props
-	api := mapValue("ProtocolType", strValue("WEBSOCKET"))
+	api := cfn.MapOf("ProtocolType", cfn.Str("WEBSOCKET"))
 	for _, k := range samWebSocketAPIProps {
-		if v := props.get(k); v != nil {
-			api.set(k, v)
+		if v := props.Get(k); v != nil {
+			api.Set(k, v)
 		}
 	}
-	if api.get("Name") == nil {
-		api.set("Name", subValue("${AWS::StackName}-"+r.id))
+	if api.Get("Name") == nil {
+		api.Set("Name", cfn.Sub("${AWS::StackName}-"+r.id))
 	}
-	if api.get("RouteSelectionExpression") == nil {
-		api.set("RouteSelectionExpression", strValue(model.DefaultRouteSelectionExpression))
+	if api.Get("RouteSelectionExpression") == nil {
+		api.Set("RouteSelectionExpression", cfn.Str(model.DefaultRouteSelectionExpression))
 	}
-	apiRef := refValue(r.id)
-	stageName := strValue("default")
-	if v := props.get("StageName"); v != nil {
+	apiRef := cfn.Ref(r.id)
+	stageName := cfn.Str("default")
+	if v := props.Get("StageName"); v != nil {
 		stageName = v
 	}
-	stagePart, _ := stageName.scalarString()
-	stage := mapValue("ApiId", apiRef, "StageName", stageName, "AutoDeploy", boolValue(true))
+	stagePart, _ := stageName.ScalarString()
+	stage := cfn.MapOf("ApiId", apiRef, "StageName", stageName, "AutoDeploy", cfn.Boolean(true))
 	for _, k := range samWebSocketStageProps {
-		if v := props.get(k); v != nil {
-			stage.set(k, v)
+		if v := props.Get(k); v != nil {
+			stage.Set(k, v)
 		}
 	}
 	im.addResource(r.id+samRouteKeyPart(stagePart)+"Stage", typeStage, stage)
 
 	var authID string
-	if auth := props.get("Auth"); auth != nil {
-		if t, _ := auth.get("AuthType").str(); t == "CUSTOM" {
-			fn := functionRef(auth.get("AuthArn"))
+	if auth := props.Get("Auth"); auth != nil {
+		if t, _ := auth.Get("AuthType").Str(); t == "CUSTOM" {
+			fn := functionRef(auth.Get("AuthArn"))
 			authID = r.id + "Authorizer"
-			a := mapValue("ApiId", apiRef, "AuthorizerType", strValue("REQUEST"),
-				"AuthorizerUri", subValue(model.InvokeURISub(fn)))
-			if is := auth.get("IdentitySource"); is != nil {
-				a.set("IdentitySource", is)
+			a := cfn.MapOf("ApiId", apiRef, "AuthorizerType", cfn.Str("REQUEST"),
+				"AuthorizerUri", cfn.Sub(model.InvokeURISub(fn)))
+			if is := auth.Get("IdentitySource"); is != nil {
+				a.Set("IdentitySource", is)
 			}
-			name := auth.get("Name")
+			name := auth.Get("Name")
 			if name == nil {
-				name = strValue(authID)
+				name = cfn.Str(authID)
 			}
-			a.set("Name", name)
+			a.Set("Name", name)
 			im.addResource(authID, typeAuthorizer, a)
-			im.addResource(authID+"Permission", typePermission, mapValue(
-				"Action", strValue("lambda:InvokeFunction"), "FunctionName", getAttValue(fn, "Arn"),
-				"Principal", strValue(apiGatewayPrincipal),
-				"SourceArn", subValue(model.AuthorizerSourceARNSub(r.id, authID))))
+			im.addResource(authID+"Permission", typePermission, cfn.MapOf(
+				"Action", cfn.Str("lambda:InvokeFunction"), "FunctionName", cfn.GetAtt(fn, "Arn"),
+				"Principal", cfn.Str(apiGatewayPrincipal),
+				"SourceArn", cfn.Sub(model.AuthorizerSourceARNSub(r.id, authID))))
 		}
 	}
-	routes := props.get("Routes")
-	for i := 0; routes != nil && i < len(routes.keys); i++ {
-		key, cfg := routes.keys[i], routes.vals[i]
+	routes := props.Get("Routes")
+	for i := 0; routes != nil && i < len(routes.Keys); i++ {
+		key, cfg := routes.Keys[i], routes.Items[i]
 		prefix := r.id + samRouteKeyPart(key)
-		route := mapValue("ApiId", apiRef, "RouteKey", strValue(key), "Target", subValue("integrations/${"+prefix+"Integration}"))
+		route := cfn.MapOf("ApiId", apiRef, "RouteKey", cfn.Str(key), "Target", cfn.Sub("integrations/${"+prefix+"Integration}"))
 		for _, k := range samRouteProps {
-			if v := cfg.get(k); v != nil {
-				route.set(k, v)
+			if v := cfg.Get(k); v != nil {
+				route.Set(k, v)
 			}
 		}
 		if key == model.RouteConnect && authID != "" {
-			route.set("AuthorizationType", strValue("CUSTOM"))
-			route.set("AuthorizerId", refValue(authID))
+			route.Set("AuthorizationType", cfn.Str("CUSTOM"))
+			route.Set("AuthorizerId", cfn.Ref(authID))
 		}
 		im.addResource(prefix+"Route", typeRoute, route)
-		fn := functionRef(cfg.get("FunctionArn"))
-		integ := mapValue("ApiId", apiRef, "IntegrationType", strValue("AWS_PROXY"),
-			"IntegrationUri", subValue(model.InvokeURISub(fn)))
-		if t := cfg.get("IntegrationTimeout"); t != nil {
-			integ.set("TimeoutInMillis", t)
+		fn := functionRef(cfg.Get("FunctionArn"))
+		integ := cfn.MapOf("ApiId", apiRef, "IntegrationType", cfn.Str("AWS_PROXY"),
+			"IntegrationUri", cfn.Sub(model.InvokeURISub(fn)))
+		if t := cfg.Get("IntegrationTimeout"); t != nil {
+			integ.Set("TimeoutInMillis", t)
 		}
 		im.addResource(prefix+"Integration", typeIntegration, integ)
-		im.addResource(prefix+"Permission", typePermission, mapValue(
-			"Action", strValue("lambda:InvokeFunction"), "FunctionName", getAttValue(fn, "Arn"),
-			"Principal", strValue(apiGatewayPrincipal),
-			"SourceArn", subValue(model.RouteSourceARNSub(r.id, key))))
+		im.addResource(prefix+"Permission", typePermission, cfn.MapOf(
+			"Action", cfn.Str("lambda:InvokeFunction"), "FunctionName", cfn.GetAtt(fn, "Arn"),
+			"Principal", cfn.Str(apiGatewayPrincipal),
+			"SourceArn", cfn.Sub(model.RouteSourceARNSub(r.id, key))))
 	}
-	whole := &value{kind: kindMap, pos: r.v.pos}
-	whole.set("Type", strValue(typeAPI))
-	for _, k := range r.v.keys {
+	whole := &cfn.Value{Kind: cfn.Map, Pos: r.v.Pos}
+	whole.Set("Type", cfn.Str(typeAPI))
+	for _, k := range r.v.Keys {
 		if k != "Type" && k != "Properties" {
-			whole.set(k, r.v.get(k))
+			whole.Set(k, r.v.Get(k))
 		}
 	}
-	whole.set("Properties", api)
+	whole.Set("Properties", api)
 	r.typ, r.v, r.props = typeAPI, whole, api
 }

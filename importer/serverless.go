@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/model"
 )
 
@@ -31,14 +32,14 @@ var serverlessKeys = []string{"service", "provider", "functions", "resources", "
 // events become one WebSocket API, its provider settings the functions'
 // defaults, its IAM statements wires (or, what wires cannot say, a policy
 // kept as it is), and resources.Resources is read as a template's.
-func (im *importer) serverless(root *value) error {
+func (im *importer) serverless(root *cfn.Value) error {
 	im.resolveVariables(root)
-	service := serviceName(root.get("service"))
+	service := serviceName(root.Get("service"))
 	if stackNamePattern.MatchString(service) && len(service) <= model.MaxStackNameLength {
 		im.stack.Name = service
 	}
 	var ignored []string
-	for _, k := range root.keys {
+	for _, k := range root.Keys {
 		if !slices.Contains(serverlessKeys, k) {
 			ignored = append(ignored, k)
 		}
@@ -46,89 +47,89 @@ func (im *importer) serverless(root *value) error {
 	if len(ignored) > 0 {
 		im.note("serverless.yml settings %s configure the Serverless Framework and are not imported", strings.Join(ignored, ", "))
 	}
-	provider := root.get("provider")
-	if p := provider.get("name"); p != nil {
-		if s, _ := p.str(); s != "aws" {
-			return im.errorAt(p.pos, "provider %q: Switchboard imports AWS services only", s)
+	provider := root.Get("provider")
+	if p := provider.Get("name"); p != nil {
+		if s, _ := p.Str(); s != "aws" {
+			return im.errorAt(p.Pos, "provider %q: Switchboard imports AWS services only", s)
 		}
 	}
-	resources := root.get("resources")
-	if rs := resources.get("Resources"); rs != nil {
-		if rs.kind != kindMap {
-			return im.errorAt(rs.pos, "resources.Resources must be a map of CloudFormation resources")
+	resources := root.Get("resources")
+	if rs := resources.Get("Resources"); rs != nil {
+		if rs.Kind != cfn.Map {
+			return im.errorAt(rs.Pos, "resources.Resources must be a map of CloudFormation resources")
 		}
 		if err := im.readResources(rs); err != nil {
 			return err
 		}
 	}
-	functions := root.get("functions")
-	if functions != nil && functions.kind != kindMap {
-		return im.errorAt(functions.pos, "functions must be a map of function names to their settings")
+	functions := root.Get("functions")
+	if functions != nil && functions.Kind != cfn.Map {
+		return im.errorAt(functions.Pos, "functions must be a map of function names to their settings")
 	}
-	if functions == nil || len(functions.keys) == 0 {
-		return im.errorAt(root.pos, "the serverless.yml defines no functions")
+	if functions == nil || len(functions.Keys) == 0 {
+		return im.errorAt(root.Pos, "the serverless.yml defines no functions")
 	}
 	stage := serverlessStage
-	if s, ok := provider.get("stage").str(); ok && !strings.Contains(s, "${") {
+	if s, ok := provider.Get("stage").Str(); ok && !strings.Contains(s, "${") {
 		stage = s
 	}
 
 	// The WebSocket API, if any function has a websocket event.
-	api := &value{kind: kindMap}
-	api.set("Name", subValue("${AWS::StackName}-"+serverlessAPI))
-	api.set("ProtocolType", strValue("WEBSOCKET"))
-	rse := strValue(model.DefaultRouteSelectionExpression)
-	if v := provider.get("websocketsApiRouteSelectionExpression"); v != nil {
+	api := &cfn.Value{Kind: cfn.Map}
+	api.Set("Name", cfn.Sub("${AWS::StackName}-"+serverlessAPI))
+	api.Set("ProtocolType", cfn.Str("WEBSOCKET"))
+	rse := cfn.Str(model.DefaultRouteSelectionExpression)
+	if v := provider.Get("websocketsApiRouteSelectionExpression"); v != nil {
 		rse = v
 	}
-	api.set("RouteSelectionExpression", rse)
-	if d := provider.get("websocketsDescription"); d != nil {
-		api.set("Description", d)
+	api.Set("RouteSelectionExpression", rse)
+	if d := provider.Get("websocketsDescription"); d != nil {
+		api.Set("Description", d)
 	}
 	apiUsed := false
 	probe := model.NewAPI("", serverlessAPI)
 
 	names := map[string]string{} // function key → logical ID
 	used := map[string]bool{}
-	for _, key := range functions.keys {
+	for _, key := range functions.Keys {
 		id := functionLogicalID(key)
 		if id == "" || used[id] || !model.ValidLogicalID(id) {
-			return im.errorAt(functions.get(key).pos, "function %q: its name must hold letters or digits, and differ from the others' in more than punctuation", key)
+			return im.errorAt(functions.Get(key).Pos, "function %q: its name must hold letters or digits, and differ from the others' in more than punctuation", key)
 		}
 		names[key] = id
 		used[id] = true
 	}
-	var roles []*value
-	for i, key := range functions.keys {
+	var roles []*cfn.Value
+	for i, key := range functions.Keys {
 		if err := im.stopped(); err != nil {
 			return err
 		}
-		fv := functions.vals[i]
-		if fv.kind != kindMap {
-			return im.errorAt(fv.pos, "function %s must be a map with a handler", key)
+		fv := functions.Items[i]
+		if fv.Kind != cfn.Map {
+			return im.errorAt(fv.Pos, "function %s must be a map with a handler", key)
 		}
 		id := names[key]
 		props, err := im.serverlessFunction(key, fv, provider)
 		if err != nil {
 			return err
 		}
-		props.set("Role", getAttValue(id+"Role", "Arn"))
+		props.Set("Role", cfn.GetAtt(id+"Role", "Arn"))
 		im.addResource(id, typeFunction, props)
-		im.addResource(id+"Role", typeRole, mapValue("AssumeRolePolicyDocument", mapValue("Version", strValue("2012-10-17"), "Statement", listValue(mapValue(
-			"Effect", strValue("Allow"),
-			"Principal", mapValue("Service", strList("lambda.amazonaws.com")),
-			"Action", strList("sts:AssumeRole"))))))
-		roles = append(roles, refValue(id+"Role"))
+		im.addResource(id+"Role", typeRole, cfn.MapOf("AssumeRolePolicyDocument", cfn.MapOf("Version", cfn.Str("2012-10-17"), "Statement", cfn.ListOf(cfn.MapOf(
+			"Effect", cfn.Str("Allow"),
+			"Principal", cfn.MapOf("Service", cfn.Strings("lambda.amazonaws.com")),
+			"Action", cfn.Strings("sts:AssumeRole"))))))
+		roles = append(roles, cfn.Ref(id+"Role"))
 
-		for _, ev := range valueList(fv.get("events")) {
-			if ev.kind != kindMap || len(ev.keys) != 1 {
-				return im.errorAt(ev.pos, "function %s: each event is a map with one key, such as websocket", key)
+		for _, ev := range valueList(fv.Get("events")) {
+			if ev.Kind != cfn.Map || len(ev.Keys) != 1 {
+				return im.errorAt(ev.Pos, "function %s: each event is a map with one key, such as websocket", key)
 			}
-			if ev.keys[0] != "websocket" {
-				im.note("function %s: %s events are not imported; Switchboard designs WebSocket APIs", key, ev.keys[0])
+			if ev.Keys[0] != "websocket" {
+				im.note("function %s: %s events are not imported; Switchboard designs WebSocket APIs", key, ev.Keys[0])
 				continue
 			}
-			if err := im.websocketEvent(ev.vals[0], id, probe, names); err != nil {
+			if err := im.websocketEvent(ev.Items[0], id, probe, names); err != nil {
 				return err
 			}
 			apiUsed = true
@@ -136,8 +137,8 @@ func (im *importer) serverless(root *value) error {
 	}
 	if apiUsed {
 		im.addResource(serverlessAPI, typeAPI, api)
-		im.addResource(probe.StageLogicalID(), typeStage, mapValue(
-			"ApiId", refValue(serverlessAPI), "StageName", strValue(stage), "AutoDeploy", boolValue(true)))
+		im.addResource(probe.StageLogicalID(), typeStage, cfn.MapOf(
+			"ApiId", cfn.Ref(serverlessAPI), "StageName", cfn.Str(stage), "AutoDeploy", cfn.Boolean(true)))
 	}
 	if err := im.serverlessStatements(provider, roles); err != nil {
 		return err
@@ -147,11 +148,11 @@ func (im *importer) serverless(root *value) error {
 	}
 	var kept []model.Field
 	for _, key := range model.SectionOrder {
-		if v := resources.get(key); v != nil && key != "Outputs" {
-			kept = append(kept, model.Field{Key: key, Value: v.json()})
+		if v := resources.Get(key); v != nil && key != "Outputs" {
+			kept = append(kept, model.Field{Key: key, Value: v.JSON()})
 		} else if v != nil {
 			if out := im.keptOutputs(v); out != nil {
-				kept = append(kept, model.Field{Key: key, Value: out.json()})
+				kept = append(kept, model.Field{Key: key, Value: out.JSON()})
 			}
 		}
 	}
@@ -162,11 +163,11 @@ func (im *importer) serverless(root *value) error {
 var stackNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
 
 // serviceName reads service: name, or the older service: {name: …}.
-func serviceName(v *value) string {
-	if s, ok := v.str(); ok {
+func serviceName(v *cfn.Value) string {
+	if s, ok := v.Str(); ok {
 		return s
 	}
-	s, _ := v.get("name").str()
+	s, _ := v.Get("name").Str()
 	return s
 }
 
@@ -178,92 +179,92 @@ func functionLogicalID(key string) string {
 
 // serverlessFunction builds a function's properties from its settings and
 // the provider's.
-func (im *importer) serverlessFunction(key string, fv, provider *value) (*value, error) {
-	props := &value{kind: kindMap, pos: fv.pos}
-	handler, ok := fv.get("handler").str()
+func (im *importer) serverlessFunction(key string, fv, provider *cfn.Value) (*cfn.Value, error) {
+	props := &cfn.Value{Kind: cfn.Map, Pos: fv.Pos}
+	handler, ok := fv.Get("handler").Str()
 	if !ok {
-		if fv.get("image") != nil {
-			return nil, im.errorAt(fv.pos, "function %s runs a container image, which Switchboard does not model", key)
+		if fv.Get("image") != nil {
+			return nil, im.errorAt(fv.Pos, "function %s runs a container image, which Switchboard does not model", key)
 		}
-		return nil, im.errorAt(fv.pos, "function %s has no handler", key)
+		return nil, im.errorAt(fv.Pos, "function %s has no handler", key)
 	}
 	// handler: src/handlers/connect.handler → code in src/handlers,
 	// handler connect.handler.
 	dir, file := path.Split(handler)
-	props.set("Handler", strValue(file))
+	props.Set("Handler", cfn.Str(file))
 	if dir = strings.TrimSuffix(dir, "/"); dir != "" {
-		props.set("Code", strValue(dir))
+		props.Set("Code", cfn.Str(dir))
 	} else {
-		props.set("Code", strValue(model.DefaultCodePath(functionLogicalID(key))))
+		props.Set("Code", cfn.Str(model.DefaultCodePath(functionLogicalID(key))))
 	}
-	pick := func(k string) *value {
-		if v := fv.get(k); v != nil {
+	pick := func(k string) *cfn.Value {
+		if v := fv.Get(k); v != nil {
 			return v
 		}
-		return provider.get(k)
+		return provider.Get(k)
 	}
 	if v := pick("runtime"); v != nil {
-		props.set("Runtime", v)
+		props.Set("Runtime", v)
 	}
 	mem, timeout := pick("memorySize"), pick("timeout")
 	if mem == nil {
-		mem = numValue(serverlessMemorySize)
+		mem = cfn.Int(serverlessMemorySize)
 	}
 	if timeout == nil {
-		timeout = numValue(serverlessTimeout)
+		timeout = cfn.Int(serverlessTimeout)
 	}
-	props.set("MemorySize", mem)
-	props.set("Timeout", timeout)
-	if d := fv.get("description"); d != nil {
-		props.set("Description", d)
+	props.Set("MemorySize", mem)
+	props.Set("Timeout", timeout)
+	if d := fv.Get("description"); d != nil {
+		props.Set("Description", d)
 	}
-	vars := &value{kind: kindMap}
-	for _, env := range []*value{provider.get("environment"), fv.get("environment")} {
+	vars := &cfn.Value{Kind: cfn.Map}
+	for _, env := range []*cfn.Value{provider.Get("environment"), fv.Get("environment")} {
 		if env == nil {
 			continue
 		}
-		if env.kind != kindMap {
-			return nil, im.errorAt(env.pos, "function %s: environment must be a map of names to values", key)
+		if env.Kind != cfn.Map {
+			return nil, im.errorAt(env.Pos, "function %s: environment must be a map of names to values", key)
 		}
-		for i, k := range env.keys {
-			vars.set(k, env.vals[i])
+		for i, k := range env.Keys {
+			vars.Set(k, env.Items[i])
 		}
 	}
-	if len(vars.keys) > 0 {
-		props.set("Environment", mapValue("Variables", vars))
+	if len(vars.Keys) > 0 {
+		props.Set("Environment", cfn.MapOf("Variables", vars))
 	}
 	return props, nil
 }
 
 // websocketEvent adds a route for a websocket event: the route, its
 // integration, a route response for two-way routes and the authorizer.
-func (im *importer) websocketEvent(ev *value, fnID string, probe *model.API, names map[string]string) error {
+func (im *importer) websocketEvent(ev *cfn.Value, fnID string, probe *model.API, names map[string]string) error {
 	var key string
-	var rrse, auth *value
-	if s, ok := ev.str(); ok {
+	var rrse, auth *cfn.Value
+	if s, ok := ev.Str(); ok {
 		key = s
 	} else {
-		if ev.kind != kindMap {
-			return im.errorAt(ev.pos, "a websocket event is a route key or a map with route")
+		if ev.Kind != cfn.Map {
+			return im.errorAt(ev.Pos, "a websocket event is a route key or a map with route")
 		}
-		s, ok := ev.get("route").str()
+		s, ok := ev.Get("route").Str()
 		if !ok {
-			return im.errorAt(ev.pos, "a websocket event needs a route, such as $connect")
+			return im.errorAt(ev.Pos, "a websocket event needs a route, such as $connect")
 		}
-		key, rrse, auth = s, ev.get("routeResponseSelectionExpression"), ev.get("authorizer")
+		key, rrse, auth = s, ev.Get("routeResponseSelectionExpression"), ev.Get("authorizer")
 	}
 	r := &model.Route{Key: key}
 	routeID, integID, respID, _ := probe.RouteLogicalIDs(r)
 	if im.res[routeID] != nil {
-		return im.errorAt(ev.pos, "route %s is defined twice", key)
+		return im.errorAt(ev.Pos, "route %s is defined twice", key)
 	}
-	route := mapValue("ApiId", refValue(serverlessAPI), "RouteKey", strValue(key),
-		"Target", subValue("integrations/${"+integID+"}"))
+	route := cfn.MapOf("ApiId", cfn.Ref(serverlessAPI), "RouteKey", cfn.Str(key),
+		"Target", cfn.Sub("integrations/${"+integID+"}"))
 	if rrse != nil {
-		route.set("RouteResponseSelectionExpression", rrse)
-		if s, _ := rrse.str(); s == model.RouteDefault {
-			im.addResource(respID, typeRouteResponse, mapValue("ApiId", refValue(serverlessAPI),
-				"RouteId", refValue(routeID), "RouteResponseKey", strValue(model.RouteDefault)))
+		route.Set("RouteResponseSelectionExpression", rrse)
+		if s, _ := rrse.Str(); s == model.RouteDefault {
+			im.addResource(respID, typeRouteResponse, cfn.MapOf("ApiId", cfn.Ref(serverlessAPI),
+				"RouteId", cfn.Ref(routeID), "RouteResponseKey", cfn.Str(model.RouteDefault)))
 		}
 	}
 	if auth != nil {
@@ -271,47 +272,47 @@ func (im *importer) websocketEvent(ev *value, fnID string, probe *model.API, nam
 		if err != nil {
 			return err
 		}
-		route.set("AuthorizationType", strValue("CUSTOM"))
-		route.set("AuthorizerId", refValue(authID))
+		route.Set("AuthorizationType", cfn.Str("CUSTOM"))
+		route.Set("AuthorizerId", cfn.Ref(authID))
 	}
 	im.addResource(routeID, typeRoute, route)
-	im.addResource(integID, typeIntegration, mapValue("ApiId", refValue(serverlessAPI),
-		"IntegrationType", strValue("AWS_PROXY"),
-		"IntegrationUri", subValue(model.InvokeURISub(fnID))))
+	im.addResource(integID, typeIntegration, cfn.MapOf("ApiId", cfn.Ref(serverlessAPI),
+		"IntegrationType", cfn.Str("AWS_PROXY"),
+		"IntegrationUri", cfn.Sub(model.InvokeURISub(fnID))))
 	return nil
 }
 
 // websocketAuthorizer adds the API's authorizer: authorizer: fnName, or
 // {name, identitySource}. An authorizer by ARN (a function outside the
 // service) is not modelled.
-func (im *importer) websocketAuthorizer(auth *value, probe *model.API, names map[string]string) (string, error) {
-	name, _ := auth.str()
-	sources := strList(serverlessIdentitySource)
-	if auth.kind == kindMap {
-		name, _ = auth.get("name").str()
-		if is := auth.get("identitySource"); is != nil {
-			sources = listValue(valueList(is)...)
+func (im *importer) websocketAuthorizer(auth *cfn.Value, probe *model.API, names map[string]string) (string, error) {
+	name, _ := auth.Str()
+	sources := cfn.Strings(serverlessIdentitySource)
+	if auth.Kind == cfn.Map {
+		name, _ = auth.Get("name").Str()
+		if is := auth.Get("identitySource"); is != nil {
+			sources = cfn.ListOf(valueList(is)...)
 		}
-		if auth.get("arn") != nil && name == "" {
-			return "", im.errorAt(auth.pos, "an authorizer given by ARN is a function outside this service, which Switchboard cannot wire; name a function of the service")
+		if auth.Get("arn") != nil && name == "" {
+			return "", im.errorAt(auth.Pos, "an authorizer given by ARN is a function outside this service, which Switchboard cannot wire; name a function of the service")
 		}
 	}
 	fnID := names[name]
 	if fnID == "" {
-		return "", im.errorAt(auth.pos, "authorizer %q is not a function of this service", name)
+		return "", im.errorAt(auth.Pos, "authorizer %q is not a function of this service", name)
 	}
 	id := probe.AuthorizerLogicalID()
 	if prev := im.res[id]; prev != nil {
-		if invokedFunction(prev.props.get("AuthorizerUri")) != fnID {
-			return "", im.errorAt(auth.pos, "the WebSocket API has one authorizer; %q is a second", name)
+		if invokedFunction(prev.props.Get("AuthorizerUri")) != fnID {
+			return "", im.errorAt(auth.Pos, "the WebSocket API has one authorizer; %q is a second", name)
 		}
 		return id, nil
 	}
-	im.addResource(id, typeAuthorizer, mapValue("ApiId", refValue(serverlessAPI),
-		"AuthorizerType", strValue("REQUEST"),
-		"AuthorizerUri", subValue(model.InvokeURISub(fnID)),
+	im.addResource(id, typeAuthorizer, cfn.MapOf("ApiId", cfn.Ref(serverlessAPI),
+		"AuthorizerType", cfn.Str("REQUEST"),
+		"AuthorizerUri", cfn.Sub(model.InvokeURISub(fnID)),
 		"IdentitySource", sources,
-		"Name", strValue(name)))
+		"Name", cfn.Str(name)))
 	return id, nil
 }
 
@@ -319,18 +320,18 @@ func (im *importer) websocketAuthorizer(auth *value, probe *model.API, names map
 // provider.iamRoleStatements), which the Framework gives every function.
 // Statements wires say completely become wires; otherwise all of them are
 // kept as one policy attached to every function's role.
-func (im *importer) serverlessStatements(provider *value, roles []*value) error {
-	sts := provider.path("iam", "role", "statements")
+func (im *importer) serverlessStatements(provider *cfn.Value, roles []*cfn.Value) error {
+	sts := provider.Path("iam", "role", "statements")
 	if sts == nil {
-		sts = provider.get("iamRoleStatements")
+		sts = provider.Get("iamRoleStatements")
 	}
 	if sts == nil {
 		return nil
 	}
-	if sts.kind != kindList {
-		return im.errorAt(sts.pos, "the IAM role statements must be a list")
+	if sts.Kind != cfn.List {
+		return im.errorAt(sts.Pos, "the IAM role statements must be a list")
 	}
-	doc := mapValue("Version", strValue("2012-10-17"), "Statement", sts)
+	doc := cfn.MapOf("Version", cfn.Str("2012-10-17"), "Statement", sts)
 	isTable := func(id string) bool { return im.isType(id, typeTable) }
 	isAPI := func(id string) bool { return id == serverlessAPI }
 	complete := true
@@ -339,15 +340,15 @@ func (im *importer) serverlessStatements(provider *value, roles []*value) error 
 		complete = complete && ok
 	}
 	if !complete {
-		im.addResource("ServerlessRoleStatements", typePolicy, mapValue(
-			"PolicyName", subValue("${AWS::StackName}-statements"),
+		im.addResource("ServerlessRoleStatements", typePolicy, cfn.MapOf(
+			"PolicyName", cfn.Sub("${AWS::StackName}-statements"),
 			"PolicyDocument", doc,
-			"Roles", listValue(roles...)))
+			"Roles", cfn.ListOf(roles...)))
 		return nil
 	}
 	for _, role := range roles {
-		fn := strings.TrimSuffix(role.refTo(), "Role")
-		im.samWired = append(im.samWired, samGrant{fn: fn, docs: []*value{mapValue("PolicyDocument", doc)}})
+		fn := strings.TrimSuffix(role.RefTo(), "Role")
+		im.samWired = append(im.samWired, samGrant{fn: fn, docs: []*cfn.Value{cfn.MapOf("PolicyDocument", doc)}})
 	}
 	return nil
 }
@@ -359,9 +360,9 @@ var serverlessVariable = regexp.MustCompile(`\$\{(self|sls|opt|env):([^,}]*)(?:,
 // answers: ${self:service}, ${self:provider.stage}, ${sls:stage},
 // ${opt:stage, 'dev'} (its default) and ${self:path} to a scalar. Others,
 // such as ${env:X} or ${ssm:…}, stay, and a note names them.
-func (im *importer) resolveVariables(root *value) {
+func (im *importer) resolveVariables(root *cfn.Value) {
 	stage := serverlessStage
-	if s, ok := root.path("provider", "stage").str(); ok && !strings.Contains(s, "${") {
+	if s, ok := root.Path("provider", "stage").Str(); ok && !strings.Contains(s, "${") {
 		stage = s
 	}
 	var unresolved []string
@@ -373,12 +374,12 @@ func (im *importer) resolveVariables(root *value) {
 		case src == "self":
 			v := root
 			for _, k := range strings.Split(addr, ".") {
-				v = v.get(k)
+				v = v.Get(k)
 			}
 			if addr == "service" {
-				return serviceName(root.get("service")), true
+				return serviceName(root.Get("service")), true
 			}
-			if s, ok := v.scalarString(); ok && !strings.Contains(s, "${") {
+			if s, ok := v.ScalarString(); ok && !strings.Contains(s, "${") {
 				return s, true
 			}
 		}
@@ -387,11 +388,11 @@ func (im *importer) resolveVariables(root *value) {
 		}
 		return "", false
 	}
-	root.walk(func(v *value) {
-		if v.kind != kindString || !strings.Contains(v.text, "${") {
+	root.Walk(func(v *cfn.Value) {
+		if v.Kind != cfn.String || !strings.Contains(v.Text, "${") {
 			return
 		}
-		v.text = serverlessVariable.ReplaceAllStringFunc(v.text, func(m string) string {
+		v.Text = serverlessVariable.ReplaceAllStringFunc(v.Text, func(m string) string {
 			sub := serverlessVariable.FindStringSubmatch(m)
 			if s, ok := lookup(sub[1], strings.TrimSpace(sub[2]), sub[3]); ok {
 				return s

@@ -27,15 +27,15 @@ func (im *importer) table(r *resource) (*model.Table, error) {
 	im.claimed[r.id] = true
 
 	types := map[string]model.AttributeType{}
-	for _, d := range valueList(p.get("AttributeDefinitions")) {
-		name, _ := d.get("AttributeName").str()
-		typ, _ := d.get("AttributeType").str()
+	for _, d := range valueList(p.Get("AttributeDefinitions")) {
+		name, _ := d.Get("AttributeName").Str()
+		typ, _ := d.Get("AttributeType").Str()
 		types[name] = model.AttributeType(typ)
 	}
 	var hash, rng *model.Key
-	for _, ks := range valueList(p.get("KeySchema")) {
-		name, _ := ks.get("AttributeName").str()
-		kt, _ := ks.get("KeyType").str()
+	for _, ks := range valueList(p.Get("KeySchema")) {
+		name, _ := ks.Get("AttributeName").Str()
+		kt, _ := ks.Get("KeyType").Str()
 		k := &model.Key{Name: name, Type: types[name]}
 		switch kt {
 		case "HASH":
@@ -45,33 +45,33 @@ func (im *importer) table(r *resource) (*model.Table, error) {
 		}
 	}
 	if hash == nil || hash.Name == "" {
-		at := r.pos
-		if ks := p.get("KeySchema"); ks != nil {
-			at = ks.pos
+		at := r.Pos
+		if ks := p.Get("KeySchema"); ks != nil {
+			at = ks.Pos
 		}
 		return nil, im.errorAt(at, "table %s: KeySchema must name a HASH key attribute", r.id)
 	}
 	if hash.Type == "" || rng != nil && rng.Type == "" {
-		return nil, im.errorAt(r.pos, "table %s: each key attribute needs an AttributeDefinitions entry with its type", r.id)
+		return nil, im.errorAt(r.Pos, "table %s: each key attribute needs an AttributeDefinitions entry with its type", r.id)
 	}
 	t.PartitionKey = *hash
 	t.SortKey = rng
 
-	pt := p.get("ProvisionedThroughput")
-	switch mode, _ := p.get("BillingMode").str(); {
+	pt := p.Get("ProvisionedThroughput")
+	switch mode, _ := p.Get("BillingMode").Str(); {
 	case mode == string(model.BillingProvisioned) || mode == "" && pt != nil:
 		t.BillingMode = model.BillingProvisioned
-		t.ReadCapacity, _ = pt.get("ReadCapacityUnits").int()
-		t.WriteCapacity, _ = pt.get("WriteCapacityUnits").int()
+		t.ReadCapacity, _ = pt.Get("ReadCapacityUnits").Int()
+		t.WriteCapacity, _ = pt.Get("WriteCapacityUnits").Int()
 	case mode == string(model.BillingOnDemand):
 		t.BillingMode = model.BillingOnDemand
 	}
-	if ttl := p.get("TimeToLiveSpecification"); ttl != nil {
-		if on, _ := ttl.get("Enabled").bool(); on {
-			t.TTLAttribute, _ = ttl.get("AttributeName").str()
+	if ttl := p.Get("TimeToLiveSpecification"); ttl != nil {
+		if on, _ := ttl.Get("Enabled").Bool(); on {
+			t.TTLAttribute, _ = ttl.Get("AttributeName").Str()
 		}
 	}
-	if dp, ok := deletionPolicy(r.v.get("DeletionPolicy")); ok {
+	if dp, ok := deletionPolicy(r.v.Get("DeletionPolicy")); ok {
 		t.DeletionPolicy = dp
 	}
 	resetInvalid(&model.Stack{Tables: []*model.Table{t}}, t.ID, func(field string) {
@@ -83,34 +83,5 @@ func (im *importer) table(r *resource) (*model.Table, error) {
 		}
 	})
 
-	g := newGenerated(t.Name).
-		prop("BillingMode", strValue(string(t.BillingMode))).
-		prop("KeySchema", keySchema(t)).
-		prop("AttributeDefinitions", attributeDefinitions(t)).
-		attr("DeletionPolicy", strValue(string(t.DeletionPolicy))).
-		attr("UpdateReplacePolicy", strValue(string(t.DeletionPolicy)))
-	if t.BillingMode == model.BillingProvisioned {
-		g.prop("ProvisionedThroughput", mapValue("ReadCapacityUnits", numValue(t.ReadCapacity), "WriteCapacityUnits", numValue(t.WriteCapacity)))
-	}
-	if t.TTLAttribute != "" {
-		g.prop("TimeToLiveSpecification", mapValue("AttributeName", strValue(t.TTLAttribute), "Enabled", boolValue(true)))
-	}
-	t.Kept = keep(nil, model.PartMain, r, g)
 	return t, nil
-}
-
-func keySchema(t *model.Table) *value {
-	l := listValue(mapValue("AttributeName", strValue(t.PartitionKey.Name), "KeyType", strValue("HASH")))
-	if t.SortKey != nil {
-		l.items = append(l.items, mapValue("AttributeName", strValue(t.SortKey.Name), "KeyType", strValue("RANGE")))
-	}
-	return l
-}
-
-func attributeDefinitions(t *model.Table) *value {
-	l := listValue(mapValue("AttributeName", strValue(t.PartitionKey.Name), "AttributeType", strValue(string(t.PartitionKey.Type))))
-	if t.SortKey != nil {
-		l.items = append(l.items, mapValue("AttributeName", strValue(t.SortKey.Name), "AttributeType", strValue(string(t.SortKey.Type))))
-	}
-	return l
 }

@@ -1,60 +1,64 @@
-package export
+package cfn
 
 import (
 	"bytes"
 	"strings"
 )
 
-// writeYAML writes the tree as block-style YAML indented by two spaces, with
-// intrinsics in their short form: !Ref X, !GetAtt X.Arn, !Sub "…".
+// WriteYAML writes the document as block-style YAML indented by two
+// spaces, with intrinsics in their short form: !Ref X, !GetAtt X.Arn,
+// !Sub "…". sizeHint is the expected output size.
 //
-// The tree holds only what a template holds, so a small emitter does: it
+// A document holds only what a template holds, so a small emitter does: it
 // writes a string plain when it is unmistakably a string, and double-quoted
 // otherwise, with JSON's escapes, which YAML shares. yaml.v3's encoder was
 // the largest single cost of exporting a large stack (its emitter keeps
-// every event of a document until the end), and the tests read every output
-// back with yaml.v3 and compare it with the JSON.
-// writeYAML writes the tree; sizeHint is the expected output size.
-func writeYAML(n *node, sizeHint int) []byte {
+// every event of a document until the end), and the export's tests read
+// every output back with yaml.v3 and compare it with the JSON.
+func WriteYAML(v *Value, sizeHint int) []byte {
 	var b bytes.Buffer
 	b.Grow(max(sizeHint, 4096))
 	switch {
-	case n.kind == kindObject && len(n.keys) > 0:
-		yamlMapping(&b, n, 0, false)
-	case n.kind == kindArray && len(n.items) > 0:
-		yamlSequence(&b, n, 0, false)
+	case v.Kind == Map && len(v.Keys) > 0 && !short(v):
+		yamlMapping(&b, v, 0, false)
+	case v.Kind == List && len(v.Items) > 0:
+		yamlSequence(&b, v, 0, false)
 	default:
-		yamlScalar(&b, n)
+		yamlScalar(&b, v)
 		b.WriteByte('\n')
 	}
 	return b.Bytes()
 }
 
-// yamlMapping writes a non-empty object at depth; inline means the first key
+// short reports whether v is a function call YAML can write with a tag.
+// Only such calls are marked Intrinsic.
+func short(v *Value) bool { return v.Intrinsic && len(v.Keys) == 1 }
+
+// yamlMapping writes a non-empty map at depth; inline means the first key
 // follows a "- " already written.
-func yamlMapping(b *bytes.Buffer, n *node, depth int, inline bool) {
-	for i, key := range n.keys {
+func yamlMapping(b *bytes.Buffer, v *Value, depth int, inline bool) {
+	for i, key := range v.Keys {
 		if i > 0 || !inline {
 			indent(b, depth)
 		}
 		yamlString(b, key)
 		b.WriteByte(':')
-		yamlAfter(b, n.items[i], depth)
+		yamlAfter(b, v.Items[i], depth)
 	}
 }
 
-// yamlSequence writes a non-empty array at depth; inline as for yamlMapping.
-func yamlSequence(b *bytes.Buffer, n *node, depth int, inline bool) {
-	for i, item := range n.items {
+// yamlSequence writes a non-empty list at depth; inline as for yamlMapping.
+func yamlSequence(b *bytes.Buffer, v *Value, depth int, inline bool) {
+	for i, item := range v.Items {
 		if i > 0 || !inline {
 			indent(b, depth)
 		}
 		b.WriteByte('-')
 		switch {
-		case item.kind == kindObject && len(item.keys) > 0:
+		case item.Kind == Map && len(item.Keys) > 0 && !short(item):
 			b.WriteByte(' ')
 			yamlMapping(b, item, depth+1, true)
-		case item.kind == kindArray && len(item.items) > 0:
+		case item.Kind == List && len(item.Items) > 0:
 			b.WriteByte(' ')
 			yamlSequence(b, item, depth+1, true)
 		default:
@@ -65,30 +69,27 @@ func yamlSequence(b *bytes.Buffer, n *node, depth int, inline bool) {
 
 // yamlAfter writes what follows a "key:" or "-" at depth: a space and a
 // scalar, or a newline and a nested collection one level deeper.
-func yamlAfter(b *bytes.Buffer, v *node, depth int) {
-	if v.kind == kindIntrinsic && v.items[0].kind == kindIntrinsic {
-		// A node takes one tag, so a function of a function is written in
-		// the long form: Fn::Base64: !Sub "…".
-		v = &node{kind: kindObject, keys: []string{v.text}, items: v.items}
-	}
-	if v.kind == kindIntrinsic {
+func yamlAfter(b *bytes.Buffer, v *Value, depth int) {
+	// A node takes one tag, so a function of a function is written in the
+	// long form: Fn::Base64: !Sub "…".
+	if short(v) && !short(v.Items[0]) {
 		if shortIntrinsic(b, v) {
 			b.WriteByte('\n')
 			return
 		}
-		b.WriteByte(' ')
-		b.WriteString(intrinsicTag(v))
-		v = v.items[0]
+		b.WriteString(" !")
+		b.WriteString(strings.TrimPrefix(v.Keys[0], "Fn::"))
+		v = v.Items[0]
 		if !nonEmptyCollection(v) {
 			yamlAfter(b, v, depth)
 			return
 		}
 	}
 	switch {
-	case v.kind == kindObject && len(v.keys) > 0:
+	case v.Kind == Map && len(v.Keys) > 0:
 		b.WriteByte('\n')
 		yamlMapping(b, v, depth+1, false)
-	case v.kind == kindArray && len(v.items) > 0:
+	case v.Kind == List && len(v.Items) > 0:
 		b.WriteByte('\n')
 		yamlSequence(b, v, depth+1, false)
 	default:
@@ -98,32 +99,30 @@ func yamlAfter(b *bytes.Buffer, v *node, depth int) {
 	}
 }
 
-func nonEmptyCollection(v *node) bool {
-	return (v.kind == kindObject && len(v.keys) > 0) || (v.kind == kindArray && len(v.items) > 0)
+func nonEmptyCollection(v *Value) bool {
+	return (v.Kind == Map && len(v.Keys) > 0) || (v.Kind == List && len(v.Items) > 0)
 }
 
-func intrinsicTag(v *node) string { return "!" + strings.TrimPrefix(v.text, "Fn::") }
-
-// shortIntrinsic writes " !Tag scalar" for an intrinsic whose argument fits
-// on one line: !Ref X, !GetAtt X.Arn, !Sub "…" (always quoted, as
+// shortIntrinsic writes " !Tag scalar" for a call whose argument fits on
+// one line: !Ref X, !GetAtt X.Arn, !Sub "…" (always quoted, as
 // CloudFormation examples write it). It writes nothing and returns false for
 // any other.
-func shortIntrinsic(b *bytes.Buffer, v *node) bool {
-	arg := v.items[0]
-	getAtt := v.text == "Fn::GetAtt" && arg.kind == kindArray && len(arg.items) == 2 &&
-		arg.items[0].kind == kindString && arg.items[1].kind == kindString
-	scalar := arg.kind == kindString || arg.kind == kindNumber || arg.kind == kindBool || arg.kind == kindNull
+func shortIntrinsic(b *bytes.Buffer, v *Value) bool {
+	name, arg := v.Keys[0], v.Items[0]
+	getAtt := name == "Fn::GetAtt" && arg.Kind == List && len(arg.Items) == 2 &&
+		arg.Items[0].Kind == String && arg.Items[1].Kind == String
+	scalar := arg.Kind == String || arg.Kind == Number || arg.Kind == Bool || arg.Kind == Null
 	if !getAtt && !scalar {
 		return false
 	}
 	b.WriteString(" !")
-	b.WriteString(strings.TrimPrefix(v.text, "Fn::"))
+	b.WriteString(strings.TrimPrefix(name, "Fn::"))
 	b.WriteByte(' ')
 	switch {
 	case getAtt:
-		yamlString(b, arg.items[0].text+"."+arg.items[1].text)
-	case v.text == "Fn::Sub" && arg.kind == kindString:
-		appendQuoted(b, arg.text, true)
+		yamlString(b, arg.Items[0].Text+"."+arg.Items[1].Text)
+	case name == "Fn::Sub" && arg.Kind == String:
+		appendQuoted(b, arg.Text, true)
 	default:
 		yamlScalar(b, arg)
 	}
@@ -131,24 +130,26 @@ func shortIntrinsic(b *bytes.Buffer, v *node) bool {
 }
 
 // yamlScalar writes a scalar or an empty collection.
-func yamlScalar(b *bytes.Buffer, v *node) {
-	switch v.kind {
-	case kindString:
-		yamlString(b, v.text)
-	case kindNumber, kindBool:
-		b.WriteString(v.text)
-	case kindNull:
+func yamlScalar(b *bytes.Buffer, v *Value) {
+	switch v.Kind {
+	case String:
+		yamlString(b, v.Text)
+	case Number, Bool:
+		b.WriteString(v.Text)
+	case Null:
 		b.WriteString("null")
-	case kindObject:
-		b.WriteString("{}")
-	case kindArray:
-		b.WriteString("[]")
-	case kindIntrinsic:
-		// Only reached for an intrinsic inside an intrinsic's empty
-		// collection; write it in the long form, as flow JSON.
+	case Map:
+		if len(v.Keys) == 0 {
+			b.WriteString("{}")
+			return
+		}
+		// Only reached for a function call alone at the top; write it in
+		// the long form, as flow JSON.
 		var j bytes.Buffer
 		appendJSON(&j, v, 0)
 		b.WriteString(strings.Join(strings.Fields(j.String()), " "))
+	case List:
+		b.WriteString("[]")
 	}
 }
 

@@ -1,4 +1,4 @@
-package importer
+package cfn
 
 import (
 	"bytes"
@@ -27,12 +27,12 @@ func manyValues(n int) []byte {
 
 // offsetOf turns a 1-based line and column (in runes) back into a byte
 // offset, the slow and obvious way.
-func offsetOf(data []byte, p pos) int {
+func offsetOf(data []byte, p Pos) int {
 	off := 0
-	for range p.line - 1 {
+	for range p.Line - 1 {
 		off += bytes.IndexByte(data[off:], '\n') + 1
 	}
-	for range p.col - 1 {
+	for range p.Col - 1 {
 		_, size := utf8.DecodeRune(data[off:])
 		off += size
 	}
@@ -45,7 +45,7 @@ func offsetOf(data []byte, p pos) int {
 // once did, looks at thousands of times the file's size here.
 func TestPositionsAreLinear(t *testing.T) {
 	data := manyValues(500)
-	r := newJSONReader(context.Background(), "many.json", data)
+	r := newJSONReader(context.Background(), data, DefaultLimits)
 	v, err := r.document()
 	if err != nil {
 		t.Fatal(err)
@@ -56,16 +56,16 @@ func TestPositionsAreLinear(t *testing.T) {
 	// The positions are still right: each string is written where its
 	// position says.
 	sampled := 0
-	v.walk(func(v *value) {
-		if v.kind != kindString {
+	v.Walk(func(v *Value) {
+		if v.Kind != String {
 			return
 		}
 		if sampled++; sampled%10 != 0 {
 			return // a sample: offsetOf is slow on purpose
 		}
-		off := offsetOf(data, v.pos)
-		if want := strconv.Quote(v.text); !bytes.HasPrefix(data[off:], []byte(want[:len(want)-1])) {
-			t.Fatalf("%q is at %v, which reads %.20q", v.text, v.pos, data[off:])
+		off := offsetOf(data, v.Pos)
+		if want := strconv.Quote(v.Text); !bytes.HasPrefix(data[off:], []byte(want[:len(want)-1])) {
+			t.Fatalf("%q is at %v, which reads %.20q", v.Text, v.Pos, data[off:])
 		}
 	})
 }

@@ -361,25 +361,6 @@ func (b *builder) api(a *model.API) {
 		b.connectionsURL(a, stageRef(a)))
 }
 
-// DynamoDB actions a read wire allows, and a read-write wire besides: the
-// importer reads wires back from them. Not to be changed by callers.
-var (
-	TableReadActions = []string{
-		"dynamodb:BatchGetItem",
-		"dynamodb:ConditionCheckItem",
-		"dynamodb:DescribeTable",
-		"dynamodb:GetItem",
-		"dynamodb:Query",
-		"dynamodb:Scan",
-	}
-	TableWriteActions = []string{
-		"dynamodb:BatchWriteItem",
-		"dynamodb:DeleteItem",
-		"dynamodb:PutItem",
-		"dynamodb:UpdateItem",
-	}
-)
-
 // policyDocument is an IAM policy. Structs, not maps, so the keys come out in
 // IAM's usual order and the same every time.
 type policyDocument struct {
@@ -430,35 +411,19 @@ func (b *builder) function(f *model.Function) {
 		env[k] = v
 	}
 	for _, w := range b.index.WiresFrom(f.ID) {
-		switch w.Kind {
-		case model.WireRead, model.WireReadWrite:
-			t := b.index.Table(w.To)
-			if t == nil {
-				continue // only in a draft
-			}
-			actions, suffix := TableReadActions, "Read"
-			if w.Kind == model.WireReadWrite {
-				actions, suffix = append(append([]string{}, TableReadActions...), TableWriteActions...), "ReadWrite"
-			}
-			pols = append(pols, iam.Role_Policy{
-				PolicyName: policyName(t.Name + suffix),
-				PolicyDocument: allow(actions,
-					b.getAtt(tableID(t), "Arn"),
-					b.sub("${"+tableID(t)+".Arn}/index/*")),
-			})
-			env[t.TableEnvVar()] = b.ref(tableID(t))
-		case model.WireSend:
-			a := b.index.API(w.To)
-			if a == nil {
-				continue // only in a draft
-			}
-			pols = append(pols, iam.Role_Policy{
-				PolicyName: policyName(a.Name + "ManageConnections"),
-				PolicyDocument: allow([]string{"execute-api:ManageConnections"},
-					b.sub(model.ManageConnectionsARNSub(apiID(a), stageName(a)))),
-			})
-			env[a.ConnectionsEnvVar()] = b.connectionsURL(a, stageName(a))
+		g, ok := b.index.Grant(w)
+		if !ok {
+			continue // grants nothing, or a draft's wire to nothing
 		}
+		var resources []string
+		if t := g.Table; t != nil {
+			resources = []string{b.getAtt(tableID(t), "Arn"), b.sub("${" + tableID(t) + ".Arn}/index/*")}
+			env[g.EnvName] = b.ref(tableID(t))
+		} else {
+			resources = []string{b.sub(model.ManageConnectionsARNSub(apiID(g.API), stageName(g.API)))}
+			env[g.EnvName] = b.connectionsURL(g.API, stageName(g.API))
+		}
+		pols = append(pols, iam.Role_Policy{PolicyName: policyName(g.PolicyName), PolicyDocument: allow(g.Actions, resources...)})
 	}
 	// A function that kept its own Role (a shared role, an ARN) uses it;
 	// a generated role would be one nothing assumes.

@@ -116,28 +116,18 @@ func scaffold(s *model.Stack, f *model.Function) (string, []byte) {
 		if w.From != f.ID {
 			continue
 		}
-		switch w.Kind {
-		case model.WireReadWrite:
-			if t := s.Table(w.To); t != nil {
-				d.Env = append(d.Env, t.TableEnvVar())
-				if readWrite == nil {
-					readWrite = t
-				}
-			}
-		case model.WireRead:
-			if t := s.Table(w.To); t != nil {
-				d.Env = append(d.Env, t.TableEnvVar())
-				if read == nil {
-					read = t
-				}
-			}
-		case model.WireSend:
-			if a := s.API(w.To); a != nil {
-				d.Env = append(d.Env, a.ConnectionsEnvVar())
-				if send == nil {
-					send = a
-				}
-			}
+		g, ok := s.Grant(w)
+		if !ok {
+			continue
+		}
+		d.Env = append(d.Env, g.EnvName)
+		switch {
+		case g.API != nil && send == nil:
+			send = g.API
+		case g.Write && readWrite == nil:
+			readWrite = g.Table
+		case g.Table != nil && !g.Write && read == nil:
+			read = g.Table
 		}
 	}
 	for _, k := range model.Sorted(f.Environment) {

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/switchboard-dev/switchboard/export"
 	"github.com/switchboard-dev/switchboard/internal/cfn"
+	"github.com/switchboard-dev/switchboard/model"
 )
 
 // flatten writes a string-valued expression as one Fn::Sub-style text:
@@ -165,7 +165,7 @@ func functionRef(v *cfn.Value) string {
 }
 
 // dynamoOther are read-side actions grants such as the CDK's
-// grantReadWriteData add beside export.TableReadActions; they change
+// grantReadWriteData add beside model.TableReadActions; they change
 // nothing about the wire.
 var dynamoOther = []string{"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams", "dynamodb:PartiQLSelect"}
 
@@ -247,13 +247,13 @@ func grants(st statement, isTable, isAPI func(string) bool) (out []grant, comple
 		switch {
 		case a == "dynamodb:*":
 			read, write = true, true
-		case slices.Contains(export.TableReadActions, a) || slices.Contains(dynamoOther, a):
+		case slices.Contains(model.TableReadActions, a) || slices.Contains(dynamoOther, a):
 			read = true
-		case slices.Contains(export.TableWriteActions, a):
+		case slices.Contains(model.TableWriteActions, a):
 			write = true
-		case a == "execute-api:ManageConnections" || a == "execute-api:*":
+		case a == model.SendAction || a == "execute-api:*":
 			send = true
-			complete = complete && a == "execute-api:ManageConnections"
+			complete = complete && a == model.SendAction
 		default:
 			complete = false
 		}

@@ -214,15 +214,12 @@ func FunctionConfigs(s *model.Stack, codeDir string, eps []apigw.Endpoint, dynam
 			env = map[string]string{}
 		}
 		for _, w := range x.WiresFrom(f.ID) {
-			switch w.Kind {
-			case model.WireRead, model.WireReadWrite:
-				if t := x.Table(w.To); t != nil {
-					env[t.TableEnvVar()] = TableName(s, t)
-				}
-			case model.WireSend:
-				if a := x.API(w.To); a != nil {
-					env[a.ConnectionsEnvVar()] = byAPI[a.ID].ConnectionsURL
-				}
+			switch g, ok := x.Grant(w); {
+			case !ok:
+			case g.Table != nil:
+				env[g.EnvName] = TableName(s, g.Table)
+			default:
+				env[g.EnvName] = byAPI[g.API.ID].ConnectionsURL
 			}
 		}
 		if dynamoEndpoint != "" {

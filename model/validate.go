@@ -406,15 +406,12 @@ func (v *validator) checkFunction(f *Function) {
 func (v *validator) generatedEnv(f *Function) map[string]string {
 	env := map[string]string{}
 	for _, w := range v.index.WiresFrom(f.ID) {
-		n, ok := v.index.Node(w.To)
-		if !ok {
-			continue
-		}
-		switch {
-		case (w.Kind == WireRead || w.Kind == WireReadWrite) && n.Kind == KindTable:
-			env[tableEnvVar(n.Name)] = label(KindTable, n.Node)
-		case w.Kind == WireSend && n.Kind == KindAPI:
-			env[connectionsEnvVar(n.Name)] = label(KindAPI, n.Node)
+		if g, ok := v.index.Grant(w); ok {
+			if g.Table != nil {
+				env[g.EnvName] = label(KindTable, &g.Table.Node)
+			} else {
+				env[g.EnvName] = label(KindAPI, &g.API.Node)
+			}
 		}
 	}
 	return env
@@ -482,15 +479,6 @@ func (v *validator) checkKey(id, field, l, what string, k Key) {
 	}
 }
 
-// wireEnds says what each wire kind connects.
-var wireEnds = map[WireKind]struct{ from, to Kind }{
-	WireIntegration: {"route", KindFunction},
-	WireRead:        {KindFunction, KindTable},
-	WireReadWrite:   {KindFunction, KindTable},
-	WireSend:        {KindFunction, KindAPI},
-	WireAuthorizer:  {KindFunction, KindAPI},
-}
-
 func noun(k Kind) string {
 	if k == KindAPI {
 		return "an API"
@@ -503,7 +491,7 @@ func (v *validator) kindOf(id string) (Kind, fmt.Stringer) {
 		return n.Kind, nodeLabel{n.Kind, n.Node}
 	}
 	if a, r := v.index.Route(id); r != nil {
-		return "route", routeLabel{a, r}
+		return KindRoute, routeLabel{a, r}
 	}
 	return "", nil
 }
@@ -515,7 +503,7 @@ func (v *validator) checkWires() {
 	for i, w := range v.stack.Wires {
 		wl := wireLabel{i + 1, w.Kind}
 		v.checkID(w.ID, wl)
-		ends, ok := wireEnds[w.Kind]
+		ends, ok := WireRuleOf(w.Kind)
 		if !ok {
 			v.add(w.ID, "kind", "%s: unknown wire kind %q", wl, w.Kind)
 			continue
@@ -531,8 +519,8 @@ func (v *validator) checkWires() {
 		if fromKind == "" || toKind == "" {
 			continue
 		}
-		if fromKind != ends.from || toKind != ends.to {
-			v.add(w.ID, "kind", "a %s wire goes from %s to %s, not from %s to %s", w.Kind, noun(ends.from), noun(ends.to), fromLabel, toLabel)
+		if fromKind != ends.From || toKind != ends.To {
+			v.add(w.ID, "kind", "a %s wire goes from %s to %s, not from %s to %s", w.Kind, noun(ends.From), noun(ends.To), fromLabel, toLabel)
 			continue
 		}
 		pair := [2]string{w.From, w.To}

@@ -20,24 +20,18 @@ func wireKind(st *model.Stack, from, to string, kind model.WireKind) (model.Wire
 	if !ok {
 		return refuse("Drop the wire on a function, a table or an API.")
 	}
+	// What may be drawn is model.WireRules; the checks here only put a
+	// refusal in words.
 	var allowed []model.WireKind
 	if a, rt := st.Route(from); rt != nil {
-		if toNode.Kind != model.KindFunction {
+		if allowed = model.WireKindsBetween(model.KindRoute, toNode.Kind); len(allowed) == 0 {
 			return refuse("Route %s of %s can only be handled by a function, not by %s %s.", rt.Key, a.Name, web.KindLabel(toNode.Kind), toNode.Name)
 		}
 		if h := st.RouteHandler(rt.ID); h != nil {
 			return refuse("Route %s already goes to %s; a route invokes one function. Delete that wire first.", rt.Key, h.Name)
 		}
-		allowed = []model.WireKind{model.WireIntegration}
 	} else if fn := st.Function(from); fn != nil {
-		switch toNode.Kind {
-		case model.KindTable:
-			// Read is the default: least privilege, switched in the
-			// wire's panel when the function writes too.
-			allowed = []model.WireKind{model.WireRead, model.WireReadWrite}
-		case model.KindAPI:
-			allowed = []model.WireKind{model.WireSend, model.WireAuthorizer}
-		default:
+		if allowed = model.WireKindsBetween(model.KindFunction, toNode.Kind); len(allowed) == 0 {
 			if toNode.ID == fn.ID {
 				return refuse("A function cannot be wired to itself.")
 			}
@@ -120,9 +114,8 @@ func (s *Server) handleWireSave(w http.ResponseWriter, r *http.Request) {
 		if wire == nil {
 			return model.Errorf(model.ENOTFOUND, "No such wire.")
 		}
-		view := web.WirePanelView{Wire: wire}
-		if !slices.Contains(view.Kinds(), f.Kind) {
-			return model.Errorf(model.EINVALID, "This wire can be %v, not %q.", view.Kinds(), f.Kind)
+		if kinds := model.WireAlternatives(wire.Kind); !slices.Contains(kinds, f.Kind) {
+			return model.Errorf(model.EINVALID, "This wire can be %v, not %q.", kinds, f.Kind)
 		}
 		wire.Kind = f.Kind
 		return nil

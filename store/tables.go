@@ -129,11 +129,8 @@ var (
 		}, wireFrom).asKeyed(),
 		text("to_id", func(w *wireRow) *string { return &w.To }).asKeyed(),
 		computed("to_kind", func(w *wireRow) any {
-			switch w.Kind {
-			case model.WireIntegration:
-				return string(model.KindFunction)
-			case model.WireRead, model.WireReadWrite:
-				return string(model.KindTable)
+			if rule, ok := model.WireRuleOf(w.Kind); ok {
+				return string(rule.To)
 			}
 			return string(model.KindAPI)
 		}, nil).asKeyed(),

@@ -270,15 +270,7 @@ type WirePanelView struct {
 func (p WirePanelView) URL() string { return WireURL(p.Base, p.Wire.ID) }
 
 // Kinds lists the kinds the wire could switch to: those with the same ends.
-func (p WirePanelView) Kinds() []model.WireKind {
-	switch p.Wire.Kind {
-	case model.WireRead, model.WireReadWrite:
-		return []model.WireKind{model.WireRead, model.WireReadWrite}
-	case model.WireSend, model.WireAuthorizer:
-		return []model.WireKind{model.WireSend, model.WireAuthorizer}
-	}
-	return []model.WireKind{p.Wire.Kind}
-}
+func (p WirePanelView) Kinds() []model.WireKind { return model.WireAlternatives(p.Wire.Kind) }
 
 // TemplateView is the template tab: the template text, or the problems that
 // stop the export.

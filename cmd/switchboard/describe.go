@@ -58,15 +58,12 @@ func describe(out io.Writer, s *model.Stack) {
 				if wire.From != f.ID {
 					continue
 				}
-				switch wire.Kind {
-				case model.WireRead, model.WireReadWrite:
-					if t := s.Table(wire.To); t != nil {
-						fmt.Fprintf(w, "    %s table %s (%s)\n", wire.Kind, t.Name, t.TableEnvVar())
-					}
-				case model.WireSend:
-					if a := s.API(wire.To); a != nil {
-						fmt.Fprintf(w, "    sends to %s connections (%s)\n", a.Name, a.ConnectionsEnvVar())
-					}
+				switch g, ok := s.Grant(wire); {
+				case !ok:
+				case g.Table != nil:
+					fmt.Fprintf(w, "    %s table %s (%s)\n", wire.Kind, g.Table.Name, g.EnvName)
+				default:
+					fmt.Fprintf(w, "    sends to %s connections (%s)\n", g.API.Name, g.EnvName)
 				}
 			}
 		}

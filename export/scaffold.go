@@ -130,9 +130,7 @@ func scaffold(s *model.Stack, f *model.Function) (string, []byte) {
 			read = g.Table
 		}
 	}
-	for _, k := range model.Sorted(f.Environment) {
-		d.Env = append(d.Env, k)
-	}
+	d.Env = append(d.Env, model.Sorted(f.Environment)...)
 
 	module, export, ok := nodeHandler(f)
 	if !ok {

@@ -8,7 +8,9 @@
 //
 //   - switchboard-secrets/ (0700): one 0600 file per HTTPS token. The
 //     database row only names the file; tokens are never in the SQLite file,
-//     never shown back and never logged.
+//     never shown back and never logged. The store removes a file with the
+//     row that names it (store.DeleteStack, DeleteGitLink, SaveGitLink), so
+//     deleting a stack by any path leaves no token behind.
 //   - switchboard-git-cache/ (0700): gitlink's bare clones of remotes.
 //
 // What a stack commits into its folder of the repository:
@@ -49,7 +51,7 @@ const (
 
 // Folders next to the database.
 const (
-	SecretsFolder  = "switchboard-secrets"
+	SecretsFolder  = store.SecretsFolder
 	GitCacheFolder = "switchboard-git-cache"
 )
 
@@ -70,7 +72,7 @@ func New(st *store.Store, now func() time.Time) *Service {
 	return &Service{
 		store:   st,
 		git:     &gitlink.Client{CacheDir: filepath.Join(dir, GitCacheFolder), Now: now},
-		secrets: secrets{dir: filepath.Join(dir, SecretsFolder)},
+		secrets: secrets{dir: st.SecretsDir()},
 	}
 }
 
@@ -195,42 +197,13 @@ func (s *Service) SaveLink(ctx context.Context, st *model.Stack, in LinkInput) e
 		}
 		return err
 	}
-	if old != nil && old.TokenRef != "" && old.TokenRef != row.TokenRef {
-		s.secrets.remove(old.TokenRef)
-	}
+	// The store removed the replaced link's token file, if it named another.
 	return nil
 }
 
-// Unlink forgets the stack's link and its token.
+// Unlink forgets the stack's link; the store removes its token file.
 func (s *Service) Unlink(ctx context.Context, stackID int64) error {
-	old, err := s.store.GitLink(ctx, stackID)
-	if model.ErrorCode(err) == model.ENOTFOUND {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if err := s.store.DeleteGitLink(ctx, stackID); err != nil {
-		return err
-	}
-	s.secrets.remove(old.TokenRef)
-	return nil
-}
-
-// DeleteStack deletes the stack, whose link goes with it, and then its
-// token file, which the database cannot delete.
-func (s *Service) DeleteStack(ctx context.Context, stackID int64) error {
-	old, err := s.store.GitLink(ctx, stackID)
-	if err != nil && model.ErrorCode(err) != model.ENOTFOUND {
-		return err
-	}
-	if err := s.store.DeleteStack(ctx, stackID); err != nil {
-		return err
-	}
-	if old != nil {
-		s.secrets.remove(old.TokenRef)
-	}
-	return nil
+	return s.store.DeleteGitLink(ctx, stackID)
 }
 
 // Files returns what the stack commits, keyed by path in its folder. It

@@ -41,7 +41,7 @@ func linkForm(info publish.LinkInfo) web.LinkForm {
 func (s *Server) history(r *http.Request, stackID int64) ([]web.HistoryRow, string) {
 	h, err := s.publish.History(r.Context(), stackID)
 	if err != nil {
-		return nil, s.gitMessage(r, err)
+		return nil, s.failed(r, err).message
 	}
 	rows := make([]web.HistoryRow, len(h))
 	for i, c := range h {
@@ -49,15 +49,6 @@ func (s *Server) history(r *http.Request, stackID int64) ([]web.HistoryRow, stri
 		rows[i] = web.HistoryRow{Hash: c.Hash, Subject: subject, Author: c.Author, When: c.When}
 	}
 	return rows, ""
-}
-
-// gitMessage is what the page says about a failed Git operation. Internal
-// errors are logged and not described.
-func (s *Server) gitMessage(r *http.Request, err error) string {
-	if model.ErrorCode(err) == model.EINTERNAL {
-		s.log.Error("git operation failed", slog.String("path", r.URL.Path), slog.Any("error", err))
-	}
-	return problemText(err)
 }
 
 // handleGitPage shows the stack's link, a commit button and the history.
@@ -121,23 +112,13 @@ func (s *Server) linkOutcome(r *http.Request, v *web.GitView, j *gitJob) int {
 		v.Notice = "Checked the repository and saved the link."
 		return http.StatusOK
 	}
-	code := model.ErrorCode(j.err)
-	if code == model.EINTERNAL {
-		s.log.Error("git link failed", slog.String("path", r.URL.Path), slog.Any("error", j.err))
-	}
+	f := s.failed(r, j.err)
 	form := j.link
 	form.Linked, form.HasToken = v.Link.Linked, v.Link.HasToken
 	v.Link = form
-	v.LinkError = model.ErrorMessage(j.err)
+	v.LinkError = f.message
 	v.OfferCreateBranch = errors.Is(j.err, publish.ErrBranchMissing)
-	return statusOf(code)
-}
-
-func statusOf(code string) int {
-	if st, ok := statusCodes[code]; ok {
-		return st
-	}
-	return http.StatusInternalServerError
+	return f.status
 }
 
 // handleGitUnlink forgets the link and its token.
@@ -185,8 +166,9 @@ func (s *Server) handleGitPreview(w http.ResponseWriter, r *http.Request) {
 // previewOutcome fills the page of a finished preview job.
 func (s *Server) previewOutcome(r *http.Request, v *web.GitView, st *model.Stack, j *gitJob) int {
 	if j.err != nil {
-		v.CommitError = s.gitMessage(r, j.err)
-		return statusOf(model.ErrorCode(j.err))
+		f := s.failed(r, j.err)
+		v.CommitError = f.message
+		return f.status
 	}
 	p := &web.CommitPreview{Message: "Update " + st.Name, Overwrite: j.overwrite}
 	for _, c := range j.changes {
@@ -257,11 +239,12 @@ func (s *Server) commitOutcome(r *http.Request, v *web.GitView, j *gitJob) int {
 		if errors.As(err, &ce) && (v.Link.Remote || ce.Foreign) {
 			v.Conflicts, v.ForeignConflicts = ce.Files, ce.Foreign
 		}
-		v.CommitError = s.gitMessage(r, err)
+		f := s.failed(r, err)
+		v.CommitError = f.message
 		if len(v.Problems) > 0 {
 			v.CommitError = ""
 		}
-		return statusOf(model.ErrorCode(err))
+		return f.status
 	}
 	done := &web.CommitDone{Hash: j.result.Hash, Pushed: j.result.Pushed}
 	for _, c := range j.result.Changes {
@@ -401,16 +384,13 @@ func (s *Server) handleOpenJob(w http.ResponseWriter, r *http.Request) {
 	case jv.State == jobCancelled:
 		s.renderStacks(w, r, http.StatusOK, web.StacksView{Form: "open", Open: form, Error: "Cancelled: no stack was created."})
 	case err != nil:
-		status := http.StatusUnprocessableEntity
-		switch code := model.ErrorCode(err); code {
-		case model.EINVALID, model.ENOTFOUND:
-		case model.ECONFLICT:
-			status = http.StatusConflict
-		default:
-			s.error(w, r, err)
+		// The user's to fix: the form again, with the message.
+		// Anything else is an error page.
+		if f := failureOf(err); !f.internal && !f.cancelled {
+			s.renderStacks(w, r, f.status, web.StacksView{Form: "open", Open: form, Error: f.message})
 			return
 		}
-		s.renderStacks(w, r, status, web.StacksView{Form: "open", Open: form, Error: problemText(err)})
+		s.error(w, r, err)
 	case isHTMX(r):
 		w.Header().Set("HX-Redirect", web.StackURL(created.ID))
 		w.WriteHeader(http.StatusNoContent)

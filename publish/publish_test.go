@@ -61,22 +61,6 @@ func TestSecrets(t *testing.T) {
 	}
 }
 
-func TestParseAuthor(t *testing.T) {
-	for _, tc := range []struct{ in, name, email string }{
-		{"", "", ""},
-		{"Ada Lovelace <ada@example.com>", "Ada Lovelace", "ada@example.com"},
-		{"ada@example.com", "", "ada@example.com"},
-	} {
-		name, email, err := ParseAuthor(tc.in)
-		if err != nil || name != tc.name || email != tc.email {
-			t.Errorf("ParseAuthor(%q) = %q, %q, %v", tc.in, name, email, err)
-		}
-	}
-	if _, _, err := ParseAuthor("Ada"); model.ErrorCode(err) != model.EINVALID {
-		t.Errorf("want EINVALID for a name without an address, got %v", err)
-	}
-}
-
 func TestFiles(t *testing.T) {
 	chat, _ := model.Example("chat", "chat")
 	files, err := Files(chat)
@@ -107,15 +91,15 @@ func TestFiles(t *testing.T) {
 }
 
 func TestNormalize(t *testing.T) {
-	got := normalize(Settings{Repo: " /r ", Folder: ""}, "chat")
+	got := normalize(model.GitLink{Repo: " /r ", Folder: ""}, "chat")
 	// No branch named: SaveLink asks the repository for its HEAD.
 	if got.Repo != "/r" || got.Branch != "" || got.Folder != "stacks/chat" {
 		t.Fatalf("defaults: %+v", got)
 	}
-	if got := normalize(Settings{Folder: "."}, "chat"); got.Folder != "" {
+	if got := normalize(model.GitLink{Folder: "."}, "chat"); got.Folder != "" {
 		t.Fatalf(`"." is the root, got %q`, got.Folder)
 	}
-	if got := normalize(Settings{Folder: "/a/b/"}, "chat"); got.Folder != "a/b" {
+	if got := normalize(model.GitLink{Folder: "/a/b/"}, "chat"); got.Folder != "a/b" {
 		t.Fatalf("slashes trimmed, got %q", got.Folder)
 	}
 }

@@ -32,8 +32,10 @@ func (s *Server) gitView(r *http.Request, st *model.Stack, history bool) (web.Gi
 	return v, nil
 }
 
+// linkForm is the link as the form shows it: the author as one line, and
+// never credentials typed into the URL.
 func linkForm(info publish.LinkInfo) web.LinkForm {
-	return web.LinkForm{Linked: info.Linked, Repo: info.Repo, Branch: info.Branch, Folder: info.Folder, Author: info.Author,
+	return web.LinkForm{Linked: info.Linked, Repo: publish.DisplayURL(info.Repo), Branch: info.Branch, Folder: info.Folder, Author: info.Author(),
 		Username: info.Username, SSHKeyFile: info.SSHKeyFile, HasToken: info.HasToken, Remote: info.Remote, CreateBranch: info.CreateBranch}
 }
 
@@ -77,11 +79,12 @@ func (s *Server) handleGitLinkSave(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	in := publish.LinkInput{Settings: publish.Settings{
+	in := publish.LinkInput{GitLink: model.GitLink{
 		Repo: r.FormValue("repo"), Branch: r.FormValue("branch"), Folder: r.FormValue("folder"),
-		Author: r.FormValue("author"), Username: r.FormValue("username"), SSHKeyFile: r.FormValue("ssh_key"),
+		Username: r.FormValue("username"), SSHKeyFile: r.FormValue("ssh_key"),
 		CreateBranch: r.FormValue("create_branch") == "1",
 	}}
+	author := r.FormValue("author")
 	token := strings.TrimSpace(r.FormValue("token"))
 	switch action := r.FormValue("token_action"); {
 	case action == "clear":
@@ -91,14 +94,19 @@ func (s *Server) handleGitLinkSave(w http.ResponseWriter, r *http.Request) {
 	case action == "replace":
 		in.TokenAction = publish.SetToken // empty: SaveLink says so
 	}
-	// What the form shows again if the check fails: never the token, nor
-	// credentials typed into the URL.
-	typed := web.LinkForm{Repo: publish.DisplayURL(in.Repo), Branch: in.Branch, Folder: in.Folder,
-		Author: in.Author, Username: in.Username, SSHKeyFile: in.SSHKeyFile, CreateBranch: in.CreateBranch}
+	// What the form shows again if the check fails: the author as typed,
+	// never the token.
+	typed := linkForm(publish.LinkInfo{GitLink: in.GitLink})
+	typed.Author = author
 	j := s.jobs.start(st.ID, "link", web.StackURL(st.ID)+"/git/jobs/", "Checking "+typed.Repo,
 		func(j *gitJob) { j.link = typed },
 		func(ctx context.Context, j *gitJob) {
-			err := s.publish.SaveLink(ctx, st, in)
+			// An author that does not parse is a message on the job's
+			// page, like every other problem with the link.
+			err := in.SetAuthor(author)
+			if err == nil {
+				err = s.publish.SaveLink(ctx, st, in)
+			}
 			j.mu.Lock()
 			j.err = err
 			j.mu.Unlock()
@@ -333,15 +341,19 @@ func (s *Server) handleStackOpen(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := publish.OpenInput{
-		Settings: publish.Settings{Repo: r.FormValue("repo"), Branch: r.FormValue("branch"), Folder: r.FormValue("folder"),
-			Author: r.FormValue("author")},
-		Token: r.FormValue("token"), Name: strings.TrimSpace(r.FormValue("name")),
+		GitLink: model.GitLink{Repo: r.FormValue("repo"), Branch: r.FormValue("branch"), Folder: r.FormValue("folder")},
+		Token:   r.FormValue("token"), Name: strings.TrimSpace(r.FormValue("name")),
 	}
+	author := r.FormValue("author")
 	form := web.OpenForm{Repo: publish.DisplayURL(in.Repo), Branch: in.Branch, Folder: in.Folder, Name: in.Name}
 	j := s.jobs.start(0, "open", "/stacks/open/jobs/", "Opening a stack from "+form.Repo,
 		func(j *gitJob) { j.open = form },
 		func(ctx context.Context, j *gitJob) {
-			created, err := s.publish.Open(ctx, in)
+			var created *model.Stack
+			err := in.SetAuthor(author)
+			if err == nil {
+				created, err = s.publish.Open(ctx, in)
+			}
 			if err != nil && created != nil {
 				// Created, but the link was refused: the stack is there to use.
 				s.log.Warn("opened stack not linked", slog.String("stack", created.Name), slog.String("error", model.ErrorMessage(err)))

@@ -18,21 +18,14 @@ import (
 	"github.com/switchboard-dev/switchboard/model"
 )
 
-// GitLink is where a stack is committed: the stored half of a gitlink.Link.
-// It holds no secret: TokenRef names the file the token is kept in (see
-// migrations/0004_git_links.sql).
+// GitLink is a stack's row in git_links: the link itself and the name of
+// the file its token is kept in (see migrations/0004_git_links.sql), never
+// the token.
 type GitLink struct {
-	StackID      int64
-	Repo         string
-	Branch       string
-	Folder       string
-	AuthorName   string
-	AuthorEmail  string
-	Username     string
-	SSHKeyFile   string
-	TokenRef     string
-	CreateBranch bool
-	UpdatedAt    time.Time
+	StackID int64
+	model.GitLink
+	TokenRef  string
+	UpdatedAt time.Time
 }
 
 // gitLinksCodec maps a GitLink to git_links, where StackID is the stack_id

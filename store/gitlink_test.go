@@ -25,8 +25,8 @@ func TestGitLink(t *testing.T) {
 	_, err := s.GitLink(ctx, st.ID)
 	assertCode(t, err, model.ENOTFOUND, "not linked")
 
-	want := &store.GitLink{StackID: st.ID, Repo: "https://example.com/r.git", Branch: "main", Folder: "stacks/chat",
-		AuthorName: "Ada", AuthorEmail: "ada@example.com", TokenRef: "0123abcd", CreateBranch: true}
+	want := &store.GitLink{StackID: st.ID, GitLink: model.GitLink{Repo: "https://example.com/r.git", Branch: "main", Folder: "stacks/chat",
+		AuthorName: "Ada", AuthorEmail: "ada@example.com", CreateBranch: true}, TokenRef: "0123abcd"}
 	if err := s.SaveGitLink(ctx, want); err != nil {
 		t.Fatal(err)
 	}
@@ -50,11 +50,11 @@ func TestGitLink(t *testing.T) {
 		}
 	})
 	t.Run("ErrNoStack", func(t *testing.T) {
-		err := s.SaveGitLink(ctx, &store.GitLink{StackID: 999, Repo: "r", Branch: "main"})
+		err := s.SaveGitLink(ctx, &store.GitLink{StackID: 999, GitLink: model.GitLink{Repo: "r", Branch: "main"}})
 		assertCode(t, err, model.ENOTFOUND, "no stack")
 	})
 	t.Run("ErrTokenRefNotHex", func(t *testing.T) {
-		err := s.SaveGitLink(ctx, &store.GitLink{StackID: st.ID, Repo: "r", Branch: "main", TokenRef: "../x"})
+		err := s.SaveGitLink(ctx, &store.GitLink{StackID: st.ID, GitLink: model.GitLink{Repo: "r", Branch: "main"}, TokenRef: "../x"})
 		assertCode(t, err, model.EINVALID, "git_link_token_ref")
 	})
 	t.Run("DeletedWithStack", func(t *testing.T) {
@@ -97,7 +97,7 @@ func TestGitLink_TokenFileGoesWithRow(t *testing.T) {
 	}
 	link := func(stackID int64, ref string) {
 		t.Helper()
-		if err := s.SaveGitLink(ctx, &store.GitLink{StackID: stackID, Repo: "r", Branch: "main", TokenRef: ref}); err != nil {
+		if err := s.SaveGitLink(ctx, &store.GitLink{StackID: stackID, GitLink: model.GitLink{Repo: "r", Branch: "main"}, TokenRef: ref}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,13 +1,17 @@
 package publish
 
 import (
+	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/export"
 	"github.com/switchboard-dev/switchboard/model"
+	"github.com/switchboard-dev/switchboard/store"
 )
 
 func TestSecrets(t *testing.T) {
@@ -101,5 +105,61 @@ func TestNormalize(t *testing.T) {
 	}
 	if got := normalize(model.GitLink{Folder: "/a/b/"}, "chat"); got.Folder != "a/b" {
 		t.Fatalf("slashes trimmed, got %q", got.Folder)
+	}
+}
+
+// TestLinkKeepsEveryField saves a link with every field of model.GitLink
+// set and reads it back through Link, and checks the gitlink.Link the Git
+// operations get: a field dropped on the way (store, LinkInfo, the
+// translation to gitlink) fails here, including one added later.
+func TestLinkKeepsEveryField(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, filepath.Join(dir, "switchboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ex, _ := model.Example("echo", "echo")
+	stack, err := st.CreateStack(ctx, ex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A file:// remote takes credentials (unused) without a network.
+	bare := filepath.Join(dir, "remote.git")
+	if out, err := exec.Command("git", "init", "-q", "--bare", bare).CombinedOutput(); err != nil {
+		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("git init: %v %s", err, out)
+		}
+		t.Skipf("git init: %v %s", err, out)
+	}
+	want := model.GitLink{Repo: "file://" + bare, Branch: "main", Folder: "infra/echo",
+		AuthorName: "Ada", AuthorEmail: "ada@example.com", Username: "ada", SSHKeyFile: filepath.Join(dir, "id_ed25519"),
+		CreateBranch: true}
+	v := reflect.ValueOf(want)
+	for i := range v.NumField() {
+		if v.Field(i).IsZero() {
+			t.Fatalf("model.GitLink.%s is not set here", v.Type().Field(i).Name)
+		}
+	}
+	p := New(st, nil)
+	if err := p.SaveLink(ctx, stack, LinkInput{GitLink: want, Token: "tok", TokenAction: SetToken}); err != nil {
+		t.Fatal(err)
+	}
+	info, err := p.Link(ctx, stack.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !info.Linked || !info.HasToken || !info.Remote || info.GitLink != want {
+		t.Fatalf("Link = %+v, want %+v with a token", info, want)
+	}
+	l, err := p.link(ctx, stack.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := model.GitLink{Repo: l.Repo, Branch: l.Branch, Folder: l.Folder, AuthorName: l.AuthorName, AuthorEmail: l.AuthorEmail,
+		Username: l.Auth.Username, SSHKeyFile: l.Auth.SSHKeyFile, CreateBranch: l.CreateBranch}
+	if got != want || l.Auth.Token != "tok" || l.OwnerFile != StackFile || l.IsOwner == nil {
+		t.Fatalf("gitlink.Link = %+v, want %+v with the token and the owner file", got, want)
 	}
 }

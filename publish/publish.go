@@ -8,7 +8,9 @@
 //
 //   - switchboard-secrets/ (0700): one 0600 file per HTTPS token. The
 //     database row only names the file; tokens are never in the SQLite file,
-//     never shown back and never logged.
+//     never shown back and never logged. The store removes a file with the
+//     row that names it (store.DeleteStack, DeleteGitLink, SaveGitLink), so
+//     deleting a stack by any path leaves no token behind.
 //   - switchboard-git-cache/ (0700): gitlink's bare clones of remotes.
 //
 // What a stack commits into its folder of the repository:
@@ -29,7 +31,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,7 +50,7 @@ const (
 
 // Folders next to the database.
 const (
-	SecretsFolder  = "switchboard-secrets"
+	SecretsFolder  = store.SecretsFolder
 	GitCacheFolder = "switchboard-git-cache"
 )
 
@@ -70,26 +71,8 @@ func New(st *store.Store, now func() time.Time) *Service {
 	return &Service{
 		store:   st,
 		git:     &gitlink.Client{CacheDir: filepath.Join(dir, GitCacheFolder), Now: now},
-		secrets: secrets{dir: filepath.Join(dir, SecretsFolder)},
+		secrets: secrets{dir: st.SecretsDir()},
 	}
-}
-
-// Settings are a link's settings as a user enters them; none is secret.
-type Settings struct {
-	// Repo is a local folder or a remote URL.
-	Repo string
-	// Branch; gitlink.DefaultBranch when empty.
-	Branch string
-	// Folder in the repository; stacks/<stack name> when empty.
-	Folder string
-	// Author is "Name <email>"; gitlink's defaults when empty.
-	Author string
-	// Username for HTTPS with a token; optional.
-	Username string
-	// SSHKeyFile is the path of a private key for ssh remotes.
-	SSHKeyFile string
-	// CreateBranch: create Branch on a remote that lacks it.
-	CreateBranch bool
 }
 
 // TokenAction says what SaveLink does with the stored token.
@@ -106,9 +89,10 @@ const (
 	ClearToken
 )
 
-// LinkInput is what SaveLink saves.
+// LinkInput is what SaveLink saves. An empty Folder is
+// stacks/<stack name>; "." is the repository's root.
 type LinkInput struct {
-	Settings
+	model.GitLink
 	Token       string
 	TokenAction TokenAction
 }
@@ -116,7 +100,7 @@ type LinkInput struct {
 // LinkInfo is a stack's link as it may be shown: never the token itself.
 type LinkInfo struct {
 	Linked bool
-	Settings
+	model.GitLink
 	HasToken bool
 	// Remote is true for URLs, false for local folders.
 	Remote bool
@@ -135,13 +119,7 @@ func (s *Service) Link(ctx context.Context, stackID int64) (LinkInfo, error) {
 	if err != nil {
 		return LinkInfo{}, err
 	}
-	return LinkInfo{
-		Linked: true,
-		Settings: Settings{Repo: l.Repo, Branch: l.Branch, Folder: l.Folder, Author: formatAuthor(l.AuthorName, l.AuthorEmail),
-			Username: l.Username, SSHKeyFile: l.SSHKeyFile, CreateBranch: l.CreateBranch},
-		HasToken: l.TokenRef != "",
-		Remote:   gitlink.Link{Repo: l.Repo}.IsRemote(),
-	}, nil
+	return LinkInfo{Linked: true, GitLink: l.GitLink, HasToken: l.TokenRef != "", Remote: IsRemote(l.Repo)}, nil
 }
 
 // SaveLink checks the link by really opening or cloning the repository
@@ -153,8 +131,8 @@ func (s *Service) SaveLink(ctx context.Context, st *model.Stack, in LinkInput) e
 	if err != nil && model.ErrorCode(err) != model.ENOTFOUND {
 		return err
 	}
-	in.Settings = normalize(in.Settings, st.Name)
-	l, err := gitLink(in.Settings)
+	in.GitLink = normalize(in.GitLink, st.Name)
+	l, err := gitLink(in.GitLink, "")
 	if err != nil {
 		return err
 	}
@@ -171,7 +149,7 @@ func (s *Service) SaveLink(ctx context.Context, st *model.Stack, in LinkInput) e
 			}
 		}
 	}
-	if err := s.defaultBranch(ctx, &in.Settings, &l); err != nil {
+	if err := s.defaultBranch(ctx, &in.GitLink, &l); err != nil {
 		return err
 	}
 	if err := s.git.Check(ctx, l); err != nil {
@@ -179,9 +157,7 @@ func (s *Service) SaveLink(ctx context.Context, st *model.Stack, in LinkInput) e
 			return gitError(err)
 		}
 	}
-	row := &store.GitLink{StackID: st.ID, Repo: in.Repo, Branch: in.Branch, Folder: in.Folder,
-		AuthorName: l.AuthorName, AuthorEmail: l.AuthorEmail, Username: in.Username,
-		SSHKeyFile: in.SSHKeyFile, CreateBranch: in.CreateBranch}
+	row := &store.GitLink{StackID: st.ID, GitLink: in.GitLink}
 	if old != nil && old.TokenRef != "" && in.TokenAction == KeepToken && l.Auth.Token != "" {
 		row.TokenRef = old.TokenRef
 	} else if l.Auth.Token != "" {
@@ -195,42 +171,13 @@ func (s *Service) SaveLink(ctx context.Context, st *model.Stack, in LinkInput) e
 		}
 		return err
 	}
-	if old != nil && old.TokenRef != "" && old.TokenRef != row.TokenRef {
-		s.secrets.remove(old.TokenRef)
-	}
+	// The store removed the replaced link's token file, if it named another.
 	return nil
 }
 
-// Unlink forgets the stack's link and its token.
+// Unlink forgets the stack's link; the store removes its token file.
 func (s *Service) Unlink(ctx context.Context, stackID int64) error {
-	old, err := s.store.GitLink(ctx, stackID)
-	if model.ErrorCode(err) == model.ENOTFOUND {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if err := s.store.DeleteGitLink(ctx, stackID); err != nil {
-		return err
-	}
-	s.secrets.remove(old.TokenRef)
-	return nil
-}
-
-// DeleteStack deletes the stack, whose link goes with it, and then its
-// token file, which the database cannot delete.
-func (s *Service) DeleteStack(ctx context.Context, stackID int64) error {
-	old, err := s.store.GitLink(ctx, stackID)
-	if err != nil && model.ErrorCode(err) != model.ENOTFOUND {
-		return err
-	}
-	if err := s.store.DeleteStack(ctx, stackID); err != nil {
-		return err
-	}
-	if old != nil {
-		s.secrets.remove(old.TokenRef)
-	}
-	return nil
+	return s.store.DeleteGitLink(ctx, stackID)
 }
 
 // Files returns what the stack commits, keyed by path in its folder. It
@@ -310,7 +257,7 @@ func (s *Service) History(ctx context.Context, stackID int64) ([]gitlink.CommitI
 
 // OpenInput says where to open a stack from.
 type OpenInput struct {
-	Settings
+	model.GitLink
 	Token string
 	// Name renames the stack; the file's name when empty.
 	Name string
@@ -322,13 +269,12 @@ func (s *Service) Open(ctx context.Context, in OpenInput) (*model.Stack, error) 
 	if strings.TrimSpace(in.Folder) == "" {
 		in.Folder = "."
 	}
-	in.Settings = normalize(in.Settings, "")
-	l, err := gitLink(in.Settings)
+	in.GitLink = normalize(in.GitLink, "")
+	l, err := gitLink(in.GitLink, strings.TrimSpace(in.Token))
 	if err != nil {
 		return nil, err
 	}
-	l.Auth.Token = strings.TrimSpace(in.Token)
-	if err := s.defaultBranch(ctx, &in.Settings, &l); err != nil {
+	if err := s.defaultBranch(ctx, &in.GitLink, &l); err != nil {
 		return nil, err
 	}
 	data, err := s.git.ReadFile(ctx, l, StackFile)
@@ -349,7 +295,7 @@ func (s *Service) Open(ctx context.Context, in OpenInput) (*model.Stack, error) 
 	if err != nil {
 		return nil, err
 	}
-	link := LinkInput{Settings: in.Settings}
+	link := LinkInput{GitLink: in.GitLink}
 	if l.Auth.Token != "" {
 		link.Token, link.TokenAction = l.Auth.Token, SetToken
 	}
@@ -372,10 +318,7 @@ func (s *Service) link(ctx context.Context, stackID int64) (gitlink.Link, error)
 	if err != nil {
 		return gitlink.Link{}, err
 	}
-	return gitlink.Link{Repo: row.Repo, Branch: row.Branch, Folder: row.Folder, AuthorName: row.AuthorName,
-		AuthorEmail: row.AuthorEmail, CreateBranch: row.CreateBranch,
-		Auth:      gitlink.Auth{Username: row.Username, Token: token, SSHKeyFile: row.SSHKeyFile},
-		OwnerFile: StackFile, IsOwner: isStackFile}, nil
+	return gitLink(row.GitLink, token)
 }
 
 // isStackFile recognises a folder Switchboard wrote by its switchboard.json:
@@ -390,7 +333,7 @@ func isStackFile(data []byte) bool {
 
 // defaultBranch fills in the branch the user left empty with the one the
 // repository's HEAD names (gitlink.DefaultBranch for an empty repository).
-func (s *Service) defaultBranch(ctx context.Context, in *Settings, l *gitlink.Link) error {
+func (s *Service) defaultBranch(ctx context.Context, in *model.GitLink, l *gitlink.Link) error {
 	if in.Branch != "" {
 		return nil
 	}
@@ -411,8 +354,7 @@ func (s *Service) LocalCodeDir(ctx context.Context, st *model.Stack) (string, bo
 	if err != nil {
 		return "", false
 	}
-	l := gitlink.Link{Repo: row.Repo, Folder: row.Folder}
-	if l.IsRemote() {
+	if IsRemote(row.Repo) {
 		return "", false
 	}
 	dir := filepath.Join(row.Repo, filepath.FromSlash(row.Folder))
@@ -424,12 +366,17 @@ func (s *Service) LocalCodeDir(ctx context.Context, st *model.Stack) (string, bo
 	return dir, true
 }
 
-// normalize trims the settings and fills in the defaults.
-func normalize(in Settings, stackName string) Settings {
+// IsRemote reports whether a link's Repo is a URL rather than a local
+// folder.
+func IsRemote(repo string) bool { return gitlink.Link{Repo: repo}.IsRemote() }
+
+// normalize trims the link and fills in the default folder.
+func normalize(in model.GitLink, stackName string) model.GitLink {
 	in.Repo = strings.TrimSpace(in.Repo)
 	in.Branch = strings.TrimSpace(in.Branch)
 	in.Folder = strings.Trim(strings.TrimSpace(in.Folder), "/")
-	in.Author = strings.TrimSpace(in.Author)
+	in.AuthorName = strings.TrimSpace(in.AuthorName)
+	in.AuthorEmail = strings.TrimSpace(in.AuthorEmail)
 	in.Username = strings.TrimSpace(in.Username)
 	in.SSHKeyFile = strings.TrimSpace(in.SSHKeyFile)
 	if in.Folder == "" && stackName != "" {
@@ -441,39 +388,14 @@ func normalize(in Settings, stackName string) Settings {
 	return in
 }
 
-// gitLink turns settings into a gitlink.Link without credentials.
-func gitLink(in Settings) (gitlink.Link, error) {
-	name, email, err := ParseAuthor(in.Author)
-	if err != nil {
-		return gitlink.Link{}, err
-	}
-	l := gitlink.Link{Repo: in.Repo, Branch: in.Branch, Folder: in.Folder, AuthorName: name, AuthorEmail: email,
-		CreateBranch: in.CreateBranch, Auth: gitlink.Auth{Username: in.Username, SSHKeyFile: in.SSHKeyFile}}
-	if err := l.Validate(); err != nil {
+// gitLink is the one translation of a link (and its token) into the
+// gitlink.Link the Git operations take. It checks the link.
+func gitLink(l model.GitLink, token string) (gitlink.Link, error) {
+	g := gitlink.Link{Repo: l.Repo, Branch: l.Branch, Folder: l.Folder, AuthorName: l.AuthorName, AuthorEmail: l.AuthorEmail,
+		CreateBranch: l.CreateBranch, Auth: gitlink.Auth{Username: l.Username, Token: token, SSHKeyFile: l.SSHKeyFile},
+		OwnerFile: StackFile, IsOwner: isStackFile}
+	if err := g.Validate(); err != nil {
 		return gitlink.Link{}, gitError(err)
 	}
-	return l, nil
-}
-
-// ParseAuthor reads "Name <email>" (or just an email); empty gives empty.
-func ParseAuthor(s string) (name, email string, err error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", "", nil
-	}
-	a, perr := mail.ParseAddress(s)
-	if perr != nil {
-		return "", "", model.Errorf(model.EINVALID, "Author %q should read like: Ada Lovelace <ada@example.com>", s)
-	}
-	return a.Name, a.Address, nil
-}
-
-func formatAuthor(name, email string) string {
-	switch {
-	case email == "":
-		return name
-	case name == "":
-		return "<" + email + ">"
-	}
-	return name + " <" + email + ">"
+	return g, nil
 }

@@ -1,13 +1,17 @@
 package publish
 
 import (
+	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/export"
 	"github.com/switchboard-dev/switchboard/model"
+	"github.com/switchboard-dev/switchboard/store"
 )
 
 func TestSecrets(t *testing.T) {
@@ -61,22 +65,6 @@ func TestSecrets(t *testing.T) {
 	}
 }
 
-func TestParseAuthor(t *testing.T) {
-	for _, tc := range []struct{ in, name, email string }{
-		{"", "", ""},
-		{"Ada Lovelace <ada@example.com>", "Ada Lovelace", "ada@example.com"},
-		{"ada@example.com", "", "ada@example.com"},
-	} {
-		name, email, err := ParseAuthor(tc.in)
-		if err != nil || name != tc.name || email != tc.email {
-			t.Errorf("ParseAuthor(%q) = %q, %q, %v", tc.in, name, email, err)
-		}
-	}
-	if _, _, err := ParseAuthor("Ada"); model.ErrorCode(err) != model.EINVALID {
-		t.Errorf("want EINVALID for a name without an address, got %v", err)
-	}
-}
-
 func TestFiles(t *testing.T) {
 	chat, _ := model.Example("chat", "chat")
 	files, err := Files(chat)
@@ -107,15 +95,71 @@ func TestFiles(t *testing.T) {
 }
 
 func TestNormalize(t *testing.T) {
-	got := normalize(Settings{Repo: " /r ", Folder: ""}, "chat")
+	got := normalize(model.GitLink{Repo: " /r ", Folder: ""}, "chat")
 	// No branch named: SaveLink asks the repository for its HEAD.
 	if got.Repo != "/r" || got.Branch != "" || got.Folder != "stacks/chat" {
 		t.Fatalf("defaults: %+v", got)
 	}
-	if got := normalize(Settings{Folder: "."}, "chat"); got.Folder != "" {
+	if got := normalize(model.GitLink{Folder: "."}, "chat"); got.Folder != "" {
 		t.Fatalf(`"." is the root, got %q`, got.Folder)
 	}
-	if got := normalize(Settings{Folder: "/a/b/"}, "chat"); got.Folder != "a/b" {
+	if got := normalize(model.GitLink{Folder: "/a/b/"}, "chat"); got.Folder != "a/b" {
 		t.Fatalf("slashes trimmed, got %q", got.Folder)
+	}
+}
+
+// TestLinkKeepsEveryField saves a link with every field of model.GitLink
+// set and reads it back through Link, and checks the gitlink.Link the Git
+// operations get: a field dropped on the way (store, LinkInfo, the
+// translation to gitlink) fails here, including one added later.
+func TestLinkKeepsEveryField(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, filepath.Join(dir, "switchboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ex, _ := model.Example("echo", "echo")
+	stack, err := st.CreateStack(ctx, ex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A file:// remote takes credentials (unused) without a network.
+	bare := filepath.Join(dir, "remote.git")
+	if out, err := exec.Command("git", "init", "-q", "--bare", bare).CombinedOutput(); err != nil {
+		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("git init: %v %s", err, out)
+		}
+		t.Skipf("git init: %v %s", err, out)
+	}
+	want := model.GitLink{Repo: "file://" + bare, Branch: "main", Folder: "infra/echo",
+		AuthorName: "Ada", AuthorEmail: "ada@example.com", Username: "ada", SSHKeyFile: filepath.Join(dir, "id_ed25519"),
+		CreateBranch: true}
+	v := reflect.ValueOf(want)
+	for i := range v.NumField() {
+		if v.Field(i).IsZero() {
+			t.Fatalf("model.GitLink.%s is not set here", v.Type().Field(i).Name)
+		}
+	}
+	p := New(st, nil)
+	if err := p.SaveLink(ctx, stack, LinkInput{GitLink: want, Token: "tok", TokenAction: SetToken}); err != nil {
+		t.Fatal(err)
+	}
+	info, err := p.Link(ctx, stack.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !info.Linked || !info.HasToken || !info.Remote || info.GitLink != want {
+		t.Fatalf("Link = %+v, want %+v with a token", info, want)
+	}
+	l, err := p.link(ctx, stack.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := model.GitLink{Repo: l.Repo, Branch: l.Branch, Folder: l.Folder, AuthorName: l.AuthorName, AuthorEmail: l.AuthorEmail,
+		Username: l.Auth.Username, SSHKeyFile: l.Auth.SSHKeyFile, CreateBranch: l.CreateBranch}
+	if got != want || l.Auth.Token != "tok" || l.OwnerFile != StackFile || l.IsOwner == nil {
+		t.Fatalf("gitlink.Link = %+v, want %+v with the token and the owner file", got, want)
 	}
 }

@@ -102,12 +102,8 @@ const conflictMessage = "This stack was changed in another tab or window. The ca
 // is an error page. Only internal errors are logged: the others are the
 // user's to fix and are shown to them as they are.
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
-	f := failureOf(err)
-	if f.internal {
-		s.log.ErrorContext(context.WithoutCancel(r.Context()), "request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
-	}
+	f := s.failed(r, err)
 	if f.cancelled {
-		s.log.InfoContext(context.WithoutCancel(r.Context()), "request cancelled", slog.String("path", r.URL.Path), slog.Any("error", err))
 		http.Error(w, f.message, f.status)
 		return
 	}
@@ -127,6 +123,22 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	}
 	s.render(w, r, f.status, web.ErrorPage(f.status, f.message))
+}
+
+// failed is failureOf with the logging every failure gets: internal errors
+// at error level, cancelled requests at info. Handlers that show a failure
+// inside their own page (a Git job's outcome, the Run panel) use it for the
+// status and message; error uses it for the error page.
+func (s *Server) failed(r *http.Request, err error) failure {
+	f := failureOf(err)
+	ctx := context.WithoutCancel(r.Context())
+	if f.internal {
+		s.log.ErrorContext(ctx, "request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+	}
+	if f.cancelled {
+		s.log.InfoContext(ctx, "request cancelled", slog.String("path", r.URL.Path), slog.Any("error", err))
+	}
+	return f
 }
 
 // errorPage answers with an error page of the status and message.

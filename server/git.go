@@ -32,8 +32,10 @@ func (s *Server) gitView(r *http.Request, st *model.Stack, history bool) (web.Gi
 	return v, nil
 }
 
+// linkForm is the link as the form shows it: the author as one line, and
+// never credentials typed into the URL.
 func linkForm(info publish.LinkInfo) web.LinkForm {
-	return web.LinkForm{Linked: info.Linked, Repo: info.Repo, Branch: info.Branch, Folder: info.Folder, Author: info.Author,
+	return web.LinkForm{Linked: info.Linked, Repo: publish.DisplayURL(info.Repo), Branch: info.Branch, Folder: info.Folder, Author: info.Author(),
 		Username: info.Username, SSHKeyFile: info.SSHKeyFile, HasToken: info.HasToken, Remote: info.Remote, CreateBranch: info.CreateBranch}
 }
 
@@ -41,7 +43,7 @@ func linkForm(info publish.LinkInfo) web.LinkForm {
 func (s *Server) history(r *http.Request, stackID int64) ([]web.HistoryRow, string) {
 	h, err := s.publish.History(r.Context(), stackID)
 	if err != nil {
-		return nil, s.gitMessage(r, err)
+		return nil, s.failed(r, err).message
 	}
 	rows := make([]web.HistoryRow, len(h))
 	for i, c := range h {
@@ -49,15 +51,6 @@ func (s *Server) history(r *http.Request, stackID int64) ([]web.HistoryRow, stri
 		rows[i] = web.HistoryRow{Hash: c.Hash, Subject: subject, Author: c.Author, When: c.When}
 	}
 	return rows, ""
-}
-
-// gitMessage is what the page says about a failed Git operation. Internal
-// errors are logged and not described.
-func (s *Server) gitMessage(r *http.Request, err error) string {
-	if model.ErrorCode(err) == model.EINTERNAL {
-		s.log.Error("git operation failed", slog.String("path", r.URL.Path), slog.Any("error", err))
-	}
-	return problemText(err)
 }
 
 // handleGitPage shows the stack's link, a commit button and the history.
@@ -86,11 +79,12 @@ func (s *Server) handleGitLinkSave(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	in := publish.LinkInput{Settings: publish.Settings{
+	in := publish.LinkInput{GitLink: model.GitLink{
 		Repo: r.FormValue("repo"), Branch: r.FormValue("branch"), Folder: r.FormValue("folder"),
-		Author: r.FormValue("author"), Username: r.FormValue("username"), SSHKeyFile: r.FormValue("ssh_key"),
+		Username: r.FormValue("username"), SSHKeyFile: r.FormValue("ssh_key"),
 		CreateBranch: r.FormValue("create_branch") == "1",
 	}}
+	author := r.FormValue("author")
 	token := strings.TrimSpace(r.FormValue("token"))
 	switch action := r.FormValue("token_action"); {
 	case action == "clear":
@@ -100,14 +94,19 @@ func (s *Server) handleGitLinkSave(w http.ResponseWriter, r *http.Request) {
 	case action == "replace":
 		in.TokenAction = publish.SetToken // empty: SaveLink says so
 	}
-	// What the form shows again if the check fails: never the token, nor
-	// credentials typed into the URL.
-	typed := web.LinkForm{Repo: publish.DisplayURL(in.Repo), Branch: in.Branch, Folder: in.Folder,
-		Author: in.Author, Username: in.Username, SSHKeyFile: in.SSHKeyFile, CreateBranch: in.CreateBranch}
+	// What the form shows again if the check fails: the author as typed,
+	// never the token.
+	typed := linkForm(publish.LinkInfo{GitLink: in.GitLink})
+	typed.Author = author
 	j := s.jobs.start(st.ID, "link", web.StackURL(st.ID)+"/git/jobs/", "Checking "+typed.Repo,
 		func(j *gitJob) { j.link = typed },
 		func(ctx context.Context, j *gitJob) {
-			err := s.publish.SaveLink(ctx, st, in)
+			// An author that does not parse is a message on the job's
+			// page, like every other problem with the link.
+			err := in.SetAuthor(author)
+			if err == nil {
+				err = s.publish.SaveLink(ctx, st, in)
+			}
 			j.mu.Lock()
 			j.err = err
 			j.mu.Unlock()
@@ -121,23 +120,13 @@ func (s *Server) linkOutcome(r *http.Request, v *web.GitView, j *gitJob) int {
 		v.Notice = "Checked the repository and saved the link."
 		return http.StatusOK
 	}
-	code := model.ErrorCode(j.err)
-	if code == model.EINTERNAL {
-		s.log.Error("git link failed", slog.String("path", r.URL.Path), slog.Any("error", j.err))
-	}
+	f := s.failed(r, j.err)
 	form := j.link
 	form.Linked, form.HasToken = v.Link.Linked, v.Link.HasToken
 	v.Link = form
-	v.LinkError = model.ErrorMessage(j.err)
+	v.LinkError = f.message
 	v.OfferCreateBranch = errors.Is(j.err, publish.ErrBranchMissing)
-	return statusOf(code)
-}
-
-func statusOf(code string) int {
-	if st, ok := statusCodes[code]; ok {
-		return st
-	}
-	return http.StatusInternalServerError
+	return f.status
 }
 
 // handleGitUnlink forgets the link and its token.
@@ -185,8 +174,9 @@ func (s *Server) handleGitPreview(w http.ResponseWriter, r *http.Request) {
 // previewOutcome fills the page of a finished preview job.
 func (s *Server) previewOutcome(r *http.Request, v *web.GitView, st *model.Stack, j *gitJob) int {
 	if j.err != nil {
-		v.CommitError = s.gitMessage(r, j.err)
-		return statusOf(model.ErrorCode(j.err))
+		f := s.failed(r, j.err)
+		v.CommitError = f.message
+		return f.status
 	}
 	p := &web.CommitPreview{Message: "Update " + st.Name, Overwrite: j.overwrite}
 	for _, c := range j.changes {
@@ -257,11 +247,12 @@ func (s *Server) commitOutcome(r *http.Request, v *web.GitView, j *gitJob) int {
 		if errors.As(err, &ce) && (v.Link.Remote || ce.Foreign) {
 			v.Conflicts, v.ForeignConflicts = ce.Files, ce.Foreign
 		}
-		v.CommitError = s.gitMessage(r, err)
+		f := s.failed(r, err)
+		v.CommitError = f.message
 		if len(v.Problems) > 0 {
 			v.CommitError = ""
 		}
-		return statusOf(model.ErrorCode(err))
+		return f.status
 	}
 	done := &web.CommitDone{Hash: j.result.Hash, Pushed: j.result.Pushed}
 	for _, c := range j.result.Changes {
@@ -350,15 +341,19 @@ func (s *Server) handleStackOpen(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := publish.OpenInput{
-		Settings: publish.Settings{Repo: r.FormValue("repo"), Branch: r.FormValue("branch"), Folder: r.FormValue("folder"),
-			Author: r.FormValue("author")},
-		Token: r.FormValue("token"), Name: strings.TrimSpace(r.FormValue("name")),
+		GitLink: model.GitLink{Repo: r.FormValue("repo"), Branch: r.FormValue("branch"), Folder: r.FormValue("folder")},
+		Token:   r.FormValue("token"), Name: strings.TrimSpace(r.FormValue("name")),
 	}
+	author := r.FormValue("author")
 	form := web.OpenForm{Repo: publish.DisplayURL(in.Repo), Branch: in.Branch, Folder: in.Folder, Name: in.Name}
 	j := s.jobs.start(0, "open", "/stacks/open/jobs/", "Opening a stack from "+form.Repo,
 		func(j *gitJob) { j.open = form },
 		func(ctx context.Context, j *gitJob) {
-			created, err := s.publish.Open(ctx, in)
+			var created *model.Stack
+			err := in.SetAuthor(author)
+			if err == nil {
+				created, err = s.publish.Open(ctx, in)
+			}
 			if err != nil && created != nil {
 				// Created, but the link was refused: the stack is there to use.
 				s.log.Warn("opened stack not linked", slog.String("stack", created.Name), slog.String("error", model.ErrorMessage(err)))
@@ -401,16 +396,13 @@ func (s *Server) handleOpenJob(w http.ResponseWriter, r *http.Request) {
 	case jv.State == jobCancelled:
 		s.renderStacks(w, r, http.StatusOK, web.StacksView{Form: "open", Open: form, Error: "Cancelled: no stack was created."})
 	case err != nil:
-		status := http.StatusUnprocessableEntity
-		switch code := model.ErrorCode(err); code {
-		case model.EINVALID, model.ENOTFOUND:
-		case model.ECONFLICT:
-			status = http.StatusConflict
-		default:
-			s.error(w, r, err)
+		// The user's to fix: the form again, with the message.
+		// Anything else is an error page.
+		if f := failureOf(err); !f.internal && !f.cancelled {
+			s.renderStacks(w, r, f.status, web.StacksView{Form: "open", Open: form, Error: f.message})
 			return
 		}
-		s.renderStacks(w, r, status, web.StacksView{Form: "open", Open: form, Error: problemText(err)})
+		s.error(w, r, err)
 	case isHTMX(r):
 		w.Header().Set("HX-Redirect", web.StackURL(created.ID))
 		w.WriteHeader(http.StatusNoContent)

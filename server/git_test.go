@@ -329,3 +329,26 @@ func TestGitCommitEndpoints(t *testing.T) {
 		}
 	})
 }
+
+// TestStackDelete_RemovesTokenFile deletes a linked stack through the
+// server's delete handler: its token file goes with it.
+func TestStackDelete_RemovesTokenFile(t *testing.T) {
+	ts, st, _, db := mustServeLogged(t)
+	victim := mustChat(t, st, "victim")
+	_, repoURL := mustBareRepo(t)
+	path := "/stacks/" + strconv.FormatInt(victim.ID, 10)
+	resp, body := awaitJob(t, ts)(postForm(t, ts, path+"/git/link", url.Values{"repo": {repoURL}, "token": {"tok-1234"}}, nil))
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-testid="token-saved"`) {
+		t.Fatalf("link save: %d\n%s", resp.StatusCode, body)
+	}
+	secrets := filepath.Join(filepath.Dir(db), store.SecretsFolder)
+	if files, _ := os.ReadDir(secrets); len(files) != 1 {
+		t.Fatalf("%d token files after linking, want 1", len(files))
+	}
+	if resp, _ := postForm(t, ts, path+"/delete", url.Values{"confirm": {"yes"}}, nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete: %d", resp.StatusCode)
+	}
+	if files, _ := os.ReadDir(secrets); len(files) != 0 {
+		t.Fatalf("%d token files after deleting the stack, want 0", len(files))
+	}
+}

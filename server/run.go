@@ -117,11 +117,9 @@ func (s *Server) handleRunStart(w http.ResponseWriter, r *http.Request) {
 	// check), so its test client may connect from this origin.
 	run, err := s.runs.Start(r.Context(), s.runOpts.runConfig(st, codeDir, "http://"+r.Host))
 	if err != nil {
-		if model.ErrorCode(err) == model.EINTERNAL {
-			s.log.Error("local run failed", slog.String("stack", st.Name), slog.Any("error", err))
-		}
-		// The panel says why, next to the button that tries again.
-		s.render(w, r, http.StatusUnprocessableEntity, web.RunPanel(s.runView(st, nil, runErrorText(err))))
+		// The panel says why, next to the button that tries again: 422
+		// whatever the failure, since htmx swaps in no other error.
+		s.render(w, r, http.StatusUnprocessableEntity, web.RunPanel(s.runView(st, nil, runErrorText(s.failed(r, err), err))))
 		return
 	}
 	s.render(w, r, http.StatusOK, web.RunPanel(s.runView(st, run, "")))
@@ -130,11 +128,11 @@ func (s *Server) handleRunStart(w http.ResponseWriter, r *http.Request) {
 // runErrorText is what the panel says about a failed start: a user error as
 // it is, and for anything else the chain, which names the tool or port at
 // fault on the user's own machine.
-func runErrorText(err error) string {
-	if model.ErrorCode(err) == model.EINTERNAL {
+func runErrorText(f failure, err error) string {
+	if f.internal {
 		return fmt.Sprintf("Could not run the stack: %v", err)
 	}
-	return problemText(err)
+	return f.message
 }
 
 // handleRunStop stops the stack's run.

@@ -185,7 +185,7 @@ func TestRunUsesLinkedLocalRepo(t *testing.T) {
 		t.Fatal(err)
 	}
 	repo := t.TempDir()
-	if err := publish.New(srv.store, nil).SaveLink(ctx, st, publish.LinkInput{Settings: publish.Settings{Repo: repo, Folder: "stacks/echo"}}); err != nil {
+	if err := publish.New(srv.store, nil).SaveLink(ctx, st, publish.LinkInput{GitLink: model.GitLink{Repo: repo, Folder: "stacks/echo"}}); err != nil {
 		t.Fatal(err)
 	}
 	// The user's own handler, where the stack's code path says.

@@ -172,8 +172,8 @@ func (s *Server) handleStackDelete(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, web.ConfirmDeletePage(web.StackRow{ID: st.ID, Name: st.Name}))
 		return
 	}
-	// Through publish, so that a linked stack's token file goes too.
-	if err := s.publish.DeleteStack(r.Context(), st.ID); err != nil {
+	// The store removes a linked stack's token file with it.
+	if err := s.store.DeleteStack(r.Context(), st.ID); err != nil {
 		s.error(w, r, err)
 		return
 	}

@@ -188,4 +188,12 @@ func TestStorageErrors_ReadOnlyDatabase(t *testing.T) {
 			t.Errorf("POST %s says Internal error", c.path)
 		}
 	}
+	// A Git job's outcome goes through the same failure path: saving a
+	// link the repository accepts but the database cannot keep is 503 with
+	// the same message, not 500.
+	_, repoURL := mustBareRepo(t)
+	resp, body := awaitJob(t, ts)(postForm(t, ts, base+"/git/link", url.Values{"repo": {repoURL}}, nil))
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "The database "+path+" is read-only") {
+		t.Errorf("link save on a read-only database = %d, want 503 saying the database is read-only:\n%s", resp.StatusCode, body)
+	}
 }

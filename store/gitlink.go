@@ -5,6 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"modernc.org/sqlite"
@@ -13,21 +18,14 @@ import (
 	"github.com/switchboard-dev/switchboard/model"
 )
 
-// GitLink is where a stack is committed: the stored half of a gitlink.Link.
-// It holds no secret: TokenRef names the file the token is kept in (see
-// migrations/0004_git_links.sql).
+// GitLink is a stack's row in git_links: the link itself and the name of
+// the file its token is kept in (see migrations/0004_git_links.sql), never
+// the token.
 type GitLink struct {
-	StackID      int64
-	Repo         string
-	Branch       string
-	Folder       string
-	AuthorName   string
-	AuthorEmail  string
-	Username     string
-	SSHKeyFile   string
-	TokenRef     string
-	CreateBranch bool
-	UpdatedAt    time.Time
+	StackID int64
+	model.GitLink
+	TokenRef  string
+	UpdatedAt time.Time
 }
 
 // gitLinksCodec maps a GitLink to git_links, where StackID is the stack_id
@@ -62,8 +60,41 @@ func (s *Store) GitLink(ctx context.Context, stackID int64) (*GitLink, error) {
 	return &l, nil
 }
 
+// SecretsFolder is the folder next to the database that holds the files
+// git_links.token_ref names (0700, one 0600 file per token; publish writes
+// them).
+const SecretsFolder = "switchboard-secrets"
+
+// SecretsDir is the SecretsFolder next to this store's database.
+func (s *Store) SecretsDir() string { return filepath.Join(filepath.Dir(s.path), SecretsFolder) }
+
+// removeSecret deletes the token file a link row named. The row is the
+// file's only owner, so every statement that drops or replaces a row
+// (DeleteStack, DeleteGitLink, SaveGitLink) removes the file after its
+// commit: no caller can forget, and no token outlives its link.
+func (s *Store) removeSecret(ref string) {
+	if ref == "" || strings.Trim(ref, "0123456789abcdef") != "" {
+		return
+	}
+	if err := os.Remove(filepath.Join(s.SecretsDir(), ref)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		// The link is gone either way; the file is only left behind.
+		slog.Warn("store: remove token file", slog.Any("error", err))
+	}
+}
+
+// tokenRef returns the token_ref of the stack's link; "" when it has none.
+func tokenRef(ctx context.Context, tx *sql.Tx, stackID int64) (string, error) {
+	var ref string
+	err := tx.QueryRowContext(ctx, `SELECT token_ref FROM git_links WHERE stack_id = ?`, stackID).Scan(&ref)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return ref, err
+}
+
 // SaveGitLink creates or replaces the stack's link, stamped now rather than
-// with l.UpdatedAt. It returns ENOTFOUND if there is no such stack and
+// with l.UpdatedAt, and removes the token file of the link it replaces when
+// l names another. It returns ENOTFOUND if there is no such stack and
 // EINVALID if a field breaks a database rule.
 func (s *Store) SaveGitLink(ctx context.Context, l *GitLink) error {
 	stamped := *l
@@ -72,7 +103,14 @@ func (s *Store) SaveGitLink(ctx context.Context, l *GitLink) error {
 	if err != nil {
 		return fmt.Errorf("store: save git link of stack %d: %w", l.StackID, err)
 	}
-	_, err = s.db.ExecContext(ctx, upsertGitLinkSQL, append([]any{l.StackID}, values...)...)
+	var old string
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if old, err = tokenRef(ctx, tx, l.StackID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, upsertGitLinkSQL, append([]any{l.StackID}, values...)...)
+		return err
+	})
 	if err != nil {
 		if ce := constraintError(err, fmt.Sprint(l.StackID)); ce != err {
 			var me *model.Error
@@ -83,15 +121,34 @@ func (s *Store) SaveGitLink(ctx context.Context, l *GitLink) error {
 		}
 		return fmt.Errorf("store: save git link of stack %d: %w", l.StackID, s.storageError(err))
 	}
+	if old != l.TokenRef {
+		s.removeSecret(old)
+	}
 	return nil
 }
 
-// DeleteGitLink removes the stack's link, if it has one.
+// DeleteGitLink removes the stack's link, if it has one, and its token file.
 func (s *Store) DeleteGitLink(ctx context.Context, stackID int64) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM git_links WHERE stack_id = ?`, stackID); err != nil {
+	var ref string
+	err := s.db.QueryRowContext(ctx, `DELETE FROM git_links WHERE stack_id = ? RETURNING token_ref`, stackID).Scan(&ref)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: delete git link of stack %d: %w", stackID, s.storageError(err))
 	}
+	s.removeSecret(ref)
 	return nil
+}
+
+// inTx runs fn in a write transaction and commits it.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 func isForeignKey(err error) bool {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/model"
 	"github.com/switchboard-dev/switchboard/store"
 )
 
@@ -195,7 +196,7 @@ func TestEveryFieldRoundTrips(t *testing.T) {
 		t.Errorf("read back from the tables, %s", d)
 	}
 
-	link := &store.GitLink{StackID: created.ID, Repo: "/srv/git/chat", Branch: "main", Folder: "stacks/chat", TokenRef: "0a1b2c3d"}
+	link := &store.GitLink{StackID: created.ID, GitLink: model.GitLink{Repo: "/srv/git/chat", Branch: "main", Folder: "stacks/chat"}, TokenRef: "0a1b2c3d"}
 	// UpdatedAt is the time of the save, whatever the link says.
 	fillUnset(t, reflect.ValueOf(link), fieldSet{"store.GitLink.UpdatedAt": true})
 	if err := s.SaveGitLink(ctx, link); err != nil {

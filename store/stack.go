@@ -398,19 +398,32 @@ func (s *Store) moveHead(ctx context.Context, tx *sql.Tx, id, revision, token in
 	}, nil
 }
 
-// DeleteStack deletes the stack with the ID and all its revisions. It
-// returns ENOTFOUND if there is none.
+// DeleteStack deletes the stack with the ID, all its revisions and its Git
+// link with the link's token file, whoever calls it. It returns ENOTFOUND
+// if there is none.
 func (s *Store) DeleteStack(ctx context.Context, id int64) error {
 	s.remember(id, 0, nil, nil)
-	res, err := s.db.ExecContext(ctx, `DELETE FROM stacks WHERE id = ?`, id)
+	var ref string
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if ref, err = tokenRef(ctx, tx, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM stacks WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return model.Errorf(model.ENOTFOUND, "no stack with ID %d", id)
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("store: delete stack %d: %w", id, s.storageError(err))
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("store: delete stack %d: %w", id, s.storageError(err))
-	} else if n == 0 {
-		return fmt.Errorf("store: delete stack %d: %w", id, model.Errorf(model.ENOTFOUND, "no stack with ID %d", id))
-	}
+	s.removeSecret(ref)
 	return nil
 }
 

@@ -15,7 +15,6 @@ import (
 
 	"github.com/switchboard-dev/switchboard/export"
 	"github.com/switchboard-dev/switchboard/model"
-	"github.com/switchboard-dev/switchboard/publish"
 	"github.com/switchboard-dev/switchboard/server"
 	"github.com/switchboard-dev/switchboard/store"
 )
@@ -248,8 +247,8 @@ func runDelete(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 		return err
 	}
 	return withStack(ctx, *db, args[0], func(st *store.Store, stack *model.Stack) error {
-		// Through publish, so that a linked stack's token file goes too.
-		if err := publish.New(st, nil).DeleteStack(ctx, stack.ID); err != nil {
+		// The store removes a linked stack's token file with it.
+		if err := st.DeleteStack(ctx, stack.ID); err != nil {
 			return err
 		}
 		fmt.Fprintf(c.Stdout, "Deleted stack %s.\n", stack.Name)

@@ -140,7 +140,7 @@ func runLink(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []s
 			return nil
 		}
 		// Flags left out keep their saved value.
-		in := publish.LinkInput{Settings: cur.Settings}
+		in := publish.LinkInput{GitLink: cur.GitLink}
 		set := func(v string, dst *string) {
 			if v != "" {
 				*dst = v
@@ -149,11 +149,15 @@ func runLink(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []s
 		set(o.repo, &in.Repo)
 		set(o.branch, &in.Branch)
 		set(o.folder, &in.Folder)
-		set(o.author, &in.Author)
 		set(o.sshKey, &in.SSHKeyFile)
 		set(o.username, &in.Username)
 		if cur.Linked && in.Folder == "" {
 			in.Folder = "." // linked to the repository root; keep it there
+		}
+		if o.author != "" {
+			if err := in.SetAuthor(o.author); err != nil {
+				return err
+			}
 		}
 		if o.createBranch {
 			in.CreateBranch = true
@@ -197,8 +201,8 @@ func printLink(w io.Writer, name string, l publish.LinkInfo) {
 		folder = ". (the repository root)"
 	}
 	fmt.Fprintf(tw, "  folder\t%s\n", folder)
-	if l.Author != "" {
-		fmt.Fprintf(tw, "  author\t%s\n", l.Author)
+	if l.Author() != "" {
+		fmt.Fprintf(tw, "  author\t%s\n", l.Author())
 	}
 	creds := "none"
 	switch {
@@ -318,11 +322,12 @@ func runOpen(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []s
 		return err
 	}
 	defer st.Close()
-	created, err := publish.New(st, nil).Open(ctx, publish.OpenInput{
-		Settings: publish.Settings{Repo: args[0], Branch: o.branch, Folder: o.folder,
-			Author: o.author, Username: o.username},
-		Token: token, Name: o.name,
-	})
+	in := publish.OpenInput{GitLink: model.GitLink{Repo: args[0], Branch: o.branch, Folder: o.folder, Username: o.username},
+		Token: token, Name: o.name}
+	if err := in.SetAuthor(o.author); err != nil {
+		return err
+	}
+	created, err := publish.New(st, nil).Open(ctx, in)
 	if err != nil {
 		if created != nil {
 			fmt.Fprintf(c.Stdout, "Created stack %s.\n", created.Name)

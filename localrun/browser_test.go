@@ -8,9 +8,12 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	cdplog "github.com/chromedp/cdproto/log"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/switchboard-dev/switchboard/apigw"
@@ -82,8 +85,11 @@ func TestRebindingBrowserCannotUseRun(t *testing.T) {
 	defer cancelBrowser()
 	ctx, cancel := context.WithTimeout(browser, 60*time.Second)
 	defer cancel()
+	console := watchConsole(ctx)
 
-	visit := func(page string, urls ...string) map[string]string {
+	// visit opens page and fails the test on any console error but the
+	// refusals the caller expects (substrings of the browser's message).
+	visit := func(page string, expected []string, urls ...string) map[string]string {
 		t.Helper()
 		var results map[string]string
 		if err := chromedp.Run(ctx,
@@ -93,17 +99,27 @@ func TestRebindingBrowserCannotUseRun(t *testing.T) {
 		); err != nil {
 			t.Fatalf("visit %s: %v", page, err)
 		}
+		for _, p := range console.take() {
+			if !containsAny(p, expected) {
+				t.Errorf("visit %s: browser console: %s", page, p)
+			}
+		}
 		return results
 	}
 	rebound := "ws://evil.test:" + wsPort + "/dev"
 	loopback := "ws://127.0.0.1:" + wsPort + "/dev"
-	got := visit("http://evil.test:"+pagePort+"/", rebound, loopback)
+	// The two refusals are the point of the test; Chromium logs each with
+	// the status the gateway answered (421 wrong Host, 403 wrong Origin).
+	got := visit("http://evil.test:"+pagePort+"/", []string{
+		"WebSocket connection to '" + rebound + "' failed: Error during WebSocket handshake: Unexpected response code: 421",
+		"WebSocket connection to '" + loopback + "' failed: Error during WebSocket handshake: Unexpected response code: 403",
+	}, rebound, loopback)
 	for _, u := range []string{rebound, loopback} {
 		if got[u] != "refused" {
 			t.Errorf("the attacker's page at evil.test: WebSocket to %s was %q, want refused", u, got[u])
 		}
 	}
-	if got := visit("http://127.0.0.1:"+pagePort+"/", loopback); got[loopback] != "open" {
+	if got := visit("http://127.0.0.1:"+pagePort+"/", nil, loopback); got[loopback] != "open" {
 		t.Errorf("a loopback page: WebSocket to %s was %q, want open (the test could not tell a refusal)", loopback, got[loopback])
 	}
 	// Of the three attempts only the loopback page's connected.
@@ -121,4 +137,62 @@ func TestRebindingBrowserCannotUseRun(t *testing.T) {
 	if connects != 1 {
 		t.Errorf("%d connections were made, want 1 (the loopback page's)", connects)
 	}
+}
+
+// consoleErrors collects what the browser reports as an error: console
+// errors, uncaught exceptions and log entries of level error.
+type consoleErrors struct {
+	mu       sync.Mutex
+	problems []string
+}
+
+func watchConsole(ctx context.Context) *consoleErrors {
+	c := &consoleErrors{}
+	chromedp.ListenTarget(ctx, func(ev any) {
+		var problem string
+		switch ev := ev.(type) {
+		case *cdpruntime.EventConsoleAPICalled:
+			if ev.Type != cdpruntime.APITypeError {
+				return
+			}
+			for _, a := range ev.Args {
+				problem += " " + string(a.Value) + a.Description
+			}
+			problem = "console.error:" + problem
+		case *cdpruntime.EventExceptionThrown:
+			problem = "uncaught exception: " + ev.ExceptionDetails.Text
+			if ev.ExceptionDetails.Exception != nil {
+				problem += " " + ev.ExceptionDetails.Exception.Description
+			}
+		case *cdplog.EventEntryAdded:
+			if ev.Entry.Level != cdplog.LevelError {
+				return
+			}
+			problem = string(ev.Entry.Source) + " error: " + ev.Entry.Text
+		default:
+			return
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.problems = append(c.problems, problem)
+	})
+	return c
+}
+
+// take returns the problems seen so far and forgets them.
+func (c *consoleErrors) take() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p := c.problems
+	c.problems = nil
+	return p
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
 }

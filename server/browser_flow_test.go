@@ -128,6 +128,9 @@ func TestBrowserDesignStack(t *testing.T) {
 
 	// Headless Chromium renders and takes input only in the front tab.
 	run(t, ctx, "back to tab 1", page.BringToFront())
+	// The stale tab's move is refused on purpose (409 with the fresh
+	// state), and Chromium logs every 4xx answer.
+	allowConsoleErrors(t, "the server responded with a status of 409 (Conflict) "+srv.url+canvasURL+"/nodes/api1/move")
 	ax, ay := center(t, ctx, `#nodes .node-api .node-name`)
 	run(t, ctx, "move the API in the stale tab", drag(ax, ay, ax, ay+60),
 		waitJS(`[...document.querySelectorAll('[data-testid=toast]')].some(e => e.textContent.includes('changed in another tab'))`),

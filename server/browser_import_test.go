@@ -21,6 +21,9 @@ func TestBrowserImport(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The malformed template is refused on purpose (422 with the form and
+	// its error), and Chromium logs every 4xx answer.
+	allowConsoleErrors(t, "the server responded with a status of 422 (Unprocessable Entity) "+srv.url+"/stacks/import")
 	run(t, ctx, "paste a malformed template",
 		chromedp.EmulateViewport(1440, 900),
 		chromedp.Navigate(srv.url+"/"),

@@ -7,11 +7,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/input"
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/switchboard-dev/switchboard/server"
@@ -131,6 +134,7 @@ func newBrowserWith(tb testing.TB, extra ...chromedp.ExecAllocatorOption) (conte
 		tb.Fatalf("start chromium: %v", err)
 	}
 	acceptDialogs(ctx)
+	watch := watchConsole(tb, ctx)
 	newTab := func() context.Context {
 		tab, cancel := chromedp.NewContext(ctx)
 		tb.Cleanup(cancel)
@@ -140,9 +144,123 @@ func newBrowserWith(tb testing.TB, extra ...chromedp.ExecAllocatorOption) (conte
 			tb.Fatalf("open a tab: %v", err)
 		}
 		acceptDialogs(tab)
+		watch.listen(tb, tab)
 		return tab
 	}
 	return ctx, newTab
+}
+
+// consoleWatch fails a browser test on anything a page reports as wrong:
+// console.error, an uncaught exception, a browser log entry of level error
+// (a failed load, a refused request) or a Content Security Policy
+// violation. A test that provokes an error on purpose names it with
+// allowConsoleErrors.
+type consoleWatch struct {
+	mu       sync.Mutex
+	problems []string
+	allowed  []string
+}
+
+// consoleWatches maps a test to the watch of its browser, for
+// allowConsoleErrors.
+var consoleWatches sync.Map // testing.TB → *consoleWatch
+
+// reportCSPViolations turns every securitypolicyviolation event into a
+// console error. DevTools injects it, so the page's CSP does not apply.
+const reportCSPViolations = `document.addEventListener('securitypolicyviolation', (e) => {
+  console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' in ' + e.sourceFile + ':' + e.lineNumber + ' ' + e.sample)
+}, true)`
+
+func watchConsole(tb testing.TB, ctx context.Context) *consoleWatch {
+	tb.Helper()
+	w := &consoleWatch{}
+	consoleWatches.Store(tb, w)
+	w.listen(tb, ctx)
+	// Registered after the browser's cleanup, so it runs first, while the
+	// events of the test's last steps can still arrive.
+	tb.Cleanup(func() {
+		consoleWatches.Delete(tb)
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		for _, p := range w.problems {
+			if !w.isAllowed(p) {
+				tb.Errorf("browser console: %s", p)
+			}
+		}
+	})
+	return w
+}
+
+// listen watches one tab, from its next navigation on.
+func (w *consoleWatch) listen(tb testing.TB, tab context.Context) {
+	tb.Helper()
+	chromedp.ListenTarget(tab, func(ev any) {
+		switch ev := ev.(type) {
+		case *cdpruntime.EventConsoleAPICalled:
+			if ev.Type != cdpruntime.APITypeError && ev.Type != cdpruntime.APITypeAssert {
+				return
+			}
+			var args []string
+			for _, a := range ev.Args {
+				if a.Value != nil {
+					args = append(args, strings.Trim(string(a.Value), `"`))
+				} else {
+					args = append(args, a.Description)
+				}
+			}
+			w.add("console." + string(ev.Type) + ": " + strings.Join(args, " "))
+		case *cdpruntime.EventExceptionThrown:
+			d := ev.ExceptionDetails
+			what := d.Text
+			if d.Exception != nil {
+				what += " " + d.Exception.Description
+			}
+			w.add(fmt.Sprintf("uncaught exception at %s:%d: %s", d.URL, d.LineNumber, what))
+		case *cdplog.EventEntryAdded:
+			if ev.Entry.Level == cdplog.LevelError {
+				w.add(fmt.Sprintf("%s error: %s %s", ev.Entry.Source, ev.Entry.Text, ev.Entry.URL))
+			}
+		}
+	})
+	step, cancel := context.WithTimeout(tab, 10*time.Second)
+	defer cancel()
+	if err := chromedp.Run(step, chromedp.ActionFunc(func(ctx context.Context) error {
+		_, err := page.AddScriptToEvaluateOnNewDocument(reportCSPViolations).Do(ctx)
+		return err
+	})); err != nil {
+		tb.Fatalf("watch the console for CSP violations: %v", err)
+	}
+}
+
+func (w *consoleWatch) add(problem string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.problems = append(w.problems, problem)
+}
+
+// isAllowed reports whether problem was allowed; w.mu is held.
+func (w *consoleWatch) isAllowed(problem string) bool {
+	for _, a := range w.allowed {
+		if strings.Contains(problem, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// allowConsoleErrors lets the browser of tb report errors containing any of
+// substrings, for a test that provokes them on purpose. Keep them narrow
+// (the URL or status of the one refused request) and say why at the call.
+func allowConsoleErrors(tb testing.TB, substrings ...string) {
+	tb.Helper()
+	v, ok := consoleWatches.Load(tb)
+	if !ok {
+		tb.Fatal("allowConsoleErrors before newBrowser")
+	}
+	w := v.(*consoleWatch)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.allowed = append(w.allowed, substrings...)
 }
 
 // acceptDialogs answers every confirm() with OK, as a user deciding to go on.

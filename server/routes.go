@@ -1,6 +1,8 @@
 package server
 
 import (
+	"fmt"
+	"io/fs"
 	"net/http"
 	"time"
 
@@ -19,12 +21,14 @@ func (s *Server) routes() http.Handler {
 	r.Use(middleware.Timeout(30 * time.Second))
 	r.Use(limitBodies)
 	r.Use(securityHeaders)
+	r.Use(compress)
 	// Cross-origin protection rejects state-changing requests from other
 	// origins (Fetch metadata and Origin checks), Go 1.25's CSRF defence.
 	r.Use(http.NewCrossOriginProtection().Handler)
 
 	// Static assets, content-hashed so they can be cached for good.
 	r.Get("/static/{hash}/*", s.handleStatic) // GET /static/3f9c…/app.css
+	r.Get("/favicon.ico", s.handleFavicon)    // GET /favicon.ico (the SVG icon, for browsers that ask before reading the page)
 
 	// Stacks.
 	r.Get("/", s.handleStackIndex)                      // GET /
@@ -103,4 +107,18 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	http.StripPrefix("/static/"+web.AssetHash()+"/", http.FileServerFS(web.Static)).ServeHTTP(w, r)
+}
+
+// handleFavicon serves the SVG icon at the address browsers try on their
+// own. Pages link the hashed asset; this one is cached for a day only, so a
+// new icon shows up.
+func (s *Server) handleFavicon(w http.ResponseWriter, r *http.Request) {
+	icon, err := fs.ReadFile(web.Static, "favicon.svg")
+	if err != nil {
+		s.error(w, r, fmt.Errorf("read favicon: %w", err))
+		return
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	_, _ = w.Write(icon)
 }

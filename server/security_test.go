@@ -158,6 +158,8 @@ func TestBrowserDNSRebindingRefused(t *testing.T) {
 	)
 	u, _ := url.Parse(srv.url)
 	evil := "http://evil.test:" + u.Port()
+	// Every request under the rebound name is refused: that is the test.
+	allowConsoleErrors(t, "the server responded with a status of 421 (Misdirected Request) "+evil+"/")
 	var text string
 	run(t, ctx, "open the attacker's page",
 		chromedp.Navigate(evil+"/"),

@@ -14,6 +14,10 @@ window.htmx = htmx
 htmx.config.includeIndicatorStyles = false
 htmx.config.allowEval = false
 htmx.config.allowScriptTags = false
+// Settling copies the old element's attributes onto the new one with
+// setAttribute; for `style` the strict CSP refuses that (style-src-attr)
+// and reports a violation per swapped node. Nothing here animates styles.
+htmx.config.attributesToSettle = ['class', 'width', 'height']
 // 422 carries a form with its errors and 409 the fresh state of a stack:
 // both are meant to be swapped, which htmx 2 does not do for 4xx by
 // default (htmx.org/quirks). Other errors go to the toast.

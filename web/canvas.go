@@ -95,35 +95,6 @@ func pathSegment(id string) string {
 	return url.PathEscape(id)
 }
 
-// KindLabel names a kind for people.
-func KindLabel(k model.Kind) string {
-	switch k {
-	case model.KindAPI:
-		return "WebSocket API"
-	case model.KindFunction:
-		return "Function"
-	case model.KindTable:
-		return "Table"
-	case model.KindOther:
-		return "Other resource"
-	}
-	return string(k)
-}
-
-// kindIcon is a node's glyph; the colour comes from .node-KIND in app.css.
-func kindIcon(k model.Kind) string {
-	switch k {
-	case model.KindAPI:
-		return "⇄"
-	case model.KindFunction:
-		return "λ"
-	case model.KindOther:
-		return "◇"
-	default:
-		return "▦"
-	}
-}
-
 // PanelView is the properties panel of one node. The node fields point at
 // the values to show: the saved ones, or after a refused save the ones the
 // user sent, next to Errors.

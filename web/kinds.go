@@ -24,6 +24,13 @@ type kindView struct {
 	// forms are the kind's own forms below the properties form; nil for
 	// none.
 	forms func(p PanelView) templ.Component
+	// nodes appends the node views of the kind's nodes, in stack order.
+	nodes func(s *model.Stack, out []NodeView) []NodeView
+	// rows is how many route rows node id draws below its head; nil for
+	// none.
+	rows func(s *model.Stack, id string) int
+	// kept is what the node of the panel kept from an imported template.
+	kept func(p PanelView) []KeptView
 }
 
 var kindViews = map[model.Kind]*kindView{}
@@ -46,6 +53,9 @@ func registerKindView(k model.Kind, v *kindView) {
 	if v.forms == nil {
 		v.forms = nopPanel
 	}
+	if v.rows == nil {
+		v.rows = noRows
+	}
 	kindViews[k] = v
 }
 
@@ -58,14 +68,15 @@ func kindViewOf(k model.Kind) *kindView {
 	if k == model.KindOther {
 		return otherView
 	}
-	return &kindView{label: string(k), icon: otherView.icon, headPorts: nopPorts, fields: nopPanel, forms: nopPanel}
+	return &kindView{label: string(k), icon: otherView.icon, headPorts: nopPorts, fields: nopPanel, forms: nopPanel, rows: noRows}
 }
 
 func nopPorts(NodeView) templ.Component  { return templ.NopComponent }
 func nopPanel(PanelView) templ.Component { return templ.NopComponent }
+func noRows(*model.Stack, string) int    { return 0 }
 
 func init() {
-	otherView.headPorts, otherView.fields, otherView.forms = nopPorts, nopPanel, nopPanel
+	otherView.headPorts, otherView.fields, otherView.forms, otherView.rows = nopPorts, nopPanel, nopPanel, noRows
 }
 
 // KindLabel names a kind for people.

@@ -26,6 +26,26 @@ func TestEveryKindDraws(t *testing.T) {
 	if len(kindViews) != len(model.Kinds()) {
 		t.Errorf("%d views for %d kinds", len(kindViews), len(model.Kinds()))
 	}
+	views := NewCanvasView(s).Nodes()
+	if len(views) != len(model.Kinds()) {
+		t.Fatalf("%d node views for %d nodes", len(views), len(model.Kinds()))
+	}
+	for i, n := range s.Nodes() {
+		if views[i].ID != n.ID || views[i].Kind != n.Kind || views[i].Summary == "" {
+			t.Errorf("node view %d is %+v, want %s %s with a summary", i, views[i], n.Kind, n.ID)
+		}
+	}
+	// An API draws a row per route below its head; others none.
+	s.APIs[0].Routes = []*model.Route{{ID: "rt1", Key: "$connect"}, {ID: "rt2", Key: "$default"}}
+	for _, n := range s.Nodes() {
+		want := float64(HeadHeight + BodyHeight)
+		if n.Kind == model.KindAPI {
+			want += 2 * RouteHeight
+		}
+		if got := NodeHeight(s, n); got != want {
+			t.Errorf("%s is drawn %v high, want %v", n.Kind, got, want)
+		}
+	}
 	page := render(t, CanvasPage(NewCanvasView(s)))
 	for _, n := range s.Nodes() {
 		one(t, page, "palette-"+string(n.Kind))

@@ -126,14 +126,10 @@ func (im *importer) importResources() error {
 	if err := im.names(); err != nil {
 		return err
 	}
-	if err := im.importTables(); err != nil {
-		return err
-	}
-	if err := im.importFunctions(); err != nil {
-		return err
-	}
-	if err := im.importAPIs(); err != nil {
-		return err
+	for _, r := range recognisers {
+		if err := r.recognise(im); err != nil {
+			return err
+		}
 	}
 	if err := im.importGrants(); err != nil {
 		return err

@@ -10,18 +10,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"maps"
 	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/apigw"
-	"github.com/switchboard-dev/switchboard/export"
-	"github.com/switchboard-dev/switchboard/internal/tempdir"
 	"github.com/switchboard-dev/switchboard/lambdaemu"
 	"github.com/switchboard-dev/switchboard/model"
 )
@@ -83,7 +77,13 @@ func Start(ctx context.Context, logger *slog.Logger, cfg Config) (r *Runner, err
 	}
 	// Nothing starts, not even a temporary folder, for a stack that would
 	// run code other than its own.
-	if err := refuse(s, append(checkEnvironment(s), checkHandlerPaths(s)...)); err != nil {
+	var problems []string
+	for _, k := range kindServers {
+		if k.refuse != nil {
+			problems = append(problems, k.refuse(s)...)
+		}
+	}
+	if err := refuse(s, problems); err != nil {
 		return nil, err
 	}
 	if cfg.Region == "" {
@@ -97,148 +97,21 @@ func Start(ctx context.Context, logger *slog.Logger, cfg Config) (r *Runner, err
 		}
 	}()
 
-	r.codeDir = cfg.CodeDir
-	if r.codeDir == "" {
-		if r.tmp, err = tempdir.Make("switchboard-run"); err != nil {
-			return r, fmt.Errorf("localrun: %w", err)
-		}
-		r.codeDir = r.tmp
-		written, err := export.WriteScaffolds(r.tmp, s)
-		if err != nil {
-			return r, fmt.Errorf("localrun: scaffolds: %w", err)
-		}
-		if cfg.NodePath == "" && importsSDK(r.tmp, written) {
-			// Lambda's Node.js runtimes provide the SDK; here it must be
-			// installed somewhere and named, or those handlers fail to load.
-			logger.WarnContext(ctx, "the starter handlers import the AWS SDK for JavaScript v3 but no node_modules folder holding it was given; they will fail to load",
-				slog.String("fix", "npm install @aws-sdk/client-dynamodb @aws-sdk/client-apigatewaymanagementapi, then pass its node_modules folder"))
-		}
-	} else if err := checkCodeFolders(r.codeDir, s); err != nil {
-		return r, err
-	}
-	folders := make(map[string]string, len(s.Functions))
-	for _, f := range s.Functions {
-		folders[f.Name] = filepath.Join(r.codeDir, filepath.FromSlash(f.CodePath))
-	}
-	problems, err := checkHandlerFiles(s, folders)
-	if err != nil {
-		return r, err
-	}
-	if err := refuse(s, problems); err != nil {
-		return r, err
-	}
-
-	if len(s.Tables) > 0 {
-		if cfg.DynamoDBEndpoint == "" {
-			logger.WarnContext(ctx, "no DynamoDB endpoint: handlers that use the stack's tables will fail", slog.Int("tables", len(s.Tables)))
-		} else {
-			if r.tables, err = CreateTables(ctx, cfg.DynamoDBEndpoint, cfg.Region, s); err != nil {
+	st := &starting{ctx: ctx, logger: logger, cfg: cfg, s: s, r: r, gate: newGate()}
+	for _, k := range kindServers {
+		if k.prepare != nil {
+			if err := k.prepare(st); err != nil {
 				return r, err
 			}
-			logger.InfoContext(ctx, "tables ready", slog.String("endpoint", cfg.DynamoDBEndpoint), slog.Any("tables", r.tables))
 		}
 	}
-
-	gate := newGate()
-	opts := cfg.Gateway
-	opts.Host, opts.Port, opts.Region = "127.0.0.1", cfg.Port, cfg.Region
-	if r.gw, err = newGateway(logger, s, gate, opts); err != nil {
-		return r, err
+	for _, k := range kindServers {
+		if err := k.serve(st); err != nil {
+			return r, err
+		}
 	}
-	// The gateway listens first: its ports go into the functions'
-	// @connections URLs.
-	if err = r.gw.Start(ctx); err != nil {
-		return r, err
-	}
-	r.pool, err = lambdaemu.New(ctx, logger, lambdaemu.Options{OnLog: cfg.OnLog, Node: cfg.Node, NodePath: cfg.NodePath, Region: cfg.Region})
-	if err != nil {
-		gate.fail(err)
-		return r, err
-	}
-	fns := FunctionConfigs(s, r.codeDir, r.gw.Endpoints(), cfg.DynamoDBEndpoint, cfg.Region)
-	if err = r.pool.Start(ctx, fns); err != nil {
-		gate.fail(err)
-		return r, fmt.Errorf("localrun: start functions: %w", err)
-	}
-	gate.open(r.pool)
+	st.gate.open(r.pool)
 	return r, nil
-}
-
-// importsSDK reports whether any of the files (slash-separated, under dir)
-// imports a package of the AWS SDK for JavaScript v3.
-func importsSDK(dir string, files []string) bool {
-	for _, f := range files {
-		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f)))
-		if err == nil && strings.Contains(string(data), `from "@aws-sdk/`) {
-			return true
-		}
-	}
-	return false
-}
-
-// checkCodeFolders refuses to start when a function's code folder is
-// missing, naming each, rather than failing on the first invocation.
-func checkCodeFolders(root string, s *model.Stack) error {
-	var missing []string
-	for _, f := range s.Functions {
-		dir := filepath.Join(root, filepath.FromSlash(f.CodePath))
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			if err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("localrun: code folder of %s: %w", f.Name, err)
-			}
-			missing = append(missing, fmt.Sprintf("%s (%s)", f.Name, dir))
-		}
-	}
-	if len(missing) > 0 {
-		return model.Errorf(model.EINVALID, "code folders missing for %s; write the starter code with the export's scaffolds or run without a code folder", strings.Join(missing, ", "))
-	}
-	return nil
-}
-
-// FunctionConfigs turns the stack's functions into Lambda processes to run
-// from codeDir, with the environment the exported template gives them:
-// their own variables, <TABLE>_TABLE_NAME for each wired table and
-// <API>_CONNECTIONS_URL for each API they send to, here pointed at the local
-// endpoints, plus the SDK's endpoint variable for DynamoDB and dummy
-// credentials.
-func FunctionConfigs(s *model.Stack, codeDir string, eps []apigw.Endpoint, dynamoEndpoint, region string) []lambdaemu.FunctionConfig {
-	x := model.NewIndex(s)
-	byAPI := make(map[string]apigw.Endpoint, len(eps))
-	for _, ep := range eps {
-		byAPI[ep.APIID] = ep
-	}
-	out := make([]lambdaemu.FunctionConfig, 0, len(s.Functions))
-	for _, f := range s.Functions {
-		env := maps.Clone(f.Environment)
-		if env == nil {
-			env = map[string]string{}
-		}
-		for _, w := range x.WiresFrom(f.ID) {
-			switch g, ok := x.Grant(w); {
-			case !ok:
-			case g.Table != nil:
-				env[g.EnvName] = TableName(s, g.Table)
-			default:
-				env[g.EnvName] = byAPI[g.API.ID].ConnectionsURL
-			}
-		}
-		if dynamoEndpoint != "" {
-			env["AWS_ENDPOINT_URL_DYNAMODB"] = dynamoEndpoint
-		}
-		env["AWS_ACCESS_KEY_ID"] = dummyAccessKey
-		env["AWS_SECRET_ACCESS_KEY"] = dummySecretKey
-		env["AWS_REGION"], env["AWS_DEFAULT_REGION"] = region, region
-		out = append(out, lambdaemu.FunctionConfig{
-			Name:     f.Name,
-			Runtime:  f.Runtime,
-			Handler:  f.Handler,
-			CodeDir:  filepath.Join(codeDir, filepath.FromSlash(f.CodePath)),
-			MemoryMB: f.MemorySize,
-			Timeout:  time.Duration(f.Timeout) * time.Second,
-			Env:      env,
-		})
-	}
-	return out
 }
 
 // Gateway returns the API Gateway emulation, for its endpoints and events.

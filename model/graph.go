@@ -66,15 +66,13 @@ type NodeRef struct {
 // Nodes returns every node of the stack: APIs, then functions, then tables,
 // then others.
 func (s *Stack) Nodes() []NodeRef {
-	nodes := make([]NodeRef, 0, len(s.APIs)+len(s.Functions)+len(s.Tables)+len(s.Others))
-	for _, a := range s.APIs {
-		nodes = append(nodes, NodeRef{KindAPI, &a.Node})
+	n := len(s.Others)
+	for _, k := range kinds {
+		n += k.count(s)
 	}
-	for _, f := range s.Functions {
-		nodes = append(nodes, NodeRef{KindFunction, &f.Node})
-	}
-	for _, t := range s.Tables {
-		nodes = append(nodes, NodeRef{KindTable, &t.Node})
+	nodes := make([]NodeRef, 0, n)
+	for _, k := range kinds {
+		k.eachNode(s, func(n *Node) { nodes = append(nodes, NodeRef{k.Kind, n}) })
 	}
 	for _, o := range s.Others {
 		nodes = append(nodes, NodeRef{KindOther, &o.Node})
@@ -191,24 +189,9 @@ func (s *Stack) AuthorizerFunction(apiID string) *Function {
 func (s *Stack) RemoveNode(id string) bool {
 	gone := map[string]bool{id: true}
 	found := false
-	s.APIs = slices.DeleteFunc(s.APIs, func(a *API) bool {
-		if a.ID != id {
-			return false
-		}
-		for _, r := range a.Routes {
-			gone[r.ID] = true
-		}
-		found = true
-		return true
-	})
-	s.Functions = slices.DeleteFunc(s.Functions, func(f *Function) bool {
-		found = found || f.ID == id
-		return f.ID == id
-	})
-	s.Tables = slices.DeleteFunc(s.Tables, func(t *Table) bool {
-		found = found || t.ID == id
-		return t.ID == id
-	})
+	for _, k := range kinds {
+		found = k.remove(s, id, gone) || found
+	}
 	s.Others = slices.DeleteFunc(s.Others, func(o *Other) bool {
 		found = found || o.ID == id
 		return o.ID == id

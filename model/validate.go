@@ -3,11 +3,8 @@ package model
 import (
 	"fmt"
 	"math"
-	"path"
 	"regexp"
 	"slices"
-	"strconv"
-	"strings"
 	"sync/atomic"
 )
 
@@ -110,14 +107,8 @@ func (s *Stack) Check() []Problem {
 	checks.Add(1)
 	v := newValidator(s)
 	v.checkStack()
-	for _, a := range s.APIs {
-		v.checkAPI(a)
-	}
-	for _, f := range s.Functions {
-		v.checkFunction(f)
-	}
-	for _, t := range s.Tables {
-		v.checkTable(t)
+	for _, k := range kinds {
+		k.check(v)
 	}
 	v.checkImported()
 	v.checkWires()
@@ -184,20 +175,14 @@ func (v *validator) warn(resource, field, format string, args ...any) {
 }
 
 func label(kind Kind, n *Node) string {
+	if k, ok := SpecOf(kind); ok {
+		return k.Label(n)
+	}
 	name := n.Name
 	if name == "" {
 		name = n.ID
 	}
-	switch kind {
-	case KindAPI:
-		return fmt.Sprintf("API %q", name)
-	case KindFunction:
-		return fmt.Sprintf("function %q", name)
-	case KindOther:
-		return fmt.Sprintf("resource %q", name)
-	default:
-		return fmt.Sprintf("table %q", name)
-	}
+	return fmt.Sprintf("resource %q", name)
 }
 
 func (v *validator) checkID(id string, owner fmt.Stringer) {
@@ -229,7 +214,7 @@ func (v *validator) checkStack() {
 	if len(s.Description) > MaxDescriptionLength {
 		v.add("", "description", "stack description is %d bytes; the limit is %d", len(s.Description), MaxDescriptionLength)
 	}
-	if len(s.APIs)+len(s.Functions)+len(s.Tables) == 0 {
+	if len(v.index.nodes) == len(s.Others) {
 		v.incomplete("", "", "the stack has no resources yet; add a WebSocket API and a function")
 	}
 	names := make(map[string]fmt.Stringer, len(v.index.nodes))
@@ -254,234 +239,9 @@ func (v *validator) checkStack() {
 
 func bad(f float64) bool { return math.IsNaN(f) || math.IsInf(f, 0) }
 
-func (v *validator) checkAPI(a *API) {
-	l := nodeLabel{KindAPI, &a.Node}
-	if len(a.Description) > MaxDescriptionLength {
-		v.add(a.ID, "description", "%s: description is %d bytes; the limit is %d", l, len(a.Description), MaxDescriptionLength)
-	}
-	if !validSelectionExpression(a.RouteSelectionExpression) {
-		v.add(a.ID, "routeSelectionExpression", "%s: route selection expression %q must read the message body, like $request.body.action", l, a.RouteSelectionExpression)
-	}
-	if a.APIKeySelectionExpression != "" && !slices.Contains(APIKeySelectionExpressions, a.APIKeySelectionExpression) {
-		v.add(a.ID, "apiKeySelectionExpression", "%s: API key selection expression must be empty or one of %s", l, strings.Join(APIKeySelectionExpressions, ", "))
-	}
-	if !stageNamePattern.MatchString(a.StageName) {
-		v.add(a.ID, "stageName", "%s: stage name %q must be 1 to 128 letters, digits, hyphens or underscores", l, a.StageName)
-	}
-	if len(a.Routes) == 0 {
-		v.incomplete(a.ID, "routes", "%s has no routes; add $connect, $default or a custom route", l)
-	}
-	keys := map[string]bool{}
-	parts := map[string]string{}
-	needsKey := false
-	for i, r := range a.Routes {
-		field := "routes[" + strconv.Itoa(i) + "]"
-		rl := routeLabel{a, r}
-		v.checkID(r.ID, rl)
-		switch {
-		case r.Key == "":
-			v.add(r.ID, field+".key", "%s: route %d has no key", l, i+1)
-		case strings.HasPrefix(r.Key, "$") && r.Key != RouteConnect && r.Key != RouteDisconnect && r.Key != RouteDefault:
-			v.add(r.ID, field+".key", "%s: route key %q is reserved; keys starting with $ are only $connect, $disconnect and $default", l, r.Key)
-		case !strings.HasPrefix(r.Key, "$") && (len(r.Key) > MaxRouteKeyLength || !validCustomRouteKey(r.Key)):
-			v.add(r.ID, field+".key", "%s: route key %q must be 1 to %d letters, digits or _ . : / - and start with a letter or digit", l, r.Key, MaxRouteKeyLength)
-		case keys[r.Key]:
-			v.add(r.ID, field+".key", "%s: route key %q is used twice", l, r.Key)
-		default:
-			keys[r.Key] = true
-			part := RouteLogicalPart(r.Key)
-			if other, ok := parts[part]; ok {
-				v.add(r.ID, field+".key", "%s: route keys %q and %q both become %q in resource names; rename one", l, other, r.Key, part)
-			}
-			parts[part] = r.Key
-		}
-		if r.Authorized {
-			if r.Key != RouteConnect {
-				v.add(r.ID, field+".authorized", "%s: only $connect can have an authorizer", rl)
-			} else if a.Authorizer == nil {
-				v.incomplete(r.ID, field+".authorized", "%s uses the authorizer, but %s has none", rl, l)
-			}
-		}
-		if r.APIKeyRequired {
-			needsKey = true
-		}
-		if r.Key != "" && len(v.index.WiresFromOfKind(r.ID, WireIntegration)) == 0 {
-			v.incomplete(r.ID, field, "%s has no handler; wire it to a function", rl)
-		}
-	}
-	if needsKey && a.APIKeySelectionExpression == "" {
-		v.incomplete(a.ID, "apiKeySelectionExpression", "%s: a route requires an API key, so set the API key selection expression", l)
-	}
-	v.checkAuthorizer(a, l)
-}
-
-func validSelectionExpression(e string) bool {
-	if selectionPattern.MatchString(e) {
-		return true
-	}
-	// A template: at least one ${request.body…} and nothing else that looks
-	// like a variable.
-	if !selectionTemplate.MatchString(e) {
-		return false
-	}
-	rest := selectionTemplate.ReplaceAllString(e, "")
-	return !strings.ContainsAny(rest, "${}")
-}
-
-func (v *validator) checkAuthorizer(a *API, l fmt.Stringer) {
-	wired := v.index.WiresToOfKind(a.ID, WireAuthorizer)
-	if a.Authorizer == nil {
-		if len(wired) > 0 {
-			v.incomplete(a.ID, "authorizer", "%s has an authorizer wire but no authorizer settings", l)
-		}
-		return
-	}
-	if len(wired) == 0 {
-		v.incomplete(a.ID, "authorizer", "%s: the authorizer has no function; wire a function to the API as its authorizer", l)
-	}
-	if n := len(a.Authorizer.Name); n == 0 || n > 128 {
-		v.add(a.ID, "authorizer.name", "%s: authorizer name must be 1 to 128 characters", l)
-	}
-	if len(a.Authorizer.IdentitySources) == 0 {
-		v.add(a.ID, "authorizer.identitySources", "%s: the authorizer needs at least one identity source, like route.request.querystring.token", l)
-	}
-	for _, src := range a.Authorizer.IdentitySources {
-		if !identitySourcePattern.MatchString(src) {
-			v.add(a.ID, "authorizer.identitySources", "%s: identity source %q must look like route.request.header.Name or route.request.querystring.name", l, src)
-		}
-	}
-	authorized := slices.ContainsFunc(a.Routes, func(r *Route) bool { return r.Authorized })
-	if !authorized {
-		v.warn(a.ID, "authorizer", "%s: the authorizer is not used; mark $connect as authorized", l)
-	}
-}
-
-func (v *validator) checkFunction(f *Function) {
-	l := label(KindFunction, &f.Node)
-	if len(f.Description) > 256 {
-		v.add(f.ID, "description", "%s: description is %d bytes; the limit is 256", l, len(f.Description))
-	}
-	if !slices.Contains(Runtimes, f.Runtime) {
-		v.add(f.ID, "runtime", "%s: runtime %q is not one AWS lets new functions use; choose one of %s", l, f.Runtime, strings.Join(Runtimes, ", "))
-	}
-	if !handlerPattern.MatchString(f.Handler) {
-		v.add(f.ID, "handler", "%s: handler must be 1 to 128 characters without spaces, like index.handler", l)
-	}
-	if msg := checkCodePath(f.CodePath); msg != "" {
-		v.add(f.ID, "codePath", "%s: code path %q %s", l, f.CodePath, msg)
-	}
-	if f.MemorySize < MinMemorySize || f.MemorySize > MaxMemorySize {
-		v.add(f.ID, "memorySize", "%s: memory must be %d to %d MB, not %d", l, MinMemorySize, MaxMemorySize, f.MemorySize)
-	}
-	if f.Timeout < MinTimeout || f.Timeout > MaxTimeout {
-		v.add(f.ID, "timeout", "%s: timeout must be %d to %d seconds, not %d", l, MinTimeout, MaxTimeout, f.Timeout)
-	}
-	if !slices.Contains(LogRetentionDays, f.LogRetentionDays) {
-		v.add(f.ID, "logRetentionDays", "%s: log retention of %d days is not one CloudWatch offers", l, f.LogRetentionDays)
-	}
-	if f.LogDeletionPolicy != DeletionRetain && f.LogDeletionPolicy != DeletionDelete {
-		v.add(f.ID, "logDeletionPolicy", "%s: log deletion policy must be Retain or Delete", l)
-	}
-	generated := v.generatedEnv(f)
-	size := 0
-	for _, name := range sortedKeys(f.Environment) {
-		size += len(name) + len(f.Environment[name])
-		field := "environment." + name
-		switch {
-		case !envNamePattern.MatchString(name):
-			v.add(f.ID, field, "%s: environment variable name %q must start with a letter and hold only letters, digits and _", l, name)
-		case strings.HasPrefix(strings.ToUpper(name), "AWS_") || slices.Contains(reservedEnvNames, name):
-			v.add(f.ID, field, "%s: environment variable %q is reserved by Lambda", l, name)
-		case generated[name] != "":
-			v.add(f.ID, field, "%s: environment variable %q is set by the wire to %s", l, name, generated[name])
-		}
-	}
-	if size > MaxEnvironmentBytes {
-		v.add(f.ID, "environment", "%s: environment variables take %d bytes; Lambda allows %d", l, size, MaxEnvironmentBytes)
-	}
-}
-
-// generatedEnv maps the environment variables the function's wires set to a
-// label of the wired resource.
-func (v *validator) generatedEnv(f *Function) map[string]string {
-	env := map[string]string{}
-	for _, w := range v.index.WiresFrom(f.ID) {
-		if g, ok := v.index.Grant(w); ok {
-			if g.Table != nil {
-				env[g.EnvName] = label(KindTable, &g.Table.Node)
-			} else {
-				env[g.EnvName] = label(KindAPI, &g.API.Node)
-			}
-		}
-	}
-	return env
-}
-
-func checkCodePath(p string) string {
-	switch {
-	case p == "":
-		return "is required"
-	case strings.Contains(p, `\`):
-		return "must use forward slashes"
-	case path.IsAbs(p):
-		return "must be relative to the repository"
-	case path.Clean(p) != p || p == "." || strings.HasPrefix(p, "../"):
-		return "must be a clean path inside the repository, like functions/send"
-	case len(p) > 1024:
-		return "is too long"
-	}
-	return ""
-}
-
-func (v *validator) checkTable(t *Table) {
-	l := label(KindTable, &t.Node)
-	v.checkKey(t.ID, "partitionKey", l, "partition key", t.PartitionKey)
-	if t.SortKey != nil {
-		v.checkKey(t.ID, "sortKey", l, "sort key", *t.SortKey)
-		if t.SortKey.Name == t.PartitionKey.Name {
-			v.add(t.ID, "sortKey.name", "%s: the sort key must differ from the partition key", l)
-		}
-	}
-	switch t.BillingMode {
-	case BillingOnDemand:
-		if t.ReadCapacity != 0 || t.WriteCapacity != 0 {
-			v.add(t.ID, "billingMode", "%s: on-demand tables take no read or write capacity", l)
-		}
-	case BillingProvisioned:
-		if t.ReadCapacity < 1 || t.ReadCapacity > 40000 {
-			v.add(t.ID, "readCapacity", "%s: read capacity must be 1 to 40000 units, not %d", l, t.ReadCapacity)
-		}
-		if t.WriteCapacity < 1 || t.WriteCapacity > 40000 {
-			v.add(t.ID, "writeCapacity", "%s: write capacity must be 1 to 40000 units, not %d", l, t.WriteCapacity)
-		}
-	default:
-		v.add(t.ID, "billingMode", "%s: billing mode must be %s or %s", l, BillingOnDemand, BillingProvisioned)
-	}
-	if t.TTLAttribute != "" {
-		if !keyAttributePattern.MatchString(t.TTLAttribute) {
-			v.add(t.ID, "ttlAttribute", "%s: TTL attribute name must be 1 to 255 characters", l)
-		}
-		if t.TTLAttribute == t.PartitionKey.Name || (t.SortKey != nil && t.TTLAttribute == t.SortKey.Name) {
-			v.add(t.ID, "ttlAttribute", "%s: the TTL attribute cannot be a key attribute", l)
-		}
-	}
-	if t.DeletionPolicy != DeletionRetain && t.DeletionPolicy != DeletionDelete {
-		v.add(t.ID, "deletionPolicy", "%s: deletion policy must be Retain or Delete", l)
-	}
-}
-
-func (v *validator) checkKey(id, field, l, what string, k Key) {
-	if !keyAttributePattern.MatchString(k.Name) || strings.TrimSpace(k.Name) != k.Name {
-		v.add(id, field+".name", "%s: %s name must be 1 to 255 characters without leading or trailing spaces", l, what)
-	}
-	if k.Type != AttributeString && k.Type != AttributeNumber && k.Type != AttributeBinary {
-		v.add(id, field+".type", "%s: %s type must be S (string), N (number) or B (binary)", l, what)
-	}
-}
-
 func noun(k Kind) string {
-	if k == KindAPI {
-		return "an API"
+	if s, ok := SpecOf(k); ok {
+		return s.Article
 	}
 	return "a " + string(k)
 }

@@ -33,80 +33,10 @@ func (p *propertiesForm) apply(st *model.Stack, id string) *nodeForm {
 	for k, v := range p.errors {
 		f.errors[k] = v
 	}
-	switch {
-	case st.API(id) != nil:
-		a := st.API(id)
-		sent(&a.Name, p.Name)
-		sent(&a.Description, p.Description)
-		sent(&a.RouteSelectionExpression, p.RouteSelectionExpression)
-		sent(&a.APIKeySelectionExpression, p.APIKeySelectionExpression)
-		sent(&a.StageName, p.StageName)
-		for _, rt := range a.Routes {
-			if row, ok := p.Routes[rt.ID]; ok {
-				rt.Key, rt.TwoWay, rt.APIKeyRequired, rt.Authorized = row.Key, row.TwoWay, row.APIKeyRequired, row.Authorized
-			}
+	if n, ok := st.Node(id); ok {
+		if k := kindForms[n.Kind]; k != nil {
+			k.apply(p, f, st, id)
 		}
-		if au := p.Authorizer; au != nil {
-			switch {
-			case !au.On:
-				a.Authorizer = nil
-			case a.Authorizer == nil:
-				a.Authorizer = &model.Authorizer{Name: a.Name + "Authorizer", IdentitySources: []string{"route.request.querystring.token"}}
-			default:
-				sent(&a.Authorizer.Name, au.Name)
-				if au.IdentitySources != nil {
-					a.Authorizer.IdentitySources = nil
-					if len(au.IdentitySources) > 0 {
-						a.Authorizer.IdentitySources = au.IdentitySources
-					}
-				}
-			}
-		}
-	case st.Function(id) != nil:
-		fn := st.Function(id)
-		sent(&fn.Name, p.Name)
-		sent(&fn.Description, p.Description)
-		sent(&fn.Runtime, p.Runtime)
-		sent(&fn.Handler, p.Handler)
-		sent(&fn.CodePath, p.CodePath)
-		sent(&fn.MemorySize, p.MemorySize)
-		sent(&fn.Timeout, p.Timeout)
-		sent(&fn.LogRetentionDays, p.LogRetentionDays)
-		setNonEmpty(&fn.LogDeletionPolicy, p.LogDeletionPolicy)
-		if p.Env != nil {
-			f.applyEnvRows(p.Env, fn)
-		}
-		if fn.CodePath == "" {
-			fn.CodePath = model.DefaultCodePath(fn.Name)
-		}
-	case st.Table(id) != nil:
-		t := st.Table(id)
-		sent(&t.Name, p.Name)
-		sent(&t.PartitionKey.Name, p.PartitionKeyName)
-		setNonEmpty(&t.PartitionKey.Type, p.PartitionKeyType)
-		if k := p.SortKey; k != nil {
-			t.SortKey = nil
-			if k.Name != "" {
-				t.SortKey = &model.Key{Name: k.Name, Type: k.Type}
-			}
-		}
-		if p.BillingMode != nil && *p.BillingMode != "" && model.BillingMode(*p.BillingMode) != t.BillingMode {
-			// Switching modes brings the capacity fields in or out of the
-			// form; give them values the model accepts.
-			t.BillingMode = model.BillingMode(*p.BillingMode)
-			if t.BillingMode == model.BillingProvisioned {
-				t.ReadCapacity, t.WriteCapacity = 5, 5
-			} else {
-				t.ReadCapacity, t.WriteCapacity = 0, 0
-			}
-			delete(f.errors, "readCapacity")
-			delete(f.errors, "writeCapacity")
-		} else {
-			sent(&t.ReadCapacity, p.ReadCapacity)
-			sent(&t.WriteCapacity, p.WriteCapacity)
-		}
-		sent(&t.TTLAttribute, p.TTLAttribute)
-		setNonEmpty(&t.DeletionPolicy, p.DeletionPolicy)
 	}
 	return f
 }
@@ -267,16 +197,6 @@ func envRowsWithErrors(rows []web.EnvRow, errs map[string]string) []web.EnvRow {
 	return out
 }
 
-// panelFields are the fields each form shows, by the model's JSON names.
-var panelFields = map[model.Kind]map[string]bool{
-	model.KindAPI: set("name", "description", "routeSelectionExpression", "apiKeySelectionExpression", "stageName",
-		"routes", "authorizer", "authorizer.name", "authorizer.identitySources"),
-	model.KindFunction: set("name", "description", "runtime", "handler", "codePath", "memorySize", "timeout",
-		"environment", "logRetentionDays", "logDeletionPolicy"),
-	model.KindTable: set("name", "partitionKey.name", "partitionKey.type", "sortKey.name", "sortKey.type",
-		"billingMode", "readCapacity", "writeCapacity", "ttlAttribute", "deletionPolicy"),
-}
-
 func set(keys ...string) map[string]bool {
 	m := make(map[string]bool, len(keys))
 	for _, k := range keys {
@@ -295,11 +215,11 @@ func fieldKey(st *model.Stack, id string, pr model.Problem) string {
 		return ""
 	}
 	n, _ := st.Node(id)
-	if strings.HasPrefix(pr.Field, "environment.") && panelFields[n.Kind]["environment"] {
+	if strings.HasPrefix(pr.Field, "environment.") && formFields(n.Kind)["environment"] {
 		// A variable's problem goes to its row (envRowsWithErrors).
 		return pr.Field
 	}
-	if panelFields[n.Kind][pr.Field] {
+	if formFields(n.Kind)[pr.Field] {
 		return pr.Field
 	}
 	return ""

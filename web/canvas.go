@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/url"
 	"strconv"
@@ -45,26 +44,9 @@ type NodeView struct {
 // Nodes returns the nodes of the stack as the canvas draws them.
 func (v CanvasView) Nodes() []NodeView {
 	s := v.Stack
-	out := make([]NodeView, 0, len(s.APIs)+len(s.Functions)+len(s.Tables))
-	for _, a := range s.APIs {
-		out = append(out, NodeView{Kind: model.KindAPI, ID: a.ID, Name: a.Name, X: a.Position.X, Y: a.Position.Y,
-			Summary: "stage " + a.StageName, Routes: a.Routes})
-	}
-	for _, f := range s.Functions {
-		out = append(out, NodeView{Kind: model.KindFunction, ID: f.ID, Name: f.Name, X: f.Position.X, Y: f.Position.Y,
-			Summary: fmt.Sprintf("%s · %d MB · %ds", f.Runtime, f.MemorySize, f.Timeout)})
-	}
-	for _, t := range s.Tables {
-		sum := "key " + t.PartitionKey.Name
-		if t.SortKey != nil {
-			sum += ", " + t.SortKey.Name
-		}
-		if t.BillingMode == model.BillingProvisioned {
-			sum += " · provisioned"
-		} else {
-			sum += " · on demand"
-		}
-		out = append(out, NodeView{Kind: model.KindTable, ID: t.ID, Name: t.Name, X: t.Position.X, Y: t.Position.Y, Summary: sum})
+	out := make([]NodeView, 0, len(s.APIs)+len(s.Functions)+len(s.Tables)+len(s.Others))
+	for _, k := range model.Kinds() {
+		out = kindViewOf(k.Kind).nodes(s, out)
 	}
 	for _, o := range s.Others {
 		out = append(out, NodeView{Kind: model.KindOther, ID: o.ID, Name: o.Name, X: o.Position.X, Y: o.Position.Y, Summary: o.Type})
@@ -93,35 +75,6 @@ func pathSegment(id string) string {
 		id += "/"
 	}
 	return url.PathEscape(id)
-}
-
-// KindLabel names a kind for people.
-func KindLabel(k model.Kind) string {
-	switch k {
-	case model.KindAPI:
-		return "WebSocket API"
-	case model.KindFunction:
-		return "Function"
-	case model.KindTable:
-		return "Table"
-	case model.KindOther:
-		return "Other resource"
-	}
-	return string(k)
-}
-
-// kindIcon is a node's glyph; the colour comes from .node-KIND in app.css.
-func kindIcon(k model.Kind) string {
-	switch k {
-	case model.KindAPI:
-		return "⇄"
-	case model.KindFunction:
-		return "λ"
-	case model.KindOther:
-		return "◇"
-	default:
-		return "▦"
-	}
 }
 
 // PanelView is the properties panel of one node. The node fields point at

@@ -22,13 +22,7 @@ const (
 
 // NodeHeight returns how tall the node is drawn.
 func NodeHeight(s *model.Stack, n model.NodeRef) float64 {
-	h := float64(HeadHeight + BodyHeight)
-	if n.Kind == model.KindAPI {
-		if a := s.API(n.ID); a != nil {
-			h += float64(len(a.Routes) * RouteHeight)
-		}
-	}
-	return h
+	return float64(HeadHeight + BodyHeight + kindViewOf(n.Kind).rows(s, n.ID)*RouteHeight)
 }
 
 // Point is a canvas position.

@@ -65,21 +65,8 @@ func KeptViews(kept []model.Kept) []KeptView {
 
 // Kept returns what the panel's object kept from an imported template.
 func (p PanelView) Kept() []KeptView {
-	switch {
-	case p.API != nil:
-		kept := append([]model.Kept{}, p.API.Kept...)
-		views := KeptViews(kept)
-		for _, r := range p.API.Routes {
-			for _, v := range KeptViews(r.Kept) {
-				v.Part = r.Key + " " + v.Part
-				views = append(views, v)
-			}
-		}
-		return views
-	case p.Function != nil:
-		return KeptViews(p.Function.Kept)
-	case p.Table != nil:
-		return KeptViews(p.Table.Kept)
+	if v := kindViewOf(p.Kind); v.kept != nil && p.ID() != "" {
+		return v.kept(p)
 	}
 	return nil
 }

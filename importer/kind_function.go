@@ -22,6 +22,11 @@ type fnSource struct {
 	envKept map[string]bool
 }
 
+// Functions come after tables, whose grants their roles hold.
+func init() {
+	registerKind(&recogniser{kind: model.KindFunction, mainType: typeFunction, order: 20, recognise: (*importer).importFunctions})
+}
+
 // importFunctions turns each AWS::Lambda::Function into a function, with
 // the role and log group that are its own.
 func (im *importer) importFunctions() error {

@@ -8,6 +8,22 @@ import (
 	"github.com/switchboard-dev/switchboard/model"
 )
 
+// APIs are served by the API Gateway emulation, which listens before the
+// functions start: its ports go into their @connections URLs. Until they
+// are warm, invocations wait at the gate.
+func init() {
+	registerKind(&kindServer{kind: model.KindAPI, order: 20, serve: serveAPIs})
+}
+
+func serveAPIs(st *starting) (err error) {
+	opts := st.cfg.Gateway
+	opts.Host, opts.Port, opts.Region = "127.0.0.1", st.cfg.Port, st.cfg.Region
+	if st.r.gw, err = newGateway(st.logger, st.s, st.gate, opts); err != nil {
+		return err
+	}
+	return st.r.gw.Start(st.ctx)
+}
+
 // GatewayAPIs is the gateway's configuration of the stack's WebSocket APIs:
 // each route with the function its integration wire leads to, the
 // authorizer with the function wired to it, and the send wires that push

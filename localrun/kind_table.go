@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"strings"
 
@@ -14,6 +15,27 @@ import (
 
 	"github.com/switchboard-dev/switchboard/model"
 )
+
+// Tables are created first on the run's DynamoDB endpoint, when it has one.
+func init() {
+	registerKind(&kindServer{kind: model.KindTable, order: 10, serve: serveTables})
+}
+
+func serveTables(st *starting) (err error) {
+	s, cfg := st.s, st.cfg
+	if len(s.Tables) == 0 {
+		return nil
+	}
+	if cfg.DynamoDBEndpoint == "" {
+		st.logger.WarnContext(st.ctx, "no DynamoDB endpoint: handlers that use the stack's tables will fail", slog.Int("tables", len(s.Tables)))
+		return nil
+	}
+	if st.r.tables, err = CreateTables(st.ctx, cfg.DynamoDBEndpoint, cfg.Region, s); err != nil {
+		return err
+	}
+	st.logger.InfoContext(st.ctx, "tables ready", slog.String("endpoint", cfg.DynamoDBEndpoint), slog.Any("tables", st.r.tables))
+	return nil
+}
 
 // Dummy credentials for the local endpoints: local DynamoDB servers and the
 // @connections API check that requests are signed, not by whom.

@@ -4,6 +4,10 @@ import (
 	"github.com/switchboard-dev/switchboard/model"
 )
 
+func init() {
+	registerKind(&recogniser{kind: model.KindTable, mainType: typeTable, order: 10, recognise: (*importer).importTables})
+}
+
 // importTables turns each AWS::DynamoDB::Table into a table.
 func (im *importer) importTables() error {
 	for _, r := range im.ofType(typeTable) {

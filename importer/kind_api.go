@@ -28,6 +28,11 @@ type routeSource struct {
 
 const apiGatewayPrincipal = "apigateway.amazonaws.com"
 
+// APIs come last: their routes and authorizers name functions.
+func init() {
+	registerKind(&recogniser{kind: model.KindAPI, mainType: typeAPI, order: 30, recognise: (*importer).importAPIs})
+}
+
 // importAPIs turns each WebSocket AWS::ApiGatewayV2::Api into an API, with
 // its authorizer, stage, routes and their integrations, route responses and
 // permissions, and the integration and authorizer wires. HTTP APIs stay as

@@ -81,14 +81,11 @@ func (s *Server) hostNames() []string {
 // so a user who typed another name learns why.
 func (s *Server) checkHost(next http.Handler) http.Handler {
 	g := hostguard.New(s.ln.Addr().String(), s.hostNames()...)
-	guarded := g.Handler(next)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !g.Allowed(r.Host) {
-			s.log.Warn("refused a request naming another host (421); allow a name with --allow-host",
-				slog.String("host", r.Host), slog.String("method", r.Method), slog.String("path", r.URL.Path))
-		}
-		guarded.ServeHTTP(w, r)
-	})
+	g.Refused = func(r *http.Request) {
+		s.log.Warn("refused a request naming another host (421); allow a name with --allow-host",
+			slog.String("host", r.Host), slog.String("method", r.Method), slog.String("path", r.URL.Path))
+	}
+	return g.Handler(next)
 }
 
 // newToken returns the secret a server beyond loopback asks of every

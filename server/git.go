@@ -270,9 +270,8 @@ func (s *Server) handleGitJob(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	j := s.jobs.get(st.ID, chi.URLParam(r, "jobID"))
-	if j == nil {
-		s.errorPage(w, r, http.StatusNotFound, "No such Git operation: it ended a while ago. Preview the commit again.")
+	j, ok := s.loadJob(w, r, st.ID, "No such Git operation: it ended a while ago. Preview the commit again.")
+	if !ok {
 		return
 	}
 	jv := j.view()
@@ -316,12 +315,9 @@ func (s *Server) handleGitJobCancel(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	j := s.jobs.get(st.ID, chi.URLParam(r, "jobID"))
-	if j == nil {
-		s.errorPage(w, r, http.StatusNotFound, "No such Git operation.")
-		return
+	if j, ok := s.loadJob(w, r, st.ID, "No such Git operation."); ok {
+		cancelAndShow(w, r, j)
 	}
-	cancelAndShow(w, r, j)
 }
 
 // handleGitHistory renders the history list alone.
@@ -375,9 +371,8 @@ func (s *Server) handleStackOpen(w http.ResponseWriter, r *http.Request) {
 // the new stack's canvas when it is done, the form with the error when
 // it failed.
 func (s *Server) handleOpenJob(w http.ResponseWriter, r *http.Request) {
-	j := s.jobs.get(0, chi.URLParam(r, "jobID"))
-	if j == nil {
-		s.errorPage(w, r, http.StatusNotFound, "No such Git operation: it ended a while ago.")
+	j, ok := s.loadJob(w, r, 0, "No such Git operation: it ended a while ago.")
+	if !ok {
 		return
 	}
 	jv := j.view()
@@ -413,12 +408,20 @@ func (s *Server) handleOpenJob(w http.ResponseWriter, r *http.Request) {
 
 // handleOpenJobCancel cancels an open job.
 func (s *Server) handleOpenJobCancel(w http.ResponseWriter, r *http.Request) {
-	j := s.jobs.get(0, chi.URLParam(r, "jobID"))
-	if j == nil {
-		s.errorPage(w, r, http.StatusNotFound, "No such Git operation.")
-		return
+	if j, ok := s.loadJob(w, r, 0, "No such Git operation."); ok {
+		cancelAndShow(w, r, j)
 	}
-	cancelAndShow(w, r, j)
+}
+
+// loadJob finds the job the URL names for the stack (0 for an open job),
+// or answers 404 with gone.
+func (s *Server) loadJob(w http.ResponseWriter, r *http.Request, stackID int64, gone string) (*gitJob, bool) {
+	j := s.jobs.get(stackID, chi.URLParam(r, "jobID"))
+	if j == nil {
+		s.errorPage(w, r, http.StatusNotFound, gone)
+		return nil, false
+	}
+	return j, true
 }
 
 // cancelAndShow cancels a job, waits a little for it to end (gitlink stops

@@ -19,6 +19,8 @@ var loopbackNames = []string{"127.0.0.1", "::1", "localhost"}
 type Guard struct {
 	names map[string]bool
 	port  string
+	// Refused, when set, is told of each refused request (to log it).
+	Refused func(*http.Request)
 }
 
 // New returns a guard that admits the loopback names (127.0.0.1, [::1],
@@ -63,6 +65,9 @@ func (g *Guard) Allowed(host string) bool {
 func (g *Guard) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !g.Allowed(r.Host) {
+			if g.Refused != nil {
+				g.Refused(r)
+			}
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.Header().Set("X-Content-Type-Options", "nosniff")
 			w.WriteHeader(http.StatusMisdirectedRequest)

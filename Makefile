@@ -21,11 +21,11 @@ check-generated:
 	@$(GO) tool templ generate >/dev/null 2>&1
 	@git diff --exit-code -- '*_templ.go' >/dev/null 2>&1 || { echo "generated templ code is stale: run make generate and commit"; git --no-pager diff --stat -- '*_templ.go'; exit 1; }
 
-# Fails when the committed web bundle is not what web/src builds to (needs
+# Fails when the committed web bundle is not what internal/web/src builds to (needs
 # npm ci first); CI runs it, since go run serves the committed bundle.
 check-assets:
 	@npm run --silent build
-	@git diff --exit-code -- web/static/dist >/dev/null 2>&1 || { echo "web/static/dist is stale: run npm run build and commit"; git --no-pager diff --stat -- web/static/dist; exit 1; }
+	@git diff --exit-code -- internal/web/static/dist >/dev/null 2>&1 || { echo "web/static/dist is stale: run npm run build and commit"; git --no-pager diff --stat -- internal/web/static/dist; exit 1; }
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -11,8 +11,8 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/switchboard-dev/switchboard/model"
-	"github.com/switchboard-dev/switchboard/store"
+	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
 // DefaultDB is the database file used when neither --db nor SWITCHBOARD_DB

@@ -13,10 +13,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/export"
-	"github.com/switchboard-dev/switchboard/model"
-	"github.com/switchboard-dev/switchboard/server"
-	"github.com/switchboard-dev/switchboard/store"
+	"github.com/switchboard-dev/switchboard/internal/export"
+	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/server"
+	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
 func init() {

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/apigw/wsload"
+	"github.com/switchboard-dev/switchboard/internal/apigw/wsload"
 )
 
 // TestHelp_PrintsOnce: a command's --help prints its usage once, on stdout,

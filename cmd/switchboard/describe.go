@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/switchboard-dev/switchboard/model"
+	"github.com/switchboard-dev/switchboard/internal/model"
 )
 
 // describe prints a stack for a person: what it holds, how it is wired and

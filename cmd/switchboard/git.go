@@ -10,9 +10,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/model"
-	"github.com/switchboard-dev/switchboard/publish"
-	"github.com/switchboard-dev/switchboard/store"
+	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/publish"
+	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
 type linkOptions struct {

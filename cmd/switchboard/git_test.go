@@ -13,10 +13,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/switchboard-dev/switchboard/export"
-	"github.com/switchboard-dev/switchboard/model"
-	"github.com/switchboard-dev/switchboard/publish"
-	"github.com/switchboard-dev/switchboard/store"
+	"github.com/switchboard-dev/switchboard/internal/export"
+	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/publish"
+	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
 // skipGitMessage is the one message the tests needing the git command skip

@@ -8,7 +8,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/switchboard-dev/switchboard/importer"
+	"github.com/switchboard-dev/switchboard/internal/importer"
 )
 
 // importCommand creates a stack from an existing template.

@@ -9,14 +9,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/switchboard-dev/switchboard/model"
+	"github.com/switchboard-dev/switchboard/internal/model"
 )
 
 func TestImportCommand(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "stacks.db")
 
-	out := mustRun(t, db, "import", "../../importer/testdata/cfn/chat.yaml")
+	out := mustRun(t, db, "import", "../../internal/importer/testdata/cfn/chat.yaml")
 	for _, want := range []string{
 		"Created stack chat from ../../importer/testdata/cfn/chat.yaml (CloudFormation)",
 		"WebSocket API ChatApi: routes $connect, $disconnect, sendMessage",
@@ -36,7 +36,7 @@ func TestImportCommand(t *testing.T) {
 	}
 
 	// From stdin, named, and a dry run that creates nothing.
-	serverless, err := os.ReadFile("../../importer/testdata/serverless/serverless.yml")
+	serverless, err := os.ReadFile("../../internal/importer/testdata/serverless/serverless.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestImportCommand(t *testing.T) {
 	}
 
 	// The same name again is a conflict; nothing changes.
-	r = runCLI(t, db, "import", "../../importer/testdata/cfn/chat.json", "--name", "chat")
+	r = runCLI(t, db, "import", "../../internal/importer/testdata/cfn/chat.json", "--name", "chat")
 	if r.code != 1 || !strings.Contains(r.stderr, "chat") {
 		t.Fatalf("a taken name must fail: %+v", r)
 	}
@@ -105,7 +105,7 @@ func TestImportStopsOnInterrupt(t *testing.T) {
 		}
 		return ""
 	}}
-	err := cli.Run(ctx, []string{"import", "--dry-run", "../../importer/testdata/cdk/chat.template.json"})
+	err := cli.Run(ctx, []string{"import", "--dry-run", "../../internal/importer/testdata/cdk/chat.template.json"})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("want context.Canceled, got %v\n%s", err, stdout.String())
 	}

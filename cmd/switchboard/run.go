@@ -10,9 +10,9 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/switchboard-dev/switchboard/localrun"
-	"github.com/switchboard-dev/switchboard/model"
-	"github.com/switchboard-dev/switchboard/store"
+	"github.com/switchboard-dev/switchboard/internal/localrun"
+	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
 // runCmd is `switchboard run`: the stack's WebSocket APIs on 127.0.0.1,

@@ -15,7 +15,7 @@ import (
 
 	"github.com/gobwas/ws"
 
-	"github.com/switchboard-dev/switchboard/apigw/wsload"
+	"github.com/switchboard-dev/switchboard/internal/apigw/wsload"
 )
 
 // syncBuffer is a bytes.Buffer safe for the command's goroutines.

@@ -17,11 +17,11 @@ import (
 // whole template, so every byte comes back the same.
 func TestGoldenTemplatesRoundTrip(t *testing.T) {
 	for _, name := range []string{"chat", "echo", "kept"} {
-		yamlData, err := os.ReadFile(filepath.Join("..", "..", "export", "testdata", name+".yaml"))
+		yamlData, err := os.ReadFile(filepath.Join("..", "export", "testdata", name+".yaml"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		jsonData, err := os.ReadFile(filepath.Join("..", "..", "export", "testdata", name+".json"))
+		jsonData, err := os.ReadFile(filepath.Join("..", "export", "testdata", name+".json"))
 		if err != nil {
 			t.Fatal(err)
 		}

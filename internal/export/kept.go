@@ -1,0 +1,124 @@
+package export
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/switchboard-dev/switchboard/internal/cfn"
+	"github.com/switchboard-dev/switchboard/internal/model"
+)
+
+// What an import kept (model.Kept, model.Other, Stack.Sections) is written
+// back here, onto the tree, so a template that went through Switchboard
+// keeps what Switchboard does not model. Kept values are JSON with
+// intrinsics in their long form; cfn.ParseJSON marks them as function
+// calls, which YAML writes in the short form.
+
+// rawNode reads a kept JSON value.
+func (b *builder) rawNode(raw json.RawMessage) (*cfn.Value, error) {
+	b.size += len(raw)
+	return cfn.ParseJSON(raw)
+}
+
+// applyKept writes a kept part onto its resource: attributes beside Type
+// and Properties, properties into Properties, each replacing what the export
+// generated under the same key. A property key may be a dotted path into a
+// map the export fills, such as Environment.Variables.STAGE.
+func (b *builder) applyKept(res *cfn.Value, k *model.Kept) error {
+	for _, f := range k.Attributes {
+		v, err := b.rawNode(f.Value)
+		if err != nil {
+			return fmt.Errorf("kept attribute %s: %w", f.Key, err)
+		}
+		res.Set(f.Key, v)
+	}
+	if len(k.Properties) > 0 {
+		props := res.Get("Properties")
+		if props == nil {
+			props = &cfn.Value{Kind: cfn.Map}
+			res.Set("Properties", props)
+		}
+		for _, f := range k.Properties {
+			v, err := b.rawNode(f.Value)
+			if err != nil {
+				return fmt.Errorf("kept property %s: %w", f.Key, err)
+			}
+			setPath(props, strings.Split(f.Key, "."), v)
+		}
+		// goformation writes properties alphabetically; kept ones join
+		// them in that order.
+		props.SortKeys()
+	}
+	res.Reorder(resourceOrder)
+	return nil
+}
+
+// setPath sets the value at a path of object keys, making the objects on
+// the way where there are none.
+func setPath(obj *cfn.Value, path []string, v *cfn.Value) {
+	for _, key := range path[:len(path)-1] {
+		next := obj.Get(key)
+		if next == nil || next.Kind != cfn.Map {
+			next = &cfn.Value{Kind: cfn.Map}
+			obj.Set(key, next)
+		}
+		obj = next
+	}
+	obj.Set(path[len(path)-1], v)
+}
+
+// others returns the resources an import kept whole, in the stack's order.
+func (b *builder) others() (ids []string, nodes []*cfn.Value, err error) {
+	for _, o := range b.s.Others {
+		n, err := b.rawNode(o.Resource)
+		if err != nil {
+			return nil, nil, fmt.Errorf("kept resource %s: %w", o.Name, err)
+		}
+		n.Reorder(resourceOrder)
+		ids = append(ids, o.Name)
+		nodes = append(nodes, n)
+	}
+	return ids, nodes, nil
+}
+
+// layoutRoot assembles the template: the kept sections around the
+// generated Description, Resources and Outputs, in model.SectionOrder, with
+// kept outputs after the generated ones.
+func (b *builder) layoutRoot(resources, outputs *cfn.Value) (*cfn.Value, error) {
+	kept := make(map[string]*cfn.Value, len(b.s.Sections))
+	for _, f := range b.s.Sections {
+		v, err := b.rawNode(f.Value)
+		if err != nil {
+			return nil, fmt.Errorf("kept section %s: %w", f.Key, err)
+		}
+		kept[f.Key] = v
+	}
+	if k := kept["Outputs"]; k != nil && k.Kind == cfn.Map {
+		for i, key := range k.Keys {
+			k.Items[i].Reorder(outputOrder)
+			outputs.Set(key, k.Items[i])
+		}
+	}
+	root := &cfn.Value{Kind: cfn.Map}
+	version := kept["AWSTemplateFormatVersion"]
+	if version == nil {
+		version = cfn.Str("2010-09-09")
+	}
+	root.Set("AWSTemplateFormatVersion", version)
+	root.Set("Description", cfn.Str(b.description))
+	for _, section := range model.SectionOrder {
+		switch section {
+		case "AWSTemplateFormatVersion", "Outputs":
+		default:
+			if v := kept[section]; v != nil {
+				root.Set(section, v)
+			}
+		}
+	}
+	root.Set("Resources", resources)
+	if len(outputs.Keys) > 0 {
+		root.Set("Outputs", outputs)
+	}
+	return root, nil
+}

@@ -1,0 +1,142 @@
+package export
+
+import (
+	"fmt"
+	"hash/fnv"
+
+	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/awslabs/goformation/v7/cloudformation/iam"
+	"github.com/awslabs/goformation/v7/cloudformation/lambda"
+	"github.com/awslabs/goformation/v7/cloudformation/logs"
+	"github.com/awslabs/goformation/v7/cloudformation/policies"
+
+	"github.com/switchboard-dev/switchboard/internal/model"
+)
+
+// The function kind becomes a Lambda function with its execution role
+// (holding what its wires grant) and log group; its output is the ARN.
+func init() {
+	registerKind(model.KindFunction, &kindBuilder{
+		room: func(s *model.Stack) (resources, outputs int) { return 3 * len(s.Functions), len(s.Functions) },
+		build: func(b *builder) {
+			for _, f := range b.s.Functions {
+				b.function(f)
+			}
+		},
+		literals: func(s *model.Stack, check func(what, value string)) {
+			for _, f := range s.Functions {
+				check("the description of "+f.Name, f.Description)
+				check("the handler of "+f.Name, f.Handler)
+				for _, k := range model.Sorted(f.Environment) {
+					check("environment variable "+k+" of "+f.Name, f.Environment[k])
+				}
+			}
+		},
+	})
+}
+
+// policyDocument is an IAM policy. Structs, not maps, so the keys come out in
+// IAM's usual order and the same every time.
+type policyDocument struct {
+	Version   string
+	Statement []statement
+}
+
+type statement struct {
+	Effect    string
+	Principal *principal `json:",omitempty"`
+	Action    []string
+	Resource  []string `json:",omitempty"`
+}
+
+type principal struct {
+	Service []string
+}
+
+func allow(actions []string, resources ...string) policyDocument {
+	return policyDocument{Version: "2012-10-17", Statement: []statement{{Effect: "Allow", Action: actions, Resource: resources}}}
+}
+
+// policyName keeps a policy name within IAM's 128 characters while keeping
+// it unique: a long name is cut and given a hash of the whole.
+func policyName(name string) string {
+	const limit = 128
+	if len(name) <= limit {
+		return name
+	}
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return fmt.Sprintf("%s-%08x", name[:limit-9], h.Sum32())
+}
+
+func (b *builder) function(f *model.Function) {
+	id := functionID(f)
+	logGroup := model.KeptLogicalID(f.Kept, model.PartLogGroup, f.LogGroupLogicalID())
+	role := model.KeptLogicalID(f.Kept, model.PartRole, f.RoleLogicalID())
+	// Least privilege: the function writes only to its own log group, so the
+	// role needs no AWSLambdaBasicExecutionRole (which allows every group).
+	pols := []iam.Role_Policy{{
+		PolicyName: "Logs",
+		PolicyDocument: allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"},
+			b.getAtt(logGroup, "Arn")),
+	}}
+	env := make(map[string]string, len(f.Environment)+len(b.index.WiresFrom(f.ID)))
+	for k, v := range f.Environment {
+		env[k] = v
+	}
+	for _, w := range b.index.WiresFrom(f.ID) {
+		g, ok := b.index.Grant(w)
+		if !ok {
+			continue // grants nothing, or a draft's wire to nothing
+		}
+		var resources []string
+		if t := g.Table; t != nil {
+			resources = []string{b.getAtt(tableID(t), "Arn"), b.sub("${" + tableID(t) + ".Arn}/index/*")}
+			env[g.EnvName] = b.ref(tableID(t))
+		} else {
+			resources = []string{b.sub(model.ManageConnectionsARNSub(apiID(g.API), stageName(g.API)))}
+			env[g.EnvName] = b.connectionsURL(g.API, stageName(g.API))
+		}
+		pols = append(pols, iam.Role_Policy{PolicyName: policyName(g.PolicyName), PolicyDocument: allow(g.Actions, resources...)})
+	}
+	// A function that kept its own Role (a shared role, an ARN) uses it;
+	// a generated role would be one nothing assumes.
+	keptRole := keptProperty(f.Kept, model.PartMain, "Role") != nil
+	if !keptRole {
+		b.add(role, &iam.Role{
+			AssumeRolePolicyDocument: policyDocument{Version: "2012-10-17", Statement: []statement{{
+				Effect:    "Allow",
+				Principal: &principal{Service: []string{"lambda.amazonaws.com"}},
+				Action:    []string{"sts:AssumeRole"},
+			}}},
+			Policies: pols,
+		}, f.ID, f.Kept, model.PartRole)
+	}
+
+	policy := policies.DeletionPolicy(f.LogDeletionPolicy)
+	b.add(logGroup, &logs.LogGroup{
+		LogGroupName:                         cloudformation.String(b.sub("/aws/lambda/${AWS::StackName}-" + f.Name)),
+		RetentionInDays:                      cloudformation.Int(f.LogRetentionDays),
+		AWSCloudFormationDeletionPolicy:      policy,
+		AWSCloudFormationUpdateReplacePolicy: policies.UpdateReplacePolicy(policy),
+	}, f.ID, f.Kept, model.PartLogGroup)
+
+	fn := &lambda.Function{
+		Handler:       cloudformation.String(f.Handler),
+		LoggingConfig: &lambda.Function_LoggingConfig{LogGroup: cloudformation.String(b.ref(logGroup))},
+		MemorySize:    cloudformation.Int(f.MemorySize),
+		Role:          b.getAtt(role, "Arn"),
+		Runtime:       cloudformation.String(f.Runtime),
+		Timeout:       cloudformation.Int(f.Timeout),
+	}
+	if f.Description != "" {
+		fn.Description = cloudformation.String(f.Description)
+	}
+	if len(env) > 0 {
+		fn.Environment = &lambda.Function_Environment{Variables: env}
+	}
+	b.add(id, fn, f.ID, f.Kept, model.PartMain)
+	b.codePaths[id] = f.CodePath
+
+	b.output(f.ArnOutputName(), fmt.Sprintf("ARN of function %s", f.Name), b.getAtt(id, "Arn"))
+}

@@ -1,0 +1,91 @@
+package importer
+
+import (
+	"github.com/switchboard-dev/switchboard/internal/cfn"
+	"github.com/switchboard-dev/switchboard/internal/model"
+)
+
+// importGrants recovers the read, read-write and send wires from what each
+// function's role allows: the role's inline policies, and policies
+// attached to it as separate AWS::IAM::Policy or ManagedPolicy resources
+// (the CDK's way). A role several functions share grants each of them.
+func (im *importer) importGrants() error {
+	// attached maps a role's logical ID to the policy documents attached to
+	// it from outside.
+	attached := map[string][]*cfn.Value{}
+	for _, id := range im.order {
+		r := im.res[id]
+		if r.typ != typePolicy && r.typ != typeManagedPolicy {
+			continue
+		}
+		for _, role := range valueList(r.props.Get("Roles")) {
+			if rid := role.RefTo(); rid != "" {
+				attached[rid] = append(attached[rid], r.props.Get("PolicyDocument"))
+			}
+		}
+	}
+	isTable := func(id string) bool { return im.tables[id] != nil }
+	isAPI := func(id string) bool { return im.apis[id] != nil }
+	for _, f := range im.stack.Functions {
+		if err := im.stopped(); err != nil {
+			return err
+		}
+		src := im.fnSrc[im.srcID[f.ID]]
+		var roles []string
+		if src.role != nil {
+			roles = append(roles, src.role.id)
+		}
+		if src.roleRef != "" && (src.role == nil || src.roleRef != src.role.id) {
+			roles = append(roles, src.roleRef)
+		}
+		var docs []*cfn.Value
+		for _, sg := range im.samWired {
+			if sg.fn == src.r.id {
+				for _, pol := range sg.docs {
+					docs = append(docs, pol.Get("PolicyDocument"))
+				}
+			}
+		}
+		for _, rid := range roles {
+			role := im.res[rid]
+			for _, pol := range valueList(role.props.Get("Policies")) {
+				docs = append(docs, pol.Get("PolicyDocument"))
+			}
+			for _, arn := range valueList(role.props.Get("ManagedPolicyArns")) {
+				if mp := arn.RefTo(); im.isType(mp, typeManagedPolicy) {
+					docs = append(docs, im.res[mp].props.Get("PolicyDocument"))
+				}
+			}
+			docs = append(docs, attached[rid]...)
+		}
+		for _, doc := range docs {
+			for _, st := range statements(doc) {
+				gs, _ := grants(st, isTable, isAPI)
+				for _, g := range gs {
+					switch {
+					case g.send:
+						a := im.apis[g.target]
+						if !im.wiredAs(f.ID, a.ID, model.WireAuthorizer) {
+							im.wire(model.WireSend, f.ID, a.ID)
+						}
+					case g.write:
+						im.wire(model.WireReadWrite, f.ID, im.tables[g.target].ID)
+					default:
+						im.wire(model.WireRead, f.ID, im.tables[g.target].ID)
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// wiredAs reports whether a wire of the kind joins from and to.
+func (im *importer) wiredAs(from, to string, kind model.WireKind) bool {
+	for _, w := range im.stack.Wires {
+		if w.From == from && w.To == to && w.Kind == kind {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,339 @@
+// Package importer turns an existing WebSocket stack, as a CloudFormation
+// template (YAML or JSON, long or short intrinsic forms), a SAM template,
+// the output of `cdk synth` or a serverless.yml, into a Switchboard stack:
+// APIs with their routes, functions, tables and the wires between them,
+// recovered from integration URIs, route targets and IAM statements.
+//
+// Nothing is lost. What Switchboard does not model is kept on the stack:
+// unmodelled properties and attributes and the source's logical IDs as
+// model.Kept on the object they belong to, whole resources as model.Other
+// nodes, template sections as Stack.Sections. The export writes them back,
+// so exporting an imported template and importing the result gives the same
+// stack. What is kept is what differs from what export.Resources writes for
+// the object, so the import and the export cannot disagree about it.
+//
+// The package reads templates into internal/cfn's document type, imports
+// model, export and internal/cfn, and does no I/O.
+package importer
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/switchboard-dev/switchboard/internal/export"
+	"github.com/switchboard-dev/switchboard/internal/cfn"
+	"github.com/switchboard-dev/switchboard/internal/model"
+)
+
+// MaxSize bounds the files Parse reads: a template CloudFormation accepts
+// is at most 1 MB, and a serverless.yml is smaller; the rest is room for
+// comments and indentation.
+const MaxSize = 2 << 20
+
+// Format names what kind of file a stack was imported from.
+type Format string
+
+// The formats Parse recognises.
+const (
+	FormatCloudFormation Format = "CloudFormation"
+	FormatSAM            Format = "SAM"
+	FormatCDK            Format = "CDK"
+	FormatServerless     Format = "serverless.yml"
+)
+
+// Result is an imported stack and what the import did, for a preview.
+type Result struct {
+	Stack   *model.Stack
+	Format  Format
+	Summary Summary
+}
+
+// Summary says what an import creates and what it keeps as it was written.
+type Summary struct {
+	APIs      []APISummary
+	Functions []string
+	Tables    []string
+	// Wires reads like "SendHandler → Connections (read-write)".
+	Wires []string
+	// Others reads like "Queue (AWS::SQS::Queue)".
+	Others []string
+	// Sections names the kept template sections.
+	Sections []string
+	// Kept lists, per model object, what it keeps that Switchboard does not
+	// model, like "function SendHandler: Architectures, Role: ManagedPolicyArns".
+	Kept []string
+	// Notes are things the user should know: a value Switchboard does not
+	// offer and kept as written, a serverless.yml setting not imported.
+	Notes []string
+}
+
+// APISummary is an API with its route keys.
+type APISummary struct {
+	Name   string
+	Routes []string
+}
+
+// Import imports the file named name (for messages) holding data. It
+// detects the format, and returns an EINVALID *model.Error naming the line
+// and column for a malformed file, and one naming the resource for a
+// template that contradicts itself (a route whose integration is missing).
+// The stack has no name yet unless the source names one (a serverless.yml's
+// service); the caller sets it. Once ctx is done the import stops and
+// returns an error wrapping ctx.Err().
+func Import(ctx context.Context, name string, data []byte) (*Result, error) {
+	if len(data) > MaxSize {
+		return nil, model.Errorf(model.EINVALID, "%s: the file is %d bytes; the limit is %d", name, len(data), MaxSize)
+	}
+	root, err := parseDocument(ctx, name, data)
+	if err != nil {
+		return nil, err
+	}
+	if root.Kind != cfn.Map {
+		return nil, syntaxError(name, root.Pos, "a template is a map of sections, not a %s", root.Kind.String())
+	}
+	if err := stopped(ctx, name); err != nil {
+		return nil, err
+	}
+	if err := checkIntrinsics(name, root); err != nil {
+		return nil, err
+	}
+	im := newImporter(ctx, name)
+	if root.Get("service") != nil && (root.Get("functions") != nil || root.Get("provider") != nil) {
+		im.format = FormatServerless
+		if err := im.serverless(root); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := im.template(root); err != nil {
+			return nil, err
+		}
+	}
+	return im.finish()
+}
+
+// Parse is Import for a caller with nothing to cancel.
+func Parse(name string, data []byte) (*Result, error) {
+	return Import(context.Background(), name, data)
+}
+
+// stopped returns an error wrapping ctx's once ctx is done: the request
+// that asked for the import has gone, so its work is wasted.
+func stopped(ctx context.Context, file string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: import stopped: %w", file, err)
+	}
+	return nil
+}
+
+// importer holds one import's state.
+type importer struct {
+	ctx    context.Context
+	file   string
+	format Format
+	stack  *model.Stack
+	nextID int
+
+	res   map[string]*resource
+	order []string // resource logical IDs in source order
+	// claimed marks the resources that became part of a model object.
+	claimed map[string]bool
+
+	apis   map[string]*model.API // by source logical ID
+	funcs  map[string]*model.Function
+	tables map[string]*model.Table
+	// srcID maps a model object's node ID to its source logical ID.
+	srcID map[string]string
+	// apiSrc maps an API's node ID to what it came from.
+	apiSrc map[string]*apiSource
+	// gen is what the export writes for the stack as imported, which
+	// the source is compared with.
+	gen *export.Generated
+	// idsOnly is set while keepAll finds the kept logical IDs alone.
+	idsOnly bool
+	// fnSrc maps a function's source logical ID to what it came from.
+	fnSrc map[string]*fnSource
+	// nodeName maps modelled resources' logical IDs to node names.
+	nodeName nodeNames
+	// samKept is set when a SAM resource stays as it is, so the template
+	// still needs the SAM transform (and its Globals).
+	samKept bool
+	// samWired holds SAM policies that wires say completely: read for
+	// wires, then left to the export to write.
+	samWired []samGrant
+
+	notes []string
+}
+
+func newImporter(ctx context.Context, file string) *importer {
+	return &importer{
+		ctx:     ctx,
+		file:    file,
+		format:  FormatCloudFormation,
+		stack:   &model.Stack{},
+		res:     map[string]*resource{},
+		claimed: map[string]bool{},
+		apis:    map[string]*model.API{},
+		funcs:   map[string]*model.Function{},
+		tables:  map[string]*model.Table{},
+		srcID:   map[string]string{},
+	}
+}
+
+// id returns a new ID. IDs share one sequence, as model.Stack.NewID's do,
+// without scanning the stack each time.
+func (im *importer) id(prefix string) string {
+	im.nextID++
+	return fmt.Sprintf("%s%d", prefix, im.nextID)
+}
+
+// stopped is checked in the loops over resources and objects.
+func (im *importer) stopped() error { return stopped(im.ctx, im.file) }
+
+func (im *importer) note(format string, args ...any) {
+	im.notes = append(im.notes, fmt.Sprintf(format, args...))
+}
+
+// errorAt is a template that contradicts itself, named at a place.
+func (im *importer) errorAt(p cfn.Pos, format string, args ...any) error {
+	return syntaxError(im.file, p, format, args...)
+}
+
+// finish checks the stack, lays it out and summarises it.
+func (im *importer) finish() (*Result, error) {
+	s := im.stack
+	if err := im.stopped(); err != nil {
+		return nil, err
+	}
+	if err := s.CheckShape(); err != nil {
+		return nil, fmt.Errorf("importer: %w", err)
+	}
+	Layout(s)
+	if err := im.stopped(); err != nil {
+		return nil, err
+	}
+	name := s.Name
+	if name == "" {
+		s.Name = "imported" // only for the check; the caller names the stack
+	}
+	err := s.ValidateDraft()
+	s.Name = name
+	if err != nil {
+		return nil, fmt.Errorf("%s: the imported stack is not valid: %w", im.file, err)
+	}
+	return &Result{Stack: s, Format: im.format, Summary: im.summary()}, nil
+}
+
+func (im *importer) summary() Summary {
+	s := im.stack
+	var sum Summary
+	x := model.NewIndex(s)
+	for _, a := range s.APIs {
+		as := APISummary{Name: a.Name}
+		for _, r := range a.Routes {
+			as.Routes = append(as.Routes, r.Key)
+		}
+		sum.APIs = append(sum.APIs, as)
+		sum.Kept = appendKept(sum.Kept, "API "+a.Name, a.Kept)
+		for _, r := range a.Routes {
+			sum.Kept = appendKept(sum.Kept, "route "+a.Name+" "+r.Key, r.Kept)
+		}
+	}
+	for _, f := range s.Functions {
+		sum.Functions = append(sum.Functions, f.Name)
+		sum.Kept = appendKept(sum.Kept, "function "+f.Name, f.Kept)
+	}
+	for _, t := range s.Tables {
+		sum.Tables = append(sum.Tables, t.Name)
+		sum.Kept = appendKept(sum.Kept, "table "+t.Name, t.Kept)
+	}
+	name := func(id string) string {
+		if n, ok := x.Node(id); ok {
+			return n.Name
+		}
+		if a, r := x.Route(id); r != nil {
+			return a.Name + " " + r.Key
+		}
+		return id
+	}
+	for _, w := range s.Wires {
+		sum.Wires = append(sum.Wires, fmt.Sprintf("%s → %s (%s)", name(w.From), name(w.To), w.Kind))
+	}
+	for _, o := range s.Others {
+		sum.Others = append(sum.Others, fmt.Sprintf("%s (%s)", o.Name, o.Type))
+	}
+	for _, f := range s.Sections {
+		sum.Sections = append(sum.Sections, f.Key)
+	}
+	sum.Notes = im.notes
+	return sum
+}
+
+func appendKept(out []string, what string, kept []model.Kept) []string {
+	var parts []string
+	for _, k := range kept {
+		var fields []string
+		for _, f := range k.Attributes {
+			fields = append(fields, f.Key)
+		}
+		for _, f := range k.Properties {
+			fields = append(fields, f.Key)
+		}
+		label := k.Part
+		if label == "" {
+			label = "itself"
+		}
+		desc := strings.Join(fields, ", ")
+		if k.LogicalID != "" {
+			desc = strings.TrimSuffix("logical ID "+k.LogicalID+", "+desc, ", ")
+		}
+		parts = append(parts, label+": "+desc)
+	}
+	if len(parts) == 0 {
+		return out
+	}
+	slices.Sort(parts)
+	return append(out, what+" keeps "+strings.Join(parts, "; "))
+}
+
+// SuggestName returns a stack name for a file: the name the source gives
+// (a serverless.yml's service), else the file's name without extensions,
+// made a valid stack name (chat.template.json → chat-template), else
+// "imported".
+func SuggestName(res *Result, file string) string {
+	if res != nil && res.Stack.Name != "" {
+		return res.Stack.Name
+	}
+	base := path.Base(strings.ReplaceAll(file, `\`, "/"))
+	if i := strings.LastIndexByte(base, '.'); i > 0 {
+		base = base[:i]
+	}
+	var b strings.Builder
+	dash := false
+	for _, r := range base {
+		switch {
+		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			if b.Len() == 0 && !unicode.IsLetter(r) {
+				continue
+			}
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		default:
+			dash = true
+		}
+	}
+	name := b.String()
+	if len(name) > model.MaxStackNameLength {
+		name = strings.TrimRight(name[:model.MaxStackNameLength], "-")
+	}
+	if name == "" || name == "serverless" || name == "template" {
+		return "imported"
+	}
+	return name
+}

@@ -1,0 +1,277 @@
+package importer
+
+import (
+	"path"
+	"strings"
+
+	"github.com/switchboard-dev/switchboard/internal/cfn"
+	"github.com/switchboard-dev/switchboard/internal/model"
+)
+
+// fnSource is what a function was imported from.
+type fnSource struct {
+	r *resource
+	// role and logGroup are the function's own role and log group, or nil.
+	role, logGroup *resource
+	// roleRef is the role its Role property names, its own or shared.
+	roleRef string
+	// codeKept is set when Code is not a local path and stays as written.
+	codeKept bool
+	// envKept names environment variables the model refuses (a name
+	// Lambda reserves, say), kept as written.
+	envKept map[string]bool
+}
+
+// Functions come after tables, whose grants their roles hold.
+func init() {
+	registerKind(&recogniser{kind: model.KindFunction, mainType: typeFunction, order: 20, recognise: (*importer).importFunctions})
+}
+
+// importFunctions turns each AWS::Lambda::Function into a function, with
+// the role and log group that are its own.
+func (im *importer) importFunctions() error {
+	roleUsers := map[string][]string{}
+	logGroupUsers := map[string][]string{}
+	fns := im.ofType(typeFunction)
+	for _, r := range fns {
+		if id, att := r.props.Get("Role").GetAttOf(); att == "Arn" && im.isType(id, typeRole) {
+			roleUsers[id] = append(roleUsers[id], r.id)
+		}
+		if id := r.props.Path("LoggingConfig", "LogGroup").RefTo(); im.isType(id, typeLogGroup) {
+			logGroupUsers[id] = append(logGroupUsers[id], r.id)
+		}
+	}
+	im.fnSrc = map[string]*fnSource{}
+	for _, r := range fns {
+		if err := im.stopped(); err != nil {
+			return err
+		}
+		if pt, _ := r.props.Get("PackageType").Str(); pt == "Image" {
+			im.note("function %s runs a container image, which Switchboard does not model; it is kept as it is", r.id)
+			continue
+		}
+		f, err := im.function(r)
+		if err != nil {
+			return err
+		}
+		src := &fnSource{r: r}
+		im.fnSrc[r.id] = src
+		// Its own role: the one its Role names, if no other function uses
+		// it; else one named as the export names a function's role (an
+		// exported function whose Role is kept as a shared one).
+		if id, att := r.props.Get("Role").GetAttOf(); att == "Arn" && im.isType(id, typeRole) {
+			src.roleRef = id
+		}
+		switch gen := f.RoleLogicalID(); {
+		case src.roleRef != "" && len(roleUsers[src.roleRef]) == 1 && !im.claimed[src.roleRef]:
+			src.role = im.res[src.roleRef]
+		case im.isType(gen, typeRole) && len(roleUsers[gen]) == 0 && !im.claimed[gen]:
+			src.role = im.res[gen]
+		}
+		lg := r.props.Path("LoggingConfig", "LogGroup").RefTo()
+		switch gen := f.LogGroupLogicalID(); {
+		case im.isType(lg, typeLogGroup) && len(logGroupUsers[lg]) == 1 && !im.claimed[lg]:
+			src.logGroup = im.res[lg]
+		case im.isType(gen, typeLogGroup) && len(logGroupUsers[gen]) == 0 && !im.claimed[gen]:
+			src.logGroup = im.res[gen]
+		}
+		if src.role != nil {
+			im.claimed[src.role.id] = true
+		}
+		if src.logGroup != nil {
+			im.claimed[src.logGroup.id] = true
+			lp := src.logGroup.props
+			if days, ok := lp.Get("RetentionInDays").Int(); ok {
+				f.LogRetentionDays = days
+			}
+			if dp, ok := deletionPolicy(src.logGroup.v.Get("DeletionPolicy")); ok {
+				f.LogDeletionPolicy = dp
+			}
+		}
+		code := r.props.Get("Code")
+		if p, ok := localCodePath(code); ok {
+			f.CodePath = p
+		} else if code != nil {
+			src.codeKept = true
+			if asset, ok := r.v.Path("Metadata", "aws:asset:path").Str(); ok {
+				if p, ok := localCodePath(cfn.Str("cdk.out/" + asset)); ok && !strings.Contains(asset, "/") {
+					f.CodePath = p
+				}
+			}
+		}
+		resetInvalid(&model.Stack{Functions: []*model.Function{f}}, f.ID, func(field string) {
+			if name, ok := strings.CutPrefix(field, "environment."); ok {
+				delete(f.Environment, name)
+				if src.envKept == nil {
+					src.envKept = map[string]bool{}
+				}
+				src.envKept[name] = true
+				return
+			}
+			switch field {
+			case "runtime":
+				im.note("function %s: runtime %q is not one Switchboard offers; the template keeps it as written", f.Name, f.Runtime)
+				f.Runtime = model.DefaultRuntime
+			case "handler":
+				f.Handler = model.DefaultHandler
+			case "memorySize":
+				f.MemorySize = model.DefaultMemorySize
+			case "timeout":
+				f.Timeout = model.DefaultTimeout
+			case "description":
+				f.Description = ""
+			case "codePath":
+				f.CodePath = model.DefaultCodePath(f.Name)
+			case "logRetentionDays":
+				f.LogRetentionDays = model.DefaultLogRetentionDays
+			}
+		})
+		im.stack.Functions = append(im.stack.Functions, f)
+	}
+	return nil
+}
+
+// localCodePath reads a Code that is a folder in the repository, as
+// `aws cloudformation package` takes it.
+func localCodePath(v *cfn.Value) (string, bool) {
+	s, ok := v.Str()
+	if !ok || s == "" || strings.Contains(s, `\`) || strings.Contains(s, "://") || path.IsAbs(s) {
+		return "", false
+	}
+	p := path.Clean(s)
+	if p == "." || p == ".." || strings.HasPrefix(p, "../") {
+		return "", false
+	}
+	return p, true
+}
+
+func (im *importer) function(r *resource) (*model.Function, error) {
+	p := r.props
+	f := model.NewFunction(im.id("fn"), im.nodeName[r.id])
+	im.funcs[r.id] = f
+	im.srcID[f.ID] = r.id
+	im.claimed[r.id] = true
+	if s, ok := p.Get("Runtime").Str(); ok {
+		f.Runtime = s
+	}
+	if s, ok := p.Get("Handler").Str(); ok {
+		f.Handler = s
+	}
+	if s, ok := p.Get("Description").Str(); ok {
+		f.Description = s
+	}
+	if n, ok := p.Get("MemorySize").Int(); ok {
+		f.MemorySize = n
+	}
+	if n, ok := p.Get("Timeout").Int(); ok {
+		f.Timeout = n
+	}
+	vars := p.Path("Environment", "Variables")
+	for i := 0; vars != nil && i < len(vars.Keys); i++ {
+		name := vars.Keys[i]
+		if s, ok := vars.Items[i].ScalarString(); ok {
+			if f.Environment == nil {
+				f.Environment = map[string]string{}
+			}
+			f.Environment[name] = s
+		}
+	}
+	return f, nil
+}
+
+// keepFunctions works out what each function keeps: environment variables
+// the wires do not explain, and whatever its resources say that the export
+// writes differently.
+func (im *importer) keepFunctions() error {
+	for _, f := range im.stack.Functions {
+		if err := im.stopped(); err != nil {
+			return err
+		}
+		src := im.fnSrc[im.srcID[f.ID]]
+		r := src.r
+		g := im.part(f.ID, model.PartMain, f.Name)
+		// Environment: plain values are the function's own, a wire's
+		// variable is the wire's, anything else is kept as written. The
+		// export writes a wire's variable over a plain one of the name.
+		genVars := g.res.Path("Properties", "Environment", "Variables")
+		wired := func(name string) *cfn.Value {
+			if v := genVars.Get(name); v != nil && v.Kind != cfn.String {
+				return v
+			}
+			return nil
+		}
+		var envKept []*resource
+		vars := r.props.Path("Environment", "Variables")
+		envFine := r.props.Get("Environment") == nil || vars != nil && len(r.props.Get("Environment").Keys) == 1 && vars.Kind == cfn.Map
+		if envFine && vars != nil && !im.idsOnly {
+			for i, name := range vars.Keys {
+				v := vars.Items[i]
+				if src.envKept[name] {
+					envKept = append(envKept, &resource{id: name, v: v})
+					continue
+				}
+				if _, plain := v.ScalarString(); plain {
+					if wired(name) != nil {
+						// A plain value where a wire sets one: keep the
+						// source's, which the export writes over the wire's.
+						delete(f.Environment, name)
+						envKept = append(envKept, &resource{id: name, v: v})
+					}
+					continue
+				}
+				if gen := wired(name); gen != nil && sameValue(v, gen) {
+					continue
+				}
+				envKept = append(envKept, &resource{id: name, v: v})
+			}
+		}
+		if !src.codeKept {
+			g.consume("Code")
+		}
+		if envFine {
+			g.consume("Environment")
+		}
+		kept := keep(nil, model.PartMain, r, g)
+		if len(envKept) > 0 {
+			if len(kept) == 0 || kept[0].Part != model.PartMain {
+				kept = append([]model.Kept{{Part: model.PartMain}}, kept...)
+			}
+			for _, e := range envKept {
+				kept[0].Properties = append(kept[0].Properties, model.Field{Key: "Environment.Variables." + e.id, Value: e.v.JSON()})
+			}
+			sortFields(kept[0].Properties)
+		}
+		if src.role != nil {
+			rg := im.part(f.ID, model.PartRole, f.RoleLogicalID()).
+				compareWith("AssumeRolePolicyDocument", iamEqual).
+				compareWith("Policies", policiesEqual)
+			kept = keep(kept, model.PartRole, src.role, rg)
+		}
+		if src.logGroup != nil {
+			kept = keep(kept, model.PartLogGroup, src.logGroup, im.part(f.ID, model.PartLogGroup, f.LogGroupLogicalID()))
+		}
+		f.Kept = kept
+	}
+	return nil
+}
+
+// policiesEqual compares inline policy lists regardless of their order.
+func policiesEqual(src, gen *cfn.Value) bool {
+	if src.Kind != cfn.List || len(src.Items) != len(gen.Items) {
+		return false
+	}
+	used := make([]bool, len(gen.Items))
+	for _, s := range src.Items {
+		found := false
+		for i, g := range gen.Items {
+			if !used[i] && iamEqual(s, g) {
+				used[i], found = true, true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,162 @@
+package localrun
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-dev/switchboard/internal/apigw"
+	"github.com/switchboard-dev/switchboard/internal/apigw/wsload"
+	"github.com/switchboard-dev/switchboard/internal/model"
+)
+
+// The benchmarks run the echo example's scaffold as a real Node.js Lambda
+// process behind the gateway: what a user gets from `switchboard run`.
+
+func benchEcho(b *testing.B) *Runner {
+	b.Helper()
+	sdk := MustSDK(b)
+	s, err := model.Example("echo", "echo")
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The scaffold logs every event; the log sink would grow with b.N.
+	return MustRun(b, Config{Stack: s, NodePath: sdk, Gateway: apigw.Options{MaxInflight: 1}})
+}
+
+// BenchmarkEchoRoundTrip: one client, send to reply, through a Node.js
+// handler.
+func BenchmarkEchoRoundTrip(b *testing.B) {
+	r := benchEcho(b)
+	var res wsload.Result
+	for b.Loop() {
+		var err error
+		if res, err = wsload.Run(context.Background(), r.Endpoints()[0].URL, 1, 500, []byte(`{"action":"test","data":"hello"}`)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(res.Percentile(50).Microseconds()), "p50-µs")
+	b.ReportMetric(float64(res.Percentile(99).Microseconds()), "p99-µs")
+	b.ReportMetric(res.PerSecond(), "msgs/s")
+}
+
+// BenchmarkMessages: round trips per second with 1 and 50 connections at
+// once; the function scales out to up to 10 processes, as Lambda would.
+func BenchmarkMessages(b *testing.B) {
+	for _, conns := range []int{1, 50} {
+		b.Run("conns="+strconv.Itoa(conns), func(b *testing.B) {
+			r := benchEcho(b)
+			var res wsload.Result
+			for b.Loop() {
+				var err error
+				if res, err = wsload.Run(context.Background(), r.Endpoints()[0].URL, conns, 1000, []byte(`{"action":"test","data":"hello"}`)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(res.PerSecond(), "msgs/s")
+			b.ReportMetric(float64(res.Percentile(50).Microseconds()), "p50-µs")
+			b.ReportMetric(float64(res.Percentile(99).Microseconds()), "p99-µs")
+			b.ReportMetric(float64(treeRSSKB(b))/1024, "rss-MB")
+		})
+	}
+}
+
+// BenchmarkConnectEcho times connecting with a $connect route on the echo
+// function: the upgrade waits for one Node.js invocation.
+func BenchmarkConnectEcho(b *testing.B) {
+	sdk := MustSDK(b)
+	s, err := model.Example("echo", "echo")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.APIs[0].Routes = append(s.APIs[0].Routes, &model.Route{ID: "rt9", Key: model.RouteConnect})
+	s.Wires = append(s.Wires, &model.Wire{ID: "w9", Kind: model.WireIntegration, From: "rt9", To: "fn3"})
+	r := MustRun(b, Config{Stack: s, NodePath: sdk})
+	idle := treeRSSKB(b)
+	for b.Loop() {
+		c, err := wsload.Dial(context.Background(), r.Endpoints()[0].URL)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = c.Close()
+	}
+	b.ReportMetric(float64(idle)/1024, "idle-rss-MB")
+}
+
+// BenchmarkConnectChat times connecting to the chat example, whose $connect
+// handler writes the connection to DynamoDB (moto_server) and whose
+// $disconnect deletes it.
+func BenchmarkConnectChat(b *testing.B) {
+	sdk := MustSDK(b)
+	dynamo := MustStartMoto(b)
+	s, err := model.Example("chat", "chat")
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := MustRun(b, Config{Stack: s, NodePath: sdk, DynamoDBEndpoint: dynamo})
+	idle := treeRSSKB(b)
+	for b.Loop() {
+		c, err := wsload.Dial(context.Background(), r.Endpoints()[0].URL)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = c.Close()
+	}
+	b.ReportMetric(float64(idle)/1024, "idle-rss-MB")
+}
+
+// treeRSSKB sums VmRSS of this process and its descendants (the function
+// processes), from /proc.
+func treeRSSKB(tb testing.TB) int {
+	tb.Helper()
+	children := map[int][]int{}
+	procs, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, p := range procs {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …; comm may hold spaces, so split after ")".
+		s := string(data)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		var state string
+		var ppid int
+		if _, err := fmt.Sscanf(s[i+2:], "%s %d", &state, &ppid); err != nil {
+			continue
+		}
+		pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
+		children[ppid] = append(children[ppid], pid)
+	}
+	total := 0
+	var walk func(pid int)
+	walk = func(pid int) {
+		total += rssOf(pid)
+		for _, c := range children[pid] {
+			walk(c)
+		}
+	}
+	walk(os.Getpid())
+	return total
+}
+
+func rssOf(pid int) int {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var kb int
+			fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb)
+			return kb
+		}
+	}
+	return 0
+}

@@ -1,0 +1,89 @@
+package localrun
+
+import (
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/apigw"
+)
+
+// feedEvent and feedLog are the two kinds of item a feed holds, as the
+// browser receives them.
+type feedEvent struct {
+	Type string `json:"type"`
+	apigw.Event
+}
+
+type feedLog struct {
+	Type     string    `json:"type"`
+	Time     time.Time `json:"time"`
+	Function string    `json:"function"`
+	Stream   string    `json:"stream"`
+	Text     string    `json:"text"`
+}
+
+// FeedHistory is how many items a feed keeps for a page that connects, or
+// reconnects, later.
+const FeedHistory = 500
+
+// Feed numbers a run's gateway events and log lines and keeps the last
+// FeedHistory of them as JSON, so a browser reconnecting with
+// Last-Event-ID misses nothing that is still kept.
+type Feed struct {
+	mu     sync.Mutex
+	next   int64
+	items  []FeedItem
+	wake   chan struct{} // closed and replaced on every add
+	closed bool
+}
+
+// FeedItem is one event ({"type":"event",…}) or log line ({"type":"log",…}).
+type FeedItem struct {
+	ID   int64
+	JSON []byte
+}
+
+func newFeed() *Feed { return &Feed{next: 1, wake: make(chan struct{})} }
+
+func (f *Feed) add(v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return
+	}
+	f.items = append(f.items, FeedItem{f.next, data})
+	f.next++
+	if len(f.items) > FeedHistory {
+		f.items = append(f.items[:0], f.items[len(f.items)-FeedHistory:]...)
+	}
+	close(f.wake)
+	f.wake = make(chan struct{})
+}
+
+func (f *Feed) close() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.closed {
+		f.closed = true
+		close(f.wake)
+	}
+}
+
+// Since returns the items after id, a channel closed on the next add, and
+// whether the feed is closed (the run stopped).
+func (f *Feed) Since(id int64) ([]FeedItem, <-chan struct{}, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []FeedItem
+	for _, it := range f.items {
+		if it.ID > id {
+			out = append(out, it)
+		}
+	}
+	return out, f.wake, f.closed
+}

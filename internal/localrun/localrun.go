@@ -1,0 +1,178 @@
+// Package localrun runs a designed stack on the user's machine: the
+// functions as warm Lambda processes (lambdaemu) from their code folders,
+// the WebSocket APIs through the API Gateway emulation (apigw), and the
+// tables on a local DynamoDB-compatible endpoint. Handlers get the same
+// environment variables as in the exported template, pointed at the local
+// endpoints.
+package localrun
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/apigw"
+	"github.com/switchboard-dev/switchboard/internal/lambdaemu"
+	"github.com/switchboard-dev/switchboard/internal/model"
+)
+
+// tableWait bounds how long a new table may take to become active.
+const tableWait = 30 * time.Second
+
+// Config says what to run and where.
+type Config struct {
+	Stack *model.Stack
+	// CodeDir is the repository root under which each function's CodePath
+	// lies, such as a linked repository's folder. Empty runs the scaffolds
+	// export writes, from a temporary directory removed on Close.
+	CodeDir string
+	// Port is the first API's port (one port per API); 0 picks free ports.
+	Port int
+	// DynamoDBEndpoint is a local DynamoDB-compatible endpoint, such as
+	// http://127.0.0.1:8000. The stack's tables are created there and
+	// handlers reach it through AWS_ENDPOINT_URL_DYNAMODB. Empty leaves
+	// tables out; handlers that use them fail.
+	DynamoDBEndpoint string
+	// Region is the AWS region handlers see; us-east-1 when empty.
+	Region string
+	// Node is the node executable; NodePath a node_modules folder handlers
+	// may import from (the AWS SDK for JavaScript v3, which Lambda's
+	// Node.js runtimes provide).
+	Node, NodePath string
+	// Gateway tunes the API Gateway emulation (timeouts for tests); its
+	// Host and Port are set from Port.
+	Gateway apigw.Options
+	// OnLog receives every function log line, for streaming.
+	OnLog func(lambdaemu.LogLine)
+}
+
+// Runner is a running stack.
+type Runner struct {
+	logger    *slog.Logger
+	gw        *apigw.Gateway
+	pool      *lambdaemu.Pool
+	tmp       string
+	tables    []string
+	codeDir   string
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start runs the stack and returns once every API accepts connections and
+// every function has a warm process.
+func Start(ctx context.Context, logger *slog.Logger, cfg Config) (r *Runner, err error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := cfg.Stack
+	if s == nil {
+		return nil, errors.New("localrun: no stack")
+	}
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("localrun: stack %q cannot run: %w", s.Name, err)
+	}
+	// Nothing starts, not even a temporary folder, for a stack that would
+	// run code other than its own.
+	var problems []string
+	for _, k := range kindServers {
+		if k.refuse != nil {
+			problems = append(problems, k.refuse(s)...)
+		}
+	}
+	if err := refuse(s, problems); err != nil {
+		return nil, err
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	r = &Runner{logger: logger}
+	defer func() {
+		if err != nil {
+			_ = r.Close()
+			r = nil
+		}
+	}()
+
+	st := &starting{ctx: ctx, logger: logger, cfg: cfg, s: s, r: r, gate: newGate()}
+	for _, k := range kindServers {
+		if k.prepare != nil {
+			if err := k.prepare(st); err != nil {
+				return r, err
+			}
+		}
+	}
+	for _, k := range kindServers {
+		if err := k.serve(st); err != nil {
+			return r, err
+		}
+	}
+	st.gate.open(r.pool)
+	return r, nil
+}
+
+// Gateway returns the API Gateway emulation, for its endpoints and events.
+func (r *Runner) Gateway() *apigw.Gateway { return r.gw }
+
+// Endpoints lists where each API is served.
+func (r *Runner) Endpoints() []apigw.Endpoint { return r.gw.Endpoints() }
+
+// Tables lists the table names created on the DynamoDB endpoint.
+func (r *Runner) Tables() []string { return r.tables }
+
+// CodeDir is the folder the functions run from.
+func (r *Runner) CodeDir() string { return r.codeDir }
+
+// Close disconnects every client (running the $disconnect handlers), stops
+// the function processes and removes the temporary code folder.
+func (r *Runner) Close() error {
+	r.closeOnce.Do(func() {
+		var errs []error
+		if r.gw != nil {
+			errs = append(errs, r.gw.Close())
+		}
+		if r.pool != nil {
+			errs = append(errs, r.pool.Close())
+		}
+		if r.tmp != "" {
+			errs = append(errs, os.RemoveAll(r.tmp))
+		}
+		r.closeErr = errors.Join(errs...)
+	})
+	return r.closeErr
+}
+
+// gate holds invocations until the functions are started, since the
+// gateway listens (and may take a connection) a moment earlier.
+type gate struct {
+	ready chan struct{}
+	inv   apigw.Invoker
+	err   error
+	once  sync.Once
+}
+
+func newGate() *gate { return &gate{ready: make(chan struct{})} }
+
+func (g *gate) open(inv apigw.Invoker) {
+	g.once.Do(func() { g.inv = inv; close(g.ready) })
+}
+
+func (g *gate) fail(err error) {
+	g.once.Do(func() { g.err = err; close(g.ready) })
+}
+
+// Invoke implements apigw.Invoker.
+func (g *gate) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
+	select {
+	case <-g.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if g.err != nil {
+		return nil, fmt.Errorf("functions did not start: %w", g.err)
+	}
+	return g.inv.Invoke(ctx, function, payload)
+}

@@ -1,0 +1,231 @@
+package localrun
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"github.com/switchboard-dev/switchboard/internal/apigw"
+	"github.com/switchboard-dev/switchboard/internal/lambdaemu"
+	"github.com/switchboard-dev/switchboard/internal/model"
+)
+
+// The emulators' names a caller of this package needs, so that the server
+// and the command line reach the emulators only through localrun.
+type (
+	// GatewayOptions tune the API Gateway emulation.
+	GatewayOptions = apigw.Options
+	// Endpoint is where one API is served.
+	Endpoint = apigw.Endpoint
+	// Event is something that happened on the gateway.
+	Event = apigw.Event
+	// LogLine is one line a function wrote.
+	LogLine = lambdaemu.LogLine
+)
+
+// DefaultMaxConnections is the connection cap of a run when none is given.
+const DefaultMaxConnections = apigw.DefaultMaxConnections
+
+// ErrRunStopped is what a start learns when the run was stopped (or its
+// stack deleted) before it was ready.
+var ErrRunStopped = model.Errorf(model.ECONFLICT, "the run was stopped while it started")
+
+// Manager holds the stacks running locally, at most one run per stack: a
+// start while one is starting or running returns that run, so a second
+// start (another tab, a double click) cannot leave a run nobody can stop.
+type Manager struct {
+	log *slog.Logger
+
+	mu       sync.Mutex
+	stack    map[int64]*Run // starting or running
+	stopping map[int64]*Run // being stopped, for a Stop that must wait
+}
+
+// Run is one running stack and the feed of what happens on it.
+type Run struct {
+	ready  chan struct{}      // closed once the start finished, well or not
+	err    error              // why the start failed; set before ready is closed
+	cancel context.CancelFunc // ends the start early, for a stop
+	runner *Runner            // set before ready is closed, on success
+	feed   *Feed
+	done   chan struct{} // closed when the event pump stops
+
+	stopped chan struct{} // closed once Stop finished
+	stopErr error         // what closing reported; set before stopped is closed
+}
+
+// NewManager returns a manager with no runs.
+func NewManager(log *slog.Logger) *Manager {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Manager{log: log, stack: map[int64]*Run{}, stopping: map[int64]*Run{}}
+}
+
+// Start runs cfg.Stack, keyed by its ID, or returns its run if one is
+// starting or running already. The run outlives ctx, which bounds only the
+// wait; Stop ends it. Its gateway events and function log lines go to the
+// run's Feed, the log lines also to cfg.OnLog.
+func (m *Manager) Start(ctx context.Context, cfg Config) (*Run, error) {
+	st := cfg.Stack
+	if st == nil {
+		return nil, model.Errorf(model.EINVALID, "localrun: no stack")
+	}
+	m.mu.Lock()
+	if run := m.stack[st.ID]; run != nil {
+		m.mu.Unlock()
+		select {
+		case <-run.ready:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if run.err != nil {
+			return nil, run.err
+		}
+		if m.Get(st.ID) != run {
+			return nil, ErrRunStopped
+		}
+		return run, nil
+	}
+	startCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	run := &Run{ready: make(chan struct{}), cancel: cancel, feed: newFeed(), done: make(chan struct{}), stopped: make(chan struct{})}
+	m.stack[st.ID] = run
+	m.mu.Unlock()
+
+	f := run.feed
+	onLog := cfg.OnLog
+	cfg.OnLog = func(l LogLine) {
+		f.add(feedLog{Type: "log", Time: l.Time, Function: l.Function, Stream: l.Stream, Text: l.Text})
+		if onLog != nil {
+			onLog(l)
+		}
+	}
+	r, err := Start(startCtx, m.log.With(slog.String("stack", st.Name)), cfg)
+	if err != nil {
+		m.mu.Lock()
+		if m.stack[st.ID] == run {
+			delete(m.stack, st.ID)
+		}
+		run.err = err
+		close(run.done)
+		close(run.ready)
+		m.mu.Unlock()
+		run.feed.close()
+		if startCtx.Err() != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err() // the caller gave up and stopped it
+			}
+			return nil, ErrRunStopped
+		}
+		return nil, err
+	}
+	events, unsubscribe := r.Gateway().Subscribe(1024)
+	go func() {
+		defer close(run.done)
+		defer unsubscribe()
+		for e := range events {
+			f.add(feedEvent{Type: "event", Event: e})
+		}
+	}()
+	m.mu.Lock()
+	run.runner = r
+	stopped := m.stack[st.ID] != run
+	close(run.ready)
+	m.mu.Unlock()
+	if stopped {
+		// Stop took it from the map while it started and waits on ready
+		// to close it.
+		return nil, ErrRunStopped
+	}
+	return run, nil
+}
+
+// Get returns the stack's run once it is running, or nil.
+func (m *Manager) Get(id int64) *Run {
+	m.mu.Lock()
+	run := m.stack[id]
+	m.mu.Unlock()
+	if run == nil {
+		return nil
+	}
+	select {
+	case <-run.ready:
+		if run.runner == nil {
+			return nil
+		}
+		return run
+	default:
+		return nil // still starting
+	}
+}
+
+// Stop ends the stack's run, if any, also one still starting: clients are
+// disconnected (their $disconnect handlers run), the function processes
+// stop, the temporary folders go and the feed closes. A Stop while another
+// is stopping the run waits for it. The error is what closing the run
+// reported.
+func (m *Manager) Stop(id int64) error {
+	m.mu.Lock()
+	run := m.stack[id]
+	if run == nil {
+		run = m.stopping[id]
+		m.mu.Unlock()
+		if run == nil {
+			return nil
+		}
+		<-run.stopped
+		return run.stopErr
+	}
+	delete(m.stack, id)
+	m.stopping[id] = run
+	m.mu.Unlock()
+
+	run.stopErr = run.close()
+	m.mu.Lock()
+	if m.stopping[id] == run {
+		delete(m.stopping, id)
+	}
+	m.mu.Unlock()
+	close(run.stopped)
+	return run.stopErr
+}
+
+// close ends a run taken from the manager's map.
+func (r *Run) close() error {
+	r.cancel()
+	<-r.ready
+	if r.runner == nil {
+		return nil // the start failed and cleaned up
+	}
+	err := r.runner.Close()
+	<-r.done
+	r.feed.close()
+	return err
+}
+
+// StopAll stops every run, logging what fails to close.
+func (m *Manager) StopAll() {
+	m.mu.Lock()
+	ids := make([]int64, 0, len(m.stack))
+	for id := range m.stack {
+		ids = append(ids, id)
+	}
+	m.mu.Unlock()
+	for _, id := range ids {
+		if err := m.Stop(id); err != nil {
+			m.log.Warn("stopping a local run", slog.Int64("stack", id), slog.Any("error", err))
+		}
+	}
+}
+
+// Endpoints lists where each API of the run is served.
+func (r *Run) Endpoints() []Endpoint { return r.runner.Endpoints() }
+
+// CodeDir is the folder the run's functions run from.
+func (r *Run) CodeDir() string { return r.runner.CodeDir() }
+
+// Connections counts the run's open WebSocket connections.
+func (r *Run) Connections() int { return r.runner.Gateway().Connections() }
+
+// Feed is what happens on the run, for a page to follow.
+func (r *Run) Feed() *Feed { return r.feed }

@@ -1,0 +1,83 @@
+package model_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/switchboard-dev/switchboard/internal/model"
+)
+
+func TestWireRulesCoverEveryKind(t *testing.T) {
+	for i, k := range model.WireKinds {
+		rule, ok := model.WireRuleOf(k)
+		if !ok || model.WireRules[i].Kind != k {
+			t.Fatalf("wire kind %s: rule %+v, %v; want WireRules in WireKinds' order", k, rule, ok)
+		}
+		if !slices.Contains(model.WireAlternatives(k), k) {
+			t.Errorf("%s is not among its own alternatives %v", k, model.WireAlternatives(k))
+		}
+	}
+	if _, ok := model.WireRuleOf("owns"); ok {
+		t.Error("an unknown kind has a rule")
+	}
+	for _, c := range []struct {
+		from, to model.Kind
+		want     []model.WireKind
+	}{
+		{model.KindRoute, model.KindFunction, []model.WireKind{model.WireIntegration}},
+		{model.KindFunction, model.KindTable, []model.WireKind{model.WireRead, model.WireReadWrite}},
+		{model.KindFunction, model.KindAPI, []model.WireKind{model.WireSend, model.WireAuthorizer}},
+		{model.KindFunction, model.KindFunction, nil},
+		{model.KindRoute, model.KindTable, nil},
+		{model.KindTable, model.KindFunction, nil},
+	} {
+		if got := model.WireKindsBetween(c.from, c.to); !slices.Equal(got, c.want) {
+			t.Errorf("WireKindsBetween(%s, %s) = %v, want %v", c.from, c.to, got, c.want)
+		}
+	}
+}
+
+func TestGrant(t *testing.T) {
+	s, err := model.Example("chat", "Chat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := model.NewIndex(s)
+	wire := func(id string) *model.Wire {
+		w := s.Wire(id)
+		if w == nil {
+			t.Fatalf("no wire %s", id)
+		}
+		return w
+	}
+	readWrite, ok := x.Grant(wire("w14"))
+	if !ok || readWrite.Table != s.Table("tbl9") || readWrite.API != nil || !readWrite.Write ||
+		readWrite.EnvName != "CONNECTIONS_TABLE_NAME" || readWrite.PolicyName != "ConnectionsReadWrite" ||
+		!slices.Contains(readWrite.Actions, "dynamodb:GetItem") || !slices.Contains(readWrite.Actions, "dynamodb:PutItem") {
+		t.Errorf("read-write wire grants %+v, %v", readWrite, ok)
+	}
+	read, ok := x.Grant(wire("w15"))
+	if !ok || read.Table != s.Table("tbl9") || read.Write || read.PolicyName != "ConnectionsRead" ||
+		!slices.Equal(read.Actions, model.TableReadActions) || slices.Contains(read.Actions, "dynamodb:PutItem") {
+		t.Errorf("read wire grants %+v, %v", read, ok)
+	}
+	send, ok := x.Grant(wire("w16"))
+	if !ok || send.API != s.API("api1") || send.Table != nil || send.EnvName != "CHAT_API_CONNECTIONS_URL" ||
+		send.PolicyName != "ChatApiManageConnections" || !slices.Equal(send.Actions, []string{"execute-api:ManageConnections"}) {
+		t.Errorf("send wire grants %+v, %v", send, ok)
+	}
+	if g, ok := x.Grant(wire("w10")); ok {
+		t.Errorf("a handler wire grants %+v", g)
+	}
+	// A draft's wire to a table deleted under it grants nothing.
+	if g, ok := s.Grant(&model.Wire{ID: "w99", Kind: model.WireRead, From: "fn8", To: "tbl404"}); ok {
+		t.Errorf("a wire to nothing grants %+v", g)
+	}
+	for _, w := range s.Wires {
+		a, aok := x.Grant(w)
+		b, bok := s.Grant(w)
+		if aok != bok || a.Table != b.Table || a.API != b.API || a.EnvName != b.EnvName {
+			t.Errorf("wire %s: the index grants %+v, the stack %+v", w.ID, a, b)
+		}
+	}
+}

@@ -1,0 +1,334 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/input"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/switchboard-dev/switchboard/internal/server"
+	"github.com/switchboard-dev/switchboard/internal/store"
+)
+
+// skipBrowserMessage is the one message browser tests skip with (miniflux
+// skipIntegrationTestsMessage).
+const skipBrowserMessage = "browser tests need Chromium at /usr/bin/chromium (or SWITCHBOARD_CHROMIUM); install it with apt-get install chromium"
+
+// chromiumPath finds Chromium, skipping the test when it is missing unless
+// SWITCHBOARD_REQUIRE_TOOLS=1 (CI) makes that a failure.
+func chromiumPath(tb testing.TB) string {
+	tb.Helper()
+	candidates := []string{os.Getenv("SWITCHBOARD_CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"}
+	for _, c := range candidates {
+		if c == "" {
+			continue
+		}
+		if p, err := exec.LookPath(c); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
+		tb.Fatal(skipBrowserMessage)
+	}
+	tb.Skip(skipBrowserMessage)
+	return ""
+}
+
+// artifactDir is where screenshots go: $SWITCHBOARD_ARTIFACTS or a temp dir.
+func artifactDir(tb testing.TB) string {
+	tb.Helper()
+	dir := os.Getenv("SWITCHBOARD_ARTIFACTS")
+	if dir == "" {
+		dir = tb.TempDir()
+	}
+	dir = filepath.Join(dir, strings.ReplaceAll(tb.Name(), "/", "_"))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
+
+// browserServer is the real server on 127.0.0.1:0 over a real SQLite file.
+type browserServer struct {
+	url   string
+	store *store.Store
+}
+
+func mustServeReal(tb testing.TB) browserServer {
+	tb.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "browser.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := server.New(server.Options{Addr: "127.0.0.1:0", Store: st})
+	if err := srv.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		_ = srv.Close(context.Background())
+		st.Close()
+	})
+	return browserServer{url: srv.URL(), store: st}
+}
+
+// newBrowser starts headless Chromium with a temporary profile and returns a
+// context for one tab plus a function opening another tab of it.
+func newBrowser(tb testing.TB) (context.Context, func() context.Context) {
+	tb.Helper()
+	return newBrowserWith(tb)
+}
+
+// newBrowserWith is newBrowser with more Chromium options, such as
+// host-resolver-rules for the attack tests.
+func newBrowserWith(tb testing.TB, extra ...chromedp.ExecAllocatorOption) (context.Context, func() context.Context) {
+	tb.Helper()
+	path := chromiumPath(tb)
+	// Not tb.TempDir: Chromium's helpers may still be writing to the
+	// profile for a moment after the browser exits, which t.TempDir
+	// reports as a failure. The profile is removed best-effort instead.
+	profile, err := os.MkdirTemp("", "switchboard-chromium-")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(1440, 900),
+	}
+	opts = append(opts, extra...)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithLogf(tb.Logf))
+	tb.Cleanup(func() {
+		cancelCtx()
+		cancelAlloc()
+	})
+	if err := chromedp.Run(ctx); err != nil {
+		tb.Fatalf("start chromium: %v", err)
+	}
+	acceptDialogs(ctx)
+	watch := watchConsole(tb, ctx)
+	newTab := func() context.Context {
+		tab, cancel := chromedp.NewContext(ctx)
+		tb.Cleanup(cancel)
+		// The first Run opens the tab and ties it to the context it gets:
+		// give it the tab's own, not a step's deadline.
+		if err := chromedp.Run(tab); err != nil {
+			tb.Fatalf("open a tab: %v", err)
+		}
+		acceptDialogs(tab)
+		watch.listen(tb, tab)
+		return tab
+	}
+	return ctx, newTab
+}
+
+// consoleWatch fails a browser test on anything a page reports as wrong:
+// console.error, an uncaught exception, a browser log entry of level error
+// (a failed load, a refused request) or a Content Security Policy
+// violation. A test that provokes an error on purpose names it with
+// allowConsoleErrors.
+type consoleWatch struct {
+	mu       sync.Mutex
+	problems []string
+	allowed  []string
+}
+
+// consoleWatches maps a test to the watch of its browser, for
+// allowConsoleErrors.
+var consoleWatches sync.Map // testing.TB → *consoleWatch
+
+// reportCSPViolations turns every securitypolicyviolation event into a
+// console error. DevTools injects it, so the page's CSP does not apply.
+const reportCSPViolations = `document.addEventListener('securitypolicyviolation', (e) => {
+  console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' in ' + e.sourceFile + ':' + e.lineNumber + ' ' + e.sample)
+}, true)`
+
+func watchConsole(tb testing.TB, ctx context.Context) *consoleWatch {
+	tb.Helper()
+	w := &consoleWatch{}
+	consoleWatches.Store(tb, w)
+	w.listen(tb, ctx)
+	// Registered after the browser's cleanup, so it runs first, while the
+	// events of the test's last steps can still arrive.
+	tb.Cleanup(func() {
+		consoleWatches.Delete(tb)
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		for _, p := range w.problems {
+			if !w.isAllowed(p) {
+				tb.Errorf("browser console: %s", p)
+			}
+		}
+	})
+	return w
+}
+
+// listen watches one tab, from its next navigation on.
+func (w *consoleWatch) listen(tb testing.TB, tab context.Context) {
+	tb.Helper()
+	chromedp.ListenTarget(tab, func(ev any) {
+		switch ev := ev.(type) {
+		case *cdpruntime.EventConsoleAPICalled:
+			if ev.Type != cdpruntime.APITypeError && ev.Type != cdpruntime.APITypeAssert {
+				return
+			}
+			var args []string
+			for _, a := range ev.Args {
+				if a.Value != nil {
+					args = append(args, strings.Trim(string(a.Value), `"`))
+				} else {
+					args = append(args, a.Description)
+				}
+			}
+			w.add("console." + string(ev.Type) + ": " + strings.Join(args, " "))
+		case *cdpruntime.EventExceptionThrown:
+			d := ev.ExceptionDetails
+			what := d.Text
+			if d.Exception != nil {
+				what += " " + d.Exception.Description
+			}
+			w.add(fmt.Sprintf("uncaught exception at %s:%d: %s", d.URL, d.LineNumber, what))
+		case *cdplog.EventEntryAdded:
+			if ev.Entry.Level == cdplog.LevelError {
+				w.add(fmt.Sprintf("%s error: %s %s", ev.Entry.Source, ev.Entry.Text, ev.Entry.URL))
+			}
+		}
+	})
+	step, cancel := context.WithTimeout(tab, 10*time.Second)
+	defer cancel()
+	if err := chromedp.Run(step, chromedp.ActionFunc(func(ctx context.Context) error {
+		_, err := page.AddScriptToEvaluateOnNewDocument(reportCSPViolations).Do(ctx)
+		return err
+	})); err != nil {
+		tb.Fatalf("watch the console for CSP violations: %v", err)
+	}
+}
+
+func (w *consoleWatch) add(problem string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.problems = append(w.problems, problem)
+}
+
+// isAllowed reports whether problem was allowed; w.mu is held.
+func (w *consoleWatch) isAllowed(problem string) bool {
+	for _, a := range w.allowed {
+		if strings.Contains(problem, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// allowConsoleErrors lets the browser of tb report errors containing any of
+// substrings, for a test that provokes them on purpose. Keep them narrow
+// (the URL or status of the one refused request) and say why at the call.
+func allowConsoleErrors(tb testing.TB, substrings ...string) {
+	tb.Helper()
+	v, ok := consoleWatches.Load(tb)
+	if !ok {
+		tb.Fatal("allowConsoleErrors before newBrowser")
+	}
+	w := v.(*consoleWatch)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.allowed = append(w.allowed, substrings...)
+}
+
+// acceptDialogs answers every confirm() with OK, as a user deciding to go on.
+func acceptDialogs(ctx context.Context) {
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			go func() { _ = chromedp.Run(ctx, page.HandleJavaScriptDialog(true)) }()
+		}
+	})
+}
+
+func run(tb testing.TB, ctx context.Context, what string, actions ...chromedp.Action) {
+	tb.Helper()
+	// Each step has its own deadline, so a failed step still leaves time
+	// for the screenshot that shows why.
+	step, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Run(step, actions...); err != nil {
+		shot := filepath.Join(artifactDir(tb), "failure.png")
+		var buf []byte
+		shotCtx, cancelShot := context.WithTimeout(ctx, 10*time.Second)
+		defer cancelShot()
+		if chromedp.Run(shotCtx, chromedp.CaptureScreenshot(&buf)) == nil {
+			_ = os.WriteFile(shot, buf, 0o644)
+			tb.Logf("screenshot of the failure: %s", shot)
+		}
+		tb.Fatalf("%s: %v", what, err)
+	}
+}
+
+// center returns the middle of the first element matching sel, in CSS pixels.
+func center(tb testing.TB, ctx context.Context, sel string) (float64, float64) {
+	tb.Helper()
+	var box []float64
+	run(tb, ctx, "locate "+sel, chromedp.WaitVisible(sel), chromedp.Evaluate(fmt.Sprintf(`(() => { const r = document.querySelector(%q).getBoundingClientRect(); return [r.left + r.width/2, r.top + r.height/2] })()`, sel), &box))
+	return box[0], box[1]
+}
+
+// drag presses at (x1,y1), moves to (x2,y2) in steps, and releases, as a
+// hand on a mouse would.
+func drag(x1, y1, x2, y2 float64) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		if err := chromedp.MouseEvent(input.MouseMoved, x1, y1).Do(ctx); err != nil {
+			return err
+		}
+		if err := chromedp.MouseEvent(input.MousePressed, x1, y1, chromedp.ButtonType(input.Left), chromedp.ClickCount(1)).Do(ctx); err != nil {
+			return err
+		}
+		const steps = 12
+		for i := 1; i <= steps; i++ {
+			x := x1 + (x2-x1)*float64(i)/steps
+			y := y1 + (y2-y1)*float64(i)/steps
+			if err := chromedp.MouseEvent(input.MouseMoved, x, y, chromedp.ButtonType(input.Left), chromedp.ButtonModifiers(input.ModifierNone)).Do(ctx); err != nil {
+				return err
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		return chromedp.MouseEvent(input.MouseReleased, x2, y2, chromedp.ButtonType(input.Left), chromedp.ClickCount(1)).Do(ctx)
+	})
+}
+
+func screenshot(tb testing.TB, ctx context.Context, name string) {
+	tb.Helper()
+	var buf []byte
+	run(tb, ctx, "screenshot "+name, chromedp.CaptureScreenshot(&buf))
+	path := filepath.Join(artifactDir(tb), name+".png")
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Logf("screenshot: %s", path)
+}

@@ -1,0 +1,56 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/web"
+)
+
+// handleCanvas shows a stack's canvas. The path names the stack by ID, as
+// every link does, or by name, as a person types it.
+func (s *Server) handleCanvas(w http.ResponseWriter, r *http.Request) {
+	ref := r.PathValue("stackID")
+	var st *model.Stack
+	var err error
+	if id, perr := strconv.ParseInt(ref, 10, 64); perr == nil {
+		st, err = s.store.Stack(r.Context(), id)
+	} else {
+		st, err = s.store.StackByName(r.Context(), ref)
+	}
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.Header().Set(headerRevision, strconv.FormatInt(st.Revision, 10))
+	s.render(w, r, http.StatusOK, web.CanvasPage(web.NewCanvasView(st)))
+}
+
+// handleUndo makes the previous revision current again.
+func (s *Server) handleUndo(w http.ResponseWriter, r *http.Request) { s.step(w, r, -1) }
+
+// handleRedo brings back the revision an undo left.
+func (s *Server) handleRedo(w http.ResponseWriter, r *http.Request) { s.step(w, r, +1) }
+
+func (s *Server) step(w http.ResponseWriter, r *http.Request, delta int) {
+	if !s.readForm(w, r, noForm{}) {
+		return
+	}
+	id, base, err := editTarget(r)
+	if err != nil {
+		s.error(w, r, &editError{err})
+		return
+	}
+	var st *model.Stack
+	if delta < 0 {
+		st, err = s.store.Undo(r.Context(), id, base)
+	} else {
+		st, err = s.store.Redo(r.Context(), id, base)
+	}
+	if err != nil {
+		s.error(w, r, &editError{err})
+		return
+	}
+	s.changed(w, r, st, triggers{"stackReloaded": true}, web.PanelOOB(web.EmptyPanel()))
+}

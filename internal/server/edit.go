@@ -1,0 +1,115 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/a-h/templ"
+
+	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/web"
+)
+
+// stackID reads {stackID}. A path that is no ID names no stack: 404.
+func stackID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("stackID"), 10, 64)
+	if err != nil || id < 1 {
+		return 0, model.Errorf(model.ENOTFOUND, "No such stack.")
+	}
+	return id, nil
+}
+
+// requireValidID refuses with 400 a request whose path parameter param is
+// not a model.ValidID: an ID that could not have come from the canvas, so
+// a request built from a hostile one stops here, before any handler uses it.
+func (s *Server) requireValidID(param, what string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if id := r.PathValue(param); !model.ValidID(id) {
+				s.error(w, r, badRequest("%s", invalidIDMessage(what, id)))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// invalidIDMessage says why an ID is refused, quoting it safely.
+func invalidIDMessage(what, id string) string {
+	return fmt.Sprintf("%q is not a valid %s ID: an ID is a letter followed by up to 63 letters, digits, _ or -.", id, what)
+}
+
+// loadStack returns the stack the path names, or answers with the error.
+func (s *Server) loadStack(w http.ResponseWriter, r *http.Request) (*model.Stack, bool) {
+	id, err := stackID(r)
+	if err != nil {
+		s.error(w, r, err)
+		return nil, false
+	}
+	st, err := s.store.Stack(r.Context(), id)
+	if err != nil {
+		s.error(w, r, err)
+		return nil, false
+	}
+	return st, true
+}
+
+// loadProblems returns the stack the path names and its problems, checked
+// once per state by the store, or answers with the error.
+func (s *Server) loadProblems(w http.ResponseWriter, r *http.Request) (*model.Stack, []model.Problem, bool) {
+	id, err := stackID(r)
+	if err != nil {
+		s.error(w, r, err)
+		return nil, nil, false
+	}
+	st, problems, err := s.store.Problems(r.Context(), id)
+	if err != nil {
+		s.error(w, r, err)
+		return nil, nil, false
+	}
+	return st, problems, true
+}
+
+// editTarget reads which stack an edit is for and the revision it was based
+// on.
+func editTarget(r *http.Request) (id, base int64, err error) {
+	if id, err = stackID(r); err != nil {
+		return 0, 0, err
+	}
+	if base, err = baseRevision(r); err != nil {
+		return 0, 0, err
+	}
+	return id, base, nil
+}
+
+// edit applies change to the stack the path names, through the store's
+// Edit: the request must name the head revision as its base, or nothing is
+// written and the error is ECONFLICT; change returns an error to refuse the
+// edit; the result must pass ValidateDraft. It returns the saved stack and
+// its problems. Its errors are editErrors, answered in the canvas's terms.
+func (s *Server) edit(r *http.Request, change func(st *model.Stack) error) (*model.Stack, []model.Problem, error) {
+	id, base, err := editTarget(r)
+	if err != nil {
+		return nil, nil, &editError{err}
+	}
+	st, problems, err := s.store.Edit(r.Context(), id, base, change)
+	if err != nil {
+		return nil, nil, &editError{err}
+	}
+	return st, problems, nil
+}
+
+// changed answers a successful structural edit: main (the request's own
+// target, if any), then the canvas out of band, the new revision and the
+// stackChanged event that refreshes the template and problems tabs.
+func (s *Server) changed(w http.ResponseWriter, r *http.Request, st *model.Stack, t triggers, parts ...templ.Component) {
+	w.Header().Set(headerRevision, strconv.FormatInt(st.Revision, 10))
+	if t == nil {
+		t = triggers{}
+	}
+	t["stackChanged"] = true
+	t.set(w)
+	parts = append(parts, web.CanvasOOB(web.NewCanvasView(st)))
+	s.render(w, r, http.StatusOK, web.Fragments(parts...))
+}

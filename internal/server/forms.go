@@ -1,0 +1,177 @@
+package server
+
+import (
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/switchboard-dev/switchboard/internal/model"
+)
+
+// The forms the app's pages send, each read into its struct here, in one
+// place: a handler gets typed values or an error for s.error, never a raw
+// form value. The properties form, which writes into a stack, is nodeForm.
+
+// form is a form a request carries.
+type form interface {
+	// read fills the form from the parsed request: r.Form (body and query),
+	// or r.PostForm where only the body may say it.
+	read(r *http.Request) error
+}
+
+// readForm parses the request's body and reads f from it. A body over the
+// limit or unreadable, or a value of the wrong type, is answered here and
+// false tells the handler to stop.
+func (s *Server) readForm(w http.ResponseWriter, r *http.Request, f form) bool {
+	if !s.parseForm(w, r) {
+		return false
+	}
+	if err := f.read(r); err != nil {
+		s.error(w, r, err)
+		return false
+	}
+	return true
+}
+
+// parseForm parses the request's form; a failure is answered here, and
+// false tells the handler to stop.
+func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
+	if err := r.ParseForm(); err != nil {
+		if failureOf(err).status != http.StatusRequestEntityTooLarge {
+			err = badRequest("The request could not be read.")
+		}
+		s.error(w, r, err)
+		return false
+	}
+	return true
+}
+
+// noForm is the form of a request that sends no values, such as a delete.
+type noForm struct{}
+
+func (noForm) read(*http.Request) error { return nil }
+
+// nodeCreateForm adds a node of Kind, at At when Placed (a drop), else at a
+// free spot (the keyboard).
+type nodeCreateForm struct {
+	Kind   model.Kind
+	At     model.Position
+	Placed bool
+}
+
+func (f *nodeCreateForm) read(r *http.Request) error {
+	v := r.Form
+	f.Kind = model.Kind(v.Get("kind"))
+	var err error
+	f.At, f.Placed, err = position(v)
+	return err
+}
+
+// moveForm moves a node To a position.
+type moveForm struct{ To model.Position }
+
+func (f *moveForm) read(r *http.Request) error {
+	v := r.Form
+	to, ok, err := position(v)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return model.Errorf(model.EINVALID, "A move needs x and y.")
+	}
+	f.To = to
+	return nil
+}
+
+// routeCreateForm adds a route of Key to an API.
+type routeCreateForm struct{ Key string }
+
+func (f *routeCreateForm) read(r *http.Request) error {
+	v := r.Form
+	f.Key = strings.TrimSpace(v.Get("key"))
+	return nil
+}
+
+// wireForm draws a wire From a route or function To a node, of Kind (empty:
+// the default for its ends); a wire's panel sends Kind alone.
+type wireForm struct {
+	From, To string
+	Kind     model.WireKind
+}
+
+func (f *wireForm) read(r *http.Request) error {
+	v := r.Form
+	f.From, f.To, f.Kind = v.Get("from"), v.Get("to"), model.WireKind(v.Get("kind"))
+	return nil
+}
+
+// ends checks From and To are IDs, as the canvas sends them.
+func (f *wireForm) ends() error {
+	for _, id := range []string{f.From, f.To} {
+		if !model.ValidID(id) {
+			return badRequest("%s", invalidIDMessage("wire end", id))
+		}
+	}
+	return nil
+}
+
+// stackForm names a stack: create (Example optional), rename (Base, the
+// revision the page showed), duplicate.
+type stackForm struct {
+	Name, Example string
+	Base          int64
+}
+
+func (f *stackForm) read(r *http.Request) error {
+	v := r.Form
+	f.Name, f.Example = strings.TrimSpace(v.Get("name")), v.Get("example")
+	if rev := v.Get("rev"); rev != "" {
+		n, err := strconv.ParseInt(rev, 10, 64)
+		if err != nil || n < 1 {
+			return badRequest("The base revision %q is not a revision; reload the page.", rev)
+		}
+		f.Base = n
+	}
+	return nil
+}
+
+// position reads x and y. ok is false when either is absent; a value that
+// is not a finite number of sane size is EINVALID.
+func position(v url.Values) (p model.Position, ok bool, err error) {
+	x, okX, err := coordinate(v, "x")
+	if err != nil {
+		return p, false, err
+	}
+	y, okY, err := coordinate(v, "y")
+	if err != nil {
+		return p, false, err
+	}
+	if !okX || !okY {
+		return p, false, nil
+	}
+	return model.Position{X: x, Y: y}, true, nil
+}
+
+func coordinate(v url.Values, name string) (float64, bool, error) {
+	s := strings.TrimSpace(v.Get(name))
+	if s == "" {
+		return 0, false, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e6 {
+		return 0, false, model.Errorf(model.EINVALID, "%s must be a number of canvas pixels, not %q", name, s)
+	}
+	return math.Round(f), true, nil
+}
+
+// deleteForm asks to delete a stack; Confirmed when the POST body, and only
+// it, says confirm=yes: a URL is what a crafted link or an ID spliced into
+// a path can supply.
+type deleteForm struct{ Confirmed bool }
+
+func (f *deleteForm) read(r *http.Request) error {
+	f.Confirmed = r.Method == http.MethodPost && r.PostForm.Get("confirm") == "yes"
+	return nil
+}

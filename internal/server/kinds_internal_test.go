@@ -1,0 +1,35 @@
+package server
+
+import (
+	"testing"
+
+	"github.com/switchboard-dev/switchboard/internal/model"
+)
+
+// Every kind in the model's catalogue has a properties form, and applying
+// a form that sends only a name renames a node of that kind.
+func TestEveryKindHasAForm(t *testing.T) {
+	if len(kindForms) != len(model.Kinds()) {
+		t.Errorf("%d forms for %d kinds", len(kindForms), len(model.Kinds()))
+	}
+	for _, k := range model.Kinds() {
+		kf := kindForms[k.Kind]
+		if kf == nil {
+			t.Errorf("kind %q has no form (server/kind_%s.go)", k.Kind, k.Kind)
+			continue
+		}
+		if !kf.fields["name"] {
+			t.Errorf("the %s form does not show its name", k.Kind)
+		}
+		st := &model.Stack{Name: "forms"}
+		id, err := st.AddNode(k.Kind, model.Position{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := "Renamed"
+		(&propertiesForm{Name: &name}).apply(st, id)
+		if n, _ := st.Node(id); n.Name != name {
+			t.Errorf("the %s form left the name %q", k.Kind, n.Name)
+		}
+	}
+}

@@ -1,0 +1,133 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/web"
+)
+
+// canvasGeometry is the room nodes take on the canvas, for placing new ones.
+var canvasGeometry = model.Geometry{NodeWidth: web.NodeWidth, NodeHeight: web.NodeHeight}
+
+// handleNodeCreate adds a node of a kind where it was dropped, or at a free
+// spot when it came from the keyboard, and selects it.
+func (s *Server) handleNodeCreate(w http.ResponseWriter, r *http.Request) {
+	var f nodeCreateForm
+	if !s.readForm(w, r, &f) {
+		return
+	}
+	var id string
+	st, problems, err := s.edit(r, func(st *model.Stack) error {
+		at := f.At
+		if !f.Placed {
+			at = st.FreeSpot(canvasGeometry)
+		}
+		var err error
+		id, err = st.AddNode(f.Kind, at)
+		return err
+	})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.changed(w, r, st, triggers{"nodeCreated": map[string]string{"id": id}}, web.PanelOOB(web.NodePanel(newPanel(st, problems, id))))
+}
+
+// handleNodeMove saves where a node was dragged. It is the most frequent
+// request, so it answers 204 with the new revision and renders nothing:
+// the browser already drew the node and its wires where they are. The
+// store's MoveNode is its Edit for a move, which skips what a full save does
+// and a move cannot need.
+func (s *Server) handleNodeMove(w http.ResponseWriter, r *http.Request) {
+	var f moveForm
+	if !s.readForm(w, r, &f) {
+		return
+	}
+	id, base, err := editTarget(r)
+	if err != nil {
+		s.error(w, r, &editError{err})
+		return
+	}
+	st, err := s.store.MoveNode(r.Context(), id, base, r.PathValue("nodeID"), f.To)
+	if model.ErrorCode(err) == model.ENOTFOUND {
+		// Unknown stack or node alike: the message names no internals.
+		err = model.Errorf(model.ENOTFOUND, "No such resource.")
+	}
+	if err != nil {
+		s.error(w, r, &editError{err})
+		return
+	}
+	w.Header().Set(headerRevision, strconv.FormatInt(st.Revision, 10))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleNodePanel shows a node's properties.
+func (s *Server) handleNodePanel(w http.ResponseWriter, r *http.Request) {
+	st, problems, ok := s.loadProblems(w, r)
+	if !ok {
+		return
+	}
+	id := r.PathValue("nodeID")
+	if _, ok := st.Node(id); !ok {
+		s.error(w, r, model.Errorf(model.ENOTFOUND, "No such resource."))
+		return
+	}
+	w.Header().Set(headerRevision, strconv.FormatInt(st.Revision, 10))
+	s.render(w, r, http.StatusOK, web.NodePanel(newPanel(st, problems, id)))
+}
+
+// handleNodeDelete removes a node, its routes and every wire touching them.
+func (s *Server) handleNodeDelete(w http.ResponseWriter, r *http.Request) {
+	if !s.readForm(w, r, noForm{}) {
+		return
+	}
+	id := r.PathValue("nodeID")
+	st, _, err := s.edit(r, func(st *model.Stack) error {
+		if !st.RemoveNode(id) {
+			return model.Errorf(model.ENOTFOUND, "No such resource.")
+		}
+		return nil
+	})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.changed(w, r, st, triggers{"nodeDeleted": map[string]string{"id": id}}, web.EmptyPanel())
+}
+
+// handleNodeSave saves a node's properties form. A change the model refuses
+// is not saved: the form comes back, 422, with each problem next to its
+// field and the values as the user sent them.
+func (s *Server) handleNodeSave(w http.ResponseWriter, r *http.Request) {
+	var props propertiesForm
+	if !s.readForm(w, r, &props) {
+		return
+	}
+	id := r.PathValue("nodeID")
+	var form *nodeForm
+	st, problems, err := s.edit(r, func(st *model.Stack) error {
+		if _, ok := st.Node(id); !ok {
+			return model.Errorf(model.ENOTFOUND, "No such resource.")
+		}
+		form = props.apply(st, id)
+		if len(form.errors) > 0 {
+			return errFormInvalid
+		}
+		return nil
+	})
+	if err == nil {
+		p := newPanel(st, problems, id)
+		p.EnvRows = form.savedEnvRows()
+		p.Saved = true
+		s.changed(w, r, st, nil, web.NodePanel(p))
+		return
+	}
+	if form == nil || (!errors.Is(err, errFormInvalid) && problemsOf(err) == nil) {
+		s.error(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusUnprocessableEntity, web.NodePanel(form.panel(problemsOf(err))))
+}

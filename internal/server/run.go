@@ -1,0 +1,197 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/localrun"
+	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/web"
+)
+
+// RunOptions configure Run locally.
+type RunOptions struct {
+	// DynamoDBEndpoint is the local DynamoDB-compatible endpoint the
+	// stack's tables are created on; empty leaves tables out.
+	DynamoDBEndpoint string
+	// NodePath is a node_modules folder handlers may import from, such as
+	// one holding the AWS SDK for JavaScript v3.
+	NodePath string
+	// AllowOrigins are browser origins besides loopback ones and the app's
+	// own that may open a WebSocket to a running stack.
+	AllowOrigins []string
+	// MaxConnections caps each run's WebSocket connections;
+	// localrun.DefaultMaxConnections when zero.
+	MaxConnections int
+}
+
+// runConfig is how the stack runs for a page at appOrigin: codeDir, when
+// not empty, is the folder the functions' code paths are relative to, and
+// the page's test client may connect from appOrigin.
+func (o RunOptions) runConfig(st *model.Stack, codeDir, appOrigin string) localrun.Config {
+	origins := slices.Clone(o.AllowOrigins)
+	if appOrigin != "" {
+		origins = append(origins, appOrigin)
+	}
+	return localrun.Config{
+		Stack:            st,
+		CodeDir:          codeDir,
+		DynamoDBEndpoint: o.DynamoDBEndpoint,
+		NodePath:         o.NodePath,
+		Gateway:          localrun.GatewayOptions{AllowOrigins: origins, MaxConnections: o.MaxConnections},
+	}
+}
+
+// stopRun stops the stack's run, if any; what fails to close is only
+// logged, since the run is gone either way.
+func (s *Server) stopRun(id int64) {
+	if err := s.runs.Stop(id); err != nil {
+		s.log.Warn("stopping a local run", slog.Int64("stack", id), slog.Any("error", err))
+	}
+}
+
+func (s *Server) runView(st *model.Stack, run *localrun.Run, errText string) web.RunView {
+	v := web.RunView{Base: "/stacks/" + strconv.FormatInt(st.ID, 10), Error: errText, SampleMessage: sampleMessage(st)}
+	if run != nil {
+		v.Running = true
+		v.CodeDir = run.CodeDir()
+		for _, ep := range run.Endpoints() {
+			v.Endpoints = append(v.Endpoints, web.RunEndpoint{Name: ep.Name, URL: ep.URL, ConnectionsURL: ep.ConnectionsURL})
+		}
+	}
+	return v
+}
+
+// sampleMessage is a first message to send: one that selects the stack's
+// first custom route, if the expression reads a top-level field.
+func sampleMessage(st *model.Stack) string {
+	for _, a := range st.APIs {
+		field, ok := strings.CutPrefix(a.RouteSelectionExpression, "$request.body.")
+		if !ok || strings.Contains(field, ".") {
+			continue
+		}
+		for _, r := range a.Routes {
+			if !strings.HasPrefix(r.Key, "$") {
+				b, _ := json.Marshal(map[string]string{field: r.Key, "data": "hello"})
+				return string(b)
+			}
+		}
+	}
+	return `{"data":"hello"}`
+}
+
+// handleRunPanel shows the Run tab: a start button, or the running stack's
+// URLs, test client and log.
+func (s *Server) handleRunPanel(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.loadStack(w, r)
+	if !ok {
+		return
+	}
+	s.render(w, r, http.StatusOK, web.RunPanel(s.runView(st, s.runs.Get(st.ID), "")))
+}
+
+// handleRunStart runs the stack's current revision locally, or shows the
+// run already starting or running; restart=yes in the body stops that run
+// first, so the stack and its code as they are now run.
+func (s *Server) handleRunStart(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	st, ok := s.loadStack(w, r)
+	if !ok {
+		return
+	}
+	if r.PostFormValue("restart") == "yes" {
+		s.stopRun(st.ID)
+	}
+	// The linked repository's code when it is on this machine; otherwise
+	// the export's starter handlers in a temporary folder.
+	codeDir, _ := s.publish.LocalCodeDir(r.Context(), st)
+	// The page asking is the app itself (its Host passed the server's
+	// check), so its test client may connect from this origin.
+	run, err := s.runs.Start(r.Context(), s.runOpts.runConfig(st, codeDir, "http://"+r.Host))
+	if err != nil {
+		// The panel says why, next to the button that tries again: 422
+		// whatever the failure, since htmx swaps in no other error.
+		s.render(w, r, http.StatusUnprocessableEntity, web.RunPanel(s.runView(st, nil, runErrorText(s.failed(r, err), err))))
+		return
+	}
+	s.render(w, r, http.StatusOK, web.RunPanel(s.runView(st, run, "")))
+}
+
+// runErrorText is what the panel says about a failed start: a user error as
+// it is, and for anything else the chain, which names the tool or port at
+// fault on the user's own machine.
+func runErrorText(f failure, err error) string {
+	if f.internal {
+		return fmt.Sprintf("Could not run the stack: %v", err)
+	}
+	return f.message
+}
+
+// handleRunStop stops the stack's run.
+func (s *Server) handleRunStop(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.loadStack(w, r)
+	if !ok {
+		return
+	}
+	s.stopRun(st.ID)
+	s.render(w, r, http.StatusOK, web.RunPanel(s.runView(st, nil, "")))
+}
+
+// runStreamFor bounds one event stream response: the router's timeout ends
+// every request after 30 seconds, so the stream ends first and the browser's
+// EventSource reconnects with Last-Event-ID, missing nothing.
+const runStreamFor = 20 * time.Second
+
+// handleRunEvents streams the run's gateway events and function logs as
+// server-sent events.
+func (s *Server) handleRunEvents(w http.ResponseWriter, r *http.Request) {
+	id, err := stackID(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	rc := http.NewResponseController(w)
+	run := s.runs.Get(id)
+	if run == nil {
+		// Not running: tell the page to stop reconnecting.
+		w.WriteHeader(http.StatusOK)
+		_, _ = fmt.Fprint(w, "event: end\ndata: {}\n\n")
+		return
+	}
+	last, _ := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64)
+	w.WriteHeader(http.StatusOK)
+	_, _ = fmt.Fprint(w, "retry: 500\n\n")
+	timer := time.NewTimer(runStreamFor)
+	defer timer.Stop()
+	for {
+		items, wake, closed := run.Feed().Since(last)
+		for _, it := range items {
+			_, _ = fmt.Fprintf(w, "id: %d\ndata: %s\n\n", it.ID, it.JSON)
+			last = it.ID
+		}
+		if closed {
+			_, _ = fmt.Fprint(w, "event: end\ndata: {}\n\n")
+		}
+		if err := rc.Flush(); err != nil || closed {
+			return
+		}
+		select {
+		case <-wake:
+		case <-timer.C:
+			return
+		case <-r.Context().Done():
+			return
+		}
+	}
+}

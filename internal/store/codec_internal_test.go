@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/switchboard-dev/switchboard/internal/model"
+)
+
+// EveryFieldStack is a valid stack in which every field of every model type
+// is set in at least one object, both wire ends (route and function) are
+// used, and each JSON value is compact, as the store writes it. Exported
+// for the package's external tests.
+func EveryFieldStack() *model.Stack {
+	kept := func(part string) []model.Kept {
+		return []model.Kept{{Part: part, LogicalID: "Source" + part,
+			Attributes: []model.Field{{Key: "Condition", Value: json.RawMessage(`"IsProd"`)}},
+			Properties: []model.Field{{Key: "Tags", Value: json.RawMessage(`[{"Key":"team","Value":"chat"}]`)}}}}
+	}
+	return &model.Stack{
+		Name:        "everyField",
+		Description: "every field set",
+		APIs: []*model.API{{
+			Node:                      model.Node{ID: "api", Name: "ChatApi", Position: model.Position{X: 10.5, Y: 20.25}},
+			Description:               "the chat API",
+			RouteSelectionExpression:  "$request.body.action",
+			APIKeySelectionExpression: "$request.header.x-api-key",
+			StageName:                 "prod",
+			Routes: []*model.Route{{ID: "connect", Key: "$connect", TwoWay: true, APIKeyRequired: true, Authorized: true,
+				Kept: kept(model.PartRouteResponse)}},
+			Authorizer: &model.Authorizer{Name: "TokenAuth", IdentitySources: []string{"route.request.querystring.token", "route.request.header.Auth"}},
+			Kept:       kept(model.PartStage),
+		}},
+		Functions: []*model.Function{{
+			Node:              model.Node{ID: "fn", Name: "Handler", Position: model.Position{X: 300, Y: -40}},
+			Description:       "handles messages",
+			Runtime:           "nodejs22.x",
+			Handler:           "index.handler",
+			CodePath:          "functions/handler",
+			MemorySize:        256,
+			Timeout:           15,
+			Environment:       map[string]string{"TABLE": "Messages", "MODE": "prod"},
+			LogRetentionDays:  30,
+			LogDeletionPolicy: model.DeletionRetain,
+			Kept:              kept(model.PartRole),
+		}},
+		Tables: []*model.Table{{
+			Node:           model.Node{ID: "tbl", Name: "Messages", Position: model.Position{X: 600, Y: 80}},
+			PartitionKey:   model.Key{Name: "pk", Type: model.AttributeString},
+			SortKey:        &model.Key{Name: "sk", Type: model.AttributeNumber},
+			BillingMode:    model.BillingProvisioned,
+			ReadCapacity:   5,
+			WriteCapacity:  7,
+			TTLAttribute:   "expires",
+			DeletionPolicy: model.DeletionDelete,
+			Kept:           kept(model.PartMain),
+		}},
+		Wires: []*model.Wire{
+			{ID: "w1", Kind: model.WireIntegration, From: "connect", To: "fn"},
+			{ID: "w2", Kind: model.WireAuthorizer, From: "fn", To: "api"},
+			{ID: "w3", Kind: model.WireReadWrite, From: "fn", To: "tbl"},
+		},
+		Others: []*model.Other{{
+			Node:     model.Node{ID: "queue", Name: "Queue", Position: model.Position{X: -5, Y: 7}},
+			Type:     "AWS::SQS::Queue",
+			Resource: json.RawMessage(`{"Type":"AWS::SQS::Queue","Properties":{"DelaySeconds":5}}`),
+		}},
+		Sections: []model.Field{{Key: "Metadata", Value: json.RawMessage(`{"Owner":"chat"}`)}},
+	}
+}
+
+// TestCodec_RowsAsScanned checks that each codec builds a row exactly as the
+// driver scans it back (int64 rather than int, NULL rather than ""): a row
+// that differs in type only would count as changed in every diff, and each
+// save would then rewrite every row.
+func TestCodec_RowsAsScanned(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "switchboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	chat, err := model.Example("chat", "chat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []*model.Stack{EveryFieldStack(), chat} {
+		created, err := s.CreateStack(ctx, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := stackRows(created)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, tb := range tables {
+			got, err := currentRows(ctx, tx, tb, created.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want[i]) {
+				t.Errorf("%s %s: %d rows, want %d", st.Name, tb.name, len(got), len(want[i]))
+			}
+			for k, w := range want[i] {
+				if g := got[k]; !reflect.DeepEqual(g, w) {
+					t.Errorf("%s %s row %q:\n got %s\nwant %s", st.Name, tb.name, k, typed(g), typed(w))
+				}
+			}
+		}
+		tx.Rollback()
+	}
+}
+
+// typed shows each value of r with its type.
+func typed(r row) string {
+	out := ""
+	for _, v := range r {
+		out += fmt.Sprintf("%T(%v) ", v, v)
+	}
+	return out
+}

@@ -1,0 +1,131 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/switchboard-dev/switchboard/internal/model"
+)
+
+// Edit changes the stack with the ID by fn and saves the result as its next
+// revision, in one write transaction: the stack is read, checked to be at
+// baseRevision, changed, checked by the model and written while no other
+// writer can come between. It is the one path for every edit of a stack,
+// whoever makes it (the canvas, the stacks page, the command line).
+//
+// fn gets the stack's current state to change, and returns an error to
+// refuse the edit; it runs under the write lock, so it must not block. The
+// stack it gets is the caller's to keep, and on success Edit returns that
+// same stack with its new Revision and UpdatedAt, and its problems (Check),
+// which the caller must not change. An edit that changes nothing adds no
+// revision: undo would have a step that does nothing.
+//
+// It returns ECONFLICT when the stack changed since baseRevision (or the
+// edit renames it to a taken name), ENOTFOUND when there is no such stack,
+// EINVALID (a *model.ValidationError) when the result fails ValidateDraft,
+// and fn's error as it is.
+func (s *Store) Edit(ctx context.Context, id, baseRevision int64, fn func(*model.Stack) error) (*model.Stack, []model.Problem, error) {
+	st, problems, err := s.edit(ctx, id, baseRevision, fn)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: edit stack %d: %w", id, s.storageError(err))
+	}
+	return st, problems, nil
+}
+
+func (s *Store) edit(ctx context.Context, id, base int64, fn func(*model.Stack) error) (*model.Stack, []model.Problem, error) {
+	tx, done, err := s.beginWrite(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer done()
+	now := s.now()
+	h, err := checkHead(ctx, tx, id, base)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := s.stateIn(ctx, tx, id, h.token)
+	if err != nil {
+		return nil, nil, err
+	}
+	st.ID, st.Revision, st.UpdatedAt = id, base, h.updatedAt
+	before, err := json.Marshal(st)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := fn(st); err != nil {
+		return nil, nil, err
+	}
+	// The ID and revision are the store's, whatever fn did to them.
+	st.ID, st.Revision = id, base
+	after, err := json.Marshal(st)
+	if err != nil {
+		return nil, nil, err
+	}
+	if bytes.Equal(before, after) {
+		st.UpdatedAt = h.updatedAt
+		problems, ok := s.cachedProblems(id, h.token)
+		if !ok {
+			problems = st.Check()
+		}
+		return st, problems, nil
+	}
+	if err := st.CheckShape(); err != nil {
+		return nil, nil, err
+	}
+	enc, err := validateAndEncode(st)
+	if err != nil {
+		return nil, nil, err
+	}
+	next := base + 1
+	if err := appendRevision(ctx, tx, id, h, next, enc.doc, now); err != nil {
+		return nil, nil, constraintError(err, st.Name)
+	}
+	// The Store keeps a copy of its own; st stays the caller's.
+	kept := st.Clone()
+	commit, err := s.moveHead(ctx, tx, id, next, h.token, st, enc.rows, now, func() *model.Stack { return kept })
+	if err != nil {
+		return nil, nil, constraintError(err, st.Name)
+	}
+	if err := commit(); err != nil {
+		return nil, nil, constraintError(err, st.Name)
+	}
+	s.keepProblems(id, kept, enc.problems)
+	st.Revision, st.UpdatedAt = next, now
+	return st, enc.problems, nil
+}
+
+// stateIn returns a copy of the stack's current state, whose state token is
+// token: the one this Store remembers, or else read from the tables in tx.
+func (s *Store) stateIn(ctx context.Context, tx *sql.Tx, id, token int64) (*model.Stack, error) {
+	if cached := s.cachedStack(id, token); cached != nil {
+		return cached.Clone(), nil
+	}
+	st := &model.Stack{}
+	if err := tx.QueryRowContext(ctx, `SELECT name, description FROM stacks WHERE id = ?`, id).Scan(&st.Name, &st.Description); err != nil {
+		return nil, err
+	}
+	if err := readState(ctx, tx, id, st); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// Problems returns the current state of the stack with the ID and its
+// problems (Check). A state is checked once, by the save that wrote it or by
+// the first call here, and its problems reused until the next change; the
+// caller must not change them. It returns ENOTFOUND if there is no stack.
+func (s *Store) Problems(ctx context.Context, id int64) (*model.Stack, []model.Problem, error) {
+	st, token, err := s.readHead(ctx, `WHERE id = ?`, id)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: stack %d: %w", id, s.storageError(err))
+	}
+	if problems, ok := s.cachedProblems(id, token); ok {
+		return st, problems, nil
+	}
+	problems := st.Check()
+	s.keepProblemsOf(id, token, problems)
+	return st, problems, nil
+}

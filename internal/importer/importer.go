@@ -24,8 +24,8 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/switchboard-dev/switchboard/internal/export"
 	"github.com/switchboard-dev/switchboard/internal/cfn"
+	"github.com/switchboard-dev/switchboard/internal/export"
 	"github.com/switchboard-dev/switchboard/internal/model"
 )
 

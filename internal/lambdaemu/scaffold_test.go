@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/export"
-	"github.com/switchboard-dev/switchboard/internal/testtool"
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
 // TestScaffoldsRun runs the handlers export.WriteScaffolds writes for the

@@ -16,8 +16,8 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/apigw"
 	"github.com/switchboard-dev/switchboard/internal/apigw/wsload"
-	"github.com/switchboard-dev/switchboard/internal/testtool"
 	"github.com/switchboard-dev/switchboard/internal/lambdaemu"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
 // MustSDK returns the repository's node_modules holding the AWS SDK for

@@ -13,9 +13,9 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/apigw"
 	"github.com/switchboard-dev/switchboard/internal/export"
-	"github.com/switchboard-dev/switchboard/internal/tempdir"
 	"github.com/switchboard-dev/switchboard/internal/lambdaemu"
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/tempdir"
 )
 
 // Functions run as warm Lambda processes from their code folders (the

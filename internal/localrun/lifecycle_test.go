@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/switchboard-dev/switchboard/internal/testtool"
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
 // TestTempFoldersRemovedOnEveryExit: a run's temporary folders (the

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/internal/apigw/wsload"
-	"github.com/switchboard-dev/switchboard/internal/testtool"
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
 // echoStack is one API whose $default route echoes through a Node.js

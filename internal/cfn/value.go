@@ -363,3 +363,7 @@ func (v *Value) Walk(fn func(*Value)) {
 		c.Walk(fn)
 	}
 }
+
+// MarshalJSON writes the value as CloudFormation JSON, so a tree can sit
+// inside anything encoding/json marshals.
+func (v *Value) MarshalJSON() ([]byte, error) { return WriteJSON(v, 0), nil }

@@ -3,7 +3,6 @@ package export
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 
@@ -14,10 +13,6 @@ import (
 // builder collects the template and how to lay it out.
 type builder struct {
 	s *model.Stack
-	// goformation makes intrinsic functions goformation's own way, for
-	// Template; otherwise they are placeholders for the encoder.
-	goformation bool
-	intrinsics  []*cfn.Value
 	// size adds up the text encoded so far, a close guess at the size of
 	// the written template, so writers allocate once.
 	size int
@@ -30,6 +25,8 @@ type builder struct {
 
 	description string
 	resources   []cloudformation.Resource
+	// fns is, parallel to resources, the intrinsic functions set on each.
+	fns [][]propertyFn
 	// kept is, parallel to resources, what an import kept of each, or nil;
 	// owners says which part of which object each is.
 	kept    []*model.Kept
@@ -47,10 +44,12 @@ type builder struct {
 	index *model.Index
 }
 
-// add adds a resource, the part of the object whose Kept is kept. What an
-// import kept of the part is written onto it in the tree.
-func (b *builder) add(id string, r cloudformation.Resource, object string, kept []model.Kept, part string) {
+// add adds a resource, the part of the object whose Kept is kept, with the
+// intrinsic functions its properties hold. What an import kept of the part is
+// written onto it in the tree.
+func (b *builder) add(id string, r cloudformation.Resource, object string, kept []model.Kept, part string, fns ...propertyFn) {
 	b.resources = append(b.resources, r)
+	b.fns = append(b.fns, fns)
 	b.resourceIDs = append(b.resourceIDs, id)
 	b.kept = append(b.kept, model.KeptPart(kept, part))
 	b.owners = append(b.owners, Part{object, part})
@@ -67,34 +66,27 @@ func stageID(a *model.API) string {
 	return model.KeptLogicalID(a.Kept, model.PartStage, a.StageLogicalID())
 }
 
-func (b *builder) output(name, description string, value string) {
+func (b *builder) output(name, description string, value *cfn.Value) {
 	b.outputs = append(b.outputs, cloudformation.Output{Description: cloudformation.String(description), Value: value})
 	b.outputNames = append(b.outputNames, name)
 }
 
-// build validates the stack and builds its resources. With goformation set,
-// intrinsic functions are goformation's, for Template. A draft is not
+// build validates the stack and builds its resources. A draft is not
 // validated: a route without its handler, say, gets no integration.
-func build(s *model.Stack, goformation, draft bool) (*builder, error) {
+func build(s *model.Stack, draft bool) (*builder, error) {
 	if s == nil {
 		return nil, model.Errorf(model.EINVALID, "export: no stack")
 	}
 	if err := s.CheckShape(); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	// A draft is only compared with, never written: a string that
-	// checkLiterals refuses can make it differ, not mislead.
 	if !draft {
 		if err := s.Validate(); err != nil {
 			return nil, fmt.Errorf("export: stack %q: %w", s.Name, err)
 		}
-		if err := checkLiterals(s); err != nil {
-			return nil, err
-		}
 	}
 	b := &builder{
 		s:           s,
-		goformation: goformation,
 		description: s.Description,
 		codePaths:   make(map[string]string, len(s.Functions)),
 		index:       model.NewIndex(s),
@@ -106,6 +98,7 @@ func build(s *model.Stack, goformation, draft bool) (*builder, error) {
 		resources, outputs = resources+r, outputs+o
 	}
 	b.resources, b.resourceIDs = make([]cloudformation.Resource, 0, resources), make([]string, 0, resources)
+	b.fns = make([][]propertyFn, 0, resources)
 	b.kept, b.owners = make([]*model.Kept, 0, resources), make([]Part, 0, resources)
 	b.outputs, b.outputNames = make([]cloudformation.Output, 0, outputs), make([]string, 0, outputs)
 	if b.description == "" {
@@ -117,30 +110,8 @@ func build(s *model.Stack, goformation, draft bool) (*builder, error) {
 	return b, nil
 }
 
-// checkLiterals refuses a stack holding a string that goformation's
-// encoding of intrinsic functions would read as one: base64 of
-// `{ "Ref": "X" }` in a description would come out as !Ref X. Only a string
-// made for the purpose can look like that, but the template must say what
-// the user typed or nothing.
-func checkLiterals(s *model.Stack) error {
-	var bad string
-	check := func(what, v string) {
-		if bad == "" && (decodeIntrinsic(v) != nil || strings.HasPrefix(v, placeholderMark)) {
-			bad = what
-		}
-	}
-	check("the stack description", s.Description)
-	for _, k := range model.Kinds() {
-		kindBuilders[k.Kind].literals(s, check)
-	}
-	if bad != "" {
-		return model.Errorf(model.EINVALID, "export: stack %q: %s looks like an encoded CloudFormation function; change it", s.Name, bad)
-	}
-	return nil
-}
-
 // invokeURI is the URI API Gateway calls a Lambda function through.
-func (b *builder) invokeURI(fn string) string {
+func (b *builder) invokeURI(fn string) *cfn.Value {
 	return b.sub(model.InvokeURISub(fn))
 }
 
@@ -148,7 +119,7 @@ func (b *builder) invokeURI(fn string) string {
 // built from a Ref of the API, not a GetAtt: moto fails stacks that GetAtt
 // ApiGatewayV2 resources. stage is what names the stage: a Ref of it for
 // outputs, its literal name for functions (see stageName).
-func (b *builder) connectionsURL(a *model.API, stage string) string {
+func (b *builder) connectionsURL(a *model.API, stage string) *cfn.Value {
 	return b.sub(model.ConnectionsURLSub(apiID(a), stage))
 }
 

@@ -18,52 +18,43 @@ import (
 // The encoder turns goformation's typed resources straight into the ordered
 // tree the writers print, the way encoding/json would marshal them but
 // without the JSON in between. goformation stays the schema: property names,
-// types and omitempty rules come from its structs. Marshalling them to JSON
-// and parsing that back, with each intrinsic function base64-encoded inside
-// a string, cost about two thirds of a large export.
+// types and omitempty rules come from its structs.
 //
-// Intrinsics are placeholders here: builder.ref, getAtt and sub return
-// placeholderMark and an index into builder.intrinsics, and the encoder puts
-// the node back where the string was. checkLiterals keeps user text from
-// starting with the mark.
+// Intrinsic functions are cfn values, never strings: goformation types most
+// properties as strings and would carry a function as an encoded string, so
+// a property that holds one is set on the tree instead (propertyFn), at a
+// path the encoder checks against the goformation type. Fields goformation
+// types as any (policy documents, output values) hold the *cfn.Value itself.
 
-// placeholderMark starts every intrinsic placeholder. A NUL byte, because no
-// string a user can type into a stack ends up in a template with one.
-const placeholderMark = "\x00"
-
-// ref returns a Ref to a resource or parameter.
-func (b *builder) ref(name string) string {
-	if b.goformation {
-		return cloudformation.Ref(name)
-	}
-	return b.intrinsic("Ref", b.str(name))
+// propertyFn sets the property at path (below Properties) to an intrinsic
+// function.
+type propertyFn struct {
+	path []string
+	fn   *cfn.Value
 }
 
+// at puts fn at the property path of the resource it is added with.
+func at(fn *cfn.Value, path ...string) propertyFn { return propertyFn{path, fn} }
+
+// ref returns a Ref to a resource or parameter.
+func (b *builder) ref(name string) *cfn.Value { return b.intrinsic("Ref", b.str(name)) }
+
 // getAtt returns a GetAtt of a resource's attribute.
-func (b *builder) getAtt(resource, attribute string) string {
-	if b.goformation {
-		return cloudformation.GetAtt(resource, attribute)
-	}
+func (b *builder) getAtt(resource, attribute string) *cfn.Value {
 	args := b.node(cfn.List, "")
 	args.Items = append(b.itemRoom(2), b.str(resource), b.str(attribute))
 	return b.intrinsic("Fn::GetAtt", args)
 }
 
 // sub returns a Sub of a string with ${…} references.
-func (b *builder) sub(s string) string {
-	if b.goformation {
-		return cloudformation.Sub(s)
-	}
-	return b.intrinsic("Fn::Sub", b.str(s))
-}
+func (b *builder) sub(s string) *cfn.Value { return b.intrinsic("Fn::Sub", b.str(s)) }
 
-func (b *builder) intrinsic(name string, arg *cfn.Value) string {
+func (b *builder) intrinsic(name string, arg *cfn.Value) *cfn.Value {
 	n := b.node(cfn.Map, "")
 	n.Intrinsic = true
 	n.Keys, n.Items = append(b.keyRoom(1), name), append(b.itemRoom(1), arg)
-	b.intrinsics = append(b.intrinsics, n)
 	b.size += len(arg.Text) + 16
-	return placeholderMark + strconv.Itoa(len(b.intrinsics)-1)
+	return n
 }
 
 // node returns a new node. A large template has hundreds of thousands, so
@@ -113,21 +104,10 @@ func (b *builder) itemRoom(size int) []*cfn.Value {
 	return room
 }
 
-// placeholder returns the intrinsic a placeholder stands for, or nil.
-func (b *builder) placeholder(s string) *cfn.Value {
-	if !strings.HasPrefix(s, placeholderMark) {
-		return nil
-	}
-	i, err := strconv.Atoi(s[len(placeholderMark):])
-	if err != nil || i < 0 || i >= len(b.intrinsics) {
-		return nil
-	}
-	return b.intrinsics[i]
-}
-
 // resourceNode encodes a goformation resource as CloudFormation writes one:
-// Type, then the attributes and Properties in resourceOrder.
-func (b *builder) resourceNode(r cloudformation.Resource) (*cfn.Value, error) {
+// Type, then the attributes and Properties in resourceOrder, with fns set
+// in Properties.
+func (b *builder) resourceNode(r cloudformation.Resource, fns []propertyFn) (*cfn.Value, error) {
 	v := reflect.ValueOf(r)
 	for v.Kind() == reflect.Pointer {
 		v = v.Elem()
@@ -136,7 +116,8 @@ func (b *builder) resourceNode(r cloudformation.Resource) (*cfn.Value, error) {
 		return nil, fmt.Errorf("resource %T is not a struct", r)
 	}
 	plan := planOf(v.Type())
-	props := b.object(countSet(v, plan))
+	// Room for the functions too, which mostly add a key.
+	props := b.object(countSet(v, plan) + len(fns))
 	// The attributes set, at most a handful: a small array rather than a
 	// map, which was an allocation per resource.
 	type attribute struct {
@@ -169,6 +150,11 @@ func (b *builder) resourceNode(r cloudformation.Resource) (*cfn.Value, error) {
 		props.Items = append(props.Items, n)
 		b.size += len(f.name) + 4
 	}
+	for _, fn := range fns {
+		if err := b.setFn(props, v.Type(), fn.path, fn.fn); err != nil {
+			return nil, fmt.Errorf("%s: %w", strings.Join(fn.path, "."), err)
+		}
+	}
 	attrs = append(attrs,
 		attribute{slices.Index(resourceOrder, "Type"), "Type", b.str(r.AWSCloudFormationType())},
 		attribute{slices.Index(resourceOrder, "Properties"), "Properties", props})
@@ -191,6 +177,11 @@ func (b *builder) valueNode(v reflect.Value) (*cfn.Value, error) {
 	if v.Kind() != reflect.Pointer && v.Kind() != reflect.Interface && v.Type().Implements(marshalerType) {
 		return b.marshalled(v)
 	}
+	if v.Type() == valueType {
+		if fn := v.Interface().(*cfn.Value); fn != nil {
+			return fn, nil
+		}
+	}
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
@@ -203,9 +194,6 @@ func (b *builder) valueNode(v reflect.Value) (*cfn.Value, error) {
 	case reflect.String:
 		s := v.String()
 		b.size += len(s) + 4
-		if in := b.placeholder(s); in != nil {
-			return in, nil
-		}
 		return b.str(s), nil
 	case reflect.Bool:
 		return b.node(cfn.Bool, strconv.FormatBool(v.Bool())), nil
@@ -283,7 +271,88 @@ func (b *builder) valueNode(v reflect.Value) (*cfn.Value, error) {
 	return nil, fmt.Errorf("unsupported type %s", v.Type())
 }
 
-var marshalerType = reflect.TypeFor[json.Marshaler]()
+var (
+	marshalerType = reflect.TypeFor[json.Marshaler]()
+	valueType     = reflect.TypeFor[*cfn.Value]()
+)
+
+// setFn sets the property at path in n, an encoded value of type t, to fn.
+// The path must name what goformation types as a string or any: the
+// functions the export writes all yield strings (a Ref, an ARN, a URL).
+// Keys it adds take their place in the encoder's order: a struct's fields
+// as declared, a map's keys sorted.
+func (b *builder) setFn(n *cfn.Value, t reflect.Type, path []string, fn *cfn.Value) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	key := path[0]
+	var rank func(string) int
+	var elem reflect.Type
+	switch t.Kind() {
+	case reflect.Struct:
+		plan := planOf(t)
+		i := slices.IndexFunc(plan, func(f field) bool { return f.attribute == "" && f.name == key })
+		if i < 0 {
+			return fmt.Errorf("%s has no property %s", t, key)
+		}
+		elem = t.Field(plan[i].index).Type
+		rank = func(k string) int {
+			return slices.IndexFunc(plan, func(f field) bool { return f.attribute == "" && f.name == k })
+		}
+	case reflect.Map:
+		if t.Key().Kind() != reflect.String {
+			return fmt.Errorf("%s has no string keys", t)
+		}
+		elem = t.Elem()
+	default:
+		return fmt.Errorf("%s holds no %s", t, key)
+	}
+	child := n.Get(key)
+	if len(path) == 1 {
+		if k := underPointers(elem).Kind(); k != reflect.String && k != reflect.Interface {
+			return fmt.Errorf("%s is a %s, not a string", key, elem)
+		}
+		child = fn
+	} else {
+		if child == nil || child.Kind != cfn.Map {
+			child = b.node(cfn.Map, "")
+		}
+		if err := b.setFn(child, elem, path[1:], fn); err != nil {
+			return err
+		}
+	}
+	insertOrdered(n, key, child, rank)
+	b.size += len(key) + 4
+	return nil
+}
+
+func underPointers(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
+// insertOrdered sets key in the map node n, replacing its value or adding
+// it before the first key that sorts after it: by rank when given (a
+// struct's declared order), else by name.
+func insertOrdered(n *cfn.Value, key string, item *cfn.Value, rank func(string) int) {
+	if i := slices.Index(n.Keys, key); i >= 0 {
+		n.Items[i] = item
+		return
+	}
+	after := func(k string) bool { return strings.Compare(k, key) > 0 }
+	if rank != nil {
+		r := rank(key)
+		after = func(k string) bool { return rank(k) > r }
+	}
+	i := slices.IndexFunc(n.Keys, after)
+	if i < 0 {
+		i = len(n.Keys)
+	}
+	n.Keys = slices.Insert(n.Keys, i, key)
+	n.Items = slices.Insert(n.Items, i, item)
+}
 
 // marshalled encodes a value with its own MarshalJSON, for the rare
 // property type that has one.
@@ -293,7 +362,7 @@ func (b *builder) marshalled(v reflect.Value) (*cfn.Value, error) {
 		return nil, err
 	}
 	b.size += len(data)
-	return parseGoformation(data)
+	return cfn.ParseJSON(data)
 }
 
 // field is how one struct field is encoded.

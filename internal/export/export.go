@@ -15,8 +15,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/awslabs/goformation/v7/cloudformation"
-
 	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/internal/model"
 )
@@ -42,33 +40,6 @@ func ParseFormat(s string) (Format, error) {
 	return "", model.Errorf(model.EINVALID, "unknown template format %q; choose yaml or json", s)
 }
 
-// Template builds the goformation template of a valid stack, for programs
-// that want goformation's types. YAML, JSON and Render build the same
-// resources but encode them straight into the written layout. It refuses a
-// stack that fails s.Validate, wrapping the *model.ValidationError.
-//
-// Each AWS::Lambda::Function is left without Code: goformation can only
-// express S3 or inline code, not the local folder `aws cloudformation package`
-// uploads, so YAML and JSON write that path in. So is what an import kept
-// beyond logical IDs (kept properties and attributes, other resources,
-// template sections), which goformation's types cannot all hold. Render
-// rather than marshalling this template yourself.
-func Template(s *model.Stack) (*cloudformation.Template, error) {
-	b, err := build(s, true, false)
-	if err != nil {
-		return nil, err
-	}
-	tpl := cloudformation.NewTemplate()
-	tpl.Description = b.description
-	for i, id := range b.resourceIDs {
-		tpl.Resources[id] = b.resources[i]
-	}
-	for i, name := range b.outputNames {
-		tpl.Outputs[name] = b.outputs[i]
-	}
-	return tpl, nil
-}
-
 // YAML renders the stack's template as YAML in CloudFormation's usual layout:
 // sections and resource attributes in their conventional order, resources
 // grouped by the API or function they belong to, two-space indentation and
@@ -88,7 +59,7 @@ func Render(s *model.Stack, f Format) ([]byte, error) {
 	if f != FormatYAML && f != FormatJSON {
 		return nil, model.Errorf(model.EINVALID, "unknown template format %q; choose yaml or json", f)
 	}
-	b, err := build(s, false, false)
+	b, err := build(s, false)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +113,7 @@ func (g *Generated) Output(name string) *cfn.Value { return g.outputs.Get(name) 
 // it knows what to keep: nothing is validated, and a part whose reference is
 // missing (a route's integration without a handler) is left out.
 func Resources(s *model.Stack) (*Generated, error) {
-	b, err := build(s, false, true)
+	b, err := build(s, true)
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +166,7 @@ func (b *builder) tree() (*cfn.Value, error) {
 // kept: a role's policies name first, a function's Code its path.
 func (b *builder) resourceTree(i int) (*cfn.Value, error) {
 	id := b.resourceIDs[i]
-	n, err := b.resourceNode(b.resources[i])
+	n, err := b.resourceNode(b.resources[i], b.fns[i])
 	if err != nil {
 		return nil, fmt.Errorf("resource %s: %w", id, err)
 	}

@@ -28,22 +28,6 @@ func init() {
 				b.api(a)
 			}
 		},
-		literals: func(s *model.Stack, check func(what, value string)) {
-			for _, a := range s.APIs {
-				check("the description of "+a.Name, a.Description)
-				check("the stage name of "+a.Name, a.StageName)
-				check("the route selection expression of "+a.Name, a.RouteSelectionExpression)
-				for _, r := range a.Routes {
-					check("a route key of "+a.Name, r.Key)
-				}
-				if a.Authorizer != nil {
-					check("the authorizer name of "+a.Name, a.Authorizer.Name)
-					for _, src := range a.Authorizer.IdentitySources {
-						check("an identity source of "+a.Name, src)
-					}
-				}
-			}
-		},
 	})
 }
 
@@ -52,7 +36,6 @@ func stageRef(a *model.API) string { return "${" + stageID(a) + "}" }
 
 func (b *builder) api(a *model.API) {
 	api := &apigatewayv2.Api{
-		Name:                     cloudformation.String(b.sub("${AWS::StackName}-" + a.Name)),
 		ProtocolType:             cloudformation.String("WEBSOCKET"),
 		RouteSelectionExpression: cloudformation.String(a.RouteSelectionExpression),
 	}
@@ -63,29 +46,29 @@ func (b *builder) api(a *model.API) {
 		api.ApiKeySelectionExpression = cloudformation.String(a.APIKeySelectionExpression)
 	}
 	id := apiID(a)
-	b.add(id, api, a.ID, a.Kept, model.PartMain)
+	b.add(id, api, a.ID, a.Kept, model.PartMain, at(b.sub("${AWS::StackName}-"+a.Name), "Name"))
 	apiRef := b.ref(id)
 
 	if a.Authorizer != nil {
 		fn := b.s.AuthorizerFunction(a.ID) // Validate guarantees one; a draft may have none.
 		authorizerID := model.KeptLogicalID(a.Kept, model.PartAuthorizer, a.AuthorizerLogicalID())
 		authorizer := &apigatewayv2.Authorizer{
-			ApiId:          apiRef,
 			AuthorizerType: "REQUEST",
 			IdentitySource: a.Authorizer.IdentitySources,
 			Name:           a.Authorizer.Name,
 		}
+		fns := []propertyFn{at(apiRef, "ApiId")}
 		if fn != nil {
-			authorizer.AuthorizerUri = cloudformation.String(b.invokeURI(functionID(fn)))
+			fns = append(fns, at(b.invokeURI(functionID(fn)), "AuthorizerUri"))
 		}
-		b.add(authorizerID, authorizer, a.ID, a.Kept, model.PartAuthorizer)
+		b.add(authorizerID, authorizer, a.ID, a.Kept, model.PartAuthorizer, fns...)
 		if fn != nil {
 			b.add(model.KeptLogicalID(a.Kept, model.PartAuthorizerPermission, a.AuthorizerPermissionLogicalID()), &lambda.Permission{
-				Action:       "lambda:InvokeFunction",
-				FunctionName: b.getAtt(functionID(fn), "Arn"),
-				Principal:    "apigateway.amazonaws.com",
-				SourceArn:    cloudformation.String(b.sub(model.AuthorizerSourceARNSub(id, authorizerID))),
-			}, a.ID, a.Kept, model.PartAuthorizerPermission)
+				Action:    "lambda:InvokeFunction",
+				Principal: "apigateway.amazonaws.com",
+			}, a.ID, a.Kept, model.PartAuthorizerPermission,
+				at(b.getAtt(functionID(fn), "Arn"), "FunctionName"),
+				at(b.sub(model.AuthorizerSourceARNSub(id, authorizerID)), "SourceArn"))
 		}
 	}
 
@@ -99,52 +82,42 @@ func (b *builder) api(a *model.API) {
 			responseID = model.KeptLogicalID(r.Kept, model.PartRouteResponse, responseID)
 			permissionID = model.KeptLogicalID(r.Kept, model.PartPermission, permissionID)
 		}
-		route := &apigatewayv2.Route{
-			ApiId:    apiRef,
-			RouteKey: r.Key,
-			Target:   cloudformation.String(b.sub("integrations/${" + integrationID + "}")),
-		}
+		route := &apigatewayv2.Route{RouteKey: r.Key}
+		routeFns := []propertyFn{at(apiRef, "ApiId"), at(b.sub("integrations/${"+integrationID+"}"), "Target")}
 		if r.APIKeyRequired {
 			route.ApiKeyRequired = cloudformation.Bool(true)
 		}
 		if r.Authorized {
 			route.AuthorizationType = cloudformation.String("CUSTOM")
-			route.AuthorizerId = cloudformation.String(b.ref(model.KeptLogicalID(a.Kept, model.PartAuthorizer, a.AuthorizerLogicalID())))
+			routeFns = append(routeFns, at(b.ref(model.KeptLogicalID(a.Kept, model.PartAuthorizer, a.AuthorizerLogicalID())), "AuthorizerId"))
 		}
 		if r.TwoWay {
 			route.RouteResponseSelectionExpression = cloudformation.String(model.RouteDefault)
 		}
-		b.add(routeID, route, r.ID, r.Kept, model.PartRoute)
+		b.add(routeID, route, r.ID, r.Kept, model.PartRoute, routeFns...)
 		routes = append(routes, routeID)
 
 		if fn != nil {
-			b.add(integrationID, &apigatewayv2.Integration{
-				ApiId:           apiRef,
-				IntegrationType: "AWS_PROXY",
-				IntegrationUri:  cloudformation.String(b.invokeURI(functionID(fn))),
-			}, r.ID, r.Kept, model.PartIntegration)
+			b.add(integrationID, &apigatewayv2.Integration{IntegrationType: "AWS_PROXY"}, r.ID, r.Kept, model.PartIntegration,
+				at(apiRef, "ApiId"), at(b.invokeURI(functionID(fn)), "IntegrationUri"))
 		}
 		if r.TwoWay {
-			b.add(responseID, &apigatewayv2.RouteResponse{
-				ApiId:            apiRef,
-				RouteId:          b.ref(routeID),
-				RouteResponseKey: model.RouteDefault,
-			}, r.ID, r.Kept, model.PartRouteResponse)
+			b.add(responseID, &apigatewayv2.RouteResponse{RouteResponseKey: model.RouteDefault}, r.ID, r.Kept, model.PartRouteResponse,
+				at(apiRef, "ApiId"), at(b.ref(routeID), "RouteId"))
 		}
 		if fn != nil {
 			b.add(permissionID, &lambda.Permission{
-				Action:       "lambda:InvokeFunction",
-				FunctionName: b.getAtt(functionID(fn), "Arn"),
-				Principal:    "apigateway.amazonaws.com",
-				SourceArn:    cloudformation.String(b.sub(model.RouteSourceARNSub(id, r.Key))),
-			}, r.ID, r.Kept, model.PartPermission)
+				Action:    "lambda:InvokeFunction",
+				Principal: "apigateway.amazonaws.com",
+			}, r.ID, r.Kept, model.PartPermission,
+				at(b.getAtt(functionID(fn), "Arn"), "FunctionName"),
+				at(b.sub(model.RouteSourceARNSub(id, r.Key)), "SourceArn"))
 		}
 	}
 
 	// The stage references no route, so without DependsOn CloudFormation
 	// may create it, and auto-deploy the API, before the routes exist.
 	stage := &apigatewayv2.Stage{
-		ApiId:                      apiRef,
 		StageName:                  a.StageName,
 		AutoDeploy:                 cloudformation.Bool(true),
 		AWSCloudFormationDependsOn: routes,
@@ -154,7 +127,7 @@ func (b *builder) api(a *model.API) {
 		// would fight it.
 		stage.AutoDeploy = nil
 	}
-	b.add(stageID(a), stage, a.ID, a.Kept, model.PartStage)
+	b.add(stageID(a), stage, a.ID, a.Kept, model.PartStage, at(apiRef, "ApiId"))
 
 	b.output(a.URLOutputName(), fmt.Sprintf("WebSocket URL of %s, for clients", a.Name),
 		b.sub(model.WebSocketURLSub(id, stageRef(a))))

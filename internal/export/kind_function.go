@@ -23,15 +23,6 @@ func init() {
 				b.function(f)
 			}
 		},
-		literals: func(s *model.Stack, check func(what, value string)) {
-			for _, f := range s.Functions {
-				check("the description of "+f.Name, f.Description)
-				check("the handler of "+f.Name, f.Handler)
-				for _, k := range model.Sorted(f.Environment) {
-					check("environment variable "+k+" of "+f.Name, f.Environment[k])
-				}
-			}
-		},
 	})
 }
 
@@ -46,14 +37,15 @@ type statement struct {
 	Effect    string
 	Principal *principal `json:",omitempty"`
 	Action    []string
-	Resource  []string `json:",omitempty"`
+	// Resource holds ARNs: intrinsic functions, as *cfn.Value.
+	Resource []any `json:",omitempty"`
 }
 
 type principal struct {
 	Service []string
 }
 
-func allow(actions []string, resources ...string) policyDocument {
+func allow(actions []string, resources ...any) policyDocument {
 	return policyDocument{Version: "2012-10-17", Statement: []statement{{Effect: "Allow", Action: actions, Resource: resources}}}
 }
 
@@ -80,22 +72,21 @@ func (b *builder) function(f *model.Function) {
 		PolicyDocument: allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"},
 			b.getAtt(logGroup, "Arn")),
 	}}
-	env := make(map[string]string, len(f.Environment)+len(b.index.WiresFrom(f.ID)))
-	for k, v := range f.Environment {
-		env[k] = v
-	}
+	// The function's own variables are literals; what its wires grant are
+	// references, set beside them (and over one of the same name).
+	var fnProps []propertyFn
 	for _, w := range b.index.WiresFrom(f.ID) {
 		g, ok := b.index.Grant(w)
 		if !ok {
 			continue // grants nothing, or a draft's wire to nothing
 		}
-		var resources []string
+		var resources []any
 		if t := g.Table; t != nil {
-			resources = []string{b.getAtt(tableID(t), "Arn"), b.sub("${" + tableID(t) + ".Arn}/index/*")}
-			env[g.EnvName] = b.ref(tableID(t))
+			resources = []any{b.getAtt(tableID(t), "Arn"), b.sub("${" + tableID(t) + ".Arn}/index/*")}
+			fnProps = append(fnProps, at(b.ref(tableID(t)), "Environment", "Variables", g.EnvName))
 		} else {
-			resources = []string{b.sub(model.ManageConnectionsARNSub(apiID(g.API), stageName(g.API)))}
-			env[g.EnvName] = b.connectionsURL(g.API, stageName(g.API))
+			resources = []any{b.sub(model.ManageConnectionsARNSub(apiID(g.API), stageName(g.API)))}
+			fnProps = append(fnProps, at(b.connectionsURL(g.API, stageName(g.API)), "Environment", "Variables", g.EnvName))
 		}
 		pols = append(pols, iam.Role_Policy{PolicyName: policyName(g.PolicyName), PolicyDocument: allow(g.Actions, resources...)})
 	}
@@ -115,27 +106,25 @@ func (b *builder) function(f *model.Function) {
 
 	policy := policies.DeletionPolicy(f.LogDeletionPolicy)
 	b.add(logGroup, &logs.LogGroup{
-		LogGroupName:                         cloudformation.String(b.sub("/aws/lambda/${AWS::StackName}-" + f.Name)),
 		RetentionInDays:                      cloudformation.Int(f.LogRetentionDays),
 		AWSCloudFormationDeletionPolicy:      policy,
 		AWSCloudFormationUpdateReplacePolicy: policies.UpdateReplacePolicy(policy),
-	}, f.ID, f.Kept, model.PartLogGroup)
+	}, f.ID, f.Kept, model.PartLogGroup, at(b.sub("/aws/lambda/${AWS::StackName}-"+f.Name), "LogGroupName"))
 
 	fn := &lambda.Function{
-		Handler:       cloudformation.String(f.Handler),
-		LoggingConfig: &lambda.Function_LoggingConfig{LogGroup: cloudformation.String(b.ref(logGroup))},
-		MemorySize:    cloudformation.Int(f.MemorySize),
-		Role:          b.getAtt(role, "Arn"),
-		Runtime:       cloudformation.String(f.Runtime),
-		Timeout:       cloudformation.Int(f.Timeout),
+		Handler:    cloudformation.String(f.Handler),
+		MemorySize: cloudformation.Int(f.MemorySize),
+		Runtime:    cloudformation.String(f.Runtime),
+		Timeout:    cloudformation.Int(f.Timeout),
 	}
+	fnProps = append(fnProps, at(b.ref(logGroup), "LoggingConfig", "LogGroup"), at(b.getAtt(role, "Arn"), "Role"))
 	if f.Description != "" {
 		fn.Description = cloudformation.String(f.Description)
 	}
-	if len(env) > 0 {
-		fn.Environment = &lambda.Function_Environment{Variables: env}
+	if len(f.Environment) > 0 {
+		fn.Environment = &lambda.Function_Environment{Variables: f.Environment}
 	}
-	b.add(id, fn, f.ID, f.Kept, model.PartMain)
+	b.add(id, fn, f.ID, f.Kept, model.PartMain, fnProps...)
 	b.codePaths[id] = f.CodePath
 
 	b.output(f.ArnOutputName(), fmt.Sprintf("ARN of function %s", f.Name), b.getAtt(id, "Arn"))

@@ -19,15 +19,6 @@ func init() {
 				b.table(t)
 			}
 		},
-		literals: func(s *model.Stack, check func(what, value string)) {
-			for _, t := range s.Tables {
-				check("the partition key of "+t.Name, t.PartitionKey.Name)
-				if t.SortKey != nil {
-					check("the sort key of "+t.Name, t.SortKey.Name)
-				}
-				check("the TTL attribute of "+t.Name, t.TTLAttribute)
-			}
-		},
 	})
 }
 

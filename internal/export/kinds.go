@@ -16,9 +16,6 @@ type kindBuilder struct {
 	room func(s *model.Stack) (resources, outputs int)
 	// build adds the resources and outputs of every node of the kind.
 	build func(b *builder)
-	// literals passes check every string of the kind's nodes that is
-	// written into the template as it was typed (see checkLiterals).
-	literals func(s *model.Stack, check func(what, value string))
 }
 
 var kindBuilders = map[model.Kind]*kindBuilder{}

@@ -14,7 +14,7 @@ func TestEveryKindExports(t *testing.T) {
 	for _, k := range model.Kinds() {
 		known[k.Kind] = true
 		kb := kindBuilders[k.Kind]
-		if kb == nil || kb.room == nil || kb.build == nil || kb.literals == nil {
+		if kb == nil || kb.room == nil || kb.build == nil {
 			t.Errorf("kind %q has no complete export (export/kind_%s.go)", k.Kind, k.Kind)
 		}
 	}
@@ -30,7 +30,7 @@ func TestEveryKindExports(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	b, err := build(s, false, true)
+	b, err := build(s, true)
 	if err != nil {
 		t.Fatal(err)
 	}

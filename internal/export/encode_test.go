@@ -97,7 +97,9 @@ func TestTextThatLooksLikeAFunctionStaysText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc struct{ Resources map[string]struct{ Properties map[string]any } }
+	var doc struct {
+		Resources map[string]struct{ Properties map[string]any }
+	}
 	if err := json.Unmarshal(out, &doc); err != nil {
 		t.Fatal(err)
 	}

@@ -5,8 +5,10 @@ GO ?= go
 
 .PHONY: test vet generate check-generated check-assets bench run
 
+# withbrowser starts one headless Chromium that every package's browser
+# tests share (each test gets its own browser context in it).
 test: vet check-generated
-	$(GO) test -race -count=1 ./...
+	$(GO) run ./internal/testtool/withbrowser $(GO) test -race -count=1 ./...
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -23,16 +22,11 @@ import (
 // chromium returns the Chromium executable, or skips (see testtool.Require).
 func chromium(t *testing.T) string {
 	t.Helper()
-	for _, c := range []string{os.Getenv("SWITCHBOARD_CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if c == "" {
-			continue
-		}
-		if p, err := exec.LookPath(c); err == nil {
-			return p
-		}
+	p := testtool.ChromiumPath()
+	if p == "" {
+		testtool.Require(t, "Chromium is not installed: the rebinding test drives a real browser")
 	}
-	testtool.Require(t, "Chromium is not installed: the rebinding test drives a real browser")
-	return ""
+	return p
 }
 
 // attackPage tries a WebSocket to each URL in the hash (comma-separated)
@@ -75,11 +69,9 @@ func TestRebindingBrowserCannotUseRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = os.RemoveAll(profile) }()
+	// A Chromium of its own: the shared one cannot resolve evil.test.
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path), chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.UserDataDir(profile),
-		chromedp.Flag("host-resolver-rules", "MAP evil.test 127.0.0.1"))
+		append(testtool.ChromiumFlags(path, profile), chromedp.Flag("host-resolver-rules", "MAP evil.test 127.0.0.1"))...)
 	defer cancelAlloc()
 	browser, cancelBrowser := chromedp.NewContext(alloc)
 	defer cancelBrowser()

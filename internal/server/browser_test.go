@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,30 +18,18 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/server"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
-
-// skipBrowserMessage is the one message browser tests skip with (miniflux
-// skipIntegrationTestsMessage).
-const skipBrowserMessage = "browser tests need Chromium at /usr/bin/chromium (or SWITCHBOARD_CHROMIUM); install it with apt-get install chromium"
 
 // chromiumPath finds Chromium, skipping the test when it is missing unless
 // SWITCHBOARD_REQUIRE_TOOLS=1 (CI) makes that a failure.
 func chromiumPath(tb testing.TB) string {
 	tb.Helper()
-	candidates := []string{os.Getenv("SWITCHBOARD_CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"}
-	for _, c := range candidates {
-		if c == "" {
-			continue
-		}
-		if p, err := exec.LookPath(c); err == nil {
-			return p
-		}
+	p := testtool.ChromiumPath()
+	if p == "" {
+		testtool.Require(tb, testtool.ChromiumMissing)
 	}
-	if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
-		tb.Fatal(skipBrowserMessage)
-	}
-	tb.Skip(skipBrowserMessage)
-	return ""
+	return p
 }
 
 // artifactDir is where screenshots go: $SWITCHBOARD_ARTIFACTS or a temp dir.
@@ -82,15 +69,16 @@ func mustServeReal(tb testing.TB) browserServer {
 	return browserServer{url: srv.URL(), store: st}
 }
 
-// newBrowser starts headless Chromium with a temporary profile and returns a
-// context for one tab plus a function opening another tab of it.
+// newBrowser returns a context for one tab of a fresh browser context (its
+// own cookies and storage) in the Chromium the tests share, plus a function
+// opening another tab of it.
 func newBrowser(tb testing.TB) (context.Context, func() context.Context) {
 	tb.Helper()
-	return newBrowserWith(tb)
+	return browserTabs(tb, testtool.Browser(tb))
 }
 
-// newBrowserWith is newBrowser with more Chromium options, such as
-// host-resolver-rules for the attack tests.
+// newBrowserWith starts a Chromium of the test's own with more options,
+// such as host-resolver-rules for the attack tests.
 func newBrowserWith(tb testing.TB, extra ...chromedp.ExecAllocatorOption) (context.Context, func() context.Context) {
 	tb.Helper()
 	path := chromiumPath(tb)
@@ -109,22 +97,7 @@ func newBrowserWith(tb testing.TB, extra ...chromedp.ExecAllocatorOption) (conte
 			time.Sleep(100 * time.Millisecond)
 		}
 	})
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(profile),
-		chromedp.WindowSize(1440, 900),
-	}
-	opts = append(opts, extra...)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(testtool.ChromiumFlags(path, profile), extra...)...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithLogf(tb.Logf))
 	tb.Cleanup(func() {
 		cancelCtx()
@@ -133,16 +106,17 @@ func newBrowserWith(tb testing.TB, extra ...chromedp.ExecAllocatorOption) (conte
 	if err := chromedp.Run(ctx); err != nil {
 		tb.Fatalf("start chromium: %v", err)
 	}
+	return browserTabs(tb, ctx)
+}
+
+// browserTabs watches the console of ctx's tab and of every tab the
+// returned function opens beside it.
+func browserTabs(tb testing.TB, ctx context.Context) (context.Context, func() context.Context) {
+	tb.Helper()
 	acceptDialogs(ctx)
 	watch := watchConsole(tb, ctx)
 	newTab := func() context.Context {
-		tab, cancel := chromedp.NewContext(ctx)
-		tb.Cleanup(cancel)
-		// The first Run opens the tab and ties it to the context it gets:
-		// give it the tab's own, not a step's deadline.
-		if err := chromedp.Run(tab); err != nil {
-			tb.Fatalf("open a tab: %v", err)
-		}
+		tab := testtool.NewTab(tb, ctx)
 		acceptDialogs(tab)
 		watch.listen(tb, tab)
 		return tab

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"strings"
+
 	"github.com/switchboard-dev/switchboard/internal/model"
 )
 
@@ -10,14 +12,67 @@ func init() {
 	registerKindForm(model.KindAPI, &kindForm{
 		fields: set("name", "description", "routeSelectionExpression", "apiKeySelectionExpression", "stageName",
 			"routes", "authorizer", "authorizer.name", "authorizer.identitySources"),
-		apply: applyAPI,
+		read: readAPIFields,
 	})
 }
 
-func applyAPI(p *propertiesForm, _ *nodeForm, st *model.Stack, id string) {
+// apiFields is an API's part of the properties form.
+type apiFields struct {
+	RouteSelectionExpression, APIKeySelectionExpression, StageName *string
+	// Routes are the route rows sent, by route ID.
+	Routes map[string]routeFields
+	// Authorizer is nil when the form had no authorizer part.
+	Authorizer *authorizerFields
+}
+
+// routeFields is one route's row of an API's form.
+type routeFields struct {
+	Key                                string
+	TwoWay, APIKeyRequired, Authorized bool
+}
+
+// authorizerFields is the authorizer part of an API's form.
+type authorizerFields struct {
+	On              bool
+	Name            *string
+	IdentitySources []string // nil: not sent
+}
+
+func readAPIFields(v formValues, _ map[string]string) kindFields {
+	a := &apiFields{
+		RouteSelectionExpression:  v.str("routeSelectionExpression"),
+		APIKeySelectionExpression: v.str("apiKeySelectionExpression"),
+		StageName:                 v.str("stageName"),
+	}
+	for name := range v {
+		rest, isRoute := strings.CutPrefix(name, "route.")
+		id, isKey := strings.CutSuffix(rest, ".key")
+		if !isRoute || !isKey || id == "" {
+			continue
+		}
+		if a.Routes == nil {
+			a.Routes = map[string]routeFields{}
+		}
+		prefix := "route." + id + "."
+		a.Routes[id] = routeFields{Key: *v.str(prefix + "key"), TwoWay: v.checked(prefix + "twoWay"),
+			APIKeyRequired: v.checked(prefix + "apiKeyRequired"), Authorized: v.checked(prefix + "authorized")}
+	}
+	if _, sent := v["authorizerForm"]; sent {
+		a.Authorizer = &authorizerFields{On: v.checked("authorizer"), Name: v.str("authorizer.name")}
+		if s := v.str("authorizer.identitySources"); s != nil {
+			a.Authorizer.IdentitySources = lines(*s)
+			if a.Authorizer.IdentitySources == nil {
+				a.Authorizer.IdentitySources = []string{}
+			}
+		}
+	}
+	return a
+}
+
+func (p *apiFields) apply(common *propertiesForm, _ *nodeForm, st *model.Stack, id string) {
 	a := st.API(id)
-	sent(&a.Name, p.Name)
-	sent(&a.Description, p.Description)
+	sent(&a.Name, common.Name)
+	sent(&a.Description, common.Description)
 	sent(&a.RouteSelectionExpression, p.RouteSelectionExpression)
 	sent(&a.APIKeySelectionExpression, p.APIKeySelectionExpression)
 	sent(&a.StageName, p.StageName)

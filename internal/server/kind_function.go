@@ -9,14 +9,42 @@ func init() {
 	registerKindForm(model.KindFunction, &kindForm{
 		fields: set("name", "description", "runtime", "handler", "codePath", "memorySize", "timeout",
 			"environment", "logRetentionDays", "logDeletionPolicy"),
-		apply: applyFunction,
+		read: readFunctionFields,
 	})
 }
 
-func applyFunction(p *propertiesForm, f *nodeForm, st *model.Stack, id string) {
+// functionFields is a function's part of the properties form.
+type functionFields struct {
+	Runtime, Handler, CodePath, LogDeletionPolicy *string
+	MemorySize, Timeout, LogRetentionDays         *int
+	// Env is nil when the form had no environment part.
+	Env *envRows
+}
+
+// envRows are the environment rows, in order: env.name, env.value and
+// env.was (the saved name the row showed) repeated.
+type envRows struct {
+	Names, Values, Was []string
+}
+
+func readFunctionFields(v formValues, errors map[string]string) kindFields {
+	f := &functionFields{
+		Runtime: v.str("runtime"), Handler: v.str("handler"), CodePath: v.str("codePath"),
+		LogDeletionPolicy: v.str("logDeletionPolicy"),
+		MemorySize:        v.num("memorySize", "Memory", errors),
+		Timeout:           v.num("timeout", "Timeout", errors),
+		LogRetentionDays:  v.num("logRetentionDays", "Log retention", errors),
+	}
+	if _, sent := v["envForm"]; sent {
+		f.Env = &envRows{Names: v["env.name"], Values: v["env.value"], Was: v["env.was"]}
+	}
+	return f
+}
+
+func (p *functionFields) apply(common *propertiesForm, f *nodeForm, st *model.Stack, id string) {
 	fn := st.Function(id)
-	sent(&fn.Name, p.Name)
-	sent(&fn.Description, p.Description)
+	sent(&fn.Name, common.Name)
+	sent(&fn.Description, common.Description)
 	sent(&fn.Runtime, p.Runtime)
 	sent(&fn.Handler, p.Handler)
 	sent(&fn.CodePath, p.CodePath)

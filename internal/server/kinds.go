@@ -13,9 +13,9 @@ type kindForm struct {
 	// fields are the fields the kind's panel shows, by the model's JSON
 	// names: a problem with one of them is shown next to it.
 	fields map[string]bool
-	// apply writes the form into node id of st, which is of the kind, a
-	// field the form lacks keeping its value.
-	apply func(p *propertiesForm, f *nodeForm, st *model.Stack, id string)
+	// read reads the kind's part of a form, a value of the wrong type
+	// going into errors by field.
+	read func(v formValues, errors map[string]string) kindFields
 }
 
 var kindForms = map[model.Kind]*kindForm{}

@@ -35,7 +35,11 @@ func (p *propertiesForm) apply(st *model.Stack, id string) *nodeForm {
 	}
 	if n, ok := st.Node(id); ok {
 		if k := kindForms[n.Kind]; k != nil {
-			k.apply(p, f, st, id)
+			fields := p.kinds[n.Kind]
+			if fields == nil { // a form made in code, with common fields only
+				fields = k.read(nil, f.errors)
+			}
+			fields.apply(p, f, st, id)
 		}
 	}
 	return f
@@ -44,7 +48,7 @@ func (p *propertiesForm) apply(st *model.Stack, id string) *nodeForm {
 // applyEnvRows sets the function's environment from the rows, in order.
 // Values are kept as sent, spaces, '=' and '#' included; a row left blank
 // is ignored.
-func (f *nodeForm) applyEnvRows(rowsSent *envFields, fn *model.Function) {
+func (f *nodeForm) applyEnvRows(rowsSent *envRows, fn *model.Function) {
 	names, values, was := rowsSent.Names, rowsSent.Values, rowsSent.Was
 	if len(names) != len(values) {
 		f.errors["environment"] = "The environment rows arrived incomplete; reload the panel and try again."

@@ -102,7 +102,7 @@ func TestCodec_RowsAsScanned(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i, tb := range tables {
+		for i, tb := range allTables() {
 			got, err := currentRows(ctx, tx, tb, created.ID)
 			if err != nil {
 				t.Fatal(err)

@@ -293,8 +293,8 @@ func (s *Store) writeState(ctx context.Context, tx *sql.Tx, stackID, token int64
 			return err
 		}
 	}
-	have := make([]rowSet, len(tables))
-	for i, t := range tables {
+	have := make([]rowSet, len(allTables()))
+	for i, t := range allTables() {
 		var err error
 		if have[i], err = currentRows(ctx, tx, t, stackID); err != nil {
 			return err
@@ -305,27 +305,27 @@ func (s *Store) writeState(ctx context.Context, tx *sql.Tx, stackID, token int64
 
 // applyState changes the tables from the rows have to the rows want.
 func applyState(ctx context.Context, tx *sql.Tx, stackID int64, have, want []rowSet) error {
-	diffs := make([]tableDiff, len(tables))
-	for i, t := range tables {
+	diffs := make([]tableDiff, len(allTables()))
+	for i, t := range allTables() {
 		d, rewrite := diff(t, have[i], want[i])
 		if rewrite {
 			return rewriteState(ctx, tx, stackID, want)
 		}
 		diffs[i] = d
 	}
-	for i := len(tables) - 1; i >= 0; i-- {
-		t := tables[i]
+	for i := len(allTables()) - 1; i >= 0; i-- {
+		t := allTables()[i]
 		if err := execRows(ctx, tx, t.deleteSQL, stackID, diffs[i].deletes, true, func(r row) []any { return r[:len(t.key)] }); err != nil {
 			return err
 		}
 	}
 	// Before any row takes a unique value, every row giving one up has.
-	for i, t := range tables {
+	for i, t := range allTables() {
 		if err := execRows(ctx, tx, t.parkSQL, stackID, diffs[i].parks, true, func(r row) []any { return r[:len(t.key)] }); err != nil {
 			return err
 		}
 	}
-	for i, t := range tables {
+	for i, t := range allTables() {
 		if err := execRows(ctx, tx, t.insertSQL, stackID, diffs[i].inserts, false, func(r row) []any { return r }); err != nil {
 			return err
 		}
@@ -344,7 +344,7 @@ func rewriteState(ctx context.Context, tx *sql.Tx, stackID int64, want []rowSet)
 			return err
 		}
 	}
-	for i, t := range tables {
+	for i, t := range allTables() {
 		rows := make([]row, 0, len(want[i]))
 		for _, r := range want[i] {
 			rows = append(rows, r)

@@ -5,13 +5,15 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"sync"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
 )
 
-// The tables, each as a codec from the model, parents before children:
-// inserts go in this order, deletes in the reverse one. Adding a field to the
-// model means adding its column here (and in a migration), nothing else.
+// The tables every stack has, each as a codec from the model; each kind's
+// own tables are in its kind file (kind_api.go …). Adding a field to the
+// model means adding its column to its codec (and a migration), nothing
+// else.
 var (
 	nodesCodec = newCodec("nodes", false,
 		text("id", func(n *nodeRow) *string { return &n.ID }).asKey(),
@@ -25,89 +27,6 @@ var (
 		// valid stack has, as its derived names (NameLogGroup, NameUrl …)
 		// would be longer than CloudFormation allows.
 		`UPDATE nodes SET logical_name = printf('%.255s', hex(randomblob(128))) WHERE stack_id = ?1 AND id = ?2`)
-	apisCodec = newCodec("apis", false,
-		text("id", func(a *model.API) *string { return &a.ID }).asKey(),
-		text("description", func(a *model.API) *string { return &a.Description }),
-		text("route_selection_expression", func(a *model.API) *string { return &a.RouteSelectionExpression }),
-		text("api_key_selection_expression", func(a *model.API) *string { return &a.APIKeySelectionExpression }),
-		text("stage_name", func(a *model.API) *string { return &a.StageName }),
-		kept(func(a *model.API) *[]model.Kept { return &a.Kept }),
-	)
-	routesCodec = newCodec("routes", false,
-		text("id", func(r *routeRow) *string { return &r.ID }).asKey(),
-		text("api_id", func(r *routeRow) *string { return &r.apiID }).asIdentity(),
-		integer("ordinal", func(r *routeRow) *int { return &r.ordinal }),
-		text("route_key", func(r *routeRow) *string { return &r.Key }).asKeyed(),
-		flag("two_way", func(r *routeRow) *bool { return &r.TwoWay }),
-		flag("api_key_required", func(r *routeRow) *bool { return &r.APIKeyRequired }),
-		flag("authorized", func(r *routeRow) *bool { return &r.Authorized }),
-		kept(func(r *routeRow) *[]model.Kept { return &r.Kept }),
-	).withPark(
-		// A key the route_key CHECK accepts; random, so it collides with
-		// none. A route moved to another API is rewritten instead: should
-		// its old API go in the same save, the delete would cascade to it.
-		`UPDATE routes SET route_key = 'z' || hex(randomblob(63)) WHERE stack_id = ?1 AND id = ?2`)
-	authorizersCodec = newCodec("authorizers", true,
-		text("api_id", func(a *authorizerRow) *string { return &a.apiID }).asKey(),
-		text("name", func(a *authorizerRow) *string { return &a.Name }),
-		jsonList("identity_sources", func(a *authorizerRow) *[]string { return &a.IdentitySources }),
-	)
-	functionsCodec = newCodec("functions", false,
-		text("id", func(f *model.Function) *string { return &f.ID }).asKey(),
-		text("description", func(f *model.Function) *string { return &f.Description }),
-		text("runtime", func(f *model.Function) *string { return &f.Runtime }),
-		text("handler", func(f *model.Function) *string { return &f.Handler }),
-		text("code_path", func(f *model.Function) *string { return &f.CodePath }),
-		integer("memory_size", func(f *model.Function) *int { return &f.MemorySize }),
-		integer("timeout", func(f *model.Function) *int { return &f.Timeout }),
-		integer("log_retention_days", func(f *model.Function) *int { return &f.LogRetentionDays }),
-		text("log_deletion_policy", func(f *model.Function) *model.DeletionPolicy { return &f.LogDeletionPolicy }),
-		kept(func(f *model.Function) *[]model.Kept { return &f.Kept }),
-	)
-	// A function's Environment, one row a variable.
-	envCodec = newCodec("function_env", true,
-		text("function_id", func(e *envRow) *string { return &e.functionID }).asKey(),
-		text("name", func(e *envRow) *string { return &e.name }).asKey(),
-		text("value", func(e *envRow) *string { return &e.value }),
-	)
-	dynamoCodec = newCodec("dynamo_tables", true,
-		text("id", func(t *model.Table) *string { return &t.ID }).asKey(),
-		text("pk_name", func(t *model.Table) *string { return &t.PartitionKey.Name }),
-		text("pk_type", func(t *model.Table) *model.AttributeType { return &t.PartitionKey.Type }),
-		// No sort key is NULL in both columns.
-		computed("sk_name", func(t *model.Table) any {
-			if t.SortKey == nil {
-				return nil
-			}
-			return t.SortKey.Name
-		}, func(t *model.Table, src any) error {
-			if src == nil {
-				return nil
-			}
-			s, err := asText(src)
-			sortKey(t).Name = s
-			return err
-		}),
-		computed("sk_type", func(t *model.Table) any {
-			if t.SortKey == nil {
-				return nil
-			}
-			return string(t.SortKey.Type)
-		}, func(t *model.Table, src any) error {
-			if src == nil {
-				return nil
-			}
-			s, err := asText(src)
-			sortKey(t).Type = model.AttributeType(s)
-			return err
-		}),
-		text("billing_mode", func(t *model.Table) *model.BillingMode { return &t.BillingMode }),
-		integer("read_capacity", func(t *model.Table) *int { return &t.ReadCapacity }),
-		integer("write_capacity", func(t *model.Table) *int { return &t.WriteCapacity }),
-		text("ttl_attribute", func(t *model.Table) *string { return &t.TTLAttribute }),
-		text("deletion_policy", func(t *model.Table) *model.DeletionPolicy { return &t.DeletionPolicy }),
-		kept(func(t *model.Table) *[]model.Kept { return &t.Kept }),
-	)
 	// A wire starts at a route (integration) or at a function, and the
 	// schema checks each in its own column; the kind at its end lets the
 	// schema check that end.
@@ -152,10 +71,19 @@ var (
 		integer("ordinal", func(f *sectionRow) *int { return &f.ordinal }),
 		rawJSON("value", func(f *sectionRow) *json.RawMessage { return &f.Value }),
 	)
-
-	tables = []*table{&nodesCodec.table, &apisCodec.table, &routesCodec.table, &authorizersCodec.table, &functionsCodec.table,
-		&envCodec.table, &dynamoCodec.table, &wiresCodec.table, &othersCodec.table, &sectionsCodec.table}
 )
+
+// allTables is every table, parents before children: inserts go in this
+// order, deletes in the reverse one. Each kind's tables come from its
+// kindStore, in the catalogue's order, so it is made once kinds have
+// registered.
+var allTables = sync.OnceValue(func() []*table {
+	out := []*table{&nodesCodec.table}
+	for _, k := range model.Kinds() {
+		out = append(out, kindStores[k.Kind].tables...)
+	}
+	return append(out, &wiresCodec.table, &othersCodec.table, &sectionsCodec.table)
+})
 
 // The rows of objects that hold less than their row: the columns the
 // object's place in the stack gives.
@@ -165,16 +93,6 @@ type (
 		kind    model.Kind
 		ordinal int
 	}
-	routeRow struct {
-		model.Route
-		apiID   string
-		ordinal int
-	}
-	authorizerRow struct {
-		model.Authorizer
-		apiID string
-	}
-	envRow  struct{ functionID, name, value string }
 	wireRow struct {
 		model.Wire
 		ordinal int
@@ -193,13 +111,6 @@ type (
 func reuse[T any](p *T, v T) *T {
 	*p = v
 	return p
-}
-
-func sortKey(t *model.Table) *model.Key {
-	if t.SortKey == nil {
-		t.SortKey = &model.Key{}
-	}
-	return t.SortKey
 }
 
 // wireFrom reads whichever of from_route and from_node is set.
@@ -227,108 +138,38 @@ func kept[T any](field func(*T) *[]model.Kept) column[T] {
 		}}
 }
 
-// jsonList maps a list of strings to a TEXT column holding a JSON array, "[]"
-// for none.
-func jsonList[T any](name string, field func(*T) *[]string) column[T] {
-	return column[T]{name: name,
-		get: func(x *T) (any, error) {
-			list := *field(x)
-			if list == nil {
-				list = []string{}
-			}
-			js, err := json.Marshal(list)
-			return string(js), err
-		},
-		dest: func(x *T) any {
-			return scanner(func(src any) error {
-				s, err := asText(src)
-				if err != nil {
-					return err
-				}
-				return json.Unmarshal([]byte(s), field(x))
-			})
-		}}
-}
-
-// stackRows returns the rows of every table for st, in the order of tables.
+// stackRows returns the rows of every table for st, in the order of
+// allTables.
 func stackRows(st *model.Stack) ([]rowSet, error) {
 	// Sized up front: growing maps of thousands of rows took a third of
 	// the time.
-	routes, env := 0, 0
-	for _, a := range st.APIs {
-		routes += len(a.Routes)
-	}
-	for _, f := range st.Functions {
-		env += len(f.Environment)
-	}
 	sizes := map[*table]int{
-		&nodesCodec.table:     len(st.APIs) + len(st.Functions) + len(st.Tables),
-		&apisCodec.table:      len(st.APIs),
-		&routesCodec.table:    routes,
-		&functionsCodec.table: len(st.Functions),
-		&envCodec.table:       env,
-		&dynamoCodec.table:    len(st.Tables),
-		&wiresCodec.table:     len(st.Wires),
-		&othersCodec.table:    len(st.Others),
-		&sectionsCodec.table:  len(st.Sections),
+		&wiresCodec.table:    len(st.Wires),
+		&othersCodec.table:   len(st.Others),
+		&sectionsCodec.table: len(st.Sections),
 	}
+	for _, k := range model.Kinds() {
+		kindStores[k.Kind].size(st, sizes)
+	}
+	tables := allTables()
 	out := make([]rowSet, len(tables))
 	sets := make(map[*table]rowSet, len(tables))
 	for i, t := range tables {
 		out[i] = make(rowSet, sizes[t])
 		sets[t] = out[i]
 	}
-	nodes := sets[&nodesCodec.table]
+	for _, k := range model.Kinds() {
+		if err := kindStores[k.Kind].rows(st, sets); err != nil {
+			return nil, err
+		}
+	}
 	// One wrapper a type, reused: a row keeps no pointer into it, and one
 	// allocation a row would add thousands to a large stack's save.
 	var (
-		node   nodeRow
-		route  routeRow
-		auth   authorizerRow
-		envVar envRow
-		other  otherRow
-		sec    sectionRow
-		wire   wireRow
+		other otherRow
+		sec   sectionRow
+		wire  wireRow
 	)
-	for i, a := range st.APIs {
-		if err := nodesCodec.add(nodes, reuse(&node, nodeRow{&a.Node, model.KindAPI, i})); err != nil {
-			return nil, err
-		}
-		if err := apisCodec.add(sets[&apisCodec.table], a); err != nil {
-			return nil, err
-		}
-		for j, r := range a.Routes {
-			if err := routesCodec.add(sets[&routesCodec.table], reuse(&route, routeRow{*r, a.ID, j})); err != nil {
-				return nil, err
-			}
-		}
-		if a.Authorizer != nil {
-			if err := authorizersCodec.add(sets[&authorizersCodec.table], reuse(&auth, authorizerRow{*a.Authorizer, a.ID})); err != nil {
-				return nil, err
-			}
-		}
-	}
-	for i, f := range st.Functions {
-		if err := nodesCodec.add(nodes, reuse(&node, nodeRow{&f.Node, model.KindFunction, i})); err != nil {
-			return nil, err
-		}
-		if err := functionsCodec.add(sets[&functionsCodec.table], f); err != nil {
-			return nil, err
-		}
-		for name, value := range f.Environment {
-			if err := envCodec.add(sets[&envCodec.table], reuse(&envVar, envRow{f.ID, name, value})); err != nil {
-				return nil, err
-			}
-		}
-	}
-	for i, t := range st.Tables {
-		if err := nodesCodec.add(nodes, reuse(&node, nodeRow{&t.Node, model.KindTable, i})); err != nil {
-			return nil, err
-		}
-		if err := dynamoCodec.add(sets[&dynamoCodec.table], t); err != nil {
-			return nil, err
-		}
-	}
 	for i, o := range st.Others {
 		if err := othersCodec.add(sets[&othersCodec.table], reuse(&other, otherRow{*o, i})); err != nil {
 			return nil, err
@@ -375,62 +216,13 @@ func readKept(data string, into *[]model.Kept) error {
 // readState reads the current state of the stack from the normalized
 // tables into st, in the order it was saved.
 func readState(ctx context.Context, tx *sql.Tx, stackID int64, st *model.Stack) error {
+	for _, k := range model.Kinds() {
+		if err := kindStores[k.Kind].read(ctx, tx, stackID, st); err != nil {
+			return err
+		}
+	}
 	args := []any{stackID}
-	apis := map[string]*model.API{}
-	err := readNodes(ctx, tx, apisCodec, stackID, func(a *model.API) *model.Node { return &a.Node }, func(a *model.API) {
-		st.APIs = append(st.APIs, a)
-		apis[a.ID] = a
-	})
-	if err != nil {
-		return err
-	}
-	err = scanAll(ctx, tx, routesCodec, routesCodec.selectSQL+` ORDER BY api_id, ordinal`, args, func(r *routeRow) error {
-		if a := apis[r.apiID]; a != nil {
-			a.Routes = append(a.Routes, &r.Route)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	err = scanAll(ctx, tx, authorizersCodec, authorizersCodec.selectSQL, args, func(au *authorizerRow) error {
-		if a := apis[au.apiID]; a != nil {
-			a.Authorizer = &au.Authorizer
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-
-	functions := map[string]*model.Function{}
-	err = readNodes(ctx, tx, functionsCodec, stackID, func(f *model.Function) *model.Node { return &f.Node }, func(f *model.Function) {
-		st.Functions = append(st.Functions, f)
-		functions[f.ID] = f
-	})
-	if err != nil {
-		return err
-	}
-	err = scanAll(ctx, tx, envCodec, envCodec.selectSQL, args, func(e *envRow) error {
-		if f := functions[e.functionID]; f != nil {
-			if f.Environment == nil {
-				f.Environment = map[string]string{}
-			}
-			f.Environment[e.name] = e.value
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-
-	err = readNodes(ctx, tx, dynamoCodec, stackID, func(t *model.Table) *model.Node { return &t.Node }, func(t *model.Table) {
-		st.Tables = append(st.Tables, t)
-	})
-	if err != nil {
-		return err
-	}
-	err = scanAll(ctx, tx, wiresCodec, wiresCodec.selectSQL+` ORDER BY ordinal`, args, func(w *wireRow) error {
+	err := scanAll(ctx, tx, wiresCodec, wiresCodec.selectSQL+` ORDER BY ordinal`, args, func(w *wireRow) error {
 		st.Wires = append(st.Wires, &w.Wire)
 		return nil
 	})

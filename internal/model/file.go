@@ -29,6 +29,13 @@ type stackFile struct {
 // in a newline, byte-for-byte the same for the same stack, so commits of an
 // unchanged stack change nothing. The store's ID and revision are left out.
 func MarshalStackFile(s *Stack) ([]byte, error) {
+	// Where the stack was imported from is a folder of this machine,
+	// meaningless (and private) in a shared file.
+	if s.ImportedFrom != "" {
+		c := *s
+		c.ImportedFrom = ""
+		s = &c
+	}
 	doc, err := json.Marshal(s)
 	if err != nil {
 		return nil, fmt.Errorf("model: marshal stack file: %w", err)

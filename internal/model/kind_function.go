@@ -145,6 +145,11 @@ func (v *validator) checkFunction(f *Function) {
 		case generated[name] != "":
 			v.add(f.ID, field, "%s: environment variable %q is set by the wire to %s", l, name, generated[name])
 		}
+		// A draft may hold one (an import keeps what it cannot decide);
+		// a deployment would get the text as the value.
+		if fv := FrameworkVariable(f.Environment[name]); fv != "" {
+			v.incomplete(f.ID, field, "%s: environment variable %s holds the Serverless Framework variable %s, which CloudFormation does not resolve; give it a value, or a stack parameter as ${Name}", l, name, fv)
+		}
 	}
 	if size > MaxEnvironmentBytes {
 		v.add(f.ID, "environment", "%s: environment variables take %d bytes; Lambda allows %d", l, size, MaxEnvironmentBytes)

@@ -153,8 +153,21 @@ var (
 		rawJSON("value", func(f *sectionRow) *json.RawMessage { return &f.Value }),
 	)
 
+	// Stack parameters and the folder a stack was imported from
+	// (migration 0009).
+	parametersCodec = newCodec("stack_parameters", true,
+		text("name", func(p *parameterRow) *string { return &p.Name }).asKey(),
+		integer("ordinal", func(p *parameterRow) *int { return &p.ordinal }),
+		nullableText("default_value", func(p *parameterRow) **string { return &p.Default }),
+		text("description", func(p *parameterRow) *string { return &p.Description }),
+	)
+	importedFromCodec = newCodec("stack_imported_from", true,
+		text("folder", func(f *string) *string { return f }).asKey(),
+	)
+
 	tables = []*table{&nodesCodec.table, &apisCodec.table, &routesCodec.table, &authorizersCodec.table, &functionsCodec.table,
-		&envCodec.table, &dynamoCodec.table, &wiresCodec.table, &othersCodec.table, &sectionsCodec.table}
+		&envCodec.table, &dynamoCodec.table, &wiresCodec.table, &othersCodec.table, &sectionsCodec.table,
+		&parametersCodec.table, &importedFromCodec.table}
 )
 
 // The rows of objects that hold less than their row: the columns the
@@ -185,6 +198,10 @@ type (
 	}
 	sectionRow struct {
 		model.Field
+		ordinal int
+	}
+	parameterRow struct {
+		model.Parameter
 		ordinal int
 	}
 )
@@ -227,6 +244,29 @@ func kept[T any](field func(*T) *[]model.Kept) column[T] {
 		}}
 }
 
+// nullableText maps a TEXT column that may be NULL to a *string field, nil
+// for NULL.
+func nullableText[T any](name string, field func(*T) **string) column[T] {
+	return column[T]{name: name,
+		get: func(x *T) (any, error) {
+			if p := *field(x); p != nil {
+				return *p, nil
+			}
+			return nil, nil
+		},
+		dest: func(x *T) any {
+			return scanner(func(src any) error {
+				if src == nil {
+					*field(x) = nil
+					return nil
+				}
+				s, err := asText(src)
+				*field(x) = &s
+				return err
+			})
+		}}
+}
+
 // jsonList maps a list of strings to a TEXT column holding a JSON array, "[]"
 // for none.
 func jsonList[T any](name string, field func(*T) *[]string) column[T] {
@@ -262,15 +302,17 @@ func stackRows(st *model.Stack) ([]rowSet, error) {
 		env += len(f.Environment)
 	}
 	sizes := map[*table]int{
-		&nodesCodec.table:     len(st.APIs) + len(st.Functions) + len(st.Tables),
-		&apisCodec.table:      len(st.APIs),
-		&routesCodec.table:    routes,
-		&functionsCodec.table: len(st.Functions),
-		&envCodec.table:       env,
-		&dynamoCodec.table:    len(st.Tables),
-		&wiresCodec.table:     len(st.Wires),
-		&othersCodec.table:    len(st.Others),
-		&sectionsCodec.table:  len(st.Sections),
+		&nodesCodec.table:        len(st.APIs) + len(st.Functions) + len(st.Tables),
+		&apisCodec.table:         len(st.APIs),
+		&routesCodec.table:       routes,
+		&functionsCodec.table:    len(st.Functions),
+		&envCodec.table:          env,
+		&dynamoCodec.table:       len(st.Tables),
+		&wiresCodec.table:        len(st.Wires),
+		&othersCodec.table:       len(st.Others),
+		&sectionsCodec.table:     len(st.Sections),
+		&parametersCodec.table:   len(st.Parameters),
+		&importedFromCodec.table: 1,
 	}
 	out := make([]rowSet, len(tables))
 	sets := make(map[*table]rowSet, len(tables))
@@ -289,6 +331,7 @@ func stackRows(st *model.Stack) ([]rowSet, error) {
 		other  otherRow
 		sec    sectionRow
 		wire   wireRow
+		param  parameterRow
 	)
 	for i, a := range st.APIs {
 		if err := nodesCodec.add(nodes, reuse(&node, nodeRow{&a.Node, model.KindAPI, i})); err != nil {
@@ -341,6 +384,16 @@ func stackRows(st *model.Stack) ([]rowSet, error) {
 	}
 	for i, w := range st.Wires {
 		if err := wiresCodec.add(sets[&wiresCodec.table], reuse(&wire, wireRow{*w, i})); err != nil {
+			return nil, err
+		}
+	}
+	for i, p := range st.Parameters {
+		if err := parametersCodec.add(sets[&parametersCodec.table], reuse(&param, parameterRow{*p, i})); err != nil {
+			return nil, err
+		}
+	}
+	if st.ImportedFrom != "" {
+		if err := importedFromCodec.add(sets[&importedFromCodec.table], &st.ImportedFrom); err != nil {
 			return nil, err
 		}
 	}
@@ -444,8 +497,22 @@ func readState(ctx context.Context, tx *sql.Tx, stackID int64, st *model.Stack) 
 	if err != nil {
 		return err
 	}
-	return scanAll(ctx, tx, sectionsCodec, sectionsCodec.selectSQL+` ORDER BY ordinal`, args, func(f *sectionRow) error {
+	err = scanAll(ctx, tx, sectionsCodec, sectionsCodec.selectSQL+` ORDER BY ordinal`, args, func(f *sectionRow) error {
 		st.Sections = append(st.Sections, f.Field)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = scanAll(ctx, tx, parametersCodec, parametersCodec.selectSQL+` ORDER BY ordinal`, args, func(p *parameterRow) error {
+		st.Parameters = append(st.Parameters, &p.Parameter)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return scanAll(ctx, tx, importedFromCodec, importedFromCodec.selectSQL, args, func(f *string) error {
+		st.ImportedFrom = *f
 		return nil
 	})
 }

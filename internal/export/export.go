@@ -60,6 +60,7 @@ func Template(s *model.Stack) (*cloudformation.Template, error) {
 	}
 	tpl := cloudformation.NewTemplate()
 	tpl.Description = b.description
+	goformationParameters(s, tpl.Parameters)
 	for i, id := range b.resourceIDs {
 		tpl.Resources[id] = b.resources[i]
 	}

@@ -82,7 +82,7 @@ func (b *builder) function(f *model.Function) {
 	}}
 	env := make(map[string]string, len(f.Environment)+len(b.index.WiresFrom(f.ID)))
 	for k, v := range f.Environment {
-		env[k] = v
+		env[k] = b.parameterValue(v)
 	}
 	for _, w := range b.index.WiresFrom(f.ID) {
 		g, ok := b.index.Grant(w)

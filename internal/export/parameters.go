@@ -1,0 +1,85 @@
+package export
+
+import (
+	"strings"
+
+	"github.com/awslabs/goformation/v7/cloudformation"
+
+	"github.com/switchboard-dev/switchboard/internal/cfn"
+	"github.com/switchboard-dev/switchboard/internal/model"
+)
+
+// The stack's parameters are the template's Parameters, each of type
+// String; a value that uses one as ${Name} is written as a Ref of it when
+// it is nothing else, and as a Sub otherwise.
+
+// parameterValue is how the template writes a value that may use the
+// stack's parameters.
+func (b *builder) parameterValue(v string) string {
+	refs := b.s.ParameterRefs(v)
+	if len(refs) == 0 {
+		return v
+	}
+	if v == "${"+refs[0]+"}" {
+		return b.ref(refs[0])
+	}
+	return b.sub(subEscape(b.s, v))
+}
+
+// subEscape escapes each ${ of v that does not name one of the stack's
+// parameters as ${!, so Fn::Sub writes it as it is.
+func subEscape(s *model.Stack, v string) string {
+	var out strings.Builder
+	for {
+		i := strings.Index(v, "${")
+		if i < 0 {
+			out.WriteString(v)
+			return out.String()
+		}
+		out.WriteString(v[:i+2])
+		v = v[i+2:]
+		end := strings.IndexByte(v, '}')
+		if end < 0 || s.Parameter(v[:end]) == nil {
+			out.WriteByte('!')
+		}
+	}
+}
+
+// parametersNode is the Parameters section the stack's parameters make,
+// followed by the parameters an import kept as written, or nil for none.
+func parametersNode(s *model.Stack, kept *cfn.Value) *cfn.Value {
+	if len(s.Parameters) == 0 {
+		return kept
+	}
+	out := &cfn.Value{Kind: cfn.Map}
+	for _, p := range s.Parameters {
+		def := cfn.MapOf("Type", cfn.Str("String"))
+		if p.Default != nil {
+			def.Set("Default", cfn.Str(*p.Default))
+		}
+		if p.Description != "" {
+			def.Set("Description", cfn.Str(p.Description))
+		}
+		out.Set(p.Name, def)
+	}
+	if kept != nil && kept.Kind == cfn.Map {
+		for i, k := range kept.Keys {
+			out.Set(k, kept.Items[i])
+		}
+	}
+	return out
+}
+
+// goformationParameters is parametersNode for Template.
+func goformationParameters(s *model.Stack, into cloudformation.Parameters) {
+	for _, p := range s.Parameters {
+		gp := cloudformation.Parameter{Type: "String"}
+		if p.Default != nil {
+			gp.Default = *p.Default
+		}
+		if p.Description != "" {
+			gp.Description = cloudformation.String(p.Description)
+		}
+		into[p.Name] = gp
+	}
+}

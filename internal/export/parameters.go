@@ -1,8 +1,6 @@
 package export
 
 import (
-	"strings"
-
 	"github.com/awslabs/goformation/v7/cloudformation"
 
 	"github.com/switchboard-dev/switchboard/internal/cfn"
@@ -23,26 +21,7 @@ func (b *builder) parameterValue(v string) string {
 	if v == "${"+refs[0]+"}" {
 		return b.ref(refs[0])
 	}
-	return b.sub(subEscape(b.s, v))
-}
-
-// subEscape escapes each ${ of v that does not name one of the stack's
-// parameters as ${!, so Fn::Sub writes it as it is.
-func subEscape(s *model.Stack, v string) string {
-	var out strings.Builder
-	for {
-		i := strings.Index(v, "${")
-		if i < 0 {
-			out.WriteString(v)
-			return out.String()
-		}
-		out.WriteString(v[:i+2])
-		v = v[i+2:]
-		end := strings.IndexByte(v, '}')
-		if end < 0 || s.Parameter(v[:end]) == nil {
-			out.WriteByte('!')
-		}
-	}
+	return b.sub(b.s.SubEscape(v))
 }
 
 // parametersNode is the Parameters section the stack's parameters make,

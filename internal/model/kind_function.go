@@ -76,8 +76,9 @@ type Function struct {
 	Description string `json:"description,omitempty"`
 	Runtime     string `json:"runtime"`
 	Handler     string `json:"handler"`
-	// CodePath is the function's code folder, relative to the repository
-	// root; `aws cloudformation package` uploads it.
+	// CodePath is the function's code folder, relative to the stack's
+	// folder (in its repository, or the one it was imported from); "." is
+	// that folder itself. `aws cloudformation package` uploads it.
 	CodePath    string            `json:"codePath"`
 	MemorySize  int               `json:"memorySize"`
 	Timeout     int               `json:"timeout"`
@@ -180,7 +181,7 @@ func checkCodePath(p string) string {
 		return "must use forward slashes"
 	case path.IsAbs(p):
 		return "must be relative to the repository"
-	case path.Clean(p) != p || p == "." || strings.HasPrefix(p, "../"):
+	case path.Clean(p) != p || p == ".." || strings.HasPrefix(p, "../"):
 		return "must be a clean path inside the repository, like functions/send"
 	case len(p) > 1024:
 		return "is too long"

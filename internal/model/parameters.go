@@ -70,6 +70,26 @@ func (s *Stack) ExpandParameters(value string, lookup func(name string) string) 
 	})
 }
 
+// SubEscape returns value as the text of an Fn::Sub: each ${ that does
+// not start a reference to one of the stack's parameters becomes ${!, which
+// Fn::Sub writes as ${.
+func (s *Stack) SubEscape(value string) string {
+	var out strings.Builder
+	for {
+		i := strings.Index(value, "${")
+		if i < 0 {
+			out.WriteString(value)
+			return out.String()
+		}
+		out.WriteString(value[:i+2])
+		value = value[i+2:]
+		end := strings.IndexByte(value, '}')
+		if end < 0 || s.Parameter(value[:end]) == nil {
+			out.WriteByte('!')
+		}
+	}
+}
+
 // ParameterName turns a variable name such as WS_PORT, ws-port or
 // custom.tableName into a parameter name (a logical ID): WsPort,
 // CustomTableName.

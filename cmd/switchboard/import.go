@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/switchboard-dev/switchboard/internal/importer"
@@ -50,6 +51,13 @@ func runImport(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 		name = importer.SuggestName(res, label)
 	}
 	res.Stack.Name = name
+	if file != "-" {
+		// The functions' code paths are relative to the imported file's
+		// folder, which a local run of the stack uses.
+		if dir, err := filepath.Abs(filepath.Dir(file)); err == nil {
+			res.Stack.ImportedFrom = dir
+		}
+	}
 	if o.dryRun {
 		printImport(c.Stdout, "Would create", label, res)
 		return nil
@@ -123,6 +131,19 @@ func printImport(w io.Writer, verb, file string, res *importer.Result) {
 		for _, k := range sum.Kept {
 			fmt.Fprintf(w, "  %s\n", k)
 		}
+	}
+	if len(s.Parameters) > 0 {
+		fmt.Fprintf(w, "  %s (values a deployment or a run gives; --param Name=value):\n", plural(len(s.Parameters), "stack parameter"))
+		for _, p := range s.Parameters {
+			def := "no default: a value must be given"
+			if p.Default != nil {
+				def = fmt.Sprintf("default %q", *p.Default)
+			}
+			fmt.Fprintf(w, "    %s, %s, from %s\n", p.Name, def, strings.TrimPrefix(p.Description, "serverless.yml "))
+		}
+	}
+	if s.ImportedFrom != "" {
+		fmt.Fprintf(w, "  code paths are relative to %s\n", s.ImportedFrom)
 	}
 	for _, n := range sum.Notes {
 		fmt.Fprintf(w, "Note: %s\n", n)

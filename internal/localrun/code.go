@@ -211,3 +211,6 @@ func (r *Runner) placeCode(s *model.Stack, given map[string]string, fns []lambda
 		}
 	}
 }
+
+// Starters lists the run's functions running starter handlers.
+func (r *Run) Starters() []Starter { return r.runner.Starters() }

@@ -71,5 +71,12 @@ func ParseStackFile(data []byte) (*Stack, error) {
 	case len(f.Stack) == 0 || string(f.Stack) == "null":
 		return nil, Errorf(EINVALID, "stack file: no stack")
 	}
-	return ParseStack(f.Stack)
+	s, err := ParseStack(f.Stack)
+	if err != nil {
+		return nil, err
+	}
+	// A shared file never names a folder of this machine: one that did
+	// could point a local run at code the user never chose.
+	s.ImportedFrom = ""
+	return s, nil
 }

@@ -1,11 +1,16 @@
 package importer_test
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/internal/export"
 	"github.com/switchboard-dev/switchboard/internal/importer"
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
 // TestServerlessServiceFolder: a serverless.yml function whose handler
@@ -161,5 +166,65 @@ Resources:
 		if !strings.Contains(strings.Join(res.Summary.Notes, "\n"), "outside the folder of the imported file") {
 			t.Errorf("CodeUri %s: no note in %v", code, res.Summary.Notes)
 		}
+	}
+}
+
+// TestImportedParametersLint: what an imported serverless.yml with
+// variables exports (Parameters, Refs and Subs of them, the service folder
+// as Code) passes cfn-lint.
+func TestImportedParametersLint(t *testing.T) {
+	lint := testtool.Command(t, "cfn-lint", "the exports are linted")
+	dir := t.TempDir()
+	var files []string
+	for name, src := range map[string]string{
+		"twoway": "testdata/serverless/twoway/serverless.yml",
+		"vars":   "",
+	} {
+		var s *model.Stack
+		if src != "" {
+			s = MustImport(t, src).Stack
+		} else {
+			res, err := importer.Parse("serverless.yml", []byte(`service: vars
+provider:
+  name: aws
+  runtime: nodejs22.x
+  stage: ${opt:stage, 'beta'}
+  environment:
+    URL: http://localhost:${env:WS_PORT, '3001'}/${sls:stage}
+    SECRET: ${param:apiSecret}
+functions:
+  echo:
+    handler: src/echo.handler
+    timeout: ${env:TIMEOUT, 10}
+    events:
+      - websocket: $default
+resources:
+  Resources:
+    Bucket:
+      Type: AWS::S3::Bucket
+      Properties:
+        BucketName: ${env:BUCKET}
+`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s = res.Stack
+		}
+		out, err := export.YAML(s)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		p := filepath.Join(dir, name+".yaml")
+		if err := os.WriteFile(p, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	// W3002: Code is a local path until `aws cloudformation package`;
+	// E2533: the fixture's service was written for nodejs20.x, which AWS
+	// has since deprecated; neither is what this test is about.
+	out, err := exec.Command(lint, append([]string{"--ignore-checks", "W3002", "E2533", "--"}, files...)...).CombinedOutput()
+	if err != nil || len(out) > 0 {
+		t.Errorf("cfn-lint: %v\n%s", err, out)
 	}
 }

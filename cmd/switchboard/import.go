@@ -102,7 +102,9 @@ func readImportFile(c *CLI, file string) ([]byte, error) {
 
 // printImport writes a short summary: what the stack has, what it keeps as
 // written, and the notes.
-func printImport(w io.Writer, verb, file string, res *importer.Result) {
+func printImport(out io.Writer, verb, file string, res *importer.Result) {
+	// Names, notes and parameter descriptions come from the file.
+	w := terminalSafe(out)
 	s, sum := res.Stack, res.Summary
 	fmt.Fprintf(w, "%s stack %s from %s (%s):\n", verb, s.Name, file, res.Format)
 	for _, a := range sum.APIs {

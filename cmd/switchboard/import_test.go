@@ -18,7 +18,7 @@ func TestImportCommand(t *testing.T) {
 
 	out := mustRun(t, db, "import", "../../internal/importer/testdata/cfn/chat.yaml")
 	for _, want := range []string{
-		"Created stack chat from ../../importer/testdata/cfn/chat.yaml (CloudFormation)",
+		"Created stack chat from ../../internal/importer/testdata/cfn/chat.yaml (CloudFormation)",
 		"WebSocket API ChatApi: routes $connect, $disconnect, sendMessage",
 		"3 functions: ConnectFunction, SendFunction, AuthFunction",
 		"ChatApi $disconnect → ConnectFunction (integration)",

@@ -144,6 +144,13 @@ resources:
 // template keeps it as written, the function gets its own folder, and a
 // note says so.
 func TestImportedCodePathsStayInside(t *testing.T) {
+	res, err := importer.Parse("serverless.yml", []byte("service: esc\nprovider: {name: aws, runtime: nodejs22.x}\nfunctions:\n  fn:\n    handler: ../../etc/x.handler\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := res.Stack.Functions[0]; f.CodePath != model.DefaultCodePath(f.Name) || !strings.Contains(strings.Join(res.Summary.Notes, "\n"), `code path "../../etc" is outside`) {
+		t.Errorf("serverless handler ../../etc: code path %q, notes %v", f.CodePath, res.Summary.Notes)
+	}
 	for _, code := range []string{"../outside", "/etc", "src/../../outside"} {
 		src := `AWSTemplateFormatVersion: "2010-09-09"
 Transform: AWS::Serverless-2016-10-31
@@ -226,5 +233,122 @@ resources:
 	out, err := exec.Command(lint, append([]string{"--ignore-checks", "W3002", "E2533", "--"}, files...)...).CombinedOutput()
 	if err != nil || len(out) > 0 {
 		t.Errorf("cfn-lint: %v\n%s", err, out)
+	}
+}
+
+// TestTemplateParametersMapOnlyWhenExportIsSame: a template whose
+// Parameters the model holds as written gets stack parameters (and
+// environment values that use them), and exports the same section; one
+// with anything else keeps the section as written.
+func TestTemplateParametersMapOnlyWhenExportIsSame(t *testing.T) {
+	tpl := `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  WsPort:
+    Type: String
+    Default: "3001"
+    Description: the port
+  Secret:
+    Type: String
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Code: src
+      Handler: index.handler
+      Runtime: nodejs22.x
+      Role: !GetAtt FnRole.Arn
+      Environment:
+        Variables:
+          PORT: !Ref WsPort
+          URL: !Sub "http://localhost:${WsPort}/${!Other}?s=${Secret}"
+  FnRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: [lambda.amazonaws.com]}
+            Action: [sts:AssumeRole]
+`
+	res, err := importer.Parse("template.yaml", []byte(tpl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Stack
+	s.Name = "mapped"
+	if len(s.Parameters) != 2 || s.Parameters[0].Name != "WsPort" || *s.Parameters[0].Default != "3001" || s.Parameters[1].Default != nil || len(s.Sections) != 0 {
+		t.Fatalf("parameters %+v, sections %+v", s.Parameters, s.Sections)
+	}
+	env := s.Functions[0].Environment
+	if env["PORT"] != "${WsPort}" || env["URL"] != "http://localhost:${WsPort}/${Other}?s=${Secret}" {
+		t.Errorf("environment = %v", env)
+	}
+	if k := model.KeptPart(s.Functions[0].Kept, model.PartMain); k != nil && len(k.Properties) > 0 {
+		t.Errorf("the function keeps %+v", k.Properties)
+	}
+	out, err := export.YAML(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Parameters:\n  WsPort:\n    Type: String\n    Default: \"3001\"\n    Description: the port\n  Secret:\n    Type: String\n", "PORT: !Ref WsPort"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the export lacks %q:\n%s", want, out)
+		}
+	}
+
+	// A Number parameter: the section stays as written, and so do its uses.
+	kept := strings.Replace(tpl, "  Secret:\n    Type: String\n", "  Secret:\n    Type: Number\n", 1)
+	res, err = importer.Parse("template.yaml", []byte(kept))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Stack.Parameters) != 0 || len(res.Stack.Sections) != 1 || res.Stack.Sections[0].Key != "Parameters" {
+		t.Errorf("parameters %+v, sections %+v", res.Stack.Parameters, res.Stack.Sections)
+	}
+}
+
+// TestManageConnectionsOnEveryAPI: ManageConnections on every API (as
+// AWS's samples write it) in a stack with one API is a send wire; the
+// statement itself stays as written.
+func TestManageConnectionsOnEveryAPI(t *testing.T) {
+	src := `AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: api, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Code: src
+      Handler: index.handler
+      Runtime: nodejs22.x
+      Role: !GetAtt FnRole.Arn
+  FnRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Principal: {Service: [lambda.amazonaws.com]}, Action: [sts:AssumeRole]}
+      Policies:
+        - PolicyName: send
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: execute-api:ManageConnections
+                Resource: arn:aws:execute-api:*:*:*/@connections/*
+`
+	res, err := importer.Parse("template.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Stack
+	if len(s.Wires) != 1 || s.Wires[0].Kind != model.WireSend || s.Wires[0].To != s.APIs[0].ID {
+		t.Fatalf("wires = %+v", s.Wires)
+	}
+	if k := model.KeptPart(s.Functions[0].Kept, model.PartRole); k == nil {
+		t.Error("the role's wildcard statement is not kept as written")
 	}
 }

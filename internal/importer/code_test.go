@@ -50,7 +50,10 @@ func TestServerlessVariablesBecomeParameters(t *testing.T) {
 	src := `service: vars
 custom:
   table: ${self:service}-conns-${sls:stage}
+  serverless-offline:
+    websocketPort: ${env:OFFLINE_PORT, '3001'}
 provider:
+  region: ${opt:region, 'eu-west-1'}
   name: aws
   runtime: nodejs22.x
   stage: ${opt:stage, 'beta'}

@@ -23,6 +23,12 @@ import (
 //   - the others (${ssm:…}, ${file(…)}, …) stay as written, named in a note,
 //     and an environment value holding one is a problem the user resolves.
 
+// The provider's and a function's settings the import reads.
+var (
+	serverlessProviderRead = []string{"runtime", "memorySize", "timeout", "environment", "iam", "iamRoleStatements", "websocketsApiRouteSelectionExpression", "websocketsDescription"}
+	serverlessFunctionRead = []string{"handler", "runtime", "memorySize", "timeout", "description", "environment"}
+)
+
 // maxSelfDepth bounds ${self:…} references followed through each other.
 const maxSelfDepth = 10
 
@@ -74,7 +80,20 @@ func (im *importer) resolveVariables(root *cfn.Value) string {
 			env[v] = true
 		}
 	}
-	vs.walk(root, env, false)
+	// Only what the import reads: a variable in a setting it ignores
+	// (custom:, plugins:, an http event) would be a parameter nothing uses.
+	for _, k := range serverlessProviderRead {
+		vs.walk(provider.Get(k), env, false)
+	}
+	for _, f := range mapItems(root.Get("functions")) {
+		for _, k := range serverlessFunctionRead {
+			vs.walk(f.Get(k), env, false)
+		}
+		for _, ev := range valueList(f.Get("events")) {
+			vs.walk(ev.Get("websocket"), env, false)
+		}
+	}
+	vs.walk(root.Get("resources"), env, false)
 	if len(vs.unresolved) > 0 {
 		im.note("serverless.yml variables %s are written as they are: CloudFormation does not resolve them; replace them with values or stack parameters", strings.Join(vs.unresolved, ", "))
 	}

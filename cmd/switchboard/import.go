@@ -134,18 +134,8 @@ func printImport(out io.Writer, verb, file string, res *importer.Result) {
 			fmt.Fprintf(w, "  %s\n", k)
 		}
 	}
-	if len(s.Parameters) > 0 {
-		fmt.Fprintf(w, "  %s (values a deployment or a run gives; --param Name=value):\n", plural(len(s.Parameters), "stack parameter"))
-		for _, p := range s.Parameters {
-			def := "no default: a value must be given"
-			if p.Default != nil {
-				def = fmt.Sprintf("default %q", *p.Default)
-			}
-			fmt.Fprintf(w, "    %s, %s, from %s\n", p.Name, def, strings.TrimPrefix(p.Description, "serverless.yml "))
-		}
-	}
 	if s.ImportedFrom != "" {
-		fmt.Fprintf(w, "  code paths are relative to %s\n", s.ImportedFrom)
+		fmt.Fprintf(w, "Code paths are relative to %s\n", s.ImportedFrom)
 	}
 	for _, n := range sum.Notes {
 		fmt.Fprintf(w, "Note: %s\n", n)

@@ -83,7 +83,7 @@ func TestRunImportedServerlessService(t *testing.T) {
 	copyDir(t, filepath.Join("..", "..", "internal", "importer", "testdata", "serverless", "twoway"), service)
 	db := filepath.Join(dir, "stacks.db")
 	out := mustRun(t, db, "import", filepath.Join(service, "serverless.yml"), "--name", "twoway")
-	for _, want := range []string{`WsPort, default "3001", from ${env:WS_PORT, '3001'}`, `LogEvents, default "", from ${env:LOG_EVENTS, ''}`, "code paths are relative to " + service} {
+	for _, want := range []string{`WsPort, default "3001", from ${env:WS_PORT, '3001'}`, `LogEvents, default "", from ${env:LOG_EVENTS, ''}`, "Code paths are relative to " + service} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the import does not say %q:\n%s", want, out)
 		}

@@ -116,7 +116,7 @@ resources:
 		t.Errorf("stage = %s, want the stage's default, beta", s.APIs[0].StageName)
 	}
 	notes := strings.Join(res.Summary.Notes, "\n")
-	for _, n := range []string{"provider.stage ${opt:stage, 'beta'} is chosen when the Framework deploys", "${ssm:/app/token}", "WsPort"} {
+	for _, n := range []string{"provider.stage ${opt:stage, 'beta'} is chosen when the Framework deploys", "${ssm:/app/token}", `WsPort, default "3001", from ${env:WS_PORT, '3001'}; LogEvents, default ""`, "ApiSecret, no default, from ${param:apiSecret}"} {
 		if !strings.Contains(notes, n) {
 			t.Errorf("notes lack %q:\n%s", n, notes)
 		}

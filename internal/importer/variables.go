@@ -97,12 +97,16 @@ func (im *importer) resolveVariables(root *cfn.Value) string {
 	if len(vs.unresolved) > 0 {
 		im.note("serverless.yml variables %s are written as they are: CloudFormation does not resolve them; replace them with values or stack parameters", strings.Join(vs.unresolved, ", "))
 	}
-	for _, p := range im.stack.Parameters {
-		d := "no default: a deployment or a run must give one"
-		if p.Default != nil {
-			d = fmt.Sprintf("default %q", *p.Default)
+	if len(im.stack.Parameters) > 0 {
+		var list []string
+		for _, p := range im.stack.Parameters {
+			d := "no default"
+			if p.Default != nil {
+				d = fmt.Sprintf("default %q", *p.Default)
+			}
+			list = append(list, fmt.Sprintf("%s, %s, from %s", p.Name, d, strings.TrimPrefix(p.Description, "serverless.yml ")))
 		}
-		im.note("%s is the stack parameter %s (%s)", p.Description, p.Name, d)
+		im.note("serverless.yml variables became stack parameters, which a deployment or a run gives values (a run without one takes the default): %s", strings.Join(list, "; "))
 	}
 	return vs.stage
 }

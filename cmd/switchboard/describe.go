@@ -68,6 +68,23 @@ func describe(out io.Writer, s *model.Stack) {
 			}
 		}
 	}
+	if len(s.Parameters) > 0 {
+		fmt.Fprintln(w, "\nParameters (switchboard run --param Name=value)")
+		for _, p := range s.Parameters {
+			def := "no default"
+			if p.Default != nil {
+				def = fmt.Sprintf("default %q", *p.Default)
+			}
+			fmt.Fprintf(w, "  %s  %s", p.Name, def)
+			if p.Description != "" {
+				fmt.Fprintf(w, "  %s", p.Description)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	if s.ImportedFrom != "" {
+		fmt.Fprintf(w, "\nImported from %s (a local run's code folder unless a linked repository is on this machine)\n", s.ImportedFrom)
+	}
 	if len(s.Tables) > 0 {
 		fmt.Fprintln(w, "\nTables")
 		for _, t := range s.Tables {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/switchboard-dev/switchboard/internal/importer"
@@ -50,6 +51,13 @@ func runImport(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 		name = importer.SuggestName(res, label)
 	}
 	res.Stack.Name = name
+	if file != "-" {
+		// The functions' code paths are relative to the imported file's
+		// folder, which a local run of the stack uses.
+		if dir, err := filepath.Abs(filepath.Dir(file)); err == nil {
+			res.Stack.ImportedFrom = dir
+		}
+	}
 	if o.dryRun {
 		printImport(c.Stdout, "Would create", label, res)
 		return nil
@@ -94,7 +102,9 @@ func readImportFile(c *CLI, file string) ([]byte, error) {
 
 // printImport writes a short summary: what the stack has, what it keeps as
 // written, and the notes.
-func printImport(w io.Writer, verb, file string, res *importer.Result) {
+func printImport(out io.Writer, verb, file string, res *importer.Result) {
+	// Names, notes and parameter descriptions come from the file.
+	w := terminalSafe(out)
 	s, sum := res.Stack, res.Summary
 	fmt.Fprintf(w, "%s stack %s from %s (%s):\n", verb, s.Name, file, res.Format)
 	for _, a := range sum.APIs {
@@ -123,6 +133,9 @@ func printImport(w io.Writer, verb, file string, res *importer.Result) {
 		for _, k := range sum.Kept {
 			fmt.Fprintf(w, "  %s\n", k)
 		}
+	}
+	if s.ImportedFrom != "" {
+		fmt.Fprintf(w, "Code paths are relative to %s\n", s.ImportedFrom)
 	}
 	for _, n := range sum.Notes {
 		fmt.Fprintf(w, "Note: %s\n", n)

@@ -5,13 +5,16 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/switchboard-dev/switchboard/internal/localrun"
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/publish"
 	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
@@ -20,8 +23,10 @@ import (
 var runCmd = &command{
 	name: "run", args: "NAME",
 	summary: "Run a stack locally until interrupted: each WebSocket API on ws://127.0.0.1:PORT/<stage>\n" +
-		"(one port per API), its functions as Lambda processes from --code (default: the\n" +
-		"export's scaffolds in a temporary folder), its tables on --dynamodb-endpoint.\n" +
+		"(one port per API), its functions as Lambda processes from their code folders, its\n" +
+		"tables on --dynamodb-endpoint. Code paths are relative to --code, else the linked\n" +
+		"repository's working copy, else the folder the stack was imported from; a function\n" +
+		"whose folder does not exist runs a starter handler, and the run says so.\n" +
 		"Function logs stream to stderr.",
 	bind: withOptions(runRun),
 }
@@ -30,12 +35,14 @@ type runOptions struct {
 	port, maxConnections                int
 	dynamoDBEndpoint, code, nodeModules string
 	allowOrigins                        originList
+	params                              paramList
 }
 
 func (o *runOptions) bind(fs *flag.FlagSet) {
 	fs.IntVar(&o.port, "port", 0, "`port` of the first API; the next APIs take the following ports (0: free ports)")
 	fs.StringVar(&o.dynamoDBEndpoint, "dynamodb-endpoint", "", "local DynamoDB-compatible endpoint `URL` (default $AWS_ENDPOINT_URL_DYNAMODB), e.g. http://127.0.0.1:8000")
-	fs.StringVar(&o.code, "code", "", "repository `folder` holding each function's code path (default: scaffolds in a temporary folder)")
+	fs.StringVar(&o.code, "code", "", "`folder` each function's code path is relative to, such as the folder of the imported\nserverless.yml or template (default: the linked repository's working copy, else the\nfolder the stack was imported from)")
+	fs.Var(&o.params, "param", "a stack parameter's value, `Name=value`; repeat for each (those with a default may be left out)")
 	fs.StringVar(&o.nodeModules, "node-modules", "", "node_modules `folder` handlers may import from, such as one with the AWS SDK for JavaScript v3\n(default $SWITCHBOARD_NODE_MODULES)")
 	fs.Var(&o.allowOrigins, "allow-origin", "browser `origin` (scheme://host[:port]) whose pages may open WebSockets besides loopback ones;\nrepeat or separate with commas")
 	fs.IntVar(&o.maxConnections, "max-connections", localrun.DefaultMaxConnections, "`number` of WebSocket connections the run accepts at once; more are answered 429")
@@ -80,13 +87,26 @@ func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []st
 		cfg.CodeDir = abs
 	}
 	var stack *model.Stack
-	if err := withStack(ctx, *db, args[0], func(_ *store.Store, s *model.Stack) error {
+	if err := withPublish(ctx, *db, args[0], func(_ *store.Store, p *publish.Service, s *model.Stack) error {
 		stack = s
+		if cfg.CodeDir == "" {
+			cfg.CodeDir = codeFolder(ctx, p, s)
+		}
 		return nil
 	}); err != nil {
 		return err
 	}
 	cfg.Stack = stack
+	cfg.Parameters = o.params.values
+	for name := range cfg.Parameters {
+		if stack.Parameter(name) == nil {
+			return &usageError{msg: fmt.Sprintf("run: --param %s: stack %s has no parameter %s%s", name, stack.Name, name, parameterList(stack))}
+		}
+	}
+	if missing := localrun.MissingParameters(stack, cfg.Parameters); len(missing) > 0 {
+		return &usageError{msg: fmt.Sprintf("run: stack %s needs a value for parameters without a default: %s; pass --param %s=VALUE for each%s",
+			stack.Name, strings.Join(missing, ", "), missing[0], parameterList(stack))}
+	}
 	log := c.logger()
 	// Function output goes to stderr as is, one line per log line, so a
 	// terminal shows what console.log printed.
@@ -109,8 +129,13 @@ func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []st
 	for _, ep := range r.Endpoints() {
 		fmt.Fprintf(c.Stdout, "%s\t%s\n\t@connections %s\n", ep.Name, ep.URL, ep.ConnectionsURL)
 	}
-	if cfg.CodeDir == "" {
-		fmt.Fprintf(c.Stdout, "Functions run from scaffolds in %s\n", r.CodeDir())
+	if cfg.CodeDir != "" {
+		fmt.Fprintf(c.Stdout, "Functions run from %s\n", cfg.CodeDir)
+	}
+	// Loudly: a starter answering in place of the user's code is the first
+	// thing to know when a handler "does nothing".
+	for _, sf := range r.Starters() {
+		fmt.Fprintf(c.Stderr, "WARNING: function %s %s\n", sf.Function, sf.Message())
 	}
 	if c.Ready != nil && len(r.Endpoints()) > 0 {
 		c.Ready(r.Endpoints()[0].URL)
@@ -118,6 +143,62 @@ func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []st
 	<-ctx.Done()
 	log.Info("stopping", slog.Int("connections", r.Connections()))
 	return runs.Stop(stack.ID)
+}
+
+// codeFolder is where a stack's code paths lead when no --code is given:
+// the linked repository's working copy, else the folder the stack was
+// imported from, else none (starter handlers).
+func codeFolder(ctx context.Context, p *publish.Service, s *model.Stack) string {
+	if dir, ok := p.LocalCodeDir(ctx, s); ok {
+		return dir
+	}
+	return s.ImportedFrom
+}
+
+// parameterList names the stack's parameters and their defaults, for a
+// message about a missing or unknown one.
+func parameterList(s *model.Stack) string {
+	if len(s.Parameters) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\nThe stack's parameters:")
+	for _, p := range s.Parameters {
+		def := "no default"
+		if p.Default != nil {
+			def = fmt.Sprintf("default %q", *p.Default)
+		}
+		fmt.Fprintf(&b, "\n  %s (%s)", p.Name, def)
+		if p.Description != "" {
+			fmt.Fprintf(&b, ": %s", p.Description)
+		}
+	}
+	return b.String()
+}
+
+// paramList is --param Name=value, once per parameter.
+type paramList struct{ values map[string]string }
+
+func (l *paramList) String() string {
+	if l == nil {
+		return ""
+	}
+	return strings.Join(slices.Sorted(maps.Keys(l.values)), ",")
+}
+
+func (l *paramList) Set(v string) error {
+	name, value, ok := strings.Cut(v, "=")
+	if !ok || !model.ValidLogicalID(name) {
+		return fmt.Errorf("%q is not Name=value with a parameter name of letters and digits", v)
+	}
+	if _, dup := l.values[name]; dup {
+		return fmt.Errorf("parameter %s is given twice", name)
+	}
+	if l.values == nil {
+		l.values = map[string]string{}
+	}
+	l.values[name] = value
+	return nil
 }
 
 // originList is a flag given once per origin or as a comma-separated list.

@@ -107,6 +107,9 @@ func (b *builder) layoutRoot(resources, outputs *cfn.Value) (*cfn.Value, error) 
 	}
 	root.Set("AWSTemplateFormatVersion", version)
 	root.Set("Description", cfn.Str(b.description))
+	if ps := parametersNode(b.s, kept["Parameters"]); ps != nil {
+		kept["Parameters"] = ps
+	}
 	for _, section := range model.SectionOrder {
 		switch section {
 		case "AWSTemplateFormatVersion", "Outputs":

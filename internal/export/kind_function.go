@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 	"hash/fnv"
+	"maps"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/iam"
@@ -121,8 +122,19 @@ func (b *builder) function(f *model.Function) {
 	if f.Description != "" {
 		fn.Description = cloudformation.String(f.Description)
 	}
-	if len(f.Environment) > 0 {
-		fn.Environment = &lambda.Function_Environment{Variables: f.Environment}
+	// Values that use the stack's parameters are functions of them.
+	literal := f.Environment
+	for k, v := range f.Environment {
+		if ref := b.parameterValue(v); ref != nil {
+			if len(literal) == len(f.Environment) {
+				literal = maps.Clone(f.Environment)
+			}
+			delete(literal, k)
+			fnProps = append(fnProps, at(ref, "Environment", "Variables", k))
+		}
+	}
+	if len(literal) > 0 {
+		fn.Environment = &lambda.Function_Environment{Variables: literal}
 	}
 	b.add(id, fn, f.ID, f.Kept, model.PartMain, fnProps...)
 	b.codePaths[id] = f.CodePath

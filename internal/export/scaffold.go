@@ -96,6 +96,12 @@ func scaffoldFiles(s *model.Stack) []scaffoldFile {
 	return files
 }
 
+// Scaffold returns the file name (slash-separated, relative to the
+// function's code folder) and content of one function's starter code.
+func Scaffold(s *model.Stack, f *model.Function) (name string, content []byte) {
+	return scaffold(s, f)
+}
+
 // scaffold returns the file name and content of one function's starter code.
 func scaffold(s *model.Stack, f *model.Function) (string, []byte) {
 	d := scaffoldData{Function: f.Name, Runtime: f.Runtime, Handler: f.Handler}

@@ -16,7 +16,7 @@ func TestCfnLint(t *testing.T) {
 	requireTool(t, "cfn-lint")
 	files := []string{"chat.yaml", "chat.json", "echo.yaml", "echo.json", "kept.yaml", "kept.json"}
 	dir := t.TempDir()
-	for name, s := range map[string]*model.Stack{"authorized": authorizedStack(t), "features": featureStack(t)} {
+	for name, s := range map[string]*model.Stack{"authorized": authorizedStack(t), "features": featureStack(t), "parameters": parameterStack(t)} {
 		for _, f := range []Format{FormatYAML, FormatJSON} {
 			out, err := Render(s, f)
 			if err != nil {

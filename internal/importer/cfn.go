@@ -64,6 +64,7 @@ func (im *importer) template(root *cfn.Value) error {
 			im.stack.Description = s
 		}
 	}
+	im.readParameters(root.Get("Parameters"))
 	if err := im.readResources(resources); err != nil {
 		return err
 	}
@@ -308,6 +309,10 @@ func (im *importer) sections(root *cfn.Value) error {
 			v = im.keptOutputs(v)
 			if v == nil {
 				continue
+			}
+		case "Parameters":
+			if len(im.stack.Parameters) > 0 {
+				continue // the stack's own (readParameters)
 			}
 		}
 		kept = append(kept, model.Field{Key: key, Value: v.JSON()})

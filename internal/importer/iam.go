@@ -1,6 +1,9 @@
 package importer
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/internal/model"
 )
@@ -61,6 +64,14 @@ func (im *importer) importGrants() error {
 		for _, doc := range docs {
 			for _, st := range statements(doc) {
 				gs, _ := grants(st, isTable, isAPI)
+				if len(im.stack.APIs) == 1 && sendsToAnyAPI(st) && !slices.ContainsFunc(gs, func(g grant) bool { return g.send }) {
+					// ManageConnections on every API (as AWS's samples
+					// write it) covers the stack's one API; the statement
+					// itself stays as written.
+					for id := range im.apis {
+						gs = append(gs, grant{target: id, send: true})
+					}
+				}
 				for _, g := range gs {
 					switch {
 					case g.send:
@@ -84,6 +95,22 @@ func (im *importer) importGrants() error {
 func (im *importer) wiredAs(from, to string, kind model.WireKind) bool {
 	for _, w := range im.stack.Wires {
 		if w.From == from && w.To == to && w.Kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// sendsToAnyAPI reports whether a statement allows
+// execute-api:ManageConnections on resources that name no API: "*", or an
+// execute-api ARN of wildcards.
+func sendsToAnyAPI(st statement) bool {
+	if !st.allow || !slices.ContainsFunc(st.actions, func(a string) bool { return a == model.SendAction || a == "execute-api:*" }) {
+		return false
+	}
+	for _, r := range st.resources {
+		text, ok := flatten(r)
+		if ok && (text == "*" || strings.HasPrefix(text, "arn:") && strings.Contains(text, ":execute-api:") && len(references(text)) == 0 && strings.Contains(text, "*")) {
 			return true
 		}
 	}

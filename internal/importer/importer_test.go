@@ -28,6 +28,7 @@ var fixtures = []struct {
 	{"testdata/sam/websocketapi.yaml", importer.FormatSAM},
 	{"testdata/cdk/chat.template.json", importer.FormatCDK},
 	{"testdata/serverless/serverless.yml", importer.FormatServerless},
+	{"testdata/serverless/twoway/serverless.yml", importer.FormatServerless},
 	{"../export/testdata/chat.yaml", importer.FormatCloudFormation},
 	{"../export/testdata/chat.json", importer.FormatCloudFormation},
 	{"../export/testdata/echo.yaml", importer.FormatCloudFormation},
@@ -224,8 +225,8 @@ func TestCDK(t *testing.T) {
 		t.Fatalf("a cdk synth template is complete: %v", err)
 	}
 	f := s.Functions[0]
-	if f.Name != "ConnectHandler" || !strings.HasPrefix(f.CodePath, "cdk.out/asset.") || f.MemorySize != 256 || f.Runtime != "nodejs22.x" {
-		t.Errorf("function = %s %s %d %s; want ConnectHandler, its asset folder, 256 MB, nodejs22.x", f.Name, f.CodePath, f.MemorySize, f.Runtime)
+	if f.Name != "ConnectHandler" || !strings.HasPrefix(f.CodePath, "asset.") || f.MemorySize != 256 || f.Runtime != "nodejs22.x" {
+		t.Errorf("function = %s %s %d %s; want ConnectHandler, its asset folder beside the template, 256 MB, nodejs22.x", f.Name, f.CodePath, f.MemorySize, f.Runtime)
 	}
 	main := model.KeptPart(f.Kept, model.PartMain)
 	if main == nil || main.LogicalID != "ConnectHandler2FFD52D8" || !hasField(main.Properties, "Code") || !hasField(main.Attributes, "Metadata") {

@@ -93,8 +93,15 @@ func (im *importer) importFunctions() error {
 			f.CodePath = p
 		} else if code != nil {
 			src.codeKept = true
+			if s, ok := code.Str(); ok && !strings.Contains(s, "://") {
+				// The trust boundary: a local run reads code only inside
+				// the folder the user imported from.
+				im.note("function %s: code path %q is outside the folder of the imported file; the template keeps it as written, and a local run uses a starter handler in %s", f.Name, s, f.CodePath)
+			}
+			// cdk synth writes each asset folder beside the template, in
+			// cdk.out, and names it in the resource's metadata.
 			if asset, ok := r.v.Path("Metadata", "aws:asset:path").Str(); ok {
-				if p, ok := localCodePath(cfn.Str("cdk.out/" + asset)); ok && !strings.Contains(asset, "/") {
+				if p, ok := localCodePath(cfn.Str(asset)); ok && !strings.Contains(asset, "/") && p != "." {
 					f.CodePath = p
 				}
 			}
@@ -139,7 +146,7 @@ func localCodePath(v *cfn.Value) (string, bool) {
 		return "", false
 	}
 	p := path.Clean(s)
-	if p == "." || p == ".." || strings.HasPrefix(p, "../") {
+	if p == ".." || strings.HasPrefix(p, "../") {
 		return "", false
 	}
 	return p, true
@@ -169,7 +176,11 @@ func (im *importer) function(r *resource) (*model.Function, error) {
 	vars := p.Path("Environment", "Variables")
 	for i := 0; vars != nil && i < len(vars.Keys); i++ {
 		name := vars.Keys[i]
-		if s, ok := vars.Items[i].ScalarString(); ok {
+		s, ok := vars.Items[i].ScalarString()
+		if !ok {
+			s, ok = im.parameterUse(vars.Items[i])
+		}
+		if ok {
 			if f.Environment == nil {
 				f.Environment = map[string]string{}
 			}
@@ -195,6 +206,9 @@ func (im *importer) keepFunctions() error {
 		// export writes a wire's variable over a plain one of the name.
 		genVars := g.res.Path("Properties", "Environment", "Variables")
 		wired := func(name string) *cfn.Value {
+			if len(im.stack.ParameterRefs(f.Environment[name])) > 0 {
+				return nil // a use of the stack's parameters, not a wire's
+			}
 			if v := genVars.Get(name); v != nil && v.Kind != cfn.String {
 				return v
 			}
@@ -221,6 +235,9 @@ func (im *importer) keepFunctions() error {
 				}
 				if gen := wired(name); gen != nil && sameValue(v, gen) {
 					continue
+				}
+				if gen := genVars.Get(name); len(im.stack.ParameterRefs(f.Environment[name])) > 0 && gen != nil && sameValue(v, gen) {
+					continue // a use of the stack's parameters, written back the same
 				}
 				envKept = append(envKept, &resource{id: name, v: v})
 			}

@@ -33,7 +33,7 @@ var serverlessKeys = []string{"service", "provider", "functions", "resources", "
 // defaults, its IAM statements wires (or, what wires cannot say, a policy
 // kept as it is), and resources.Resources is read as a template's.
 func (im *importer) serverless(root *cfn.Value) error {
-	im.resolveVariables(root)
+	stage := im.resolveVariables(root)
 	service := serviceName(root.Get("service"))
 	if stackNamePattern.MatchString(service) && len(service) <= model.MaxStackNameLength {
 		im.stack.Name = service
@@ -69,10 +69,6 @@ func (im *importer) serverless(root *cfn.Value) error {
 	if functions == nil || len(functions.Keys) == 0 {
 		return im.errorAt(root.Pos, "the serverless.yml defines no functions")
 	}
-	stage := serverlessStage
-	if s, ok := provider.Get("stage").Str(); ok && !strings.Contains(s, "${") {
-		stage = s
-	}
 
 	// The WebSocket API, if any function has a websocket event.
 	api := &cfn.Value{Kind: cfn.Map}
@@ -100,6 +96,9 @@ func (im *importer) serverless(root *cfn.Value) error {
 		used[id] = true
 	}
 	var roles []*cfn.Value
+	// senders are the functions with websocket events: the Framework lets
+	// them post to the API's @connections.
+	var senders []string
 	for i, key := range functions.Keys {
 		if err := im.stopped(); err != nil {
 			return err
@@ -133,6 +132,9 @@ func (im *importer) serverless(root *cfn.Value) error {
 				return err
 			}
 			apiUsed = true
+			if !slices.Contains(senders, id) {
+				senders = append(senders, id)
+			}
 		}
 	}
 	if apiUsed {
@@ -142,6 +144,17 @@ func (im *importer) serverless(root *cfn.Value) error {
 	}
 	if err := im.serverlessStatements(provider, roles); err != nil {
 		return err
+	}
+	if apiUsed {
+		// What the Framework adds to the service's role for websocket
+		// events, read for the send wires; the export writes each.
+		doc := cfn.MapOf("PolicyDocument", cfn.MapOf("Version", cfn.Str("2012-10-17"), "Statement", cfn.ListOf(cfn.MapOf(
+			"Effect", cfn.Str("Allow"),
+			"Action", cfn.Strings(model.SendAction),
+			"Resource", cfn.Sub(model.ManageConnectionsARNSub(serverlessAPI, stage))))))
+		for _, fn := range senders {
+			im.samWired = append(im.samWired, samGrant{fn: fn, docs: []*cfn.Value{doc}})
+		}
 	}
 	if err := im.importResources(); err != nil {
 		return err
@@ -188,14 +201,16 @@ func (im *importer) serverlessFunction(key string, fv, provider *cfn.Value) (*cf
 		}
 		return nil, im.errorAt(fv.Pos, "function %s has no handler", key)
 	}
+	// The Framework packages the service folder, the serverless.yml's:
 	// handler: src/handlers/connect.handler → code in src/handlers,
-	// handler connect.handler.
+	// handler connect.handler; handler: handler.echo → code in the
+	// service folder itself.
 	dir, file := path.Split(handler)
 	props.Set("Handler", cfn.Str(file))
 	if dir = strings.TrimSuffix(dir, "/"); dir != "" {
 		props.Set("Code", cfn.Str(dir))
 	} else {
-		props.Set("Code", cfn.Str(model.DefaultCodePath(functionLogicalID(key))))
+		props.Set("Code", cfn.Str("."))
 	}
 	pick := func(k string) *cfn.Value {
 		if v := fv.Get(k); v != nil {
@@ -351,59 +366,4 @@ func (im *importer) serverlessStatements(provider *cfn.Value, roles []*cfn.Value
 		im.samWired = append(im.samWired, samGrant{fn: fn, docs: []*cfn.Value{cfn.MapOf("PolicyDocument", doc)}})
 	}
 	return nil
-}
-
-// serverlessVariable matches the Framework's ${source:address, default}.
-var serverlessVariable = regexp.MustCompile(`\$\{(self|sls|opt|env):([^,}]*)(?:,\s*([^}]*))?\}`)
-
-// resolveVariables replaces the Framework's variables the file itself
-// answers: ${self:service}, ${self:provider.stage}, ${sls:stage},
-// ${opt:stage, 'dev'} (its default) and ${self:path} to a scalar. Others,
-// such as ${env:X} or ${ssm:…}, stay, and a note names them.
-func (im *importer) resolveVariables(root *cfn.Value) {
-	stage := serverlessStage
-	if s, ok := root.Path("provider", "stage").Str(); ok && !strings.Contains(s, "${") {
-		stage = s
-	}
-	var unresolved []string
-	lookup := func(src, addr, def string) (string, bool) {
-		def = strings.Trim(strings.TrimSpace(def), `'"`)
-		switch {
-		case src == "sls" && addr == "stage", src == "opt" && addr == "stage":
-			return stage, true
-		case src == "self":
-			v := root
-			for _, k := range strings.Split(addr, ".") {
-				v = v.Get(k)
-			}
-			if addr == "service" {
-				return serviceName(root.Get("service")), true
-			}
-			if s, ok := v.ScalarString(); ok && !strings.Contains(s, "${") {
-				return s, true
-			}
-		}
-		if def != "" && !strings.Contains(def, "${") && !strings.Contains(def, ":") {
-			return def, true
-		}
-		return "", false
-	}
-	root.Walk(func(v *cfn.Value) {
-		if v.Kind != cfn.String || !strings.Contains(v.Text, "${") {
-			return
-		}
-		v.Text = serverlessVariable.ReplaceAllStringFunc(v.Text, func(m string) string {
-			sub := serverlessVariable.FindStringSubmatch(m)
-			if s, ok := lookup(sub[1], strings.TrimSpace(sub[2]), sub[3]); ok {
-				return s
-			}
-			if !slices.Contains(unresolved, m) {
-				unresolved = append(unresolved, m)
-			}
-			return m
-		})
-	})
-	if len(unresolved) > 0 {
-		im.note("serverless.yml variables %s are written as they are; replace them with values or CloudFormation parameters", strings.Join(unresolved, ", "))
-	}
 }

@@ -1,10 +1,7 @@
 package localrun
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -12,10 +9,8 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/apigw"
-	"github.com/switchboard-dev/switchboard/internal/export"
 	"github.com/switchboard-dev/switchboard/internal/lambdaemu"
 	"github.com/switchboard-dev/switchboard/internal/model"
-	"github.com/switchboard-dev/switchboard/internal/tempdir"
 )
 
 // Functions run as warm Lambda processes from their code folders (the
@@ -33,35 +28,18 @@ func init() {
 	})
 }
 
-// prepareCode finds each function's code folder, writing the scaffolds to
-// a temporary folder when the run names none, and refuses handlers that are
-// missing or lie outside their folders.
+// prepareCode finds each function's code folder (code.go), and refuses
+// handlers that are missing or lie outside their folders.
 func prepareCode(st *starting) (err error) {
-	r, s, cfg := st.r, st.s, st.cfg
-	r.codeDir = cfg.CodeDir
-	if r.codeDir == "" {
-		if r.tmp, err = tempdir.Make("switchboard-run"); err != nil {
-			return fmt.Errorf("localrun: %w", err)
-		}
-		r.codeDir = r.tmp
-		written, err := export.WriteScaffolds(r.tmp, s)
-		if err != nil {
-			return fmt.Errorf("localrun: scaffolds: %w", err)
-		}
-		if cfg.NodePath == "" && importsSDK(r.tmp, written) {
-			// Lambda's Node.js runtimes provide the SDK; here it must be
-			// installed somewhere and named, or those handlers fail to load.
-			st.logger.WarnContext(st.ctx, "the starter handlers import the AWS SDK for JavaScript v3 but no node_modules folder holding it was given; they will fail to load",
-				slog.String("fix", "npm install @aws-sdk/client-dynamodb @aws-sdk/client-apigatewaymanagementapi, then pass its node_modules folder"))
-		}
-	} else if err := checkCodeFolders(r.codeDir, s); err != nil {
+	r, s := st.r, st.s
+	r.codeDir = st.cfg.CodeDir
+	if r.folders, err = codeFolders(st); err != nil {
 		return err
 	}
-	folders := make(map[string]string, len(s.Functions))
-	for _, f := range s.Functions {
-		folders[f.Name] = filepath.Join(r.codeDir, filepath.FromSlash(f.CodePath))
+	if r.codeDir == "" {
+		r.codeDir = r.tmp
 	}
-	problems, err := checkHandlerFiles(s, folders)
+	problems, err := checkHandlerFiles(s, r.folders)
 	if err != nil {
 		return err
 	}
@@ -79,6 +57,7 @@ func serveFunctions(st *starting) (err error) {
 		return err
 	}
 	fns := FunctionConfigs(st.s, r.codeDir, r.gw.Endpoints(), cfg.DynamoDBEndpoint, cfg.Region)
+	r.placeCode(st.s, cfg.Parameters, fns)
 	if err = r.pool.Start(st.ctx, fns); err != nil {
 		st.gate.fail(err)
 		return fmt.Errorf("localrun: start functions: %w", err)
@@ -96,25 +75,6 @@ func importsSDK(dir string, files []string) bool {
 		}
 	}
 	return false
-}
-
-// checkCodeFolders refuses to start when a function's code folder is
-// missing, naming each, rather than failing on the first invocation.
-func checkCodeFolders(root string, s *model.Stack) error {
-	var missing []string
-	for _, f := range s.Functions {
-		dir := filepath.Join(root, filepath.FromSlash(f.CodePath))
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			if err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("localrun: code folder of %s: %w", f.Name, err)
-			}
-			missing = append(missing, fmt.Sprintf("%s (%s)", f.Name, dir))
-		}
-	}
-	if len(missing) > 0 {
-		return model.Errorf(model.EINVALID, "code folders missing for %s; write the starter code with the export's scaffolds or run without a code folder", strings.Join(missing, ", "))
-	}
-	return nil
 }
 
 // FunctionConfigs turns the stack's functions into Lambda processes to run

@@ -26,9 +26,11 @@ const tableWait = 30 * time.Second
 // Config says what to run and where.
 type Config struct {
 	Stack *model.Stack
-	// CodeDir is the repository root under which each function's CodePath
-	// lies, such as a linked repository's folder. Empty runs the scaffolds
-	// export writes, from a temporary directory removed on Close.
+	// CodeDir is the folder each function's CodePath is relative to: a
+	// linked repository's folder, or the one the stack was imported from.
+	// A function whose folder does not exist there (every function, when
+	// CodeDir is empty) runs the export's starter handler from a temporary
+	// folder removed on Close, and the run reports it (Runner.Starters).
 	CodeDir string
 	// Port is the first API's port (one port per API); 0 picks free ports.
 	Port int
@@ -48,16 +50,23 @@ type Config struct {
 	Gateway apigw.Options
 	// OnLog receives every function log line, for streaming.
 	OnLog func(lambdaemu.LogLine)
+	// Parameters are values for the stack's parameters; those not given
+	// take their defaults, and one with no default must be given.
+	Parameters map[string]string
 }
 
 // Runner is a running stack.
 type Runner struct {
-	logger    *slog.Logger
-	gw        *apigw.Gateway
-	pool      *lambdaemu.Pool
-	tmp       string
-	tables    []string
-	codeDir   string
+	logger  *slog.Logger
+	gw      *apigw.Gateway
+	pool    *lambdaemu.Pool
+	tmp     string
+	tables  []string
+	codeDir string
+	// folders maps each function to its code folder; starters are the
+	// functions given a starter handler instead (code.go).
+	folders   map[string]string
+	starters  []Starter
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -84,6 +93,9 @@ func Start(ctx context.Context, logger *slog.Logger, cfg Config) (r *Runner, err
 		}
 	}
 	if err := refuse(s, problems); err != nil {
+		return nil, err
+	}
+	if err := checkParameters(s, cfg.Parameters); err != nil {
 		return nil, err
 	}
 	if cfg.Region == "" {

@@ -206,13 +206,6 @@ func TestGoHandler(t *testing.T) {
 	}
 }
 
-func TestMissingCodeFolderIsNamed(t *testing.T) {
-	_, err := Start(context.Background(), nil, Config{Stack: failureStack(), CodeDir: t.TempDir()})
-	if err == nil || !strings.Contains(err.Error(), "Gate (") || !strings.Contains(err.Error(), "Work (") {
-		t.Fatalf("err = %v, want both missing folders named", err)
-	}
-}
-
 func TestFunctionEnvironment(t *testing.T) {
 	s, _ := model.Example("chat", "my chat")
 	eps := []apigw.Endpoint{{APIID: "api1", ConnectionsURL: "http://127.0.0.1:9/dev/@connections"}}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/apigw"
 	"github.com/switchboard-dev/switchboard/internal/lambdaemu"
@@ -118,6 +119,9 @@ func (m *Manager) Start(ctx context.Context, cfg Config) (*Run, error) {
 			return nil, ErrRunStopped
 		}
 		return nil, err
+	}
+	for _, sf := range r.Starters() {
+		f.add(feedLog{Type: "log", Time: time.Now(), Function: sf.Function, Stream: "switchboard", Text: sf.Message()})
 	}
 	events, unsubscribe := r.Gateway().Subscribe(1024)
 	go func() {

@@ -13,6 +13,14 @@ func (s *Stack) Clone() *Stack {
 	c.Wires = cloneEach(s.Wires, func(w *Wire) *Wire { c := *w; return &c })
 	c.Others = cloneEach(s.Others, func(o *Other) *Other { c := *o; c.Resource = cloneRaw(o.Resource); return &c })
 	c.Sections = cloneFields(s.Sections)
+	c.Parameters = cloneEach(s.Parameters, func(p *Parameter) *Parameter {
+		c := *p
+		if p.Default != nil {
+			d := *p.Default
+			c.Default = &d
+		}
+		return &c
+	})
 	return &c
 }
 

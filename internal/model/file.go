@@ -29,6 +29,13 @@ type stackFile struct {
 // in a newline, byte-for-byte the same for the same stack, so commits of an
 // unchanged stack change nothing. The store's ID and revision are left out.
 func MarshalStackFile(s *Stack) ([]byte, error) {
+	// Where the stack was imported from is a folder of this machine,
+	// meaningless (and private) in a shared file.
+	if s.ImportedFrom != "" {
+		c := *s
+		c.ImportedFrom = ""
+		s = &c
+	}
 	doc, err := json.Marshal(s)
 	if err != nil {
 		return nil, fmt.Errorf("model: marshal stack file: %w", err)
@@ -64,5 +71,12 @@ func ParseStackFile(data []byte) (*Stack, error) {
 	case len(f.Stack) == 0 || string(f.Stack) == "null":
 		return nil, Errorf(EINVALID, "stack file: no stack")
 	}
-	return ParseStack(f.Stack)
+	s, err := ParseStack(f.Stack)
+	if err != nil {
+		return nil, err
+	}
+	// A shared file never names a folder of this machine: one that did
+	// could point a local run at code the user never chose.
+	s.ImportedFrom = ""
+	return s, nil
 }

@@ -76,8 +76,9 @@ type Function struct {
 	Description string `json:"description,omitempty"`
 	Runtime     string `json:"runtime"`
 	Handler     string `json:"handler"`
-	// CodePath is the function's code folder, relative to the repository
-	// root; `aws cloudformation package` uploads it.
+	// CodePath is the function's code folder, relative to the stack's
+	// folder (in its repository, or the one it was imported from); "." is
+	// that folder itself. `aws cloudformation package` uploads it.
 	CodePath    string            `json:"codePath"`
 	MemorySize  int               `json:"memorySize"`
 	Timeout     int               `json:"timeout"`
@@ -145,6 +146,11 @@ func (v *validator) checkFunction(f *Function) {
 		case generated[name] != "":
 			v.add(f.ID, field, "%s: environment variable %q is set by the wire to %s", l, name, generated[name])
 		}
+		// A draft may hold one (an import keeps what it cannot decide);
+		// a deployment would get the text as the value.
+		if fv := FrameworkVariable(f.Environment[name]); fv != "" {
+			v.incomplete(f.ID, field, "%s: environment variable %s holds the Serverless Framework variable %s, which CloudFormation does not resolve; give it a value, or a stack parameter as ${Name}", l, name, fv)
+		}
 	}
 	if size > MaxEnvironmentBytes {
 		v.add(f.ID, "environment", "%s: environment variables take %d bytes; Lambda allows %d", l, size, MaxEnvironmentBytes)
@@ -175,7 +181,7 @@ func checkCodePath(p string) string {
 		return "must use forward slashes"
 	case path.IsAbs(p):
 		return "must be relative to the repository"
-	case path.Clean(p) != p || p == "." || strings.HasPrefix(p, "../"):
+	case path.Clean(p) != p || p == ".." || strings.HasPrefix(p, "../"):
 		return "must be a clean path inside the repository, like functions/send"
 	case len(p) > 1024:
 		return "is too long"

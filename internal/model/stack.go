@@ -31,6 +31,14 @@ type Stack struct {
 	// it would not generate…), each kept as it was written, in the order
 	// the export writes sections.
 	Sections []Field `json:"sections,omitempty"`
+	// Parameters are the values the template takes when it is deployed
+	// (and a local run asks for), such as an imported serverless.yml's
+	// ${env:…} variables.
+	Parameters []*Parameter `json:"parameters,omitempty"`
+	// ImportedFrom is the folder, on this machine, of the file the stack
+	// was imported from: the root its functions' code paths are relative
+	// to when it is run. Stack files leave it out.
+	ImportedFrom string `json:"importedFrom,omitempty"`
 }
 
 // Kind names what a node on the canvas is.

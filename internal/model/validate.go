@@ -107,6 +107,7 @@ func (s *Stack) Check() []Problem {
 	checks.Add(1)
 	v := newValidator(s)
 	v.checkStack()
+	v.checkParameters()
 	for _, k := range kinds {
 		k.check(v)
 	}
@@ -351,6 +352,12 @@ func (v *validator) checkDerivedNames() {
 	}
 	for _, o := range s.Others {
 		claim(resources, "resource", o.ID, o.Name, nodeLabel{KindOther, &o.Node})
+	}
+	// A parameter shares the namespace of resources: Ref names both.
+	for _, p := range s.Parameters {
+		if p != nil && ValidLogicalID(p.Name) {
+			claim(resources, "parameter", "", p.Name, parameterLabel(p.Name))
+		}
 	}
 	count := len(s.Others)
 	// Each label below is made an interface once: boxing it at every claim

@@ -346,9 +346,10 @@ func (s *Service) defaultBranch(ctx context.Context, in *model.GitLink, l *gitli
 }
 
 // LocalCodeDir returns the folder of the stack in its linked repository
-// when the link is a local repository and that folder holds every
-// function's code folder, so a local run uses the code the user works on.
-// It returns false for a remote or missing link, or missing code.
+// when the link is a local repository and that folder exists, so a local
+// run uses the code the user works on (and starter handlers only for
+// functions whose folder is missing there). It returns false for a remote
+// or missing link, or a missing folder.
 func (s *Service) LocalCodeDir(ctx context.Context, st *model.Stack) (string, bool) {
 	row, err := s.store.GitLink(ctx, st.ID)
 	if err != nil {
@@ -358,10 +359,8 @@ func (s *Service) LocalCodeDir(ctx context.Context, st *model.Stack) (string, bo
 		return "", false
 	}
 	dir := filepath.Join(row.Repo, filepath.FromSlash(row.Folder))
-	for _, f := range st.Functions {
-		if fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(f.CodePath))); err != nil || !fi.IsDir() {
-			return "", false
-		}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return "", false
 	}
 	return dir, true
 }

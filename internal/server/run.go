@@ -110,9 +110,13 @@ func (s *Server) handleRunStart(w http.ResponseWriter, r *http.Request) {
 	if r.PostFormValue("restart") == "yes" {
 		s.stopRun(st.ID)
 	}
-	// The linked repository's code when it is on this machine; otherwise
-	// the export's starter handlers in a temporary folder.
-	codeDir, _ := s.publish.LocalCodeDir(r.Context(), st)
+	// The linked repository's code when it is on this machine, else the
+	// folder the stack was imported from; a function whose folder is not
+	// there runs a starter handler, which the run's feed names.
+	codeDir, ok := s.publish.LocalCodeDir(r.Context(), st)
+	if !ok {
+		codeDir = st.ImportedFrom
+	}
 	// The page asking is the app itself (its Host passed the server's
 	// check), so its test client may connect from this origin.
 	run, err := s.runs.Start(r.Context(), s.runOpts.runConfig(st, codeDir, "http://"+r.Host))

@@ -15,7 +15,22 @@ var (
 		text("description", func(f *model.Function) *string { return &f.Description }),
 		text("runtime", func(f *model.Function) *string { return &f.Runtime }),
 		text("handler", func(f *model.Function) *string { return &f.Handler }),
-		text("code_path", func(f *model.Function) *string { return &f.CodePath }),
+		// "." (the stack's own folder, a serverless service's) is written
+		// "./": the column's CHECK, from before "." was a code path,
+		// refuses "." and SQLite cannot change a CHECK in place.
+		computed("code_path", func(f *model.Function) any {
+			if f.CodePath == "." {
+				return "./"
+			}
+			return f.CodePath
+		}, func(f *model.Function, src any) error {
+			s, err := asText(src)
+			if s == "./" {
+				s = "."
+			}
+			f.CodePath = s
+			return err
+		}),
 		integer("memory_size", func(f *model.Function) *int { return &f.MemorySize }),
 		integer("timeout", func(f *model.Function) *int { return &f.Timeout }),
 		integer("log_retention_days", func(f *model.Function) *int { return &f.LogRetentionDays }),

@@ -71,6 +71,18 @@ var (
 		integer("ordinal", func(f *sectionRow) *int { return &f.ordinal }),
 		rawJSON("value", func(f *sectionRow) *json.RawMessage { return &f.Value }),
 	)
+
+	// Stack parameters and the folder a stack was imported from
+	// (migration 0009).
+	parametersCodec = newCodec("stack_parameters", true,
+		text("name", func(p *parameterRow) *string { return &p.Name }).asKey(),
+		integer("ordinal", func(p *parameterRow) *int { return &p.ordinal }),
+		nullableText("default_value", func(p *parameterRow) **string { return &p.Default }),
+		text("description", func(p *parameterRow) *string { return &p.Description }),
+	)
+	importedFromCodec = newCodec("stack_imported_from", true,
+		text("folder", func(f *string) *string { return f }).asKey(),
+	)
 )
 
 // allTables is every table, parents before children: inserts go in this
@@ -82,7 +94,8 @@ var allTables = sync.OnceValue(func() []*table {
 	for _, k := range model.Kinds() {
 		out = append(out, kindStores[k.Kind].tables...)
 	}
-	return append(out, &wiresCodec.table, &othersCodec.table, &sectionsCodec.table)
+	return append(out, &wiresCodec.table, &othersCodec.table, &sectionsCodec.table,
+		&parametersCodec.table, &importedFromCodec.table)
 })
 
 // The rows of objects that hold less than their row: the columns the
@@ -103,6 +116,10 @@ type (
 	}
 	sectionRow struct {
 		model.Field
+		ordinal int
+	}
+	parameterRow struct {
+		model.Parameter
 		ordinal int
 	}
 )
@@ -138,15 +155,40 @@ func kept[T any](field func(*T) *[]model.Kept) column[T] {
 		}}
 }
 
+// nullableText maps a TEXT column that may be NULL to a *string field, nil
+// for NULL.
+func nullableText[T any](name string, field func(*T) **string) column[T] {
+	return column[T]{name: name,
+		get: func(x *T) (any, error) {
+			if p := *field(x); p != nil {
+				return *p, nil
+			}
+			return nil, nil
+		},
+		dest: func(x *T) any {
+			return scanner(func(src any) error {
+				if src == nil {
+					*field(x) = nil
+					return nil
+				}
+				s, err := asText(src)
+				*field(x) = &s
+				return err
+			})
+		}}
+}
+
 // stackRows returns the rows of every table for st, in the order of
 // allTables.
 func stackRows(st *model.Stack) ([]rowSet, error) {
 	// Sized up front: growing maps of thousands of rows took a third of
 	// the time.
 	sizes := map[*table]int{
-		&wiresCodec.table:    len(st.Wires),
-		&othersCodec.table:   len(st.Others),
-		&sectionsCodec.table: len(st.Sections),
+		&wiresCodec.table:        len(st.Wires),
+		&othersCodec.table:       len(st.Others),
+		&sectionsCodec.table:     len(st.Sections),
+		&parametersCodec.table:   len(st.Parameters),
+		&importedFromCodec.table: 1,
 	}
 	for _, k := range model.Kinds() {
 		kindStores[k.Kind].size(st, sizes)
@@ -169,6 +211,7 @@ func stackRows(st *model.Stack) ([]rowSet, error) {
 		other otherRow
 		sec   sectionRow
 		wire  wireRow
+		param parameterRow
 	)
 	for i, o := range st.Others {
 		if err := othersCodec.add(sets[&othersCodec.table], reuse(&other, otherRow{*o, i})); err != nil {
@@ -182,6 +225,16 @@ func stackRows(st *model.Stack) ([]rowSet, error) {
 	}
 	for i, w := range st.Wires {
 		if err := wiresCodec.add(sets[&wiresCodec.table], reuse(&wire, wireRow{*w, i})); err != nil {
+			return nil, err
+		}
+	}
+	for i, p := range st.Parameters {
+		if err := parametersCodec.add(sets[&parametersCodec.table], reuse(&param, parameterRow{*p, i})); err != nil {
+			return nil, err
+		}
+	}
+	if st.ImportedFrom != "" {
+		if err := importedFromCodec.add(sets[&importedFromCodec.table], &st.ImportedFrom); err != nil {
 			return nil, err
 		}
 	}
@@ -236,8 +289,22 @@ func readState(ctx context.Context, tx *sql.Tx, stackID int64, st *model.Stack) 
 	if err != nil {
 		return err
 	}
-	return scanAll(ctx, tx, sectionsCodec, sectionsCodec.selectSQL+` ORDER BY ordinal`, args, func(f *sectionRow) error {
+	err = scanAll(ctx, tx, sectionsCodec, sectionsCodec.selectSQL+` ORDER BY ordinal`, args, func(f *sectionRow) error {
 		st.Sections = append(st.Sections, f.Field)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = scanAll(ctx, tx, parametersCodec, parametersCodec.selectSQL+` ORDER BY ordinal`, args, func(p *parameterRow) error {
+		st.Parameters = append(st.Parameters, &p.Parameter)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return scanAll(ctx, tx, importedFromCodec, importedFromCodec.selectSQL, args, func(f *string) error {
+		st.ImportedFrom = *f
 		return nil
 	})
 }

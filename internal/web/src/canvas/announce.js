@@ -3,6 +3,8 @@
 // palette lands near the middle of the viewport (the server finds a free
 // spot near the point sent here) and the view follows it if it did not.
 
+import { place } from './geometry.js'
+
 export function createAnnouncer () {
   const region = document.getElementById('canvas-announcer')
   return (text) => {
@@ -29,6 +31,7 @@ export function initAnnouncements (c) {
   })
   // reveal pans the view until el is inside it.
   function reveal (el) {
+    place(el) // it may have arrived before the swap's layout placed it
     const r = viewport.getBoundingClientRect()
     const b = el.getBoundingClientRect()
     if (b.left >= r.left && b.right <= r.right && b.top >= r.top && b.bottom <= r.bottom) return

@@ -59,7 +59,12 @@ export function createConnect (c) {
     dialog.close()
     c.transport.connect(from, to) // wireCreated announces it
   })
-  // Enter in the list connects, as a double click on a choice would.
+  // Enter in the list, or a double click on a choice, connects.
   toSel.addEventListener('dblclick', () => dialog.querySelector('form').requestSubmit())
+  toSel.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') return
+    e.preventDefault()
+    dialog.querySelector('form').requestSubmit()
+  })
   return { open }
 }

@@ -31,7 +31,7 @@ const freeSearchRings = 12
 // the rings around it, so the new node lands in view.
 func (s *Stack) FreeSpotNear(g Geometry, p Position) Position {
 	cellW, cellH := g.NodeWidth+60, 160.0
-	origin := Position{X: math.Round(p.X - g.NodeWidth/2), Y: math.Round(p.Y - 24)}
+	origin := Position{X: math.Round(p.X - g.NodeWidth/2), Y: math.Round(p.Y - cellH/2)}
 	nodes := s.Nodes()
 	for ring := 0; ring <= freeSearchRings; ring++ {
 		for dy := -ring; dy <= ring; dy++ {

@@ -90,7 +90,7 @@ export function initMenu (c, actions) {
       const el = e.target.closest?.('.node, svg.wire[data-wire]')
       const r = (el ?? c.viewport).getBoundingClientRect()
       at = null
-      return open(r.left + Math.min(r.width / 2, 40), r.top + Math.min(r.height / 2, 24), el ?? c.viewport)
+      return open(r.left + Math.min(r.width / 2, 32), r.top + Math.min(r.height / 2, 16), el ?? c.viewport)
     }
     if (mod && !e.shiftKey && !e.altKey) {
       const action = { c: 'copy', v: 'paste', d: 'duplicate', a: 'select-all' }[key]

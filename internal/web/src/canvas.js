@@ -14,6 +14,8 @@ import { createAnnouncer, initAnnouncements } from './canvas/announce.js'
 import { createConnect } from './canvas/connect.js'
 import { initMenu } from './canvas/menu.js'
 import { createClipboard } from './canvas/multiselect.js'
+import { initRoom } from './canvas/room.js'
+import { initTemplateTab } from './canvas/template.js'
 import { showMessage } from './toast.js'
 
 export function initCanvas (htmx) {
@@ -45,6 +47,8 @@ export function initCanvas (htmx) {
     return view.toWorld(r.left + r.width / 3, r.top + r.height / 3)
   }
   initMenu(c, { ...clipboard, paste: (at) => clipboard.paste(at ?? middle()), connect: connect.open })
+  initRoom(editor)
+  initTemplateTab(c)
 
   editor.addEventListener('click', (e) => {
     const action = e.target.closest('[data-action]')?.dataset.action

@@ -97,6 +97,17 @@ func TestBrowserSelectMany(t *testing.T) {
 	)
 	screenshot(t, ctx, "box-selected")
 
+	// Arrows nudge the whole selection, saved as one revision.
+	nudged := head(t, srv.store, s.ID)
+	run(t, ctx, "arrows nudge every selected node", key(kb.ArrowDown), key(kb.ArrowDown))
+	waitFor(t, func() bool { return head(t, srv.store, s.ID).Revision == nudged.Revision+1 })
+	for _, n := range head(t, srv.store, s.ID).Nodes() {
+		b, _ := nudged.Node(n.ID)
+		if n.Position.Y-b.Position.Y != 20 {
+			t.Errorf("%s was nudged %v px, want 20 like the others", n.Name, n.Position.Y-b.Position.Y)
+		}
+	}
+
 	before := head(t, srv.store, s.ID)
 	x8, y8 := center(t, ctx, `#node-fn8 .node-name`)
 	run(t, ctx, "drag one selected node", drag(x8, y8, x8+80, y8+40), waitJS(`document.querySelectorAll('#nodes .node.selected').length === 5`))

@@ -111,19 +111,19 @@ func TestBrowserKeyboardAndScreenReaders(t *testing.T) {
 	if h := head(t, srv.store, s.ID).RouteHandler("rt5"); h == nil || h.ID != "fn8" {
 		t.Fatalf("sendMessage's handler = %+v, want SendHandler", h)
 	}
-	run(t, ctx, "W on SendHandler offers the table and the API",
+	run(t, ctx, "W on SendHandler offers the nodes it may be wired to and is not",
 		chromedp.Focus(`#node-fn8`),
 		chromedp.KeyEvent("w"),
 		chromedp.WaitVisible(`[data-testid=connect-dialog]`),
 		waitJS(`document.activeElement.id === 'connect-to'`),
 		chromedp.Evaluate(`[...document.getElementById('connect-to').options].map((o) => o.textContent)`, &targets),
 	)
-	if want := []string{"WebSocket API ChatApi (send)", "Table Connections (read)"}; !slices.Equal(targets, want) {
+	// It already sends to ChatApi: only the table is left.
+	if want := []string{"Table Connections (read)"}; !slices.Equal(targets, want) {
 		t.Fatalf("a function's targets = %v, want %v", targets, want)
 	}
 	screenshot(t, ctx, "connect-dialog")
 	run(t, ctx, "connect it to the table",
-		chromedp.KeyEvent(kb.ArrowDown),
 		waitJS(`document.getElementById('connect-to').value === 'tbl9'`),
 		chromedp.KeyEvent(kb.Enter),
 		waitJS(`document.getElementById('canvas-announcer').textContent === 'Wire added: SendHandler reads Connections.'`),

@@ -24,12 +24,20 @@ export function createConnect (c) {
     if (rules.some((r) => r.from === node.dataset.kind)) out.push({ id: node.dataset.node, kind: node.dataset.kind, label: node.dataset.name, node })
     return out
   }
+  const wired = (a, b) => {
+    const [x, y] = [CSS.escape(a), CSS.escape(b)]
+    return !!document.querySelector(`#wires svg[data-from-node="${x}"][data-to-node="${y}"], #wires svg[data-from-node="${y}"][data-to-node="${x}"]`)
+  }
   function fillTargets () {
     const start = starts(source)[fromSel.selectedIndex]
     toSel.replaceChildren()
     if (!start) return
     for (const n of document.querySelectorAll('#nodes .node')) {
       if (n === source) continue
+      // A function already wired to the node needs no second wire. The
+      // drawing may run a wire either way (send wires are drawn from the
+      // API), so both ways are looked for.
+      if (start.kind !== 'route' && wired(start.id, n.dataset.node)) continue
       const kinds = rules.filter((r) => r.from === start.kind && r.to === n.dataset.kind).map((r) => r.kind)
       if (kinds.length === 0) continue
       const o = new Option(`${kindLabel[n.dataset.kind] ?? n.dataset.kind} ${n.dataset.name} (${kinds[0]})`, n.dataset.node)

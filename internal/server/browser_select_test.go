@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -163,6 +164,30 @@ func TestBrowserSelectMany(t *testing.T) {
 		key(kb.Escape),
 		waitJS(`document.getElementById('canvas-menu').hidden && document.activeElement.id === 'node-fn6'`),
 	)
+
+	// Copy and paste from the menu, without the system clipboard (this
+	// browser was not allowed it): the copy is kept in the page's storage,
+	// and the paste lands where the menu was opened.
+	x6, y6 = center(t, ctx, `#node-fn6 .node-name`)
+	run(t, ctx, "Copy from the menu",
+		chromedp.MouseClickXY(x6, y6, chromedp.ButtonType(input.Right)),
+		waitJS(`document.activeElement.dataset.menu === 'copy'`),
+		key(kb.Enter),
+		waitJS(`document.getElementById('canvas-announcer').textContent === 'Copied ConnectionHandler.'`),
+	)
+	px, py := vp[0]+60, vp[3]-120
+	run(t, ctx, "Paste from the menu opened on the background",
+		chromedp.MouseClickXY(px, py, chromedp.ButtonType(input.Right)),
+		chromedp.WaitVisible(`[data-testid=canvas-menu]`),
+		chromedp.Click(`[data-testid=menu-paste]`),
+		waitJS(`[...document.querySelectorAll('#nodes .node')].some((n) => n.dataset.name === 'ConnectionHandler2')`),
+	)
+	var at []float64
+	run(t, ctx, "where it landed", chromedp.Evaluate(`(() => { const n = [...document.querySelectorAll('#nodes .node')].find((n) => n.dataset.name === 'ConnectionHandler2'); const r = n.getBoundingClientRect(); return [r.left, r.top] })()`, &at))
+	if math.Abs(at[0]-px) > 2 || math.Abs(at[1]-py) > 2 {
+		t.Errorf("the paste landed at %v, want its top left where the menu was opened (%v, %v)", at, px, py)
+	}
+	screenshot(t, ctx, "pasted-at-pointer")
 }
 
 // TestBrowserCopyPaste copies nodes from one stack and pastes them into

@@ -77,6 +77,13 @@ func TestBrowserRoomToWork(t *testing.T) {
 		t.Fatalf("the palette came back %v px wide, want %v", w, palette)
 	}
 
+	run(t, ctx, "hide and show the panel",
+		chromedp.Click(`[data-testid=sidebar-toggle]`),
+		waitJS(`document.getElementById('sidebar').getBoundingClientRect().width < 48 && document.querySelector('[data-testid=sidebar-toggle]').getAttribute('aria-label') === 'Show the side panel'`),
+		chromedp.Click(`[data-testid=sidebar-toggle]`),
+		waitJS(`Math.abs(document.getElementById('sidebar').getBoundingClientRect().width - `+fmt.Sprint(sidebar+200)+`) < 2`),
+	)
+
 	// The template: coloured, wrapped, widened, copied.
 	run(t, ctx, "the template tab is coloured",
 		chromedp.Click(`[data-testid=tab-template]`),

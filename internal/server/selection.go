@@ -201,8 +201,9 @@ func (s *Server) handlePaste(w http.ResponseWriter, r *http.Request) {
 			at.X += duplicateOffset
 			at.Y += duplicateOffset
 		}
-		ids, err = st.Paste(frag, at)
-		return err
+		var perr error
+		ids, perr = st.Paste(frag, at)
+		return perr
 	})
 	if err != nil {
 		s.error(w, r, err)

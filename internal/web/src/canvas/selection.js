@@ -86,7 +86,7 @@ export function createSelection (editor, transport) {
     if (els.length === 0) return
     if (els.length > 1) {
       if (!window.confirm(`Delete ${els.length} selected resources and wires?`)) return
-      return transport.removeMany?.(els)
+      return transport.removeMany(els)
     }
     const el = els[0]
     const what = el.classList.contains('node') ? `${el.dataset.name} and its wires` : 'this wire'

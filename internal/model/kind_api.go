@@ -67,6 +67,17 @@ func init() {
 			})
 			return found
 		},
+		adopt: func(dst, src *Stack, ids *pasteIDs) {
+			for _, a := range src.APIs {
+				a.ID = ids.renew(a.ID, "api")
+				a.Kept = forgetLogicalIDs(a.Kept)
+				for _, r := range a.Routes {
+					r.ID = ids.renew(r.ID, "rt")
+					r.Kept = forgetLogicalIDs(r.Kept)
+				}
+				dst.APIs = append(dst.APIs, a)
+			}
+		},
 	})
 }
 

@@ -67,6 +67,18 @@ func init() {
 			s.Functions = slices.DeleteFunc(s.Functions, func(f *Function) bool { return f.ID == id })
 			return len(s.Functions) != n
 		},
+		adopt: func(dst, src *Stack, ids *pasteIDs) {
+			for _, f := range src.Functions {
+				f.ID = ids.renew(f.ID, "fn")
+				f.Kept = forgetLogicalIDs(f.Kept)
+				// A copy's code follows its new name, as a new function's
+				// does, unless the original's had been moved elsewhere.
+				if old := ids.oldName[f.Name]; old != f.Name && f.CodePath == DefaultCodePath(old) {
+					f.CodePath = DefaultCodePath(f.Name)
+				}
+				dst.Functions = append(dst.Functions, f)
+			}
+		},
 	})
 }
 

@@ -53,6 +53,13 @@ func init() {
 			s.Tables = slices.DeleteFunc(s.Tables, func(t *Table) bool { return t.ID == id })
 			return len(s.Tables) != n
 		},
+		adopt: func(dst, src *Stack, ids *pasteIDs) {
+			for _, t := range src.Tables {
+				t.ID = ids.renew(t.ID, "tbl")
+				t.Kept = forgetLogicalIDs(t.Kept)
+				dst.Tables = append(dst.Tables, t)
+			}
+		},
 	})
 }
 

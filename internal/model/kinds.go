@@ -39,6 +39,9 @@ type KindSpec struct {
 	// remove deletes the node with the ID, marking in gone the IDs of its
 	// parts whose wires go with it, and reports whether it was there.
 	remove func(s *Stack, id string, gone map[string]bool) bool
+	// adopt moves the kind's nodes of src (a pasted fragment) into dst,
+	// each node and part given a new ID by ids (see Paste).
+	adopt func(dst, src *Stack, ids *pasteIDs)
 }
 
 // kinds holds the registered kinds in Order.

@@ -71,3 +71,27 @@ func TestFreeSpot(t *testing.T) {
 		t.Errorf("placed at %v, want %v (not under the tall API at 300, 40)", got, want)
 	}
 }
+
+// TestFreeSpotNear: a node added while the user looks at a point lands
+// there when it is free, and in the nearest free cell around it when not,
+// never on a node.
+func TestFreeSpotNear(t *testing.T) {
+	st := &model.Stack{Name: "s"}
+	at := model.Position{X: 2000, Y: 1500}
+	p := st.FreeSpotNear(boxes, at)
+	if p.X > at.X || p.X+boxes.NodeWidth < at.X || p.Y > at.Y || p.Y+100 < at.Y {
+		t.Fatalf("FreeSpotNear(%v) on an empty stack = %v, want a node over the point", at, p)
+	}
+	id, _ := st.AddNode(model.KindTable, p)
+	q := st.FreeSpotNear(boxes, at)
+	if q == p {
+		t.Fatalf("FreeSpotNear put a second node on the first at %v", q)
+	}
+	if dx, dy := q.X-p.X, q.Y-p.Y; dx*dx+dy*dy > 2*(300*300+200*200) {
+		t.Errorf("FreeSpotNear = %v, far from %v", q, p)
+	}
+	n, _ := st.Node(id)
+	if q.X < n.Position.X+boxes.NodeWidth && q.X+boxes.NodeWidth > n.Position.X && q.Y < n.Position.Y+100 && q.Y+100 > n.Position.Y {
+		t.Errorf("FreeSpotNear = %v overlaps the node at %v", q, n.Position)
+	}
+}

@@ -54,18 +54,22 @@ type noForm struct{}
 func (noForm) read(*http.Request) error { return nil }
 
 // nodeCreateForm adds a node of Kind, at At when Placed (a drop), else at a
-// free spot (the keyboard).
+// free spot (the keyboard), near Near when the page sent the middle of its
+// view (HasNear).
 type nodeCreateForm struct {
-	Kind   model.Kind
-	At     model.Position
-	Placed bool
+	Kind            model.Kind
+	At, Near        model.Position
+	Placed, HasNear bool
 }
 
 func (f *nodeCreateForm) read(r *http.Request) error {
 	v := r.Form
 	f.Kind = model.Kind(v.Get("kind"))
 	var err error
-	f.At, f.Placed, err = position(v)
+	if f.At, f.Placed, err = position(v); err != nil {
+		return err
+	}
+	f.Near, f.HasNear, err = position(url.Values{"x": v["nearX"], "y": v["nearY"]})
 	return err
 }
 

@@ -22,7 +22,11 @@ func (s *Server) handleNodeCreate(w http.ResponseWriter, r *http.Request) {
 	var id string
 	st, problems, err := s.edit(r, func(st *model.Stack) error {
 		at := f.At
-		if !f.Placed {
+		switch {
+		case f.Placed:
+		case f.HasNear:
+			at = st.FreeSpotNear(canvasGeometry, f.Near)
+		default:
 			at = st.FreeSpot(canvasGeometry)
 		}
 		var err error

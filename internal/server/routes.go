@@ -88,6 +88,13 @@ func (s *Server) routes() http.Handler {
 			r.Post("/", s.handleWireSave)     // POST /stacks/12/wires/w9
 			r.Delete("/", s.handleWireDelete) // DELETE /stacks/12/wires/w9
 		})
+
+		// A selection of many nodes and wires: each edit one revision.
+		r.Post("/selection/move", s.handleSelectionMove)           // POST /stacks/12/selection/move (node=fn3&x=100&y=40, repeated)
+		r.Post("/selection/delete", s.handleSelectionDelete)       // POST /stacks/12/selection/delete (node=fn3&wire=w9…)
+		r.Post("/selection/duplicate", s.handleSelectionDuplicate) // POST /stacks/12/selection/duplicate (node=fn3…)
+		r.Get("/fragment", s.handleFragment)                       // GET /stacks/12/fragment?node=fn3&node=tbl4 (JSON for the clipboard)
+		r.Post("/paste", s.handlePaste)                            // POST /stacks/12/paste (fragment=…&x=&y=)
 	})
 
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {

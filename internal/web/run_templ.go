@@ -62,7 +62,7 @@ func RunButton(base string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" hx-target=\"#run-tab\" hx-swap=\"innerHTML\" data-run-start title=\"Run the stack on this machine, as API Gateway and Lambda would\" data-testid=\"run-locally\">▶ Run locally</button>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" hx-target=\"#run-tab\" hx-swap=\"innerHTML\" data-run-start title=\"Run the stack on this machine, as API Gateway and Lambda would\" data-testid=\"run-locally\"><span class=\"icon\" aria-hidden=\"true\">▶</span><span class=\"label\">Run locally</span></button>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -10,6 +10,13 @@ import { createSelection } from './canvas/selection.js'
 import { createTransport, initQueue } from './canvas/transport.js'
 import { createViewport } from './canvas/viewport.js'
 import { createWires } from './canvas/wires.js'
+import { createAnnouncer, initAnnouncements } from './canvas/announce.js'
+import { createConnect } from './canvas/connect.js'
+import { initMenu } from './canvas/menu.js'
+import { createClipboard } from './canvas/multiselect.js'
+import { initRoom } from './canvas/room.js'
+import { initTemplateTab } from './canvas/template.js'
+import { showMessage } from './toast.js'
 
 export function initCanvas (htmx) {
   const editor = document.getElementById('editor')
@@ -28,9 +35,20 @@ export function initCanvas (htmx) {
     place(el)
     wires.redraw(el.dataset.node)
   }
-  const c = { editor, viewport, view, wires, selection, transport, geometry: readGeometry(editor), moveNode }
+  const c = { editor, viewport, view, wires, selection, transport, geometry: readGeometry(editor), moveNode, announce: createAnnouncer(), message: showMessage }
   initGestures(c)
   initKeys(c)
+  initAnnouncements(c)
+  const clipboard = createClipboard(c)
+  const connect = createConnect(c)
+  // A paste from the keyboard lands in the middle of the view.
+  const middle = () => {
+    const r = viewport.getBoundingClientRect()
+    return view.toWorld(r.left + r.width / 3, r.top + r.height / 3)
+  }
+  initMenu(c, { ...clipboard, paste: (at) => clipboard.paste(at ?? middle()), connect: connect.open })
+  initRoom(editor)
+  initTemplateTab(c)
 
   editor.addEventListener('click', (e) => {
     const action = e.target.closest('[data-action]')?.dataset.action

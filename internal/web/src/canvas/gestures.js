@@ -1,6 +1,7 @@
 // Pointer gestures: palette drops, node drags, wire drags and panning. Pixels
 // move while a gesture lasts; its end is a request, and the swap decides.
 import { dropOrigin, pos } from './geometry.js'
+import { boxGesture, groupGesture } from './multiselect.js'
 
 const DRAG_THRESHOLD = 4
 
@@ -63,6 +64,8 @@ const kinds = {
       c.transport.connect(g.from, target.dataset.node).finally(c.wires.hideDraft)
     }
   },
+  group: groupGesture,
+  box: boxGesture,
   pan: {
     move (c, g, e, dx, dy) {
       if (!g.moved && !pastThreshold(dx, dy)) return
@@ -91,16 +94,24 @@ function startGesture (c, e) {
     return { kind: 'wire', from: port.dataset.port, start }
   }
   const node = e.target.closest('.node')
+  const wire = !node && e.target.closest('svg.wire[data-wire]')
+  if ((node || wire) && e.shiftKey) {
+    e.preventDefault()
+    c.selection.toggle((node || wire).id)
+    return null
+  }
   if (node) {
     e.preventDefault()
     node.setPointerCapture?.(e.pointerId)
+    const group = c.selection.has(node.id) && c.selection.nodes()
+    if (group && group.length > 1) return groupGesture.start(c, e, group, node)
     return { kind: 'node', node, sx: e.clientX, sy: e.clientY, start: pos(node), moved: false }
   }
-  const wire = e.target.closest('svg.wire[data-wire]')
   if (wire) {
     c.selection.select(wire.id)
     return null
   }
+  if (e.shiftKey) return boxGesture.start(c, e)
   c.viewport.classList.add('panning')
   return { kind: 'pan', sx: e.clientX, sy: e.clientY, start: { ...c.view.get() }, moved: false }
 }

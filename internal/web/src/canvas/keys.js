@@ -37,10 +37,14 @@ export function initKeys (c) {
     if (ARROWS[e.key] && node) {
       e.preventDefault()
       const step = e.shiftKey ? 1 : NUDGE
-      const p = pos(node)
-      moveNode(node, p.x + ARROWS[e.key][0] * step, p.y + ARROWS[e.key][1] * step)
+      // Every selected node moves; many are saved as one revision.
+      const nodes = selection.nodes().length > 1 ? selection.nodes() : [node]
+      for (const n of nodes) {
+        const p = pos(n)
+        moveNode(n, p.x + ARROWS[e.key][0] * step, p.y + ARROWS[e.key][1] * step)
+      }
       clearTimeout(nudgeTimer)
-      nudgeTimer = setTimeout(() => transport.saveMove(node), NUDGE_SAVE_DELAY)
+      nudgeTimer = setTimeout(() => nodes.length > 1 ? transport.saveMoves(nodes) : transport.saveMove(node), NUDGE_SAVE_DELAY)
     }
   })
 }

@@ -3,6 +3,11 @@
 // URL comes from a data-* attribute the server rendered.
 
 export function createTransport (htmx, editor) {
+  const tools = () => document.getElementById('canvas-tools')
+  const ends = (els) => ({
+    node: els.filter((el) => el.dataset.node).map((el) => el.dataset.node),
+    wire: els.filter((el) => el.dataset.wire).map((el) => el.dataset.wire)
+  })
   return {
     // load shows the panel of a node or wire.
     load (el) { return htmx.ajax('GET', el.dataset.url, { target: '#panel', swap: 'innerHTML' }) },
@@ -18,6 +23,33 @@ export function createTransport (htmx, editor) {
       return htmx.ajax('POST', editor.dataset.connectUrl, { source: editor, values: { from, to }, swap: 'none' })
     },
     remove (el) { return htmx.ajax('DELETE', el.dataset.url, { source: el, target: '#panel', swap: 'innerHTML' }) },
+    // The selection's edits (canvas/multiselect.js); their URLs are on
+    // #canvas-tools. Each is one revision.
+    saveMoves (els) {
+      const values = { node: [], x: [], y: [] }
+      for (const el of els) {
+        values.node.push(el.dataset.node)
+        values.x.push(el.dataset.x)
+        values.y.push(el.dataset.y)
+      }
+      return htmx.ajax('POST', tools().dataset.moveUrl, { source: editor, values, swap: 'none' })
+    },
+    removeMany (els) { return htmx.ajax('POST', tools().dataset.deleteUrl, { source: editor, values: ends(els), swap: 'none' }) },
+    duplicate (els) { return htmx.ajax('POST', tools().dataset.duplicateUrl, { source: editor, values: ends(els), swap: 'none' }) },
+    paste (fragment, at) {
+      const values = { fragment }
+      if (at) Object.assign(values, { x: Math.round(at.x), y: Math.round(at.y) })
+      return htmx.ajax('POST', tools().dataset.pasteUrl, { source: editor, values, swap: 'none' })
+    },
+    // fragment answers the nodes as the clipboard carries them: a GET, so
+    // no revision and no queue.
+    async fragment (els) {
+      const q = new URLSearchParams()
+      for (const el of els) if (el.dataset.node) q.append('node', el.dataset.node)
+      const res = await fetch(tools().dataset.fragmentUrl + '?' + q, { headers: { 'HX-Request': 'true' } })
+      if (!res.ok) throw new Error(await res.text())
+      return res.text()
+    },
     undo () { htmx.ajax('POST', editor.dataset.undoUrl, { source: editor, swap: 'none' }) },
     redo () { htmx.ajax('POST', editor.dataset.redoUrl, { source: editor, swap: 'none' }) }
   }

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
 func width(t *testing.T, ctx context.Context, sel string) float64 {
@@ -37,7 +38,7 @@ func TestBrowserRoomToWork(t *testing.T) {
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	axe := axeSource(t)
-	run(t, ctx, "let the page use the clipboard", browser.GrantPermissions([]browser.PermissionType{browser.PermissionTypeClipboardReadWrite, browser.PermissionTypeClipboardSanitizedWrite}))
+	run(t, ctx, "let the page use the clipboard", testtool.GrantPermissions(ctx, browser.PermissionTypeClipboardReadWrite, browser.PermissionTypeClipboardSanitizedWrite))
 	chat, _ := model.Example("chat", "chat")
 	s, err := srv.store.CreateStack(context.Background(), chat)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
 // dragWith is drag with modifier keys held (shift for a box-select).
@@ -196,7 +197,7 @@ func TestBrowserSelectMany(t *testing.T) {
 func TestBrowserCopyPaste(t *testing.T) {
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
-	run(t, ctx, "let the page use the clipboard", browser.GrantPermissions([]browser.PermissionType{browser.PermissionTypeClipboardReadWrite, browser.PermissionTypeClipboardSanitizedWrite}))
+	run(t, ctx, "let the page use the clipboard", testtool.GrantPermissions(ctx, browser.PermissionTypeClipboardReadWrite, browser.PermissionTypeClipboardSanitizedWrite))
 	chat, _ := model.Example("chat", "chat")
 	src, err := srv.store.CreateStack(context.Background(), chat)
 	if err != nil {

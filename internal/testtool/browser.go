@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
@@ -160,3 +161,14 @@ func openTab(tb testing.TB, parent context.Context, id cdp.BrowserContextID) con
 // browserContexts maps each tab openTab made to its browser context, which
 // chromedp does not record for a tab it attached to.
 var browserContexts sync.Map // *chromedp.Context → cdp.BrowserContextID
+
+// GrantPermissions grants the page permissions (the clipboard, say) in the
+// browser context of ctx's tab: a grant without it would go to the
+// browser's default context, which the shared Chromium's tests are not in.
+func GrantPermissions(ctx context.Context, perms ...browser.PermissionType) chromedp.Action {
+	grant := browser.GrantPermissions(perms)
+	if id, ok := browserContexts.Load(chromedp.FromContext(ctx)); ok {
+		grant = grant.WithBrowserContextID(id.(cdp.BrowserContextID))
+	}
+	return grant
+}

@@ -5,10 +5,11 @@ GO ?= go
 
 .PHONY: test vet generate check-generated check-assets bench run
 
-# withbrowser starts one headless Chromium that every package's browser
-# tests share (each test gets its own browser context in it).
+# sharedtools starts one headless Chromium and one moto_server that every
+# package's tests share (each test gets a browser context and an AWS
+# account of its own in them).
 test: vet check-generated
-	$(GO) run ./internal/testtool/withbrowser $(GO) test -race -count=1 ./...
+	$(GO) run ./internal/testtool/sharedtools $(GO) test -race -count=1 ./...
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }

@@ -57,9 +57,11 @@ func TestDeployToMoto(t *testing.T) {
 				}
 				return out
 			}
-			aws("s3", "mb", "s3://switchboard-test")
+			// Bucket names are global, across moto's accounts too.
+			bucket := "switchboard-test-" + example
+			aws("s3", "mb", "s3://"+bucket)
 			aws("cloudformation", "package", "--template-file", "template.yaml",
-				"--s3-bucket", "switchboard-test", "--output-template-file", "packaged.yaml")
+				"--s3-bucket", bucket, "--output-template-file", "packaged.yaml")
 			if out, err := runTool(t, dir, nil, "cfn-lint", "--", "packaged.yaml"); err != nil || out != "" {
 				t.Errorf("cfn-lint packaged.yaml: %v\n%s", err, out)
 			}

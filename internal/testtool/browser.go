@@ -14,7 +14,7 @@ import (
 )
 
 // ChromiumURLEnv names the DevTools URL of a Chromium that every test
-// package shares. `make test` starts one (see withbrowser) so the packages
+// package shares. `make test` starts one (see sharedtools) so the packages
 // that drive a browser do not each start their own; without it, each test
 // binary starts one of its own, once.
 const ChromiumURLEnv = "SWITCHBOARD_CHROMIUM_URL"

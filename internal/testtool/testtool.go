@@ -9,10 +9,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -68,39 +72,91 @@ func FreePort(tb testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// StartMoto starts moto_server, a local AWS API, on a free loopback port,
-// stops it when the test ends, and returns its URL once it answers.
+// MotoURLEnv names the URL of a moto_server that every test package
+// shares: `make test` starts one (see sharedtools).
+const MotoURLEnv = "SWITCHBOARD_MOTO_URL"
+
+// StartMoto returns the URL of a moto_server, a local AWS API, for this test
+// alone. With SWITCHBOARD_MOTO_URL set it is the shared moto behind a proxy
+// that puts the test in an AWS account of its own (moto's
+// x-moto-account-id), so tests that name their tables or stacks alike do
+// not meet; else a moto_server started for the test and stopped when it
+// ends.
 func StartMoto(tb testing.TB, why string) string {
 	tb.Helper()
+	if shared := os.Getenv(MotoURLEnv); shared != "" {
+		return motoAccount(tb, shared)
+	}
 	Command(tb, "moto_server", why)
-	port := FreePort(tb)
-	// A file, not a buffer, so reading the log while moto runs is no race.
-	logPath := filepath.Join(tb.TempDir(), "moto.log")
-	logFile, err := os.Create(logPath)
+	url, stop, err := StartMotoServer(tb.TempDir())
 	if err != nil {
 		tb.Fatal(err)
+	}
+	tb.Cleanup(stop)
+	return url
+}
+
+// StartMotoServer starts moto_server on a free loopback port, logging into
+// dir, and returns its URL once it answers, and how to stop it.
+func StartMotoServer(dir string) (url string, stop func(), err error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	// A file, not a buffer, so reading the log while moto runs is no race.
+	logPath := filepath.Join(dir, "moto.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return "", nil, err
 	}
 	defer logFile.Close()
 	cmd := exec.Command("moto_server", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
-		tb.Fatalf("start moto_server: %v", err)
+		return "", nil, fmt.Errorf("start moto_server: %w", err)
 	}
-	tb.Cleanup(func() {
+	stop = func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
-	})
-	url := "http://127.0.0.1:" + strconv.Itoa(port)
+	}
+	url = "http://127.0.0.1:" + strconv.Itoa(port)
 	// moto has no readiness signal but answering; poll it.
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		resp, err := http.Get(url + "/moto-api/")
 		if err == nil {
 			resp.Body.Close()
-			return url
+			return url, stop, nil
 		}
 		if time.Now().After(deadline) {
+			stop()
 			out, _ := os.ReadFile(logPath)
-			tb.Fatalf("moto_server did not answer on %s within 30s: %v\n%s", url, err, out)
+			return "", nil, fmt.Errorf("moto_server did not answer on %s within 30s: %v\n%s", url, err, out)
 		}
 	}
+}
+
+// motoAccounts numbers the accounts this test binary gives its tests; the
+// process ID keeps two binaries apart.
+var motoAccounts atomic.Int64
+
+// motoAccount serves the test a proxy to the shared moto in an account of
+// its own.
+func motoAccount(tb testing.TB, shared string) string {
+	tb.Helper()
+	target, err := url.Parse(shared)
+	if err != nil {
+		tb.Fatalf("%s: %v", MotoURLEnv, err)
+	}
+	account := fmt.Sprintf("%06d%06d", os.Getpid()%1_000_000, motoAccounts.Add(1))
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	direct := proxy.Director
+	proxy.Director = func(r *http.Request) {
+		direct(r)
+		r.Header.Set("x-moto-account-id", account)
+	}
+	srv := httptest.NewServer(proxy)
+	tb.Cleanup(srv.Close)
+	return srv.URL
 }

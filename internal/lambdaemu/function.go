@@ -44,6 +44,9 @@ func (p *Pool) newFunction(cfg FunctionConfig) (*function, error) {
 	if cfg.MaxConcurrency <= 0 {
 		cfg.MaxConcurrency = p.opts.MaxConcurrency
 	}
+	if cfg.MaxConcurrency <= 0 {
+		cfg.MaxConcurrency = DefaultConcurrency(cfg.MemoryMB)
+	}
 	l, err := p.launcherFor(cfg)
 	if err != nil {
 		return nil, err

@@ -116,9 +116,27 @@ func (f *function) spawn(ctx context.Context) (*sandbox, error) {
 	if err := s.waitReady(ctx); err != nil {
 		s.kill()
 		<-s.done
-		return nil, err
+		return nil, f.explainMissingSDK(err)
 	}
 	return s, nil
+}
+
+// explainMissingSDK adds to an init error on importing the AWS SDK why the
+// SDK is missing and how to install it, when the pool knows.
+func (f *function) explainMissingSDK(err error) error {
+	var fe *FunctionError
+	if !errors.As(err, &fe) || fe.Type != "Runtime.ImportModuleError" {
+		return err
+	}
+	o := f.pool.opts
+	switch {
+	case o.NodeSDKMissing != nil && strings.HasPrefix(f.cfg.Runtime, "nodejs") && strings.Contains(fe.Message, "@aws-sdk/"):
+		fe.Message += " (" + o.NodeSDKMissing.Error() + ")"
+	case o.PythonSDKMissing != nil && strings.HasPrefix(f.cfg.Runtime, "python") &&
+		(strings.Contains(fe.Message, "'boto3'") || strings.Contains(fe.Message, "'botocore'")):
+		fe.Message += " (" + o.PythonSDKMissing.Error() + ")"
+	}
+	return err
 }
 
 func (f *function) startSandbox() (*sandbox, error) {

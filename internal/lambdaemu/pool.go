@@ -299,9 +299,11 @@ func (p *Pool) Close() error {
 // emit sends a log line to slog and to Options.OnLog.
 func (p *Pool) emit(l LogLine) {
 	// Lambda's own START/END/REPORT lines would drown the function's
-	// output in a terminal; the UI gets them all through OnLog.
+	// output in a terminal; the UI gets them all through OnLog. When OnLog
+	// is set it shows the lines, so slog gets them only at debug level:
+	// at info they would show twice on a terminal where both write.
 	level := slog.LevelInfo
-	if l.Stream == "platform" {
+	if l.Stream == "platform" || p.opts.OnLog != nil {
 		level = slog.LevelDebug
 	}
 	p.logger.LogAttrs(context.Background(), level, "function log",

@@ -1,10 +1,10 @@
 package localrun
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -44,15 +44,8 @@ func prepareCode(st *starting) (err error) {
 			return fmt.Errorf("localrun: %w", err)
 		}
 		r.codeDir = r.tmp
-		written, err := export.WriteScaffolds(r.tmp, s)
-		if err != nil {
+		if _, err := export.WriteScaffolds(r.tmp, s); err != nil {
 			return fmt.Errorf("localrun: scaffolds: %w", err)
-		}
-		if cfg.NodePath == "" && importsSDK(r.tmp, written) {
-			// Lambda's Node.js runtimes provide the SDK; here it must be
-			// installed somewhere and named, or those handlers fail to load.
-			st.logger.WarnContext(st.ctx, "the starter handlers import the AWS SDK for JavaScript v3 but no node_modules folder holding it was given; they will fail to load",
-				slog.String("fix", "npm install @aws-sdk/client-dynamodb @aws-sdk/client-apigatewaymanagementapi, then pass its node_modules folder"))
 		}
 	} else if err := checkCodeFolders(r.codeDir, s); err != nil {
 		return err
@@ -65,7 +58,66 @@ func prepareCode(st *starting) (err error) {
 	if err != nil {
 		return err
 	}
-	return refuse(s, problems)
+	if err := refuse(s, problems); err != nil {
+		return err
+	}
+	prepareRuntimes(st)
+	return nil
+}
+
+// prepareRuntimes picks each function's interpreter, warning when its
+// version differs from the runtime's, and provides the AWS SDK that
+// Lambda's runtimes ship: the --node-modules folder when given, else the
+// pinned set from the user's SDK cache, installed on first need. An SDK
+// that cannot be installed does not stop the run (a handler may not use
+// it); a function that imports it then fails with the reason and the fix.
+func prepareRuntimes(st *starting) {
+	cfg := st.cfg
+	st.pool = lambdaemu.Options{OnLog: cfg.OnLog, Node: cfg.Node, NodePath: cfg.NodePath, Region: cfg.Region,
+		IdleTimeout: cfg.IdleProcessTimeout}
+	st.interpreters = map[string]string{}
+	var node, python bool
+	python3 := ""
+	for _, f := range st.s.Functions {
+		given := ""
+		switch {
+		case strings.HasPrefix(f.Runtime, "nodejs"):
+			node, given = true, cfg.Node
+		case strings.HasPrefix(f.Runtime, "python"):
+			python = true
+		default:
+			continue
+		}
+		in := lambdaemu.FindInterpreter(st.ctx, f.Name, f.Runtime, given)
+		if in.Warning != "" {
+			st.progress("warning: " + in.Warning)
+		}
+		if in.Path != "" {
+			st.interpreters[f.Name] = in.Path
+			if python && python3 == "" && strings.HasPrefix(f.Runtime, "python") {
+				python3 = in.Path
+			}
+		}
+	}
+	sdk := cfg.SDK
+	sdk.Progress = st.progress
+	if node && cfg.NodePath == "" {
+		dir, err := lambdaemu.NodeSDK(st.ctx, sdk)
+		if err != nil {
+			st.progress("warning: " + err.Error())
+			st.pool.NodeSDKMissing = err
+		}
+		st.pool.NodePath = dir
+	}
+	if python {
+		sdk.Python = python3
+		dir, err := lambdaemu.PythonSDK(st.ctx, sdk)
+		if err != nil {
+			st.progress("warning: " + err.Error())
+			st.pool.PythonSDKMissing = err
+		}
+		st.pool.PythonPath = dir
+	}
 }
 
 // serveFunctions starts a warm process per function, with the gateway's
@@ -73,29 +125,28 @@ func prepareCode(st *starting) (err error) {
 // if they cannot start.
 func serveFunctions(st *starting) (err error) {
 	r, cfg := st.r, st.cfg
-	r.pool, err = lambdaemu.New(st.ctx, st.logger, lambdaemu.Options{OnLog: cfg.OnLog, Node: cfg.Node, NodePath: cfg.NodePath, Region: cfg.Region})
+	r.pool, err = lambdaemu.New(st.ctx, st.logger, st.pool)
 	if err != nil {
 		st.gate.fail(err)
 		return err
 	}
 	fns := FunctionConfigs(st.s, r.codeDir, r.gw.Endpoints(), cfg.DynamoDBEndpoint, cfg.Region)
+	for i := range fns {
+		fns[i].Interpreter = st.interpreters[fns[i].Name]
+		// The run's cap, or the machine's, bounds a reservation too.
+		limit := cfg.Concurrency
+		if limit <= 0 {
+			limit = lambdaemu.DefaultConcurrency(fns[i].MemoryMB)
+		}
+		if reserved := fns[i].MaxConcurrency; reserved <= 0 || reserved > limit {
+			fns[i].MaxConcurrency = limit
+		}
+	}
 	if err = r.pool.Start(st.ctx, fns); err != nil {
 		st.gate.fail(err)
 		return fmt.Errorf("localrun: start functions: %w", err)
 	}
 	return nil
-}
-
-// importsSDK reports whether any of the files (slash-separated, under dir)
-// imports a package of the AWS SDK for JavaScript v3.
-func importsSDK(dir string, files []string) bool {
-	for _, f := range files {
-		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f)))
-		if err == nil && strings.Contains(string(data), `from "@aws-sdk/`) {
-			return true
-		}
-	}
-	return false
 }
 
 // checkCodeFolders refuses to start when a function's code folder is
@@ -151,14 +202,38 @@ func FunctionConfigs(s *model.Stack, codeDir string, eps []apigw.Endpoint, dynam
 		env["AWS_SECRET_ACCESS_KEY"] = dummySecretKey
 		env["AWS_REGION"], env["AWS_DEFAULT_REGION"] = region, region
 		out = append(out, lambdaemu.FunctionConfig{
-			Name:     f.Name,
-			Runtime:  f.Runtime,
-			Handler:  f.Handler,
-			CodeDir:  filepath.Join(codeDir, filepath.FromSlash(f.CodePath)),
-			MemoryMB: f.MemorySize,
-			Timeout:  time.Duration(f.Timeout) * time.Second,
-			Env:      env,
+			Name:           f.Name,
+			Runtime:        f.Runtime,
+			Handler:        f.Handler,
+			CodeDir:        filepath.Join(codeDir, filepath.FromSlash(f.CodePath)),
+			MemoryMB:       f.MemorySize,
+			Timeout:        time.Duration(f.Timeout) * time.Second,
+			Env:            env,
+			MaxConcurrency: reservedConcurrency(f),
 		})
 	}
 	return out
+}
+
+// reservedConcurrency is the function's ReservedConcurrentExecutions, which
+// an imported template keeps among the properties Switchboard does not
+// model, or 0. On AWS it caps the function's execution environments; here
+// it caps its processes. A reservation of 0 (the function is switched off
+// on AWS) is not honoured: a local run is for calling the function.
+func reservedConcurrency(f *model.Function) int {
+	for _, k := range f.Kept {
+		if k.Part != model.PartMain {
+			continue
+		}
+		for _, p := range k.Properties {
+			if p.Key != "ReservedConcurrentExecutions" {
+				continue
+			}
+			var n int
+			if json.Unmarshal(p.Value, &n) == nil && n > 0 {
+				return n
+			}
+		}
+	}
+	return 0
 }

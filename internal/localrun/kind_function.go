@@ -1,13 +1,16 @@
 package localrun
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,11 +83,13 @@ func prepareRuntimes(st *starting) {
 	python3 := ""
 	for _, f := range st.s.Functions {
 		given := ""
+		dir := filepath.Join(st.r.codeDir, filepath.FromSlash(f.CodePath))
 		switch {
 		case strings.HasPrefix(f.Runtime, "nodejs"):
-			node, given = true, cfg.Node
+			given = cfg.Node
+			node = node || usesSDK(dir, nodeSources, "@aws-sdk/")
 		case strings.HasPrefix(f.Runtime, "python"):
-			python = true
+			python = python || usesSDK(dir, pythonSources, "boto3", "botocore")
 		default:
 			continue
 		}
@@ -94,7 +99,7 @@ func prepareRuntimes(st *starting) {
 		}
 		if in.Path != "" {
 			st.interpreters[f.Name] = in.Path
-			if python && python3 == "" && strings.HasPrefix(f.Runtime, "python") {
+			if python3 == "" && strings.HasPrefix(f.Runtime, "python") {
 				python3 = in.Path
 			}
 		}
@@ -147,6 +152,59 @@ func serveFunctions(st *starting) (err error) {
 		return fmt.Errorf("localrun: start functions: %w", err)
 	}
 	return nil
+}
+
+// Source files that may import the SDK, by language.
+var (
+	nodeSources   = []string{".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"}
+	pythonSources = []string{".py"}
+)
+
+// Bounds of the look for SDK imports in a code folder.
+const (
+	sdkScanFiles    = 5000
+	sdkScanFileSize = 1 << 20
+)
+
+// usesSDK reports whether a source file in dir (not in node_modules,
+// hidden or cache folders) names one of the SDK's packages: the SDK is
+// installed only for code that needs it, so a stack without SDK calls runs
+// without network on a fresh machine. A folder too large to look through
+// is taken to need it.
+func usesSDK(dir string, exts []string, names ...string) bool {
+	found, seen := false, 0
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			if p != dir && (d.Name() == "node_modules" || d.Name() == "__pycache__" || strings.HasPrefix(d.Name(), ".")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || !slices.Contains(exts, filepath.Ext(p)) {
+			return nil
+		}
+		if seen++; seen > sdkScanFiles {
+			found = true
+			return filepath.SkipAll
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return nil
+		}
+		defer f.Close()
+		b, _ := io.ReadAll(io.LimitReader(f, sdkScanFileSize))
+		for _, n := range names {
+			if bytes.Contains(b, []byte(n)) {
+				found = true
+				return filepath.SkipAll
+			}
+		}
+		return nil
+	})
+	return found
 }
 
 // checkCodeFolders refuses to start when a function's code folder is

@@ -138,14 +138,7 @@ func serveFunctions(st *starting) (err error) {
 	fns := FunctionConfigs(st.s, r.codeDir, r.gw.Endpoints(), cfg.DynamoDBEndpoint, cfg.Region)
 	for i := range fns {
 		fns[i].Interpreter = st.interpreters[fns[i].Name]
-		// The run's cap, or the machine's, bounds a reservation too.
-		limit := cfg.Concurrency
-		if limit <= 0 {
-			limit = lambdaemu.DefaultConcurrency(fns[i].MemoryMB)
-		}
-		if reserved := fns[i].MaxConcurrency; reserved <= 0 || reserved > limit {
-			fns[i].MaxConcurrency = limit
-		}
+		fns[i].MaxConcurrency = concurrencyLimit(fns[i].MaxConcurrency, cfg.Concurrency, fns[i].MemoryMB)
 	}
 	if err = r.pool.Start(st.ctx, fns); err != nil {
 		st.gate.fail(err)
@@ -271,6 +264,20 @@ func FunctionConfigs(s *model.Stack, codeDir string, eps []apigw.Endpoint, dynam
 		})
 	}
 	return out
+}
+
+// concurrencyLimit is how many processes a function may run at once: the
+// run's cap (--concurrency), or the machine's, and no more than the
+// function's reserved concurrency (0 for none).
+func concurrencyLimit(reserved, run, memoryMB int) int {
+	limit := run
+	if limit <= 0 {
+		limit = lambdaemu.DefaultConcurrency(memoryMB)
+	}
+	if reserved > 0 && reserved < limit {
+		return reserved
+	}
+	return limit
 }
 
 // reservedConcurrency is the function's ReservedConcurrentExecutions, which

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/apigw/wsload"
+	"github.com/switchboard-dev/switchboard/internal/lambdaemu"
 	"github.com/switchboard-dev/switchboard/internal/model"
 )
 
@@ -135,5 +136,16 @@ func TestReservedConcurrency(t *testing.T) {
 	f.Kept = []model.Kept{{Properties: []model.Field{{Key: "ReservedConcurrentExecutions", Value: json.RawMessage("3")}}}}
 	if got := FunctionConfigs(s, "/code", nil, "", "us-east-1")[0].MaxConcurrency; got != 3 {
 		t.Fatalf("reserved 3: %d", got)
+	}
+}
+
+// TestConcurrencyLimit: --concurrency sets the cap, a reservation lowers
+// it, and without either the machine decides.
+func TestConcurrencyLimit(t *testing.T) {
+	machine := lambdaemu.DefaultConcurrency(128)
+	for _, c := range []struct{ reserved, run, want int }{{0, 0, machine}, {0, 40, 40}, {3, 40, 3}, {50, 40, 40}, {1, 0, 1}} {
+		if got := concurrencyLimit(c.reserved, c.run, 128); got != c.want {
+			t.Errorf("reserved %d, --concurrency %d: %d, want %d", c.reserved, c.run, got, c.want)
+		}
 	}
 }

@@ -215,6 +215,12 @@ func PythonSDK(ctx context.Context, o SDKOptions) (string, error) {
 		return "", pythonSDKError(fmt.Sprintf("%s does not run: %v", python, err))
 	}
 	final := filepath.Join(root, sdkKey("python"+version, "sdk/python/requirements.txt"))
+	if have, ok := pythonStandIns.Load(final); ok {
+		// pip failed before in this process; the next run need not wait
+		// for it to fail again (switchboard sdk install tries anew).
+		err, _ := have.(error)
+		return "", err
+	}
 	err = installOnce(final, func() error {
 		pkgs := PythonSDKPackages()
 		o.progress("installing boto3, which Lambda's Python runtimes provide (%s), for Python %s into %s", strings.Join(pkgs, ", "), version, final)
@@ -241,10 +247,15 @@ func PythonSDK(ctx context.Context, o SDKOptions) (string, error) {
 	// than none: handlers run, on another version than Lambda's.
 	if have, verr := interpreterVersion(ctx, pyPath, "import boto3; print(boto3.__version__)"); verr == nil {
 		o.progress("boto3 could not be installed (%v); using the boto3 %s that %s has, not Lambda's %s", err, have, python, PythonSDKPackages()[0])
+		pythonStandIns.Store(final, nil)
 		return "", nil
 	}
 	return "", err
 }
+
+// pythonStandIns remembers the sets pip could not install but the
+// interpreter's own boto3 stands in for: folder → nil.
+var pythonStandIns sync.Map
 
 func pythonSDKError(cause string) error {
 	return fmt.Errorf("%w: boto3 (%s) could not be installed: %s; run `%s` once with network access",

@@ -274,3 +274,61 @@ def handler(event, context):
 		t.Fatalf("cached = %q", got)
 	}
 }
+
+// wheelScript builds a wheel of each named distribution from the files
+// the interpreter running it has installed: a local package index for a
+// machine that cannot reach one (these are pure Python).
+const wheelScript = `import sys, zipfile, os
+from importlib.metadata import distribution
+out = sys.argv[1]
+for req in sys.argv[2:]:
+    d = distribution(req.split("==")[0])
+    if d.version != req.split("==")[1]:
+        sys.exit("%s is installed at %s" % (req, d.version))
+    base = str(d.locate_file(""))
+    name = "%s-%s-py3-none-any.whl" % (d.metadata["Name"].replace("-", "_"), d.version)
+    with zipfile.ZipFile(os.path.join(out, name), "w", zipfile.ZIP_STORED) as z:
+        for f in d.files:
+            s = str(f)
+            if s.startswith("..") or "__pycache__" in s or s.endswith(".pyc"):
+                continue
+            if os.path.isfile(os.path.join(base, s)):
+                z.write(os.path.join(base, s), s)
+`
+
+// TestPythonSDKInstallsBoto3: the pinned boto3 set installs with pip
+// --target into the cache (from a local wheel folder, as this machine
+// reaches no Python package index), and a handler on an interpreter that
+// has no boto3 of its own imports it from there and makes a client.
+func TestPythonSDKInstallsBoto3(t *testing.T) {
+	bare := pythonWithout(t, "boto3")
+	if exec.Command(bare, "-m", "pip", "--version").Run() != nil {
+		testtool.Require(t, "%s has no pip", bare)
+	}
+	wheels := t.TempDir()
+	if out, err := exec.Command("python3", append([]string{"-c", wheelScript, wheels}, PythonSDKPackages()...)...).CombinedOutput(); err != nil {
+		t.Skipf("no python3 with the pinned boto3 set to build wheels from: %v %s", err, out)
+	}
+	cache := t.TempDir()
+	var progress []string
+	dir, err := PythonSDK(context.Background(), SDKOptions{CacheDir: cache, Python: bare,
+		Env:      []string{"PIP_NO_INDEX=1", "PIP_FIND_LINKS=" + wheels},
+		Progress: func(s string) { progress = append(progress, s) }})
+	if err != nil || !strings.HasPrefix(dir, cache) {
+		t.Fatalf("PythonSDK = %q, %v", dir, err)
+	}
+	if len(progress) != 2 || !strings.Contains(progress[0], "boto3==") {
+		t.Fatalf("progress = %q", progress)
+	}
+	fn := pythonFunction(t, "Boto", map[string]string{"app.py": `import boto3
+def handler(event, context):
+    c = boto3.client("dynamodb", region_name="us-east-1")
+    return [boto3.__version__, c.meta.service_model.service_name, boto3.__file__]
+`})
+	fn.Interpreter = bare
+	p := MustPool(t, Options{PythonPath: dir}, fn)
+	got := MustInvoke[[]string](t, p, "Boto", map[string]any{})
+	if want := strings.TrimPrefix(PythonSDKPackages()[0], "boto3=="); got[0] != want || got[1] != "dynamodb" || !strings.HasPrefix(got[2], dir) {
+		t.Fatalf("handler got %q, want boto3 %s from %s", got, want, dir)
+	}
+}

@@ -25,7 +25,9 @@ func benchEcho(b *testing.B) *Runner {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return MustRun(b, Config{Stack: s, NodePath: sdk})
+	// LOCALRUN_BENCH_CONCURRENCY compares --concurrency values.
+	n, _ := strconv.Atoi(os.Getenv("LOCALRUN_BENCH_CONCURRENCY"))
+	return MustRun(b, Config{Stack: s, NodePath: sdk, Concurrency: n})
 }
 
 // BenchmarkEchoRoundTrip: one client, send to reply, through a Node.js

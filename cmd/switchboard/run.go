@@ -47,9 +47,9 @@ func (o *runOptions) bind(fs *flag.FlagSet) {
 	fs.StringVar(&o.node, "node", "", "node `executable` for nodejs functions (default: node<major> on PATH matching the runtime, else node)")
 	fs.IntVar(&o.concurrency, "concurrency", 0, "`number` of processes each function may run at once (default: from the CPUs and memory;\na function's reserved concurrency caps it further)")
 	fs.BoolVar(&o.verbose, "verbose", false, "also print Lambda's START, END and REPORT lines of every invocation")
-	fs.DurationVar(&o.idleTimeout, "idle-timeout", localrun.DefaultIdleTimeout, "`duration` without client messages after which a connection is closed (API Gateway: 10m)")
-	fs.DurationVar(&o.maxConnectionDuration, "max-connection-duration", localrun.DefaultMaxLifetime, "`duration` after which any connection is closed (API Gateway: 2h)")
-	fs.DurationVar(&o.integrationTimeout, "integration-timeout", localrun.DefaultIntegrationTimeout, "`duration` a route's function may take before the client gets a timeout (API Gateway: 29s)")
+	fs.DurationVar(&o.idleTimeout, "idle-timeout", localrun.DefaultIdleTimeout, "`duration` without client messages after which a connection is closed, as on API Gateway")
+	fs.DurationVar(&o.maxConnectionDuration, "max-connection-duration", localrun.DefaultMaxLifetime, "`duration` after which any connection is closed, as on API Gateway")
+	fs.DurationVar(&o.integrationTimeout, "integration-timeout", localrun.DefaultIntegrationTimeout, "`duration` a route's function may take before the client gets a timeout, as on API Gateway")
 }
 
 func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string, o *runOptions) error {

@@ -148,6 +148,20 @@ export const handler = async () => ({ imported: mark, required: require("@aws-sd
 	if got := MustInvoke[map[string]any](t, p, "OwnSDK", map[string]any{}); got["imported"] != "the function's own" || got["required"] != "the function's own" {
 		t.Fatalf("a function's own node_modules must win over the SDK cache: %v", got)
 	}
+
+	// A client Lambda provides but the pinned set lacks: the error says
+	// how to get it.
+	s3 := nodeFunction(t, "UsesS3", map[string]string{"index.mjs": `import { S3Client } from "@aws-sdk/client-s3";
+export const handler = async () => typeof S3Client;
+`})
+	p2, err := New(context.Background(), nil, Options{NodePath: dir, InitTimeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p2.Close()
+	if err := p2.Start(context.Background(), []FunctionConfig{s3}); err == nil || !strings.Contains(err.Error(), "npm install @aws-sdk/client-s3") {
+		t.Fatalf("start = %v, want the hint to install @aws-sdk/client-s3 in the function's folder", err)
+	}
 }
 
 // TestNodeSDKWithoutNetwork: on a machine that never installed the SDK and

@@ -85,7 +85,7 @@ func versionOf(ctx context.Context, path, lang string) string {
 // python3). When the version it reports differs from the runtime's, the
 // Warning says so and names the fix; the run goes on with it, as the
 // difference rarely matters to a handler and is for the user to judge.
-func FindInterpreter(ctx context.Context, function, runtime, given string) Interpreter {
+func FindInterpreter(ctx context.Context, runtime, given string) Interpreter {
 	lang, want, ok := runtimeVersion(runtime)
 	if !ok {
 		return Interpreter{}
@@ -129,7 +129,7 @@ func FindInterpreter(ctx context.Context, function, runtime, given string) Inter
 	if lang == "python" {
 		fix = fmt.Sprintf("install Python %s and put it on PATH as python%s", want, want)
 	}
-	first.Warning = fmt.Sprintf("function %s: runtime %s runs on the local %s %s (%s), not on version %s as on Lambda: %s",
-		function, runtime, lang, first.Version, first.Path, want, fix)
+	first.Warning = fmt.Sprintf("runtime %s runs on the local %s %s (%s), not on version %s as on Lambda: %s",
+		runtime, lang, first.Version, first.Path, want, fix)
 	return first
 }

@@ -31,27 +31,27 @@ func TestInterpreterMatchesRuntime(t *testing.T) {
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	ctx := context.Background()
 
-	in := FindInterpreter(ctx, "Chat", "nodejs22.x", "")
+	in := FindInterpreter(ctx, "nodejs22.x", "")
 	if in.Path != filepath.Join(bin, "node22") || in.Warning != "" || in.Version != "v22.11.0" {
 		t.Fatalf("nodejs22.x: %+v, want node22 without warning", in)
 	}
-	in = FindInterpreter(ctx, "Chat", "nodejs24.x", "")
+	in = FindInterpreter(ctx, "nodejs24.x", "")
 	if in.Path != filepath.Join(bin, "node") {
 		t.Fatalf("nodejs24.x: %+v, want the plain node", in)
 	}
-	for _, want := range []string{"Chat", "nodejs24.x", "v20.19.1", "Node.js 24", "node24", "--node"} {
+	for _, want := range []string{"nodejs24.x", "v20.19.1", "Node.js 24", "node24", "--node"} {
 		if !strings.Contains(in.Warning, want) {
 			t.Errorf("warning %q does not name %q", in.Warning, want)
 		}
 	}
 	// --node given: used as it is, warned about when it differs.
-	if in := FindInterpreter(ctx, "Chat", "nodejs22.x", "node"); in.Path != filepath.Join(bin, "node") || !strings.Contains(in.Warning, "pass --node with a Node.js 22") {
+	if in := FindInterpreter(ctx, "nodejs22.x", "node"); in.Path != filepath.Join(bin, "node") || !strings.Contains(in.Warning, "pass --node with a Node.js 22") {
 		t.Fatalf("given node: %+v", in)
 	}
 
 	fn := nodeFunction(t, "Which", map[string]string{"index.mjs": `export const handler = async () => process.env.FAKE_INTERPRETER ?? "none";`})
 	fn.Runtime = "nodejs22.x"
-	fn.Interpreter = FindInterpreter(ctx, fn.Name, fn.Runtime, "").Path
+	fn.Interpreter = FindInterpreter(ctx, fn.Runtime, "").Path
 	p := MustPool(t, Options{}, fn)
 	if got := MustInvoke[string](t, p, "Which", map[string]any{}); got != "node22" {
 		t.Fatalf("the function ran on %q, want node22", got)
@@ -73,10 +73,10 @@ func TestPythonInterpreterMatchesRuntime(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	if in := FindInterpreter(context.Background(), "Py", "python3.12", ""); in.Path != filepath.Join(bin, "python3.12") || in.Warning != "" {
+	if in := FindInterpreter(context.Background(), "python3.12", ""); in.Path != filepath.Join(bin, "python3.12") || in.Warning != "" {
 		t.Fatalf("python3.12: %+v", in)
 	}
-	in := FindInterpreter(context.Background(), "Py", "python3.99", "")
+	in := FindInterpreter(context.Background(), "python3.99", "")
 	if !strings.Contains(in.Warning, "python3.99") || !strings.Contains(in.Warning, "install Python 3.99") {
 		t.Fatalf("python3.99: %+v, want a warning naming the fix", in)
 	}

@@ -81,6 +81,9 @@ func prepareRuntimes(st *starting) {
 	st.interpreters = map[string]string{}
 	var node, python bool
 	python3 := ""
+	// One warning per runtime and interpreter, naming its functions.
+	warned := map[string][]string{}
+	var order []string
 	for _, f := range st.s.Functions {
 		given := ""
 		dir := filepath.Join(st.r.codeDir, filepath.FromSlash(f.CodePath))
@@ -93,9 +96,12 @@ func prepareRuntimes(st *starting) {
 		default:
 			continue
 		}
-		in := lambdaemu.FindInterpreter(st.ctx, f.Name, f.Runtime, given)
+		in := lambdaemu.FindInterpreter(st.ctx, f.Runtime, given)
 		if in.Warning != "" {
-			st.progress("warning: " + in.Warning)
+			if _, ok := warned[in.Warning]; !ok {
+				order = append(order, in.Warning)
+			}
+			warned[in.Warning] = append(warned[in.Warning], f.Name)
 		}
 		if in.Path != "" {
 			st.interpreters[f.Name] = in.Path
@@ -103,6 +109,9 @@ func prepareRuntimes(st *starting) {
 				python3 = in.Path
 			}
 		}
+	}
+	for _, w := range order {
+		st.progress(fmt.Sprintf("warning: %s %s: %s", plural(len(warned[w]), "function", "functions"), strings.Join(warned[w], ", "), w))
 	}
 	sdk := cfg.SDK
 	sdk.Progress = st.progress
@@ -301,4 +310,11 @@ func reservedConcurrency(f *model.Function) int {
 		}
 	}
 	return 0
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

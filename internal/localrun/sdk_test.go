@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/apigw/wsload"
 	"github.com/switchboard-dev/switchboard/internal/lambdaemu"
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
 // sdkStack is echoStack with a handler that uses the AWS SDK for
@@ -66,7 +68,7 @@ func TestRunInstallsSDKOnFirstNeed(t *testing.T) {
 	cfg := sdkStack(t, 2)
 	cfg.SDK.CacheDir = cache
 	cfg.OnProgress = func(s string) {
-		if !strings.HasPrefix(s, "warning: function Echo: runtime") { // the local node's version
+		if !strings.HasPrefix(s, "warning: function Echo: runtime nodejs") { // the local node's version
 			progress = append(progress, s)
 		}
 	}
@@ -147,5 +149,39 @@ func TestConcurrencyLimit(t *testing.T) {
 		if got := concurrencyLimit(c.reserved, c.run, 128); got != c.want {
 			t.Errorf("reserved %d, --concurrency %d: %d, want %d", c.reserved, c.run, got, c.want)
 		}
+	}
+}
+
+// TestRunPicksTheRuntimesNode: with node24 on PATH, a nodejs24.x function
+// runs on it without a warning; with only a node of another version, the
+// run warns once, naming the functions and the fix.
+func TestRunPicksTheRuntimesNode(t *testing.T) {
+	real := testtool.Command(t, "node", "the handler runs on Node.js")
+	bin := t.TempDir()
+	fake := func(name, version string) {
+		script := "#!/bin/sh\nif [ \"$1\" = --version ]; then echo " + version + "; exit 0; fi\nexport FAKE_NODE=" + name + "\nexec " + real + " \"$@\"\n"
+		if err := os.WriteFile(filepath.Join(bin, name), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fake("node", "v18.20.0")
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	run := func() ([]string, string) {
+		cfg := echoStack(t, 1)
+		MustWrite(t, cfg.CodeDir, map[string]string{"functions/echo/index.js": `exports.handler = async () => ({ statusCode: 200, body: process.env.FAKE_NODE });`})
+		var progress []string
+		cfg.OnProgress = func(s string) { progress = append(progress, s) }
+		r := MustRun(t, cfg)
+		c := MustDial(t, r, "")
+		MustSend(t, c, "which")
+		return progress, MustRead(t, c)
+	}
+	progress, ran := run()
+	if ran != "node" || len(progress) != 1 || !strings.Contains(progress[0], "function Echo: runtime nodejs24.x runs on the local node v18.20.0") || !strings.Contains(progress[0], "node24") {
+		t.Fatalf("ran on %q, progress %q; want node with one warning naming the fix", ran, progress)
+	}
+	fake("node24", "v24.1.0")
+	if progress, ran := run(); ran != "node24" || len(progress) != 0 {
+		t.Fatalf("ran on %q, progress %q; want node24 without a warning", ran, progress)
 	}
 }

@@ -10,6 +10,7 @@ import (
 // allows (DefaultConcurrency), no longer a fixed 10: twelve calls that
 // each wait for all twelve finish.
 func TestDefaultConcurrencyScalesPastTen(t *testing.T) {
+	t.Parallel() // waits on npm, pip and node processes much of the time
 	const calls = 12
 	fn := nodeFunction(t, "Gate", map[string]string{"index.mjs": gateHandler})
 	if n := DefaultConcurrency(fn.MemoryMB); n < calls {

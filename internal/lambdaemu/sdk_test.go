@@ -91,6 +91,7 @@ func readJSON(tb testing.TB, path string, v any) {
 // reuses the folder; a handler imports and uses the SDK from it with both
 // import and require, and a function's own node_modules wins over it.
 func TestNodeSDKInstallsOnceAndHandlersImportIt(t *testing.T) {
+	t.Parallel() // waits on npm, pip and node processes much of the time
 	mustNPM(t)
 	cache := t.TempDir()
 	var progress []string
@@ -169,6 +170,7 @@ export const handler = async () => typeof S3Client;
 // missing and the command that fixes it, leaves nothing in the cache, and a
 // handler importing the SDK fails to start with that message.
 func TestNodeSDKWithoutNetwork(t *testing.T) {
+	t.Parallel() // waits on npm, pip and node processes much of the time
 	mustNPM(t)
 	cache := t.TempDir()
 	_, err := NodeSDK(context.Background(), SDKOptions{CacheDir: cache, Env: unreachableNPM(t)})
@@ -248,6 +250,7 @@ func pythonWithout(tb testing.TB, module string) string {
 // without boto3 gets the message naming the fix, one with boto3 uses its
 // own, saying so.
 func TestPythonSDKWithoutNetwork(t *testing.T) {
+	t.Parallel() // waits on npm, pip and node processes much of the time
 	offline := []string{"PIP_INDEX_URL=http://127.0.0.1:1/simple", "PIP_FIND_LINKS=", "PIP_NO_INDEX="}
 	bare := pythonWithout(t, "boto3")
 	_, err := PythonSDK(context.Background(), SDKOptions{CacheDir: t.TempDir(), Python: bare, Env: offline})
@@ -315,6 +318,7 @@ for req in sys.argv[2:]:
 // reaches no Python package index), and a handler on an interpreter that
 // has no boto3 of its own imports it from there and makes a client.
 func TestPythonSDKInstallsBoto3(t *testing.T) {
+	t.Parallel() // waits on npm, pip and node processes much of the time
 	bare := pythonWithout(t, "boto3")
 	if exec.Command(bare, "-m", "pip", "--version").Run() != nil {
 		testtool.Require(t, "%s has no pip", bare)

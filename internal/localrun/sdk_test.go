@@ -50,6 +50,7 @@ func feedLogs(tb testing.TB, run *Run) []feedLog {
 // that imports no SDK installs nothing. START/END/REPORT lines reach the
 // feed with kind platform, the handler's own lines with kind function.
 func TestRunInstallsSDKOnFirstNeed(t *testing.T) {
+	t.Parallel() // waits on npm, pip and node processes much of the time
 	MustSDK(t)
 	cache := t.TempDir()
 	m := NewManager(nil)

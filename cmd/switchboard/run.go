@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/localrun"
 	"github.com/switchboard-dev/switchboard/internal/model"
@@ -32,10 +34,13 @@ var runCmd = &command{
 }
 
 type runOptions struct {
-	port, maxConnections                int
-	dynamoDBEndpoint, code, nodeModules string
-	allowOrigins                        originList
-	params                              paramList
+	port, maxConnections, concurrency         int
+	dynamoDBEndpoint, code, nodeModules, node string
+	allowOrigins                              originList
+	params                                    paramList
+	verbose                                   bool
+	idleTimeout, maxConnectionDuration        time.Duration
+	integrationTimeout                        time.Duration
 }
 
 func (o *runOptions) bind(fs *flag.FlagSet) {
@@ -46,6 +51,12 @@ func (o *runOptions) bind(fs *flag.FlagSet) {
 	fs.StringVar(&o.nodeModules, "node-modules", "", "node_modules `folder` handlers may import from, such as one with the AWS SDK for JavaScript v3\n(default $SWITCHBOARD_NODE_MODULES)")
 	fs.Var(&o.allowOrigins, "allow-origin", "browser `origin` (scheme://host[:port]) whose pages may open WebSockets besides loopback ones;\nrepeat or separate with commas")
 	fs.IntVar(&o.maxConnections, "max-connections", localrun.DefaultMaxConnections, "`number` of WebSocket connections the run accepts at once; more are answered 429")
+	fs.StringVar(&o.node, "node", "", "node `executable` for nodejs functions (default: node<major> on PATH matching the runtime, else node)")
+	fs.IntVar(&o.concurrency, "concurrency", 0, "`number` of processes each function may run at once (default: from the CPUs and memory;\na function's reserved concurrency caps it further)")
+	fs.BoolVar(&o.verbose, "verbose", false, "also print Lambda's START, END and REPORT lines of every invocation")
+	fs.DurationVar(&o.idleTimeout, "idle-timeout", localrun.DefaultIdleTimeout, "`duration` without client messages after which a connection is closed, as on API Gateway")
+	fs.DurationVar(&o.maxConnectionDuration, "max-connection-duration", localrun.DefaultMaxLifetime, "`duration` after which any connection is closed, as on API Gateway")
+	fs.DurationVar(&o.integrationTimeout, "integration-timeout", localrun.DefaultIntegrationTimeout, "`duration` a route's function may take before the client gets a timeout, as on API Gateway")
 }
 
 func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string, o *runOptions) error {
@@ -60,6 +71,14 @@ func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []st
 	if maxConns < 1 {
 		return &usageError{msg: fmt.Sprintf("run: --max-connections %d must be at least 1", maxConns)}
 	}
+	if o.concurrency < 0 {
+		return &usageError{msg: fmt.Sprintf("run: --concurrency %d must be at least 1 (or 0 for the default)", o.concurrency)}
+	}
+	for name, d := range map[string]time.Duration{"idle-timeout": o.idleTimeout, "max-connection-duration": o.maxConnectionDuration, "integration-timeout": o.integrationTimeout} {
+		if d <= 0 {
+			return &usageError{msg: fmt.Sprintf("run: --%s %s must be positive", name, d)}
+		}
+	}
 	origins := []string(o.allowOrigins)
 	for _, o := range origins {
 		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" {
@@ -67,11 +86,15 @@ func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []st
 		}
 	}
 	cfg := localrun.Config{
-		Gateway:          localrun.GatewayOptions{AllowOrigins: origins, MaxConnections: maxConns},
+		Gateway: localrun.GatewayOptions{AllowOrigins: origins, MaxConnections: maxConns,
+			IdleTimeout: o.idleTimeout, MaxLifetime: o.maxConnectionDuration, IntegrationTimeout: o.integrationTimeout},
 		Port:             port,
 		DynamoDBEndpoint: o.dynamoDBEndpoint,
 		CodeDir:          o.code,
 		NodePath:         o.nodeModules,
+		Node:             o.node,
+		Concurrency:      o.concurrency,
+		SDK:              localrun.SDKOptions{CacheDir: c.Getenv(localrun.SDKCacheEnv)},
 	}
 	if cfg.DynamoDBEndpoint == "" {
 		cfg.DynamoDBEndpoint = c.Getenv("AWS_ENDPOINT_URL_DYNAMODB")
@@ -109,12 +132,21 @@ func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []st
 	}
 	log := c.logger()
 	// Function output goes to stderr as is, one line per log line, so a
-	// terminal shows what console.log printed.
+	// terminal shows what console.log printed; Lambda's START, END and
+	// REPORT lines only when asked for.
 	var logMu sync.Mutex
 	cfg.OnLog = func(l localrun.LogLine) {
+		if l.Stream == "platform" && !o.verbose {
+			return
+		}
 		logMu.Lock()
 		defer logMu.Unlock()
 		fmt.Fprintf(c.Stderr, "%s %s\n", l.Function, strings.TrimRight(l.Text, "\n"))
+	}
+	cfg.OnProgress = func(msg string) {
+		logMu.Lock()
+		defer logMu.Unlock()
+		fmt.Fprintf(c.Stderr, "switchboard: %s\n", msg)
 	}
 	// The run manager of the app's Run tab; an interrupt while the stack
 	// starts stops the start.
@@ -213,4 +245,59 @@ func (l *originList) Set(v string) error {
 		}
 	}
 	return nil
+}
+
+// sdkCmd is `switchboard sdk install`: the AWS SDK that Lambda's runtimes
+// provide, installed into the cache every run uses, ahead of a run or on a
+// machine that will be offline later.
+var sdkCmd = &command{
+	name: "sdk", args: "install",
+	summary: "Install the AWS SDK that Lambda's runtimes provide (the AWS SDK for JavaScript v3\n" +
+		"and boto3, pinned) into the per-user cache local runs use ($" + localrun.SDKCacheEnv + "\n" +
+		"moves it). A run installs it on first need; this does it ahead.",
+	bind: withOptions(runSDK),
+}
+
+type sdkOptions struct {
+	node, python bool
+}
+
+func (o *sdkOptions) bind(fs *flag.FlagSet) {
+	fs.BoolVar(&o.node, "node", true, "install the AWS SDK for JavaScript v3 (with npm)")
+	fs.BoolVar(&o.python, "python", true, "install boto3 (with python3 -m pip)")
+}
+
+func runSDK(ctx context.Context, c *CLI, fs *flag.FlagSet, _ *string, args []string, o *sdkOptions) error {
+	if err := exactArgs(fs, args, "install"); err != nil {
+		return err
+	}
+	if args[0] != "install" {
+		fs.Usage()
+		return &usageError{msg: fmt.Sprintf("sdk: unknown action %q (want install)", args[0])}
+	}
+	opts := localrun.SDKOptions{
+		CacheDir: c.Getenv(localrun.SDKCacheEnv),
+		Progress: func(msg string) { fmt.Fprintf(c.Stderr, "switchboard: %s\n", msg) },
+	}
+	var errs []error
+	if o.node {
+		dir, err := localrun.NodeSDK(ctx, opts)
+		if err != nil {
+			errs = append(errs, err)
+		} else {
+			fmt.Fprintf(c.Stdout, "AWS SDK for JavaScript v3\t%s\n", dir)
+		}
+	}
+	if o.python {
+		dir, err := localrun.PythonSDK(ctx, opts)
+		switch {
+		case err != nil:
+			errs = append(errs, err)
+		case dir == "":
+			fmt.Fprintf(c.Stdout, "boto3\tthe interpreter's own (see above)\n")
+		default:
+			fmt.Fprintf(c.Stdout, "boto3\t%s\n", dir)
+		}
+	}
+	return errors.Join(errs...)
 }

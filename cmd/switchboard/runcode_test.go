@@ -12,9 +12,10 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/apigw/wsload"
 )
 
-// startRun runs `switchboard run` with args until the test ends and
-// returns the first API's URL and the command's output so far.
-func startRun(t *testing.T, db string, args ...string) (url string, stdout, stderr *syncBuffer) {
+// startRun runs `switchboard run` with args, and env as its environment
+// besides the database, until the test ends, and returns the first API's
+// URL and the command's output so far.
+func startRun(t *testing.T, db string, env map[string]string, args ...string) (url string, stdout, stderr *syncBuffer) {
 	t.Helper()
 	if _, err := exec.LookPath("node"); err != nil {
 		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
@@ -30,7 +31,7 @@ func startRun(t *testing.T, db string, args ...string) (url string, stdout, stde
 		if k == "SWITCHBOARD_DB" {
 			return db
 		}
-		return ""
+		return env[k]
 	}}
 	go func() { done <- cli.Run(ctx, append([]string{"run"}, args...)) }()
 	t.Cleanup(func() {
@@ -91,7 +92,7 @@ func TestRunImportedServerlessService(t *testing.T) {
 
 	// Run from another working directory: the code is found through the
 	// folder the stack was imported from.
-	url, stdout, stderr := startRun(t, db, "twoway", "--port", "0", "--param", "LogEvents=yes")
+	url, stdout, stderr := startRun(t, db, nil, "twoway", "--port", "0", "--param", "LogEvents=yes")
 	if strings.Contains(stderr.String(), "STARTER") || !strings.Contains(stdout.String(), "Functions run from "+service) {
 		t.Fatalf("the run does not use the service folder:\n%s\n%s", stdout, stderr)
 	}
@@ -123,7 +124,7 @@ func TestRunCodeFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	// --code names where the service is now.
-	url, _, stderr := startRun(t, db, "twoway", "--port", "0", "--code", filepath.Join(dir, "moved"))
+	url, _, stderr := startRun(t, db, nil, "twoway", "--port", "0", "--code", filepath.Join(dir, "moved"))
 	if strings.Contains(stderr.String(), "STARTER") {
 		t.Fatalf("--code of the service folder ran a starter:\n%s", stderr)
 	}
@@ -143,7 +144,7 @@ func TestRunStarterIsLoud(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "stacks.db")
 	mustRun(t, db, "new", "echo", "--example", "echo")
-	_, _, stderr := startRun(t, db, "echo", "--port", "0", "--code", dir)
+	_, _, stderr := startRun(t, db, nil, "echo", "--port", "0", "--code", dir)
 	want := "WARNING: function EchoFunction runs a STARTER handler, not your code: its code folder " + filepath.Join(dir, "functions", "echo-function") + " does not exist"
 	if !strings.Contains(stderr.String(), want) {
 		t.Fatalf("stderr lacks %q:\n%s", want, stderr)

@@ -58,7 +58,7 @@ type conn struct {
 	lastActive atomic.Int64 // unix nanoseconds
 	activity   chan struct{}
 	done       chan struct{}
-	inflight   chan struct{}
+	inflight   chan struct{} // nil unless Options.MaxInflight bounds it
 	messages   sync.WaitGroup
 
 	endMu     sync.Mutex
@@ -74,7 +74,9 @@ func newConn(ep *endpoint, cr *connectRequest, nc net.Conn, src io.Reader, autho
 		log:      ep.g.logger.With(slog.String("api", ep.api.Name), slog.String("connectionId", cr.id)),
 		activity: make(chan struct{}, 1),
 		done:     make(chan struct{}),
-		inflight: make(chan struct{}, ep.g.opts.MaxInflight),
+	}
+	if n := ep.g.opts.MaxInflight; n > 0 {
+		c.inflight = make(chan struct{}, n)
 	}
 	c.lastActive.Store(cr.connectedAt.UnixNano())
 	return c
@@ -95,14 +97,16 @@ func (c *conn) end() (int, string, string) {
 	return c.endCode, c.endReason, c.endDetail
 }
 
-// serve reads the connection until it ends, then sends $disconnect.
+// serve reads the connection until it ends, then sends $disconnect at
+// once, as API Gateway does, while calls for earlier messages may still
+// run; it returns when they are done too.
 func (c *conn) serve() {
 	go c.watch()
 	c.readLoop()
 	close(c.done)
 	_ = c.nc.Close()
 	c.ep.forget(c)
-	c.messages.Wait()
+	defer c.messages.Wait()
 
 	code, reason, detail := c.end()
 	c.log.Info("disconnected", slog.Int("code", code), slog.String("reason", reason), slog.String("detail", detail))
@@ -290,10 +294,17 @@ func (c *conn) readLoop() {
 		default:
 		}
 		body := bytes.Clone(buf.Bytes())
-		c.inflight <- struct{}{}
+		if c.inflight != nil {
+			c.inflight <- struct{}{}
+		}
 		c.messages.Add(1)
 		go func() {
-			defer func() { <-c.inflight; c.messages.Done() }()
+			defer func() {
+				if c.inflight != nil {
+					<-c.inflight
+				}
+				c.messages.Done()
+			}()
 			c.handleMessage(body)
 		}()
 	}

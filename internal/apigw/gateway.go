@@ -60,9 +60,13 @@ type Options struct {
 	// answers nothing for two intervals is taken as gone (its TCP connection
 	// vanished without a close frame). 30 seconds when zero.
 	PingInterval time.Duration
-	// MaxInflight bounds the messages of one connection being handled at
-	// once; API Gateway invokes concurrently, so replies may come out of
-	// order, as there. 10 when zero.
+	// MaxInflight, when positive, bounds the messages of one connection
+	// being handled at once, which serializes them at 1 (for tests that
+	// need replies in order). Zero, the default, bounds nothing, as on API
+	// Gateway: each message is handled as soon as it arrives, concurrently
+	// with the others of its connection, so a slow call holds up no other
+	// and replies may come out of order. The functions' concurrency bounds
+	// the work.
 	MaxInflight int
 	// Region and AccountID appear in the authorizer's methodArn.
 	Region    string
@@ -81,6 +85,13 @@ type Options struct {
 	MaxConnections int
 }
 
+// API Gateway's timeouts for WebSocket APIs, the defaults of Options.
+const (
+	DefaultIdleTimeout        = 10 * time.Minute
+	DefaultMaxLifetime        = 2 * time.Hour
+	DefaultIntegrationTimeout = 29 * time.Second
+)
+
 // DefaultMaxConnections is the connection cap of a gateway: far above any
 // local test, far below a process's file descriptor limit.
 const DefaultMaxConnections = 2000
@@ -90,19 +101,16 @@ func (o Options) withDefaults() Options {
 		o.Host = "127.0.0.1"
 	}
 	if o.IdleTimeout <= 0 {
-		o.IdleTimeout = 10 * time.Minute
+		o.IdleTimeout = DefaultIdleTimeout
 	}
 	if o.MaxLifetime <= 0 {
-		o.MaxLifetime = 2 * time.Hour
+		o.MaxLifetime = DefaultMaxLifetime
 	}
 	if o.IntegrationTimeout <= 0 {
-		o.IntegrationTimeout = 29 * time.Second
+		o.IntegrationTimeout = DefaultIntegrationTimeout
 	}
 	if o.PingInterval <= 0 {
 		o.PingInterval = 30 * time.Second
-	}
-	if o.MaxInflight <= 0 {
-		o.MaxInflight = 10
 	}
 	if o.Region == "" {
 		o.Region = "us-east-1"

@@ -9,7 +9,10 @@
 //     style), reports errors in Lambda's shape, and formats console output as
 //     Lambda does. Options.NodePath makes a node_modules folder (with the AWS
 //     SDK for JavaScript v3, which Lambda's runtimes ship) resolvable for both
-//     require and import.
+//     require and import, after the function's own node_modules. NodeSDK
+//     installs a pinned SDK set into a per-user cache for that (sdk.go);
+//     PythonSDK does the same for boto3. FindInterpreter picks a node or
+//     python of the runtime's version (node22, python3.12) when PATH has one.
 //     Differences from Lambda: callback-style handlers work on every nodejs
 //     runtime (Lambda dropped them from nodejs24.x), and the callback's result
 //     is sent at once (callbackWaitsForEmptyEventLoop is not honoured).
@@ -48,8 +51,11 @@
 //     privileges Switchboard does not assume.
 //   - Concurrency: one invocation per process at a time; concurrent Invokes
 //     start more processes on demand, up to FunctionConfig.MaxConcurrency or
-//     Options.MaxConcurrency (default 10); beyond it they wait. Processes stay
-//     warm until Start or Close.
+//     Options.MaxConcurrency (default DefaultConcurrency: several per CPU,
+//     bounded by half the available memory at the function's memory size);
+//     beyond it they wait. A function's first process stays warm until
+//     Start or Close; the others stop after Options.IdleTimeout idle (a
+//     minute by default).
 //   - Payload: 6 MB each way, as for Lambda's synchronous invocations.
 //
 // A crash (the process exits mid-invocation) fails that invocation at once

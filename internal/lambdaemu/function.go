@@ -44,6 +44,9 @@ func (p *Pool) newFunction(cfg FunctionConfig) (*function, error) {
 	if cfg.MaxConcurrency <= 0 {
 		cfg.MaxConcurrency = p.opts.MaxConcurrency
 	}
+	if cfg.MaxConcurrency <= 0 {
+		cfg.MaxConcurrency = DefaultConcurrency(cfg.MemoryMB)
+	}
 	l, err := p.launcherFor(cfg)
 	if err != nil {
 		return nil, err
@@ -169,7 +172,7 @@ func (f *function) release(s *sandbox) {
 // reapIdle runs until the function stops, stopping the sandboxes that have
 // been idle longer than timeout, except the last one.
 func (f *function) reapIdle(timeout time.Duration) {
-	t := time.NewTicker(max(timeout/4, 10*time.Millisecond))
+	t := time.NewTicker(max(timeout/12, 10*time.Millisecond))
 	defer t.Stop()
 	for {
 		select {

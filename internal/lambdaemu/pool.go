@@ -21,18 +21,34 @@ const (
 	DefaultTimeout = 3 * time.Second
 	// DefaultMemoryMB is Lambda's default memory size.
 	DefaultMemoryMB = 128
-	// DefaultMaxConcurrency is how many processes one function may run at
-	// once unless Options or FunctionConfig say otherwise.
-	DefaultMaxConcurrency = 10
 	// DefaultInitTimeout is Lambda's limit on a function's init phase.
 	DefaultInitTimeout = 10 * time.Second
-	// DefaultIdleTimeout is how long an extra process stays idle; Lambda
-	// too keeps idle execution environments for minutes.
-	DefaultIdleTimeout = 5 * time.Minute
+	// DefaultIdleTimeout is how long a process beyond a function's first
+	// stays idle before it stops: long enough to serve the next burst
+	// warm, short enough that a burst does not leave a machine's memory
+	// taken by processes nobody calls.
+	DefaultIdleTimeout = time.Minute
 	// MaxPayloadBytes is Lambda's limit on a synchronous invocation's
 	// request and response (6 MB).
 	MaxPayloadBytes = 6 * 1024 * 1024
 )
+
+// DefaultConcurrency is how many processes of one function may run at
+// once when neither the function (its reserved concurrency) nor the run
+// says: Lambda scales a function to hundreds of execution environments,
+// this machine cannot. Handlers mostly wait on I/O (DynamoDB,
+// @connections), so it allows several processes per CPU, and no more than
+// half the available memory holds at the function's memory size.
+func DefaultConcurrency(memoryMB int) int {
+	if memoryMB <= 0 {
+		memoryMB = DefaultMemoryMB
+	}
+	n := 8 * max(runtime.NumCPU(), 1)
+	if avail, ok := availableMemory(); ok {
+		n = min(n, int(avail/2/(int64(memoryMB)<<20)))
+	}
+	return max(n, 2)
+}
 
 // FunctionConfig describes one function to run.
 type FunctionConfig struct {
@@ -46,6 +62,10 @@ type FunctionConfig struct {
 	// MaxConcurrency caps this function's processes, like Lambda's reserved
 	// concurrency; 0 means Options.MaxConcurrency.
 	MaxConcurrency int
+	// Interpreter is the node or python executable for this function,
+	// such as one FindInterpreter picked for its runtime's version; ""
+	// means Options.Node or Options.Python.
+	Interpreter string
 }
 
 // LogLine is one line a function process wrote, or one of the START, END
@@ -81,12 +101,17 @@ type Options struct {
 	// PythonPath becomes PYTHONPATH, for packages Lambda's Python runtimes
 	// ship (boto3) when the interpreter does not have them.
 	PythonPath string
+	// NodeSDKMissing and PythonSDKMissing, when set, say why the SDK that
+	// Lambda's runtime provides could not be installed (the error of
+	// NodeSDK or PythonSDK). A function whose init fails on importing
+	// it gets this in its error, naming the fix.
+	NodeSDKMissing, PythonSDKMissing error
 	// Host is the loopback address the Runtime API listens on; "" means
 	// 127.0.0.1. Each process gets its own port, as each Lambda sandbox has
 	// its own Runtime API.
 	Host string
 	// MaxConcurrency is the default cap on processes per function; 0 means
-	// DefaultMaxConcurrency.
+	// DefaultConcurrency for the function's memory size.
 	MaxConcurrency int
 	// InitTimeout bounds a process's start until its first poll of
 	// /invocation/next; 0 means DefaultInitTimeout. As many processes start
@@ -136,9 +161,6 @@ func New(ctx context.Context, logger *slog.Logger, opts Options) (*Pool, error) 
 	}
 	if opts.Host == "" {
 		opts.Host = "127.0.0.1"
-	}
-	if opts.MaxConcurrency <= 0 {
-		opts.MaxConcurrency = DefaultMaxConcurrency
 	}
 	if opts.InitTimeout <= 0 {
 		opts.InitTimeout = DefaultInitTimeout
@@ -277,9 +299,11 @@ func (p *Pool) Close() error {
 // emit sends a log line to slog and to Options.OnLog.
 func (p *Pool) emit(l LogLine) {
 	// Lambda's own START/END/REPORT lines would drown the function's
-	// output in a terminal; the UI gets them all through OnLog.
+	// output in a terminal; the UI gets them all through OnLog. When OnLog
+	// is set it shows the lines, so slog gets them only at debug level:
+	// at info they would show twice on a terminal where both write.
 	level := slog.LevelInfo
-	if l.Stream == "platform" {
+	if l.Stream == "platform" || p.opts.OnLog != nil {
 		level = slog.LevelDebug
 	}
 	p.logger.LogAttrs(context.Background(), level, "function log",

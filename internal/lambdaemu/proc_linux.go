@@ -129,3 +129,23 @@ func parentOf(pid int) int {
 	ppid, _ := strconv.Atoi(string(f[1]))
 	return ppid
 }
+
+// availableMemory returns MemAvailable from /proc/meminfo: what the kernel
+// says can be taken without swapping.
+func availableMemory() (int64, bool) {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0, false
+	}
+	for line := range bytes.Lines(b) {
+		if rest, ok := bytes.CutPrefix(line, []byte("MemAvailable:")); ok {
+			f := bytes.Fields(rest)
+			if len(f) == 0 {
+				return 0, false
+			}
+			kb, err := strconv.ParseInt(string(f[0]), 10, 64)
+			return kb << 10, err == nil
+		}
+	}
+	return 0, false
+}

@@ -17,3 +17,7 @@ func becomeSubreaper() {}
 // killMarked does nothing off Linux, where no /proc tells a process's
 // environment: the process group kill is all there is.
 func killMarked(string) {}
+
+// availableMemory is known on Linux only; elsewhere the CPU count alone
+// bounds the default concurrency.
+func availableMemory() (int64, bool) { return 0, false }

@@ -24,3 +24,7 @@ func becomeSubreaper() {}
 
 // killMarked does nothing on Windows.
 func killMarked(string) {}
+
+// availableMemory is known on Linux only; elsewhere the CPU count alone
+// bounds the default concurrency.
+func availableMemory() (int64, bool) { return 0, false }

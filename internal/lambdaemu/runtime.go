@@ -1,6 +1,7 @@
 package lambdaemu
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"fmt"
@@ -57,10 +58,7 @@ func (p *Pool) launcherFor(cfg FunctionConfig) (launcher, error) {
 	fail := func(err error) launcher { return func(string) (*exec.Cmd, error) { return nil, err } }
 	switch {
 	case strings.HasPrefix(cfg.Runtime, "nodejs"):
-		node := p.opts.Node
-		if node == "" {
-			node = "node"
-		}
+		node := cmp.Or(cfg.Interpreter, p.opts.Node, "node")
 		path, err := exec.LookPath(node)
 		if err != nil {
 			return fail(fmt.Errorf("lambdaemu: %s: %w: runtime %s needs node, and %q is not installed: %v", cfg.Name, ErrInit, cfg.Runtime, node, err)), nil
@@ -86,10 +84,7 @@ func (p *Pool) launcherFor(cfg FunctionConfig) (launcher, error) {
 		// The system's python3 whatever the runtime's version: looking up
 		// python3.13 finds version managers' shims that fail when that
 		// version is not the selected one.
-		python := p.opts.Python
-		if python == "" {
-			python = "python3"
-		}
+		python := cmp.Or(cfg.Interpreter, p.opts.Python, "python3")
 		path, err := p.pythonExecutable(python)
 		if err != nil {
 			return fail(fmt.Errorf("lambdaemu: %s: %w: runtime %s needs %q, which is not installed: %v", cfg.Name, ErrInit, cfg.Runtime, python, err)), nil

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -116,9 +117,37 @@ func (f *function) spawn(ctx context.Context) (*sandbox, error) {
 	if err := s.waitReady(ctx); err != nil {
 		s.kill()
 		<-s.done
-		return nil, err
+		return nil, f.explainMissingSDK(err)
 	}
 	return s, nil
+}
+
+// missingSDKPackage finds the SDK package Node.js could not resolve.
+var missingSDKPackage = regexp.MustCompile(`Cannot find (?:package|module) '(@aws-sdk/[^/']+)`)
+
+// explainMissingSDK adds to an init error on importing the AWS SDK why the
+// SDK is missing and how to install it, when the pool knows.
+func (f *function) explainMissingSDK(err error) error {
+	var fe *FunctionError
+	if !errors.As(err, &fe) || fe.Type != "Runtime.ImportModuleError" {
+		return err
+	}
+	o := f.pool.opts
+	switch {
+	case o.NodeSDKMissing != nil && strings.HasPrefix(f.cfg.Runtime, "nodejs") && strings.Contains(fe.Message, "@aws-sdk/"):
+		fe.Message += " (" + o.NodeSDKMissing.Error() + ")"
+	case strings.HasPrefix(f.cfg.Runtime, "nodejs"):
+		// Lambda provides every client of the SDK; the local set only the
+		// ones stacks here use.
+		if m := missingSDKPackage.FindStringSubmatch(fe.Message); m != nil && !slices.ContainsFunc(NodeSDKPackages(), func(p string) bool { return strings.HasPrefix(p, m[1]+"@") }) {
+			fe.Message += fmt.Sprintf(" (Lambda's runtime provides %s, the local run only %s: install it in the function's folder with npm install %s)",
+				m[1], strings.Join(NodeSDKPackages(), ", "), m[1])
+		}
+	case o.PythonSDKMissing != nil && strings.HasPrefix(f.cfg.Runtime, "python") &&
+		(strings.Contains(fe.Message, "'boto3'") || strings.Contains(fe.Message, "'botocore'")):
+		fe.Message += " (" + o.PythonSDKMissing.Error() + ")"
+	}
+	return err
 }
 
 func (f *function) startSandbox() (*sandbox, error) {

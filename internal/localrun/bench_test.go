@@ -8,9 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/switchboard-dev/switchboard/internal/apigw"
 	"github.com/switchboard-dev/switchboard/internal/apigw/wsload"
+	"github.com/switchboard-dev/switchboard/internal/lambdaemu"
 	"github.com/switchboard-dev/switchboard/internal/model"
 )
 
@@ -24,8 +25,9 @@ func benchEcho(b *testing.B) *Runner {
 	if err != nil {
 		b.Fatal(err)
 	}
-	// The scaffold logs every event; the log sink would grow with b.N.
-	return MustRun(b, Config{Stack: s, NodePath: sdk, Gateway: apigw.Options{MaxInflight: 1}})
+	// LOCALRUN_BENCH_CONCURRENCY compares --concurrency values.
+	n, _ := strconv.Atoi(os.Getenv("LOCALRUN_BENCH_CONCURRENCY"))
+	return MustRun(b, Config{Stack: s, NodePath: sdk, Concurrency: n})
 }
 
 // BenchmarkEchoRoundTrip: one client, send to reply, through a Node.js
@@ -45,15 +47,21 @@ func BenchmarkEchoRoundTrip(b *testing.B) {
 }
 
 // BenchmarkMessages: round trips per second with 1 and 50 connections at
-// once; the function scales out to up to 10 processes, as Lambda would.
+// once; the function scales out to its default concurrency, as Lambda
+// would.
 func BenchmarkMessages(b *testing.B) {
 	for _, conns := range []int{1, 50} {
 		b.Run("conns="+strconv.Itoa(conns), func(b *testing.B) {
 			r := benchEcho(b)
+			// Scale out first: the figures are for warm processes, as
+			// a run serves after its first burst.
+			if _, err := wsload.Run(context.Background(), r.Endpoints()[0].URL, conns, 20*conns, []byte(`{"action":"test","data":"warm"}`)); err != nil {
+				b.Fatal(err)
+			}
 			var res wsload.Result
 			for b.Loop() {
 				var err error
-				if res, err = wsload.Run(context.Background(), r.Endpoints()[0].URL, conns, 1000, []byte(`{"action":"test","data":"hello"}`)); err != nil {
+				if res, err = wsload.Run(context.Background(), r.Endpoints()[0].URL, conns, 2000, []byte(`{"action":"test","data":"hello"}`)); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -107,6 +115,107 @@ func BenchmarkConnectChat(b *testing.B) {
 		_ = c.Close()
 	}
 	b.ReportMetric(float64(idle)/1024, "idle-rss-MB")
+}
+
+// BenchmarkStartToFirstConnection: from Start to the first accepted
+// WebSocket connection, for a stack whose handler loads the AWS SDK for
+// JavaScript v3 from a warm SDK cache: what a user waits for after
+// pressing Run locally the second time.
+func BenchmarkStartToFirstConnection(b *testing.B) {
+	MustSDK(b)
+	cfg := sdkStack(b, 1)
+	if _, err := lambdaemu.NodeSDK(context.Background(), cfg.SDK); err != nil { // warm the cache
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		r, err := Start(context.Background(), nil, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := wsload.Dial(context.Background(), r.Endpoints()[0].URL)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		_ = c.Close()
+		if err := r.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+}
+
+// BenchmarkIdleAfterBurst: the proportional memory (PSS) of this process
+// and its function processes a minute after a burst of 50 connections
+// made the echo function scale out, once the extra processes stopped
+// (lambdaemu.DefaultIdleTimeout). It takes over a minute per iteration.
+func BenchmarkIdleAfterBurst(b *testing.B) {
+	r := benchEcho(b)
+	for b.Loop() {
+		if _, err := wsload.Run(context.Background(), r.Endpoints()[0].URL, 50, 2000, []byte(`{"action":"test","data":"hello"}`)); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(treePSSKB(b))/1024, "burst-pss-MB")
+		time.Sleep(lambdaemu.DefaultIdleTimeout + 6*time.Second)
+		b.ReportMetric(float64(treePSSKB(b))/1024, "idle-pss-MB")
+		b.ReportMetric(float64(len(treePIDs(b))-1), "idle-processes")
+	}
+}
+
+// treePSSKB sums Pss of this process and its descendants, from
+// /proc/PID/smaps_rollup: memory shared between the node processes
+// counts once in all.
+func treePSSKB(tb testing.TB) int {
+	total := 0
+	for _, pid := range treePIDs(tb) {
+		data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/smaps_rollup")
+		if err != nil {
+			continue
+		}
+		for line := range strings.SplitSeq(string(data), "\n") {
+			if rest, ok := strings.CutPrefix(line, "Pss:"); ok {
+				var kb int
+				fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb)
+				total += kb
+			}
+		}
+	}
+	return total
+}
+
+// treePIDs lists this process and its descendants.
+func treePIDs(tb testing.TB) []int {
+	tb.Helper()
+	children := map[int][]int{}
+	procs, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, p := range procs {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		s := string(data)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		var state string
+		var ppid int
+		if _, err := fmt.Sscanf(s[i+2:], "%s %d", &state, &ppid); err != nil {
+			continue
+		}
+		pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
+		children[ppid] = append(children[ppid], pid)
+	}
+	var out []int
+	var walk func(pid int)
+	walk = func(pid int) {
+		out = append(out, pid)
+		for _, c := range children[pid] {
+			walk(c)
+		}
+	}
+	walk(os.Getpid())
+	return out
 }
 
 // treeRSSKB sums VmRSS of this process and its descendants (the function

@@ -120,12 +120,6 @@ func codeFolders(st *starting) (map[string]string, error) {
 		r.starters = append(r.starters, sf)
 		st.logger.WarnContext(st.ctx, "function "+sf.Function+" "+sf.Message(), slog.String("function", f.Name))
 	}
-	if st.cfg.NodePath == "" && importsSDK(tmp, written) {
-		// Lambda's Node.js runtimes provide the SDK; here it must be
-		// installed somewhere and named, or those handlers fail to load.
-		st.logger.WarnContext(st.ctx, "the starter handlers import the AWS SDK for JavaScript v3 but no node_modules folder holding it was given; they will fail to load",
-			slog.String("fix", "npm install @aws-sdk/client-dynamodb @aws-sdk/client-apigatewaymanagementapi, then pass its node_modules folder"))
-	}
 	return folders, nil
 }
 

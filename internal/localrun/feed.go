@@ -20,7 +20,19 @@ type feedLog struct {
 	Time     time.Time `json:"time"`
 	Function string    `json:"function"`
 	Stream   string    `json:"stream"`
-	Text     string    `json:"text"`
+	// Kind tells what the canvas's log filter may hide: "function" for a
+	// line the function wrote, "platform" for Lambda's START, END and
+	// REPORT lines, "setup" for a step of the run's start.
+	Kind string `json:"kind"`
+	Text string `json:"text"`
+}
+
+// logKind is the feed kind of a function's log line.
+func logKind(l LogLine) string {
+	if l.Stream == "platform" {
+		return "platform"
+	}
+	return "function"
 }
 
 // FeedHistory is how many items a feed keeps for a page that connects, or

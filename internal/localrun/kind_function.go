@@ -1,10 +1,15 @@
 package localrun
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,7 +48,77 @@ func prepareCode(st *starting) (err error) {
 	if err != nil {
 		return err
 	}
-	return refuse(s, problems)
+	if err := refuse(s, problems); err != nil {
+		return err
+	}
+	prepareRuntimes(st)
+	return nil
+}
+
+// prepareRuntimes picks each function's interpreter, warning when its
+// version differs from the runtime's, and provides the AWS SDK that
+// Lambda's runtimes ship: the --node-modules folder when given, else the
+// pinned set from the user's SDK cache, installed on first need. An SDK
+// that cannot be installed does not stop the run (a handler may not use
+// it); a function that imports it then fails with the reason and the fix.
+func prepareRuntimes(st *starting) {
+	cfg := st.cfg
+	st.pool = lambdaemu.Options{OnLog: cfg.OnLog, Node: cfg.Node, NodePath: cfg.NodePath, Region: cfg.Region,
+		IdleTimeout: cfg.IdleProcessTimeout}
+	st.interpreters = map[string]string{}
+	var node, python bool
+	python3 := ""
+	// One warning per runtime and interpreter, naming its functions.
+	warned := map[string][]string{}
+	var order []string
+	for _, f := range st.s.Functions {
+		given := ""
+		dir := st.r.folders[f.Name] // the user's folder, or its starter's
+		switch {
+		case strings.HasPrefix(f.Runtime, "nodejs"):
+			given = cfg.Node
+			node = node || usesSDK(dir, nodeSources, "@aws-sdk/")
+		case strings.HasPrefix(f.Runtime, "python"):
+			python = python || usesSDK(dir, pythonSources, "boto3", "botocore")
+		default:
+			continue
+		}
+		in := lambdaemu.FindInterpreter(st.ctx, f.Runtime, given)
+		if in.Warning != "" {
+			if _, ok := warned[in.Warning]; !ok {
+				order = append(order, in.Warning)
+			}
+			warned[in.Warning] = append(warned[in.Warning], f.Name)
+		}
+		if in.Path != "" {
+			st.interpreters[f.Name] = in.Path
+			if python3 == "" && strings.HasPrefix(f.Runtime, "python") {
+				python3 = in.Path
+			}
+		}
+	}
+	for _, w := range order {
+		st.progress(fmt.Sprintf("warning: %s %s: %s", plural(len(warned[w]), "function", "functions"), strings.Join(warned[w], ", "), w))
+	}
+	sdk := cfg.SDK
+	sdk.Progress = st.progress
+	if node && cfg.NodePath == "" {
+		dir, err := lambdaemu.NodeSDK(st.ctx, sdk)
+		if err != nil {
+			st.progress("warning: " + err.Error())
+			st.pool.NodeSDKMissing = err
+		}
+		st.pool.NodePath = dir
+	}
+	if python {
+		sdk.Python = python3
+		dir, err := lambdaemu.PythonSDK(st.ctx, sdk)
+		if err != nil {
+			st.progress("warning: " + err.Error())
+			st.pool.PythonSDKMissing = err
+		}
+		st.pool.PythonPath = dir
+	}
 }
 
 // serveFunctions starts a warm process per function, with the gateway's
@@ -51,13 +126,17 @@ func prepareCode(st *starting) (err error) {
 // if they cannot start.
 func serveFunctions(st *starting) (err error) {
 	r, cfg := st.r, st.cfg
-	r.pool, err = lambdaemu.New(st.ctx, st.logger, lambdaemu.Options{OnLog: cfg.OnLog, Node: cfg.Node, NodePath: cfg.NodePath, Region: cfg.Region})
+	r.pool, err = lambdaemu.New(st.ctx, st.logger, st.pool)
 	if err != nil {
 		st.gate.fail(err)
 		return err
 	}
 	fns := FunctionConfigs(st.s, r.codeDir, r.gw.Endpoints(), cfg.DynamoDBEndpoint, cfg.Region)
 	r.placeCode(st.s, cfg.Parameters, fns)
+	for i := range fns {
+		fns[i].Interpreter = st.interpreters[fns[i].Name]
+		fns[i].MaxConcurrency = concurrencyLimit(fns[i].MaxConcurrency, cfg.Concurrency, fns[i].MemoryMB)
+	}
 	if err = r.pool.Start(st.ctx, fns); err != nil {
 		st.gate.fail(err)
 		return fmt.Errorf("localrun: start functions: %w", err)
@@ -65,16 +144,57 @@ func serveFunctions(st *starting) (err error) {
 	return nil
 }
 
-// importsSDK reports whether any of the files (slash-separated, under dir)
-// imports a package of the AWS SDK for JavaScript v3.
-func importsSDK(dir string, files []string) bool {
-	for _, f := range files {
-		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f)))
-		if err == nil && strings.Contains(string(data), `from "@aws-sdk/`) {
-			return true
+// Source files that may import the SDK, by language.
+var (
+	nodeSources   = []string{".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"}
+	pythonSources = []string{".py"}
+)
+
+// Bounds of the look for SDK imports in a code folder.
+const (
+	sdkScanFiles    = 5000
+	sdkScanFileSize = 1 << 20
+)
+
+// usesSDK reports whether a source file in dir (not in node_modules,
+// hidden or cache folders) names one of the SDK's packages: the SDK is
+// installed only for code that needs it, so a stack without SDK calls runs
+// without network on a fresh machine. A folder too large to look through
+// is taken to need it.
+func usesSDK(dir string, exts []string, names ...string) bool {
+	found, seen := false, 0
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
 		}
-	}
-	return false
+		if d.IsDir() {
+			if p != dir && (d.Name() == "node_modules" || d.Name() == "__pycache__" || strings.HasPrefix(d.Name(), ".")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || !slices.Contains(exts, filepath.Ext(p)) {
+			return nil
+		}
+		if seen++; seen > sdkScanFiles {
+			found = true
+			return filepath.SkipAll
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return nil
+		}
+		defer f.Close()
+		b, _ := io.ReadAll(io.LimitReader(f, sdkScanFileSize))
+		for _, n := range names {
+			if bytes.Contains(b, []byte(n)) {
+				found = true
+				return filepath.SkipAll
+			}
+		}
+		return nil
+	})
+	return found
 }
 
 // FunctionConfigs turns the stack's functions into Lambda processes to run
@@ -111,14 +231,59 @@ func FunctionConfigs(s *model.Stack, codeDir string, eps []apigw.Endpoint, dynam
 		env["AWS_SECRET_ACCESS_KEY"] = dummySecretKey
 		env["AWS_REGION"], env["AWS_DEFAULT_REGION"] = region, region
 		out = append(out, lambdaemu.FunctionConfig{
-			Name:     f.Name,
-			Runtime:  f.Runtime,
-			Handler:  f.Handler,
-			CodeDir:  filepath.Join(codeDir, filepath.FromSlash(f.CodePath)),
-			MemoryMB: f.MemorySize,
-			Timeout:  time.Duration(f.Timeout) * time.Second,
-			Env:      env,
+			Name:           f.Name,
+			Runtime:        f.Runtime,
+			Handler:        f.Handler,
+			CodeDir:        filepath.Join(codeDir, filepath.FromSlash(f.CodePath)),
+			MemoryMB:       f.MemorySize,
+			Timeout:        time.Duration(f.Timeout) * time.Second,
+			Env:            env,
+			MaxConcurrency: reservedConcurrency(f),
 		})
 	}
 	return out
+}
+
+// concurrencyLimit is how many processes a function may run at once: the
+// run's cap (--concurrency), or the machine's, and no more than the
+// function's reserved concurrency (0 for none).
+func concurrencyLimit(reserved, run, memoryMB int) int {
+	limit := run
+	if limit <= 0 {
+		limit = lambdaemu.DefaultConcurrency(memoryMB)
+	}
+	if reserved > 0 && reserved < limit {
+		return reserved
+	}
+	return limit
+}
+
+// reservedConcurrency is the function's ReservedConcurrentExecutions, which
+// an imported template keeps among the properties Switchboard does not
+// model, or 0. On AWS it caps the function's execution environments; here
+// it caps its processes. A reservation of 0 (the function is switched off
+// on AWS) is not honoured: a local run is for calling the function.
+func reservedConcurrency(f *model.Function) int {
+	for _, k := range f.Kept {
+		if k.Part != model.PartMain {
+			continue
+		}
+		for _, p := range k.Properties {
+			if p.Key != "ReservedConcurrentExecutions" {
+				continue
+			}
+			var n int
+			if json.Unmarshal(p.Value, &n) == nil && n > 0 {
+				return n
+			}
+		}
+	}
+	return 0
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 
+	"github.com/switchboard-dev/switchboard/internal/lambdaemu"
 	"github.com/switchboard-dev/switchboard/internal/model"
 )
 
@@ -39,6 +40,19 @@ type starting struct {
 	r      *Runner
 	// gate holds the APIs' invocations until the functions are warm.
 	gate *gate
+	// pool is how the functions will run, filled while preparing their
+	// code (the runtime's SDK, the interpreter of each function).
+	pool         lambdaemu.Options
+	interpreters map[string]string // function name → executable
+}
+
+// progress tells the user of a step of the start.
+func (st *starting) progress(msg string) {
+	if st.cfg.OnProgress != nil {
+		st.cfg.OnProgress(msg)
+		return
+	}
+	st.logger.InfoContext(st.ctx, msg)
 }
 
 var kindServers []*kindServer

@@ -53,6 +53,20 @@ type Config struct {
 	// Parameters are values for the stack's parameters; those not given
 	// take their defaults, and one with no default must be given.
 	Parameters map[string]string
+	// OnProgress receives a line for each step of the start that takes a
+	// while or needs the user's attention: installing the runtime's SDK,
+	// an interpreter of another version than the function's runtime.
+	OnProgress func(string)
+	// SDK says where the AWS SDK Lambda's runtimes provide is cached and
+	// how it is installed; used when NodePath is empty.
+	SDK lambdaemu.SDKOptions
+	// Concurrency caps each function's processes, unless the function's
+	// reserved concurrency says less; 0 derives it from the machine
+	// (lambdaemu.DefaultConcurrency).
+	Concurrency int
+	// IdleProcessTimeout stops a function's processes beyond its first
+	// after that long idle; 0 means lambdaemu.DefaultIdleTimeout.
+	IdleProcessTimeout time.Duration
 }
 
 // Runner is a running stack.

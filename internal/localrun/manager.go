@@ -22,6 +22,8 @@ type (
 	Event = apigw.Event
 	// LogLine is one line a function wrote.
 	LogLine = lambdaemu.LogLine
+	// SDKOptions say where the AWS SDK Lambda's runtimes provide is cached.
+	SDKOptions = lambdaemu.SDKOptions
 )
 
 // DefaultMaxConnections is the connection cap of a run when none is given.
@@ -96,9 +98,18 @@ func (m *Manager) Start(ctx context.Context, cfg Config) (*Run, error) {
 	f := run.feed
 	onLog := cfg.OnLog
 	cfg.OnLog = func(l LogLine) {
-		f.add(feedLog{Type: "log", Time: l.Time, Function: l.Function, Stream: l.Stream, Text: l.Text})
+		f.add(feedLog{Type: "log", Time: l.Time, Function: l.Function, Stream: l.Stream, Kind: logKind(l), Text: l.Text})
 		if onLog != nil {
 			onLog(l)
+		}
+	}
+	onProgress := cfg.OnProgress
+	cfg.OnProgress = func(msg string) {
+		f.add(feedLog{Type: "log", Time: time.Now(), Function: "switchboard", Stream: "setup", Kind: "setup", Text: msg})
+		if onProgress != nil {
+			onProgress(msg)
+		} else {
+			m.log.Info(msg, slog.String("stack", st.Name))
 		}
 	}
 	r, err := Start(startCtx, m.log.With(slog.String("stack", st.Name)), cfg)

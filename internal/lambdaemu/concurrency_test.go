@@ -1,0 +1,46 @@
+package lambdaemu
+
+import (
+	"runtime"
+	"testing"
+)
+
+// TestDefaultConcurrencyScalesPastTen: without a cap from the function or
+// the run, a function runs as many processes at once as the machine
+// allows (DefaultConcurrency), no longer a fixed 10: twelve calls that
+// each wait for all twelve finish.
+func TestDefaultConcurrencyScalesPastTen(t *testing.T) {
+	t.Parallel() // waits on npm, pip and node processes much of the time
+	const calls = 12
+	fn := nodeFunction(t, "Gate", map[string]string{"index.mjs": gateHandler})
+	if n := DefaultConcurrency(fn.MemoryMB); n < calls {
+		t.Skipf("this machine allows %d processes of %d MB", n, fn.MemoryMB)
+	}
+	b := newBarrier(t, calls)
+	fn.Env = map[string]string{"BARRIER_URL": b.URL}
+	p := MustPool(t, Options{}, fn)
+	distinct := map[int]bool{}
+	for _, pid := range invokeAll(t, p, "Gate", calls) {
+		distinct[pid] = true
+	}
+	if len(distinct) != calls || b.maxInFlight() != calls {
+		t.Fatalf("%d processes, %d at once; want %d", len(distinct), b.maxInFlight(), calls)
+	}
+}
+
+// TestDefaultConcurrencyFollowsTheMachine: several processes per CPU,
+// fewer for functions with much memory, never below 2.
+func TestDefaultConcurrencyFollowsTheMachine(t *testing.T) {
+	if got, most := DefaultConcurrency(128), 8*runtime.NumCPU(); got > most || got < 2 {
+		t.Fatalf("DefaultConcurrency(128) = %d, want 2..%d", got, most)
+	}
+	if avail, ok := availableMemory(); ok {
+		huge := int(avail >> 20) // one process would take all the memory
+		if got := DefaultConcurrency(huge); got != 2 {
+			t.Fatalf("DefaultConcurrency(%d MB) = %d, want the floor of 2", huge, got)
+		}
+		if DefaultConcurrency(10240) > DefaultConcurrency(128) {
+			t.Fatal("more memory per process must not allow more processes")
+		}
+	}
+}

@@ -1,0 +1,188 @@
+package localrun
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/apigw/wsload"
+	"github.com/switchboard-dev/switchboard/internal/lambdaemu"
+	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
+)
+
+// sdkStack is echoStack with a handler that uses the AWS SDK for
+// JavaScript v3, as the chat example's handlers do.
+func sdkStack(tb testing.TB, id int64) Config {
+	tb.Helper()
+	cfg := echoStack(tb, id)
+	MustWrite(tb, cfg.CodeDir, map[string]string{"functions/echo/index.js": `const { DynamoDBClient } = require("@aws-sdk/client-dynamodb");
+const { ApiGatewayManagementApiClient } = require("@aws-sdk/client-apigatewaymanagementapi");
+exports.handler = async (event) => {
+  console.log("got " + event.body);
+  return { statusCode: 200, body: "sdk:" + typeof DynamoDBClient + "," + typeof ApiGatewayManagementApiClient };
+};
+`})
+	return cfg
+}
+
+// feedLogs returns the run's feed log items.
+func feedLogs(tb testing.TB, run *Run) []feedLog {
+	items, _, _ := run.Feed().Since(0)
+	var out []feedLog
+	for _, it := range items {
+		var l feedLog
+		if json.Unmarshal(it.JSON, &l) == nil && l.Type == "log" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// TestRunInstallsSDKOnFirstNeed: the first run of a stack whose handler
+// imports the AWS SDK, with an empty SDK cache and no --node-modules,
+// installs it, saying so on the feed and through OnProgress, and the
+// handler works; the next run reuses the cache without a word; a stack
+// that imports no SDK installs nothing. START/END/REPORT lines reach the
+// feed with kind platform, the handler's own lines with kind function.
+func TestRunInstallsSDKOnFirstNeed(t *testing.T) {
+	t.Parallel() // waits on npm, pip and node processes much of the time
+	MustSDK(t)
+	cache := t.TempDir()
+	m := NewManager(nil)
+	t.Cleanup(m.StopAll)
+
+	plain := echoStack(t, 1)
+	plain.SDK.CacheDir = cache
+	if _, err := m.Start(context.Background(), plain); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(cache); len(entries) != 0 {
+		t.Fatalf("a stack that imports no SDK installed it: %v", entries)
+	}
+
+	var progress []string
+	cfg := sdkStack(t, 2)
+	cfg.SDK.CacheDir = cache
+	cfg.OnProgress = func(s string) {
+		if !strings.HasPrefix(s, "warning: function Echo: runtime nodejs") { // the local node's version
+			progress = append(progress, s)
+		}
+	}
+	run, err := m.Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(progress) < 2 || !strings.Contains(progress[0], "installing the AWS SDK for JavaScript v3") {
+		t.Fatalf("progress = %q", progress)
+	}
+	c, err := wsload.Dial(context.Background(), run.Endpoints()[0].URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if got, err := c.RoundTrip([]byte("hi")); err != nil || string(got) != "sdk:function,function" {
+		t.Fatalf("reply %q, %v", got, err)
+	}
+	kinds := map[string]string{}
+	deadline := time.Now().Add(10 * time.Second)
+	for kinds["REPORT"] == "" && time.Now().Before(deadline) {
+		for _, l := range feedLogs(t, run) {
+			switch {
+			case strings.HasPrefix(l.Text, "installing"):
+				kinds["installing"] = l.Kind
+			case strings.HasPrefix(l.Text, "got hi"):
+				kinds["got"] = l.Kind
+			case strings.HasPrefix(l.Text, "START"), strings.HasPrefix(l.Text, "REPORT"):
+				kinds[l.Text[:strings.IndexByte(l.Text, ' ')]] = l.Kind
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	want := map[string]string{"installing": "setup", "got": "function", "START": "platform", "REPORT": "platform"}
+	for k, v := range want {
+		if kinds[k] != v {
+			t.Errorf("feed kind of %s line = %q, want %q", k, kinds[k], v)
+		}
+	}
+	if err := m.Stop(2); err != nil {
+		t.Fatal(err)
+	}
+
+	progress = nil
+	again := sdkStack(t, 3)
+	again.SDK.CacheDir = cache
+	again.OnProgress = cfg.OnProgress
+	if _, err := m.Start(context.Background(), again); err != nil {
+		t.Fatal(err)
+	}
+	if len(progress) != 0 {
+		t.Fatalf("second run: progress %q, want the cached SDK reused silently", progress)
+	}
+}
+
+// TestReservedConcurrency: an imported function's
+// ReservedConcurrentExecutions caps its processes.
+func TestReservedConcurrency(t *testing.T) {
+	s, err := model.Example("echo", "echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := s.Functions[0]
+	if got := FunctionConfigs(s, "/code", nil, "", "us-east-1")[0].MaxConcurrency; got != 0 {
+		t.Fatalf("without a reservation: %d", got)
+	}
+	f.Kept = []model.Kept{{Properties: []model.Field{{Key: "ReservedConcurrentExecutions", Value: json.RawMessage("3")}}}}
+	if got := FunctionConfigs(s, "/code", nil, "", "us-east-1")[0].MaxConcurrency; got != 3 {
+		t.Fatalf("reserved 3: %d", got)
+	}
+}
+
+// TestConcurrencyLimit: --concurrency sets the cap, a reservation lowers
+// it, and without either the machine decides.
+func TestConcurrencyLimit(t *testing.T) {
+	machine := lambdaemu.DefaultConcurrency(128)
+	for _, c := range []struct{ reserved, run, want int }{{0, 0, machine}, {0, 40, 40}, {3, 40, 3}, {50, 40, 40}, {1, 0, 1}} {
+		if got := concurrencyLimit(c.reserved, c.run, 128); got != c.want {
+			t.Errorf("reserved %d, --concurrency %d: %d, want %d", c.reserved, c.run, got, c.want)
+		}
+	}
+}
+
+// TestRunPicksTheRuntimesNode: with node24 on PATH, a nodejs24.x function
+// runs on it without a warning; with only a node of another version, the
+// run warns once, naming the functions and the fix.
+func TestRunPicksTheRuntimesNode(t *testing.T) {
+	real := testtool.Command(t, "node", "the handler runs on Node.js")
+	bin := t.TempDir()
+	fake := func(name, version string) {
+		script := "#!/bin/sh\nif [ \"$1\" = --version ]; then echo " + version + "; exit 0; fi\nexport FAKE_NODE=" + name + "\nexec " + real + " \"$@\"\n"
+		if err := os.WriteFile(filepath.Join(bin, name), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fake("node", "v18.20.0")
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	run := func() ([]string, string) {
+		cfg := echoStack(t, 1)
+		MustWrite(t, cfg.CodeDir, map[string]string{"functions/echo/index.js": `exports.handler = async () => ({ statusCode: 200, body: process.env.FAKE_NODE });`})
+		var progress []string
+		cfg.OnProgress = func(s string) { progress = append(progress, s) }
+		r := MustRun(t, cfg)
+		c := MustDial(t, r, "")
+		MustSend(t, c, "which")
+		return progress, MustRead(t, c)
+	}
+	progress, ran := run()
+	if ran != "node" || len(progress) != 1 || !strings.Contains(progress[0], "function Echo: runtime nodejs24.x runs on the local node v18.20.0") || !strings.Contains(progress[0], "node24") {
+		t.Fatalf("ran on %q, progress %q; want node with one warning naming the fix", ran, progress)
+	}
+	fake("node24", "v24.1.0")
+	if progress, ran := run(); ran != "node24" || len(progress) != 0 {
+		t.Fatalf("ran on %q, progress %q; want node24 without a warning", ran, progress)
+	}
+}

@@ -3,7 +3,6 @@ package export
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/internal/model"
@@ -44,7 +43,7 @@ func (b *builder) applyKept(res *cfn.Value, k *model.Kept) error {
 			if err != nil {
 				return fmt.Errorf("kept property %s: %w", f.Key, err)
 			}
-			setPath(props, strings.Split(f.Key, "."), v)
+			setPath(props, model.SplitPropertyPath(f.Key), v)
 		}
 		// goformation writes properties alphabetically; kept ones join
 		// them in that order.

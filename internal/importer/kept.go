@@ -113,7 +113,7 @@ func keep(list []model.Kept, part string, r *resource, g *generated) []model.Kep
 		if g.consumed[key] || g.same(key, src, props.Get(key)) {
 			continue
 		}
-		k.Properties = append(k.Properties, model.Field{Key: key, Value: src.JSON()})
+		k.Properties = append(k.Properties, model.Field{Key: model.PropertyPath(key), Value: src.JSON()})
 	}
 	sortFields(k.Attributes)
 	sortFields(k.Properties)
@@ -172,7 +172,7 @@ func (im *importer) seedShaping() {
 			*kept = append(*kept, model.Kept{Part: part})
 			i = len(*kept) - 1
 		}
-		(*kept)[i].Properties = append((*kept)[i].Properties, model.Field{Key: key, Value: v.JSON()})
+		(*kept)[i].Properties = append((*kept)[i].Properties, model.Field{Key: model.PropertyPath(key), Value: v.JSON()})
 	}
 	for _, f := range im.stack.Functions {
 		src := im.fnSrc[im.srcID[f.ID]]

@@ -254,7 +254,7 @@ func (im *importer) keepFunctions() error {
 				kept = append([]model.Kept{{Part: model.PartMain}}, kept...)
 			}
 			for _, e := range envKept {
-				kept[0].Properties = append(kept[0].Properties, model.Field{Key: "Environment.Variables." + e.id, Value: e.v.JSON()})
+				kept[0].Properties = append(kept[0].Properties, model.Field{Key: model.PropertyPath("Environment", "Variables", e.id), Value: e.v.JSON()})
 			}
 			sortFields(kept[0].Properties)
 		}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"strings"
 )
 
 // What an imported template said that Switchboard does not model is kept
@@ -154,4 +155,38 @@ func cloneRaw(in json.RawMessage) json.RawMessage {
 		return nil
 	}
 	return append(json.RawMessage{}, in...)
+}
+
+// PropertyPath joins the keys of a nested property into the key of a kept
+// property ("Environment.Variables.TABLE"). A dot or backslash inside a key
+// is escaped with a backslash, so a key such as ".001", which no
+// CloudFormation type has but an imported file may, comes back as itself.
+func PropertyPath(keys ...string) string {
+	escaped := make([]string, len(keys))
+	for i, k := range keys {
+		escaped[i] = propertyKeyEscaper.Replace(k)
+	}
+	return strings.Join(escaped, ".")
+}
+
+var propertyKeyEscaper = strings.NewReplacer(`\`, `\\`, `.`, `\.`)
+
+// SplitPropertyPath returns the keys a kept property's key names, undoing
+// PropertyPath.
+func SplitPropertyPath(path string) []string {
+	var keys []string
+	var key strings.Builder
+	for i := 0; i < len(path); i++ {
+		switch c := path[i]; {
+		case c == '\\' && i+1 < len(path):
+			i++
+			key.WriteByte(path[i])
+		case c == '.':
+			keys = append(keys, key.String())
+			key.Reset()
+		default:
+			key.WriteByte(c)
+		}
+	}
+	return append(keys, key.String())
 }

@@ -2,6 +2,7 @@ package model_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -115,5 +116,23 @@ func TestRemoveOther(t *testing.T) {
 	}
 	if !s.RemoveNode("oth9") || len(s.Others) != 0 {
 		t.Fatal("RemoveNode must delete an other node")
+	}
+}
+
+func TestPropertyPathRoundTrips(t *testing.T) {
+	for _, keys := range [][]string{
+		{"Role"},
+		{"Environment", "Variables", "TABLE"},
+		{".001"},
+		{`a\b`, "c.d", ""},
+		{`\`, `.`},
+	} {
+		path := model.PropertyPath(keys...)
+		if got := model.SplitPropertyPath(path); !slices.Equal(got, keys) {
+			t.Errorf("SplitPropertyPath(PropertyPath(%q)) = %q (path %q)", keys, got, path)
+		}
+	}
+	if got := model.PropertyPath("Environment", "Variables", "TABLE"); got != "Environment.Variables.TABLE" {
+		t.Errorf("a plain path = %q, want the keys joined by dots as before", got)
 	}
 }

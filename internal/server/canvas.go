@@ -42,6 +42,12 @@ func (s *Server) step(w http.ResponseWriter, r *http.Request, delta int) {
 		s.error(w, r, &editError{err})
 		return
 	}
+	// The state the page shows, to answer with what the step changes.
+	before, err := s.store.Stack(r.Context(), id)
+	if err != nil {
+		s.error(w, r, &editError{err})
+		return
+	}
 	var st *model.Stack
 	if delta < 0 {
 		st, err = s.store.Undo(r.Context(), id, base)
@@ -51,6 +57,12 @@ func (s *Server) step(w http.ResponseWriter, r *http.Request, delta int) {
 	if err != nil {
 		s.error(w, r, &editError{err})
 		return
+	}
+	if rec := editRecordOf(r); rec != nil && before.Revision == base {
+		rec.before = before
+		if _, problems, err := s.store.Problems(r.Context(), id); err == nil {
+			rec.problems = &problems
+		}
 	}
 	s.changed(w, r, st, triggers{"stackReloaded": true}, web.PanelOOB(web.EmptyPanel()))
 }

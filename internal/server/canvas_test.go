@@ -182,7 +182,7 @@ func TestNodes(t *testing.T) {
 
 	t.Run("CreateWhereDropped", func(t *testing.T) {
 		resp, body := send(t, ts, "POST", base+"/nodes", url.Values{"kind": {"function"}, "x": {"300"}, "y": {"120.4"}}, htmxAt(1))
-		expect(t, resp, body, http.StatusOK, `id="nodes"`, `hx-swap-oob`, `data-name="Function"`, `data-x="300"`, `data-y="120"`, `data-testid="node-panel"`)
+		expect(t, resp, body, http.StatusOK, `hx-swap-oob="beforeend:#nodes"`, `data-name="Function"`, `data-x="300"`, `data-y="120"`, `data-testid="node-panel"`)
 		if resp.Header.Get("X-Switchboard-Revision") != "2" {
 			t.Fatalf("revision header %q", resp.Header.Get("X-Switchboard-Revision"))
 		}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -93,16 +94,29 @@ func (s *Server) edit(r *http.Request, change func(st *model.Stack) error) (*mod
 	if err != nil {
 		return nil, nil, &editError{err}
 	}
-	st, problems, err := s.store.Edit(r.Context(), id, base, change)
+	rec := editRecordOf(r)
+	st, problems, err := s.store.Edit(r.Context(), id, base, func(st *model.Stack) error {
+		if rec != nil {
+			// The state the page shows (the request's base): the answer
+			// sends what differs from it.
+			rec.before = st.Clone()
+		}
+		return change(st)
+	})
 	if err != nil {
 		return nil, nil, &editError{err}
+	}
+	if rec != nil {
+		rec.problems = &problems
 	}
 	return st, problems, nil
 }
 
 // changed answers a successful structural edit: main (the request's own
-// target, if any), then the canvas out of band, the new revision and the
-// stackChanged event that refreshes the template and problems tabs.
+// target, if any), then what changed on the canvas out of band (or the
+// whole canvas when the state before is unknown), the problem count, the
+// new revision and the stackChanged event, on which the template and
+// problems tabs refresh when shown (canvas/lazytabs.js).
 func (s *Server) changed(w http.ResponseWriter, r *http.Request, st *model.Stack, t triggers, parts ...templ.Component) {
 	w.Header().Set(headerRevision, strconv.FormatInt(st.Revision, 10))
 	if t == nil {
@@ -110,6 +124,35 @@ func (s *Server) changed(w http.ResponseWriter, r *http.Request, st *model.Stack
 	}
 	t["stackChanged"] = true
 	t.set(w)
-	parts = append(parts, web.CanvasOOB(web.NewCanvasView(st)))
+	rec := editRecordOf(r)
+	if rec != nil && rec.before != nil {
+		parts = append(parts, web.CanvasChangesOOB(web.DiffCanvas(rec.before, st)))
+	} else {
+		parts = append(parts, web.CanvasOOB(web.NewCanvasView(st)))
+	}
+	if rec != nil && rec.problems != nil {
+		parts = append(parts, web.ProblemCount(len(*rec.problems)))
+	}
 	s.render(w, r, http.StatusOK, web.Fragments(parts...))
+}
+
+// editRecord is what s.edit learns during a request that changed() needs:
+// the stack as it was before the edit, and the problems after it.
+type editRecord struct {
+	before   *model.Stack
+	problems *[]model.Problem
+}
+
+type editRecordKey struct{}
+
+// recordEdits gives each request about a stack an editRecord.
+func recordEdits(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), editRecordKey{}, &editRecord{})))
+	})
+}
+
+func editRecordOf(r *http.Request) *editRecord {
+	rec, _ := r.Context().Value(editRecordKey{}).(*editRecord)
+	return rec
 }

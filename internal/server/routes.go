@@ -39,6 +39,7 @@ func (s *Server) routes() http.Handler {
 	r.Post("/stacks/import", s.handleImportPreview)       // POST /stacks/import (a file; answers a preview)
 	r.Post("/stacks/import/create", s.handleImportCreate) // POST /stacks/import/create (from the preview)
 	r.Route("/stacks/{stackID}", func(r chi.Router) {
+		r.Use(recordEdits)
 		r.Get("/", s.handleCanvas)                            // GET /stacks/12 or /stacks/chat
 		r.Post("/rename", s.handleStackRename)                // POST /stacks/12/rename
 		r.Post("/duplicate", s.handleStackDuplicate)          // POST /stacks/12/duplicate

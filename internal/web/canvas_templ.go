@@ -51,7 +51,7 @@ func CanvasPage(v CanvasView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div id=\"editor\" class=\"editor\" data-testid=\"editor\" data-revision=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div id=\"editor\" class=\"editor\" data-testid=\"editor\" hx-ext=\"morph\" data-revision=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -275,7 +275,7 @@ func CanvasPage(v CanvasView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "\" hx-include=\"#template-format\" hx-trigger=\"load, stackChanged from:body\" data-testid=\"template-view\"></div></section><section id=\"run-tab\" class=\"tab-panel\" role=\"tabpanel\" hidden hx-get=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "\" hx-include=\"#template-format\" hx-trigger=\"refresh\" data-lazy data-stale=\"true\" data-testid=\"template-view\"></div></section><section id=\"run-tab\" class=\"tab-panel\" role=\"tabpanel\" hidden hx-get=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -301,7 +301,7 @@ func CanvasPage(v CanvasView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "\" hx-trigger=\"load, stackChanged from:body\" data-testid=\"problems\"></div></section></aside></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "\" hx-trigger=\"load, refresh\" data-lazy data-testid=\"problems\"></div></section></aside></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -6,6 +6,8 @@
 import { initGestures } from './canvas/gestures.js'
 import { place, readGeometry } from './canvas/geometry.js'
 import { initKeys } from './canvas/keys.js'
+import { initLazyTabs } from './canvas/lazytabs.js'
+import { initMorph } from './canvas/morph.js'
 import { createSelection } from './canvas/selection.js'
 import { createTransport, initQueue } from './canvas/transport.js'
 import { createViewport } from './canvas/viewport.js'
@@ -15,6 +17,8 @@ export function initCanvas (htmx) {
   const editor = document.getElementById('editor')
   initQueue(editor)
   if (!editor) return
+  initMorph(htmx)
+  initLazyTabs(htmx, editor)
   const viewport = document.getElementById('viewport')
   const transport = createTransport(htmx, editor)
   const view = createViewport(editor, viewport, document.getElementById('world'))

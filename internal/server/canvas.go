@@ -24,7 +24,11 @@ func (s *Server) handleCanvas(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set(headerRevision, strconv.FormatInt(st.Revision, 10))
-	s.render(w, r, http.StatusOK, web.CanvasPage(web.NewCanvasView(st)))
+	v := web.NewCanvasView(st)
+	if steps, err := s.store.Steps(r.Context(), st.ID); err == nil {
+		v.Steps = webSteps(steps)
+	}
+	s.render(w, r, http.StatusOK, web.CanvasPage(v))
 }
 
 // handleUndo makes the previous revision current again.
@@ -40,6 +44,19 @@ func (s *Server) step(w http.ResponseWriter, r *http.Request, delta int) {
 	id, base, err := editTarget(r)
 	if err != nil {
 		s.error(w, r, &editError{err})
+		return
+	}
+	// Nothing to undo or redo is no error: the button was disabled (a
+	// key press may still ask), and nothing happens.
+	steps, err := s.store.Steps(r.Context(), id)
+	if err != nil {
+		s.error(w, r, &editError{err})
+		return
+	}
+	// A stale tab (another base) is told so by the store's conflict.
+	if steps.Revision == base && ((delta < 0 && !steps.CanUndo) || (delta > 0 && !steps.CanRedo)) {
+		w.Header().Set(headerSteps, webSteps(steps).Header())
+		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	// The state the page shows, to answer with what the step changes.

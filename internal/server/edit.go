@@ -3,12 +3,14 @@ package server
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 
 	"github.com/a-h/templ"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/web"
 )
 
@@ -89,7 +91,9 @@ func editTarget(r *http.Request) (id, base int64, err error) {
 // written and the error is ECONFLICT; change returns an error to refuse the
 // edit; the result must pass ValidateDraft. It returns the saved stack and
 // its problems. Its errors are editErrors, answered in the canvas's terms.
-func (s *Server) edit(r *http.Request, change func(st *model.Stack) error) (*model.Stack, []model.Problem, error) {
+//
+// opts say what the edit does (store.Describe), for Undo and Redo to name.
+func (s *Server) edit(r *http.Request, change func(st *model.Stack) error, opts ...store.EditOption) (*model.Stack, []model.Problem, error) {
 	id, base, err := editTarget(r)
 	if err != nil {
 		return nil, nil, &editError{err}
@@ -102,7 +106,7 @@ func (s *Server) edit(r *http.Request, change func(st *model.Stack) error) (*mod
 			rec.before = st.Clone()
 		}
 		return change(st)
-	})
+	}, opts...)
 	if err != nil {
 		return nil, nil, &editError{err}
 	}
@@ -124,6 +128,7 @@ func (s *Server) changed(w http.ResponseWriter, r *http.Request, st *model.Stack
 	}
 	t["stackChanged"] = true
 	t.set(w)
+	s.setSteps(w, r, st.ID)
 	rec := editRecordOf(r)
 	if rec != nil && rec.before != nil {
 		parts = append(parts, web.CanvasChangesOOB(web.DiffCanvas(rec.before, st)))
@@ -155,4 +160,25 @@ func recordEdits(next http.Handler) http.Handler {
 func editRecordOf(r *http.Request) *editRecord {
 	rec, _ := r.Context().Value(editRecordKey{}).(*editRecord)
 	return rec
+}
+
+// headerSteps carries what Undo and Redo would do after an edit
+// (web.Steps.Header), for canvas/history.js to label and enable the
+// buttons: a move answers 204, so this cannot be a fragment.
+const headerSteps = "X-Switchboard-Steps"
+
+// setSteps sets headerSteps for the stack.
+func (s *Server) setSteps(w http.ResponseWriter, r *http.Request, id int64) {
+	steps, err := s.store.Steps(r.Context(), id)
+	if err != nil {
+		// The buttons keep their state; the edit itself went through.
+		s.log.WarnContext(r.Context(), "undo steps", slog.Int64("stack", id), slog.Any("error", err))
+		return
+	}
+	w.Header().Set(headerSteps, webSteps(steps).Header())
+}
+
+// webSteps is steps as the canvas page renders them.
+func webSteps(steps store.Steps) web.Steps {
+	return web.Steps{CanUndo: steps.CanUndo, CanRedo: steps.CanRedo, Undo: steps.Undo, Redo: steps.Redo}
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/web"
 )
 
@@ -19,16 +20,20 @@ func (s *Server) handleNodeCreate(w http.ResponseWriter, r *http.Request) {
 	if !s.readForm(w, r, &f) {
 		return
 	}
-	var id string
+	var id, name string
 	st, problems, err := s.edit(r, func(st *model.Stack) error {
 		at := f.At
 		if !f.Placed {
 			at = st.FreeSpot(canvasGeometry)
 		}
 		var err error
-		id, err = st.AddNode(f.Kind, at)
-		return err
-	})
+		if id, err = st.AddNode(f.Kind, at); err != nil {
+			return err
+		}
+		n, _ := st.Node(id)
+		name = n.Name
+		return nil
+	}, store.DescribeAfter(func() string { return "add " + name }))
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -61,6 +66,7 @@ func (s *Server) handleNodeMove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set(headerRevision, strconv.FormatInt(st.Revision, 10))
+	s.setSteps(w, r, id)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -85,12 +91,16 @@ func (s *Server) handleNodeDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("nodeID")
+	var name string
 	st, _, err := s.edit(r, func(st *model.Stack) error {
+		if n, ok := st.Node(id); ok {
+			name = n.Name
+		}
 		if !st.RemoveNode(id) {
 			return model.Errorf(model.ENOTFOUND, "No such resource.")
 		}
 		return nil
-	})
+	}, store.DescribeAfter(func() string { return "delete " + name }))
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -108,16 +118,26 @@ func (s *Server) handleNodeSave(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("nodeID")
 	var form *nodeForm
+	var was, now string
 	st, problems, err := s.edit(r, func(st *model.Stack) error {
-		if _, ok := st.Node(id); !ok {
+		n, ok := st.Node(id)
+		if !ok {
 			return model.Errorf(model.ENOTFOUND, "No such resource.")
 		}
+		was = n.Name
 		form = props.apply(st, id)
 		if len(form.errors) > 0 {
 			return errFormInvalid
 		}
+		n, _ = st.Node(id)
+		now = n.Name
 		return nil
-	})
+	}, store.DescribeAfter(func() string {
+		if was != now {
+			return "rename " + was + " to " + now
+		}
+		return "edit " + now
+	}))
 	if err == nil {
 		p := newPanel(st, problems, id)
 		p.EnvRows = form.savedEnvRows()

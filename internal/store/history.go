@@ -99,6 +99,8 @@ func shortSummary(s string) string {
 type Steps struct {
 	CanUndo, CanRedo bool
 	Undo, Redo       string
+	// Revision is the head they step from.
+	Revision int64
 }
 
 // Steps returns what Undo and Redo would do on the stack with the ID now. It
@@ -118,8 +120,7 @@ func (s *Store) steps(ctx context.Context, id int64) (Steps, error) {
 		return out, err
 	}
 	defer tx.Rollback()
-	var head int64
-	err = tx.QueryRowContext(ctx, `SELECT head_revision FROM stacks WHERE id = ?`, id).Scan(&head)
+	err = tx.QueryRowContext(ctx, `SELECT head_revision FROM stacks WHERE id = ?`, id).Scan(&out.Revision)
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, model.Errorf(model.ENOTFOUND, "no stack with ID %d", id)
 	}
@@ -134,6 +135,6 @@ func (s *Store) steps(ctx context.Context, id int64) (Steps, error) {
 		EXISTS (SELECT 1 FROM revisions WHERE stack_id = ?1 AND revision > ?2),
 		coalesce((SELECT summary FROM revision_summaries WHERE stack_id = ?1 AND revision =
 			(SELECT min(revision) FROM revisions WHERE stack_id = ?1 AND revision > ?2)), '')`,
-		id, head).Scan(&out.CanUndo, &out.Undo, &out.CanRedo, &out.Redo)
+		id, out.Revision).Scan(&out.CanUndo, &out.Undo, &out.CanRedo, &out.Redo)
 	return out, err
 }

@@ -26,10 +26,14 @@ func TestSteps(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		got.Revision = 0 // checked below where it matters
 		return got
 	}
 	if got := steps(s); got.CanUndo || got.CanRedo {
 		t.Fatalf("a new stack has something to undo or redo: %+v", got)
+	}
+	if got, err := s.Steps(ctx, st.ID); err != nil || got.Revision != st.Revision {
+		t.Fatalf("Steps of a new stack at revision %d, %v; want %d", got.Revision, err, st.Revision)
 	}
 
 	fn := st.Functions[0]

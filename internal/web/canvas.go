@@ -16,6 +16,8 @@ import (
 type CanvasView struct {
 	Stack *model.Stack
 	Wires []WireView
+	// Steps is what Undo and Redo would do, for their buttons.
+	Steps Steps
 }
 
 // NewCanvasView builds the canvas of a stack. It leaves the problems out:

@@ -5,6 +5,7 @@
 // attributes. Each concern is a module of canvas/.
 import { initGestures } from './canvas/gestures.js'
 import { place, readGeometry } from './canvas/geometry.js'
+import { initHistory } from './canvas/history.js'
 import { initKeys } from './canvas/keys.js'
 import { initLazyTabs } from './canvas/lazytabs.js'
 import { initMorph } from './canvas/morph.js'
@@ -20,7 +21,7 @@ export function initCanvas (htmx) {
   initMorph(htmx)
   initLazyTabs(htmx, editor)
   const viewport = document.getElementById('viewport')
-  const transport = createTransport(htmx, editor)
+  const transport = createTransport(htmx, editor, initHistory(editor))
   const view = createViewport(editor, viewport, document.getElementById('world'))
   const wires = createWires(document.getElementById('draft-wire'))
   const selection = createSelection(editor, transport)

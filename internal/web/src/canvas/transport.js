@@ -2,7 +2,7 @@
 // header, the queue and the error toast apply. It knows no routes: every
 // URL comes from a data-* attribute the server rendered.
 
-export function createTransport (htmx, editor) {
+export function createTransport (htmx, editor, history) {
   return {
     // load shows the panel of a node or wire.
     load (el) { return htmx.ajax('GET', el.dataset.url, { target: '#panel', swap: 'innerHTML' }) },
@@ -18,8 +18,8 @@ export function createTransport (htmx, editor) {
       return htmx.ajax('POST', editor.dataset.connectUrl, { source: editor, values: { from, to }, swap: 'none' })
     },
     remove (el) { return htmx.ajax('DELETE', el.dataset.url, { source: el, target: '#panel', swap: 'innerHTML' }) },
-    undo () { htmx.ajax('POST', editor.dataset.undoUrl, { source: editor, swap: 'none' }) },
-    redo () { htmx.ajax('POST', editor.dataset.redoUrl, { source: editor, swap: 'none' }) }
+    undo () { if (history.can('undo')) htmx.ajax('POST', editor.dataset.undoUrl, { source: editor, swap: 'none' }) },
+    redo () { if (history.can('redo')) htmx.ajax('POST', editor.dataset.redoUrl, { source: editor, swap: 'none' }) }
   }
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -105,5 +106,97 @@ func TestBrowserUndoNamesTheChange(t *testing.T) {
 	}
 	if got := head(t, srv.store, s.ID).Function(fn).Name; got != "Connector" {
 		t.Fatalf("the stack has %s, want Connector", got)
+	}
+}
+
+// pointer moves the mouse to (x, y) in steps from (fx, fy) with the left
+// button held, as a hand drawing a wire does.
+func pointer(fx, fy, x, y float64) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		const steps = 8
+		for i := 1; i <= steps; i++ {
+			px, py := fx+(x-fx)*float64(i)/steps, fy+(y-fy)*float64(i)/steps
+			if err := chromedp.MouseEvent(input.MouseMoved, px, py, chromedp.ButtonType(input.Left)).Do(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// TestBrowserWiringLightsValidTargetsOnly draws a wire from a function's
+// port: while it is drawn the nodes it may end on (model.WireRules: a
+// table, an API) stand out, the others (functions) step back, and only a
+// valid node under the pointer is highlighted (issue 14 item 8).
+func TestBrowserWiringLightsValidTargetsOnly(t *testing.T) {
+	srv := mustServeReal(t)
+	ctx, _ := newBrowser(t)
+	s := openChat(t, srv, ctx, "wiring")
+	from := nodeNamed(t, s, "SendHandler")
+	other := nodeNamed(t, s, "ConnectionHandler")
+	table := nodeNamed(t, s, "Connections")
+
+	px, py := center(t, ctx, `#node-`+from+` [data-port]`)
+	ox, oy := center(t, ctx, `#node-`+other+` .node-body`)
+	tx, ty := center(t, ctx, `#node-`+table+` .node-body`)
+	classes := func(id string) string {
+		return evalString(t, ctx, fmt.Sprintf(`[...document.getElementById('node-%s').classList].filter((c) => /wire-|drop-/.test(c)).join(' ')`, id))
+	}
+	run(t, ctx, "press on the port and move over another function",
+		chromedp.MouseEvent(input.MouseMoved, px, py),
+		chromedp.MouseEvent(input.MousePressed, px, py, chromedp.ButtonType(input.Left), chromedp.ClickCount(1)),
+		pointer(px, py, ox, oy),
+	)
+	if got := classes(other); got != "wire-excluded" {
+		t.Fatalf("a function under a function's wire has %q, want wire-excluded only", got)
+	}
+	if got := classes(table); got != "wire-target" {
+		t.Fatalf("a table while a function's wire is drawn has %q, want wire-target", got)
+	}
+	if got := classes(from); got != "wire-excluded" {
+		t.Fatalf("the wire's own node has %q, want wire-excluded", got)
+	}
+	run(t, ctx, "move over the table", pointer(ox, oy, tx, ty))
+	if got := classes(table); got != "wire-target drop-target" {
+		t.Fatalf("the table under the pointer has %q, want it highlighted", got)
+	}
+	screenshot(t, ctx, "wiring")
+	px2, py2 := center(t, ctx, `[data-testid=palette-table]`)
+	run(t, ctx, "let go off the canvas",
+		pointer(tx, ty, px2, py2+120),
+		chromedp.MouseEvent(input.MouseReleased, px2, py2+120, chromedp.ButtonType(input.Left), chromedp.ClickCount(1)),
+		waitJS(`document.querySelectorAll('.wire-target, .wire-excluded, .drop-target').length === 0`),
+	)
+}
+
+// TestBrowserTooltipForTruncatedName: a name cut short on its node shows in
+// full when the pointer rests on it; one that fits has no tooltip.
+func TestBrowserTooltipForTruncatedName(t *testing.T) {
+	srv := mustServeReal(t)
+	ctx, _ := newBrowser(t)
+	s, err := model.Example("chat", "tooltips")
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := "ConnectionHandlerForEveryClientThatEverConnectsToTheChat"
+	s.Functions[0].Name = long
+	s, err = srv.store.CreateStack(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, "open",
+		chromedp.EmulateViewport(1440, 900),
+		chromedp.Navigate(srv.url+"/stacks/"+strconv.FormatInt(s.ID, 10)),
+		chromedp.WaitVisible(`.editor.ready`),
+	)
+	lx, ly := center(t, ctx, `#node-`+s.Functions[0].ID+` .node-name`)
+	sx, sy := center(t, ctx, `#node-`+s.Functions[1].ID+` .node-name`)
+	run(t, ctx, "rest the pointer on the long name", chromedp.MouseEvent(input.MouseMoved, lx, ly))
+	if got := evalString(t, ctx, `document.querySelector('#node-`+s.Functions[0].ID+` .node-name').title`); got != long {
+		t.Fatalf("the truncated name's tooltip is %q, want %q", got, long)
+	}
+	run(t, ctx, "and on a short one", chromedp.MouseEvent(input.MouseMoved, sx, sy))
+	if got := evalString(t, ctx, `String(document.querySelector('#node-`+s.Functions[1].ID+` .node-name').hasAttribute('title'))`); got != "false" {
+		t.Fatalf("a name that fits has a tooltip")
 	}
 }

@@ -9,6 +9,8 @@ import { initHistory } from './canvas/history.js'
 import { initKeys } from './canvas/keys.js'
 import { initLazyTabs } from './canvas/lazytabs.js'
 import { initMorph } from './canvas/morph.js'
+import { initTooltips } from './canvas/tooltips.js'
+import { createWireTargets } from './canvas/wiretargets.js'
 import { createSelection } from './canvas/selection.js'
 import { createTransport, initQueue } from './canvas/transport.js'
 import { createViewport } from './canvas/viewport.js'
@@ -20,6 +22,7 @@ export function initCanvas (htmx) {
   if (!editor) return
   initMorph(htmx)
   initLazyTabs(htmx, editor)
+  initTooltips(editor)
   const viewport = document.getElementById('viewport')
   const transport = createTransport(htmx, editor, initHistory(editor))
   const view = createViewport(editor, viewport, document.getElementById('world'))
@@ -33,7 +36,7 @@ export function initCanvas (htmx) {
     place(el)
     wires.redraw(el.dataset.node)
   }
-  const c = { editor, viewport, view, wires, selection, transport, geometry: readGeometry(editor), moveNode }
+  const c = { editor, viewport, view, wires, selection, transport, geometry: readGeometry(editor), moveNode, wireTargets: createWireTargets(editor) }
   initGestures(c)
   initKeys(c)
 

@@ -200,3 +200,74 @@ func TestBrowserTooltipForTruncatedName(t *testing.T) {
 		t.Fatalf("a name that fits has a tooltip")
 	}
 }
+
+// TestBrowserProblemMarksItsRoute: the problem "route $default has no
+// handler" selects its API, marks the route's row on the canvas and focuses
+// the route's key in the panel; a problem about a field focuses that field
+// (issue 14 item 8).
+func TestBrowserProblemMarksItsRoute(t *testing.T) {
+	srv := mustServeReal(t)
+	ctx, _ := newBrowser(t)
+	s, err := model.Example("chat", "problems")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var route string
+	for _, r := range s.APIs[0].Routes {
+		if r.Key == model.RouteDefault {
+			route = r.ID
+		}
+	}
+	for _, w := range s.Wires {
+		if w.From == route {
+			s.RemoveWire(w.ID)
+			break
+		}
+	}
+	s.APIs[0].Routes[0].APIKeyRequired = true
+	s.APIs[0].APIKeySelectionExpression = ""
+	s, err = srv.store.CreateStack(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := s.APIs[0].ID
+	run(t, ctx, "open",
+		chromedp.EmulateViewport(1440, 900),
+		chromedp.Navigate(srv.url+"/stacks/"+strconv.FormatInt(s.ID, 10)),
+		chromedp.WaitVisible(`.editor.ready`),
+		chromedp.Click(`[data-testid=tab-problems]`),
+		chromedp.WaitVisible(`[data-testid=problem]`),
+	)
+	problem := func(text string) string {
+		return fmt.Sprintf(`[...document.querySelectorAll('[data-testid=problem]')].find((b) => b.textContent.includes(%q))`, text)
+	}
+	var box []float64
+	run(t, ctx, "locate the route's problem", chromedp.Evaluate(`(() => { const r = `+problem("has no handler")+`.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2] })()`, &box))
+	run(t, ctx, "click it",
+		chromedp.MouseClickXY(box[0], box[1]),
+		waitJS(fmt.Sprintf(`document.activeElement?.id === 'f-route-%s'`, route)),
+	)
+	if got := evalString(t, ctx, fmt.Sprintf(`String(document.querySelector('#node-%s [data-route="%s"]').classList.contains('problem-mark'))`, api, route)); got != "true" {
+		t.Fatal("the route's row is not marked on the canvas")
+	}
+	if got := evalString(t, ctx, `String(document.querySelectorAll('.problem-mark').length)`); got != "1" {
+		t.Fatalf("%s rows marked, want the one route", got)
+	}
+	if got := evalString(t, ctx, `document.querySelector('.selected')?.id || ''`); got != "node-"+api {
+		t.Fatalf("selected %q, want the API", got)
+	}
+	screenshot(t, ctx, "route-problem")
+
+	run(t, ctx, "back to the problems, and the API key one",
+		chromedp.Click(`[data-testid=tab-problems]`),
+		chromedp.WaitVisible(`[data-testid=problem]`),
+		chromedp.Evaluate(`(() => { const r = `+problem("API key selection")+`.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2] })()`, &box),
+	)
+	run(t, ctx, "click it",
+		chromedp.MouseClickXY(box[0], box[1]),
+		waitJS(`document.activeElement?.id === 'f-apiKeySelectionExpression' && document.activeElement.classList.contains('problem-field-mark')`),
+	)
+	if got := evalString(t, ctx, `String(document.querySelectorAll('.problem-mark').length)`); got != "0" {
+		t.Fatal("the route stays marked after another problem was picked")
+	}
+}

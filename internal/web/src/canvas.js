@@ -9,6 +9,7 @@ import { initHistory } from './canvas/history.js'
 import { initKeys } from './canvas/keys.js'
 import { initLazyTabs } from './canvas/lazytabs.js'
 import { initMorph } from './canvas/morph.js'
+import { initProblemMarks } from './canvas/problems.js'
 import { initTooltips } from './canvas/tooltips.js'
 import { createWireTargets } from './canvas/wiretargets.js'
 import { createSelection } from './canvas/selection.js'
@@ -23,6 +24,7 @@ export function initCanvas (htmx) {
   initMorph(htmx)
   initLazyTabs(htmx, editor)
   initTooltips(editor)
+  initProblemMarks(editor)
   const viewport = document.getElementById('viewport')
   const transport = createTransport(htmx, editor, initHistory(editor))
   const view = createViewport(editor, viewport, document.getElementById('world'))

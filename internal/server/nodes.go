@@ -119,16 +119,24 @@ func (s *Server) handleNodeSave(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("nodeID")
 	var form *nodeForm
 	var was, now string
+	var move *web.CodeMove
+	sid, _ := stackID(r)
+	taken := s.codeFolderTaken(r, sid, id, &props)
 	st, problems, err := s.edit(r, func(st *model.Stack) error {
 		n, ok := st.Node(id)
 		if !ok {
 			return model.Errorf(model.ENOTFOUND, "No such resource.")
 		}
 		was = n.Name
+		var wasPath string
+		if fn := st.Function(id); fn != nil {
+			wasPath = fn.CodePath
+		}
 		form = props.apply(st, id)
 		if len(form.errors) > 0 {
 			return errFormInvalid
 		}
+		move = followName(st, id, was, wasPath, taken)
 		n, _ = st.Node(id)
 		now = n.Name
 		return nil
@@ -142,6 +150,7 @@ func (s *Server) handleNodeSave(w http.ResponseWriter, r *http.Request) {
 		p := newPanel(st, problems, id)
 		p.EnvRows = form.savedEnvRows()
 		p.Saved = true
+		p.CodeMove = move
 		s.changed(w, r, st, nil, web.NodePanel(p))
 		return
 	}

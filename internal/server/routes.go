@@ -76,6 +76,7 @@ func (s *Server) routes() http.Handler {
 			r.Delete("/", s.handleNodeDelete)      // DELETE /stacks/12/nodes/fn3
 			r.Post("/move", s.handleNodeMove)      // POST /stacks/12/nodes/fn3/move
 			r.Post("/routes", s.handleRouteCreate) // POST /stacks/12/nodes/api1/routes
+			r.Post("/code-move", s.handleCodeMove) // POST /stacks/12/nodes/fn3/code-move (after a rename: move its folder in the next commit)
 		})
 
 		// Routes of an API; renamed in the API's form.

@@ -106,7 +106,15 @@ type PanelView struct {
 	// EnvRows are the function's environment rows as the user last sent
 	// them, in their order; nil shows the saved variables by name.
 	EnvRows []EnvRow
+	// CodeMove is the folder move a rename proposes: the function's code
+	// folder exists in the linked repository under its old name.
+	CodeMove *CodeMove
+	// MovePending is the folder move the next commit makes, just agreed.
+	MovePending *CodeMove
 }
+
+// CodeMove is a function's code folder moving From one path To another.
+type CodeMove struct{ From, To string }
 
 // EnvRow is one environment variable of the function panel.
 type EnvRow struct {

@@ -1,6 +1,10 @@
 package web
 
-import "github.com/switchboard-dev/switchboard/internal/model"
+import (
+	"encoding/json"
+
+	"github.com/switchboard-dev/switchboard/internal/model"
+)
 
 // ProblemRoute is the route a problem is about, "" when it is about
 // something else: the problems tab marks that route's row on the canvas.
@@ -27,4 +31,10 @@ func (v ProblemsView) ProblemField(p model.Problem) string {
 		return ""
 	}
 	return "f-" + p.Field
+}
+
+// codeMoveVals is a code move as the yes button posts it (hx-vals JSON).
+func codeMoveVals(m *CodeMove) string {
+	b, _ := json.Marshal(map[string]string{"from": m.From, "to": m.To})
+	return string(b)
 }

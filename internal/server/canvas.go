@@ -12,19 +12,25 @@ import (
 // every link does, or by name, as a person types it.
 func (s *Server) handleCanvas(w http.ResponseWriter, r *http.Request) {
 	ref := r.PathValue("stackID")
-	var st *model.Stack
-	var err error
-	if id, perr := strconv.ParseInt(ref, 10, 64); perr == nil {
-		st, err = s.store.Stack(r.Context(), id)
-	} else {
-		st, err = s.store.StackByName(r.Context(), ref)
+	id, err := strconv.ParseInt(ref, 10, 64)
+	if err != nil {
+		var named *model.Stack
+		if named, err = s.store.StackByName(r.Context(), ref); err != nil {
+			s.error(w, r, err)
+			return
+		}
+		id = named.ID
 	}
+	// The problems are checked once per state and kept by the store; the
+	// page shows their count, and the list when its tab is shown.
+	st, problems, err := s.store.Problems(r.Context(), id)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
 	w.Header().Set(headerRevision, strconv.FormatInt(st.Revision, 10))
 	v := web.NewCanvasView(st)
+	v.ProblemCount = len(problems)
 	if steps, err := s.store.Steps(r.Context(), st.ID); err == nil {
 		v.Steps = webSteps(steps)
 	}

@@ -18,6 +18,8 @@ type CanvasView struct {
 	Wires []WireView
 	// Steps is what Undo and Redo would do, for their buttons.
 	Steps Steps
+	// ProblemCount is the Problems tab's badge; the list loads when shown.
+	ProblemCount int
 }
 
 // NewCanvasView builds the canvas of a stack. It leaves the problems out:

@@ -271,3 +271,23 @@ func TestBrowserProblemMarksItsRoute(t *testing.T) {
 		t.Fatal("the route stays marked after another problem was picked")
 	}
 }
+
+// TestBrowserToastsForErrorsOnly: a message the server sends (HX-Trigger
+// showMessage) is a toast only when it is an error; any other is announced
+// to screen readers and not shown (issue 14 item 8).
+func TestBrowserToastsForErrorsOnly(t *testing.T) {
+	srv := mustServeReal(t)
+	ctx, _ := newBrowser(t)
+	openChat(t, srv, ctx, "toasts")
+	run(t, ctx, "an info message",
+		chromedp.Evaluate(`htmx.trigger(document.body, 'showMessage', { level: 'info', text: 'Saved the stack.' })`, nil),
+		waitJS(`document.getElementById('announcer')?.textContent === 'Saved the stack.'`),
+	)
+	if n := evalString(t, ctx, `String(document.querySelectorAll('[data-testid=toast]').length)`); n != "0" {
+		t.Fatalf("an info message made %s toasts", n)
+	}
+	run(t, ctx, "an error",
+		chromedp.Evaluate(`htmx.trigger(document.body, 'showMessage', { level: 'error', text: 'Refused.' })`, nil),
+		waitJS(`[...document.querySelectorAll('[data-testid=toast][role=alert]')].some((e) => e.textContent.includes('Refused.'))`),
+	)
+}

@@ -73,3 +73,33 @@ func TestBrowserEditChangesOnlyWhatItChanged(t *testing.T) {
 	}
 	screenshot(t, ctx, "template")
 }
+
+// TestBrowserTypingSurvivesASave: a save answered while the user already
+// types in the next field leaves what they typed there, and the focus
+// (the panel morphs rather than being replaced).
+func TestBrowserTypingSurvivesASave(t *testing.T) {
+	srv := mustServeReal(t)
+	ctx, _ := newBrowser(t)
+	s := openChat(t, srv, ctx, "typing")
+	fn := nodeNamed(t, s, "SendHandler")
+	x, y := center(t, ctx, `#node-`+fn+` .node-name`)
+	run(t, ctx, "select SendHandler",
+		chromedp.MouseClickXY(x, y),
+		chromedp.WaitVisible(`#f-handler`),
+		chromedp.Click(`#f-handler`),
+		chromedp.KeyEvent("a", chromedp.KeyModifiers(2)),
+		chromedp.SendKeys(`#f-handler`, "main.handler"),
+		// Tab sends the handler (change) and moves on to the code path,
+		// where typing starts at once.
+		chromedp.KeyEvent(kb.Tab),
+		chromedp.KeyEvent("a", chromedp.KeyModifiers(2)),
+		chromedp.KeyEvent("src/sender"),
+		waitJS(`document.querySelector('[data-testid=saved]') !== null && document.querySelectorAll('.htmx-request').length === 0`),
+	)
+	if got := evalString(t, ctx, `document.activeElement.id + ' ' + document.activeElement.value`); got != "f-codePath src/sender" {
+		t.Fatalf("after the save the focus and text are %q, want the code path field with what was typed", got)
+	}
+	if got := head(t, srv.store, s.ID).Function(fn).Handler; got != "main.handler" {
+		t.Fatalf("the handler saved is %q", got)
+	}
+}

@@ -20,35 +20,47 @@ import (
 // path that follows its old name and is a folder in the linked repository
 // already. It is asked before the edit, since it may read a repository;
 // stacks without a link, and saves that rename nothing, read nothing.
-func (s *Server) codeFolderTaken(r *http.Request, stackID int64, nodeID string, props *propertiesForm) bool {
+func (s *Server) codeFolderTaken(r *http.Request, stackID int64, nodeID string, props *propertiesForm) folderState {
 	if props.Name == nil {
-		return false
+		return folderFree
 	}
 	if _, err := s.store.GitLink(r.Context(), stackID); err != nil {
-		return false // no link: no folder exists
+		return folderFree // no link: no folder exists
 	}
 	cur, err := s.store.Stack(r.Context(), stackID)
 	if err != nil {
-		return false // the edit reports it
+		return folderFree // the edit reports it
 	}
 	fn := cur.Function(nodeID)
 	if fn == nil || *props.Name == fn.Name || fn.CodePath != model.DefaultCodePath(fn.Name) {
-		return false
+		return folderFree
 	}
 	taken, err := s.publish.CodeFolderExists(r.Context(), cur, fn.CodePath)
 	if err != nil {
 		// Unknown is asked about rather than moved: a folder left behind
 		// would take the function's code with it.
 		s.log.WarnContext(r.Context(), "code folder check", slog.Int64("stack", stackID), slog.Any("error", err))
-		return true
+		return folderUnknown
 	}
-	return taken
+	if taken {
+		return folderTaken
+	}
+	return folderFree
 }
 
+// folderState is what is known of a code folder in the linked repository.
+type folderState int
+
+const (
+	folderFree    folderState = iota // nothing there, or no repository
+	folderTaken                      // the folder exists
+	folderUnknown                    // the repository could not be read
+)
+
 // followName moves a renamed function's code path along with its name
-// when the old path followed the old name; when taken (its folder exists in
-// the repository) it leaves the path and returns the move to propose.
-func followName(st *model.Stack, id, wasName, wasPath string, taken bool) *web.CodeMove {
+// when the old path followed the old name; when its folder exists in the
+// repository, or may, it leaves the path and returns the move to propose.
+func followName(st *model.Stack, id, wasName, wasPath string, folder folderState) *web.CodeMove {
 	fn := st.Function(id)
 	if fn == nil || fn.Name == wasName || fn.CodePath != wasPath || wasPath != model.DefaultCodePath(wasName) {
 		return nil
@@ -57,8 +69,8 @@ func followName(st *model.Stack, id, wasName, wasPath string, taken bool) *web.C
 	if to == wasPath {
 		return nil
 	}
-	if taken {
-		return &web.CodeMove{From: wasPath, To: to}
+	if folder != folderFree {
+		return &web.CodeMove{From: wasPath, To: to, Unsure: folder == folderUnknown}
 	}
 	fn.CodePath = to
 	return nil

@@ -116,7 +116,11 @@ type PanelView struct {
 }
 
 // CodeMove is a function's code folder moving From one path To another.
-type CodeMove struct{ From, To string }
+// Unsure: the repository could not be read to tell whether From exists.
+type CodeMove struct {
+	From, To string
+	Unsure   bool
+}
 
 // EnvRow is one environment variable of the function panel.
 type EnvRow struct {

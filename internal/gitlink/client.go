@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -29,6 +30,9 @@ type File struct {
 	// function's handler, say): it is written only when neither the file
 	// nor its folder exists yet, and is never overwritten.
 	CreateOnly bool
+	// Delete removes the file instead (the old copy of a folder the caller
+	// moves); nothing happens when there is none. Data is not used.
+	Delete bool
 }
 
 // Files wraps generated contents, keyed by path relative to the stack
@@ -46,14 +50,16 @@ const (
 	StatusAdded    = "added"    // the file is new
 	StatusModified = "modified" // the file exists with other content
 	StatusKept     = "kept"     // a CreateOnly file left alone: it or its folder exists
+	StatusDeleted  = "deleted"  // a Delete file that was there
 )
 
 // Change is what a commit does, or would do, to one file.
 type Change struct {
 	// Path is relative to Link.Folder, as in the files passed in.
 	Path string
-	// Status is StatusAdded, StatusModified or StatusKept. Files never get
-	// deleted, and files already up to date are not listed.
+	// Status is StatusAdded, StatusModified, StatusKept or StatusDeleted.
+	// Only files passed with Delete are deleted; files already up to date
+	// are not listed.
 	Status string
 	// Diff is a `git diff`-style unified diff of the old content against the
 	// new one (paths relative to the repository root); empty for StatusKept.
@@ -393,6 +399,107 @@ func (c *Client) ReadFile(ctx context.Context, l Link, p string) ([]byte, error)
 	return data, nil
 }
 
+// Exists reports whether anything is at Folder/p at the tip of
+// Link.Branch (the remote's tip, after a fetch) or, for a local repository
+// with the branch checked out, in its working tree: a folder the user made
+// and has not committed yet exists too.
+func (c *Client) Exists(ctx context.Context, l Link, p string) (bool, error) {
+	if err := l.Validate(); err != nil {
+		return false, err
+	}
+	if err := validateRelPath(p); err != nil {
+		return false, invalidf("path %q: %v", p, err)
+	}
+	repo, tip, unlock, err := c.openTip(ctx, l)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	tree, err := treeOf(repo.Storer, tip)
+	if err != nil {
+		return false, err
+	}
+	e, err := entryAt(tree, l.repoPath(p))
+	if err != nil {
+		return false, fmt.Errorf("gitlink: read %s: %w", l.repoPath(p), err)
+	}
+	if e != nil {
+		return true, nil
+	}
+	if !l.IsRemote() {
+		if wt := checkedOut(repo, l); wt != "" {
+			if _, err := safeJoin(wt, l.repoPath(p)); err == nil && existsOnDisk(wt, l.repoPath(p)) {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// ReadFolder returns the files under Folder/dir at the tip of Link.Branch,
+// keyed by path relative to Folder as File paths are: what a caller moving
+// the folder writes elsewhere and deletes here. An absent folder has none.
+// A file over MaxFileSize is ErrTooBig; a symlink or submodule, which a
+// move could not carry, is ErrInvalid.
+func (c *Client) ReadFolder(ctx context.Context, l Link, dir string) (map[string][]byte, error) {
+	if err := l.Validate(); err != nil {
+		return nil, err
+	}
+	if err := validateRelPath(dir); err != nil {
+		return nil, invalidf("path %q: %v", dir, err)
+	}
+	repo, tip, unlock, err := c.openTip(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	tree, err := treeOf(repo.Storer, tip)
+	if err != nil {
+		return nil, err
+	}
+	e, err := entryAt(tree, l.repoPath(dir))
+	if err != nil || e == nil || e.Mode != filemode.Dir {
+		return nil, err
+	}
+	sub, err := object.GetTree(repo.Storer, e.Hash)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	var tooBig []string
+	walker := object.NewTreeWalker(sub, true, nil)
+	defer walker.Close()
+	for {
+		name, entry, err := walker.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("gitlink: read %s: %w", l.repoPath(dir), err)
+		}
+		p := path.Join(dir, name)
+		switch {
+		case entry.Mode == filemode.Dir:
+			continue
+		case !entry.Mode.IsFile() || entry.Mode == filemode.Symlink:
+			return nil, invalidf("%s is a link or submodule, which cannot be moved", p)
+		}
+		data, _, _, err := blobAt(repo.Storer, tree, l.repoPath(p))
+		if errors.Is(err, ErrTooBig) {
+			tooBig = append(tooBig, p)
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("gitlink: read %s: %w", l.repoPath(p), err)
+		}
+		out[p] = data
+	}
+	if len(tooBig) > 0 {
+		return nil, tooBigConflict(tooBig)
+	}
+	return out, nil
+}
+
 // openTip opens the repository (fetching remotes) and resolves the branch tip.
 func (c *Client) openTip(ctx context.Context, l Link) (*git.Repository, plumbing.Hash, func(), error) {
 	if l.IsRemote() {
@@ -436,9 +543,12 @@ func validate(l Link, files map[string]File) error {
 	if len(files) == 0 {
 		return invalidf("no files to write")
 	}
-	for p := range files {
+	for p, f := range files {
 		if err := validateRelPath(p); err != nil {
 			return invalidf("file %q: %v", p, err)
+		}
+		if f.Delete && f.CreateOnly {
+			return invalidf("file %q: both deleted and created", p)
 		}
 	}
 	return nil
@@ -475,6 +585,7 @@ func treeOf(s storer.EncodedObjectStorer, commit plumbing.Hash) (*object.Tree, e
 // planned is one file of a commit with what it replaces.
 type planned struct {
 	Change
+	deleted  bool // remove repoPath; data is nil
 	repoPath string
 	data     []byte
 	mode     filemode.FileMode
@@ -507,6 +618,14 @@ func plan(s storer.EncodedObjectStorer, tree *object.Tree, l Link, files map[str
 		}
 		if err != nil {
 			return nil, fmt.Errorf("gitlink: read %s: %w", rp, err)
+		}
+		if f.Delete {
+			if exists {
+				pl := planned{Change: Change{Path: p, Status: StatusDeleted}, deleted: true, repoPath: rp, old: old, oldMode: oldMode}
+				pl.Diff = unifiedDiff(rp, old, oldMode, nil, 0)
+				out = append(out, pl)
+			}
+			continue
 		}
 		if f.CreateOnly {
 			taken, err := createOnlyTaken(tree, l, p, wt, lo)
@@ -635,6 +754,10 @@ func (c *Client) buildCommit(ctx context.Context, s storer.EncodedObjectStorer, 
 	for _, p := range ps {
 		if err := ctx.Err(); err != nil {
 			return plumbing.ZeroHash, err
+		}
+		if p.deleted {
+			entries[p.repoPath] = newEntry{deleted: true}
+			continue
 		}
 		h, err := writeBlob(s, p.data)
 		if err != nil {

@@ -11,11 +11,11 @@ import (
 )
 
 // unifiedDiff renders old → new of the file at repoPath as `git diff` would.
-// old is nil for a new file.
+// old is nil for a new file; newMode is 0 for a deleted one.
 func unifiedDiff(repoPath string, old []byte, oldMode filemode.FileMode, new []byte, newMode filemode.FileMode) string {
-	fp := &filePatch{
-		to:     &diffFile{hash: blobHash(new), mode: newMode, path: repoPath},
-		binary: isBinary(old) || isBinary(new),
+	fp := &filePatch{binary: isBinary(old) || isBinary(new)}
+	if newMode != 0 {
+		fp.to = &diffFile{hash: blobHash(new), mode: newMode, path: repoPath}
 	}
 	if old != nil {
 		fp.from = &diffFile{hash: blobHash(old), mode: oldMode, path: repoPath}
@@ -67,7 +67,10 @@ func (p *filePatch) Files() (from, to fdiff.File) {
 	if p.from != nil {
 		from = p.from
 	}
-	return from, p.to
+	if p.to != nil {
+		to = p.to
+	}
+	return from, to
 }
 func (p *filePatch) Chunks() []fdiff.Chunk { return p.chunks }
 

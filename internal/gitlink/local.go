@@ -231,11 +231,19 @@ func restage(repo *git.Repository, wt string, tree *object.Tree, l Link, files m
 		have[p.Path] = true
 	}
 	var out []planned
-	for p := range files {
+	for p, f := range files {
 		if have[p] {
 			continue
 		}
 		rp := l.repoPath(p)
+		if f.Delete {
+			// Deleted at the tip and gone from the disk: the index entry
+			// goes too. A file still on disk is left to the user.
+			if e, err := entryAt(tree, rp); err == nil && e == nil && !existsOnDisk(wt, rp) {
+				out = append(out, planned{Change: Change{Path: p}, deleted: true, repoPath: rp})
+			}
+			continue
+		}
 		want, mode, ok, err := blobAt(repo.Storer, tree, rp)
 		if err != nil || !ok {
 			continue
@@ -290,6 +298,13 @@ func worktreePlan(repo *git.Repository, wt string, tip plumbing.Hash, tree *obje
 		case state == diskOther:
 			conflicts = append(conflicts, p.Path)
 		case state == diskMissing:
+			out = append(out, p)
+		case p.deleted:
+			// Deleted only as committed: an uncommitted edit is the user's.
+			if !bytes.Equal(cur, p.old) {
+				conflicts = append(conflicts, p.Path)
+				continue
+			}
 			out = append(out, p)
 		case bytes.Equal(cur, p.data):
 			p.data = nil // already there; only stage it
@@ -434,6 +449,12 @@ func syncWorktree(dotgit, wt string, ps []planned, move func() error) error {
 	step("index locked")
 
 	for _, p := range ps {
+		if p.deleted {
+			if err := removeFile(wt, p.repoPath); err != nil {
+				return err
+			}
+			continue
+		}
 		if p.data == nil {
 			continue
 		}
@@ -454,6 +475,16 @@ func syncWorktree(dotgit, wt string, ps []planned, move func() error) error {
 		return err
 	}
 	for _, p := range ps {
+		if p.deleted {
+			kept := idx.Entries[:0]
+			for _, e := range idx.Entries {
+				if e.Name != p.repoPath {
+					kept = append(kept, e)
+				}
+			}
+			idx.Entries = kept
+			continue
+		}
 		full := filepath.Join(wt, filepath.FromSlash(p.repoPath))
 		fi, err := os.Stat(full)
 		if err != nil {
@@ -507,6 +538,24 @@ func syncWorktree(dotgit, wt string, ps []planned, move func() error) error {
 	if err := os.Rename(lockPath, filepath.Join(dotgit, "index")); err != nil {
 		os.Remove(lockPath)
 		return fmt.Errorf("gitlink: write index: %w", err)
+	}
+	return nil
+}
+
+// removeFile deletes a working tree file and the folders it leaves empty,
+// refusing paths that go through symlinks. A missing file is no error.
+func removeFile(wt, rp string) error {
+	full, err := safeJoin(wt, rp)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("gitlink: delete %s: %w", rp, err)
+	}
+	for dir := filepath.Dir(full); dir != wt && strings.HasPrefix(dir, wt+string(filepath.Separator)); dir = filepath.Dir(dir) {
+		if os.Remove(dir) != nil {
+			break // not empty, or not ours to remove
+		}
 	}
 	return nil
 }

@@ -90,14 +90,23 @@ func blobHash(data []byte) plumbing.Hash {
 
 // newEntry is a file to put into a tree.
 type newEntry struct {
-	hash plumbing.Hash
-	mode filemode.FileMode
+	hash    plumbing.Hash
+	mode    filemode.FileMode
+	deleted bool // remove the file; a folder left empty goes too
 }
 
 // buildTree writes the tree that is base (nil for none) with files replaced
 // or added. files maps slash-separated paths relative to base to blobs. It
 // returns the new tree's hash; only trees that changed are written.
 func buildTree(s storer.EncodedObjectStorer, base *object.Tree, files map[string]newEntry) (plumbing.Hash, error) {
+	h, _, err := buildSubtree(s, base, files, true)
+	return h, err
+}
+
+// buildSubtree is buildTree for one folder; empty reports that nothing is
+// left in it (its files deleted), so its parent drops it, as Git has no
+// empty folders. The root tree is written even when empty.
+func buildSubtree(s storer.EncodedObjectStorer, base *object.Tree, files map[string]newEntry, root bool) (h plumbing.Hash, empty bool, err error) {
 	here := map[string]newEntry{}             // files directly in this tree
 	below := map[string]map[string]newEntry{} // per sub folder
 	for p, e := range files {
@@ -113,7 +122,7 @@ func buildTree(s storer.EncodedObjectStorer, base *object.Tree, files map[string
 	}
 	for name := range here {
 		if _, ok := below[name]; ok {
-			return plumbing.ZeroHash, fmt.Errorf("%q is both a file and a folder", name)
+			return plumbing.ZeroHash, false, fmt.Errorf("%q is both a file and a folder", name)
 		}
 	}
 
@@ -123,32 +132,40 @@ func buildTree(s storer.EncodedObjectStorer, base *object.Tree, files map[string
 		for _, e := range base.Entries {
 			seen[e.Name] = true
 			if ne, ok := here[e.Name]; ok {
+				if ne.deleted {
+					if e.Mode == filemode.Dir || e.Mode == filemode.Submodule {
+						entries = append(entries, e) // a file is deleted, never a folder
+					}
+					continue
+				}
 				if e.Mode == filemode.Dir || e.Mode == filemode.Submodule {
-					return plumbing.ZeroHash, fmt.Errorf("%q is a folder in the repository, cannot write a file there", e.Name)
+					return plumbing.ZeroHash, false, fmt.Errorf("%q is a folder in the repository, cannot write a file there", e.Name)
 				}
 				entries = append(entries, object.TreeEntry{Name: e.Name, Mode: ne.mode, Hash: ne.hash})
 				continue
 			}
 			if sub, ok := below[e.Name]; ok {
 				if e.Mode != filemode.Dir {
-					return plumbing.ZeroHash, fmt.Errorf("%q is a file in the repository, cannot create a folder there", e.Name)
+					return plumbing.ZeroHash, false, fmt.Errorf("%q is a file in the repository, cannot create a folder there", e.Name)
 				}
 				subTree, err := object.GetTree(s, e.Hash)
 				if err != nil {
-					return plumbing.ZeroHash, err
+					return plumbing.ZeroHash, false, err
 				}
-				h, err := buildTree(s, subTree, sub)
+				h, empty, err := buildSubtree(s, subTree, sub, false)
 				if err != nil {
-					return plumbing.ZeroHash, prefixErr(e.Name, err)
+					return plumbing.ZeroHash, false, prefixErr(e.Name, err)
 				}
-				entries = append(entries, object.TreeEntry{Name: e.Name, Mode: filemode.Dir, Hash: h})
+				if !empty {
+					entries = append(entries, object.TreeEntry{Name: e.Name, Mode: filemode.Dir, Hash: h})
+				}
 				continue
 			}
 			entries = append(entries, e)
 		}
 	}
 	for name, ne := range here {
-		if !seen[name] {
+		if !seen[name] && !ne.deleted {
 			entries = append(entries, object.TreeEntry{Name: name, Mode: ne.mode, Hash: ne.hash})
 		}
 	}
@@ -156,11 +173,16 @@ func buildTree(s storer.EncodedObjectStorer, base *object.Tree, files map[string
 		if seen[name] {
 			continue
 		}
-		h, err := buildTree(s, nil, sub)
+		h, empty, err := buildSubtree(s, nil, sub, false)
 		if err != nil {
-			return plumbing.ZeroHash, prefixErr(name, err)
+			return plumbing.ZeroHash, false, prefixErr(name, err)
 		}
-		entries = append(entries, object.TreeEntry{Name: name, Mode: filemode.Dir, Hash: h})
+		if !empty {
+			entries = append(entries, object.TreeEntry{Name: name, Mode: filemode.Dir, Hash: h})
+		}
+	}
+	if len(entries) == 0 && !root {
+		return plumbing.ZeroHash, true, nil
 	}
 
 	// Git orders entries by name, comparing folders as if they ended in "/".
@@ -168,9 +190,10 @@ func buildTree(s storer.EncodedObjectStorer, base *object.Tree, files map[string
 	t := &object.Tree{Entries: entries}
 	obj := s.NewEncodedObject()
 	if err := t.Encode(obj); err != nil {
-		return plumbing.ZeroHash, err
+		return plumbing.ZeroHash, false, err
 	}
-	return s.SetEncodedObject(obj)
+	h, err = s.SetEncodedObject(obj)
+	return h, false, err
 }
 
 func sortKey(e object.TreeEntry) string {

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -27,6 +29,38 @@ func ValidLogicalID(s string) bool {
 		}
 	}
 	return true
+}
+
+// LogicalIDProblem says what keeps s from being a logical ID, in words for
+// the person who typed it; "" when it is one.
+func LogicalIDProblem(s string) string {
+	if ValidLogicalID(s) {
+		return ""
+	}
+	if s == "" {
+		return "a name is needed"
+	}
+	var bad []string
+	seen := map[rune]bool{}
+	for _, r := range s {
+		if r < 128 && ('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') || seen[r] {
+			continue
+		}
+		seen[r] = true
+		switch r {
+		case ' ':
+			bad = append(bad, "spaces")
+		default:
+			bad = append(bad, strconv.QuoteRune(r))
+		}
+	}
+	if len(bad) == 0 {
+		return fmt.Sprintf("the name is %d characters long; CloudFormation allows %d", len(s), MaxLogicalIDLength)
+	}
+	if len(bad) > 5 {
+		bad = append(bad[:5], "…")
+	}
+	return "a name may hold only letters and digits (it is the CloudFormation logical ID), not " + strings.Join(bad, ", ")
 }
 
 // Route keys API Gateway gives a meaning of its own.

@@ -126,6 +126,10 @@ type validator struct {
 	// Lookups built once, so checking a stack costs time linear in its size
 	// (the canvas validates on every edit of stacks with thousands of parts).
 	index *Index
+
+	// badNames holds the nodes, and the routes of APIs, whose own name is
+	// refused: the names derived from it say nothing new.
+	badNames map[string]bool
 }
 
 // Labels name a resource in a problem message. They are formatted only when
@@ -226,7 +230,8 @@ func (v *validator) checkStack() {
 		case n.Name == "":
 			v.add(n.ID, "name", "%s has no name", l)
 		case !ValidLogicalID(n.Name):
-			v.add(n.ID, "name", "%s: name must be 1 to %d letters and digits (a CloudFormation logical ID)", l, MaxLogicalIDLength)
+			v.add(n.ID, "name", "%s: %s", l, LogicalIDProblem(n.Name))
+			v.refusedName(n.ID)
 		case names[n.Name] != nil:
 			v.add(n.ID, "name", "%s: name is already used by %s", l, names[n.Name])
 		default:
@@ -303,6 +308,19 @@ func (v *validator) checkWires() {
 	}
 }
 
+// refusedName notes that the node with the ID has a name that is refused.
+func (v *validator) refusedName(id string) {
+	if v.badNames == nil {
+		v.badNames = map[string]bool{}
+	}
+	v.badNames[id] = true
+	if a := v.stack.API(id); a != nil {
+		for _, r := range a.Routes {
+			v.badNames[r.ID] = true
+		}
+	}
+}
+
 // checkDerivedNames makes sure the logical IDs and output names the export
 // derives never collide, with each other or with the nodes' own names.
 // validCustomRouteKey reports whether key matches
@@ -330,7 +348,12 @@ func (v *validator) checkDerivedNames() {
 			return
 		}
 		if !ValidLogicalID(name) {
-			v.add(id, "name", "%s: the %s name %q it needs is longer than CloudFormation allows; shorten the name", owner, what, name)
+			// A name with other characters than letters and digits comes
+			// from a node's name or a kept logical ID, whose own checks
+			// say what is wrong with it, once; only length is new here.
+			if !v.badNames[id] && len(name) > MaxLogicalIDLength && ValidLogicalID(name[:MaxLogicalIDLength]) {
+				v.add(id, "name", "%s: the %s name %q it needs is longer than CloudFormation allows; shorten the name", owner, what, name)
+			}
 			return
 		}
 		if prev, ok := names[name]; ok && prev != owner {

@@ -205,11 +205,14 @@ func Files(st *model.Stack) (map[string]gitlink.File, error) {
 
 // Preview reports what committing the stack would change.
 func (s *Service) Preview(ctx context.Context, st *model.Stack, overwrite bool) ([]gitlink.Change, error) {
-	files, err := Files(st)
-	if err != nil {
+	if err := st.Validate(); err != nil {
 		return nil, err
 	}
 	l, err := s.link(ctx, st.ID)
+	if err != nil {
+		return nil, err
+	}
+	files, _, err := s.filesWithMoves(ctx, st, l)
 	if err != nil {
 		return nil, err
 	}
@@ -226,18 +229,28 @@ func (s *Service) Preview(ctx context.Context, st *model.Stack, overwrite bool) 
 // up to date and gitlink.ErrConflict (with *gitlink.ConflictError in the
 // chain) when files changed upstream; overwrite replaces those.
 func (s *Service) Commit(ctx context.Context, st *model.Stack, message string, overwrite bool) (gitlink.Result, error) {
-	files, err := Files(st)
-	if err != nil {
+	if err := st.Validate(); err != nil {
 		return gitlink.Result{}, err
 	}
 	l, err := s.link(ctx, st.ID)
 	if err != nil {
 		return gitlink.Result{}, err
 	}
+	files, moved, err := s.filesWithMoves(ctx, st, l)
+	if err != nil {
+		return gitlink.Result{}, err
+	}
 	l.Overwrite = overwrite
 	res, err := s.git.Commit(ctx, l, files, strings.TrimSpace(message))
+	if errors.Is(err, gitlink.ErrNothingToCommit) {
+		// Moves with nothing left to move are done all the same.
+		_ = s.store.DoneCodeMoves(ctx, st.ID, moved)
+	}
 	if err != nil {
 		return gitlink.Result{}, gitError(err)
+	}
+	if err := s.store.DoneCodeMoves(ctx, st.ID, moved); err != nil {
+		return res, err
 	}
 	return res, nil
 }

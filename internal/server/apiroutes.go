@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/web"
 )
 
@@ -30,7 +31,7 @@ func (s *Server) handleRouteCreate(w http.ResponseWriter, r *http.Request) {
 		form.newRouteID = st.NewID("rt")
 		a.Routes = append(a.Routes, &model.Route{ID: form.newRouteID, Key: f.Key})
 		return nil
-	})
+	}, store.Describe("add route "+f.Key))
 	if err == nil {
 		p := newPanel(st, problems, apiID)
 		p.Saved = true
@@ -51,16 +52,16 @@ func (s *Server) handleRouteDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	routeID := r.PathValue("routeID")
-	var apiID string
+	var apiID, key string
 	st, problems, err := s.edit(r, func(st *model.Stack) error {
-		a, _ := st.Route(routeID)
+		a, rt := st.Route(routeID)
 		if a == nil {
 			return model.Errorf(model.ENOTFOUND, "No such route.")
 		}
-		apiID = a.ID
+		apiID, key = a.ID, rt.Key
 		st.RemoveRoute(routeID)
 		return nil
-	})
+	}, store.DescribeAfter(func() string { return "remove route " + key }))
 	if err != nil {
 		s.error(w, r, err)
 		return

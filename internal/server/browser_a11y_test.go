@@ -105,7 +105,7 @@ func TestBrowserKeyboardAndScreenReaders(t *testing.T) {
 		waitJS(`document.getElementById('connect-to').value === 'fn8'`),
 		chromedp.KeyEvent(kb.Enter),
 		waitJS(`!document.getElementById('connect-dialog').open`),
-		waitJS(`document.getElementById('canvas-announcer').textContent === 'Wire added: ChatApi sendMessage → SendHandler (handler).'`),
+		waitJS(`document.getElementById('announcer').textContent === 'Wire added: ChatApi sendMessage → SendHandler (handler).'`),
 		waitJS(`document.activeElement.id === 'node-api1'`),
 	)
 	if h := head(t, srv.store, s.ID).RouteHandler("rt5"); h == nil || h.ID != "fn8" {
@@ -126,7 +126,7 @@ func TestBrowserKeyboardAndScreenReaders(t *testing.T) {
 	run(t, ctx, "connect it to the table",
 		waitJS(`document.getElementById('connect-to').value === 'tbl9'`),
 		chromedp.KeyEvent(kb.Enter),
-		waitJS(`document.getElementById('canvas-announcer').textContent === 'Wire added: SendHandler reads Connections.'`),
+		waitJS(`document.getElementById('announcer').textContent === 'Wire added: SendHandler reads Connections.'`),
 	)
 
 	// Pan far away, then add a function from the palette: it lands in
@@ -140,7 +140,7 @@ func TestBrowserKeyboardAndScreenReaders(t *testing.T) {
 		waitJS(`[...document.querySelectorAll('#nodes .node-function')].some((n) => n.dataset.name === 'Function')`),
 	)
 	run(t, ctx, "it is announced and in view",
-		waitJS(`document.getElementById('canvas-announcer').textContent.startsWith('Added function Function')`),
+		waitJS(`document.getElementById('announcer').textContent.startsWith('Added function Function')`),
 		waitJS(`(() => { const n = [...document.querySelectorAll('#nodes .node-function')].find((n) => n.dataset.name === 'Function'); const r = n.getBoundingClientRect(); const v = document.getElementById('viewport').getBoundingClientRect(); return r.left >= v.left && r.right <= v.right && r.top >= v.top && r.bottom <= v.bottom })()`),
 	)
 	screenshot(t, ctx, "added-in-view")

@@ -94,7 +94,7 @@ func TestBrowserSelectMany(t *testing.T) {
 	run(t, ctx, "shift-drag a box over every node",
 		dragWith(input.ModifierShift, vp[0]+6, vp[1]+6, vp[2]-6, vp[3]-6),
 		waitJS(`document.querySelectorAll('#nodes .node.selected').length === 5`),
-		waitJS(`document.getElementById('canvas-announcer').textContent === 'Selected 5 resources.'`),
+		waitJS(`document.getElementById('announcer').textContent === 'Selected 5 resources.'`),
 		waitJS(`document.querySelector('[data-testid=many-panel]')?.textContent.includes('5 selected.')`),
 	)
 	screenshot(t, ctx, "box-selected")
@@ -174,7 +174,7 @@ func TestBrowserSelectMany(t *testing.T) {
 		chromedp.MouseClickXY(x6, y6, chromedp.ButtonType(input.Right)),
 		waitJS(`document.activeElement.dataset.menu === 'copy'`),
 		key(kb.Enter),
-		waitJS(`document.getElementById('canvas-announcer').textContent === 'Copied ConnectionHandler.'`),
+		waitJS(`document.getElementById('announcer').textContent === 'Copied ConnectionHandler.'`),
 	)
 	px, py := vp[0]+60, vp[3]-120
 	run(t, ctx, "Paste from the menu opened on the background",
@@ -215,7 +215,7 @@ func TestBrowserCopyPaste(t *testing.T) {
 		chromedp.MouseClickXY(x9, y9, chromedp.ButtonModifiers(input.ModifierShift)),
 		waitJS(`document.querySelectorAll('#nodes .node.selected').length === 2`),
 		key("c", input.ModifierCtrl),
-		waitJS(`document.getElementById('canvas-announcer').textContent === 'Copied 2 resources.'`),
+		waitJS(`document.getElementById('announcer').textContent === 'Copied 2 resources.'`),
 	)
 	var clip string
 	run(t, ctx, "read the system clipboard", chromedp.Evaluate(`navigator.clipboard.readText()`, &clip, awaitPromise))
@@ -230,7 +230,7 @@ func TestBrowserCopyPaste(t *testing.T) {
 		chromedp.MouseClickXY(vp[0]+20, vp[1]+20),
 		key("v", input.ModifierCtrl),
 		waitJS(`document.querySelectorAll('#nodes .node.selected').length === 2`),
-		waitJS(`document.getElementById('canvas-announcer').textContent === 'Pasted 2 resources.'`),
+		waitJS(`document.getElementById('announcer').textContent === 'Pasted 2 resources.'`),
 	)
 	h := head(t, srv.store, dst.ID)
 	if len(h.Functions) != 1 || h.Functions[0].Name != "SendHandler" || len(h.Tables) != 1 || len(h.Wires) != 1 {

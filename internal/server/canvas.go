@@ -12,19 +12,29 @@ import (
 // every link does, or by name, as a person types it.
 func (s *Server) handleCanvas(w http.ResponseWriter, r *http.Request) {
 	ref := r.PathValue("stackID")
-	var st *model.Stack
-	var err error
-	if id, perr := strconv.ParseInt(ref, 10, 64); perr == nil {
-		st, err = s.store.Stack(r.Context(), id)
-	} else {
-		st, err = s.store.StackByName(r.Context(), ref)
+	id, err := strconv.ParseInt(ref, 10, 64)
+	if err != nil {
+		var named *model.Stack
+		if named, err = s.store.StackByName(r.Context(), ref); err != nil {
+			s.error(w, r, err)
+			return
+		}
+		id = named.ID
 	}
+	// The problems are checked once per state and kept by the store; the
+	// page shows their count, and the list when its tab is shown.
+	st, problems, err := s.store.Problems(r.Context(), id)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
 	w.Header().Set(headerRevision, strconv.FormatInt(st.Revision, 10))
-	s.render(w, r, http.StatusOK, web.CanvasPage(web.NewCanvasView(st)))
+	v := web.NewCanvasView(st)
+	v.ProblemCount = len(problems)
+	if steps, err := s.store.Steps(r.Context(), st.ID); err == nil {
+		v.Steps = webSteps(steps)
+	}
+	s.render(w, r, http.StatusOK, web.CanvasPage(v))
 }
 
 // handleUndo makes the previous revision current again.
@@ -42,6 +52,25 @@ func (s *Server) step(w http.ResponseWriter, r *http.Request, delta int) {
 		s.error(w, r, &editError{err})
 		return
 	}
+	// Nothing to undo or redo is no error: the button was disabled (a
+	// key press may still ask), and nothing happens.
+	steps, err := s.store.Steps(r.Context(), id)
+	if err != nil {
+		s.error(w, r, &editError{err})
+		return
+	}
+	// A stale tab (another base) is told so by the store's conflict.
+	if steps.Revision == base && ((delta < 0 && !steps.CanUndo) || (delta > 0 && !steps.CanRedo)) {
+		w.Header().Set(headerSteps, webSteps(steps).Header())
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	// The state the page shows, to answer with what the step changes.
+	before, err := s.store.Stack(r.Context(), id)
+	if err != nil {
+		s.error(w, r, &editError{err})
+		return
+	}
 	var st *model.Stack
 	if delta < 0 {
 		st, err = s.store.Undo(r.Context(), id, base)
@@ -51,6 +80,12 @@ func (s *Server) step(w http.ResponseWriter, r *http.Request, delta int) {
 	if err != nil {
 		s.error(w, r, &editError{err})
 		return
+	}
+	if rec := editRecordOf(r); rec != nil && before.Revision == base {
+		rec.before = before
+		if _, problems, err := s.store.Problems(r.Context(), id); err == nil {
+			rec.problems = &problems
+		}
 	}
 	s.changed(w, r, st, triggers{"stackReloaded": true}, web.PanelOOB(web.EmptyPanel()))
 }

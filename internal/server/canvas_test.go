@@ -182,7 +182,7 @@ func TestNodes(t *testing.T) {
 
 	t.Run("CreateWhereDropped", func(t *testing.T) {
 		resp, body := send(t, ts, "POST", base+"/nodes", url.Values{"kind": {"function"}, "x": {"300"}, "y": {"120.4"}}, htmxAt(1))
-		expect(t, resp, body, http.StatusOK, `id="nodes"`, `hx-swap-oob`, `data-name="Function"`, `data-x="300"`, `data-y="120"`, `data-testid="node-panel"`)
+		expect(t, resp, body, http.StatusOK, `hx-swap-oob="beforeend:#nodes"`, `data-name="Function"`, `data-x="300"`, `data-y="120"`, `data-testid="node-panel"`)
 		if resp.Header.Get("X-Switchboard-Revision") != "2" {
 			t.Fatalf("revision header %q", resp.Header.Get("X-Switchboard-Revision"))
 		}
@@ -404,8 +404,16 @@ func TestRoutesAndWires(t *testing.T) {
 		if strings.Contains(body, `id="node-fn3"`) {
 			t.Fatal("redo should delete the function again")
 		}
-		resp, _ = send(t, ts, "POST", base+"/redo", nil, htmxAt(rev))
-		expect(t, resp, "", http.StatusUnprocessableEntity)
+		// Nothing to redo is no error: nothing happens, and the buttons
+		// are told what each would do.
+		resp, body = send(t, ts, "POST", base+"/redo", nil, htmxAt(rev))
+		expect(t, resp, body, http.StatusNoContent)
+		if got := resp.Header.Get("X-Switchboard-Steps"); !strings.Contains(got, "undo=Undo+delete+") || strings.Contains(got, "redo=") || !strings.Contains(got, "redo-title=Nothing+to+redo") {
+			t.Fatalf("steps after redoing everything: %q", got)
+		}
+		if resp.Header.Get("HX-Trigger") != "" {
+			t.Fatalf("nothing to redo triggers %q", resp.Header.Get("HX-Trigger"))
+		}
 		resp, body = send(t, ts, "POST", base+"/undo", nil, htmxAt(1))
 		expect(t, resp, body, http.StatusConflict)
 	})

@@ -1,13 +1,16 @@
 package server
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 
 	"github.com/a-h/templ"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/web"
 )
 
@@ -88,21 +91,36 @@ func editTarget(r *http.Request) (id, base int64, err error) {
 // written and the error is ECONFLICT; change returns an error to refuse the
 // edit; the result must pass ValidateDraft. It returns the saved stack and
 // its problems. Its errors are editErrors, answered in the canvas's terms.
-func (s *Server) edit(r *http.Request, change func(st *model.Stack) error) (*model.Stack, []model.Problem, error) {
+//
+// opts say what the edit does (store.Describe), for Undo and Redo to name.
+func (s *Server) edit(r *http.Request, change func(st *model.Stack) error, opts ...store.EditOption) (*model.Stack, []model.Problem, error) {
 	id, base, err := editTarget(r)
 	if err != nil {
 		return nil, nil, &editError{err}
 	}
-	st, problems, err := s.store.Edit(r.Context(), id, base, change)
+	rec := editRecordOf(r)
+	st, problems, err := s.store.Edit(r.Context(), id, base, func(st *model.Stack) error {
+		if rec != nil {
+			// The state the page shows (the request's base): the answer
+			// sends what differs from it.
+			rec.before = st.Clone()
+		}
+		return change(st)
+	}, opts...)
 	if err != nil {
 		return nil, nil, &editError{err}
+	}
+	if rec != nil {
+		rec.problems = &problems
 	}
 	return st, problems, nil
 }
 
 // changed answers a successful structural edit: main (the request's own
-// target, if any), then the canvas out of band, the new revision and the
-// stackChanged event that refreshes the template and problems tabs.
+// target, if any), then what changed on the canvas out of band (or the
+// whole canvas when the state before is unknown), the problem count, the
+// new revision and the stackChanged event, on which the template and
+// problems tabs refresh when shown (canvas/lazytabs.js).
 func (s *Server) changed(w http.ResponseWriter, r *http.Request, st *model.Stack, t triggers, parts ...templ.Component) {
 	w.Header().Set(headerRevision, strconv.FormatInt(st.Revision, 10))
 	if t == nil {
@@ -110,6 +128,57 @@ func (s *Server) changed(w http.ResponseWriter, r *http.Request, st *model.Stack
 	}
 	t["stackChanged"] = true
 	t.set(w)
-	parts = append(parts, web.CanvasOOB(web.NewCanvasView(st)))
+	s.setSteps(w, r, st.ID)
+	rec := editRecordOf(r)
+	if rec != nil && rec.before != nil {
+		parts = append(parts, web.CanvasChangesOOB(web.DiffCanvas(rec.before, st)))
+	} else {
+		parts = append(parts, web.CanvasOOB(web.NewCanvasView(st)))
+	}
+	if rec != nil && rec.problems != nil {
+		parts = append(parts, web.ProblemCount(len(*rec.problems)))
+	}
 	s.render(w, r, http.StatusOK, web.Fragments(parts...))
+}
+
+// editRecord is what s.edit learns during a request that changed() needs:
+// the stack as it was before the edit, and the problems after it.
+type editRecord struct {
+	before   *model.Stack
+	problems *[]model.Problem
+}
+
+type editRecordKey struct{}
+
+// recordEdits gives each request about a stack an editRecord.
+func recordEdits(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), editRecordKey{}, &editRecord{})))
+	})
+}
+
+func editRecordOf(r *http.Request) *editRecord {
+	rec, _ := r.Context().Value(editRecordKey{}).(*editRecord)
+	return rec
+}
+
+// headerSteps carries what Undo and Redo would do after an edit
+// (web.Steps.Header), for canvas/history.js to label and enable the
+// buttons: a move answers 204, so this cannot be a fragment.
+const headerSteps = "X-Switchboard-Steps"
+
+// setSteps sets headerSteps for the stack.
+func (s *Server) setSteps(w http.ResponseWriter, r *http.Request, id int64) {
+	steps, err := s.store.Steps(r.Context(), id)
+	if err != nil {
+		// The buttons keep their state; the edit itself went through.
+		s.log.WarnContext(r.Context(), "undo steps", slog.Int64("stack", id), slog.Any("error", err))
+		return
+	}
+	w.Header().Set(headerSteps, webSteps(steps).Header())
+}
+
+// webSteps is steps as the canvas page renders them.
+func webSteps(steps store.Steps) web.Steps {
+	return web.Steps{CanUndo: steps.CanUndo, CanRedo: steps.CanRedo, Undo: steps.Undo, Redo: steps.Redo}
 }

@@ -160,6 +160,7 @@ func (s *Server) conflict(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set(headerRevision, strconv.FormatInt(st.Revision, 10))
+	s.setSteps(w, r, id)
 	w.Header().Set("HX-Reswap", "none")
 	triggers{"stackChanged": true, "stackReloaded": true}.message(levelError, conflictMessage).set(w)
 	s.render(w, r, http.StatusConflict, web.Fragments(web.CanvasOOB(web.NewCanvasView(st)), web.PanelOOB(web.ConflictPanel())))

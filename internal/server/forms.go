@@ -121,6 +121,15 @@ func (f *wireForm) ends() error {
 	return nil
 }
 
+// codeMoveForm is the yes to moving a function's code folder From its path
+// To the one its name gives.
+type codeMoveForm struct{ From, To string }
+
+func (f *codeMoveForm) read(r *http.Request) error {
+	f.From, f.To = strings.TrimSpace(r.Form.Get("from")), strings.TrimSpace(r.Form.Get("to"))
+	return nil
+}
+
 // stackForm names a stack: create (Example optional), rename (Base, the
 // revision the page showed), duplicate.
 type stackForm struct {

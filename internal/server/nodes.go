@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/web"
 )
 
@@ -19,7 +20,7 @@ func (s *Server) handleNodeCreate(w http.ResponseWriter, r *http.Request) {
 	if !s.readForm(w, r, &f) {
 		return
 	}
-	var id string
+	var id, name string
 	st, problems, err := s.edit(r, func(st *model.Stack) error {
 		at := f.At
 		switch {
@@ -30,9 +31,13 @@ func (s *Server) handleNodeCreate(w http.ResponseWriter, r *http.Request) {
 			at = st.FreeSpot(canvasGeometry)
 		}
 		var err error
-		id, err = st.AddNode(f.Kind, at)
-		return err
-	})
+		if id, err = st.AddNode(f.Kind, at); err != nil {
+			return err
+		}
+		n, _ := st.Node(id)
+		name = n.Name
+		return nil
+	}, store.DescribeAfter(func() string { return "add " + name }))
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -65,6 +70,7 @@ func (s *Server) handleNodeMove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set(headerRevision, strconv.FormatInt(st.Revision, 10))
+	s.setSteps(w, r, id)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -89,12 +95,16 @@ func (s *Server) handleNodeDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("nodeID")
+	var name string
 	st, _, err := s.edit(r, func(st *model.Stack) error {
+		if n, ok := st.Node(id); ok {
+			name = n.Name
+		}
 		if !st.RemoveNode(id) {
 			return model.Errorf(model.ENOTFOUND, "No such resource.")
 		}
 		return nil
-	})
+	}, store.DescribeAfter(func() string { return "delete " + name }))
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -112,20 +122,39 @@ func (s *Server) handleNodeSave(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("nodeID")
 	var form *nodeForm
+	var was, now string
+	var move *web.CodeMove
+	sid, _ := stackID(r)
+	taken := s.codeFolderTaken(r, sid, id, &props)
 	st, problems, err := s.edit(r, func(st *model.Stack) error {
-		if _, ok := st.Node(id); !ok {
+		n, ok := st.Node(id)
+		if !ok {
 			return model.Errorf(model.ENOTFOUND, "No such resource.")
+		}
+		was = n.Name
+		var wasPath string
+		if fn := st.Function(id); fn != nil {
+			wasPath = fn.CodePath
 		}
 		form = props.apply(st, id)
 		if len(form.errors) > 0 {
 			return errFormInvalid
 		}
+		move = followName(st, id, was, wasPath, taken)
+		n, _ = st.Node(id)
+		now = n.Name
 		return nil
-	})
+	}, store.DescribeAfter(func() string {
+		if was != now {
+			return "rename " + was + " to " + now
+		}
+		return "edit " + now
+	}))
 	if err == nil {
 		p := newPanel(st, problems, id)
 		p.EnvRows = form.savedEnvRows()
 		p.Saved = true
+		p.CodeMove = move
 		s.changed(w, r, st, nil, web.NodePanel(p))
 		return
 	}

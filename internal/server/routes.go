@@ -39,6 +39,7 @@ func (s *Server) routes() http.Handler {
 	r.Post("/stacks/import", s.handleImportPreview)       // POST /stacks/import (a file; answers a preview)
 	r.Post("/stacks/import/create", s.handleImportCreate) // POST /stacks/import/create (from the preview)
 	r.Route("/stacks/{stackID}", func(r chi.Router) {
+		r.Use(recordEdits)
 		r.Get("/", s.handleCanvas)                            // GET /stacks/12 or /stacks/chat
 		r.Post("/rename", s.handleStackRename)                // POST /stacks/12/rename
 		r.Post("/duplicate", s.handleStackDuplicate)          // POST /stacks/12/duplicate
@@ -75,6 +76,7 @@ func (s *Server) routes() http.Handler {
 			r.Delete("/", s.handleNodeDelete)      // DELETE /stacks/12/nodes/fn3
 			r.Post("/move", s.handleNodeMove)      // POST /stacks/12/nodes/fn3/move
 			r.Post("/routes", s.handleRouteCreate) // POST /stacks/12/nodes/api1/routes
+			r.Post("/code-move", s.handleCodeMove) // POST /stacks/12/nodes/fn3/code-move (after a rename: move its folder in the next commit)
 		})
 
 		// Routes of an API; renamed in the API's form.

@@ -129,7 +129,7 @@ func (s *Server) handleStackRename(w http.ResponseWriter, r *http.Request) {
 	_, _, err = s.store.Edit(r.Context(), id, f.Base, func(st *model.Stack) error {
 		st.Name = f.Name
 		return nil
-	})
+	}, store.Describe("rename the stack to "+f.Name))
 	if err != nil {
 		s.formFailed(w, r, "rename-"+strconv.FormatInt(id, 10), f.Name, "", err)
 		return

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/web"
 )
 
@@ -68,7 +69,7 @@ func (s *Server) handleWireCreate(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	var id string
+	var id, what string
 	st, _, err := s.edit(r, func(st *model.Stack) error {
 		kind, err := wireKind(st, f.From, f.To, f.Kind)
 		if err != nil {
@@ -76,8 +77,9 @@ func (s *Server) handleWireCreate(w http.ResponseWriter, r *http.Request) {
 		}
 		id = st.NewID("w")
 		st.Wires = append(st.Wires, &model.Wire{ID: id, Kind: kind, From: f.From, To: f.To})
+		what = "wire " + web.DescribeWire(st, st.Wire(id))
 		return nil
-	})
+	}, store.DescribeAfter(func() string { return what }))
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -119,7 +121,7 @@ func (s *Server) handleWireSave(w http.ResponseWriter, r *http.Request) {
 		}
 		wire.Kind = f.Kind
 		return nil
-	})
+	}, store.Describe("make a wire "+string(f.Kind)))
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -133,12 +135,16 @@ func (s *Server) handleWireDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("wireID")
+	var what string
 	st, _, err := s.edit(r, func(st *model.Stack) error {
+		if w := st.Wire(id); w != nil {
+			what = "delete wire " + web.DescribeWire(st, w)
+		}
 		if !st.RemoveWire(id) {
 			return model.Errorf(model.ENOTFOUND, "No such wire.")
 		}
 		return nil
-	})
+	}, store.DescribeAfter(func() string { return what }))
 	if err != nil {
 		s.error(w, r, err)
 		return

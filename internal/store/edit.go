@@ -27,15 +27,21 @@ import (
 // edit renames it to a taken name), ENOTFOUND when there is no such stack,
 // EINVALID (a *model.ValidationError) when the result fails ValidateDraft,
 // and fn's error as it is.
-func (s *Store) Edit(ctx context.Context, id, baseRevision int64, fn func(*model.Stack) error) (*model.Stack, []model.Problem, error) {
-	st, problems, err := s.edit(ctx, id, baseRevision, fn)
+//
+// opts describe the edit (Describe), for the history Undo and Redo name.
+func (s *Store) Edit(ctx context.Context, id, baseRevision int64, fn func(*model.Stack) error, opts ...EditOption) (*model.Stack, []model.Problem, error) {
+	var c editConfig
+	for _, o := range opts {
+		o(&c)
+	}
+	st, problems, err := s.edit(ctx, id, baseRevision, fn, c)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: edit stack %d: %w", id, s.storageError(err))
 	}
 	return st, problems, nil
 }
 
-func (s *Store) edit(ctx context.Context, id, base int64, fn func(*model.Stack) error) (*model.Stack, []model.Problem, error) {
+func (s *Store) edit(ctx context.Context, id, base int64, fn func(*model.Stack) error, c editConfig) (*model.Stack, []model.Problem, error) {
 	tx, done, err := s.beginWrite(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -80,7 +86,7 @@ func (s *Store) edit(ctx context.Context, id, base int64, fn func(*model.Stack) 
 		return nil, nil, err
 	}
 	next := base + 1
-	if err := appendRevision(ctx, tx, id, h, next, enc.doc, now); err != nil {
+	if err := appendRevision(ctx, tx, id, h, next, enc.doc, c.summary(), now); err != nil {
 		return nil, nil, constraintError(err, st.Name)
 	}
 	// The Store keeps a copy of its own; st stays the caller's.
@@ -95,6 +101,30 @@ func (s *Store) edit(ctx context.Context, id, base int64, fn func(*model.Stack) 
 	s.keepProblems(id, kept, enc.problems)
 	st.Revision, st.UpdatedAt = next, now
 	return st, enc.problems, nil
+}
+
+// EditOption tells Edit more about an edit.
+type EditOption func(*editConfig)
+
+type editConfig struct{ describe func() string }
+
+func (c editConfig) summary() string {
+	if c.describe == nil {
+		return ""
+	}
+	return c.describe()
+}
+
+// Describe says in a few words what an edit does ("rename ConnectionHandler
+// to Connector"), which Undo and Redo then name (Steps).
+func Describe(what string) EditOption {
+	return func(c *editConfig) { c.describe = func() string { return what } }
+}
+
+// DescribeAfter is Describe for words known only once the edit has run,
+// such as the name a new node was given: Edit calls what after fn.
+func DescribeAfter(what func() string) EditOption {
+	return func(c *editConfig) { c.describe = what }
 }
 
 // stateIn returns a copy of the stack's current state, whose state token is

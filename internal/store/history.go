@@ -3,7 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/switchboard-dev/switchboard/internal/model"
 )
 
 // History is bounded by two rules (docs/history.md):
@@ -68,4 +74,67 @@ func pruneRevisions(ctx context.Context, tx *sql.Tx, id, head int64, now time.Ti
 				WHERE stack_id = ?1 AND created_at < ?2 GROUP BY substr(created_at, 1, 10))`,
 		id, cutoff, head)
 	return err
+}
+
+// maxSummary bounds a revision's summary: it is a button's label.
+const maxSummary = 200
+
+// shortSummary is a summary as it is kept: one line, at most maxSummary
+// bytes, cut at a character boundary.
+func shortSummary(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= maxSummary {
+		return s
+	}
+	cut := maxSummary - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// Steps is what Undo and Redo would do on a stack now: whether each can,
+// and the summary of the revision each would take back or bring back (""
+// for a revision saved without one).
+type Steps struct {
+	CanUndo, CanRedo bool
+	Undo, Redo       string
+	// Revision is the head they step from.
+	Revision int64
+}
+
+// Steps returns what Undo and Redo would do on the stack with the ID now. It
+// returns ENOTFOUND if there is no such stack.
+func (s *Store) Steps(ctx context.Context, id int64) (Steps, error) {
+	st, err := s.steps(ctx, id)
+	if err != nil {
+		return Steps{}, fmt.Errorf("store: undo steps of stack %d: %w", id, s.storageError(err))
+	}
+	return st, nil
+}
+
+func (s *Store) steps(ctx context.Context, id int64) (Steps, error) {
+	var out Steps
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return out, err
+	}
+	defer tx.Rollback()
+	err = tx.QueryRowContext(ctx, `SELECT head_revision FROM stacks WHERE id = ?`, id).Scan(&out.Revision)
+	if errors.Is(err, sql.ErrNoRows) {
+		return out, model.Errorf(model.ENOTFOUND, "no stack with ID %d", id)
+	}
+	if err != nil {
+		return out, err
+	}
+	// Undo takes back the head's change, to the revision before it; redo
+	// brings back the next revision's.
+	err = tx.QueryRowContext(ctx, `SELECT
+		EXISTS (SELECT 1 FROM revisions WHERE stack_id = ?1 AND revision < ?2),
+		coalesce((SELECT summary FROM revision_summaries WHERE stack_id = ?1 AND revision = ?2), ''),
+		EXISTS (SELECT 1 FROM revisions WHERE stack_id = ?1 AND revision > ?2),
+		coalesce((SELECT summary FROM revision_summaries WHERE stack_id = ?1 AND revision =
+			(SELECT min(revision) FROM revisions WHERE stack_id = ?1 AND revision > ?2)), '')`,
+		id, out.Revision).Scan(&out.CanUndo, &out.Undo, &out.CanRedo, &out.Redo)
+	return out, err
 }

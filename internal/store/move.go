@@ -80,7 +80,7 @@ func (s *Store) moveNode(ctx context.Context, id, base int64, nodeID string, to 
 			return nil, err
 		}
 	}
-	if err := appendRevision(ctx, tx, id, h, next, doc, now); err != nil {
+	if err := appendRevision(ctx, tx, id, h, next, doc, "move "+node.Name, now); err != nil {
 		return nil, err
 	}
 	moveSQL := `UPDATE nodes SET x = ?, y = ? WHERE stack_id = ? AND id = ?`

@@ -63,7 +63,7 @@ func (s *Store) createStack(ctx context.Context, st *model.Stack) (*model.Stack,
 	if err != nil {
 		return nil, constraintError(err, st.Name)
 	}
-	if err := insertRevision(ctx, tx, id, 1, enc.doc, now); err != nil {
+	if err := insertRevision(ctx, tx, id, 1, enc.doc, "create "+st.Name, now); err != nil {
 		return nil, constraintError(err, st.Name)
 	}
 	// Token 0 is never current, so this reads the (empty) tables.
@@ -113,21 +113,29 @@ func stored(doc []byte, id, revision int64, at time.Time) (*model.Stack, error) 
 // branch; even deleting nothing cost a large stack's save a tenth of its time.
 //
 // It also applies the retention rule (pruneRevisions).
-func appendRevision(ctx context.Context, tx *sql.Tx, id int64, h head, revision int64, doc []byte, at time.Time) error {
+func appendRevision(ctx context.Context, tx *sql.Tx, id int64, h head, revision int64, doc []byte, summary string, at time.Time) error {
 	if h.newest >= revision {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM revisions WHERE stack_id = ? AND revision >= ?`, id, revision); err != nil {
 			return err
 		}
 	}
-	if err := insertRevision(ctx, tx, id, revision, doc, at); err != nil {
+	if err := insertRevision(ctx, tx, id, revision, doc, summary, at); err != nil {
 		return err
 	}
 	return pruneRevisions(ctx, tx, id, revision, at)
 }
 
-func insertRevision(ctx context.Context, tx *sql.Tx, id, revision int64, doc []byte, at time.Time) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO revisions (stack_id, revision, document, created_at) VALUES (?, ?, ?, ?)`,
-		id, revision, string(doc), formatTime(at))
+// insertRevision writes a revision and, when there is one, the summary of
+// what it did.
+func insertRevision(ctx context.Context, tx *sql.Tx, id, revision int64, doc []byte, summary string, at time.Time) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO revisions (stack_id, revision, document, created_at) VALUES (?, ?, ?, ?)`,
+		id, revision, string(doc), formatTime(at)); err != nil {
+		return err
+	}
+	if summary = shortSummary(summary); summary == "" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO revision_summaries (stack_id, revision, summary) VALUES (?, ?, ?)`, id, revision, summary)
 	return err
 }
 
@@ -308,7 +316,7 @@ func (s *Store) saveEncoded(ctx context.Context, st *model.Stack, enc encoded) (
 		return nil, err
 	}
 	next := st.Revision + 1
-	if err := appendRevision(ctx, tx, st.ID, h, next, enc.doc, now); err != nil {
+	if err := appendRevision(ctx, tx, st.ID, h, next, enc.doc, "save "+st.Name, now); err != nil {
 		return nil, constraintError(err, st.Name)
 	}
 	commit, err := s.moveHead(ctx, tx, st.ID, next, h.token, st, enc.rows, now,

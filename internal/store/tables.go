@@ -73,7 +73,7 @@ var (
 	)
 
 	// Stack parameters and the folder a stack was imported from
-	// (migration 0009).
+	// (migration 0009_stack_parameters).
 	parametersCodec = newCodec("stack_parameters", true,
 		text("name", func(p *parameterRow) *string { return &p.Name }).asKey(),
 		integer("ordinal", func(p *parameterRow) *int { return &p.ordinal }),

@@ -16,6 +16,10 @@ import (
 type CanvasView struct {
 	Stack *model.Stack
 	Wires []WireView
+	// Steps is what Undo and Redo would do, for their buttons.
+	Steps Steps
+	// ProblemCount is the Problems tab's badge; the list loads when shown.
+	ProblemCount int
 }
 
 // NewCanvasView builds the canvas of a stack. It leaves the problems out:
@@ -104,6 +108,18 @@ type PanelView struct {
 	// EnvRows are the function's environment rows as the user last sent
 	// them, in their order; nil shows the saved variables by name.
 	EnvRows []EnvRow
+	// CodeMove is the folder move a rename proposes: the function's code
+	// folder exists in the linked repository under its old name.
+	CodeMove *CodeMove
+	// MovePending is the folder move the next commit makes, just agreed.
+	MovePending *CodeMove
+}
+
+// CodeMove is a function's code folder moving From one path To another.
+// Unsure: the repository could not be read to tell whether From exists.
+type CodeMove struct {
+	From, To string
+	Unsure   bool
 }
 
 // EnvRow is one environment variable of the function panel.

@@ -75,7 +75,7 @@ func TestCanvasPageRender(t *testing.T) {
 		`data-revision="3"`, `data-create-url="/stacks/7/nodes"`, `data-connect-url="/stacks/7/wires"`,
 		`id="node-api1"`, `data-x="80"`, `data-y="120"`, `data-move-url="/stacks/7/nodes/fn6/move"`,
 		`data-port="rt5"`, `data-port="fn8"`, `id="wire-w13"`, `class="wire wire-integration"`,
-		`hx-get="/stacks/7/template"`, `hx-trigger="load, stackChanged from:body"`, `href="/stacks/7/template.yaml"`,
+		`hx-get="/stacks/7/template"`, `hx-trigger="refresh"`, `href="/stacks/7/template.yaml"`,
 		`src="` + Asset("dist/app.js") + `"`,
 	} {
 		if !strings.Contains(html, want) {

@@ -18,6 +18,9 @@ htmx.config.allowScriptTags = false
 // setAttribute; for `style` the strict CSP refuses that (style-src-attr)
 // and reports a violation per swapped node. Nothing here animates styles.
 htmx.config.attributesToSettle = ['class', 'width', 'height']
+// ...so settling need not wait a frame for a transition: new content is
+// placed (canvas/geometry.js) and selected before it is first painted.
+htmx.config.defaultSettleDelay = 0
 // 422 carries a form with its errors and 409 the fresh state of a stack:
 // both are meant to be swapped, which htmx 2 does not do for 4xx by
 // default (htmx.org/quirks). Other errors go to the toast.

@@ -5,25 +5,35 @@
 // attributes. Each concern is a module of canvas/.
 import { initGestures } from './canvas/gestures.js'
 import { place, readGeometry } from './canvas/geometry.js'
+import { initHistory } from './canvas/history.js'
 import { initKeys } from './canvas/keys.js'
+import { initLazyTabs } from './canvas/lazytabs.js'
+import { initMorph } from './canvas/morph.js'
+import { initProblemMarks } from './canvas/problems.js'
+import { initTooltips } from './canvas/tooltips.js'
+import { createWireTargets } from './canvas/wiretargets.js'
 import { createSelection } from './canvas/selection.js'
 import { createTransport, initQueue } from './canvas/transport.js'
 import { createViewport } from './canvas/viewport.js'
 import { createWires } from './canvas/wires.js'
-import { createAnnouncer, initAnnouncements } from './canvas/announce.js'
+import { initAnnouncements } from './canvas/announce.js'
 import { createConnect } from './canvas/connect.js'
 import { initMenu } from './canvas/menu.js'
 import { createClipboard } from './canvas/multiselect.js'
 import { initRoom } from './canvas/room.js'
 import { initTemplateTab } from './canvas/template.js'
-import { showMessage } from './toast.js'
+import { announce, showMessage } from './toast.js'
 
 export function initCanvas (htmx) {
   const editor = document.getElementById('editor')
   initQueue(editor)
   if (!editor) return
+  initMorph(htmx)
+  initLazyTabs(htmx, editor)
+  initTooltips(editor)
+  initProblemMarks(editor)
   const viewport = document.getElementById('viewport')
-  const transport = createTransport(htmx, editor)
+  const transport = createTransport(htmx, editor, initHistory(editor))
   const view = createViewport(editor, viewport, document.getElementById('world'))
   const wires = createWires(document.getElementById('draft-wire'))
   const selection = createSelection(editor, transport)
@@ -35,7 +45,7 @@ export function initCanvas (htmx) {
     place(el)
     wires.redraw(el.dataset.node)
   }
-  const c = { editor, viewport, view, wires, selection, transport, geometry: readGeometry(editor), moveNode, announce: createAnnouncer(), message: showMessage }
+  const c = { editor, viewport, view, wires, selection, transport, geometry: readGeometry(editor), moveNode, announce, message: showMessage, wireTargets: createWireTargets(editor) }
   initGestures(c)
   initKeys(c)
   initAnnouncements(c)

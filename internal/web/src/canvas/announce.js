@@ -5,15 +5,6 @@
 
 import { place } from './geometry.js'
 
-export function createAnnouncer () {
-  const region = document.getElementById('canvas-announcer')
-  return (text) => {
-    if (!region) return
-    // Emptied first, so the same words twice are still spoken twice.
-    region.textContent = ''
-    requestAnimationFrame(() => { region.textContent = text })
-  }
-}
 
 const kindLabel = { api: 'WebSocket API', function: 'function', table: 'table' }
 

@@ -6,7 +6,6 @@ import { boxGesture, groupGesture } from './multiselect.js'
 const DRAG_THRESHOLD = 4
 
 const pastThreshold = (dx, dy) => Math.hypot(dx, dy) >= DRAG_THRESHOLD
-const clearDropTargets = () => document.querySelectorAll('.node.drop-target').forEach((n) => n.classList.remove('drop-target'))
 const nodeAt = (e) => document.elementFromPoint(e.clientX, e.clientY)?.closest('.node')
 
 // Each kind of gesture: what a pointer move does while it lasts (dx, dy
@@ -54,11 +53,10 @@ const kinds = {
   wire: {
     move (c, g, e) {
       c.wires.drawDraft(g.start, c.view.toWorld(e.clientX, e.clientY))
-      clearDropTargets()
-      nodeAt(e)?.classList.add('drop-target')
+      c.wireTargets.over(nodeAt(e))
     },
     end (c, g, e) {
-      clearDropTargets()
+      c.wireTargets.hide()
       const target = nodeAt(e)
       if (!target) return c.wires.hideDraft()
       c.transport.connect(g.from, target.dataset.node).finally(c.wires.hideDraft)
@@ -91,6 +89,7 @@ function startGesture (c, e) {
     const r = port.getBoundingClientRect()
     const start = c.view.toWorld(r.left + r.width / 2, r.top + r.height / 2)
     c.wires.showDraft(start)
+    c.wireTargets.show(port)
     return { kind: 'wire', from: port.dataset.port, start }
   }
   const node = e.target.closest('.node')

@@ -2,7 +2,7 @@
 // header, the queue and the error toast apply. It knows no routes: every
 // URL comes from a data-* attribute the server rendered.
 
-export function createTransport (htmx, editor) {
+export function createTransport (htmx, editor, history) {
   const tools = () => document.getElementById('canvas-tools')
   const ends = (els) => ({
     node: els.filter((el) => el.dataset.node).map((el) => el.dataset.node),
@@ -50,8 +50,8 @@ export function createTransport (htmx, editor) {
       if (!res.ok) throw new Error(await res.text())
       return res.text()
     },
-    undo () { htmx.ajax('POST', editor.dataset.undoUrl, { source: editor, swap: 'none' }) },
-    redo () { htmx.ajax('POST', editor.dataset.redoUrl, { source: editor, swap: 'none' }) }
+    undo () { if (history.can('undo')) htmx.ajax('POST', editor.dataset.undoUrl, { source: editor, swap: 'none' }) },
+    redo () { if (history.can('redo')) htmx.ajax('POST', editor.dataset.redoUrl, { source: editor, swap: 'none' }) }
   }
 }
 

@@ -1,0 +1,283 @@
+// Package dynamo is a DynamoDB-compatible endpoint on loopback, so a local
+// run needs no DynamoDB of the user's. It speaks DynamoDB's JSON protocol
+// (what every AWS SDK and the CLI send) through github.com/truora/minidyn's
+// server, which implements the item operations handlers use: PutItem,
+// GetItem, DeleteItem, UpdateItem with expressions, Query, Scan with
+// pagination, BatchWriteItem, BatchGetItem, transactions and condition
+// expressions. This package adds what a run also needs: the calls minidyn
+// lacks (ListTables, the time to live ones), one request at a time (minidyn
+// leaves its table map unguarded), the loopback Host check, and keeping the
+// tables in a folder between runs.
+package dynamo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	minidyn "github.com/truora/minidyn/server"
+
+	"github.com/switchboard-dev/switchboard/internal/hostguard"
+)
+
+// maxRequest bounds a request body; DynamoDB's own largest request
+// (BatchWriteItem: 25 items of 400 KB) is well under it.
+const maxRequest = 16 << 20
+
+// Server is a running endpoint.
+type Server struct {
+	logger  *slog.Logger
+	dataDir string
+
+	// mu serialises requests: minidyn guards its items but not its tables.
+	mu     sync.Mutex
+	engine *minidyn.Server
+	tables map[string]*tableState
+	// OnWrite, when set, is told the table of each successful write, so a
+	// page showing the items can refresh.
+	onWrite func(table string)
+
+	ln        net.Listener
+	srv       *http.Server
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// tableState is what the endpoint remembers of a table besides its items:
+// the request that created it (replayed when loading) and its time to live.
+type tableState struct {
+	create json.RawMessage
+	ttl    string
+}
+
+// Options configure a server.
+type Options struct {
+	// DataDir keeps the tables between runs: loaded at Start, written at
+	// Close. Empty keeps them in memory only.
+	DataDir string
+	// OnWrite is told the table of each successful write.
+	OnWrite func(table string)
+}
+
+// Start loads the tables kept in opts.DataDir, if any, and serves on a free
+// port of 127.0.0.1.
+func Start(ctx context.Context, logger *slog.Logger, opts Options) (*Server, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{logger: logger, dataDir: opts.DataDir, engine: minidyn.NewServer(), tables: map[string]*tableState{}, onWrite: opts.OnWrite}
+	if s.dataDir != "" {
+		if err := s.load(); err != nil {
+			return nil, err
+		}
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("dynamo: listen: %w", err)
+	}
+	s.ln = ln
+	s.srv = &http.Server{
+		// A web page whose name is rebound to 127.0.0.1 names itself in Host.
+		Handler:           hostguard.New(ln.Addr().String()).Handler(s),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+	}
+	go func() {
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("dynamodb endpoint stopped", slog.Any("err", err))
+		}
+	}()
+	return s, nil
+}
+
+// URL is the endpoint, for AWS_ENDPOINT_URL_DYNAMODB.
+func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+
+// Close stops serving and, with a data folder, writes the tables there.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err := s.srv.Shutdown(ctx)
+		if s.dataDir != "" {
+			err = errors.Join(err, s.save())
+		}
+		s.closeErr = err
+	})
+	return s.closeErr
+}
+
+// ServeHTTP answers one DynamoDB JSON request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequest))
+	if err != nil {
+		writeError(w, http.StatusRequestEntityTooLarge, "ValidationException", "request too large")
+		return
+	}
+	op := r.Header.Get("X-Amz-Target")
+	op = op[strings.LastIndexByte(op, '.')+1:]
+	status, out, table := s.call(op, body)
+	if status == http.StatusOK && table != "" && s.onWrite != nil {
+		s.onWrite(table)
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	w.WriteHeader(status)
+	_, _ = w.Write(out)
+}
+
+// writes are the operations that change items, for OnWrite.
+var writes = []string{"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+
+// call runs one operation and returns the status, the JSON answer and, for
+// a successful write to one table, its name.
+func (s *Server) call(op string, body []byte) (int, []byte, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var req struct {
+		TableName               string
+		TimeToLiveSpecification *struct {
+			AttributeName string
+			Enabled       bool
+		}
+		ExclusiveStartTableName string
+		Limit                   int
+		RequestItems            map[string]json.RawMessage
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		return errorBody(http.StatusBadRequest, "SerializationException", "the request is not JSON")
+	}
+	switch op {
+	case "ListTables":
+		return s.listTables(req.ExclusiveStartTableName, req.Limit)
+	case "UpdateTimeToLive", "DescribeTimeToLive":
+		t := s.tables[req.TableName]
+		if t == nil {
+			return errorBody(http.StatusBadRequest, "ResourceNotFoundException", "Requested resource not found")
+		}
+		if op == "UpdateTimeToLive" && req.TimeToLiveSpecification != nil {
+			t.ttl = ""
+			if req.TimeToLiveSpecification.Enabled {
+				t.ttl = req.TimeToLiveSpecification.AttributeName
+			}
+			out, _ := json.Marshal(map[string]any{"TimeToLiveSpecification": req.TimeToLiveSpecification})
+			return http.StatusOK, out, ""
+		}
+		desc := map[string]string{"TimeToLiveStatus": "DISABLED"}
+		if t.ttl != "" {
+			desc = map[string]string{"TimeToLiveStatus": "ENABLED", "AttributeName": t.ttl}
+		}
+		out, _ := json.Marshal(map[string]any{"TimeToLiveDescription": desc})
+		return http.StatusOK, out, ""
+	}
+	code, out := s.engineCall(op, body)
+	if !bytes.HasPrefix(bytes.TrimSpace(out), []byte("{")) {
+		// minidyn answers an operation it lacks in plain text.
+		return errorBody(http.StatusBadRequest, "UnknownOperationException", fmt.Sprintf("%s is not supported by the built-in DynamoDB endpoint; run with --dynamodb-endpoint for a full one", op))
+	}
+	if code != http.StatusOK {
+		return code, out, ""
+	}
+	switch op {
+	case "UpdateItem":
+		out = s.finishRemove(body, out)
+	case "CreateTable":
+		s.tables[req.TableName] = &tableState{create: slices.Clone(body)}
+		out = withStatus(out, "TableDescription", req.TableName)
+	case "DescribeTable":
+		out = withStatus(out, "Table", req.TableName)
+	case "DeleteTable":
+		delete(s.tables, req.TableName)
+		out = withStatus(out, "TableDescription", req.TableName)
+	}
+	if slices.Contains(writes, op) {
+		table := req.TableName
+		if table == "" && len(req.RequestItems) == 1 {
+			for name := range req.RequestItems {
+				table = name
+			}
+		}
+		return code, out, table
+	}
+	return code, out, ""
+}
+
+// engineCall hands one request to minidyn in process. The caller holds s.mu.
+func (s *Server) engineCall(op string, body []byte) (int, []byte) {
+	rec := &recorder{header: http.Header{}, code: http.StatusOK}
+	hr, err := http.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	if err != nil {
+		_, out, _ := errorBody(http.StatusInternalServerError, "InternalServerError", err.Error())
+		return http.StatusInternalServerError, out
+	}
+	hr.Header.Set("X-Amz-Target", "DynamoDB_20120810."+op)
+	s.engine.ServeHTTP(rec, hr)
+	return rec.code, rec.body.Bytes()
+}
+
+// withStatus adds what minidyn leaves out of a table description and SDK
+// waiters read: the table is ACTIVE from its creation, as on DynamoDB Local.
+func withStatus(out []byte, field, table string) []byte {
+	var res map[string]map[string]any
+	if json.Unmarshal(out, &res) != nil || res[field] == nil {
+		return out
+	}
+	res[field]["TableStatus"] = "ACTIVE"
+	res[field]["TableArn"] = "arn:aws:dynamodb:local:000000000000:table/" + table
+	patched, err := json.Marshal(res)
+	if err != nil {
+		return out
+	}
+	return patched
+}
+
+// recorder is the response of a request handed to minidyn in process.
+type recorder struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header         { return r.header }
+func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
+func (r *recorder) WriteHeader(code int)        { r.code = code }
+
+func (s *Server) listTables(after string, limit int) (int, []byte, string) {
+	names := make([]string, 0, len(s.tables))
+	for n := range s.tables {
+		if n > after {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	res := map[string]any{}
+	if limit > 0 && len(names) > limit {
+		names = names[:limit]
+		res["LastEvaluatedTableName"] = names[limit-1]
+	}
+	res["TableNames"] = names
+	out, _ := json.Marshal(res)
+	return http.StatusOK, out, ""
+}
+
+func errorBody(status int, typ, msg string) (int, []byte, string) {
+	out, _ := json.Marshal(map[string]string{"__type": "com.amazonaws.dynamodb.v20120810#" + typ, "message": msg})
+	return status, out, ""
+}
+
+func writeError(w http.ResponseWriter, status int, typ, msg string) {
+	status, out, _ := errorBody(status, typ, msg)
+	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	w.WriteHeader(status)
+	_, _ = w.Write(out)
+}

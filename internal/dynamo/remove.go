@@ -1,0 +1,91 @@
+package dynamo
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+)
+
+// minidyn v0.8.2 evaluates `REMOVE attr` but never takes a top-level
+// attribute out of the stored item (its Environment.Apply only adds), so an
+// UpdateItem with REMOVE is finished here: the attributes are removed from
+// the stored item and from the returned one. Nested paths (a.b, list[0])
+// change the object in place and work in minidyn already.
+
+var updateClause = regexp.MustCompile(`(?i)\b(SET|REMOVE|ADD|DELETE)\b`)
+
+// removedAttributes returns the top-level attribute names an update
+// expression's REMOVE clause takes out, aliases resolved.
+func removedAttributes(expr string, names map[string]string) []string {
+	var out []string
+	idx := updateClause.FindAllStringSubmatchIndex(expr, -1)
+	for i, m := range idx {
+		if !strings.EqualFold(expr[m[2]:m[3]], "REMOVE") {
+			continue
+		}
+		end := len(expr)
+		if i+1 < len(idx) {
+			end = idx[i+1][0]
+		}
+		for _, p := range strings.Split(expr[m[1]:end], ",") {
+			p = strings.TrimSpace(p)
+			if p == "" || strings.ContainsAny(p, ".[") {
+				continue
+			}
+			if real, ok := names[p]; ok {
+				p = real
+			}
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// finishRemove applies the REMOVE clause of a successful UpdateItem (body)
+// whose answer is out, and returns the answer without the removed
+// attributes. The caller holds s.mu.
+func (s *Server) finishRemove(body, out []byte) []byte {
+	var req struct {
+		TableName                string
+		Key                      map[string]json.RawMessage
+		UpdateExpression         string
+		ExpressionAttributeNames map[string]string
+	}
+	if json.Unmarshal(body, &req) != nil || req.UpdateExpression == "" {
+		return out
+	}
+	gone := removedAttributes(req.UpdateExpression, req.ExpressionAttributeNames)
+	if len(gone) == 0 {
+		return out
+	}
+	get, _ := json.Marshal(map[string]any{"TableName": req.TableName, "Key": req.Key, "ConsistentRead": true})
+	status, got := s.engineCall("GetItem", get)
+	var item struct{ Item map[string]json.RawMessage }
+	if status != http.StatusOK || json.Unmarshal(got, &item) != nil || item.Item == nil {
+		return out
+	}
+	for _, name := range gone {
+		delete(item.Item, name)
+	}
+	put, _ := json.Marshal(map[string]any{"TableName": req.TableName, "Item": item.Item})
+	s.engineCall("PutItem", put)
+
+	var res map[string]json.RawMessage
+	if json.Unmarshal(out, &res) != nil || res["Attributes"] == nil {
+		return out
+	}
+	var attrs map[string]json.RawMessage
+	if json.Unmarshal(res["Attributes"], &attrs) != nil {
+		return out
+	}
+	for _, name := range gone {
+		delete(attrs, name)
+	}
+	res["Attributes"], _ = json.Marshal(attrs)
+	patched, err := json.Marshal(res)
+	if err != nil {
+		return out
+	}
+	return patched
+}

@@ -21,7 +21,8 @@ var runCmd = &command{
 	name: "run", args: "NAME",
 	summary: "Run a stack locally until interrupted: each WebSocket API on ws://127.0.0.1:PORT/<stage>\n" +
 		"(one port per API), its functions as Lambda processes from --code (default: the\n" +
-		"export's scaffolds in a temporary folder), its tables on --dynamodb-endpoint.\n" +
+		"export's scaffolds in a temporary folder), its tables on a built-in DynamoDB endpoint\n" +
+		"(kept in --data between runs) or on --dynamodb-endpoint.\n" +
 		"Function logs stream to stderr.",
 	bind: withOptions(runRun),
 }
@@ -29,12 +30,14 @@ var runCmd = &command{
 type runOptions struct {
 	port, maxConnections                int
 	dynamoDBEndpoint, code, nodeModules string
+	dataDir                             string
 	allowOrigins                        originList
 }
 
 func (o *runOptions) bind(fs *flag.FlagSet) {
 	fs.IntVar(&o.port, "port", 0, "`port` of the first API; the next APIs take the following ports (0: free ports)")
-	fs.StringVar(&o.dynamoDBEndpoint, "dynamodb-endpoint", "", "local DynamoDB-compatible endpoint `URL` (default $AWS_ENDPOINT_URL_DYNAMODB), e.g. http://127.0.0.1:8000")
+	fs.StringVar(&o.dynamoDBEndpoint, "dynamodb-endpoint", "", "DynamoDB-compatible endpoint `URL` to use instead of the built-in one (default $AWS_ENDPOINT_URL_DYNAMODB),\ne.g. http://127.0.0.1:8000 for DynamoDB Local or moto")
+	fs.StringVar(&o.dataDir, "data", "", "`folder` keeping the built-in DynamoDB's tables between runs (default: in memory, gone at exit)")
 	fs.StringVar(&o.code, "code", "", "repository `folder` holding each function's code path (default: scaffolds in a temporary folder)")
 	fs.StringVar(&o.nodeModules, "node-modules", "", "node_modules `folder` handlers may import from, such as one with the AWS SDK for JavaScript v3\n(default $SWITCHBOARD_NODE_MODULES)")
 	fs.Var(&o.allowOrigins, "allow-origin", "browser `origin` (scheme://host[:port]) whose pages may open WebSockets besides loopback ones;\nrepeat or separate with commas")
@@ -71,6 +74,16 @@ func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []st
 	}
 	if cfg.NodePath == "" {
 		cfg.NodePath = c.Getenv("SWITCHBOARD_NODE_MODULES")
+	}
+	if o.dataDir != "" {
+		if cfg.DynamoDBEndpoint != "" {
+			return &usageError{msg: "run: --data keeps the built-in DynamoDB's tables; it cannot be used with --dynamodb-endpoint"}
+		}
+		abs, err := filepath.Abs(o.dataDir)
+		if err != nil {
+			return fmt.Errorf("run: --data: %w", err)
+		}
+		cfg.DataDir = abs
 	}
 	if cfg.CodeDir != "" {
 		abs, err := filepath.Abs(cfg.CodeDir)
@@ -111,6 +124,9 @@ func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []st
 	}
 	if cfg.CodeDir == "" {
 		fmt.Fprintf(c.Stdout, "Functions run from scaffolds in %s\n", r.CodeDir())
+	}
+	if ep := r.DynamoDBEndpoint(); ep != "" {
+		fmt.Fprintf(c.Stdout, "DynamoDB\t%s\n", ep)
 	}
 	if c.Ready != nil && len(r.Endpoints()) > 0 {
 		c.Ready(r.Endpoints()[0].URL)

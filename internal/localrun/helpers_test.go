@@ -24,7 +24,7 @@ import (
 // JavaScript v3 that the scaffolds import, or skips.
 func MustSDK(tb testing.TB) string {
 	tb.Helper()
-	return testtool.NodeModules(tb, "..", "client-apigatewaymanagementapi", "client-dynamodb")
+	return testtool.NodeModules(tb, "../..", "client-apigatewaymanagementapi", "client-dynamodb")
 }
 
 // logSink collects function log lines.

@@ -1,6 +1,7 @@
 package localrun
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,27 +14,36 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/switchboard-dev/switchboard/internal/dynamo"
 	"github.com/switchboard-dev/switchboard/internal/model"
 )
 
-// Tables are created first on the run's DynamoDB endpoint, when it has one.
+// Tables are created first on the run's DynamoDB endpoint: the one the run
+// names, or else a built-in one on loopback that lives as long as the run.
 func init() {
 	registerKind(&kindServer{kind: model.KindTable, order: 10, serve: serveTables})
 }
 
 func serveTables(st *starting) (err error) {
-	s, cfg := st.s, st.cfg
+	s := st.s
 	if len(s.Tables) == 0 {
 		return nil
 	}
-	if cfg.DynamoDBEndpoint == "" {
-		st.logger.WarnContext(st.ctx, "no DynamoDB endpoint: handlers that use the stack's tables will fail", slog.Int("tables", len(s.Tables)))
-		return nil
+	if st.cfg.DynamoDBEndpoint == "" {
+		onWrite := st.cfg.OnTableWrite
+		st.r.dynamo, err = dynamo.Start(st.ctx, st.logger, dynamo.Options{DataDir: st.cfg.DataDir, OnWrite: onWrite})
+		if err != nil {
+			return fmt.Errorf("localrun: built-in DynamoDB: %w", err)
+		}
+		// The functions, started later, read the endpoint from here.
+		st.cfg.DynamoDBEndpoint = st.r.dynamo.URL()
+		st.logger.InfoContext(st.ctx, "built-in DynamoDB endpoint", slog.String("url", st.cfg.DynamoDBEndpoint), slog.String("data", cmp.Or(st.cfg.DataDir, "in memory, gone when the run stops")))
 	}
-	if st.r.tables, err = CreateTables(st.ctx, cfg.DynamoDBEndpoint, cfg.Region, s); err != nil {
+	st.r.dynamoEndpoint = st.cfg.DynamoDBEndpoint
+	if st.r.tables, err = CreateTables(st.ctx, st.cfg.DynamoDBEndpoint, st.cfg.Region, s); err != nil {
 		return err
 	}
-	st.logger.InfoContext(st.ctx, "tables ready", slog.String("endpoint", cfg.DynamoDBEndpoint), slog.Any("tables", st.r.tables))
+	st.logger.InfoContext(st.ctx, "tables ready", slog.String("endpoint", st.cfg.DynamoDBEndpoint), slog.Any("tables", st.r.tables))
 	return nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/apigw"
+	"github.com/switchboard-dev/switchboard/internal/dynamo"
 	"github.com/switchboard-dev/switchboard/internal/lambdaemu"
 	"github.com/switchboard-dev/switchboard/internal/model"
 )
@@ -34,9 +35,15 @@ type Config struct {
 	Port int
 	// DynamoDBEndpoint is a local DynamoDB-compatible endpoint, such as
 	// http://127.0.0.1:8000. The stack's tables are created there and
-	// handlers reach it through AWS_ENDPOINT_URL_DYNAMODB. Empty leaves
-	// tables out; handlers that use them fail.
+	// handlers reach it through AWS_ENDPOINT_URL_DYNAMODB. Empty runs a
+	// built-in one (internal/dynamo) for the run's lifetime.
 	DynamoDBEndpoint string
+	// DataDir keeps the built-in endpoint's tables between runs; empty
+	// keeps them in memory only.
+	DataDir string
+	// OnTableWrite is told the table of each write to the built-in
+	// endpoint, so a page showing the items can refresh.
+	OnTableWrite func(table string)
 	// Region is the AWS region handlers see; us-east-1 when empty.
 	Region string
 	// Node is the node executable; NodePath a node_modules folder handlers
@@ -58,6 +65,10 @@ type Runner struct {
 	tmp       string
 	tables    []string
 	codeDir   string
+	// dynamo is the built-in DynamoDB endpoint, nil with an external one;
+	// dynamoEndpoint is the endpoint in use either way.
+	dynamo         *dynamo.Server
+	dynamoEndpoint string
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -123,6 +134,10 @@ func (r *Runner) Endpoints() []apigw.Endpoint { return r.gw.Endpoints() }
 // Tables lists the table names created on the DynamoDB endpoint.
 func (r *Runner) Tables() []string { return r.tables }
 
+// DynamoDBEndpoint is the endpoint the tables are on, built in or not; ""
+// when the stack has no tables.
+func (r *Runner) DynamoDBEndpoint() string { return r.dynamoEndpoint }
+
 // CodeDir is the folder the functions run from.
 func (r *Runner) CodeDir() string { return r.codeDir }
 
@@ -136,6 +151,11 @@ func (r *Runner) Close() error {
 		}
 		if r.pool != nil {
 			errs = append(errs, r.pool.Close())
+		}
+		// Last: the $disconnect handlers above may still write, and
+		// closing keeps the tables in the data folder.
+		if r.dynamo != nil {
+			errs = append(errs, r.dynamo.Close())
 		}
 		if r.tmp != "" {
 			errs = append(errs, os.RemoveAll(r.tmp))

@@ -100,6 +100,13 @@ func (m *Manager) Start(ctx context.Context, cfg Config) (*Run, error) {
 			onLog(l)
 		}
 	}
+	onWrite := cfg.OnTableWrite
+	cfg.OnTableWrite = func(table string) {
+		f.addTableWrite(table)
+		if onWrite != nil {
+			onWrite(table)
+		}
+	}
 	r, err := Start(startCtx, m.log.With(slog.String("stack", st.Name)), cfg)
 	if err != nil {
 		m.mu.Lock()
@@ -226,6 +233,10 @@ func (r *Run) CodeDir() string { return r.runner.CodeDir() }
 
 // Connections counts the run's open WebSocket connections.
 func (r *Run) Connections() int { return r.runner.Gateway().Connections() }
+
+// DynamoDBEndpoint is the endpoint the run's tables are on, built in or
+// not; "" when the stack has no tables.
+func (r *Run) DynamoDBEndpoint() string { return r.runner.DynamoDBEndpoint() }
 
 // Feed is what happens on the run, for a page to follow.
 func (r *Run) Feed() *Feed { return r.feed }

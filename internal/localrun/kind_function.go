@@ -79,6 +79,7 @@ func serveFunctions(st *starting) (err error) {
 		return err
 	}
 	fns := FunctionConfigs(st.s, r.codeDir, r.gw.Endpoints(), cfg.DynamoDBEndpoint, cfg.Region)
+	addEndpointEnv(st.s, fns, r.gw.Endpoints(), r.trustEnv)
 	if err = r.pool.Start(st.ctx, fns); err != nil {
 		st.gate.fail(err)
 		return fmt.Errorf("localrun: start functions: %w", err)

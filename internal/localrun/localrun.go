@@ -44,6 +44,9 @@ type Config struct {
 	// OnTableWrite is told the table of each write to the built-in
 	// endpoint, so a page showing the items can refresh.
 	OnTableWrite func(table string)
+	// CADir is the local CA's folder (localca.DefaultDir when empty), made
+	// on first use, whose certificate the APIs serve HTTPS with.
+	CADir string
 	// Region is the AWS region handlers see; us-east-1 when empty.
 	Region string
 	// Node is the node executable; NodePath a node_modules folder handlers
@@ -59,16 +62,18 @@ type Config struct {
 
 // Runner is a running stack.
 type Runner struct {
-	logger    *slog.Logger
-	gw        *apigw.Gateway
-	pool      *lambdaemu.Pool
-	tmp       string
-	tables    []string
-	codeDir   string
+	logger  *slog.Logger
+	gw      *apigw.Gateway
+	pool    *lambdaemu.Pool
+	tmp     string
+	tables  []string
+	codeDir string
 	// dynamo is the built-in DynamoDB endpoint, nil with an external one;
 	// dynamoEndpoint is the endpoint in use either way.
 	dynamo         *dynamo.Server
 	dynamoEndpoint string
+	// trustEnv makes the function processes trust the local CA.
+	trustEnv  map[string]string
 	closeOnce sync.Once
 	closeErr  error
 }

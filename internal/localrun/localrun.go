@@ -72,6 +72,8 @@ type Runner struct {
 	// dynamoEndpoint is the endpoint in use either way.
 	dynamo         *dynamo.Server
 	dynamoEndpoint string
+	region         string
+	stack          *model.Stack // as the run started
 	// trustEnv makes the function processes trust the local CA.
 	trustEnv  map[string]string
 	closeOnce sync.Once
@@ -105,7 +107,7 @@ func Start(ctx context.Context, logger *slog.Logger, cfg Config) (r *Runner, err
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
-	r = &Runner{logger: logger}
+	r = &Runner{logger: logger, region: cfg.Region, stack: s}
 	defer func() {
 		if err != nil {
 			_ = r.Close()

@@ -48,7 +48,9 @@ type Run struct {
 	cancel context.CancelFunc // ends the start early, for a stop
 	runner *Runner            // set before ready is closed, on success
 	feed   *Feed
-	done   chan struct{} // closed when the event pump stops
+	// activity is each open connection's last message, for the Run tab.
+	activity activity
+	done     chan struct{} // closed when the event pump stops
 
 	stopped chan struct{} // closed once Stop finished
 	stopErr error         // what closing reported; set before stopped is closed
@@ -131,6 +133,7 @@ func (m *Manager) Start(ctx context.Context, cfg Config) (*Run, error) {
 		defer close(run.done)
 		defer unsubscribe()
 		for e := range events {
+			run.activity.note(e)
 			f.add(feedEvent{Type: "event", Event: e})
 		}
 	}()

@@ -1,0 +1,138 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/switchboard-dev/switchboard/internal/server"
+	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
+)
+
+// mustServeRun is mustServeReal with options for Run locally.
+func mustServeRun(tb testing.TB, opts server.RunOptions) browserServer {
+	tb.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "browser.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := server.New(server.Options{Addr: "127.0.0.1:0", Store: st, Run: opts})
+	if err := srv.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		_ = srv.Close(context.Background())
+		st.Close()
+	})
+	return browserServer{url: srv.URL(), store: st}
+}
+
+// count is the number of elements matching sel.
+func count(tb testing.TB, ctx context.Context, sel string) int {
+	tb.Helper()
+	var n int
+	run(tb, ctx, "count "+sel, chromedp.Evaluate(fmt.Sprintf(`document.querySelectorAll(%q).length`, sel), &n))
+	return n
+}
+
+// TestBrowserChatFromScratch is a new user's first run: no DynamoDB, no
+// moto, no CA yet. They create the chat example, press Run locally, and two
+// WebSocket clients in the page talk through the starter handlers; the Run
+// tab shows both connections and the table rows $connect stored, sends to
+// one through @connections and disconnects the other.
+func TestBrowserChatFromScratch(t *testing.T) {
+	// Until the SDK is installed on first need, the repository's copy
+	// stands in for the one Lambda's runtime provides.
+	sdk := testtool.NodeModules(t, "../..", "client-apigatewaymanagementapi", "client-dynamodb")
+	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", "")
+	srv := mustServeRun(t, server.RunOptions{NodePath: sdk, CADir: filepath.Join(t.TempDir(), "fresh-ca")})
+	ctx, _ := newBrowser(t)
+
+	var url string
+	run(t, ctx, "create the chat example and run it",
+		chromedp.Navigate(srv.url+"/"),
+		chromedp.WaitVisible(`#create-name`),
+		chromedp.SendKeys(`#create-name`, "chat"),
+		chromedp.SetValue(`#create-example`, "chat"),
+		chromedp.Click(`[data-testid=create-form] button[type=submit]`),
+		chromedp.WaitVisible(`.editor.ready #node-api1`),
+		chromedp.Click(`[data-testid=run-locally]`),
+		chromedp.WaitVisible(`[data-testid=run-url]`),
+		chromedp.Text(`[data-testid=run-url]`, &url),
+		chromedp.WaitVisible(`[data-testid=run-data]`),
+	)
+	if !strings.HasPrefix(url, "ws://127.0.0.1:") {
+		t.Fatalf("run URL = %q", url)
+	}
+
+	// Two clients, one after the other, so the oldest row is a's.
+	open := func(name string) chromedp.Action {
+		return chromedp.Evaluate(fmt.Sprintf(`(() => {
+  const ws = new WebSocket(%q);
+  window.%s = { ws, got: [], open: false, closed: 0 };
+  ws.onopen = () => { window.%s.open = true };
+  ws.onmessage = (e) => window.%s.got.push(e.data);
+  ws.onclose = (e) => { window.%s.closed = e.code };
+  return true;
+})()`, url, name, name, name, name), nil)
+	}
+	run(t, ctx, "connect two clients from the page",
+		open("a"), chromedp.Poll(`window.a.open`, nil),
+		open("b"), chromedp.Poll(`window.b.open`, nil),
+		// The Run tab lists both connections and the two items $connect
+		// stored in the built-in table.
+		chromedp.Poll(`document.querySelectorAll('[data-testid=run-connection]').length === 2`, nil),
+		chromedp.Poll(`document.querySelectorAll('[data-testid=run-item]').length === 2`, nil),
+	)
+
+	run(t, ctx, "a sends, b receives through the SendHandler's @connections posts",
+		chromedp.Evaluate(`window.a.ws.send(JSON.stringify({action: "sendMessage", data: "hello from a"}))`, nil),
+		chromedp.Poll(`window.b.got.includes("hello from a")`, nil),
+		chromedp.Poll(`window.a.got.includes("hello from a")`, nil),
+		// a's row shows its last route.
+		chromedp.Poll(`document.querySelector('[data-testid=run-connection]').textContent.includes('sendMessage')`, nil),
+	)
+	items := evalString(t, ctx, `[...document.querySelectorAll('[data-testid=run-item]')].map((r) => r.textContent).join(' | ')`)
+	rows := evalString(t, ctx, `[...document.querySelectorAll('[data-testid=run-connection]')].map((r) => r.dataset.connectionId).join(' ')`)
+	for _, id := range strings.Fields(rows) {
+		if !strings.Contains(items, id) {
+			t.Errorf("table items %q lack connection %s", items, id)
+		}
+	}
+
+	run(t, ctx, "send to a through @connections from the Run tab",
+		chromedp.SetValue(`[data-testid=run-push-message]`, "from the canvas"),
+		chromedp.Click(`[data-testid=run-connection]:first-child [data-testid=run-connection-send]`),
+		chromedp.Poll(`window.a.got.includes("from the canvas")`, nil),
+		// The post reached a before the answer swapped the tab in.
+		chromedp.Poll(`!document.querySelector('[data-testid=run-data] .htmx-request, [data-testid=run-data].htmx-request, .htmx-settling')`, nil),
+	)
+	if got := evalString(t, ctx, `JSON.stringify(window.b.got)`); strings.Contains(got, "from the canvas") {
+		t.Errorf("b got the message sent to a: %s", got)
+	}
+
+	t.Cleanup(func() {
+		if t.Failed() {
+			var state string
+			_ = chromedp.Run(ctx, chromedp.Evaluate(`JSON.stringify({a: window.a && {got: window.a.got, closed: window.a.closed}, b: window.b && {got: window.b.got, closed: window.b.closed}, rows: [...document.querySelectorAll('[data-testid=run-connection]')].map((r) => r.textContent), items: [...document.querySelectorAll('[data-testid=run-item]')].map((r) => r.textContent), log: document.querySelector('[data-testid=run-log]')?.innerText})`, &state))
+			t.Logf("page state: %s", state)
+		}
+	})
+	run(t, ctx, "disconnect b from the Run tab",
+		chromedp.Click(`[data-testid=run-connection]:nth-child(2) [data-testid=run-connection-disconnect]`),
+		chromedp.Poll(`window.b.closed === 1000`, nil),
+		// Its $disconnect removed its item; the tab follows.
+		chromedp.Poll(`document.querySelectorAll('[data-testid=run-connection]').length === 1`, nil),
+		chromedp.Poll(`document.querySelectorAll('[data-testid=run-item]').length === 1`, nil),
+	)
+	if n := count(t, ctx, `[data-testid=run-data-error]`); n != 0 {
+		t.Errorf("the Run tab shows %d errors", n)
+	}
+	screenshot(t, ctx, "run-data")
+	run(t, ctx, "stop", chromedp.Click(`[data-testid=run-stop]`), chromedp.WaitVisible(`[data-testid=run-start]`))
+}

@@ -39,4 +39,3 @@ func (g *Gateway) OpenConnections() []ConnectionInfo {
 	})
 	return out
 }
-

@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -29,6 +30,9 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/hostguard"
 )
+
+// tableNameOK is DynamoDB's rule for table names.
+var tableNameOK = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
 
 // maxRequest bounds a request body; DynamoDB's own largest request
 // (BatchWriteItem: 25 items of 400 KB) is well under it.
@@ -125,8 +129,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusRequestEntityTooLarge, "ValidationException", "request too large")
 		return
 	}
-	op := r.Header.Get("X-Amz-Target")
-	op = op[strings.LastIndexByte(op, '.')+1:]
+	// Every SDK names the operation in X-Amz-Target. A web page cannot
+	// send that header without a CORS preflight, which is never answered.
+	target := r.Header.Get("X-Amz-Target")
+	if r.Method != http.MethodPost || !strings.HasPrefix(target, "DynamoDB_20120810.") {
+		writeError(w, http.StatusBadRequest, "UnknownOperationException", "a DynamoDB request is a POST naming its operation in X-Amz-Target")
+		return
+	}
+	op := target[strings.LastIndexByte(target, '.')+1:]
 	status, out, table := s.call(op, body)
 	if status == http.StatusOK && table != "" && s.onWrite != nil {
 		s.onWrite(table)
@@ -156,6 +166,11 @@ func (s *Server) call(op string, body []byte) (int, []byte, string) {
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
 		return errorBody(http.StatusBadRequest, "SerializationException", "the request is not JSON")
+	}
+	// Table names become file names in the data folder: only DynamoDB's
+	// own alphabet, so no name leads out of it.
+	if op == "CreateTable" && !tableNameOK.MatchString(req.TableName) {
+		return errorBody(http.StatusBadRequest, "ValidationException", "TableName must be 3 to 255 characters of a-z, A-Z, 0-9, '_', '-' and '.'")
 	}
 	switch op {
 	case "ListTables":

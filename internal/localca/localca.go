@@ -154,6 +154,7 @@ func create(dir string) error {
 	if err := writeFile(tmp, keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})); err != nil {
 		return err
 	}
+	_ = os.Remove(dir) // an empty folder made beforehand; Rename will not replace it
 	if err := os.Rename(tmp, dir); err != nil {
 		if _, statErr := os.Stat(filepath.Join(dir, keyFile)); statErr == nil {
 			return nil // another process made it first

@@ -17,15 +17,16 @@ import (
 // first, every item once across the pages; a cursor that is not one of
 // ours (it comes from the page's URL) is refused as the user's mistake.
 func TestTableItemsPages(t *testing.T) {
-	sdk := MustSDK(t)
-	s, err := model.Example("chat", "chat")
+	MustSDK(t) // node
+	s, err := model.Example("echo", "echo")
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.Tables = append(s.Tables, model.NewTable("tb9", "Connections"))
 	m := NewManager(nil)
 	t.Cleanup(m.StopAll)
 	s.ID = 1
-	run, err := m.Start(context.Background(), Config{Stack: s, NodePath: sdk, CADir: t.TempDir()})
+	run, err := m.Start(context.Background(), Config{Stack: s, CADir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,10 +35,10 @@ func TestTableItemsPages(t *testing.T) {
 	}
 	db := dynamoClient(run.DynamoDBEndpoint(), "us-east-1")
 	for i := range 30 {
-		_, err := db.PutItem(t.Context(), &dynamodb.PutItemInput{TableName: aws.String("chat-Connections"), Item: map[string]types.AttributeValue{
-			"connectionId": &types.AttributeValueMemberS{Value: "c" + strconv.Itoa(i)},
-			"n":            &types.AttributeValueMemberN{Value: strconv.Itoa(i)},
-			"tags":         &types.AttributeValueMemberL{Value: []types.AttributeValue{&types.AttributeValueMemberBOOL{Value: true}}},
+		_, err := db.PutItem(t.Context(), &dynamodb.PutItemInput{TableName: aws.String("echo-Connections"), Item: map[string]types.AttributeValue{
+			"id":   &types.AttributeValueMemberS{Value: "c" + strconv.Itoa(i)},
+			"n":    &types.AttributeValueMemberN{Value: strconv.Itoa(i)},
+			"tags": &types.AttributeValueMemberL{Value: []types.AttributeValue{&types.AttributeValueMemberBOOL{Value: true}}},
 		}})
 		if err != nil {
 			t.Fatal(err)
@@ -51,7 +52,7 @@ func TestTableItemsPages(t *testing.T) {
 			t.Fatal(err)
 		}
 		pages++
-		if !slices.Equal(page.Columns, []string{"connectionId", "n", "tags"}) {
+		if !slices.Equal(page.Columns, []string{"id", "n", "tags"}) {
 			t.Fatalf("columns = %v", page.Columns)
 		}
 		for _, row := range page.Rows {
@@ -68,7 +69,7 @@ func TestTableItemsPages(t *testing.T) {
 	if len(seen) != 30 || pages != 2 {
 		t.Errorf("saw %d items in %d pages; want 30 in 2", len(seen), pages)
 	}
-	for _, bad := range []string{"not-base64!", "eyJjb25uZWN0aW9uSWQiOlsiTiIsIngiXX0"} {
+	for _, bad := range []string{"not-base64!", "eyJpZCI6WyJOIiwieCJdfQ"} {
 		if _, err := run.TableItems(t.Context(), "Connections", bad, 25); model.ErrorCode(err) != model.EINVALID {
 			t.Errorf("cursor %q: %v; want the user's mistake", bad, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,6 +38,38 @@ export const handler = async (event) => {
 `,
 }
 
+// The same in Python with boto3, whose trust comes from AWS_CA_BUNDLE.
+var pythonManagementHandlers = map[string]string{
+	"functions/pyawsway/app.py": `import boto3
+
+def handler(event, context):
+    rc = event["requestContext"]
+    client = boto3.client("apigatewaymanagementapi", endpoint_url=f"https://{rc['domainName']}/{rc['stage']}")
+    client.post_to_connection(ConnectionId=rc["connectionId"], Data=b"python posted the AWS way")
+    return {"statusCode": 200}
+`,
+	"functions/pyenvonly/app.py": `import boto3
+
+client = boto3.client("apigatewaymanagementapi")
+
+def handler(event, context):
+    client.post_to_connection(ConnectionId=event["requestContext"]["connectionId"], Data=b"python posted with the environment's endpoint")
+    return {"statusCode": 200}
+`,
+}
+
+// addPython adds the Python handlers' routes and functions to the stack.
+func addPython(s *model.Stack) {
+	api := s.APIs[0]
+	api.Routes = append(api.Routes, &model.Route{ID: "r3", Key: "pyawsway"}, &model.Route{ID: "r4", Key: "pyenvonly"})
+	for i, name := range []string{"pyawsway", "pyenvonly"} {
+		f := model.NewFunction("pf"+name, "Py"+name)
+		f.Runtime, f.Handler, f.CodePath = "python3.13", "app.handler", "functions/"+name
+		s.Functions = append(s.Functions, f)
+		s.Wires = append(s.Wires, &model.Wire{ID: "pw" + name, Kind: model.WireIntegration, From: []string{"r3", "r4"}[i], To: f.ID})
+	}
+}
+
 func managementStack() *model.Stack {
 	api := model.NewAPI("api1", "Api")
 	api.RouteSelectionExpression = "$request.body.action"
@@ -62,16 +95,26 @@ func TestManagementAPITheAWSWay(t *testing.T) {
 	sdk := MustSDK(t)
 	root := t.TempDir()
 	MustWrite(t, root, managementHandlers)
-	caDir := filepath.Join(t.TempDir(), "ca")
-	r := MustRun(t, Config{Stack: managementStack(), CodeDir: root, NodePath: sdk, CADir: caDir})
-	c := MustDial(t, r, "")
-	MustSend(t, c, `{"action":"awsway"}`)
-	if got := MustRead(t, c); got != "posted the AWS way" {
-		t.Errorf("awsway: got %q", got)
+	stack := managementStack()
+	python := exec.Command("python3", "-c", "import boto3").Run() == nil
+	if python {
+		MustWrite(t, root, pythonManagementHandlers)
+		addPython(stack)
+	} else {
+		t.Log("python3 with boto3 is not installed: only the Node.js handlers are checked")
 	}
-	MustSend(t, c, `{"action":"envonly"}`)
-	if got := MustRead(t, c); got != "posted with the environment's endpoint" {
-		t.Errorf("envonly: got %q", got)
+	caDir := filepath.Join(t.TempDir(), "ca")
+	r := MustRun(t, Config{Stack: stack, CodeDir: root, NodePath: sdk, CADir: caDir})
+	c := MustDial(t, r, "")
+	want := map[string]string{"awsway": "posted the AWS way", "envonly": "posted with the environment's endpoint"}
+	if python {
+		want["pyawsway"], want["pyenvonly"] = "python posted the AWS way", "python posted with the environment's endpoint"
+	}
+	for action, text := range want {
+		MustSend(t, c, `{"action":"`+action+`"}`)
+		if got := MustRead(t, c); got != text {
+			t.Errorf("%s: got %q, want %q", action, got, text)
+		}
 	}
 
 	// The same port answers wss:// and https:// with a certificate of the

@@ -78,3 +78,36 @@ func TestTableItemsPages(t *testing.T) {
 		t.Errorf("unknown table: %v", err)
 	}
 }
+
+// TestImportedIndexesServed: a table imported with a global secondary
+// index (kept with it, as the model has none) gets that index locally, on
+// the built-in endpoint and on moto alike, so a handler's Query on it works.
+func TestImportedIndexesServed(t *testing.T) {
+	MustSDK(t) // node
+	for _, endpoint := range []string{"", MustStartMoto(t)} {
+		s, err := model.Example("echo", "echo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tb := model.NewTable("tb9", "Messages")
+		tb.Kept = []model.Kept{{Properties: []model.Field{
+			{Key: "AttributeDefinitions", Value: []byte(`[{"AttributeName":"id","AttributeType":"S"},{"AttributeName":"room","AttributeType":"S"}]`)},
+			{Key: "GlobalSecondaryIndexes", Value: []byte(`[{"IndexName":"byRoom","KeySchema":[{"AttributeName":"room","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}]`)},
+		}}}
+		s.Tables = append(s.Tables, tb)
+		r := MustRun(t, Config{Stack: s, DynamoDBEndpoint: endpoint})
+		db := dynamoClient(r.DynamoDBEndpoint(), "us-east-1")
+		for i, room := range []string{"a", "b", "a"} {
+			if _, err := db.PutItem(t.Context(), &dynamodb.PutItemInput{TableName: aws.String("echo-Messages"), Item: map[string]types.AttributeValue{
+				"id": &types.AttributeValueMemberS{Value: strconv.Itoa(i)}, "room": &types.AttributeValueMemberS{Value: room}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out, err := db.Query(t.Context(), &dynamodb.QueryInput{TableName: aws.String("echo-Messages"), IndexName: aws.String("byRoom"),
+			KeyConditionExpression:    aws.String("room = :r"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":r": &types.AttributeValueMemberS{Value: "a"}}})
+		if err != nil || out.Count != 2 {
+			t.Errorf("endpoint %q: Query byRoom: %v items, %v; want 2", endpoint, out, err)
+		}
+	}
+}

@@ -138,8 +138,8 @@ func CreateTables(ctx context.Context, endpoint, region string, s *model.Stack) 
 
 // cfnIndex is a secondary index as a template writes it.
 type cfnIndex struct {
-	IndexName string
-	KeySchema []struct{ AttributeName, KeyType string }
+	IndexName  string
+	KeySchema  []struct{ AttributeName, KeyType string }
 	Projection struct {
 		ProjectionType   string
 		NonKeyAttributes []string

@@ -69,6 +69,9 @@ func TestBrowserChatFromScratch(t *testing.T) {
 	if !strings.HasPrefix(url, "ws://127.0.0.1:") {
 		t.Fatalf("run URL = %q", url)
 	}
+	if ep := evalString(t, ctx, `document.querySelector('[data-testid=run-dynamodb]').textContent`); !strings.HasPrefix(ep, "http://127.0.0.1:") {
+		t.Errorf("the Run tab names the tables' endpoint %q", ep)
+	}
 
 	// Two clients, one after the other, so the oldest row is a's.
 	open := func(name string) chromedp.Action {

@@ -113,6 +113,25 @@ var conformance = []struct {
 			t.Fatalf("UpdateItem ALL_NEW = count %s name %s gone %s; want count 3, name ada, no gone", str(t, out.Attributes, "count"), str(t, out.Attributes, "name"), str(t, out.Attributes, "gone"))
 		}
 	}},
+	{"remove returns the old values", func(t *testing.T, db *dynamodb.Client, table string) {
+		ctx := t.Context()
+		key := map[string]types.AttributeValue{"pk": s("r"), "sk": n(1)}
+		if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: map[string]types.AttributeValue{"pk": s("r"), "sk": n(1), "a": s("x"), "b": s("y")}}); err != nil {
+			t.Fatal(err)
+		}
+		out, err := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &table, Key: key,
+			UpdateExpression: aws.String("REMOVE #a"), ExpressionAttributeNames: map[string]string{"#a": "a"}, ReturnValues: types.ReturnValueAllOld})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if str(t, out.Attributes, "a") != "x" {
+			t.Errorf("ALL_OLD after REMOVE: a = %s; want x", str(t, out.Attributes, "a"))
+		}
+		got, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &table, Key: key, ConsistentRead: aws.Bool(true)})
+		if err != nil || got.Item["a"] != nil || str(t, got.Item, "b") != "y" {
+			t.Errorf("stored after REMOVE: a %s, b %s, %v; want a gone, b y", str(t, got.Item, "a"), str(t, got.Item, "b"), err)
+		}
+	}},
 	{"conditional writes", func(t *testing.T, db *dynamodb.Client, table string) {
 		ctx := t.Context()
 		item := map[string]types.AttributeValue{"pk": s("c"), "sk": n(1), "v": n(1)}

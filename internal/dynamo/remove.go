@@ -51,6 +51,7 @@ func (s *Server) finishRemove(body, out []byte) []byte {
 		Key                      map[string]json.RawMessage
 		UpdateExpression         string
 		ExpressionAttributeNames map[string]string
+		ReturnValues             string
 	}
 	if json.Unmarshal(body, &req) != nil || req.UpdateExpression == "" {
 		return out
@@ -71,6 +72,10 @@ func (s *Server) finishRemove(body, out []byte) []byte {
 	put, _ := json.Marshal(map[string]any{"TableName": req.TableName, "Item": item.Item})
 	s.engineCall("PutItem", put)
 
+	// The old values (ALL_OLD, UPDATED_OLD) rightly hold what was removed.
+	if req.ReturnValues != "ALL_NEW" && req.ReturnValues != "UPDATED_NEW" {
+		return out
+	}
 	var res map[string]json.RawMessage
 	if json.Unmarshal(out, &res) != nil || res["Attributes"] == nil {
 		return out

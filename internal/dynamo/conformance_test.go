@@ -232,6 +232,42 @@ var conformance = []struct {
 			t.Fatalf("scan saw %d items in %d pages; want %d in at least 3", len(seen), pages, total)
 		}
 	}},
+	{"query pages, projection, batch get", func(t *testing.T, db *dynamodb.Client, table string) {
+		ctx := t.Context()
+		for i := range 5 {
+			if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: map[string]types.AttributeValue{"pk": s("q"), "sk": n(i), "body": s("m" + strconv.Itoa(i)), "secret": s("s")}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var sks []string
+		var start map[string]types.AttributeValue
+		for range 10 {
+			out, err := db.Query(ctx, &dynamodb.QueryInput{TableName: &table, KeyConditionExpression: aws.String("pk = :p"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":p": s("q")}, Limit: aws.Int32(2), ExclusiveStartKey: start})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range out.Items {
+				sks = append(sks, str(t, it, "sk"))
+			}
+			if start = out.LastEvaluatedKey; len(start) == 0 {
+				break
+			}
+		}
+		if !slices.Equal(sks, []string{"0", "1", "2", "3", "4"}) {
+			t.Errorf("Query pages of 2: %v", sks)
+		}
+		got, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &table, Key: map[string]types.AttributeValue{"pk": s("q"), "sk": n(1)},
+			ProjectionExpression: aws.String("#b"), ExpressionAttributeNames: map[string]string{"#b": "body"}})
+		if err != nil || str(t, got.Item, "body") != "m1" || got.Item["secret"] != nil {
+			t.Errorf("GetItem with projection = %v, %v", got, err)
+		}
+		bg, err := db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{table: {Keys: []map[string]types.AttributeValue{
+			{"pk": s("q"), "sk": n(0)}, {"pk": s("q"), "sk": n(4)}, {"pk": s("none"), "sk": n(0)}}}}})
+		if err != nil || len(bg.Responses[table]) != 2 {
+			t.Errorf("BatchGetItem: %v, %v; want 2 items", bg, err)
+		}
+	}},
 	{"batch write", func(t *testing.T, db *dynamodb.Client, table string) {
 		ctx := t.Context()
 		var reqs []types.WriteRequest

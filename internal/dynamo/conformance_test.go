@@ -77,15 +77,23 @@ var conformance = []struct {
 	{"put get delete", func(t *testing.T, db *dynamodb.Client, table string) {
 		ctx := t.Context()
 		key := map[string]types.AttributeValue{"pk": s("a"), "sk": n(1)}
-		if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: map[string]types.AttributeValue{"pk": s("a"), "sk": n(1), "msg": s("hi")}}); err != nil {
+		put, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: map[string]types.AttributeValue{"pk": s("a"), "sk": n(1), "msg": s("hi")}})
+		if err != nil {
 			t.Fatal(err)
+		}
+		if put.Attributes != nil {
+			t.Errorf("PutItem without ReturnValues returned %v", put.Attributes)
 		}
 		got, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &table, Key: key})
 		if err != nil || str(t, got.Item, "msg") != "hi" {
 			t.Fatalf("GetItem = %v, %v; want msg hi", got, err)
 		}
-		if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &table, Key: key}); err != nil {
+		del, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &table, Key: key, ReturnValues: types.ReturnValueAllOld})
+		if err != nil {
 			t.Fatal(err)
+		}
+		if str(t, del.Attributes, "msg") != "hi" {
+			t.Errorf("DeleteItem ALL_OLD returned msg %s", str(t, del.Attributes, "msg"))
 		}
 		got, err = db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &table, Key: key})
 		if err != nil || got.Item != nil {

@@ -206,6 +206,10 @@ func (s *Server) call(op string, body []byte) (int, []byte, string) {
 	switch op {
 	case "UpdateItem":
 		out = s.finishRemove(body, out)
+	}
+	switch op {
+	case "PutItem", "UpdateItem", "DeleteItem":
+		out = withoutUnaskedAttributes(body, out)
 	case "CreateTable":
 		s.tables[req.TableName] = &tableState{create: slices.Clone(body)}
 		out = withStatus(out, "TableDescription", req.TableName)
@@ -238,6 +242,25 @@ func (s *Server) engineCall(op string, body []byte) (int, []byte) {
 	hr.Header.Set("X-Amz-Target", "DynamoDB_20120810."+op)
 	s.engine.ServeHTTP(rec, hr)
 	return rec.code, rec.body.Bytes()
+}
+
+// withoutUnaskedAttributes drops the Attributes minidyn returns from a write
+// whose ReturnValues is NONE (the default): DynamoDB returns none then.
+func withoutUnaskedAttributes(body, out []byte) []byte {
+	var req struct{ ReturnValues string }
+	if json.Unmarshal(body, &req) != nil || (req.ReturnValues != "" && req.ReturnValues != "NONE") {
+		return out
+	}
+	var res map[string]json.RawMessage
+	if json.Unmarshal(out, &res) != nil || res["Attributes"] == nil {
+		return out
+	}
+	delete(res, "Attributes")
+	patched, err := json.Marshal(res)
+	if err != nil {
+		return out
+	}
+	return patched
 }
 
 // withStatus adds what minidyn leaves out of a table description and SDK

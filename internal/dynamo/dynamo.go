@@ -51,6 +51,14 @@ type Server struct {
 	// page showing the items can refresh.
 	onWrite func(table string)
 
+	// saveMu guards saveTimer, which writes the data folder a moment
+	// after a write, so a run that is killed loses at most that moment.
+	saveMu    sync.Mutex
+	saveTimer *time.Timer
+	closed    bool
+	// saving makes saves one at a time, so an older one never lands last.
+	saving sync.Mutex
+
 	ln        net.Listener
 	srv       *http.Server
 	closeOnce sync.Once
@@ -108,12 +116,46 @@ func Start(ctx context.Context, logger *slog.Logger, opts Options) (*Server, err
 // URL is the endpoint, for AWS_ENDPOINT_URL_DYNAMODB.
 func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
 
+// saveDelay is how long after a write the data folder is written.
+const saveDelay = time.Second
+
+// saveSoon writes the data folder saveDelay after the first of a run of
+// writes.
+func (s *Server) saveSoon() {
+	if s.dataDir == "" {
+		return
+	}
+	s.saveMu.Lock()
+	defer s.saveMu.Unlock()
+	if s.closed || s.saveTimer != nil {
+		return
+	}
+	s.saveTimer = time.AfterFunc(saveDelay, func() {
+		s.saveMu.Lock()
+		s.saveTimer = nil
+		closed := s.closed
+		s.saveMu.Unlock()
+		if closed {
+			return
+		}
+		if err := s.save(); err != nil {
+			s.logger.Warn("keeping the tables in the data folder", slog.Any("err", err))
+		}
+	})
+}
+
 // Close stops serving and, with a data folder, writes the tables there.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		err := s.srv.Shutdown(ctx)
+		s.saveMu.Lock()
+		s.closed = true
+		if s.saveTimer != nil {
+			s.saveTimer.Stop()
+		}
+		s.saveMu.Unlock()
 		if s.dataDir != "" {
 			err = errors.Join(err, s.save())
 		}
@@ -138,8 +180,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	op := target[strings.LastIndexByte(target, '.')+1:]
 	status, out, table := s.call(op, body)
-	if status == http.StatusOK && table != "" && s.onWrite != nil {
-		s.onWrite(table)
+	if status == http.StatusOK && table != "" {
+		if s.onWrite != nil {
+			s.onWrite(table)
+		}
+		s.saveSoon()
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 	w.WriteHeader(status)

@@ -82,6 +82,8 @@ func (s *Server) loadTable(path string) error {
 // may hold anything a handler stored), each through a temporary file so a
 // crash leaves the previous copy whole.
 func (s *Server) save() error {
+	s.saving.Lock()
+	defer s.saving.Unlock()
 	if err := os.MkdirAll(s.dataDir, 0o700); err != nil {
 		return fmt.Errorf("dynamo: data folder: %w", err)
 	}

@@ -3,7 +3,9 @@ package dynamo
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -68,5 +70,42 @@ func TestDataKeptBetweenRuns(t *testing.T) {
 	defer memory.Close()
 	if out, err := client(memory.URL()).ListTables(ctx, &dynamodb.ListTablesInput{}); err != nil || len(out.TableNames) != 0 {
 		t.Fatalf("a run without a data folder starts with %v, %v; want no tables", out, err)
+	}
+}
+
+// TestDataKeptWhileRunning: the data folder is written a moment after a
+// write, so a run that is killed rather than stopped keeps its data.
+func TestDataKeptWhileRunning(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	srv, err := Start(t.Context(), nil, Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	db := client(srv.URL())
+	createTable(t, db, "kept")
+	if _, err := db.PutItem(t.Context(), &dynamodb.PutItemInput{TableName: aws.String("kept"), Item: map[string]types.AttributeValue{"pk": s("a"), "sk": n(1)}}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "kept"+fileSuffix)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if data, err := os.ReadFile(path); err == nil && strings.Contains(string(data), `"pk":{"S":"a"}`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the write never reached the data folder while the server ran")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// A second server (the next run after a kill) finds it.
+	next, err := Start(t.Context(), nil, Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer next.Close()
+	got, err := client(next.URL()).GetItem(t.Context(), &dynamodb.GetItemInput{TableName: aws.String("kept"), Key: map[string]types.AttributeValue{"pk": s("a"), "sk": n(1)}})
+	if err != nil || got.Item == nil {
+		t.Fatalf("next run: %v, %v", got, err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +21,10 @@ type RunOptions struct {
 	// DynamoDBEndpoint is the local DynamoDB-compatible endpoint the
 	// stack's tables are created on; empty runs a built-in one per run.
 	DynamoDBEndpoint string
+	// DataDir keeps the built-in DynamoDB's tables between runs, each
+	// stack's in a subfolder named after its ID; empty keeps them in
+	// memory only.
+	DataDir string
 	// CADir is the local CA's folder, for the runs' HTTPS; the user's
 	// cache folder when empty.
 	CADir string
@@ -48,8 +53,17 @@ func (o RunOptions) runConfig(st *model.Stack, codeDir, appOrigin string) localr
 		DynamoDBEndpoint: o.DynamoDBEndpoint,
 		NodePath:         o.NodePath,
 		CADir:            o.CADir,
+		DataDir:          o.stackDataDir(st),
 		Gateway:          localrun.GatewayOptions{AllowOrigins: origins, MaxConnections: o.MaxConnections},
 	}
+}
+
+// stackDataDir is the folder keeping the stack's tables, or "".
+func (o RunOptions) stackDataDir(st *model.Stack) string {
+	if o.DataDir == "" {
+		return ""
+	}
+	return filepath.Join(o.DataDir, strconv.FormatInt(st.ID, 10))
 }
 
 // stopRun stops the stack's run, if any; what fails to close is only

@@ -179,10 +179,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	op := target[strings.LastIndexByte(target, '.')+1:]
-	status, out, table := s.call(op, body)
-	if status == http.StatusOK && table != "" {
+	status, out, changed := s.call(op, body)
+	if status == http.StatusOK && len(changed) > 0 {
 		if s.onWrite != nil {
-			s.onWrite(table)
+			for _, table := range changed {
+				s.onWrite(table)
+			}
 		}
 		s.saveSoon()
 	}
@@ -191,12 +193,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(out)
 }
 
-// writes are the operations that change items, for OnWrite.
-var writes = []string{"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+// changes are the operations that change a table's items or definition.
+var changes = []string{"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems", "CreateTable", "DeleteTable", "UpdateTable", "UpdateTimeToLive"}
 
-// call runs one operation and returns the status, the JSON answer and, for
-// a successful write to one table, its name.
-func (s *Server) call(op string, body []byte) (int, []byte, string) {
+// call runs one operation and returns the status, the JSON answer and the
+// tables a successful change changed.
+func (s *Server) call(op string, body []byte) (int, []byte, []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var req struct {
@@ -208,6 +210,7 @@ func (s *Server) call(op string, body []byte) (int, []byte, string) {
 		ExclusiveStartTableName string
 		Limit                   int
 		RequestItems            map[string]json.RawMessage
+		TransactItems           []map[string]struct{ TableName string }
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
 		return errorBody(http.StatusBadRequest, "SerializationException", "the request is not JSON")
@@ -231,14 +234,14 @@ func (s *Server) call(op string, body []byte) (int, []byte, string) {
 				t.ttl = req.TimeToLiveSpecification.AttributeName
 			}
 			out, _ := json.Marshal(map[string]any{"TimeToLiveSpecification": req.TimeToLiveSpecification})
-			return http.StatusOK, out, ""
+			return http.StatusOK, out, []string{req.TableName}
 		}
 		desc := map[string]string{"TimeToLiveStatus": "DISABLED"}
 		if t.ttl != "" {
 			desc = map[string]string{"TimeToLiveStatus": "ENABLED", "AttributeName": t.ttl}
 		}
 		out, _ := json.Marshal(map[string]any{"TimeToLiveDescription": desc})
-		return http.StatusOK, out, ""
+		return http.StatusOK, out, nil
 	}
 	code, out := s.engineCall(op, body)
 	if !bytes.HasPrefix(bytes.TrimSpace(out), []byte("{")) {
@@ -246,7 +249,7 @@ func (s *Server) call(op string, body []byte) (int, []byte, string) {
 		return errorBody(http.StatusBadRequest, "UnknownOperationException", fmt.Sprintf("%s is not supported by the built-in DynamoDB endpoint; run with --dynamodb-endpoint for a full one", op))
 	}
 	if code != http.StatusOK {
-		return code, out, ""
+		return code, out, nil
 	}
 	switch op {
 	case "UpdateItem":
@@ -264,16 +267,23 @@ func (s *Server) call(op string, body []byte) (int, []byte, string) {
 		delete(s.tables, req.TableName)
 		out = withStatus(out, "TableDescription", req.TableName)
 	}
-	if slices.Contains(writes, op) {
-		table := req.TableName
-		if table == "" && len(req.RequestItems) == 1 {
-			for name := range req.RequestItems {
-				table = name
-			}
-		}
-		return code, out, table
+	if !slices.Contains(changes, op) {
+		return code, out, nil
 	}
-	return code, out, ""
+	var changed []string
+	if req.TableName != "" {
+		changed = append(changed, req.TableName)
+	}
+	for name := range req.RequestItems {
+		changed = append(changed, name)
+	}
+	for _, item := range req.TransactItems {
+		for _, action := range item {
+			changed = append(changed, action.TableName)
+		}
+	}
+	slices.Sort(changed)
+	return code, out, slices.Compact(changed)
 }
 
 // engineCall hands one request to minidyn in process. The caller holds s.mu.
@@ -335,7 +345,7 @@ func (r *recorder) Header() http.Header         { return r.header }
 func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
 func (r *recorder) WriteHeader(code int)        { r.code = code }
 
-func (s *Server) listTables(after string, limit int) (int, []byte, string) {
+func (s *Server) listTables(after string, limit int) (int, []byte, []string) {
 	names := make([]string, 0, len(s.tables))
 	for n := range s.tables {
 		if n > after {
@@ -350,12 +360,12 @@ func (s *Server) listTables(after string, limit int) (int, []byte, string) {
 	}
 	res["TableNames"] = names
 	out, _ := json.Marshal(res)
-	return http.StatusOK, out, ""
+	return http.StatusOK, out, nil
 }
 
-func errorBody(status int, typ, msg string) (int, []byte, string) {
+func errorBody(status int, typ, msg string) (int, []byte, []string) {
 	out, _ := json.Marshal(map[string]string{"__type": "com.amazonaws.dynamodb.v20120810#" + typ, "message": msg})
-	return status, out, ""
+	return status, out, nil
 }
 
 func writeError(w http.ResponseWriter, status int, typ, msg string) {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -97,6 +98,20 @@ func (s *Server) save() error {
 	for _, name := range names {
 		if err := s.saveTable(name); err != nil {
 			errs = append(errs, fmt.Errorf("dynamo: save table %s: %w", name, err))
+		}
+	}
+	// A table deleted during the run goes from the folder too: every file
+	// there was loaded at the start, so one not kept now was deleted.
+	entries, err := os.ReadDir(s.dataDir)
+	if err != nil {
+		return errors.Join(append(errs, fmt.Errorf("dynamo: data folder: %w", err))...)
+	}
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), fileSuffix)
+		if ok && !e.IsDir() && !slices.Contains(names, name) {
+			if err := os.Remove(filepath.Join(s.dataDir, e.Name())); err != nil {
+				errs = append(errs, fmt.Errorf("dynamo: %w", err))
+			}
 		}
 	}
 	return errors.Join(errs...)

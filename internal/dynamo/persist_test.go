@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -107,5 +108,58 @@ func TestDataKeptWhileRunning(t *testing.T) {
 	got, err := client(next.URL()).GetItem(t.Context(), &dynamodb.GetItemInput{TableName: aws.String("kept"), Key: map[string]types.AttributeValue{"pk": s("a"), "sk": n(1)}})
 	if err != nil || got.Item == nil {
 		t.Fatalf("next run: %v, %v", got, err)
+	}
+}
+
+// TestChangesTold: every table a write changes is told, also in batches
+// and transactions over several tables, and a table deleted during a run
+// leaves the data folder.
+func TestChangesTold(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	var mu sync.Mutex
+	told := map[string]int{}
+	srv, err := Start(t.Context(), nil, Options{DataDir: dir, OnWrite: func(table string) {
+		mu.Lock()
+		told[table]++
+		mu.Unlock()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := client(srv.URL())
+	createTable(t, db, "one")
+	createTable(t, db, "two")
+	item := func(pk string) map[string]types.AttributeValue { return map[string]types.AttributeValue{"pk": s(pk), "sk": n(1)} }
+	if _, err := db.TransactWriteItems(t.Context(), &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{TableName: aws.String("one"), Item: item("t1")}},
+		{Put: &types.Put{TableName: aws.String("two"), Item: item("t2")}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.BatchWriteItem(t.Context(), &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{
+		"one": {{PutRequest: &types.PutRequest{Item: item("b1")}}},
+		"two": {{PutRequest: &types.PutRequest{Item: item("b2")}}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	// CreateTable, the transaction and the batch.
+	if told["one"] != 3 || told["two"] != 3 {
+		t.Errorf("told %v; want each table 3 times", told)
+	}
+	mu.Unlock()
+	if _, err := db.DeleteTable(t.Context(), &dynamodb.DeleteTableInput{TableName: aws.String("two")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 1 || names[0] != "one"+fileSuffix {
+		t.Errorf("data folder holds %v; want only table one", names)
 	}
 }

@@ -129,7 +129,9 @@ func TestChangesTold(t *testing.T) {
 	db := client(srv.URL())
 	createTable(t, db, "one")
 	createTable(t, db, "two")
-	item := func(pk string) map[string]types.AttributeValue { return map[string]types.AttributeValue{"pk": s(pk), "sk": n(1)} }
+	item := func(pk string) map[string]types.AttributeValue {
+		return map[string]types.AttributeValue{"pk": s(pk), "sk": n(1)}
+	}
 	if _, err := db.TransactWriteItems(t.Context(), &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 		{Put: &types.Put{TableName: aws.String("one"), Item: item("t1")}},
 		{Put: &types.Put{TableName: aws.String("two"), Item: item("t2")}},

@@ -44,7 +44,7 @@ func str(t *testing.T, item map[string]types.AttributeValue, name string) string
 
 // createTable makes a table keyed by pk (string) and sk (number) and waits
 // until it is active, as localrun.CreateTables does.
-func createTable(t *testing.T, db *dynamodb.Client, name string) {
+func createTable(t testing.TB, db *dynamodb.Client, name string) {
 	t.Helper()
 	ctx := t.Context()
 	_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{

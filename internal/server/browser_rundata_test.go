@@ -133,6 +133,12 @@ func TestBrowserChatFromScratch(t *testing.T) {
 		chromedp.Poll(`document.querySelectorAll('[data-testid=run-connection]').length === 1`, nil),
 		chromedp.Poll(`document.querySelectorAll('[data-testid=run-item]').length === 1`, nil),
 	)
+	run(t, ctx, "a client connecting while another tab is shown is listed on return",
+		chromedp.Click(`[data-testid=tab-properties]`),
+		open("c"), chromedp.Poll(`window.c.open`, nil),
+		chromedp.Click(`[data-testid=tab-run]`),
+		chromedp.Poll(`document.querySelectorAll('[data-testid=run-connection]').length === 2`, nil),
+	)
 	if n := count(t, ctx, `[data-testid=run-data-error]`); n != 0 {
 		t.Errorf("the Run tab shows %d errors", n)
 	}

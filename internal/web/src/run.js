@@ -20,6 +20,7 @@ export function initRun (htmx) {
   let socket = null
   let dataTimer = null
   let dataEvery = null
+  let onRunTab = null
   const timers = new WeakMap()
 
   // The toolbar's button swaps the panel in; show it.
@@ -48,6 +49,8 @@ export function initRun (htmx) {
     const refreshData = () => {
       const data = panel.querySelector('[data-run-data]')
       if (!data || !panel.isConnected) return
+      // Another tab is shown: the Run tab's button refreshes on return.
+      if (!data.offsetParent) { dataStale = true; return }
       if (data.contains(document.activeElement)) { dataStale = true; return }
       dataStale = false
       htmx.trigger(data, 'refresh')
@@ -60,6 +63,10 @@ export function initRun (htmx) {
       if (dataStale && !panel.querySelector('[data-run-data]')?.contains(e.relatedTarget)) dataChanged()
     })
     dataEvery = setInterval(refreshData, DATA_EVERY_MS)
+    const runTab = document.querySelector('[data-tab="run-tab"]')
+    if (onRunTab) runTab?.removeEventListener('click', onRunTab)
+    onRunTab = () => { if (dataStale) dataChanged() }
+    runTab?.addEventListener('click', onRunTab)
 
     const log = panel.querySelector('[data-run-log]')
     const messages = panel.querySelector('[data-run-messages]')

@@ -140,6 +140,52 @@ var conformance = []struct {
 			t.Errorf("stored after REMOVE: a %s, b %s, %v; want a gone, b y", str(t, got.Item, "a"), str(t, got.Item, "b"), err)
 		}
 	}},
+	{"expression functions handlers use", func(t *testing.T, db *dynamodb.Client, table string) {
+		ctx := t.Context()
+		key := map[string]types.AttributeValue{"pk": s("f"), "sk": n(1)}
+		update := func(expr string, values map[string]types.AttributeValue) map[string]types.AttributeValue {
+			t.Helper()
+			out, err := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &table, Key: key, UpdateExpression: aws.String(expr),
+				ExpressionAttributeValues: values, ReturnValues: types.ReturnValueAllNew})
+			if err != nil {
+				t.Fatalf("%s: %v", expr, err)
+			}
+			return out.Attributes
+		}
+		one := map[string]types.AttributeValue{":one": n(1), ":zero": n(0)}
+		update("SET hits = if_not_exists(hits, :zero) + :one", one)
+		got := update("SET hits = if_not_exists(hits, :zero) + :one", one)
+		if str(t, got, "hits") != "2" {
+			t.Errorf("if_not_exists counter = %s; want 2", str(t, got, "hits"))
+		}
+		update("ADD visits :one", map[string]types.AttributeValue{":one": n(1)})
+		got = update("ADD visits :one", map[string]types.AttributeValue{":one": n(1)})
+		if str(t, got, "visits") != "2" {
+			t.Errorf("ADD counter = %s; want 2", str(t, got, "visits"))
+		}
+		item := func(v string) map[string]types.AttributeValue {
+			return map[string]types.AttributeValue{":empty": &types.AttributeValueMemberL{}, ":item": &types.AttributeValueMemberL{Value: []types.AttributeValue{s(v)}}}
+		}
+		update("SET msgs = list_append(if_not_exists(msgs, :empty), :item)", item("a"))
+		got = update("SET msgs = list_append(if_not_exists(msgs, :empty), :item)", item("b"))
+		if l, ok := got["msgs"].(*types.AttributeValueMemberL); !ok || len(l.Value) != 2 {
+			t.Errorf("list_append = %#v; want 2 elements", got["msgs"])
+		}
+		update("SET body = :b", map[string]types.AttributeValue{":b": s("hello world")})
+		// DynamoDB refuses values an expression does not use: each filter
+		// gets only its own.
+		for filter, value := range map[string]types.AttributeValue{"begins_with(body, :v)": s("hello"), "contains(body, :v)": s("world"), "attribute_exists(hits)": nil, "size(msgs) = :v": n(2)} {
+			values := map[string]types.AttributeValue{":p": s("f")}
+			if value != nil {
+				values[":v"] = value
+			}
+			out, err := db.Query(ctx, &dynamodb.QueryInput{TableName: &table, KeyConditionExpression: aws.String("pk = :p"), FilterExpression: aws.String(filter),
+				ExpressionAttributeValues: values})
+			if err != nil || out.Count != 1 {
+				t.Errorf("filter %s: %v items, %v; want 1", filter, out, err)
+			}
+		}
+	}},
 	{"conditional writes", func(t *testing.T, db *dynamodb.Client, table string) {
 		ctx := t.Context()
 		item := map[string]types.AttributeValue{"pk": s("c"), "sk": n(1), "v": n(1)}

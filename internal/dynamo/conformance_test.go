@@ -186,6 +186,36 @@ var conformance = []struct {
 			}
 		}
 	}},
+	{"transaction with remove and a failing condition", func(t *testing.T, db *dynamodb.Client, table string) {
+		ctx := t.Context()
+		for _, pk := range []string{"x", "y"} {
+			if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: map[string]types.AttributeValue{"pk": s(pk), "sk": n(1), "gone": s("g")}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+			{Update: &types.Update{TableName: &table, Key: map[string]types.AttributeValue{"pk": s("x"), "sk": n(1)}, UpdateExpression: aws.String("REMOVE gone")}},
+			{Put: &types.Put{TableName: &table, Item: map[string]types.AttributeValue{"pk": s("z"), "sk": n(1)}}},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &table, Key: map[string]types.AttributeValue{"pk": s("x"), "sk": n(1)}, ConsistentRead: aws.Bool(true)})
+		if got.Item == nil || got.Item["gone"] != nil {
+			t.Errorf("after a transaction's REMOVE: %v", got.Item)
+		}
+		_, err = db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+			{Put: &types.Put{TableName: &table, Item: map[string]types.AttributeValue{"pk": s("w"), "sk": n(1)}}},
+			{ConditionCheck: &types.ConditionCheck{TableName: &table, Key: map[string]types.AttributeValue{"pk": s("y"), "sk": n(1)}, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+		}})
+		var tce *types.TransactionCanceledException
+		if !errors.As(err, &tce) {
+			t.Fatalf("a transaction whose condition fails: %v; want TransactionCanceledException", err)
+		}
+		if w, _ := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &table, Key: map[string]types.AttributeValue{"pk": s("w"), "sk": n(1)}, ConsistentRead: aws.Bool(true)}); w.Item != nil {
+			t.Error("a cancelled transaction wrote its put")
+		}
+	}},
 	{"conditional writes", func(t *testing.T, db *dynamodb.Client, table string) {
 		ctx := t.Context()
 		item := map[string]types.AttributeValue{"pk": s("c"), "sk": n(1), "v": n(1)}

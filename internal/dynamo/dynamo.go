@@ -254,6 +254,8 @@ func (s *Server) call(op string, body []byte) (int, []byte, []string) {
 	switch op {
 	case "UpdateItem":
 		out = s.finishRemove(body, out)
+	case "TransactWriteItems":
+		s.finishTransactRemove(body)
 	}
 	switch op {
 	case "PutItem", "UpdateItem", "DeleteItem":

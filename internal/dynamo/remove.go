@@ -42,38 +42,52 @@ func removedAttributes(expr string, names map[string]string) []string {
 	return out
 }
 
-// finishRemove applies the REMOVE clause of a successful UpdateItem (body)
-// whose answer is out, and returns the answer without the removed
-// attributes. The caller holds s.mu.
-func (s *Server) finishRemove(body, out []byte) []byte {
-	var req struct {
-		TableName                string
-		Key                      map[string]json.RawMessage
-		UpdateExpression         string
-		ExpressionAttributeNames map[string]string
-		ReturnValues             string
+// update is the part of an UpdateItem request, or of a transaction's
+// Update, that REMOVE's fix reads.
+type update struct {
+	TableName                string
+	Key                      map[string]json.RawMessage
+	UpdateExpression         string
+	ExpressionAttributeNames map[string]string
+	ReturnValues             string
+}
+
+// removeStored takes the attributes u's REMOVE clause names out of the
+// stored item, after minidyn applied the rest of u, and returns them. The
+// caller holds s.mu.
+func (s *Server) removeStored(u update) []string {
+	if u.UpdateExpression == "" {
+		return nil
 	}
-	if json.Unmarshal(body, &req) != nil || req.UpdateExpression == "" {
-		return out
-	}
-	gone := removedAttributes(req.UpdateExpression, req.ExpressionAttributeNames)
+	gone := removedAttributes(u.UpdateExpression, u.ExpressionAttributeNames)
 	if len(gone) == 0 {
-		return out
+		return nil
 	}
-	get, _ := json.Marshal(map[string]any{"TableName": req.TableName, "Key": req.Key, "ConsistentRead": true})
+	get, _ := json.Marshal(map[string]any{"TableName": u.TableName, "Key": u.Key, "ConsistentRead": true})
 	status, got := s.engineCall("GetItem", get)
 	var item struct{ Item map[string]json.RawMessage }
 	if status != http.StatusOK || json.Unmarshal(got, &item) != nil || item.Item == nil {
-		return out
+		return gone
 	}
 	for _, name := range gone {
 		delete(item.Item, name)
 	}
-	put, _ := json.Marshal(map[string]any{"TableName": req.TableName, "Item": item.Item})
+	put, _ := json.Marshal(map[string]any{"TableName": u.TableName, "Item": item.Item})
 	s.engineCall("PutItem", put)
+	return gone
+}
 
+// finishRemove applies the REMOVE clause of a successful UpdateItem (body)
+// whose answer is out, and returns the answer without the removed
+// attributes when it holds the new values. The caller holds s.mu.
+func (s *Server) finishRemove(body, out []byte) []byte {
+	var u update
+	if json.Unmarshal(body, &u) != nil {
+		return out
+	}
+	gone := s.removeStored(u)
 	// The old values (ALL_OLD, UPDATED_OLD) rightly hold what was removed.
-	if req.ReturnValues != "ALL_NEW" && req.ReturnValues != "UPDATED_NEW" {
+	if len(gone) == 0 || (u.ReturnValues != "ALL_NEW" && u.ReturnValues != "UPDATED_NEW") {
 		return out
 	}
 	var res map[string]json.RawMessage
@@ -93,4 +107,20 @@ func (s *Server) finishRemove(body, out []byte) []byte {
 		return out
 	}
 	return patched
+}
+
+// finishTransactRemove applies the REMOVE clauses of a successful
+// transaction's updates. The caller holds s.mu.
+func (s *Server) finishTransactRemove(body []byte) {
+	var req struct {
+		TransactItems []struct{ Update *update }
+	}
+	if json.Unmarshal(body, &req) != nil {
+		return
+	}
+	for _, it := range req.TransactItems {
+		if it.Update != nil {
+			s.removeStored(*it.Update)
+		}
+	}
 }

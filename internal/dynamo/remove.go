@@ -13,7 +13,10 @@ import (
 // the stored item and from the returned one. Nested paths (a.b, list[0])
 // change the object in place and work in minidyn already.
 
-var updateClause = regexp.MustCompile(`(?i)\b(SET|REMOVE|ADD|DELETE)\b`)
+// updateClause finds a clause keyword: not part of a longer name, nor a
+// :value or #name placeholder (a name "remove" is always a placeholder, as
+// the keywords are reserved words).
+var updateClause = regexp.MustCompile(`(?i)(?:^|[^:#\w])(SET|REMOVE|ADD|DELETE)\b`)
 
 // removedAttributes returns the top-level attribute names an update
 // expression's REMOVE clause takes out, aliases resolved.

@@ -7,8 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/chromedp/chromedp"
 
+	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/server"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/testtool"
@@ -143,5 +148,72 @@ func TestBrowserChatFromScratch(t *testing.T) {
 		t.Errorf("the Run tab shows %d errors", n)
 	}
 	screenshot(t, ctx, "run-data")
+	run(t, ctx, "stop", chromedp.Click(`[data-testid=run-stop]`), chromedp.WaitVisible(`[data-testid=run-start]`))
+}
+
+// TestBrowserRunTablePages pages through a table of 30 items in the Run
+// tab: Next, Previous and First, 25 items a page, the page kept when the
+// data refreshes.
+func TestBrowserRunTablePages(t *testing.T) {
+	testtool.Command(t, "node", "the run starts the echo example's Node.js handler")
+	srv := mustServeRun(t, server.RunOptions{CADir: filepath.Join(t.TempDir(), "ca")})
+	s, _ := model.Example("echo", "echo")
+	s.Tables = append(s.Tables, model.NewTable("tb9", "Notes"))
+	if _, err := srv.store.CreateStack(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	ctx, _ := newBrowser(t)
+	var endpoint string
+	run(t, ctx, "run the stack",
+		chromedp.Navigate(srv.url+"/stacks/echo"),
+		chromedp.WaitVisible(`.editor.ready #node-api1`),
+		chromedp.Click(`[data-testid=run-locally]`),
+		chromedp.WaitVisible(`[data-testid=run-dynamodb]`),
+		chromedp.Text(`[data-testid=run-dynamodb]`, &endpoint),
+	)
+	db := dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), Credentials: credentials.NewStaticCredentialsProvider("x", "y", "")})
+	for i := range 30 {
+		if _, err := db.PutItem(t.Context(), &dynamodb.PutItemInput{TableName: aws.String("echo-Notes"),
+			Item: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: fmt.Sprintf("note-%02d", i)}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rangeIs := func(want string) chromedp.Action {
+		return chromedp.Poll(fmt.Sprintf(`document.querySelector('[data-testid=run-items-range]')?.textContent.replace(/\s+/g, ' ').trim().startsWith(%q)`, want), nil)
+	}
+	seen := map[string]bool{}
+	collect := func() {
+		var ids []string
+		run(t, ctx, "read the page", chromedp.Evaluate(`[...document.querySelectorAll('[data-testid=run-item] td:first-child')].map((td) => td.textContent)`, &ids))
+		for _, id := range ids {
+			seen[id] = true
+		}
+	}
+	run(t, ctx, "the first page", rangeIs("Items 1–25"))
+	collect()
+	run(t, ctx, "next page",
+		chromedp.Click(`[data-testid=run-items-next]`),
+		rangeIs("Items 26–30"),
+	)
+	collect()
+	if len(seen) != 30 {
+		t.Errorf("two pages showed %d distinct items; want 30", len(seen))
+	}
+	run(t, ctx, "the page stays when the data refreshes",
+		chromedp.Evaluate(`htmx.trigger(document.querySelector('[data-run-data]'), 'refresh')`, nil),
+		chromedp.Poll(`!document.querySelector('.htmx-request')`, nil),
+		rangeIs("Items 26–30"),
+	)
+	run(t, ctx, "previous page",
+		chromedp.Click(`[data-testid=run-items-previous]`),
+		rangeIs("Items 1–25"),
+		chromedp.Poll(`!document.querySelector('[data-testid=run-items-previous]')`, nil),
+	)
+	run(t, ctx, "next, then first",
+		chromedp.Click(`[data-testid=run-items-next]`),
+		rangeIs("Items 26–30"),
+		chromedp.Click(`[data-testid=run-items-first]`),
+		rangeIs("Items 1–25"),
+	)
 	run(t, ctx, "stop", chromedp.Click(`[data-testid=run-stop]`), chromedp.WaitVisible(`[data-testid=run-start]`))
 }

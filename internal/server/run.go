@@ -77,7 +77,7 @@ func (s *Server) stopRun(id int64) {
 func (s *Server) runView(r *http.Request, st *model.Stack, run *localrun.Run, errText string) web.RunView {
 	v := web.RunView{Base: "/stacks/" + strconv.FormatInt(st.ID, 10), Error: errText, SampleMessage: sampleMessage(st)}
 	if run != nil {
-		v.Data = s.runDataView(r, st, run, "", "", 0)
+		v.Data = s.runDataView(r, st, run, runPage{})
 		v.Running = true
 		v.CodeDir = run.CodeDir()
 		v.DynamoDBEndpoint = run.DynamoDBEndpoint()

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -15,11 +16,33 @@ import (
 // runItemsPage is how many items of a table the Run tab shows at once.
 const runItemsPage = 25
 
+// runPage names a page of a table's items: the cursor it starts at, how
+// many items come before it, and the earlier pages' cursors.
+type runPage struct {
+	table, start string
+	offset       int
+	back         []string
+}
+
+// maxBack bounds the earlier pages a request may name.
+const maxBack = 1000
+
+// readRunPage reads the page a request names (query or form); what does
+// not parse is the first page.
+func readRunPage(get func(string) string) runPage {
+	p := runPage{table: get("table"), start: get("start")}
+	p.offset, _ = strconv.Atoi(get("offset"))
+	if json.Unmarshal([]byte(get("back")), &p.back) != nil || len(p.back) > maxBack {
+		p.back = nil
+	}
+	return p
+}
+
 // runDataView reads what the run holds: its open connections, and the page
-// of the table (the first when empty) starting at the cursor start, which
-// follows offset items.
-func (s *Server) runDataView(r *http.Request, st *model.Stack, run *localrun.Run, table, start string, offset int) web.RunDataView {
-	v := web.RunDataView{Base: "/stacks/" + strconv.FormatInt(st.ID, 10), Total: -1}
+// of the table (the first when empty).
+func (s *Server) runDataView(r *http.Request, st *model.Stack, run *localrun.Run, p runPage) web.RunDataView {
+	table, start, offset := p.table, p.start, p.offset
+	v := web.RunDataView{Base: "/stacks/" + strconv.FormatInt(st.ID, 10), Total: -1, PageSize: runItemsPage}
 	if run == nil {
 		return v
 	}
@@ -35,9 +58,9 @@ func (s *Server) runDataView(r *http.Request, st *model.Stack, run *localrun.Run
 		return v
 	}
 	if !slices.Contains(v.Tables, table) {
-		table, start, offset = v.Tables[0], "", 0
+		table, start, offset, p.back = v.Tables[0], "", 0, nil
 	}
-	v.Table, v.Start, v.Offset = table, start, max(offset, 0)
+	v.Table, v.Start, v.Offset, v.Back = table, start, max(offset, 0), p.back
 	page, err := run.TableItems(r.Context(), table, start, runItemsPage)
 	if err != nil {
 		v.Error = runErrorText(s.failed(r, err), err)
@@ -54,9 +77,7 @@ func (s *Server) handleRunData(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	q := r.URL.Query()
-	offset, _ := strconv.Atoi(q.Get("offset"))
-	s.render(w, r, http.StatusOK, web.RunData(s.runDataView(r, st, s.runs.Get(st.ID), q.Get("table"), q.Get("start"), offset)))
+	s.render(w, r, http.StatusOK, web.RunData(s.runDataView(r, st, s.runs.Get(st.ID), readRunPage(r.URL.Query().Get))))
 }
 
 // handleRunConnection sends the form's message to a connection through
@@ -82,8 +103,7 @@ func (s *Server) handleRunConnection(disconnect bool) http.HandlerFunc {
 		} else {
 			err = run.PostToConnection(r.Context(), api, id, []byte(r.PostFormValue("message")))
 		}
-		offset, _ := strconv.Atoi(r.PostFormValue("offset"))
-		v := s.runDataView(r, st, run, r.PostFormValue("table"), r.PostFormValue("start"), offset)
+		v := s.runDataView(r, st, run, readRunPage(r.PostFormValue))
 		if err != nil {
 			if errors.Is(err, localrun.ErrConnectionGone) {
 				v.Error = "That connection is gone."

@@ -41,9 +41,11 @@ type serveOptions struct {
 	addr           string
 	listenAnywhere bool
 	allowHosts     stringList
+	runData        string
 }
 
 func (o *serveOptions) bind(fs *flag.FlagSet) {
+	fs.StringVar(&o.runData, "run-data", "", "`folder` keeping the tables of Run locally between runs, a subfolder per stack (default: in memory, gone when a run stops)")
 	fs.StringVar(&o.addr, "addr", server.DefaultAddr, "`address` to listen on (default $SWITCHBOARD_ADDR, else 127.0.0.1:8080); keep it on loopback")
 	fs.BoolVar(&o.listenAnywhere, "listen-anywhere", false, "allow an --addr beyond loopback; every request then needs the token in the URL printed at start-up")
 	fs.Var(&o.allowHosts, "allow-host", "also answer requests naming this host `name` (repeatable; default $SWITCHBOARD_ALLOW_HOSTS, comma-separated)")
@@ -105,6 +107,11 @@ func runServe(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []
 	anywhere := o.listenAnywhere
 	// Run locally reads the same variables as switchboard run.
 	runOpts := server.RunOptions{DynamoDBEndpoint: c.Getenv("AWS_ENDPOINT_URL_DYNAMODB"), NodePath: c.Getenv("SWITCHBOARD_NODE_MODULES")}
+	if o.runData != "" {
+		if runOpts.DataDir, err = filepath.Abs(o.runData); err != nil {
+			return fmt.Errorf("serve: --run-data: %w", err)
+		}
+	}
 	srv := server.New(server.Options{Addr: addr, Store: st, Logger: log, Run: runOpts, AllowHosts: hosts, ListenAnywhere: anywhere})
 	if err := srv.Open(); err != nil {
 		if errors.Is(err, server.ErrNotLoopback) {

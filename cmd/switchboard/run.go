@@ -26,7 +26,8 @@ var runCmd = &command{
 	name: "run", args: "NAME",
 	summary: "Run a stack locally until interrupted: each WebSocket API on ws://127.0.0.1:PORT/<stage>\n" +
 		"(one port per API), its functions as Lambda processes from their code folders, its\n" +
-		"tables on --dynamodb-endpoint. Code paths are relative to --code, else the linked\n" +
+		"tables on a built-in DynamoDB endpoint (kept in --data between runs) or on\n" +
+		"--dynamodb-endpoint. Code paths are relative to --code, else the linked\n" +
 		"repository's working copy, else the folder the stack was imported from; a function\n" +
 		"whose folder does not exist runs a starter handler, and the run says so.\n" +
 		"Function logs stream to stderr.",
@@ -36,6 +37,7 @@ var runCmd = &command{
 type runOptions struct {
 	port, maxConnections, concurrency         int
 	dynamoDBEndpoint, code, nodeModules, node string
+	dataDir                                   string
 	allowOrigins                              originList
 	params                                    paramList
 	verbose                                   bool
@@ -45,7 +47,8 @@ type runOptions struct {
 
 func (o *runOptions) bind(fs *flag.FlagSet) {
 	fs.IntVar(&o.port, "port", 0, "`port` of the first API; the next APIs take the following ports (0: free ports)")
-	fs.StringVar(&o.dynamoDBEndpoint, "dynamodb-endpoint", "", "local DynamoDB-compatible endpoint `URL` (default $AWS_ENDPOINT_URL_DYNAMODB), e.g. http://127.0.0.1:8000")
+	fs.StringVar(&o.dynamoDBEndpoint, "dynamodb-endpoint", "", "DynamoDB-compatible endpoint `URL` to use instead of the built-in one (default $AWS_ENDPOINT_URL_DYNAMODB),\ne.g. http://127.0.0.1:8000 for DynamoDB Local or moto")
+	fs.StringVar(&o.dataDir, "data", "", "`folder` keeping the built-in DynamoDB's tables between runs (default: in memory, gone at exit)")
 	fs.StringVar(&o.code, "code", "", "`folder` each function's code path is relative to, such as the folder of the imported\nserverless.yml or template (default: the linked repository's working copy, else the\nfolder the stack was imported from)")
 	fs.Var(&o.params, "param", "a stack parameter's value, `Name=value`; repeat for each (those with a default may be left out)")
 	fs.StringVar(&o.nodeModules, "node-modules", "", "node_modules `folder` handlers may import from, such as one with the AWS SDK for JavaScript v3\n(default $SWITCHBOARD_NODE_MODULES)")
@@ -101,6 +104,16 @@ func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []st
 	}
 	if cfg.NodePath == "" {
 		cfg.NodePath = c.Getenv("SWITCHBOARD_NODE_MODULES")
+	}
+	if o.dataDir != "" {
+		if cfg.DynamoDBEndpoint != "" {
+			return &usageError{msg: "run: --data keeps the built-in DynamoDB's tables; it cannot be used with --dynamodb-endpoint"}
+		}
+		abs, err := filepath.Abs(o.dataDir)
+		if err != nil {
+			return fmt.Errorf("run: --data: %w", err)
+		}
+		cfg.DataDir = abs
 	}
 	if cfg.CodeDir != "" {
 		abs, err := filepath.Abs(cfg.CodeDir)
@@ -168,6 +181,9 @@ func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []st
 	// thing to know when a handler "does nothing".
 	for _, sf := range r.Starters() {
 		fmt.Fprintf(c.Stderr, "WARNING: function %s %s\n", sf.Function, sf.Message())
+	}
+	if ep := r.DynamoDBEndpoint(); ep != "" {
+		fmt.Fprintf(c.Stdout, "DynamoDB\t%s\n", ep)
 	}
 	if c.Ready != nil && len(r.Endpoints()) > 0 {
 		c.Ready(r.Endpoints()[0].URL)

@@ -16,6 +16,7 @@ import (
 	"github.com/gobwas/ws"
 
 	"github.com/switchboard-dev/switchboard/internal/apigw/wsload"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
 // syncBuffer is a bytes.Buffer safe for the command's goroutines.
@@ -123,9 +124,60 @@ func TestRunRefusesUnknownStack(t *testing.T) {
 	if r.code != 2 {
 		t.Fatalf("bad port: exit %d, stderr %q", r.code, r.stderr)
 	}
-	for _, args := range [][]string{{"--allow-origin", "evil.test"}, {"--allow-origin", "https://a.example/path"}, {"--max-connections", "0"}} {
+	for _, args := range [][]string{{"--allow-origin", "evil.test"}, {"--allow-origin", "https://a.example/path"}, {"--max-connections", "0"}, {"--data", t.TempDir(), "--dynamodb-endpoint", "http://127.0.0.1:8000"}} {
 		if r := runCLI(t, db, append([]string{"run", "echo"}, args...)...); r.code != 2 || !strings.Contains(r.stderr, args[0]) {
 			t.Errorf("%v: exit %d, stderr %q, want a usage error", args, r.code, r.stderr)
 		}
+	}
+}
+
+// TestRunKeepsData runs the chat example with no DynamoDB of the user's:
+// its tables are on the built-in endpoint, which `run` prints, and --data
+// keeps them when the run stops.
+func TestRunKeepsData(t *testing.T) {
+	sdk := testtool.NodeModules(t, "../..", "client-apigatewaymanagementapi", "client-dynamodb")
+	db := filepath.Join(t.TempDir(), "stacks.db")
+	data := filepath.Join(t.TempDir(), "data")
+	mustRun(t, db, "new", "chat", "--example", "chat")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	var stdout, stderr syncBuffer
+	cli := &CLI{Stdout: &stdout, Stderr: &stderr, Ready: func(u string) { ready <- u }, Getenv: func(k string) string {
+		return map[string]string{"SWITCHBOARD_DB": db, "SWITCHBOARD_NODE_MODULES": sdk}[k]
+	}}
+	go func() { done <- cli.Run(ctx, []string{"run", "chat", "--data", data}) }()
+	var url string
+	select {
+	case url = <-ready:
+	case err := <-done:
+		t.Fatalf("run stopped: %v\n%s", err, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("run did not start\n%s", stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "DynamoDB\thttp://127.0.0.1:") {
+		t.Errorf("stdout does not name the built-in DynamoDB endpoint:\n%s", stdout.String())
+	}
+	c, err := wsload.Dial(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.RoundTrip([]byte(`{"action":"sendMessage","data":"kept?"}`))
+	if err != nil || string(got) != "kept?" {
+		t.Fatalf("chat = %q, %v\n%s", got, err, stderr.String())
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run returned %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("run did not stop")
+	}
+	if _, err := os.Stat(filepath.Join(data, "chat-Connections.table.json")); err != nil {
+		t.Errorf("the table was not kept: %v", err)
 	}
 }

@@ -99,8 +99,11 @@ func selectionPath(expr string) []string {
 }
 
 func (ep *endpoint) start(ln net.Listener) {
-	ep.ln = ln
 	ep.addr = ln.Addr().String()
+	if ep.g.opts.TLS != nil {
+		ln = newSniffListener(ln, ep.g.opts.TLS)
+	}
+	ep.ln = ln
 	ep.srv = &http.Server{
 		// Only requests naming this listener's loopback address: a page
 		// whose name is rebound to 127.0.0.1 sends its own name as Host.
@@ -122,6 +125,18 @@ func (ep *endpoint) URL() string {
 		return ""
 	}
 	return "ws://" + ep.addr + ep.path
+}
+
+// ManagementURL is the management API's endpoint as the SDKs take it:
+// the stage's https:// URL when the gateway serves TLS.
+func (ep *endpoint) ManagementURL() string {
+	if ep.addr == "" {
+		return ""
+	}
+	if ep.g.opts.TLS != nil {
+		return "https://" + ep.addr + ep.path
+	}
+	return "http://" + ep.addr + ep.path
 }
 
 // ConnectionsURL is the @connections URL of the API's stage.
@@ -249,6 +264,9 @@ func (ep *endpoint) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	headers["X-Forwarded-For"] = []string{host}
 	headers["X-Forwarded-Port"] = []string{portOf(ep.addr)}
 	headers["X-Forwarded-Proto"] = []string{"http"}
+	if r.TLS != nil {
+		headers["X-Forwarded-Proto"] = []string{"https"}
+	}
 	cr := &connectRequest{
 		id:          newID(),
 		connectedAt: now,

@@ -14,6 +14,7 @@ package apigw
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -83,6 +84,10 @@ type Options struct {
 	// flood of clients cannot exhaust the file descriptors.
 	// DefaultMaxConnections when zero.
 	MaxConnections int
+	// TLS, when set, makes each API's port answer TLS too (wss://,
+	// https://…/@connections) besides plain ws:// and http://, with this
+	// configuration's certificate.
+	TLS *tls.Config
 }
 
 // API Gateway's timeouts for WebSocket APIs, the defaults of Options.
@@ -207,13 +212,17 @@ type Endpoint struct {
 	ConnectionsURL string
 	// GatewayID is the apiId handlers see in requestContext.
 	GatewayID string
+	// ManagementURL is https://127.0.0.1:P/<stage>, what AWS's samples
+	// build from the event as the management API's endpoint; with no TLS,
+	// the http:// one.
+	ManagementURL string
 }
 
 // Endpoints lists the APIs in the order New got them; URLs are set once Start returned.
 func (g *Gateway) Endpoints() []Endpoint {
 	out := make([]Endpoint, 0, len(g.apis))
 	for _, ep := range g.apis {
-		out = append(out, Endpoint{APIID: ep.api.ID, Name: ep.api.Name, URL: ep.URL(), ConnectionsURL: ep.ConnectionsURL(), GatewayID: ep.apiID})
+		out = append(out, Endpoint{APIID: ep.api.ID, Name: ep.api.Name, URL: ep.URL(), ConnectionsURL: ep.ConnectionsURL(), GatewayID: ep.apiID, ManagementURL: ep.ManagementURL()})
 	}
 	return out
 }

@@ -25,12 +25,15 @@ const module = "github.com/switchboard-dev/switchboard"
 var forbidden = map[string][]string{
 	// The edges reach Git only through publish and the emulators only
 	// through localrun.
-	"cmd/switchboard": {"gitlink", "apigw", "lambdaemu"},
-	"server":          {"gitlink", "apigw", "lambdaemu"},
+	"cmd/switchboard": {"gitlink", "apigw", "lambdaemu", "dynamo", "localca"},
+	"server":          {"gitlink", "apigw", "lambdaemu", "dynamo", "localca"},
 	// The emulators know API Gateway and Lambda, not the stack: localrun
 	// turns the stack into their configuration.
 	"apigw":     {"model", "localrun", "export", "store", "server", "publish", "gitlink", "lambdaemu"},
 	"lambdaemu": {"model", "localrun", "export", "store", "server", "publish", "gitlink", "apigw"},
+	// The built-in DynamoDB and the local CA serve a run without knowing it.
+	"dynamo":  {"model", "localrun", "export", "store", "server", "publish", "gitlink", "apigw", "lambdaemu"},
+	"localca": {"model", "localrun", "export", "store", "server", "publish", "gitlink", "apigw", "lambdaemu"},
 	// Git is below publish, and knows nothing of stacks.
 	"gitlink": {"model", "export", "store", "server", "publish", "localrun"},
 	// The model is the bottom layer.

@@ -35,6 +35,16 @@ func logKind(l LogLine) string {
 	return "function"
 }
 
+// feedTable says a table's items changed, for a page showing them.
+type feedTable struct {
+	Type  string `json:"type"`
+	Table string `json:"table"`
+}
+
+// tableWriteEvery is how often at most a feed tells of writes to one
+// table: a burst of writes must not push the log out of the history.
+const tableWriteEvery = 250 * time.Millisecond
+
 // FeedHistory is how many items a feed keeps for a page that connects, or
 // reconnects, later.
 const FeedHistory = 500
@@ -48,6 +58,10 @@ type Feed struct {
 	items  []FeedItem
 	wake   chan struct{} // closed and replaced on every add
 	closed bool
+	// told is when each table's last write was told; pending, whether a
+	// later one waits to be.
+	told    map[string]time.Time
+	pending map[string]bool
 }
 
 // FeedItem is one event ({"type":"event",…}) or log line ({"type":"log",…}).
@@ -75,6 +89,35 @@ func (f *Feed) add(v any) {
 	}
 	close(f.wake)
 	f.wake = make(chan struct{})
+}
+
+// addTableWrite tells of a write to table at most every tableWriteEvery:
+// a write within that time of the last telling is told once it passed, so
+// the last write of a burst is never left out.
+func (f *Feed) addTableWrite(table string) {
+	now := time.Now()
+	f.mu.Lock()
+	if f.told == nil {
+		f.told = map[string]time.Time{}
+		f.pending = map[string]bool{}
+	}
+	if wait := tableWriteEvery - now.Sub(f.told[table]); wait > 0 {
+		if !f.pending[table] {
+			f.pending[table] = true
+			time.AfterFunc(wait, func() {
+				f.mu.Lock()
+				delete(f.pending, table)
+				f.told[table] = time.Now()
+				f.mu.Unlock()
+				f.add(feedTable{Type: "table", Table: table})
+			})
+		}
+		f.mu.Unlock()
+		return
+	}
+	f.told[table] = now
+	f.mu.Unlock()
+	f.add(feedTable{Type: "table", Table: table})
 }
 
 func (f *Feed) close() {

@@ -59,6 +59,9 @@ func MustRun(tb testing.TB, cfg Config) *Runner {
 	tb.Helper()
 	logs := &logSink{}
 	cfg.OnLog = logs.add
+	if cfg.CADir == "" {
+		cfg.CADir = filepath.Join(tb.TempDir(), "ca") // not the user's own
+	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("LOCALRUN_TEST_LOG") != "" {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))

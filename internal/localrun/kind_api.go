@@ -5,6 +5,8 @@ import (
 	"log/slog"
 
 	"github.com/switchboard-dev/switchboard/internal/apigw"
+	"github.com/switchboard-dev/switchboard/internal/lambdaemu"
+	"github.com/switchboard-dev/switchboard/internal/localca"
 	"github.com/switchboard-dev/switchboard/internal/model"
 )
 
@@ -18,10 +20,79 @@ func init() {
 func serveAPIs(st *starting) (err error) {
 	opts := st.cfg.Gateway
 	opts.Host, opts.Port, opts.Region = "127.0.0.1", st.cfg.Port, st.cfg.Region
+	// HTTPS too, as handlers reach @connections at
+	// https://${domainName}/${stage}, with a certificate of the user's
+	// local CA that the function processes are told to trust.
+	caDir := st.cfg.CADir
+	if caDir == "" {
+		if caDir, err = localca.DefaultDir(); err != nil {
+			return err
+		}
+	}
+	ca, err := localca.Load(caDir)
+	if err != nil {
+		return err
+	}
+	if opts.TLS, err = ca.ServerConfig(); err != nil {
+		return err
+	}
+	bundle, err := ca.BundlePath()
+	if err != nil {
+		return err
+	}
+	st.r.trustEnv = map[string]string{
+		"NODE_EXTRA_CA_CERTS": ca.CertPath, // added to Node.js's roots
+		"SSL_CERT_FILE":       bundle,      // these replace the roots: the system's plus the CA
+		"REQUESTS_CA_BUNDLE":  bundle,
+		"AWS_CA_BUNDLE":       bundle,
+	}
 	if st.r.gw, err = newGateway(st.logger, st.s, st.gate, opts); err != nil {
 		return err
 	}
 	return st.r.gw.Start(st.ctx)
+}
+
+// addEndpointEnv gives each function what makes AWS SDK clients without an
+// explicit endpoint, and https:// clients, reach the run: trust in the
+// local CA, and AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI (the variable the
+// SDKs read for service ID "ApiGatewayManagementApi") set to the API the
+// function sends to, or the stack's first. A variable the function sets
+// itself is kept.
+func addEndpointEnv(s *model.Stack, fns []lambdaemu.FunctionConfig, eps []apigw.Endpoint, trust map[string]string) {
+	if len(eps) == 0 {
+		return
+	}
+	x := model.NewIndex(s)
+	byAPI := make(map[string]apigw.Endpoint, len(eps))
+	for _, ep := range eps {
+		byAPI[ep.APIID] = ep
+	}
+	byName := make(map[string]*model.Function, len(s.Functions))
+	for _, f := range s.Functions {
+		byName[f.Name] = f
+	}
+	for i := range fns {
+		fc := &fns[i]
+		mgmt := eps[0].ManagementURL
+		if f := byName[fc.Name]; f != nil {
+			for _, w := range x.WiresFromOfKind(f.ID, model.WireSend) {
+				if ep, ok := byAPI[w.To]; ok {
+					mgmt = ep.ManagementURL
+					break
+				}
+			}
+		}
+		setDefault(fc.Env, "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI", mgmt)
+		for k, v := range trust {
+			setDefault(fc.Env, k, v)
+		}
+	}
+}
+
+func setDefault(env map[string]string, k, v string) {
+	if _, ok := env[k]; !ok {
+		env[k] = v
+	}
 }
 
 // GatewayAPIs is the gateway's configuration of the stack's WebSocket APIs:

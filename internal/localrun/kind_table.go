@@ -1,7 +1,9 @@
 package localrun
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,27 +15,36 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/switchboard-dev/switchboard/internal/dynamo"
 	"github.com/switchboard-dev/switchboard/internal/model"
 )
 
-// Tables are created first on the run's DynamoDB endpoint, when it has one.
+// Tables are created first on the run's DynamoDB endpoint: the one the run
+// names, or else a built-in one on loopback that lives as long as the run.
 func init() {
 	registerKind(&kindServer{kind: model.KindTable, order: 10, serve: serveTables})
 }
 
 func serveTables(st *starting) (err error) {
-	s, cfg := st.s, st.cfg
+	s := st.s
 	if len(s.Tables) == 0 {
 		return nil
 	}
-	if cfg.DynamoDBEndpoint == "" {
-		st.logger.WarnContext(st.ctx, "no DynamoDB endpoint: handlers that use the stack's tables will fail", slog.Int("tables", len(s.Tables)))
-		return nil
+	if st.cfg.DynamoDBEndpoint == "" {
+		onWrite := st.cfg.OnTableWrite
+		st.r.dynamo, err = dynamo.Start(st.ctx, st.logger, dynamo.Options{DataDir: st.cfg.DataDir, OnWrite: onWrite})
+		if err != nil {
+			return fmt.Errorf("localrun: built-in DynamoDB: %w", err)
+		}
+		// The functions, started later, read the endpoint from here.
+		st.cfg.DynamoDBEndpoint = st.r.dynamo.URL()
+		st.logger.InfoContext(st.ctx, "built-in DynamoDB endpoint", slog.String("url", st.cfg.DynamoDBEndpoint), slog.String("data", cmp.Or(st.cfg.DataDir, "in memory, gone when the run stops")))
 	}
-	if st.r.tables, err = CreateTables(st.ctx, cfg.DynamoDBEndpoint, cfg.Region, s); err != nil {
+	st.r.dynamoEndpoint = st.cfg.DynamoDBEndpoint
+	if st.r.tables, err = CreateTables(st.ctx, st.cfg.DynamoDBEndpoint, st.cfg.Region, s); err != nil {
 		return err
 	}
-	st.logger.InfoContext(st.ctx, "tables ready", slog.String("endpoint", cfg.DynamoDBEndpoint), slog.Any("tables", st.r.tables))
+	st.logger.InfoContext(st.ctx, "tables ready", slog.String("endpoint", st.cfg.DynamoDBEndpoint), slog.Any("tables", st.r.tables))
 	return nil
 }
 
@@ -85,11 +96,17 @@ func CreateTables(ctx context.Context, endpoint, region string, s *model.Stack) 
 			in.AttributeDefinitions = append(in.AttributeDefinitions, types.AttributeDefinition{AttributeName: aws.String(t.SortKey.Name), AttributeType: types.ScalarAttributeType(t.SortKey.Type)})
 			in.KeySchema = append(in.KeySchema, types.KeySchemaElement{AttributeName: aws.String(t.SortKey.Name), KeyType: types.KeyTypeRange})
 		}
+		if err := addIndexes(in, t); err != nil {
+			return names, model.Errorf(model.EINVALID, "table %s: %v", t.Name, err)
+		}
 		if t.BillingMode == model.BillingProvisioned {
 			in.BillingMode = types.BillingModeProvisioned
 			in.ProvisionedThroughput = &types.ProvisionedThroughput{
 				ReadCapacityUnits:  aws.Int64(int64(max(t.ReadCapacity, 1))),
 				WriteCapacityUnits: aws.Int64(int64(max(t.WriteCapacity, 1))),
+			}
+			for i := range in.GlobalSecondaryIndexes {
+				in.GlobalSecondaryIndexes[i].ProvisionedThroughput = in.ProvisionedThroughput
 			}
 		}
 		_, err := db.CreateTable(ctx, in)
@@ -117,4 +134,67 @@ func CreateTables(ctx context.Context, endpoint, region string, s *model.Stack) 
 		names = append(names, name)
 	}
 	return names, nil
+}
+
+// cfnIndex is a secondary index as a template writes it.
+type cfnIndex struct {
+	IndexName  string
+	KeySchema  []struct{ AttributeName, KeyType string }
+	Projection struct {
+		ProjectionType   string
+		NonKeyAttributes []string
+	}
+}
+
+// addIndexes gives the table the secondary indexes an imported template
+// declared (kept with the table, as the model has no indexes of its own)
+// and the attribute definitions their keys need, so handlers that query
+// an index work locally. An index whose definition uses an intrinsic
+// function cannot be read here and is refused with its reason.
+func addIndexes(in *dynamodb.CreateTableInput, t *model.Table) error {
+	defined := map[string]bool{}
+	for _, d := range in.AttributeDefinitions {
+		defined[aws.ToString(d.AttributeName)] = true
+	}
+	for _, k := range t.Kept {
+		if k.Part != model.PartMain {
+			continue
+		}
+		for _, f := range k.Properties {
+			switch f.Key {
+			case "AttributeDefinitions":
+				var defs []struct{ AttributeName, AttributeType string }
+				if err := json.Unmarshal(f.Value, &defs); err != nil {
+					return fmt.Errorf("its AttributeDefinitions cannot be read locally (%v)", err)
+				}
+				for _, d := range defs {
+					if !defined[d.AttributeName] {
+						defined[d.AttributeName] = true
+						in.AttributeDefinitions = append(in.AttributeDefinitions, types.AttributeDefinition{AttributeName: aws.String(d.AttributeName), AttributeType: types.ScalarAttributeType(d.AttributeType)})
+					}
+				}
+			case "GlobalSecondaryIndexes", "LocalSecondaryIndexes":
+				var idx []cfnIndex
+				if err := json.Unmarshal(f.Value, &idx); err != nil {
+					return fmt.Errorf("its %s cannot be read locally (%v)", f.Key, err)
+				}
+				for _, x := range idx {
+					keys := make([]types.KeySchemaElement, 0, len(x.KeySchema))
+					for _, ks := range x.KeySchema {
+						keys = append(keys, types.KeySchemaElement{AttributeName: aws.String(ks.AttributeName), KeyType: types.KeyType(ks.KeyType)})
+					}
+					proj := &types.Projection{ProjectionType: types.ProjectionType(cmp.Or(x.Projection.ProjectionType, "ALL"))}
+					if len(x.Projection.NonKeyAttributes) > 0 {
+						proj.NonKeyAttributes = x.Projection.NonKeyAttributes
+					}
+					if f.Key == "GlobalSecondaryIndexes" {
+						in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, types.GlobalSecondaryIndex{IndexName: aws.String(x.IndexName), KeySchema: keys, Projection: proj})
+					} else {
+						in.LocalSecondaryIndexes = append(in.LocalSecondaryIndexes, types.LocalSecondaryIndex{IndexName: aws.String(x.IndexName), KeySchema: keys, Projection: proj})
+					}
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/apigw"
+	"github.com/switchboard-dev/switchboard/internal/dynamo"
 	"github.com/switchboard-dev/switchboard/internal/lambdaemu"
 	"github.com/switchboard-dev/switchboard/internal/model"
 )
@@ -36,9 +37,18 @@ type Config struct {
 	Port int
 	// DynamoDBEndpoint is a local DynamoDB-compatible endpoint, such as
 	// http://127.0.0.1:8000. The stack's tables are created there and
-	// handlers reach it through AWS_ENDPOINT_URL_DYNAMODB. Empty leaves
-	// tables out; handlers that use them fail.
+	// handlers reach it through AWS_ENDPOINT_URL_DYNAMODB. Empty runs a
+	// built-in one (internal/dynamo) for the run's lifetime.
 	DynamoDBEndpoint string
+	// DataDir keeps the built-in endpoint's tables between runs; empty
+	// keeps them in memory only.
+	DataDir string
+	// OnTableWrite is told the table of each write to the built-in
+	// endpoint, so a page showing the items can refresh.
+	OnTableWrite func(table string)
+	// CADir is the local CA's folder (localca.DefaultDir when empty), made
+	// on first use, whose certificate the APIs serve HTTPS with.
+	CADir string
 	// Region is the AWS region handlers see; us-east-1 when empty.
 	Region string
 	// Node is the node executable; NodePath a node_modules folder handlers
@@ -81,6 +91,14 @@ type Runner struct {
 	// functions given a starter handler instead (code.go).
 	folders   map[string]string
 	starters  []Starter
+	// dynamo is the built-in DynamoDB endpoint, nil with an external one;
+	// dynamoEndpoint is the endpoint in use either way.
+	dynamo         *dynamo.Server
+	dynamoEndpoint string
+	region         string
+	stack          *model.Stack // as the run started
+	// trustEnv makes the function processes trust the local CA.
+	trustEnv  map[string]string
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -115,7 +133,7 @@ func Start(ctx context.Context, logger *slog.Logger, cfg Config) (r *Runner, err
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
-	r = &Runner{logger: logger}
+	r = &Runner{logger: logger, region: cfg.Region, stack: s}
 	defer func() {
 		if err != nil {
 			_ = r.Close()
@@ -149,6 +167,10 @@ func (r *Runner) Endpoints() []apigw.Endpoint { return r.gw.Endpoints() }
 // Tables lists the table names created on the DynamoDB endpoint.
 func (r *Runner) Tables() []string { return r.tables }
 
+// DynamoDBEndpoint is the endpoint the tables are on, built in or not; ""
+// when the stack has no tables.
+func (r *Runner) DynamoDBEndpoint() string { return r.dynamoEndpoint }
+
 // CodeDir is the folder the functions run from.
 func (r *Runner) CodeDir() string { return r.codeDir }
 
@@ -162,6 +184,11 @@ func (r *Runner) Close() error {
 		}
 		if r.pool != nil {
 			errs = append(errs, r.pool.Close())
+		}
+		// Last: the $disconnect handlers above may still write, and
+		// closing keeps the tables in the data folder.
+		if r.dynamo != nil {
+			errs = append(errs, r.dynamo.Close())
 		}
 		if r.tmp != "" {
 			errs = append(errs, os.RemoveAll(r.tmp))

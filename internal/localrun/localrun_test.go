@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/switchboard-dev/switchboard/internal/apigw"
 	"github.com/switchboard-dev/switchboard/internal/model"
@@ -28,18 +29,29 @@ func scanCount(t *testing.T, endpoint, table string) int {
 }
 
 // TestChatEndToEnd runs the chat example's scaffold handlers as Lambda
-// processes behind the emulated API, with moto_server's DynamoDB: two
+// processes behind the emulated API, with the built-in DynamoDB endpoint
+// and with moto_server's: two
 // clients, a broadcast through @connections by the AWS SDK for JavaScript
 // v3 inside the handler, $default, a client that vanishes, an oversized
 // frame.
 func TestChatEndToEnd(t *testing.T) {
 	sdk := MustSDK(t)
-	dynamo := MustStartMoto(t)
+	t.Run("built-in DynamoDB", func(t *testing.T) { chatEndToEnd(t, sdk, "") })
+	t.Run("moto", func(t *testing.T) { chatEndToEnd(t, sdk, MustStartMoto(t)) })
+}
+
+// chatEndToEnd runs the chat example with the DynamoDB endpoint given, or
+// the built-in one when it is empty.
+func chatEndToEnd(t *testing.T, sdk, endpoint string) {
 	s, err := model.Example("chat", "chat")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := MustRun(t, Config{Stack: s, DynamoDBEndpoint: dynamo, NodePath: sdk})
+	r := MustRun(t, Config{Stack: s, DynamoDBEndpoint: endpoint, NodePath: sdk})
+	dynamo := r.DynamoDBEndpoint()
+	if endpoint != "" && dynamo != endpoint {
+		t.Fatalf("run uses %s, want %s", dynamo, endpoint)
+	}
 	table := TableName(s, s.Tables[0])
 	if got := r.Tables(); len(got) != 1 || got[0] != "chat-Connections" {
 		t.Fatalf("tables = %v", got)
@@ -231,5 +243,36 @@ func TestFunctionEnvironment(t *testing.T) {
 	}
 	if fns[0].CodeDir != filepath.Join("/code", "functions", "connection-handler") {
 		t.Errorf("code dir = %s", fns[0].CodeDir)
+	}
+}
+
+// TestDataDirKeepsTables: without --dynamodb-endpoint the tables live on the
+// built-in endpoint, which starts empty; with a data folder, an item a run
+// stored is there in the next run of the stack.
+func TestDataDirKeepsTables(t *testing.T) {
+	MustSDK(t) // node
+	// The echo example's handler imports nothing; a table is all it needs.
+	s, err := model.Example("echo", "echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Tables = append(s.Tables, model.NewTable("tb9", "Notes"))
+	data := filepath.Join(t.TempDir(), "data")
+	table := TableName(s, s.Tables[0])
+	first := MustRun(t, Config{Stack: s, DataDir: data})
+	if n := scanCount(t, first.DynamoDBEndpoint(), table); n != 0 {
+		t.Fatalf("a first run's table holds %d items", n)
+	}
+	_, err = dynamoClient(first.DynamoDBEndpoint(), "us-east-1").PutItem(t.Context(), &dynamodb.PutItemInput{
+		TableName: aws.String(table), Item: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "kept"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	second := MustRun(t, Config{Stack: s, DataDir: data})
+	if n := scanCount(t, second.DynamoDBEndpoint(), table); n != 1 {
+		t.Fatalf("the next run's table holds %d items, want the 1 kept", n)
 	}
 }

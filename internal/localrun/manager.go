@@ -51,7 +51,9 @@ type Run struct {
 	cancel context.CancelFunc // ends the start early, for a stop
 	runner *Runner            // set before ready is closed, on success
 	feed   *Feed
-	done   chan struct{} // closed when the event pump stops
+	// activity is each open connection's last message, for the Run tab.
+	activity activity
+	done     chan struct{} // closed when the event pump stops
 
 	stopped chan struct{} // closed once Stop finished
 	stopErr error         // what closing reported; set before stopped is closed
@@ -112,6 +114,13 @@ func (m *Manager) Start(ctx context.Context, cfg Config) (*Run, error) {
 			m.log.Info(msg, slog.String("stack", st.Name))
 		}
 	}
+	onWrite := cfg.OnTableWrite
+	cfg.OnTableWrite = func(table string) {
+		f.addTableWrite(table)
+		if onWrite != nil {
+			onWrite(table)
+		}
+	}
 	r, err := Start(startCtx, m.log.With(slog.String("stack", st.Name)), cfg)
 	if err != nil {
 		m.mu.Lock()
@@ -139,6 +148,7 @@ func (m *Manager) Start(ctx context.Context, cfg Config) (*Run, error) {
 		defer close(run.done)
 		defer unsubscribe()
 		for e := range events {
+			run.activity.note(e)
 			f.add(feedEvent{Type: "event", Event: e})
 		}
 	}()
@@ -241,6 +251,10 @@ func (r *Run) CodeDir() string { return r.runner.CodeDir() }
 
 // Connections counts the run's open WebSocket connections.
 func (r *Run) Connections() int { return r.runner.Gateway().Connections() }
+
+// DynamoDBEndpoint is the endpoint the run's tables are on, built in or
+// not; "" when the stack has no tables.
+func (r *Run) DynamoDBEndpoint() string { return r.runner.DynamoDBEndpoint() }
 
 // Feed is what happens on the run, for a page to follow.
 func (r *Run) Feed() *Feed { return r.feed }

@@ -66,6 +66,9 @@ func (s *Server) routes() http.Handler {
 		r.Post("/run", s.handleRunStart)        // POST /stacks/12/run
 		r.Post("/run/stop", s.handleRunStop)    // POST /stacks/12/run/stop
 		r.Get("/run/events", s.handleRunEvents) // GET /stacks/12/run/events (server-sent events)
+		r.Get("/run/data", s.handleRunData)     // GET /stacks/12/run/data?table=Connections&start=…&offset=25
+		r.Post("/run/connections/send", s.handleRunConnection(false))
+		r.Post("/run/connections/disconnect", s.handleRunConnection(true))
 
 		// Nodes: APIs, functions and tables.
 		r.Post("/nodes", s.handleNodeCreate) // POST /stacks/12/nodes

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,8 +19,15 @@ import (
 // RunOptions configure Run locally.
 type RunOptions struct {
 	// DynamoDBEndpoint is the local DynamoDB-compatible endpoint the
-	// stack's tables are created on; empty leaves tables out.
+	// stack's tables are created on; empty runs a built-in one per run.
 	DynamoDBEndpoint string
+	// DataDir keeps the built-in DynamoDB's tables between runs, each
+	// stack's in a subfolder named after its ID; empty keeps them in
+	// memory only.
+	DataDir string
+	// CADir is the local CA's folder, for the runs' HTTPS; the user's
+	// cache folder when empty.
+	CADir string
 	// NodePath is a node_modules folder handlers may import from, such as
 	// one holding the AWS SDK for JavaScript v3.
 	NodePath string
@@ -44,8 +52,18 @@ func (o RunOptions) runConfig(st *model.Stack, codeDir, appOrigin string) localr
 		CodeDir:          codeDir,
 		DynamoDBEndpoint: o.DynamoDBEndpoint,
 		NodePath:         o.NodePath,
+		CADir:            o.CADir,
+		DataDir:          o.stackDataDir(st),
 		Gateway:          localrun.GatewayOptions{AllowOrigins: origins, MaxConnections: o.MaxConnections},
 	}
+}
+
+// stackDataDir is the folder keeping the stack's tables, or "".
+func (o RunOptions) stackDataDir(st *model.Stack) string {
+	if o.DataDir == "" {
+		return ""
+	}
+	return filepath.Join(o.DataDir, strconv.FormatInt(st.ID, 10))
 }
 
 // stopRun stops the stack's run, if any; what fails to close is only
@@ -56,11 +74,13 @@ func (s *Server) stopRun(id int64) {
 	}
 }
 
-func (s *Server) runView(st *model.Stack, run *localrun.Run, errText string) web.RunView {
+func (s *Server) runView(r *http.Request, st *model.Stack, run *localrun.Run, errText string) web.RunView {
 	v := web.RunView{Base: "/stacks/" + strconv.FormatInt(st.ID, 10), Error: errText, SampleMessage: sampleMessage(st)}
 	if run != nil {
+		v.Data = s.runDataView(r, st, run, runPage{})
 		v.Running = true
 		v.CodeDir = run.CodeDir()
+		v.DynamoDBEndpoint = run.DynamoDBEndpoint()
 		for _, ep := range run.Endpoints() {
 			v.Endpoints = append(v.Endpoints, web.RunEndpoint{Name: ep.Name, URL: ep.URL, ConnectionsURL: ep.ConnectionsURL})
 		}
@@ -93,7 +113,7 @@ func (s *Server) handleRunPanel(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.render(w, r, http.StatusOK, web.RunPanel(s.runView(st, s.runs.Get(st.ID), "")))
+	s.render(w, r, http.StatusOK, web.RunPanel(s.runView(r, st, s.runs.Get(st.ID), "")))
 }
 
 // handleRunStart runs the stack's current revision locally, or shows the
@@ -123,10 +143,10 @@ func (s *Server) handleRunStart(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// The panel says why, next to the button that tries again: 422
 		// whatever the failure, since htmx swaps in no other error.
-		s.render(w, r, http.StatusUnprocessableEntity, web.RunPanel(s.runView(st, nil, runErrorText(s.failed(r, err), err))))
+		s.render(w, r, http.StatusUnprocessableEntity, web.RunPanel(s.runView(r, st, nil, runErrorText(s.failed(r, err), err))))
 		return
 	}
-	s.render(w, r, http.StatusOK, web.RunPanel(s.runView(st, run, "")))
+	s.render(w, r, http.StatusOK, web.RunPanel(s.runView(r, st, run, "")))
 }
 
 // runErrorText is what the panel says about a failed start: a user error as
@@ -146,7 +166,7 @@ func (s *Server) handleRunStop(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.stopRun(st.ID)
-	s.render(w, r, http.StatusOK, web.RunPanel(s.runView(st, nil, "")))
+	s.render(w, r, http.StatusOK, web.RunPanel(s.runView(r, st, nil, "")))
 }
 
 // runStreamFor bounds one event stream response: the router's timeout ends

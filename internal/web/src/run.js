@@ -7,10 +7,20 @@
 const LIT_MS = 900
 // How many lines the log and the message list keep.
 const MAX_LINES = 500
+// The connections and tables refresh this long after a change the feed
+// tells of (several changes, one refresh), and at least this often for
+// changes it cannot tell of (an external DynamoDB endpoint).
+const DATA_SETTLE_MS = 150
+const DATA_EVERY_MS = 5000
+// The events that change what the connections list shows.
+const DATA_EVENTS = new Set(['connect', 'disconnect', 'message'])
 
 export function initRun (htmx) {
   let source = null
   let socket = null
+  let dataTimer = null
+  let dataEvery = null
+  let onRunTab = null
   const timers = new WeakMap()
 
   // The toolbar's button swaps the panel in; show it.
@@ -29,7 +39,34 @@ export function initRun (htmx) {
     // that was stopped or restarted.
     if (source) { source.close(); source = null }
     if (socket) { socket.close(); socket = null }
+    clearInterval(dataEvery)
     if (!panel.hasAttribute('data-running')) return
+
+    // refreshData reloads the connections and items, though not while the
+    // user is on one of its buttons: the swap would take their focus away.
+    // It then waits for them to leave.
+    let dataStale = false
+    const refreshData = () => {
+      const data = panel.querySelector('[data-run-data]')
+      if (!data || !panel.isConnected) return
+      // Another tab is shown: the Run tab's button refreshes on return.
+      if (!data.offsetParent) { dataStale = true; return }
+      if (data.contains(document.activeElement)) { dataStale = true; return }
+      dataStale = false
+      htmx.trigger(data, 'refresh')
+    }
+    const dataChanged = () => {
+      clearTimeout(dataTimer)
+      dataTimer = setTimeout(refreshData, DATA_SETTLE_MS)
+    }
+    panel.addEventListener('focusout', (e) => {
+      if (dataStale && !panel.querySelector('[data-run-data]')?.contains(e.relatedTarget)) dataChanged()
+    })
+    dataEvery = setInterval(refreshData, DATA_EVERY_MS)
+    const runTab = document.querySelector('[data-tab="run-tab"]')
+    if (onRunTab) runTab?.removeEventListener('click', onRunTab)
+    onRunTab = () => { if (dataStale) dataChanged() }
+    runTab?.addEventListener('click', onRunTab)
 
     const log = panel.querySelector('[data-run-log]')
     const messages = panel.querySelector('[data-run-messages]')
@@ -45,10 +82,11 @@ export function initRun (htmx) {
     filter.addEventListener('input', () => log.querySelectorAll('li').forEach(applyFilter))
 
     source = new EventSource(panel.dataset.eventsUrl)
-    source.addEventListener('end', () => { source?.close(); source = null })
+    source.addEventListener('end', () => { source?.close(); source = null; clearInterval(dataEvery) })
     source.onmessage = (e) => {
       let item
       try { item = JSON.parse(e.data) } catch (_) { return }
+      if (item.type === 'table' || (item.type === 'event' && DATA_EVENTS.has(item.kind))) dataChanged()
       if (item.type === 'log') {
         applyFilter(append(log, `${item.function} ${item.text}`, 'log-' + (item.stream || 'stdout')))
       } else if (item.type === 'event') {

@@ -1,0 +1,219 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/chromedp/chromedp"
+
+	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/server"
+	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
+)
+
+// mustServeRun is mustServeReal with options for Run locally.
+func mustServeRun(tb testing.TB, opts server.RunOptions) browserServer {
+	tb.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "browser.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := server.New(server.Options{Addr: "127.0.0.1:0", Store: st, Run: opts})
+	if err := srv.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		_ = srv.Close(context.Background())
+		st.Close()
+	})
+	return browserServer{url: srv.URL(), store: st}
+}
+
+// count is the number of elements matching sel.
+func count(tb testing.TB, ctx context.Context, sel string) int {
+	tb.Helper()
+	var n int
+	run(tb, ctx, "count "+sel, chromedp.Evaluate(fmt.Sprintf(`document.querySelectorAll(%q).length`, sel), &n))
+	return n
+}
+
+// TestBrowserChatFromScratch is a new user's first run: no DynamoDB, no
+// moto, no CA yet. They create the chat example, press Run locally, and two
+// WebSocket clients in the page talk through the starter handlers; the Run
+// tab shows both connections and the table rows $connect stored, sends to
+// one through @connections and disconnects the other.
+func TestBrowserChatFromScratch(t *testing.T) {
+	// Until the SDK is installed on first need, the repository's copy
+	// stands in for the one Lambda's runtime provides.
+	sdk := testtool.NodeModules(t, "../..", "client-apigatewaymanagementapi", "client-dynamodb")
+	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", "")
+	srv := mustServeRun(t, server.RunOptions{NodePath: sdk, CADir: filepath.Join(t.TempDir(), "fresh-ca")})
+	ctx, _ := newBrowser(t)
+
+	var url string
+	run(t, ctx, "create the chat example and run it",
+		chromedp.Navigate(srv.url+"/"),
+		chromedp.WaitVisible(`#create-name`),
+		chromedp.SendKeys(`#create-name`, "chat"),
+		chromedp.SetValue(`#create-example`, "chat"),
+		chromedp.Click(`[data-testid=create-form] button[type=submit]`),
+		chromedp.WaitVisible(`.editor.ready #node-api1`),
+		chromedp.Click(`[data-testid=run-locally]`),
+		chromedp.WaitVisible(`[data-testid=run-url]`),
+		chromedp.Text(`[data-testid=run-url]`, &url),
+		chromedp.WaitVisible(`[data-testid=run-data]`),
+	)
+	if !strings.HasPrefix(url, "ws://127.0.0.1:") {
+		t.Fatalf("run URL = %q", url)
+	}
+	if ep := evalString(t, ctx, `document.querySelector('[data-testid=run-dynamodb]').textContent`); !strings.HasPrefix(ep, "http://127.0.0.1:") {
+		t.Errorf("the Run tab names the tables' endpoint %q", ep)
+	}
+
+	// Two clients, one after the other, so the oldest row is a's.
+	open := func(name string) chromedp.Action {
+		return chromedp.Evaluate(fmt.Sprintf(`(() => {
+  const ws = new WebSocket(%q);
+  window.%s = { ws, got: [], open: false, closed: 0 };
+  ws.onopen = () => { window.%s.open = true };
+  ws.onmessage = (e) => window.%s.got.push(e.data);
+  ws.onclose = (e) => { window.%s.closed = e.code };
+  return true;
+})()`, url, name, name, name, name), nil)
+	}
+	run(t, ctx, "connect two clients from the page",
+		open("a"), chromedp.Poll(`window.a.open`, nil),
+		open("b"), chromedp.Poll(`window.b.open`, nil),
+		// The Run tab lists both connections and the two items $connect
+		// stored in the built-in table.
+		chromedp.Poll(`document.querySelectorAll('[data-testid=run-connection]').length === 2`, nil),
+		chromedp.Poll(`document.querySelectorAll('[data-testid=run-item]').length === 2`, nil),
+	)
+
+	run(t, ctx, "a sends, b receives through the SendHandler's @connections posts",
+		chromedp.Evaluate(`window.a.ws.send(JSON.stringify({action: "sendMessage", data: "hello from a"}))`, nil),
+		chromedp.Poll(`window.b.got.includes("hello from a")`, nil),
+		chromedp.Poll(`window.a.got.includes("hello from a")`, nil),
+		// a's row shows its last route.
+		chromedp.Poll(`document.querySelector('[data-testid=run-connection]').textContent.includes('sendMessage')`, nil),
+	)
+	items := evalString(t, ctx, `[...document.querySelectorAll('[data-testid=run-item]')].map((r) => r.textContent).join(' | ')`)
+	rows := evalString(t, ctx, `[...document.querySelectorAll('[data-testid=run-connection]')].map((r) => r.dataset.connectionId).join(' ')`)
+	for _, id := range strings.Fields(rows) {
+		if !strings.Contains(items, id) {
+			t.Errorf("table items %q lack connection %s", items, id)
+		}
+	}
+
+	run(t, ctx, "send to a through @connections from the Run tab",
+		chromedp.SetValue(`[data-testid=run-push-message]`, "from the canvas"),
+		chromedp.Click(`[data-testid=run-connection]:first-child [data-testid=run-connection-send]`),
+		chromedp.Poll(`window.a.got.includes("from the canvas")`, nil),
+		// The post reached a before the answer swapped the tab in.
+		chromedp.Poll(`!document.querySelector('[data-testid=run-data] .htmx-request, [data-testid=run-data].htmx-request, .htmx-settling')`, nil),
+	)
+	if got := evalString(t, ctx, `JSON.stringify(window.b.got)`); strings.Contains(got, "from the canvas") {
+		t.Errorf("b got the message sent to a: %s", got)
+	}
+
+	t.Cleanup(func() {
+		if t.Failed() {
+			var state string
+			_ = chromedp.Run(ctx, chromedp.Evaluate(`JSON.stringify({a: window.a && {got: window.a.got, closed: window.a.closed}, b: window.b && {got: window.b.got, closed: window.b.closed}, rows: [...document.querySelectorAll('[data-testid=run-connection]')].map((r) => r.textContent), items: [...document.querySelectorAll('[data-testid=run-item]')].map((r) => r.textContent), log: document.querySelector('[data-testid=run-log]')?.innerText})`, &state))
+			t.Logf("page state: %s", state)
+		}
+	})
+	run(t, ctx, "disconnect b from the Run tab",
+		chromedp.Click(`[data-testid=run-connection]:nth-child(2) [data-testid=run-connection-disconnect]`),
+		chromedp.Poll(`window.b.closed === 1000`, nil),
+		// Its $disconnect removed its item; the tab follows.
+		chromedp.Poll(`document.querySelectorAll('[data-testid=run-connection]').length === 1`, nil),
+		chromedp.Poll(`document.querySelectorAll('[data-testid=run-item]').length === 1`, nil),
+	)
+	run(t, ctx, "a client connecting while another tab is shown is listed on return",
+		chromedp.Click(`[data-testid=tab-properties]`),
+		open("c"), chromedp.Poll(`window.c.open`, nil),
+		chromedp.Click(`[data-testid=tab-run]`),
+		chromedp.Poll(`document.querySelectorAll('[data-testid=run-connection]').length === 2`, nil),
+	)
+	if n := count(t, ctx, `[data-testid=run-data-error]`); n != 0 {
+		t.Errorf("the Run tab shows %d errors", n)
+	}
+	screenshot(t, ctx, "run-data")
+	run(t, ctx, "stop", chromedp.Click(`[data-testid=run-stop]`), chromedp.WaitVisible(`[data-testid=run-start]`))
+}
+
+// TestBrowserRunTablePages pages through a table of 30 items in the Run
+// tab: Next, Previous and First, 25 items a page, the page kept when the
+// data refreshes.
+func TestBrowserRunTablePages(t *testing.T) {
+	testtool.Command(t, "node", "the run starts the echo example's Node.js handler")
+	srv := mustServeRun(t, server.RunOptions{CADir: filepath.Join(t.TempDir(), "ca")})
+	s, _ := model.Example("echo", "echo")
+	s.Tables = append(s.Tables, model.NewTable("tb9", "Notes"))
+	if _, err := srv.store.CreateStack(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	ctx, _ := newBrowser(t)
+	var endpoint string
+	run(t, ctx, "run the stack",
+		chromedp.Navigate(srv.url+"/stacks/echo"),
+		chromedp.WaitVisible(`.editor.ready #node-api1`),
+		chromedp.Click(`[data-testid=run-locally]`),
+		chromedp.WaitVisible(`[data-testid=run-dynamodb]`),
+		chromedp.Text(`[data-testid=run-dynamodb]`, &endpoint),
+	)
+	db := dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), Credentials: credentials.NewStaticCredentialsProvider("x", "y", "")})
+	for i := range 30 {
+		if _, err := db.PutItem(t.Context(), &dynamodb.PutItemInput{TableName: aws.String("echo-Notes"),
+			Item: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: fmt.Sprintf("note-%02d", i)}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rangeIs := func(want string) chromedp.Action {
+		return chromedp.Poll(fmt.Sprintf(`document.querySelector('[data-testid=run-items-range]')?.textContent.replace(/\s+/g, ' ').trim().startsWith(%q)`, want), nil)
+	}
+	seen := map[string]bool{}
+	collect := func() {
+		var ids []string
+		run(t, ctx, "read the page", chromedp.Evaluate(`[...document.querySelectorAll('[data-testid=run-item] td:first-child')].map((td) => td.textContent)`, &ids))
+		for _, id := range ids {
+			seen[id] = true
+		}
+	}
+	run(t, ctx, "the first page", rangeIs("Items 1–25"))
+	collect()
+	run(t, ctx, "next page",
+		chromedp.Click(`[data-testid=run-items-next]`),
+		rangeIs("Items 26–30"),
+	)
+	collect()
+	if len(seen) != 30 {
+		t.Errorf("two pages showed %d distinct items; want 30", len(seen))
+	}
+	run(t, ctx, "the page stays when the data refreshes",
+		chromedp.Evaluate(`htmx.trigger(document.querySelector('[data-run-data]'), 'refresh')`, nil),
+		chromedp.Poll(`!document.querySelector('.htmx-request')`, nil),
+		rangeIs("Items 26–30"),
+	)
+	run(t, ctx, "previous page",
+		chromedp.Click(`[data-testid=run-items-previous]`),
+		rangeIs("Items 1–25"),
+		chromedp.Poll(`!document.querySelector('[data-testid=run-items-previous]')`, nil),
+	)
+	run(t, ctx, "next, then first",
+		chromedp.Click(`[data-testid=run-items-next]`),
+		rangeIs("Items 26–30"),
+		chromedp.Click(`[data-testid=run-items-first]`),
+		rangeIs("Items 1–25"),
+	)
+	run(t, ctx, "stop", chromedp.Click(`[data-testid=run-stop]`), chromedp.WaitVisible(`[data-testid=run-start]`))
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/chromedp/chromedp"
 
+	"github.com/switchboard-dev/switchboard/internal/lambdaemu"
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/server"
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -51,11 +52,15 @@ func count(tb testing.TB, ctx context.Context, sel string) int {
 // tab shows both connections and the table rows $connect stored, sends to
 // one through @connections and disconnects the other.
 func TestBrowserChatFromScratch(t *testing.T) {
-	// Until the SDK is installed on first need, the repository's copy
-	// stands in for the one Lambda's runtime provides.
-	sdk := testtool.NodeModules(t, "../..", "client-apigatewaymanagementapi", "client-dynamodb")
+	// An empty SDK cache: the run installs the SDK the starter handlers
+	// import, as on a fresh machine, from npm's cache (npm ci filled it),
+	// never from the network.
+	testtool.Command(t, "npm", "the run installs the AWS SDK with npm")
+	sdkCache := filepath.Join(t.TempDir(), "sdk")
+	t.Setenv(lambdaemu.SDKCacheEnv, sdkCache)
+	t.Setenv("npm_config_offline", "true")
 	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", "")
-	srv := mustServeRun(t, server.RunOptions{NodePath: sdk, CADir: filepath.Join(t.TempDir(), "fresh-ca")})
+	srv := mustServeRun(t, server.RunOptions{CADir: filepath.Join(t.TempDir(), "fresh-ca")})
 	ctx, _ := newBrowser(t)
 
 	var url string
@@ -73,6 +78,9 @@ func TestBrowserChatFromScratch(t *testing.T) {
 	)
 	if !strings.HasPrefix(url, "ws://127.0.0.1:") {
 		t.Fatalf("run URL = %q", url)
+	}
+	if installed, _ := filepath.Glob(filepath.Join(sdkCache, "*", "node_modules", "@aws-sdk", "client-dynamodb")); len(installed) == 0 {
+		t.Errorf("the run did not install the SDK into the empty cache %s", sdkCache)
 	}
 	if ep := evalString(t, ctx, `document.querySelector('[data-testid=run-dynamodb]').textContent`); !strings.HasPrefix(ep, "http://127.0.0.1:") {
 		t.Errorf("the Run tab names the tables' endpoint %q", ep)

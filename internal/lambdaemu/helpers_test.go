@@ -31,7 +31,7 @@ func MustNode(tb testing.TB) string {
 // JavaScript v3, or skips.
 func MustSDK(tb testing.TB) string {
 	tb.Helper()
-	return testtool.NodeModules(tb, "..", "client-apigatewaymanagementapi", "client-dynamodb", "lib-dynamodb")
+	return testtool.NodeModules(tb, "../..", "client-apigatewaymanagementapi", "client-dynamodb", "lib-dynamodb")
 }
 
 // MustGoHandler builds testdata/gohandler, an aws-lambda-go handler, into

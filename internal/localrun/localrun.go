@@ -89,8 +89,8 @@ type Runner struct {
 	codeDir string
 	// folders maps each function to its code folder; starters are the
 	// functions given a starter handler instead (code.go).
-	folders   map[string]string
-	starters  []Starter
+	folders  map[string]string
+	starters []Starter
 	// dynamo is the built-in DynamoDB endpoint, nil with an external one;
 	// dynamoEndpoint is the endpoint in use either way.
 	dynamo         *dynamo.Server

@@ -200,7 +200,7 @@ func TestBrowserRunTablePages(t *testing.T) {
 	run(t, ctx, "the first page", rangeIs("Items 1–25"))
 	collect()
 	run(t, ctx, "next page",
-		chromedp.Click(`[data-testid=run-items-next]`),
+		clickLive(`[data-testid=run-items-next]`),
 		rangeIs("Items 26–30"),
 	)
 	collect()
@@ -213,14 +213,14 @@ func TestBrowserRunTablePages(t *testing.T) {
 		rangeIs("Items 26–30"),
 	)
 	run(t, ctx, "previous page",
-		chromedp.Click(`[data-testid=run-items-previous]`),
+		clickLive(`[data-testid=run-items-previous]`),
 		rangeIs("Items 1–25"),
 		chromedp.Poll(`!document.querySelector('[data-testid=run-items-previous]')`, nil),
 	)
 	run(t, ctx, "next, then first",
-		chromedp.Click(`[data-testid=run-items-next]`),
+		clickLive(`[data-testid=run-items-next]`),
 		rangeIs("Items 26–30"),
-		chromedp.Click(`[data-testid=run-items-first]`),
+		clickLive(`[data-testid=run-items-first]`),
 		rangeIs("Items 1–25"),
 	)
 	run(t, ctx, "stop", chromedp.Click(`[data-testid=run-stop]`), chromedp.WaitVisible(`[data-testid=run-start]`))

@@ -306,3 +306,18 @@ func screenshot(tb testing.TB, ctx context.Context, name string) {
 	}
 	tb.Logf("screenshot: %s", path)
 }
+
+// clickLive clicks sel in a part of the page that refreshes by itself (the
+// Run tab's data): a swap between finding the node and clicking it makes
+// Chromium forget the node, and the click is tried again on the new one.
+func clickLive(sel string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		var err error
+		for range 5 {
+			if err = chromedp.Click(sel, chromedp.NodeVisible).Do(ctx); err == nil || !strings.Contains(err.Error(), "Could not find node") {
+				return err
+			}
+		}
+		return err
+	})
+}

@@ -6,6 +6,9 @@
 import { initGestures } from './canvas/gestures.js'
 import { place, readGeometry } from './canvas/geometry.js'
 import { initKeys } from './canvas/keys.js'
+import { initMinimap } from './canvas/minimap.js'
+import { initNavigation } from './canvas/navigate.js'
+import { createScene } from './canvas/scene.js'
 import { createSelection } from './canvas/selection.js'
 import { createTransport, initQueue } from './canvas/transport.js'
 import { createViewport } from './canvas/viewport.js'
@@ -17,8 +20,15 @@ export function initCanvas (htmx) {
   if (!editor) return
   const viewport = document.getElementById('viewport')
   const transport = createTransport(htmx, editor)
-  const view = createViewport(editor, viewport, document.getElementById('world'))
-  const wires = createWires(document.getElementById('draft-wire'))
+  const world = document.getElementById('world')
+  const overview = document.createElement('canvas')
+  overview.className = 'overview'
+  overview.setAttribute('aria-hidden', 'true')
+  viewport.append(overview)
+  const scene = createScene(editor, viewport, world, overview)
+  const view = createViewport(editor, viewport, world, scene.bounds)
+  view.onChange(scene.update)
+  const wires = createWires(document.getElementById('draft-wire'), scene)
   const selection = createSelection(editor, transport)
   // moveNode moves a node's pixels, and its wires with it, until the
   // server answers.
@@ -28,9 +38,11 @@ export function initCanvas (htmx) {
     place(el)
     wires.redraw(el.dataset.node)
   }
-  const c = { editor, viewport, view, wires, selection, transport, geometry: readGeometry(editor), moveNode }
+  const c = { editor, viewport, view, wires, selection, transport, geometry: readGeometry(editor), moveNode, scene, overview }
   initGestures(c)
   initKeys(c)
+  initNavigation(c)
+  initMinimap(c)
 
   editor.addEventListener('click', (e) => {
     const action = e.target.closest('[data-action]')?.dataset.action

@@ -18,6 +18,10 @@ export function createTransport (htmx, editor) {
       return htmx.ajax('POST', editor.dataset.connectUrl, { source: editor, values: { from, to }, swap: 'none' })
     },
     remove (el) { return htmx.ajax('DELETE', el.dataset.url, { source: el, target: '#panel', swap: 'innerHTML' }) },
+    // arrange saves every node's position ({id: [x, y]}) as one revision.
+    arrange (positions) {
+      return htmx.ajax('POST', editor.dataset.arrangeUrl, { source: editor, values: { positions: JSON.stringify(positions) }, swap: 'none' })
+    },
     undo () { htmx.ajax('POST', editor.dataset.undoUrl, { source: editor, swap: 'none' }) },
     redo () { htmx.ajax('POST', editor.dataset.redoUrl, { source: editor, swap: 'none' }) }
   }

@@ -1,0 +1,363 @@
+// The scene: what the canvas knows of the nodes and wires the server drew,
+// read from their data-* attributes, so that it draws only what is in view.
+// Nodes and wires outside the viewport (and a margin) are culled with
+// display:none; wires are routed (route.js) when they come into view or an
+// end moves. Below FAR zoom the DOM is hidden and the whole stack is drawn
+// on one <canvas> as boxes and lines: thousands of elements cannot be
+// painted sixty times a second, a few thousand rectangles can. An API's
+// routes can be collapsed to a count (kept per stack in localStorage).
+import { arrowOf, createGrid, pathOf, route } from './route.js'
+
+// FAR is the zoom below which the stack is drawn simplified.
+export const FAR = 0.3
+// CULL_MARGIN is how much beyond the viewport (in viewport sizes) stays
+// drawn, so a short pan shows no gap before the next frame.
+const CULL_MARGIN = 0.5
+
+const KIND_COLOURS = { api: '#6b4ce6', function: '#e0720b', table: '#1f7ae0', other: '#8a93a6' }
+const WIRE_COLOURS = { integration: '#6b4ce6', read: '#1f7ae0', 'read-write': '#0b5cad', send: '#e0720b', authorizer: '#0f9960' }
+
+export function createScene (editor, viewport, world, overview) {
+  const d = editor.dataset
+  const g = { w: +d.nodeWidth, head: +d.headHeight, row: +d.routeHeight, body: +d.bodyHeight }
+  const collapseKey = 'switchboard:collapsed:' + d.base
+  let collapsed = new Set()
+  try { collapsed = new Set(JSON.parse(localStorage.getItem(collapseKey) || '[]')) } catch (_) {}
+
+  let nodes = new Map() // id → node
+  let wires = [] // wire
+  let grid = createGrid()
+  let dirty = true
+  let far = false
+  let lastView = null
+  let frame = 0
+  const changeListeners = []
+
+  const isCollapsed = (n) => n.routes > 0 && collapsed.has(n.id)
+  function height (n) {
+    const rows = n.routes === 0 ? 0 : isCollapsed(n) ? 1 : n.routes
+    return g.head + g.body + rows * g.row
+  }
+  function box (n) {
+    return { id: n.id, minX: n.x, minY: n.y, maxX: n.x + g.w, maxY: n.y + height(n) }
+  }
+
+  function readNode (el) {
+    const n = nodes.get(el.dataset.node) || { id: el.dataset.node }
+    n.el = el
+    n.kind = el.dataset.kind
+    n.name = el.dataset.name
+    n.x = parseFloat(el.dataset.x) || 0
+    n.y = parseFloat(el.dataset.y) || 0
+    n.routes = el.querySelectorAll(':scope > .route').length
+    n.box = box(n)
+    return n
+  }
+  function readWire (el) {
+    const s = el.dataset
+    return {
+      el,
+      id: s.wire,
+      kind: s.kind,
+      from: s.fromNode,
+      to: s.toNode,
+      fx: +s.fx, fy: +s.fy, tx: +s.tx, ty: +s.ty,
+      key: '',
+      box: null,
+      shown: true
+    }
+  }
+  // ends are the wire's two ports in world pixels, and the sides they
+  // face (-1 left, +1 right).
+  function ends (w) {
+    const a = nodes.get(w.from); const b = nodes.get(w.to)
+    if (!a || !b) return null
+    let fy = w.fy
+    // A collapsed API's routes all start at its summary row.
+    if (w.kind === 'integration' && isCollapsed(a)) fy = g.head + g.row / 2
+    return {
+      s: { x: a.x + w.fx, y: a.y + fy },
+      ds: w.fx <= 0 ? -1 : 1,
+      t: { x: b.x + w.tx, y: b.y + w.ty },
+      dt: w.tx <= 0 ? -1 : 1
+    }
+  }
+  function endsBox (e) {
+    return { minX: Math.min(e.s.x, e.t.x) - 40, minY: Math.min(e.s.y, e.t.y) - 40, maxX: Math.max(e.s.x, e.t.x) + 40, maxY: Math.max(e.s.y, e.t.y) + 40 }
+  }
+
+  function rebuild () {
+    dirty = false
+    const fresh = new Map()
+    grid = createGrid()
+    for (const el of world.querySelectorAll('#nodes > .node')) {
+      const n = readNode(el)
+      fresh.set(n.id, n)
+      grid.add(n.box)
+      decorate(n)
+    }
+    nodes = fresh
+    wires = [...world.querySelectorAll('#wires > svg.wire[data-wire]')].map(readWire)
+    for (const w of wires) {
+      const e = ends(w)
+      w.box = e ? endsBox(e) : null
+    }
+    for (const n of nodes.values()) n.shown = !n.el.classList.contains('culled')
+    for (const w of wires) w.shown = !w.el.classList.contains('culled')
+  }
+  // refreshNodes re-reads nodes whose position changed (a drag, a morph)
+  // without reading the rest of the scene again.
+  function refreshNodes (ids) {
+    grid = createGrid()
+    for (const id of ids) {
+      const n = nodes.get(id)
+      if (n) readNode(n.el)
+    }
+    for (const n of nodes.values()) grid.add(n.box)
+    for (const w of wires) {
+      w.key = '' // another wire's end may now stand in its way
+      const e = ends(w)
+      if (e && (ids.has(w.from) || ids.has(w.to))) w.box = endsBox(e)
+    }
+  }
+
+  // decorate gives an API node its collapse toggle and summary row.
+  function decorate (n) {
+    const el = n.el
+    if (n.routes === 0 || el.querySelector(':scope > .route-summary')) {
+      el.classList.toggle('routes-collapsed', isCollapsed(n))
+      return
+    }
+    const toggle = document.createElement('button')
+    toggle.type = 'button'
+    toggle.className = 'route-toggle'
+    toggle.dataset.toggleRoutes = n.id
+    toggle.dataset.testid = 'route-toggle'
+    el.querySelector('.node-head')?.append(toggle)
+    const summary = document.createElement('div')
+    summary.className = 'route-summary'
+    summary.dataset.testid = 'route-summary'
+    summary.dataset.toggleRoutes = n.id
+    const port = document.createElement('span')
+    port.className = 'port port-out port-summary'
+    port.setAttribute('aria-hidden', 'true')
+    summary.append(document.createElement('span'), port)
+    el.querySelector(':scope > .node-body')?.before(summary)
+    label(n)
+  }
+  function label (n) {
+    const c = isCollapsed(n)
+    const words = `${n.routes} route${n.routes === 1 ? '' : 's'}`
+    n.el.classList.toggle('routes-collapsed', c)
+    const toggle = n.el.querySelector('.route-toggle')
+    if (toggle) {
+      toggle.textContent = c ? '▸ ' + n.routes : '▾'
+      toggle.setAttribute('aria-expanded', String(!c))
+      toggle.setAttribute('aria-label', `${c ? 'Show' : 'Collapse'} the ${words} of ${n.name}`)
+      toggle.title = c ? 'Show routes' : 'Collapse routes to a count'
+    }
+    const summary = n.el.querySelector('.route-summary > span')
+    if (summary) summary.textContent = words
+  }
+  function toggleRoutes (id) {
+    if (collapsed.has(id)) collapsed.delete(id)
+    else collapsed.add(id)
+    try { localStorage.setItem(collapseKey, JSON.stringify([...collapsed])) } catch (_) {}
+    const n = nodes.get(id)
+    if (!n) return
+    label(n)
+    refreshNodes(new Set([id]))
+    schedule()
+  }
+
+  // drawWire routes w and writes its paths, if an end moved since.
+  function drawWire (w) {
+    const e = ends(w)
+    if (!e) return
+    const key = `${e.s.x},${e.s.y},${e.t.x},${e.t.y}`
+    if (w.key === key) return
+    w.key = key
+    const pts = route(grid, e.s, e.ds, e.t, e.dt, [w.from, w.to])
+    const line = pathOf(pts)
+    for (const p of w.el.querySelectorAll('.wire-line, .wire-hit')) p.setAttribute('d', line)
+    let arrow = w.el.querySelector('.wire-arrow')
+    if (!arrow) {
+      arrow = document.createElementNS('http://www.w3.org/2000/svg', 'path')
+      arrow.setAttribute('class', 'wire-arrow')
+      w.el.append(arrow)
+    }
+    arrow.setAttribute('d', arrowOf(pts))
+    let minX = Infinity; let minY = Infinity; let maxX = -Infinity; let maxY = -Infinity
+    for (const p of pts) {
+      minX = Math.min(minX, p.x); minY = Math.min(minY, p.y); maxX = Math.max(maxX, p.x); maxY = Math.max(maxY, p.y)
+    }
+    w.box = { minX, minY, maxX, maxY }
+  }
+
+  const meets = (a, b) => a && a.maxX >= b.minX && a.minX <= b.maxX && a.maxY >= b.minY && a.minY <= b.maxY
+  function show (item, on) {
+    if (item.shown === on) return
+    item.shown = on
+    item.el.classList.toggle('culled', !on)
+  }
+
+  // update draws the scene for view: culls, routes, or paints the overview.
+  function update (view) {
+    frame = 0
+    if (dirty) rebuild()
+    lastView = view
+    const isFar = view.z < FAR
+    if (isFar !== far) {
+      far = isFar
+      editor.classList.toggle('far', far)
+    }
+    if (far) return paintOverview(view)
+    const w = viewport.clientWidth / view.z; const h = viewport.clientHeight / view.z
+    const x0 = -view.x / view.z; const y0 = -view.y / view.z
+    const seen = { minX: x0 - w * CULL_MARGIN, minY: y0 - h * CULL_MARGIN, maxX: x0 + w * (1 + CULL_MARGIN), maxY: y0 + h * (1 + CULL_MARGIN) }
+    for (const n of nodes.values()) show(n, meets(n.box, seen) || n.el.classList.contains('selected') || n.el === document.activeElement)
+    for (const wire of wires) {
+      const on = meets(wire.box, seen) || wire.el.classList.contains('selected')
+      if (on) drawWire(wire)
+      show(wire, on && meets(wire.box, seen) || wire.el.classList.contains('selected'))
+    }
+  }
+
+  function paintOverview (view) {
+    const dpr = window.devicePixelRatio || 1
+    const cw = viewport.clientWidth; const ch = viewport.clientHeight
+    if (overview.width !== Math.round(cw * dpr) || overview.height !== Math.round(ch * dpr)) {
+      overview.width = Math.round(cw * dpr)
+      overview.height = Math.round(ch * dpr)
+    }
+    const ctx = overview.getContext('2d')
+    ctx.setTransform(1, 0, 0, 1, 0, 0)
+    ctx.clearRect(0, 0, overview.width, overview.height)
+    ctx.setTransform(dpr * view.z, 0, 0, dpr * view.z, dpr * view.x, dpr * view.y)
+    const seen = { minX: -view.x / view.z, minY: -view.y / view.z, maxX: (cw - view.x) / view.z, maxY: (ch - view.y) / view.z }
+    // Wires first, straight from port to port, by kind.
+    ctx.lineWidth = Math.max(1, 1.2 / view.z)
+    const byKind = {}
+    for (const w of wires) {
+      const e = ends(w)
+      if (!e || !meets(endsBox(e), seen)) continue
+      ;(byKind[w.kind] ||= []).push(e)
+    }
+    for (const [kind, list] of Object.entries(byKind)) {
+      ctx.strokeStyle = WIRE_COLOURS[kind] || '#8a93a6'
+      ctx.globalAlpha = 0.55
+      ctx.beginPath()
+      for (const e of list) { ctx.moveTo(e.s.x, e.s.y); ctx.lineTo(e.t.x, e.t.y) }
+      ctx.stroke()
+    }
+    ctx.globalAlpha = 1
+    ctx.lineWidth = Math.max(1, 1.5 / view.z)
+    const fontPx = 11 / view.z
+    ctx.font = `${fontPx}px system-ui, sans-serif`
+    ctx.textBaseline = 'top'
+    for (const n of nodes.values()) {
+      const b = n.box
+      if (!meets(b, seen)) continue
+      ctx.fillStyle = '#fff'
+      ctx.strokeStyle = KIND_COLOURS[n.kind] || KIND_COLOURS.other
+      ctx.fillRect(b.minX, b.minY, b.maxX - b.minX, b.maxY - b.minY)
+      ctx.strokeRect(b.minX, b.minY, b.maxX - b.minX, b.maxY - b.minY)
+      ctx.fillStyle = ctx.strokeStyle
+      ctx.fillRect(b.minX, b.minY, b.maxX - b.minX, Math.min(g.head, b.maxY - b.minY) * 0.25)
+      // Names, and an API's routes as a count, while there is room to read them.
+      if ((b.maxX - b.minX) * view.z >= 90) {
+        ctx.fillStyle = '#1d2330'
+        const text = n.routes ? `${n.name} · ${n.routes} routes` : n.name
+        ctx.fillText(text, b.minX + 6 / view.z, b.minY + g.head * 0.3, (b.maxX - b.minX) - 12 / view.z)
+      }
+    }
+    if (n0Selected()) {
+      const b = n0Selected()
+      ctx.strokeStyle = '#1f6feb'
+      ctx.lineWidth = 3 / view.z
+      ctx.strokeRect(b.minX - 4 / view.z, b.minY - 4 / view.z, b.maxX - b.minX + 8 / view.z, b.maxY - b.minY + 8 / view.z)
+    }
+  }
+  function n0Selected () {
+    const el = world.querySelector('#nodes > .node.selected')
+    return el && nodes.get(el.dataset.node)?.box
+  }
+
+  function schedule () {
+    if (!frame && lastView) frame = requestAnimationFrame(() => update(lastView))
+  }
+
+  // Any change to the nodes or wires the server sends (a swap, a morph)
+  // makes the scene read them again; a move of a node re-reads it alone.
+  const moved = new Set()
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === 'childList') {
+        const own = [...r.addedNodes, ...r.removedNodes].every((x) => x.nodeType !== 1 || x.classList?.contains('route-toggle') || x.classList?.contains('route-summary') || x.classList?.contains('wire-arrow'))
+        if (!own) dirty = true
+      } else if (r.target.classList?.contains('node')) {
+        moved.add(r.target.dataset.node)
+      } else {
+        dirty = true
+      }
+    }
+    if (!dirty && moved.size) refreshNodes(moved)
+    moved.clear()
+    schedule()
+    for (const fn of changeListeners) fn()
+  }).observe(world, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-x', 'data-y', 'data-fx', 'data-fy', 'data-tx', 'data-ty', 'data-node', 'data-wire'] })
+
+  editor.addEventListener('click', (e) => {
+    const t = e.target.closest('[data-toggle-routes]')
+    if (t) {
+      e.stopPropagation()
+      toggleRoutes(t.dataset.toggleRoutes)
+    }
+  }, true)
+
+  return {
+    update,
+    far: () => far,
+    // bounds is the world box around every node.
+    bounds () {
+      if (dirty) rebuild()
+      if (nodes.size === 0) return null
+      let minX = Infinity; let minY = Infinity; let maxX = -Infinity; let maxY = -Infinity
+      for (const n of nodes.values()) {
+        minX = Math.min(minX, n.box.minX); minY = Math.min(minY, n.box.minY)
+        maxX = Math.max(maxX, n.box.maxX); maxY = Math.max(maxY, n.box.maxY)
+      }
+      return { minX, minY, maxX, maxY }
+    },
+    // boxOf is a node's box, by node ID.
+    boxOf (id) {
+      if (dirty) rebuild()
+      return nodes.get(id)?.box ?? null
+    },
+    // nodeAt is the node at a world point.
+    nodeAt (p) {
+      if (dirty) rebuild()
+      let hit = null
+      grid.each(p.x, p.y, p.x, p.y, (b) => {
+        if (p.x >= b.minX && p.x <= b.maxX && p.y >= b.minY && p.y <= b.maxY) hit = b.id
+      })
+      return hit
+    },
+    forEachNode (fn) {
+      if (dirty) rebuild()
+      for (const n of nodes.values()) fn(n)
+    },
+    // nodeMoved re-reads one node and reroutes its wires now, during a drag.
+    nodeMoved (id) {
+      if (dirty) rebuild()
+      refreshNodes(new Set([id]))
+      for (const w of wires) if (w.from === id || w.to === id) drawWire(w)
+      schedule()
+    },
+    expand (id) {
+      if (collapsed.has(id)) toggleRoutes(id)
+    },
+    onChange (fn) { changeListeners.push(fn) },
+    geometry: g
+  }
+}

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -54,6 +55,24 @@ func wheelZoom(x, y float64, n int) chromedp.Action {
 				dy = 40
 			}
 			if err := input.DispatchMouseEvent(input.MouseWheel, x, y).WithModifiers(input.ModifierCtrl).WithDeltaX(0).WithDeltaY(dy).Do(ctx); err != nil {
+				return err
+			}
+			time.Sleep(16 * time.Millisecond)
+		}
+		return nil
+	})
+}
+
+// wheelPan sends n plain wheel notches, as a two-finger trackpad swipe
+// does: down for the first half, then up.
+func wheelPan(x, y float64, n int) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		for i := range n {
+			dy := 60.0
+			if i >= n/2 {
+				dy = -60
+			}
+			if err := input.DispatchMouseEvent(input.MouseWheel, x, y).WithDeltaX(0).WithDeltaY(dy).Do(ctx); err != nil {
 				return err
 			}
 			time.Sleep(16 * time.Millisecond)
@@ -115,22 +134,14 @@ func BenchmarkBrowserZoomPan(b *testing.B) {
 	var box []float64
 	run(b, ctx, "measure the viewport", chromedp.Evaluate(`(() => { const r = document.getElementById('viewport').getBoundingClientRect(); return [r.left, r.top, r.width, r.height] })()`, &box))
 	cx, cy := box[0]+box[2]/2, box[1]+box[3]/2
-	for _, g := range []struct {
-		name    string
-		gesture chromedp.Action
-	}{
-		{"zoom", wheelZoom(cx, cy, 60)},
-		// The viewport's left edge: background at any zoom from Fit.
-		{"pan", dragPan(box[0]+6, box[1]+box[3]/3, 200, 60)},
-	} {
-		b.Run(g.name, func(b *testing.B) {
+	measure := func(name string, gesture chromedp.Action) {
+		b.Run(name, func(b *testing.B) {
 			var fps, p95 float64
 			for range b.N {
 				var res []float64
 				var ok bool
 				run(b, ctx, "start the frame meter", chromedp.Evaluate(startFrameMeter, &ok))
-				run(b, ctx, g.name, g.gesture, chromedp.Sleep(100*time.Millisecond), chromedp.Evaluate(stopFrameMeter, &res))
-				b.Logf("%s: %.1f fps, p95 %.1f ms, zoom %s", g.name, res[0], res[1], evalString(b, ctx, `document.querySelector('[data-zoom]').textContent + ' ' + document.getElementById('world').style.transform`))
+				run(b, ctx, name, gesture, chromedp.Sleep(100*time.Millisecond), chromedp.Evaluate(stopFrameMeter, &res))
 				fps += res[0]
 				p95 += res[1]
 			}
@@ -139,5 +150,30 @@ func BenchmarkBrowserZoomPan(b *testing.B) {
 			b.ReportMetric(0, "ns/op")
 		})
 	}
+	// From Fit: the whole stack in view.
+	measure("fit-zoom", wheelZoom(cx, cy, 60))
+	// The viewport's left edge: background at any zoom from Fit.
+	measure("fit-pan", dragPan(box[0]+6, box[1]+box[3]/3, 200, 60))
+	measure("fit-wheelpan", wheelPan(cx, cy, 60))
+	// Closer, at a working zoom in the middle of the stack, where the
+	// canvas draws real nodes and wires.
+	run(b, ctx, "zoom in", wheelZoom(cx, cy, 0), chromedp.ActionFunc(func(ctx context.Context) error {
+		for range 50 {
+			if err := input.DispatchMouseEvent(input.MouseWheel, cx, cy).WithModifiers(input.ModifierCtrl).WithDeltaY(-40).Do(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}), chromedp.Sleep(300*time.Millisecond))
+	b.Logf("working zoom %s: %s nodes and %s wires drawn", evalString(b, ctx, `document.querySelector('[data-zoom]').textContent`),
+		evalString(b, ctx, `String(document.querySelectorAll('#nodes > .node:not(.culled)').length)`),
+		evalString(b, ctx, `String(document.querySelectorAll('#wires > svg.wire:not(.culled)').length)`))
+	measure("near-zoom", wheelZoom(cx, cy, 40))
+	if os.Getenv("NOWIRES") != "" {
+		var ok bool
+		run(b, ctx, "hide wires", chromedp.Evaluate(`(() => { document.getElementById('wires').style.display = 'none'; return true })()`, &ok))
+		measure("near-zoom-nowires", wheelZoom(cx, cy, 40))
+	}
+	measure("near-wheelpan", wheelPan(cx, cy, 60))
 	screenshot(b, ctx, fmt.Sprintf("big-%dx%d", 1440, 900))
 }

@@ -25,7 +25,11 @@ export function initCanvas (htmx) {
   overview.className = 'overview'
   overview.setAttribute('aria-hidden', 'true')
   viewport.append(overview)
-  const scene = createScene(editor, viewport, world, overview)
+  const wireCanvas = document.createElement('canvas')
+  wireCanvas.className = 'wire-canvas'
+  wireCanvas.setAttribute('aria-hidden', 'true')
+  viewport.prepend(wireCanvas)
+  const scene = createScene(editor, viewport, world, overview, wireCanvas)
   const view = createViewport(editor, viewport, world, scene.bounds)
   view.onChange(scene.update)
   const wires = createWires(document.getElementById('draft-wire'), scene)

@@ -12,12 +12,16 @@ import { arrowOf, createGrid, pathOf, route } from './route.js'
 export const FAR = 0.3
 // CULL_MARGIN is how much beyond the viewport (in viewport sizes) stays
 // drawn, so a short pan shows no gap before the next frame.
-const CULL_MARGIN = 0.5
+const CULL_MARGIN = 0.1
 
 const KIND_COLOURS = { api: '#6b4ce6', function: '#e0720b', table: '#1f7ae0', other: '#8a93a6' }
-const WIRE_COLOURS = { integration: '#6b4ce6', read: '#1f7ae0', 'read-write': '#0b5cad', send: '#e0720b', authorizer: '#0f9960' }
 
-export function createScene (editor, viewport, world, overview) {
+// Wires are painted on wireCanvas, under the nodes, in screen pixels: a few
+// hundred long SVG paths re-rastered at every zoom step cost more than a
+// frame. Each wire's <svg> stays, for its pointer target, focus, accessible
+// name and tooltip, and shows its own line only when selected, focused,
+// hovered or lit (app.css), above the painted one.
+export function createScene (editor, viewport, world, overview, wireCanvas) {
   const d = editor.dataset
   const g = { w: +d.nodeWidth, head: +d.headHeight, row: +d.routeHeight, body: +d.bodyHeight }
   const collapseKey = 'switchboard:collapsed:' + d.base
@@ -31,6 +35,9 @@ export function createScene (editor, viewport, world, overview) {
   let far = false
   let lastView = null
   let frame = 0
+  let cache = null // the far drawing (paintOverview)
+  const styles = {} // wire kind → { colour, dash }
+  let version = 0 // bumped by every change of the scene, which the cache was drawn from
   const changeListeners = []
 
   const isCollapsed = (n) => n.routes > 0 && collapsed.has(n.id)
@@ -88,6 +95,7 @@ export function createScene (editor, viewport, world, overview) {
 
   function rebuild () {
     dirty = false
+    version++
     const fresh = new Map()
     grid = createGrid()
     for (const el of world.querySelectorAll('#nodes > .node')) {
@@ -99,6 +107,16 @@ export function createScene (editor, viewport, world, overview) {
     nodes = fresh
     wires = [...world.querySelectorAll('#wires > svg.wire[data-wire]')].map(readWire)
     for (const w of wires) {
+      if (styles[w.kind]) continue
+      // Colours and dashes are app.css's, read once per kind.
+      const line = w.el.querySelector('.wire-line')
+      const cs = line && getComputedStyle(line)
+      styles[w.kind] = {
+        colour: cs?.stroke || '#8a93a6',
+        dash: (cs?.strokeDasharray || 'none').split(/[ ,]+/).map(parseFloat).filter((n) => n > 0)
+      }
+    }
+    for (const w of wires) {
       const e = ends(w)
       w.box = e ? endsBox(e) : null
     }
@@ -108,6 +126,7 @@ export function createScene (editor, viewport, world, overview) {
   // refreshNodes re-reads nodes whose position changed (a drag, a morph)
   // without reading the rest of the scene again.
   function refreshNodes (ids) {
+    version++
     grid = createGrid()
     for (const id of ids) {
       const n = nodes.get(id)
@@ -177,7 +196,7 @@ export function createScene (editor, viewport, world, overview) {
     const key = `${e.s.x},${e.s.y},${e.t.x},${e.t.y}`
     if (w.key === key) return
     w.key = key
-    const pts = route(grid, e.s, e.ds, e.t, e.dt, [w.from, w.to])
+    const pts = w.pts = route(grid, e.s, e.ds, e.t, e.dt, [w.from, w.to])
     const line = pathOf(pts)
     for (const p of w.el.querySelectorAll('.wire-line, .wire-hit')) p.setAttribute('d', line)
     let arrow = w.el.querySelector('.wire-arrow')
@@ -212,6 +231,7 @@ export function createScene (editor, viewport, world, overview) {
       editor.classList.toggle('far', far)
     }
     if (far) return paintOverview(view)
+    const drawn = []
     const w = viewport.clientWidth / view.z; const h = viewport.clientHeight / view.z
     const x0 = -view.x / view.z; const y0 = -view.y / view.z
     const seen = { minX: x0 - w * CULL_MARGIN, minY: y0 - h * CULL_MARGIN, maxX: x0 + w * (1 + CULL_MARGIN), maxY: y0 + h * (1 + CULL_MARGIN) }
@@ -219,10 +239,64 @@ export function createScene (editor, viewport, world, overview) {
     for (const wire of wires) {
       const on = meets(wire.box, seen) || wire.el.classList.contains('selected')
       if (on) drawWire(wire)
-      show(wire, on && meets(wire.box, seen) || wire.el.classList.contains('selected'))
+      const shown = on && meets(wire.box, seen)
+      show(wire, shown || wire.el.classList.contains('selected'))
+      if (shown && wire.pts) drawn.push(wire)
+    }
+    paintWires(view, drawn)
+  }
+
+  function paintWires (view, list) {
+    const dpr = window.devicePixelRatio || 1
+    const cw = Math.round(viewport.clientWidth * dpr); const ch = Math.round(viewport.clientHeight * dpr)
+    if (wireCanvas.width !== cw || wireCanvas.height !== ch) {
+      wireCanvas.width = cw
+      wireCanvas.height = ch
+    }
+    const ctx = wireCanvas.getContext('2d')
+    ctx.setTransform(1, 0, 0, 1, 0, 0)
+    ctx.clearRect(0, 0, cw, ch)
+    ctx.setTransform(dpr * view.z, 0, 0, dpr * view.z, dpr * view.x, dpr * view.y)
+    ctx.lineWidth = 2.5
+    ctx.lineJoin = 'round'
+    const byKind = {}
+    for (const w of list) (byKind[w.kind] ||= []).push(w)
+    for (const [kind, ws] of Object.entries(byKind)) {
+      const st = styles[kind] || { colour: '#8a93a6', dash: [] }
+      ctx.strokeStyle = st.colour
+      ctx.fillStyle = st.colour
+      ctx.setLineDash(st.dash)
+      ctx.beginPath()
+      for (const w of ws) {
+        const p = w.pts
+        // The line stops where the arrowhead starts.
+        const last = p[p.length - 1]; const prev = p[p.length - 2]
+        const len = Math.hypot(last.x - prev.x, last.y - prev.y) || 1
+        const cut = Math.min(9, len)
+        ctx.moveTo(p[0].x, p[0].y)
+        for (let i = 1; i < p.length - 1; i++) ctx.lineTo(p[i].x, p[i].y)
+        ctx.lineTo(last.x - (last.x - prev.x) / len * cut, last.y - (last.y - prev.y) / len * cut)
+      }
+      ctx.stroke()
+      ctx.setLineDash([])
+      ctx.beginPath()
+      for (const w of ws) {
+        const p = w.pts
+        const t = p[p.length - 1]; const q = p[p.length - 2]
+        const len = Math.hypot(t.x - q.x, t.y - q.y) || 1
+        const ux = (t.x - q.x) / len; const uy = (t.y - q.y) / len
+        const bx = t.x - ux * 9; const by = t.y - uy * 9
+        ctx.moveTo(t.x, t.y)
+        ctx.lineTo(bx - uy * 5, by + ux * 5)
+        ctx.lineTo(bx + uy * 5, by - ux * 5)
+        ctx.closePath()
+      }
+      ctx.fill()
     }
   }
 
+  // The far drawing is painted into a cache covering the view and, once
+  // the zoom holds still, a margin around it: a pan then only copies it.
   function paintOverview (view) {
     const dpr = window.devicePixelRatio || 1
     const cw = viewport.clientWidth; const ch = viewport.clientHeight
@@ -230,53 +304,87 @@ export function createScene (editor, viewport, world, overview) {
       overview.width = Math.round(cw * dpr)
       overview.height = Math.round(ch * dpr)
     }
+    const vis = { minX: -view.x / view.z, minY: -view.y / view.z, maxX: (cw - view.x) / view.z, maxY: (ch - view.y) / view.z }
+    const covers = cache && cache.z === view.z && cache.version === version &&
+      cache.box.minX <= vis.minX && cache.box.minY <= vis.minY && cache.box.maxX >= vis.maxX && cache.box.maxY >= vis.maxY
+    if (!covers) {
+      const margin = cache && cache.z === view.z ? 0.5 : 0
+      const mx = (vis.maxX - vis.minX) * margin; const my = (vis.maxY - vis.minY) * margin
+      cache = paintCache({ minX: vis.minX - mx, minY: vis.minY - my, maxX: vis.maxX + mx, maxY: vis.maxY + my }, view.z, dpr, cache?.canvas)
+    }
     const ctx = overview.getContext('2d')
     ctx.setTransform(1, 0, 0, 1, 0, 0)
     ctx.clearRect(0, 0, overview.width, overview.height)
-    ctx.setTransform(dpr * view.z, 0, 0, dpr * view.z, dpr * view.x, dpr * view.y)
-    const seen = { minX: -view.x / view.z, minY: -view.y / view.z, maxX: (cw - view.x) / view.z, maxY: (ch - view.y) / view.z }
-    // Wires first, straight from port to port, by kind.
-    ctx.lineWidth = Math.max(1, 1.2 / view.z)
-    const byKind = {}
-    for (const w of wires) {
-      const e = ends(w)
-      if (!e || !meets(endsBox(e), seen)) continue
-      ;(byKind[w.kind] ||= []).push(e)
+    ctx.drawImage(cache.canvas, Math.round((cache.box.minX * view.z + view.x) * dpr), Math.round((cache.box.minY * view.z + view.y) * dpr))
+    const b = n0Selected()
+    if (b) {
+      ctx.setTransform(dpr * view.z, 0, 0, dpr * view.z, dpr * view.x, dpr * view.y)
+      ctx.strokeStyle = '#1f6feb'
+      ctx.lineWidth = 3 / view.z
+      ctx.strokeRect(b.minX - 4 / view.z, b.minY - 4 / view.z, b.maxX - b.minX + 8 / view.z, b.maxY - b.minY + 8 / view.z)
     }
+  }
+
+  // paintCache draws the world box seen at zoom z: wires as straight lines
+  // by kind, nodes as boxes in their kind's colour, names and an API's
+  // route count where there is room to read them.
+  function paintCache (seen, z, dpr, canvas = document.createElement('canvas')) {
+    const w = Math.ceil((seen.maxX - seen.minX) * z * dpr); const h = Math.ceil((seen.maxY - seen.minY) * z * dpr)
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w
+      canvas.height = h
+    }
+    const ctx = canvas.getContext('2d')
+    ctx.setTransform(1, 0, 0, 1, 0, 0)
+    ctx.clearRect(0, 0, w, h)
+    ctx.setTransform(dpr * z, 0, 0, dpr * z, -seen.minX * z * dpr, -seen.minY * z * dpr)
+    ctx.lineWidth = Math.max(1, 1.2 / z)
+    const byKind = {}
+    for (const wire of wires) {
+      const e = ends(wire)
+      if (!e) continue
+      if (Math.max(e.s.x, e.t.x) < seen.minX || Math.min(e.s.x, e.t.x) > seen.maxX || Math.max(e.s.y, e.t.y) < seen.minY || Math.min(e.s.y, e.t.y) > seen.maxY) continue
+      ;(byKind[wire.kind] ||= []).push(e)
+    }
+    ctx.globalAlpha = 0.55
     for (const [kind, list] of Object.entries(byKind)) {
-      ctx.strokeStyle = WIRE_COLOURS[kind] || '#8a93a6'
-      ctx.globalAlpha = 0.55
+      ctx.strokeStyle = styles[kind]?.colour || '#8a93a6'
       ctx.beginPath()
       for (const e of list) { ctx.moveTo(e.s.x, e.s.y); ctx.lineTo(e.t.x, e.t.y) }
       ctx.stroke()
     }
     ctx.globalAlpha = 1
-    ctx.lineWidth = Math.max(1, 1.5 / view.z)
-    const fontPx = 11 / view.z
-    ctx.font = `${fontPx}px system-ui, sans-serif`
+    ctx.lineWidth = Math.max(1, 1.5 / z)
+    ctx.font = `${11 / z}px system-ui, sans-serif`
     ctx.textBaseline = 'top'
-    for (const n of nodes.values()) {
-      const b = n.box
-      if (!meets(b, seen)) continue
+    // One path per kind: a few calls instead of three per node.
+    const byNodeKind = {}
+    for (const n of nodes.values()) if (meets(n.box, seen)) (byNodeKind[n.kind] ||= []).push(n)
+    ctx.fillStyle = '#fff'
+    for (const [kind, list] of Object.entries(byNodeKind)) {
+      const colour = KIND_COLOURS[kind] || KIND_COLOURS.other
+      ctx.beginPath()
+      for (const n of list) ctx.rect(n.box.minX, n.box.minY, g.w, n.box.maxY - n.box.minY)
       ctx.fillStyle = '#fff'
-      ctx.strokeStyle = KIND_COLOURS[n.kind] || KIND_COLOURS.other
-      ctx.fillRect(b.minX, b.minY, b.maxX - b.minX, b.maxY - b.minY)
-      ctx.strokeRect(b.minX, b.minY, b.maxX - b.minX, b.maxY - b.minY)
-      ctx.fillStyle = ctx.strokeStyle
-      ctx.fillRect(b.minX, b.minY, b.maxX - b.minX, Math.min(g.head, b.maxY - b.minY) * 0.25)
-      // Names, and an API's routes as a count, while there is room to read them.
-      if ((b.maxX - b.minX) * view.z >= 90) {
-        ctx.fillStyle = '#1d2330'
-        const text = n.routes ? `${n.name} · ${n.routes} routes` : n.name
-        ctx.fillText(text, b.minX + 6 / view.z, b.minY + g.head * 0.3, (b.maxX - b.minX) - 12 / view.z)
+      ctx.fill()
+      ctx.strokeStyle = colour
+      ctx.stroke()
+      ctx.beginPath()
+      for (const n of list) ctx.rect(n.box.minX, n.box.minY, g.w, g.head * 0.25)
+      ctx.fillStyle = colour
+      ctx.fill()
+    }
+    // Names, and an API's routes as a count, while there is room to read them.
+    if (g.w * z >= 90) {
+      ctx.fillStyle = '#1d2330'
+      for (const list of Object.values(byNodeKind)) {
+        for (const n of list) {
+          const text = n.routes ? `${n.name} · ${n.routes} routes` : n.name
+          ctx.fillText(text, n.box.minX + 6 / z, n.box.minY + g.head * 0.3, g.w - 12 / z)
+        }
       }
     }
-    if (n0Selected()) {
-      const b = n0Selected()
-      ctx.strokeStyle = '#1f6feb'
-      ctx.lineWidth = 3 / view.z
-      ctx.strokeRect(b.minX - 4 / view.z, b.minY - 4 / view.z, b.maxX - b.minX + 8 / view.z, b.maxY - b.minY + 8 / view.z)
-    }
+    return { canvas, box: seen, z, version }
   }
   function n0Selected () {
     const el = world.querySelector('#nodes > .node.selected')

@@ -82,6 +82,8 @@ function startGesture (c, e) {
   const item = e.target.closest('.palette-item')
   if (item) return { kind: 'palette', item, sx: e.clientX, sy: e.clientY, ghost: null }
   if (!c.viewport.contains(e.target)) return null
+  // A button on a node (the routes toggle) is a click, not a drag.
+  if (e.target.closest('.node button')) return null
   const port = e.target.closest('[data-port]')
   if (port) {
     e.preventDefault()

@@ -13,6 +13,8 @@ export const FAR = 0.3
 // CULL_MARGIN is how much beyond the viewport (in viewport sizes) stays
 // drawn, so a short pan shows no gap before the next frame.
 const CULL_MARGIN = 0.1
+// LANE is the space between wires running side by side.
+const LANE = 6
 
 const KIND_COLOURS = { api: '#6b4ce6', function: '#e0720b', table: '#1f7ae0', other: '#8a93a6' }
 
@@ -197,15 +199,6 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     if (w.key === key) return
     w.key = key
     const pts = w.pts = route(grid, e.s, e.ds, e.t, e.dt, [w.from, w.to])
-    const line = pathOf(pts)
-    for (const p of w.el.querySelectorAll('.wire-line, .wire-hit')) p.setAttribute('d', line)
-    let arrow = w.el.querySelector('.wire-arrow')
-    if (!arrow) {
-      arrow = document.createElementNS('http://www.w3.org/2000/svg', 'path')
-      arrow.setAttribute('class', 'wire-arrow')
-      w.el.append(arrow)
-    }
-    arrow.setAttribute('d', arrowOf(pts))
     let minX = Infinity; let minY = Infinity; let maxX = -Infinity; let maxY = -Infinity
     for (const p of pts) {
       minX = Math.min(minX, p.x); minY = Math.min(minY, p.y); maxX = Math.max(maxX, p.x); maxY = Math.max(maxY, p.y)
@@ -243,7 +236,74 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
       show(wire, shown || wire.el.classList.contains('selected'))
       if (shown && wire.pts) drawn.push(wire)
     }
+    nudge(drawn)
+    for (const wire of drawn) writePath(wire)
     paintWires(view, drawn)
+  }
+
+  // nudge spreads wires whose inner segments run along the same line
+  // over the same stretch a few pixels apart, as ELK and libavoid do, so
+  // each can be followed: their drawn points (drawPts) are the routes'
+  // with those segments moved into lanes.
+  function nudge (list) {
+    const groups = new Map()
+    for (const w of list) {
+      const p = w.drawPts = w.pts.map((q) => ({ x: q.x, y: q.y }))
+      // The first and last segments stay on their ports.
+      for (let i = 1; i < p.length - 2; i++) {
+        const vertical = p[i].x === p[i + 1].x
+        const at = vertical ? p[i].x : p[i].y
+        const a = vertical ? p[i].y : p[i].x; const b = vertical ? p[i + 1].y : p[i + 1].x
+        const key = (vertical ? 'v' : 'h') + Math.round(at)
+        let g = groups.get(key)
+        if (!g) groups.set(key, (g = []))
+        g.push({ w, i, vertical, lo: Math.min(a, b), hi: Math.max(a, b) })
+      }
+    }
+    for (const g of groups.values()) {
+      if (g.length < 2) continue
+      g.sort((a, b) => a.lo - b.lo)
+      let cluster = [g[0]]
+      let hi = g[0].hi
+      const spread = () => {
+        if (cluster.length < 2) return
+        // Ordered by where the wires come from, then where they go.
+        cluster.sort((a, b) => (a.w.pts[0].y - b.w.pts[0].y) || (a.w.pts.at(-1).y - b.w.pts.at(-1).y) || (a.w.pts[0].x - b.w.pts[0].x))
+        const lane = Math.min(LANE, 48 / (cluster.length - 1))
+        cluster.forEach((sgm, k) => {
+          const d = (k - (cluster.length - 1) / 2) * lane
+          const p = sgm.w.drawPts
+          if (sgm.vertical) { p[sgm.i].x += d; p[sgm.i + 1].x += d } else { p[sgm.i].y += d; p[sgm.i + 1].y += d }
+        })
+      }
+      for (let k = 1; k < g.length; k++) {
+        if (g[k].lo < hi - 1) {
+          cluster.push(g[k])
+          hi = Math.max(hi, g[k].hi)
+        } else {
+          spread()
+          cluster = [g[k]]
+          hi = g[k].hi
+        }
+      }
+      spread()
+    }
+  }
+
+  // writePath gives the wire's <svg> the drawn route, for its pointer
+  // target and its own line (selected, focused, hovered), when it changed.
+  function writePath (w) {
+    const line = pathOf(w.drawPts)
+    if (w.d === line) return
+    w.d = line
+    for (const p of w.el.querySelectorAll('.wire-line, .wire-hit')) p.setAttribute('d', line)
+    let arrow = w.el.querySelector('.wire-arrow')
+    if (!arrow) {
+      arrow = document.createElementNS('http://www.w3.org/2000/svg', 'path')
+      arrow.setAttribute('class', 'wire-arrow')
+      w.el.append(arrow)
+    }
+    arrow.setAttribute('d', arrowOf(w.drawPts))
   }
 
   function paintWires (view, list) {
@@ -268,7 +328,7 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
       ctx.setLineDash(st.dash)
       ctx.beginPath()
       for (const w of ws) {
-        const p = w.pts
+        const p = w.drawPts
         // The line stops where the arrowhead starts.
         const last = p[p.length - 1]; const prev = p[p.length - 2]
         const len = Math.hypot(last.x - prev.x, last.y - prev.y) || 1
@@ -281,7 +341,7 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
       ctx.setLineDash([])
       ctx.beginPath()
       for (const w of ws) {
-        const p = w.pts
+        const p = w.drawPts
         const t = p[p.length - 1]; const q = p[p.length - 2]
         const len = Math.hypot(t.x - q.x, t.y - q.y) || 1
         const ux = (t.x - q.x) / len; const uy = (t.y - q.y) / len

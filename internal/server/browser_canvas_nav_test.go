@@ -38,10 +38,14 @@ func wheel(x, y, dx, dy float64, modifiers input.Modifier) chromedp.Action {
 	})
 }
 
-// openChat stores the chat example and opens its canvas at 1440×900.
-func openChat(tb testing.TB, srv browserServer, ctx context.Context) *model.Stack {
+// openChat stores the chat example, changed by edit if not nil, and opens
+// its canvas at 1440×900.
+func openChat(tb testing.TB, srv browserServer, ctx context.Context, edit func(*model.Stack)) *model.Stack {
 	tb.Helper()
 	chat, _ := model.Example("chat", "chat")
+	if edit != nil {
+		edit(chat)
+	}
 	st, err := srv.store.CreateStack(context.Background(), chat)
 	if err != nil {
 		tb.Fatal(err)
@@ -62,7 +66,7 @@ func openChat(tb testing.TB, srv browserServer, ctx context.Context) *model.Stac
 func TestBrowserNavigate(t *testing.T) {
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
-	openChat(t, srv, ctx)
+	openChat(t, srv, ctx, nil)
 	cx, cy := center(t, ctx, `#viewport`)
 
 	x0, y0, z0 := viewOf(t, ctx)

@@ -112,9 +112,11 @@ export function route (grid, s, ds, t, dt, skip = []) {
   }
   const forward = ds > 0 ? a.x <= b.x : a.x >= b.x
   if (forward && ds === -dt) {
-    if (Math.abs(a.y - b.y) < 0.5) return [s, t]
-    for (const x of candidates(grid, a.x, b.x, a.y, b.y, true)) {
-      consider([s, { x, y: s.y }, { x, y: t.y }, t])
+    if (Math.abs(a.y - b.y) < 0.5) consider([s, t])
+    if (bestCost >= 1e6) {
+      for (const x of candidates(grid, a.x, b.x, a.y, b.y, true)) {
+        consider([s, { x, y: s.y }, { x, y: t.y }, t])
+      }
     }
   }
   if (!best || bestCost >= 1e6) {

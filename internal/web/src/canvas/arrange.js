@@ -49,7 +49,12 @@ export function graphOf (scene, wires) {
     const d = el.dataset
     const s = portOf(d.fromNode, +d.fx, +d.fy)
     const t = portOf(d.toNode, +d.tx, +d.ty)
-    if (s && t) edges.push({ id: d.wire, sources: [s], targets: [t] })
+    if (!s || !t) continue
+    // Layers run left to right: a wire leaving a node's left side for
+    // another's right side (a function sending to its API) is laid out
+    // as running the other way, so it does not pull the function left.
+    const back = +d.fx <= 0 && +d.tx > 0
+    edges.push({ id: d.wire, sources: [back ? t : s], targets: [back ? s : t] })
   }
   return { id: 'stack', layoutOptions: LAYOUT, children: [...children.values()], edges }
 }

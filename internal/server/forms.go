@@ -185,14 +185,17 @@ func (f *deleteForm) read(r *http.Request) error {
 type arrangeForm struct{ Positions map[string]model.Position }
 
 func (f *arrangeForm) read(r *http.Request) error {
-	var raw map[string][2]float64
+	var raw map[string][]float64
 	if err := json.Unmarshal([]byte(r.PostForm.Get("positions")), &raw); err != nil || len(raw) == 0 {
-		return badRequest("Arrange needs the nodes' positions.")
+		return badRequest("Arrange needs a position for each node.")
 	}
 	f.Positions = make(map[string]model.Position, len(raw))
 	for id, p := range raw {
 		if !model.ValidID(id) {
 			return badRequest("%s", invalidIDMessage("node", id))
+		}
+		if len(p) != 2 {
+			return badRequest("A position is [x, y].")
 		}
 		for _, v := range p {
 			if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > maxCoordinate {

@@ -177,3 +177,80 @@ func BenchmarkBrowserZoomPan(b *testing.B) {
 	measure("near-wheelpan", wheelPan(cx, cy, 60))
 	screenshot(b, ctx, fmt.Sprintf("big-%dx%d", 1440, 900))
 }
+
+// TestBrowserBigStack: the issue's big stack (200 functions, 1,000 routes)
+// fits in the view, drawn simplified below the far zoom; search finds a
+// function by name and flies to it, drawn in full; at a working zoom only
+// what is in view is in the document's drawing, and Arrange lays it out.
+func TestBrowserBigStack(t *testing.T) {
+	srv := mustServeReal(t)
+	ctx, _ := newBrowser(t)
+	url := bigStack(t, srv)
+	run(t, ctx, "open the big stack and fit it",
+		chromedp.EmulateViewport(1440, 900),
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(`.editor.ready`),
+		chromedp.Click(`[data-action=fit]`),
+		waitFrames(),
+	)
+	screenshot(t, ctx, "1-fit")
+	// Every node's box, at the view's transform, lies within the viewport.
+	var fits bool
+	run(t, ctx, "check the fit", chromedp.Evaluate(`(() => {
+  const v = document.getElementById('viewport').getBoundingClientRect()
+  // The view's transform, as set: a world drawn simplified is not displayed.
+  const m = new DOMMatrix(document.getElementById('world').style.transform)
+  const d = document.getElementById('editor').dataset
+  return [...document.querySelectorAll('#nodes > .node')].every((n) => {
+    const rows = n.querySelectorAll(':scope > .route').length
+    const h = +d.headHeight + +d.bodyHeight + rows * +d.routeHeight
+    const x0 = +n.dataset.x * m.a + m.e, y0 = +n.dataset.y * m.a + m.f
+    const x1 = x0 + +d.nodeWidth * m.a, y1 = y0 + h * m.a
+    return x0 >= 0 && y0 >= 0 && x1 <= v.width && y1 <= v.height
+  })
+})()`, &fits))
+	if !fits {
+		t.Fatal("Fit must bring every node of the big stack into view")
+	}
+	if far := evalString(t, ctx, `String(document.getElementById('editor').classList.contains('far'))`); far != "true" {
+		t.Fatal("a stack fitted far out is drawn simplified")
+	}
+
+	run(t, ctx, "find Handler137",
+		chromedp.KeyEvent("k", chromedp.KeyModifiers(input.ModifierCtrl)),
+		chromedp.WaitVisible(`[data-testid=search-input]`),
+		chromedp.SendKeys(`[data-testid=search-input]`, "Handler137"),
+		waitJS(`document.querySelector('[data-testid=search-result]')?.textContent.startsWith('Handler137')`),
+		chromedp.KeyEvent("\r"),
+		waitJS(`document.querySelector('#nodes > .node.selected')?.dataset.name === 'Handler137'`),
+		waitFrames(),
+	)
+	screenshot(t, ctx, "2-found")
+	if far := evalString(t, ctx, `String(document.getElementById('editor').classList.contains('far'))`); far != "false" {
+		t.Fatal("a search result is shown drawn in full")
+	}
+	var drawn []int
+	run(t, ctx, "count what is drawn", chromedp.Evaluate(`[
+  document.querySelectorAll('#nodes > .node:not(.culled)').length, document.querySelectorAll('#nodes > .node').length,
+  document.querySelectorAll('#wires > svg.wire:not(.culled)').length, document.querySelectorAll('#wires > svg.wire').length]`, &drawn))
+	t.Logf("drawn: %d of %d nodes, %d of %d wires", drawn[0], drawn[1], drawn[2], drawn[3])
+	if drawn[0] == 0 || drawn[0] > drawn[1]/10 || drawn[2] > drawn[3]/2 {
+		t.Fatalf("only what is in view is drawn: %d of %d nodes, %d of %d wires", drawn[0], drawn[1], drawn[2], drawn[3])
+	}
+	var inView bool
+	run(t, ctx, "the result is in view", chromedp.Evaluate(`(() => {
+  const v = document.getElementById('viewport').getBoundingClientRect()
+  const r = document.querySelector('#nodes > .node.selected').getBoundingClientRect()
+  return r.width > 100 && r.left >= v.left && r.right <= v.right && r.top >= v.top && r.bottom <= v.bottom
+})()`, &inView))
+	if !inView {
+		t.Fatal("search must fly to the function, readable")
+	}
+
+	run(t, ctx, "arrange the big stack",
+		chromedp.Click(`[data-testid=arrange]`),
+		waitJS(`document.querySelector('#editor').dataset.revision === '2'`),
+		waitFrames(),
+	)
+	screenshot(t, ctx, "3-arranged")
+}

@@ -168,9 +168,11 @@ function buildDialog () {
       render()
     } else if (e.key === 'Enter') {
       e.preventDefault()
-      pick(active)
     }
   })
+  // Picked when Enter is released: closing the dialog on its press would
+  // hand the rest of that key to the button focused before it opened.
+  input.addEventListener('keyup', (e) => { if (e.key === 'Enter') pick(active) })
   el.addEventListener('click', (e) => { if (e.target === el) el.close() })
   d.open = () => {
     if (el.open) return input.select()

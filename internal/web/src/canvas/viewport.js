@@ -143,8 +143,9 @@ export function createViewport (editor, viewport, world, bounds) {
     if (e.shiftKey && dx === 0) [dx, dy] = [dy, 0]
     set({ ...view, x: view.x - dx, y: view.y - dy })
   }, { passive: false })
-  // The view depends on the viewport's size only through what is visible.
-  new ResizeObserver(() => set({ ...view })).observe(viewport)
+  // A resized viewport shows more or less of the world: draw again,
+  // without stopping a flight under way.
+  new ResizeObserver(() => { if (!frame) frame = requestAnimationFrame(draw) }).observe(viewport)
 
   return {
     get: () => view,

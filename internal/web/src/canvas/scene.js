@@ -39,6 +39,8 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
   let frame = 0
   let cache = null // the far drawing (paintOverview)
   const styles = {} // wire kind → { colour, dash }
+  let routed = 0 // how many routes were worked out, ever
+  let lanesFor = -1 // the drawn wires and routes the lanes were spread for
   let version = 0 // bumped by every change of the scene, which the cache was drawn from
   const changeListeners = []
 
@@ -108,6 +110,8 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     }
     nodes = fresh
     wires = [...world.querySelectorAll('#wires > svg.wire[data-wire]')].map(readWire)
+    wires.forEach((w, i) => { w.n = i + 1 })
+    lanesFor = -1
     for (const w of wires) {
       if (styles[w.kind]) continue
       // Colours and dashes are app.css's, read once per kind.
@@ -198,6 +202,7 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     const key = `${e.s.x},${e.s.y},${e.t.x},${e.t.y}`
     if (w.key === key) return
     w.key = key
+    routed++
     const pts = w.pts = route(grid, e.s, e.ds, e.t, e.dt, [w.from, w.to])
     let minX = Infinity; let minY = Infinity; let maxX = -Infinity; let maxY = -Infinity
     for (const p of pts) {
@@ -236,8 +241,15 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
       show(wire, shown || wire.el.classList.contains('selected'))
       if (shown && wire.pts) drawn.push(wire)
     }
-    nudge(drawn)
-    for (const wire of drawn) writePath(wire)
+    // Lanes depend on which wires are drawn and where they run: worked
+    // out again only when that changed, not at every frame of a zoom.
+    let sig = drawn.length * 31 + routed
+    for (const wire of drawn) sig = (sig * 33 + wire.n) % 4294967291
+    if (sig !== lanesFor) {
+      lanesFor = sig
+      nudge(drawn)
+      for (const wire of drawn) writePath(wire)
+    }
     paintWires(view, drawn)
   }
 
@@ -328,7 +340,7 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
       ctx.setLineDash(st.dash)
       ctx.beginPath()
       for (const w of ws) {
-        const p = w.drawPts
+        const p = w.drawPts || w.pts
         // The line stops where the arrowhead starts.
         const last = p[p.length - 1]; const prev = p[p.length - 2]
         const len = Math.hypot(last.x - prev.x, last.y - prev.y) || 1
@@ -341,7 +353,7 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
       ctx.setLineDash([])
       ctx.beginPath()
       for (const w of ws) {
-        const p = w.drawPts
+        const p = w.drawPts || w.pts
         const t = p[p.length - 1]; const q = p[p.length - 2]
         const len = Math.hypot(t.x - q.x, t.y - q.y) || 1
         const ux = (t.x - q.x) / len; const uy = (t.y - q.y) / len

@@ -281,7 +281,8 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
         if (cluster.length < 2) return
         // Ordered by where the wires come from, then where they go.
         cluster.sort((a, b) => (a.w.pts[0].y - b.w.pts[0].y) || (a.w.pts.at(-1).y - b.w.pts.at(-1).y) || (a.w.pts[0].x - b.w.pts[0].x))
-        const lane = Math.min(LANE, 48 / (cluster.length - 1))
+        // A crowded channel keeps its lanes within eight lanes' width.
+        const lane = Math.min(LANE, 8 * LANE / (cluster.length - 1))
         cluster.forEach((sgm, k) => {
           const d = (k - (cluster.length - 1) / 2) * lane
           const p = sgm.w.drawPts

@@ -175,4 +175,11 @@ func TestBrowserNavigate(t *testing.T) {
 	}
 	screenshot(t, ctx, "2-collapsed")
 	run(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(`.editor.ready #node-api1 [data-testid=route-summary]`))
+	// From the keyboard: R on the focused API shows its routes again.
+	run(t, ctx, "press R on ChatApi",
+		chromedp.Focus(`#node-api1`),
+		chromedp.KeyEvent("r"),
+		waitJS(`!document.getElementById('node-api1').classList.contains('routes-collapsed')`),
+		chromedp.WaitVisible(`#node-api1 .route`),
+	)
 }

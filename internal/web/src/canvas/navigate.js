@@ -96,6 +96,12 @@ export function initNavigation (c) {
       return dialog.open()
     }
     if (e.target.closest?.('input, textarea, select, [contenteditable], dialog')) return
+    // R on a focused API collapses its routes to a count, or shows them.
+    const api = e.target.closest?.('#nodes > .node-api')
+    if (api && !mod && !e.altKey && (e.key === 'r' || e.key === 'R')) {
+      e.preventDefault()
+      return scene.toggleRoutes(api.dataset.node)
+    }
     if (e.shiftKey && !mod && e.code === 'Digit1') return view.fit()
     if (e.shiftKey && !mod && e.code === 'Digit2') return zoomToSelection()
   })

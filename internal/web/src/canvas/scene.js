@@ -158,6 +158,10 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     toggle.className = 'route-toggle'
     toggle.dataset.toggleRoutes = n.id
     toggle.dataset.testid = 'route-toggle'
+    // A button inside the node's own role=button would be a nested
+    // control; the keyboard has R on the focused API instead (navigate.js).
+    toggle.tabIndex = -1
+    toggle.setAttribute('aria-hidden', 'true')
     el.querySelector('.node-head')?.append(toggle)
     const summary = document.createElement('div')
     summary.className = 'route-summary'
@@ -178,8 +182,7 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     if (toggle) {
       toggle.textContent = c ? '▸ ' + n.routes : '▾'
       toggle.setAttribute('aria-expanded', String(!c))
-      toggle.setAttribute('aria-label', `${c ? 'Show' : 'Collapse'} the ${words} of ${n.name}`)
-      toggle.title = c ? 'Show routes' : 'Collapse routes to a count'
+      toggle.title = c ? `Show the ${words} (R)` : 'Collapse the routes to a count (R)'
     }
     const summary = n.el.querySelector('.route-summary > span')
     if (summary) summary.textContent = words
@@ -538,6 +541,7 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     expand (id) {
       if (collapsed.has(id)) toggleRoutes(id)
     },
+    toggleRoutes,
     onChange (fn) { changeListeners.push(fn) },
     geometry: g
   }

@@ -6,6 +6,7 @@
 // Arrange is used, never with the page). A stack whose nodes all stand at
 // one spot, as the importer leaves them, is arranged when it is opened.
 import ELK from 'elkjs/lib/elk-api.js'
+import { showMessage } from '../toast.js'
 
 let elk = null
 
@@ -75,6 +76,10 @@ export async function arrange (c) {
     for (const n of laid.children) positions[n.id] = [Math.round(n.x), Math.round(n.y)]
     await transport.arrange(positions)
     c.view.fit()
+  } catch (err) {
+    // The save's own failures are the server's to tell (htmx's toast);
+    // this is the layout failing, or its worker not loading.
+    showMessage(`The stack could not be arranged: ${err?.message || err}`, 'error')
   } finally {
     if (button) button.disabled = false
     editor.classList.remove('arranging')

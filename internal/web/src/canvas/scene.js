@@ -477,8 +477,12 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
   new MutationObserver((records) => {
     for (const r of records) {
       if (r.type === 'childList') {
-        const own = [...r.addedNodes, ...r.removedNodes].every((x) => x.nodeType !== 1 || x.classList?.contains('route-toggle') || x.classList?.contains('route-summary') || x.classList?.contains('wire-arrow'))
-        if (!own) dirty = true
+        // What the scene adds itself (a toggle, a summary row, an
+        // arrowhead) changes nothing; anything else, including a morph
+        // taking those away again, is read afresh.
+        if (r.target.closest?.('.route-toggle, .route-summary')) continue
+        const ownAdded = [...r.addedNodes].every((x) => x.nodeType === 1 && x.matches('.route-toggle, .route-summary, .wire-arrow'))
+        if (!ownAdded || r.removedNodes.length > 0) dirty = true
       } else if (r.target.classList?.contains('node')) {
         moved.add(r.target.dataset.node)
       } else {
@@ -490,6 +494,14 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     schedule()
     for (const fn of changeListeners) fn()
   }).observe(world, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-x', 'data-y', 'data-fx', 'data-fy', 'data-tx', 'data-ty', 'data-node', 'data-wire'] })
+
+  // A response may rewrite a wire's path in place (a morph): write the
+  // drawn routes again.
+  document.body.addEventListener('htmx:afterSettle', () => {
+    lanesFor = -1
+    for (const w of wires) w.d = ''
+    schedule()
+  })
 
   editor.addEventListener('click', (e) => {
     const t = e.target.closest('[data-toggle-routes]')

@@ -431,7 +431,7 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     }
     ctx.globalAlpha = 1
     ctx.lineWidth = Math.max(1, 1.5 / z)
-    ctx.font = `${11 / z}px system-ui, sans-serif`
+    ctx.font = `${10 / z}px system-ui, sans-serif`
     ctx.textBaseline = 'top'
     // One path per kind: a few calls instead of three per node.
     const byNodeKind = {}
@@ -451,12 +451,15 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
       ctx.fill()
     }
     // Names, and an API's routes as a count, while there is room to read them.
-    if (g.w * z >= 90) {
+    // The DOM takes over at FAR; from a fifth of it, a node is wide enough
+    // for a name in 10 px type.
+    if (g.w * z >= 44) {
       ctx.fillStyle = '#1d2330'
       for (const list of Object.values(byNodeKind)) {
         for (const n of list) {
-          const text = n.routes ? `${n.name} · ${n.routes} routes` : n.name
-          ctx.fillText(text, n.box.minX + 6 / z, n.box.minY + g.head * 0.3, g.w - 12 / z)
+          const x = n.box.minX + 4 / z; const y = n.box.minY + g.head * 0.3; const room = g.w - 8 / z
+          ctx.fillText(n.name, x, y, room)
+          if (n.routes) ctx.fillText(`${n.routes} route${n.routes === 1 ? '' : 's'}`, x, y + 13 / z, room)
         }
       }
     }

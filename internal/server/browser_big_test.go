@@ -246,7 +246,9 @@ func TestBrowserBigStack(t *testing.T) {
 
 	run(t, ctx, "arrange the big stack",
 		chromedp.Click(`[data-testid=arrange]`),
-		waitJS(`document.querySelector('#editor').dataset.revision === '2'`),
+		// ELK takes seconds over 240 nodes and 1,220 wires on a busy
+		// machine: more than waitJS's usual patience.
+		chromedp.Poll(`document.querySelector('#editor').dataset.revision === '2'`, nil, chromedp.WithPollingTimeout(28*time.Second), chromedp.WithPollingInterval(100*time.Millisecond)),
 		waitFrames(),
 	)
 	screenshot(t, ctx, "3-arranged")

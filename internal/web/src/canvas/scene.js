@@ -371,8 +371,11 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     }
   }
 
-  // The far drawing is painted into a cache covering the view and, once
-  // the zoom holds still, a margin around it: a pan then only copies it.
+  // The far drawing is painted into a cache covering the view and a
+  // margin around it. A pan copies it; a zoom scales it (up to twice
+  // either way) and paints it crisp again once the zoom holds still, as
+  // map tiles do.
+  let settle = 0
   function paintOverview (view) {
     const dpr = window.devicePixelRatio || 1
     const cw = viewport.clientWidth; const ch = viewport.clientHeight
@@ -381,17 +384,27 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
       overview.height = Math.round(ch * dpr)
     }
     const vis = { minX: -view.x / view.z, minY: -view.y / view.z, maxX: (cw - view.x) / view.z, maxY: (ch - view.y) / view.z }
-    const covers = cache && cache.z === view.z && cache.version === version &&
+    const ratio = cache ? view.z / cache.z : 0
+    const covers = cache && cache.version === version && ratio >= 0.5 && ratio <= 2 &&
       cache.box.minX <= vis.minX && cache.box.minY <= vis.minY && cache.box.maxX >= vis.maxX && cache.box.maxY >= vis.maxY
     if (!covers) {
-      const margin = cache && cache.z === view.z ? 0.5 : 0
-      const mx = (vis.maxX - vis.minX) * margin; const my = (vis.maxY - vis.minY) * margin
+      const mx = (vis.maxX - vis.minX) * 0.5; const my = (vis.maxY - vis.minY) * 0.5
       cache = paintCache({ minX: vis.minX - mx, minY: vis.minY - my, maxX: vis.maxX + mx, maxY: vis.maxY + my }, view.z, dpr, cache?.canvas)
+    } else if (ratio !== 1) {
+      clearTimeout(settle)
+      settle = setTimeout(() => {
+        if (cache) cache.version = -1
+        schedule()
+      }, 150)
     }
+    const k = view.z / cache.z
     const ctx = overview.getContext('2d')
     ctx.setTransform(1, 0, 0, 1, 0, 0)
     ctx.clearRect(0, 0, overview.width, overview.height)
-    ctx.drawImage(cache.canvas, Math.round((cache.box.minX * view.z + view.x) * dpr), Math.round((cache.box.minY * view.z + view.y) * dpr))
+    const dx = (cache.box.minX * view.z + view.x) * dpr; const dy = (cache.box.minY * view.z + view.y) * dpr
+    // Unscaled, a whole-pixel copy: no filtering.
+    if (k === 1) ctx.drawImage(cache.canvas, Math.round(dx), Math.round(dy))
+    else ctx.drawImage(cache.canvas, dx, dy, cache.canvas.width * k, cache.canvas.height * k)
     const b = n0Selected()
     if (b) {
       ctx.setTransform(dpr * view.z, 0, 0, dpr * view.z, dpr * view.x, dpr * view.y)

@@ -202,7 +202,10 @@ func (im *importer) errorAt(p cfn.Pos, format string, args ...any) error {
 	return syntaxError(im.file, p, format, args...)
 }
 
-// finish checks the stack, lays it out and summarises it.
+// finish checks the stack and summarises it. It leaves every node at the
+// origin: the canvas lays a stack whose nodes all share one spot out with
+// Arrange (ELK's layered layout) when it is first opened, so an import and
+// Arrange give the same layout from one implementation.
 func (im *importer) finish() (*Result, error) {
 	s := im.stack
 	if err := im.stopped(); err != nil {
@@ -210,10 +213,6 @@ func (im *importer) finish() (*Result, error) {
 	}
 	if err := s.CheckShape(); err != nil {
 		return nil, fmt.Errorf("importer: %w", err)
-	}
-	Layout(s)
-	if err := im.stopped(); err != nil {
-		return nil, err
 	}
 	name := s.Name
 	if name == "" {

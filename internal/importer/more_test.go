@@ -143,32 +143,6 @@ func BenchmarkImportYAML(b *testing.B) {
 	}
 }
 
-// TestLayoutManyOthers: twenty unmodelled resources fill several columns
-// rather than one, without overlapping.
-func TestLayoutManyOthers(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("Resources:\n")
-	for i := range 20 {
-		b.WriteString("  Queue" + string(rune('A'+i)) + ":\n    Type: AWS::SQS::Queue\n")
-	}
-	res, err := importer.Parse("queues.yaml", []byte(b.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	columns := map[float64]int{}
-	seen := map[model.Position]bool{}
-	for _, o := range res.Stack.Others {
-		columns[o.Position.X]++
-		if seen[o.Position] {
-			t.Fatalf("two resources at %v", o.Position)
-		}
-		seen[o.Position] = true
-	}
-	if len(columns) != 3 {
-		t.Fatalf("20 others in %d columns, want 3 of at most 8", len(columns))
-	}
-}
-
 // TestBracketsInTextAreNotNesting: brackets in quoted scalars, block
 // scalars' quoted lines and comments do not count towards the nesting
 // limit.

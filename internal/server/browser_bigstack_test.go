@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -83,12 +84,7 @@ func BenchmarkBrowserBigStack(b *testing.B) {
 		time.Sleep(300 * time.Millisecond) // the tabs' own loads
 		loadBytes = append(loadBytes, float64(wire.n.Load()))
 
-		fn := stack.Functions[0].ID
-		run(b, ctx, "select a function",
-			chromedp.Evaluate(fmt.Sprintf(`document.getElementById('node-%s').focus()`, fn), nil),
-			chromedp.KeyEvent("\r"),
-			chromedp.WaitVisible(`#f-name`),
-		)
+		run(b, ctx, "select a function", findAndOpen(stack.Functions[0].Name))
 		ms, bytes := timeEdit(b, ctx, wire, fmt.Sprintf("rename %d", len(renameMs)),
 			chromedp.Click(`#f-name`),
 			chromedp.Evaluate(`document.getElementById('f-name').select()`, nil),
@@ -161,10 +157,8 @@ func TestBrowserBigStackEdit(t *testing.T) {
 		chromedp.EmulateViewport(1440, 900),
 		chromedp.Navigate(fmt.Sprintf("%s/stacks/%d", srv.url, stack.ID)),
 		chromedp.WaitVisible(`.editor.ready`),
-		chromedp.Evaluate(fmt.Sprintf(`document.getElementById('node-%s').focus()`, fn), nil),
-		chromedp.KeyEvent("\r"),
-		chromedp.WaitVisible(`#f-name`),
 	)
+	run(t, ctx, "find the function", findAndOpen(stack.Functions[0].Name))
 	ms, bytes := timeEdit(t, ctx, wire, "rename",
 		chromedp.Click(`#f-name`),
 		chromedp.Evaluate(`document.getElementById('f-name').select()`, nil),
@@ -179,4 +173,18 @@ func TestBrowserBigStackEdit(t *testing.T) {
 		t.Fatalf("the rename took %.1f KB on the wire, want under 20 KB", bytes/1024)
 	}
 	screenshot(t, ctx, "renamed")
+}
+
+// findAndOpen finds a node by name as a user does on a stack too big to
+// show its nodes (Ctrl+K, then Enter, which selects it and flies there),
+// and waits for its panel.
+func findAndOpen(name string) chromedp.Action {
+	return chromedp.Tasks{
+		chromedp.KeyEvent("k", chromedp.KeyModifiers(input.ModifierCtrl)),
+		chromedp.WaitVisible(`[data-testid=search-input]`),
+		chromedp.SendKeys(`[data-testid=search-input]`, name),
+		waitJS(fmt.Sprintf(`document.querySelector('[data-testid=search-result]')?.textContent.startsWith(%q)`, name)),
+		chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(`#f-name`),
+	}
 }

@@ -80,7 +80,7 @@ func TestBrowserEditChangesOnlyWhatItChanged(t *testing.T) {
 func TestBrowserTypingSurvivesASave(t *testing.T) {
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
-	s := openChat(t, srv, ctx, "typing")
+	s := openChat(t, srv, ctx, "typing", nil)
 	fn := nodeNamed(t, s, "SendHandler")
 	x, y := center(t, ctx, `#node-`+fn+` .node-name`)
 	run(t, ctx, "select SendHandler",

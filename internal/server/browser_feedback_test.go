@@ -16,11 +16,14 @@ import (
 
 // openChat creates the chat example as name and opens its canvas; it
 // returns the stack as created.
-func openChat(tb testing.TB, srv browserServer, ctx context.Context, name string) *model.Stack {
+func openChat(tb testing.TB, srv browserServer, ctx context.Context, name string, edit func(*model.Stack)) *model.Stack {
 	tb.Helper()
 	s, err := model.Example("chat", name)
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if edit != nil {
+		edit(s)
 	}
 	s, err = srv.store.CreateStack(context.Background(), s)
 	if err != nil {
@@ -29,7 +32,8 @@ func openChat(tb testing.TB, srv browserServer, ctx context.Context, name string
 	run(tb, ctx, "open "+name,
 		chromedp.EmulateViewport(1440, 900),
 		chromedp.Navigate(srv.url+"/stacks/"+strconv.FormatInt(s.ID, 10)),
-		chromedp.WaitVisible(`.editor.ready`),
+		chromedp.WaitVisible(`.editor.ready #node-api1`),
+		waitFrames(),
 	)
 	return s
 }
@@ -58,7 +62,7 @@ func buttonState(tb testing.TB, ctx context.Context, action string) string {
 func TestBrowserUndoNamesTheChange(t *testing.T) {
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
-	s := openChat(t, srv, ctx, "undo")
+	s := openChat(t, srv, ctx, "undo", nil)
 	fn := nodeNamed(t, s, "ConnectionHandler")
 
 	if got, want := buttonState(t, ctx, "undo"), "true | Undo | Nothing to undo"; got != want {
@@ -131,7 +135,7 @@ func pointer(fx, fy, x, y float64) chromedp.Action {
 func TestBrowserWiringLightsValidTargetsOnly(t *testing.T) {
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
-	s := openChat(t, srv, ctx, "wiring")
+	s := openChat(t, srv, ctx, "wiring", nil)
 	from := nodeNamed(t, s, "SendHandler")
 	other := nodeNamed(t, s, "ConnectionHandler")
 	table := nodeNamed(t, s, "Connections")
@@ -278,7 +282,7 @@ func TestBrowserProblemMarksItsRoute(t *testing.T) {
 func TestBrowserToastsForErrorsOnly(t *testing.T) {
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
-	openChat(t, srv, ctx, "toasts")
+	openChat(t, srv, ctx, "toasts", nil)
 	run(t, ctx, "an info message",
 		chromedp.Evaluate(`htmx.trigger(document.body, 'showMessage', { level: 'info', text: 'Saved the stack.' })`, nil),
 		waitJS(`document.getElementById('announcer')?.textContent === 'Saved the stack.'`),

@@ -59,6 +59,9 @@ func TestBrowserImport(t *testing.T) {
 		chromedp.Click(`[data-testid=import-create]`),
 		chromedp.WaitVisible(`.editor.ready`),
 		chromedp.WaitVisible(`#nodes .node-other[data-name=AuditQueue]`),
+		// The import left every node at the origin; opening it arranges
+		// it (one revision) with the layout Arrange uses.
+		waitJS(`document.querySelector('#editor').dataset.revision === '2'`),
 		chromedp.Click(`[data-action=fit]`),
 	)
 	st, err := srv.store.StackByName(context.Background(), "chat")
@@ -83,7 +86,7 @@ func TestBrowserImport(t *testing.T) {
 	x, y := center(t, ctx, sel+` .node-name`)
 	before := evalString(t, ctx, `document.querySelector('`+sel+`').dataset.x`)
 	run(t, ctx, "move the queue", drag(x, y, x+60, y+90),
-		waitJS(`document.querySelector('#editor').dataset.revision === '2'`))
+		waitJS(`document.querySelector('#editor').dataset.revision === '3'`))
 	moved, err := srv.store.StackByName(context.Background(), "chat")
 	if err != nil {
 		t.Fatal(err)

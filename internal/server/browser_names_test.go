@@ -41,7 +41,7 @@ func TestBrowserCodePathFollowsName(t *testing.T) {
 	}
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
-	s := openChat(t, srv, ctx, "names")
+	s := openChat(t, srv, ctx, "names", nil)
 	fn := nodeNamed(t, s, "ConnectionHandler")
 
 	renameInPanel(t, ctx, fn, "Connector")

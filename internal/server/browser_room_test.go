@@ -48,7 +48,13 @@ func TestBrowserRoomToWork(t *testing.T) {
 	openStack(t, ctx, srv, s.ID)
 
 	oneLine := `(() => { const tb = document.querySelector('.toolbar'); return [...tb.querySelectorAll('button, a')].every((b) => b.getClientRects().length === 1 && b.getBoundingClientRect().height < 40) && tb.scrollWidth <= tb.clientWidth + 1 })()`
-	run(t, ctx, "the toolbar is one line, labels shown", waitJS(oneLine), waitJS(`document.querySelector('[data-testid=fit] .label').getBoundingClientRect().width > 10`))
+	run(t, ctx, "the toolbar is one line", waitJS(oneLine))
+	// Labels show as space allows: at 1440 px the toolbar's buttons (Fit,
+	// Find, Arrange, Run, Commit…) fit as icons; on a wider screen, with
+	// labels.
+	run(t, ctx, "1920 px: labels shown", chromedp.EmulateViewport(1920, 1000),
+		waitJS(oneLine), waitJS(`document.querySelector('[data-testid=fit] .label').getBoundingClientRect().width > 10`))
+	run(t, ctx, "back to 1440 px", chromedp.EmulateViewport(1440, 900), waitJS(oneLine))
 
 	palette, sidebar := width(t, ctx, "#palette"), width(t, ctx, "#sidebar")
 	px, py := center(t, ctx, `[data-testid=palette-resizer]`)

@@ -32,9 +32,17 @@ func TestEditAnswersWithWhatChanged(t *testing.T) {
 
 	resp, body := send(t, ts, "POST", base+"/nodes/"+fn.ID, url.Values{"name": {"Connections2"}}, htmxAt(s.Revision))
 	expect(t, resp, body, http.StatusOK, `hx-swap-oob="morph:#node-`+fn.ID+`"`, `data-name="Connections2"`, `id="problem-count"`)
-	for _, unwanted := range []string{`id="nodes"`, `id="wires"`, `data-name="` + other.Name + `"`, `<svg`} {
+	for _, unwanted := range []string{`id="nodes"`, `id="wires"`, `data-name="` + other.Name + `"`} {
 		if strings.Contains(body, unwanted) {
 			t.Fatalf("a rename answers with %s, which it did not change:\n%s", unwanted, body)
+		}
+	}
+	// The wires at the renamed node change (their names say its name);
+	// no other wire comes back.
+	for _, w := range s.Wires {
+		touches := w.From == fn.ID || w.To == fn.ID
+		if sent := strings.Contains(body, `id="wire-`+w.ID+`"`); sent != touches {
+			t.Errorf("wire %s (%s → %s) in the rename's answer: %v, want %v", w.ID, w.From, w.To, sent, touches)
 		}
 	}
 	rev := head(t, st, s.ID).Revision

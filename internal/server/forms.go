@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"math"
 	"net/http"
 	"net/url"
@@ -167,13 +168,16 @@ func position(v url.Values) (p model.Position, ok bool, err error) {
 	return model.Position{X: x, Y: y}, true, nil
 }
 
+// maxCoordinate bounds a position, in canvas pixels.
+const maxCoordinate = 1e6
+
 func coordinate(v url.Values, name string) (float64, bool, error) {
 	s := strings.TrimSpace(v.Get(name))
 	if s == "" {
 		return 0, false, nil
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e6 {
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > maxCoordinate {
 		return 0, false, model.Errorf(model.EINVALID, "%s must be a number of canvas pixels, not %q", name, s)
 	}
 	return math.Round(f), true, nil
@@ -186,5 +190,32 @@ type deleteForm struct{ Confirmed bool }
 
 func (f *deleteForm) read(r *http.Request) error {
 	f.Confirmed = r.Method == http.MethodPost && r.PostForm.Get("confirm") == "yes"
+	return nil
+}
+
+// arrangeForm places nodes: Positions maps a node ID to where it goes, sent
+// as one JSON object ({"fn1": [x, y], …}) in the field "positions".
+type arrangeForm struct{ Positions map[string]model.Position }
+
+func (f *arrangeForm) read(r *http.Request) error {
+	var raw map[string][]float64
+	if err := json.Unmarshal([]byte(r.PostForm.Get("positions")), &raw); err != nil || len(raw) == 0 {
+		return badRequest("Arrange needs a position for each node.")
+	}
+	f.Positions = make(map[string]model.Position, len(raw))
+	for id, p := range raw {
+		if !model.ValidID(id) {
+			return badRequest("%s", invalidIDMessage("node", id))
+		}
+		if len(p) != 2 {
+			return badRequest("A position is [x, y].")
+		}
+		for _, v := range p {
+			if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > maxCoordinate {
+				return badRequest("A position must be a finite number.")
+			}
+		}
+		f.Positions[id] = model.Position{X: math.Round(p[0]), Y: math.Round(p[1])}
+	}
 	return nil
 }

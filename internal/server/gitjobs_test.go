@@ -58,10 +58,16 @@ func (g *gatedGitServer) hold(service string) (release func()) {
 	ch := make(chan struct{})
 	g.gates[service].Store(&ch)
 	return func() {
-		g.gates[service].Store(nil)
+		g.gates[service].CompareAndSwap(&ch, nil)
 		close(ch)
 	}
 }
+
+// reopen lets the service's new requests through while those already held
+// stay held. A cancelled job's request may sit held with its body sent:
+// net/http cannot see its client hang up before the body is read, so
+// letting it go would still land it, as a real server would.
+func (g *gatedGitServer) reopen(service string) { g.gates[service].Store(nil) }
 
 // awaitProgress polls a running job's page until its progress shows want.
 func awaitProgress(t *testing.T, ts *httptest.Server, jobURL, want string) string {
@@ -92,9 +98,12 @@ func TestGitJobs(t *testing.T) {
 		t.Fatalf("link: %d\n%s", resp.StatusCode, body)
 	}
 
+	parent := t
 	t.Run("CancelStopsThePush", func(t *testing.T) {
-		release := srv.hold("git-receive-pack")
-		defer release()
+		// The cancelled push stays held until the whole test is over
+		// (see reopen); the next subtests push through a reopened gate.
+		parent.Cleanup(srv.hold("git-receive-pack"))
+		defer srv.reopen("git-receive-pack")
 		resp, body := postForm(t, ts, base+"/commit", url.Values{"message": {"never"}}, nil)
 		jobURL := resp.Header.Get("Location")
 		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(jobURL, base+"/jobs/") {
@@ -164,7 +173,7 @@ func TestGitJobs(t *testing.T) {
 	})
 
 	t.Run("OpenCancelAndOpen", func(t *testing.T) {
-		release := srv.hold("git-upload-pack")
+		parent.Cleanup(srv.hold("git-upload-pack"))
 		resp, _ := postForm(t, ts, "/stacks/open", url.Values{"repo": {repoURL}, "folder": {"infra/chat"}, "name": {"opened"}}, nil)
 		jobURL := resp.Header.Get("Location")
 		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(jobURL, "/stacks/open/jobs/") {
@@ -179,7 +188,7 @@ func TestGitJobs(t *testing.T) {
 		if _, err := st.StackByName(context.Background(), "opened"); err == nil {
 			t.Fatal("a cancelled open created the stack")
 		}
-		release()
+		srv.reopen("git-upload-pack")
 		resp, _ = awaitJob(t, ts)(postForm(t, ts, "/stacks/open", url.Values{"repo": {repoURL}, "folder": {"infra/chat"}, "name": {"opened"}}, nil))
 		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/stacks/") {
 			t.Fatalf("open: %d %s", resp.StatusCode, resp.Header.Get("Location"))

@@ -47,6 +47,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/delete", s.handleStackDelete)                // POST /stacks/12/delete
 		r.Post("/undo", s.handleUndo)                         // POST /stacks/12/undo
 		r.Post("/redo", s.handleRedo)                         // POST /stacks/12/redo
+		r.Post("/arrange", s.handleArrange)                   // POST /stacks/12/arrange (every node's position, from Arrange)
 		r.Get("/template", s.handleTemplate)                  // GET /stacks/12/template?format=yaml
 		r.Get("/template.{format}", s.handleTemplateDownload) // GET /stacks/12/template.yaml
 		r.Get("/problems", s.handleProblems)                  // GET /stacks/12/problems

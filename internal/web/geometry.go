@@ -7,10 +7,12 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/model"
 )
 
-// Node geometry, in canvas pixels. app.css sizes .node, .node-head and
-// .route with the same numbers, so a wire the server draws meets the port
-// the browser lays out. canvas.js has no copy: CanvasPage renders the sizes
-// it needs on #editor (data-node-width, data-head-height).
+// Node and port geometry, in canvas pixels: its one home. app.css sizes
+// .node, .node-head and .route with the same numbers, so a wire meets the
+// port the browser lays out. The script has no copy: CanvasPage renders
+// the sizes on #editor (data-node-width, data-head-height, …) and each
+// wire's port offsets on the wire; the browser routes wires and lays out
+// stacks (Arrange, and imports when first opened) with them.
 const (
 	NodeWidth   = 220
 	HeadHeight  = 48
@@ -31,8 +33,18 @@ type Point struct{ X, Y float64 }
 // inPort is where wires end on a node: the middle of its head's left edge.
 func inPort() Point { return Point{0, HeadHeight / 2} }
 
-// outPort is where a function's access wires start: its head's right edge.
+// outPort is where a function's data wires (to tables) start: its head's
+// right edge.
 func outPort() Point { return Point{NodeWidth, HeadHeight / 2} }
+
+// callPort is where a function's wires to an API (send, authorizer) start:
+// the left edge of its body, apart from the handler's in-port above it, so
+// a function that sends does not look like it has a second handler.
+func callPort() Point { return Point{0, HeadHeight + BodyHeight/2} }
+
+// connPort is where send and authorizer wires end on an API: its head's
+// right edge, the API's @connections.
+func connPort() Point { return Point{NodeWidth, HeadHeight / 2} }
 
 // routePort is where route i's integration wire starts on its API.
 func routePort(i int) Point {
@@ -46,8 +58,10 @@ type WireView struct {
 	FromNode, ToNode string
 	From, To         Point // node origins
 	FromPort, ToPort Point // offsets from the origins
-	Label            string
-	Invalid          bool
+	// Label says what the wire does, with its ends' names: its tooltip
+	// and accessible name ("route sendMessage → SendHandler").
+	Label   string
+	Invalid bool
 }
 
 // Path returns the wire's cubic Bézier (Drawflow createCurvature):
@@ -98,24 +112,27 @@ func Wires(s *model.Stack) []WireView {
 		i   int
 	}
 	routes := map[string]routeAt{}
+	names := map[string]string{}
+	for _, n := range s.Nodes() {
+		names[n.ID] = n.Name
+	}
 	for _, a := range s.APIs {
 		for i, r := range a.Routes {
 			routes[r.ID] = routeAt{a.ID, i}
+			names[r.ID] = "route " + r.Key
 		}
 	}
 	out := make([]WireView, 0, len(s.Wires))
 	for _, w := range s.Wires {
-		v := WireView{ID: w.ID, Kind: string(w.Kind), ToNode: w.To, ToPort: inPort(), Label: string(w.Kind)}
+		v := WireView{ID: w.ID, Kind: string(w.Kind), ToNode: w.To, ToPort: inPort(), Label: wireLabel(w, names)}
 		switch r, isRoute := routes[w.From]; {
 		case isRoute:
 			v.FromNode, v.FromPort = r.api, routePort(r.i)
 		case w.Kind == model.WireSend || w.Kind == model.WireAuthorizer:
-			// A function usually sits right of the API it sends to, so
-			// the wire is drawn from the API's connections port (right of
-			// its head) to the function's in-port: a left-to-right curve
-			// instead of a loop back across both nodes.
-			v.FromNode, v.FromPort = w.To, outPort()
-			v.ToNode, v.ToPort = w.From, inPort()
+			// Drawn as it means: from the function's call port into the
+			// API's connections port, arrowhead at the API.
+			v.FromNode, v.FromPort = w.From, callPort()
+			v.ToPort = connPort()
 		default:
 			v.FromNode, v.FromPort = w.From, outPort()
 		}
@@ -128,6 +145,16 @@ func Wires(s *model.Stack) []WireView {
 		out = append(out, v)
 	}
 	return out
+}
+
+// wireLabel names a wire by its ends and what it does: "route sendMessage →
+// SendHandler", "SendHandler → Connections (read)".
+func wireLabel(w *model.Wire, names map[string]string) string {
+	label := names[w.From] + " → " + names[w.To]
+	if w.Kind != model.WireIntegration {
+		label += " (" + string(w.Kind) + ")"
+	}
+	return label
 }
 
 func ftoa(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) }

@@ -48,9 +48,19 @@ func TestWiresMeetPorts(t *testing.T) {
 	if w := byID["w13"]; w.FromPort.Y != HeadHeight+3*RouteHeight+RouteHeight/2 {
 		t.Fatalf("sendMessage wire %+v", w)
 	}
-	// A send wire is drawn from the API to the function, left to right.
-	if w := byID["w16"]; w.FromNode != "api1" || w.ToNode != "fn8" || w.Kind != "send" {
+	// A send wire goes from the function's call port, not its in-port,
+	// into the API's connections port; a table wire leaves from another.
+	if w := byID["w16"]; w.FromNode != "fn8" || w.FromPort != (Point{0, HeadHeight + BodyHeight/2}) || w.ToNode != "api1" || w.ToPort != (Point{NodeWidth, HeadHeight / 2}) || w.Kind != "send" {
 		t.Fatalf("send wire %+v", w)
+	}
+	if w := byID["w15"]; w.FromNode != "fn8" || w.FromPort == byID["w16"].FromPort {
+		t.Fatalf("table wire %+v leaves from the send wire's port", w)
+	}
+	// Each wire is named by its ends: its tooltip and accessible name.
+	for id, want := range map[string]string{"w13": "route sendMessage → SendHandler", "w16": "SendHandler → ChatApi (send)", "w14": "ConnectionHandler → Connections (read-write)"} {
+		if got := byID[id].Label; got != want {
+			t.Errorf("wire %s label %q, want %q", id, got, want)
+		}
 	}
 	if got, want := byID["w14"].Path(), BezierPath(460+NodeWidth, 40+HeadHeight/2, 840, 220+HeadHeight/2); got != want {
 		t.Fatalf("read-write wire path %q, want %q", got, want)

@@ -12,6 +12,9 @@ import { initMorph } from './canvas/morph.js'
 import { initProblemMarks } from './canvas/problems.js'
 import { initTooltips } from './canvas/tooltips.js'
 import { createWireTargets } from './canvas/wiretargets.js'
+import { initMinimap } from './canvas/minimap.js'
+import { initNavigation } from './canvas/navigate.js'
+import { createScene } from './canvas/scene.js'
 import { createSelection } from './canvas/selection.js'
 import { createTransport, initQueue } from './canvas/transport.js'
 import { createViewport } from './canvas/viewport.js'
@@ -34,8 +37,19 @@ export function initCanvas (htmx) {
   initProblemMarks(editor)
   const viewport = document.getElementById('viewport')
   const transport = createTransport(htmx, editor, initHistory(editor))
-  const view = createViewport(editor, viewport, document.getElementById('world'))
-  const wires = createWires(document.getElementById('draft-wire'))
+  const world = document.getElementById('world')
+  const overview = document.createElement('canvas')
+  overview.className = 'overview'
+  overview.setAttribute('aria-hidden', 'true')
+  viewport.append(overview)
+  const wireCanvas = document.createElement('canvas')
+  wireCanvas.className = 'wire-canvas'
+  wireCanvas.setAttribute('aria-hidden', 'true')
+  viewport.prepend(wireCanvas)
+  const scene = createScene(editor, viewport, world, overview, wireCanvas)
+  const view = createViewport(editor, viewport, world, scene.bounds)
+  view.onChange(scene.update)
+  const wires = createWires(document.getElementById('draft-wire'), scene)
   const selection = createSelection(editor, transport)
   // moveNode moves a node's pixels, and its wires with it, until the
   // server answers.
@@ -45,7 +59,7 @@ export function initCanvas (htmx) {
     place(el)
     wires.redraw(el.dataset.node)
   }
-  const c = { editor, viewport, view, wires, selection, transport, geometry: readGeometry(editor), moveNode, announce, message: showMessage, wireTargets: createWireTargets(editor) }
+  const c = { editor, viewport, view, wires, selection, transport, geometry: readGeometry(editor), moveNode, announce, message: showMessage, wireTargets: createWireTargets(editor), scene, overview }
   initGestures(c)
   initKeys(c)
   initAnnouncements(c)
@@ -59,6 +73,8 @@ export function initCanvas (htmx) {
   initMenu(c, { ...clipboard, paste: (at) => clipboard.paste(at ?? middle()), connect: connect.open })
   initRoom(editor)
   initTemplateTab(c)
+  initNavigation(c)
+  initMinimap(c)
 
   editor.addEventListener('click', (e) => {
     const action = e.target.closest('[data-action]')?.dataset.action

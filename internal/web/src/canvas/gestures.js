@@ -83,6 +83,8 @@ function startGesture (c, e) {
   const item = e.target.closest('.palette-item')
   if (item) return { kind: 'palette', item, sx: e.clientX, sy: e.clientY, ghost: null }
   if (!c.viewport.contains(e.target)) return null
+  // A button or the routes toggle on a node is a click, not a drag.
+  if (e.target.closest('.node button, .node [data-toggle-routes]')) return null
   const port = e.target.closest('[data-port]')
   if (port) {
     e.preventDefault()

@@ -50,6 +50,10 @@ export function createTransport (htmx, editor, history) {
       if (!res.ok) throw new Error(await res.text())
       return res.text()
     },
+    // arrange saves every node's position ({id: [x, y]}) as one revision.
+    arrange (positions) {
+      return htmx.ajax('POST', editor.dataset.arrangeUrl, { source: editor, values: { positions: JSON.stringify(positions) }, swap: 'none' })
+    },
     undo () { if (history.can('undo')) htmx.ajax('POST', editor.dataset.undoUrl, { source: editor, swap: 'none' }) },
     redo () { if (history.can('redo')) htmx.ajax('POST', editor.dataset.redoUrl, { source: editor, swap: 'none' }) }
   }

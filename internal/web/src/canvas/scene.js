@@ -1,0 +1,575 @@
+// The scene: what the canvas knows of the nodes and wires the server drew,
+// read from their data-* attributes, so that it draws only what is in view.
+// Nodes and wires outside the viewport (and a margin) are culled with
+// display:none; wires are routed (route.js) when they come into view or an
+// end moves. Below FAR zoom the DOM is hidden and the whole stack is drawn
+// on one <canvas> as boxes and lines: thousands of elements cannot be
+// painted sixty times a second, a few thousand rectangles can. An API's
+// routes can be collapsed to a count (kept per stack in localStorage).
+import { arrowOf, createGrid, pathOf, route } from './route.js'
+
+// FAR is the zoom below which the stack is drawn simplified.
+export const FAR = 0.3
+// CULL_MARGIN is how much beyond the viewport (in viewport sizes) stays
+// drawn, so a short pan shows no gap before the next frame.
+const CULL_MARGIN = 0.1
+// LANE is the space between wires running side by side.
+const LANE = 6
+
+const KIND_COLOURS = { api: '#6b4ce6', function: '#e0720b', table: '#1f7ae0', other: '#8a93a6' }
+
+// Wires are painted on wireCanvas, under the nodes, in screen pixels: a few
+// hundred long SVG paths re-rastered at every zoom step cost more than a
+// frame. Each wire's <svg> stays, for its pointer target, focus, accessible
+// name and tooltip, and shows its own line only when selected, focused,
+// hovered or lit (app.css), above the painted one.
+export function createScene (editor, viewport, world, overview, wireCanvas) {
+  const d = editor.dataset
+  const g = { w: +d.nodeWidth, head: +d.headHeight, row: +d.routeHeight, body: +d.bodyHeight }
+  const collapseKey = 'switchboard:collapsed:' + d.base
+  let collapsed = new Set()
+  try { collapsed = new Set(JSON.parse(localStorage.getItem(collapseKey) || '[]')) } catch (_) {}
+
+  let nodes = new Map() // id → node
+  let wires = [] // wire
+  let grid = createGrid()
+  let dirty = true
+  let far = false
+  let lastView = null
+  let frame = 0
+  let cache = null // the far drawing (paintOverview)
+  const styles = {} // wire kind → { colour, dash }
+  let routed = 0 // how many routes were worked out, ever
+  let lanesFor = -1 // the drawn wires and routes the lanes were spread for
+  let version = 0 // bumped by every change of the scene, which the cache was drawn from
+  const changeListeners = []
+
+  const isCollapsed = (n) => n.routes > 0 && collapsed.has(n.id)
+  function height (n) {
+    const rows = n.routes === 0 ? 0 : isCollapsed(n) ? 1 : n.routes
+    return g.head + g.body + rows * g.row
+  }
+  function box (n) {
+    return { id: n.id, minX: n.x, minY: n.y, maxX: n.x + g.w, maxY: n.y + height(n) }
+  }
+
+  function readNode (el) {
+    const n = nodes.get(el.dataset.node) || { id: el.dataset.node }
+    n.el = el
+    n.kind = el.dataset.kind
+    n.name = el.dataset.name
+    n.x = parseFloat(el.dataset.x) || 0
+    n.y = parseFloat(el.dataset.y) || 0
+    n.routes = el.querySelectorAll(':scope > .route').length
+    n.box = box(n)
+    return n
+  }
+  function readWire (el) {
+    const s = el.dataset
+    return {
+      el,
+      id: s.wire,
+      kind: s.kind,
+      from: s.fromNode,
+      to: s.toNode,
+      fx: +s.fx, fy: +s.fy, tx: +s.tx, ty: +s.ty,
+      key: '',
+      box: null,
+      shown: true
+    }
+  }
+  // ends are the wire's two ports in world pixels, and the sides they
+  // face (-1 left, +1 right).
+  function ends (w) {
+    const a = nodes.get(w.from); const b = nodes.get(w.to)
+    if (!a || !b) return null
+    let fy = w.fy
+    // A collapsed API's routes all start at its summary row.
+    if (w.kind === 'integration' && isCollapsed(a)) fy = g.head + g.row / 2
+    return {
+      s: { x: a.x + w.fx, y: a.y + fy },
+      ds: w.fx <= 0 ? -1 : 1,
+      t: { x: b.x + w.tx, y: b.y + w.ty },
+      dt: w.tx <= 0 ? -1 : 1
+    }
+  }
+  function endsBox (e) {
+    return { minX: Math.min(e.s.x, e.t.x) - 40, minY: Math.min(e.s.y, e.t.y) - 40, maxX: Math.max(e.s.x, e.t.x) + 40, maxY: Math.max(e.s.y, e.t.y) + 40 }
+  }
+
+  function rebuild () {
+    dirty = false
+    version++
+    const fresh = new Map()
+    grid = createGrid()
+    for (const el of world.querySelectorAll('#nodes > .node')) {
+      const n = readNode(el)
+      fresh.set(n.id, n)
+      grid.add(n.box)
+      decorate(n)
+    }
+    nodes = fresh
+    wires = [...world.querySelectorAll('#wires > svg.wire[data-wire]')].map(readWire)
+    wires.forEach((w, i) => { w.n = i + 1 })
+    lanesFor = -1
+    for (const w of wires) {
+      if (styles[w.kind]) continue
+      // Colours and dashes are app.css's, read once per kind.
+      const line = w.el.querySelector('.wire-line')
+      const cs = line && getComputedStyle(line)
+      styles[w.kind] = {
+        colour: cs?.stroke || '#8a93a6',
+        dash: (cs?.strokeDasharray || 'none').split(/[ ,]+/).map(parseFloat).filter((n) => n > 0)
+      }
+    }
+    for (const w of wires) {
+      const e = ends(w)
+      w.box = e ? endsBox(e) : null
+    }
+    for (const n of nodes.values()) n.shown = !n.el.classList.contains('culled')
+    for (const w of wires) w.shown = !w.el.classList.contains('culled')
+  }
+  // refreshNodes re-reads nodes whose position changed (a drag, a morph)
+  // without reading the rest of the scene again.
+  function refreshNodes (ids) {
+    version++
+    grid = createGrid()
+    for (const id of ids) {
+      const n = nodes.get(id)
+      if (n) readNode(n.el)
+    }
+    for (const n of nodes.values()) grid.add(n.box)
+    for (const w of wires) {
+      w.key = '' // another wire's end may now stand in its way
+      const e = ends(w)
+      if (e && (ids.has(w.from) || ids.has(w.to))) w.box = endsBox(e)
+    }
+  }
+
+  // decorate gives an API node its collapse toggle and summary row.
+  function decorate (n) {
+    const el = n.el
+    if (n.routes === 0 || el.querySelector(':scope > .route-summary')) {
+      el.classList.toggle('routes-collapsed', isCollapsed(n))
+      return
+    }
+    // A span, not a button: a control inside the node's own role=button
+    // is a nested control (axe), even hidden and out of the tab order. The
+    // pointer clicks it; the keyboard has R on the focused API
+    // (navigate.js).
+    const toggle = document.createElement('span')
+    toggle.className = 'route-toggle'
+    toggle.dataset.toggleRoutes = n.id
+    toggle.dataset.testid = 'route-toggle'
+    toggle.setAttribute('aria-hidden', 'true')
+    el.querySelector('.node-head')?.append(toggle)
+    const summary = document.createElement('div')
+    summary.className = 'route-summary'
+    summary.dataset.testid = 'route-summary'
+    summary.dataset.toggleRoutes = n.id
+    const port = document.createElement('span')
+    port.className = 'port port-out port-summary'
+    port.setAttribute('aria-hidden', 'true')
+    summary.append(document.createElement('span'), port)
+    el.querySelector(':scope > .node-body')?.before(summary)
+    label(n)
+  }
+  function label (n) {
+    const c = isCollapsed(n)
+    const words = `${n.routes} route${n.routes === 1 ? '' : 's'}`
+    n.el.classList.toggle('routes-collapsed', c)
+    const toggle = n.el.querySelector('.route-toggle')
+    if (toggle) {
+      toggle.textContent = c ? '▸ ' + n.routes : '▾'
+      toggle.title = c ? `Show the ${words} (R)` : 'Collapse the routes to a count (R)'
+    }
+    const summary = n.el.querySelector('.route-summary > span')
+    if (summary) summary.textContent = words
+  }
+  function toggleRoutes (id) {
+    if (collapsed.has(id)) collapsed.delete(id)
+    else collapsed.add(id)
+    try { localStorage.setItem(collapseKey, JSON.stringify([...collapsed])) } catch (_) {}
+    const n = nodes.get(id)
+    if (!n) return
+    label(n)
+    refreshNodes(new Set([id]))
+    schedule()
+  }
+
+  // drawWire routes w and writes its paths, if an end moved since.
+  function drawWire (w) {
+    const e = ends(w)
+    if (!e) return
+    const key = `${e.s.x},${e.s.y},${e.t.x},${e.t.y}`
+    if (w.key === key) return
+    w.key = key
+    routed++
+    const pts = w.pts = route(grid, e.s, e.ds, e.t, e.dt, [w.from, w.to])
+    let minX = Infinity; let minY = Infinity; let maxX = -Infinity; let maxY = -Infinity
+    for (const p of pts) {
+      minX = Math.min(minX, p.x); minY = Math.min(minY, p.y); maxX = Math.max(maxX, p.x); maxY = Math.max(maxY, p.y)
+    }
+    w.box = { minX, minY, maxX, maxY }
+  }
+
+  const meets = (a, b) => a && a.maxX >= b.minX && a.minX <= b.maxX && a.maxY >= b.minY && a.minY <= b.maxY
+  function show (item, on) {
+    if (item.shown === on) return
+    item.shown = on
+    item.el.classList.toggle('culled', !on)
+  }
+
+  // update draws the scene for view: culls, routes, or paints the overview.
+  function update (view) {
+    frame = 0
+    if (dirty) rebuild()
+    lastView = view
+    const isFar = view.z < FAR
+    if (isFar !== far) {
+      far = isFar
+      editor.classList.toggle('far', far)
+    }
+    if (far) return paintOverview(view)
+    const drawn = []
+    const w = viewport.clientWidth / view.z; const h = viewport.clientHeight / view.z
+    const x0 = -view.x / view.z; const y0 = -view.y / view.z
+    const seen = { minX: x0 - w * CULL_MARGIN, minY: y0 - h * CULL_MARGIN, maxX: x0 + w * (1 + CULL_MARGIN), maxY: y0 + h * (1 + CULL_MARGIN) }
+    for (const n of nodes.values()) show(n, meets(n.box, seen) || n.el.classList.contains('selected') || n.el === document.activeElement)
+    for (const wire of wires) {
+      const on = meets(wire.box, seen) || wire.el.classList.contains('selected')
+      if (on) drawWire(wire)
+      const shown = on && meets(wire.box, seen)
+      show(wire, shown || wire.el.classList.contains('selected'))
+      if (shown && wire.pts) drawn.push(wire)
+    }
+    // Lanes depend on which wires are drawn and where they run: worked
+    // out again only when that changed, not at every frame of a zoom.
+    let sig = drawn.length * 31 + routed
+    for (const wire of drawn) sig = (sig * 33 + wire.n) % 4294967291
+    if (sig !== lanesFor) {
+      lanesFor = sig
+      nudge(drawn)
+      for (const wire of drawn) writePath(wire)
+    }
+    paintWires(view, drawn)
+  }
+
+  // nudge spreads wires whose inner segments run along the same line
+  // over the same stretch a few pixels apart, as ELK and libavoid do, so
+  // each can be followed: their drawn points (drawPts) are the routes'
+  // with those segments moved into lanes.
+  function nudge (list) {
+    const groups = new Map()
+    for (const w of list) {
+      const p = w.drawPts = w.pts.map((q) => ({ x: q.x, y: q.y }))
+      // The first and last segments stay on their ports.
+      for (let i = 1; i < p.length - 2; i++) {
+        const vertical = p[i].x === p[i + 1].x
+        const at = vertical ? p[i].x : p[i].y
+        const a = vertical ? p[i].y : p[i].x; const b = vertical ? p[i + 1].y : p[i + 1].x
+        const key = (vertical ? 'v' : 'h') + Math.round(at)
+        let g = groups.get(key)
+        if (!g) groups.set(key, (g = []))
+        g.push({ w, i, vertical, lo: Math.min(a, b), hi: Math.max(a, b) })
+      }
+    }
+    for (const g of groups.values()) {
+      if (g.length < 2) continue
+      g.sort((a, b) => a.lo - b.lo)
+      let cluster = [g[0]]
+      let hi = g[0].hi
+      const spread = () => {
+        if (cluster.length < 2) return
+        // Ordered by where the wires come from, then where they go.
+        cluster.sort((a, b) => (a.w.pts[0].y - b.w.pts[0].y) || (a.w.pts.at(-1).y - b.w.pts.at(-1).y) || (a.w.pts[0].x - b.w.pts[0].x))
+        // A crowded channel keeps its lanes within eight lanes' width.
+        const lane = Math.min(LANE, 8 * LANE / (cluster.length - 1))
+        cluster.forEach((sgm, k) => {
+          const d = (k - (cluster.length - 1) / 2) * lane
+          const p = sgm.w.drawPts
+          if (sgm.vertical) { p[sgm.i].x += d; p[sgm.i + 1].x += d } else { p[sgm.i].y += d; p[sgm.i + 1].y += d }
+        })
+      }
+      for (let k = 1; k < g.length; k++) {
+        if (g[k].lo < hi - 1) {
+          cluster.push(g[k])
+          hi = Math.max(hi, g[k].hi)
+        } else {
+          spread()
+          cluster = [g[k]]
+          hi = g[k].hi
+        }
+      }
+      spread()
+    }
+  }
+
+  // writePath gives the wire's <svg> the drawn route, for its pointer
+  // target and its own line (selected, focused, hovered), when it changed.
+  function writePath (w) {
+    const line = pathOf(w.drawPts)
+    if (w.d === line) return
+    w.d = line
+    for (const p of w.el.querySelectorAll('.wire-line, .wire-hit')) p.setAttribute('d', line)
+    let arrow = w.el.querySelector('.wire-arrow')
+    if (!arrow) {
+      arrow = document.createElementNS('http://www.w3.org/2000/svg', 'path')
+      arrow.setAttribute('class', 'wire-arrow')
+      w.el.append(arrow)
+    }
+    arrow.setAttribute('d', arrowOf(w.drawPts))
+  }
+
+  function paintWires (view, list) {
+    const dpr = window.devicePixelRatio || 1
+    const cw = Math.round(viewport.clientWidth * dpr); const ch = Math.round(viewport.clientHeight * dpr)
+    if (wireCanvas.width !== cw || wireCanvas.height !== ch) {
+      wireCanvas.width = cw
+      wireCanvas.height = ch
+    }
+    const ctx = wireCanvas.getContext('2d')
+    ctx.setTransform(1, 0, 0, 1, 0, 0)
+    ctx.clearRect(0, 0, cw, ch)
+    ctx.setTransform(dpr * view.z, 0, 0, dpr * view.z, dpr * view.x, dpr * view.y)
+    ctx.lineWidth = 2.5
+    ctx.lineJoin = 'round'
+    const byKind = {}
+    for (const w of list) (byKind[w.kind] ||= []).push(w)
+    for (const [kind, ws] of Object.entries(byKind)) {
+      const st = styles[kind] || { colour: '#8a93a6', dash: [] }
+      ctx.strokeStyle = st.colour
+      ctx.fillStyle = st.colour
+      ctx.setLineDash(st.dash)
+      ctx.beginPath()
+      for (const w of ws) {
+        const p = w.drawPts || w.pts
+        // The line stops where the arrowhead starts.
+        const last = p[p.length - 1]; const prev = p[p.length - 2]
+        const len = Math.hypot(last.x - prev.x, last.y - prev.y) || 1
+        const cut = Math.min(9, len)
+        ctx.moveTo(p[0].x, p[0].y)
+        for (let i = 1; i < p.length - 1; i++) ctx.lineTo(p[i].x, p[i].y)
+        ctx.lineTo(last.x - (last.x - prev.x) / len * cut, last.y - (last.y - prev.y) / len * cut)
+      }
+      ctx.stroke()
+      ctx.setLineDash([])
+      ctx.beginPath()
+      for (const w of ws) {
+        const p = w.drawPts || w.pts
+        const t = p[p.length - 1]; const q = p[p.length - 2]
+        const len = Math.hypot(t.x - q.x, t.y - q.y) || 1
+        const ux = (t.x - q.x) / len; const uy = (t.y - q.y) / len
+        const bx = t.x - ux * 9; const by = t.y - uy * 9
+        ctx.moveTo(t.x, t.y)
+        ctx.lineTo(bx - uy * 5, by + ux * 5)
+        ctx.lineTo(bx + uy * 5, by - ux * 5)
+        ctx.closePath()
+      }
+      ctx.fill()
+    }
+  }
+
+  // The far drawing is painted into a cache covering the view and a
+  // margin around it. A pan copies it; a zoom scales it (up to twice
+  // either way) and paints it crisp again once the zoom holds still, as
+  // map tiles do.
+  let settle = 0
+  function paintOverview (view) {
+    const dpr = window.devicePixelRatio || 1
+    const cw = viewport.clientWidth; const ch = viewport.clientHeight
+    if (overview.width !== Math.round(cw * dpr) || overview.height !== Math.round(ch * dpr)) {
+      overview.width = Math.round(cw * dpr)
+      overview.height = Math.round(ch * dpr)
+    }
+    const vis = { minX: -view.x / view.z, minY: -view.y / view.z, maxX: (cw - view.x) / view.z, maxY: (ch - view.y) / view.z }
+    const ratio = cache ? view.z / cache.z : 0
+    const covers = cache && cache.version === version && ratio >= 0.5 && ratio <= 2 &&
+      cache.box.minX <= vis.minX && cache.box.minY <= vis.minY && cache.box.maxX >= vis.maxX && cache.box.maxY >= vis.maxY
+    if (!covers) {
+      const mx = (vis.maxX - vis.minX) * 0.5; const my = (vis.maxY - vis.minY) * 0.5
+      cache = paintCache({ minX: vis.minX - mx, minY: vis.minY - my, maxX: vis.maxX + mx, maxY: vis.maxY + my }, view.z, dpr, cache?.canvas)
+    } else if (ratio !== 1) {
+      clearTimeout(settle)
+      settle = setTimeout(() => {
+        if (cache) cache.version = -1
+        schedule()
+      }, 150)
+    }
+    const k = view.z / cache.z
+    const ctx = overview.getContext('2d')
+    ctx.setTransform(1, 0, 0, 1, 0, 0)
+    ctx.clearRect(0, 0, overview.width, overview.height)
+    const dx = (cache.box.minX * view.z + view.x) * dpr; const dy = (cache.box.minY * view.z + view.y) * dpr
+    // Unscaled, a whole-pixel copy: no filtering.
+    if (k === 1) ctx.drawImage(cache.canvas, Math.round(dx), Math.round(dy))
+    else ctx.drawImage(cache.canvas, dx, dy, cache.canvas.width * k, cache.canvas.height * k)
+    const b = n0Selected()
+    if (b) {
+      ctx.setTransform(dpr * view.z, 0, 0, dpr * view.z, dpr * view.x, dpr * view.y)
+      ctx.strokeStyle = '#1f6feb'
+      ctx.lineWidth = 3 / view.z
+      ctx.strokeRect(b.minX - 4 / view.z, b.minY - 4 / view.z, b.maxX - b.minX + 8 / view.z, b.maxY - b.minY + 8 / view.z)
+    }
+  }
+
+  // paintCache draws the world box seen at zoom z: wires as straight lines
+  // by kind, nodes as boxes in their kind's colour, names and an API's
+  // route count where there is room to read them.
+  function paintCache (seen, z, dpr, canvas = document.createElement('canvas')) {
+    const w = Math.ceil((seen.maxX - seen.minX) * z * dpr); const h = Math.ceil((seen.maxY - seen.minY) * z * dpr)
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w
+      canvas.height = h
+    }
+    const ctx = canvas.getContext('2d')
+    ctx.setTransform(1, 0, 0, 1, 0, 0)
+    ctx.clearRect(0, 0, w, h)
+    ctx.setTransform(dpr * z, 0, 0, dpr * z, -seen.minX * z * dpr, -seen.minY * z * dpr)
+    ctx.lineWidth = Math.max(1, 1.2 / z)
+    const byKind = {}
+    for (const wire of wires) {
+      const e = ends(wire)
+      if (!e) continue
+      if (Math.max(e.s.x, e.t.x) < seen.minX || Math.min(e.s.x, e.t.x) > seen.maxX || Math.max(e.s.y, e.t.y) < seen.minY || Math.min(e.s.y, e.t.y) > seen.maxY) continue
+      ;(byKind[wire.kind] ||= []).push(e)
+    }
+    ctx.globalAlpha = 0.55
+    for (const [kind, list] of Object.entries(byKind)) {
+      ctx.strokeStyle = styles[kind]?.colour || '#8a93a6'
+      ctx.beginPath()
+      for (const e of list) { ctx.moveTo(e.s.x, e.s.y); ctx.lineTo(e.t.x, e.t.y) }
+      ctx.stroke()
+    }
+    ctx.globalAlpha = 1
+    ctx.lineWidth = Math.max(1, 1.5 / z)
+    ctx.font = `${10 / z}px system-ui, sans-serif`
+    ctx.textBaseline = 'top'
+    // One path per kind: a few calls instead of three per node.
+    const byNodeKind = {}
+    for (const n of nodes.values()) if (meets(n.box, seen)) (byNodeKind[n.kind] ||= []).push(n)
+    ctx.fillStyle = '#fff'
+    for (const [kind, list] of Object.entries(byNodeKind)) {
+      const colour = KIND_COLOURS[kind] || KIND_COLOURS.other
+      ctx.beginPath()
+      for (const n of list) ctx.rect(n.box.minX, n.box.minY, g.w, n.box.maxY - n.box.minY)
+      ctx.fillStyle = '#fff'
+      ctx.fill()
+      ctx.strokeStyle = colour
+      ctx.stroke()
+      ctx.beginPath()
+      for (const n of list) ctx.rect(n.box.minX, n.box.minY, g.w, g.head * 0.25)
+      ctx.fillStyle = colour
+      ctx.fill()
+    }
+    // Names, and an API's routes as a count, while there is room to read them.
+    // The DOM takes over at FAR; from a fifth of it, a node is wide enough
+    // for a name in 10 px type.
+    if (g.w * z >= 44) {
+      ctx.fillStyle = '#1d2330'
+      for (const list of Object.values(byNodeKind)) {
+        for (const n of list) {
+          const x = n.box.minX + 4 / z; const y = n.box.minY + g.head * 0.3; const room = g.w - 8 / z
+          ctx.fillText(n.name, x, y, room)
+          if (n.routes) ctx.fillText(`${n.routes} route${n.routes === 1 ? '' : 's'}`, x, y + 13 / z, room)
+        }
+      }
+    }
+    return { canvas, box: seen, z, version }
+  }
+  function n0Selected () {
+    const el = world.querySelector('#nodes > .node.selected')
+    return el && nodes.get(el.dataset.node)?.box
+  }
+
+  function schedule () {
+    if (!frame && lastView) frame = requestAnimationFrame(() => update(lastView))
+  }
+
+  // Any change to the nodes or wires the server sends (a swap, a morph)
+  // makes the scene read them again; a move of a node re-reads it alone.
+  const moved = new Set()
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === 'childList') {
+        // What the scene adds itself (a toggle, a summary row, an
+        // arrowhead) changes nothing; anything else, including a morph
+        // taking those away again, is read afresh.
+        if (r.target.closest?.('.route-toggle, .route-summary')) continue
+        const ownAdded = [...r.addedNodes].every((x) => x.nodeType === 1 && x.matches('.route-toggle, .route-summary, .wire-arrow'))
+        if (!ownAdded || r.removedNodes.length > 0) dirty = true
+      } else if (r.target.classList?.contains('node')) {
+        moved.add(r.target.dataset.node)
+      } else {
+        dirty = true
+      }
+    }
+    if (!dirty && moved.size) refreshNodes(moved)
+    moved.clear()
+    schedule()
+    for (const fn of changeListeners) fn()
+  }).observe(world, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-x', 'data-y', 'data-fx', 'data-fy', 'data-tx', 'data-ty', 'data-node', 'data-wire'] })
+
+  // A response may rewrite a wire's path in place (a morph): write the
+  // drawn routes again.
+  document.body.addEventListener('htmx:afterSettle', () => {
+    lanesFor = -1
+    for (const w of wires) w.d = ''
+    schedule()
+  })
+
+  editor.addEventListener('click', (e) => {
+    const t = e.target.closest('[data-toggle-routes]')
+    if (t) {
+      e.stopPropagation()
+      toggleRoutes(t.dataset.toggleRoutes)
+    }
+  }, true)
+
+  return {
+    update,
+    far: () => far,
+    // bounds is the world box around every node.
+    bounds () {
+      if (dirty) rebuild()
+      if (nodes.size === 0) return null
+      let minX = Infinity; let minY = Infinity; let maxX = -Infinity; let maxY = -Infinity
+      for (const n of nodes.values()) {
+        minX = Math.min(minX, n.box.minX); minY = Math.min(minY, n.box.minY)
+        maxX = Math.max(maxX, n.box.maxX); maxY = Math.max(maxY, n.box.maxY)
+      }
+      return { minX, minY, maxX, maxY }
+    },
+    // boxOf is a node's box, by node ID.
+    boxOf (id) {
+      if (dirty) rebuild()
+      return nodes.get(id)?.box ?? null
+    },
+    // nodeAt is the node at a world point.
+    nodeAt (p) {
+      if (dirty) rebuild()
+      let hit = null
+      grid.each(p.x, p.y, p.x, p.y, (b) => {
+        if (p.x >= b.minX && p.x <= b.maxX && p.y >= b.minY && p.y <= b.maxY) hit = b.id
+      })
+      return hit
+    },
+    forEachNode (fn) {
+      if (dirty) rebuild()
+      for (const n of nodes.values()) fn(n)
+    },
+    // nodeMoved re-reads one node and reroutes its wires now, during a drag.
+    nodeMoved (id) {
+      if (dirty) rebuild()
+      refreshNodes(new Set([id]))
+      for (const w of wires) if (w.from === id || w.to === id) drawWire(w)
+      schedule()
+    },
+    expand (id) {
+      if (collapsed.has(id)) toggleRoutes(id)
+    },
+    toggleRoutes,
+    onChange (fn) { changeListeners.push(fn) },
+    geometry: g
+  }
+}

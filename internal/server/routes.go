@@ -48,6 +48,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/undo", s.handleUndo)                         // POST /stacks/12/undo
 		r.Post("/redo", s.handleRedo)                         // POST /stacks/12/redo
 		r.Get("/template", s.handleTemplate)                  // GET /stacks/12/template?format=yaml
+		r.Post("/template", s.handleTemplateEdit)             // POST /stacks/12/template (text=…: the edited template, one revision)
 		r.Get("/template.{format}", s.handleTemplateDownload) // GET /stacks/12/template.yaml
 		r.Get("/problems", s.handleProblems)                  // GET /stacks/12/problems
 

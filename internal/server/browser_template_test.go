@@ -1,0 +1,155 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// clickAfter clicks, with the mouse, just after the first occurrence of
+// text in the Template tab's editor, scrolling its line into view first:
+// where a user would click to put the cursor there.
+func clickAfter(tb testing.TB, ctx context.Context, text string) {
+	tb.Helper()
+	var xy []float64
+	// The editor draws only the lines near its view: scroll there first,
+	// as a user would with the wheel.
+	run(tb, ctx, "scroll to "+text,
+		chromedp.Evaluate(fmt.Sprintf(`(() => {
+			const EV = switchboardEditor.EditorView
+			const view = EV.findFromDOM(document.querySelector('.template-code .cm-editor'))
+			const at = view.state.doc.toString().indexOf(%q)
+			view.dispatch({ effects: EV.scrollIntoView(at, { y: 'center' }) })
+		})()`, text), nil))
+	run(tb, ctx, "find "+text+" in the editor",
+		waitJS(fmt.Sprintf(`[...document.querySelectorAll('.template-code .cm-line')].some((l) => l.textContent.includes(%q))`, text)),
+		chromedp.Evaluate(fmt.Sprintf(`(() => {
+			const line = [...document.querySelectorAll('.template-code .cm-line')].find((l) => l.textContent.includes(%[1]q))
+			line.scrollIntoView({ block: 'center' })
+			const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT)
+			let at = line.textContent.indexOf(%[1]q) + %[1]q.length
+			for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+				if (at <= n.length) {
+					const r = document.createRange()
+					r.setStart(n, at - 1)
+					r.setEnd(n, at)
+					const box = r.getBoundingClientRect()
+					return [box.right - 1, box.top + box.height / 2]
+				}
+				at -= n.length
+			}
+			return null
+		})()`, text), &xy))
+	if len(xy) != 2 {
+		tb.Fatalf("no %q in the editor", text)
+	}
+	run(tb, ctx, "click after "+text, chromedp.MouseClickXY(xy[0], xy[1]))
+}
+
+// editorText is the Template tab editor's whole text.
+const editorText = `switchboardEditor.EditorView.findFromDOM(document.querySelector('.template-code .cm-editor')).state.doc.toString()`
+
+// TestBrowserTemplateEditMovesTheCanvas types into the Template tab's
+// editor with the keyboard: a route key edited there and applied is one
+// revision, the canvas shows the new route in place, and the template
+// shows the stack's export again (issue 15 item 4).
+func TestBrowserTemplateEditMovesTheCanvas(t *testing.T) {
+	srv := mustServeReal(t)
+	ctx, _ := newBrowser(t)
+	s := openChat(t, srv, ctx, "tpl-edit")
+	run(t, ctx, "show the Template tab",
+		chromedp.Click(`[data-testid=tab-template]`),
+		chromedp.WaitVisible(`.template-code .cm-content`),
+		waitJS(`document.querySelector('.template-code .tok-propertyName') !== null`),
+	)
+	clickAfter(t, ctx, "RouteKey: sendMessage")
+	run(t, ctx, "type into the template and apply with Ctrl+Enter",
+		chromedp.KeyEvent("s"),
+		waitJS(`!document.querySelector('[data-testid=template-apply]').disabled`),
+		chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(2)), // Ctrl+Enter
+		waitJS(`[...document.querySelectorAll('#nodes .route-key')].some((k) => k.textContent === 'sendMessages')`),
+		waitJS(`document.querySelector('[data-testid=template-apply]').disabled`),
+	)
+	screenshot(t, ctx, "applied")
+	got := head(t, srv.store, s.ID)
+	if got.Revision != s.Revision+1 {
+		t.Errorf("the stack is at revision %d, want one revision after %d", got.Revision, s.Revision)
+	}
+	var keys []string
+	for _, a := range got.APIs {
+		for _, r := range a.Routes {
+			keys = append(keys, r.Key)
+		}
+	}
+	if !strings.Contains(strings.Join(keys, " "), "sendMessages") {
+		t.Errorf("the saved routes are %v", keys)
+	}
+	for _, n := range s.Nodes() {
+		after, ok := got.Node(n.ID)
+		if !ok || after.Position != n.Position {
+			t.Errorf("node %s (%s) was lost or moved by the edit", n.Name, n.ID)
+		}
+	}
+	if steps := evalString(t, ctx, `document.querySelector('[data-testid=undo]')?.title || ''`); !strings.Contains(strings.ToLower(steps), "edit the template") {
+		t.Errorf("Undo says %q, want it to name the template edit", steps)
+	}
+}
+
+// TestBrowserTemplateProblemSurvivesReload: text that cannot be applied is
+// not, shows its problem marked at its line, and is still there, with the
+// problem, after a reload; Discard brings back the stack's template.
+func TestBrowserTemplateProblemSurvivesReload(t *testing.T) {
+	srv := mustServeReal(t)
+	ctx, _ := newBrowser(t)
+	// The refused apply is answered 422, which the browser logs.
+	allowConsoleErrors(t, "422")
+	s := openChat(t, srv, ctx, "tpl-bad")
+	run(t, ctx, "show the Template tab",
+		chromedp.Click(`[data-testid=tab-template]`),
+		chromedp.WaitVisible(`.template-code .cm-content`),
+	)
+	clickAfter(t, ctx, "RouteKey: sendMessage")
+	run(t, ctx, "break the YAML and apply",
+		chromedp.KeyEvent(":"),
+		chromedp.KeyEvent(" "),
+		chromedp.KeyEvent("x"),
+		chromedp.Click(`[data-testid=template-apply]`),
+		chromedp.WaitVisible(`[data-testid=template-edit-problem]`),
+		chromedp.WaitVisible(`.template-code .cm-lintRange-error`),
+	)
+	problem := evalString(t, ctx, `document.querySelector('[data-testid=template-edit-problem]').textContent`)
+	if !strings.HasPrefix(problem, "Line ") {
+		t.Errorf("the problem reads %q, want it to say its line", problem)
+	}
+	typed := evalString(t, ctx, editorText)
+	if !strings.Contains(typed, "RouteKey: sendMessage: x") {
+		t.Fatalf("the editor does not hold the typed text")
+	}
+	if got := head(t, srv.store, s.ID); got.Revision != s.Revision {
+		t.Fatalf("the invalid text was applied: revision %d", got.Revision)
+	}
+	screenshot(t, ctx, "problem")
+	run(t, ctx, "reload",
+		chromedp.Reload(),
+		chromedp.WaitVisible(`.editor.ready`),
+		chromedp.Click(`[data-testid=tab-template]`),
+		chromedp.WaitVisible(`.template-code .cm-content`),
+		chromedp.WaitVisible(`[data-testid=template-edit-problem]`),
+		chromedp.WaitVisible(`.template-code .cm-lintRange-error`),
+		waitJS(`!document.querySelector('[data-testid=template-apply]').disabled`),
+	)
+	if got := evalString(t, ctx, editorText); got != typed {
+		t.Fatalf("after the reload the editor holds other text")
+	}
+	run(t, ctx, "discard",
+		chromedp.Click(`[data-testid=template-discard]`),
+		waitJS(`document.querySelector('[data-testid=template-edit-problems]').hidden`),
+	)
+	if got := evalString(t, ctx, editorText); strings.Contains(got, "sendMessage: x") || !strings.Contains(got, "RouteKey: sendMessage") {
+		t.Fatalf("Discard left the typed text")
+	}
+}

@@ -148,7 +148,7 @@ type importer struct {
 	apis   map[string]*model.API // by source logical ID
 	funcs  map[string]*model.Function
 	tables map[string]*model.Table
-	// srcID maps a model object's node ID to its source logical ID.
+	// srcID maps a model object's node or route ID to its source logical ID.
 	srcID map[string]string
 	// apiSrc maps an API's node ID to what it came from.
 	apiSrc map[string]*apiSource
@@ -242,7 +242,8 @@ func (e *StackError) Error() string { return e.err.Error() }
 func (e *StackError) Unwrap() error { return e.err }
 
 // lines maps each node, route and wire ID of the stack to the line of the
-// resource it came from: a route to its API's, a wire to its start's.
+// resource it came from (a route without a resource of its own, as in a
+// SAM or serverless.yml source, its API's), a wire to its start's.
 func (im *importer) lines() map[string]int {
 	s := im.stack
 	lines := map[string]int{}
@@ -257,7 +258,9 @@ func (im *importer) lines() map[string]int {
 	}
 	for _, a := range s.APIs {
 		for _, r := range a.Routes {
-			if l, ok := lines[a.ID]; ok {
+			if res := im.res[im.srcID[r.ID]]; res != nil && res.Pos.Line > 0 {
+				lines[r.ID] = int(res.Pos.Line)
+			} else if l, ok := lines[a.ID]; ok {
 				lines[r.ID] = l
 			}
 		}

@@ -169,8 +169,8 @@ func TestImportErrorsSayWhere(t *testing.T) {
 	at := stErr.Lines[ve.Problems[0].Resource]
 	lines := strings.Split(string(bad), "\n")
 	// A resource's place is where its body starts, the line under its
-	// logical ID in YAML.
-	if at < 2 || at > len(lines) || lines[at-2] != "  ChatApi:" {
+	// logical ID in YAML; a route's is its own resource's.
+	if at < 2 || at > len(lines) || lines[at-2] != "  ChatApiSendMessageRoute:" {
 		t.Errorf("the problem %q is placed at line %d", ve.Problems[0].Message, at)
 	}
 }

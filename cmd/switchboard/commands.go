@@ -31,6 +31,7 @@ func init() {
 		{name: "link", args: "NAME", summary: "Link a stack to a folder of a Git repository, checking that the repository\nopens; without --repo, show the current link. A token is read from the\nenvironment variable --token-env names, or from stdin with --token-stdin;\nit is kept in a 0600 file next to the database and never printed.", bind: withOptions(runLink)},
 		{name: "commit", args: "NAME", summary: "Commit a stack to its linked repository (template.yaml, switchboard.json and\nhandler scaffolds for new functions) and push remotes.", bind: withOptions(runCommit)},
 		runCmd,
+		watchCmd,
 		sdkCmd,
 		{name: "history", args: "NAME", summary: "List the commits of a stack's folder in its linked repository.", bind: noOptions(runHistory)},
 		{name: "open", args: "REPO", summary: "Create a stack from the switchboard.json in a folder of a Git repository\n(a local folder or a URL) and link the new stack to it.", bind: withOptions(runOpen)},

@@ -103,7 +103,9 @@ func TestWatchKeepsFolderAndStackInStep(t *testing.T) {
 	if err := os.WriteFile(tmplPath, []byte(broken), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the report", func() bool { return strings.Contains(stderr.String(), "template.yaml:") && strings.Contains(stderr.String(), "mapping value") }, &stdout, &stderr)
+	eventually(t, "the report", func() bool {
+		return strings.Contains(stderr.String(), "template.yaml:") && strings.Contains(stderr.String(), "mapping value")
+	}, &stdout, &stderr)
 	if _, _, err := st.Edit(ctx, s.ID, loaded.Revision, func(s *model.Stack) error {
 		s.Tables[0].TTLAttribute = "gone"
 		return nil

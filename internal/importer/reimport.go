@@ -1,7 +1,10 @@
 package importer
 
 import (
+	"cmp"
 	"context"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -102,6 +105,7 @@ func keepIdentities(next, prev *model.Stack, lines map[string]int) map[string]in
 			n.Position = next.FreeSpot(g)
 		}
 	}
+	keepOrder(next, prev)
 	kept := make(map[string]int, len(lines))
 	for id, l := range lines {
 		kept[ids[id]] = l
@@ -139,4 +143,40 @@ func highestID(s *model.Stack) int {
 		seen(w.ID)
 	}
 	return highest
+}
+
+// keepOrder puts next's objects that prev has in prev's order, new ones
+// after them in the order read, so the stack document changes only where
+// the text did.
+func keepOrder(next, prev *model.Stack) {
+	rank := map[string]int{}
+	for i, n := range prev.Nodes() {
+		rank[n.ID] = i
+	}
+	for _, a := range prev.APIs {
+		for i, r := range a.Routes {
+			rank[r.ID] = i
+		}
+	}
+	for i, w := range prev.Wires {
+		rank[w.ID] = i
+	}
+	byRank := func(id string) int {
+		if r, ok := rank[id]; ok {
+			return r
+		}
+		return math.MaxInt
+	}
+	sortBy(next.APIs, func(a *model.API) int { return byRank(a.ID) })
+	for _, a := range next.APIs {
+		sortBy(a.Routes, func(r *model.Route) int { return byRank(r.ID) })
+	}
+	sortBy(next.Functions, func(f *model.Function) int { return byRank(f.ID) })
+	sortBy(next.Tables, func(t *model.Table) int { return byRank(t.ID) })
+	sortBy(next.Others, func(o *model.Other) int { return byRank(o.ID) })
+	sortBy(next.Wires, func(w *model.Wire) int { return byRank(w.ID) })
+}
+
+func sortBy[T any](s []T, key func(T) int) {
+	slices.SortStableFunc(s, func(a, b T) int { return cmp.Compare(key(a), key(b)) })
 }

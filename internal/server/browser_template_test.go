@@ -10,44 +10,26 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// clickAfter clicks, with the mouse, just after the first occurrence of
-// text in the Template tab's editor, scrolling its line into view first:
-// where a user would click to put the cursor there.
-func clickAfter(tb testing.TB, ctx context.Context, text string) {
+// cursorAfter puts the editor's cursor just after the first occurrence of
+// text, from the keyboard as a user would: a click into the editor, Ctrl+F,
+// the text, Enter to find it, Escape and the right arrow.
+func cursorAfter(tb testing.TB, ctx context.Context, text string) {
 	tb.Helper()
-	var xy []float64
-	// The editor draws only the lines near its view: scroll there first,
-	// as a user would with the wheel.
-	run(tb, ctx, "scroll to "+text,
-		chromedp.Evaluate(fmt.Sprintf(`(() => {
-			const EV = switchboardEditor.EditorView
-			const view = EV.findFromDOM(document.querySelector('.template-code .cm-editor'))
-			const at = view.state.doc.toString().indexOf(%q)
-			view.dispatch({ effects: EV.scrollIntoView(at, { y: 'center' }) })
-		})()`, text), nil))
 	run(tb, ctx, "find "+text+" in the editor",
-		waitJS(fmt.Sprintf(`[...document.querySelectorAll('.template-code .cm-line')].some((l) => l.textContent.includes(%q))`, text)),
-		chromedp.Evaluate(fmt.Sprintf(`(() => {
-			const line = [...document.querySelectorAll('.template-code .cm-line')].find((l) => l.textContent.includes(%[1]q))
-			line.scrollIntoView({ block: 'center' })
-			const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT)
-			let at = line.textContent.indexOf(%[1]q) + %[1]q.length
-			for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-				if (at <= n.length) {
-					const r = document.createRange()
-					r.setStart(n, at - 1)
-					r.setEnd(n, at)
-					const box = r.getBoundingClientRect()
-					return [box.right - 1, box.top + box.height / 2]
-				}
-				at -= n.length
-			}
-			return null
-		})()`, text), &xy))
-	if len(xy) != 2 {
-		tb.Fatalf("no %q in the editor", text)
-	}
-	run(tb, ctx, "click after "+text, chromedp.MouseClickXY(xy[0], xy[1]))
+		chromedp.Click(`.template-code .cm-content`, chromedp.NodeVisible),
+		chromedp.KeyEvent("f", chromedp.KeyModifiers(2)), // Ctrl+F
+		chromedp.WaitVisible(`.template-code .cm-search input[name=search]`),
+		waitJS(`document.activeElement.matches('.cm-search input[name=search]')`),
+		chromedp.KeyEvent(text),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.KeyEvent(kb.Escape),
+		chromedp.KeyEvent(kb.ArrowRight),
+		waitJS(fmt.Sprintf(`(() => {
+			const view = switchboardEditor.EditorView.findFromDOM(document.querySelector('.template-code .cm-editor'))
+			const doc = view.state.doc.toString()
+			return view.hasFocus && view.state.selection.main.empty && view.state.selection.main.head === doc.indexOf(%[1]q) + %[1]q.length
+		})()`, text)),
+	)
 }
 
 // editorText is the Template tab editor's whole text.
@@ -66,7 +48,7 @@ func TestBrowserTemplateEditMovesTheCanvas(t *testing.T) {
 		chromedp.WaitVisible(`.template-code .cm-content`),
 		waitJS(`document.querySelector('.template-code .tok-propertyName') !== null`),
 	)
-	clickAfter(t, ctx, "RouteKey: sendMessage")
+	cursorAfter(t, ctx, "RouteKey: sendMessage")
 	run(t, ctx, "type into the template and apply with Ctrl+Enter",
 		chromedp.KeyEvent("s"),
 		waitJS(`!document.querySelector('[data-testid=template-apply]').disabled`),
@@ -112,7 +94,7 @@ func TestBrowserTemplateProblemSurvivesReload(t *testing.T) {
 		chromedp.Click(`[data-testid=tab-template]`),
 		chromedp.WaitVisible(`.template-code .cm-content`),
 	)
-	clickAfter(t, ctx, "RouteKey: sendMessage")
+	cursorAfter(t, ctx, "RouteKey: sendMessage")
 	run(t, ctx, "break the YAML and apply",
 		chromedp.KeyEvent(":"),
 		chromedp.KeyEvent(" "),

@@ -39,7 +39,9 @@ export function initTemplateTab (c) {
   const state = bar.querySelector('[data-template-edit-state]') || bar.querySelector('.template-edit-state')
   const applyBtn = bar.querySelector('[data-template-apply]')
   const discardBtn = bar.querySelector('[data-template-discard]')
-  const draftKey = DRAFT_KEY + bar.dataset.stack
+  // One draft per stack and format: switching to JSON and typing there
+  // must not lose a YAML draft.
+  const draftKey = () => DRAFT_KEY + bar.dataset.stack + ':' + (server?.format || 'yaml')
   const nonce = document.querySelector('meta[name=style-nonce]')?.content || ''
   // server is the last text the server sent: what a draft differs from.
   let server = null
@@ -47,12 +49,12 @@ export function initTemplateTab (c) {
   let host = null
 
   const readDraft = () => {
-    try { return JSON.parse(sessionStorage.getItem(draftKey) || 'null') } catch (_) { return null }
+    try { return JSON.parse(sessionStorage.getItem(draftKey()) || 'null') } catch (_) { return null }
   }
   const writeDraft = (d) => {
     try {
-      if (d) sessionStorage.setItem(draftKey, JSON.stringify(d))
-      else sessionStorage.removeItem(draftKey)
+      if (d) sessionStorage.setItem(draftKey(), JSON.stringify(d))
+      else sessionStorage.removeItem(draftKey())
     } catch (_) { /* storage full or off: the text stays in the editor */ }
   }
   const say = (text) => { state.textContent = text }

@@ -235,6 +235,14 @@ func runExport(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 		} else {
 			fmt.Fprintln(c.Stdout, "; every function's code folder exists, so no scaffolds were written.")
 		}
+		if format == export.FormatYAML {
+			// serve offers edits of this template.yaml as revisions
+			// (the working folder); the export stands if that cannot be
+			// remembered, as with a read-only database.
+			if err := rememberWorkingFolder(ctx, *db, stack, dir); err != nil {
+				fmt.Fprintf(c.Stderr, "The folder is not remembered as the stack's working folder: %s\n", userMessage(err))
+			}
+		}
 	case out != "":
 		return writeFileAtomic(out, template)
 	default:
@@ -292,4 +300,18 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// rememberWorkingFolder records dir as the folder the stack was exported to.
+func rememberWorkingFolder(ctx context.Context, db string, stack *model.Stack, dir string) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return st.SetWorkingFolder(ctx, stack.ID, abs)
 }

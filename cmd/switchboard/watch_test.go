@@ -134,3 +134,24 @@ func TestWatchNeedsDir(t *testing.T) {
 		t.Fatalf("watch without --dir: exit %d, %q", r.code, r.stderr)
 	}
 }
+
+// TestExportDirIsRemembered: export --dir records the folder as the
+// stack's working folder, which serve then watches.
+func TestExportDirIsRemembered(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "stacks.db")
+	mustRun(t, db, "new", "echo", "--example", "echo")
+	dir := filepath.Join(t.TempDir(), "echo")
+	mustRun(t, db, "export", "echo", "--dir", dir)
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s, err := st.StackByName(context.Background(), "echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.WorkingFolder(context.Background(), s.ID); err != nil || got != dir {
+		t.Fatalf("the working folder is %q (%v), want %q", got, err, dir)
+	}
+}

@@ -36,18 +36,29 @@ type FolderFiles struct {
 }
 
 // WorkingFolder is the stack's folder in its linked local repository, when
-// the stack has one and it exists.
+// the stack has one and it exists; else the folder it was last exported to
+// with `export --dir` (store.WorkingFolder), when that still exists.
 // A folder that would lead out of the repository (which a link's checks
 // refuse when it is saved) is none.
 func (s *Service) WorkingFolder(ctx context.Context, st *model.Stack) (string, bool) {
 	row, err := s.store.GitLink(ctx, st.ID)
-	if err != nil || IsRemote(row.Repo) {
+	if err == nil {
+		if IsRemote(row.Repo) {
+			return "", false
+		}
+		if f := filepath.FromSlash(row.Folder); f != "" && !filepath.IsLocal(f) {
+			return "", false
+		}
+		return s.LocalCodeDir(ctx, st)
+	}
+	dir, err := s.store.WorkingFolder(ctx, st.ID)
+	if err != nil || dir == "" || !filepath.IsAbs(dir) {
 		return "", false
 	}
-	if f := filepath.FromSlash(row.Folder); f != "" && !filepath.IsLocal(f) {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return "", false
 	}
-	return s.LocalCodeDir(ctx, st)
+	return dir, true
 }
 
 // ReadFolder reads the working folder's files.

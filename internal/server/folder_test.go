@@ -129,3 +129,38 @@ func TestWorkingFolder(t *testing.T) {
 		t.Fatalf("an ignored change is still offered: %d %s", resp.StatusCode, body)
 	}
 }
+
+// TestExportedFolderIsAWorkingFolder: a stack exported with --dir (which
+// records the folder) and not linked has that folder as its working
+// folder: an edit of its template.yaml is offered and loads.
+func TestExportedFolderIsAWorkingFolder(t *testing.T) {
+	ts, st := mustServe(t)
+	ctx := context.Background()
+	s := mustCreate(t, st, "echo", "echo")
+	base := "/stacks/" + strconv.FormatInt(s.ID, 10)
+	dir := t.TempDir()
+	if _, err := publish.WriteFolder(dir, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "switchboard.json")); err != nil { // export --dir writes the template alone
+		t.Fatal(err)
+	}
+	if err := st.SetWorkingFolder(ctx, s.ID, dir); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := do(t, ts, "GET", base+"/folder", nil); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("the folder as exported is offered: %d", resp.StatusCode)
+	}
+	tmpl := filepath.Join(dir, "template.yaml")
+	data, _ := os.ReadFile(tmpl)
+	if err := os.WriteFile(tmpl, []byte(strings.Replace(string(data), "Timeout: 10", "Timeout: 20", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := do(t, ts, "GET", base+"/folder", nil)
+	expect(t, resp, body, http.StatusOK, "timeout 10 → 20", dir)
+	resp, body = send(t, ts, "POST", base+"/folder/load", nil, htmxAt(s.Revision))
+	expect(t, resp, body, http.StatusOK)
+	if got := head(t, st, s.ID); got.Functions[0].Timeout != 20 {
+		t.Fatalf("timeout %d after the load", got.Functions[0].Timeout)
+	}
+}

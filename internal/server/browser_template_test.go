@@ -3,11 +3,14 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/switchboard-dev/switchboard/internal/importer"
 )
 
 // cursorAfter puts the editor's cursor just after the first occurrence of
@@ -15,8 +18,11 @@ import (
 // the text, Enter to find it, Escape and the right arrow.
 func cursorAfter(tb testing.TB, ctx context.Context, text string) {
 	tb.Helper()
+	// A click in the middle of what the editor shows (its content is
+	// taller than the screen).
+	x, y := center(tb, ctx, `.template-code .cm-scroller`)
 	run(tb, ctx, "find "+text+" in the editor",
-		chromedp.Click(`.template-code .cm-content`, chromedp.NodeVisible),
+		chromedp.MouseClickXY(x, y),
 		chromedp.KeyEvent("f", chromedp.KeyModifiers(2)), // Ctrl+F
 		chromedp.WaitVisible(`.template-code .cm-search input[name=search]`),
 		waitJS(`document.activeElement.matches('.cm-search input[name=search]')`),
@@ -133,5 +139,67 @@ func TestBrowserTemplateProblemSurvivesReload(t *testing.T) {
 	)
 	if got := evalString(t, ctx, editorText); strings.Contains(got, "sendMessage: x") || !strings.Contains(got, "RouteKey: sendMessage") {
 		t.Fatalf("Discard left the typed text")
+	}
+}
+
+// TestBrowserKeptResourceIsEditedInTheTemplate: a resource Switchboard
+// keeps as written (an SQS queue of an imported template) is edited in the
+// Template tab: its panel's button puts the cursor on it, and a property
+// typed there and applied is saved, the queue keeping its node.
+func TestBrowserKeptResourceIsEditedInTheTemplate(t *testing.T) {
+	srv := mustServeReal(t)
+	ctx, _ := newBrowser(t)
+	data, err := os.ReadFile("../export/testdata/kept.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := importer.Parse("kept.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Stack.Name = "kept"
+	s, err := srv.store.CreateStack(context.Background(), res.Stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue := nodeNamed(t, s, "AuditQueue")
+	run(t, ctx, "open the stack",
+		chromedp.EmulateViewport(1440, 900),
+		chromedp.Navigate(srv.url+"/stacks/kept"),
+		chromedp.WaitVisible(`.editor.ready`),
+	)
+	x, y := center(t, ctx, `#node-`+queue+` .node-name`)
+	run(t, ctx, "select the queue and ask to edit it in the template",
+		chromedp.MouseClickXY(x, y),
+		chromedp.WaitVisible(`[data-testid=other-panel]`),
+		chromedp.Click(`[data-testid=edit-in-template]`, chromedp.NodeVisible),
+		chromedp.WaitVisible(`.template-code .cm-content`),
+		waitJS(`(() => {
+			const view = switchboardEditor.EditorView.findFromDOM(document.querySelector('.template-code .cm-editor'))
+			return view.hasFocus && view.state.doc.lineAt(view.state.selection.main.head).text === '  AuditQueue:'
+		})()`),
+	)
+	cursorAfter(t, ctx, "MessageRetentionPeriod: 1209600")
+	run(t, ctx, "shorten the retention and apply",
+		chromedp.KeyEvent(kb.Backspace),
+		chromedp.KeyEvent(kb.Backspace),
+		chromedp.KeyEvent(kb.Backspace),
+		chromedp.KeyEvent(kb.Backspace),
+		chromedp.KeyEvent(kb.Backspace),
+		chromedp.KeyEvent(kb.Backspace),
+		chromedp.KeyEvent(kb.Backspace),
+		chromedp.KeyEvent("86400"),
+		chromedp.Click(`[data-testid=template-apply]`),
+		waitJS(`document.querySelector('[data-testid=template-apply]').disabled`),
+	)
+	got := head(t, srv.store, s.ID)
+	var resource string
+	for _, o := range got.Others {
+		if o.ID == queue {
+			resource = string(o.Resource)
+		}
+	}
+	if !strings.Contains(resource, `"MessageRetentionPeriod":86400`) {
+		t.Fatalf("the queue is %s", resource)
 	}
 }

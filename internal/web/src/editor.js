@@ -95,6 +95,18 @@ function createEditor ({ parent, text, format, nonce, label, onChange, onApply }
       if (diagnostics.length) tr.effects = [...[tr.effects].flat(), EditorView.scrollIntoView(diagnostics[0].from, { y: 'center' })]
       view.dispatch(tr)
     },
+    // reveal puts the cursor on the resource named name (its logical ID
+    // in the template's Resources), in view, and focuses the editor.
+    reveal (name) {
+      const doc = view.state.doc.toString()
+      const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      const m = new RegExp('^  ' + esc + ':|^    "' + esc + '": ', 'm').exec(doc)
+      if (!m) return false
+      const at = m.index + m[0].search(/\S/)
+      view.dispatch({ selection: { anchor: at }, effects: EditorView.scrollIntoView(at, { y: 'center' }) })
+      view.focus()
+      return true
+    },
     focus () { view.focus() },
     view
   }

@@ -195,6 +195,8 @@ export function initTemplateTab (c) {
     }
     view.classList.add('behind-editor')
     bar.hidden = false
+    // After this task: the editor lays out before it scrolls.
+    setTimeout(revealPending, 0)
     if (d && d.format === server.format) {
       listProblems(d.problems || [])
     }
@@ -216,6 +218,24 @@ export function initTemplateTab (c) {
       c.message('The template editor could not be loaded; the template is shown read-only.', 'error')
     })
   }
+
+  // "Edit in the template" (a resource Switchboard keeps as written): the
+  // Template tab, with the cursor on that resource once the editor shows.
+  let reveal = null
+  const revealPending = () => {
+    if (!reveal || !ed || !server) return
+    if (!ed.reveal(reveal)) c.announce('The template does not show ' + reveal + ' yet.')
+    reveal = null
+  }
+  document.addEventListener('click', (e) => {
+    const b = e.target.closest?.('[data-edit-in-template]')
+    if (!b) return
+    reveal = b.dataset.editInTemplate
+    document.querySelector('[data-tab="template-tab"]')?.click()
+    // A fresh template may be on its way (the tab refreshes when shown).
+    // Else once the tab is laid out.
+    if (!view.dataset.stale && !view.classList.contains('htmx-request')) requestAnimationFrame(revealPending)
+  })
 
   const copy = document.querySelector('[data-template-copy]')
   copy?.addEventListener('click', async () => {

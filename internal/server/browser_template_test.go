@@ -61,6 +61,7 @@ func TestBrowserTemplateEditMovesTheCanvas(t *testing.T) {
 		chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(2)), // Ctrl+Enter
 		waitJS(`[...document.querySelectorAll('#nodes .route-key')].some((k) => k.textContent === 'sendMessages')`),
 		waitJS(`document.querySelector('[data-testid=template-apply]').disabled`),
+		waitJS(`document.querySelector('[data-testid=template-edit-state]').textContent === 'Applied.'`),
 	)
 	screenshot(t, ctx, "applied")
 	got := head(t, srv.store, s.ID)

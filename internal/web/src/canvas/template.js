@@ -45,6 +45,9 @@ export function initTemplateTab (c) {
   const nonce = document.querySelector('meta[name=style-nonce]')?.content || ''
   // server is the last text the server sent: what a draft differs from.
   let server = null
+  // note is what the state line says with no draft, such as "Applied."
+  // until the next keystroke.
+  let note = ''
   let ed = null
   let host = null
 
@@ -89,7 +92,7 @@ export function initTemplateTab (c) {
     applyBtn.disabled = !dirty
     discardBtn.disabled = !dirty
     bar.classList.toggle('dirty', dirty)
-    if (!dirty) say('')
+    if (!dirty) say(note)
     else if (server && String(d.base) !== String(server.revision)) say('Not applied. The stack has changed since you started editing; Apply replaces it with your text.')
     else say('Not applied yet.')
   }
@@ -109,6 +112,7 @@ export function initTemplateTab (c) {
 
   const onChange = (text) => {
     if (!server) return
+    note = ''
     const d = readDraft()
     if (text === server.text && d && String(d.base) === String(server.revision)) {
       writeDraft(null)
@@ -141,7 +145,8 @@ export function initTemplateTab (c) {
     if (status >= 200 && status < 300) {
       writeDraft(null)
       showProblems([])
-      say('Applied.')
+      note = 'Applied.'
+      say(note)
       c.announce('Template applied.')
       applyBtn.disabled = true
       discardBtn.disabled = true
@@ -167,9 +172,11 @@ export function initTemplateTab (c) {
     const d = readDraft()
     if (d) writeDraft({ ...d, problems })
     ed?.setProblems(problems)
-    say('Not applied.')
+    // A successful apply swaps in nothing: afterRequest says so.
+    if (problems.length) say('Not applied.')
   })
   discardBtn.addEventListener('click', () => {
+    note = ''
     writeDraft(null)
     showProblems([])
     if (server && ed) ed.setText(server.text)

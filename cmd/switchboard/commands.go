@@ -31,6 +31,7 @@ func init() {
 		{name: "link", args: "NAME", summary: "Link a stack to a folder of a Git repository, checking that the repository\nopens; without --repo, show the current link. A token is read from the\nenvironment variable --token-env names, or from stdin with --token-stdin;\nit is kept in a 0600 file next to the database and never printed.", bind: withOptions(runLink)},
 		{name: "commit", args: "NAME", summary: "Commit a stack to its linked repository (template.yaml, switchboard.json and\nhandler scaffolds for new functions) and push remotes.", bind: withOptions(runCommit)},
 		runCmd,
+		watchCmd,
 		sdkCmd,
 		{name: "history", args: "NAME", summary: "List the commits of a stack's folder in its linked repository.", bind: noOptions(runHistory)},
 		{name: "open", args: "REPO", summary: "Create a stack from the switchboard.json in a folder of a Git repository\n(a local folder or a URL) and link the new stack to it.", bind: withOptions(runOpen)},
@@ -241,6 +242,14 @@ func runExport(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 		} else {
 			fmt.Fprintln(c.Stdout, "; every function's code folder exists, so no scaffolds were written.")
 		}
+		if format == export.FormatYAML {
+			// serve offers edits of this template.yaml as revisions
+			// (the working folder); the export stands if that cannot be
+			// remembered, as with a read-only database.
+			if err := rememberWorkingFolder(ctx, *db, stack, dir); err != nil {
+				fmt.Fprintf(c.Stderr, "The folder is not remembered as the stack's working folder: %s\n", userMessage(err))
+			}
+		}
 	case out != "":
 		return writeFileAtomic(out, template)
 	default:
@@ -298,4 +307,18 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// rememberWorkingFolder records dir as the folder the stack was exported to.
+func rememberWorkingFolder(ctx context.Context, db string, stack *model.Stack, dir string) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return st.SetWorkingFolder(ctx, stack.ID, abs)
 }

@@ -50,6 +50,9 @@ type Result struct {
 	Stack   *model.Stack
 	Format  Format
 	Summary Summary
+	// Lines maps node, route and wire IDs to the source line each was
+	// written at (StackError.Lines).
+	Lines map[string]int
 }
 
 // Summary says what an import creates and what it keeps as it was written.
@@ -145,7 +148,7 @@ type importer struct {
 	apis   map[string]*model.API // by source logical ID
 	funcs  map[string]*model.Function
 	tables map[string]*model.Table
-	// srcID maps a model object's node ID to its source logical ID.
+	// srcID maps a model object's node or route ID to its source logical ID.
 	srcID map[string]string
 	// apiSrc maps an API's node ID to what it came from.
 	apiSrc map[string]*apiSource
@@ -221,9 +224,52 @@ func (im *importer) finish() (*Result, error) {
 	err := s.ValidateDraft()
 	s.Name = name
 	if err != nil {
-		return nil, fmt.Errorf("%s: the imported stack is not valid: %w", im.file, err)
+		return nil, &StackError{Lines: im.lines(), err: fmt.Errorf("%s: the imported stack is not valid: %w", im.file, err)}
 	}
-	return &Result{Stack: s, Format: im.format, Summary: im.summary()}, nil
+	return &Result{Stack: s, Format: im.format, Summary: im.summary(), Lines: im.lines()}, nil
+}
+
+// StackError is a template that reads but whose stack is not valid (its
+// problems are a *model.ValidationError in the chain), with the line each
+// object was written at, for an editor to mark each problem.
+type StackError struct {
+	Lines map[string]int
+	err   error
+}
+
+func (e *StackError) Error() string { return e.err.Error() }
+func (e *StackError) Unwrap() error { return e.err }
+
+// lines maps each node, route and wire ID of the stack to the line of the
+// resource it came from (a route without a resource of its own, as in a
+// SAM or serverless.yml source, its API's), a wire to its start's.
+func (im *importer) lines() map[string]int {
+	s := im.stack
+	lines := map[string]int{}
+	for _, n := range s.Nodes() {
+		lid := im.srcID[n.ID]
+		if n.Kind == model.KindOther {
+			lid = n.Name
+		}
+		if r := im.res[lid]; r != nil && r.Pos.Line > 0 {
+			lines[n.ID] = int(r.Pos.Line)
+		}
+	}
+	for _, a := range s.APIs {
+		for _, r := range a.Routes {
+			if res := im.res[im.srcID[r.ID]]; res != nil && res.Pos.Line > 0 {
+				lines[r.ID] = int(res.Pos.Line)
+			} else if l, ok := lines[a.ID]; ok {
+				lines[r.ID] = l
+			}
+		}
+	}
+	for _, w := range s.Wires {
+		if l, ok := lines[w.From]; ok {
+			lines[w.ID] = l
+		}
+	}
+	return lines
 }
 
 func (im *importer) summary() Summary {

@@ -143,6 +143,7 @@ func (im *importer) importAPIs() error {
 			return im.errorAt(at, "route %s: RouteKey must be a string such as $connect", r.id)
 		}
 		route := &model.Route{ID: im.id("rt"), Key: key}
+		im.srcID[route.ID] = r.id
 		rs := &routeSource{r: r}
 		im.claimed[r.id] = true
 		if t := r.props.Get("Target"); t != nil {

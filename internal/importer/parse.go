@@ -16,10 +16,25 @@ import (
 func syntaxError(name string, p cfn.Pos, format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
 	if p.Line > 0 {
-		return model.Errorf(model.EINVALID, "%s:%d:%d: %s", name, p.Line, p.Col, msg)
+		return &SourceError{Line: int(p.Line), Col: int(p.Col), Msg: msg, err: model.Errorf(model.EINVALID, "%s:%d:%d: %s", name, p.Line, p.Col, msg)}
 	}
-	return model.Errorf(model.EINVALID, "%s: %s", name, msg)
+	return &SourceError{Msg: msg, err: model.Errorf(model.EINVALID, "%s: %s", name, msg)}
 }
+
+// SourceError is a file that cannot be imported, with where it fails, for
+// an editor to mark the place (the Template tab). It wraps the EINVALID
+// *model.Error whose message names the file, line and column.
+type SourceError struct {
+	// Line and Col are 1-based, Col in runes; zero when the place is the
+	// whole file.
+	Line, Col int
+	// Msg is the message without the file and place.
+	Msg string
+	err *model.Error
+}
+
+func (e *SourceError) Error() string { return e.err.Error() }
+func (e *SourceError) Unwrap() error { return e.err }
 
 // parseDocument reads a JSON or YAML document within cfn.DefaultLimits,
 // which keep a hostile file from costing unbounded time or memory.

@@ -94,10 +94,10 @@ func TestBrowserRoomToWork(t *testing.T) {
 	// The template: coloured, wrapped, widened, copied.
 	run(t, ctx, "the template tab is coloured",
 		chromedp.Click(`[data-testid=tab-template]`),
-		chromedp.WaitVisible(`pre.template .tok-key`),
-		waitJS(`document.querySelector('pre.template').scrollWidth > document.querySelector('pre.template').clientWidth`),
+		chromedp.WaitVisible(`.template-code .tok-propertyName`),
+		waitJS(`document.querySelector('.template-code .cm-scroller').scrollWidth > document.querySelector('.template-code .cm-scroller').clientWidth`),
 		chromedp.Click(`[data-testid=template-wrap]`),
-		waitJS(`document.querySelector('pre.template').scrollWidth <= document.querySelector('pre.template').clientWidth`),
+		waitJS(`document.querySelector('.template-code .cm-scroller').scrollWidth <= document.querySelector('.template-code .cm-scroller').clientWidth`),
 		chromedp.Click(`[data-testid=template-copy]`),
 		waitJS(`document.querySelector('[data-testid=template-copy]').textContent === 'Copied'`),
 	)
@@ -106,10 +106,10 @@ func TestBrowserRoomToWork(t *testing.T) {
 	if !strings.HasPrefix(clip, "AWSTemplateFormatVersion") || !strings.Contains(clip, "ChatApi:") {
 		t.Fatalf("the copied template starts %q", clip[:min(len(clip), 80)])
 	}
-	before := width(t, ctx, "pre.template")
+	before := width(t, ctx, ".template-code .cm-editor")
 	sx, sy = center(t, ctx, `[data-testid=sidebar-resizer]`)
 	run(t, ctx, "widen the panel", drag(sx, sy, sx-150, sy))
-	if w := width(t, ctx, "pre.template"); w < before+140 {
+	if w := width(t, ctx, ".template-code .cm-editor"); w < before+140 {
 		t.Fatalf("the template is %v px after widening the panel 150 px from %v", w, before)
 	}
 	screenshot(t, ctx, "template-wide")
@@ -143,7 +143,7 @@ func TestBrowserRoomToWork(t *testing.T) {
 	if v := axeViolations(t, ctx, axe); len(v) > 0 {
 		t.Errorf("axe in dark mode with a panel open: %d violations:\n%s", len(v), strings.Join(v, "\n"))
 	}
-	run(t, ctx, "template tab, dark", chromedp.Click(`[data-testid=tab-template]`), chromedp.WaitVisible(`pre.template .tok-key`))
+	run(t, ctx, "template tab, dark", chromedp.Click(`[data-testid=tab-template]`), chromedp.WaitVisible(`.template-code .tok-propertyName`))
 	if v := axeViolations(t, ctx, axe); len(v) > 0 {
 		t.Errorf("axe in dark mode on the template tab: %d violations:\n%s", len(v), strings.Join(v, "\n"))
 	}

@@ -23,8 +23,21 @@ import (
 // incompressible file makes a third larger; 64 KB for the other fields.
 const MaxImportBody = importer.MaxSize*4/3 + 64<<10
 
+// MaxTemplateEditBody bounds an edit of the template: a template as large
+// as the importer takes, form-encoded (every byte at worst three), and
+// room for the other fields.
+const MaxTemplateEditBody = importer.MaxSize*3 + 64<<10
+
 // importPaths are the routes whose bodies may reach MaxImportBody.
 var importPaths = map[string]bool{"/stacks/import": true, "/stacks/import/create": true}
+
+// isTemplateEdit reports whether r applies an edited template
+// (handleTemplateEdit), whose text may be as large as an import's.
+func isTemplateEdit(r *http.Request) bool {
+	rest, ok := strings.CutPrefix(r.URL.Path, "/stacks/")
+	id, tail, _ := strings.Cut(rest, "/")
+	return ok && r.Method == http.MethodPost && tail == "template" && id != ""
+}
 
 // limitBodies bounds every request body: MaxImportBody for an import,
 // MaxBodyBytes for the rest. A body over its limit fails to read as an
@@ -32,8 +45,11 @@ var importPaths = map[string]bool{"/stacks/import": true, "/stacks/import/create
 func limitBodies(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := int64(MaxBodyBytes)
-		if importPaths[r.URL.Path] {
+		switch {
+		case importPaths[r.URL.Path]:
 			limit = MaxImportBody
+		case isTemplateEdit(r):
+			limit = MaxTemplateEditBody
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)

@@ -1,12 +1,16 @@
 package server
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/switchboard-dev/switchboard/internal/web"
 )
 
 // logRequests logs each request once, after it is served. The query string is
@@ -45,13 +49,18 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 }
 
 // securityHeaders sets a strict Content Security Policy: every script and
-// style comes from this server, never inline and never from a CDN. The one
-// exception is connect-src for WebSockets to loopback, where Run locally
-// serves the stack's APIs for the test client.
+// style comes from this server, never inline and never from a CDN. The
+// exceptions: connect-src for WebSockets to loopback, where Run locally
+// serves the stack's APIs for the test client; and style elements carrying
+// the page's nonce, which the Template tab's editor (CodeMirror) creates
+// for its theme, given the nonce the page names (web.StyleNonce). Scripts
+// get no nonce, and style attributes stay forbidden.
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws://127.0.0.1:*; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+		nonce := styleNonce()
+		h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'nonce-"+nonce+"'; connect-src 'self' ws://127.0.0.1:*; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+		r = r.WithContext(web.WithStyleNonce(r.Context(), nonce))
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		next.ServeHTTP(w, r)
@@ -78,3 +87,12 @@ var compressibleTypes = []string{
 // compress gzips (or deflates) what the client accepts. Level 5 is chi's
 // advice: most of the saving for little CPU.
 var compress = middleware.Compress(5, compressibleTypes...)
+
+// styleNonce is a fresh nonce for one response's style elements: 128
+// random bits, so a page cannot be made to carry a style element that
+// was not the editor's.
+func styleNonce() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return base64.RawURLEncoding.EncodeToString(b)
+}

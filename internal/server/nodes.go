@@ -10,9 +10,6 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/web"
 )
 
-// canvasGeometry is the room nodes take on the canvas, for placing new ones.
-var canvasGeometry = model.Geometry{NodeWidth: web.NodeWidth, NodeHeight: web.NodeHeight}
-
 // handleNodeCreate adds a node of a kind where it was dropped, or at a free
 // spot when it came from the keyboard, and selects it.
 func (s *Server) handleNodeCreate(w http.ResponseWriter, r *http.Request) {
@@ -26,9 +23,9 @@ func (s *Server) handleNodeCreate(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case f.Placed:
 		case f.HasNear:
-			at = st.FreeSpotNear(canvasGeometry, f.Near)
+			at = st.FreeSpotNear(web.Geometry, f.Near)
 		default:
-			at = st.FreeSpot(canvasGeometry)
+			at = st.FreeSpot(web.Geometry)
 		}
 		var err error
 		if id, err = st.AddNode(f.Kind, at); err != nil {

@@ -49,8 +49,12 @@ func (s *Server) routes() http.Handler {
 		r.Post("/redo", s.handleRedo)                         // POST /stacks/12/redo
 		r.Post("/arrange", s.handleArrange)                   // POST /stacks/12/arrange (every node's position, from Arrange)
 		r.Get("/template", s.handleTemplate)                  // GET /stacks/12/template?format=yaml
+		r.Post("/template", s.handleTemplateEdit)             // POST /stacks/12/template (text=…: the edited template, one revision)
 		r.Get("/template.{format}", s.handleTemplateDownload) // GET /stacks/12/template.yaml
 		r.Get("/problems", s.handleProblems)                  // GET /stacks/12/problems
+		r.Get("/folder", s.handleFolderOffer)                 // GET /stacks/12/folder?seen=… (what the working folder would change; 204 when the page shows it already)
+		r.Post("/folder/load", s.handleFolderLoad)            // POST /stacks/12/folder/load (the working folder's files as one revision)
+		r.Post("/folder/ignore", s.handleFolderIgnore)        // POST /stacks/12/folder/ignore (until the files change again)
 
 		// Commit to repo.
 		r.Get("/git", s.handleGitPage)             // GET /stacks/12/git

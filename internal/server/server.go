@@ -56,6 +56,8 @@ type Server struct {
 	runs     *localrun.Manager
 	runOpts  RunOptions
 	jobs     *gitJobs
+	// folders is what each stack's working folder was last seen as.
+	folders folders
 	// router is every route, without the checks Open puts in front of it.
 	router http.Handler
 	// allowHosts and listenAnywhere are Options' fields of the same names.

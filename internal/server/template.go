@@ -1,11 +1,14 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/switchboard-dev/switchboard/internal/export"
+	"github.com/switchboard-dev/switchboard/internal/importer"
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/web"
 )
 
@@ -24,7 +27,7 @@ func (s *Server) handleTemplate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	v := web.TemplateView{Base: web.StackURL(st.ID), Format: string(format)}
+	v := web.TemplateView{Base: web.StackURL(st.ID), Format: string(format), Revision: st.Revision}
 	// The problems the save found say whether the export can succeed,
 	// without checking the stack again before the export does.
 	if err := model.ErrorOf(problems, false); err != nil {
@@ -77,4 +80,73 @@ func (s *Server) handleProblems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, web.Fragments(web.ProblemsPane(web.ProblemsView{Stack: st, Problems: problems}), web.ProblemCount(len(problems))))
+}
+
+// maxTemplateProblems bounds the problems an edit of the template is
+// answered with: the first few say where to look.
+const maxTemplateProblems = 20
+
+// handleTemplateEdit applies an edit of the template (the Template tab's
+// editor): the text is imported again over the stack, keeping what still
+// exists (importer.Reimport), and saved as one revision; the answer is the
+// canvas's changes, as for any edit. Text that cannot be imported is never
+// applied: the answer is 422 with its problems, each at its line and
+// column.
+func (s *Server) handleTemplateEdit(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	text := normalizeNewlines(r.FormValue("text"))
+	if len(text) > importer.MaxSize {
+		s.error(w, r, errTemplateTooLarge)
+		return
+	}
+	var lines map[string]int
+	st, _, err := s.edit(r, func(st *model.Stack) error {
+		res, err := importer.Reimport(r.Context(), "template", []byte(text), st, web.Geometry)
+		if err != nil {
+			var se *importer.StackError
+			if errors.As(err, &se) {
+				lines = se.Lines
+			}
+			return err
+		}
+		lines = res.Lines
+		*st = *res.Stack
+		return nil
+	}, store.Describe("edit the template"))
+	if err != nil {
+		if ps := templateProblems(err, lines); ps != nil {
+			w.Header().Set("HX-Retarget", "#template-edit-problems")
+			w.Header().Set("HX-Reswap", "innerHTML")
+			s.render(w, r, http.StatusUnprocessableEntity, web.TemplateEditProblems(ps))
+			return
+		}
+		s.error(w, r, err)
+		return
+	}
+	s.changed(w, r, st, nil)
+}
+
+// templateProblems places the problems of text that could not be applied:
+// a syntax error or contradiction where the importer found it, a stack
+// problem at the line of the resource at fault. Nil for any other error
+// (a conflict, the database), which the one failure path answers.
+func templateProblems(err error, lines map[string]int) []web.TemplateProblem {
+	var se *importer.SourceError
+	if errors.As(err, &se) {
+		return []web.TemplateProblem{{Line: se.Line, Col: se.Col, Message: se.Msg}}
+	}
+	ps := problemsOf(err)
+	if ps == nil {
+		return nil
+	}
+	var out []web.TemplateProblem
+	for _, p := range ps {
+		if len(out) == maxTemplateProblems {
+			break
+		}
+		out = append(out, web.TemplateProblem{Line: lines[p.Resource], Message: p.Message})
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/url"
 	"strconv"
@@ -244,10 +245,31 @@ func (p WirePanelView) Kinds() []model.WireKind { return model.WireAlternatives(
 // TemplateView is the template tab: the template text, or the problems that
 // stop the export.
 type TemplateView struct {
-	Base     string
-	Format   string
+	Base   string
+	Format string
+	// Revision is the stack's revision the text is of: an edit of the
+	// text is based on it.
+	Revision int64
 	Text     string
 	Problems []model.Problem
+}
+
+// TemplateProblem is why an edited template was not applied, at a line
+// and column of the text (zero when the place is the whole text).
+type TemplateProblem struct {
+	Line, Col int
+	Message   string
+}
+
+// Where says the problem's place in words.
+func (p TemplateProblem) Where() string {
+	switch {
+	case p.Line > 0 && p.Col > 0:
+		return fmt.Sprintf("Line %d, column %d: ", p.Line, p.Col)
+	case p.Line > 0:
+		return fmt.Sprintf("Line %d: ", p.Line)
+	}
+	return ""
 }
 
 // ProblemsView is the problems tab.
@@ -288,4 +310,12 @@ func Fragments(parts ...templ.Component) templ.Component {
 		}
 		return nil
 	})
+}
+
+// problemCount says how many problems there are: "a problem", "3 problems".
+func problemCount(n int) string {
+	if n == 1 {
+		return "a problem"
+	}
+	return strconv.Itoa(n) + " problems"
 }

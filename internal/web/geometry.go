@@ -158,3 +158,7 @@ func wireLabel(w *model.Wire, names map[string]string) string {
 }
 
 func ftoa(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) }
+
+// Geometry is the room nodes take on the canvas, for placing new ones
+// (model.Stack.FreeSpot).
+var Geometry = model.Geometry{NodeWidth: NodeWidth, NodeHeight: NodeHeight}

@@ -25,6 +25,7 @@ import { initMenu } from './canvas/menu.js'
 import { createClipboard } from './canvas/multiselect.js'
 import { initRoom } from './canvas/room.js'
 import { initTemplateTab } from './canvas/template.js'
+import { initFolderOffer } from './canvas/folder.js'
 import { announce, showMessage } from './toast.js'
 
 export function initCanvas (htmx) {
@@ -75,6 +76,7 @@ export function initCanvas (htmx) {
   initTemplateTab(c)
   initNavigation(c)
   initMinimap(c)
+  initFolderOffer(htmx)
 
   editor.addEventListener('click', (e) => {
     const action = e.target.closest('[data-action]')?.dataset.action

@@ -138,8 +138,10 @@ func TestMerge(t *testing.T) {
 			},
 		},
 		mergeCase{
-			name:   "api: routes added on both sides with the same new ID",
-			theirs: func(s *model.Stack) { s.APIs[0].Routes = append(s.APIs[0].Routes, &model.Route{ID: "rt30", Key: "join"}) },
+			name: "api: routes added on both sides with the same new ID",
+			theirs: func(s *model.Stack) {
+				s.APIs[0].Routes = append(s.APIs[0].Routes, &model.Route{ID: "rt30", Key: "join"})
+			},
 			mine: func(s *model.Stack) {
 				s.APIs[0].Routes = append(s.APIs[0].Routes, &model.Route{ID: "rt30", Key: "leave"})
 				s.Wires = append(s.Wires, &model.Wire{ID: "w31", Kind: model.WireIntegration, From: "rt30", To: "fn8"})
@@ -180,9 +182,11 @@ func TestMerge(t *testing.T) {
 			conflicts: []string{"/parameters/Region/default"},
 		},
 		mergeCase{
-			name:   "kept resource: a property there, a move here",
-			theirs: func(s *model.Stack) { s.Others[0].Resource = json.RawMessage(`{"Type":"AWS::SQS::Queue","Properties":{"DelaySeconds":9}}`) },
-			mine:   func(s *model.Stack) { s.Others[0].Position = model.Position{X: 5, Y: 5} },
+			name: "kept resource: a property there, a move here",
+			theirs: func(s *model.Stack) {
+				s.Others[0].Resource = json.RawMessage(`{"Type":"AWS::SQS::Queue","Properties":{"DelaySeconds":9}}`)
+			},
+			mine: func(s *model.Stack) { s.Others[0].Position = model.Position{X: 5, Y: 5} },
 			want: func(t *testing.T, got *model.Stack) {
 				if string(got.Others[0].Resource) != `{"Type":"AWS::SQS::Queue","Properties":{"DelaySeconds":9}}` || got.Others[0].Position.X != 5 {
 					t.Errorf("other = %s at %v", got.Others[0].Resource, got.Others[0].Position)
@@ -222,9 +226,13 @@ func TestMerge(t *testing.T) {
 	}
 	for _, k := range model.WireKinds {
 		cases = append(cases, mergeCase{
-			name:   fmt.Sprintf("wire %s: added on both sides under one new ID", k),
-			theirs: func(s *model.Stack) { s.Wires = append(s.Wires, &model.Wire{ID: "w40", Kind: k, From: "fn6", To: "tbl9"}) },
-			mine:   func(s *model.Stack) { s.Wires = append(s.Wires, &model.Wire{ID: "w40", Kind: k, From: "fn7", To: "tbl9"}) },
+			name: fmt.Sprintf("wire %s: added on both sides under one new ID", k),
+			theirs: func(s *model.Stack) {
+				s.Wires = append(s.Wires, &model.Wire{ID: "w40", Kind: k, From: "fn6", To: "tbl9"})
+			},
+			mine: func(s *model.Stack) {
+				s.Wires = append(s.Wires, &model.Wire{ID: "w40", Kind: k, From: "fn7", To: "tbl9"})
+			},
 			want: func(t *testing.T, got *model.Stack) {
 				if a, b := got.Wire("w40"), got.Wire("w40-2"); a == nil || b == nil || a.From != "fn6" || b.From != "fn7" {
 					t.Errorf("wires = %+v %+v, want both", a, b)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 
@@ -19,11 +20,25 @@ import (
 // nothing saved in between, replaces that move's revision with the next
 // one, so a drag leaves one revision, not one per frame.
 //
-// It returns ECONFLICT when the stack changed since baseRevision, ENOTFOUND
+// A move based on an older revision is merged as Edit merges. It returns
+// ECONFLICT when that cannot be done, ENOTFOUND
 // when the stack or the node does not exist, and EINVALID for a position that
 // is not a finite number.
 func (s *Store) MoveNode(ctx context.Context, id, baseRevision int64, nodeID string, to model.Position) (*model.Stack, error) {
 	st, err := s.moveNode(ctx, id, baseRevision, nodeID, to)
+	if errors.Is(err, ErrStale) {
+		// A move from a view that has not caught up yet: merged with what
+		// changed since, like any other edit (a conflict keeps the
+		// position as the proposal).
+		st, _, err = s.edit(ctx, id, baseRevision, func(st *model.Stack) error {
+			n, ok := st.Node(nodeID)
+			if !ok {
+				return model.Errorf(model.ENOTFOUND, "No resource %q in stack %q.", nodeID, st.Name)
+			}
+			n.Position = to
+			return nil
+		}, editConfig{describe: func() string { return "move " + nodeID }})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: move node %q of stack %d: %w", nodeID, id, s.storageError(err))
 	}

@@ -348,6 +348,18 @@ type head struct {
 // error otherwise. Called inside a write transaction, whose lock keeps the
 // answer true until commit.
 func checkHead(ctx context.Context, tx *sql.Tx, id, base int64) (head, error) {
+	h, current, err := readHeadRow(ctx, tx, id)
+	if err != nil {
+		return head{}, err
+	}
+	if current != base {
+		return head{}, &staleError{model.Errorf(model.ECONFLICT, "stack %q changed since revision %d (now %d); reload and try again", h.name, base, current)}
+	}
+	return h, nil
+}
+
+// readHeadRow returns the stack's head and its head revision.
+func readHeadRow(ctx context.Context, tx *sql.Tx, id int64) (head, int64, error) {
 	var h head
 	var current int64
 	var updated string
@@ -356,18 +368,15 @@ func checkHead(ctx context.Context, tx *sql.Tx, id, base int64) (head, error) {
 		FROM stacks WHERE id = ?`, id).
 		Scan(&h.name, &current, &h.token, &updated, &h.newest)
 	if errors.Is(err, sql.ErrNoRows) {
-		return head{}, model.Errorf(model.ENOTFOUND, "no stack with ID %d", id)
+		return head{}, 0, model.Errorf(model.ENOTFOUND, "no stack with ID %d", id)
 	}
 	if err != nil {
-		return head{}, err
+		return head{}, 0, err
 	}
 	if h.updatedAt, err = parseTime(updated); err != nil {
-		return head{}, err
+		return head{}, 0, err
 	}
-	if current != base {
-		return head{}, &staleError{model.Errorf(model.ECONFLICT, "stack %q changed since revision %d (now %d); reload and try again", h.name, base, current)}
-	}
-	return h, nil
+	return h, current, nil
 }
 
 // ErrStale is in the chain of the ECONFLICT an edit based on a revision

@@ -69,6 +69,13 @@ func (s *Server) handleNodeMove(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, &editError{err})
 		return
 	}
+	if st.Revision != base+1 && st.Revision != base {
+		// Merged with changes this page has not shown yet: it gets the
+		// canvas as it now is.
+		s.changed(w, r, st, nil)
+		return
+	}
+	s.live.notify(id, st.Revision)
 	w.Header().Set(headerRevision, strconv.FormatInt(st.Revision, 10))
 	s.setSteps(w, r, id)
 	w.WriteHeader(http.StatusNoContent)

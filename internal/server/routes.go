@@ -50,6 +50,10 @@ func (s *Server) routes() http.Handler {
 		r.Get("/template", s.handleTemplate)                  // GET /stacks/12/template?format=yaml
 		r.Get("/template.{format}", s.handleTemplateDownload) // GET /stacks/12/template.yaml
 		r.Get("/problems", s.handleProblems)                  // GET /stacks/12/problems
+		r.Get("/live", s.handleLive)                          // GET /stacks/12/live?view=v3f9c (server-sent events: revisions, presence)
+		r.Get("/changes", s.handleChanges)                    // GET /stacks/12/changes?since=41 (what changed on the canvas since)
+		r.Post("/presence", s.handlePresence)                 // POST /stacks/12/presence (view=v3f9c&selected=node-fn3)
+		r.Post("/resolve", s.handleResolve)                   // POST /stacks/12/resolve (path=/functions/fn3/memorySize&value=512: keep my value of a conflict)
 
 		// Commit to repo.
 		r.Get("/git", s.handleGitPage)             // GET /stacks/12/git

@@ -139,6 +139,21 @@ func insertRevision(ctx context.Context, tx *sql.Tx, id, revision int64, doc []b
 	return err
 }
 
+// HeadRevision returns the stack's head revision: one indexed read, cheap
+// enough to poll for changes any process made. It returns ENOTFOUND if
+// there is no such stack.
+func (s *Store) HeadRevision(ctx context.Context, id int64) (int64, error) {
+	var rev int64
+	err := s.db.QueryRowContext(ctx, `SELECT head_revision FROM stacks WHERE id = ?`, id).Scan(&rev)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = model.Errorf(model.ENOTFOUND, "no stack with ID %d", id)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: stack %d: %w", id, s.storageError(err))
+	}
+	return rev, nil
+}
+
 // Stack returns the current state of the stack with the ID, with Revision
 // set to its head revision. It returns ENOTFOUND if there is none.
 func (s *Store) Stack(ctx context.Context, id int64) (*model.Stack, error) {

@@ -22,6 +22,7 @@ import { initMenu } from './canvas/menu.js'
 import { createClipboard } from './canvas/multiselect.js'
 import { initRoom } from './canvas/room.js'
 import { initTemplateTab } from './canvas/template.js'
+import { initLive } from './canvas/live.js'
 import { announce, showMessage } from './toast.js'
 
 export function initCanvas (htmx) {
@@ -59,6 +60,7 @@ export function initCanvas (htmx) {
   initMenu(c, { ...clipboard, paste: (at) => clipboard.paste(at ?? middle()), connect: connect.open })
   initRoom(editor)
   initTemplateTab(c)
+  initLive(htmx, c)
 
   editor.addEventListener('click', (e) => {
     const action = e.target.closest('[data-action]')?.dataset.action

@@ -6,8 +6,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/chromedp/chromedp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/server"
@@ -148,4 +149,53 @@ func TestBrowserLiveViews(t *testing.T) {
 	}
 	// Tab 1 still has fn6 selected, and its panel open.
 	run(t, tab1, "tab 1 kept its selection", waitJS(`document.getElementById('node-fn6').classList.contains('selected')`))
+}
+
+// TestBrowserDragConflict: another process moves a node while the user is
+// dragging it. The release does not snap back silently: the panel shows
+// the dragged position beside the saved one, and Keep mine puts it there.
+func TestBrowserDragConflict(t *testing.T) {
+	srv, dbPath := liveServer(t)
+	ctx := context.Background()
+	ex, err := model.Example("chat", "drag")
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := srv.store.CreateStack(ctx, ex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := fmt.Sprintf("%s/stacks/%d", srv.url, created.ID)
+	tab, _ := newBrowser(t)
+	openCanvas(t, tab, url)
+	x, y := center(t, tab, `#node-fn8 .node-name`)
+	run(t, tab, "start dragging fn8",
+		chromedp.MouseEvent(input.MouseMoved, x, y),
+		chromedp.MouseEvent(input.MousePressed, x, y, chromedp.ButtonType(input.Left), chromedp.ClickCount(1)),
+		chromedp.MouseEvent(input.MouseMoved, x+20, y+10, chromedp.ButtonType(input.Left)),
+		chromedp.MouseEvent(input.MouseMoved, x+60, y+40, chromedp.ButtonType(input.Left)))
+
+	other, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.MoveNode(ctx, created.ID, created.Revision, "fn8", model.Position{X: 900, Y: 600}); err != nil {
+		t.Fatal(err)
+	}
+	allowConsoleErrors(t, "the server responded with a status of 409 (Conflict) "+url+"/nodes/fn8/move")
+	run(t, tab, "release",
+		chromedp.MouseEvent(input.MouseMoved, x+80, y+60, chromedp.ButtonType(input.Left)),
+		chromedp.MouseEvent(input.MouseReleased, x+80, y+60, chromedp.ButtonType(input.Left), chromedp.ClickCount(1)),
+		chromedp.WaitVisible(`[data-testid=conflict-panel]`),
+		waitJS(`document.querySelector('[data-testid=conflict-theirs]').textContent === 'x 900, y 600'`))
+	mine := evalString(t, tab, `document.querySelector('[data-testid=conflict-mine]').textContent`)
+	screenshot(t, tab, "drag-conflict")
+	run(t, tab, "keep the dragged position", chromedp.Click(`[data-testid=keep-mine]`))
+	waitFor(t, func() bool {
+		st, err := srv.store.Stack(ctx, created.ID)
+		p := st.Function("fn8").Position
+		return err == nil && fmt.Sprintf("x %v, y %v", p.X, p.Y) == mine && p != (model.Position{X: 900, Y: 600})
+	})
+	run(t, tab, "the canvas shows it", waitJS(fmt.Sprintf(`'x ' + document.getElementById('node-fn8').dataset.x + ', y ' + document.getElementById('node-fn8').dataset.y === %q`, mine)))
 }

@@ -28,11 +28,28 @@ export function initLive (htmx, c) {
       setTimeout(sync, 0)
     }
   })
+  // A drag is based on the revision it started from, and the canvas does
+  // not change under the pointer: changes wait for the button's release.
+  let pressed = false
+  const dragBase = new Map()
+  editor.addEventListener('pointerdown', (e) => {
+    pressed = true
+    const node = e.target.closest?.('.node')
+    if (node) dragBase.set(node.id, editor.dataset.revision)
+  }, true)
+  window.addEventListener('pointerup', () => {
+    pressed = false
+    // The release's move, if any, has been sent by then.
+    setTimeout(() => { dragBase.clear(); sync() }, 0)
+  }, true)
   // The revision an edit is based on: that of what the user edited.
   document.body.addEventListener('htmx:configRequest', (e) => {
     if (!isEdit(e.detail.verb)) return
-    const holder = e.detail.elt?.closest?.('[data-base-revision]')
+    const elt = e.detail.elt
+    const holder = elt?.closest?.('[data-base-revision]')
     if (holder) e.detail.headers['X-Base-Revision'] = holder.dataset.baseRevision
+    else if (elt?.id && dragBase.has(elt.id) && e.detail.path === elt.dataset.moveUrl) e.detail.headers['X-Base-Revision'] = dragBase.get(elt.id)
+    if (elt?.id) dragBase.delete(elt.id)
   })
   const panel = document.getElementById('panel')
   document.body.addEventListener('htmx:afterSwap', (e) => {
@@ -63,7 +80,7 @@ export function initLive (htmx, c) {
   }
 
   function sync () {
-    if (syncing || edits > 0 || head === editor.dataset.revision) return
+    if (syncing || edits > 0 || pressed || head === editor.dataset.revision) return
     syncing = true
     const since = editor.dataset.revision
     htmx.ajax('GET', editor.dataset.changesUrl + '?since=' + encodeURIComponent(since), { source: presenceEl, swap: 'none' })

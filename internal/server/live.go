@@ -331,6 +331,10 @@ func (s *Server) handlePresence(w http.ResponseWriter, r *http.Request) {
 // changed nodes and wires, the problem count, the revision and Undo's
 // steps. The same answer serves every view at the same revision once.
 func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request) {
+	if !sameOrigin(r) {
+		s.errorPage(w, r, http.StatusForbidden, "Another site cannot read this stack.")
+		return
+	}
 	id, err := stackID(r)
 	if err != nil {
 		s.error(w, r, err)

@@ -69,7 +69,7 @@ func Merge(base, theirs, mine *Stack) (*Stack, []Conflict, error) {
 		}
 		docs[i] = b
 	}
-	mineDoc, err := renumberAdded(docs[0], docs[1], docs[2])
+	mineDoc, err := renumberAdded(base, theirs, mine, docs[2])
 	if err != nil {
 		return nil, nil, fmt.Errorf("merge: %w", err)
 	}
@@ -109,8 +109,10 @@ func (m *merger) merge(path []string, resource string, b, t, n []byte) ([]byte, 
 	if !atomic && isObject(t) && isObject(n) && (b == nil || isObject(b)) {
 		return m.mergeObject(path, resource, b, t, n)
 	}
-	if key := listKey(b, t, n); key != "" && !atomic {
-		return m.mergeList(path, resource, key, b, t, n)
+	if !atomic && (isList(t) || isList(n)) {
+		if key, lists := listKey(b, t, n); key != "" {
+			return m.mergeList(path, resource, key, lists[0].byKey(key), lists[1].byKey(key), lists[2].byKey(key))
+		}
 	}
 	c := Conflict{Path: pointer(path), Resource: resource, Base: orNull(b), Theirs: orNull(t), Mine: orNull(n)}
 	c.Field = fieldBelow(path, resource)
@@ -165,10 +167,7 @@ func (m *merger) mergeObject(path []string, resource string, b, t, n []byte) ([]
 	return out.Bytes(), nil
 }
 
-func (m *merger) mergeList(path []string, resource, key string, b, t, n []byte) ([]byte, error) {
-	bl, _ := decodeList(b, key)
-	tl, _ := decodeList(t, key)
-	nl, _ := decodeList(n, key)
+func (m *merger) mergeList(path []string, resource, key string, bl, tl, nl object) ([]byte, error) {
 	order := append([]string{}, tl.keys...)
 	for _, k := range nl.keys {
 		if _, ok := tl.values[k]; !ok {
@@ -222,6 +221,8 @@ func same(a, b []byte) bool {
 
 func isObject(v []byte) bool { return len(v) > 0 && v[0] == '{' }
 
+func isList(v []byte) bool { return len(v) > 0 && v[0] == '[' }
+
 func orNull(v []byte) json.RawMessage {
 	if v == nil {
 		return json.RawMessage("null")
@@ -260,10 +261,6 @@ func decodeObject(v []byte) (object, error) {
 	if v == nil {
 		return o, nil
 	}
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(v, &members); err != nil {
-		return o, err
-	}
 	dec := json.NewDecoder(bytes.NewReader(v))
 	if _, err := dec.Token(); err != nil {
 		return o, err
@@ -273,13 +270,13 @@ func decodeObject(v []byte) (object, error) {
 		if err != nil {
 			return o, err
 		}
-		k := tok.(string)
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
+		k, _ := tok.(string)
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
 			return o, err
 		}
 		o.keys = append(o.keys, k)
-		o.values[k] = members[k]
+		o.values[k] = value
 	}
 	return o, nil
 }
@@ -288,62 +285,81 @@ func decodeObject(v []byte) (object, error) {
 // preference.
 var listKeys = []string{"id", "name", "key"}
 
+// listItem is what a list item is told apart by: one decode reads them all.
+type listItem struct {
+	ID   *string `json:"id"`
+	Name *string `json:"name"`
+	Key  *string `json:"key"`
+}
+
+func (it listItem) by(key string) *string {
+	switch key {
+	case "id":
+		return it.ID
+	case "name":
+		return it.Name
+	}
+	return it.Key
+}
+
+// keyedList is a list as read by listKey: each item as written and what
+// tells it apart.
+type keyedList struct {
+	raw   []json.RawMessage
+	items []listItem
+}
+
 // listKey returns the member every item of the lists (missing ones aside)
-// has as a distinct string, or "" when they are not such lists.
-func listKey(lists ...[]byte) string {
+// has as a distinct string, or "" when they are not such lists, with the
+// lists as read.
+func listKey(lists ...[]byte) (string, []keyedList) {
+	read := make([]keyedList, len(lists))
+	for i, l := range lists {
+		if l == nil {
+			continue
+		}
+		if l[0] != '[' || json.Unmarshal(l, &read[i].raw) != nil {
+			return "", nil
+		}
+		read[i].items = make([]listItem, len(read[i].raw))
+		for j, it := range read[i].raw {
+			if !isObject(it) || json.Unmarshal(it, &read[i].items[j]) != nil {
+				return "", nil
+			}
+		}
+	}
 	for _, key := range listKeys {
 		ok := true
-		seen := 0
-		for _, l := range lists {
-			if l == nil {
-				continue
+		for _, l := range read {
+			seen := map[string]bool{}
+			for _, it := range l.items {
+				k := it.by(key)
+				if k == nil || seen[*k] {
+					ok = false
+					break
+				}
+				seen[*k] = true
 			}
-			seen++
-			if _, err := decodeList(l, key); err != nil {
-				ok = false
+			if !ok {
 				break
 			}
 		}
-		if ok && seen > 0 {
-			return key
+		if ok {
+			return key, read
 		}
 	}
-	return ""
+	return "", nil
 }
 
-// decodeList reads a list whose items are objects with distinct string
-// values of key.
-func decodeList(v []byte, key string) (object, error) {
+// byKey is a list read by listKey, its items named by key.
+func (l keyedList) byKey(key string) object {
 	o := object{values: map[string][]byte{}}
-	if v == nil {
-		return o, nil
-	}
-	if len(v) == 0 || v[0] != '[' {
-		return o, fmt.Errorf("not a list")
-	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(v, &items); err != nil {
-		return o, err
-	}
-	for _, it := range items {
-		if !isObject(it) {
-			return o, fmt.Errorf("not an object")
-		}
-		var members map[string]json.RawMessage
-		if err := json.Unmarshal(it, &members); err != nil {
-			return o, err
-		}
-		k, ok := stringField(members[key])
-		if !ok {
-			return o, fmt.Errorf("no %s", key)
-		}
-		if _, dup := o.values[k]; dup {
-			return o, fmt.Errorf("duplicate %s", k)
-		}
+	for i, it := range l.items {
+		k := *it.by(key)
 		o.keys = append(o.keys, k)
-		o.values[k] = it
+		o.values[k] = l.raw[i]
 	}
-	return o, nil
+	return o
 }
 
 func stringField(v json.RawMessage) (string, bool) {
@@ -360,8 +376,8 @@ func stringField(v json.RawMessage) (string, bool) {
 // renumberAdded gives the items mine added under an ID theirs also added
 // (both sides picked the next free number) a new ID, and the references to
 // them in mine (wire ends, routes' functions) the same.
-func renumberAdded(base, theirs, mine []byte) ([]byte, error) {
-	b, t, n := collectIDs(base), collectIDs(theirs), collectIDs(mine)
+func renumberAdded(base, theirs, mine *Stack, mineDoc []byte) ([]byte, error) {
+	b, t, n := idsOf(base), idsOf(theirs), idsOf(mine)
 	renames := map[string]string{}
 	for id := range n {
 		if !b[id] && t[id] {
@@ -369,10 +385,10 @@ func renumberAdded(base, theirs, mine []byte) ([]byte, error) {
 		}
 	}
 	if len(renames) == 0 {
-		return mine, nil
+		return mineDoc, nil
 	}
 	var doc any
-	if err := json.Unmarshal(mine, &doc); err != nil {
+	if err := json.Unmarshal(mineDoc, &doc); err != nil {
 		return nil, err
 	}
 	doc = replaceRefs(doc, "", renames)
@@ -383,29 +399,9 @@ func renumberAdded(base, theirs, mine []byte) ([]byte, error) {
 // things.
 var refKeys = map[string]bool{"id": true, "from": true, "to": true}
 
-func collectIDs(doc []byte) map[string]bool {
+func idsOf(s *Stack) map[string]bool {
 	ids := map[string]bool{}
-	var v any
-	if json.Unmarshal(doc, &v) != nil {
-		return ids
-	}
-	var walk func(any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			if id, ok := x["id"].(string); ok {
-				ids[id] = true
-			}
-			for _, c := range x {
-				walk(c)
-			}
-		case []any:
-			for _, c := range x {
-				walk(c)
-			}
-		}
-	}
-	walk(v)
+	s.eachID(func(id string) { ids[id] = true })
 	return ids
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/model/modeltest"
 )
 
 // mergeBase is a stack with a node of every kind, every kind of wire, a
@@ -300,5 +301,19 @@ func TestMergeKeepMine(t *testing.T) {
 	}
 	if got.Function("fn6").MemorySize != 512 || got.Function("fn7").Timeout != 60 {
 		t.Errorf("after keep mine: memory %d timeout %d", got.Function("fn6").MemorySize, got.Function("fn7").Timeout)
+	}
+}
+
+// BenchmarkMerge is the merge a stale drag costs on a stack of 50
+// functions and 100 routes: another node moved since.
+func BenchmarkMerge(b *testing.B) {
+	base := modeltest.Large("merge", 50, 100)
+	theirs, mine := base.Clone(), base.Clone()
+	theirs.Functions[3].Position.X += 10
+	mine.Functions[7].Position.Y += 10
+	for b.Loop() {
+		if _, conflicts, err := model.Merge(base, theirs, mine); err != nil || len(conflicts) > 0 {
+			b.Fatal(err, conflicts)
+		}
 	}
 }

@@ -17,7 +17,7 @@ import (
 
 // liveServer is the real server over a SQLite file whose path a second
 // Store (another process's writes) can open.
-func liveServer(t *testing.T) (browserServer, string) {
+func liveServer(t testing.TB) (browserServer, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "live.db")
 	st, err := store.Open(context.Background(), path)

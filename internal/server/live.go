@@ -53,6 +53,38 @@ type liveHub struct {
 	polling bool
 	colors  int
 	closed  bool
+	// states are recent revisions of watched stacks, parsed once for all
+	// the views that catch up from them.
+	states map[revisionKey]*model.Stack
+	// answers are handleChanges's recent answers.
+	answers changesCache
+}
+
+type revisionKey struct{ stack, revision int64 }
+
+// statesKept bounds states.
+const statesKept = 256
+
+// stateAt returns the stack at a revision, read once while it is recent.
+func (h *liveHub) stateAt(ctx context.Context, id, revision int64) (*model.Stack, error) {
+	k := revisionKey{id, revision}
+	h.mu.Lock()
+	st := h.states[k]
+	h.mu.Unlock()
+	if st != nil {
+		return st, nil
+	}
+	st, err := h.store.StackAtRevision(ctx, id, revision)
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.states) >= statesKept {
+		clear(h.states)
+	}
+	h.states[k] = st
+	return st, nil
 }
 
 // liveStack is what the hub knows of one watched stack.
@@ -78,7 +110,7 @@ type peer struct {
 }
 
 func newLiveHub(st *store.Store, log *slog.Logger) *liveHub {
-	return &liveHub{store: st, log: log, done: make(chan struct{}), stacks: map[int64]*liveStack{}}
+	return &liveHub{store: st, log: log, done: make(chan struct{}), stacks: map[int64]*liveStack{}, states: map[revisionKey]*model.Stack{}}
 }
 
 // close ends every stream, so the server's shutdown does not wait for them.
@@ -188,6 +220,16 @@ func (h *liveHub) notify(stackID, revision int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if ls := h.stacks[stackID]; ls != nil && ls.revision != revision {
+		if revision < ls.revision {
+			// An undo: the numbers above it will be given again, to
+			// other states.
+			for k := range h.states {
+				if k.stack == stackID && k.revision > revision {
+					delete(h.states, k)
+				}
+			}
+			h.answers.forgetAbove(stackID, revision)
+		}
 		ls.revision = revision
 		ls.broadcast()
 	}
@@ -345,17 +387,24 @@ func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, badRequest("since must be a revision"))
 		return
 	}
-	head, problems, err := s.store.Problems(r.Context(), id)
+	// One small read says which answer is due; most views find it made.
+	headRev, err := s.store.HeadRevision(r.Context(), id)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	key := changesKey{id, since, head.Revision, head.UpdatedAt.UnixNano()}
-	ans, ok := s.changesCache.get(key)
+	key := changesKey{id, since, headRev}
+	ans, ok := s.live.answers.get(key)
 	if !ok {
+		head, problems, err := s.store.Problems(r.Context(), id)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		key.head = head.Revision
 		var canvas = web.CanvasOOB(web.NewCanvasView(head))
 		if since != head.Revision {
-			if was, err := s.store.StackAtRevision(r.Context(), id, since); err == nil {
+			if was, err := s.live.stateAt(r.Context(), id, since); err == nil {
 				canvas = web.CanvasChangesOOB(web.DiffCanvas(was, head))
 			}
 		} else {
@@ -371,26 +420,28 @@ func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request) {
 			s.error(w, r, err)
 			return
 		}
-		ans = changesAnswer{body: buf.Bytes(), steps: webSteps(steps).Header()}
-		s.changesCache.put(key, ans)
+		ans = changesAnswer{head: head.Revision, body: buf.Bytes(), steps: webSteps(steps).Header()}
+		s.live.answers.put(key, ans)
 	}
 	h := w.Header()
-	h.Set(headerRevision, strconv.FormatInt(head.Revision, 10))
+	h.Set(headerRevision, strconv.FormatInt(ans.head, 10))
 	h.Set(headerSteps, ans.steps)
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	if since != head.Revision {
+	if since != ans.head {
 		// The template and problems tabs refresh (canvas/lazytabs.js).
 		triggers{"stackChanged": true}.set(w)
 	}
 	_, _ = w.Write(ans.body)
 }
 
-// changesKey names an answer; a revision number can come back after an
-// undo, its time cannot.
-type changesKey struct{ stack, since, head, at int64 }
+// changesKey names an answer. A revision number comes back after an undo
+// and a new edit; the hub forgets the answers above a head that went back
+// (notify).
+type changesKey struct{ stack, since, head int64 }
 
 type changesAnswer struct {
+	head  int64
 	body  []byte
 	steps string
 }
@@ -409,6 +460,18 @@ func (c *changesCache) get(k changesKey) (changesAnswer, bool) {
 	defer c.mu.Unlock()
 	a, ok := c.answers[k]
 	return a, ok
+}
+
+// forgetAbove forgets the answers of the stack that name a revision above
+// revision.
+func (c *changesCache) forgetAbove(stack, revision int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.answers {
+		if k.stack == stack && (k.since > revision || k.head > revision) {
+			delete(c.answers, k)
+		}
+	}
 }
 
 func (c *changesCache) put(k changesKey, a changesAnswer) {

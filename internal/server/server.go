@@ -65,8 +65,7 @@ type Server struct {
 	// loopback; empty on loopback.
 	token string
 	// live tells open canvases of their stack's changes (live.go).
-	live         *liveHub
-	changesCache changesCache
+	live *liveHub
 }
 
 // New returns a server for the options; Open starts it.

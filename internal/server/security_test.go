@@ -453,6 +453,11 @@ func TestBrowserHostileIDCannotSteerCanvas(t *testing.T) {
 			assets.ServeHTTP(w, r)
 		case r.URL.Path == "/favicon.ico":
 			http.NotFound(w, r)
+		case r.URL.Path == "/stacks/7/live":
+			// The live stream (issue 15): open, with nothing to say.
+			w.Header().Set("Content-Type", "text/event-stream")
+		case r.URL.Path == "/stacks/7/presence":
+			// What the view has selected: not an edit.
 		default:
 			mu.Lock()
 			hits = append(hits, hit{r.Method, r.RequestURI})

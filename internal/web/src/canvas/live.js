@@ -58,6 +58,18 @@ export function initLive (htmx, c) {
     if (rev) panel.dataset.baseRevision = rev
     else delete panel.dataset.baseRevision
   })
+  // This page's own edit that did not redraw the panel (a move, a new
+  // wire) leaves what it shows true at the new revision; one merged with
+  // others' changes may not, so the panel is asked again.
+  document.body.addEventListener('htmx:afterRequest', (e) => {
+    const d = e.detail
+    if (!isEdit(d.requestConfig?.verb) || !d.successful || d.target === panel || dirty()) return
+    const rev = d.xhr?.getResponseHeader('X-Switchboard-Revision')
+    const base = d.requestConfig?.headers?.['X-Base-Revision']
+    if (!rev || panel.dataset.baseRevision == null) return
+    if (Number(rev) === Number(base) + 1) panel.dataset.baseRevision = rev
+    else if (rev !== base) refreshPanel()
+  })
 
   // A panel holds input not yet sent while a field differs from what the
   // server rendered (a changed field that lost focus has been sent).

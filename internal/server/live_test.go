@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -88,14 +90,20 @@ func TestLiveSeesEveryWriter(t *testing.T) {
 	rev := strconv.FormatInt(st.Revision, 10)
 	next(t, events, "revision", func(d string) bool { return d == rev })
 
+	// Another process (this test binary again) edits the file.
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLiveWriterProcess$")
+	cmd.Env = append(os.Environ(), "SWITCHBOARD_LIVE_WRITER="+dbPath, "SWITCHBOARD_LIVE_STACK="+strconv.FormatInt(st.ID, 10))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the writer process: %v\n%s", err, out)
+	}
 	other, err := store.Open(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	edited, _, err := other.Edit(context.Background(), st.ID, st.Revision, func(s *model.Stack) error { s.Description = "elsewhere"; return nil })
-	if err != nil {
-		t.Fatal(err)
+	edited, err := other.Stack(context.Background(), st.ID)
+	if err != nil || edited.Description != "elsewhere" {
+		t.Fatalf("the writer process did not edit: %v", err)
 	}
 	want := strconv.FormatInt(edited.Revision, 10)
 	next(t, events, "revision", func(d string) bool { return d == want })
@@ -117,6 +125,28 @@ func TestLiveSeesEveryWriter(t *testing.T) {
 	}
 	movedRev := strconv.FormatInt(moved.Revision, 10)
 	next(t, events, "revision", func(d string) bool { return d == movedRev })
+}
+
+// TestLiveWriterProcess is the other process of TestLiveSeesEveryWriter:
+// run by it, it edits the stack in the database it names.
+func TestLiveWriterProcess(t *testing.T) {
+	path := os.Getenv("SWITCHBOARD_LIVE_WRITER")
+	if path == "" {
+		t.Skip("run by TestLiveSeesEveryWriter")
+	}
+	id, _ := strconv.ParseInt(os.Getenv("SWITCHBOARD_LIVE_STACK"), 10, 64)
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	head, err := st.Stack(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.Edit(context.Background(), id, head.Revision, func(s *model.Stack) error { s.Description = "elsewhere"; return nil }); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestLivePresence: each view is told the others and what each has

@@ -306,6 +306,11 @@ func (s *Server) handleLive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rev, err := s.store.HeadRevision(r.Context(), id)
+	if model.ErrorCode(err) == model.ENOTFOUND {
+		// Deleted: 204 tells the EventSource to stop reconnecting.
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	if err != nil {
 		s.error(w, r, err)
 		return

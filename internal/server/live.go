@@ -392,42 +392,16 @@ func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, badRequest("since must be a revision"))
 		return
 	}
-	// One small read says which answer is due; most views find it made.
-	headRev, err := s.store.HeadRevision(r.Context(), id)
+	ans, err := s.changesSince(r.Context(), id, since)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	key := changesKey{id, since, headRev}
-	ans, ok := s.live.answers.get(key)
-	if !ok {
-		head, problems, err := s.store.Problems(r.Context(), id)
-		if err != nil {
-			s.error(w, r, err)
-			return
-		}
-		key.head = head.Revision
-		var canvas = web.CanvasOOB(web.NewCanvasView(head))
-		if since != head.Revision {
-			if was, err := s.live.stateAt(r.Context(), id, since); err == nil {
-				canvas = web.CanvasChangesOOB(web.DiffCanvas(was, head))
-			}
-		} else {
-			canvas = web.Fragments()
-		}
-		var buf bytes.Buffer
-		if err := web.Fragments(canvas, web.ProblemCount(len(problems))).Render(r.Context(), &buf); err != nil {
-			s.error(w, r, err)
-			return
-		}
-		steps, err := s.store.Steps(r.Context(), id)
-		if err != nil {
-			s.error(w, r, err)
-			return
-		}
-		ans = changesAnswer{head: head.Revision, body: buf.Bytes(), steps: webSteps(steps).Header()}
-		s.live.answers.put(key, ans)
-	}
+	s.writeChanges(w, since, ans)
+}
+
+// writeChanges answers with what changed since a revision.
+func (s *Server) writeChanges(w http.ResponseWriter, since int64, ans changesAnswer) {
 	h := w.Header()
 	h.Set(headerRevision, strconv.FormatInt(ans.head, 10))
 	h.Set(headerSteps, ans.steps)
@@ -438,6 +412,42 @@ func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request) {
 		triggers{"stackChanged": true}.set(w)
 	}
 	_, _ = w.Write(ans.body)
+}
+
+// changesSince is what changed on the canvas from revision since to the
+// head, rendered once for every view that asks.
+func (s *Server) changesSince(ctx context.Context, id, since int64) (changesAnswer, error) {
+	// One small read says which answer is due; most views find it made.
+	headRev, err := s.store.HeadRevision(ctx, id)
+	if err != nil {
+		return changesAnswer{}, err
+	}
+	key := changesKey{id, since, headRev}
+	if ans, ok := s.live.answers.get(key); ok {
+		return ans, nil
+	}
+	head, problems, err := s.store.Problems(ctx, id)
+	if err != nil {
+		return changesAnswer{}, err
+	}
+	key.head = head.Revision
+	canvas := web.CanvasOOB(web.NewCanvasView(head))
+	if since == head.Revision {
+		canvas = web.Fragments()
+	} else if was, err := s.live.stateAt(ctx, id, since); err == nil {
+		canvas = web.CanvasChangesOOB(web.DiffCanvas(was, head))
+	}
+	var buf bytes.Buffer
+	if err := web.Fragments(canvas, web.ProblemCount(len(problems))).Render(ctx, &buf); err != nil {
+		return changesAnswer{}, err
+	}
+	steps, err := s.store.Steps(ctx, id)
+	if err != nil {
+		return changesAnswer{}, err
+	}
+	ans := changesAnswer{head: head.Revision, body: buf.Bytes(), steps: webSteps(steps).Header()}
+	s.live.answers.put(key, ans)
+	return ans, nil
 }
 
 // changesKey names an answer. A revision number comes back after an undo

@@ -217,7 +217,7 @@ func runLiveViews(b *testing.B, base string, stackID, rev int64, nodes []string,
 				editTimes.add(time.Since(at))
 				_, _ = io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
-				got, _ := strconv.ParseInt(resp.Header.Get("X-Switchboard-Revision"), 10, 64)
+				got, _ := strconv.ParseInt(resp.Header.Get("X-Switchboard-Saved"), 10, 64)
 				mu.Lock()
 				if resp.StatusCode >= 300 {
 					conflicts++
@@ -225,8 +225,8 @@ func runLiveViews(b *testing.B, base string, stackID, rev int64, nodes []string,
 					edits = append(edits, sent{at, got})
 				}
 				mu.Unlock()
-				if resp.StatusCode < 300 {
-					v.show(got)
+				if shown, err := strconv.ParseInt(resp.Header.Get("X-Switchboard-Revision"), 10, 64); err == nil && resp.StatusCode < 300 {
+					v.show(shown)
 				}
 				<-tick.C
 			}

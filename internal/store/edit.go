@@ -75,7 +75,7 @@ func (s *Store) edit(ctx context.Context, id, base int64, fn func(*model.Stack) 
 	} else {
 		// An edit made on an older revision: made on that revision, then
 		// merged with what was saved since (model.Merge).
-		if st, err = mergeStale(ctx, tx, st, base, fn); err != nil {
+		if st, err = mergeStale(ctx, tx, st, base, s.keptRevision(id, base), fn); err != nil {
 			return nil, nil, err
 		}
 		base = current
@@ -115,6 +115,7 @@ func (s *Store) edit(ctx context.Context, id, base int64, fn func(*model.Stack) 
 		return nil, nil, constraintError(err, st.Name)
 	}
 	s.keepProblems(id, kept, enc.problems)
+	s.keepRevision(id, next, kept)
 	st.Revision, st.UpdatedAt = next, now
 	return st, enc.problems, nil
 }
@@ -145,22 +146,13 @@ func DescribeAfter(what func() string) EditOption {
 
 // mergeStale applies fn to the stack as it was at revision base and merges
 // the result with theirs, the head state; it returns the merged stack.
-func mergeStale(ctx context.Context, tx *sql.Tx, theirs *model.Stack, base int64, fn func(*model.Stack) error) (*model.Stack, error) {
-	var doc, created string
-	err := tx.QueryRowContext(ctx, `SELECT document, created_at FROM revisions WHERE stack_id = ? AND revision = ?`, theirs.ID, base).Scan(&doc, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, &staleError{model.Errorf(model.ECONFLICT, "stack %q changed since revision %d (now %d), which is no longer kept; reload and try again", theirs.Name, base, theirs.Revision)}
-	}
-	if err != nil {
-		return nil, err
-	}
-	at, err := parseTime(created)
-	if err != nil {
-		return nil, err
-	}
-	was, err := stored([]byte(doc), theirs.ID, base, at)
-	if err != nil {
-		return nil, err
+func mergeStale(ctx context.Context, tx *sql.Tx, theirs *model.Stack, base int64, kept *model.Stack, fn func(*model.Stack) error) (*model.Stack, error) {
+	was := kept
+	if was == nil {
+		var err error
+		if was, err = readRevision(ctx, tx, theirs, base); err != nil {
+			return nil, err
+		}
 	}
 	mine := was.Clone()
 	if err := fn(mine); err != nil {
@@ -174,6 +166,24 @@ func mergeStale(ctx context.Context, tx *sql.Tx, theirs *model.Stack, base int64
 		return nil, &model.MergeConflictError{Revision: theirs.Revision, Conflicts: conflicts}
 	}
 	return merged, nil
+}
+
+// readRevision reads the stack theirs at an older revision, or returns
+// ErrStale when it is no longer kept.
+func readRevision(ctx context.Context, tx *sql.Tx, theirs *model.Stack, base int64) (*model.Stack, error) {
+	var doc, created string
+	err := tx.QueryRowContext(ctx, `SELECT document, created_at FROM revisions WHERE stack_id = ? AND revision = ?`, theirs.ID, base).Scan(&doc, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &staleError{model.Errorf(model.ECONFLICT, "stack %q changed since revision %d (now %d), which is no longer kept; reload and try again", theirs.Name, base, theirs.Revision)}
+	}
+	if err != nil {
+		return nil, err
+	}
+	at, err := parseTime(created)
+	if err != nil {
+		return nil, err
+	}
+	return stored([]byte(doc), theirs.ID, base, at)
 }
 
 // stateIn returns a copy of the stack's current state, whose state token is

@@ -56,9 +56,28 @@ func (s *Store) moveNode(ctx context.Context, id, base int64, nodeID string, to 
 	defer done()
 	// Read under the write lock, so moves are stamped in commit order.
 	now := s.now()
-	h, err := checkHead(ctx, tx, id, base)
+	h, current, err := readHeadRow(ctx, tx, id)
 	if err != nil {
 		return nil, err
+	}
+	if current != base {
+		// A move from a view behind the head lands as a move of the head
+		// when the node sat where that view saw it; otherwise MoveNode
+		// merges it in full (and a conflict names the position).
+		was := s.keptRevision(id, base)
+		if was == nil {
+			return nil, &staleError{model.Errorf(model.ECONFLICT, "stack %q changed since revision %d (now %d); reload and try again", h.name, base, current)}
+		}
+		if cached := s.cachedStack(id, h.token); cached != nil {
+			wn, ok1 := was.Node(nodeID)
+			hn, ok2 := cached.Node(nodeID)
+			if !ok1 || !ok2 || wn.Position != hn.Position {
+				return nil, &staleError{model.Errorf(model.ECONFLICT, "node %q of stack %q moved since revision %d", nodeID, h.name, base)}
+			}
+		} else {
+			return nil, &staleError{model.Errorf(model.ECONFLICT, "stack %q changed since revision %d (now %d); reload and try again", h.name, base, current)}
+		}
+		base = current
 	}
 	token := h.token
 	var st *model.Stack
@@ -124,5 +143,6 @@ func (s *Store) moveNode(ctx context.Context, id, base int64, nodeID string, to 
 		s.keepProblems(id, st, problems)
 	}
 	s.markMove(id, newToken, nodeID, now)
+	s.keepRevision(id, next, st)
 	return storedCopy(st, id, next, now), nil
 }

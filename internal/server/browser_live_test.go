@@ -122,7 +122,9 @@ func TestBrowserLiveViews(t *testing.T) {
 		waitJS(`document.querySelector('[data-testid=conflict-mine]').textContent === '77'`),
 		waitJS(`document.querySelector('[data-testid=conflict-theirs]').textContent === '55'`))
 	screenshot(t, tab1, "conflict")
-	run(t, tab1, "keep mine", chromedp.Click(`[data-testid=keep-mine]`))
+	run(t, tab1, "keep mine", chromedp.Click(`[data-testid=keep-mine]`),
+		chromedp.WaitNotPresent(`[data-testid=conflict-panel]`),
+		waitJS(`document.getElementById('f-timeout')?.value === '77'`))
 	waitFor(t, func() bool { return headAfter().Function("fn6").Timeout == 77 })
 	run(t, tab2, "tab 2 shows the kept value", page.BringToFront(),
 		waitJS(fmt.Sprintf(`document.getElementById('editor').dataset.revision === '%d'`, headAfter().Revision)),

@@ -91,6 +91,27 @@ export function initLive (htmx, c) {
     if (el) transport.load(el)
   }
 
+  // A conflict chosen leaves the panel; the last one shows the resource
+  // again, as saved now.
+  const settle = (section) => {
+    const sel = section.querySelector('[data-select]')?.dataset.select
+    section.remove()
+    if (panel.querySelector('.conflict')) return
+    delete panel.dataset.baseRevision
+    const el = sel && document.getElementById(sel)
+    if (el) transport.load(el)
+  }
+  document.body.addEventListener('htmx:afterRequest', (e) => {
+    const section = e.detail.elt?.closest?.('.conflict')
+    if (section && e.detail.successful) settle(section)
+  })
+  panel.addEventListener('click', (e) => {
+    const keep = e.target.closest('[data-testid="keep-saved"]')
+    if (!keep) return
+    e.stopPropagation()
+    settle(keep.closest('.conflict'))
+  })
+
   function sync () {
     if (syncing || edits > 0 || pressed || head === editor.dataset.revision) return
     syncing = true

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -128,7 +129,8 @@ func (ls *liveStack) broadcast() {
 	ls.wake = make(chan struct{})
 }
 
-// join counts one more stream of the view and returns whether it is new.
+// join counts one more stream of the view, which is new to the stack's
+// views unless it is reconnecting.
 func (h *liveHub) join(stackID int64, viewID string, revision int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -192,11 +194,17 @@ func (h *liveHub) snapshot(stackID int64, viewID string) (int64, []peer, <-chan 
 	if ls == nil {
 		return 0, nil, nil
 	}
-	peers := []peer{}
-	for _, v := range ls.views {
-		if v.id != viewID {
-			peers = append(peers, peer{Color: v.color, Selected: v.selected})
+	ids := make([]string, 0, len(ls.views))
+	for id := range ls.views {
+		if id != viewID {
+			ids = append(ids, id)
 		}
+	}
+	// In a stable order, so an unchanged presence is not sent again.
+	slices.Sort(ids)
+	peers := make([]peer, len(ids))
+	for i, id := range ids {
+		peers[i] = peer{Color: ls.views[id].color, Selected: ls.views[id].selected}
 	}
 	return ls.revision, peers, ls.wake
 }

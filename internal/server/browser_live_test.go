@@ -130,7 +130,11 @@ func TestBrowserLiveViews(t *testing.T) {
 		waitJS(fmt.Sprintf(`document.getElementById('editor').dataset.revision === '%d'`, headAfter().Revision)),
 		waitJS(`document.getElementById('f-timeout').value === '77'`))
 
-	// Another process writes the file: every tab shows it.
+	// Another process writes the file: every tab shows it, and tab 1
+	// keeps its zoom and scroll.
+	view := `document.getElementById('world').style.transform + ' ' + document.getElementById('viewport').scrollLeft + ' ' + document.querySelector('[data-zoom]').textContent`
+	run(t, tab1, "zoom in tab 1", page.BringToFront(), chromedp.Click(`[data-action=zoom-in]`))
+	zoomed := evalString(t, tab1, view)
 	other, err := store.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
@@ -149,8 +153,11 @@ func TestBrowserLiveViews(t *testing.T) {
 			waitJS(`document.querySelector('#node-tbl9 .node-name').textContent.includes('Members')`),
 			waitJS(`document.getElementById('node-fn8').dataset.x === '900'`))
 	}
-	// Tab 1 still has fn6 selected, and its panel open.
+	// Tab 1 still has fn6 selected, and its zoom.
 	run(t, tab1, "tab 1 kept its selection", waitJS(`document.getElementById('node-fn6').classList.contains('selected')`))
+	if got := evalString(t, tab1, view); got != zoomed {
+		t.Errorf("tab 1's view moved: %q, was %q", got, zoomed)
+	}
 }
 
 // TestBrowserDragConflict: another process moves a node while the user is

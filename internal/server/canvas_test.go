@@ -237,8 +237,11 @@ func TestNodes(t *testing.T) {
 	})
 	t.Run("StaleRevisionGetsTheFreshState", func(t *testing.T) {
 		resp, body := send(t, ts, "POST", base+"/nodes/fn1/move", url.Values{"x": {"9"}, "y": {"9"}}, htmxAt(3))
-		expect(t, resp, body, http.StatusConflict, `id="nodes"`, `hx-swap-oob`, `data-x="500"`, `data-testid="conflict-panel"`)
-		if resp.Header.Get("X-Switchboard-Revision") != "6" || !strings.Contains(resp.Header.Get("HX-Trigger"), "another tab") {
+		// fn1 was moved since revision 3: both positions are shown, the
+		// dragged one to keep.
+		expect(t, resp, body, http.StatusConflict, `id="nodes"`, `hx-swap-oob`, `data-x="500"`, `data-testid="conflict-panel"`,
+			`data-testid="conflict-mine">x 9, y 9<`, `data-testid="conflict-theirs">x 500, y 40<`, `name="path" value="/functions/fn1/position"`)
+		if resp.Header.Get("X-Switchboard-Revision") != "6" || !strings.Contains(resp.Header.Get("HX-Trigger"), "Changed elsewhere") {
 			t.Fatalf("conflict headers: %v", resp.Header)
 		}
 		if p := head(t, st, s.ID).Function("fn1").Position; p.X != 500 {

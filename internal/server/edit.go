@@ -112,6 +112,11 @@ func (s *Server) edit(r *http.Request, change func(st *model.Stack) error, opts 
 	}
 	if rec != nil {
 		rec.problems = &problems
+		if st.Revision != base+1 {
+			// Merged with what was saved since the page's revision: the
+			// page may show either, so it gets the whole canvas.
+			rec.before = nil
+		}
 	}
 	return st, problems, nil
 }
@@ -123,6 +128,7 @@ func (s *Server) edit(r *http.Request, change func(st *model.Stack) error, opts 
 // problems tabs refresh when shown (canvas/lazytabs.js).
 func (s *Server) changed(w http.ResponseWriter, r *http.Request, st *model.Stack, t triggers, parts ...templ.Component) {
 	w.Header().Set(headerRevision, strconv.FormatInt(st.Revision, 10))
+	s.live.notify(st.ID, st.Revision)
 	if t == nil {
 		t = triggers{}
 	}

@@ -33,7 +33,8 @@ func TestFormSaveChecksOnce(t *testing.T) {
 }
 
 // TestRenameIsAnEdit: renaming goes through the same edit path as the
-// canvas: it must name the revision it renames, a stale one is refused, and
+// canvas: it must name the revision it renames, a stale one is merged (a
+// conflicting one refused), and
 // a name that changes nothing adds no revision. Before, a rename without a
 // revision bypassed the check and saved.
 func TestRenameIsAnEdit(t *testing.T) {
@@ -49,11 +50,21 @@ func TestRenameIsAnEdit(t *testing.T) {
 
 	resp, body = send(t, ts, http.MethodPost, base+"/nodes/fn3", functionForm("256"), htmxAt(stack.Revision))
 	expect(t, resp, body, http.StatusOK)
+	// A rename from the revision before that save lands beside it (issue
+	// 15: merged); a second rename from the same revision conflicts.
 	resp, body = send(t, ts, http.MethodPost, base+"/rename", url.Values{"name": {"renamed"}, "rev": {strconv.FormatInt(stack.Revision, 10)}}, nil)
+	expect(t, resp, body, http.StatusSeeOther)
+	if h := head(t, st, stack.ID); h.Name != "renamed" || h.Function("fn3").MemorySize != 256 {
+		t.Fatalf("stale rename: %q, memory %d", h.Name, h.Function("fn3").MemorySize)
+	}
+	resp, body = send(t, ts, http.MethodPost, base+"/rename", url.Values{"name": {"other"}, "rev": {strconv.FormatInt(stack.Revision, 10)}}, nil)
 	expect(t, resp, body, http.StatusConflict, "changed since this page was loaded")
+	if h := head(t, st, stack.ID); h.Name != "renamed" {
+		t.Fatalf("a conflicting rename saved %q", h.Name)
+	}
 
 	now := head(t, st, stack.ID)
-	resp, body = send(t, ts, http.MethodPost, base+"/rename", url.Values{"name": {"echo"}, "rev": {strconv.FormatInt(now.Revision, 10)}}, nil)
+	resp, body = send(t, ts, http.MethodPost, base+"/rename", url.Values{"name": {"renamed"}, "rev": {strconv.FormatInt(now.Revision, 10)}}, nil)
 	expect(t, resp, body, http.StatusSeeOther)
 	if h := head(t, st, stack.ID); h.Revision != now.Revision {
 		t.Fatalf("a rename to the same name added revision %d", h.Revision)

@@ -111,6 +111,11 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &edit) {
 		switch model.ErrorCode(err) {
 		case model.ECONFLICT:
+			var mc *model.MergeConflictError
+			if errors.As(err, &mc) {
+				s.mergeConflict(w, r, mc)
+				return
+			}
 			s.conflict(w, r)
 			return
 		case model.EINVALID:
@@ -164,6 +169,27 @@ func (s *Server) conflict(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("HX-Reswap", "none")
 	triggers{"stackChanged": true, "stackReloaded": true}.message(levelError, conflictMessage).set(w)
 	s.render(w, r, http.StatusConflict, web.Fragments(web.CanvasOOB(web.NewCanvasView(st)), web.PanelOOB(web.ConflictPanel())))
+}
+
+// mergeConflict answers 409 to an edit that changed what was saved since
+// its revision: the stack as it is now, and in the panel each field with
+// the user's value beside the saved one, to pick from (issue 15).
+func (s *Server) mergeConflict(w http.ResponseWriter, r *http.Request, mc *model.MergeConflictError) {
+	id, err := stackID(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	st, err := s.store.Stack(r.Context(), id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.Header().Set(headerRevision, strconv.FormatInt(st.Revision, 10))
+	s.setSteps(w, r, id)
+	w.Header().Set("HX-Reswap", "none")
+	triggers{"stackChanged": true}.message(levelError, "Changed elsewhere while you edited: pick which value to keep.").set(w)
+	s.render(w, r, http.StatusConflict, web.Fragments(web.CanvasOOB(web.NewCanvasView(st)), web.PanelOOB(web.ConflictChoicePanel(web.NewConflictView(st, mc)))))
 }
 
 // problemText is the message of an error for a person: a validation

@@ -15,6 +15,9 @@ import (
 const (
 	headerBaseRevision = "X-Base-Revision"
 	headerRevision     = "X-Switchboard-Revision"
+	// headerSaved names the revision a move saved, which a merged move's
+	// answer (the head) may be past.
+	headerSaved = "X-Switchboard-Saved"
 )
 
 // isHTMX reports whether htmx sent the request.

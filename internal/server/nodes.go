@@ -66,6 +66,20 @@ func (s *Server) handleNodeMove(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, &editError{err})
 		return
 	}
+	s.live.notify(id, st.Revision)
+	w.Header().Set(headerSaved, strconv.FormatInt(st.Revision, 10))
+	if st.Revision != base+1 && st.Revision != base {
+		// Merged with changes made since the page's revision (the one
+		// the drag started from): it gets what changed since then, the
+		// answer every other view at that revision gets.
+		ans, err := s.changesSince(r.Context(), id, base)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		s.writeChanges(w, base, ans)
+		return
+	}
 	w.Header().Set(headerRevision, strconv.FormatInt(st.Revision, 10))
 	s.setSteps(w, r, id)
 	w.WriteHeader(http.StatusNoContent)

@@ -55,6 +55,10 @@ func (s *Server) routes() http.Handler {
 		r.Get("/folder", s.handleFolderOffer)                 // GET /stacks/12/folder?seen=… (what the working folder would change; 204 when the page shows it already)
 		r.Post("/folder/load", s.handleFolderLoad)            // POST /stacks/12/folder/load (the working folder's files as one revision)
 		r.Post("/folder/ignore", s.handleFolderIgnore)        // POST /stacks/12/folder/ignore (until the files change again)
+		r.Get("/live", s.handleLive)                          // GET /stacks/12/live?view=v3f9c (server-sent events: revisions, presence)
+		r.Get("/changes", s.handleChanges)                    // GET /stacks/12/changes?since=41 (what changed on the canvas since)
+		r.Post("/presence", s.handlePresence)                 // POST /stacks/12/presence (view=v3f9c&selected=node-fn3)
+		r.Post("/resolve", s.handleResolve)                   // POST /stacks/12/resolve (path=/functions/fn3/memorySize&value=512: keep my value of a conflict)
 
 		// Commit to repo.
 		r.Get("/git", s.handleGitPage)             // GET /stacks/12/git

@@ -107,6 +107,10 @@ func TestDNSRebindingRefused(t *testing.T) {
 		{"POST", base + "/nodes/" + fn, env, withRev(attacker)},
 		{"POST", base + "/run", url.Values{}, attacker},
 		{"GET", base + "/run/events", nil, attacker},
+		{"GET", base + "/live?view=v1", nil, attacker},
+		{"GET", base + "/changes?since=1", nil, attacker},
+		{"POST", base + "/presence", url.Values{"view": {"v1"}, "selected": {"node-" + fn}}, attacker},
+		{"POST", base + "/resolve", url.Values{"path": {"/description"}, "value": {`"pwned"`}}, withRev(attacker)},
 	}
 	for _, host := range []string{evil, "evil.test", "127.0.0.1.evil.test:" + u.Port(), "127.0.0.1:1"} {
 		for _, a := range attack {
@@ -449,6 +453,11 @@ func TestBrowserHostileIDCannotSteerCanvas(t *testing.T) {
 			assets.ServeHTTP(w, r)
 		case r.URL.Path == "/favicon.ico":
 			http.NotFound(w, r)
+		case r.URL.Path == "/stacks/7/live":
+			// The live stream (issue 15): open, with nothing to say.
+			w.Header().Set("Content-Type", "text/event-stream")
+		case r.URL.Path == "/stacks/7/presence":
+			// What the view has selected: not an edit.
 		default:
 			mu.Lock()
 			hits = append(hits, hit{r.Method, r.RequestURI})

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -49,10 +50,18 @@ func TestSelectionEditsAreOneRevision(t *testing.T) {
 		t.Fatalf("after delete: revision %d, functions %d, wires %+v", d.Revision, len(d.Functions), d.Wires)
 	}
 
-	// A stale base revision changes nothing.
-	resp, _ = send(t, ts, http.MethodPost, base+"/selection/delete", url.Values{"node": {"fn8"}}, htmxAt(u.Revision))
-	if resp.StatusCode != http.StatusConflict || head(t, st, stack.ID).Function("fn8") == nil {
-		t.Fatalf("a stale delete: status %d", resp.StatusCode)
+	// From a stale base revision, deleting what changed since is a
+	// conflict that changes nothing; deleting what did not lands.
+	if _, err := st.MoveNode(context.Background(), stack.ID, d.Revision, "tbl9", model.Position{X: 1, Y: 2}); err != nil {
+		t.Fatal(err)
+	}
+	resp, _ = send(t, ts, http.MethodPost, base+"/selection/delete", url.Values{"node": {"tbl9"}}, htmxAt(d.Revision))
+	if resp.StatusCode != http.StatusConflict || head(t, st, stack.ID).Table("tbl9") == nil {
+		t.Fatalf("a stale delete of a moved table: status %d", resp.StatusCode)
+	}
+	resp, _ = send(t, ts, http.MethodPost, base+"/selection/delete", url.Values{"node": {"fn8"}}, htmxAt(d.Revision))
+	if h := head(t, st, stack.ID); resp.StatusCode != http.StatusOK || h.Function("fn8") != nil || h.Table("tbl9").Position.X != 1 {
+		t.Fatalf("a stale delete of an unchanged function: status %d", resp.StatusCode)
 	}
 	// An ID that could steer a URL is refused before anything is read.
 	resp, body = send(t, ts, http.MethodPost, base+"/selection/delete", url.Values{"node": {"../x"}}, htmxAt(d.Revision))

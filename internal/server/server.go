@@ -66,6 +66,8 @@ type Server struct {
 	// token is the secret every request needs when listening beyond
 	// loopback; empty on loopback.
 	token string
+	// live tells open canvases of their stack's changes (live.go).
+	live *liveHub
 }
 
 // New returns a server for the options; Open starts it.
@@ -80,7 +82,8 @@ func New(opts Options) *Server {
 		opts.Publish = publish.New(opts.Store, nil)
 	}
 	s := &Server{log: opts.Logger, store: opts.Store, publish: opts.Publish, shutdown: 10 * time.Second, runs: localrun.NewManager(opts.Logger), runOpts: opts.Run,
-		jobs: newGitJobs(opts.Logger), allowHosts: opts.AllowHosts, listenAnywhere: opts.ListenAnywhere}
+		jobs: newGitJobs(opts.Logger), allowHosts: opts.AllowHosts, listenAnywhere: opts.ListenAnywhere,
+		live: newLiveHub(opts.Store, opts.Logger)}
 	s.router = s.routes()
 	s.http = &http.Server{
 		Addr:              opts.Addr,
@@ -162,6 +165,7 @@ func (s *Server) Close(ctx context.Context) error {
 	defer cancel()
 	s.runs.StopAll()
 	s.jobs.stopAll()
+	s.live.close()
 	if err := s.http.Shutdown(ctx); err != nil {
 		return fmt.Errorf("server: shut down: %w", err)
 	}

@@ -67,7 +67,7 @@ func stackRows(summaries []store.StackSummary) []web.StackRow {
 func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, form, name, example string, err error) {
 	f := failureOf(err)
 	switch {
-	case errors.Is(err, store.ErrStale):
+	case errors.Is(err, store.ErrStale), errors.As(err, new(*model.MergeConflictError)):
 		f.message = "The stack changed since this page was loaded; the list now shows it as it is."
 	case f.status == http.StatusConflict:
 		// A taken name is a conflict in the store's terms, but for the

@@ -33,8 +33,8 @@ func changedLines(tb testing.TB, a, b string) []string {
 // TestTemplateEdit: export → edit one property → apply → export differs
 // only by that property; the edit is one revision Undo names; the canvas
 // answer carries the change; text that cannot be imported is never
-// applied and is answered with its line and column; a stale base is a
-// conflict (issue 15 item 4).
+// applied and is answered with its line and column; a stale base that
+// changes what changed since is a conflict (issue 15 items 2, 4).
 func TestTemplateEdit(t *testing.T) {
 	ts, st := mustServe(t)
 	s := mustCreate(t, st, "chat", "chat")
@@ -85,8 +85,11 @@ func TestTemplateEdit(t *testing.T) {
 			t.Fatal("invalid text was applied")
 		}
 	})
-	t.Run("StaleBaseIsAConflict", func(t *testing.T) {
-		resp, body := send(t, ts, "POST", base+"/template", url.Values{"text": {before}}, htmxAt(s.Revision))
+	t.Run("StaleBaseSameFieldIsAConflict", func(t *testing.T) {
+		// Against the first revision, another memory size: the field the
+		// edit since changed too, so it is a conflict, not a merge.
+		other := strings.Replace(before, from, strings.Replace(to, "1024", "512", 1), 1)
+		resp, body := send(t, ts, "POST", base+"/template", url.Values{"text": {other}}, htmxAt(s.Revision))
 		expect(t, resp, body, http.StatusConflict)
 		if head(t, st, s.ID).Revision != got.Revision {
 			t.Fatal("a stale edit was applied")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
@@ -23,8 +24,14 @@ import (
 // which the caller must not change. An edit that changes nothing adds no
 // revision: undo would have a step that does nothing.
 //
-// It returns ECONFLICT when the stack changed since baseRevision (or the
-// edit renames it to a taken name), ENOTFOUND when there is no such stack,
+// An edit based on an older revision than the head is made on that
+// revision and merged with what was saved since (model.Merge): it lands
+// when it changes other fields than those saved since, and returns a
+// *model.MergeConflictError (ECONFLICT) naming each field both changed.
+// When that older revision is no longer kept (the history was thinned, or a
+// drag merged it away), it returns ECONFLICT (ErrStale).
+//
+// It returns ECONFLICT when the edit renames the stack to a taken name, ENOTFOUND when there is no such stack,
 // EINVALID (a *model.ValidationError) when the result fails ValidateDraft,
 // and fn's error as it is.
 //
@@ -48,7 +55,7 @@ func (s *Store) edit(ctx context.Context, id, base int64, fn func(*model.Stack) 
 	}
 	defer done()
 	now := s.now()
-	h, err := checkHead(ctx, tx, id, base)
+	h, current, err := readHeadRow(ctx, tx, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -56,13 +63,22 @@ func (s *Store) edit(ctx context.Context, id, base int64, fn func(*model.Stack) 
 	if err != nil {
 		return nil, nil, err
 	}
-	st.ID, st.Revision, st.UpdatedAt = id, base, h.updatedAt
+	st.ID, st.Revision, st.UpdatedAt = id, current, h.updatedAt
 	before, err := json.Marshal(st)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := fn(st); err != nil {
-		return nil, nil, err
+	if current == base {
+		if err := fn(st); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		// An edit made on an older revision: made on that revision, then
+		// merged with what was saved since (model.Merge).
+		if st, err = mergeStale(ctx, tx, st, base, s.keptRevision(id, base), fn); err != nil {
+			return nil, nil, err
+		}
+		base = current
 	}
 	// The ID and revision are the store's, whatever fn did to them.
 	st.ID, st.Revision = id, base
@@ -99,6 +115,7 @@ func (s *Store) edit(ctx context.Context, id, base int64, fn func(*model.Stack) 
 		return nil, nil, constraintError(err, st.Name)
 	}
 	s.keepProblems(id, kept, enc.problems)
+	s.keepRevision(id, next, kept)
 	st.Revision, st.UpdatedAt = next, now
 	return st, enc.problems, nil
 }
@@ -125,6 +142,48 @@ func Describe(what string) EditOption {
 // such as the name a new node was given: Edit calls what after fn.
 func DescribeAfter(what func() string) EditOption {
 	return func(c *editConfig) { c.describe = what }
+}
+
+// mergeStale applies fn to the stack as it was at revision base and merges
+// the result with theirs, the head state; it returns the merged stack.
+func mergeStale(ctx context.Context, tx *sql.Tx, theirs *model.Stack, base int64, kept *model.Stack, fn func(*model.Stack) error) (*model.Stack, error) {
+	was := kept
+	if was == nil {
+		var err error
+		if was, err = readRevision(ctx, tx, theirs, base); err != nil {
+			return nil, err
+		}
+	}
+	mine := was.Clone()
+	if err := fn(mine); err != nil {
+		return nil, err
+	}
+	merged, conflicts, err := model.Merge(was, theirs, mine)
+	if err != nil {
+		return nil, err
+	}
+	if len(conflicts) > 0 {
+		return nil, &model.MergeConflictError{Revision: theirs.Revision, Conflicts: conflicts}
+	}
+	return merged, nil
+}
+
+// readRevision reads the stack theirs at an older revision, or returns
+// ErrStale when it is no longer kept.
+func readRevision(ctx context.Context, tx *sql.Tx, theirs *model.Stack, base int64) (*model.Stack, error) {
+	var doc, created string
+	err := tx.QueryRowContext(ctx, `SELECT document, created_at FROM revisions WHERE stack_id = ? AND revision = ?`, theirs.ID, base).Scan(&doc, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &staleError{model.Errorf(model.ECONFLICT, "stack %q changed since revision %d (now %d), which is no longer kept; reload and try again", theirs.Name, base, theirs.Revision)}
+	}
+	if err != nil {
+		return nil, err
+	}
+	at, err := parseTime(created)
+	if err != nil {
+		return nil, err
+	}
+	return stored([]byte(doc), theirs.ID, base, at)
 }
 
 // stateIn returns a copy of the stack's current state, whose state token is

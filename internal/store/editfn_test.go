@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
-	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
 // TestEdit is the one edit path: the revision is checked in the write
@@ -40,14 +40,29 @@ func TestEdit(t *testing.T) {
 		}
 		st = got
 	})
-	t.Run("StaleBaseIsAConflict", func(t *testing.T) {
-		called := false
-		_, _, err := s.Edit(ctx, st.ID, st.Revision-1, func(*model.Stack) error { called = true; return nil })
-		if model.ErrorCode(err) != model.ECONFLICT {
-			t.Fatalf("stale edit: %v, want ECONFLICT", err)
+	t.Run("StaleBaseMerges", func(t *testing.T) {
+		// st.Revision changed the description; an edit from the revision
+		// before it that changes the name lands beside it (model.Merge).
+		got, _, err := s.Edit(ctx, st.ID, st.Revision-1, func(st *model.Stack) error { st.Name += "-merged"; return nil })
+		if err != nil {
+			t.Fatalf("stale edit of another field: %v", err)
 		}
-		if called {
-			t.Error("the change ran on a stale stack")
+		if got.Revision != st.Revision+1 || got.Description != "edited" || !strings.HasSuffix(got.Name, "-merged") {
+			t.Fatalf("merged = revision %d %q %q", got.Revision, got.Name, got.Description)
+		}
+		st = got
+	})
+	t.Run("StaleBaseSameFieldIsAConflict", func(t *testing.T) {
+		_, _, err := s.Edit(ctx, st.ID, st.Revision-2, func(st *model.Stack) error { st.Description = "mine"; return nil })
+		var mc *model.MergeConflictError
+		if model.ErrorCode(err) != model.ECONFLICT || !errors.As(err, &mc) || len(mc.Conflicts) != 1 || mc.Conflicts[0].Path != "/description" {
+			t.Fatalf("stale edit of the same field: %v, want a merge conflict on /description", err)
+		}
+		if string(mc.Conflicts[0].Mine) != `"mine"` || string(mc.Conflicts[0].Theirs) != `"edited"` {
+			t.Errorf("conflict = %+v", mc.Conflicts[0])
+		}
+		if read, _ := s.Stack(ctx, st.ID); read.Revision != st.Revision {
+			t.Errorf("a conflict saved revision %d", read.Revision)
 		}
 	})
 	t.Run("NoChangeNoRevision", func(t *testing.T) {
@@ -153,9 +168,9 @@ func hasProblemOn(problems []model.Problem, id string) bool {
 	return false
 }
 
-// TestEditConcurrent: edits racing from the same base revision, as two
-// tabs would: exactly one is saved, the others get ECONFLICT without their
-// change ever running on the stack the winner wrote.
+// TestEditConcurrent: edits of one field racing from the same base
+// revision, as two tabs would: exactly one is saved, the others are merged
+// with it and get ECONFLICT naming the field, never writing over it.
 func TestEditConcurrent(t *testing.T) {
 	ctx := context.Background()
 	s := MustOpen(t)
@@ -178,14 +193,37 @@ func TestEditConcurrent(t *testing.T) {
 		switch err := <-errs; {
 		case err == nil:
 			saved++
-		case model.ErrorCode(err) != model.ECONFLICT || !errors.Is(err, store.ErrStale):
-			t.Errorf("a racing edit: %v, want a stale ECONFLICT", err)
+		case model.ErrorCode(err) != model.ECONFLICT || !errors.As(err, new(*model.MergeConflictError)):
+			t.Errorf("a racing edit: %v, want a merge conflict", err)
 		}
 	}
-	if saved != 1 || ran.Load() != 1 {
-		t.Fatalf("%d edits saved and %d changes ran, want 1 and 1", saved, ran.Load())
+	if saved != 1 || ran.Load() != n {
+		t.Fatalf("%d edits saved and %d changes ran, want 1 and %d", saved, ran.Load(), n)
 	}
 	if h, _ := s.Stack(ctx, st.ID); h.Revision != st.Revision+1 {
 		t.Fatalf("head at %d, want %d", h.Revision, st.Revision+1)
+	}
+}
+
+// TestStaleMoveMerges: a drag in a tab that has not seen another tab's
+// rename of another node lands beside it, as one more revision.
+func TestStaleMoveMerges(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t)
+	ex, err := model.Example("chat", "stale-move")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := MustCreate(t, s, ex)
+	renamed, _, err := s.Edit(ctx, st.ID, st.Revision, func(st *model.Stack) error { st.Table("tbl9").Name = "Members"; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved, err := s.MoveNode(ctx, st.ID, st.Revision, "fn8", model.Position{X: 11, Y: 12})
+	if err != nil {
+		t.Fatalf("stale move: %v", err)
+	}
+	if moved.Revision != renamed.Revision+1 || moved.Table("tbl9").Name != "Members" || moved.Function("fn8").Position != (model.Position{X: 11, Y: 12}) {
+		t.Fatalf("after the stale move: revision %d, table %q, fn8 at %v", moved.Revision, moved.Table("tbl9").Name, moved.Function("fn8").Position)
 	}
 }

@@ -138,3 +138,36 @@ func (s *Store) steps(ctx context.Context, id int64) (Steps, error) {
 		id, out.Revision).Scan(&out.CanUndo, &out.Undo, &out.CanRedo, &out.Redo)
 	return out, err
 }
+
+// revisionsKept is how many recent revisions per stack keepRevision keeps.
+const revisionsKept = 64
+
+// keepRevision remembers st, which nobody changes any more, as the stack's
+// revision, and forgets the revisions above it: they were a redo branch
+// that this one replaces.
+func (s *Store) keepRevision(id, revision int64, st *model.Stack) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	revs := s.recent[id]
+	if revs == nil {
+		if len(s.recent) >= maxCachedStates {
+			clear(s.recent)
+		}
+		revs = map[int64]*model.Stack{}
+		s.recent[id] = revs
+	}
+	for r := range revs {
+		if r >= revision || r <= revision-revisionsKept {
+			delete(revs, r)
+		}
+	}
+	revs[revision] = st
+}
+
+// keptRevision returns the stack at a revision this Store wrote recently,
+// or nil; the caller must not change it.
+func (s *Store) keptRevision(id, revision int64) *model.Stack {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.recent[id][revision]
+}

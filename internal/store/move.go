@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 
@@ -19,11 +20,25 @@ import (
 // nothing saved in between, replaces that move's revision with the next
 // one, so a drag leaves one revision, not one per frame.
 //
-// It returns ECONFLICT when the stack changed since baseRevision, ENOTFOUND
+// A move based on an older revision is merged as Edit merges. It returns
+// ECONFLICT when that cannot be done, ENOTFOUND
 // when the stack or the node does not exist, and EINVALID for a position that
 // is not a finite number.
 func (s *Store) MoveNode(ctx context.Context, id, baseRevision int64, nodeID string, to model.Position) (*model.Stack, error) {
 	st, err := s.moveNode(ctx, id, baseRevision, nodeID, to)
+	if errors.Is(err, ErrStale) {
+		// A move from a view that has not caught up yet: merged with what
+		// changed since, like any other edit (a conflict keeps the
+		// position as the proposal).
+		st, _, err = s.edit(ctx, id, baseRevision, func(st *model.Stack) error {
+			n, ok := st.Node(nodeID)
+			if !ok {
+				return model.Errorf(model.ENOTFOUND, "No resource %q in stack %q.", nodeID, st.Name)
+			}
+			n.Position = to
+			return nil
+		}, editConfig{describe: func() string { return "move " + nodeID }})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: move node %q of stack %d: %w", nodeID, id, s.storageError(err))
 	}
@@ -41,9 +56,28 @@ func (s *Store) moveNode(ctx context.Context, id, base int64, nodeID string, to 
 	defer done()
 	// Read under the write lock, so moves are stamped in commit order.
 	now := s.now()
-	h, err := checkHead(ctx, tx, id, base)
+	h, current, err := readHeadRow(ctx, tx, id)
 	if err != nil {
 		return nil, err
+	}
+	if current != base {
+		// A move from a view behind the head lands as a move of the head
+		// when the node sat where that view saw it; otherwise MoveNode
+		// merges it in full (and a conflict names the position).
+		was := s.keptRevision(id, base)
+		if was == nil {
+			return nil, &staleError{model.Errorf(model.ECONFLICT, "stack %q changed since revision %d (now %d); reload and try again", h.name, base, current)}
+		}
+		if cached := s.cachedStack(id, h.token); cached != nil {
+			wn, ok1 := was.Node(nodeID)
+			hn, ok2 := cached.Node(nodeID)
+			if !ok1 || !ok2 || wn.Position != hn.Position {
+				return nil, &staleError{model.Errorf(model.ECONFLICT, "node %q of stack %q moved since revision %d", nodeID, h.name, base)}
+			}
+		} else {
+			return nil, &staleError{model.Errorf(model.ECONFLICT, "stack %q changed since revision %d (now %d); reload and try again", h.name, base, current)}
+		}
+		base = current
 	}
 	token := h.token
 	var st *model.Stack
@@ -109,5 +143,6 @@ func (s *Store) moveNode(ctx context.Context, id, base int64, nodeID string, to 
 		s.keepProblems(id, st, problems)
 	}
 	s.markMove(id, newToken, nodeID, now)
+	s.keepRevision(id, next, st)
 	return storedCopy(st, id, next, now), nil
 }

@@ -52,7 +52,8 @@ func TestMoveNode(t *testing.T) {
 	})
 	t.Run("ErrStaleRevision", func(t *testing.T) {
 		_, err := s.MoveNode(ctx, st.ID, st.Revision, "fn8", model.Position{X: 1, Y: 1})
-		assertCode(t, err, model.ECONFLICT, "changed since revision")
+		// The move before moved fn8 too: a conflict, not an overwrite.
+		assertCode(t, err, model.ECONFLICT, "conflicts with one saved since")
 	})
 	t.Run("ErrUnknownNode", func(t *testing.T) {
 		_, err := s.MoveNode(ctx, st.ID, moved.Revision, "fn404", model.Position{})

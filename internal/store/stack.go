@@ -139,6 +139,21 @@ func insertRevision(ctx context.Context, tx *sql.Tx, id, revision int64, doc []b
 	return err
 }
 
+// HeadRevision returns the stack's head revision: one indexed read, cheap
+// enough to poll for changes any process made. It returns ENOTFOUND if
+// there is no such stack.
+func (s *Store) HeadRevision(ctx context.Context, id int64) (int64, error) {
+	var rev int64
+	err := s.db.QueryRowContext(ctx, `SELECT head_revision FROM stacks WHERE id = ?`, id).Scan(&rev)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = model.Errorf(model.ENOTFOUND, "no stack with ID %d", id)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: stack %d: %w", id, s.storageError(err))
+	}
+	return rev, nil
+}
+
 // Stack returns the current state of the stack with the ID, with Revision
 // set to its head revision. It returns ENOTFOUND if there is none.
 func (s *Store) Stack(ctx context.Context, id int64) (*model.Stack, error) {
@@ -348,6 +363,18 @@ type head struct {
 // error otherwise. Called inside a write transaction, whose lock keeps the
 // answer true until commit.
 func checkHead(ctx context.Context, tx *sql.Tx, id, base int64) (head, error) {
+	h, current, err := readHeadRow(ctx, tx, id)
+	if err != nil {
+		return head{}, err
+	}
+	if current != base {
+		return head{}, &staleError{model.Errorf(model.ECONFLICT, "stack %q changed since revision %d (now %d); reload and try again", h.name, base, current)}
+	}
+	return h, nil
+}
+
+// readHeadRow returns the stack's head and its head revision.
+func readHeadRow(ctx context.Context, tx *sql.Tx, id int64) (head, int64, error) {
 	var h head
 	var current int64
 	var updated string
@@ -356,18 +383,15 @@ func checkHead(ctx context.Context, tx *sql.Tx, id, base int64) (head, error) {
 		FROM stacks WHERE id = ?`, id).
 		Scan(&h.name, &current, &h.token, &updated, &h.newest)
 	if errors.Is(err, sql.ErrNoRows) {
-		return head{}, model.Errorf(model.ENOTFOUND, "no stack with ID %d", id)
+		return head{}, 0, model.Errorf(model.ENOTFOUND, "no stack with ID %d", id)
 	}
 	if err != nil {
-		return head{}, err
+		return head{}, 0, err
 	}
 	if h.updatedAt, err = parseTime(updated); err != nil {
-		return head{}, err
+		return head{}, 0, err
 	}
-	if current != base {
-		return head{}, &staleError{model.Errorf(model.ECONFLICT, "stack %q changed since revision %d (now %d); reload and try again", h.name, base, current)}
-	}
-	return h, nil
+	return h, current, nil
 }
 
 // ErrStale is in the chain of the ECONFLICT an edit based on a revision

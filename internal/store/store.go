@@ -48,6 +48,10 @@ type Store struct {
 	// moves holds the last move this Store saved for some stacks, by stack
 	// ID, so the next move of the same node can join its revision.
 	moves map[int64]moveMark
+	// recent holds the states of the last revisions this Store wrote,
+	// by stack ID and revision: the bases a stale edit is merged from
+	// (issue 15), without reading and parsing their documents again.
+	recent map[int64]map[int64]*model.Stack
 
 	// wrote tells the checkpointer a write committed; closing stops it and
 	// checkpointed is closed when it has.
@@ -85,7 +89,8 @@ func open(ctx context.Context, path string, fsys fs.FS) (*Store, error) {
 	}
 	s := &Store{
 		db: db, path: path, now: func() time.Time { return time.Now().UTC() }, states: map[int64]stateCache{}, moves: map[int64]moveMark{},
-		wrote: make(chan struct{}, 1), stop: make(chan struct{}), checkpointed: make(chan struct{}),
+		recent: map[int64]map[int64]*model.Stack{},
+		wrote:  make(chan struct{}, 1), stop: make(chan struct{}), checkpointed: make(chan struct{}),
 	}
 	if err := s.migrate(ctx, fsys); err != nil {
 		db.Close()

@@ -26,6 +26,7 @@ import { createClipboard } from './canvas/multiselect.js'
 import { initRoom } from './canvas/room.js'
 import { initTemplateTab } from './canvas/template.js'
 import { initFolderOffer } from './canvas/folder.js'
+import { initLive } from './canvas/live.js'
 import { announce, showMessage } from './toast.js'
 
 export function initCanvas (htmx) {
@@ -77,6 +78,7 @@ export function initCanvas (htmx) {
   initNavigation(c)
   initMinimap(c)
   initFolderOffer(htmx)
+  initLive(htmx, c)
 
   editor.addEventListener('click', (e) => {
     const action = e.target.closest('[data-action]')?.dataset.action

@@ -1,0 +1,526 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/web"
+)
+
+// Live views (issue 15). Every open canvas subscribes to its stack
+// (handleLive, server-sent events) and is told each new head revision and
+// who else has the stack open; it then asks for what changed since the
+// revision it shows (handleChanges), so it updates only what changed.
+//
+// A change is noticed two ways: an edit through this server tells the hub
+// at once (Server.changed), and a poll of the stacks that have views reads
+// their head revision every livePollEvery, which sees any other writer of
+// the database: the CLI, a second server, an import.
+
+// livePollEvery is how often the head revisions of watched stacks are read:
+// well inside the 200 ms a change from another process may take to show.
+const livePollEvery = 40 * time.Millisecond
+
+// liveStreamFor bounds one event stream response, under the router's
+// timeout; the page's EventSource reconnects at once.
+const liveStreamFor = 20 * time.Second
+
+// liveGoneAfter is how long a view that lost its stream still counts as
+// open: a reconnect does not make it leave and come back.
+const liveGoneAfter = 3 * time.Second
+
+// peerColors is how many outline colours the canvas has (app.css .peer-N).
+const peerColors = 6
+
+type liveHub struct {
+	store *store.Store
+	log   *slog.Logger
+	done  chan struct{}
+
+	mu      sync.Mutex
+	stacks  map[int64]*liveStack
+	polling bool
+	colors  int
+	closed  bool
+	// states are recent revisions of watched stacks, parsed once for all
+	// the views that catch up from them.
+	states map[revisionKey]*model.Stack
+	// answers are handleChanges's recent answers.
+	answers changesCache
+}
+
+type revisionKey struct{ stack, revision int64 }
+
+// statesKept bounds states.
+const statesKept = 256
+
+// stateAt returns the stack at a revision, read once while it is recent.
+func (h *liveHub) stateAt(ctx context.Context, id, revision int64) (*model.Stack, error) {
+	k := revisionKey{id, revision}
+	h.mu.Lock()
+	st := h.states[k]
+	h.mu.Unlock()
+	if st != nil {
+		return st, nil
+	}
+	st, err := h.store.StackAtRevision(ctx, id, revision)
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.states) >= statesKept {
+		clear(h.states)
+	}
+	h.states[k] = st
+	return st, nil
+}
+
+// liveStack is what the hub knows of one watched stack.
+type liveStack struct {
+	revision int64
+	// wake is closed, and replaced, whenever revision or presence changes.
+	wake  chan struct{}
+	views map[string]*liveView
+}
+
+type liveView struct {
+	id       string
+	color    int
+	selected string
+	streams  int
+	leave    *time.Timer
+}
+
+// peer is another view of the stack, as the canvas shows it.
+type peer struct {
+	Color    int    `json:"color"`
+	Selected string `json:"selected,omitempty"`
+}
+
+func newLiveHub(st *store.Store, log *slog.Logger) *liveHub {
+	return &liveHub{store: st, log: log, done: make(chan struct{}), stacks: map[int64]*liveStack{}, states: map[revisionKey]*model.Stack{}}
+}
+
+// close ends every stream, so the server's shutdown does not wait for them.
+func (h *liveHub) close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.closed {
+		h.closed = true
+		close(h.done)
+	}
+}
+
+func (ls *liveStack) broadcast() {
+	close(ls.wake)
+	ls.wake = make(chan struct{})
+}
+
+// join counts one more stream of the view, which is new to the stack's
+// views unless it is reconnecting.
+func (h *liveHub) join(stackID int64, viewID string, revision int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ls := h.stacks[stackID]
+	if ls == nil {
+		ls = &liveStack{revision: revision, wake: make(chan struct{}), views: map[string]*liveView{}}
+		h.stacks[stackID] = ls
+	}
+	v := ls.views[viewID]
+	if v == nil {
+		v = &liveView{id: viewID, color: h.colors % peerColors}
+		h.colors++
+		ls.views[viewID] = v
+		ls.broadcast()
+	}
+	if v.leave != nil {
+		v.leave.Stop()
+		v.leave = nil
+	}
+	v.streams++
+	if !h.polling && h.store != nil {
+		h.polling = true
+		go h.poll()
+	}
+}
+
+// part counts one stream of the view less; a view with none left leaves
+// after liveGoneAfter unless it comes back.
+func (h *liveHub) part(stackID int64, viewID string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ls := h.stacks[stackID]
+	if ls == nil || ls.views[viewID] == nil {
+		return
+	}
+	v := ls.views[viewID]
+	v.streams--
+	if v.streams > 0 {
+		return
+	}
+	v.leave = time.AfterFunc(liveGoneAfter, func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if v.streams > 0 || ls.views[viewID] != v {
+			return
+		}
+		delete(ls.views, viewID)
+		ls.broadcast()
+		if len(ls.views) == 0 && h.stacks[stackID] == ls {
+			delete(h.stacks, stackID)
+		}
+	})
+}
+
+// snapshot returns the stack's revision, the other views and the channel
+// closed at the next change.
+func (h *liveHub) snapshot(stackID int64, viewID string) (int64, []peer, <-chan struct{}) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ls := h.stacks[stackID]
+	if ls == nil {
+		return 0, nil, nil
+	}
+	ids := make([]string, 0, len(ls.views))
+	for id := range ls.views {
+		if id != viewID {
+			ids = append(ids, id)
+		}
+	}
+	// In a stable order, so an unchanged presence is not sent again.
+	slices.Sort(ids)
+	peers := make([]peer, len(ids))
+	for i, id := range ids {
+		peers[i] = peer{Color: ls.views[id].color, Selected: ls.views[id].selected}
+	}
+	return ls.revision, peers, ls.wake
+}
+
+// selected records what a view has selected.
+func (h *liveHub) selected(stackID int64, viewID, element string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ls := h.stacks[stackID]
+	if ls == nil || ls.views[viewID] == nil {
+		return
+	}
+	if v := ls.views[viewID]; v.selected != element {
+		v.selected = element
+		ls.broadcast()
+	}
+}
+
+// notify tells the views of a stack its head revision.
+func (h *liveHub) notify(stackID, revision int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if ls := h.stacks[stackID]; ls != nil && ls.revision != revision {
+		if revision < ls.revision {
+			// An undo: the numbers above it will be given again, to
+			// other states.
+			for k := range h.states {
+				if k.stack == stackID && k.revision > revision {
+					delete(h.states, k)
+				}
+			}
+			h.answers.forgetAbove(stackID, revision)
+		}
+		ls.revision = revision
+		ls.broadcast()
+	}
+}
+
+// poll reads the head revision of every watched stack, until none is.
+func (h *liveHub) poll() {
+	tick := time.NewTicker(livePollEvery)
+	defer tick.Stop()
+	ctx := context.Background()
+	for {
+		select {
+		case <-h.done:
+			return
+		case <-tick.C:
+		}
+		h.mu.Lock()
+		ids := make([]int64, 0, len(h.stacks))
+		for id := range h.stacks {
+			ids = append(ids, id)
+		}
+		if len(ids) == 0 {
+			h.polling = false
+			h.mu.Unlock()
+			return
+		}
+		h.mu.Unlock()
+		for _, id := range ids {
+			rev, err := h.store.HeadRevision(ctx, id)
+			if err != nil {
+				if model.ErrorCode(err) != model.ENOTFOUND {
+					h.log.Warn("live: read head revision", slog.Int64("stack", id), slog.Any("error", err))
+				}
+				continue
+			}
+			h.notify(id, rev)
+		}
+	}
+}
+
+// sameOrigin refuses a request another site's page made: an EventSource
+// carries Origin, and Sec-Fetch-Site names who asked. The Host check
+// (hostguard) has already refused a foreign Host.
+func sameOrigin(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+	default:
+		return false
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	return err == nil && u.Host == r.Host
+}
+
+// handleLive streams the stack's changes to one view: "revision" with the
+// head revision on connecting and on every change, "presence" with the
+// other views and their selections.
+func (s *Server) handleLive(w http.ResponseWriter, r *http.Request) {
+	if !sameOrigin(r) {
+		s.errorPage(w, r, http.StatusForbidden, "Another site cannot watch this stack.")
+		return
+	}
+	id, err := stackID(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	viewID := r.URL.Query().Get("view")
+	if !model.ValidID(viewID) {
+		s.error(w, r, badRequest("%s", invalidIDMessage("view", viewID)))
+		return
+	}
+	rev, err := s.store.HeadRevision(r.Context(), id)
+	if model.ErrorCode(err) == model.ENOTFOUND {
+		// Deleted: 204 tells the EventSource to stop reconnecting.
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.live.join(id, viewID, rev)
+	defer s.live.part(id, viewID)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	rc := http.NewResponseController(w)
+	w.WriteHeader(http.StatusOK)
+	_, _ = fmt.Fprint(w, "retry: 250\n\n")
+	timer := time.NewTimer(liveStreamFor)
+	defer timer.Stop()
+	var sentRev int64 = -1
+	var sentPeers []byte
+	for {
+		rev, peers, wake := s.live.snapshot(id, viewID)
+		if rev != sentRev {
+			_, _ = fmt.Fprintf(w, "event: revision\ndata: %d\n\n", rev)
+			sentRev = rev
+		}
+		if data, _ := json.Marshal(peers); !bytes.Equal(data, sentPeers) {
+			_, _ = fmt.Fprintf(w, "event: presence\ndata: %s\n\n", data)
+			sentPeers = data
+		}
+		if err := rc.Flush(); err != nil {
+			return
+		}
+		select {
+		case <-wake:
+		case <-timer.C:
+			return
+		case <-s.live.done:
+			return
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+// handlePresence records what a view has selected: 204.
+func (s *Server) handlePresence(w http.ResponseWriter, r *http.Request) {
+	id, err := stackID(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	viewID, element := r.FormValue("view"), r.FormValue("selected")
+	if !model.ValidID(viewID) {
+		s.error(w, r, badRequest("%s", invalidIDMessage("view", viewID)))
+		return
+	}
+	if element != "" && !model.ValidID(element) {
+		s.error(w, r, badRequest("%s", invalidIDMessage("element", element)))
+		return
+	}
+	// A view whose stream is not open yet tells again when it opens.
+	s.live.selected(id, viewID, element)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleChanges answers a view at revision since with what changed on the
+// canvas from there to the head, as an edit's answer does (changed): the
+// changed nodes and wires, the problem count, the revision and Undo's
+// steps. The same answer serves every view at the same revision once.
+func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request) {
+	if !sameOrigin(r) {
+		s.errorPage(w, r, http.StatusForbidden, "Another site cannot read this stack.")
+		return
+	}
+	id, err := stackID(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	since, err := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
+	if err != nil {
+		s.error(w, r, badRequest("since must be a revision"))
+		return
+	}
+	ans, err := s.changesSince(r.Context(), id, since)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.writeChanges(w, since, ans)
+}
+
+// writeChanges answers with what changed since a revision.
+func (s *Server) writeChanges(w http.ResponseWriter, since int64, ans changesAnswer) {
+	h := w.Header()
+	h.Set(headerRevision, strconv.FormatInt(ans.head, 10))
+	h.Set(headerSteps, ans.steps)
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	if since != ans.head {
+		// The template and problems tabs refresh (canvas/lazytabs.js).
+		triggers{"stackChanged": true}.set(w)
+	}
+	_, _ = w.Write(ans.body)
+}
+
+// changesSince is what changed on the canvas from revision since to the
+// head, rendered once for every view that asks.
+func (s *Server) changesSince(ctx context.Context, id, since int64) (changesAnswer, error) {
+	// One small read says which answer is due; most views find it made.
+	headRev, err := s.store.HeadRevision(ctx, id)
+	if err != nil {
+		return changesAnswer{}, err
+	}
+	key := changesKey{id, since, headRev}
+	if ans, ok := s.live.answers.get(key); ok {
+		return ans, nil
+	}
+	head, problems, err := s.store.Problems(ctx, id)
+	if err != nil {
+		return changesAnswer{}, err
+	}
+	key.head = head.Revision
+	canvas := web.CanvasOOB(web.NewCanvasView(head))
+	if since == head.Revision {
+		canvas = web.Fragments()
+	} else if was, err := s.live.stateAt(ctx, id, since); err == nil {
+		canvas = web.CanvasChangesOOB(web.DiffCanvas(was, head))
+	}
+	var buf bytes.Buffer
+	if err := web.Fragments(canvas, web.ProblemCount(len(problems))).Render(ctx, &buf); err != nil {
+		return changesAnswer{}, err
+	}
+	steps, err := s.store.Steps(ctx, id)
+	if err != nil {
+		return changesAnswer{}, err
+	}
+	ans := changesAnswer{head: head.Revision, body: buf.Bytes(), steps: webSteps(steps).Header()}
+	s.live.answers.put(key, ans)
+	return ans, nil
+}
+
+// changesKey names an answer. A revision number comes back after an undo
+// and a new edit; the hub forgets the answers above a head that went back
+// (notify).
+type changesKey struct{ stack, since, head int64 }
+
+type changesAnswer struct {
+	head  int64
+	body  []byte
+	steps string
+}
+
+// changesCache keeps the last answers of handleChanges: fifty views catching
+// up on one edit cost one diff and one render.
+type changesCache struct {
+	mu      sync.Mutex
+	answers map[changesKey]changesAnswer
+}
+
+const changesCacheSize = 256
+
+func (c *changesCache) get(k changesKey) (changesAnswer, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	a, ok := c.answers[k]
+	return a, ok
+}
+
+// forgetAbove forgets the answers of the stack that name a revision above
+// revision.
+func (c *changesCache) forgetAbove(stack, revision int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.answers {
+		if k.stack == stack && (k.since > revision || k.head > revision) {
+			delete(c.answers, k)
+		}
+	}
+}
+
+func (c *changesCache) put(k changesKey, a changesAnswer) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.answers == nil || len(c.answers) >= changesCacheSize {
+		c.answers = map[changesKey]changesAnswer{}
+	}
+	c.answers[k] = a
+}
+
+// handleResolve keeps the user's value of a conflict (ConflictChoicePanel's
+// "keep mine"): the field at path gets value, as an edit of the head.
+func (s *Server) handleResolve(w http.ResponseWriter, r *http.Request) {
+	path, value := r.FormValue("path"), r.FormValue("value")
+	// Where the stack's code runs from is not a field of the canvas.
+	if path == "" || strings.HasPrefix(path, "/importedFrom") || !json.Valid([]byte(value)) {
+		s.error(w, r, badRequest("That is not a value to keep."))
+		return
+	}
+	st, _, err := s.edit(r, func(st *model.Stack) error {
+		return st.SetPath(path, json.RawMessage(value))
+	}, store.Describe("keep my "+path))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.changed(w, r, st, triggers{}.message(levelInfo, "Kept your value."))
+}

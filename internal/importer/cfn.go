@@ -65,6 +65,7 @@ func (im *importer) template(root *cfn.Value) error {
 		}
 	}
 	im.readParameters(root.Get("Parameters"))
+	im.outputs = root.Get("Outputs")
 	if err := im.readResources(resources); err != nil {
 		return err
 	}

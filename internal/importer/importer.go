@@ -152,6 +152,9 @@ type importer struct {
 	// gen is what the export writes for the stack as imported, which
 	// the source is compared with.
 	gen *export.Generated
+	// outputs is the source's Outputs section, or nil: the outputs the
+	// export generates that it lacks are left out (keepOutputs).
+	outputs *cfn.Value
 	// idsOnly is set while keepAll finds the kept logical IDs alone.
 	idsOnly bool
 	// fnSrc maps a function's source logical ID to what it came from.

@@ -281,6 +281,8 @@ func (im *importer) keepAPI(a *model.API, src *apiSource) {
 	if src.authorizerPerm != nil {
 		pg := permission(im.part(a.ID, model.PartAuthorizerPermission, a.AuthorizerPermissionLogicalID()), src.authorizerPerm, src.authorizerFn)
 		kept = keep(kept, model.PartAuthorizerPermission, src.authorizerPerm, pg)
+	} else if src.authorizer != nil {
+		kept = im.absent(kept, a.ID, model.PartAuthorizerPermission)
 	}
 	if src.stage != nil {
 		// The export makes the stage depend on every route; a source that
@@ -295,6 +297,8 @@ func (im *importer) keepAPI(a *model.API, src *apiSource) {
 			return len(deps) > 0
 		})
 		kept = keep(kept, model.PartStage, src.stage, sg)
+	} else {
+		kept = im.absent(kept, a.ID, model.PartStage)
 	}
 	sortKept(kept, model.PartMain, model.PartStage, model.PartAuthorizer, model.PartAuthorizerPermission)
 	a.Kept = kept
@@ -322,6 +326,8 @@ func (im *importer) keepAPI(a *model.API, src *apiSource) {
 		}
 		if rs.perm != nil {
 			rk = keep(rk, model.PartPermission, rs.perm, permission(im.part(route.ID, model.PartPermission, permID), rs.perm, rs.handler))
+		} else {
+			rk = im.absent(rk, route.ID, model.PartPermission)
 		}
 		sortKept(rk, model.PartRoute, model.PartIntegration, model.PartRouteResponse, model.PartPermission)
 		route.Kept = rk

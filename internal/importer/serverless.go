@@ -156,6 +156,7 @@ func (im *importer) serverless(root *cfn.Value) error {
 			im.samWired = append(im.samWired, samGrant{fn: fn, docs: []*cfn.Value{doc}})
 		}
 	}
+	im.outputs = resources.Get("Outputs")
 	if err := im.importResources(); err != nil {
 		return err
 	}

@@ -185,7 +185,7 @@ func (v *validator) checkAPI(a *API) {
 		if r.APIKeyRequired {
 			needsKey = true
 		}
-		if r.Key != "" && len(v.index.WiresFromOfKind(r.ID, WireIntegration)) == 0 {
+		if r.Key != "" && len(v.index.WiresFromOfKind(r.ID, WireIntegration)) == 0 && !r.KeepsTarget() {
 			v.incomplete(r.ID, field, "%s has no handler; wire it to a function", rl)
 		}
 	}

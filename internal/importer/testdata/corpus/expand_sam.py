@@ -24,6 +24,9 @@ class AWSManagedPolicies:
 
 class NamedPolicies(dict):
     def __missing__(self, name):
+        # AWS's Lambda execution policies live under service-role/.
+        if name.startswith("AWSLambda") and name.endswith("ExecutionRole"):
+            name = "service-role/" + name
         return "arn:aws:iam::aws:policy/" + name
 
 

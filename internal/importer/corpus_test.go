@@ -425,6 +425,13 @@ func lineDiff(a, b string) string {
 	return fmt.Sprintf("one is longer: %d lines against %d", len(al), len(bl))
 }
 
+// statedBy reports whether a cfn-lint finding quotes a value the source
+// file states, such as Runtime 'nodejs18.x'.
+func statedBy(finding string, source []byte) bool {
+	parts := strings.Split(finding, "'")
+	return len(parts) >= 3 && parts[1] != "" && bytes.Contains(source, []byte(parts[1]))
+}
+
 // lintCorpus runs cfn-lint once over every original and export (it takes
 // seconds to start) and fails a stack whose export has an error the
 // original lacks. W3002 (a local code path) is expected before packaging.
@@ -454,17 +461,24 @@ func lintCorpus(t *testing.T, stacks []corpusStack, results []*corpusResult) {
 		}
 		errorsIn[parts[0]][parts[5]] = line
 	}
-	var mu sync.Mutex
 	for i, cs := range stacks {
 		r := results[i]
 		if r.exportedFile == "" {
 			continue
 		}
+		source, err := os.ReadFile(cs.file)
+		if err != nil {
+			t.Fatal(err)
+		}
 		t.Run("lint/"+cs.name, func(t *testing.T) {
-			mu.Lock()
-			defer mu.Unlock()
 			for rule, line := range errorsIn[r.exportedFile] {
 				if _, ok := errorsIn[r.originalFile][rule]; ok && r.originalFile != "" {
+					continue
+				}
+				// A serverless.yml has no template of its own to lint: a
+				// finding about a value it states itself (a deprecated
+				// runtime) is the source's.
+				if r.originalFile == "" && statedBy(line, source) {
 					continue
 				}
 				t.Errorf("cfn-lint finds in the export what it does not in the original: %s", line)

@@ -249,7 +249,7 @@ func (im *importer) keepFunctions() error {
 			g.consume("Environment").inOwnWords("Environment")
 		}
 		kept := keep(nil, model.PartMain, r, g)
-		envOmitted := omittedVariables(r.props, g.res, envFine)
+		envOmitted := omittedVariables(r.props, g.res, envFine && im.sourceSaysAll())
 		if len(envKept) > 0 || len(envOmitted) > 0 {
 			if len(kept) == 0 || kept[0].Part != model.PartMain {
 				kept = append([]model.Kept{{Part: model.PartMain}}, kept...)

@@ -286,7 +286,6 @@ func samTags(tags *cfn.Value) *cfn.Value {
 	return list
 }
 
-
 // samGrant is a SAM function's policies that wires say completely.
 type samGrant struct {
 	fn   string

@@ -1,0 +1,68 @@
+package importer_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-dev/switchboard/internal/export"
+	"github.com/switchboard-dev/switchboard/internal/importer"
+)
+
+// TestWhateverImportsExports: a stack with two WebSocket APIs, a nested
+// stack with its parameters, Fn::ImportValue, an API with no routes, and
+// routes whose targets Switchboard does not draw (MOCK, HTTP_PROXY, a
+// non-proxy Lambda integration) imports to a valid stack, every route kept
+// with its integration as written, and exports to the same template by
+// meaning, round-tripping byte for byte.
+func TestWhateverImportsExports(t *testing.T) {
+	file := filepath.Join("testdata", "shapes", "two-apis-nested-import.yaml")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := importer.Parse(file, data)
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	res.Stack.Name = "shapes"
+	if err := res.Stack.Validate(); err != nil {
+		t.Fatalf("the import is a stack the export refuses: %v", err)
+	}
+	if len(res.Stack.APIs) != 2 {
+		t.Fatalf("want 2 APIs, got %d", len(res.Stack.APIs))
+	}
+	keys := map[string]bool{}
+	for _, a := range res.Stack.APIs {
+		for _, r := range a.Routes {
+			keys[a.Name+" "+r.Key] = r.KeepsTarget()
+		}
+	}
+	for _, want := range []string{"ChatApi ping", "ChatApi forward", "ChatApi notify"} {
+		if kept, ok := keys[want]; !ok || !kept {
+			t.Errorf("route %s: imported %v, keeps its target %v", want, ok, kept)
+		}
+	}
+	out, err := export.YAML(res.Stack)
+	if err != nil {
+		t.Fatalf("export: %v", err)
+	}
+	diffs := compareTemplates(normalise(readTemplate(t, file, data), "testdata/shapes"), normalise(readTemplate(t, "export.yaml", out), "testdata/shapes"))
+	if len(diffs) > 0 {
+		t.Errorf("the export is not the same infrastructure:\n  %s\n%s", strings.Join(diffs, "\n  "), out)
+	}
+	again, err := importer.Parse("export.yaml", out)
+	if err != nil {
+		t.Fatalf("import of the export: %v", err)
+	}
+	again.Stack.Name = "shapes"
+	out2, err := export.YAML(again.Stack)
+	if err != nil {
+		t.Fatalf("export of the export: %v", err)
+	}
+	if !bytes.Equal(out, out2) {
+		t.Errorf("export → import → export differs:\n%s", lineDiff(string(out), string(out2)))
+	}
+}

@@ -66,3 +66,64 @@ func TestWhateverImportsExports(t *testing.T) {
 		t.Errorf("export → import → export differs:\n%s", lineDiff(string(out), string(out2)))
 	}
 }
+
+// TestInvalidSourceNamesLineAndColumn: a template the export would refuse
+// is refused at import, each problem at the line and column of what the
+// source says wrong; a route with no target at all, which API Gateway
+// allows, is not one of them.
+func TestInvalidSourceNamesLineAndColumn(t *testing.T) {
+	const api = `Resources:
+  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: a, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
+`
+	tests := []struct {
+		name, routes string
+		want         []string // "" for an import the export accepts
+	}{
+		{"ReservedKey", `  R1:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref Api
+      RouteKey: $bogus
+`, []string{`api.yaml:9:17: API "Api": route key "$bogus" is reserved`}},
+		{"KeyTwice", `  R1:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: a}
+  R2:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: a}
+`, []string{`api.yaml:10:44: API "Api": route key "a" is used twice`}},
+		{"NoTarget", `  R1:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: $default}
+`, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := importer.Parse("api.yaml", []byte(api+tc.routes))
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("import: %v", err)
+				}
+				res.Stack.Name = "api"
+				out, err := export.YAML(res.Stack)
+				if err != nil {
+					t.Fatalf("export: %v", err)
+				}
+				if bytes.Contains(out, []byte("Target")) || bytes.Contains(out, []byte("Integration")) {
+					t.Errorf("a route with no target gets one:\n%s", out)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("want the import refused")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+		})
+	}
+}

@@ -133,13 +133,19 @@ func KeptLogicalID(kept []Kept, part, generated string) string {
 }
 
 // KeepsTarget reports whether the route keeps the Target an imported
-// template gave it: an integration Switchboard does not draw (a service
-// integration, MOCK, HTTP, a non-proxy Lambda), kept as written with the
-// integration resource, so the route needs no handler wire to be whole.
+// template gave it, or its lack of one: an integration Switchboard does not
+// draw (a service integration, MOCK, HTTP, a non-proxy Lambda) kept as
+// written with the integration resource, or none at all, as API Gateway
+// allows. Such a route needs no handler wire to be whole.
 func (r *Route) KeepsTarget() bool {
 	if k := KeptPart(r.Kept, PartRoute); k != nil {
 		for _, f := range k.Properties {
 			if f.Key == "Target" {
+				return true
+			}
+		}
+		for _, w := range k.AsWritten {
+			if w.Key == "Properties.Target" && w.Source == nil {
 				return true
 			}
 		}

@@ -58,8 +58,9 @@ func TestCorpusDeploysOnMoto(t *testing.T) {
 			if isSAM(exported) {
 				exported = expandSAM(t, exported)
 			}
-			m := &moto{t: t, url: testtool.StartMoto(t, "the corpus deploys each stack and its export")}
-			m.put("/sam-local-code", nil)
+			// Bucket names are global, across moto's accounts too.
+			m := &moto{t: t, url: testtool.StartMoto(t, "the corpus deploys each stack and its export"), bucket: "corpus-" + strings.ToLower(cs.name)}
+			m.put("/"+m.bucket, nil)
 			was := m.deploy("original", original)
 			// The export replaces the original, as deploying it over the
 			// source's stack would; side by side their exports' names clash.
@@ -77,6 +78,8 @@ func TestCorpusDeploysOnMoto(t *testing.T) {
 type moto struct {
 	t   *testing.T
 	url string
+	// bucket holds the code folders, as `aws cloudformation package`'s.
+	bucket string
 }
 
 func (m *moto) do(method, path string, header http.Header, body io.Reader) []byte {
@@ -160,8 +163,8 @@ func (m *moto) deploy(name string, tpl map[string]any) string {
 			continue
 		}
 		key = filepath.ToSlash(filepath.Clean(key))
-		m.put("/sam-local-code/"+url.PathEscape(key), handlerZip(m.t))
-		props["Code"] = map[string]any{"S3Bucket": "sam-local-code", "S3Key": key}
+		m.put("/"+m.bucket+"/"+url.PathEscape(key), handlerZip(m.t))
+		props["Code"] = map[string]any{"S3Bucket": m.bucket, "S3Key": key}
 	}
 	body, err := json.Marshal(tpl)
 	if err != nil {

@@ -152,6 +152,12 @@ func localCodePath(v *cfn.Value) (string, bool) {
 	return p, true
 }
 
+// Lambda's own defaults, for a function whose source does not say.
+const (
+	lambdaDefaultMemorySize = 128
+	lambdaDefaultTimeout    = 3
+)
+
 func (im *importer) function(r *resource) (*model.Function, error) {
 	p := r.props
 	f := model.NewFunction(im.id("fn"), im.nodeName[r.id])
@@ -166,6 +172,11 @@ func (im *importer) function(r *resource) (*model.Function, error) {
 	}
 	if s, ok := p.Get("Description").Str(); ok {
 		f.Description = s
+	}
+	if im.sourceSaysAll() {
+		// Where the source is silent, Lambda's defaults hold, and the
+		// panel shows them.
+		f.MemorySize, f.Timeout = lambdaDefaultMemorySize, lambdaDefaultTimeout
 	}
 	if n, ok := p.Get("MemorySize").Int(); ok {
 		f.MemorySize = n

@@ -2,6 +2,7 @@ package importer_test
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/internal/export"
@@ -106,5 +107,66 @@ func TestImportIsFaithful(t *testing.T) {
 	}
 	if bytes.Contains(out, []byte("PolicyName: table")) {
 		t.Errorf("the source's policy is still written after the wire changed:\n%s", out)
+	}
+}
+
+// TestServerlessSettingsHonoured: a serverless.yml's logRetentionInDays
+// and tags reach the export, stackTags are named in a note (a template
+// cannot hold them), and a nested ${self:…} in an IAM resource is resolved.
+func TestServerlessSettingsHonoured(t *testing.T) {
+	src := `service: chat
+provider:
+  name: aws
+  runtime: nodejs22.x
+  region: eu-west-1
+  logRetentionInDays: 7
+  tags:
+    team: realtime
+  stackTags:
+    cost: chat
+  iam:
+    role:
+      statements:
+        - Effect: Allow
+          Action: ["dynamodb:PutItem"]
+          Resource: "arn:aws:dynamodb:${self:provider.region}:*:table/${self:custom.table}"
+custom:
+  table: ${self:service}-conns-${sls:stage}
+functions:
+  connect:
+    handler: h.connect
+    logRetentionInDays: 14
+    tags:
+      route: connect
+    events:
+      - websocket: $connect
+  send:
+    handler: h.send
+    events:
+      - websocket: send
+`
+	res, err := importer.Parse("serverless.yml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Stack.Name = "chat"
+	out, err := export.YAML(res.Stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"RetentionInDays: 14", "RetentionInDays: 7", "Value: realtime", "Value: connect", "table/chat-conns-dev"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("the export lacks %q:\n%s", want, out)
+		}
+	}
+	if bytes.Contains(out, []byte("RetentionInDays: 30")) || bytes.Contains(out, []byte("${self:")) {
+		t.Errorf("the export has Switchboard's retention or an unresolved variable:\n%s", out)
+	}
+	var noted bool
+	for _, n := range res.Summary.Notes {
+		noted = noted || strings.Contains(n, "stackTags")
+	}
+	if !noted {
+		t.Errorf("stackTags are dropped without a note: %v", res.Summary.Notes)
 	}
 }

@@ -160,6 +160,12 @@ func (im *importer) serverless(root *cfn.Value) error {
 	if err := im.importResources(); err != nil {
 		return err
 	}
+	if err := im.serverlessLogRetention(functions, provider, names); err != nil {
+		return err
+	}
+	if st := provider.Get("stackTags"); st != nil {
+		im.note("provider.stackTags are tags of the stack itself, which a template cannot hold: give them when deploying (aws cloudformation deploy --tags)")
+	}
 	var kept []model.Field
 	for _, key := range model.SectionOrder {
 		if v := resources.Get(key); v != nil && key != "Outputs" {
@@ -249,7 +255,50 @@ func (im *importer) serverlessFunction(key string, fv, provider *cfn.Value) (*cf
 	if len(vars.Keys) > 0 {
 		props.Set("Environment", cfn.MapOf("Variables", vars))
 	}
+	// The Framework tags each function with the provider's tags and its
+	// own, its own winning.
+	tags := &cfn.Value{Kind: cfn.Map}
+	for _, t := range []*cfn.Value{provider.Get("tags"), fv.Get("tags")} {
+		if t == nil {
+			continue
+		}
+		if t.Kind != cfn.Map {
+			return nil, im.errorAt(t.Pos, "function %s: tags must be a map of names to values", key)
+		}
+		for i, k := range t.Keys {
+			tags.Set(k, t.Items[i])
+		}
+	}
+	if len(tags.Keys) > 0 {
+		list := &cfn.Value{Kind: cfn.List}
+		for i, k := range tags.Keys {
+			list.Items = append(list.Items, cfn.MapOf("Key", cfn.Str(k), "Value", tags.Items[i]))
+		}
+		props.Set("Tags", list)
+	}
 	return props, nil
+}
+
+// serverlessLogRetention gives each function the log retention the
+// serverless.yml states, its own or the provider's.
+func (im *importer) serverlessLogRetention(functions, provider *cfn.Value, names map[string]string) error {
+	for i, key := range functions.Keys {
+		v := functions.Items[i].Get("logRetentionInDays")
+		if v == nil {
+			v = provider.Get("logRetentionInDays")
+		}
+		if v == nil {
+			continue
+		}
+		days, ok := v.Int()
+		if !ok || !slices.Contains(model.LogRetentionDays, days) {
+			return im.errorAt(v.Pos, "logRetentionInDays must be one of the periods CloudWatch Logs offers, such as 7, 14 or 30")
+		}
+		if f := im.funcs[names[key]]; f != nil {
+			f.LogRetentionDays = days
+		}
+	}
+	return nil
 }
 
 // websocketEvent adds a route for a websocket event: the route, its

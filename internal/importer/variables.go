@@ -25,8 +25,8 @@ import (
 
 // The provider's and a function's settings the import reads.
 var (
-	serverlessProviderRead = []string{"runtime", "memorySize", "timeout", "environment", "iam", "iamRoleStatements", "websocketsApiRouteSelectionExpression", "websocketsDescription"}
-	serverlessFunctionRead = []string{"handler", "runtime", "memorySize", "timeout", "description", "environment"}
+	serverlessProviderRead = []string{"runtime", "memorySize", "timeout", "environment", "iam", "iamRoleStatements", "websocketsApiRouteSelectionExpression", "websocketsDescription", "tags", "logRetentionInDays"}
+	serverlessFunctionRead = []string{"handler", "runtime", "memorySize", "timeout", "description", "environment", "tags", "logRetentionInDays"}
 )
 
 // maxSelfDepth bounds ${self:…} references followed through each other.

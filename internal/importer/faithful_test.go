@@ -111,7 +111,8 @@ func TestImportIsFaithful(t *testing.T) {
 }
 
 // TestServerlessSettingsHonoured: a serverless.yml's logRetentionInDays
-// and tags reach the export, stackTags are named in a note (a template
+// and tags reach the export, its API is named and described as the
+// Framework names it (<stage>-<service>-websockets), stackTags are named in a note (a template
 // cannot hold them), and a nested ${self:…} in an IAM resource is resolved.
 func TestServerlessSettingsHonoured(t *testing.T) {
 	src := `service: chat
@@ -154,7 +155,8 @@ functions:
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"RetentionInDays: 14", "RetentionInDays: 7", "Value: realtime", "Value: connect", "table/chat-conns-dev"} {
+	for _, want := range []string{"RetentionInDays: 14", "RetentionInDays: 7", "Value: realtime", "Value: connect", "table/chat-conns-dev",
+		"Name: dev-chat-websockets", "Description: Serverless Websockets"} {
 		if !bytes.Contains(out, []byte(want)) {
 			t.Errorf("the export lacks %q:\n%s", want, out)
 		}

@@ -71,8 +71,15 @@ func (im *importer) serverless(root *cfn.Value) error {
 	}
 
 	// The WebSocket API, if any function has a websocket event.
+	// Named and described as the Framework's compiler does
+	// (getWebsocketsApiName), so the export updates the API `sls deploy`
+	// made rather than renaming it.
 	api := &cfn.Value{Kind: cfn.Map}
-	api.Set("Name", cfn.Sub("${AWS::StackName}-"+serverlessAPI))
+	if name, ok := provider.Get("websocketsApiName").Str(); ok && name != "" {
+		api.Set("Name", cfn.Str(name))
+	} else {
+		api.Set("Name", cfn.Str(stage+"-"+service+"-websockets"))
+	}
 	api.Set("ProtocolType", cfn.Str("WEBSOCKET"))
 	rse := cfn.Str(model.DefaultRouteSelectionExpression)
 	if v := provider.Get("websocketsApiRouteSelectionExpression"); v != nil {
@@ -81,6 +88,8 @@ func (im *importer) serverless(root *cfn.Value) error {
 	api.Set("RouteSelectionExpression", rse)
 	if d := provider.Get("websocketsDescription"); d != nil {
 		api.Set("Description", d)
+	} else {
+		api.Set("Description", cfn.Str("Serverless Websockets"))
 	}
 	apiUsed := false
 	probe := model.NewAPI("", serverlessAPI)

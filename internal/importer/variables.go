@@ -25,7 +25,7 @@ import (
 
 // The provider's and a function's settings the import reads.
 var (
-	serverlessProviderRead = []string{"runtime", "memorySize", "timeout", "environment", "iam", "iamRoleStatements", "websocketsApiRouteSelectionExpression", "websocketsDescription", "tags", "logRetentionInDays"}
+	serverlessProviderRead = []string{"runtime", "memorySize", "timeout", "environment", "iam", "iamRoleStatements", "websocketsApiRouteSelectionExpression", "websocketsDescription", "websocketsApiName", "tags", "logRetentionInDays"}
 	serverlessFunctionRead = []string{"handler", "runtime", "memorySize", "timeout", "description", "environment", "tags", "logRetentionInDays"}
 )
 

@@ -320,6 +320,10 @@ func (im *importer) keepAPI(a *model.API, src *apiSource) {
 		if rs.integration != nil {
 			ig := im.part(route.ID, model.PartIntegration, integID).consume("IntegrationUri")
 			rk = keep(rk, model.PartIntegration, rs.integration, ig)
+		} else if rs.targetRecognised {
+			// The route shares another route's integration: its Target
+			// names that one (as written), and it has none of its own.
+			rk = im.absent(rk, route.ID, model.PartIntegration)
 		}
 		if rs.response != nil {
 			rk = keep(rk, model.PartRouteResponse, rs.response, im.part(route.ID, model.PartRouteResponse, respID))

@@ -127,3 +127,51 @@ func TestInvalidSourceNamesLineAndColumn(t *testing.T) {
 		})
 	}
 }
+
+// TestSharedIntegrationStaysShared: two routes whose Targets name one
+// integration (as the CDK and the Serverless Framework write a function
+// handling several routes) export with that one integration.
+func TestSharedIntegrationStaysShared(t *testing.T) {
+	src := `Resources:
+  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: a, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
+  Connect:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: $connect, Target: !Sub "integrations/${Shared}"}
+  Disconnect:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: $disconnect, Target: !Sub "integrations/${Shared}"}
+  Shared:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref Api
+      IntegrationType: AWS_PROXY
+      IntegrationUri: !Sub arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Handler.Arn}/invocations
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: "sts:AssumeRole"}]
+  Handler:
+    Type: AWS::Lambda::Function
+    Properties: {Runtime: nodejs22.x, Handler: index.handler, Role: !GetAtt Role.Arn, Code: handler}
+  Permission:
+    Type: AWS::Lambda::Permission
+    Properties: {Action: "lambda:InvokeFunction", FunctionName: !Ref Handler, Principal: apigateway.amazonaws.com}
+`
+	res, err := importer.Parse("shared.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Stack.Name = "shared"
+	out, err := export.YAML(res.Stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diffs := compareTemplates(normalise(readTemplate(t, "shared.yaml", []byte(src)), "."), normalise(readTemplate(t, "export.yaml", out), "."))
+	if len(diffs) > 0 {
+		t.Errorf("the export is not the same infrastructure:\n  %s\n%s", strings.Join(diffs, "\n  "), out)
+	}
+}

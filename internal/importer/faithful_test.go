@@ -111,8 +111,9 @@ func TestImportIsFaithful(t *testing.T) {
 }
 
 // TestServerlessSettingsHonoured: a serverless.yml's logRetentionInDays
-// and tags reach the export, its API is named and described as the
-// Framework names it (<stage>-<service>-websockets), stackTags are named in a note (a template
+// and tags reach the export, its functions keep the Framework's logical
+// IDs (ConnectLambdaFunction, on a node named Connect) and its API the
+// Framework's name and description (<stage>-<service>-websockets), stackTags are named in a note (a template
 // cannot hold them), and a nested ${self:…} in an IAM resource is resolved.
 func TestServerlessSettingsHonoured(t *testing.T) {
 	src := `service: chat
@@ -156,13 +157,16 @@ functions:
 		t.Fatal(err)
 	}
 	for _, want := range []string{"RetentionInDays: 14", "RetentionInDays: 7", "Value: realtime", "Value: connect", "table/chat-conns-dev",
-		"Name: dev-chat-websockets", "Description: Serverless Websockets"} {
+		"Name: dev-chat-websockets", "Description: Serverless Websockets", "ConnectLambdaFunction:", "SendLambdaFunction:"} {
 		if !bytes.Contains(out, []byte(want)) {
 			t.Errorf("the export lacks %q:\n%s", want, out)
 		}
 	}
 	if bytes.Contains(out, []byte("RetentionInDays: 30")) || bytes.Contains(out, []byte("${self:")) {
 		t.Errorf("the export has Switchboard's retention or an unresolved variable:\n%s", out)
+	}
+	if got := res.Stack.Functions[0].Name; got != "Connect" {
+		t.Errorf("the function's node is named %q, not Connect", got)
 	}
 	var noted bool
 	for _, n := range res.Summary.Notes {

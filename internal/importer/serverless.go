@@ -97,13 +97,20 @@ func (im *importer) serverless(root *cfn.Value) error {
 	names := map[string]string{} // function key → logical ID
 	used := map[string]bool{}
 	for _, key := range functions.Keys {
-		id := functionLogicalID(key)
-		if id == "" || used[id] || !model.ValidLogicalID(id) {
+		name, id := functionLogicalID(key), frameworkFunctionID(key)
+		if name == "" || used[name] || !model.ValidLogicalID(name) {
 			return im.errorAt(functions.Get(key).Pos, "function %q: its name must hold letters or digits, and differ from the others' in more than punctuation", key)
 		}
+		if !model.ValidLogicalID(id) || strings.TrimSuffix(id, frameworkFunctionSuffix) != name {
+			// A name the Framework spells otherwise (send-message →
+			// SendDashmessage) keeps Switchboard's, so the node and its
+			// parts are named alike.
+			id = name
+		}
 		names[key] = id
-		used[id] = true
+		used[name] = true
 	}
+	var fnIDs []string
 	var roles []*cfn.Value
 	// senders are the functions with websocket events: the Framework lets
 	// them post to the API's @connections.
@@ -116,18 +123,19 @@ func (im *importer) serverless(root *cfn.Value) error {
 		if fv.Kind != cfn.Map {
 			return im.errorAt(fv.Pos, "function %s must be a map with a handler", key)
 		}
-		id := names[key]
+		id, role := names[key], functionLogicalID(key)+"Role"
 		props, err := im.serverlessFunction(key, fv, provider)
 		if err != nil {
 			return err
 		}
-		props.Set("Role", cfn.GetAtt(id+"Role", "Arn"))
+		props.Set("Role", cfn.GetAtt(role, "Arn"))
 		im.addResource(id, typeFunction, props)
-		im.addResource(id+"Role", typeRole, cfn.MapOf("AssumeRolePolicyDocument", cfn.MapOf("Version", cfn.Str("2012-10-17"), "Statement", cfn.ListOf(cfn.MapOf(
+		im.addResource(role, typeRole, cfn.MapOf("AssumeRolePolicyDocument", cfn.MapOf("Version", cfn.Str("2012-10-17"), "Statement", cfn.ListOf(cfn.MapOf(
 			"Effect", cfn.Str("Allow"),
 			"Principal", cfn.MapOf("Service", cfn.Strings("lambda.amazonaws.com")),
 			"Action", cfn.Strings("sts:AssumeRole"))))))
-		roles = append(roles, cfn.Ref(id+"Role"))
+		roles = append(roles, cfn.Ref(role))
+		fnIDs = append(fnIDs, id)
 
 		for _, ev := range valueList(fv.Get("events")) {
 			if ev.Kind != cfn.Map || len(ev.Keys) != 1 {
@@ -151,7 +159,7 @@ func (im *importer) serverless(root *cfn.Value) error {
 		im.addResource(probe.StageLogicalID(), typeStage, cfn.MapOf(
 			"ApiId", cfn.Ref(serverlessAPI), "StageName", cfn.Str(stage), "AutoDeploy", cfn.Boolean(true)))
 	}
-	if err := im.serverlessStatements(provider, roles); err != nil {
+	if err := im.serverlessStatements(provider, roles, fnIDs); err != nil {
 		return err
 	}
 	if apiUsed {
@@ -200,11 +208,26 @@ func serviceName(v *cfn.Value) string {
 	return s
 }
 
-// functionLogicalID names a function as a logical ID: send-message →
-// SendMessage, connect_handler → ConnectHandler.
+// functionLogicalID names a function's node: send-message → SendMessage,
+// connect_handler → ConnectHandler.
 func functionLogicalID(key string) string {
 	return model.RouteLogicalPart(key)
 }
+
+// frameworkFunctionID is the logical ID the Serverless Framework gives a
+// function (its naming's getLambdaLogicalId): send-message →
+// SendDashmessageLambdaFunction. Keeping it lets the export update the
+// function `sls deploy` made rather than replace it.
+func frameworkFunctionID(key string) string {
+	n := strings.NewReplacer("-", "Dash", "_", "Underscore").Replace(key)
+	if n == "" {
+		return ""
+	}
+	return strings.ToUpper(n[:1]) + n[1:] + frameworkFunctionSuffix
+}
+
+// frameworkFunctionSuffix ends the Framework's function logical IDs.
+const frameworkFunctionSuffix = "LambdaFunction"
 
 // serverlessFunction builds a function's properties from its settings and
 // the provider's.
@@ -394,7 +417,7 @@ func (im *importer) websocketAuthorizer(auth *cfn.Value, probe *model.API, names
 // provider.iamRoleStatements), which the Framework gives every function.
 // Statements wires say completely become wires; otherwise all of them are
 // kept as one policy attached to every function's role.
-func (im *importer) serverlessStatements(provider *cfn.Value, roles []*cfn.Value) error {
+func (im *importer) serverlessStatements(provider *cfn.Value, roles []*cfn.Value, fns []string) error {
 	sts := provider.Path("iam", "role", "statements")
 	if sts == nil {
 		sts = provider.Get("iamRoleStatements")
@@ -420,8 +443,7 @@ func (im *importer) serverlessStatements(provider *cfn.Value, roles []*cfn.Value
 			"Roles", cfn.ListOf(roles...)))
 		return nil
 	}
-	for _, role := range roles {
-		fn := strings.TrimSuffix(role.RefTo(), "Role")
+	for _, fn := range fns {
 		im.samWired = append(im.samWired, samGrant{fn: fn, docs: []*cfn.Value{cfn.MapOf("PolicyDocument", doc)}})
 	}
 	return nil

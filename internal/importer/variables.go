@@ -50,6 +50,7 @@ func (im *importer) resolveVariables(root *cfn.Value) string {
 	vs := &variables{im: im, root: root, stage: serverlessStage, params: map[string]*model.Parameter{}, taken: map[string]bool{serverlessAPI: true}}
 	for _, k := range mapKeys(root.Get("functions")) {
 		vs.taken[functionLogicalID(k)] = true
+		vs.taken[frameworkFunctionID(k)] = true
 		vs.taken[functionLogicalID(k)+"Role"] = true
 	}
 	for _, k := range mapKeys(root.Path("resources", "Resources")) {

@@ -157,7 +157,8 @@ functions:
 		t.Fatal(err)
 	}
 	for _, want := range []string{"RetentionInDays: 14", "RetentionInDays: 7", "Value: realtime", "Value: connect", "table/chat-conns-dev",
-		"Name: dev-chat-websockets", "Description: Serverless Websockets", "ConnectLambdaFunction:", "SendLambdaFunction:"} {
+		"Name: dev-chat-websockets", "Description: Serverless Websockets", "ConnectLambdaFunction:", "SendLambdaFunction:",
+		"SconnectWebsocketsRoute:", "sendWebsocketsRoute:", "ConnectWebsocketsIntegration:", "WebsocketsDeploymentStage:", "ConnectLogGroup:"} {
 		if !bytes.Contains(out, []byte(want)) {
 			t.Errorf("the export lacks %q:\n%s", want, out)
 		}

@@ -200,7 +200,9 @@ func (im *importer) sourceSaysAll() bool { return im.format != FormatServerless 
 // export generates (a log group, an invoke permission, a stage), so the
 // export writes none (model.Kept.Absent).
 func (im *importer) absent(list []model.Kept, object, part string) []model.Kept {
-	if im.idsOnly || !im.sourceSaysAll() {
+	// A shared integration is the source's shape, not a default: a
+	// serverless.yml's too.
+	if im.idsOnly || !im.sourceSaysAll() && part != model.PartIntegration {
 		return list
 	}
 	gen := im.gen.Resource(object, part)

@@ -156,7 +156,7 @@ func (im *importer) serverless(root *cfn.Value) error {
 	}
 	if apiUsed {
 		im.addResource(serverlessAPI, typeAPI, api)
-		im.addResource(probe.StageLogicalID(), typeStage, cfn.MapOf(
+		im.addResource("WebsocketsDeploymentStage", typeStage, cfn.MapOf(
 			"ApiId", cfn.Ref(serverlessAPI), "StageName", cfn.Str(stage), "AutoDeploy", cfn.Boolean(true)))
 	}
 	if err := im.serverlessStatements(provider, roles, fnIDs); err != nil {
@@ -350,13 +350,19 @@ func (im *importer) websocketEvent(ev *cfn.Value, fnID string, probe *model.API,
 		}
 		key, rrse, auth = s, ev.Get("routeResponseSelectionExpression"), ev.Get("authorizer")
 	}
-	r := &model.Route{Key: key}
-	routeID, integID, respID, _ := probe.RouteLogicalIDs(r)
+	// The Framework's logical IDs (its naming's getWebsocketsRouteLogicalId
+	// and the rest): one integration per function, whatever its routes.
+	wsKey := frameworkRouteKey(key)
+	routeID, respID := wsKey+"WebsocketsRoute", wsKey+"WebsocketsRouteResponse"
+	integID := strings.TrimSuffix(fnID, frameworkFunctionSuffix) + "WebsocketsIntegration"
+	if r := (&model.Route{Key: key}); !model.ValidLogicalID(routeID) || im.res[routeID] != nil && im.res[routeID].typ != typeRoute {
+		routeID, _, respID, _ = probe.RouteLogicalIDs(r)
+	}
 	if im.res[routeID] != nil {
 		return im.errorAt(ev.Pos, "route %s is defined twice", key)
 	}
-	route := cfn.MapOf("ApiId", cfn.Ref(serverlessAPI), "RouteKey", cfn.Str(key),
-		"Target", cfn.Sub("integrations/${"+integID+"}"))
+	route := cfn.MapOf("ApiId", cfn.Ref(serverlessAPI), "RouteKey", cfn.Str(key), "AuthorizationType", cfn.Str("NONE"),
+		"Target", cfn.Join("/", cfn.Str("integrations"), cfn.Ref(integID)))
 	if rrse != nil {
 		route.Set("RouteResponseSelectionExpression", rrse)
 		if s, _ := rrse.Str(); s == model.RouteDefault {
@@ -373,10 +379,22 @@ func (im *importer) websocketEvent(ev *cfn.Value, fnID string, probe *model.API,
 		route.Set("AuthorizerId", cfn.Ref(authID))
 	}
 	im.addResource(routeID, typeRoute, route)
-	im.addResource(integID, typeIntegration, cfn.MapOf("ApiId", cfn.Ref(serverlessAPI),
-		"IntegrationType", cfn.Str("AWS_PROXY"),
-		"IntegrationUri", cfn.Sub(model.InvokeURISub(fnID))))
+	if im.res[integID] == nil {
+		im.addResource(integID, typeIntegration, cfn.MapOf("ApiId", cfn.Ref(serverlessAPI),
+			"IntegrationType", cfn.Str("AWS_PROXY"),
+			"IntegrationUri", cfn.Sub(model.InvokeURISub(fnID))))
+	}
 	return nil
+}
+
+// frameworkRouteKey is a route key as the Framework's logical IDs spell it
+// (getNormalizedWebsocketsRouteKey): $connect → Sconnect. Like the
+// Framework's, each replacement is of the first occurrence only.
+func frameworkRouteKey(key string) string {
+	for _, r := range [][2]string{{"$", "S"}, {"/", "Slash"}, {"-", "Dash"}, {"_", "Underscore"}, {".", "Period"}} {
+		key = strings.Replace(key, r[0], r[1], 1)
+	}
+	return key
 }
 
 // websocketAuthorizer adds the API's authorizer: authorizer: fnName, or

@@ -190,6 +190,18 @@ func (v *Value) Add(key string, val *Value) {
 	}
 }
 
+// Delete removes a key from a map, if it is there.
+func (v *Value) Delete(key string) {
+	if v == nil || v.Kind != Map {
+		return
+	}
+	if i := v.Find(key); i >= 0 {
+		v.Keys = slices.Delete(v.Keys, i, i+1)
+		v.Items = slices.Delete(v.Items, i, i+1)
+		v.index = nil
+	}
+}
+
 // Reorder puts the keys named in order first, in that order; the others
 // follow in the order they had.
 func (v *Value) Reorder(order []string) {

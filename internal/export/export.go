@@ -136,18 +136,25 @@ func Resources(s *model.Stack) (*Generated, error) {
 // each function's Code set to its path, and what an import kept written
 // back.
 func (b *builder) tree() (*cfn.Value, error) {
-	resources := &cfn.Value{Kind: cfn.Map, Keys: slices.Clone(b.resourceIDs), Items: make([]*cfn.Value, len(b.resources))}
+	resources := &cfn.Value{Kind: cfn.Map, Keys: make([]string, 0, len(b.resources)), Items: make([]*cfn.Value, 0, len(b.resources))}
 	for i := range b.resources {
 		n, err := b.resourceTree(i)
 		if err != nil {
 			return nil, err
 		}
 		if k := b.kept[i]; k != nil {
+			written, err := b.omit(n, k)
+			if err != nil {
+				return nil, fmt.Errorf("resource %s: %w", b.resourceIDs[i], err)
+			}
+			if !written {
+				continue
+			}
 			if err := b.applyKept(n, k); err != nil {
 				return nil, fmt.Errorf("resource %s: %w", b.resourceIDs[i], err)
 			}
 		}
-		resources.Items[i] = n
+		resources.Add(b.resourceIDs[i], n)
 	}
 	ids, others, err := b.others()
 	if err != nil {
@@ -157,6 +164,9 @@ func (b *builder) tree() (*cfn.Value, error) {
 	resources.Items = append(resources.Items, others...)
 	outputs, err := b.outputsTree()
 	if err != nil {
+		return nil, err
+	}
+	if err := b.omitOutputs(outputs); err != nil {
 		return nil, err
 	}
 	return b.layoutRoot(resources, outputs)

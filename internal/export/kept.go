@@ -53,6 +53,81 @@ func (b *builder) applyKept(res *cfn.Value, k *model.Kept) error {
 	return nil
 }
 
+// omit writes a generated resource's values as an imported source wrote
+// them, or leaves them out where it said nothing (model.Kept.AsWritten),
+// each while the export still generates the value recorded at import, so a
+// default Switchboard adds never lands on an imported resource until the
+// user changes what it comes from. It reports
+// false when the source had no such resource at all (model.Kept.Absent)
+// and the export still generates the same one.
+func (b *builder) omit(res *cfn.Value, k *model.Kept) (written bool, err error) {
+	if k.Absent != nil {
+		absent, err := b.rawNode(k.Absent)
+		if err != nil {
+			return false, fmt.Errorf("absent resource: %w", err)
+		}
+		if cfn.Equal(res, absent) {
+			return false, nil
+		}
+	}
+	for _, r := range k.AsWritten {
+		path := model.SplitPropertyPath(r.Key)
+		parent, last := res.Path(path[:len(path)-1]...), path[len(path)-1]
+		gen := parent.Get(last)
+		if gen == nil || r.Generated == nil {
+			if gen == nil && r.Generated == nil && r.Source != nil && parent != nil {
+				src, err := b.rawNode(r.Source)
+				if err != nil {
+					return false, fmt.Errorf("%s as written: %w", r.Key, err)
+				}
+				parent.Set(last, src)
+			}
+			continue
+		}
+		recorded, err := b.rawNode(r.Generated)
+		if err != nil {
+			return false, fmt.Errorf("%s as generated: %w", r.Key, err)
+		}
+		if !cfn.Equal(gen, recorded) {
+			continue // the user changed what it comes from: the export's
+		}
+		if r.Source == nil {
+			parent.Delete(last)
+			continue
+		}
+		src, err := b.rawNode(r.Source)
+		if err != nil {
+			return false, fmt.Errorf("%s as written: %w", r.Key, err)
+		}
+		parent.Set(last, src)
+	}
+	return true, nil
+}
+
+// omitOutputs leaves out the generated outputs an imported source did not
+// have (model.Kept.OmittedOutputs) while the export generates the same.
+func (b *builder) omitOutputs(outputs *cfn.Value) error {
+	for _, k := range b.kept {
+		if k == nil {
+			continue
+		}
+		for _, f := range k.OmittedOutputs {
+			gen := outputs.Get(f.Key)
+			if gen == nil {
+				continue
+			}
+			recorded, err := b.rawNode(f.Value)
+			if err != nil {
+				return fmt.Errorf("omitted output %s: %w", f.Key, err)
+			}
+			if cfn.Equal(gen, recorded) {
+				outputs.Delete(f.Key)
+			}
+		}
+	}
+	return nil
+}
+
 // setPath sets the value at a path of object keys, making the objects on
 // the way where there are none.
 func setPath(obj *cfn.Value, path []string, v *cfn.Value) {

@@ -65,6 +65,7 @@ func (im *importer) template(root *cfn.Value) error {
 		}
 	}
 	im.readParameters(root.Get("Parameters"))
+	im.outputs = root.Get("Outputs")
 	if err := im.readResources(resources); err != nil {
 		return err
 	}
@@ -157,8 +158,9 @@ const maxNodeName = 100
 type nodeNames map[string]string
 
 // names picks each modelled resource's node name: its logical ID, without
-// the hash the CDK appends (ConnectHandler2FFD52D8 → ConnectHandler) when
-// that clashes with nothing, and cut to a length whose derived IDs fit.
+// the hash the CDK appends (ConnectHandler2FFD52D8 → ConnectHandler) or the
+// Serverless Framework's suffix (ConnectLambdaFunction → Connect) when that
+// clashes with nothing, and cut to a length whose derived IDs fit.
 // The source ID is kept (Kept.LogicalID), so deploying the export does not
 // replace the resource.
 func (im *importer) names() error {
@@ -216,13 +218,20 @@ func (im *importer) names() error {
 			continue
 		}
 		name := id
+		base := ""
 		if m := cdkSuffix.FindStringSubmatch(id); m != nil && r.v.Path("Metadata", "aws:cdk:path") != nil {
+			base = m[1]
+		} else if b, ok := strings.CutSuffix(id, frameworkFunctionSuffix); ok && r.typ == typeFunction {
+			// The Serverless Framework's ConnectLambdaFunction is Connect.
+			base = b
+		}
+		if base != "" {
 			free := true
 			for _, s := range sfx {
-				free = free && (!taken[m[1]+s] || s != "" && ownPart(id, m[1]+s, s))
+				free = free && (!taken[base+s] || s != "" && ownPart(id, base+s, s))
 			}
 			if free {
-				name = m[1]
+				name = base
 			}
 		}
 		if len(name) > maxNodeName {

@@ -18,6 +18,7 @@ package importer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -155,6 +156,9 @@ type importer struct {
 	// gen is what the export writes for the stack as imported, which
 	// the source is compared with.
 	gen *export.Generated
+	// outputs is the source's Outputs section, or nil: the outputs the
+	// export generates that it lacks are left out (keepOutputs).
+	outputs *cfn.Value
 	// idsOnly is set while keepAll finds the kept logical IDs alone.
 	idsOnly bool
 	// fnSrc maps a function's source logical ID to what it came from.
@@ -224,7 +228,7 @@ func (im *importer) finish() (*Result, error) {
 	err := s.ValidateDraft()
 	s.Name = name
 	if err != nil {
-		return nil, &StackError{Lines: im.lines(), err: fmt.Errorf("%s: the imported stack is not valid: %w", im.file, err)}
+		return nil, &StackError{Lines: im.lines(), err: im.invalidSource(err)}
 	}
 	return &Result{Stack: s, Format: im.format, Summary: im.summary(), Lines: im.lines()}, nil
 }
@@ -270,6 +274,56 @@ func (im *importer) lines() map[string]int {
 		}
 	}
 	return lines
+}
+
+// invalidSource names, for each problem of an imported stack, where the
+// source says what is at fault: the export would refuse the stack, so the
+// source itself is invalid (a route key API Gateway reserves, two routes of
+// one key).
+func (im *importer) invalidSource(err error) error {
+	var verr *model.ValidationError
+	if !errors.As(err, &verr) {
+		return fmt.Errorf("%s: the imported stack is not valid: %w", im.file, err)
+	}
+	var lines []string
+	for _, p := range verr.Problems {
+		if p.Severity != model.SeverityError {
+			continue
+		}
+		lines = append(lines, syntaxError(im.file, im.sourcePos(p), "%s", p.Message).Error())
+	}
+	if len(lines) == 1 {
+		return sourceProblems{model.Errorf(model.EINVALID, "%s", lines[0]), verr}
+	}
+	return sourceProblems{model.Errorf(model.EINVALID, "%s: the template is not valid:\n  %s", im.file, strings.Join(lines, "\n  ")), verr}
+}
+
+// sourceProblems says a stack's problems at their places in the source,
+// and still is the *model.ValidationError, for callers that mark each
+// problem (the template editor).
+type sourceProblems struct {
+	err  error
+	verr *model.ValidationError
+}
+
+func (e sourceProblems) Error() string   { return e.err.Error() }
+func (e sourceProblems) Unwrap() []error { return []error{e.err, e.verr} }
+
+// sourcePos is where the source writes what a problem names: the route's
+// key, a route, or the resource an object came from.
+func (im *importer) sourcePos(p model.Problem) cfn.Pos {
+	for _, src := range im.apiSrc {
+		if rs := src.routes[p.Resource]; rs != nil {
+			if k := rs.r.props.Get("RouteKey"); k != nil && strings.HasSuffix(p.Field, ".key") {
+				return k.Pos
+			}
+			return rs.r.Pos
+		}
+	}
+	if r := im.res[im.srcID[p.Resource]]; r != nil {
+		return r.Pos
+	}
+	return cfn.Pos{}
 }
 
 func (im *importer) summary() Summary {

@@ -51,17 +51,35 @@ type generated struct {
 	// compare overrides how one property or attribute is compared, such as
 	// IAM documents whose lists are sets.
 	compare map[string]func(src, gen *cfn.Value) bool
+	// opinions keeps Switchboard's defaults where the source is silent
+	// (see importer.sourceSaysAll).
+	opinions bool
+	// ownWords names consumed properties whose source spelling the caller
+	// keeps in its own way (a function's Environment, variable by variable).
+	ownWords map[string]bool
 }
 
 // part returns what the export wrote for the part of the object; id is the
 // logical ID the model generates for it.
 func (im *importer) part(object, part, id string) *generated {
-	return &generated{id: id, res: im.gen.Resource(object, part), idsOnly: im.idsOnly, consumed: map[string]bool{}}
+	return &generated{id: id, res: im.gen.Resource(object, part), idsOnly: im.idsOnly, consumed: map[string]bool{}, opinions: !im.sourceSaysAll()}
 }
 
 func (g *generated) consume(keys ...string) *generated {
 	for _, k := range keys {
 		g.consumed[k] = true
+	}
+	return g
+}
+
+// inOwnWords marks consumed properties the caller writes back as the source
+// spelt them itself.
+func (g *generated) inOwnWords(keys ...string) *generated {
+	if g.ownWords == nil {
+		g.ownWords = map[string]bool{}
+	}
+	for _, k := range keys {
+		g.ownWords[k] = true
 	}
 	return g
 }
@@ -102,25 +120,96 @@ func keep(list []model.Kept, part string, r *resource, g *generated) []model.Kep
 		}
 		return append(list, k)
 	}
-	for _, key := range r.attrs() {
-		if src := r.v.Get(key); !g.same(key, src, g.res.Get(key)) {
-			k.Attributes = append(k.Attributes, model.Field{Key: key, Value: src.JSON()})
+	// A value the model holds, or says the same as the source in other
+	// words, is written as the source spelt it while the model still
+	// generates it (model.Kept.AsWritten); another is kept.
+	asWritten := func(key string, src, gen *cfn.Value) {
+		switch {
+		case gen == nil:
+			k.AsWritten = append(k.AsWritten, model.Rewrite{Key: key, Source: src.JSON()})
+		case !cfn.Equal(src, gen):
+			k.AsWritten = append(k.AsWritten, model.Rewrite{Key: key, Generated: gen.JSON(), Source: src.JSON()})
 		}
+	}
+	for _, key := range r.attrs() {
+		src, gen := r.v.Get(key), g.res.Get(key)
+		if !g.same(key, src, gen) {
+			k.Attributes = append(k.Attributes, model.Field{Key: key, Value: src.JSON()})
+			continue
+		}
+		asWritten(key, src, gen)
 	}
 	props := g.res.Get("Properties")
 	for i, key := range r.props.Keys {
-		src := r.props.Items[i]
-		if g.consumed[key] || g.same(key, src, props.Get(key)) {
+		src, gen := r.props.Items[i], props.Get(key)
+		if !g.consumed[key] && !g.same(key, src, gen) {
+			k.Properties = append(k.Properties, model.Field{Key: model.PropertyPath(key), Value: src.JSON()})
 			continue
 		}
-		k.Properties = append(k.Properties, model.Field{Key: model.PropertyPath(key), Value: src.JSON()})
+		if !g.ownWords[key] {
+			asWritten(model.PropertyPath("Properties", key), src, gen)
+		}
 	}
+	k.AsWritten = append(k.AsWritten, unsaid(r, g)...)
 	sortFields(k.Attributes)
 	sortFields(k.Properties)
-	if k.LogicalID == "" && len(k.Attributes) == 0 && len(k.Properties) == 0 {
+	sortRewrites(k.AsWritten)
+	if k.LogicalID == "" && len(k.Attributes) == 0 && len(k.Properties) == 0 && len(k.AsWritten) == 0 {
 		return list
 	}
 	return append(list, k)
+}
+
+// unsaid lists what the export generates for the part that the source does
+// not say at all: the export leaves it out (model.Kept.AsWritten with no
+// source value), so an imported resource keeps AWS's defaults where its
+// source was silent, not Switchboard's.
+func unsaid(r *resource, g *generated) []model.Rewrite {
+	if g.res == nil || g.opinions {
+		return nil
+	}
+	var out []model.Rewrite
+	for i, key := range g.res.Keys {
+		if key == "Type" || key == "Properties" || r.v.Get(key) != nil {
+			continue
+		}
+		out = append(out, model.Rewrite{Key: key, Generated: g.res.Items[i].JSON()})
+	}
+	props := g.res.Get("Properties")
+	for i, key := range props.Keys {
+		if g.ownWords[key] || r.props.Get(key) != nil {
+			continue
+		}
+		out = append(out, model.Rewrite{Key: model.PropertyPath("Properties", key), Generated: props.Items[i].JSON()})
+	}
+	return out
+}
+
+func sortRewrites(rs []model.Rewrite) {
+	slices.SortFunc(rs, func(a, b model.Rewrite) int { return strings.Compare(a.Key, b.Key) })
+}
+
+// sourceSaysAll reports whether the source is the whole template, so what
+// it leaves unsaid is AWS's default and stays so. A serverless.yml is not:
+// the Framework compiles it into roles, log groups and permissions this
+// import does not yet write as the Framework does, so Switchboard's own
+// stand in for them.
+func (im *importer) sourceSaysAll() bool { return im.format != FormatServerless }
+
+// absent appends to list that the source has no resource for a part the
+// export generates (a log group, an invoke permission, a stage), so the
+// export writes none (model.Kept.Absent).
+func (im *importer) absent(list []model.Kept, object, part string) []model.Kept {
+	// A shared integration is the source's shape, not a default: a
+	// serverless.yml's too.
+	if im.idsOnly || !im.sourceSaysAll() && part != model.PartIntegration {
+		return list
+	}
+	gen := im.gen.Resource(object, part)
+	if gen == nil {
+		return list
+	}
+	return append(list, model.Kept{Part: part, Absent: gen.JSON()})
 }
 
 // keepAll works out, once the stack's objects and wires are known, what
@@ -215,7 +304,46 @@ func (im *importer) keepEach() error {
 	for _, a := range im.stack.APIs {
 		im.keepAPI(a, im.apiSrc[a.ID])
 	}
-	return im.keepFunctions()
+	if err := im.keepFunctions(); err != nil {
+		return err
+	}
+	im.keepOutputs()
+	return nil
+}
+
+// keepOutputs records, on each object's main part, the outputs the export
+// generates for it that the source did not have, so the export leaves them
+// out (model.Kept.OmittedOutputs).
+func (im *importer) keepOutputs() {
+	if im.idsOnly || !im.sourceSaysAll() {
+		return
+	}
+	omit := func(kept *[]model.Kept, names ...string) {
+		var fields []model.Field
+		for _, name := range names {
+			if gen := im.gen.Output(name); gen != nil && im.outputs.Get(name) == nil {
+				fields = append(fields, model.Field{Key: name, Value: gen.JSON()})
+			}
+		}
+		if len(fields) == 0 {
+			return
+		}
+		main := model.KeptPart(*kept, model.PartMain)
+		if main == nil {
+			*kept = append([]model.Kept{{Part: model.PartMain}}, *kept...)
+			main = &(*kept)[0]
+		}
+		main.OmittedOutputs = fields
+	}
+	for _, a := range im.stack.APIs {
+		omit(&a.Kept, a.URLOutputName(), a.CallbackURLOutputName())
+	}
+	for _, f := range im.stack.Functions {
+		omit(&f.Kept, f.ArnOutputName())
+	}
+	for _, t := range im.stack.Tables {
+		omit(&t.Kept, t.NameOutputName())
+	}
 }
 
 // eachKept calls fn with each object's Kept.

@@ -282,6 +282,8 @@ func (im *importer) keepAPI(a *model.API, src *apiSource) {
 	if src.authorizerPerm != nil {
 		pg := permission(im.part(a.ID, model.PartAuthorizerPermission, a.AuthorizerPermissionLogicalID()), src.authorizerPerm, src.authorizerFn)
 		kept = keep(kept, model.PartAuthorizerPermission, src.authorizerPerm, pg)
+	} else if src.authorizer != nil {
+		kept = im.absent(kept, a.ID, model.PartAuthorizerPermission)
 	}
 	if src.stage != nil {
 		// The export makes the stage depend on every route; a source that
@@ -296,6 +298,8 @@ func (im *importer) keepAPI(a *model.API, src *apiSource) {
 			return len(deps) > 0
 		})
 		kept = keep(kept, model.PartStage, src.stage, sg)
+	} else {
+		kept = im.absent(kept, a.ID, model.PartStage)
 	}
 	sortKept(kept, model.PartMain, model.PartStage, model.PartAuthorizer, model.PartAuthorizerPermission)
 	a.Kept = kept
@@ -317,12 +321,18 @@ func (im *importer) keepAPI(a *model.API, src *apiSource) {
 		if rs.integration != nil {
 			ig := im.part(route.ID, model.PartIntegration, integID).consume("IntegrationUri")
 			rk = keep(rk, model.PartIntegration, rs.integration, ig)
+		} else if rs.targetRecognised {
+			// The route shares another route's integration: its Target
+			// names that one (as written), and it has none of its own.
+			rk = im.absent(rk, route.ID, model.PartIntegration)
 		}
 		if rs.response != nil {
 			rk = keep(rk, model.PartRouteResponse, rs.response, im.part(route.ID, model.PartRouteResponse, respID))
 		}
 		if rs.perm != nil {
 			rk = keep(rk, model.PartPermission, rs.perm, permission(im.part(route.ID, model.PartPermission, permID), rs.perm, rs.handler))
+		} else {
+			rk = im.absent(rk, route.ID, model.PartPermission)
 		}
 		sortKept(rk, model.PartRoute, model.PartIntegration, model.PartRouteResponse, model.PartPermission)
 		route.Kept = rk

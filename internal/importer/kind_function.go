@@ -152,6 +152,12 @@ func localCodePath(v *cfn.Value) (string, bool) {
 	return p, true
 }
 
+// Lambda's own defaults, for a function whose source does not say.
+const (
+	lambdaDefaultMemorySize = 128
+	lambdaDefaultTimeout    = 3
+)
+
 func (im *importer) function(r *resource) (*model.Function, error) {
 	p := r.props
 	f := model.NewFunction(im.id("fn"), im.nodeName[r.id])
@@ -166,6 +172,11 @@ func (im *importer) function(r *resource) (*model.Function, error) {
 	}
 	if s, ok := p.Get("Description").Str(); ok {
 		f.Description = s
+	}
+	if im.sourceSaysAll() {
+		// Where the source is silent, Lambda's defaults hold, and the
+		// panel shows them.
+		f.MemorySize, f.Timeout = lambdaDefaultMemorySize, lambdaDefaultTimeout
 	}
 	if n, ok := p.Get("MemorySize").Int(); ok {
 		f.MemorySize = n
@@ -246,10 +257,11 @@ func (im *importer) keepFunctions() error {
 			g.consume("Code")
 		}
 		if envFine {
-			g.consume("Environment")
+			g.consume("Environment").inOwnWords("Environment")
 		}
 		kept := keep(nil, model.PartMain, r, g)
-		if len(envKept) > 0 {
+		envOmitted := omittedVariables(r.props, g.res, envFine && im.sourceSaysAll())
+		if len(envKept) > 0 || len(envOmitted) > 0 {
 			if len(kept) == 0 || kept[0].Part != model.PartMain {
 				kept = append([]model.Kept{{Part: model.PartMain}}, kept...)
 			}
@@ -257,19 +269,69 @@ func (im *importer) keepFunctions() error {
 				kept[0].Properties = append(kept[0].Properties, model.Field{Key: model.PropertyPath("Environment", "Variables", e.id), Value: e.v.JSON()})
 			}
 			sortFields(kept[0].Properties)
+			kept[0].AsWritten = append(kept[0].AsWritten, envOmitted...)
+			sortRewrites(kept[0].AsWritten)
 		}
 		if src.role != nil {
 			rg := im.part(f.ID, model.PartRole, f.RoleLogicalID()).
 				compareWith("AssumeRolePolicyDocument", iamEqual).
 				compareWith("Policies", policiesEqual)
+			if im.wiresSayAll(src.role.props.Get("Policies")) {
+				// The wires say every grant of the policies: the export
+				// writes them as the source does (never wider, never
+				// narrower) while the wires stay as imported.
+				rg.compareWith("Policies", func(_, gen *cfn.Value) bool { return gen != nil })
+			}
 			kept = keep(kept, model.PartRole, src.role, rg)
+		} else {
+			kept = im.absent(kept, f.ID, model.PartRole)
 		}
 		if src.logGroup != nil {
 			kept = keep(kept, model.PartLogGroup, src.logGroup, im.part(f.ID, model.PartLogGroup, f.LogGroupLogicalID()))
+		} else {
+			kept = im.absent(kept, f.ID, model.PartLogGroup)
 		}
 		f.Kept = kept
 	}
 	return nil
+}
+
+// wiresSayAll reports whether every statement of a role's inline policies
+// grants what a wire says: reading or writing a table, sending to an API.
+func (im *importer) wiresSayAll(policies *cfn.Value) bool {
+	isTable := func(id string) bool { return im.tables[id] != nil }
+	isAPI := func(id string) bool { return im.apis[id] != nil }
+	n := 0
+	for _, pol := range valueList(policies) {
+		for _, st := range statements(pol.Get("PolicyDocument")) {
+			if _, complete := grants(st, isTable, isAPI); !complete {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
+}
+
+// omittedVariables lists the environment the export generates for a
+// function (a wire's variable) that its source did not set: the whole
+// Environment when the source had none, else each variable.
+func omittedVariables(src, gen *cfn.Value, envFine bool) []model.Rewrite {
+	genEnv := gen.Path("Properties", "Environment")
+	if !envFine || genEnv == nil {
+		return nil
+	}
+	if src.Get("Environment") == nil {
+		return []model.Rewrite{{Key: "Properties.Environment", Generated: genEnv.JSON()}}
+	}
+	genVars, srcVars := genEnv.Get("Variables"), src.Path("Environment", "Variables")
+	var out []model.Rewrite
+	for i, name := range genVars.Keys {
+		if srcVars.Get(name) == nil {
+			out = append(out, model.Rewrite{Key: "Properties.Environment.Variables." + name, Generated: genVars.Items[i].JSON()})
+		}
+	}
+	return out
 }
 
 // policiesEqual compares inline policy lists regardless of their order.

@@ -268,7 +268,7 @@ func grants(st statement, isTable, isAPI func(string) bool) (out []grant, comple
 		matched := false
 		for _, ref := range refs {
 			switch {
-			case (read || write) && isTable(ref.id) && ref.att == "Arn" && tableARN(text, ref.id):
+			case (read || write) && isTable(ref.id) && (ref.att == "Arn" && tableARN(text, ref.id) || ref.att == "" && tableARNByName(text, ref.id)):
 				out = append(out, grant{target: ref.id, write: write})
 				matched = true
 			case send && isAPI(ref.id) && ref.att == "" && strings.Contains(text, ":execute-api:"):
@@ -289,6 +289,21 @@ func tableARN(text, id string) bool {
 	switch text {
 	case base, base + "/index/*", base + "/stream/*", base + "/*":
 		return true
+	}
+	return false
+}
+
+// tableARNByName accepts a table's ARN, and its indexes' and streams',
+// spelt out around its name (a Ref of the table), as SAM's policy
+// templates write them.
+func tableARNByName(text, id string) bool {
+	for _, prefix := range []string{"arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/", "arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/"} {
+		if rest, ok := strings.CutPrefix(text, prefix+"${"+id+"}"); ok {
+			switch rest {
+			case "", "/index/*", "/stream/*", "/*":
+				return true
+			}
+		}
 	}
 	return false
 }

@@ -15,9 +15,9 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/web"
 )
 
-// lineDiff returns the lines of a and b that differ, position by position;
+// changedLines returns the lines of a and b that differ, position by position;
 // it fails when the two have different line counts.
-func lineDiff(t *testing.T, a, b []byte) []string {
+func changedLines(t *testing.T, a, b []byte) []string {
 	t.Helper()
 	al, bl := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
 	if len(al) != len(bl) {
@@ -75,7 +75,7 @@ func TestReimportChangesOnlyTheEdit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			diff := lineDiff(t, before, after)
+			diff := changedLines(t, before, after)
 			if len(diff) != 1 {
 				t.Fatalf("the export differs in %d lines, want 1: %q", len(diff), diff)
 			}
@@ -85,7 +85,7 @@ func TestReimportChangesOnlyTheEdit(t *testing.T) {
 			// Only the edit differs in the stack document too: IDs and
 			// positions are the same.
 			pj, nj := stackJSON(t, prev), stackJSON(t, next)
-			if d := lineDiff(t, pj, nj); len(d) != 1 {
+			if d := changedLines(t, pj, nj); len(d) != 1 {
 				t.Errorf("the stack document differs in %d lines, want 1: %q", len(d), d)
 			}
 		})

@@ -168,13 +168,7 @@ func (im *importer) expandSAMFunction(r *resource, props *cfn.Value) {
 	if dlq := props.Get("DeadLetterQueue"); dlq != nil {
 		fn.Set("DeadLetterConfig", cfn.MapOf("TargetArn", dlq.Get("TargetArn")))
 	}
-	if tags := props.Get("Tags"); tags != nil && tags.Kind == cfn.Map {
-		list := &cfn.Value{Kind: cfn.List}
-		for i, k := range tags.Keys {
-			list.Items = append(list.Items, cfn.MapOf("Key", cfn.Str(k), "Value", tags.Items[i]))
-		}
-		fn.Set("Tags", list)
-	}
+	fn.Set("Tags", samTags(props.Get("Tags")))
 	if props.Get("Role") == nil {
 		roleID := r.id + "Role"
 		fn.Set("Role", cfn.GetAtt(roleID, "Arn"))
@@ -198,19 +192,30 @@ func (im *importer) expandSAMFunction(r *resource, props *cfn.Value) {
 // latter, they are left out: the export writes them from the wires, and
 // editing a wire then changes what the function may do.
 func (im *importer) samRole(fnID string, props *cfn.Value) *cfn.Value {
-	managed := cfn.ListOf(cfn.Sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"))
-	var inline []*cfn.Value
+	// As SAM's translator writes them: literal ARNs, each once.
+	managed := cfn.ListOf(cfn.Str(samBasicExecutionRole))
+	addManaged := func(p *cfn.Value) {
+		for _, m := range managed.Items {
+			if cfn.Equal(m, p) {
+				return
+			}
+		}
+		managed.Items = append(managed.Items, p)
+	}
+	// inline is what SAM writes; wiredDocs the same grants in the shape
+	// the wires are read from.
+	var inline, wiredDocs []*cfn.Value
 	wired := true
 	isTable := func(id string) bool { return im.isType(id, typeTable) || im.isType(id, typeSAMSimpleTable) }
 	isAPI := func(id string) bool { return im.isType(id, typeAPI) }
 	for _, p := range valueList(props.Get("Policies")) {
-		var doc *cfn.Value
+		var doc, written *cfn.Value
 		switch {
 		case p.Kind == cfn.String:
-			managed.Items = append(managed.Items, cfn.Sub("arn:${AWS::Partition}:iam::aws:policy/"+managedPolicyPath(p.Text)))
+			addManaged(cfn.Str("arn:aws:iam::aws:policy/" + managedPolicyPath(p.Text)))
 			continue
 		case p.Kind == cfn.Map && p.Get("Statement") != nil:
-			doc = p
+			doc, written = p, p
 			if _, ok := p.Get("Version").Str(); !ok {
 				doc = cfn.MapOf("Version", cfn.Str("2012-10-17"), "Statement", p.Get("Statement"))
 			}
@@ -221,16 +226,27 @@ func (im *importer) samRole(fnID string, props *cfn.Value) *cfn.Value {
 				"Effect", cfn.Str("Allow"),
 				"Action", cfn.Strings(samTablePolicies[p.Keys[0]]...),
 				"Resource", cfn.ListOf(arn, cfn.Sub("${"+table+".Arn}/index/*")))))
+			tableARN := func(suffix string) *cfn.Value {
+				return cfn.Fn("Fn::Sub", cfn.ListOf(
+					cfn.Str("arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}"+suffix),
+					cfn.MapOf("tableName", p.Items[0].Get("TableName"))))
+			}
+			written = cfn.MapOf("Statement", cfn.ListOf(cfn.MapOf(
+				"Action", cfn.Strings(samTablePolicies[p.Keys[0]]...),
+				"Effect", cfn.Str("Allow"),
+				"Resource", cfn.ListOf(tableARN(""), tableARN("/index/*")))))
 		default:
 			// An intrinsic naming a managed policy.
-			managed.Items = append(managed.Items, p)
+			addManaged(p)
 			continue
 		}
 		for _, st := range statements(doc) {
 			_, complete := grants(st, isTable, isAPI)
 			wired = wired && complete
 		}
-		inline = append(inline, cfn.MapOf("PolicyName", cfn.Str(fnID+"RolePolicy"+itoa(len(inline))), "PolicyDocument", doc))
+		name := cfn.Str(fnID + "RolePolicy" + itoa(len(inline)))
+		inline = append(inline, cfn.MapOf("PolicyName", name, "PolicyDocument", written))
+		wiredDocs = append(wiredDocs, cfn.MapOf("PolicyName", name, "PolicyDocument", doc))
 	}
 	role := cfn.MapOf(
 		"AssumeRolePolicyDocument", cfn.MapOf("Version", cfn.Str("2012-10-17"), "Statement", cfn.ListOf(cfn.MapOf(
@@ -238,17 +254,36 @@ func (im *importer) samRole(fnID string, props *cfn.Value) *cfn.Value {
 			"Principal", cfn.MapOf("Service", cfn.Strings("lambda.amazonaws.com")),
 			"Action", cfn.Strings("sts:AssumeRole")))),
 		"ManagedPolicyArns", managed)
-	if len(inline) > 0 && !wired {
+	if len(inline) > 0 {
 		role.Set("Policies", cfn.ListOf(inline...))
 	}
 	if pb := props.Get("PermissionsBoundary"); pb != nil {
 		role.Set("PermissionsBoundary", pb)
 	}
+	role.Set("Tags", samTags(props.Get("Tags")))
 	if len(inline) > 0 && wired {
-		// Keep the statements reachable for wires without keeping them.
-		im.samWired = append(im.samWired, samGrant{fn: fnID, docs: inline})
+		// The wires say every grant: the export writes SAM's policies
+		// while the wires stay as imported, and the wires' own once the
+		// user changes them.
+		im.samWired = append(im.samWired, samGrant{fn: fnID, docs: wiredDocs})
 	}
 	return role
+}
+
+// samBasicExecutionRole is the managed policy SAM gives every function's
+// role, spelt as its translator writes it.
+const samBasicExecutionRole = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+
+// samTags are the tags SAM puts on a function and its role: its own
+// lambda:createdBy, then the function's.
+func samTags(tags *cfn.Value) *cfn.Value {
+	list := cfn.ListOf(cfn.MapOf("Key", cfn.Str("lambda:createdBy"), "Value", cfn.Str("SAM")))
+	if tags != nil && tags.Kind == cfn.Map {
+		for i, k := range tags.Keys {
+			list.Items = append(list.Items, cfn.MapOf("Key", cfn.Str(k), "Value", tags.Items[i]))
+		}
+	}
+	return list
 }
 
 // samGrant is a SAM function's policies that wires say completely.

@@ -71,8 +71,15 @@ func (im *importer) serverless(root *cfn.Value) error {
 	}
 
 	// The WebSocket API, if any function has a websocket event.
+	// Named and described as the Framework's compiler does
+	// (getWebsocketsApiName), so the export updates the API `sls deploy`
+	// made rather than renaming it.
 	api := &cfn.Value{Kind: cfn.Map}
-	api.Set("Name", cfn.Sub("${AWS::StackName}-"+serverlessAPI))
+	if name, ok := provider.Get("websocketsApiName").Str(); ok && name != "" {
+		api.Set("Name", cfn.Str(name))
+	} else {
+		api.Set("Name", cfn.Str(stage+"-"+service+"-websockets"))
+	}
 	api.Set("ProtocolType", cfn.Str("WEBSOCKET"))
 	rse := cfn.Str(model.DefaultRouteSelectionExpression)
 	if v := provider.Get("websocketsApiRouteSelectionExpression"); v != nil {
@@ -81,6 +88,8 @@ func (im *importer) serverless(root *cfn.Value) error {
 	api.Set("RouteSelectionExpression", rse)
 	if d := provider.Get("websocketsDescription"); d != nil {
 		api.Set("Description", d)
+	} else {
+		api.Set("Description", cfn.Str("Serverless Websockets"))
 	}
 	apiUsed := false
 	probe := model.NewAPI("", serverlessAPI)
@@ -88,13 +97,20 @@ func (im *importer) serverless(root *cfn.Value) error {
 	names := map[string]string{} // function key → logical ID
 	used := map[string]bool{}
 	for _, key := range functions.Keys {
-		id := functionLogicalID(key)
-		if id == "" || used[id] || !model.ValidLogicalID(id) {
+		name, id := functionLogicalID(key), frameworkFunctionID(key)
+		if name == "" || used[name] || !model.ValidLogicalID(name) {
 			return im.errorAt(functions.Get(key).Pos, "function %q: its name must hold letters or digits, and differ from the others' in more than punctuation", key)
 		}
+		if !model.ValidLogicalID(id) || strings.TrimSuffix(id, frameworkFunctionSuffix) != name {
+			// A name the Framework spells otherwise (send-message →
+			// SendDashmessage) keeps Switchboard's, so the node and its
+			// parts are named alike.
+			id = name
+		}
 		names[key] = id
-		used[id] = true
+		used[name] = true
 	}
+	var fnIDs []string
 	var roles []*cfn.Value
 	// senders are the functions with websocket events: the Framework lets
 	// them post to the API's @connections.
@@ -107,18 +123,19 @@ func (im *importer) serverless(root *cfn.Value) error {
 		if fv.Kind != cfn.Map {
 			return im.errorAt(fv.Pos, "function %s must be a map with a handler", key)
 		}
-		id := names[key]
+		id, role := names[key], functionLogicalID(key)+"Role"
 		props, err := im.serverlessFunction(key, fv, provider)
 		if err != nil {
 			return err
 		}
-		props.Set("Role", cfn.GetAtt(id+"Role", "Arn"))
+		props.Set("Role", cfn.GetAtt(role, "Arn"))
 		im.addResource(id, typeFunction, props)
-		im.addResource(id+"Role", typeRole, cfn.MapOf("AssumeRolePolicyDocument", cfn.MapOf("Version", cfn.Str("2012-10-17"), "Statement", cfn.ListOf(cfn.MapOf(
+		im.addResource(role, typeRole, cfn.MapOf("AssumeRolePolicyDocument", cfn.MapOf("Version", cfn.Str("2012-10-17"), "Statement", cfn.ListOf(cfn.MapOf(
 			"Effect", cfn.Str("Allow"),
 			"Principal", cfn.MapOf("Service", cfn.Strings("lambda.amazonaws.com")),
 			"Action", cfn.Strings("sts:AssumeRole"))))))
-		roles = append(roles, cfn.Ref(id+"Role"))
+		roles = append(roles, cfn.Ref(role))
+		fnIDs = append(fnIDs, id)
 
 		for _, ev := range valueList(fv.Get("events")) {
 			if ev.Kind != cfn.Map || len(ev.Keys) != 1 {
@@ -139,10 +156,10 @@ func (im *importer) serverless(root *cfn.Value) error {
 	}
 	if apiUsed {
 		im.addResource(serverlessAPI, typeAPI, api)
-		im.addResource(probe.StageLogicalID(), typeStage, cfn.MapOf(
+		im.addResource("WebsocketsDeploymentStage", typeStage, cfn.MapOf(
 			"ApiId", cfn.Ref(serverlessAPI), "StageName", cfn.Str(stage), "AutoDeploy", cfn.Boolean(true)))
 	}
-	if err := im.serverlessStatements(provider, roles); err != nil {
+	if err := im.serverlessStatements(provider, roles, fnIDs); err != nil {
 		return err
 	}
 	if apiUsed {
@@ -156,8 +173,15 @@ func (im *importer) serverless(root *cfn.Value) error {
 			im.samWired = append(im.samWired, samGrant{fn: fn, docs: []*cfn.Value{doc}})
 		}
 	}
+	im.outputs = resources.Get("Outputs")
 	if err := im.importResources(); err != nil {
 		return err
+	}
+	if err := im.serverlessLogRetention(functions, provider, names); err != nil {
+		return err
+	}
+	if st := provider.Get("stackTags"); st != nil {
+		im.note("provider.stackTags are tags of the stack itself, which a template cannot hold: give them when deploying (aws cloudformation deploy --tags)")
 	}
 	var kept []model.Field
 	for _, key := range model.SectionOrder {
@@ -184,11 +208,26 @@ func serviceName(v *cfn.Value) string {
 	return s
 }
 
-// functionLogicalID names a function as a logical ID: send-message →
-// SendMessage, connect_handler → ConnectHandler.
+// functionLogicalID names a function's node: send-message → SendMessage,
+// connect_handler → ConnectHandler.
 func functionLogicalID(key string) string {
 	return model.RouteLogicalPart(key)
 }
+
+// frameworkFunctionID is the logical ID the Serverless Framework gives a
+// function (its naming's getLambdaLogicalId): send-message →
+// SendDashmessageLambdaFunction. Keeping it lets the export update the
+// function `sls deploy` made rather than replace it.
+func frameworkFunctionID(key string) string {
+	n := strings.NewReplacer("-", "Dash", "_", "Underscore").Replace(key)
+	if n == "" {
+		return ""
+	}
+	return strings.ToUpper(n[:1]) + n[1:] + frameworkFunctionSuffix
+}
+
+// frameworkFunctionSuffix ends the Framework's function logical IDs.
+const frameworkFunctionSuffix = "LambdaFunction"
 
 // serverlessFunction builds a function's properties from its settings and
 // the provider's.
@@ -248,7 +287,50 @@ func (im *importer) serverlessFunction(key string, fv, provider *cfn.Value) (*cf
 	if len(vars.Keys) > 0 {
 		props.Set("Environment", cfn.MapOf("Variables", vars))
 	}
+	// The Framework tags each function with the provider's tags and its
+	// own, its own winning.
+	tags := &cfn.Value{Kind: cfn.Map}
+	for _, t := range []*cfn.Value{provider.Get("tags"), fv.Get("tags")} {
+		if t == nil {
+			continue
+		}
+		if t.Kind != cfn.Map {
+			return nil, im.errorAt(t.Pos, "function %s: tags must be a map of names to values", key)
+		}
+		for i, k := range t.Keys {
+			tags.Set(k, t.Items[i])
+		}
+	}
+	if len(tags.Keys) > 0 {
+		list := &cfn.Value{Kind: cfn.List}
+		for i, k := range tags.Keys {
+			list.Items = append(list.Items, cfn.MapOf("Key", cfn.Str(k), "Value", tags.Items[i]))
+		}
+		props.Set("Tags", list)
+	}
 	return props, nil
+}
+
+// serverlessLogRetention gives each function the log retention the
+// serverless.yml states, its own or the provider's.
+func (im *importer) serverlessLogRetention(functions, provider *cfn.Value, names map[string]string) error {
+	for i, key := range functions.Keys {
+		v := functions.Items[i].Get("logRetentionInDays")
+		if v == nil {
+			v = provider.Get("logRetentionInDays")
+		}
+		if v == nil {
+			continue
+		}
+		days, ok := v.Int()
+		if !ok || !slices.Contains(model.LogRetentionDays, days) {
+			return im.errorAt(v.Pos, "logRetentionInDays must be one of the periods CloudWatch Logs offers, such as 7, 14 or 30")
+		}
+		if f := im.funcs[names[key]]; f != nil {
+			f.LogRetentionDays = days
+		}
+	}
+	return nil
 }
 
 // websocketEvent adds a route for a websocket event: the route, its
@@ -268,13 +350,19 @@ func (im *importer) websocketEvent(ev *cfn.Value, fnID string, probe *model.API,
 		}
 		key, rrse, auth = s, ev.Get("routeResponseSelectionExpression"), ev.Get("authorizer")
 	}
-	r := &model.Route{Key: key}
-	routeID, integID, respID, _ := probe.RouteLogicalIDs(r)
+	// The Framework's logical IDs (its naming's getWebsocketsRouteLogicalId
+	// and the rest): one integration per function, whatever its routes.
+	wsKey := frameworkRouteKey(key)
+	routeID, respID := wsKey+"WebsocketsRoute", wsKey+"WebsocketsRouteResponse"
+	integID := strings.TrimSuffix(fnID, frameworkFunctionSuffix) + "WebsocketsIntegration"
+	if r := (&model.Route{Key: key}); !model.ValidLogicalID(routeID) || im.res[routeID] != nil && im.res[routeID].typ != typeRoute {
+		routeID, _, respID, _ = probe.RouteLogicalIDs(r)
+	}
 	if im.res[routeID] != nil {
 		return im.errorAt(ev.Pos, "route %s is defined twice", key)
 	}
-	route := cfn.MapOf("ApiId", cfn.Ref(serverlessAPI), "RouteKey", cfn.Str(key),
-		"Target", cfn.Sub("integrations/${"+integID+"}"))
+	route := cfn.MapOf("ApiId", cfn.Ref(serverlessAPI), "RouteKey", cfn.Str(key), "AuthorizationType", cfn.Str("NONE"),
+		"Target", cfn.Join("/", cfn.Str("integrations"), cfn.Ref(integID)))
 	if rrse != nil {
 		route.Set("RouteResponseSelectionExpression", rrse)
 		if s, _ := rrse.Str(); s == model.RouteDefault {
@@ -291,10 +379,22 @@ func (im *importer) websocketEvent(ev *cfn.Value, fnID string, probe *model.API,
 		route.Set("AuthorizerId", cfn.Ref(authID))
 	}
 	im.addResource(routeID, typeRoute, route)
-	im.addResource(integID, typeIntegration, cfn.MapOf("ApiId", cfn.Ref(serverlessAPI),
-		"IntegrationType", cfn.Str("AWS_PROXY"),
-		"IntegrationUri", cfn.Sub(model.InvokeURISub(fnID))))
+	if im.res[integID] == nil {
+		im.addResource(integID, typeIntegration, cfn.MapOf("ApiId", cfn.Ref(serverlessAPI),
+			"IntegrationType", cfn.Str("AWS_PROXY"),
+			"IntegrationUri", cfn.Sub(model.InvokeURISub(fnID))))
+	}
 	return nil
+}
+
+// frameworkRouteKey is a route key as the Framework's logical IDs spell it
+// (getNormalizedWebsocketsRouteKey): $connect → Sconnect. Like the
+// Framework's, each replacement is of the first occurrence only.
+func frameworkRouteKey(key string) string {
+	for _, r := range [][2]string{{"$", "S"}, {"/", "Slash"}, {"-", "Dash"}, {"_", "Underscore"}, {".", "Period"}} {
+		key = strings.Replace(key, r[0], r[1], 1)
+	}
+	return key
 }
 
 // websocketAuthorizer adds the API's authorizer: authorizer: fnName, or
@@ -335,7 +435,7 @@ func (im *importer) websocketAuthorizer(auth *cfn.Value, probe *model.API, names
 // provider.iamRoleStatements), which the Framework gives every function.
 // Statements wires say completely become wires; otherwise all of them are
 // kept as one policy attached to every function's role.
-func (im *importer) serverlessStatements(provider *cfn.Value, roles []*cfn.Value) error {
+func (im *importer) serverlessStatements(provider *cfn.Value, roles []*cfn.Value, fns []string) error {
 	sts := provider.Path("iam", "role", "statements")
 	if sts == nil {
 		sts = provider.Get("iamRoleStatements")
@@ -361,8 +461,7 @@ func (im *importer) serverlessStatements(provider *cfn.Value, roles []*cfn.Value
 			"Roles", cfn.ListOf(roles...)))
 		return nil
 	}
-	for _, role := range roles {
-		fn := strings.TrimSuffix(role.RefTo(), "Role")
+	for _, fn := range fns {
 		im.samWired = append(im.samWired, samGrant{fn: fn, docs: []*cfn.Value{cfn.MapOf("PolicyDocument", doc)}})
 	}
 	return nil

@@ -25,8 +25,8 @@ import (
 
 // The provider's and a function's settings the import reads.
 var (
-	serverlessProviderRead = []string{"runtime", "memorySize", "timeout", "environment", "iam", "iamRoleStatements", "websocketsApiRouteSelectionExpression", "websocketsDescription"}
-	serverlessFunctionRead = []string{"handler", "runtime", "memorySize", "timeout", "description", "environment"}
+	serverlessProviderRead = []string{"runtime", "memorySize", "timeout", "environment", "iam", "iamRoleStatements", "websocketsApiRouteSelectionExpression", "websocketsDescription", "websocketsApiName", "tags", "logRetentionInDays"}
+	serverlessFunctionRead = []string{"handler", "runtime", "memorySize", "timeout", "description", "environment", "tags", "logRetentionInDays"}
 )
 
 // maxSelfDepth bounds ${self:…} references followed through each other.
@@ -50,6 +50,7 @@ func (im *importer) resolveVariables(root *cfn.Value) string {
 	vs := &variables{im: im, root: root, stage: serverlessStage, params: map[string]*model.Parameter{}, taken: map[string]bool{serverlessAPI: true}}
 	for _, k := range mapKeys(root.Get("functions")) {
 		vs.taken[functionLogicalID(k)] = true
+		vs.taken[frameworkFunctionID(k)] = true
 		vs.taken[functionLogicalID(k)+"Role"] = true
 	}
 	for _, k := range mapKeys(root.Path("resources", "Resources")) {

@@ -69,6 +69,22 @@ type Kept struct {
 	LogicalID  string  `json:"logicalId,omitempty"`
 	Attributes []Field `json:"attributes,omitempty"`
 	Properties []Field `json:"properties,omitempty"`
+	// AsWritten are what the source said in its own words, or left
+	// unsaid, where the export generates a value: the export writes the
+	// source's (or nothing) while it still generates the value it did at
+	// import. So an imported resource keeps AWS's defaults where its source
+	// was silent, not Switchboard's, and its literal spelling (a region,
+	// arn:aws:, Fn::Join), until the user changes what the value comes from.
+	AsWritten []Rewrite `json:"asWritten,omitempty"`
+	// Absent is the whole resource the export generated for the part at
+	// import when the source had none (a log group, an invoke permission,
+	// a stage), as JSON; the export writes none while it generates the same.
+	Absent json.RawMessage `json:"absent,omitempty"`
+	// OmittedOutputs, on an object's main part, are the outputs the export
+	// generated for the object at import that the source did not have,
+	// with their generated value; the export leaves each out while it
+	// generates the same.
+	OmittedOutputs []Field `json:"omittedOutputs,omitempty"`
 }
 
 // Other is a resource Switchboard does not model, such as an SQS queue or
@@ -82,6 +98,20 @@ type Other struct {
 	// Resource is the whole resource (Type, Properties and attributes) as
 	// JSON.
 	Resource json.RawMessage `json:"resource"`
+}
+
+// Rewrite is one value of a resource as its source wrote it, in place of
+// the one the export generates.
+type Rewrite struct {
+	// Key is a path within the resource: "DeletionPolicy",
+	// "Properties.Timeout", "Properties.Environment.Variables.X".
+	Key string `json:"key"`
+	// Generated is the value the export generated at import, as JSON; nil
+	// when it generated none there (AuthorizationType: NONE, written out).
+	Generated json.RawMessage `json:"generated,omitempty"`
+	// Source is the source's value, as JSON; nil when the source had none
+	// there, and the export leaves the key out.
+	Source json.RawMessage `json:"source,omitempty"`
 }
 
 // KeptPart returns the Kept of the part, or nil.
@@ -101,6 +131,27 @@ func KeptLogicalID(kept []Kept, part, generated string) string {
 		return k.LogicalID
 	}
 	return generated
+}
+
+// KeepsTarget reports whether the route keeps the Target an imported
+// template gave it, or its lack of one: an integration Switchboard does not
+// draw (a service integration, MOCK, HTTP, a non-proxy Lambda) kept as
+// written with the integration resource, or none at all, as API Gateway
+// allows. Such a route needs no handler wire to be whole.
+func (r *Route) KeepsTarget() bool {
+	if k := KeptPart(r.Kept, PartRoute); k != nil {
+		for _, f := range k.Properties {
+			if f.Key == "Target" {
+				return true
+			}
+		}
+		for _, w := range k.AsWritten {
+			if w.Key == "Properties.Target" && w.Source == nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Other returns the other node with the ID, or nil.
@@ -134,7 +185,22 @@ func cloneKept(in []Kept) []Kept {
 			LogicalID:  k.LogicalID,
 			Attributes: cloneFields(k.Attributes),
 			Properties: cloneFields(k.Properties),
+			AsWritten:  cloneRewrites(k.AsWritten),
+			Absent:     cloneRaw(k.Absent),
+
+			OmittedOutputs: cloneFields(k.OmittedOutputs),
 		}
+	}
+	return out
+}
+
+func cloneRewrites(in []Rewrite) []Rewrite {
+	if in == nil {
+		return nil
+	}
+	out := make([]Rewrite, len(in))
+	for i, r := range in {
+		out[i] = Rewrite{Key: r.Key, Generated: cloneRaw(r.Generated), Source: cloneRaw(r.Source)}
 	}
 	return out
 }

@@ -149,7 +149,9 @@ func (v *validator) checkAPI(a *API) {
 		v.add(a.ID, "stageName", "%s: stage name %q must be 1 to 128 letters, digits, hyphens or underscores", l, a.StageName)
 	}
 	if len(a.Routes) == 0 {
-		v.incomplete(a.ID, "routes", "%s has no routes; add $connect, $default or a custom route", l)
+		// Valid (an API of API keys and usage plans has none), but no
+		// client can connect to it.
+		v.warn(a.ID, "routes", "%s has no routes: no client can connect until it has $connect, $default or a custom route", l)
 	}
 	keys := map[string]bool{}
 	parts := map[string]string{}
@@ -185,7 +187,7 @@ func (v *validator) checkAPI(a *API) {
 		if r.APIKeyRequired {
 			needsKey = true
 		}
-		if r.Key != "" && len(v.index.WiresFromOfKind(r.ID, WireIntegration)) == 0 {
+		if r.Key != "" && len(v.index.WiresFromOfKind(r.ID, WireIntegration)) == 0 && !r.KeepsTarget() {
 			v.incomplete(r.ID, field, "%s has no handler; wire it to a function", rl)
 		}
 	}

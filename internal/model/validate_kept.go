@@ -84,7 +84,15 @@ func (v *validator) checkKept(id string, l fmt.Stringer, kind string, kept []Kep
 		if k.LogicalID != "" && !ValidLogicalID(k.LogicalID) {
 			v.add(id, field+".logicalId", "%s: kept logical ID %q must be 1 to %d letters and digits", l, k.LogicalID, MaxLogicalIDLength)
 		}
-		for what, fields := range map[string][]Field{"attributes": k.Attributes, "properties": k.Properties} {
+		for j, r := range k.AsWritten {
+			if r.Key == "" || r.Generated == nil && r.Source == nil || r.Generated != nil && !json.Valid(r.Generated) || r.Source != nil && !json.Valid(r.Source) {
+				v.add(id, fmt.Sprintf("%s.asWritten[%d]", field, j), "%s: a value kept as written needs a key and valid JSON", l)
+			}
+		}
+		if k.Absent != nil && !jsonObject(k.Absent) {
+			v.add(id, field+".absent", "%s: the absent %q resource is not a JSON object", l, k.Part)
+		}
+		for what, fields := range map[string][]Field{"attributes": k.Attributes, "properties": k.Properties, "omittedOutputs": k.OmittedOutputs} {
 			keys := map[string]bool{}
 			for j, f := range fields {
 				ff := fmt.Sprintf("%s.%s[%d]", field, what, j)

@@ -51,6 +51,25 @@ func TestLargeStackIsValid(t *testing.T) {
 	}
 }
 
+// TestAPIWithoutRoutesIsValid: an API with no routes (API keys and usage
+// plans only) exports, with a warning that no client can connect.
+func TestAPIWithoutRoutesIsValid(t *testing.T) {
+	s := mustExample(t, "chat")
+	for _, id := range []string{"rt2", "rt3", "rt4", "rt5"} {
+		s.RemoveRoute(id)
+	}
+	if err := s.Validate(); err != nil {
+		t.Fatalf("an API with no routes is valid: %v", err)
+	}
+	var warned bool
+	for _, p := range s.Check() {
+		warned = warned || p.Severity == model.SeverityWarning && p.Resource == "api1" && p.Field == "routes"
+	}
+	if !warned {
+		t.Fatal("an API with no routes must get a warning")
+	}
+}
+
 // TestValidate changes the chat example one way per case and checks that
 // Validate reports that problem, naming the resource and the field.
 func TestValidate(t *testing.T) {
@@ -77,11 +96,6 @@ func TestValidate(t *testing.T) {
 		}, "rt99", "routes[4].key", `both become "SendMessage"`, false},
 		{"StackEmpty", func(s *model.Stack) { *s = model.Stack{Name: "empty"} }, "", "", "no resources yet", true},
 		{"RouteWithoutHandler", func(s *model.Stack) { s.RemoveWire("w13") }, "rt5", "routes[3]", "has no handler", true},
-		{"APIWithoutRoutes", func(s *model.Stack) {
-			for _, id := range []string{"rt2", "rt3", "rt4", "rt5"} {
-				s.RemoveRoute(id)
-			}
-		}, "api1", "routes", "has no routes", true},
 		{"AuthorizerOnOtherRoute", func(s *model.Stack) {
 			s.APIs[0].Authorizer = &model.Authorizer{Name: "Auth", IdentitySources: []string{"route.request.querystring.token"}}
 			s.Wires = append(s.Wires, &model.Wire{ID: "w99", Kind: model.WireAuthorizer, From: "fn7", To: "api1"})

@@ -128,7 +128,7 @@ func BenchmarkBrowserZoomPan(b *testing.B) {
 		chromedp.EmulateViewport(1440, 900),
 		chromedp.Navigate(url),
 		chromedp.WaitVisible(`.editor.ready`),
-		chromedp.Click(`[data-action=fit]`),
+		chromedp.Click(`[data-action=fit]`), waitViewStill(),
 		chromedp.Sleep(500*time.Millisecond),
 	)
 	var box []float64
@@ -190,7 +190,7 @@ func TestBrowserBigStack(t *testing.T) {
 		chromedp.EmulateViewport(1440, 900),
 		chromedp.Navigate(url),
 		chromedp.WaitVisible(`.editor.ready`),
-		chromedp.Click(`[data-action=fit]`),
+		chromedp.Click(`[data-action=fit]`), waitViewStill(),
 		waitFrames(),
 	)
 	screenshot(t, ctx, "1-fit")

@@ -115,7 +115,7 @@ func TestBrowserNavigate(t *testing.T) {
 	}
 
 	// Collapse ChatApi's routes to a count.
-	run(t, ctx, "fit", chromedp.Click(`[data-action=fit]`), waitFrames())
+	run(t, ctx, "fit", chromedp.Click(`[data-action=fit]`), waitViewStill(), waitFrames())
 	apiHeight, _ := strconv.Atoi(evalString(t, ctx, `String(document.getElementById('node-api1').offsetHeight)`))
 	run(t, ctx, "collapse the routes",
 		chromedp.Click(`#node-api1 [data-testid=route-toggle]`),

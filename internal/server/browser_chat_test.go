@@ -27,7 +27,7 @@ func TestBrowserScreenshotChat(t *testing.T) {
 		chromedp.EmulateViewport(1440, 860),
 		chromedp.Navigate(srv.url+"/stacks/chat"),
 		chromedp.WaitVisible(`.editor.ready #node-api1`),
-		chromedp.Click(`[data-action=fit]`),
+		chromedp.Click(`[data-action=fit]`), waitViewStill(),
 		chromedp.Click(`#node-fn8 .node-name`),
 		chromedp.WaitVisible(`[data-testid=node-panel]`),
 		chromedp.Sleep(300*time.Millisecond),

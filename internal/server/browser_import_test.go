@@ -62,7 +62,7 @@ func TestBrowserImport(t *testing.T) {
 		// The import left every node at the origin; opening it arranges
 		// it (one revision) with the layout Arrange uses.
 		waitJS(`document.querySelector('#editor').dataset.revision === '2'`),
-		chromedp.Click(`[data-action=fit]`),
+		chromedp.Click(`[data-action=fit]`), waitViewStill(),
 	)
 	st, err := srv.store.StackByName(context.Background(), "chat")
 	if err != nil {

@@ -59,7 +59,7 @@ func openStack(t *testing.T, ctx context.Context, srv browserServer, id int64) {
 	run(t, ctx, "open the canvas",
 		chromedp.Navigate(srv.url+"/stacks/"+strconv.FormatInt(id, 10)),
 		chromedp.WaitVisible(`.editor.ready`),
-		chromedp.Click(`[data-testid=fit]`),
+		chromedp.Click(`[data-testid=fit]`), waitViewStill(),
 	)
 }
 
@@ -145,7 +145,7 @@ func TestBrowserSelectMany(t *testing.T) {
 	}
 
 	// The context menu: right-click a node, arrow to Duplicate, Enter.
-	run(t, ctx, "fit", chromedp.Click(`[data-testid=fit]`))
+	run(t, ctx, "fit", chromedp.Click(`[data-testid=fit]`), waitViewStill())
 	x9, y9 := center(t, ctx, `#node-tbl9 .node-name`)
 	run(t, ctx, "right-click opens the menu on the node",
 		chromedp.MouseClickXY(x9, y9, chromedp.ButtonType(input.Right)),

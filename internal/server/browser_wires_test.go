@@ -123,7 +123,7 @@ func TestBrowserWireAroundNode(t *testing.T) {
 		chromedp.EmulateViewport(1440, 900),
 		chromedp.Navigate(srv.url+"/stacks/"+strconv.FormatInt(stored.ID, 10)),
 		chromedp.WaitVisible(`.editor.ready #node-`+tbl.ID),
-		chromedp.Click(`[data-action=fit]`),
+		chromedp.Click(`[data-action=fit]`), waitViewStill(),
 		waitFrames(),
 	)
 	screenshot(t, ctx, "around")

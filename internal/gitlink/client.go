@@ -399,30 +399,43 @@ func (c *Client) ReadFile(ctx context.Context, l Link, p string) ([]byte, error)
 	return data, nil
 }
 
+// entryAtTip opens the repository at the tip of Link.Branch and returns
+// the tree entry at Folder/p, nil when there is none. The caller unlocks
+// the repository when done with it.
+func (c *Client) entryAtTip(ctx context.Context, l Link, p string) (*git.Repository, *object.TreeEntry, func(), error) {
+	if err := l.Validate(); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := validateRelPath(p); err != nil {
+		return nil, nil, nil, invalidf("path %q: %v", p, err)
+	}
+	repo, tip, unlock, err := c.openTip(ctx, l)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	tree, err := treeOf(repo.Storer, tip)
+	if err != nil {
+		unlock()
+		return nil, nil, nil, err
+	}
+	e, err := entryAt(tree, l.repoPath(p))
+	if err != nil {
+		unlock()
+		return nil, nil, nil, fmt.Errorf("gitlink: read %s: %w", l.repoPath(p), err)
+	}
+	return repo, e, unlock, nil
+}
+
 // Exists reports whether anything is at Folder/p at the tip of
 // Link.Branch (the remote's tip, after a fetch) or, for a local repository
 // with the branch checked out, in its working tree: a folder the user made
 // and has not committed yet exists too.
 func (c *Client) Exists(ctx context.Context, l Link, p string) (bool, error) {
-	if err := l.Validate(); err != nil {
-		return false, err
-	}
-	if err := validateRelPath(p); err != nil {
-		return false, invalidf("path %q: %v", p, err)
-	}
-	repo, tip, unlock, err := c.openTip(ctx, l)
+	repo, e, unlock, err := c.entryAtTip(ctx, l, p)
 	if err != nil {
 		return false, err
 	}
 	defer unlock()
-	tree, err := treeOf(repo.Storer, tip)
-	if err != nil {
-		return false, err
-	}
-	e, err := entryAt(tree, l.repoPath(p))
-	if err != nil {
-		return false, fmt.Errorf("gitlink: read %s: %w", l.repoPath(p), err)
-	}
 	if e != nil {
 		return true, nil
 	}
@@ -442,24 +455,13 @@ func (c *Client) Exists(ctx context.Context, l Link, p string) (bool, error) {
 // A file over MaxFileSize is ErrTooBig; a symlink or submodule, which a
 // move could not carry, is ErrInvalid.
 func (c *Client) ReadFolder(ctx context.Context, l Link, dir string) (map[string][]byte, error) {
-	if err := l.Validate(); err != nil {
-		return nil, err
-	}
-	if err := validateRelPath(dir); err != nil {
-		return nil, invalidf("path %q: %v", dir, err)
-	}
-	repo, tip, unlock, err := c.openTip(ctx, l)
+	repo, e, unlock, err := c.entryAtTip(ctx, l, dir)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	tree, err := treeOf(repo.Storer, tip)
-	if err != nil {
-		return nil, err
-	}
-	e, err := entryAt(tree, l.repoPath(dir))
-	if err != nil || e == nil || e.Mode != filemode.Dir {
-		return nil, err
+	if e == nil || e.Mode != filemode.Dir {
+		return nil, nil
 	}
 	sub, err := object.GetTree(repo.Storer, e.Hash)
 	if err != nil {
@@ -484,7 +486,7 @@ func (c *Client) ReadFolder(ctx context.Context, l Link, dir string) (map[string
 		case !entry.Mode.IsFile() || entry.Mode == filemode.Symlink:
 			return nil, invalidf("%s is a link or submodule, which cannot be moved", p)
 		}
-		data, _, _, err := blobAt(repo.Storer, tree, l.repoPath(p))
+		data, _, _, err := blobAt(repo.Storer, sub, name)
 		if errors.Is(err, ErrTooBig) {
 			tooBig = append(tooBig, p)
 			continue

@@ -186,9 +186,10 @@ func TestBrowserRunTablePages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rangeIs := func(want string) chromedp.Action {
-		return chromedp.Poll(fmt.Sprintf(`document.querySelector('[data-testid=run-items-range]')?.textContent.replace(/\s+/g, ' ').trim().startsWith(%q)`, want), nil)
+	rangeJS := func(want string) string {
+		return fmt.Sprintf(`document.querySelector('[data-testid=run-items-range]')?.textContent.replace(/\s+/g, ' ').trim().startsWith(%q)`, want)
 	}
+	rangeIs := func(want string) chromedp.Action { return chromedp.Poll(rangeJS(want), nil) }
 	seen := map[string]bool{}
 	collect := func() {
 		var ids []string
@@ -200,8 +201,7 @@ func TestBrowserRunTablePages(t *testing.T) {
 	run(t, ctx, "the first page", rangeIs("Items 1–25"))
 	collect()
 	run(t, ctx, "next page",
-		clickLive(`[data-testid=run-items-next]`),
-		rangeIs("Items 26–30"),
+		clickLiveUntil(`[data-testid=run-items-next]`, rangeJS("Items 26–30")),
 	)
 	collect()
 	if len(seen) != 30 {
@@ -213,15 +213,12 @@ func TestBrowserRunTablePages(t *testing.T) {
 		rangeIs("Items 26–30"),
 	)
 	run(t, ctx, "previous page",
-		clickLive(`[data-testid=run-items-previous]`),
-		rangeIs("Items 1–25"),
+		clickLiveUntil(`[data-testid=run-items-previous]`, rangeJS("Items 1–25")),
 		chromedp.Poll(`!document.querySelector('[data-testid=run-items-previous]')`, nil),
 	)
 	run(t, ctx, "next, then first",
-		clickLive(`[data-testid=run-items-next]`),
-		rangeIs("Items 26–30"),
-		clickLive(`[data-testid=run-items-first]`),
-		rangeIs("Items 1–25"),
+		clickLiveUntil(`[data-testid=run-items-next]`, rangeJS("Items 26–30")),
+		clickLiveUntil(`[data-testid=run-items-first]`, rangeJS("Items 1–25")),
 	)
 	run(t, ctx, "stop", chromedp.Click(`[data-testid=run-stop]`), chromedp.WaitVisible(`[data-testid=run-start]`))
 }

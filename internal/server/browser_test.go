@@ -333,3 +333,25 @@ func waitViewStill() chromedp.Action {
   return still
 })()`, nil, chromedp.WithPollingInterval(100*time.Millisecond))
 }
+
+// clickLiveUntil clicks sel in the Run tab's self-refreshing data until the
+// page says cond: a click that lands while a refresh is in flight can be
+// dropped with it (htmx keeps one request per element), as a user's would,
+// and a user clicks again.
+func clickLiveUntil(sel, cond string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		var err error
+		for range 5 {
+			if err = clickLive(sel).Do(ctx); err != nil {
+				return err
+			}
+			tctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+			err = chromedp.Poll(cond, nil).Do(tctx)
+			cancel()
+			if err == nil {
+				return nil
+			}
+		}
+		return err
+	})
+}

@@ -64,12 +64,22 @@ func NodeModules(tb testing.TB, root string, packages ...string) string {
 // FreePort returns a TCP port on 127.0.0.1 that nothing listens on now.
 func FreePort(tb testing.TB) int {
 	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := LoopbackPort()
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return port
+}
+
+// LoopbackPort returns a TCP port on 127.0.0.1 that nothing listens on
+// now, for a program to be started on it.
+func LoopbackPort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
 	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // MotoURLEnv names the URL of a moto_server that every test package
@@ -99,12 +109,10 @@ func StartMoto(tb testing.TB, why string) string {
 // StartMotoServer starts moto_server on a free loopback port, logging into
 // dir, and returns its URL once it answers, and how to stop it.
 func StartMotoServer(dir string) (url string, stop func(), err error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := LoopbackPort()
 	if err != nil {
 		return "", nil, err
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
 	// A file, not a buffer, so reading the log while moto runs is no race.
 	logPath := filepath.Join(dir, "moto.log")
 	logFile, err := os.Create(logPath)

@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -77,12 +76,10 @@ func run(args []string) int {
 // startChromium starts headless Chromium with its DevTools on a loopback
 // port and names it in SWITCHBOARD_CHROMIUM_URL.
 func startChromium(ctx context.Context, path, dir string) (cancel func(), err error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := testtool.LoopbackPort()
 	if err != nil {
 		return nil, err
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
 	opts := append(testtool.ChromiumFlags(path, dir), chromedp.Flag("remote-debugging-port", strconv.Itoa(port)))
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	browserCtx, cancelBrowser := chromedp.NewContext(alloc)

@@ -77,7 +77,8 @@ func TestImportCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Others) != 3 || s.Section("Conditions") == nil || model.KeptPart(s.Functions[1].Kept, model.PartMain) == nil {
+	// The queue is a node of its own now, and keeps its Condition.
+	if len(s.Others) != 2 || len(s.Queues) != 1 || model.KeptPart(s.Queues[0].Kept, model.PartMain) == nil || s.Section("Conditions") == nil || model.KeptPart(s.Functions[1].Kept, model.PartMain) == nil {
 		t.Errorf("the stored stack lost what the import kept: others %d, sections %v, kept %v", len(s.Others), s.Sections, s.Functions[1].Kept)
 	}
 }

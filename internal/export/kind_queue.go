@@ -42,8 +42,10 @@ type redrivePolicy struct {
 
 func (b *builder) queue(q *model.Queue) {
 	id := queueID(q)
-	res := &sqs.Queue{
-		VisibilityTimeout: cloudformation.Int(q.VisibilityTimeout),
+	// SQS's defaults are left unsaid, as a hand-written template does.
+	res := &sqs.Queue{}
+	if q.VisibilityTimeout != model.DefaultVisibilityTimeout {
+		res.VisibilityTimeout = cloudformation.Int(q.VisibilityTimeout)
 	}
 	if q.RetentionPeriod != model.DefaultRetentionPeriod {
 		res.MessageRetentionPeriod = cloudformation.Int(q.RetentionPeriod)

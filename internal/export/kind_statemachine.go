@@ -1,6 +1,7 @@
 package export
 
 import (
+	"encoding/json"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -34,18 +35,27 @@ func stateMachineID(m *model.StateMachine) string {
 func (b *builder) stateMachine(m *model.StateMachine) {
 	id := stateMachineID(m)
 	role := model.KeptLogicalID(m.Kept, model.PartRole, m.RoleLogicalID())
-	// The definition's states call nothing Switchboard wires, so the role
-	// allows nothing: Step Functions needs one to assume all the same.
-	b.add(role, &iam.Role{
-		AssumeRolePolicyDocument: policyDocument{Version: "2012-10-17", Statement: []statement{{
-			Effect:    "Allow",
-			Principal: &principal{Service: []string{"states.amazonaws.com"}},
-			Action:    []string{"sts:AssumeRole"},
-		}}},
-	}, m.ID, m.Kept, model.PartRole)
-	b.add(id, &stepfunctions.StateMachine{StateMachineType: cloudformation.String(string(m.Type))}, m.ID, m.Kept, model.PartMain,
-		at(b.getAtt(role, "Arn"), "RoleArn"))
-	b.codePaths[id] = m.DefinitionPath
+	// A state machine that kept its own RoleArn (a shared role, an ARN)
+	// runs with it. The definition's states call nothing Switchboard
+	// wires, so a generated role allows nothing: Step Functions needs one
+	// to assume all the same.
+	keptRole := keptProperty(m.Kept, model.PartMain, "RoleArn") != nil
+	if !keptRole {
+		b.add(role, &iam.Role{
+			AssumeRolePolicyDocument: policyDocument{Version: "2012-10-17", Statement: []statement{{
+				Effect:    "Allow",
+				Principal: &principal{Service: []string{"states.amazonaws.com"}},
+				Action:    []string{"sts:AssumeRole"},
+			}}},
+		}, m.ID, m.Kept, model.PartRole)
+	}
+	sm := &stepfunctions.StateMachine{StateMachineType: cloudformation.String(string(m.Type))}
+	if m.DefinitionPath == "" {
+		sm.Definition = json.RawMessage(m.Definition)
+	} else {
+		b.codePaths[id] = m.DefinitionPath
+	}
+	b.add(id, sm, m.ID, m.Kept, model.PartMain, at(b.getAtt(role, "Arn"), "RoleArn"))
 	b.output(m.ArnOutputName(), fmt.Sprintf("ARN of state machine %s", m.Name), b.ref(id))
 }
 
@@ -60,6 +70,9 @@ func Definitions(s *model.Stack) map[string][]byte {
 		return files
 	}
 	for _, m := range s.StateMachines {
+		if m.DefinitionPath == "" {
+			continue // in the template
+		}
 		if !filepath.IsLocal(m.DefinitionPath) || path.Clean(m.DefinitionPath) != m.DefinitionPath {
 			continue
 		}

@@ -19,6 +19,7 @@ package importer
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"path"
 	"slices"
 	"strings"
@@ -85,6 +86,15 @@ type APISummary struct {
 // service); the caller sets it. Once ctx is done the import stops and
 // returns an error wrapping ctx.Err().
 func Import(ctx context.Context, name string, data []byte) (*Result, error) {
+	return ImportFrom(ctx, name, data, nil)
+}
+
+// ImportFrom is Import of a template whose folder is beside: files the
+// template names by a path relative to it, such as a state machine's
+// DefinitionS3Location before `aws cloudformation package`, are read from
+// it. beside should confine reads to the folder (os.Root's FS); nil reads
+// nothing, and such a resource stays as it is written.
+func ImportFrom(ctx context.Context, name string, data []byte, beside fs.FS) (*Result, error) {
 	if len(data) > MaxSize {
 		return nil, model.Errorf(model.EINVALID, "%s: the file is %d bytes; the limit is %d", name, len(data), MaxSize)
 	}
@@ -102,6 +112,7 @@ func Import(ctx context.Context, name string, data []byte) (*Result, error) {
 		return nil, err
 	}
 	im := newImporter(ctx, name)
+	im.beside = beside
 	if root.Get("service") != nil && (root.Get("functions") != nil || root.Get("provider") != nil) {
 		im.format = FormatServerless
 		if err := im.serverless(root); err != nil {
@@ -154,6 +165,11 @@ type importer struct {
 	gen *export.Generated
 	// idsOnly is set while keepAll finds the kept logical IDs alone.
 	idsOnly bool
+	// beside is the imported file's folder, or nil (see ImportFrom).
+	beside fs.FS
+	// smRoles maps a state machine's node ID to the source logical ID of
+	// the role that is its own.
+	smRoles map[string]string
 	// fnSrc maps a function's source logical ID to what it came from.
 	fnSrc map[string]*fnSource
 	// nodeName maps modelled resources' logical IDs to node names.

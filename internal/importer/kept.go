@@ -215,6 +215,7 @@ func (im *importer) keepEach() error {
 	for _, a := range im.stack.APIs {
 		im.keepAPI(a, im.apiSrc[a.ID])
 	}
+	im.keepServices()
 	return im.keepFunctions()
 }
 
@@ -231,6 +232,15 @@ func (im *importer) eachKept(fn func(*[]model.Kept)) {
 	}
 	for _, t := range im.stack.Tables {
 		fn(&t.Kept)
+	}
+	for _, q := range im.stack.Queues {
+		fn(&q.Kept)
+	}
+	for _, t := range im.stack.Topics {
+		fn(&t.Kept)
+	}
+	for _, m := range im.stack.StateMachines {
+		fn(&m.Kept)
 	}
 }
 

@@ -24,6 +24,10 @@ type routeSource struct {
 	integration, response, perm *resource
 	handler                     string // source ID of the handler
 	targetRecognised            bool
+	// credRole is a service integration's own credentials role,
+	// responses the integration responses of a route without a proxy.
+	credRole  *resource
+	responses []*resource
 }
 
 const apiGatewayPrincipal = "apigateway.amazonaws.com"
@@ -160,6 +164,9 @@ func (im *importer) importAPIs() error {
 						rs.integration = ir
 						im.claimed[integ] = true
 					}
+				} else if !im.claimed[integ] && im.routeIntegration(route, rs, ir) {
+					rs.targetRecognised, rs.integration = true, ir
+					im.claimed[integ] = true
 				}
 			}
 		}
@@ -168,6 +175,7 @@ func (im *importer) importAPIs() error {
 			rs.response = rr
 			im.claimed[rr.id] = true
 		}
+		im.integrationResponses(route, rs)
 		if b, ok := r.props.Get("ApiKeyRequired").Bool(); ok {
 			route.APIKeyRequired = b
 		}
@@ -317,13 +325,19 @@ func (im *importer) keepAPI(a *model.API, src *apiSource) {
 			ig := im.part(route.ID, model.PartIntegration, integID).consume("IntegrationUri")
 			rk = keep(rk, model.PartIntegration, rs.integration, ig)
 		}
+		if rs.credRole != nil {
+			rk = keep(rk, model.PartIntegrationRole, rs.credRole, im.part(route.ID, model.PartIntegrationRole, a.IntegrationRoleLogicalID(route)))
+		}
+		for _, r := range rs.responses {
+			rk = keep(rk, model.PartIntegrationResponse, r, im.part(route.ID, model.PartIntegrationResponse, a.IntegrationResponseLogicalID(route)))
+		}
 		if rs.response != nil {
 			rk = keep(rk, model.PartRouteResponse, rs.response, im.part(route.ID, model.PartRouteResponse, respID))
 		}
 		if rs.perm != nil {
 			rk = keep(rk, model.PartPermission, rs.perm, permission(im.part(route.ID, model.PartPermission, permID), rs.perm, rs.handler))
 		}
-		sortKept(rk, model.PartRoute, model.PartIntegration, model.PartRouteResponse, model.PartPermission)
+		sortKept(rk, model.PartRoute, model.PartIntegrationRole, model.PartIntegration, model.PartIntegrationResponse, model.PartRouteResponse, model.PartPermission)
 		route.Kept = rk
 	}
 }

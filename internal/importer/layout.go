@@ -47,9 +47,15 @@ func Layout(s *model.Stack) {
 	for _, n := range s.Nodes() {
 		byKind[n.Kind] = append(byKind[n.Kind], n)
 	}
-	for _, k := range []model.Kind{model.KindAPI, model.KindFunction, model.KindTable} {
-		if len(byKind[k]) > 0 {
-			columns = append(columns, byKind[k])
+	// What routes and functions reach (tables, queues, topics, state
+	// machines) shares the third column.
+	for _, kinds := range [][]model.Kind{{model.KindAPI}, {model.KindFunction}, {model.KindTable, model.KindQueue, model.KindTopic, model.KindStateMachine}} {
+		var col []model.NodeRef
+		for _, k := range kinds {
+			col = append(col, byKind[k]...)
+		}
+		if len(col) > 0 {
+			columns = append(columns, col)
 		}
 	}
 	// Other resources wire to nothing: they fill columns of their own,

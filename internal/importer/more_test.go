@@ -149,9 +149,9 @@ func TestLayoutManyOthers(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("Resources:\n")
 	for i := range 20 {
-		b.WriteString("  Queue" + string(rune('A'+i)) + ":\n    Type: AWS::SQS::Queue\n")
+		b.WriteString("  Bucket" + string(rune('A'+i)) + ":\n    Type: AWS::S3::Bucket\n")
 	}
-	res, err := importer.Parse("queues.yaml", []byte(b.String()))
+	res, err := importer.Parse("buckets.yaml", []byte(b.String()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -194,7 +194,7 @@ CREATE TABLE state_machines (
 	definition      TEXT NOT NULL
 		CONSTRAINT state_machine_definition CHECK (length(CAST(definition AS BLOB)) <= 1048576),
 	definition_path TEXT NOT NULL
-		CONSTRAINT state_machine_definition_path CHECK (length(definition_path) BETWEEN 1 AND 1024),
+		CONSTRAINT state_machine_definition_path CHECK (length(definition_path) <= 1024),
 	kept            TEXT NOT NULL DEFAULT '[]'
 		CONSTRAINT state_machine_kept CHECK (json_valid(kept) AND json_type(kept) = 'array'),
 	PRIMARY KEY (stack_id, id),

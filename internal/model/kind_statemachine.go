@@ -32,9 +32,6 @@ func init() {
 				if m.Definition == "" {
 					m.Definition = DefaultDefinition
 				}
-				if m.DefinitionPath == "" && m.Name != "" {
-					m.DefinitionPath = DefaultDefinitionPath(m.Name)
-				}
 			}
 		},
 		check: func(v *validator) {
@@ -91,8 +88,9 @@ type StateMachine struct {
 	Definition string `json:"definition"`
 	// DefinitionPath is the file, relative to the template, the export
 	// writes the definition to (DefinitionS3Location, uploaded by
-	// `aws cloudformation package`).
-	DefinitionPath string `json:"definitionPath"`
+	// `aws cloudformation package`); empty writes it in the template
+	// (Definition), as an imported template that did so.
+	DefinitionPath string `json:"definitionPath,omitempty"`
 	// Kept is what an imported template said about the state machine that
 	// Switchboard does not model.
 	Kept []Kept `json:"kept,omitempty"`
@@ -136,7 +134,7 @@ func (v *validator) checkStateMachine(m *StateMachine) {
 	case def.States[def.StartAt] == nil:
 		v.add(m.ID, "definition", "%s: StartAt names %q, which is not among the States", l, def.StartAt)
 	}
-	if msg := checkCodePath(m.DefinitionPath); msg != "" {
+	if msg := checkCodePath(m.DefinitionPath); m.DefinitionPath != "" && msg != "" {
 		v.add(m.ID, "definitionPath", "%s: definition file %q %s", l, m.DefinitionPath, msg)
 	}
 	for _, w := range v.index.WiresToOfKind(m.ID, WireStartSyncExecution) {

@@ -68,8 +68,12 @@ func TestServiceIntegrationProblems(t *testing.T) {
 		{"two targets", func(s *model.Stack) {
 			s.Wires = append(s.Wires, &model.Wire{ID: "w9", Kind: model.WireIntegration, From: "rt1", To: "fn1"})
 		}, "", "more than one handler"},
-		{"mock with a wire", func(s *model.Stack) { s.APIs[0].Routes[0].Integration = &model.Integration{Type: model.IntegrationMock} }, "routes[0].integration.type", "reaches nothing"},
-		{"HTTP without URL", func(s *model.Stack) { s.APIs[0].Routes[3].Integration = &model.Integration{Type: model.IntegrationHTTP, Method: "POST"} }, "routes[3].integration.uri", "http:// or https://"},
+		{"mock with a wire", func(s *model.Stack) {
+			s.APIs[0].Routes[0].Integration = &model.Integration{Type: model.IntegrationMock}
+		}, "routes[0].integration.type", "reaches nothing"},
+		{"HTTP without URL", func(s *model.Stack) {
+			s.APIs[0].Routes[3].Integration = &model.Integration{Type: model.IntegrationHTTP, Method: "POST"}
+		}, "routes[3].integration.uri", "http:// or https://"},
 		{"timeout", func(s *model.Stack) { s.APIs[0].Routes[0].Integration = &model.Integration{TimeoutMillis: 30000} }, "routes[0].integration.timeoutMillis", "50 to 29000"},
 		{"no target", func(s *model.Stack) { s.APIs[0].Routes[3].Integration = nil }, "routes[3]", "has no handler"},
 	} {

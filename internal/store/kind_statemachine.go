@@ -8,7 +8,8 @@ import (
 )
 
 // The state machine kind: a row in state_machines (migration 0010), its
-// definition held whole.
+// definition held whole; an empty path is a definition kept in the
+// template.
 var stateMachinesCodec = newCodec("state_machines", true,
 	text("id", func(m *model.StateMachine) *string { return &m.ID }).asKey(),
 	text("type", func(m *model.StateMachine) *model.StateMachineType { return &m.Type }),

@@ -126,6 +126,9 @@ func printImport(out io.Writer, verb, file string, res *importer.Result) {
 	if len(sum.Tables) > 0 {
 		fmt.Fprintf(w, "  %s: %s\n", plural(len(sum.Tables), "table"), strings.Join(sum.Tables, ", "))
 	}
+	if len(sum.Services) > 0 {
+		fmt.Fprintf(w, "  %s\n", strings.Join(sum.Services, ", "))
+	}
 	if len(sum.Wires) > 0 {
 		fmt.Fprintf(w, "  %s:\n", plural(len(sum.Wires), "wire"))
 		for _, wire := range sum.Wires {

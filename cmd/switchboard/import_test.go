@@ -22,7 +22,8 @@ func TestImportCommand(t *testing.T) {
 		"WebSocket API ChatApi: routes $connect, $disconnect, sendMessage",
 		"3 functions: ConnectFunction, SendFunction, AuthFunction",
 		"ChatApi $disconnect → ConnectFunction (integration)",
-		"AuditQueue (AWS::SQS::Queue)",
+		"queue AuditQueue",
+		"queue AuditQueue keeps itself: Condition",
 		"template sections: Parameters, Mappings, Conditions, Outputs",
 		`Note: function SendFunction: runtime "nodejs20.x"`,
 	} {

@@ -58,6 +58,8 @@ type Summary struct {
 	APIs      []APISummary
 	Functions []string
 	Tables    []string
+	// Services reads like "queue Jobs", "state machine Flow".
+	Services []string
 	// Wires reads like "SendHandler → Connections (read-write)".
 	Wires []string
 	// Others reads like "Queue (AWS::SQS::Queue)".
@@ -265,6 +267,18 @@ func (im *importer) summary() Summary {
 	for _, t := range s.Tables {
 		sum.Tables = append(sum.Tables, t.Name)
 		sum.Kept = appendKept(sum.Kept, "table "+t.Name, t.Kept)
+	}
+	for _, q := range s.Queues {
+		sum.Services = append(sum.Services, "queue "+q.Name)
+		sum.Kept = appendKept(sum.Kept, "queue "+q.Name, q.Kept)
+	}
+	for _, t := range s.Topics {
+		sum.Services = append(sum.Services, "topic "+t.Name)
+		sum.Kept = appendKept(sum.Kept, "topic "+t.Name, t.Kept)
+	}
+	for _, m := range s.StateMachines {
+		sum.Services = append(sum.Services, "state machine "+m.Name)
+		sum.Kept = appendKept(sum.Kept, "state machine "+m.Name, m.Kept)
 	}
 	name := func(id string) string {
 		if n, ok := x.Node(id); ok {

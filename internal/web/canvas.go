@@ -81,12 +81,12 @@ func pathSegment(id string) string {
 // the values to show: the saved ones, or after a refused save the ones the
 // user sent, next to Errors.
 type PanelView struct {
-	Base     string
-	Stack    *model.Stack
-	Kind     model.Kind
-	API      *model.API
-	Function *model.Function
-	Table    *model.Table
+	Base         string
+	Stack        *model.Stack
+	Kind         model.Kind
+	API          *model.API
+	Function     *model.Function
+	Table        *model.Table
 	Queue        *model.Queue
 	Topic        *model.Topic
 	StateMachine *model.StateMachine

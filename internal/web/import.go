@@ -24,9 +24,9 @@ type ImportPreview struct {
 	APIs                        []ImportAPI
 	Functions, Tables, Wires    []string
 	// Services reads like "queue Jobs", "state machine Flow".
-	Services []string
-	Others, Sections, Kept      []string
-	Notes                       []string
+	Services               []string
+	Others, Sections, Kept []string
+	Notes                  []string
 	// Error is why the last Create failed, such as a taken name.
 	Error string
 }

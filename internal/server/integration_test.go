@@ -66,4 +66,3 @@ func TestRouteIntegrationForms(t *testing.T) {
 		t.Fatalf("a timeout of soon: %d", resp.StatusCode)
 	}
 }
-

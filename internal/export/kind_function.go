@@ -79,7 +79,7 @@ func (b *builder) function(f *model.Function) {
 	var fnProps []propertyFn
 	// A consume wire ends at the function and grants it the queue.
 	wires := b.index.WiresFrom(f.ID)
-	if consumed := b.index.WiresToOfKind(f.ID, model.WireConsume); len(consumed) > 0 {
+	if consumed := append(b.index.WiresToOfKind(f.ID, model.WireConsume), b.index.WiresToOfKind(f.ID, model.WireStream)...); len(consumed) > 0 {
 		wires = append(slices.Clip(wires), consumed...)
 	}
 	for _, w := range wires {
@@ -90,6 +90,8 @@ func (b *builder) function(f *model.Function) {
 		var resources []any
 		if q := g.Queue; q != nil {
 			resources = []any{b.getAtt(queueID(q), "Arn")}
+		} else if t := g.Table; t != nil && g.Stream {
+			resources = []any{b.getAtt(tableID(t), "StreamArn")}
 		} else if t := g.Table; t != nil {
 			resources = []any{b.getAtt(tableID(t), "Arn"), b.sub("${" + tableID(t) + ".Arn}/index/*")}
 			fnProps = append(fnProps, at(b.ref(tableID(t)), "Environment", "Variables", g.EnvName))

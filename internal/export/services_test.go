@@ -13,8 +13,8 @@ func init() { goldenStacks["services"] = servicesStack }
 // servicesStack uses every kind and every route integration: a Lambda
 // proxy and a Lambda without the proxy, SQS (standard and FIFO), SNS, Step
 // Functions (asynchronous and synchronous), DynamoDB, MOCK and HTTP_PROXY;
-// a queue and a topic trigger a function, and a queue has a dead-letter
-// queue.
+// a queue, a topic and a table's stream trigger a function, and a queue has
+// a dead-letter queue.
 func servicesStack(t testing.TB) *model.Stack {
 	t.Helper()
 	s := &model.Stack{Name: "services"}
@@ -61,6 +61,7 @@ func servicesStack(t testing.TB) *model.Stack {
 		{ID: "w9", Kind: model.WireConsume, From: "q1", To: "fn2"},
 		{ID: "w10", Kind: model.WireSubscribe, From: "tp1", To: "fn2"},
 		{ID: "w11", Kind: model.WireDeadLetter, From: "q1", To: "q2"},
+		{ID: "w12", Kind: model.WireStream, From: "tbl1", To: "fn1"},
 	}
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
@@ -116,6 +117,11 @@ func TestServiceIntegrationRolesAreLeastPrivilege(t *testing.T) {
 	stmt := doc.Path("Resources", "WorkerRole", "Properties", "Policies")
 	if got := jsonOf(t, stmt); !strings.Contains(got, `"Action":["sqs:ChangeMessageVisibility","sqs:DeleteMessage","sqs:GetQueueAttributes","sqs:ReceiveMessage"],"Effect":"Allow","Resource":[{"Fn::GetAtt":["Jobs","Arn"]}]`) || strings.Contains(got, "sqs:SendMessage") {
 		t.Errorf("the worker's role: %s", got)
+	}
+	// The connect handler may read the table's stream, not the table.
+	stmt = doc.Path("Resources", "ConnectHandlerRole", "Properties", "Policies")
+	if got := jsonOf(t, stmt); !strings.Contains(got, `"Action":["dynamodb:DescribeStream","dynamodb:GetRecords","dynamodb:GetShardIterator","dynamodb:ListStreams"],"Effect":"Allow","Resource":[{"Fn::GetAtt":["Messages","StreamArn"]}]`) || strings.Contains(got, "dynamodb:GetItem") {
+		t.Errorf("the connect handler's role: %s", got)
 	}
 }
 

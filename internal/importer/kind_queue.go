@@ -58,6 +58,9 @@ func (im *importer) importQueues() error {
 		}
 	}
 	for _, r := range im.ofType(typeEventSource) {
+		if im.tableStream(r) {
+			continue
+		}
 		src, att := r.props.Get("EventSourceArn").GetAttOf()
 		q := queues[src]
 		f := im.funcs[functionRef(r.props.Get("FunctionName"))]

@@ -7,7 +7,8 @@
 -- nodes and wires are rebuilt: SQLite cannot widen a CHECK in place. The
 -- tables that reference nodes keep referencing it by name. A wire now
 -- starts at a route (any route wire) or at a node whose kind from_kind
--- pins: a function, or a queue or topic for the event-source wires.
+-- pins: a function, or a queue, topic or table (its stream) for the
+-- event-source wires.
 
 CREATE TABLE new_nodes (
 	stack_id     INTEGER NOT NULL REFERENCES stacks (id) ON DELETE CASCADE,
@@ -38,7 +39,7 @@ CREATE TABLE new_wires (
 	kind       TEXT NOT NULL
 		CONSTRAINT wire_kind CHECK (kind IN ('integration', 'read', 'read-write', 'send', 'authorizer',
 			'send-message', 'publish', 'start-execution', 'start-sync-execution', 'put-item',
-			'consume', 'subscribe', 'dead-letter')),
+			'consume', 'subscribe', 'dead-letter', 'stream')),
 	from_route TEXT
 		CONSTRAINT wire_from_route CHECK (length(from_route) BETWEEN 1 AND 64
 			AND length(CAST(from_route AS BLOB)) = length(from_route)
@@ -50,7 +51,7 @@ CREATE TABLE new_wires (
 	-- The kind of the node the wire starts at; a route's wire keeps the
 	-- default, unused (its from_node is NULL).
 	from_kind  TEXT NOT NULL DEFAULT 'function'
-		CONSTRAINT wire_from_kind CHECK (from_kind IN ('function', 'queue', 'topic')),
+		CONSTRAINT wire_from_kind CHECK (from_kind IN ('function', 'queue', 'topic', 'table')),
 	to_id      TEXT NOT NULL
 		CONSTRAINT wire_to_id CHECK (length(to_id) BETWEEN 1 AND 64 AND length(CAST(to_id AS BLOB)) = length(to_id)
 			AND to_id GLOB '[A-Za-z]*' AND to_id NOT GLOB '*[^A-Za-z0-9_-]*'),
@@ -67,6 +68,7 @@ CREATE TABLE new_wires (
 			WHEN 'consume' THEN 'function'
 			WHEN 'subscribe' THEN 'function'
 			WHEN 'dead-letter' THEN 'queue'
+			WHEN 'stream' THEN 'function'
 			ELSE 'api' END),
 	from_id    TEXT GENERATED ALWAYS AS (coalesce(from_route, from_node)) VIRTUAL,
 	CONSTRAINT wire_from CHECK (CASE WHEN kind IN ('integration', 'send-message', 'publish',
@@ -76,6 +78,7 @@ CREATE TABLE new_wires (
 			WHEN 'consume' THEN 'queue'
 			WHEN 'dead-letter' THEN 'queue'
 			WHEN 'subscribe' THEN 'topic'
+			WHEN 'stream' THEN 'table'
 			ELSE 'function' END END),
 	PRIMARY KEY (stack_id, id),
 	FOREIGN KEY (stack_id, from_route) REFERENCES routes (stack_id, id) ON DELETE CASCADE,

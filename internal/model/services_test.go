@@ -43,6 +43,16 @@ func TestServiceIntegrationsAreHandlers(t *testing.T) {
 	if !ok || g.Queue != s.Queue("q1") || !slices.Contains(g.Actions, "sqs:ReceiveMessage") || slices.Contains(g.Actions, "sqs:SendMessage") || g.EnvName != "" {
 		t.Errorf("consume wire grants %+v, %v", g, ok)
 	}
+	s.Tables = []*model.Table{model.NewTable("tbl1", "Orders")}
+	s.Wires = append(s.Wires, &model.Wire{ID: "w7", Kind: model.WireStream, From: "tbl1", To: "fn1"})
+	x = model.NewIndex(s)
+	st, ok := x.Grant(s.Wire("w7"))
+	if !ok || st.Table != s.Table("tbl1") || !st.Stream || st.EnvName != "" || !slices.Equal(st.Actions, model.StreamActions) || slices.Contains(st.Actions, "dynamodb:PutItem") {
+		t.Errorf("stream wire grants %+v, %v", st, ok)
+	}
+	if err := s.Validate(); err != nil {
+		t.Errorf("a table's stream triggering a function is refused: %v", err)
+	}
 	if _, ok := x.Grant(s.Wire("w1")); ok {
 		t.Error("a route's service wire grants a function something")
 	}

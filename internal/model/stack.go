@@ -118,6 +118,9 @@ const (
 	// WireSubscribe: topic → function. The topic delivers each message to
 	// the function.
 	WireSubscribe WireKind = "subscribe"
+	// WireStream: table → function. The table's stream invokes the
+	// function with each batch of changes.
+	WireStream WireKind = "stream"
 	// WireDeadLetter: queue → queue. Messages received too often move to
 	// the second queue.
 	WireDeadLetter WireKind = "dead-letter"
@@ -125,7 +128,7 @@ const (
 
 // WireKinds lists every wire kind, in the order a menu shows them.
 var WireKinds = []WireKind{WireIntegration, WireRead, WireReadWrite, WireSend, WireAuthorizer,
-	WireSendMessage, WirePublish, WireStartExecution, WireStartSyncExecution, WirePutItem, WireConsume, WireSubscribe, WireDeadLetter}
+	WireSendMessage, WirePublish, WireStartExecution, WireStartSyncExecution, WirePutItem, WireConsume, WireSubscribe, WireDeadLetter, WireStream}
 
 // Wire connects two things in a stack. From and To are IDs: a route's ID for
 // the start of an integration wire, a node's ID everywhere else.

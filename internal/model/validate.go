@@ -362,7 +362,7 @@ func (v *validator) checkDerivedNames() {
 	}
 	for _, w := range s.Wires {
 		switch w.Kind {
-		case WireConsume, WireSubscribe:
+		case WireConsume, WireSubscribe, WireStream:
 			if n, ok := v.index.Node(w.From); ok {
 				l := nodeLabel{n.Kind, n.Node}
 				if f := v.index.Function(w.To); f != nil {

@@ -27,6 +27,7 @@ var WireRules = []WireRule{
 	{WireConsume, KindQueue, KindFunction},
 	{WireSubscribe, KindTopic, KindFunction},
 	{WireDeadLetter, KindQueue, KindQueue},
+	{WireStream, KindTable, KindFunction},
 }
 
 // RouteWire says the wire kind starts at a route: it is the route's
@@ -113,6 +114,9 @@ var (
 	// QueueConsumeActions are what a consume wire allows the function on
 	// the queue: what Lambda's event source mapping calls for it.
 	QueueConsumeActions = []string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}
+	// StreamActions are what a stream wire allows the function on the
+	// table's stream: what Lambda's event source mapping calls for it.
+	StreamActions = []string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}
 )
 
 // SendAction is the one action a send wire allows.
@@ -132,6 +136,9 @@ type Grant struct {
 	// Queue is the queue a consume wire grants; the grant goes to the
 	// function at the wire's end, and names no variable.
 	Queue *Queue
+	// Stream is set, with Table, for a stream wire: the grant is on the
+	// table's stream, to the function at the wire's end.
+	Stream bool
 	// Actions are the IAM actions granted, on the table and its indexes or
 	// on the stage's @connections.
 	Actions []string
@@ -178,6 +185,12 @@ func grantOf(nodes grantNodes, w *Wire) (Grant, bool) {
 			return Grant{}, false
 		}
 		return Grant{Wire: w, API: a, Actions: SendActions, PolicyName: a.Name + "ManageConnections", EnvName: a.ConnectionsEnvVar()}, true
+	case WireStream:
+		t := nodes.Table(w.From)
+		if t == nil {
+			return Grant{}, false
+		}
+		return Grant{Wire: w, Table: t, Stream: true, Actions: StreamActions, PolicyName: t.Name + "Stream"}, true
 	case WireConsume:
 		q := nodes.Queue(w.From)
 		if q == nil {

@@ -34,7 +34,8 @@ func TestWireRulesCoverEveryKind(t *testing.T) {
 		{model.KindQueue, model.KindFunction, []model.WireKind{model.WireConsume}},
 		{model.KindTopic, model.KindFunction, []model.WireKind{model.WireSubscribe}},
 		{model.KindQueue, model.KindQueue, []model.WireKind{model.WireDeadLetter}},
-		{model.KindTable, model.KindFunction, nil},
+		{model.KindTable, model.KindFunction, []model.WireKind{model.WireStream}},
+		{model.KindTopic, model.KindQueue, nil},
 		{model.KindFunction, model.KindQueue, nil},
 	} {
 		if got := model.WireKindsBetween(c.from, c.to); !slices.Equal(got, c.want) {

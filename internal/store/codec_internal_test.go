@@ -81,6 +81,7 @@ func EveryFieldStack() *model.Stack {
 			{ID: "w4", Kind: model.WireSendMessage, From: "enqueue", To: "q1"},
 			{ID: "w5", Kind: model.WireConsume, From: "q1", To: "fn"},
 			{ID: "w6", Kind: model.WireDeadLetter, From: "q1", To: "q2"},
+			{ID: "w7", Kind: model.WireStream, From: "tbl", To: "fn"},
 			{ID: "w1", Kind: model.WireIntegration, From: "connect", To: "fn"},
 			{ID: "w2", Kind: model.WireAuthorizer, From: "fn", To: "api"},
 			{ID: "w3", Kind: model.WireReadWrite, From: "fn", To: "tbl"},

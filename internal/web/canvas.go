@@ -230,6 +230,8 @@ func DescribeWire(s *model.Stack, w *model.Wire) string {
 		return to + " receives the messages of queue " + from
 	case model.WireSubscribe:
 		return to + " receives the messages of topic " + from
+	case model.WireStream:
+		return to + " receives the changes of table " + from + " (its stream)"
 	case model.WireDeadLetter:
 		return from + " moves messages received too often to " + to
 	}

@@ -24,7 +24,7 @@ func change(sel, value string) chromedp.Tasks {
 	return chromedp.Tasks{
 		waitJS(`!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')`),
 		// The form's change trigger is bound once htmx has processed it.
-		waitJS(`!!document.querySelector('`+sel+`')?.closest('form')?.['htmx-internal-data']`),
+		waitJS(`!!document.querySelector('` + sel + `')?.closest('form')?.['htmx-internal-data']`),
 		chromedp.SetValue(sel, value),
 		chromedp.Evaluate(`document.querySelector('`+sel+`').dispatchEvent(new Event('change', {bubbles: true}))`, nil),
 	}

@@ -35,8 +35,16 @@ func init() {
 			}
 		},
 		check: func(v *validator) {
+			files := map[string]string{}
 			for _, m := range v.stack.StateMachines {
 				v.checkStateMachine(m)
+				if m.DefinitionPath == "" {
+					continue
+				}
+				if other, ok := files[m.DefinitionPath]; ok {
+					v.add(m.ID, "definitionPath", "%s: definition file %q is state machine %q's too; give each its own", label(KindStateMachine, &m.Node), m.DefinitionPath, other)
+				}
+				files[m.DefinitionPath] = m.Name
 			}
 		},
 		clone: func(dst, src *Stack) {
@@ -50,6 +58,10 @@ func init() {
 		adopt: func(dst, src *Stack, ids *pasteIDs) {
 			for _, m := range src.StateMachines {
 				m.ID = ids.renew(m.ID, "sm")
+				// A copy renamed on paste gets its own file, as a new one.
+				if old := ids.oldName[m.Name]; old != "" && m.DefinitionPath == DefaultDefinitionPath(old) {
+					m.DefinitionPath = DefaultDefinitionPath(m.Name)
+				}
 				m.Kept = forgetLogicalIDs(m.Kept)
 				dst.StateMachines = append(dst.StateMachines, m)
 			}

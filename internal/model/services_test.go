@@ -86,6 +86,11 @@ func TestServiceIntegrationProblems(t *testing.T) {
 		}, "routes[3].integration.uri", "http:// or https://"},
 		{"timeout", func(s *model.Stack) { s.APIs[0].Routes[0].Integration = &model.Integration{TimeoutMillis: 30000} }, "routes[0].integration.timeoutMillis", "50 to 29000"},
 		{"no target", func(s *model.Stack) { s.APIs[0].Routes[3].Integration = nil }, "routes[3]", "has no handler"},
+		{"one definition file for two", func(s *model.Stack) {
+			m := model.NewStateMachine("sm9", "Other")
+			m.DefinitionPath = s.StateMachines[0].DefinitionPath
+			s.StateMachines = append(s.StateMachines, m)
+		}, "definitionPath", "give each its own"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := serviceStack(t)
@@ -97,5 +102,35 @@ func TestServiceIntegrationProblems(t *testing.T) {
 			}
 			t.Errorf("no problem %q at %q in %v", c.want, c.field, s.Check())
 		})
+	}
+}
+
+// A state machine copied and pasted beside itself gets a name and a
+// definition file of its own, and its wires come along.
+func TestPastedStateMachineGetsItsOwnFile(t *testing.T) {
+	s := serviceStack(t)
+	frag, err := s.Fragment([]string{"sm1", "q1", "fn1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := s.Paste(frag, model.Position{X: 500, Y: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Validate(); err != nil {
+		t.Fatalf("the pasted copy is refused: %v", err)
+	}
+	m := s.StateMachine(ids[len(ids)-1])
+	if m == nil || m.Name != "Flow2" || m.DefinitionPath != "statemachines/flow2.asl.json" {
+		t.Fatalf("pasted %+v (ids %v)", m, ids)
+	}
+	consumes := 0
+	for _, w := range s.Wires {
+		if w.Kind == model.WireConsume {
+			consumes++
+		}
+	}
+	if consumes != 2 {
+		t.Errorf("%d consume wires after pasting a queue and its function, want 2", consumes)
 	}
 }

@@ -145,3 +145,32 @@ func jsonOf(t *testing.T, d jsonDoc) string {
 	}
 	return string(b)
 }
+
+// Each state machine's definition file is written at its path beside the
+// template; a path out of the folder (from an opened stack file, say) is
+// refused by validation and never written.
+func TestDefinitionsStayInTheFolder(t *testing.T) {
+	s := servicesStack(t)
+	files := Definitions(s)
+	if len(files) != 2 || string(files["statemachines/flow.asl.json"]) != model.DefaultDefinition {
+		t.Fatalf("definitions %v", files)
+	}
+	for _, p := range []string{"../flow.json", "/etc/flow.json", "statemachines/../../flow.json"} {
+		s.StateMachines[0].DefinitionPath = p
+		if err := s.Validate(); err == nil || !strings.Contains(err.Error(), "definition file") {
+			t.Errorf("%s: validation says %v", p, err)
+		}
+		if _, ok := Definitions(s)[p]; ok || len(Definitions(s)) != 1 {
+			t.Errorf("%s is written: %v", p, Definitions(s))
+		}
+	}
+	// Kept in the template, it is no file.
+	s.StateMachines[0].DefinitionPath = ""
+	if len(Definitions(s)) != 1 {
+		t.Errorf("an inline definition became a file: %v", Definitions(s))
+	}
+	out, err := YAML(s)
+	if err != nil || !strings.Contains(string(out), "Definition:\n        Comment: Passes its input on") {
+		t.Errorf("the inline definition: %v\n%s", err, out)
+	}
+}

@@ -232,7 +232,7 @@ func runExport(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 	case dir != "":
 		name := "template." + string(format)
 		path := filepath.Join(dir, name)
-		written, err := writeExportDir(dir, name, template, export.Scaffolds(stack))
+		written, err := writeExportDir(dir, name, template, export.Definitions(stack), export.Scaffolds(stack))
 		if err != nil {
 			return err
 		}

@@ -23,8 +23,17 @@ func describe(out io.Writer, s *model.Stack) {
 		fmt.Fprintf(w, "\nWebSocket API %s  stage %s, routes by %s\n", a.Name, a.StageName, a.RouteSelectionExpression)
 		for _, r := range a.Routes {
 			handler := "(no handler)"
-			if f := s.RouteHandler(r.ID); f != nil {
-				handler = f.Name
+			switch w := s.RouteTarget(r.ID); {
+			case w != nil && w.Kind == model.WireIntegration:
+				if n, ok := s.Node(w.To); ok {
+					handler = n.Name
+				}
+			case w != nil:
+				if n, ok := s.Node(w.To); ok {
+					handler = n.Name + " (" + string(w.Kind) + ")"
+				}
+			case r.Integration.Wireless():
+				handler = string(r.Integration.Type) + " " + r.Integration.URI
 			}
 			var flags []string
 			if r.TwoWay {
@@ -95,6 +104,20 @@ func describe(out io.Writer, s *model.Stack) {
 			fmt.Fprintf(w, "  %s  key %s, %s\n", t.Name, key, t.BillingMode)
 		}
 	}
+	services := []string{}
+	for _, q := range s.Queues {
+		services = append(services, "  queue "+q.Name+describeTriggers(s, q.ID))
+	}
+	for _, t := range s.Topics {
+		services = append(services, "  topic "+t.Name+describeTriggers(s, t.ID))
+	}
+	for _, m := range s.StateMachines {
+		services = append(services, "  state machine "+m.Name+" ("+strings.ToLower(string(m.Type))+")")
+	}
+	if len(services) > 0 {
+		fmt.Fprintln(w, "\nQueues, topics and state machines")
+		fmt.Fprintln(w, strings.Join(services, "\n"))
+	}
 	problems := s.Check()
 	if len(problems) == 0 {
 		fmt.Fprintln(w, "\nNo problems: ready to export.")
@@ -158,4 +181,22 @@ func escapeTerminal(s string) string {
 // or the replacement for a byte that is not UTF-8.
 func needsEscape(r rune) bool {
 	return (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f) || r == utf8.RuneError
+}
+
+// describeTriggers lists the functions a queue or topic triggers and the
+// queue it moves dead letters to.
+func describeTriggers(s *model.Stack, id string) string {
+	var out []string
+	for _, w := range s.Wires {
+		if w.From != id {
+			continue
+		}
+		if n, ok := s.Node(w.To); ok {
+			out = append(out, string(w.Kind)+" → "+n.Name)
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(out, ", ")
 }

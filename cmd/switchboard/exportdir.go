@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"slices"
@@ -19,7 +20,7 @@ import (
 // refuses any path that a symbolic link leads out of the folder, so a
 // shared or cloned folder cannot make the export write elsewhere; a
 // symbolic link in the way is reported rather than followed or replaced.
-func writeExportDir(dir, name string, template []byte, scaffolds map[string][]byte) (written []string, err error) {
+func writeExportDir(dir, name string, template []byte, definitions, scaffolds map[string][]byte) (written []string, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create %s: %w", dir, err)
 	}
@@ -34,6 +35,19 @@ func writeExportDir(dir, name string, template []byte, scaffolds map[string][]by
 	}
 	if err := writeInRoot(root, name, template, true); err != nil {
 		return nil, fmt.Errorf("write %s in %s: %w", name, dir, err)
+	}
+	// State machine definitions are the design, like the template:
+	// written over an older one, never through a link.
+	for _, p := range slices.Sorted(maps.Keys(definitions)) {
+		if fi, err := root.Lstat(p); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			return nil, fmt.Errorf("%s in %s is a symbolic link; export --dir writes only regular files there, remove the link first", p, dir)
+		}
+		if err := root.MkdirAll(path.Dir(p), 0o755); err != nil {
+			return nil, fmt.Errorf("write %s in %s: %w", p, dir, err)
+		}
+		if err := writeInRoot(root, p, definitions[p], true); err != nil {
+			return nil, fmt.Errorf("write %s in %s: %w", p, dir, err)
+		}
 	}
 	paths := make([]string, 0, len(scaffolds))
 	for p := range scaffolds {

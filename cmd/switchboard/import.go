@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,7 +43,16 @@ func runImport(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 	if file == "-" {
 		label = "stdin"
 	}
-	res, err := importer.Import(ctx, label, data)
+	// Files the template names beside it (a state machine's definition)
+	// are read from its folder, and only from there.
+	var beside iofs.FS
+	if file != "-" {
+		if root, err := os.OpenRoot(filepath.Dir(file)); err == nil {
+			defer root.Close()
+			beside = root.FS()
+		}
+	}
+	res, err := importer.ImportFrom(ctx, label, data, beside)
 	if err != nil {
 		return err
 	}
@@ -115,6 +125,9 @@ func printImport(out io.Writer, verb, file string, res *importer.Result) {
 	}
 	if len(sum.Tables) > 0 {
 		fmt.Fprintf(w, "  %s: %s\n", plural(len(sum.Tables), "table"), strings.Join(sum.Tables, ", "))
+	}
+	if len(sum.Services) > 0 {
+		fmt.Fprintf(w, "  %s\n", strings.Join(sum.Services, ", "))
 	}
 	if len(sum.Wires) > 0 {
 		fmt.Fprintf(w, "  %s:\n", plural(len(sum.Wires), "wire"))

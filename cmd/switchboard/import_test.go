@@ -22,7 +22,8 @@ func TestImportCommand(t *testing.T) {
 		"WebSocket API ChatApi: routes $connect, $disconnect, sendMessage",
 		"3 functions: ConnectFunction, SendFunction, AuthFunction",
 		"ChatApi $disconnect → ConnectFunction (integration)",
-		"AuditQueue (AWS::SQS::Queue)",
+		"queue AuditQueue",
+		"queue AuditQueue keeps itself: Condition",
 		"template sections: Parameters, Mappings, Conditions, Outputs",
 		`Note: function SendFunction: runtime "nodejs20.x"`,
 	} {
@@ -77,7 +78,8 @@ func TestImportCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Others) != 3 || s.Section("Conditions") == nil || model.KeptPart(s.Functions[1].Kept, model.PartMain) == nil {
+	// The queue is a node of its own now, and keeps its Condition.
+	if len(s.Others) != 2 || len(s.Queues) != 1 || model.KeptPart(s.Queues[0].Kept, model.PartMain) == nil || s.Section("Conditions") == nil || model.KeptPart(s.Functions[1].Kept, model.PartMain) == nil {
 		t.Errorf("the stored stack lost what the import kept: others %d, sections %v, kept %v", len(s.Others), s.Sections, s.Functions[1].Kept)
 	}
 }

@@ -148,6 +148,7 @@ func stageName(a *model.API) string {
 // is asked for.
 var shapingProperties = map[[2]string]bool{
 	{model.PartMain, "Role"}:          true,
+	{model.PartMain, "RoleArn"}:       true,
 	{model.PartStage, "StageName"}:    true,
 	{model.PartStage, "DeploymentId"}: true,
 }

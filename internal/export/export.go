@@ -192,7 +192,11 @@ func (b *builder) resourceTree(i int) (*cfn.Value, error) {
 		if props == nil {
 			return nil, errors.New("function " + id + " has no properties")
 		}
-		props.Set("Code", cfn.Str(path))
+		key := "Code"
+		if t := n.Get("Type"); t != nil && t.Text == "AWS::StepFunctions::StateMachine" {
+			key = "DefinitionS3Location"
+		}
+		props.Set(key, cfn.Str(path))
 	}
 	return n, nil
 }

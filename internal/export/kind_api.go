@@ -18,7 +18,7 @@ func init() {
 	registerKind(model.KindAPI, &kindBuilder{
 		room: func(s *model.Stack) (resources, outputs int) {
 			for _, a := range s.APIs {
-				resources += 4 + 4*len(a.Routes)
+				resources += 4 + 6*len(a.Routes)
 				outputs += 2
 			}
 			return resources, outputs
@@ -97,10 +97,8 @@ func (b *builder) api(a *model.API) {
 		b.add(routeID, route, r.ID, r.Kept, model.PartRoute, routeFns...)
 		routes = append(routes, routeID)
 
-		if fn != nil {
-			b.add(integrationID, &apigatewayv2.Integration{IntegrationType: "AWS_PROXY"}, r.ID, r.Kept, model.PartIntegration,
-				at(apiRef, "ApiId"), at(b.invokeURI(functionID(fn)), "IntegrationUri"))
-		}
+		target := b.index.RouteTarget(r.ID)
+		b.integration(a, r, target, integrationID, apiRef)
 		if r.TwoWay {
 			b.add(responseID, &apigatewayv2.RouteResponse{RouteResponseKey: model.RouteDefault}, r.ID, r.Kept, model.PartRouteResponse,
 				at(apiRef, "ApiId"), at(b.ref(routeID), "RouteId"))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"maps"
+	"slices"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/iam"
@@ -76,13 +77,22 @@ func (b *builder) function(f *model.Function) {
 	// The function's own variables are literals; what its wires grant are
 	// references, set beside them (and over one of the same name).
 	var fnProps []propertyFn
-	for _, w := range b.index.WiresFrom(f.ID) {
+	// A consume wire ends at the function and grants it the queue.
+	wires := b.index.WiresFrom(f.ID)
+	if consumed := append(b.index.WiresToOfKind(f.ID, model.WireConsume), b.index.WiresToOfKind(f.ID, model.WireStream)...); len(consumed) > 0 {
+		wires = append(slices.Clip(wires), consumed...)
+	}
+	for _, w := range wires {
 		g, ok := b.index.Grant(w)
 		if !ok {
 			continue // grants nothing, or a draft's wire to nothing
 		}
 		var resources []any
-		if t := g.Table; t != nil {
+		if q := g.Queue; q != nil {
+			resources = []any{b.getAtt(queueID(q), "Arn")}
+		} else if t := g.Table; t != nil && g.Stream {
+			resources = []any{b.getAtt(tableID(t), "StreamArn")}
+		} else if t := g.Table; t != nil {
 			resources = []any{b.getAtt(tableID(t), "Arn"), b.sub("${" + tableID(t) + ".Arn}/index/*")}
 			fnProps = append(fnProps, at(b.ref(tableID(t)), "Environment", "Variables", g.EnvName))
 		} else {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/dynamodb"
+	"github.com/awslabs/goformation/v7/cloudformation/lambda"
 	"github.com/awslabs/goformation/v7/cloudformation/policies"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
@@ -13,7 +14,14 @@ import (
 // The table kind becomes a DynamoDB table; its output is the table's name.
 func init() {
 	registerKind(model.KindTable, &kindBuilder{
-		room: func(s *model.Stack) (resources, outputs int) { return len(s.Tables), len(s.Tables) },
+		room: func(s *model.Stack) (resources, outputs int) {
+			for _, w := range s.Wires {
+				if w.Kind == model.WireStream {
+					resources++
+				}
+			}
+			return resources + len(s.Tables), len(s.Tables)
+		},
 		build: func(b *builder) {
 			for _, t := range b.s.Tables {
 				b.table(t)
@@ -46,6 +54,25 @@ func (b *builder) table(t *model.Table) {
 	if t.TTLAttribute != "" {
 		tbl.TimeToLiveSpecification = &dynamodb.Table_TimeToLiveSpecification{AttributeName: cloudformation.String(t.TTLAttribute), Enabled: true}
 	}
+	streams := b.index.WiresFromOfKind(t.ID, model.WireStream)
+	if len(streams) > 0 {
+		// The functions it triggers see each item before and after.
+		tbl.StreamSpecification = &dynamodb.Table_StreamSpecification{StreamViewType: "NEW_AND_OLD_IMAGES"}
+	}
 	b.add(tableID(t), tbl, t.ID, t.Kept, model.PartMain)
+	for _, w := range streams {
+		f := b.index.Function(w.To)
+		if f == nil {
+			continue
+		}
+		mapping := &lambda.EventSourceMapping{StartingPosition: cloudformation.String("LATEST")}
+		// Lambda checks the function may read the stream when the mapping
+		// is made, so the role and its policy come first.
+		if keptProperty(f.Kept, model.PartMain, "Role") == nil {
+			mapping.AWSCloudFormationDependsOn = []string{model.KeptLogicalID(f.Kept, model.PartRole, f.RoleLogicalID())}
+		}
+		b.add(model.EventSourceLogicalID(tableID(t), functionID(f)), mapping, w.ID, nil, model.PartMain,
+			at(b.getAtt(tableID(t), "StreamArn"), "EventSourceArn"), at(b.ref(functionID(f)), "FunctionName"))
+	}
 	b.output(t.NameOutputName(), fmt.Sprintf("Name of table %s", t.Name), b.ref(tableID(t)))
 }

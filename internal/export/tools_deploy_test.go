@@ -24,7 +24,7 @@ func TestDeployToMoto(t *testing.T) {
 	for _, tool := range []string{"aws", "cfn-lint", "moto_server"} {
 		requireTool(t, tool)
 	}
-	for _, example := range []string{"chat", "echo", "kept"} {
+	for _, example := range []string{"chat", "echo", "kept", "services"} {
 		t.Run(example+"/DeploysToCreateComplete", func(t *testing.T) {
 			start := time.Now()
 			endpoint := mustStartMoto(t)
@@ -48,6 +48,14 @@ func TestDeployToMoto(t *testing.T) {
 			}
 			if _, err := WriteScaffolds(dir, s); err != nil {
 				t.Fatal(err)
+			}
+			for p, data := range Definitions(s) {
+				if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, p), data, 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
 			aws := func(args ...string) string {
 				t.Helper()

@@ -25,6 +25,12 @@ const (
 	typeManagedPolicy = "AWS::IAM::ManagedPolicy"
 	typeLogGroup      = "AWS::Logs::LogGroup"
 	typeTable         = "AWS::DynamoDB::Table"
+	typeQueue         = "AWS::SQS::Queue"
+	typeTopic         = "AWS::SNS::Topic"
+	typeStateMachine  = "AWS::StepFunctions::StateMachine"
+	typeEventSource   = "AWS::Lambda::EventSourceMapping"
+	typeSubscription  = "AWS::SNS::Subscription"
+	typeIntegResponse = "AWS::ApiGatewayV2::IntegrationResponse"
 )
 
 // DefaultTemplateFormatVersion is the only version CloudFormation knows;
@@ -170,9 +176,12 @@ func (im *importer) names() error {
 	}
 	im.nodeName = nodeNames{}
 	suffixes := map[string][]string{
-		typeAPI:      {"", "Stage", "Authorizer", "AuthorizerPermission"},
-		typeFunction: {"", "Role", "LogGroup"},
-		typeTable:    {""},
+		typeAPI:          {"", "Stage", "Authorizer", "AuthorizerPermission"},
+		typeFunction:     {"", "Role", "LogGroup"},
+		typeTable:        {""},
+		typeQueue:        {""},
+		typeTopic:        {""},
+		typeStateMachine: {"", "Role"},
 	}
 	// A derived ID already taken by the object's own part (an exported
 	// function's log group) is no clash: a resource of the part's type

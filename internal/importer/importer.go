@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 	"slices"
 	"strings"
@@ -61,6 +62,8 @@ type Summary struct {
 	APIs      []APISummary
 	Functions []string
 	Tables    []string
+	// Services reads like "queue Jobs", "state machine Flow".
+	Services []string
 	// Wires reads like "SendHandler → Connections (read-write)".
 	Wires []string
 	// Others reads like "Queue (AWS::SQS::Queue)".
@@ -89,6 +92,15 @@ type APISummary struct {
 // service); the caller sets it. Once ctx is done the import stops and
 // returns an error wrapping ctx.Err().
 func Import(ctx context.Context, name string, data []byte) (*Result, error) {
+	return ImportFrom(ctx, name, data, nil)
+}
+
+// ImportFrom is Import of a template whose folder is beside: files the
+// template names by a path relative to it, such as a state machine's
+// DefinitionS3Location before `aws cloudformation package`, are read from
+// it. beside should confine reads to the folder (os.Root's FS); nil reads
+// nothing, and such a resource stays as it is written.
+func ImportFrom(ctx context.Context, name string, data []byte, beside fs.FS) (*Result, error) {
 	if len(data) > MaxSize {
 		return nil, model.Errorf(model.EINVALID, "%s: the file is %d bytes; the limit is %d", name, len(data), MaxSize)
 	}
@@ -106,6 +118,7 @@ func Import(ctx context.Context, name string, data []byte) (*Result, error) {
 		return nil, err
 	}
 	im := newImporter(ctx, name)
+	im.beside = beside
 	if root.Get("service") != nil && (root.Get("functions") != nil || root.Get("provider") != nil) {
 		im.format = FormatServerless
 		if err := im.serverless(root); err != nil {
@@ -161,6 +174,11 @@ type importer struct {
 	outputs *cfn.Value
 	// idsOnly is set while keepAll finds the kept logical IDs alone.
 	idsOnly bool
+	// beside is the imported file's folder, or nil (see ImportFrom).
+	beside fs.FS
+	// smRoles maps a state machine's node ID to the source logical ID of
+	// the role that is its own.
+	smRoles map[string]string
 	// fnSrc maps a function's source logical ID to what it came from.
 	fnSrc map[string]*fnSource
 	// nodeName maps modelled resources' logical IDs to node names.
@@ -348,6 +366,18 @@ func (im *importer) summary() Summary {
 	for _, t := range s.Tables {
 		sum.Tables = append(sum.Tables, t.Name)
 		sum.Kept = appendKept(sum.Kept, "table "+t.Name, t.Kept)
+	}
+	for _, q := range s.Queues {
+		sum.Services = append(sum.Services, "queue "+q.Name)
+		sum.Kept = appendKept(sum.Kept, "queue "+q.Name, q.Kept)
+	}
+	for _, t := range s.Topics {
+		sum.Services = append(sum.Services, "topic "+t.Name)
+		sum.Kept = appendKept(sum.Kept, "topic "+t.Name, t.Kept)
+	}
+	for _, m := range s.StateMachines {
+		sum.Services = append(sum.Services, "state machine "+m.Name)
+		sum.Kept = appendKept(sum.Kept, "state machine "+m.Name, m.Kept)
 	}
 	name := func(id string) string {
 		if n, ok := x.Node(id); ok {

@@ -275,9 +275,14 @@ func TestKeptAsWritten(t *testing.T) {
 	if conds != `{"IsProd":{"Fn::Equals":[{"Ref":"Stage"},"prod"]}}` {
 		t.Errorf("Conditions kept as %s", conds)
 	}
-	queue := s.Others[len(s.Others)-1]
-	if queue.Name != "AuditQueue" || queue.Type != "AWS::SQS::Queue" || string(queue.Resource) != `{"Type":"AWS::SQS::Queue","Condition":"IsProd","Properties":{"MessageRetentionPeriod":1209600}}` {
-		t.Errorf("queue kept as %+v %s", queue, queue.Resource)
+	// A queue is a node now; what it says beyond the model is kept on it.
+	if len(s.Queues) != 1 {
+		t.Fatalf("queues %v", s.Queues)
+	}
+	queue := s.Queues[0]
+	if queue.Name != "AuditQueue" || queue.RetentionPeriod != 1209600 || len(queue.Kept) != 1 ||
+		len(queue.Kept[0].Attributes) != 1 || string(queue.Kept[0].Attributes[0].Value) != `"IsProd"` || len(queue.Kept[0].Properties) != 0 {
+		t.Errorf("queue kept as %+v", queue)
 	}
 }
 

@@ -304,6 +304,7 @@ func (im *importer) keepEach() error {
 	for _, a := range im.stack.APIs {
 		im.keepAPI(a, im.apiSrc[a.ID])
 	}
+	im.keepServices()
 	if err := im.keepFunctions(); err != nil {
 		return err
 	}
@@ -344,6 +345,15 @@ func (im *importer) keepOutputs() {
 	for _, t := range im.stack.Tables {
 		omit(&t.Kept, t.NameOutputName())
 	}
+	for _, q := range im.stack.Queues {
+		omit(&q.Kept, q.URLOutputName())
+	}
+	for _, t := range im.stack.Topics {
+		omit(&t.Kept, t.ArnOutputName())
+	}
+	for _, m := range im.stack.StateMachines {
+		omit(&m.Kept, m.ArnOutputName())
+	}
 }
 
 // eachKept calls fn with each object's Kept.
@@ -359,6 +369,15 @@ func (im *importer) eachKept(fn func(*[]model.Kept)) {
 	}
 	for _, t := range im.stack.Tables {
 		fn(&t.Kept)
+	}
+	for _, q := range im.stack.Queues {
+		fn(&q.Kept)
+	}
+	for _, t := range im.stack.Topics {
+		fn(&t.Kept)
+	}
+	for _, m := range im.stack.StateMachines {
+		fn(&m.Kept)
 	}
 }
 

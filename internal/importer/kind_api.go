@@ -24,6 +24,10 @@ type routeSource struct {
 	integration, response, perm *resource
 	handler                     string // source ID of the handler
 	targetRecognised            bool
+	// credRole is a service integration's own credentials role,
+	// responses the integration responses of a route without a proxy.
+	credRole  *resource
+	responses []*resource
 }
 
 const apiGatewayPrincipal = "apigateway.amazonaws.com"
@@ -161,6 +165,9 @@ func (im *importer) importAPIs() error {
 						rs.integration = ir
 						im.claimed[integ] = true
 					}
+				} else if !im.claimed[integ] && im.routeIntegration(route, rs, ir) {
+					rs.targetRecognised, rs.integration = true, ir
+					im.claimed[integ] = true
 				}
 			}
 		}
@@ -169,6 +176,7 @@ func (im *importer) importAPIs() error {
 			rs.response = rr
 			im.claimed[rr.id] = true
 		}
+		im.integrationResponses(route, rs)
 		if b, ok := r.props.Get("ApiKeyRequired").Bool(); ok {
 			route.APIKeyRequired = b
 		}
@@ -326,6 +334,15 @@ func (im *importer) keepAPI(a *model.API, src *apiSource) {
 			// names that one (as written), and it has none of its own.
 			rk = im.absent(rk, route.ID, model.PartIntegration)
 		}
+		if rs.credRole != nil {
+			rk = keep(rk, model.PartIntegrationRole, rs.credRole, im.part(route.ID, model.PartIntegrationRole, a.IntegrationRoleLogicalID(route)))
+		}
+		for _, r := range rs.responses {
+			rk = keep(rk, model.PartIntegrationResponse, r, im.part(route.ID, model.PartIntegrationResponse, a.IntegrationResponseLogicalID(route)))
+		}
+		if len(rs.responses) == 0 && rs.integration != nil {
+			rk = im.absent(rk, route.ID, model.PartIntegrationResponse)
+		}
 		if rs.response != nil {
 			rk = keep(rk, model.PartRouteResponse, rs.response, im.part(route.ID, model.PartRouteResponse, respID))
 		}
@@ -334,7 +351,7 @@ func (im *importer) keepAPI(a *model.API, src *apiSource) {
 		} else {
 			rk = im.absent(rk, route.ID, model.PartPermission)
 		}
-		sortKept(rk, model.PartRoute, model.PartIntegration, model.PartRouteResponse, model.PartPermission)
+		sortKept(rk, model.PartRoute, model.PartIntegrationRole, model.PartIntegration, model.PartIntegrationResponse, model.PartRouteResponse, model.PartPermission)
 		route.Kept = rk
 	}
 }

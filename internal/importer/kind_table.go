@@ -93,3 +93,21 @@ func (im *importer) table(r *resource) (*model.Table, error) {
 
 	return t, nil
 }
+
+// tableStream recognises an event source mapping of a table's stream to a
+// function written as the export writes one, as a stream wire, and reports
+// whether it did. Anything more (a batch size, a filter, another starting
+// position) keeps it as it is.
+func (im *importer) tableStream(r *resource) bool {
+	src, att := r.props.Get("EventSourceArn").GetAttOf()
+	t := im.tables[src]
+	f := im.funcs[functionRef(r.props.Get("FunctionName"))]
+	pos, _ := r.props.Get("StartingPosition").Str()
+	if t == nil || att != "StreamArn" || f == nil || pos != "LATEST" || len(r.props.Keys) != 3 || hasAttributesBesides(r, "DependsOn") ||
+		r.id != model.EventSourceLogicalID(src, im.fnLogicalID(f)) {
+		return false
+	}
+	im.wire(model.WireStream, t.ID, f.ID)
+	im.claimed[r.id] = true
+	return true
+}

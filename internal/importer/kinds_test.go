@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"testing"
+	"testing/fstest"
 
 	"github.com/switchboard-dev/switchboard/internal/export"
 	"github.com/switchboard-dev/switchboard/internal/model"
@@ -16,11 +17,30 @@ func TestEveryKindImports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The chat example has no queue, topic or state machine: one of each,
+	// wired as a route's target and a function's trigger.
+	queue, _ := s.AddNode(model.KindQueue, model.Position{})
+	topic, _ := s.AddNode(model.KindTopic, model.Position{})
+	machine, _ := s.AddNode(model.KindStateMachine, model.Position{})
+	s.APIs[0].Routes = append(s.APIs[0].Routes, &model.Route{ID: "rtq", Key: "enqueue"}, &model.Route{ID: "rts", Key: "start"}, &model.Route{ID: "rtt", Key: "notify"})
+	s.Wires = append(s.Wires,
+		&model.Wire{ID: "wq", Kind: model.WireSendMessage, From: "rtq", To: queue},
+		&model.Wire{ID: "ws", Kind: model.WireStartExecution, From: "rts", To: machine},
+		&model.Wire{ID: "wt", Kind: model.WirePublish, From: "rtt", To: topic},
+		&model.Wire{ID: "wc", Kind: model.WireConsume, From: queue, To: s.Functions[0].ID},
+		&model.Wire{ID: "wsub", Kind: model.WireSubscribe, From: topic, To: s.Functions[0].ID})
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
 	out, err := export.YAML(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Import(context.Background(), "template.yaml", out)
+	beside := fstest.MapFS{}
+	for p, data := range export.Definitions(s) {
+		beside[p] = &fstest.MapFile{Data: data}
+	}
+	res, err := ImportFrom(context.Background(), "template.yaml", out, beside)
 	if err != nil {
 		t.Fatal(err)
 	}

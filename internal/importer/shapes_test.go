@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/export"
 	"github.com/switchboard-dev/switchboard/internal/importer"
+	"github.com/switchboard-dev/switchboard/internal/model"
 )
 
 // TestWhateverImportsExports: a stack with two WebSocket APIs, a nested
@@ -34,16 +35,22 @@ func TestWhateverImportsExports(t *testing.T) {
 	if len(res.Stack.APIs) != 2 {
 		t.Fatalf("want 2 APIs, got %d", len(res.Stack.APIs))
 	}
-	keys := map[string]bool{}
+	routes := map[string]*model.Route{}
 	for _, a := range res.Stack.APIs {
 		for _, r := range a.Routes {
-			keys[a.Name+" "+r.Key] = r.KeepsTarget()
+			routes[a.Name+" "+r.Key] = r
 		}
 	}
-	for _, want := range []string{"ChatApi ping", "ChatApi forward", "ChatApi notify"} {
-		if kept, ok := keys[want]; !ok || !kept {
-			t.Errorf("route %s: imported %v, keeps its target %v", want, ok, kept)
-		}
+	// A MOCK route and a Lambda route without the proxy are modelled; an
+	// HTTP proxy to an imported host is kept as written.
+	if r := routes["ChatApi ping"]; r == nil || r.Integration == nil || r.Integration.Type != model.IntegrationMock {
+		t.Errorf("route ping is not a MOCK integration: %+v", r)
+	}
+	if r := routes["ChatApi notify"]; r == nil || r.KeepsTarget() || len(model.NewIndex(res.Stack).WiresFromOfKind(r.ID, model.WireIntegration)) != 1 {
+		t.Errorf("route notify is not wired to its function: %+v", r)
+	}
+	if r := routes["ChatApi forward"]; r == nil || !r.KeepsTarget() {
+		t.Errorf("route forward does not keep its target: %+v", r)
 	}
 	out, err := export.YAML(res.Stack)
 	if err != nil {

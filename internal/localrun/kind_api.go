@@ -49,6 +49,7 @@ func serveAPIs(st *starting) (err error) {
 	if st.r.gw, err = newGateway(st.logger, st.s, st.gate, opts); err != nil {
 		return err
 	}
+	warnIntegrations(st)
 	return st.r.gw.Start(st.ctx)
 }
 

@@ -49,6 +49,15 @@ func (s *Stack) eachID(fn func(string)) {
 	for _, t := range s.Tables {
 		fn(t.ID)
 	}
+	for _, q := range s.Queues {
+		fn(q.ID)
+	}
+	for _, t := range s.Topics {
+		fn(t.ID)
+	}
+	for _, m := range s.StateMachines {
+		fn(m.ID)
+	}
 	for _, w := range s.Wires {
 		fn(w.ID)
 	}
@@ -115,6 +124,46 @@ func (s *Stack) Table(id string) *Table {
 	for _, t := range s.Tables {
 		if t.ID == id {
 			return t
+		}
+	}
+	return nil
+}
+
+// Queue returns the queue with the ID, or nil.
+func (s *Stack) Queue(id string) *Queue {
+	for _, q := range s.Queues {
+		if q.ID == id {
+			return q
+		}
+	}
+	return nil
+}
+
+// Topic returns the topic with the ID, or nil.
+func (s *Stack) Topic(id string) *Topic {
+	for _, t := range s.Topics {
+		if t.ID == id {
+			return t
+		}
+	}
+	return nil
+}
+
+// StateMachine returns the state machine with the ID, or nil.
+func (s *Stack) StateMachine(id string) *StateMachine {
+	for _, m := range s.StateMachines {
+		if m.ID == id {
+			return m
+		}
+	}
+	return nil
+}
+
+// RouteTarget returns the wire that integrates the route, or nil.
+func (s *Stack) RouteTarget(routeID string) *Wire {
+	for _, w := range s.Wires {
+		if w.From == routeID && RouteWire(w.Kind) {
+			return w
 		}
 	}
 	return nil

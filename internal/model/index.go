@@ -11,6 +11,9 @@ type Index struct {
 	functions map[string]*Function
 	tables    map[string]*Table
 	apis      map[string]*API
+	queues    map[string]*Queue
+	machines  map[string]*StateMachine
+	topics    map[string]*Topic
 	from      map[string][]*Wire
 	to        map[string][]*Wire
 	// Routes counts the routes of all APIs.
@@ -29,13 +32,16 @@ func NewIndex(s *Stack) *Index {
 	for _, a := range s.APIs {
 		routes += len(a.Routes)
 	}
-	nodes := len(s.APIs) + len(s.Functions) + len(s.Tables) + len(s.Others)
+	nodes := len(s.APIs) + len(s.Functions) + len(s.Tables) + len(s.Queues) + len(s.Topics) + len(s.StateMachines) + len(s.Others)
 	x := &Index{
 		nodes:     make(map[string]NodeRef, nodes),
 		routes:    make(map[string]routeRef, routes),
 		functions: make(map[string]*Function, len(s.Functions)),
 		tables:    make(map[string]*Table, len(s.Tables)),
 		apis:      make(map[string]*API, len(s.APIs)),
+		queues:    make(map[string]*Queue, len(s.Queues)),
+		machines:  make(map[string]*StateMachine, len(s.StateMachines)),
+		topics:    make(map[string]*Topic, len(s.Topics)),
 		from:      make(map[string][]*Wire, nodes+routes),
 		to:        make(map[string][]*Wire, nodes),
 		Routes:    routes,
@@ -65,6 +71,21 @@ func NewIndex(s *Stack) *Index {
 			x.tables[t.ID] = t
 		}
 	}
+	for _, q := range s.Queues {
+		if _, dup := x.queues[q.ID]; !dup {
+			x.queues[q.ID] = q
+		}
+	}
+	for _, t := range s.Topics {
+		if _, dup := x.topics[t.ID]; !dup {
+			x.topics[t.ID] = t
+		}
+	}
+	for _, m := range s.StateMachines {
+		if _, dup := x.machines[m.ID]; !dup {
+			x.machines[m.ID] = m
+		}
+	}
 	for _, w := range s.Wires {
 		x.from[w.From] = append(x.from[w.From], w)
 		x.to[w.To] = append(x.to[w.To], w)
@@ -92,6 +113,29 @@ func (x *Index) Table(id string) *Table { return x.tables[id] }
 
 // API returns the API with the ID, or nil.
 func (x *Index) API(id string) *API { return x.apis[id] }
+
+// Queue returns the queue with the ID, or nil.
+func (x *Index) Queue(id string) *Queue { return x.queues[id] }
+
+// Topic returns the topic with the ID, or nil.
+func (x *Index) Topic(id string) *Topic { return x.topics[id] }
+
+// StateMachine returns the state machine with the ID, or nil.
+func (x *Index) StateMachine(id string) *StateMachine { return x.machines[id] }
+
+// WiresTo returns the wires of any kind that end at id, in stack order.
+func (x *Index) WiresTo(id string) []*Wire { return x.to[id] }
+
+// RouteTarget returns the wire that integrates the route (to a function,
+// queue, topic, state machine or table), or nil.
+func (x *Index) RouteTarget(routeID string) *Wire {
+	for _, w := range x.from[routeID] {
+		if RouteWire(w.Kind) {
+			return w
+		}
+	}
+	return nil
+}
 
 // WiresFrom returns the wires of any kind that start at id, in stack order.
 func (x *Index) WiresFrom(id string) []*Wire { return x.from[id] }

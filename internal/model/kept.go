@@ -43,6 +43,10 @@ const (
 	PartIntegration   = "Integration"
 	PartRouteResponse = "RouteResponse"
 	PartPermission    = "Permission"
+	// A route's service integration's credentials role, and the
+	// integration response of a two-way route without a proxy.
+	PartIntegrationRole     = "IntegrationRole"
+	PartIntegrationResponse = "IntegrationResponse"
 	// Parts of a function.
 	PartRole     = "Role"
 	PartLogGroup = "LogGroup"

@@ -43,7 +43,12 @@ func init() {
 		clone: func(dst, src *Stack) {
 			dst.APIs = cloneEach(src.APIs, func(a *API) *API {
 				c := *a
-				c.Routes = cloneEach(a.Routes, func(r *Route) *Route { c := *r; c.Kept = cloneKept(r.Kept); return &c })
+				c.Routes = cloneEach(a.Routes, func(r *Route) *Route {
+					c := *r
+					c.Kept = cloneKept(r.Kept)
+					c.Integration = cloneIntegration(r.Integration)
+					return &c
+				})
 				c.Kept = cloneKept(a.Kept)
 				if a.Authorizer != nil {
 					au := *a.Authorizer
@@ -111,6 +116,9 @@ type Route struct {
 	// Authorized puts the API's authorizer in front of the route. API Gateway
 	// allows that only on $connect.
 	Authorized bool `json:"authorized,omitempty"`
+	// Integration is how the route reaches its target when that is not
+	// the wire's default (see Integration); nil for the default.
+	Integration *Integration `json:"integration,omitempty"`
 	// Kept is what an imported template said about the route's resources
 	// that Switchboard does not model.
 	Kept []Kept `json:"kept,omitempty"`
@@ -187,9 +195,16 @@ func (v *validator) checkAPI(a *API) {
 		if r.APIKeyRequired {
 			needsKey = true
 		}
-		if r.Key != "" && len(v.index.WiresFromOfKind(r.ID, WireIntegration)) == 0 && !r.KeepsTarget() {
-			v.incomplete(r.ID, field, "%s has no handler; wire it to a function", rl)
+		var target *NodeRef
+		if w := v.index.RouteTarget(r.ID); w != nil {
+			if n, ok := v.index.Node(w.To); ok {
+				target = &n
+			}
 		}
+		if r.Key != "" && target == nil && !r.Integration.Wireless() && !r.KeepsTarget() {
+			v.incomplete(r.ID, field, "%s has no handler; wire it to a function, queue, topic, state machine or table, or make it a MOCK or HTTP integration", rl)
+		}
+		v.checkIntegration(r, field, rl, target)
 	}
 	if needsKey && a.APIKeySelectionExpression == "" {
 		v.incomplete(a.ID, "apiKeySelectionExpression", "%s: a route requires an API key, so set the API key selection expression", l)

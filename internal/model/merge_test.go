@@ -23,6 +23,9 @@ func mergeBase(t *testing.T) *model.Stack {
 	st.Wires = append(st.Wires, &model.Wire{ID: "w21", Kind: model.WireAuthorizer, From: "fn20", To: "api1"})
 	st.Others = append(st.Others, &model.Other{Node: model.Node{ID: "q22", Name: "Queue"}, Type: "AWS::SQS::Queue",
 		Resource: json.RawMessage(`{"Type":"AWS::SQS::Queue","Properties":{"DelaySeconds":5}}`)})
+	st.Queues = append(st.Queues, model.NewQueue("qu23", "Jobs"))
+	st.Topics = append(st.Topics, model.NewTopic("tp24", "Alerts"))
+	st.StateMachines = append(st.StateMachines, model.NewStateMachine("sm25", "Flow"))
 	def := "eu-west-1"
 	st.Parameters = append(st.Parameters, &model.Parameter{Name: "Region", Default: &def})
 	st.Functions[0].Environment = map[string]string{"A": "1"}
@@ -282,6 +285,8 @@ func kindList(k model.Kind) string {
 		return "others"
 	case model.KindAPI:
 		return "apis"
+	case model.KindStateMachine:
+		return "stateMachines"
 	}
 	return string(k) + "s"
 }

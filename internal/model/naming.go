@@ -133,7 +133,32 @@ func (a *API) PermissionLogicalID(r *Route) string {
 }
 
 // Logical IDs of the resources a function becomes besides the function.
-func (f *Function) RoleLogicalID() string     { return f.Name + "Role" }
+func (f *Function) RoleLogicalID() string { return f.Name + "Role" }
+
+// RoleLogicalID names the role a state machine runs with.
+func (m *StateMachine) RoleLogicalID() string { return m.Name + "Role" }
+
+// IntegrationRoleLogicalID names the credentials role of a route's AWS
+// service integration.
+func (a *API) IntegrationRoleLogicalID(r *Route) string {
+	return a.Name + RouteLogicalPart(r.Key) + "IntegrationRole"
+}
+
+// IntegrationResponseLogicalID names the integration response of a two-way
+// route without a proxy integration.
+func (a *API) IntegrationResponseLogicalID(r *Route) string {
+	return a.Name + RouteLogicalPart(r.Key) + "IntegrationResponse"
+}
+
+// EventSourceLogicalID names what connects a queue or topic to a function
+// it triggers: an event source mapping or a subscription.
+func EventSourceLogicalID(source, function string) string { return source + "To" + function }
+
+// EventSourcePermissionLogicalID names the permission a topic needs to
+// invoke a function.
+func EventSourcePermissionLogicalID(source, function string) string {
+	return source + "To" + function + "Permission"
+}
 func (f *Function) LogGroupLogicalID() string { return f.Name + "LogGroup" }
 
 // Output names.
@@ -141,6 +166,12 @@ func (a *API) URLOutputName() string         { return a.Name + "Url" }
 func (a *API) CallbackURLOutputName() string { return a.Name + "CallbackUrl" }
 func (f *Function) ArnOutputName() string    { return f.Name + "Arn" }
 func (t *Table) NameOutputName() string      { return t.Name + "Name" }
+
+// URLOutputName names a queue's URL output, ArnOutputName a topic's or a
+// state machine's ARN output.
+func (q *Queue) URLOutputName() string        { return q.Name + "Url" }
+func (t *Topic) ArnOutputName() string        { return t.Name + "Arn" }
+func (m *StateMachine) ArnOutputName() string { return m.Name + "Arn" }
 
 // EnvName turns a logical ID into an environment variable stem:
 // ChatApi → CHAT_API, Connections → CONNECTIONS, HTTP2Api → HTTP2_API.

@@ -69,6 +69,22 @@ func (s *Stack) CheckShape() error {
 			return badID("tables", i, t.ID)
 		}
 	}
+	for _, nodes := range []struct {
+		field string
+		ids   []string
+		nils  int
+	}{shapeOf("queues", s.Queues, func(q *Queue) string { return q.ID }),
+		shapeOf("topics", s.Topics, func(t *Topic) string { return t.ID }),
+		shapeOf("stateMachines", s.StateMachines, func(m *StateMachine) string { return m.ID })} {
+		if nodes.nils >= 0 {
+			return null(nodes.field, nodes.nils)
+		}
+		for i, id := range nodes.ids {
+			if !ValidID(id) {
+				return badID(nodes.field, i, id)
+			}
+		}
+	}
 	for i, w := range s.Wires {
 		if w == nil {
 			return null("wires", i)
@@ -88,3 +104,21 @@ func (s *Stack) CheckShape() error {
 // Sorted returns the keys of m in order; exported templates and problem
 // lists depend on it to be deterministic.
 func Sorted[V any](m map[string]V) []string { return sortedKeys(m) }
+
+// shapeOf lists the IDs of a kind's nodes, and the index of the first nil
+// node (-1 for none).
+func shapeOf[T any](field string, nodes []*T, id func(*T) string) (out struct {
+	field string
+	ids   []string
+	nils  int
+}) {
+	out.field, out.nils = field, -1
+	for i, n := range nodes {
+		if n == nil {
+			out.nils = i
+			return out
+		}
+		out.ids = append(out.ids, id(n))
+	}
+	return out
+}

@@ -17,12 +17,15 @@ type Stack struct {
 	Revision  int64     `json:"-"`
 	UpdatedAt time.Time `json:"-"`
 
-	Name        string      `json:"name"`
-	Description string      `json:"description,omitempty"`
-	APIs        []*API      `json:"apis,omitempty"`
-	Functions   []*Function `json:"functions,omitempty"`
-	Tables      []*Table    `json:"tables,omitempty"`
-	Wires       []*Wire     `json:"wires,omitempty"`
+	Name          string          `json:"name"`
+	Description   string          `json:"description,omitempty"`
+	APIs          []*API          `json:"apis,omitempty"`
+	Functions     []*Function     `json:"functions,omitempty"`
+	Tables        []*Table        `json:"tables,omitempty"`
+	Queues        []*Queue        `json:"queues,omitempty"`
+	Topics        []*Topic        `json:"topics,omitempty"`
+	StateMachines []*StateMachine `json:"stateMachines,omitempty"`
+	Wires         []*Wire         `json:"wires,omitempty"`
 	// Others are resources of an imported template that Switchboard does
 	// not model, kept as they were written.
 	Others []*Other `json:"others,omitempty"`
@@ -46,9 +49,12 @@ type Kind string
 
 // The kinds of node a stack holds.
 const (
-	KindAPI      Kind = "api"
-	KindFunction Kind = "function"
-	KindTable    Kind = "table"
+	KindAPI          Kind = "api"
+	KindFunction     Kind = "function"
+	KindTable        Kind = "table"
+	KindQueue        Kind = "queue"
+	KindTopic        Kind = "topic"
+	KindStateMachine Kind = "statemachine"
 )
 
 // Position is where a node sits on the canvas, in canvas pixels.
@@ -92,10 +98,37 @@ const (
 	WireSend WireKind = "send"
 	// WireAuthorizer: function → API. The function is the API's authorizer.
 	WireAuthorizer WireKind = "authorizer"
+	// WireSendMessage: route → queue. API Gateway sends each message to
+	// the queue (SQS SendMessage).
+	WireSendMessage WireKind = "send-message"
+	// WirePublish: route → topic. API Gateway publishes each message (SNS
+	// Publish).
+	WirePublish WireKind = "publish"
+	// WireStartExecution: route → state machine. API Gateway starts an
+	// execution with the message as input; WireStartSyncExecution waits
+	// for an express one's result.
+	WireStartExecution     WireKind = "start-execution"
+	WireStartSyncExecution WireKind = "start-sync-execution"
+	// WirePutItem: route → table. API Gateway puts each message in the
+	// table (DynamoDB PutItem).
+	WirePutItem WireKind = "put-item"
+	// WireConsume: queue → function. The queue's messages invoke the
+	// function in batches (an event source mapping).
+	WireConsume WireKind = "consume"
+	// WireSubscribe: topic → function. The topic delivers each message to
+	// the function.
+	WireSubscribe WireKind = "subscribe"
+	// WireStream: table → function. The table's stream invokes the
+	// function with each batch of changes.
+	WireStream WireKind = "stream"
+	// WireDeadLetter: queue → queue. Messages received too often move to
+	// the second queue.
+	WireDeadLetter WireKind = "dead-letter"
 )
 
 // WireKinds lists every wire kind, in the order a menu shows them.
-var WireKinds = []WireKind{WireIntegration, WireRead, WireReadWrite, WireSend, WireAuthorizer}
+var WireKinds = []WireKind{WireIntegration, WireRead, WireReadWrite, WireSend, WireAuthorizer,
+	WireSendMessage, WirePublish, WireStartExecution, WireStartSyncExecution, WirePutItem, WireConsume, WireSubscribe, WireDeadLetter, WireStream}
 
 // Wire connects two things in a stack. From and To are IDs: a route's ID for
 // the start of an integration wire, a node's ID everywhere else.

@@ -295,12 +295,12 @@ func (v *validator) checkWires() {
 			continue
 		}
 		seen[pair] = w.Kind
-		switch w.Kind {
-		case WireIntegration:
+		switch {
+		case RouteWire(w.Kind):
 			if handlers[w.From]++; handlers[w.From] == 2 {
-				v.add(w.ID, "", "%s has more than one handler; a route invokes one function", fromLabel)
+				v.add(w.ID, "", "%s has more than one handler; a route has one integration", fromLabel)
 			}
-		case WireAuthorizer:
+		case w.Kind == WireAuthorizer:
 			if authorizers[w.To]++; authorizers[w.To] == 2 {
 				v.add(w.ID, "", "%s has more than one authorizer function", toLabel)
 			}
@@ -373,6 +373,30 @@ func (v *validator) checkDerivedNames() {
 	for _, t := range s.Tables {
 		claim(resources, "resource", t.ID, KeptLogicalID(t.Kept, PartMain, t.Name), nodeLabel{KindTable, &t.Node})
 	}
+	for _, q := range s.Queues {
+		claim(resources, "resource", q.ID, KeptLogicalID(q.Kept, PartMain, q.Name), nodeLabel{KindQueue, &q.Node})
+	}
+	for _, t := range s.Topics {
+		claim(resources, "resource", t.ID, KeptLogicalID(t.Kept, PartMain, t.Name), nodeLabel{KindTopic, &t.Node})
+	}
+	for _, m := range s.StateMachines {
+		claim(resources, "resource", m.ID, KeptLogicalID(m.Kept, PartMain, m.Name), nodeLabel{KindStateMachine, &m.Node})
+		claim(resources, "resource", m.ID, KeptLogicalID(m.Kept, PartRole, m.RoleLogicalID()), nodeLabel{KindStateMachine, &m.Node})
+	}
+	for _, w := range s.Wires {
+		switch w.Kind {
+		case WireConsume, WireSubscribe, WireStream:
+			if n, ok := v.index.Node(w.From); ok {
+				l := nodeLabel{n.Kind, n.Node}
+				if f := v.index.Function(w.To); f != nil {
+					claim(resources, "resource", w.ID, EventSourceLogicalID(n.Name, f.Name), l)
+					if w.Kind == WireSubscribe {
+						claim(resources, "resource", w.ID, EventSourcePermissionLogicalID(n.Name, f.Name), l)
+					}
+				}
+			}
+		}
+	}
 	for _, o := range s.Others {
 		claim(resources, "resource", o.ID, o.Name, nodeLabel{KindOther, &o.Node})
 	}
@@ -410,6 +434,12 @@ func (v *validator) checkDerivedNames() {
 			claim(resources, "resource", r.ID, route, rl)
 			claim(resources, "resource", r.ID, integration, rl)
 			claim(resources, "resource", r.ID, permission, rl)
+			if w := v.index.RouteTarget(r.ID); w != nil && ServiceActions[w.Kind] != (ServiceAction{}) {
+				claim(resources, "resource", r.ID, KeptLogicalID(r.Kept, PartIntegrationRole, a.IntegrationRoleLogicalID(r)), rl)
+			}
+			if NeedsIntegrationResponse(r, v.index.RouteTarget(r.ID)) {
+				claim(resources, "resource", r.ID, KeptLogicalID(r.Kept, PartIntegrationResponse, a.IntegrationResponseLogicalID(r)), rl)
+			}
 			if r.TwoWay {
 				count++
 				claim(resources, "resource", r.ID, response, rl)
@@ -428,6 +458,18 @@ func (v *validator) checkDerivedNames() {
 	for _, t := range s.Tables {
 		count++
 		claim(outputs, "output", t.ID, t.NameOutputName(), nodeLabel{KindTable, &t.Node})
+	}
+	for _, q := range s.Queues {
+		count++
+		claim(outputs, "output", q.ID, q.URLOutputName(), nodeLabel{KindQueue, &q.Node})
+	}
+	for _, t := range s.Topics {
+		count++
+		claim(outputs, "output", t.ID, t.ArnOutputName(), nodeLabel{KindTopic, &t.Node})
+	}
+	for _, m := range s.StateMachines {
+		count += 2
+		claim(outputs, "output", m.ID, m.ArnOutputName(), nodeLabel{KindStateMachine, &m.Node})
 	}
 	v.claimSections(resources, claim)
 	if count > MaxTemplateResources {

@@ -15,10 +15,13 @@ var SectionOrder = []string{"AWSTemplateFormatVersion", "Transform", "Metadata",
 
 // keptParts lists the parts each kind of object may keep.
 var keptParts = map[string][]string{
-	"api":      {PartMain, PartStage, PartAuthorizer, PartAuthorizerPermission},
-	"route":    {PartRoute, PartIntegration, PartRouteResponse, PartPermission},
-	"function": {PartMain, PartRole, PartLogGroup},
-	"table":    {PartMain},
+	"api":          {PartMain, PartStage, PartAuthorizer, PartAuthorizerPermission},
+	"route":        {PartRoute, PartIntegration, PartRouteResponse, PartPermission, PartIntegrationRole, PartIntegrationResponse},
+	"function":     {PartMain, PartRole, PartLogGroup},
+	"table":        {PartMain},
+	"queue":        {PartMain},
+	"topic":        {PartMain},
+	"statemachine": {PartMain, PartRole},
 }
 
 // checkImported checks what an import kept: that it names parts that exist,
@@ -37,6 +40,15 @@ func (v *validator) checkImported() {
 	}
 	for _, t := range s.Tables {
 		v.checkKept(t.ID, nodeLabel{KindTable, &t.Node}, "table", t.Kept)
+	}
+	for _, q := range s.Queues {
+		v.checkKept(q.ID, nodeLabel{KindQueue, &q.Node}, "queue", q.Kept)
+	}
+	for _, t := range s.Topics {
+		v.checkKept(t.ID, nodeLabel{KindTopic, &t.Node}, "topic", t.Kept)
+	}
+	for _, m := range s.StateMachines {
+		v.checkKept(m.ID, nodeLabel{KindStateMachine, &m.Node}, "statemachine", m.Kept)
 	}
 	for _, o := range s.Others {
 		l := nodeLabel{KindOther, &o.Node}

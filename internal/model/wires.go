@@ -19,6 +19,41 @@ var WireRules = []WireRule{
 	{WireReadWrite, KindFunction, KindTable},
 	{WireSend, KindFunction, KindAPI},
 	{WireAuthorizer, KindFunction, KindAPI},
+	{WireSendMessage, KindRoute, KindQueue},
+	{WirePublish, KindRoute, KindTopic},
+	{WireStartExecution, KindRoute, KindStateMachine},
+	{WireStartSyncExecution, KindRoute, KindStateMachine},
+	{WirePutItem, KindRoute, KindTable},
+	{WireConsume, KindQueue, KindFunction},
+	{WireSubscribe, KindTopic, KindFunction},
+	{WireDeadLetter, KindQueue, KindQueue},
+	{WireStream, KindTable, KindFunction},
+}
+
+// RouteWire says the wire kind starts at a route: it is the route's
+// integration, one per route.
+func RouteWire(k WireKind) bool {
+	r, ok := WireRuleOf(k)
+	return ok && r.From == KindRoute
+}
+
+// ServiceAction is what a route's AWS service integration calls: the
+// service and action in API Gateway's integration URI, and the one IAM
+// action its credentials role is allowed, on the wired resource only.
+type ServiceAction struct {
+	Service, Action string
+}
+
+// IAMAction is the action the credentials role allows.
+func (a ServiceAction) IAMAction() string { return a.Service + ":" + a.Action }
+
+// ServiceActions maps each route → service wire to what it calls.
+var ServiceActions = map[WireKind]ServiceAction{
+	WireSendMessage:        {"sqs", "SendMessage"},
+	WirePublish:            {"sns", "Publish"},
+	WireStartExecution:     {"states", "StartExecution"},
+	WireStartSyncExecution: {"states", "StartSyncExecution"},
+	WirePutItem:            {"dynamodb", "PutItem"},
 }
 
 // WireRuleOf returns the rule of a wire kind, and false for an unknown kind.
@@ -76,6 +111,12 @@ var (
 	TableReadWriteActions = append(append([]string{}, TableReadActions...), TableWriteActions...)
 	// SendActions are what a send wire allows on the API's stage.
 	SendActions = []string{SendAction}
+	// QueueConsumeActions are what a consume wire allows the function on
+	// the queue: what Lambda's event source mapping calls for it.
+	QueueConsumeActions = []string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}
+	// StreamActions are what a stream wire allows the function on the
+	// table's stream: what Lambda's event source mapping calls for it.
+	StreamActions = []string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}
 )
 
 // SendAction is the one action a send wire allows.
@@ -92,6 +133,12 @@ type Grant struct {
 	// send wire grants; exactly one is set.
 	Table *Table
 	API   *API
+	// Queue is the queue a consume wire grants; the grant goes to the
+	// function at the wire's end, and names no variable.
+	Queue *Queue
+	// Stream is set, with Table, for a stream wire: the grant is on the
+	// table's stream, to the function at the wire's end.
+	Stream bool
 	// Actions are the IAM actions granted, on the table and its indexes or
 	// on the stage's @connections.
 	Actions []string
@@ -109,9 +156,11 @@ type Grant struct {
 type grantNodes interface {
 	Table(id string) *Table
 	API(id string) *API
+	Queue(id string) *Queue
 }
 
-// Grant says what a wire grants the function it starts at. A wire that
+// Grant says what a wire grants the function it starts at (or, for a
+// consume wire, the function it ends at). A wire that
 // grants nothing (a handler or authorizer wire), or whose end is missing,
 // as in a draft, gives false.
 func (x *Index) Grant(w *Wire) (Grant, bool) { return grantOf(x, w) }
@@ -136,6 +185,18 @@ func grantOf(nodes grantNodes, w *Wire) (Grant, bool) {
 			return Grant{}, false
 		}
 		return Grant{Wire: w, API: a, Actions: SendActions, PolicyName: a.Name + "ManageConnections", EnvName: a.ConnectionsEnvVar()}, true
+	case WireStream:
+		t := nodes.Table(w.From)
+		if t == nil {
+			return Grant{}, false
+		}
+		return Grant{Wire: w, Table: t, Stream: true, Actions: StreamActions, PolicyName: t.Name + "Stream"}, true
+	case WireConsume:
+		q := nodes.Queue(w.From)
+		if q == nil {
+			return Grant{}, false
+		}
+		return Grant{Wire: w, Queue: q, Actions: QueueConsumeActions, PolicyName: q.Name + "Consume"}, true
 	}
 	return Grant{}, false
 }

@@ -28,8 +28,15 @@ func TestWireRulesCoverEveryKind(t *testing.T) {
 		{model.KindFunction, model.KindTable, []model.WireKind{model.WireRead, model.WireReadWrite}},
 		{model.KindFunction, model.KindAPI, []model.WireKind{model.WireSend, model.WireAuthorizer}},
 		{model.KindFunction, model.KindFunction, nil},
-		{model.KindRoute, model.KindTable, nil},
-		{model.KindTable, model.KindFunction, nil},
+		{model.KindRoute, model.KindTable, []model.WireKind{model.WirePutItem}},
+		{model.KindRoute, model.KindQueue, []model.WireKind{model.WireSendMessage}},
+		{model.KindRoute, model.KindStateMachine, []model.WireKind{model.WireStartExecution, model.WireStartSyncExecution}},
+		{model.KindQueue, model.KindFunction, []model.WireKind{model.WireConsume}},
+		{model.KindTopic, model.KindFunction, []model.WireKind{model.WireSubscribe}},
+		{model.KindQueue, model.KindQueue, []model.WireKind{model.WireDeadLetter}},
+		{model.KindTable, model.KindFunction, []model.WireKind{model.WireStream}},
+		{model.KindTopic, model.KindQueue, nil},
+		{model.KindFunction, model.KindQueue, nil},
 	} {
 		if got := model.WireKindsBetween(c.from, c.to); !slices.Equal(got, c.want) {
 			t.Errorf("WireKindsBetween(%s, %s) = %v, want %v", c.from, c.to, got, c.want)

@@ -195,6 +195,11 @@ func Files(st *model.Stack) (map[string]gitlink.File, error) {
 		return nil, err
 	}
 	files := map[string]gitlink.File{TemplateFile: {Data: tmpl}, StackFile: {Data: doc}}
+	for p, data := range export.Definitions(st) {
+		if _, taken := files[p]; !taken {
+			files[p] = gitlink.File{Data: data}
+		}
+	}
 	for p, data := range export.Scaffolds(st) {
 		if _, taken := files[p]; !taken {
 			files[p] = gitlink.File{Data: data, CreateOnly: true}

@@ -90,10 +90,11 @@ func TestBrowserKeyboardAndScreenReaders(t *testing.T) {
 	)
 	var targets []string
 	run(t, ctx, "the targets", chromedp.Evaluate(`[...document.getElementById('connect-to').options].map((o) => o.textContent)`, &targets))
-	if len(targets) != 3 {
-		t.Fatalf("a route may go to the three functions, the dialog offers %v", targets)
+	// A route goes to a function, or straight to the table (PutItem).
+	if len(targets) != 4 || targets[3] != "Table Connections (put-item)" {
+		t.Fatalf("a route may go to the three functions and the table, the dialog offers %v", targets)
 	}
-	for _, o := range targets {
+	for _, o := range targets[:3] {
 		if !strings.HasPrefix(o, "Function ") {
 			t.Errorf("a route's targets include %q", o)
 		}
@@ -102,6 +103,7 @@ func TestBrowserKeyboardAndScreenReaders(t *testing.T) {
 		chromedp.KeyEvent(kb.Tab),
 		waitJS(`document.activeElement.id === 'connect-to'`),
 		chromedp.KeyEvent(kb.End),
+		chromedp.KeyEvent(kb.ArrowUp), // past the table, to the last function
 		waitJS(`document.getElementById('connect-to').value === 'fn8'`),
 		chromedp.KeyEvent(kb.Enter),
 		waitJS(`!document.getElementById('connect-dialog').open`),

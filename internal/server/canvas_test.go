@@ -208,7 +208,7 @@ func TestNodes(t *testing.T) {
 		}
 	})
 	t.Run("BadInput", func(t *testing.T) {
-		resp, _ := send(t, ts, "POST", base+"/nodes", url.Values{"kind": {"queue"}}, htmxAt(5))
+		resp, _ := send(t, ts, "POST", base+"/nodes", url.Values{"kind": {"bucket"}}, htmxAt(5))
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(resp.Header.Get("HX-Trigger"), "Unknown kind") {
 			t.Fatalf("unknown kind: %d %q", resp.StatusCode, resp.Header.Get("HX-Trigger"))
 		}
@@ -346,7 +346,7 @@ func TestRoutesAndWires(t *testing.T) {
 	t.Run("NonsenseWiresAreRefused", func(t *testing.T) {
 		for _, c := range []struct{ from, to, want string }{
 			{rt.ID, "fn3", "already goes to"},
-			{rt.ID, "api1", "only be handled by a function"},
+			{rt.ID, "api1", "goes to a function, queue, topic, state machine or table"},
 			{"fn3", "fn3", "itself"},
 			{"api1", "fn3", "Wires start at a route"},
 			{"fn3", "nope", "Drop the wire"},

@@ -104,12 +104,80 @@ func (f *routeCreateForm) read(r *http.Request) error {
 type wireForm struct {
 	From, To string
 	Kind     model.WireKind
+	// Integration is set when the panel of a route's wire sent its
+	// integration's fields.
+	Integration *integrationForm
+}
+
+// integrationForm is the integration of the route a wire starts at, as its
+// panel sends it.
+type integrationForm struct {
+	Type                        model.IntegrationType
+	TimeoutMillis               int
+	TemplateSelectionExpression string
+	// RequestTemplate is the $default template; nil when not sent.
+	RequestTemplate *string
 }
 
 func (f *wireForm) read(r *http.Request) error {
 	v := r.Form
 	f.From, f.To, f.Kind = v.Get("from"), v.Get("to"), model.WireKind(v.Get("kind"))
+	if v.Get("integration.sent") == "" {
+		return nil
+	}
+	in := &integrationForm{Type: model.IntegrationType(v.Get("integration.type")),
+		TemplateSelectionExpression: strings.TrimSpace(v.Get("integration.templateSelectionExpression"))}
+	if t := strings.TrimSpace(v.Get("integration.timeoutMillis")); t != "" {
+		n, err := strconv.Atoi(t)
+		if err != nil {
+			return model.Errorf(model.EINVALID, "The timeout is a number of milliseconds, not %q.", t)
+		}
+		in.TimeoutMillis = n
+	}
+	if _, ok := v["integration.requestTemplate"]; ok {
+		t := strings.TrimSpace(strings.ReplaceAll(v.Get("integration.requestTemplate"), "\r\n", "\n"))
+		in.RequestTemplate = &t
+	}
+	f.Integration = in
 	return nil
+}
+
+// apply writes the form over the route's integration, keeping what the
+// panel does not show (other templates, responses, an HTTP endpoint).
+func (in *integrationForm) apply(r *model.Route, wire model.WireKind) {
+	var i model.Integration
+	if r.Integration != nil {
+		i = *r.Integration
+	}
+	if wire == model.WireIntegration {
+		i.Type = in.Type
+	}
+	i.TimeoutMillis = in.TimeoutMillis
+	i.TemplateSelectionExpression = in.TemplateSelectionExpression
+	if in.RequestTemplate != nil {
+		templates := map[string]string{}
+		for k, v := range i.RequestTemplates {
+			templates[k] = v
+		}
+		if *in.RequestTemplate == "" {
+			delete(templates, "$default")
+		} else {
+			templates["$default"] = *in.RequestTemplate
+		}
+		i.RequestTemplates = templates
+		if len(templates) == 0 {
+			i.RequestTemplates = nil
+		}
+	}
+	if wire == model.WireIntegration && i.Type == "" {
+		// A proxy takes no templates: switching back drops them.
+		i.RequestTemplates, i.TemplateSelectionExpression = nil, ""
+	}
+	if i.Type == "" && i.TimeoutMillis == 0 && len(i.RequestTemplates) == 0 && i.TemplateSelectionExpression == "" && len(i.Responses) == 0 && i.URI == "" {
+		r.Integration = nil
+		return
+	}
+	r.Integration = &i
 }
 
 // ends checks From and To are IDs, as the canvas sends them.

@@ -128,7 +128,7 @@ func TestImportPasteAndErrors(t *testing.T) {
 	// A paste that parses previews under the name typed.
 	yaml, _ := os.ReadFile("../importer/testdata/cfn/chat.yaml")
 	resp, body := upload(t, ts, "", nil, map[string]string{"source": strings.ReplaceAll(string(yaml), "\n", "\r\n"), "name": "pasted"})
-	expect(t, resp, body, http.StatusOK, `value="pasted"`, "AuditQueue (AWS::SQS::Queue)")
+	expect(t, resp, body, http.StatusOK, `value="pasted"`, "queue AuditQueue")
 
 	// A cross-origin post is refused before anything is read.
 	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/stacks/import/create", strings.NewReader("name=x"))

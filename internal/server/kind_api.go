@@ -29,6 +29,9 @@ type apiFields struct {
 type routeFields struct {
 	Key                                string
 	TwoWay, APIKeyRequired, Authorized bool
+	// Integration, Method and URI are a route wired to nothing's
+	// integration (MOCK, HTTP); nil when the row did not send them.
+	Integration, Method, URI *string
 }
 
 // authorizerFields is the authorizer part of an API's form.
@@ -55,7 +58,8 @@ func readAPIFields(v formValues, _ map[string]string) kindFields {
 		}
 		prefix := "route." + id + "."
 		a.Routes[id] = routeFields{Key: *v.str(prefix + "key"), TwoWay: v.checked(prefix + "twoWay"),
-			APIKeyRequired: v.checked(prefix + "apiKeyRequired"), Authorized: v.checked(prefix + "authorized")}
+			APIKeyRequired: v.checked(prefix + "apiKeyRequired"), Authorized: v.checked(prefix + "authorized"),
+			Integration: v.str(prefix + "integration"), Method: v.str(prefix + "method"), URI: v.str(prefix + "uri")}
 	}
 	if _, sent := v["authorizerForm"]; sent {
 		a.Authorizer = &authorizerFields{On: v.checked("authorizer"), Name: v.str("authorizer.name")}
@@ -79,6 +83,7 @@ func (p *apiFields) apply(common *propertiesForm, _ *nodeForm, st *model.Stack, 
 	for _, rt := range a.Routes {
 		if row, ok := p.Routes[rt.ID]; ok {
 			rt.Key, rt.TwoWay, rt.APIKeyRequired, rt.Authorized = row.Key, row.TwoWay, row.APIKeyRequired, row.Authorized
+			row.applyIntegration(rt)
 		}
 	}
 	if au := p.Authorizer; au != nil {
@@ -97,4 +102,34 @@ func (p *apiFields) apply(common *propertiesForm, _ *nodeForm, st *model.Stack, 
 			}
 		}
 	}
+}
+
+// applyIntegration sets a route's integration that needs no wire, or
+// clears it back to the wire's; templates and responses it had stay.
+func (row routeFields) applyIntegration(rt *model.Route) {
+	if row.Integration == nil {
+		return
+	}
+	typ := model.IntegrationType(*row.Integration)
+	if typ == "" {
+		if rt.Integration.Wireless() {
+			rt.Integration = nil
+		}
+		return
+	}
+	in := model.Integration{}
+	if rt.Integration != nil {
+		in = *rt.Integration
+	}
+	in.Type = typ
+	if typ == model.IntegrationMock {
+		in.URI, in.Method = "", ""
+	} else {
+		sent(&in.URI, row.URI)
+		sent(&in.Method, row.Method)
+		if in.Method == "" {
+			in.Method = "POST"
+		}
+	}
+	rt.Integration = &in
 }

@@ -26,20 +26,34 @@ func wireKind(st *model.Stack, from, to string, kind model.WireKind) (model.Wire
 	var allowed []model.WireKind
 	if a, rt := st.Route(from); rt != nil {
 		if allowed = model.WireKindsBetween(model.KindRoute, toNode.Kind); len(allowed) == 0 {
-			return refuse("Route %s of %s can only be handled by a function, not by %s %s.", rt.Key, a.Name, web.KindLabel(toNode.Kind), toNode.Name)
+			return refuse("Route %s of %s goes to a function, queue, topic, state machine or table, not to %s %s.", rt.Key, a.Name, web.KindLabel(toNode.Kind), toNode.Name)
 		}
-		if h := st.RouteHandler(rt.ID); h != nil {
-			return refuse("Route %s already goes to %s; a route invokes one function. Delete that wire first.", rt.Key, h.Name)
+		if w := st.RouteTarget(rt.ID); w != nil {
+			return refuse("Route %s already goes to %s; a route has one integration. Delete that wire first.", rt.Key, endName(st, w.To))
+		}
+		if rt.Integration.Wireless() {
+			return refuse("Route %s is a %s integration, which reaches nothing in the stack; change it in the API's panel first.", rt.Key, rt.Integration.Type)
+		}
+	} else if n, ok := st.Node(from); ok && n.Kind != model.KindFunction && len(model.WireKindsBetween(n.Kind, toNode.Kind)) > 0 {
+		allowed = model.WireKindsBetween(n.Kind, toNode.Kind)
+		if toNode.ID == n.ID {
+			return refuse("A %s cannot be wired to itself.", web.KindLabel(n.Kind))
 		}
 	} else if fn := st.Function(from); fn != nil {
 		if allowed = model.WireKindsBetween(model.KindFunction, toNode.Kind); len(allowed) == 0 {
 			if toNode.ID == fn.ID {
 				return refuse("A function cannot be wired to itself.")
 			}
-			return refuse("Functions are not wired to functions: wire %s to a table it uses or to an API it sends to.", fn.Name)
+			if toNode.Kind == model.KindFunction {
+				return refuse("Functions are not wired to functions: wire %s to a table it uses or to an API it sends to.", fn.Name)
+			}
+			return refuse("A function is wired to the tables it uses and the APIs it sends to, not to %s %s; to have %s trigger %s, drag from its port to the function.", web.KindLabel(toNode.Kind), toNode.Name, toNode.Name, fn.Name)
 		}
 	} else if n, ok := st.Node(from); ok {
-		return refuse("Wires start at a route of an API or at a function, not at %s %s.", web.KindLabel(n.Kind), n.Name)
+		if len(model.WireKindsBetween(n.Kind, toNode.Kind)) == 0 && (n.Kind == model.KindQueue || n.Kind == model.KindTopic) {
+			return refuse("A %s is wired to the functions it triggers%s, not to %s %s.", web.KindLabel(n.Kind), map[bool]string{true: " or to its dead-letter queue"}[n.Kind == model.KindQueue], web.KindLabel(toNode.Kind), toNode.Name)
+		}
+		return refuse("Wires start at a route of an API, a function, a queue or a topic, not at %s %s.", web.KindLabel(n.Kind), n.Name)
 	} else {
 		return refuse("The wire starts nowhere; start it at a route's or a function's port.")
 	}
@@ -116,10 +130,19 @@ func (s *Server) handleWireSave(w http.ResponseWriter, r *http.Request) {
 		if wire == nil {
 			return model.Errorf(model.ENOTFOUND, "No such wire.")
 		}
-		if kinds := model.WireAlternatives(wire.Kind); !slices.Contains(kinds, f.Kind) {
-			return model.Errorf(model.EINVALID, "This wire can be %v, not %q.", kinds, f.Kind)
+		if f.Kind != "" {
+			if kinds := model.WireAlternatives(wire.Kind); !slices.Contains(kinds, f.Kind) {
+				return model.Errorf(model.EINVALID, "This wire can be %v, not %q.", kinds, f.Kind)
+			}
+			wire.Kind = f.Kind
 		}
-		wire.Kind = f.Kind
+		if f.Integration != nil {
+			_, route := st.Route(wire.From)
+			if route == nil {
+				return model.Errorf(model.EINVALID, "Only a route's wire has an integration.")
+			}
+			f.Integration.apply(route, wire.Kind)
+		}
 		return nil
 	}, store.Describe("make a wire "+string(f.Kind)))
 	if err != nil {
@@ -150,4 +173,15 @@ func (s *Server) handleWireDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.changed(w, r, st, triggers{"wireDeleted": map[string]string{"id": id}}, web.EmptyPanel())
+}
+
+// endName names a wire's end: a node's name, or an API's route.
+func endName(st *model.Stack, id string) string {
+	if n, ok := st.Node(id); ok {
+		return n.Name
+	}
+	if a, r := st.Route(id); r != nil {
+		return a.Name + " " + r.Key
+	}
+	return id
 }

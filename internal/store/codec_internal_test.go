@@ -21,6 +21,11 @@ func EveryFieldStack() *model.Stack {
 			Attributes: []model.Field{{Key: "Condition", Value: json.RawMessage(`"IsProd"`)}},
 			Properties: []model.Field{{Key: "Tags", Value: json.RawMessage(`[{"Key":"team","Value":"chat"}]`)}}}}
 	}
+	keptAs := func(part, id string) []model.Kept {
+		k := kept(part)
+		k[0].LogicalID = id
+		return k
+	}
 	return &model.Stack{
 		Name:        "everyField",
 		Description: "every field set",
@@ -31,7 +36,11 @@ func EveryFieldStack() *model.Stack {
 			APIKeySelectionExpression: "$request.header.x-api-key",
 			StageName:                 "prod",
 			Routes: []*model.Route{{ID: "connect", Key: "$connect", TwoWay: true, APIKeyRequired: true, Authorized: true,
-				Kept: kept(model.PartRouteResponse)}},
+				Integration: &model.Integration{Type: model.IntegrationAWS, URI: "", Method: "",
+					RequestTemplates: map[string]string{"$default": `{"id": "$context.connectionId"}`}, TemplateSelectionExpression: `\$default`,
+					Responses:     []model.IntegrationResponse{{Key: "$default", Templates: map[string]string{"$default": "ok"}, TemplateSelectionExpression: "x"}},
+					TimeoutMillis: 5000},
+				Kept: kept(model.PartRouteResponse)}, {ID: "enqueue", Key: "enqueue"}},
 			Authorizer: &model.Authorizer{Name: "TokenAuth", IdentitySources: []string{"route.request.querystring.token", "route.request.header.Auth"}},
 			Kept:       kept(model.PartStage),
 		}},
@@ -59,7 +68,20 @@ func EveryFieldStack() *model.Stack {
 			DeletionPolicy: model.DeletionDelete,
 			Kept:           kept(model.PartMain),
 		}},
+		Queues: []*model.Queue{
+			{Node: model.Node{ID: "q1", Name: "Jobs", Position: model.Position{X: 1, Y: 2}}, FIFO: true, ContentBasedDeduplication: true,
+				VisibilityTimeout: 60, RetentionPeriod: 600, MaxReceiveCount: 4, Kept: keptAs(model.PartMain, "SourceJobs")},
+			{Node: model.Node{ID: "q2", Name: "JobsDead", Position: model.Position{X: 3, Y: 4}}, FIFO: true, ContentBasedDeduplication: true,
+				VisibilityTimeout: 60, RetentionPeriod: 1209600, MaxReceiveCount: 1, Kept: keptAs(model.PartMain, "SourceDead")},
+		},
+		Topics: []*model.Topic{{Node: model.Node{ID: "tp", Name: "Events", Position: model.Position{X: 5, Y: 6}}, DisplayName: "events", FIFO: true, Kept: keptAs(model.PartMain, "SourceTopic")}},
+		StateMachines: []*model.StateMachine{{Node: model.Node{ID: "sm", Name: "Flow", Position: model.Position{X: 7, Y: 8}}, Type: model.StateMachineExpress,
+			Definition: model.DefaultDefinition, DefinitionPath: "statemachines/flow.json", Kept: keptAs(model.PartRole, "SourceFlowRole")}},
 		Wires: []*model.Wire{
+			{ID: "w4", Kind: model.WireSendMessage, From: "enqueue", To: "q1"},
+			{ID: "w5", Kind: model.WireConsume, From: "q1", To: "fn"},
+			{ID: "w6", Kind: model.WireDeadLetter, From: "q1", To: "q2"},
+			{ID: "w7", Kind: model.WireStream, From: "tbl", To: "fn"},
 			{ID: "w1", Kind: model.WireIntegration, From: "connect", To: "fn"},
 			{ID: "w2", Kind: model.WireAuthorizer, From: "fn", To: "api"},
 			{ID: "w3", Kind: model.WireReadWrite, From: "fn", To: "tbl"},

@@ -27,6 +27,29 @@ var (
 		flag("two_way", func(r *routeRow) *bool { return &r.TwoWay }),
 		flag("api_key_required", func(r *routeRow) *bool { return &r.APIKeyRequired }),
 		flag("authorized", func(r *routeRow) *bool { return &r.Authorized }),
+		// The integration's settings as JSON, NULL for the wire's default
+		// (migration 0013).
+		computed("integration", func(r *routeRow) any {
+			if r.Integration == nil {
+				return nil
+			}
+			data, err := json.Marshal(r.Integration)
+			if err != nil {
+				// Strings, ints and maps of strings always encode.
+				panic(err)
+			}
+			return string(data)
+		}, func(r *routeRow, src any) error {
+			if src == nil {
+				return nil
+			}
+			s, err := asText(src)
+			if err != nil {
+				return err
+			}
+			r.Integration = &model.Integration{}
+			return json.Unmarshal([]byte(s), r.Integration)
+		}),
 		kept(func(r *routeRow) *[]model.Kept { return &r.Kept }),
 	).withPark(
 		// A key the route_key CHECK accepts; random, so it collides with

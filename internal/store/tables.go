@@ -27,7 +27,7 @@ var (
 		// valid stack has, as its derived names (NameLogGroup, NameUrl …)
 		// would be longer than CloudFormation allows.
 		`UPDATE nodes SET logical_name = printf('%.255s', hex(randomblob(128))) WHERE stack_id = ?1 AND id = ?2`)
-	// A wire starts at a route (integration) or at a function, and the
+	// A wire starts at a route (its integration) or at a node, and the
 	// schema checks each in its own column; the kind at its end lets the
 	// schema check that end.
 	wiresCodec = newCodec("wires", true,
@@ -35,17 +35,25 @@ var (
 		integer("ordinal", func(w *wireRow) *int { return &w.ordinal }),
 		text("kind", func(w *wireRow) *model.WireKind { return &w.Kind }).asKeyed(),
 		computed("from_route", func(w *wireRow) any {
-			if w.Kind == model.WireIntegration {
+			if model.RouteWire(w.Kind) {
 				return w.From
 			}
 			return nil
 		}, wireFrom).asKeyed(),
 		computed("from_node", func(w *wireRow) any {
-			if w.Kind != model.WireIntegration {
+			if !model.RouteWire(w.Kind) {
 				return w.From
 			}
 			return nil
 		}, wireFrom).asKeyed(),
+		// The kind at the start lets the schema check that end too
+		// (migration 0013); a route's wire keeps the column's default.
+		computed("from_kind", func(w *wireRow) any {
+			if rule, ok := model.WireRuleOf(w.Kind); ok && rule.From != model.KindRoute {
+				return string(rule.From)
+			}
+			return string(model.KindFunction)
+		}, nil).asKeyed(),
 		text("to_id", func(w *wireRow) *string { return &w.To }).asKeyed(),
 		computed("to_kind", func(w *wireRow) any {
 			if rule, ok := model.WireRuleOf(w.Kind); ok {

@@ -86,12 +86,15 @@ func pathSegment(id string) string {
 // the values to show: the saved ones, or after a refused save the ones the
 // user sent, next to Errors.
 type PanelView struct {
-	Base     string
-	Stack    *model.Stack
-	Kind     model.Kind
-	API      *model.API
-	Function *model.Function
-	Table    *model.Table
+	Base         string
+	Stack        *model.Stack
+	Kind         model.Kind
+	API          *model.API
+	Function     *model.Function
+	Table        *model.Table
+	Queue        *model.Queue
+	Topic        *model.Topic
+	StateMachine *model.StateMachine
 	// Other is an imported resource Switchboard does not model: shown,
 	// never edited.
 	Other *model.Other
@@ -167,6 +170,12 @@ func (p PanelView) ID() string {
 		return p.Function.ID
 	case p.Table != nil:
 		return p.Table.ID
+	case p.Queue != nil:
+		return p.Queue.ID
+	case p.Topic != nil:
+		return p.Topic.ID
+	case p.StateMachine != nil:
+		return p.StateMachine.ID
 	case p.Other != nil:
 		return p.Other.ID
 	}
@@ -224,6 +233,24 @@ func DescribeWire(s *model.Stack, w *model.Wire) string {
 		return from + " sends to " + to + " connections"
 	case model.WireAuthorizer:
 		return from + " authorizes " + to
+	case model.WireSendMessage:
+		return from + " sends each message to queue " + to + " (SQS SendMessage)"
+	case model.WirePublish:
+		return from + " publishes each message to topic " + to + " (SNS Publish)"
+	case model.WireStartExecution:
+		return from + " starts an execution of " + to + " (Step Functions StartExecution)"
+	case model.WireStartSyncExecution:
+		return from + " runs " + to + " and waits for its result (Step Functions StartSyncExecution)"
+	case model.WirePutItem:
+		return from + " puts each message in table " + to + " (DynamoDB PutItem)"
+	case model.WireConsume:
+		return to + " receives the messages of queue " + from
+	case model.WireSubscribe:
+		return to + " receives the messages of topic " + from
+	case model.WireStream:
+		return to + " receives the changes of table " + from + " (its stream)"
+	case model.WireDeadLetter:
+		return from + " moves messages received too often to " + to
 	}
 	return from + " → " + to
 }
@@ -238,6 +265,33 @@ type WirePanelView struct {
 
 // URL is the wire's address.
 func (p WirePanelView) URL() string { return WireURL(p.Base, p.Wire.ID) }
+
+// Route is the route the wire integrates, or nil for a wire that starts
+// elsewhere.
+func (p WirePanelView) Route() *model.Route {
+	if _, r := p.Stack.Route(p.Wire.From); r != nil {
+		return r
+	}
+	return nil
+}
+
+// Integration is the route's integration settings, the zero ones when it
+// has none.
+func (p WirePanelView) Integration() model.Integration {
+	if r := p.Route(); r != nil && r.Integration != nil {
+		return *r.Integration
+	}
+	return model.Integration{}
+}
+
+// Timeout is the integration's timeout as the field shows it: empty for
+// API Gateway's default.
+func (p WirePanelView) Timeout() string {
+	if t := p.Integration().TimeoutMillis; t != 0 {
+		return strconv.Itoa(t)
+	}
+	return ""
+}
 
 // Kinds lists the kinds the wire could switch to: those with the same ends.
 func (p WirePanelView) Kinds() []model.WireKind { return model.WireAlternatives(p.Wire.Kind) }

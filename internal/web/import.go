@@ -23,8 +23,10 @@ type ImportPreview struct {
 	File, Encoded, Format, Name string
 	APIs                        []ImportAPI
 	Functions, Tables, Wires    []string
-	Others, Sections, Kept      []string
-	Notes                       []string
+	// Services reads like "queue Jobs", "state machine Flow".
+	Services               []string
+	Others, Sections, Kept []string
+	Notes                  []string
 	// Error is why the last Create failed, such as a taken name.
 	Error string
 }

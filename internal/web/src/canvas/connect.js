@@ -4,7 +4,7 @@
 // kinds connect is model.WireRules, rendered on #canvas-tools; the server
 // still decides and refuses with the reason, as for a drag.
 
-const kindLabel = { api: 'WebSocket API', function: 'Function', table: 'Table' }
+const kindLabel = { api: 'WebSocket API', function: 'Function', table: 'Table', queue: 'Queue', topic: 'Topic', statemachine: 'State machine' }
 
 export function createConnect (c) {
   const dialog = document.getElementById('connect-dialog')
@@ -50,7 +50,7 @@ export function createConnect (c) {
     source = nodes.length === 1 ? nodes[0] : document.activeElement?.closest?.('.node')
     if (!source) return c.announce('Select one node to connect from.')
     const list = starts(source)
-    if (list.length === 0) return c.announce(`Wires start at a route or a function, not at ${source.dataset.name}.`)
+    if (list.length === 0) return c.announce(`Wires start at a route, a function, a queue or a topic, not at ${source.dataset.name}.`)
     fromSel.replaceChildren(...list.map((s) => new Option(s.label, s.id)))
     fillTargets()
     dialog.showModal()

@@ -13,7 +13,10 @@ const styles = { morph: 'outerHTML', 'morph-inner': 'innerHTML' }
 const config = (morphStyle) => ({
   morphStyle,
   // A field being typed in keeps what was typed; its change event sends it.
-  ignoreActiveValue: true,
+  // Only a field: idiomorph leaves every child of the active element alone,
+  // and a focused node (after a click, or the keyboard's roving focus)
+  // would keep showing what it showed before the edit.
+  ignoreActiveValue: !!document.activeElement?.matches('input, textarea, select, [contenteditable]'),
   restoreFocus: true,
   callbacks: {
     // Positions live in the CSSOM (canvas/geometry.js place), never in

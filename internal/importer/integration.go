@@ -1,0 +1,202 @@
+package importer
+
+import (
+	"regexp"
+	"slices"
+
+	"github.com/switchboard-dev/switchboard/internal/cfn"
+	"github.com/switchboard-dev/switchboard/internal/model"
+)
+
+// serviceURI matches the integration URI of an AWS service integration:
+// the service and what follows path/ or action/.
+var serviceURI = regexp.MustCompile(`^arn:(?:\$\{AWS::Partition\}|[a-z-]+):apigateway:(?:\$\{AWS::Region\}|[a-z0-9-]+):(sqs|sns|states|dynamodb):(path|action)/(.*)$`)
+
+// routeIntegration recognises a route's integration that is not a Lambda
+// proxy: a Lambda function without the proxy, an AWS service integration
+// of a queue, topic, state machine or table of the template whose
+// credentials role is its own, MOCK, HTTP or HTTP_PROXY. It sets the
+// route's Integration and wire and reports whether it recognised it.
+func (im *importer) routeIntegration(route *model.Route, rs *routeSource, ir *resource) bool {
+	p := ir.props
+	typ, _ := p.Get("IntegrationType").Str()
+	in := &model.Integration{}
+	in.TemplateSelectionExpression, _ = p.Get("TemplateSelectionExpression").Str()
+	if n, ok := p.Get("TimeoutInMillis").Int(); ok {
+		in.TimeoutMillis = n
+	}
+	templates, literalTemplates := literalStrings(p.Get("RequestTemplates"))
+	switch model.IntegrationType(typ) {
+	case model.IntegrationMock:
+		in.Type = model.IntegrationMock
+		if !literalTemplates {
+			return false
+		}
+		in.RequestTemplates = templates
+	case model.IntegrationHTTP, model.IntegrationHTTPProxy:
+		in.Type = model.IntegrationType(typ)
+		var ok1, ok2 bool
+		in.URI, ok1 = p.Get("IntegrationUri").Str()
+		in.Method, ok2 = p.Get("IntegrationMethod").Str()
+		if !ok1 || !ok2 || !literalTemplates {
+			return false
+		}
+		in.RequestTemplates = templates
+	case model.IntegrationAWS:
+		if fn := invokedFunction(p.Get("IntegrationUri")); im.funcs[fn] != nil {
+			if !literalTemplates {
+				return false
+			}
+			in.Type, in.RequestTemplates = model.IntegrationAWS, templates
+			rs.handler = fn
+			route.Integration = in
+			im.wire(model.WireIntegration, route.ID, im.funcs[fn].ID)
+			return true
+		}
+		kind, node := im.serviceTarget(ir)
+		role, att := p.Get("CredentialsArn").GetAttOf()
+		if kind == "" || att != "Arn" || !im.isType(role, typeRole) || im.claimed[role] || im.roleUsers(role) != 1 {
+			return false
+		}
+		// Templates written as the export writes them (with Fn::Sub)
+		// are the export's to write; literal ones are the route's.
+		if literalTemplates {
+			in.RequestTemplates = templates
+		}
+		rs.credRole = im.res[role]
+		im.claimed[role] = true
+		im.wire(kind, route.ID, node)
+	default:
+		return false
+	}
+	if in.Type != "" || len(in.RequestTemplates) > 0 || in.TemplateSelectionExpression != "" || in.TimeoutMillis != 0 {
+		route.Integration = in
+	}
+	return true
+}
+
+// serviceTarget finds the wire kind and the node an AWS service
+// integration reaches: the service and action in its URI and templates,
+// the node named in either.
+func (im *importer) serviceTarget(ir *resource) (model.WireKind, string) {
+	uri, ok := flatten(ir.props.Get("IntegrationUri"))
+	m := serviceURI.FindStringSubmatch(uri)
+	if !ok || m == nil {
+		return "", ""
+	}
+	texts := []string{uri}
+	if t := ir.props.Get("RequestTemplates"); t != nil {
+		for _, v := range t.Items {
+			if s, ok := flatten(v); ok {
+				texts = append(texts, s)
+			} else if s, ok := v.Str(); ok {
+				texts = append(texts, s)
+			}
+		}
+	}
+	named := func(nodeOf func(string) string) string {
+		for _, text := range texts {
+			for _, ref := range references(text) {
+				if id := nodeOf(ref.id); id != "" {
+					return id
+				}
+			}
+		}
+		return ""
+	}
+	var kind model.WireKind
+	var node string
+	switch service, action := m[1], m[3]; {
+	case service == "sqs":
+		kind, node = model.WireSendMessage, named(func(id string) string { return im.nodeOfType(id, model.KindQueue) })
+	case service == "sns":
+		kind, node = model.WirePublish, named(func(id string) string { return im.nodeOfType(id, model.KindTopic) })
+	case service == "states" && m[2] == "action" && (action == "StartExecution" || action == "StartSyncExecution"):
+		kind = model.WireStartExecution
+		if action == "StartSyncExecution" {
+			kind = model.WireStartSyncExecution
+		}
+		node = named(func(id string) string { return im.nodeOfType(id, model.KindStateMachine) })
+	case service == "dynamodb" && m[2] == "action" && action == "PutItem":
+		kind, node = model.WirePutItem, named(func(id string) string { return im.nodeOfType(id, model.KindTable) })
+	}
+	if node == "" {
+		return "", ""
+	}
+	return kind, node
+}
+
+// nodeOfType returns the node ID a source logical ID became, if it became
+// a node of the kind.
+func (im *importer) nodeOfType(srcID string, kind model.Kind) string {
+	for id, src := range im.srcID {
+		if src != srcID {
+			continue
+		}
+		if n, ok := im.stack.Node(id); ok && n.Kind == kind {
+			return id
+		}
+	}
+	return ""
+}
+
+// roleUsers counts the resources whose properties name the role.
+func (im *importer) roleUsers(role string) int {
+	n := 0
+	for _, id := range im.order {
+		if id != role && slices.Contains(deepRefs(im.res[id].props), role) {
+			n++
+		}
+	}
+	return n
+}
+
+// literalStrings returns a map of literal strings, and whether the value is
+// one (nil is an empty one).
+func literalStrings(v *cfn.Value) (map[string]string, bool) {
+	if v == nil {
+		return nil, true
+	}
+	if v.Kind != cfn.Map || !literal(v) {
+		return nil, false
+	}
+	out := make(map[string]string, len(v.Keys))
+	for i, k := range v.Keys {
+		s, ok := v.Items[i].Str()
+		if !ok {
+			return nil, false
+		}
+		out[k] = s
+	}
+	return out, true
+}
+
+// integrationResponses recognises the integration responses of a two-way
+// route's integration and reports their resources.
+func (im *importer) integrationResponses(route *model.Route, rs *routeSource) {
+	if rs.integration == nil || !route.TwoWay {
+		return
+	}
+	// A proxy passes the response on as it is; the export writes no
+	// integration response for one, so a source's stays an Other.
+	if t, _ := rs.integration.props.Get("IntegrationType").Str(); t == string(model.IntegrationAWSProxy) || t == string(model.IntegrationHTTPProxy) {
+		return
+	}
+	for _, r := range im.ofType(typeIntegResponse) {
+		if im.claimed[r.id] || r.props.Get("IntegrationId").RefTo() != rs.integration.id {
+			continue
+		}
+		key, ok := r.props.Get("IntegrationResponseKey").Str()
+		templates, lit := literalStrings(r.props.Get("ResponseTemplates"))
+		tse, _ := r.props.Get("TemplateSelectionExpression").Str()
+		if !ok || !lit || len(rs.responses) > 0 {
+			continue
+		}
+		if route.Integration == nil {
+			route.Integration = &model.Integration{}
+		}
+		route.Integration.Responses = append(route.Integration.Responses, model.IntegrationResponse{Key: key, Templates: templates, TemplateSelectionExpression: tse})
+		rs.responses = append(rs.responses, r)
+		im.claimed[r.id] = true
+	}
+}

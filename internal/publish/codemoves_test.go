@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
 // TestCodeMoveInNextCommit: a function's folder exists once committed; a
@@ -24,7 +25,7 @@ func TestCodeMoveInNextCommit(t *testing.T) {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.Open(ctx, filepath.Join(dir, "switchboard.db"))
+	st, err := store.Open(ctx, storetest.Path(t, "switchboard.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/export"
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
 func TestSecrets(t *testing.T) {
@@ -115,7 +116,7 @@ func TestNormalize(t *testing.T) {
 func TestLinkKeepsEveryField(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.Open(ctx, filepath.Join(dir, "switchboard.db"))
+	st, err := store.Open(ctx, storetest.Path(t, "switchboard.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

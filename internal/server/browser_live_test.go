@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/cdproto/input"
@@ -13,13 +12,14 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/server"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
 // liveServer is the real server over a SQLite file whose path a second
 // Store (another process's writes) can open.
 func liveServer(t testing.TB) (browserServer, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "live.db")
+	path := storetest.Path(t, "live.db")
 	st, err := store.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)

@@ -17,13 +17,14 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/server"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
 // mustServeRun is mustServeReal with options for Run locally.
 func mustServeRun(tb testing.TB, opts server.RunOptions) browserServer {
 	tb.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "browser.db"))
+	st, err := store.Open(context.Background(), storetest.Path(tb, "browser.db"))
 	if err != nil {
 		tb.Fatal(err)
 	}

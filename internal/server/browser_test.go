@@ -18,6 +18,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/server"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
@@ -54,7 +55,7 @@ type browserServer struct {
 
 func mustServeReal(tb testing.TB) browserServer {
 	tb.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "browser.db"))
+	st, err := store.Open(context.Background(), storetest.Path(tb, "browser.db"))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/server"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
 // skipGitMessage is the one message the tests needing the git command skip
@@ -70,7 +71,7 @@ func mustBareRepo(tb testing.TB) (dir, fileURL string) {
 // mustServeLogged is mustServe with the server's log kept in a buffer.
 func mustServeLogged(tb testing.TB) (*httptest.Server, *store.Store, *bytes.Buffer, string) {
 	tb.Helper()
-	db := filepath.Join(tb.TempDir(), "test.db")
+	db := storetest.Path(tb, "test.db")
 	st, err := store.Open(context.Background(), db)
 	if err != nil {
 		tb.Fatal(err)

@@ -5,19 +5,19 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/internal/server"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
 // TestImportStopsWithTheRequest: the import handler imports under the
 // request's context, so a request that has gone (here cancelled before the
 // handler runs) stops its import rather than working on for nobody.
 func TestImportStopsWithTheRequest(t *testing.T) {
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
+	st, err := store.Open(context.Background(), storetest.Path(t, "test.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/server"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 	"github.com/switchboard-dev/switchboard/internal/web"
 )
 
@@ -203,7 +204,7 @@ func TestBrowserDNSRebindingRefused(t *testing.T) {
 // answering also to switchboard.lan, and returns it with its token URL.
 func serveAnywhere(tb testing.TB) (*server.Server, *store.Store, *url.URL) {
 	tb.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "anywhere.db"))
+	st, err := store.Open(context.Background(), storetest.Path(tb, "anywhere.db"))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -229,7 +230,7 @@ func serveAnywhere(tb testing.TB) (*server.Server, *store.Store, *url.URL) {
 // TestListenBeyondLoopbackRefused: an address other machines can reach
 // needs ListenAnywhere (the CLI's --listen-anywhere), whatever its form.
 func TestListenBeyondLoopbackRefused(t *testing.T) {
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "refused.db"))
+	st, err := store.Open(context.Background(), storetest.Path(t, "refused.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,20 +5,20 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/server"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 	"github.com/switchboard-dev/switchboard/internal/web"
 )
 
 // mustServe starts the real router on a real SQLite file.
 func mustServe(tb testing.TB) (*httptest.Server, *store.Store) {
 	tb.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "test.db"))
+	st, err := store.Open(context.Background(), storetest.Path(tb, "test.db"))
 	if err != nil {
 		tb.Fatal(err)
 	}

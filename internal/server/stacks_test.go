@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/server"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
 // TestStackDelete_ConfirmOnlyInBody: a delete is confirmed by a form field
@@ -144,7 +144,7 @@ func TestStackIndex_PagesAndSearches(t *testing.T) {
 // on the error page and in the alert the canvas's toast shows.
 func TestStorageErrors_ReadOnlyDatabase(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "ro.db")
+	path := storetest.Path(t, "ro.db")
 	st, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -102,7 +101,7 @@ func EveryFieldStack() *model.Stack {
 func TestCodec_RowsAsScanned(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "switchboard.db"))
+	s, err := Open(ctx, freshPath(t, "switchboard.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,13 +3,13 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
 // TestSaveStack_Concurrent has 8 writers save the same stack from the same
@@ -21,7 +21,7 @@ func TestSaveStack_Concurrent(t *testing.T) {
 	t.Parallel()
 	const writers, rounds = 8, 6
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "switchboard.db")
+	path := storetest.Path(t, "switchboard.db")
 	shared := MustOpenPath(t, path)
 	own := make([]*store.Store, writers)
 	for i := range own {
@@ -122,7 +122,7 @@ func TestConcurrentCreateAndRead(t *testing.T) {
 	t.Parallel()
 	const workers = 8
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "switchboard.db")
+	path := storetest.Path(t, "switchboard.db")
 	MustOpenPath(t, path)
 	var wg sync.WaitGroup
 	for w := range workers {

@@ -2,18 +2,18 @@ package store_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
 // TestConstraints writes bad rows straight into the tables, past the model,
 // to prove the schema itself refuses them.
 func TestConstraints(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "switchboard.db")
+	path := storetest.Path(t, "switchboard.db")
 	s := MustOpenPath(t, path)
 	chat := func() *model.Stack {
 		st := MustExample(t, "chat", "chat")

@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/model/modeltest"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
 // edits are changes a user makes on the canvas. Each may leave the stack
@@ -163,7 +163,7 @@ func TestSaveStack_RandomEdits(t *testing.T) {
 
 func testRandomEdits(t *testing.T, seed uint64) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "switchboard.db")
+	path := storetest.Path(t, "switchboard.db")
 	stores := []*store.Store{MustOpenPath(t, path), MustOpenPath(t, path)}
 	names := make([]string, 0, len(edits))
 	for name := range edits {

@@ -10,12 +10,13 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
 func TestGitLink(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "switchboard.db")
+	path := storetest.Path(t, "switchboard.db")
 	s := MustOpenPath(t, path)
 	if s.Path() != path {
 		t.Fatalf("Path() = %q, want %q", s.Path(), path)
@@ -74,7 +75,7 @@ func TestGitLink(t *testing.T) {
 func TestGitLink_TokenFileGoesWithRow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := MustOpenPath(t, filepath.Join(t.TempDir(), "switchboard.db"))
+	s := MustOpenPath(t, storetest.Path(t, "switchboard.db"))
 	if s.SecretsDir() != filepath.Join(filepath.Dir(s.Path()), store.SecretsFolder) {
 		t.Fatalf("SecretsDir() = %q", s.SecretsDir())
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -27,7 +26,7 @@ func newFakeClock(s *Store, start string) *fakeClock {
 
 func openWithClock(t *testing.T) (*Store, *fakeClock, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "switchboard.db")
+	path := freshPath(t, "switchboard.db")
 	s, err := Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)

@@ -3,16 +3,16 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
 func TestDeleteStack_Cascades(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "switchboard.db")
+	path := storetest.Path(t, "switchboard.db")
 	s := MustOpenPath(t, path)
 	keep := MustCreate(t, s, MustExample(t, "echo", "keep"))
 	st := MustExample(t, "chat", "chat")
@@ -49,7 +49,7 @@ func TestDeleteStack_Cascades(t *testing.T) {
 
 func TestDeleteNode_CascadesToWires(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "switchboard.db")
+	path := storetest.Path(t, "switchboard.db")
 	s := MustOpenPath(t, path)
 	st := MustCreate(t, s, MustExample(t, "chat", "chat"))
 	db := MustRawDB(t, path)
@@ -82,7 +82,7 @@ func TestDeleteNode_CascadesToWires(t *testing.T) {
 func TestUndoRedo(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "switchboard.db")
+	path := storetest.Path(t, "switchboard.db")
 	s := MustOpenPath(t, path)
 	versions := []*model.Stack{MustCreate(t, s, MustExample(t, "chat", "chat"))}
 	for i := 2; i <= 4; i++ {

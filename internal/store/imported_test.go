@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/importer"
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
 // MustImport imports a fixture of the importer's tests.
@@ -34,7 +35,7 @@ func TestImportedStackKeepsWhatItKept(t *testing.T) {
 	ctx := context.Background()
 	for _, file := range []string{"cfn/chat.yaml", "cdk/chat.template.json", "sam/chat.yaml"} {
 		t.Run(file, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "switchboard.db")
+			path := storetest.Path(t, "switchboard.db")
 			s := MustOpenPath(t, path)
 			want := MustImport(t, file, "imported")
 			if len(want.Others) == 0 || len(want.Sections) == 0 {
@@ -80,7 +81,7 @@ func TestImportedStackKeepsWhatItKept(t *testing.T) {
 
 func TestImportedStackConstraints(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "switchboard.db")
+	path := storetest.Path(t, "switchboard.db")
 	MustOpenPath(t, path)
 	db := MustRawDB(t, path)
 	ctx := context.Background()

@@ -3,17 +3,17 @@ package store_test
 import (
 	"context"
 	"math"
-	"path/filepath"
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/model/modeltest"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
 func TestMoveNode(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "switchboard.db")
+	path := storetest.Path(t, "switchboard.db")
 	s := MustOpenPath(t, path)
 	st := MustCreate(t, s, MustExample(t, "chat", "chat"))
 	to := model.Position{X: 123.5, Y: -40}

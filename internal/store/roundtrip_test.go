@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
 // fieldSet records which fields of which struct types are set somewhere.
@@ -172,7 +172,7 @@ func differences(path string, got, want reflect.Value) []string {
 func TestEveryFieldRoundTrips(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "switchboard.db")
+	path := storetest.Path(t, "switchboard.db")
 	s := MustOpenPath(t, path)
 
 	want := store.EveryFieldStack()

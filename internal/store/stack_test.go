@@ -3,12 +3,12 @@ package store_test
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/model/modeltest"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
 func mustJSON(tb testing.TB, v any) string {
@@ -288,7 +288,7 @@ func TestSaveStack_UpdatedAt(t *testing.T) {
 func TestSaveStack_TwoStores(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "switchboard.db")
+	path := storetest.Path(t, "switchboard.db")
 	a, b := MustOpenPath(t, path), MustOpenPath(t, path)
 	st := MustCreate(t, a, MustExample(t, "chat", "chat"))
 
@@ -326,7 +326,7 @@ func TestSaveStack_TwoStores(t *testing.T) {
 func TestSaveStack_TablesChangedBehindTheStore(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "switchboard.db")
+	path := storetest.Path(t, "switchboard.db")
 	s := MustOpenPath(t, path)
 	st := MustCreate(t, s, MustExample(t, "chat", "chat"))
 	db := MustRawDB(t, path)

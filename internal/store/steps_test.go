@@ -2,12 +2,12 @@ package store_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
 // TestSteps: each revision keeps the summary its edit gave, Steps names
@@ -16,7 +16,7 @@ import (
 func TestSteps(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "switchboard.db")
+	path := storetest.Path(t, "switchboard.db")
 	s := MustOpenPath(t, path)
 	st := MustCreate(t, s, MustExample(t, "chat", "chat"))
 

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,6 +13,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
 var dump = flag.Bool("dump", false, "log the path of each test database and keep it (wtf sqlite_test.go)")
@@ -22,7 +22,7 @@ var dump = flag.Bool("dump", false, "log the path of each test database and keep
 // closes it when the test ends (wtf sqlite/sqlite_test.go MustOpenDB).
 func MustOpen(tb testing.TB) *store.Store {
 	tb.Helper()
-	return MustOpenPath(tb, filepath.Join(tb.TempDir(), "switchboard.db"))
+	return MustOpenPath(tb, storetest.Path(tb, "switchboard.db"))
 }
 
 // MustOpenPath opens a store on path, closed when the test ends.

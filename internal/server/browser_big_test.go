@@ -11,19 +11,20 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
+	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/model/modeltest"
 )
 
-// bigStackURL stores the big stack: 200 functions, 20 tables and 20
-// APIs with 1,000 routes (3,013 CloudFormation resources once exported),
-// placed where modeltest.Large puts them. It returns the canvas's URL.
-func bigStackURL(tb testing.TB, srv browserServer) string {
+// bigStackModel is the big stack: 200 functions, 20 tables and 20 APIs
+// with 1,000 routes (3,013 CloudFormation resources once exported), placed
+// where modeltest.Large puts them.
+func bigStackModel() *model.Stack { return modeltest.Large("big", 200, 1000) }
+
+// bigStackURL serves the big stack and returns its canvas's URL.
+func bigStackURL(tb testing.TB) (browserServer, string) {
 	tb.Helper()
-	st, err := srv.store.CreateStack(context.Background(), modeltest.Large("big", 200, 1000))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return srv.url + "/stacks/" + strconv.FormatInt(st.ID, 10)
+	srv, st := mustServeBig(tb)
+	return srv, srv.url + "/stacks/" + strconv.FormatInt(st.ID, 10)
 }
 
 // frameMeter counts the page's animation frames from when it starts; stop
@@ -121,9 +122,8 @@ func dragPan(x, y, d float64, n int) chromedp.Action {
 //
 //	go test ./internal/server -run '^$' -bench BrowserZoomPan -benchtime 3x
 func BenchmarkBrowserZoomPan(b *testing.B) {
-	srv := mustServeReal(b)
+	_, url := bigStackURL(b)
 	ctx, _ := newBrowser(b)
-	url := bigStackURL(b, srv)
 	run(b, ctx, "open the big stack",
 		chromedp.EmulateViewport(1440, 900),
 		chromedp.Navigate(url),
@@ -183,9 +183,8 @@ func BenchmarkBrowserZoomPan(b *testing.B) {
 // function by name and flies to it, drawn in full; at a working zoom only
 // what is in view is in the document's drawing, and Arrange lays it out.
 func TestBrowserBigStack(t *testing.T) {
-	srv := mustServeReal(t)
+	_, url := bigStackURL(t)
 	ctx, _ := newBrowser(t)
-	url := bigStackURL(t, srv)
 	run(t, ctx, "open the big stack and fit it",
 		chromedp.EmulateViewport(1440, 900),
 		chromedp.Navigate(url),

@@ -12,7 +12,6 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"github.com/switchboard-dev/switchboard/internal/model/modeltest"
 )
 
 // wireBytes counts the bytes a tab receives over the network (encoded, as
@@ -57,12 +56,8 @@ const watchEdit = `(() => {
 // asserts no timings; the figures are its metrics (issue 14's goals: load
 // under 1 s, an edit under 100 ms and 20 KB).
 func BenchmarkBrowserBigStack(b *testing.B) {
-	srv := mustServeReal(b)
+	srv, stack := mustServeBig(b)
 	ctx, _ := newBrowser(b)
-	stack, err := srv.store.CreateStack(context.Background(), modeltest.Large("big", 200, 1000))
-	if err != nil {
-		b.Fatal(err)
-	}
 	canvas := fmt.Sprintf("%s/stacks/%d", srv.url, stack.ID)
 	wire := watchWire(ctx)
 	run(b, ctx, "time the page loads", network.Enable(), chromedp.ActionFunc(func(ctx context.Context) error {
@@ -144,12 +139,8 @@ func timeEdit(tb testing.TB, ctx context.Context, wire *wireBytes, what string, 
 // and what it caused (issue 14 item 1). The time it took is logged, not
 // asserted; BenchmarkBrowserBigStack measures it.
 func TestBrowserBigStackEdit(t *testing.T) {
-	srv := mustServeReal(t)
+	srv, stack := mustServeBig(t)
 	ctx, _ := newBrowser(t)
-	stack, err := srv.store.CreateStack(context.Background(), modeltest.Large("big", 200, 1000))
-	if err != nil {
-		t.Fatal(err)
-	}
 	wire := watchWire(ctx)
 	fn := stack.Functions[0].ID
 	run(t, ctx, "open the big stack",

@@ -16,6 +16,7 @@ import (
 	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/server"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/store/storetest"
@@ -55,7 +56,25 @@ type browserServer struct {
 
 func mustServeReal(tb testing.TB) browserServer {
 	tb.Helper()
-	st, err := store.Open(context.Background(), storetest.Path(tb, "browser.db"))
+	return mustServeRealOn(tb, storetest.Path(tb, "browser.db"))
+}
+
+// mustServeBig is mustServeReal over a database holding the big
+// stack (bigStackModel), which it returns too.
+func mustServeBig(tb testing.TB) (browserServer, *model.Stack) {
+	tb.Helper()
+	srv := mustServeRealOn(tb, storetest.PathWith(tb, "browser.db", "big", bigStackModel))
+	st, err := srv.store.StackByName(context.Background(), "big")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return srv, st
+}
+
+// mustServeRealOn serves the database at path.
+func mustServeRealOn(tb testing.TB, path string) browserServer {
+	tb.Helper()
+	st, err := store.Open(context.Background(), path)
 	if err != nil {
 		tb.Fatal(err)
 	}

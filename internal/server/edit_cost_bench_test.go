@@ -8,29 +8,28 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
-	"github.com/switchboard-dev/switchboard/internal/model/modeltest"
 	"github.com/switchboard-dev/switchboard/internal/server"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
-// bigStack is the big stack: 200 functions, 20 tables, 20 APIs
-// with 1,000 routes and their wires, 3,013 CloudFormation resources once
-// exported (modeltest.Large, the shape the export benchmarks measure).
+// bigStack opens a store holding the big stack (bigStackModel:
+// 3,013 CloudFormation resources once exported, the shape the export
+// benchmarks measure), created once per test process.
 func bigStack(tb testing.TB) (*store.Store, *model.Stack) {
 	tb.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "big.db"))
+	st, err := store.Open(context.Background(), storetest.PathWith(tb, "big.db", "big", bigStackModel))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { st.Close() })
-	s, err := st.CreateStack(context.Background(), modeltest.Large("big", 200, 1000))
+	s, err := st.StackByName(context.Background(), "big")
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
@@ -26,6 +27,28 @@ func Migrate(path string) error {
 		return err
 	}
 	return s.Close()
+}
+
+// PathWith is Path with stacks already created in it, in order, once per
+// test process and key: a large stack that several tests open is created
+// once rather than by each (a minute under -race for the 3,000-resource
+// one).
+func PathWith(tb testing.TB, name, key string, stacks ...func() *model.Stack) string {
+	tb.Helper()
+	return testtool.FreshFile(tb, "store+"+key, name, func(path string) error {
+		ctx := context.Background()
+		s, err := store.Open(ctx, path)
+		if err != nil {
+			return err
+		}
+		for _, stack := range stacks {
+			if _, err := s.CreateStack(ctx, stack()); err != nil {
+				s.Close()
+				return err
+			}
+		}
+		return s.Close()
+	})
 }
 
 // Open opens a store on a new database (Path), closed when the test ends.

@@ -84,6 +84,8 @@ func (im *importer) template(root *cfn.Value) error {
 		if err := im.expandSAM(root); err != nil {
 			return err
 		}
+	} else if err := im.checkReferences(root); err != nil {
+		return err
 	}
 	for _, id := range im.order {
 		if r := im.res[id]; r.typ == "AWS::CDK::Metadata" || r.v.Path("Metadata", "aws:cdk:path") != nil {

@@ -2,6 +2,7 @@ package importer_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -155,5 +156,35 @@ func TestBracketsInTextAreNotNesting(t *testing.T) {
 	}
 	if res.Stack.Description != many {
 		t.Fatalf("description %q", res.Stack.Description)
+	}
+}
+
+// TestDanglingReferenceIsRefused: a Ref or Fn::GetAtt of a name the
+// template does not define is refused where it is written (CloudFormation
+// refuses it too); before, the import went on and a round trip lost what
+// the function kept (FuzzImport's 2289b64dd6c10b2c).
+func TestDanglingReferenceIsRefused(t *testing.T) {
+	for name, tc := range map[string]struct {
+		src       string
+		line, col int
+	}{
+		"GetAtt in a property": {"Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Role: !GetAtt MissingRole.Arn\n", 5, 13},
+		"Ref in an output":     {"Resources:\n  Q:\n    Type: AWS::SQS::Queue\nOutputs:\n  O:\n    Value: {Ref: Nope}\n", 6, 12},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := importer.Parse("bad.yaml", []byte(tc.src))
+			var se *importer.SourceError
+			if !errors.As(err, &se) || se.Line != tc.line || se.Col != tc.col {
+				t.Fatalf("got %v (%+v), want a SourceError at %d:%d", err, se, tc.line, tc.col)
+			}
+			if model.ErrorCode(err) != model.EINVALID {
+				t.Fatalf("code %s", model.ErrorCode(err))
+			}
+		})
+	}
+	// Parameters and pseudo parameters are names too.
+	ok := "Parameters:\n  Role:\n    Type: String\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Sub '${AWS::StackName}'\n      Tags:\n        - Key: r\n          Value: !Ref Role\n        - Key: s\n          Value: !Ref AWS::Region\n"
+	if _, err := importer.Parse("ok.yaml", []byte(ok)); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -349,3 +349,41 @@ func normalizeIAM(v *cfn.Value, key string) *cfn.Value {
 	}
 	return v
 }
+
+// checkReferences refuses a template whose Ref or Fn::GetAtt names neither
+// a resource nor a parameter (nor a pseudo parameter, AWS::…):
+// CloudFormation refuses it too, and an import that went on would keep a
+// dangling reference the export could not write back the same. SAM
+// templates are not checked: their transform adds resources (a function's
+// Role, an API's Stage) that the source may name.
+func (im *importer) checkReferences(root *cfn.Value) error {
+	known := func(id string) bool {
+		return strings.HasPrefix(id, "AWS::") || im.res[id] != nil || root.Path("Parameters", id) != nil
+	}
+	var bad *cfn.Value
+	var name string
+	check := func(v *cfn.Value) {
+		v.Walk(func(x *cfn.Value) {
+			if bad != nil {
+				return
+			}
+			id := x.RefTo()
+			if id == "" {
+				id, _ = x.GetAttOf()
+			}
+			if id != "" && !known(id) {
+				bad, name = x, id
+			}
+		})
+	}
+	for _, id := range im.order {
+		check(im.res[id].v)
+	}
+	check(root.Get("Conditions"))
+	check(root.Get("Outputs"))
+	if bad == nil {
+		return nil
+	}
+	fn, _ := bad.Call()
+	return im.errorAt(bad.Pos, "%s names %s, which is neither a resource nor a parameter of the template", fn, name)
+}

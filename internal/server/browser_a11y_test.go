@@ -56,6 +56,7 @@ func darkMode(dark bool) chromedp.Action {
 // targets model.WireRules allows; a node added from the palette lands in
 // view and is announced; axe finds nothing on the canvas, light or dark.
 func TestBrowserKeyboardAndScreenReaders(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	axe := axeSource(t)

@@ -61,6 +61,7 @@ func checkLaidOut(tb testing.TB, s *model.Stack) {
 // stack, whose nodes all stand at the origin, is arranged the same way when
 // first opened.
 func TestBrowserArrange(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	st := openChat(t, srv, ctx, "chat", func(s *model.Stack) {

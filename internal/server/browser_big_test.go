@@ -183,6 +183,7 @@ func BenchmarkBrowserZoomPan(b *testing.B) {
 // function by name and flies to it, drawn in full; at a working zoom only
 // what is in view is in the document's drawing, and Arrange lays it out.
 func TestBrowserBigStack(t *testing.T) {
+	t.Parallel()
 	_, url := bigStackURL(t)
 	ctx, _ := newBrowser(t)
 	run(t, ctx, "open the big stack and fit it",

@@ -138,6 +138,7 @@ func timeEdit(tb testing.TB, ctx context.Context, wire *wireBytes, what string, 
 // and what it caused (issue 14 item 1). The time it took is logged, not
 // asserted; BenchmarkBrowserBigStack measures it.
 func TestBrowserBigStackEdit(t *testing.T) {
+	t.Parallel()
 	srv, stack := mustServeBig(t)
 	ctx, _ := newBrowser(t)
 	wire := watchWire(ctx)

@@ -41,6 +41,7 @@ func wheel(x, y, dx, dy float64, modifiers input.Modifier) chromedp.Action {
 // selection frames the selected node; the minimap moves the view; an API's
 // routes collapse to a count, which a reload keeps.
 func TestBrowserNavigate(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	openChat(t, srv, ctx, "chat", nil)

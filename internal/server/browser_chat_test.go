@@ -16,6 +16,7 @@ import (
 // With SWITCHBOARD_UPDATE_SCREENSHOT=1 it writes docs/screenshot-chat.png
 // for the README.
 func TestBrowserScreenshotChat(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	chat, _ := model.Example("chat", "chat")

@@ -18,6 +18,7 @@ import (
 // focus, and the hidden Template tab is not fetched until it is shown
 // (issue 14 item 1).
 func TestBrowserEditChangesOnlyWhatItChanged(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	s, err := model.Example("chat", "lean")
@@ -78,6 +79,7 @@ func TestBrowserEditChangesOnlyWhatItChanged(t *testing.T) {
 // types in the next field leaves what they typed there, and the focus
 // (the panel morphs rather than being replaced).
 func TestBrowserTypingSurvivesASave(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	s := openChat(t, srv, ctx, "typing", nil)

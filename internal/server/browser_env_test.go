@@ -36,6 +36,7 @@ func trickyEnv() map[string]string {
 // gone. Before the rows, saving the memory split MULTI into MULTI=line1
 // and an invented line2=x.
 func TestBrowserEnvironmentRows(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	bg := context.Background()

@@ -60,6 +60,7 @@ func buttonState(tb testing.TB, ctx context.Context, action string) string {
 // nothing to do, name the change they would make, and a key press with
 // nothing to redo does nothing, with no error (issue 14 item 8).
 func TestBrowserUndoNamesTheChange(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	s := openChat(t, srv, ctx, "undo", nil)
@@ -133,6 +134,7 @@ func pointer(fx, fy, x, y float64) chromedp.Action {
 // table, an API) stand out, the others (functions) step back, and only a
 // valid node under the pointer is highlighted (issue 14 item 8).
 func TestBrowserWiringLightsValidTargetsOnly(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	s := openChat(t, srv, ctx, "wiring", nil)
@@ -176,6 +178,7 @@ func TestBrowserWiringLightsValidTargetsOnly(t *testing.T) {
 // TestBrowserTooltipForTruncatedName: a name cut short on its node shows in
 // full when the pointer rests on it; one that fits has no tooltip.
 func TestBrowserTooltipForTruncatedName(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	s, err := model.Example("chat", "tooltips")
@@ -210,6 +213,7 @@ func TestBrowserTooltipForTruncatedName(t *testing.T) {
 // the route's key in the panel; a problem about a field focuses that field
 // (issue 14 item 8).
 func TestBrowserProblemMarksItsRoute(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	s, err := model.Example("chat", "problems")
@@ -280,6 +284,7 @@ func TestBrowserProblemMarksItsRoute(t *testing.T) {
 // showMessage) is a toast only when it is an error; any other is announced
 // to screen readers and not shown (issue 14 item 8).
 func TestBrowserToastsForErrorsOnly(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	openChat(t, srv, ctx, "toasts", nil)

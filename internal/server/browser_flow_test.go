@@ -27,6 +27,7 @@ func evalString(tb testing.TB, ctx context.Context, expr string) string {
 // create a stack, drag an API and a function from the palette, add a
 // route, wire it, read the template, reload, undo, and edit from two tabs.
 func TestBrowserDesignStack(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, newTab := newBrowser(t)
 

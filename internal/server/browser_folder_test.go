@@ -19,6 +19,7 @@ import (
 // changes, and loading it is one revision that moves the canvas (issue 15
 // item 5).
 func TestBrowserWorkingFolderEditIsOffered(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	repo := t.TempDir()

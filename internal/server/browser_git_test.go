@@ -14,6 +14,7 @@ import (
 // the canvas, previews the commit, edits the message and commits, then finds
 // the commit in the repository with git.
 func TestBrowserCommitToRepo(t *testing.T) {
+	t.Parallel()
 	bare, repoURL := mustBareRepo(t)
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)

@@ -14,6 +14,7 @@ import (
 // the file previews, creates the stack, and the canvas shows its other
 // resources, which can be moved and deleted but not edited.
 func TestBrowserImport(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	fixture, err := filepath.Abs("../importer/testdata/cfn/chat.yaml")

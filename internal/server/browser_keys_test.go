@@ -16,6 +16,7 @@ import (
 // after confirming, and a problem selects its resource. A wire is then
 // selected by a click and deleted with the Delete key.
 func TestBrowserKeyboard(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	s, err := srv.store.CreateStack(context.Background(), &model.Stack{Name: "keys"})

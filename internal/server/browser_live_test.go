@@ -58,6 +58,7 @@ func openCanvas(t *testing.T, tab context.Context, url string) {
 // typed text survives another tab's save, and an edit of the same field
 // shows both values to pick from.
 func TestBrowserLiveViews(t *testing.T) {
+	t.Parallel()
 	srv, dbPath := liveServer(t)
 	ctx := context.Background()
 	ex, err := model.Example("chat", "live")
@@ -164,6 +165,7 @@ func TestBrowserLiveViews(t *testing.T) {
 // dragging it. The release does not snap back silently: the panel shows
 // the dragged position beside the saved one, and Keep mine puts it there.
 func TestBrowserDragConflict(t *testing.T) {
+	t.Parallel()
 	srv, dbPath := liveServer(t)
 	ctx := context.Background()
 	ex, err := model.Example("chat", "drag")

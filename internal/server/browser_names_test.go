@@ -36,6 +36,7 @@ func renameInPanel(tb testing.TB, ctx context.Context, nodeID, name string) {
 // committed, a rename asks, and a yes moves the folder in the next commit
 // (issue 14 item 9).
 func TestBrowserCodePathFollowsName(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is needed")
 	}

@@ -35,6 +35,7 @@ func reachable(sel string) string {
 // wraps, widens and copies; and the page follows a dark colour scheme,
 // with nothing axe objects to.
 func TestBrowserRoomToWork(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	axe := axeSource(t)

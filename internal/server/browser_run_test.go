@@ -17,6 +17,7 @@ import (
 // the test client, sends a message, and sees the reply, the function's log
 // and the route and wire lit up; then stops the run.
 func TestBrowserRunLocally(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("node"); err != nil {
 		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
 			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")

@@ -68,6 +68,7 @@ func openStack(t *testing.T, ctx context.Context, srv browserServer, id int64) {
 // them, each one revision; the context menu, by pointer and by keyboard,
 // does the same.
 func TestBrowserSelectMany(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	chat, _ := model.Example("chat", "chat")
@@ -195,6 +196,7 @@ func TestBrowserSelectMany(t *testing.T) {
 // another through the system clipboard, and refuses a hostile clipboard
 // with a message.
 func TestBrowserCopyPaste(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	run(t, ctx, "let the page use the clipboard", testtool.GrantPermissions(ctx, browser.PermissionTypeClipboardReadWrite, browser.PermissionTypeClipboardSanitizedWrite))

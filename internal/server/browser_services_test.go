@@ -52,6 +52,7 @@ func createBlank(t *testing.T, ctx context.Context, url, name string) int64 {
 // express), its integration's timeout set in the wire's panel, and the
 // template showing the integration and its least-privilege role.
 func TestBrowserRouteToStepFunctions(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	id := createBlank(t, ctx, srv.url, "flows")
@@ -142,6 +143,7 @@ func TestBrowserRouteToStepFunctions(t *testing.T) {
 // queue and nothing more, and the queue's visibility timeout refused when
 // shorter than the function's.
 func TestBrowserQueueToFunction(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	id := createBlank(t, ctx, srv.url, "jobs")

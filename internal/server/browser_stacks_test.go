@@ -14,6 +14,7 @@ import (
 // link to the next, and typing in the search box narrows the list in place
 // (htmx swaps the list alone) and puts the search in the address.
 func TestBrowserStacksSearch(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	for i := range 60 {
 		if _, err := srv.store.CreateStack(context.Background(), &model.Stack{Name: fmt.Sprintf("s%02d", i)}); err != nil {

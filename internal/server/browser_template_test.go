@@ -47,6 +47,7 @@ const editorText = `switchboardEditor.EditorView.findFromDOM(document.querySelec
 // revision, the canvas shows the new route in place, and the template
 // shows the stack's export again (issue 15 item 4).
 func TestBrowserTemplateEditMovesTheCanvas(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	s := openChat(t, srv, ctx, "tpl-edit", nil)
@@ -93,6 +94,7 @@ func TestBrowserTemplateEditMovesTheCanvas(t *testing.T) {
 // not, shows its problem marked at its line, and is still there, with the
 // problem, after a reload; Discard brings back the stack's template.
 func TestBrowserTemplateProblemSurvivesReload(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	// The refused apply is answered 422, which the browser logs.
@@ -149,6 +151,7 @@ func TestBrowserTemplateProblemSurvivesReload(t *testing.T) {
 // Template tab: its panel's button puts the cursor on it, and a property
 // typed there and applied is saved, the queue keeping its node.
 func TestBrowserKeptResourceIsEditedInTheTemplate(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	data, err := os.ReadFile("../export/testdata/kept.yaml")

@@ -29,6 +29,7 @@ const wireMeetsPort = `((wire, port, end) => {
 // wire runs around a node standing between its ends. A wire dragged from
 // the call port to an API is a send wire.
 func TestBrowserWires(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	// DefaultHandler's send wire is left out, to be drawn below.
@@ -101,6 +102,7 @@ func TestBrowserWires(t *testing.T) {
 // TestBrowserWireAroundNode: a table standing between a route and its
 // handler is not crossed: the wire goes around it.
 func TestBrowserWireAroundNode(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	s := &model.Stack{Name: "around"}

@@ -426,6 +426,7 @@ func TestOpenHostileStackFileRefused(t *testing.T) {
 // script. The requests must go to the node's own URL, its ID escaped as
 // one path segment; nothing else on the server is asked for.
 func TestBrowserHostileIDCannotSteerCanvas(t *testing.T) {
+	t.Parallel()
 	chat, _ := model.Example("chat", "chat")
 	chat.ID, chat.Revision = 7, 3
 	// The second ID would be selector syntax if the script built a CSS
@@ -516,6 +517,7 @@ func TestBrowserHostileIDCannotSteerCanvas(t *testing.T) {
 // bar or in reach of scripts (HttpOnly), and the canvas works: its assets
 // load and its htmx edits carry the SameSite=Strict cookie.
 func TestBrowserListenAnywhereToken(t *testing.T) {
+	t.Parallel()
 	srv, st, tokenURL := serveAnywhere(t)
 	s := mustCreate(t, st, "", "anywhere")
 	ctx, _ := newBrowser(t)

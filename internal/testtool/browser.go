@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
@@ -125,7 +126,7 @@ func NewTab(tb testing.TB, ctx context.Context) context.Context {
 		tb.Cleanup(cancel)
 		// The first Run opens the tab and ties it to the context it gets:
 		// give it the tab's own, not a step's deadline.
-		if err := chromedp.Run(tab); err != nil {
+		if err := chromedp.Run(tab, emulation.SetFocusEmulationEnabled(true)); err != nil {
 			tb.Fatalf("open a tab: %v", err)
 		}
 		return tab
@@ -149,7 +150,11 @@ func openTab(tb testing.TB, parent context.Context, id cdp.BrowserContextID) con
 	}
 	tab, cancel := chromedp.NewContext(parent, chromedp.WithTargetID(tid))
 	tb.Cleanup(cancel)
-	if err := chromedp.Run(tab); err != nil {
+	// Every tab behaves as the focused one, as a user's window would while
+	// they work in it: tests run side by side, and only one window of a
+	// browser has the real focus (document.hasFocus, focus events,
+	// CodeMirror's hasFocus).
+	if err := chromedp.Run(tab, emulation.SetFocusEmulationEnabled(true)); err != nil {
 		tb.Fatalf("attach to a tab: %v", err)
 	}
 	c := chromedp.FromContext(tab)

@@ -432,6 +432,9 @@ func (s *sandbox) handleNext(w http.ResponseWriter, r *http.Request) {
 	cfg := s.f.cfg
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
+	// A length, not chunks, whatever the event's size: one form for
+	// runtime clients to read.
+	h.Set("Content-Length", strconv.Itoa(len(inv.payload)))
 	h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
 	h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.deadline.UnixMilli(), 10))
 	h.Set("Lambda-Runtime-Invoked-Function-Arn", fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", s.region(), accountID, cfg.Name))

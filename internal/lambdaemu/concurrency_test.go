@@ -44,3 +44,33 @@ func TestDefaultConcurrencyFollowsTheMachine(t *testing.T) {
 		}
 	}
 }
+
+// TestComputingHandlersDoNotOutnumberTheCPUs: calls of a handler that
+// computes (no I/O to wait on) share the CPUs whatever the process count,
+// so a burst of them starts processes only while the CPUs have room; the
+// cap (here the default, far above the CPUs) is for handlers that wait.
+// Before, every waiting call started a process up to the cap.
+func TestComputingHandlersDoNotOutnumberTheCPUs(t *testing.T) {
+	if _, ok := ownDemand(); !ok {
+		t.Skip("CPU demand is measured from /proc (Linux)")
+	}
+	calls := 6 * runtime.NumCPU()
+	fn := nodeFunction(t, "Spin", map[string]string{"index.mjs": `export const handler = async () => {
+		const end = Date.now() + 150;
+		while (Date.now() < end) {}
+		return process.pid;
+	};`})
+	if n := DefaultConcurrency(fn.MemoryMB); n < calls {
+		t.Skipf("this machine allows %d processes of %d MB", n, fn.MemoryMB)
+	}
+	p := MustPool(t, Options{}, fn)
+	distinct := map[int]bool{}
+	for _, pid := range invokeAll(t, p, "Spin", calls) {
+		distinct[pid] = true
+	}
+	// A process per CPU, and one or two more started while the demand
+	// of the first was still being measured.
+	if most := runtime.NumCPU() + 2; len(distinct) > most {
+		t.Fatalf("%d processes for %d computing calls on %d CPUs; want at most %d", len(distinct), calls, runtime.NumCPU(), most)
+	}
+}

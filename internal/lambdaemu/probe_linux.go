@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -84,27 +85,46 @@ func (p *procProbe) close() {
 	}
 }
 
-// ownDemand is demand for this process: the sum over its threads, since
-// Go runs goroutines on several. A thread that exits takes its share out
-// of the sum, which the caller treats as no demand for that interval.
+// ownStat is this process's /proc/self/stat, kept open for ownDemand.
+var ownStat struct {
+	sync.Mutex
+	f   *os.File
+	buf [1024]byte
+}
+
+// clockTick is the unit of /proc's CPU times (USER_HZ, 100 on Linux).
+const clockTick = 10 * time.Millisecond
+
+// ownDemand is the CPU time this process's threads used, from
+// /proc/self/stat's utime and stime: one pread, where summing each
+// thread's schedstat would read a file per thread. Unlike demand it
+// leaves out run-queue time.
 func ownDemand() (time.Duration, bool) {
-	tasks, err := os.ReadDir("/proc/self/task")
-	if err != nil {
+	ownStat.Lock()
+	defer ownStat.Unlock()
+	if ownStat.f == nil {
+		f, err := os.Open("/proc/self/stat")
+		if err != nil {
+			return 0, false
+		}
+		ownStat.f = f
+	}
+	n, err := ownStat.f.ReadAt(ownStat.buf[:], 0)
+	if n == 0 && err != nil {
 		return 0, false
 	}
-	var total time.Duration
-	var p procProbe
-	for _, t := range tasks {
-		f, err := os.Open("/proc/self/task/" + t.Name() + "/schedstat")
-		if err != nil {
-			continue
-		}
-		p.schedstat = f
-		d, ok := p.demand()
-		f.Close()
-		if ok {
-			total += d
-		}
+	// pid (comm) state ppid …: comm may hold spaces; utime and stime are
+	// the 14th and 15th fields, the 12th and 13th after comm.
+	b := ownStat.buf[:n]
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, false
 	}
-	return total, true
+	f := bytes.Fields(b[i+1:])
+	if len(f) < 13 {
+		return 0, false
+	}
+	utime, err1 := strconv.ParseInt(string(f[11]), 10, 64)
+	stime, err2 := strconv.ParseInt(string(f[12]), 10, 64)
+	return time.Duration(utime+stime) * clockTick, err1 == nil && err2 == nil
 }

@@ -1,8 +1,10 @@
 package lambdaemu
 
 import (
+	"math"
 	"runtime"
 	"testing"
+	"time"
 )
 
 // TestDefaultConcurrencyScalesPastTen: without a cap from the function or
@@ -72,5 +74,28 @@ func TestComputingHandlersDoNotOutnumberTheCPUs(t *testing.T) {
 	// of the first was still being measured.
 	if most := runtime.NumCPU() + 2; len(distinct) > most {
 		t.Fatalf("%d processes for %d computing calls on %d CPUs; want at most %d", len(distinct), calls, runtime.NumCPU(), most)
+	}
+}
+
+// TestWaitingHandlersScaleOutOnABusyMachine: calls that wait on each other
+// (or on any I/O) need a process each, however busy the CPUs are. Here
+// Switchboard's own process is taken to compute on every CPU (the sample
+// is set, and not taken again within the test). Before, the CPU rule alone
+// kept the calls waiting for a process that never came free, until the
+// function's timeout.
+func TestWaitingHandlersScaleOutOnABusyMachine(t *testing.T) {
+	const calls = 3
+	b := newBarrier(t, calls)
+	fn := nodeFunction(t, "Gate", map[string]string{"index.mjs": gateHandler})
+	fn.Env = map[string]string{"BARRIER_URL": b.URL}
+	fn.Timeout = 20 * time.Second
+	p := MustPool(t, Options{MemoryCheckInterval: time.Hour}, fn)
+	p.ownCPU.Store(math.Float64bits(float64(runtime.NumCPU())))
+	distinct := map[int]bool{}
+	for _, pid := range invokeAll(t, p, "Gate", calls) {
+		distinct[pid] = true
+	}
+	if len(distinct) != calls || b.maxInFlight() != calls {
+		t.Fatalf("%d processes, %d calls at once; want %d", len(distinct), b.maxInFlight(), calls)
 	}
 }

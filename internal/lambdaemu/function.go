@@ -36,7 +36,10 @@ type function struct {
 	idle     []*sandbox      // warm sandboxes waiting for an invocation, most recent last
 	waiters  []chan *sandbox // invocations waiting for a sandbox, first come first
 	starting int             // sandboxes acquire is starting
-	stopped  bool
+	// lastFreed is when a sandbox last came free (or the function was
+	// made): calls waiting long after it are stuck (stallWait).
+	lastFreed time.Time
+	stopped   bool
 }
 
 func (p *Pool) newFunction(cfg FunctionConfig) (*function, error) {
@@ -65,6 +68,8 @@ func (p *Pool) newFunction(cfg FunctionConfig) (*function, error) {
 		ctx:    ctx,
 		stopF:  cancel,
 		live:   map[*sandbox]struct{}{},
+
+		lastFreed: time.Now(),
 	}, nil
 }
 
@@ -236,22 +241,36 @@ func (f *function) leaveQueueLocked(turn chan *sandbox) {
 // long beside a small handler's call.
 const scaleOutWait = 5 * time.Millisecond
 
+// stallWait is how long a function may go without a process coming free
+// while calls wait before it starts another however busy Switchboard
+// itself is: if its processes do not want the CPUs either, its calls wait
+// on something (I/O, each other) that more processes get through.
+const stallWait = 50 * time.Millisecond
+
 // startAnotherLocked says whether an invocation that found no idle process
-// starts one: at once when the function has none running, else after it
-// waited scaleOutWait, if its processes and those starting (counted as a
-// whole CPU each: start-up computes) want less than the machine's CPUs.
+// starts one: at once when the function has none running; after it waited
+// scaleOutWait, if its processes and those starting (counted as a whole
+// CPU each: start-up computes) and Switchboard itself want less than the
+// machine's CPUs, or, when no process came free for stallWait, if its
+// processes and those starting alone do.
 func (f *function) startAnotherLocked(waited bool) bool {
-	demand, live := float64(f.starting)+math.Float64frombits(f.pool.ownCPU.Load()), 0
+	demand, live := float64(f.starting), 0
 	for s := range f.live {
 		if !s.dead() {
 			live++
 			demand += s.demand()
 		}
 	}
-	if live+f.starting == 0 {
+	cpus := float64(runtime.NumCPU())
+	switch {
+	case live+f.starting == 0:
+		return true
+	case !waited:
+		return false
+	case demand+math.Float64frombits(f.pool.ownCPU.Load()) < cpus:
 		return true
 	}
-	return waited && demand < float64(runtime.NumCPU())
+	return demand < cpus && time.Since(f.lastFreed) >= stallWait
 }
 
 // release puts a sandbox that finished an invocation back to work: to
@@ -267,6 +286,7 @@ func (f *function) releaseLocked(s *sandbox) {
 		s.kill() // started already: no wait
 		return
 	}
+	f.lastFreed = time.Now()
 	if len(f.waiters) > 0 {
 		turn := f.waiters[0]
 		f.waiters = f.waiters[1:]

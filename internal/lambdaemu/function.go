@@ -244,8 +244,11 @@ const scaleOutWait = 5 * time.Millisecond
 // stallWait is how long a function may go without a process coming free
 // while calls wait before it starts another however busy Switchboard
 // itself is: if its processes do not want the CPUs either, its calls wait
-// on something (I/O, each other) that more processes get through.
-const stallWait = 50 * time.Millisecond
+// on something (I/O, each other) that more processes get through. Long
+// beside a small handler's call even on a machine so loaded that every
+// process waits tens of milliseconds for a CPU, where more processes
+// would only add to the queue.
+const stallWait = 200 * time.Millisecond
 
 // startAnotherLocked says whether an invocation that found no idle process
 // starts one: at once when the function has none running; after it waited

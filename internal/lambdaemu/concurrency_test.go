@@ -20,6 +20,10 @@ func TestDefaultConcurrencyScalesPastTen(t *testing.T) {
 	}
 	b := newBarrier(t, calls)
 	fn.Env = map[string]string{"BARRIER_URL": b.URL}
+	// Twelve Node.js starts, as many at once as there are CPUs: on two
+	// loaded cores (load 20-30) that took 6-10 s, against the default 10 s
+	// the first call waits at the barrier.
+	fn.Timeout = 30 * time.Second
 	p := MustPool(t, Options{}, fn)
 	distinct := map[int]bool{}
 	for _, pid := range invokeAll(t, p, "Gate", calls) {

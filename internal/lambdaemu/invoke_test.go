@@ -288,7 +288,7 @@ func newBarrier(tb testing.TB, size int) *barrier {
 // handler answered.
 func invokeAll(t *testing.T, p *Pool, fn string, n int) []int {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // processes start slowly on a loaded machine
 	defer cancel()
 	pids := make([]int, n)
 	var wg sync.WaitGroup

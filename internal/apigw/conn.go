@@ -173,7 +173,7 @@ func (c *conn) shutdown(code ws.StatusCode, reason, detail string) {
 	if !c.closeSent {
 		c.closeSent = true
 		_ = c.nc.SetWriteDeadline(time.Now().Add(time.Second))
-		_ = ws.WriteFrame(c.nc, ws.NewCloseFrame(ws.NewCloseFrameBody(code, reason)))
+		_ = writeFrames(c.nc, ws.NewCloseFrame(ws.NewCloseFrameBody(code, reason)))
 	}
 	c.wmu.Unlock()
 	_ = c.nc.SetReadDeadline(time.Now().Add(time.Second))
@@ -187,7 +187,7 @@ func (c *conn) writeFrame(f ws.Frame) error {
 		return errGone
 	}
 	_ = c.nc.SetWriteDeadline(time.Now().Add(10 * time.Second))
-	if err := ws.WriteFrame(c.nc, f); err != nil {
+	if err := writeFrames(c.nc, f); err != nil {
 		return fmt.Errorf("%w: %w", errGone, err)
 	}
 	return nil
@@ -207,18 +207,39 @@ func (c *conn) send(data []byte) error {
 		return errGone
 	}
 	_ = c.nc.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	frames := make([]ws.Frame, 0, len(data)/MaxFrameSize+1)
 	for first := true; first || len(data) > 0; first = false {
 		n := min(len(data), MaxFrameSize)
 		fop := op
 		if !first {
 			fop = ws.OpContinuation
 		}
-		if err := ws.WriteFrame(c.nc, ws.NewFrame(fop, n == len(data), data[:n])); err != nil {
-			return fmt.Errorf("%w: %w", errGone, err)
-		}
+		frames = append(frames, ws.NewFrame(fop, n == len(data), data[:n]))
 		data = data[n:]
 	}
+	if err := writeFrames(c.nc, frames...); err != nil {
+		return fmt.Errorf("%w: %w", errGone, err)
+	}
 	return nil
+}
+
+// writeFrames writes the frames in one write. ws.WriteFrame writes a
+// frame's header and payload separately: two system calls, and with
+// TCP_NODELAY two segments, the client woken for the header alone.
+func writeFrames(w io.Writer, frames ...ws.Frame) error {
+	size := 0
+	for _, f := range frames {
+		size += ws.HeaderSize(f.Header) + len(f.Payload)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	for _, f := range frames {
+		if err := ws.WriteHeader(buf, f.Header); err != nil {
+			return err
+		}
+		buf.Write(f.Payload)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
 }
 
 // readLoop reads messages until the connection ends and records why.
@@ -369,7 +390,7 @@ func (c *conn) control(h ws.Header, r io.Reader) error {
 		if !c.closeSent {
 			c.closeSent = true
 			_ = c.nc.SetWriteDeadline(time.Now().Add(time.Second))
-			_ = ws.WriteFrame(c.nc, ws.NewCloseFrame(ws.NewCloseFrameBody(code, "")))
+			_ = writeFrames(c.nc, ws.NewCloseFrame(ws.NewCloseFrameBody(code, "")))
 		}
 		c.wmu.Unlock()
 		if code.Empty() {

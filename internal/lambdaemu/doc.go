@@ -41,7 +41,8 @@
 //     by Options.InitTimeout, 10 s like Lambda's; as many processes
 //     initialize at once as there are CPUs, each timed from its own start.
 //   - Memory: node gets --max-old-space-size of 90% of MemoryMB, and on Linux
-//     a watchdog samples the process's resident set (/proc/PID/statm, every
+//     a watchdog samples the process's resident set (/proc/PID/statm, kept
+//     open, every
 //     Options.MemoryCheckInterval) and kills the process group when it passes
 //     MemoryMB; Invoke then returns an error wrapping ErrOutOfMemory. Only the
 //     function's main process is measured, not children it starts. No rlimit
@@ -53,7 +54,13 @@
 //     start more processes on demand, up to FunctionConfig.MaxConcurrency or
 //     Options.MaxConcurrency (default DefaultConcurrency: several per CPU,
 //     bounded by half the available memory at the function's memory size);
-//     beyond it they wait. A function's first process stays warm until
+//     beyond it they wait. A call that finds every process busy waits a few
+//     milliseconds for one first, and then starts another only while the
+//     function's processes, those starting and Switchboard itself want less
+//     CPU than the machine has (run and run-queue time from /proc on Linux):
+//     handlers that wait on I/O scale out to the cap, as on Lambda; handlers
+//     that compute get about a process per CPU, since more would only take
+//     turns with each other. A function's first process stays warm until
 //     Start or Close; the others stop after Options.IdleTimeout idle (a
 //     minute by default).
 //   - Payload: 6 MB each way, as for Lambda's synchronous invocations.

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"runtime"
+	"slices"
 	"sync"
 	"time"
 )
@@ -28,10 +31,15 @@ type function struct {
 	ctx   context.Context // cancelled by stop
 	stopF context.CancelFunc
 
-	mu      sync.Mutex
-	live    map[*sandbox]struct{}
-	idle    []*sandbox // warm sandboxes waiting for an invocation, most recent last
-	stopped bool
+	mu       sync.Mutex
+	live     map[*sandbox]struct{}
+	idle     []*sandbox      // warm sandboxes waiting for an invocation, most recent last
+	waiters  []chan *sandbox // invocations waiting for a sandbox, first come first
+	starting int             // sandboxes acquire is starting
+	// lastFreed is when a sandbox last came free (or the function was
+	// made): calls waiting long after it are stuck (stallWait).
+	lastFreed time.Time
+	stopped   bool
 }
 
 func (p *Pool) newFunction(cfg FunctionConfig) (*function, error) {
@@ -60,6 +68,8 @@ func (p *Pool) newFunction(cfg FunctionConfig) (*function, error) {
 		ctx:    ctx,
 		stopF:  cancel,
 		live:   map[*sandbox]struct{}{},
+
+		lastFreed: time.Now(),
 	}, nil
 }
 
@@ -141,7 +151,14 @@ func (f *function) invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	}
 }
 
-// acquire returns the most recently used idle sandbox, or starts one.
+// acquire returns the most recently used idle sandbox. With none idle
+// and some busy, it queues for the next one to come free (first come,
+// first served) and starts another process only after waiting
+// scaleOutWait, and then only while the function's processes (with those
+// starting) want less CPU than the machine has: for a handler that waits
+// on I/O, more processes mean more calls at once, as on Lambda; for one
+// that computes, a process beyond the CPUs only takes turns with the
+// others, costs a start-up and its memory, and makes every call slower.
 func (f *function) acquire(ctx context.Context) (*sandbox, error) {
 	f.mu.Lock()
 	for len(f.idle) > 0 {
@@ -152,21 +169,135 @@ func (f *function) acquire(ctx context.Context) (*sandbox, error) {
 			return s, nil
 		}
 	}
+	if f.startAnotherLocked(false) {
+		return f.startLocked(ctx)
+	}
+	turn := make(chan *sandbox, 1)
+	f.waiters = append(f.waiters, turn)
 	f.mu.Unlock()
-	return f.spawn(ctx)
+	wait := time.NewTimer(scaleOutWait)
+	defer wait.Stop()
+	for {
+		select {
+		case s := <-turn:
+			return s, nil
+		case <-wait.C:
+			f.mu.Lock()
+			select {
+			case s := <-turn:
+				f.mu.Unlock()
+				return s, nil
+			default:
+			}
+			if f.startAnotherLocked(true) {
+				f.leaveQueueLocked(turn)
+				return f.startLocked(ctx)
+			}
+			f.mu.Unlock()
+			wait.Reset(scaleOutWait)
+		case <-ctx.Done():
+			f.leaveQueue(turn)
+			return nil, fmt.Errorf("lambdaemu: %s: waiting for a free process: %w", f.cfg.Name, ctx.Err())
+		case <-f.ctx.Done():
+			f.leaveQueue(turn)
+			return nil, ErrClosed
+		}
+	}
 }
 
-// release puts a sandbox that finished an invocation back to idle.
+// startLocked starts a sandbox for the caller, who holds f.mu; it
+// returns with f.mu unlocked.
+func (f *function) startLocked(ctx context.Context) (*sandbox, error) {
+	f.starting++
+	f.mu.Unlock()
+	s, err := f.spawn(ctx)
+	f.mu.Lock()
+	f.starting--
+	f.mu.Unlock()
+	return s, err
+}
+
+// leaveQueue takes turn out of the queue; a sandbox handed to it
+// meanwhile goes to the next in line.
+func (f *function) leaveQueue(turn chan *sandbox) {
+	f.mu.Lock()
+	f.leaveQueueLocked(turn)
+	f.mu.Unlock()
+}
+
+func (f *function) leaveQueueLocked(turn chan *sandbox) {
+	if i := slices.Index(f.waiters, turn); i >= 0 {
+		f.waiters = slices.Delete(f.waiters, i, i+1)
+	}
+	select {
+	case s := <-turn:
+		f.releaseLocked(s)
+	default:
+	}
+}
+
+// scaleOutWait is how long an invocation waits for a busy process of its
+// function before another may start: short beside a process's start-up,
+// long beside a small handler's call.
+const scaleOutWait = 5 * time.Millisecond
+
+// stallWait is how long a function may go without a process coming free
+// while calls wait before it starts another however busy Switchboard
+// itself is: if its processes do not want the CPUs either, its calls wait
+// on something (I/O, each other) that more processes get through. Long
+// beside a small handler's call even on a machine so loaded that every
+// process waits tens of milliseconds for a CPU, where more processes
+// would only add to the queue.
+const stallWait = 200 * time.Millisecond
+
+// startAnotherLocked says whether an invocation that found no idle process
+// starts one: at once when the function has none running; after it waited
+// scaleOutWait, if its processes and those starting (counted as a whole
+// CPU each: start-up computes) and Switchboard itself want less than the
+// machine's CPUs, or, when no process came free for stallWait, if its
+// processes and those starting alone do.
+func (f *function) startAnotherLocked(waited bool) bool {
+	demand, live := float64(f.starting), 0
+	for s := range f.live {
+		if !s.dead() {
+			live++
+			demand += s.demand()
+		}
+	}
+	cpus := float64(runtime.NumCPU())
+	switch {
+	case live+f.starting == 0:
+		return true
+	case !waited:
+		return false
+	case demand+math.Float64frombits(f.pool.ownCPU.Load()) < cpus:
+		return true
+	}
+	return demand < cpus && time.Since(f.lastFreed) >= stallWait
+}
+
+// release puts a sandbox that finished an invocation back to work: to
+// the longest waiting invocation, else to idle.
 func (f *function) release(s *sandbox) {
 	f.mu.Lock()
+	f.releaseLocked(s)
+	f.mu.Unlock()
+}
+
+func (f *function) releaseLocked(s *sandbox) {
 	if f.stopped || s.dead() {
-		f.mu.Unlock()
-		s.kill()
+		s.kill() // started already: no wait
+		return
+	}
+	f.lastFreed = time.Now()
+	if len(f.waiters) > 0 {
+		turn := f.waiters[0]
+		f.waiters = f.waiters[1:]
+		turn <- s // buffered, and handed one sandbox only
 		return
 	}
 	s.idleSince = time.Now()
 	f.idle = append(f.idle, s)
-	f.mu.Unlock()
 }
 
 // reapIdle runs until the function stops, stopping the sandboxes that have

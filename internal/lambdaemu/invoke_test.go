@@ -50,6 +50,13 @@ func TestInvokeNodeHandlers(t *testing.T) {
 			event: `{}`, want: `null`,
 		},
 		{
+			// Megabytes each way arrive in many reads and leave in
+			// many writes; é counts two bytes, one character.
+			name:  "large event and result",
+			files: map[string]string{"index.mjs": `export const handler = async (event) => ({ got: event.msg });`},
+			event: `{"msg":"` + strings.Repeat("é", 1<<20) + `"}`, want: `{"got":"` + strings.Repeat("é", 1<<20) + `"}`,
+		},
+		{
 			name:    "handler in a subfolder",
 			handler: "src/app.main",
 			files:   map[string]string{"src/app.mjs": `export async function main(e) { return e.n * 2; }`},
@@ -281,7 +288,7 @@ func newBarrier(tb testing.TB, size int) *barrier {
 // handler answered.
 func invokeAll(t *testing.T, p *Pool, fn string, n int) []int {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // processes start slowly on a loaded machine
 	defer cancel()
 	pids := make([]int, n)
 	var wg sync.WaitGroup

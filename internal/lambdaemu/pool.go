@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/tempdir"
@@ -151,6 +153,13 @@ type Pool struct {
 	closed bool
 
 	bg sync.WaitGroup // background restarts and abandoned invocations
+
+	// ownCPU is the share of the CPUs this process (the gateway, the
+	// Runtime API) lately wanted, a float64's bits, sampled until
+	// stopSampling closes: functions scale out only into CPUs that
+	// neither it nor their processes want.
+	ownCPU       atomic.Uint64
+	stopSampling chan struct{}
 }
 
 // New returns a Pool with no functions; Start gives it some. It writes the
@@ -192,7 +201,34 @@ func New(ctx context.Context, logger *slog.Logger, opts Options) (*Pool, error) 
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	return &Pool{logger: logger, opts: opts, tempDir: dir, fns: map[string]*function{}, starting: make(chan struct{}, max(runtime.NumCPU(), 1))}, nil
+	p := &Pool{logger: logger, opts: opts, tempDir: dir, fns: map[string]*function{},
+		starting: make(chan struct{}, max(runtime.NumCPU(), 1)), stopSampling: make(chan struct{})}
+	p.bg.Go(p.sampleOwnCPU)
+	return p, nil
+}
+
+// sampleOwnCPU keeps ownCPU up to date until Close, as watchUsage does for
+// each function process.
+func (p *Pool) sampleOwnCPU() {
+	t := time.NewTicker(p.opts.MemoryCheckInterval)
+	defer t.Stop()
+	var last time.Duration
+	var lastAt time.Time
+	for {
+		if d, ok := ownDemand(); ok {
+			now := time.Now()
+			if !lastAt.IsZero() {
+				share := max(float64(d-last)/float64(now.Sub(lastAt)), 0)
+				p.ownCPU.Store(math.Float64bits((math.Float64frombits(p.ownCPU.Load()) + share) / 2))
+			}
+			last, lastAt = d, now
+		}
+		select {
+		case <-t.C:
+		case <-p.stopSampling:
+			return
+		}
+	}
 }
 
 // Start stops the functions the pool runs and starts fns instead, each
@@ -283,6 +319,7 @@ func (p *Pool) Close() error {
 		return nil
 	}
 	p.closed = true
+	close(p.stopSampling)
 	fns := p.fns
 	p.fns = nil
 	p.mu.Unlock()

@@ -15,10 +15,6 @@ func killGroup(p *os.Process) {
 	}
 }
 
-// residentBytes is unknown on Windows: memory is then limited only by
-// Node.js's heap flag.
-func residentBytes(int) (int64, bool) { return 0, false }
-
 // becomeSubreaper does nothing on Windows.
 func becomeSubreaper() {}
 

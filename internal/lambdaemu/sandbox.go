@@ -62,10 +62,13 @@ type sandbox struct {
 
 	idleSince time.Time // guarded by f.mu
 
-	oom     atomic.Bool // killed for using too much memory
-	maxRSS  atomic.Int64
-	invoked atomic.Bool // an invocation was delivered before
-	current atomic.Pointer[invocation]
+	oom    atomic.Bool // killed for using too much memory
+	maxRSS atomic.Int64
+	// cpuDemand is the share of a CPU the process wants (run and run
+	// queue time over wall time), a float64's bits; see watchUsage.
+	cpuDemand atomic.Uint64
+	invoked   atomic.Bool // an invocation was delivered before
+	current   atomic.Pointer[invocation]
 	// logID is the request id of the latest invocation, kept after it
 	// ends: output written just before the response is read after it.
 	logID    atomic.Pointer[string]
@@ -226,7 +229,7 @@ func (f *function) startSandbox() (*sandbox, error) {
 	var readers sync.WaitGroup
 	readers.Go(func() { s.readOutput(stdoutR, "stdout") })
 	readers.Go(func() { s.readOutput(stderrR, "stderr") })
-	go s.watchMemory()
+	go s.watchUsage()
 	go func() {
 		s.exitErr = cmd.Wait()
 		close(s.exited)
@@ -432,6 +435,9 @@ func (s *sandbox) handleNext(w http.ResponseWriter, r *http.Request) {
 	cfg := s.f.cfg
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
+	// A length, not chunks, whatever the event's size: one form for
+	// runtime clients to read.
+	h.Set("Content-Length", strconv.Itoa(len(inv.payload)))
 	h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
 	h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.deadline.UnixMilli(), 10))
 	h.Set("Lambda-Runtime-Invoked-Function-Arn", fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", s.region(), accountID, cfg.Name))
@@ -582,14 +588,21 @@ func (s *sandbox) readOutput(r io.Reader, stream string) {
 	}
 }
 
-// watchMemory kills the process when its resident memory passes MemoryMB,
-// and keeps the peak for REPORT lines.
-func (s *sandbox) watchMemory() {
+// watchUsage samples the process every Options.MemoryCheckInterval: it
+// kills the process when its resident memory passes MemoryMB, keeps the
+// peak for REPORT lines, and keeps how much of a CPU the process has
+// lately wanted (cpuDemand), which tells the function whether another
+// process would run beside this one or only take turns with it.
+func (s *sandbox) watchUsage() {
+	probe := openProbe(s.cmd.Process.Pid)
+	defer probe.close()
 	limit := int64(s.f.cfg.MemoryMB) << 20
 	t := time.NewTicker(s.f.pool.opts.MemoryCheckInterval)
 	defer t.Stop()
+	var lastDemand time.Duration
+	var lastAt time.Time
 	for {
-		if rss, ok := residentBytes(s.cmd.Process.Pid); ok {
+		if rss, ok := probe.resident(); ok {
 			if rss > s.maxRSS.Load() {
 				s.maxRSS.Store(rss)
 			}
@@ -599,6 +612,17 @@ func (s *sandbox) watchMemory() {
 				return
 			}
 		}
+		if d, ok := probe.demand(); ok {
+			now := time.Now()
+			if !lastAt.IsZero() {
+				share := min(float64(d-lastDemand)/float64(now.Sub(lastAt)), 1)
+				// Half the last interval, half what came before: a
+				// process that starts or stops computing shows within
+				// a few intervals.
+				s.cpuDemand.Store(math.Float64bits((math.Float64frombits(s.cpuDemand.Load()) + share) / 2))
+			}
+			lastDemand, lastAt = d, now
+		}
 		select {
 		case <-t.C:
 		case <-s.exited:
@@ -606,3 +630,6 @@ func (s *sandbox) watchMemory() {
 		}
 	}
 }
+
+// demand is the share of a CPU the process lately wanted, 0 to 1.
+func (s *sandbox) demand() float64 { return math.Float64frombits(s.cpuDemand.Load()) }

@@ -13,6 +13,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/apigw/wsload"
 	"github.com/switchboard-dev/switchboard/internal/lambdaemu"
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
 // The benchmarks run the echo example's scaffold as a real Node.js Lambda
@@ -120,29 +121,65 @@ func BenchmarkConnectChat(b *testing.B) {
 // BenchmarkStartToFirstConnection: from Start to the first accepted
 // WebSocket connection, for a stack whose handler loads the AWS SDK for
 // JavaScript v3 from a warm SDK cache: what a user waits for after
-// pressing Run locally the second time.
+// pressing Run locally the second time. A client dials the run's port
+// from the moment Start is called, as one that retries does: the API
+// accepts connections as soon as it listens, while the function's
+// process still starts (a message then waits for it, as for a Lambda cold
+// start). It also reports when Start returned (every function warm) and
+// when that first connection's first message was answered.
 func BenchmarkStartToFirstConnection(b *testing.B) {
 	MustSDK(b)
 	cfg := sdkStack(b, 1)
 	if _, err := lambdaemu.NodeSDK(context.Background(), cfg.SDK); err != nil { // warm the cache
 		b.Fatal(err)
 	}
+	var accepted, started, replied time.Duration
 	for b.Loop() {
+		cfg.Port = testtool.FreePort(b)
+		url := "ws://127.0.0.1:" + strconv.Itoa(cfg.Port) + "/" + cfg.Stack.APIs[0].StageName
+		type dialed struct {
+			c   *wsload.Conn
+			at  time.Duration
+			err error
+		}
+		first := make(chan dialed, 1)
+		t0 := time.Now()
+		go func() {
+			deadline := t0.Add(30 * time.Second)
+			for {
+				c, err := wsload.Dial(context.Background(), url)
+				if err == nil || time.Now().After(deadline) {
+					first <- dialed{c, time.Since(t0), err}
+					return
+				}
+				time.Sleep(time.Millisecond)
+			}
+		}()
 		r, err := Start(context.Background(), nil, cfg)
 		if err != nil {
 			b.Fatal(err)
 		}
-		c, err := wsload.Dial(context.Background(), r.Endpoints()[0].URL)
-		if err != nil {
+		started += time.Since(t0)
+		d := <-first
+		if d.err != nil {
+			b.Fatal(d.err)
+		}
+		accepted += d.at
+		if _, err := d.c.RoundTrip([]byte(`{"data":"first"}`)); err != nil {
 			b.Fatal(err)
 		}
+		replied += time.Since(t0)
 		b.StopTimer()
-		_ = c.Close()
+		_ = d.c.Close()
 		if err := r.Close(); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
 	}
+	n := float64(b.N) * float64(time.Millisecond)
+	b.ReportMetric(float64(accepted)/n, "accepted-ms")
+	b.ReportMetric(float64(started)/n, "started-ms")
+	b.ReportMetric(float64(replied)/n, "first-reply-ms")
 }
 
 // BenchmarkIdleAfterBurst: the proportional memory (PSS) of this process

@@ -98,7 +98,6 @@ func codeFolders(st *starting) (map[string]string, error) {
 		return nil, fmt.Errorf("localrun: %w", err)
 	}
 	r.tmp = tmp
-	var written []string
 	for _, f := range missing {
 		// A folder per function: functions sharing a code path (the
 		// service folder, say) each get their own starter.
@@ -111,7 +110,6 @@ func codeFolders(st *starting) (map[string]string, error) {
 		if err := os.WriteFile(file, content, 0o644); err != nil {
 			return nil, fmt.Errorf("localrun: starter for %s: %w", f.Name, err)
 		}
-		written = append(written, filepath.ToSlash(filepath.Join(f.Name, name)))
 		folders[f.Name] = folder
 		sf := Starter{Function: f.Name, Folder: folder}
 		if root != "" {

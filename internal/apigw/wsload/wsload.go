@@ -4,6 +4,7 @@
 package wsload
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -42,8 +43,18 @@ func (c *Conn) Close() error {
 	return c.nc.Close()
 }
 
-// Send sends msg as one text frame.
-func (c *Conn) Send(msg []byte) error { return wsutil.WriteClientText(c.nc, msg) }
+// Send sends msg as one text frame, in one write as browsers do
+// (wsutil writes a frame's header and payload separately).
+func (c *Conn) Send(msg []byte) error {
+	f := ws.MaskFrame(ws.NewTextFrame(msg)) // masks a copy: msg is the caller's
+	buf := bytes.NewBuffer(make([]byte, 0, ws.HeaderSize(f.Header)+len(f.Payload)))
+	if err := ws.WriteHeader(buf, f.Header); err != nil {
+		return err
+	}
+	buf.Write(f.Payload)
+	_, err := c.nc.Write(buf.Bytes())
+	return err
+}
 
 // Abort drops the TCP connection without a close frame, as a client that
 // vanishes does.
@@ -51,7 +62,7 @@ func (c *Conn) Abort() error { return c.nc.Close() }
 
 // RoundTrip sends msg and returns the next data message.
 func (c *Conn) RoundTrip(msg []byte) ([]byte, error) {
-	if err := wsutil.WriteClientText(c.nc, msg); err != nil {
+	if err := c.Send(msg); err != nil {
 		return nil, err
 	}
 	return c.Read()

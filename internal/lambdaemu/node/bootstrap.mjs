@@ -2,7 +2,7 @@
 // the handler named by _HANDLER from LAMBDA_TASK_ROOT, then polls the Runtime
 // API at AWS_LAMBDA_RUNTIME_API for invocations, one at a time, as Lambda's
 // own Node.js runtime does. Go embeds this file and runs it with node.
-import http from "node:http";
+import net from "node:net";
 import fs from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
@@ -13,34 +13,137 @@ import util from "node:util";
 const runtimeAPI = process.env.AWS_LAMBDA_RUNTIME_API;
 const taskRoot = process.env.LAMBDA_TASK_ROOT || process.cwd();
 const handlerName = process.env._HANDLER || "";
-// A keep-alive agent with one socket: one invocation at a time, and the
-// long-poll on /next reuses the connection of the previous response.
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
 // current is the invocation being handled, so uncaught errors can be
 // reported against it.
 let current = null;
 
+// RuntimeClient speaks HTTP/1.1 to the Runtime API over one kept-alive
+// socket, by hand: node:http's client costs more CPU per invocation than
+// the handler of a small function does, and an invocation's response and
+// the next poll go out in one write (pipelined), so the runtime answers
+// with one system call and no wait for the response's acknowledgement.
+// Responses come back in the order of the requests.
+class RuntimeClient {
+  constructor(api) {
+    const slash = api.indexOf("/");
+    this.hostPort = slash < 0 ? api : api.slice(0, slash);
+    this.prefix = (slash < 0 ? "" : api.slice(slash)) + "/2018-06-01/runtime";
+    const colon = this.hostPort.lastIndexOf(":");
+    this.host = this.hostPort.slice(0, colon).replace(/^\[|\]$/g, "");
+    this.port = Number(this.hostPort.slice(colon + 1));
+    this.socket = null;
+    this.pending = []; // requests written and not yet answered, oldest first
+    this.chunks = [];
+    this.buffered = 0;
+  }
+
+  // send writes the requests ({method, path, body, headers}) in one write
+  // and returns a promise of each one's response {status, headers, body}.
+  send(requests) {
+    const socket = this.connect();
+    const parts = [];
+    const promises = requests.map((req) => {
+      const body = req.body === undefined ? null : Buffer.from(req.body, "utf8");
+      let head = `${req.method} ${this.prefix}${req.path} HTTP/1.1\r\nHost: ${this.hostPort}\r\n`;
+      for (const [k, v] of Object.entries(req.headers ?? {})) head += `${k}: ${v}\r\n`;
+      head += body ? `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n` : "\r\n";
+      parts.push(Buffer.from(head, "latin1"));
+      if (body) parts.push(body);
+      return new Promise((resolve, reject) => this.pending.push({ req, resolve, reject }));
+    });
+    socket.write(parts.length === 1 ? parts[0] : Buffer.concat(parts));
+    return promises;
+  }
+
+  request(method, urlPath, body, headers) {
+    return this.send([{ method, path: urlPath, body, headers }])[0];
+  }
+
+  connect() {
+    if (this.socket) return this.socket;
+    const socket = net.connect({ host: this.host, port: this.port, noDelay: true });
+    this.socket = socket;
+    this.chunks = [];
+    this.buffered = 0;
+    socket.on("data", (chunk) => this.onData(chunk));
+    socket.on("error", () => {}); // "close" follows and says what is lost
+    socket.on("close", () => this.onClose(socket));
+    return socket;
+  }
+
+  onClose(socket) {
+    if (this.socket !== socket) return;
+    this.socket = null;
+    const lost = this.pending;
+    this.pending = [];
+    // A poll of /next the server did not answer before closing asks
+    // again on a new connection; a post may have arrived, so it fails.
+    const again = lost.filter((p) => p.req.method === "GET");
+    for (const p of lost) if (p.req.method !== "GET") p.reject(new Error(`runtime API closed the connection during ${p.req.method} ${p.req.path}`));
+    if (again.length > 0) {
+      this.send(again.map((p) => p.req)).forEach((promise, i) => promise.then(again[i].resolve, again[i].reject));
+    }
+  }
+
+  onData(chunk) {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    for (;;) {
+      const buf = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.buffered);
+      this.chunks = [buf];
+      const res = parseResponse(buf);
+      if (!res) return;
+      const rest = buf.subarray(res.length);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.buffered = rest.length;
+      const p = this.pending.shift();
+      if (res.headers.connection === "close") {
+        this.socket?.destroy();
+      }
+      p?.resolve(res);
+      if (rest.length === 0) return;
+    }
+  }
+}
+
+// parseResponse reads one HTTP/1.1 response from the start of buf, or
+// returns null when buf does not hold all of it yet.
+function parseResponse(buf) {
+  const end = buf.indexOf("\r\n\r\n");
+  if (end < 0) return null;
+  const lines = buf.toString("latin1", 0, end).split("\r\n");
+  const status = Number(lines[0].split(" ")[1]);
+  const headers = {};
+  for (let i = 1; i < lines.length; i++) {
+    const colon = lines[i].indexOf(":");
+    if (colon > 0) headers[lines[i].slice(0, colon).trim().toLowerCase()] = lines[i].slice(colon + 1).trim();
+  }
+  let at = end + 4;
+  if (/chunked/i.test(headers["transfer-encoding"] ?? "")) {
+    const parts = [];
+    for (;;) {
+      const lineEnd = buf.indexOf("\r\n", at);
+      if (lineEnd < 0) return null;
+      const size = parseInt(buf.toString("latin1", at, lineEnd), 16);
+      if (buf.length < lineEnd + 2 + size + 2) return null;
+      if (size === 0) {
+        // No trailers from the Runtime API: the final CRLF ends it.
+        return { status, headers, body: Buffer.concat(parts), length: lineEnd + 4 };
+      }
+      parts.push(buf.subarray(lineEnd + 2, lineEnd + 2 + size));
+      at = lineEnd + 2 + size + 2;
+    }
+  }
+  const length = Number(headers["content-length"] ?? 0);
+  if (buf.length < at + length) return null;
+  return { status, headers, body: buf.subarray(at, at + length), length: at + length };
+}
+
+const api = new RuntimeClient(runtimeAPI);
+
 function request(method, urlPath, body, headers = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      `http://${runtimeAPI}/2018-06-01/runtime${urlPath}`,
-      {
-        method,
-        agent,
-        // A known length, not chunked encoding: the request goes out in one write.
-        headers: body === undefined ? headers : { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...headers },
-      },
-      (res) => {
-        const chunks = [];
-        res.on("data", (c) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
+  return api.request(method, urlPath, body, headers);
 }
 
 // errorShape turns anything thrown into Lambda's error body.
@@ -190,19 +293,32 @@ async function main() {
   }
   const handler = await loadHandler();
   initialized = true;
+  let next = request("GET", "/invocation/next");
+  // complete posts an invocation's outcome and polls for the next one in
+  // the same write.
+  const complete = (urlPath, body, headers) => {
+    const [posted, polled] = api.send([
+      { method: "POST", path: urlPath, body, headers },
+      { method: "GET", path: "/invocation/next" },
+    ]);
+    posted.catch(() => {}); // a lost post shows as the poll's failure
+    next = polled;
+  };
+  const completeError = (id, shape) =>
+    complete(`/invocation/${id}/error`, JSON.stringify(shape), { "Lambda-Runtime-Function-Error-Type": shape.errorType });
   for (;;) {
-    const next = await request("GET", "/invocation/next");
-    if (next.status !== 200) {
-      throw new Error(`runtime API /next answered ${next.status}: ${next.body}`);
+    const res = await next;
+    if (res.status !== 200) {
+      throw new Error(`runtime API /next answered ${res.status}: ${res.body}`);
     }
-    const id = next.headers["lambda-runtime-aws-request-id"];
-    const deadline = Number(next.headers["lambda-runtime-deadline-ms"]);
-    const traceId = next.headers["lambda-runtime-trace-id"];
+    const id = res.headers["lambda-runtime-aws-request-id"];
+    const deadline = Number(res.headers["lambda-runtime-deadline-ms"]);
+    const traceId = res.headers["lambda-runtime-trace-id"];
     if (traceId) process.env._X_AMZN_TRACE_ID = traceId;
     else delete process.env._X_AMZN_TRACE_ID;
     const context = {
       awsRequestId: id,
-      invokedFunctionArn: next.headers["lambda-runtime-invoked-function-arn"],
+      invokedFunctionArn: res.headers["lambda-runtime-invoked-function-arn"],
       functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
       functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
       memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
@@ -214,27 +330,30 @@ async function main() {
     current = id;
     let event;
     try {
-      event = JSON.parse(next.body.toString("utf8") || "null");
+      event = JSON.parse(res.body.toString("utf8") || "null");
     } catch (err) {
-      await postError(`/invocation/${id}/error`, { errorType: "Runtime.UnmarshalError", errorMessage: `event is not JSON: ${err.message}`, stackTrace: [] });
       current = null;
+      completeError(id, { errorType: "Runtime.UnmarshalError", errorMessage: `event is not JSON: ${err.message}`, stackTrace: [] });
       continue;
     }
+    let result;
     try {
-      const result = await invoke(handler, event, context);
-      let body;
-      try {
-        body = JSON.stringify(result === undefined ? null : result);
-      } catch (err) {
-        await postError(`/invocation/${id}/error`, { errorType: "Runtime.MarshalError", errorMessage: `Unable to stringify response body: ${err.message}`, stackTrace: [] });
-        continue;
-      }
-      await request("POST", `/invocation/${id}/response`, body);
+      result = await invoke(handler, event, context);
     } catch (err) {
-      await postError(`/invocation/${id}/error`, errorShape(err));
-    } finally {
       current = null;
+      completeError(id, errorShape(err));
+      continue;
     }
+    let body;
+    try {
+      body = JSON.stringify(result === undefined ? null : result);
+    } catch (err) {
+      current = null;
+      completeError(id, { errorType: "Runtime.MarshalError", errorMessage: `Unable to stringify response body: ${err.message}`, stackTrace: [] });
+      continue;
+    }
+    current = null;
+    complete(`/invocation/${id}/response`, body);
   }
 }
 

@@ -254,7 +254,7 @@ func parseState(name string, f map[string]json.RawMessage, resolve Resolver) (*s
 		if raw, ok := f["Seconds"]; ok {
 			var n float64
 			if err := json.Unmarshal(raw, &n); err != nil || n < 0 {
-				return nil, errors.New("Seconds must be a number of seconds")
+				return nil, errors.New("its Seconds must be a number of seconds")
 			}
 			s.seconds = &n
 		}
@@ -309,7 +309,7 @@ func (s *state) parseErrors(f map[string]json.RawMessage) error {
 	}
 	if raw, ok := f["Retry"]; ok {
 		if err := json.Unmarshal(raw, &retry); err != nil {
-			return errors.New("Retry is not a list of retriers")
+			return errors.New("its Retry is not a list of retriers")
 		}
 	}
 	for _, r := range retry {
@@ -328,7 +328,7 @@ func (s *state) parseErrors(f map[string]json.RawMessage) error {
 	var catch []map[string]json.RawMessage
 	if raw, ok := f["Catch"]; ok {
 		if err := json.Unmarshal(raw, &catch); err != nil {
-			return errors.New("Catch is not a list of catchers")
+			return errors.New("its Catch is not a list of catchers")
 		}
 	}
 	for _, c := range catch {

@@ -66,7 +66,7 @@ func parseRule(r map[string]json.RawMessage, top bool) (choiceRule, error) {
 		case "Not":
 			var sub map[string]json.RawMessage
 			if err := json.Unmarshal(raw, &sub); err != nil {
-				return c, errors.New("Not must be a rule")
+				return c, errors.New("a Not must hold one rule")
 			}
 			n, err := parseRule(sub, false)
 			if err != nil {

@@ -252,9 +252,6 @@ func (s *Server) call(op string, body []byte) (int, []byte, []string) {
 	}
 	touched := s.before(op, body)
 	code, out := s.engineCall(op, body)
-	if code == http.StatusOK && len(touched) > 0 {
-		s.after(touched)
-	}
 	if !bytes.HasPrefix(bytes.TrimSpace(out), []byte("{")) {
 		// minidyn answers an operation it lacks in plain text.
 		return errorBody(http.StatusBadRequest, "UnknownOperationException", fmt.Sprintf("%s is not supported by the built-in DynamoDB endpoint; run with --dynamodb-endpoint for a full one", op))
@@ -267,6 +264,9 @@ func (s *Server) call(op string, body []byte) (int, []byte, []string) {
 		out = s.finishRemove(body, out)
 	case "TransactWriteItems":
 		s.finishTransactRemove(body)
+	}
+	if len(touched) > 0 {
+		s.after(touched)
 	}
 	switch op {
 	case "PutItem", "UpdateItem", "DeleteItem":

@@ -119,6 +119,10 @@ func GatewayAPIs(s *model.Stack) []apigw.API {
 					break
 				}
 			}
+			if w := x.RouteTarget(r.ID); route.Target == nil && w != nil && servedService(w.Kind) {
+				// The run serves the integration itself (services.go).
+				route.Target = &apigw.Target{Function: integrationTarget(a, r), FunctionID: w.To, WireID: w.ID}
+			}
 			api.Routes = append(api.Routes, route)
 		}
 		if a.Authorizer != nil {

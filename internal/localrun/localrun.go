@@ -98,7 +98,10 @@ type Runner struct {
 	region         string
 	stack          *model.Stack // as the run started
 	// trustEnv makes the function processes trust the local CA.
-	trustEnv  map[string]string
+	trustEnv map[string]string
+	// svc serves the queues, topics, state machines and table streams
+	// (services.go); nil for a stack with none.
+	svc       *services
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -154,7 +157,7 @@ func Start(ctx context.Context, logger *slog.Logger, cfg Config) (r *Runner, err
 			return r, err
 		}
 	}
-	st.gate.open(r.pool)
+	st.gate.open(dispatcher{pool: r.pool, svc: r.svc})
 	return r, nil
 }
 
@@ -181,6 +184,10 @@ func (r *Runner) Close() error {
 		var errs []error
 		if r.gw != nil {
 			errs = append(errs, r.gw.Close())
+		}
+		// Before the functions stop: pollers and executions call them.
+		if r.svc != nil {
+			errs = append(errs, r.svc.close())
 		}
 		if r.pool != nil {
 			errs = append(errs, r.pool.Close())

@@ -74,9 +74,9 @@ type state struct {
 	choices []choiceRule
 	deflt   string
 	// Wait
-	seconds                   *float64
-	secondsPath               string
-	timestamp, timestampPath  string
+	seconds                  *float64
+	secondsPath              string
+	timestamp, timestampPath string
 	// Fail
 	failError, failCause string
 	// Parallel

@@ -41,7 +41,7 @@ func (m *Machine) Run(ctx context.Context, input []byte, ex Execution) ([]byte, 
 		ex.Sleep = sleep
 	}
 	r := &runner{ex: ex, ctxObj: map[string]any{
-		"Execution": map[string]any{"Id": ex.ID, "Name": ex.Name, "Input": in, "StartTime": time.Now().UTC().Format(time.RFC3339Nano)},
+		"Execution":    map[string]any{"Id": ex.ID, "Name": ex.Name, "Input": in, "StartTime": time.Now().UTC().Format(time.RFC3339Nano)},
 		"StateMachine": map[string]any{"Id": ex.StateMachine},
 	}}
 	out, err := r.run(ctx, m.root, in)

@@ -15,6 +15,7 @@ import (
 // warnUnserved tells the user of the nodes of a kind the run does not
 // emulate: what reaches them fails as an integration error, what they
 // would trigger never runs.
+//
 //lint:ignore U1000 the seam for kinds not yet served (EventBridge rules and buses report through it).
 func warnUnserved(st *starting, noun string, nodes []*model.Node) {
 	if len(nodes) == 0 {

@@ -81,7 +81,6 @@ func queueName(u string) string {
 	return u[strings.LastIndexByte(u, '/')+1:]
 }
 
-
 type sendEntry struct {
 	ID                     string `json:"Id"`
 	MessageBody            string

@@ -112,7 +112,7 @@ func (s *services) publish(sr *serviceRoute, tmpl string, custom bool, vin vtlIn
 		return nil, fmt.Errorf("topic %s: the published message is empty", t.Name)
 	}
 	id := newUUID()
-	topicARN := "arn:aws:sns:" + s.region + ":" + sqslocal.AccountID + ":" + stackResourceName(s.stack, t.Name)
+	topicARN := s.topicARN(t)
 	for _, w := range x.WiresFromOfKind(t.ID, model.WireSubscribe) {
 		f := x.Function(w.To)
 		if f == nil {

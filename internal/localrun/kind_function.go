@@ -139,6 +139,7 @@ func serveFunctions(st *starting) (err error) {
 	}
 	addEndpointEnv(st.s, fns, r.gw.Endpoints(), r.trustEnv)
 	r.svc.endpointEnv(fns)
+	r.svc.resourceEnv(fns)
 	if err = r.pool.Start(st.ctx, fns); err != nil {
 		st.gate.fail(err)
 		return fmt.Errorf("localrun: start functions: %w", err)

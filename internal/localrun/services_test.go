@@ -341,3 +341,40 @@ func TestTableStreamFunction(t *testing.T) {
 		t.Errorf("REMOVE record has a new image: %v", recs[2])
 	}
 }
+
+// producer sends the message it is given to the queue its QUEUE_URL names
+// with the AWS SDK for JavaScript v3, which finds the run's SQS through
+// AWS_ENDPOINT_URL_SQS.
+const producer = `const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');
+const sqs = new SQSClient({});
+exports.handler = async (event) => {
+  const out = await sqs.send(new SendMessageCommand({ QueueUrl: process.env.QUEUE_URL, MessageBody: 'via sdk: ' + event.body }));
+  return { statusCode: 200, body: out.MessageId };
+};
+`
+
+// TestHandlerSendsWithSDK: a handler's SDK SendMessage, to the queue URL
+// its environment names through !Ref (kept from an imported template),
+// reaches the run's queue and the function the queue triggers.
+func TestHandlerSendsWithSDK(t *testing.T) {
+	MustSDK(t)
+	out := t.TempDir()
+	s, code := servicesStack(t, out, map[string]string{"Worker": ""})
+	p := model.NewFunction("fnProducer", "Producer")
+	p.Kept = []model.Kept{{Part: model.PartMain, Properties: []model.Field{{Key: "Environment.Variables.QUEUE_URL", Value: json.RawMessage(`{"Ref":"Jobs"}`)}}}}
+	s.Functions = append(s.Functions, p)
+	MustWrite(t, code, map[string]string{p.CodePath + "/index.js": producer})
+	s.Queues = []*model.Queue{model.NewQueue("q1", "Jobs")}
+	addRoute(s, "$default", true, model.WireIntegration, "fnProducer")
+	wire(s, model.WireConsume, "q1", "fnWorker")
+	r := MustRun(t, Config{Stack: s, CodeDir: code})
+
+	c := MustDial(t, r, "")
+	MustSend(t, c, "hello")
+	if id := MustRead(t, c); len(id) != 36 {
+		t.Errorf("SendMessage answered message ID %q", id)
+	}
+	if rec := records(waitEvents(t, out, "Worker", 1)[0])[0]; rec["body"] != "via sdk: hello" {
+		t.Errorf("worker got %v", rec)
+	}
+}

@@ -105,4 +105,3 @@ func (s *services) topicARN(t *model.Topic) string {
 	}
 	return "arn:aws:sns:" + s.region + ":" + sqslocal.AccountID + ":" + name
 }
-

@@ -119,12 +119,12 @@ func TestRetryCatchParallel(t *testing.T) {
 
 func TestRefusals(t *testing.T) {
 	for def, want := range map[string]string{
-		`{"StartAt": "M", "States": {"M": {"Type": "Map", "End": true}}}`:                                                       `state "M": type Map is not emulated`,
-		`{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": true}}}`:      `state "T": resource arn:aws:states:::sqs:sendMessage is not emulated`,
+		`{"StartAt": "M", "States": {"M": {"Type": "Map", "End": true}}}`:                                                          `state "M": type Map is not emulated`,
+		`{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": true}}}`:         `state "T": resource arn:aws:states:::sqs:sendMessage is not emulated`,
 		`{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:Gone", "End": true}}}`: `state "T": resource arn:aws:lambda:us-east-1:1:function:Gone is not a function of the stack`,
-		`{"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"x.$": "States.UUID()"}, "End": true}}}`:             `intrinsic function States.UUID is not emulated`,
-		`{"StartAt": "P", "States": {"P": {"Type": "Pass", "ItemsPath": "$", "End": true}}}`:                                   `field ItemsPath of a Pass state is not emulated`,
-		`{"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}`:                          `JSONata`,
+		`{"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"x.$": "States.UUID()"}, "End": true}}}`:                 `intrinsic function States.UUID is not emulated`,
+		`{"StartAt": "P", "States": {"P": {"Type": "Pass", "ItemsPath": "$", "End": true}}}`:                                       `field ItemsPath of a Pass state is not emulated`,
+		`{"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}`:                             `JSONata`,
 	} {
 		_, err := Parse([]byte(def), resolve)
 		if err == nil || !strings.Contains(err.Error(), want) {

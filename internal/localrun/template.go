@@ -185,14 +185,12 @@ func vtlValue(name string, arg *string, in vtlInput) (string, error) {
 			if !ok {
 				return "null", nil
 			}
-			b, _ := json.Marshal(v)
-			return string(b), nil
+			return plainJSON(v), nil
 		}
 		if s, isString := v.(string); isString {
 			return s, nil
 		}
-		b, _ := json.Marshal(v)
-		return string(b), nil
+		return plainJSON(v), nil
 	case strings.HasPrefix(name, "context."):
 		return in.context[strings.TrimPrefix(name, "context.")], nil
 	case strings.HasPrefix(name, "stageVariables."):
@@ -224,6 +222,16 @@ func vtlValue(name string, arg *string, in vtlInput) (string, error) {
 		return "", fmt.Errorf("$%s is not rendered by a local run", name)
 	}
 	return "", errUnknownRef
+}
+
+// plainJSON writes a value as API Gateway's $input.json does: without
+// Go's escaping of <, > and &.
+func plainJSON(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // jsonPath follows $, $.a.b or $.a[0] in a JSON document.

@@ -21,9 +21,9 @@ func TestRenderTemplate(t *testing.T) {
 		}
 	}
 	for tmpl, want := range map[string]string{
-		`#set($x = 1)$x`:          "#set",
-		`$input.params('token')`:  "$input.params is not rendered",
-		`$util.urlEncode($input)`: "$input is not rendered",
+		`#set($x = 1)$x`:            "#set",
+		`$input.params('token')`:    "$input.params is not rendered",
+		`$util.toJson($input.body)`: "$util.toJson is not rendered",
 	} {
 		if got := templateProblem(tmpl); !strings.Contains(got, want) {
 			t.Errorf("templateProblem(%s) = %q, want %q", tmpl, got, want)

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/internal/apigw"
 	"github.com/switchboard-dev/switchboard/internal/dynamo"
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/sqslocal"
@@ -37,13 +38,32 @@ func (s *services) startPollers() {
 			s.wg.Add(1)
 			go func() {
 				defer s.wg.Done()
-				s.poll(s.queues[q.ID], f.Name)
+				s.poll(s.queues[q.ID], target{function: f.Name, functionID: f.ID, wireID: w.ID, source: "queue " + q.Name})
 			}()
 		}
 	}
 }
 
-func (s *services) poll(queue, function string) {
+// target is a function an event source invokes, and the wire from the
+// source, for events.
+type target struct {
+	function, functionID, wireID string
+	// source names the queue, topic or table, for events and logs.
+	source string
+}
+
+// invoke invokes the target synchronously, telling of it.
+func (s *services) invoke(t target, payload []byte, what string) ([]byte, error) {
+	s.event(apigw.Event{Kind: apigw.EventInvoke, Function: t.function, FunctionID: t.functionID, WireIDs: []string{t.wireID}, Data: what, Detail: t.source})
+	out, err := s.inv.Invoke(s.ctx, t.function, payload)
+	if err != nil && s.ctx.Err() == nil {
+		s.event(apigw.Event{Kind: apigw.EventError, Function: t.function, FunctionID: t.functionID, WireIDs: []string{t.wireID}, Detail: t.source + ": " + err.Error()})
+	}
+	return out, err
+}
+
+func (s *services) poll(queue string, t target) {
+	function := t.function
 	arn := sqslocal.QueueARN(s.region, queue)
 	for s.ctx.Err() == nil {
 		msgs, err := s.sqs.Receive(s.ctx, queue, sqsBatchSize, sqslocal.MaxWait, 0)
@@ -70,7 +90,7 @@ func (s *services) poll(queue, function string) {
 			})
 		}
 		payload, _ := json.Marshal(map[string]any{"Records": records})
-		out, err := s.inv.Invoke(s.ctx, function, payload)
+		out, err := s.invoke(t, payload, plural(len(msgs), "1 message", fmt.Sprintf("%d messages", len(msgs))))
 		if err != nil {
 			s.logger.WarnContext(s.ctx, "queue's function failed; the batch comes back after the visibility timeout",
 				slog.String("queue", queue), slog.String("function", function), slog.Any("err", err))
@@ -132,7 +152,7 @@ func (s *services) publish(sr *serviceRoute, tmpl string, custom bool, vin vtlIn
 			},
 		}}}
 		payload, _ := json.Marshal(event)
-		s.invokeAsync(f.Name, payload, "topic "+t.Name)
+		s.invokeAsync(target{function: f.Name, functionID: f.ID, wireID: w.ID, source: "topic " + t.Name}, payload)
 	}
 	return json.Marshal(map[string]any{"PublishResponse": map[string]any{
 		"PublishResult": map[string]any{"MessageId": id}, "ResponseMetadata": map[string]any{"RequestId": newRequestID()}}})
@@ -145,17 +165,20 @@ const asyncRetries = 2
 // invokeAsync invokes a function as Lambda's asynchronous invocation does:
 // in the background, retried twice on failure, a minute and two minutes
 // apart on AWS and a second and two here.
-func (s *services) invokeAsync(function string, payload []byte, source string) {
+//
+// It is also how an event source not served yet (an EventBridge rule)
+// delivers to a function: invokeAsync with its event; to a queue, s.sqs.Send.
+func (s *services) invokeAsync(t target, payload []byte) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		for attempt := 0; ; attempt++ {
-			_, err := s.inv.Invoke(s.ctx, function, payload)
+			_, err := s.invoke(t, payload, "1 event")
 			if err == nil || s.ctx.Err() != nil {
 				return
 			}
 			if attempt == asyncRetries {
-				s.logger.WarnContext(s.ctx, "asynchronous invocation failed after retries", slog.String("source", source), slog.String("function", function), slog.Any("err", err))
+				s.logger.WarnContext(s.ctx, "asynchronous invocation failed after retries", slog.String("source", t.source), slog.String("function", t.function), slog.Any("err", err))
 				return
 			}
 			select {
@@ -179,7 +202,7 @@ type streams struct {
 
 type tableStream struct {
 	arn       string
-	functions []string
+	functions []target
 	mu        sync.Mutex
 	pending   []map[string]any
 	wake      chan struct{}
@@ -193,10 +216,10 @@ func newStreams(svc *services, s *model.Stack, region string) *streams {
 	x := model.NewIndex(s)
 	st := &streams{svc: svc, byTable: map[string]*tableStream{}}
 	for _, t := range s.Tables {
-		var fns []string
+		var fns []target
 		for _, w := range x.WiresFromOfKind(t.ID, model.WireStream) {
 			if f := x.Function(w.To); f != nil {
-				fns = append(fns, f.Name)
+				fns = append(fns, target{function: f.Name, functionID: f.ID, wireID: w.ID, source: "stream of table " + t.Name})
 			}
 		}
 		if len(fns) == 0 {
@@ -281,10 +304,10 @@ func (st *streams) deliver(ts *tableStream) {
 			payload, _ := json.Marshal(map[string]any{"Records": batch})
 			for _, fn := range ts.functions {
 				for attempt := 0; s.ctx.Err() == nil; attempt++ {
-					if _, err := s.inv.Invoke(s.ctx, fn, payload); err == nil {
+					if _, err := s.invoke(fn, payload, plural(n, "1 record", fmt.Sprintf("%d records", n))); err == nil {
 						break
 					} else if attempt%10 == 0 {
-						s.logger.WarnContext(s.ctx, "stream's function failed; retrying the batch", slog.String("function", fn), slog.Any("err", err))
+						s.logger.WarnContext(s.ctx, "stream's function failed; retrying the batch", slog.String("function", fn.function), slog.Any("err", err))
 					}
 					select {
 					case <-s.ctx.Done():

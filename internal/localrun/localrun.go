@@ -63,6 +63,11 @@ type Config struct {
 	// Parameters are values for the stack's parameters; those not given
 	// take their defaults, and one with no default must be given.
 	Parameters map[string]string
+	// OnEvent is told what the run's services do that the gateway's
+	// events do not show: a queue, topic or table stream invoking a
+	// function, an execution's states, with the wires and nodes it went
+	// through, for the canvas to light up and the Run tab's log.
+	OnEvent func(apigw.Event)
 	// OnProgress receives a line for each step of the start that takes a
 	// while or needs the user's attention: installing the runtime's SDK,
 	// an interpreter of another version than the function's runtime.

@@ -114,6 +114,13 @@ func (m *Manager) Start(ctx context.Context, cfg Config) (*Run, error) {
 			m.log.Info(msg, slog.String("stack", st.Name))
 		}
 	}
+	onEvent := cfg.OnEvent
+	cfg.OnEvent = func(e apigw.Event) {
+		f.add(feedEvent{Type: "event", Event: e})
+		if onEvent != nil {
+			onEvent(e)
+		}
+	}
 	onWrite := cfg.OnTableWrite
 	cfg.OnTableWrite = func(table string) {
 		f.addTableWrite(table)

@@ -45,9 +45,22 @@ type services struct {
 	// invokes them with.
 	routes map[string]*serviceRoute
 
+	// functionIDs maps each function's name to its node's ID, for events.
+	functionIDs map[string]string
+	// onEvent is Config.OnEvent, or nothing.
+	onEvent func(apigw.Event)
+
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+}
+
+// event tells of something the services did.
+func (s *services) event(e apigw.Event) {
+	if s.onEvent != nil {
+		e.Time = time.Now()
+		s.onEvent(e)
+	}
 }
 
 type localMachine struct {
@@ -64,9 +77,17 @@ type serviceRoute struct {
 }
 
 // integrationTarget is the name the gateway invokes a route's service
-// integration with; it cannot be a function's (a logical ID has no space).
-func integrationTarget(a *model.API, r *model.Route) string {
-	return "integration " + a.Name + " " + r.Key
+// integration with, and events show: "queue Jobs (Api sendMessage)". It
+// cannot be a function's (a logical ID has no space).
+func integrationTarget(x *model.Index, a *model.API, r *model.Route, w *model.Wire) string {
+	noun, name := "node", w.To
+	if n, ok := x.Node(w.To); ok {
+		noun, name = string(n.Kind), n.Name
+		if spec, ok := model.SpecOf(n.Kind); ok {
+			noun = spec.Noun
+		}
+	}
+	return fmt.Sprintf("%s %s (%s %s)", noun, name, a.Name, r.Key)
 }
 
 // newServices readies the queues (and their SQS endpoint) and state
@@ -75,8 +96,12 @@ func newServices(st *starting) (*services, error) {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(st.ctx))
 	s := &services{logger: st.logger, stack: st.s, region: st.cfg.Region, inv: st.gate,
 		queues: map[string]string{}, machines: map[string]*localMachine{}, routes: map[string]*serviceRoute{},
-		ctx: ctx, cancel: cancel}
+		onEvent: st.cfg.OnEvent, ctx: ctx, cancel: cancel}
 	x := model.NewIndex(st.s)
+	s.functionIDs = map[string]string{}
+	for _, f := range st.s.Functions {
+		s.functionIDs[f.Name] = f.ID
+	}
 	var qcs []sqslocal.QueueConfig
 	for _, q := range st.s.Queues {
 		s.queues[q.ID] = QueueName(st.s, q)
@@ -110,12 +135,8 @@ func newServices(st *starting) (*services, error) {
 	}
 	for _, a := range st.s.APIs {
 		for _, r := range a.Routes {
-			w := x.RouteTarget(r.ID)
-			if w == nil || w.Kind == model.WireIntegration {
-				continue
-			}
-			if _, ok := model.ServiceActions[w.Kind]; ok {
-				s.routes[integrationTarget(a, r)] = &serviceRoute{api: a, route: r, wire: w}
+			if w := integratedHere(x, r); w != nil {
+				s.routes[integrationTarget(x, a, r, w)] = &serviceRoute{api: a, route: r, wire: w}
 			}
 		}
 	}
@@ -218,6 +239,8 @@ func (s *services) integrate(ctx context.Context, sr *serviceRoute, event []byte
 		err error
 	)
 	switch sr.wire.Kind {
+	case model.WireIntegration:
+		out, err = s.invokeNonProxy(ctx, sr, tmpl, custom, vin)
 	case model.WireSendMessage:
 		out, err = s.sendMessage(sr, tmpl, custom, vin)
 	case model.WirePublish:
@@ -232,6 +255,23 @@ func (s *services) integrate(ctx context.Context, sr *serviceRoute, event []byte
 		return nil, err
 	}
 	return s.respond(sr, out)
+}
+
+// invokeNonProxy serves a Lambda integration without the proxy: the
+// function gets the rendered request template, or the message as it is
+// when the route has none (API Gateway's passthrough), and what it returns
+// goes through the integration response.
+func (s *services) invokeNonProxy(ctx context.Context, sr *serviceRoute, tmpl string, custom bool, vin vtlInput) ([]byte, error) {
+	payload := vin.body
+	if custom {
+		rendered, err := renderTemplate(tmpl, vin)
+		if err != nil {
+			return nil, err
+		}
+		payload = rendered
+	}
+	f := model.NewIndex(s.stack).Function(sr.wire.To)
+	return s.inv.Invoke(ctx, f.Name, []byte(payload))
 }
 
 // respond applies the route's integration response template ($default's,
@@ -337,7 +377,7 @@ func (s *services) startExecution(ctx context.Context, sr *serviceRoute, tmpl st
 	execARN := strings.Replace(lm.arn, ":stateMachine:", ":"+map[bool]string{true: "express", false: "execution"}[lm.m.Type == model.StateMachineExpress]+":", 1) + ":" + name
 	start := time.Now()
 	run := func(ctx context.Context) ([]byte, error) {
-		return lm.machine.Run(ctx, []byte(input), asl.Execution{ID: execARN, Name: name, StateMachine: lm.arn, Invoke: s.taskInvoker()})
+		return lm.machine.Run(ctx, []byte(input), asl.Execution{ID: execARN, Name: name, StateMachine: lm.arn, Invoke: s.taskInvoker(lm.m.Name)})
 	}
 	epoch := func(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
 	if sr.wire.Kind == model.WireStartExecution {
@@ -368,8 +408,9 @@ func (s *services) startExecution(ctx context.Context, sr *serviceRoute, tmpl st
 
 // taskInvoker runs a Task's function and turns its error into Step
 // Functions' (Lambda's errorType and a cause with its message).
-func (s *services) taskInvoker() asl.Invoker {
+func (s *services) taskInvoker(machine string) asl.Invoker {
 	return func(ctx context.Context, function string, payload []byte) ([]byte, error) {
+		s.event(apigw.Event{Kind: apigw.EventInvoke, Function: function, FunctionID: s.functionIDs[function], Detail: "state machine " + machine})
 		out, err := s.inv.Invoke(ctx, function, payload)
 		var fe *lambdaemu.FunctionError
 		if errors.As(err, &fe) {
@@ -482,6 +523,25 @@ func (st *starting) services() (*services, error) {
 	}
 	st.r.svc = svc
 	return svc, nil
+}
+
+// integratedHere returns the route's wire when the run serves its
+// integration itself: an AWS service, or a Lambda function without the
+// proxy (whose templates it renders); nil otherwise.
+func integratedHere(x *model.Index, r *model.Route) *model.Wire {
+	w := x.RouteTarget(r.ID)
+	switch {
+	case w == nil:
+		return nil
+	case w.Kind == model.WireIntegration:
+		if r.Integration != nil && r.Integration.Type == model.IntegrationAWS && x.Function(w.To) != nil {
+			return w
+		}
+		return nil
+	case servedService(w.Kind):
+		return w
+	}
+	return nil
 }
 
 // servedService says the run serves a route wire of the kind itself.

@@ -429,3 +429,30 @@ func TestRouteQueueRequestTemplate(t *testing.T) {
 		t.Errorf("worker got %v, want the five texts as JSON strings", got)
 	}
 }
+
+// TestRouteLambdaWithoutProxy: a two-way route integrated with a function
+// without the proxy sends it its request template's rendering, not the
+// proxy's event, and answers with the integration response's template.
+func TestRouteLambdaWithoutProxy(t *testing.T) {
+	MustSDK(t)
+	out := t.TempDir()
+	s, code := servicesStack(t, out, map[string]string{"Doubler": "double"})
+	addRoute(s, "$default", true, model.WireIntegration, "fnDoubler")
+	s.APIs[0].Routes[0].Integration = &model.Integration{
+		Type:                        model.IntegrationAWS,
+		TemplateSelectionExpression: `\$default`,
+		RequestTemplates:            map[string]string{"$default": `{"n": $input.json('$.value'), "who": "$context.connectionId"}`},
+		Responses:                   []model.IntegrationResponse{{Key: "$default", Templates: map[string]string{"$default": `{"doubled": $input.json('$.n')}`}}},
+	}
+	r := MustRun(t, Config{Stack: s, CodeDir: code})
+
+	c := MustDial(t, r, "")
+	MustSend(t, c, `{"value": 7}`)
+	if got := MustRead(t, c); got != `{"doubled": 14}` {
+		t.Errorf("answer = %s, want the response template's", got)
+	}
+	ev := waitEvents(t, out, "Doubler", 1)[0]
+	if ev["n"] != 7.0 || ev["who"] == "" || ev["requestContext"] != nil {
+		t.Errorf("the function got %v, want the request template's rendering", ev)
+	}
+}

@@ -9,8 +9,8 @@ import (
 
 // What a local run does not emulate is named when the run starts, with
 // what that leaves undone, rather than skipped in silence: MOCK, HTTP and
-// PutItem integrations, Lambda integrations without the proxy, templates
-// it cannot render; and, through warnUnserved, kinds it cannot serve.
+// PutItem integrations, templates it cannot render; and, through
+// warnUnserved, kinds it cannot serve.
 
 // warnUnserved tells the user of the nodes of a kind the run does not
 // emulate: what reaches them fails as an integration error, what they
@@ -48,9 +48,8 @@ func warnUnserved(st *starting, noun string, nodes []*model.Node) {
 }
 
 // warnIntegrations names the routes whose integration the run does not
-// serve as AWS would: MOCK and HTTP ones fail as an integration error, a
-// Lambda function without the proxy gets the proxy's event, not its
-// request template's.
+// serve as AWS would: MOCK, HTTP and PutItem ones, and templates it cannot
+// render, fail as an integration error.
 func warnIntegrations(st *starting) {
 	x := model.NewIndex(st.s)
 	for _, a := range st.s.APIs {
@@ -60,15 +59,12 @@ func warnIntegrations(st *starting) {
 			case i == nil:
 			case i.Wireless():
 				st.progress(fmt.Sprintf("warning: route %s %s is a %s integration, which a local run does not emulate; it answers with an integration error", a.Name, r.Key, i.Type))
-			case i.Type == model.IntegrationAWS && x.RouteHandler(r.ID) != nil:
-				st.progress(fmt.Sprintf("warning: route %s %s invokes %s without the proxy; a local run sends it the proxy's event, not its request template's", a.Name, r.Key, x.RouteHandler(r.ID).Name))
-				continue
 			}
 			w := x.RouteTarget(r.ID)
-			if w == nil || !model.RouteWire(w.Kind) || w.Kind == model.WireIntegration {
+			if w == nil || !model.RouteWire(w.Kind) || w.Kind == model.WireIntegration && i.Proxy() {
 				continue
 			}
-			if !servedService(w.Kind) {
+			if w.Kind != model.WireIntegration && !servedService(w.Kind) {
 				st.progress(fmt.Sprintf("warning: route %s %s is a %s integration, which a local run does not emulate; it answers with an integration error", a.Name, r.Key, model.ServiceActions[w.Kind].IAMAction()))
 				continue
 			}

@@ -40,7 +40,7 @@ func TestUnservedIsNamed(t *testing.T) {
 	a := model.NewAPI("api1", "Api")
 	a.Routes = []*model.Route{
 		{ID: "rt1", Key: "enqueue", Integration: &model.Integration{RequestTemplates: map[string]string{"$default": "#if($input.body)Action=SendMessage#end"}}},
-		{ID: "rt2", Key: "save"},
+		{ID: "rt2", Key: "save", Integration: &model.Integration{Type: model.IntegrationHTTPProxy, URI: "https://example.com/", Method: "POST"}},
 		{ID: "rt3", Key: "ping", Integration: &model.Integration{Type: model.IntegrationMock}},
 		{ID: "rt4", Key: "run"},
 	}
@@ -51,7 +51,6 @@ func TestUnservedIsNamed(t *testing.T) {
 	s.StateMachines = []*model.StateMachine{model.NewStateMachine("sm1", "Flow")}
 	s.Wires = []*model.Wire{
 		{ID: "w1", Kind: model.WireSendMessage, From: "rt1", To: "q1"},
-		{ID: "w2", Kind: model.WirePutItem, From: "rt2", To: "t1"},
 		{ID: "w3", Kind: model.WireConsume, From: "q1", To: "fn1"},
 		{ID: "w4", Kind: model.WireStartExecution, From: "rt4", To: "sm1"},
 	}
@@ -65,7 +64,7 @@ func TestUnservedIsNamed(t *testing.T) {
 	got := strings.Join(lines, "\n")
 	for _, want := range []string{
 		"warning: route Api enqueue: its template uses #if, which a local run does not render; it answers with an integration error",
-		"warning: route Api save is a dynamodb:PutItem integration, which a local run does not emulate",
+		"warning: route Api save is a HTTP_PROXY integration, which a local run does not emulate",
 		"warning: route Api ping is a MOCK integration, which a local run does not emulate",
 		"warning: queue Jobs is not emulated in a local run; route Api enqueue answers with an integration error; it does not trigger Worker",
 	} {

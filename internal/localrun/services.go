@@ -30,6 +30,7 @@ import (
 // services is what a run serves besides the APIs and functions.
 type services struct {
 	logger *slog.Logger
+	r      *Runner
 	stack  *model.Stack
 	region string
 	// inv runs functions: the gate, which waits until they are warm.
@@ -94,7 +95,7 @@ func integrationTarget(x *model.Index, a *model.API, r *model.Route, w *model.Wi
 // machines of the stack; nothing runs until start.
 func newServices(st *starting) (*services, error) {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(st.ctx))
-	s := &services{logger: st.logger, stack: st.s, region: st.cfg.Region, inv: st.gate,
+	s := &services{logger: st.logger, r: st.r, stack: st.s, region: st.cfg.Region, inv: st.gate,
 		queues: map[string]string{}, machines: map[string]*localMachine{}, routes: map[string]*serviceRoute{},
 		onEvent: st.cfg.OnEvent, ctx: ctx, cancel: cancel}
 	x := model.NewIndex(st.s)
@@ -248,7 +249,7 @@ func (s *services) integrate(ctx context.Context, sr *serviceRoute, event []byte
 	case model.WireStartExecution, model.WireStartSyncExecution:
 		out, err = s.startExecution(ctx, sr, tmpl, custom, vin)
 	case model.WirePutItem:
-		err = fmt.Errorf("route %s: PutItem integrations are not emulated", sr.route.Key)
+		out, err = s.putItem(ctx, sr, tmpl, custom, vin)
 	}
 	if err != nil {
 		s.logger.WarnContext(ctx, "service integration failed", slog.String("route", sr.route.Key), slog.Any("err", err))
@@ -547,7 +548,7 @@ func integratedHere(x *model.Index, r *model.Route) *model.Wire {
 // servedService says the run serves a route wire of the kind itself.
 func servedService(k model.WireKind) bool {
 	switch k {
-	case model.WireSendMessage, model.WirePublish, model.WireStartExecution, model.WireStartSyncExecution:
+	case model.WireSendMessage, model.WirePublish, model.WireStartExecution, model.WireStartSyncExecution, model.WirePutItem:
 		return true
 	}
 	return false

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/switchboard-dev/switchboard/internal/apigw"
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
@@ -454,5 +455,44 @@ func TestRouteLambdaWithoutProxy(t *testing.T) {
 	ev := waitEvents(t, out, "Doubler", 1)[0]
 	if ev["n"] != 7.0 || ev["who"] == "" || ev["requestContext"] != nil {
 		t.Errorf("the function got %v, want the request template's rendering", ev)
+	}
+}
+
+// TestRouteTablePutItem: a route integrated with a table puts an item
+// with the export's request template: keyed by the request, holding the
+// connection ID and the message.
+func TestRouteTablePutItem(t *testing.T) {
+	s, code := servicesStack(t, t.TempDir(), nil)
+	tbl := model.NewTable("t1", "Messages")
+	s.Tables = []*model.Table{tbl}
+	addRoute(s, "$default", false, model.WirePutItem, "t1")
+	r := MustRun(t, Config{Stack: s, CodeDir: code})
+
+	events, stop := r.Gateway().Subscribe(64)
+	defer stop()
+	// No apostrophe: $util.escapeJavaScript turns it into \', which is not
+	// JSON, and DynamoDB refuses the request, on AWS as here.
+	MustSend(t, MustDial(t, r, ""), `{"text":"a \"quoted\" word"}`)
+	connected := waitEvent(t, events, apigw.EventMessage, nil)
+	var item map[string]types.AttributeValue
+	for deadline := time.Now().Add(10 * time.Second); item == nil; time.Sleep(20 * time.Millisecond) {
+		res, err := dynamoClient(r.DynamoDBEndpoint(), "us-east-1").Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(TableName(s, tbl))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Items) > 0 {
+			item = res.Items[0]
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no item within 10s")
+		}
+	}
+	body, _ := item["body"].(*types.AttributeValueMemberS)
+	conn, _ := item["connectionId"].(*types.AttributeValueMemberS)
+	if body == nil || body.Value != `{"text":"a \"quoted\" word"}` || conn == nil || conn.Value != connected.ConnectionID {
+		t.Errorf("item = %v", item)
+	}
+	if _, ok := item[tbl.PartitionKey.Name].(*types.AttributeValueMemberS); !ok {
+		t.Errorf("item has no %s key: %v", tbl.PartitionKey.Name, item)
 	}
 }

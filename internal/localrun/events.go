@@ -152,10 +152,34 @@ func (s *services) publish(sr *serviceRoute, tmpl string, custom bool, vin vtlIn
 			},
 		}}}
 		payload, _ := json.Marshal(event)
-		s.invokeAsync(target{function: f.Name, functionID: f.ID, wireID: w.ID, source: "topic " + t.Name}, payload)
+		if err := s.deliver(w, "topic "+t.Name, payload); err != nil {
+			return nil, err
+		}
 	}
 	return json.Marshal(map[string]any{"PublishResponse": map[string]any{
 		"PublishResult": map[string]any{"MessageId": id}, "ResponseMetadata": map[string]any{"RequestId": newRequestID()}}})
+}
+
+// deliver sends an event along a wire from an event source to its end: a
+// function is invoked asynchronously with it, a queue gets it as a
+// message. It is the seam for event sources not served yet: an EventBridge
+// rule (a kind_rule.go registering its kindServer) would, for each event
+// its pattern matches or each tick of its schedule, call deliver on each
+// rule → function or rule → queue wire with EventBridge's event.
+func (s *services) deliver(w *model.Wire, source string, payload []byte) error {
+	x := model.NewIndex(s.stack)
+	if f := x.Function(w.To); f != nil {
+		s.invokeAsync(target{function: f.Name, functionID: f.ID, wireID: w.ID, source: source}, payload)
+		return nil
+	}
+	if q := x.Queue(w.To); q != nil {
+		_, err := s.sqs.Send(s.queues[q.ID], sqslocal.SendInput{Body: string(payload), SenderID: sqslocal.AccountID})
+		if err == nil {
+			s.event(apigw.Event{Kind: apigw.EventInvoke, Function: "queue " + q.Name, FunctionID: q.ID, WireIDs: []string{w.ID}, Detail: source})
+		}
+		return err
+	}
+	return fmt.Errorf("%s: a wire to %s cannot carry events", source, w.To)
 }
 
 // asyncRetries is how often Lambda retries a failed asynchronous
@@ -165,9 +189,6 @@ const asyncRetries = 2
 // invokeAsync invokes a function as Lambda's asynchronous invocation does:
 // in the background, retried twice on failure, a minute and two minutes
 // apart on AWS and a second and two here.
-//
-// It is also how an event source not served yet (an EventBridge rule)
-// delivers to a function: invokeAsync with its event; to a queue, s.sqs.Send.
 func (s *services) invokeAsync(t target, payload []byte) {
 	s.wg.Add(1)
 	go func() {

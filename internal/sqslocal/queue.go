@@ -74,11 +74,10 @@ type MessageAttribute struct {
 // SendInput is what a sender gives.
 type SendInput struct {
 	Body                   string
-	Delay                  time.Duration
-	GroupID, DedupID       string
-	MessageAttributes      map[string]MessageAttribute
-	SenderID               string
-	MessageSystemAttribute map[string]string
+	Delay             time.Duration
+	GroupID, DedupID  string
+	MessageAttributes map[string]MessageAttribute
+	SenderID          string
 }
 
 // Sent is what a send returns.
@@ -109,9 +108,6 @@ type Service struct {
 	queues map[string]*queue
 	now    func() time.Time
 	seq    int64
-	// onSend is told each queue a message was sent to (to wake pollers,
-	// and for the Run tab).
-	onSend func(queue string)
 }
 
 type queue struct {
@@ -225,9 +221,6 @@ func (s *Service) Send(name string, in SendInput) (Sent, error) {
 	}
 	q.msgs = append(q.msgs, m)
 	q.notify()
-	if s.onSend != nil {
-		go s.onSend(name)
-	}
 	return Sent{MessageID: m.id, MD5OfBody: m.md5, SequenceNumber: m.seq}, nil
 }
 
@@ -332,9 +325,6 @@ func (s *Service) take(q *queue, max int, visibility time.Duration) (out []Messa
 			dlq.msgs = append(dlq.msgs, m)
 		}
 		dlq.notify()
-		if s.onSend != nil {
-			go s.onSend(dlq.cfg.Name)
-		}
 	}
 	return out, next
 }
@@ -426,10 +416,6 @@ func (s *Service) Counts(name string) (visible, inFlight, delayed int, err error
 	}
 	return visible, inFlight, delayed, nil
 }
-
-// OnSend sets what is told of each message put on a queue (sent or moved
-// to it as a dead letter). Set it before the service is used.
-func (s *Service) OnSend(fn func(queue string)) { s.onSend = fn }
 
 func md5Hex(s string) string {
 	sum := md5.Sum([]byte(s))

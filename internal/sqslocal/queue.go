@@ -73,7 +73,7 @@ type MessageAttribute struct {
 
 // SendInput is what a sender gives.
 type SendInput struct {
-	Body                   string
+	Body              string
 	Delay             time.Duration
 	GroupID, DedupID  string
 	MessageAttributes map[string]MessageAttribute

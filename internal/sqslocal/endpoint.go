@@ -119,8 +119,9 @@ func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		VisibilityTimeout       int
 		ReceiptHandle           string
 		Entries                 []json.RawMessage
-		AttributeNames          []string
-		MessageSystemAttributes []string
+		AttributeNames              []string
+		MessageSystemAttributeNames []string
+		MessageAttributeNames       []string
 	}
 	if len(body) > 0 {
 		if err := json.Unmarshal(body, &req); err != nil {
@@ -145,11 +146,11 @@ func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		list := make([]map[string]any, 0, len(msgs))
 		for _, m := range msgs {
 			item := map[string]any{"MessageId": m.MessageID, "ReceiptHandle": m.ReceiptHandle, "Body": m.Body, "MD5OfBody": m.MD5OfBody}
-			if len(req.AttributeNames)+len(req.MessageSystemAttributes) > 0 {
-				item["Attributes"] = m.Attributes
+			if attrs := pick(m.Attributes, append(req.AttributeNames, req.MessageSystemAttributeNames...)); len(attrs) > 0 {
+				item["Attributes"] = attrs
 			}
-			if len(m.MessageAttributes) > 0 {
-				item["MessageAttributes"] = m.MessageAttributes
+			if attrs := pick(m.MessageAttributes, req.MessageAttributeNames); len(attrs) > 0 {
+				item["MessageAttributes"] = attrs
 			}
 			list = append(list, item)
 		}
@@ -194,6 +195,21 @@ func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b, _ := json.Marshal(out)
 	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 	_, _ = w.Write(b)
+}
+
+// pick keeps the attributes a receiver asked for by name ("All", or
+// ".*" for every message attribute; "prefix.*" for those it starts).
+func pick[V any](attrs map[string]V, names []string) map[string]V {
+	out := map[string]V{}
+	for k, v := range attrs {
+		for _, n := range names {
+			if n == "All" || n == ".*" || n == k || strings.HasSuffix(n, ".*") && strings.HasPrefix(k, strings.TrimSuffix(n, "*")) {
+				out[k] = v
+				break
+			}
+		}
+	}
+	return out
 }
 
 func sentJSON(s Sent) map[string]string {

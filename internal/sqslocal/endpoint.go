@@ -106,19 +106,19 @@ func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	op := strings.TrimPrefix(target, "AmazonSQS.")
 	var req struct {
-		QueueURL                string `json:"QueueUrl"`
-		QueueName               string
-		QueueNamePrefix         string
-		MessageBody             string
-		DelaySeconds            int
-		MessageGroupID          string `json:"MessageGroupId"`
-		MessageDeduplicationID  string `json:"MessageDeduplicationId"`
-		MessageAttributes       map[string]MessageAttribute
-		MaxNumberOfMessages     int
-		WaitTimeSeconds         int
-		VisibilityTimeout       int
-		ReceiptHandle           string
-		Entries                 []json.RawMessage
+		QueueURL                    string `json:"QueueUrl"`
+		QueueName                   string
+		QueueNamePrefix             string
+		MessageBody                 string
+		DelaySeconds                int
+		MessageGroupID              string `json:"MessageGroupId"`
+		MessageDeduplicationID      string `json:"MessageDeduplicationId"`
+		MessageAttributes           map[string]MessageAttribute
+		MaxNumberOfMessages         int
+		WaitTimeSeconds             int
+		VisibilityTimeout           int
+		ReceiptHandle               string
+		Entries                     []json.RawMessage
 		AttributeNames              []string
 		MessageSystemAttributeNames []string
 		MessageAttributeNames       []string

@@ -251,14 +251,25 @@ func TestRouteExpressStateMachine(t *testing.T) {
   "StartAt": "Double",
   "States": {
     "Double": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:Doubler", "ResultSelector": {"n.$": "$.n"}, "ResultPath": "$.doubled", "Next": "Big?"},
-    "Big?": {"Type": "Choice", "Choices": [{"Variable": "$.doubled.n", "NumericGreaterThan": 10, "Next": "Big"}], "Default": "Small"},
+    "Big?": {"Type": "Choice", "Choices": [{"Variable": "$.doubled.n", "NumericGreaterThan": 10, "Next": "Big"}, {"Variable": "$.doubled.n", "NumericLessThan": 0, "Next": "Negative"}], "Default": "Small"},
+    "Negative": {"Type": "Fail", "Error": "Negative", "Cause": "n is below zero"},
     "Big": {"Type": "Pass", "Parameters": {"size": "big", "n.$": "$.doubled.n"}, "End": true},
     "Small": {"Type": "Wait", "Seconds": 0, "Next": "Done"},
     "Done": {"Type": "Pass", "Result": {"size": "small"}, "End": true}
   }
 }`
-	s.StateMachines = []*model.StateMachine{m}
+	// A standard one, started by another route, runs after the answer.
+	bg := model.NewStateMachine("sm2", "Background")
+	bg.Definition = `{"StartAt": "Record", "States": {"Record": {"Type": "Task", "Resource": "${RecorderArn}", "End": true}}}`
+	bg.Kept = []model.Kept{{Part: model.PartMain, Properties: []model.Field{{Key: "DefinitionSubstitutions", Value: json.RawMessage(`{"RecorderArn": {"Fn::GetAtt": ["Recorder", "Arn"]}}`)}}}}
+	rec := model.NewFunction("fnRecorder", "Recorder")
+	rec.Timeout, rec.Environment = 1, map[string]string{"OUT": out, "NAME": "Recorder"}
+	s.Functions = append(s.Functions, rec)
+	MustWrite(t, code, map[string]string{rec.CodePath + "/index.js": recorder})
+	s.StateMachines = []*model.StateMachine{m, bg}
+	s.APIs[0].RouteSelectionExpression = "$request.body.action"
 	addRoute(s, "$default", true, model.WireStartSyncExecution, "sm1")
+	addRoute(s, "later", true, model.WireStartExecution, "sm2")
 	r := MustRun(t, Config{Stack: s, CodeDir: code})
 
 	c := MustDial(t, r, "")
@@ -274,6 +285,21 @@ func TestRouteExpressStateMachine(t *testing.T) {
 	}
 	if got := waitEvents(t, out, "Doubler", 2); got[0]["n"] != 21.0 {
 		t.Errorf("the task's function got %v", got[0])
+	}
+
+	MustSend(t, c, `{"n":-3}`)
+	var failed struct{ Status, Error, Cause string }
+	if err := json.Unmarshal([]byte(MustRead(t, c)), &failed); err != nil || failed.Status != "FAILED" || failed.Error != "Negative" || failed.Cause != "n is below zero" {
+		t.Errorf("a failed execution answered %+v, %v", failed, err)
+	}
+
+	MustSend(t, c, `{"action":"later","job":7}`)
+	var started struct{ ExecutionArn string }
+	if err := json.Unmarshal([]byte(MustRead(t, c)), &started); err != nil || !strings.Contains(started.ExecutionArn, ":execution:svc-Background:") {
+		t.Errorf("StartExecution answered %+v, %v", started, err)
+	}
+	if got := waitEvents(t, out, "Recorder", 1)[0]; got["job"] != 7.0 {
+		t.Errorf("the standard execution's task got %v", got)
 	}
 }
 

@@ -179,6 +179,15 @@ func (r *Runner) Tables() []string { return r.tables }
 // when the stack has no tables.
 func (r *Runner) DynamoDBEndpoint() string { return r.dynamoEndpoint }
 
+// SQSEndpoint is the endpoint the stack's queues are served on; "" when
+// it has none.
+func (r *Runner) SQSEndpoint() string {
+	if r.svc == nil || r.svc.sqsEP == nil {
+		return ""
+	}
+	return r.svc.sqsEP.URL()
+}
+
 // CodeDir is the folder the functions run from.
 func (r *Runner) CodeDir() string { return r.codeDir }
 

@@ -263,5 +263,8 @@ func (r *Run) Connections() int { return r.runner.Gateway().Connections() }
 // not; "" when the stack has no tables.
 func (r *Run) DynamoDBEndpoint() string { return r.runner.DynamoDBEndpoint() }
 
+// SQSEndpoint is where the run serves the stack's queues; "" for none.
+func (r *Run) SQSEndpoint() string { return r.runner.SQSEndpoint() }
+
 // Feed is what happens on the run, for a page to follow.
 func (r *Run) Feed() *Feed { return r.feed }

@@ -375,7 +375,13 @@ func (s *services) startExecution(ctx context.Context, sr *serviceRoute, tmpl st
 	if !json.Valid([]byte(input)) {
 		return nil, fmt.Errorf("state machine %s: the execution input is not JSON", lm.m.Name)
 	}
-	execARN := strings.Replace(lm.arn, ":stateMachine:", ":"+map[bool]string{true: "express", false: "execution"}[lm.m.Type == model.StateMachineExpress]+":", 1) + ":" + name
+	// Step Functions names an express execution …:express:…, a standard
+	// one …:execution:….
+	kind := "execution"
+	if lm.m.Type == model.StateMachineExpress {
+		kind = "express"
+	}
+	execARN := strings.Replace(lm.arn, ":stateMachine:", ":"+kind+":", 1) + ":" + name
 	start := time.Now()
 	run := func(ctx context.Context) ([]byte, error) {
 		return lm.machine.Run(ctx, []byte(input), asl.Execution{ID: execARN, Name: name, StateMachine: lm.arn, Invoke: s.taskInvoker(lm.m.Name)})

@@ -20,12 +20,13 @@ import (
 )
 
 // A local run serves the stack's queues, topics and state machines in
-// process: a route wired to one reaches it through the gateway as an AWS
-// service integration (its request template rendered as API Gateway
-// would), and the event sources wired from them (queue → function, topic
-// → function, table stream → function) invoke the functions with the
-// events Lambda sends. What the gateway invokes for such a route is not a
-// function but the route's integration, named integrationTarget.
+// process: a route wired to one (or to a table, or to a function without
+// the proxy) reaches it through the gateway as an AWS integration, its
+// request template rendered as API Gateway would, and the event sources
+// wired from them (queue → function, topic → function, table stream →
+// function, events.go) invoke the functions with the events Lambda sends.
+// What the gateway invokes for such a route is not a function but the
+// route's integration, named integrationTarget.
 
 // services is what a run serves besides the APIs and functions.
 type services struct {

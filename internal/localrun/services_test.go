@@ -5,19 +5,19 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/switchboard-dev/switchboard/internal/apigw"
 	"github.com/switchboard-dev/switchboard/internal/model"
-	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
 // recorder is a Node.js handler that appends each event it gets to
@@ -102,7 +102,7 @@ func records(e map[string]any) []map[string]any {
 
 // TestRouteQueueFunction sends messages through a route integrated with a
 // queue; the queue's function gets them as SQS events, in batches, and a
-// batch item it reports failed comes back; the AWS CLI reaches the same
+// batch item it reports failed comes back; an SDK client reaches the same
 // queue on the endpoint the functions are given.
 func TestRouteQueueFunction(t *testing.T) {
 	MustSDK(t)
@@ -161,28 +161,29 @@ func TestRouteQueueFunction(t *testing.T) {
 		t.Errorf(`{"job":1} delivered %d times, want once (it was handled)`, seen[`{"job":1}`])
 	}
 
-	// The SQS endpoint the functions get speaks SQS's JSON protocol: the
-	// AWS CLI sends through it and the function gets that message too.
-	testtool.Command(t, "aws", "the AWS CLI is an SQS client")
-	ep := r.svc.sqsEP
-	cli := exec.Command("aws", "sqs", "send-message", "--endpoint-url", ep.URL(), "--region", "us-east-1",
-		"--queue-url", ep.QueueURL("svc-Jobs"), "--message-body", "from the cli", "--output", "json")
-	cli.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x")
-	if b, err := cli.CombinedOutput(); err != nil || !strings.Contains(string(b), "MessageId") {
-		t.Fatalf("aws sqs send-message: %v\n%s", err, b)
+	// The SQS endpoint the functions get speaks SQS's JSON protocol: an
+	// SDK's client sends through it and the function gets that message too.
+	sqsc := sqs.New(sqs.Options{Region: "us-east-1", BaseEndpoint: aws.String(r.SQSEndpoint()),
+		Credentials: credentials.NewStaticCredentialsProvider("x", "y", "")})
+	url, err := sqsc.GetQueueUrl(t.Context(), &sqs.GetQueueUrlInput{QueueName: aws.String("svc-Jobs")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sqsc.SendMessage(t.Context(), &sqs.SendMessageInput{QueueUrl: url.QueueUrl, MessageBody: aws.String("from the sdk")}); err != nil {
+		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(20 * time.Second); ; {
 		found := false
 		for _, e := range waitEvents(t, out, "Worker", 1) {
 			for _, rec := range records(e) {
-				found = found || rec["body"] == "from the cli"
+				found = found || rec["body"] == "from the sdk"
 			}
 		}
 		if found {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("the CLI's message did not reach the function")
+			t.Fatal("the SDK's message did not reach the function")
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

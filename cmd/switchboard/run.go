@@ -185,6 +185,9 @@ func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []st
 	if ep := r.DynamoDBEndpoint(); ep != "" {
 		fmt.Fprintf(c.Stdout, "DynamoDB\t%s\n", ep)
 	}
+	if ep := r.SQSEndpoint(); ep != "" {
+		fmt.Fprintf(c.Stdout, "SQS\t%s\n", ep)
+	}
 	if c.Ready != nil && len(r.Endpoints()) > 0 {
 		c.Ready(r.Endpoints()[0].URL)
 	}

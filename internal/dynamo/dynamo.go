@@ -50,6 +50,9 @@ type Server struct {
 	// OnWrite, when set, is told the table of each successful write, so a
 	// page showing the items can refresh.
 	onWrite func(table string)
+	// onChange, when set, is told each item a write changed, with its
+	// images before and after (changes.go), in the order of the writes.
+	onChange func(Change)
 
 	// saveMu guards saveTimer, which writes the data folder a moment
 	// after a write, so a run that is killed loses at most that moment.
@@ -79,6 +82,10 @@ type Options struct {
 	DataDir string
 	// OnWrite is told the table of each successful write.
 	OnWrite func(table string)
+	// OnChange is told each item a successful write changed, with its
+	// images before and after, as a table stream records it. It is called
+	// while the endpoint holds its lock: it must not call the endpoint.
+	OnChange func(Change)
 }
 
 // Start loads the tables kept in opts.DataDir, if any, and serves on a free
@@ -87,7 +94,7 @@ func Start(ctx context.Context, logger *slog.Logger, opts Options) (*Server, err
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{logger: logger, dataDir: opts.DataDir, engine: minidyn.NewServer(), tables: map[string]*tableState{}, onWrite: opts.OnWrite}
+	s := &Server{logger: logger, dataDir: opts.DataDir, engine: minidyn.NewServer(), tables: map[string]*tableState{}, onWrite: opts.OnWrite, onChange: opts.OnChange}
 	if s.dataDir != "" {
 		if err := s.load(); err != nil {
 			return nil, err
@@ -243,6 +250,7 @@ func (s *Server) call(op string, body []byte) (int, []byte, []string) {
 		out, _ := json.Marshal(map[string]any{"TimeToLiveDescription": desc})
 		return http.StatusOK, out, nil
 	}
+	touched := s.before(op, body)
 	code, out := s.engineCall(op, body)
 	if !bytes.HasPrefix(bytes.TrimSpace(out), []byte("{")) {
 		// minidyn answers an operation it lacks in plain text.
@@ -256,6 +264,9 @@ func (s *Server) call(op string, body []byte) (int, []byte, []string) {
 		out = s.finishRemove(body, out)
 	case "TransactWriteItems":
 		s.finishTransactRemove(body)
+	}
+	if len(touched) > 0 {
+		s.after(touched)
 	}
 	switch op {
 	case "PutItem", "UpdateItem", "DeleteItem":

@@ -127,18 +127,7 @@ func (b *builder) serviceIntegration(a *model.API, r *model.Route, target *model
 		tid := tableID(t)
 		uri = b.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:dynamodb:action/PutItem")
 		resource = b.getAtt(tid, "Arn")
-		key := `{"S": "$context.requestId"}`
-		switch t.PartitionKey.Type {
-		case model.AttributeNumber:
-			key = `{"N": "$context.requestTimeEpoch"}`
-		case model.AttributeBinary:
-			key = `{"B": "$util.base64Encode($context.requestId)"}`
-		}
-		item := `"` + t.PartitionKey.Name + `": ` + key
-		if t.SortKey != nil {
-			item += `, "` + t.SortKey.Name + `": {"` + string(t.SortKey.Type) + `": "` + sortValue(t.SortKey.Type) + `"}`
-		}
-		template = `{"TableName": "${` + tid + `}", "Item": {` + item + `, "connectionId": {"S": "$context.connectionId"}, "body": {"S": "$util.escapeJavaScript($input.body)"}}}`
+		template = PutItemTemplate(t, "${"+tid+"}")
 	}
 	fns = append(fns, at(uri, "IntegrationUri"))
 	if form {
@@ -172,6 +161,26 @@ func (b *builder) serviceIntegration(a *model.API, r *model.Route, target *model
 		}},
 	}, r.ID, r.Kept, model.PartIntegrationRole)
 	return append(fns, at(b.getAtt(role, "Arn"), "CredentialsArn"))
+}
+
+// PutItemTemplate is the request template of a route → table PutItem
+// integration: an item keyed by the request (its ID, or its time for a
+// number key) holding the connection ID and the message. tableName is how
+// the template names the table (a ${Logical} the Fn::Sub resolves, or a
+// local run's name).
+func PutItemTemplate(t *model.Table, tableName string) string {
+	key := `{"S": "$context.requestId"}`
+	switch t.PartitionKey.Type {
+	case model.AttributeNumber:
+		key = `{"N": "$context.requestTimeEpoch"}`
+	case model.AttributeBinary:
+		key = `{"B": "$util.base64Encode($context.requestId)"}`
+	}
+	item := `"` + t.PartitionKey.Name + `": ` + key
+	if t.SortKey != nil {
+		item += `, "` + t.SortKey.Name + `": {"` + string(t.SortKey.Type) + `": "` + sortValue(t.SortKey.Type) + `"}`
+	}
+	return `{"TableName": "` + tableName + `", "Item": {` + item + `, "connectionId": {"S": "$context.connectionId"}, "body": {"S": "$util.escapeJavaScript($input.body)"}}}`
 }
 
 // sortValue is what a PutItem route writes in a table's sort key.

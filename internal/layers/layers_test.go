@@ -25,8 +25,8 @@ const module = "github.com/switchboard-dev/switchboard"
 var forbidden = map[string][]string{
 	// The edges reach Git only through publish and the emulators only
 	// through localrun.
-	"cmd/switchboard": {"gitlink", "apigw", "lambdaemu", "dynamo", "localca"},
-	"server":          {"gitlink", "apigw", "lambdaemu", "dynamo", "localca"},
+	"cmd/switchboard": {"gitlink", "apigw", "lambdaemu", "dynamo", "localca", "sqslocal", "asl"},
+	"server":          {"gitlink", "apigw", "lambdaemu", "dynamo", "localca", "sqslocal", "asl"},
 	// The emulators know API Gateway and Lambda, not the stack: localrun
 	// turns the stack into their configuration.
 	"apigw":     {"model", "localrun", "export", "store", "server", "publish", "gitlink", "lambdaemu"},
@@ -34,6 +34,9 @@ var forbidden = map[string][]string{
 	// The built-in DynamoDB and the local CA serve a run without knowing it.
 	"dynamo":  {"model", "localrun", "export", "store", "server", "publish", "gitlink", "apigw", "lambdaemu"},
 	"localca": {"model", "localrun", "export", "store", "server", "publish", "gitlink", "apigw", "lambdaemu"},
+	// So do the queues and the state machine interpreter.
+	"sqslocal": {"model", "localrun", "export", "store", "server", "publish", "gitlink", "apigw", "lambdaemu", "dynamo", "asl"},
+	"asl":      {"model", "localrun", "export", "store", "server", "publish", "gitlink", "apigw", "lambdaemu", "dynamo", "sqslocal"},
 	// Git is below publish, and knows nothing of stacks.
 	"gitlink": {"model", "export", "store", "server", "publish", "localrun"},
 	// The model is the bottom layer.

@@ -46,6 +46,18 @@ func serveAPIs(st *starting) (err error) {
 		"REQUESTS_CA_BUNDLE":  bundle,
 		"AWS_CA_BUNDLE":       bundle,
 	}
+	x := model.NewIndex(st.s)
+	for _, a := range st.s.APIs {
+		for _, r := range a.Routes {
+			if integratedHere(x, r) != nil {
+				// Served by the run's services, made here when no queue,
+				// topic or state machine made them before.
+				if _, err := st.services(); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	if st.r.gw, err = newGateway(st.logger, st.s, st.gate, opts); err != nil {
 		return err
 	}
@@ -118,6 +130,10 @@ func GatewayAPIs(s *model.Stack) []apigw.API {
 					route.Target = &apigw.Target{Function: f.Name, FunctionID: f.ID, WireID: w.ID}
 					break
 				}
+			}
+			if w := integratedHere(x, r); w != nil {
+				// The run serves the integration itself (services.go).
+				route.Target = &apigw.Target{Function: integrationTarget(x, a, r, w), FunctionID: w.To, WireID: w.ID}
 			}
 			api.Routes = append(api.Routes, route)
 		}

@@ -138,6 +138,8 @@ func serveFunctions(st *starting) (err error) {
 		fns[i].MaxConcurrency = concurrencyLimit(fns[i].MaxConcurrency, cfg.Concurrency, fns[i].MemoryMB)
 	}
 	addEndpointEnv(st.s, fns, r.gw.Endpoints(), r.trustEnv)
+	r.svc.endpointEnv(fns)
+	r.svc.resourceEnv(fns)
 	if err = r.pool.Start(st.ctx, fns); err != nil {
 		st.gate.fail(err)
 		return fmt.Errorf("localrun: start functions: %w", err)

@@ -1,13 +1,26 @@
 package localrun
 
-import "github.com/switchboard-dev/switchboard/internal/model"
+import (
+	"fmt"
 
-// A local run does not emulate queues yet: each is named when the run
-// starts, with the routes that reach it and the functions it would
-// trigger (unserved.go).
+	"github.com/switchboard-dev/switchboard/internal/model"
+)
+
+// Queues are served by an SQS in process (internal/sqslocal), before the
+// functions, whose environment names its endpoint (AWS_ENDPOINT_URL_SQS);
+// each queue → function wire polls it as Lambda's event source mapping
+// does.
 func init() {
-	registerKind(&kindServer{kind: model.KindQueue, order: 40, serve: func(st *starting) error {
-		warnUnserved(st, "queue", nodesOf(st.s.Queues, func(x *model.Queue) *model.Node { return &x.Node }))
+	registerKind(&kindServer{kind: model.KindQueue, order: 15, serve: func(st *starting) error {
+		if len(st.s.Queues) == 0 {
+			return nil
+		}
+		svc, err := st.services()
+		if err != nil {
+			return err
+		}
+		svc.startPollers()
+		st.progress(fmt.Sprintf("queues on %s: %s", svc.sqsEP.URL(), joinNames(svc.sqs.Names())))
 		return nil
 	}})
 }

@@ -30,9 +30,25 @@ func serveTables(st *starting) (err error) {
 	if len(s.Tables) == 0 {
 		return nil
 	}
+	streamed := hasStreams(s)
+	if streamed && st.cfg.DynamoDBEndpoint != "" {
+		st.progress("warning: table streams are not emulated with another DynamoDB endpoint; " + streamWires(s) + " will not be triggered")
+	}
 	if st.cfg.DynamoDBEndpoint == "" {
 		onWrite := st.cfg.OnTableWrite
-		st.r.dynamo, err = dynamo.Start(st.ctx, st.logger, dynamo.Options{DataDir: st.cfg.DataDir, OnWrite: onWrite})
+		opts := dynamo.Options{DataDir: st.cfg.DataDir, OnWrite: onWrite}
+		if streamed {
+			// Each write's item images go to the functions the table's
+			// stream is wired to (events.go).
+			svc, err := st.services()
+			if err != nil {
+				return err
+			}
+			ss := newStreams(svc, s, st.cfg.Region)
+			opts.OnChange = ss.record
+			ss.start()
+		}
+		st.r.dynamo, err = dynamo.Start(st.ctx, st.logger, opts)
 		if err != nil {
 			return fmt.Errorf("localrun: built-in DynamoDB: %w", err)
 		}
@@ -197,4 +213,28 @@ func addIndexes(in *dynamodb.CreateTableInput, t *model.Table) error {
 		}
 	}
 	return nil
+}
+
+func hasStreams(s *model.Stack) bool {
+	for _, w := range s.Wires {
+		if w.Kind == model.WireStream {
+			return true
+		}
+	}
+	return false
+}
+
+// streamWires names the table → function stream wires.
+func streamWires(s *model.Stack) string {
+	x := model.NewIndex(s)
+	var out []string
+	for _, w := range s.Wires {
+		if w.Kind != model.WireStream {
+			continue
+		}
+		if t, f := x.Table(w.From), x.Function(w.To); t != nil && f != nil {
+			out = append(out, f.Name+" (stream of "+t.Name+")")
+		}
+	}
+	return strings.Join(out, ", ")
 }

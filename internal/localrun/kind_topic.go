@@ -2,12 +2,15 @@ package localrun
 
 import "github.com/switchboard-dev/switchboard/internal/model"
 
-// A local run does not emulate topics yet: each is named when the run
-// starts, with the routes that reach it and the functions it would
-// trigger (unserved.go).
+// Topics are served in process: a route's Publish invokes each function
+// subscribed to the topic asynchronously with SNS's event (services.go,
+// events.go). A topic has nothing to start.
 func init() {
-	registerKind(&kindServer{kind: model.KindTopic, order: 41, serve: func(st *starting) error {
-		warnUnserved(st, "topic", nodesOf(st.s.Topics, func(x *model.Topic) *model.Node { return &x.Node }))
-		return nil
+	registerKind(&kindServer{kind: model.KindTopic, order: 16, serve: func(st *starting) error {
+		if len(st.s.Topics) == 0 {
+			return nil
+		}
+		_, err := st.services()
+		return err
 	}})
 }

@@ -8,8 +8,10 @@ import (
 )
 
 // Every kind in the model's catalogue is served by a local run, in the
-// order starting needs: tables, then the APIs whose ports the functions'
-// environment names, then the functions.
+// order starting needs: tables (whose streams the services feed), the
+// queues whose endpoint and the topics and state machines whose ARNs the
+// functions' environment names, then the APIs whose ports it names too,
+// then the functions.
 func TestEveryKindRuns(t *testing.T) {
 	var order []model.Kind
 	for _, k := range kindServers {
@@ -18,7 +20,7 @@ func TestEveryKindRuns(t *testing.T) {
 		}
 		order = append(order, k.kind)
 	}
-	want := []model.Kind{model.KindTable, model.KindAPI, model.KindFunction, model.KindQueue, model.KindTopic, model.KindStateMachine}
+	want := []model.Kind{model.KindTable, model.KindQueue, model.KindTopic, model.KindStateMachine, model.KindAPI, model.KindFunction}
 	if len(order) != len(want) || len(order) != len(model.Kinds()) {
 		t.Fatalf("served kinds %v, want %v (one per kind of the catalogue)", order, want)
 	}
@@ -29,45 +31,48 @@ func TestEveryKindRuns(t *testing.T) {
 	}
 }
 
-// A kind a run does not emulate is named when the run starts, with what
-// reaches it and what it would trigger; so is a route whose integration
-// the run does not serve as AWS would.
-func TestUnservedKindsAreNamed(t *testing.T) {
+// What a run does not emulate is named when it starts: a route whose
+// integration it does not serve as AWS would, a template it cannot
+// render, and (through warnUnserved, for kinds not yet served) a node with
+// the routes that reach it and the functions it would trigger.
+func TestUnservedIsNamed(t *testing.T) {
 	s := &model.Stack{Name: "svc"}
 	a := model.NewAPI("api1", "Api")
-	a.Routes = []*model.Route{{ID: "rt1", Key: "enqueue"}, {ID: "rt2", Key: "run"}, {ID: "rt3", Key: "ping", Integration: &model.Integration{Type: model.IntegrationMock}}}
+	a.Routes = []*model.Route{
+		{ID: "rt1", Key: "enqueue", Integration: &model.Integration{RequestTemplates: map[string]string{"$default": "#if($input.body)Action=SendMessage#end"}}},
+		{ID: "rt2", Key: "save", Integration: &model.Integration{Type: model.IntegrationHTTPProxy, URI: "https://example.com/", Method: "POST"}},
+		{ID: "rt3", Key: "ping", Integration: &model.Integration{Type: model.IntegrationMock}},
+		{ID: "rt4", Key: "run"},
+	}
 	s.APIs = []*model.API{a}
 	s.Functions = []*model.Function{model.NewFunction("fn1", "Worker")}
 	s.Queues = []*model.Queue{model.NewQueue("q1", "Jobs")}
-	s.Topics = []*model.Topic{model.NewTopic("tp1", "Events")}
+	s.Tables = []*model.Table{model.NewTable("t1", "Notes")}
 	s.StateMachines = []*model.StateMachine{model.NewStateMachine("sm1", "Flow")}
 	s.Wires = []*model.Wire{
 		{ID: "w1", Kind: model.WireSendMessage, From: "rt1", To: "q1"},
-		{ID: "w2", Kind: model.WireStartExecution, From: "rt2", To: "sm1"},
 		{ID: "w3", Kind: model.WireConsume, From: "q1", To: "fn1"},
+		{ID: "w4", Kind: model.WireStartExecution, From: "rt4", To: "sm1"},
 	}
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	var lines []string
 	st := &starting{s: s, cfg: Config{OnProgress: func(m string) { lines = append(lines, m) }}}
-	for _, k := range kindServers {
-		if k.kind != model.KindAPI && k.kind != model.KindFunction && k.kind != model.KindTable {
-			if err := k.serve(st); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
 	warnIntegrations(st)
+	warnUnserved(st, "queue", nodesOf(s.Queues, func(x *model.Queue) *model.Node { return &x.Node }))
 	got := strings.Join(lines, "\n")
 	for _, want := range []string{
-		"warning: queue Jobs is not emulated in a local run; route Api enqueue answers with an integration error; it does not trigger Worker",
-		"warning: topic Events is not emulated in a local run",
-		"warning: state machine Flow is not emulated in a local run; route Api run answers with an integration error",
+		"warning: route Api enqueue: its template uses #if, which a local run does not render; it answers with an integration error",
+		"warning: route Api save is a HTTP_PROXY integration, which a local run does not emulate",
 		"warning: route Api ping is a MOCK integration, which a local run does not emulate",
+		"warning: queue Jobs is not emulated in a local run; route Api enqueue answers with an integration error; it does not trigger Worker",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the start does not say %q:\n%s", want, got)
 		}
+	}
+	if strings.Contains(got, "Api run") {
+		t.Errorf("a served state machine route was named:\n%s", got)
 	}
 }

@@ -63,6 +63,11 @@ type Config struct {
 	// Parameters are values for the stack's parameters; those not given
 	// take their defaults, and one with no default must be given.
 	Parameters map[string]string
+	// OnEvent is told what the run's services do that the gateway's
+	// events do not show: a queue, topic or table stream invoking a
+	// function, an execution's states, with the wires and nodes it went
+	// through, for the canvas to light up and the Run tab's log.
+	OnEvent func(apigw.Event)
 	// OnProgress receives a line for each step of the start that takes a
 	// while or needs the user's attention: installing the runtime's SDK,
 	// an interpreter of another version than the function's runtime.
@@ -98,7 +103,10 @@ type Runner struct {
 	region         string
 	stack          *model.Stack // as the run started
 	// trustEnv makes the function processes trust the local CA.
-	trustEnv  map[string]string
+	trustEnv map[string]string
+	// svc serves the queues, topics, state machines and table streams
+	// (services.go); nil for a stack with none.
+	svc       *services
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -154,7 +162,7 @@ func Start(ctx context.Context, logger *slog.Logger, cfg Config) (r *Runner, err
 			return r, err
 		}
 	}
-	st.gate.open(r.pool)
+	st.gate.open(dispatcher{pool: r.pool, svc: r.svc})
 	return r, nil
 }
 
@@ -171,6 +179,15 @@ func (r *Runner) Tables() []string { return r.tables }
 // when the stack has no tables.
 func (r *Runner) DynamoDBEndpoint() string { return r.dynamoEndpoint }
 
+// SQSEndpoint is the endpoint the stack's queues are served on; "" when
+// it has none.
+func (r *Runner) SQSEndpoint() string {
+	if r.svc == nil || r.svc.sqsEP == nil {
+		return ""
+	}
+	return r.svc.sqsEP.URL()
+}
+
 // CodeDir is the folder the functions run from.
 func (r *Runner) CodeDir() string { return r.codeDir }
 
@@ -181,6 +198,10 @@ func (r *Runner) Close() error {
 		var errs []error
 		if r.gw != nil {
 			errs = append(errs, r.gw.Close())
+		}
+		// Before the functions stop: pollers and executions call them.
+		if r.svc != nil {
+			errs = append(errs, r.svc.close())
 		}
 		if r.pool != nil {
 			errs = append(errs, r.pool.Close())

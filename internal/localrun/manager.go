@@ -114,6 +114,13 @@ func (m *Manager) Start(ctx context.Context, cfg Config) (*Run, error) {
 			m.log.Info(msg, slog.String("stack", st.Name))
 		}
 	}
+	onEvent := cfg.OnEvent
+	cfg.OnEvent = func(e apigw.Event) {
+		f.add(feedEvent{Type: "event", Event: e})
+		if onEvent != nil {
+			onEvent(e)
+		}
+	}
 	onWrite := cfg.OnTableWrite
 	cfg.OnTableWrite = func(table string) {
 		f.addTableWrite(table)
@@ -255,6 +262,9 @@ func (r *Run) Connections() int { return r.runner.Gateway().Connections() }
 // DynamoDBEndpoint is the endpoint the run's tables are on, built in or
 // not; "" when the stack has no tables.
 func (r *Run) DynamoDBEndpoint() string { return r.runner.DynamoDBEndpoint() }
+
+// SQSEndpoint is where the run serves the stack's queues; "" for none.
+func (r *Run) SQSEndpoint() string { return r.runner.SQSEndpoint() }
 
 // Feed is what happens on the run, for a page to follow.
 func (r *Run) Feed() *Feed { return r.feed }

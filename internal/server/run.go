@@ -81,6 +81,7 @@ func (s *Server) runView(r *http.Request, st *model.Stack, run *localrun.Run, er
 		v.Running = true
 		v.CodeDir = run.CodeDir()
 		v.DynamoDBEndpoint = run.DynamoDBEndpoint()
+		v.SQSEndpoint = run.SQSEndpoint()
 		for _, ep := range run.Endpoints() {
 			v.Endpoints = append(v.Endpoints, web.RunEndpoint{Name: ep.Name, URL: ep.URL, ConnectionsURL: ep.ConnectionsURL})
 		}

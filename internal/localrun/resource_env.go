@@ -1,0 +1,107 @@
+package localrun
+
+import (
+	"encoding/json"
+
+	"github.com/switchboard-dev/switchboard/internal/lambdaemu"
+	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/sqslocal"
+)
+
+// A function's environment often names the stack's queues, topics and
+// state machines through intrinsic functions (QUEUE_URL: !Ref Jobs,
+// TOPIC_ARN: !Ref News, MACHINE: !GetAtt Flow.Arn), which an imported
+// template keeps beside the function. A local run gives those variables
+// the local values, so handler code calling SendMessage, Publish or
+// StartExecution with them reaches the run's services.
+
+// resourceEnv sets the kept environment variables that reference a queue,
+// topic or state machine of the stack, unless the function sets them.
+func (s *services) resourceEnv(fns []lambdaemu.FunctionConfig) {
+	if s == nil {
+		return
+	}
+	values := s.resourceValues()
+	byName := map[string]*model.Function{}
+	for _, f := range s.stack.Functions {
+		byName[f.Name] = f
+	}
+	for i := range fns {
+		f := byName[fns[i].Name]
+		if f == nil {
+			continue
+		}
+		for _, k := range f.Kept {
+			if k.Part != model.PartMain {
+				continue
+			}
+			for _, p := range k.Properties {
+				keys := model.SplitPropertyPath(p.Key)
+				if len(keys) != 3 || keys[0] != "Environment" || keys[1] != "Variables" {
+					continue
+				}
+				if v, ok := values[refOf(p.Value)]; ok {
+					setDefault(fns[i].Env, keys[2], v)
+				}
+			}
+		}
+	}
+}
+
+// resourceValues maps "Logical" (a Ref) and "Logical.Attribute" (a GetAtt)
+// of each queue, topic and state machine to its local value.
+func (s *services) resourceValues() map[string]string {
+	out := map[string]string{}
+	for _, q := range s.stack.Queues {
+		id, name := model.KeptLogicalID(q.Kept, model.PartMain, q.Name), s.queues[q.ID]
+		url := ""
+		if s.sqsEP != nil {
+			url = s.sqsEP.QueueURL(name)
+		}
+		out[id], out[id+".QueueUrl"], out[id+".QueueName"], out[id+".Arn"] = url, url, name, sqslocal.QueueARN(s.region, name)
+	}
+	for _, t := range s.stack.Topics {
+		id := model.KeptLogicalID(t.Kept, model.PartMain, t.Name)
+		arn := s.topicARN(t)
+		out[id], out[id+".TopicArn"], out[id+".TopicName"] = arn, arn, stackResourceName(s.stack, t.Name)
+	}
+	for _, m := range s.stack.StateMachines {
+		id := model.KeptLogicalID(m.Kept, model.PartMain, m.Name)
+		if lm := s.machines[m.ID]; lm != nil {
+			out[id], out[id+".Arn"], out[id+".Name"] = lm.arn, lm.arn, stackResourceName(s.stack, m.Name)
+		}
+	}
+	return out
+}
+
+// refOf reads a kept value that is a Ref or a GetAtt: "Logical" or
+// "Logical.Attribute"; "" for anything else.
+func refOf(v json.RawMessage) string {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(v, &obj) != nil || len(obj) != 1 {
+		return ""
+	}
+	var str string
+	if r, ok := obj["Ref"]; ok {
+		_ = json.Unmarshal(r, &str)
+		return str
+	}
+	if g, ok := obj["Fn::GetAtt"]; ok {
+		var parts []string
+		if json.Unmarshal(g, &parts) == nil && len(parts) == 2 {
+			return parts[0] + "." + parts[1]
+		}
+		_ = json.Unmarshal(g, &str)
+		return str
+	}
+	return ""
+}
+
+// topicARN is a topic's ARN in the run.
+func (s *services) topicARN(t *model.Topic) string {
+	name := stackResourceName(s.stack, t.Name)
+	if t.FIFO {
+		name += ".fifo"
+	}
+	return "arn:aws:sns:" + s.region + ":" + sqslocal.AccountID + ":" + name
+}

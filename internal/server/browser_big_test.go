@@ -122,8 +122,8 @@ func dragPan(x, y, d float64, n int) chromedp.Action {
 // startTrace records a Chrome trace of what follows (open it in the
 // Performance panel or ui.perfetto.dev) when SWITCHBOARD_TRACE names a
 // directory, to see what a frame costs; the returned function ends it and
-// writes the test's name.json there. Without SWITCHBOARD_TRACE it does nothing.
-func startTrace(tb testing.TB, ctx context.Context) func() {
+// writes the test's name and name.json there. Without SWITCHBOARD_TRACE it does nothing.
+func startTrace(tb testing.TB, ctx context.Context, name string) func() {
 	dir := os.Getenv("SWITCHBOARD_TRACE")
 	if dir == "" {
 		return func() {}
@@ -162,7 +162,7 @@ func startTrace(tb testing.TB, ctx context.Context) func() {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		path := filepath.Join(dir, strings.ReplaceAll(tb.Name(), "/", "_")+".json")
+		path := filepath.Join(dir, strings.ReplaceAll(tb.Name()+"_"+name, "/", "_")+".json")
 		if err := os.WriteFile(path, out, 0o644); err != nil {
 			tb.Fatal(err)
 		}
@@ -196,7 +196,7 @@ func BenchmarkBrowserZoomPan(b *testing.B) {
 			for range b.N {
 				var res []float64
 				var ok bool
-				stopTrace := startTrace(b, ctx)
+				stopTrace := startTrace(b, ctx, "gesture")
 				run(b, ctx, "start the frame meter", chromedp.Evaluate(startFrameMeter, &ok))
 				run(b, ctx, name, gesture, chromedp.Sleep(100*time.Millisecond), chromedp.Evaluate(stopFrameMeter, &res))
 				stopTrace()

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -122,6 +123,7 @@ func timeEdit(tb testing.TB, ctx context.Context, wire *wireBytes, what string, 
 	tb.Helper()
 	run(tb, ctx, "watch "+what, chromedp.Evaluate(watchEdit, nil))
 	wire.n.Store(0)
+	defer startTrace(tb, ctx, strings.ReplaceAll(what, " ", "-"))()
 	run(tb, ctx, what, actions...)
 	// Quiet: nothing in flight and no new frame for 300 ms.
 	var end float64

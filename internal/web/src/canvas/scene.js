@@ -51,7 +51,7 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
   let frame = 0
   let nearPainted = null // what the wire canvas holds (paintNear)
   let farPainted = null // what the overview holds (paintFar)
-  let pathsStale = false // the drawn wires' <svg> paths lag their lanes
+  let gridSig = '' // every node's box, which routes were worked out among
   const styles = {} // wire kind → { colour, dash }
   let routed = 0 // how many routes were worked out, ever
   let lanesFor = -1 // the drawn wires and routes the lanes were spread for
@@ -107,6 +107,7 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
       dt: w.tx <= 0 ? -1 : 1
     }
   }
+  const endsKey = (e) => `${e.s.x},${e.s.y},${e.t.x},${e.t.y}`
   function endsBox (e) {
     return { minX: Math.min(e.s.x, e.t.x) - 40, minY: Math.min(e.s.y, e.t.y) - 40, maxX: Math.max(e.s.x, e.t.x) + 40, maxY: Math.max(e.s.y, e.t.y) + 40 }
   }
@@ -116,13 +117,20 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     version++
     const fresh = new Map()
     grid = createGrid()
+    let sig = ''
     for (const el of world.querySelectorAll('#nodes > .node')) {
       const n = readNode(el)
       fresh.set(n.id, n)
       grid.add(n.box)
       decorate(n)
+      sig += `${n.id}:${n.box.minX},${n.box.minY},${n.box.maxX},${n.box.maxY};`
     }
     nodes = fresh
+    // A change that moved no node (a rename, a new route's wire) keeps the
+    // routes already worked out: routing hundreds of wires again is most
+    // of an edit's frame on a big stack.
+    const known = sig === gridSig ? new Map(wires.map((w) => [w.id, w])) : new Map()
+    gridSig = sig
     wires = [...world.querySelectorAll('#wires > svg.wire[data-wire]')].map(readWire)
     wires.forEach((w, i) => { w.n = i + 1 })
     lanesFor = -1
@@ -139,6 +147,12 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     for (const w of wires) {
       const e = ends(w)
       w.box = e ? endsBox(e) : null
+      const was = known.get(w.id)
+      if (e && was?.pts && was.key === endsKey(e)) {
+        w.key = was.key
+        w.pts = was.pts
+        w.box = was.box
+      }
     }
     for (const n of nodes.values()) n.shown = !n.el.classList.contains('culled')
     for (const w of wires) w.shown = !w.el.classList.contains('culled')
@@ -147,6 +161,7 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
   // without reading the rest of the scene again.
   function refreshNodes (ids) {
     version++
+    gridSig = '' // routes from here on are among boxes rebuild did not read
     grid = createGrid()
     for (const id of ids) {
       const n = nodes.get(id)
@@ -215,7 +230,7 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
   function drawWire (w) {
     const e = ends(w)
     if (!e) return
-    const key = `${e.s.x},${e.s.y},${e.t.x},${e.t.y}`
+    const key = endsKey(e)
     if (w.key === key) return
     w.key = key
     routed++
@@ -322,14 +337,10 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     if (sig !== lanesFor) {
       lanesFor = sig
       nudge(drawn)
-      pathsStale = true
     }
     // The <svg> paths (pointer targets, a selected wire's line) follow
     // once the view settles: each is a style and layout of its own.
-    if (pathsStale && !moving) {
-      pathsStale = false
-      for (const wire of drawn) writePath(wire)
-    }
+    if (!moving) for (const wire of drawn) if (wire.shown) writePath(wire)
     nearPainted = p
     sizeCanvas(wireCanvas, p)
     paintWires(p, drawn)
@@ -390,10 +401,11 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
   // target and its own line (selected, focused, hovered), when it changed.
   function writePath (w) {
     const line = pathOf(w.drawPts)
-    if (w.d === line) return
-    w.d = line
-    for (const p of w.el.querySelectorAll('.wire-line, .wire-hit')) p.setAttribute('d', line)
+    // Compared with the document, not a copy: a morph may have put the
+    // server's path back.
     let arrow = w.el.querySelector('.wire-arrow')
+    if (arrow && w.el.querySelector('.wire-line')?.getAttribute('d') === line) return
+    for (const p of w.el.querySelectorAll('.wire-line, .wire-hit')) p.setAttribute('d', line)
     if (!arrow) {
       arrow = document.createElementNS('http://www.w3.org/2000/svg', 'path')
       arrow.setAttribute('class', 'wire-arrow')
@@ -570,7 +582,6 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
   // drawn routes again.
   document.body.addEventListener('htmx:afterSettle', () => {
     lanesFor = -1
-    for (const w of wires) w.d = ''
     schedule()
   })
 

@@ -75,12 +75,14 @@ func BenchmarkBrowserBigStack(b *testing.B) {
 	for b.Loop() {
 		wire.n.Store(0)
 		var ready float64
+		stopTrace := startTrace(b, ctx, "load")
 		run(b, ctx, "open the big stack",
 			chromedp.EmulateViewport(1440, 900),
 			chromedp.Navigate(canvas),
 			waitJS(`window.__readyAt !== undefined`),
 			chromedp.Evaluate(`window.__readyAt`, &ready),
 		)
+		stopTrace()
 		loads = append(loads, ready)
 		time.Sleep(300 * time.Millisecond) // the tabs' own loads
 		loadBytes = append(loadBytes, float64(wire.n.Load()))

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -68,12 +69,14 @@ func BenchmarkBrowserBigStack(b *testing.B) {
 	for b.Loop() {
 		wire.n.Store(0)
 		var ready float64
+		stopTrace := startTrace(b, ctx, "load")
 		run(b, ctx, "open the big stack",
 			chromedp.EmulateViewport(1440, 900),
 			chromedp.Navigate(canvas),
 			waitJS(`window.__readyAt !== undefined`),
 			chromedp.Evaluate(`window.__readyAt`, &ready),
 		)
+		stopTrace()
 		loads = append(loads, ready)
 		time.Sleep(300 * time.Millisecond) // the tabs' own loads
 		loadBytes = append(loadBytes, float64(wire.n.Load()))
@@ -116,6 +119,7 @@ func timeEdit(tb testing.TB, ctx context.Context, wire *wireBytes, what string, 
 	tb.Helper()
 	run(tb, ctx, "watch "+what, chromedp.Evaluate(watchEdit, nil))
 	wire.n.Store(0)
+	defer startTrace(tb, ctx, strings.ReplaceAll(what, " ", "-"))()
 	run(tb, ctx, what, actions...)
 	// Quiet: nothing in flight and no new frame for 300 ms.
 	var end float64

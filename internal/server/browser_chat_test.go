@@ -12,9 +12,10 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/model"
 )
 
-// TestBrowserScreenshotChat opens the chat example and fits it to the view.
-// With SWITCHBOARD_UPDATE_SCREENSHOT=1 it writes docs/screenshot-chat.png
-// for the README.
+// TestBrowserScreenshotChat opens the chat example, arranges it (as an
+// import would be laid out), fits it to the view and selects SendHandler,
+// whose panel and wires show. With SWITCHBOARD_UPDATE_SCREENSHOT=1 it
+// writes docs/screenshot-chat.png for the README.
 func TestBrowserScreenshotChat(t *testing.T) {
 	t.Parallel()
 	srv := mustServeReal(t)
@@ -28,6 +29,8 @@ func TestBrowserScreenshotChat(t *testing.T) {
 		chromedp.EmulateViewport(1440, 860),
 		chromedp.Navigate(srv.url+"/stacks/chat"),
 		chromedp.WaitVisible(`.editor.ready #node-api1`),
+		chromedp.Click(`[data-testid=arrange]`),
+		waitJS(`document.querySelector('#editor').dataset.revision === '2'`),
 		chromedp.Click(`[data-action=fit]`), waitViewStill(),
 		chromedp.Click(`#node-fn8 .node-name`),
 		chromedp.WaitVisible(`[data-testid=node-panel]`),

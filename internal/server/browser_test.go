@@ -343,14 +343,15 @@ func clickLive(sel string) chromedp.Action {
 }
 
 // waitViewStill waits until the canvas's view (pan and zoom) holds still
-// for 100 ms: Fit, zoom and Find fly there in an animation, and a point
-// read during it is not where the node ends up.
+// for 100 ms and has settled: Fit, zoom and Find fly there in an animation,
+// and a point read during it is not where the node ends up.
 func waitViewStill() chromedp.Action {
 	return chromedp.Poll(`(() => {
   const v = document.getElementById('world').style.transform + ' ' + document.querySelector('[data-zoom]').textContent
   const still = window.__lastView === v
   window.__lastView = v
-  return still
+  // Settled too: drawn at the new view, culled and crisp (viewport.js).
+  return still && !document.querySelector('.viewport.moving')
 })()`, nil, chromedp.WithPollingInterval(100*time.Millisecond))
 }
 

@@ -105,5 +105,8 @@ export function initCanvas (htmx) {
   htmx.onLoad(layout)
   view.restore()
   layout(editor)
-  editor.classList.add('ready')
+  // Ready once the first view is drawn: until then the world is not
+  // displayed (app.css), so no read of layout lays out thousands of nodes
+  // and wires that the first frame culls.
+  requestAnimationFrame(() => editor.classList.add('ready'))
 }

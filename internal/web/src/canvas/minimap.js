@@ -4,6 +4,7 @@
 const WIDTH = 200
 const HEIGHT = 140
 const PAD = 6
+const FOLLOW_MS = 100
 const COLOURS = { api: '#6b4ce6', function: '#e0720b', table: '#1f7ae0', other: '#8a93a6' }
 
 export function initMinimap (c) {
@@ -21,12 +22,18 @@ export function initMinimap (c) {
   let frame = 0
   // map is the world box drawn and its scale.
   let map = null
+  // The nodes are painted once into nodesCanvas for a map; a pan within
+  // the stack only draws it and the frame again.
+  const nodesCanvas = document.createElement('canvas')
+  nodesCanvas.width = canvas.width
+  nodesCanvas.height = canvas.height
+  let nodesKey = ''
   function paint () {
     frame = 0
     const b = scene.bounds()
     const ctx = canvas.getContext('2d')
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0)
-    ctx.clearRect(0, 0, WIDTH, HEIGHT)
+    ctx.setTransform(1, 0, 0, 1, 0, 0)
+    ctx.clearRect(0, 0, canvas.width, canvas.height)
     canvas.hidden = !b
     if (!b) return
     const vis = view.visible()
@@ -37,18 +44,40 @@ export function initMinimap (c) {
     const ox = PAD + ((WIDTH - 2 * PAD) - (box.maxX - box.minX) * s) / 2 - box.minX * s
     const oy = PAD + ((HEIGHT - 2 * PAD) - (box.maxY - box.minY) * s) / 2 - box.minY * s
     map = { s, ox, oy }
-    scene.forEachNode((n) => {
-      ctx.fillStyle = COLOURS[n.kind] || COLOURS.other
-      const w = Math.max(1, (n.box.maxX - n.box.minX) * s)
-      const h = Math.max(1, (n.box.maxY - n.box.minY) * s)
-      ctx.fillRect(ox + n.box.minX * s, oy + n.box.minY * s, w, h)
-    })
+    const key = `${scene.version()},${s},${ox},${oy}`
+    if (key !== nodesKey) {
+      nodesKey = key
+      const nc = nodesCanvas.getContext('2d')
+      nc.setTransform(dpr, 0, 0, dpr, 0, 0)
+      nc.clearRect(0, 0, WIDTH, HEIGHT)
+      scene.forEachNode((n) => {
+        nc.fillStyle = COLOURS[n.kind] || COLOURS.other
+        const w = Math.max(1, (n.box.maxX - n.box.minX) * s)
+        const h = Math.max(1, (n.box.maxY - n.box.minY) * s)
+        nc.fillRect(ox + n.box.minX * s, oy + n.box.minY * s, w, h)
+      })
+    }
+    ctx.drawImage(nodesCanvas, 0, 0)
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0)
     ctx.strokeStyle = '#1d2330'
     ctx.lineWidth = 1.5
     ctx.strokeRect(ox + vis.minX * s, oy + vis.minY * s, (vis.maxX - vis.minX) * s, (vis.maxY - vis.minY) * s)
   }
   const schedule = () => { if (!frame) frame = requestAnimationFrame(paint) }
-  view.onChange(schedule)
+  // While the view moves the map follows a few times a second, not at
+  // every frame: each new picture is a texture for the compositor to take.
+  let lastPaint = 0
+  let follow = 0
+  const paintSoon = () => {
+    lastPaint = performance.now()
+    schedule()
+  }
+  view.onChange((v, moving) => {
+    clearTimeout(follow)
+    const since = performance.now() - lastPaint
+    if (!moving || since >= FOLLOW_MS) return paintSoon()
+    follow = setTimeout(paintSoon, FOLLOW_MS - since)
+  })
   scene.onChange(schedule)
 
   // centreAt centres the view on the world point under a minimap pixel.

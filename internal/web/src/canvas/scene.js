@@ -10,9 +10,13 @@ import { arrowOf, createGrid, pathOf, route } from './route.js'
 
 // FAR is the zoom below which the stack is drawn simplified.
 export const FAR = 0.3
-// CULL_MARGIN is how much beyond the viewport (in viewport sizes) stays
-// drawn, so a short pan shows no gap before the next frame.
-const CULL_MARGIN = 0.1
+// PAINT_MARGIN is how much beyond the viewport, in viewport sizes on each
+// side, is drawn (nodes not culled, wires painted): while the view moves,
+// what was drawn is only moved and scaled by the compositor until the view
+// leaves it, or is zoomed MAX_SCALE times in or out, and drawn afresh then
+// and once the view settles (crisp, culled to the view).
+const PAINT_MARGIN = 0.25
+const MAX_SCALE = 2
 // LANE is the space between wires running side by side.
 const LANE = 6
 
@@ -25,6 +29,14 @@ const KIND_COLOURS = { api: '#6b4ce6', function: '#e0720b', table: '#1f7ae0', ot
 // hovered or lit (app.css), above the painted one.
 export function createScene (editor, viewport, world, overview, wireCanvas) {
   const d = editor.dataset
+  // The viewport's size, read when it changes: a read in a frame after
+  // writing the DOM would lay the page out again there and then.
+  let vw = viewport.clientWidth
+  let vh = viewport.clientHeight
+  new ResizeObserver(() => {
+    vw = viewport.clientWidth
+    vh = viewport.clientHeight
+  }).observe(viewport)
   const g = { w: +d.nodeWidth, head: +d.headHeight, row: +d.routeHeight, body: +d.bodyHeight }
   const collapseKey = 'switchboard:collapsed:' + d.base
   let collapsed = new Set()
@@ -37,11 +49,13 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
   let far = false
   let lastView = null
   let frame = 0
-  let cache = null // the far drawing (paintOverview)
+  let nearPainted = null // what the wire canvas holds (paintNear)
+  let farPainted = null // what the overview holds (paintFar)
+  let gridSig = '' // every node's box, which routes were worked out among
   const styles = {} // wire kind → { colour, dash }
   let routed = 0 // how many routes were worked out, ever
   let lanesFor = -1 // the drawn wires and routes the lanes were spread for
-  let version = 0 // bumped by every change of the scene, which the cache was drawn from
+  let version = 0 // bumped by every change of the scene, which a painting was drawn from
   const changeListeners = []
 
   const isCollapsed = (n) => n.routes > 0 && collapsed.has(n.id)
@@ -93,6 +107,7 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
       dt: w.tx <= 0 ? -1 : 1
     }
   }
+  const endsKey = (e) => `${e.s.x},${e.s.y},${e.t.x},${e.t.y}`
   function endsBox (e) {
     return { minX: Math.min(e.s.x, e.t.x) - 40, minY: Math.min(e.s.y, e.t.y) - 40, maxX: Math.max(e.s.x, e.t.x) + 40, maxY: Math.max(e.s.y, e.t.y) + 40 }
   }
@@ -102,13 +117,20 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     version++
     const fresh = new Map()
     grid = createGrid()
+    let sig = ''
     for (const el of world.querySelectorAll('#nodes > .node')) {
       const n = readNode(el)
       fresh.set(n.id, n)
       grid.add(n.box)
       decorate(n)
+      sig += `${n.id}:${n.box.minX},${n.box.minY},${n.box.maxX},${n.box.maxY};`
     }
     nodes = fresh
+    // A change that moved no node (a rename, a new route's wire) keeps the
+    // routes already worked out: routing hundreds of wires again is most
+    // of an edit's frame on a big stack.
+    const known = sig === gridSig ? new Map(wires.map((w) => [w.id, w])) : new Map()
+    gridSig = sig
     wires = [...world.querySelectorAll('#wires > svg.wire[data-wire]')].map(readWire)
     wires.forEach((w, i) => { w.n = i + 1 })
     lanesFor = -1
@@ -125,6 +147,12 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     for (const w of wires) {
       const e = ends(w)
       w.box = e ? endsBox(e) : null
+      const was = known.get(w.id)
+      if (e && was?.pts && was.key === endsKey(e)) {
+        w.key = was.key
+        w.pts = was.pts
+        w.box = was.box
+      }
     }
     for (const n of nodes.values()) n.shown = !n.el.classList.contains('culled')
     for (const w of wires) w.shown = !w.el.classList.contains('culled')
@@ -133,6 +161,7 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
   // without reading the rest of the scene again.
   function refreshNodes (ids) {
     version++
+    gridSig = '' // routes from here on are among boxes rebuild did not read
     grid = createGrid()
     for (const id of ids) {
       const n = nodes.get(id)
@@ -201,7 +230,7 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
   function drawWire (w) {
     const e = ends(w)
     if (!e) return
-    const key = `${e.s.x},${e.s.y},${e.t.x},${e.t.y}`
+    const key = endsKey(e)
     if (w.key === key) return
     w.key = key
     routed++
@@ -220,8 +249,57 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     item.el.classList.toggle('culled', !on)
   }
 
-  // update draws the scene for view: culls, routes, or paints the overview.
-  function update (view) {
+  // visibleBox is the world box the view shows; paintBox that and the
+  // margin drawn around it.
+  function visibleBox (view) {
+    return { minX: -view.x / view.z, minY: -view.y / view.z, maxX: (vw - view.x) / view.z, maxY: (vh - view.y) / view.z }
+  }
+  function paintBox (view) {
+    const v = visibleBox(view)
+    const mx = (v.maxX - v.minX) * PAINT_MARGIN; const my = (v.maxY - v.minY) * PAINT_MARGIN
+    return { minX: v.minX - mx, minY: v.minY - my, maxX: v.maxX + mx, maxY: v.maxY + my }
+  }
+  // covers tells whether a painting p can still show view, moved and
+  // scaled.
+  function covers (p, view) {
+    if (!p || p.version !== version || p.vw !== vw || p.vh !== vh) return false
+    const k = view.z / p.view.z
+    const v = visibleBox(view)
+    return k >= 1 / MAX_SCALE && k <= MAX_SCALE &&
+      p.box.minX <= v.minX && p.box.minY <= v.minY && p.box.maxX >= v.maxX && p.box.maxY >= v.maxY
+  }
+  // sizeCanvas makes canvas cover the painting p: the viewport and its
+  // margin, in screen pixels at the time of painting.
+  function sizeCanvas (canvas, p) {
+    const dpr = window.devicePixelRatio || 1
+    const w = Math.round((vw + 2 * p.mx) * dpr); const h = Math.round((vh + 2 * p.my) * dpr)
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w
+      canvas.height = h
+      canvas.style.width = w / dpr + 'px'
+      canvas.style.height = h / dpr + 'px'
+    }
+    canvas.style.left = -p.mx + 'px'
+    canvas.style.top = -p.my + 'px'
+  }
+  // place moves and scales canvas, painted as p, to where view shows it:
+  // a transform, which the compositor applies without a repaint.
+  function place (canvas, p, view) {
+    const k = view.z / p.view.z
+    const tx = (-p.mx - p.view.x) * k + view.x + p.mx
+    const ty = (-p.my - p.view.y) * k + view.y + p.my
+    canvas.style.transform = k === 1 && tx === 0 && ty === 0 ? '' : `translate(${tx}px, ${ty}px) scale(${k})`
+  }
+  function painting (view) {
+    const box = paintBox(view)
+    return { view: { ...view }, box, version, vw, vh, mx: vw * PAINT_MARGIN, my: vh * PAINT_MARGIN }
+  }
+
+  // update draws the scene for view: while the view is moving, it moves
+  // what is drawn while that covers the view; otherwise it culls, routes
+  // and paints the wires, or paints the overview.
+  function update (view, moving = false) {
+    cancelAnimationFrame(frame)
     frame = 0
     if (dirty) rebuild()
     lastView = view
@@ -230,18 +308,27 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
       far = isFar
       editor.classList.toggle('far', far)
     }
-    if (far) return paintOverview(view)
+    if (far) return paintFar(view, moving)
+    if (moving && covers(nearPainted, view)) return place(wireCanvas, nearPainted, view)
+    paintNear(view, moving)
+  }
+
+  function paintNear (view, moving) {
+    const p = painting(view)
+    const seen = p.box
     const drawn = []
-    const w = viewport.clientWidth / view.z; const h = viewport.clientHeight / view.z
-    const x0 = -view.x / view.z; const y0 = -view.y / view.z
-    const seen = { minX: x0 - w * CULL_MARGIN, minY: y0 - h * CULL_MARGIN, maxX: x0 + w * (1 + CULL_MARGIN), maxY: y0 + h * (1 + CULL_MARGIN) }
     for (const n of nodes.values()) show(n, meets(n.box, seen) || n.el.classList.contains('selected') || n.el === document.activeElement)
+    // A wire's <svg> (its pointer target, focus and name) is kept only
+    // where the view is: the world takes no pointer events while it moves,
+    // and each one costs every hit test.
+    const vis = visibleBox(view)
     for (const wire of wires) {
-      const on = meets(wire.box, seen) || wire.el.classList.contains('selected')
+      const selected = wire.el.classList.contains('selected')
+      const on = meets(wire.box, seen) || selected
       if (on) drawWire(wire)
-      const shown = on && meets(wire.box, seen)
-      show(wire, shown || wire.el.classList.contains('selected'))
-      if (shown && wire.pts) drawn.push(wire)
+      const painted = on && meets(wire.box, seen)
+      show(wire, (painted && meets(wire.box, vis)) || selected)
+      if (painted && wire.pts) drawn.push(wire)
     }
     // Lanes depend on which wires are drawn and where they run: worked
     // out again only when that changed, not at every frame of a zoom.
@@ -250,9 +337,14 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     if (sig !== lanesFor) {
       lanesFor = sig
       nudge(drawn)
-      for (const wire of drawn) writePath(wire)
     }
-    paintWires(view, drawn)
+    // The <svg> paths (pointer targets, a selected wire's line) follow
+    // once the view settles: each is a style and layout of its own.
+    if (!moving) for (const wire of drawn) if (wire.shown) writePath(wire)
+    nearPainted = p
+    sizeCanvas(wireCanvas, p)
+    paintWires(p, drawn)
+    place(wireCanvas, p, view)
   }
 
   // nudge spreads wires whose inner segments run along the same line
@@ -309,10 +401,11 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
   // target and its own line (selected, focused, hovered), when it changed.
   function writePath (w) {
     const line = pathOf(w.drawPts)
-    if (w.d === line) return
-    w.d = line
-    for (const p of w.el.querySelectorAll('.wire-line, .wire-hit')) p.setAttribute('d', line)
+    // Compared with the document, not a copy: a morph may have put the
+    // server's path back.
     let arrow = w.el.querySelector('.wire-arrow')
+    if (arrow && w.el.querySelector('.wire-line')?.getAttribute('d') === line) return
+    for (const p of w.el.querySelectorAll('.wire-line, .wire-hit')) p.setAttribute('d', line)
     if (!arrow) {
       arrow = document.createElementNS('http://www.w3.org/2000/svg', 'path')
       arrow.setAttribute('class', 'wire-arrow')
@@ -321,17 +414,15 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     arrow.setAttribute('d', arrowOf(w.drawPts))
   }
 
-  function paintWires (view, list) {
+  // paintWires paints the wires of list on the wire canvas as painting p
+  // shows them.
+  function paintWires (p, list) {
     const dpr = window.devicePixelRatio || 1
-    const cw = Math.round(viewport.clientWidth * dpr); const ch = Math.round(viewport.clientHeight * dpr)
-    if (wireCanvas.width !== cw || wireCanvas.height !== ch) {
-      wireCanvas.width = cw
-      wireCanvas.height = ch
-    }
+    const view = p.view
     const ctx = wireCanvas.getContext('2d')
     ctx.setTransform(1, 0, 0, 1, 0, 0)
-    ctx.clearRect(0, 0, cw, ch)
-    ctx.setTransform(dpr * view.z, 0, 0, dpr * view.z, dpr * view.x, dpr * view.y)
+    ctx.clearRect(0, 0, wireCanvas.width, wireCanvas.height)
+    ctx.setTransform(dpr * view.z, 0, 0, dpr * view.z, dpr * (view.x + p.mx), dpr * (view.y + p.my))
     ctx.lineWidth = 2.5
     ctx.lineJoin = 'round'
     const byKind = {}
@@ -370,61 +461,39 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     }
   }
 
-  // The far drawing is painted into a cache covering the view and a
-  // margin around it. A pan copies it; a zoom scales it (up to twice
-  // either way) and paints it crisp again once the zoom holds still, as
-  // map tiles do.
-  let settle = 0
-  function paintOverview (view) {
-    const dpr = window.devicePixelRatio || 1
-    const cw = viewport.clientWidth; const ch = viewport.clientHeight
-    if (overview.width !== Math.round(cw * dpr) || overview.height !== Math.round(ch * dpr)) {
-      overview.width = Math.round(cw * dpr)
-      overview.height = Math.round(ch * dpr)
+  // The far drawing is painted on the overview canvas for the view and a
+  // margin around it. A pan or zoom moves and scales it, as map tiles do,
+  // and it is painted crisp again once the view holds still.
+  function paintFar (view, moving) {
+    if (moving && covers(farPainted, view)) return place(overview, farPainted, view)
+    const sel = n0Selected()
+    const selKey = sel ? `${sel.minX},${sel.minY},${sel.maxX},${sel.maxY}` : ''
+    if (covers(farPainted, view) && farPainted.view.z === view.z && farPainted.sel === selKey) {
+      return place(overview, farPainted, view)
     }
-    const vis = { minX: -view.x / view.z, minY: -view.y / view.z, maxX: (cw - view.x) / view.z, maxY: (ch - view.y) / view.z }
-    const ratio = cache ? view.z / cache.z : 0
-    const covers = cache && cache.version === version && ratio >= 0.5 && ratio <= 2 &&
-      cache.box.minX <= vis.minX && cache.box.minY <= vis.minY && cache.box.maxX >= vis.maxX && cache.box.maxY >= vis.maxY
-    if (!covers) {
-      const mx = (vis.maxX - vis.minX) * 0.5; const my = (vis.maxY - vis.minY) * 0.5
-      cache = paintCache({ minX: vis.minX - mx, minY: vis.minY - my, maxX: vis.maxX + mx, maxY: vis.maxY + my }, view.z, dpr, cache?.canvas)
-    } else if (ratio !== 1) {
-      clearTimeout(settle)
-      settle = setTimeout(() => {
-        if (cache) cache.version = -1
-        schedule()
-      }, 150)
-    }
-    const k = view.z / cache.z
-    const ctx = overview.getContext('2d')
-    ctx.setTransform(1, 0, 0, 1, 0, 0)
-    ctx.clearRect(0, 0, overview.width, overview.height)
-    const dx = (cache.box.minX * view.z + view.x) * dpr; const dy = (cache.box.minY * view.z + view.y) * dpr
-    // Unscaled, a whole-pixel copy: no filtering.
-    if (k === 1) ctx.drawImage(cache.canvas, Math.round(dx), Math.round(dy))
-    else ctx.drawImage(cache.canvas, dx, dy, cache.canvas.width * k, cache.canvas.height * k)
-    const b = n0Selected()
-    if (b) {
-      ctx.setTransform(dpr * view.z, 0, 0, dpr * view.z, dpr * view.x, dpr * view.y)
+    const p = painting(view)
+    p.sel = selKey
+    farPainted = p
+    sizeCanvas(overview, p)
+    paintCache(p.box, view.z, window.devicePixelRatio || 1, overview)
+    if (sel) {
+      const dpr = window.devicePixelRatio || 1
+      const ctx = overview.getContext('2d')
+      ctx.setTransform(dpr * view.z, 0, 0, dpr * view.z, dpr * (view.x + p.mx), dpr * (view.y + p.my))
       ctx.strokeStyle = '#1f6feb'
       ctx.lineWidth = 3 / view.z
-      ctx.strokeRect(b.minX - 4 / view.z, b.minY - 4 / view.z, b.maxX - b.minX + 8 / view.z, b.maxY - b.minY + 8 / view.z)
+      ctx.strokeRect(sel.minX - 4 / view.z, sel.minY - 4 / view.z, sel.maxX - sel.minX + 8 / view.z, sel.maxY - sel.minY + 8 / view.z)
     }
+    place(overview, p, view)
   }
 
   // paintCache draws the world box seen at zoom z: wires as straight lines
   // by kind, nodes as boxes in their kind's colour, names and an API's
   // route count where there is room to read them.
-  function paintCache (seen, z, dpr, canvas = document.createElement('canvas')) {
-    const w = Math.ceil((seen.maxX - seen.minX) * z * dpr); const h = Math.ceil((seen.maxY - seen.minY) * z * dpr)
-    if (canvas.width !== w || canvas.height !== h) {
-      canvas.width = w
-      canvas.height = h
-    }
+  function paintCache (seen, z, dpr, canvas) {
     const ctx = canvas.getContext('2d')
     ctx.setTransform(1, 0, 0, 1, 0, 0)
-    ctx.clearRect(0, 0, w, h)
+    ctx.clearRect(0, 0, canvas.width, canvas.height)
     ctx.setTransform(dpr * z, 0, 0, dpr * z, -seen.minX * z * dpr, -seen.minY * z * dpr)
     ctx.lineWidth = Math.max(1, 1.2 / z)
     const byKind = {}
@@ -475,7 +544,6 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
         }
       }
     }
-    return { canvas, box: seen, z, version }
   }
   function n0Selected () {
     const el = world.querySelector('#nodes > .node.selected')
@@ -514,7 +582,6 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
   // drawn routes again.
   document.body.addEventListener('htmx:afterSettle', () => {
     lanesFor = -1
-    for (const w of wires) w.d = ''
     schedule()
   })
 
@@ -570,6 +637,8 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     },
     toggleRoutes,
     onChange (fn) { changeListeners.push(fn) },
+    // version changes with every change of the nodes or wires read.
+    version: () => version,
     geometry: g
   }
 }

@@ -2,8 +2,15 @@
 // stack in sessionStorage; the viewport element itself never scrolls. A
 // wheel or two-finger trackpad swipe pans; ctrl+wheel (what a pinch sends)
 // zooms. The transform is written once per animation frame however many
-// events arrive, and listeners (the scene's culling, the minimap) hear of
-// each change then.
+// events arrive, and listeners (the scene, the minimap) hear of each change
+// then, told whether the view is still moving.
+//
+// While it moves the viewport has the class "moving": the world is its own
+// compositor layer (app.css), so a frame is a new transform for the
+// compositor, not a repaint of every node; and nothing here reads layout,
+// which would force the browser to lay out the page again in the frame.
+// SETTLE_MS after the last change the view has settled, and listeners draw
+// it properly (crisp, culled, wires' paths written).
 
 // ZOOM_MIN is low enough for Fit to show a stack of thousands of resources;
 // below the scene's far zoom it is drawn simplified (scene.js).
@@ -18,6 +25,9 @@ const FOCUS_ZOOM = 0.8
 const FLY_MS = 260
 // A wheel notch in lines or pages, in pixels.
 const LINE = 16
+// SETTLE_MS is how long the view holds still before it counts as settled:
+// longer than the gap between a trackpad's wheel events.
+const SETTLE_MS = 140
 
 const clampZoom = (z) => Math.min(ZOOM_MAX, Math.max(ZOOM_MIN, z))
 
@@ -29,27 +39,54 @@ export function createViewport (editor, viewport, world, bounds) {
   let frame = 0
   let saveTimer = 0
   let flight = 0
+  let moving = false
+  let settleTimer = 0
+  // box is the viewport's place and size, read once per gesture (and
+  // after a resize), not at every wheel event.
+  let box = null
   const listeners = []
 
   function draw () {
     frame = 0
     world.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.z})`
+    // Written once the view settles: new text at every frame is a layout
+    // and a repaint of the toolbar.
     const label = editor.querySelector('[data-zoom]')
-    if (label) label.textContent = Math.round(view.z * 100) + '%'
-    for (const fn of listeners) fn(view)
+    const zoom = Math.round(view.z * 100) + '%'
+    if (label && label.textContent !== zoom && !moving) label.textContent = zoom
+    for (const fn of listeners) fn(view, moving)
+  }
+  function settle () {
+    moving = false
+    box = null
+    viewport.classList.remove('moving')
+    if (!frame) frame = requestAnimationFrame(draw)
   }
   function set (v, { keepFlight = false } = {}) {
     if (!keepFlight) cancelAnimationFrame(flight)
     view = v
+    if (!moving) {
+      moving = true
+      viewport.classList.add('moving')
+    }
+    clearTimeout(settleTimer)
+    settleTimer = setTimeout(settle, SETTLE_MS)
     if (!frame) frame = requestAnimationFrame(draw)
     clearTimeout(saveTimer)
     saveTimer = setTimeout(() => {
       try { sessionStorage.setItem(viewKey, JSON.stringify(view)) } catch (_) {}
     }, 200)
   }
-  const size = () => ({ w: viewport.clientWidth, h: viewport.clientHeight })
+  function measure () {
+    if (!box || !moving) {
+      const r = viewport.getBoundingClientRect()
+      box = { left: r.left, top: r.top, w: viewport.clientWidth, h: viewport.clientHeight }
+    }
+    return box
+  }
+  const size = () => measure()
   function toWorld (clientX, clientY) {
-    const r = viewport.getBoundingClientRect()
+    const r = measure()
     return { x: (clientX - r.left - view.x) / view.z, y: (clientY - r.top - view.y) / view.z }
   }
   // visible is the world box the viewport shows.
@@ -60,12 +97,12 @@ export function createViewport (editor, viewport, world, bounds) {
   function zoomAt (z, clientX, clientY) {
     z = clampZoom(z)
     const w = toWorld(clientX, clientY)
-    const r = viewport.getBoundingClientRect()
+    const r = measure()
     set({ x: clientX - r.left - w.x * z, y: clientY - r.top - w.y * z, z })
   }
   function zoomBy (factor) {
-    const r = viewport.getBoundingClientRect()
-    zoomAt(view.z * factor, r.left + r.width / 2, r.top + r.height / 2)
+    const r = measure()
+    zoomAt(view.z * factor, r.left + r.w / 2, r.top + r.h / 2)
   }
   // framing is the view that centres box, zoomed to fit it within zMin and
   // zMax.
@@ -130,6 +167,19 @@ export function createViewport (editor, viewport, world, bounds) {
     viewport.scrollLeft = 0
     viewport.scrollTop = 0
   })
+  // While the view moves the world takes no pointer events (app.css): a
+  // wheel event or a mouse move there would hit-test hundreds of wires, at
+  // every frame. A press then ends the movement at once and goes to what is
+  // under the pointer.
+  viewport.addEventListener('pointerdown', (e) => {
+    if (!moving) return
+    clearTimeout(settleTimer)
+    settle()
+    const under = document.elementFromPoint(e.clientX, e.clientY)
+    if (!under || under === e.target || !world.contains(under)) return
+    e.stopImmediatePropagation()
+    under.dispatchEvent(new PointerEvent('pointerdown', e))
+  }, true)
   viewport.addEventListener('wheel', (e) => {
     e.preventDefault()
     const unit = e.deltaMode === 1 ? LINE : e.deltaMode === 2 ? size().h : 1
@@ -145,10 +195,15 @@ export function createViewport (editor, viewport, world, bounds) {
   }, { passive: false })
   // A resized viewport shows more or less of the world: draw again,
   // without stopping a flight under way.
-  new ResizeObserver(() => { if (!frame) frame = requestAnimationFrame(draw) }).observe(viewport)
+  new ResizeObserver(() => {
+    box = null
+    if (!frame) frame = requestAnimationFrame(draw)
+  }).observe(viewport)
 
   return {
     get: () => view,
+    size,
+    moving: () => moving,
     set,
     toWorld,
     visible,

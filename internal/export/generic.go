@@ -51,8 +51,9 @@ func KnownResourceType(typ string) bool {
 
 // SearchResourceTypes returns up to limit types whose name contains every
 // word of query ("kinesis stream", "Kinesis::Stream"), case-insensitively,
-// those whose last part starts with the query's last word first.
-func SearchResourceTypes(query string, limit int) []string {
+// those whose last part starts with the query's last word first, and how
+// many matched in all.
+func SearchResourceTypes(query string, limit int) (types []string, total int) {
 	words := strings.Fields(strings.ToLower(strings.NewReplacer("::", " ", ":", " ").Replace(query)))
 	var first, rest []string
 	for _, name := range ResourceTypes() {
@@ -67,10 +68,7 @@ func SearchResourceTypes(query string, limit int) []string {
 		}
 	}
 	out := append(first, rest...)
-	if len(out) > limit {
-		out = out[:limit]
-	}
-	return out
+	return out[:min(len(out), limit)], len(out)
 }
 
 func containsAll(s string, words []string) bool {
@@ -126,12 +124,13 @@ func ResourceText(o *model.Other) (string, error) {
 // ParseResource reads the text of a generic resource of type typ (YAML or
 // JSON; short and long intrinsics) and checks it against goformation's
 // struct for the type. It returns the whole resource as JSON, Type first,
-// or the problems that stop it from being saved.
-func ParseResource(ctx context.Context, typ, text string) (json.RawMessage, []ResourceProblem) {
+// or the problems that stop it from being saved. The text is one
+// resource, read within editLimits, so it needs no context to stop it.
+func ParseResource(typ, text string) (json.RawMessage, []ResourceProblem) {
 	if strings.TrimSpace(text) == "" {
 		text = "{}"
 	}
-	v, err := cfn.ReadYAML(ctx, []byte(text), editLimits)
+	v, err := cfn.ReadYAML(context.Background(), []byte(text), editLimits)
 	if err != nil {
 		var syn *cfn.SyntaxError
 		if errors.As(err, &syn) {

@@ -2,8 +2,7 @@ package export
 
 import (
 	"bytes"
-	"context"
-	"os"
+		"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -26,17 +25,16 @@ func TestResourceTypesAreGoformations(t *testing.T) {
 		t.Error("a type goformation lacks is known")
 	}
 	for _, q := range []string{"Kinesis::Stream", "kinesis stream", "KINESIS::STREAM"} {
-		if got := SearchResourceTypes(q, 5); len(got) == 0 || got[0] != "AWS::Kinesis::Stream" {
+		if got, _ := SearchResourceTypes(q, 5); len(got) == 0 || got[0] != "AWS::Kinesis::Stream" {
 			t.Errorf("search %q = %v, want AWS::Kinesis::Stream first", q, got)
 		}
 	}
-	if got := SearchResourceTypes("", 10); len(got) != 10 {
-		t.Errorf("an empty search gave %d types, want the first 10", len(got))
+	if got, total := SearchResourceTypes("", 10); len(got) != 10 || total != len(types) {
+		t.Errorf("an empty search gave %d types of %d, want the first 10 of %d", len(got), total, len(types))
 	}
 }
 
 func TestParseResource(t *testing.T) {
-	ctx := context.Background()
 	for _, tc := range []struct {
 		name, typ, text string
 		// problems are what each problem must contain, in order; none
@@ -77,7 +75,7 @@ func TestParseResource(t *testing.T) {
 		{name: "type goformation lacks takes any properties", typ: "Custom::Thing", text: "Properties:\n  Anything: [1, {a: b}]\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			raw, problems := ParseResource(ctx, tc.typ, tc.text)
+			raw, problems := ParseResource(tc.typ, tc.text)
 			var got []string
 			for _, p := range problems {
 				got = append(got, p.String())
@@ -121,7 +119,7 @@ func genericStack(t testing.TB) *model.Stack {
 		"    - Key: consumer\n" +
 		"      Value: !GetAtt SendHandler.Arn\n" +
 		"DependsOn: SendHandler\n"
-	raw, problems := ParseResource(context.Background(), o.Type, text)
+	raw, problems := ParseResource(o.Type, text)
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
@@ -156,7 +154,7 @@ func TestGenericGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			raw, problems := ParseResource(context.Background(), o.Type, text)
+			raw, problems := ParseResource(o.Type, text)
 			if len(problems) > 0 {
 				t.Fatalf("the panel's own text has problems: %v\n%s", problems, text)
 			}

@@ -2,7 +2,7 @@ package export
 
 import (
 	"bytes"
-		"os"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"

@@ -25,7 +25,7 @@ type nodeForm struct {
 	envRows []web.EnvRow
 	// otherText is a generic node's resource as sent, shown again.
 	otherText *string
-	errors  map[string]string
+	errors    map[string]string
 }
 
 // apply writes the form into the node id of st, a field the form lacks

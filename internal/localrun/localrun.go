@@ -154,6 +154,7 @@ func Start(ctx context.Context, logger *slog.Logger, cfg Config) (r *Runner, err
 			return r, err
 		}
 	}
+	warnGeneric(st)
 	st.gate.open(r.pool)
 	return r, nil
 }

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"bytes"
 	"encoding/json"
 	"maps"
 	"regexp"
@@ -98,23 +99,31 @@ func (s *Stack) References() []Reference {
 			}
 		}
 	}
-	for _, n := range s.Nodes() {
-		if n.Kind == KindOther {
-			continue
+	// What an import kept with the modelled nodes is read only where it
+	// may name a generic node: an imported stack keeps thousands of values.
+	names := make([][]byte, len(s.Others))
+	for i, o := range s.Others {
+		names[i] = []byte(o.Name)
+	}
+	s.eachKept(func(id string, kept []Kept) {
+		fn := add(id, true)
+		scan := func(raw json.RawMessage) {
+			if slices.ContainsFunc(names, func(name []byte) bool { return bytes.Contains(raw, name) }) {
+				eachReference(raw, fn)
+			}
 		}
-		for _, k := range s.keptOf(n) {
-			fn := add(n.ID, true)
+		for _, k := range kept {
 			for _, f := range k.Attributes {
-				eachReference(f.Value, fn)
+				scan(f.Value)
 			}
 			for _, f := range k.Properties {
-				eachReference(f.Value, fn)
+				scan(f.Value)
 			}
 			for _, r := range k.AsWritten {
-				eachReference(r.Source, fn)
+				scan(r.Source)
 			}
 		}
-	}
+	})
 	for _, o := range s.Others {
 		eachReference(o.Resource, add(o.ID, false))
 	}
@@ -152,29 +161,30 @@ func (s *Stack) nodesByLogicalID() map[string]string {
 	return out
 }
 
-// keptOf is what the node kept from an imported template, where its kind
-// keeps anything.
-func (s *Stack) keptOf(n NodeRef) []Kept {
-	switch n.Kind {
-	case KindAPI:
-		a := s.API(n.ID)
-		kept := slices.Clone(a.Kept)
+// eachKept calls fn with each modelled node's ID and what it (and, for an
+// API, each of its routes) kept from an imported template, in stack order.
+func (s *Stack) eachKept(fn func(id string, kept []Kept)) {
+	for _, a := range s.APIs {
+		fn(a.ID, a.Kept)
 		for _, r := range a.Routes {
-			kept = append(kept, r.Kept...)
+			fn(a.ID, r.Kept)
 		}
-		return kept
-	case KindFunction:
-		return s.Function(n.ID).Kept
-	case KindTable:
-		return s.Table(n.ID).Kept
-	case KindQueue:
-		return s.Queue(n.ID).Kept
-	case KindTopic:
-		return s.Topic(n.ID).Kept
-	case KindStateMachine:
-		return s.StateMachine(n.ID).Kept
 	}
-	return nil
+	for _, f := range s.Functions {
+		fn(f.ID, f.Kept)
+	}
+	for _, t := range s.Tables {
+		fn(t.ID, t.Kept)
+	}
+	for _, q := range s.Queues {
+		fn(q.ID, q.Kept)
+	}
+	for _, t := range s.Topics {
+		fn(t.ID, t.Kept)
+	}
+	for _, m := range s.StateMachines {
+		fn(m.ID, m.Kept)
+	}
 }
 
 // subName matches a ${Name} or ${Name.Attribute} in a Fn::Sub string; ${!…}

@@ -46,8 +46,8 @@ func TestBrowserGenericResource(t *testing.T) {
 		waitJS(`document.querySelector('[data-testid=type-choice]')?.dataset.type === 'AWS::Kinesis::Stream'`),
 	)
 	screenshot(t, ctx, "1-picker")
-	run(t, ctx, "take the first result with Enter",
-		chromedp.KeyEvent(kb.Tab),
+	run(t, ctx, "ArrowDown to the first result, Enter to add it",
+		chromedp.KeyEvent(kb.ArrowDown),
 		waitJS(`document.activeElement?.dataset.type === 'AWS::Kinesis::Stream'`),
 		chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitVisible(`#nodes .node-other`),
@@ -125,4 +125,18 @@ func TestBrowserGenericResource(t *testing.T) {
 		typeText("no reference", "Properties:\n  ShardCount: 2\n"),
 		waitJS(`!document.querySelector('#wires svg.wire-reference')`),
 	)
+
+	// Enter in the search, straight after typing, adds the first result of
+	// what was typed, under a name of its own.
+	run(t, ctx, "Enter in the search adds the first result",
+		chromedp.Focus(`[data-testid=type-search]`),
+		chromedp.Evaluate(`document.querySelector('[data-testid=type-search]').select()`, nil),
+		chromedp.KeyEvent("sqs::queuepolicy"),
+		chromedp.KeyEvent(kb.Enter),
+		waitJS(`document.querySelectorAll('#nodes .node-other').length === 2`),
+	)
+	others := head(t, srv.store, s.ID).Others
+	if len(others) != 2 || others[1].Type != "AWS::SQS::QueuePolicy" || others[1].Name != "QueuePolicy" {
+		t.Fatalf("the second generic node is %+v", others[len(others)-1])
+	}
 }

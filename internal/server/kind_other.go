@@ -83,8 +83,9 @@ func (s *Server) handleResourceTypes(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	types, total := export.SearchResourceTypes(r.URL.Query().Get("q"), maxTypeResults)
-	s.render(w, r, http.StatusOK, web.ResourceTypeResults(web.StackURL(id), types, total))
+	q := r.URL.Query().Get("q")
+	types, total := export.SearchResourceTypes(q, maxTypeResults)
+	s.render(w, r, http.StatusOK, web.ResourceTypeResults(web.StackURL(id), q, types, total))
 }
 
 // addOther adds a generic node of the type the picker chose: one

@@ -34,7 +34,7 @@ func TestGenericNodes(t *testing.T) {
 		t.Fatalf("an unknown type: %d %q", resp.StatusCode, resp.Header.Get("HX-Trigger"))
 	}
 	resp, body = send(t, ts, http.MethodPost, base+"/nodes", url.Values{"kind": {"other"}, "type": {"AWS::Kinesis::Stream"}}, htmxAt(1))
-	expect(t, resp, body, http.StatusOK, `data-name="Stream"`, `data-testid="other-panel"`, "Properties: {}")
+	expect(t, resp, body, http.StatusOK, `data-name="Stream"`, `data-testid="other-panel"`, "Properties: {}", "Checked against the properties of AWS::Kinesis::Stream")
 	o := head(t, st, s.ID).Others[0]
 	node := base + "/nodes/" + o.ID
 
@@ -57,7 +57,8 @@ func TestGenericNodes(t *testing.T) {
 	// only renames it leaves its resource as it was.
 	imported := `{"Type": "AWS::SQS::Queue",  "Properties": {"DelaySeconds": 5}}`
 	_, _, err := st.Edit(context.Background(), s.ID, 3, func(s *model.Stack) error {
-		s.Others = append(s.Others, &model.Other{Node: model.Node{ID: "res90", Name: "Kept"}, Type: "AWS::SQS::Queue", Resource: []byte(imported)})
+		s.Others = append(s.Others, &model.Other{Node: model.Node{ID: "res90", Name: "Kept"}, Type: "AWS::SQS::Queue", Resource: []byte(imported)},
+			&model.Other{Node: model.Node{ID: "res91", Name: "Custom"}, Type: "Custom::Thing", Resource: []byte(`{"Type":"Custom::Thing","Properties":{"Any":1}}`)})
 		return nil
 	})
 	if err != nil {
@@ -74,5 +75,14 @@ func TestGenericNodes(t *testing.T) {
 	expect(t, resp, body, http.StatusOK, `data-testid="saved"`)
 	if got := head(t, st, s.ID).Other("res90"); got.Name != "KeptQueue" || string(got.Resource) != imported {
 		t.Fatalf("an untouched resource changed: %s %s", got.Name, got.Resource)
+	}
+
+	// A type goformation does not know is saved unchecked, and says so.
+	resp, body = send(t, ts, http.MethodGet, base+"/nodes/res91", nil, nil)
+	expect(t, resp, body, http.StatusOK, "Switchboard does not know the properties of Custom::Thing")
+	resp, body = send(t, ts, http.MethodPost, base+"/nodes/res91", url.Values{"resource": {"Properties:\n  Whatever: [1, 2]\n"}}, htmxAt(5))
+	expect(t, resp, body, http.StatusOK, `data-testid="saved"`)
+	if got := string(head(t, st, s.ID).Other("res91").Resource); got != `{"Type":"Custom::Thing","Properties":{"Whatever":[1,2]}}` {
+		t.Fatalf("saved %s", got)
 	}
 }

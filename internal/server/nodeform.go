@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/switchboard-dev/switchboard/internal/export"
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/web"
 )
@@ -244,7 +245,7 @@ func newPanel(st *model.Stack, problems []model.Problem, id string) web.PanelVie
 	p.API, p.Function, p.Table, p.Other = st.API(id), st.Function(id), st.Table(id), st.Other(id)
 	p.Queue, p.Topic, p.StateMachine = st.Queue(id), st.Topic(id), st.StateMachine(id)
 	if p.Other != nil {
-		p.OtherText = otherText(p.Other)
+		p.OtherText, p.OtherTyped = otherText(p.Other), export.KnownResourceType(p.Other.Type)
 	}
 	for _, pr := range problems {
 		if pr.Severity == model.SeverityError && !pr.Incomplete {

@@ -100,6 +100,9 @@ type PanelView struct {
 	// saved, or as sent when a save was refused.
 	Other     *model.Other
 	OtherText string
+	// OtherTyped says goformation knows the generic node's type, so its
+	// properties are checked against it.
+	OtherTyped bool
 	// Errors maps a form field to the message shown next to it.
 	Errors map[string]string
 	// General lists errors that belong to no field of the form.

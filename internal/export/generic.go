@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -123,10 +124,12 @@ func ResourceText(o *model.Other) (string, error) {
 
 // ParseResource reads the text of a generic resource of type typ (YAML or
 // JSON; short and long intrinsics) and checks it against goformation's
-// struct for the type. It returns the whole resource as JSON, Type first,
-// or the problems that stop it from being saved. The text is one
-// resource, read within editLimits, so it needs no context to stop it.
-func ParseResource(typ, text string) (json.RawMessage, []ResourceProblem) {
+// struct for the type, and, when known is not nil, that every Ref, GetAtt,
+// Sub and DependsOn names something known says the stack has (Names). It
+// returns the whole resource as JSON, Type first, or the problems that stop
+// it from being saved. The text is one resource, read within editLimits,
+// so it needs no context to stop it.
+func ParseResource(typ, text string, known func(name string) bool) (json.RawMessage, []ResourceProblem) {
 	if strings.TrimSpace(text) == "" {
 		text = "{}"
 	}
@@ -141,7 +144,11 @@ func ParseResource(typ, text string) (json.RawMessage, []ResourceProblem) {
 	if v == nil || v.Kind == cfn.Null {
 		v = &cfn.Value{Kind: cfn.Map}
 	}
-	if problems := CheckResource(typ, v); len(problems) > 0 {
+	problems := CheckResource(typ, v)
+	if known != nil && len(problems) == 0 {
+		problems = checkNames(v, known)
+	}
+	if len(problems) > 0 {
 		return nil, problems
 	}
 	res := &cfn.Value{Kind: cfn.Map}
@@ -353,4 +360,108 @@ func describe(v *cfn.Value) string {
 		return "nothing"
 	}
 	return v.Text
+}
+
+// Names says whether a name is one a resource of the stack may refer to:
+// the logical ID of a resource the export writes, a generic node, a
+// parameter of the template, or a pseudo parameter (AWS::Region).
+func Names(s *model.Stack) (func(name string) bool, error) {
+	g, err := Resources(s)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]bool, len(g.ids)+len(s.Others)+len(s.Parameters))
+	for _, id := range g.ids {
+		names[id] = true
+	}
+	for _, o := range s.Others {
+		names[o.Name] = true
+	}
+	var kept *cfn.Value
+	if raw := s.Section("Parameters"); raw != nil {
+		if kept, err = cfn.ParseJSON(raw); err != nil {
+			return nil, fmt.Errorf("kept parameters: %w", err)
+		}
+	}
+	if ps := parametersNode(s, kept); ps != nil && ps.Kind == cfn.Map {
+		for _, k := range ps.Keys {
+			names[k] = true
+		}
+	}
+	return func(name string) bool { return names[name] || strings.HasPrefix(name, "AWS::") }, nil
+}
+
+// subName matches a ${Name} or ${Name.Attribute} in a Fn::Sub string; ${!…}
+// is a literal and does not match.
+var subName = regexp.MustCompile(`\$\{([A-Za-z0-9:]+)(?:\.[A-Za-z0-9.]+)?\}`)
+
+// checkNames reports each Ref, GetAtt, Sub variable and DependsOn of a
+// resource that names nothing known: CloudFormation refuses such a
+// template, and no wire could be drawn for it.
+func checkNames(res *cfn.Value, known func(string) bool) []ResourceProblem {
+	c := &checker{}
+	unknown := func(path string, v *cfn.Value, what, name string) {
+		if !known(name) {
+			c.add(path, v, fmt.Sprintf("%s %s names no resource or parameter of this stack", what, name))
+		}
+	}
+	if d := res.Get("DependsOn"); d != nil {
+		if name, ok := d.Str(); ok {
+			unknown("DependsOn", d, "DependsOn", name)
+		}
+		if d.Kind == cfn.List {
+			for i, item := range d.Items {
+				if name, ok := item.Str(); ok {
+					unknown("DependsOn["+strconv.Itoa(i)+"]", item, "DependsOn", name)
+				}
+			}
+		}
+	}
+	var walk func(path string, v *cfn.Value)
+	walk = func(path string, v *cfn.Value) {
+		if len(c.problems) >= maxProblems {
+			return
+		}
+		switch fn, arg := v.Call(); fn {
+		case "Ref":
+			if name, ok := arg.Str(); ok {
+				unknown(path, v, "!Ref", name)
+				return
+			}
+		case "Fn::GetAtt":
+			if name, _ := v.GetAttOf(); name != "" {
+				unknown(path, v, "!GetAtt of", name)
+				return
+			}
+		case "Fn::Sub":
+			text, vars := arg, (*cfn.Value)(nil)
+			if arg.Kind == cfn.List && len(arg.Items) == 2 {
+				text, vars = arg.Items[0], arg.Items[1]
+				walk(path, vars)
+			}
+			if t, ok := text.Str(); ok {
+				for _, m := range subName.FindAllStringSubmatch(t, -1) {
+					if vars != nil && vars.Get(m[1]) != nil {
+						continue
+					}
+					unknown(path, v, "!Sub variable", m[1])
+				}
+				return
+			}
+		}
+		for i, item := range v.Items {
+			if v.Kind == cfn.Map {
+				walk(path+"."+v.Keys[i], item)
+			} else {
+				walk(path+"["+strconv.Itoa(i)+"]", item)
+			}
+		}
+	}
+	if props := res.Get("Properties"); props != nil {
+		walk("Properties", props)
+	}
+	if m := res.Get("Metadata"); m != nil {
+		walk("Metadata", m)
+	}
+	return c.problems
 }

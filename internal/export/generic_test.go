@@ -37,6 +37,8 @@ func TestResourceTypesAreGoformations(t *testing.T) {
 func TestParseResource(t *testing.T) {
 	for _, tc := range []struct {
 		name, typ, text string
+		// known says which names the stack has; nil checks none.
+		known func(string) bool
 		// problems are what each problem must contain, in order; none
 		// for text that is saved.
 		problems []string
@@ -72,10 +74,21 @@ func TestParseResource(t *testing.T) {
 		{name: "union: string or mapping", typ: "AWS::Serverless::Function", text: "Properties:\n  CodeUri: src/\n  Runtime: nodejs20.x\n"},
 		{name: "union: neither", typ: "AWS::Serverless::Function", text: "Properties:\n  CodeUri: [src]\n",
 			problems: []string{"Properties.CodeUri"}},
+		{name: "names the stack has", typ: "AWS::Kinesis::Stream", known: stackNames("Send", "Shards"),
+			text: "DependsOn: [Send]\nProperties:\n  ShardCount: !Ref Shards\n  Name: !Sub '${AWS::StackName}-${Send}-${!Literal}'\n" +
+				"  StreamModeDetails:\n    StreamMode: !Sub\n      - '${Local}'\n      - Local: !GetAtt Send.Arn\n  Tags:\n    - Key: a\n      Value: !Ref AWS::Region\n"},
+		{name: "names the stack lacks", typ: "AWS::Kinesis::Stream", known: stackNames("Send"),
+			text: "DependsOn: Sned\nProperties:\n  ShardCount: !Ref Shards\n  Name: !Sub '${Sned.Arn}'\n  Tags:\n    - Key: a\n      Value: !GetAtt SendHandler.Arn\n",
+			problems: []string{
+				"DependsOn (line 1, column 12): DependsOn Sned names no resource or parameter of this stack",
+				"Properties.ShardCount (line 3, column 15): !Ref Shards names no resource",
+				"Properties.Name (line 4, column 9): !Sub variable Sned names no resource",
+				"Properties.Tags[0].Value (line 7, column 14): !GetAtt of SendHandler names no resource",
+			}},
 		{name: "type goformation lacks takes any properties", typ: "Custom::Thing", text: "Properties:\n  Anything: [1, {a: b}]\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			raw, problems := ParseResource(tc.typ, tc.text)
+			raw, problems := ParseResource(tc.typ, tc.text, tc.known)
 			var got []string
 			for _, p := range problems {
 				got = append(got, p.String())
@@ -119,7 +132,7 @@ func genericStack(t testing.TB) *model.Stack {
 		"    - Key: consumer\n" +
 		"      Value: !GetAtt SendHandler.Arn\n" +
 		"DependsOn: SendHandler\n"
-	raw, problems := ParseResource(o.Type, text)
+	raw, problems := ParseResource(o.Type, text, nil)
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
@@ -154,7 +167,7 @@ func TestGenericGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			raw, problems := ParseResource(o.Type, text)
+			raw, problems := ParseResource(o.Type, text, nil)
 			if len(problems) > 0 {
 				t.Fatalf("the panel's own text has problems: %v\n%s", problems, text)
 			}
@@ -170,5 +183,33 @@ func TestGenericGolden(t *testing.T) {
 				t.Errorf("export after a save of the unchanged text differs:\n%s", firstDiff(again, got))
 			}
 		})
+	}
+}
+
+func stackNames(names ...string) func(string) bool {
+	return func(n string) bool { return slices.Contains(names, n) || strings.HasPrefix(n, "AWS::") }
+}
+
+// TestNames lists what a generic resource may refer to: every resource the
+// export writes, generic nodes, parameters (the stack's and kept ones) and
+// pseudo parameters.
+func TestNames(t *testing.T) {
+	s := genericStack(t)
+	def := "x"
+	s.Parameters = []*model.Parameter{{Name: "Stage", Default: &def}}
+	s.Sections = append(s.Sections, model.Field{Key: "Parameters", Value: []byte(`{"Kept":{"Type":"String"}}`)})
+	known, err := Names(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"SendHandler", "SendHandlerRole", "ChatApi", "ChatApiStage", "Connections", "Stream", "Stage", "Kept", "AWS::Region"} {
+		if !known(name) {
+			t.Errorf("%s is not known", name)
+		}
+	}
+	for _, name := range []string{"Nothing", "sendhandler", ""} {
+		if known(name) {
+			t.Errorf("%q is known", name)
+		}
 	}
 }

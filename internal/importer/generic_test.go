@@ -73,7 +73,7 @@ func TestImportYieldsGenericNode(t *testing.T) {
 	if !strings.Contains(text, "Value: !Ref SendHandler") {
 		t.Errorf("the panel's text:\n%s", text)
 	}
-	raw, problems := export.ParseResource(o.Type, text)
+	raw, problems := export.ParseResource(o.Type, text, nil)
 	if len(problems) > 0 {
 		t.Fatalf("the imported alarm's own text has problems: %v", problems)
 	}

@@ -44,6 +44,9 @@ func TestGenericNodes(t *testing.T) {
 		t.Fatalf("a refused resource was saved: revision %d, %s", got.Revision, got.Other(o.ID).Resource)
 	}
 
+	resp, body = send(t, ts, http.MethodPost, node, url.Values{"name": {"Stream"}, "resource": {"Properties:\r\n  Name: !GetAtt SendHandlr.Arn\r\n"}}, htmxAt(2))
+	expect(t, resp, body, http.StatusUnprocessableEntity, "Properties.Name (line 2, column 9): !GetAtt of SendHandlr names no resource or parameter of this stack")
+
 	resp, body = send(t, ts, http.MethodPost, node, url.Values{"name": {"Events"}, "resource": {"Properties:\r\n  ShardCount: 1\r\n  Name: !Ref ChatApi\r\n"}}, htmxAt(2))
 	expect(t, resp, body, http.StatusOK, `data-testid="saved"`, "Events → ChatApi (Ref)")
 	got := head(t, st, s.ID).Other(o.ID)

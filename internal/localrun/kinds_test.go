@@ -76,3 +76,18 @@ func TestUnservedIsNamed(t *testing.T) {
 		t.Errorf("a served state machine route was named:\n%s", got)
 	}
 }
+
+// A generic node is named when the run starts, with what refers to it.
+func TestGenericNodesAreNamed(t *testing.T) {
+	s := &model.Stack{Name: "generic"}
+	fn := model.NewFunction("fn1", "Worker")
+	fn.Kept = []model.Kept{{Properties: []model.Field{{Key: "Environment.Variables.STREAM", Value: []byte(`{"Ref":"Events"}`)}}}}
+	s.Functions = []*model.Function{fn}
+	s.Others = []*model.Other{{Node: model.Node{ID: "res1", Name: "Events"}, Type: "AWS::Kinesis::Stream", Resource: []byte(`{"Type":"AWS::Kinesis::Stream","Properties":{}}`)}}
+	var lines []string
+	warnGeneric(&starting{s: s, cfg: Config{OnProgress: func(m string) { lines = append(lines, m) }}})
+	want := "warning: resource Events (AWS::Kinesis::Stream) is not emulated in a local run; what refers to it (Worker) finds no such resource here"
+	if len(lines) != 1 || lines[0] != want {
+		t.Errorf("the start says %q, want %q", lines, want)
+	}
+}

@@ -162,6 +162,7 @@ func Start(ctx context.Context, logger *slog.Logger, cfg Config) (r *Runner, err
 			return r, err
 		}
 	}
+	warnGeneric(st)
 	st.gate.open(dispatcher{pool: r.pool, svc: r.svc})
 	return r, nil
 }

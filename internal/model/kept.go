@@ -91,10 +91,11 @@ type Kept struct {
 	OmittedOutputs []Field `json:"omittedOutputs,omitempty"`
 }
 
-// Other is a resource Switchboard does not model, such as an SQS queue or
-// the CDK's AWS::CDK::Metadata, kept as the source wrote it. The canvas
-// shows it as a node that can be moved and deleted but not edited; its
-// Name is its logical ID.
+// Other is a resource Switchboard does not model, such as a Kinesis stream
+// or the CDK's AWS::CDK::Metadata: a generic node, added from the palette's
+// picker of every type or kept by an import as the source wrote it. Its
+// panel edits the resource as written (generic.go); its Name is its
+// logical ID.
 type Other struct {
 	Node
 	// Type is the resource's CloudFormation type, such as AWS::SQS::Queue.

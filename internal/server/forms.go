@@ -58,14 +58,16 @@ func (noForm) read(*http.Request) error { return nil }
 // free spot (the keyboard), near Near when the page sent the middle of its
 // view (HasNear).
 type nodeCreateForm struct {
-	Kind            model.Kind
+	Kind model.Kind
+	// Type is a generic node's CloudFormation type (Kind other).
+	Type            string
 	At, Near        model.Position
 	Placed, HasNear bool
 }
 
 func (f *nodeCreateForm) read(r *http.Request) error {
 	v := r.Form
-	f.Kind = model.Kind(v.Get("kind"))
+	f.Kind, f.Type = model.Kind(v.Get("kind")), v.Get("type")
 	var err error
 	if f.At, f.Placed, err = position(v); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/switchboard-dev/switchboard/internal/export"
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/web"
 )
@@ -23,7 +24,9 @@ type nodeForm struct {
 	newRouteID string
 	// envRows are the environment rows as sent, shown again in their order.
 	envRows []web.EnvRow
-	errors  map[string]string
+	// otherText is a generic node's resource as sent, shown again.
+	otherText *string
+	errors    map[string]string
 }
 
 // apply writes the form into the node id of st, a field the form lacks
@@ -142,6 +145,9 @@ func (f *nodeForm) panel(problems []model.Problem) web.PanelView {
 	if p.Function != nil {
 		p.EnvRows = envRowsWithErrors(f.rows(), p.Errors)
 	}
+	if p.Other != nil && f.otherText != nil {
+		p.OtherText = *f.otherText
+	}
 	if f.newRouteID != "" {
 		// The new route was not saved: show it as typed, not as a row.
 		if a := p.API; a != nil && len(a.Routes) > 0 && a.Routes[len(a.Routes)-1].ID == f.newRouteID {
@@ -238,6 +244,9 @@ func newPanel(st *model.Stack, problems []model.Problem, id string) web.PanelVie
 	}
 	p.API, p.Function, p.Table, p.Other = st.API(id), st.Function(id), st.Table(id), st.Other(id)
 	p.Queue, p.Topic, p.StateMachine = st.Queue(id), st.Topic(id), st.StateMachine(id)
+	if p.Other != nil {
+		p.OtherText, p.OtherTyped = otherText(p.Other), export.KnownResourceType(p.Other.Type)
+	}
 	for _, pr := range problems {
 		if pr.Severity == model.SeverityError && !pr.Incomplete {
 			continue

@@ -28,7 +28,12 @@ func (s *Server) handleNodeCreate(w http.ResponseWriter, r *http.Request) {
 			at = st.FreeSpot(web.Geometry)
 		}
 		var err error
-		if id, err = st.AddNode(f.Kind, at); err != nil {
+		if f.Kind == model.KindOther {
+			id, err = addOther(st, f.Type, at)
+		} else {
+			id, err = st.AddNode(f.Kind, at)
+		}
+		if err != nil {
 			return err
 		}
 		n, _ := st.Node(id)

@@ -80,7 +80,8 @@ func (s *Server) routes() http.Handler {
 		r.Post("/run/connections/disconnect", s.handleRunConnection(true))
 
 		// Nodes: APIs, functions and tables.
-		r.Post("/nodes", s.handleNodeCreate) // POST /stacks/12/nodes
+		r.Post("/nodes", s.handleNodeCreate)            // POST /stacks/12/nodes (kind=other&type=AWS::Kinesis::Stream: a generic node)
+		r.Get("/resource-types", s.handleResourceTypes) // GET /stacks/12/resource-types?q=Kinesis::Stream (the picker's search)
 		r.Route("/nodes/{nodeID}", func(r chi.Router) {
 			r.Use(s.requireValidID("nodeID", "node"))
 			r.Get("/", s.handleNodePanel)          // GET /stacks/12/nodes/fn3

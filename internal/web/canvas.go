@@ -95,9 +95,14 @@ type PanelView struct {
 	Queue        *model.Queue
 	Topic        *model.Topic
 	StateMachine *model.StateMachine
-	// Other is an imported resource Switchboard does not model: shown,
-	// never edited.
-	Other *model.Other
+	// Other is a generic node: any CloudFormation type, edited as
+	// written. OtherText is its resource as the panel's YAML shows it: as
+	// saved, or as sent when a save was refused.
+	Other     *model.Other
+	OtherText string
+	// OtherTyped says goformation knows the generic node's type, so its
+	// properties are checked against it.
+	OtherTyped bool
 	// Errors maps a form field to the message shown next to it.
 	Errors map[string]string
 	// General lists errors that belong to no field of the form.

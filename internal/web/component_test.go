@@ -216,14 +216,24 @@ func TestNodePanelComponent(t *testing.T) {
 		t.Errorf("env row error %q", got)
 	}
 
-	// An imported resource Switchboard does not model is shown, not edited.
+	// A generic node: its name and its resource's YAML, with the problems
+	// of a refused save one to a line.
 	other := &model.Other{Node: model.Node{ID: "o1", Name: "Queue"}, Type: "AWS::SQS::Queue", Resource: []byte(`{"Type":"AWS::SQS::Queue"}`)}
-	doc = render(t, NodePanel(PanelView{Base: StackURL(7), Stack: s, Kind: model.KindOther, Other: other}))
-	one(t, doc, "other-panel")
+	doc = render(t, NodePanel(PanelView{Base: StackURL(7), Stack: s, Kind: model.KindOther, Other: other,
+		OtherText: "Properties:\n  Delay: 1\n", Errors: map[string]string{"resource": "Properties.Delay: is not a property\nProperties.X: is not one either"}}))
+	form := one(t, doc, "other-panel")
+	if attr(form, "hx-post") != NodeURL(StackURL(7), "o1") {
+		t.Errorf("the generic node's form posts to %q", attr(form, "hx-post"))
+	}
 	if got := text(one(t, doc, "other-type")); got != "AWS::SQS::Queue" {
 		t.Errorf("other type %q", got)
 	}
-	none(t, doc, "panel-form")
+	if got := text(one(t, doc, "other-resource")); got != "Properties: Delay: 1" { // text() folds spaces
+		t.Errorf("other resource text %q", got)
+	}
+	if got := text(one(t, doc, "error-resource")); !strings.Contains(got, "Properties.Delay") || !strings.Contains(got, "Properties.X") {
+		t.Errorf("resource problems %q", got)
+	}
 }
 
 func TestWirePanelComponent(t *testing.T) {

@@ -62,6 +62,8 @@ type WireView struct {
 	// and accessible name ("route sendMessage → SendHandler").
 	Label   string
 	Invalid bool
+	// Reference marks a read-only reference wire (model.Reference).
+	Reference bool
 }
 
 // Path returns the wire's cubic Bézier (Drawflow createCurvature):
@@ -143,6 +145,16 @@ func Wires(s *model.Stack) []WireView {
 		}
 		v.From, v.To = from, to
 		out = append(out, v)
+	}
+	for _, r := range s.References() {
+		from, ok1 := origin[r.From]
+		to, ok2 := origin[r.To]
+		if !ok1 || !ok2 {
+			continue
+		}
+		out = append(out, WireView{ID: r.ID(), Kind: string(model.WireReference), Reference: true,
+			FromNode: r.From, ToNode: r.To, From: from, To: to, FromPort: outPort(), ToPort: inPort(),
+			Label: referenceText(s, r)})
 	}
 	return out
 }

@@ -35,9 +35,9 @@ type kindView struct {
 
 var kindViews = map[model.Kind]*kindView{}
 
-// otherView draws an imported resource Switchboard does not model: shown,
-// never edited, so it has no fields.
-var otherView = &kindView{label: "Other resource", icon: "◇"}
+// otherView draws a generic node, of any CloudFormation type; its panel is
+// otherFields (kind_other.templ), not a kind's fields.
+var otherView = &kindView{label: "Resource", icon: "◇"}
 
 // registerKindView adds a kind's view; each kind file calls it once.
 func registerKindView(k model.Kind, v *kindView) {

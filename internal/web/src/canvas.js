@@ -27,6 +27,7 @@ import { initRoom } from './canvas/room.js'
 import { initTemplateTab } from './canvas/template.js'
 import { initFolderOffer } from './canvas/folder.js'
 import { initLive } from './canvas/live.js'
+import { initTypePicker } from './canvas/typepicker.js'
 import { announce, showMessage } from './toast.js'
 
 export function initCanvas (htmx) {
@@ -79,6 +80,7 @@ export function initCanvas (htmx) {
   initMinimap(c)
   initFolderOffer(htmx)
   initLive(htmx, c)
+  initTypePicker(htmx)
 
   editor.addEventListener('click', (e) => {
     const action = e.target.closest('[data-action]')?.dataset.action

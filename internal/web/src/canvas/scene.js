@@ -82,7 +82,7 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     const s = el.dataset
     return {
       el,
-      id: s.wire,
+      id: s.wire ?? s.ref,
       kind: s.kind,
       from: s.fromNode,
       to: s.toNode,
@@ -131,7 +131,9 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     // of an edit's frame on a big stack.
     const known = sig === gridSig ? new Map(wires.map((w) => [w.id, w])) : new Map()
     gridSig = sig
-    wires = [...world.querySelectorAll('#wires > svg.wire[data-wire]')].map(readWire)
+    // Reference wires (data-ref) are routed like the others but are not
+    // selectable: they change with a resource's text, not here.
+    wires = [...world.querySelectorAll('#wires > svg.wire[data-wire], #wires > svg.wire[data-ref]')].map(readWire)
     wires.forEach((w, i) => { w.n = i + 1 })
     lanesFor = -1
     for (const w of wires) {

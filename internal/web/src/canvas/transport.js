@@ -17,7 +17,9 @@ export function createTransport (htmx, editor, history) {
         .finally(() => el.classList.remove('saving'))
     },
     create (item, at) {
-      return htmx.ajax('POST', editor.dataset.createUrl, { source: item, values: { kind: item.dataset.kind, x: at.x, y: at.y }, swap: 'none' })
+      // A generic node's palette item (the picker's) names its type too.
+      const type = item.dataset.type ? { type: item.dataset.type } : {}
+      return htmx.ajax('POST', editor.dataset.createUrl, { source: item, values: { kind: item.dataset.kind, ...type, x: at.x, y: at.y }, swap: 'none' })
     },
     connect (from, to) {
       return htmx.ajax('POST', editor.dataset.connectUrl, { source: editor, values: { from, to }, swap: 'none' })

@@ -38,7 +38,9 @@ func init() {
 	})
 }
 
-func bucketID(bkt *model.Bucket) string { return model.KeptLogicalID(bkt.Kept, model.PartMain, bkt.Name) }
+func bucketID(bkt *model.Bucket) string {
+	return model.KeptLogicalID(bkt.Kept, model.PartMain, bkt.Name)
+}
 
 // BucketNameSub is the bucket's name as the export writes it, for Fn::Sub.
 func BucketNameSub(stem string) string { return stem + "-${AWS::AccountId}" }

@@ -38,7 +38,7 @@ func TestConstraints(t *testing.T) {
 			`INSERT INTO nodes (stack_id, id, kind, ordinal, logical_name, x, y) VALUES (?, 'fn99', 'function', 9, 'Bad-Name', 0, 0)`, nil,
 			"CHECK constraint failed: node_logical_name"},
 		{"ErrNodeKind",
-			`INSERT INTO nodes (stack_id, id, kind, ordinal, logical_name, x, y) VALUES (?, 'b1', 'bucket', 9, 'Bucket', 0, 0)`, nil,
+			`INSERT INTO nodes (stack_id, id, kind, ordinal, logical_name, x, y) VALUES (?, 'b1', 'widget', 9, 'Widget', 0, 0)`, nil,
 			"CHECK constraint failed: node_kind"},
 		{"ErrConsumeWireFromAFunction",
 			`INSERT INTO wires (stack_id, id, ordinal, kind, from_node, from_kind, to_id, to_kind) VALUES (?, 'w99', 99, 'consume', 'fn6', 'function', 'fn6', 'function')`, nil,

@@ -65,9 +65,9 @@ type Rule struct {
 	Kept []Kept `json:"kept,omitempty"`
 }
 
-// DefaultEventPattern is a new rule's: every event of the stack's APIs'
-// PutEvents routes, whose source is the API's name.
-const DefaultEventPattern = `{"source": [{"prefix": ""}]}`
+// DefaultEventPattern is a new rule's: every event, whatever its source
+// (a PutEvents route's is its API's name).
+const DefaultEventPattern = `{"source": [{"exists": true}]}`
 
 // MaxRuleTargets is how many targets EventBridge allows a rule.
 const MaxRuleTargets = 5

@@ -101,6 +101,11 @@ func TestEventKindProblems(t *testing.T) {
 		{"bucket name", func(s *model.Stack) { s.Buckets[0].BucketName = "Uploads_1" }, "bucketName", "lower-case"},
 		{"bucket event", func(s *model.Stack) { s.Buckets[0].Events = []string{"created"} }, "events", "is not an S3 event"},
 		{"no bucket event", func(s *model.Stack) { s.Buckets[0].Events = nil }, "events", "of no event"},
+		{"same bucket name", func(s *model.Stack) {
+			b := model.NewBucket("bkt2", "Copy")
+			b.BucketName = "events-uploads"
+			s.Buckets = append(s.Buckets, b)
+		}, "bucketName", "S3 bucket names are unique"},
 		{"shards", func(s *model.Stack) { s.Streams[0].ShardCount = 0 }, "shardCount", "shards must be 1 to"},
 		{"retention", func(s *model.Stack) { s.Streams[0].RetentionHours = 12 }, "retentionHours", "retention must be 24 to"},
 	} {
@@ -149,5 +154,31 @@ func TestDefaultBucketName(t *testing.T) {
 	}
 	if b := s.Bucket(id); b.BucketName != "chat-bucket" || b.DeletionPolicy != model.DeletionRetain {
 		t.Errorf("a new bucket: %+v", b)
+	}
+}
+
+// A pasted copy of a bucket gets a bucket name of its own, so the stack
+// stays valid; a bucket pasted into another stack keeps its name.
+func TestPastedBucketIsRenamed(t *testing.T) {
+	s := eventStack(t)
+	frag, err := s.Fragment([]string{"bkt1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := s.Paste(frag, model.Position{X: 100, Y: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := s.Bucket(ids[0]); b == nil || b.BucketName != "events-uploads2" {
+		t.Fatalf("the copy %+v", b)
+	}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	other := &model.Stack{Name: "other"}
+	frag, _ = s.Fragment([]string{"bkt1"})
+	ids, _ = other.Paste(frag, model.Position{})
+	if b := other.Bucket(ids[0]); b.BucketName != "events-uploads" {
+		t.Errorf("pasted into another stack, the bucket is named %q", b.BucketName)
 	}
 }

@@ -3,6 +3,7 @@ package model
 import (
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -33,8 +34,15 @@ func init() {
 			}
 		},
 		check: func(v *validator) {
+			// Bucket names are global: two of the stack's may not share one
+			// (a pasted copy keeps its original's until renamed).
+			names := map[string]string{}
 			for _, b := range v.stack.Buckets {
 				v.checkBucket(b)
+				if other, ok := names[b.BucketName]; ok && b.BucketName != "" {
+					v.add(b.ID, "bucketName", "%s: bucket name %q is bucket %q's too; S3 bucket names are unique", label(KindBucket, &b.Node), b.BucketName, other)
+				}
+				names[b.BucketName] = b.Name
 			}
 		},
 		clone: func(dst, src *Stack) {
@@ -54,6 +62,14 @@ func init() {
 			for _, b := range src.Buckets {
 				b.ID = ids.renew(b.ID, "bkt")
 				b.Kept = forgetLogicalIDs(b.Kept)
+				// A copy beside its original gets a name of its own.
+				if b.BucketName != "" && bucketNameTaken(dst, b.BucketName) {
+					stem := DefaultBucketName(dst.Name, b.Name)
+					b.BucketName = stem
+					for i := 2; bucketNameTaken(dst, b.BucketName); i++ {
+						b.BucketName = stem + "-" + strconv.Itoa(i)
+					}
+				}
 				dst.Buckets = append(dst.Buckets, b)
 			}
 		},
@@ -125,6 +141,15 @@ func DefaultBucketName(stack, bucket string) string {
 		name = "bucket-" + name
 	}
 	return strings.Trim(name, "-")
+}
+
+func bucketNameTaken(s *Stack, name string) bool {
+	for _, b := range s.Buckets {
+		if b.BucketName == name {
+			return true
+		}
+	}
+	return false
 }
 
 func (v *validator) checkBucket(b *Bucket) {

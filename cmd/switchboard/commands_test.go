@@ -247,3 +247,16 @@ func TestRun_EscapesHandlerOutput(t *testing.T) {
 		t.Fatal("run did not stop")
 	}
 }
+
+// TestShow_EventKinds: show lists a stack's buses, rules, buckets and
+// streams with what each is wired to.
+func TestShow_EventKinds(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "stacks.db")
+	mustRun(t, db, "import", filepath.Join("..", "..", "internal", "export", "testdata", "events.yaml"))
+	out := mustRun(t, db, "show", "events")
+	for _, want := range []string{"bus Orders: match → OrderPlaced", "rule OrderPlaced: trigger → Processor, deliver → Audit", "bucket Uploads: notify → Processor", "stream Clicks"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show does not say %q:\n%s", want, out)
+		}
+	}
+}

@@ -114,8 +114,20 @@ func describe(out io.Writer, s *model.Stack) {
 	for _, m := range s.StateMachines {
 		services = append(services, "  state machine "+m.Name+" ("+strings.ToLower(string(m.Type))+")")
 	}
+	for _, b := range s.Buses {
+		services = append(services, "  bus "+b.Name+describeTriggers(s, b.ID))
+	}
+	for _, r := range s.Rules {
+		services = append(services, "  rule "+r.Name+describeTriggers(s, r.ID))
+	}
+	for _, b := range s.Buckets {
+		services = append(services, "  bucket "+b.Name+describeTriggers(s, b.ID))
+	}
+	for _, t := range s.Streams {
+		services = append(services, "  stream "+t.Name)
+	}
 	if len(services) > 0 {
-		fmt.Fprintln(w, "\nQueues, topics and state machines")
+		fmt.Fprintln(w, "\nQueues, topics, state machines, buses, rules, buckets and streams")
 		fmt.Fprintln(w, strings.Join(services, "\n"))
 	}
 	problems := s.Check()

@@ -286,6 +286,9 @@ func (b *builder) setFn(n *cfn.Value, t reflect.Type, path []string, fn *cfn.Val
 		t = t.Elem()
 	}
 	key := path[0]
+	if t.Kind() == reflect.Slice {
+		return b.setItemFn(n, t, path, fn)
+	}
 	var rank func(string) int
 	var elem reflect.Type
 	switch t.Kind() {
@@ -314,7 +317,7 @@ func (b *builder) setFn(n *cfn.Value, t reflect.Type, path []string, fn *cfn.Val
 		}
 		child = fn
 	} else {
-		if child == nil || child.Kind != cfn.Map {
+		if child == nil || (child.Kind != cfn.Map && !(child.Kind == cfn.List && underPointers(elem).Kind() == reflect.Slice)) {
 			child = b.node(cfn.Map, "")
 		}
 		if err := b.setFn(child, elem, path[1:], fn); err != nil {
@@ -324,6 +327,24 @@ func (b *builder) setFn(n *cfn.Value, t reflect.Type, path []string, fn *cfn.Val
 	insertOrdered(n, key, child, rank)
 	b.size += len(key) + 4
 	return nil
+}
+
+// setItemFn is setFn into an item of a list, such as a rule's target
+// ("Targets", "0", "Arn"): the item must be encoded already.
+func (b *builder) setItemFn(n *cfn.Value, t reflect.Type, path []string, fn *cfn.Value) error {
+	i, err := strconv.Atoi(path[0])
+	if err != nil || n.Kind != cfn.List || i < 0 || i >= len(n.Items) {
+		return fmt.Errorf("%s has no item %s", t, path[0])
+	}
+	elem := t.Elem()
+	if len(path) == 1 {
+		if k := underPointers(elem).Kind(); k != reflect.String && k != reflect.Interface {
+			return fmt.Errorf("item %s is a %s, not a string", path[0], elem)
+		}
+		n.Items[i] = fn
+		return nil
+	}
+	return b.setFn(n.Items[i], elem, path[1:], fn)
 }
 
 func underPointers(t reflect.Type) reflect.Type {

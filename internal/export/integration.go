@@ -128,6 +128,23 @@ func (b *builder) serviceIntegration(a *model.API, r *model.Route, target *model
 		uri = b.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:dynamodb:action/PutItem")
 		resource = b.getAtt(tid, "Arn")
 		template = PutItemTemplate(t, "${"+tid+"}")
+	case model.WirePutRecord:
+		sid := streamID(b.index.Stream(target.To))
+		uri = b.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:kinesis:action/PutRecord")
+		resource = b.getAtt(sid, "Arn")
+		// Records are ordered per connection.
+		template = `{"StreamName": "${` + sid + `}", "Data": "$util.base64Encode($input.body)", "PartitionKey": "$context.connectionId"}`
+	case model.WirePutEvents:
+		bid := busID(b.index.Bus(target.To))
+		uri = b.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:events:action/PutEvents")
+		resource = b.getAtt(bid, "Arn")
+		// The event's source is the API, its detail type the route, so a
+		// rule's pattern can pick either.
+		template = `{"Entries": [{"EventBusName": "${` + bid + `.Name}", "Source": "` + a.Name + `", "DetailType": "$context.routeKey", "Detail": "$util.escapeJavaScript($input.body)"}]}`
+		in.RequestParameters = map[string]string{
+			"integration.request.header.Content-Type": "'application/x-amz-json-1.1'",
+			"integration.request.header.X-Amz-Target": "'AWSEvents.PutEvents'",
+		}
 	}
 	fns = append(fns, at(uri, "IntegrationUri"))
 	if form {

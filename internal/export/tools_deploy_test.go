@@ -24,7 +24,7 @@ func TestDeployToMoto(t *testing.T) {
 	for _, tool := range []string{"aws", "cfn-lint", "moto_server"} {
 		requireTool(t, tool)
 	}
-	for _, example := range []string{"chat", "echo", "kept", "services"} {
+	for _, example := range []string{"chat", "echo", "kept", "services", "events"} {
 		t.Run(example+"/DeploysToCreateComplete", func(t *testing.T) {
 			start := time.Now()
 			endpoint := mustStartMoto(t)

@@ -31,6 +31,11 @@ const (
 	typeEventSource   = "AWS::Lambda::EventSourceMapping"
 	typeSubscription  = "AWS::SNS::Subscription"
 	typeIntegResponse = "AWS::ApiGatewayV2::IntegrationResponse"
+	typeBus           = "AWS::Events::EventBus"
+	typeRule          = "AWS::Events::Rule"
+	typeBucket        = "AWS::S3::Bucket"
+	typeStream        = "AWS::Kinesis::Stream"
+	typeQueuePolicy   = "AWS::SQS::QueuePolicy"
 )
 
 // DefaultTemplateFormatVersion is the only version CloudFormation knows;
@@ -184,6 +189,10 @@ func (im *importer) names() error {
 		typeQueue:        {""},
 		typeTopic:        {""},
 		typeStateMachine: {"", "Role"},
+		typeBus:          {""},
+		typeRule:         {""},
+		typeBucket:       {""},
+		typeStream:       {""},
 	}
 	// A derived ID already taken by the object's own part (an exported
 	// function's log group) is no clash: a resource of the part's type

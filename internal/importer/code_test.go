@@ -1,6 +1,7 @@
 package importer_test
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -131,8 +132,13 @@ resources:
 		t.Fatalf("validate = %v", err)
 	}
 	delete(s.Functions[0].Environment, "TOKEN")
-	bucket := string(s.Others[0].Resource)
-	for _, w := range []string{`"BucketName":{"Ref":"Bucket2"}`, `"Value":{"Fn::Sub":"port-${WsPort}"}`} {
+	// The bucket is a bucket node that keeps its name and tags as written.
+	if len(s.Buckets) != 1 {
+		t.Fatalf("buckets %v, others %v", s.Buckets, s.Others)
+	}
+	keptJSON, _ := json.Marshal(s.Buckets[0].Kept)
+	bucket := string(keptJSON)
+	for _, w := range []string{`{"Ref":"Bucket2"}`, `"Value":{"Fn::Sub":"port-${WsPort}"}`} {
 		if !strings.Contains(bucket, w) {
 			t.Errorf("the kept bucket lacks %s: %s", w, bucket)
 		}

@@ -379,6 +379,7 @@ func (im *importer) summary() Summary {
 		sum.Services = append(sum.Services, "state machine "+m.Name)
 		sum.Kept = appendKept(sum.Kept, "state machine "+m.Name, m.Kept)
 	}
+	sum = eventSummary(s, sum)
 	name := func(id string) string {
 		if n, ok := x.Node(id); ok {
 			return n.Name

@@ -10,7 +10,7 @@ import (
 
 // serviceURI matches the integration URI of an AWS service integration:
 // the service and what follows path/ or action/.
-var serviceURI = regexp.MustCompile(`^arn:(?:\$\{AWS::Partition\}|[a-z-]+):apigateway:(?:\$\{AWS::Region\}|[a-z0-9-]+):(sqs|sns|states|dynamodb):(path|action)/(.*)$`)
+var serviceURI = regexp.MustCompile(`^arn:(?:\$\{AWS::Partition\}|[a-z-]+):apigateway:(?:\$\{AWS::Region\}|[a-z0-9-]+):(sqs|sns|states|dynamodb|kinesis|events):(path|action)/(.*)$`)
 
 // routeIntegration recognises a route's integration that is not a Lambda
 // proxy: a Lambda function without the proxy, an AWS service integration
@@ -119,6 +119,10 @@ func (im *importer) serviceTarget(ir *resource) (model.WireKind, string) {
 		node = named(func(id string) string { return im.nodeOfType(id, model.KindStateMachine) })
 	case service == "dynamodb" && m[2] == "action" && action == "PutItem":
 		kind, node = model.WirePutItem, named(func(id string) string { return im.nodeOfType(id, model.KindTable) })
+	case service == "kinesis" && m[2] == "action" && action == "PutRecord":
+		kind, node = model.WirePutRecord, named(func(id string) string { return im.nodeOfType(id, model.KindStream) })
+	case service == "events" && m[2] == "action" && action == "PutEvents":
+		kind, node = model.WirePutEvents, named(func(id string) string { return im.nodeOfType(id, model.KindBus) })
 	}
 	if node == "" {
 		return "", ""

@@ -305,6 +305,7 @@ func (im *importer) keepEach() error {
 		im.keepAPI(a, im.apiSrc[a.ID])
 	}
 	im.keepServices()
+	im.keepEvents()
 	if err := im.keepFunctions(); err != nil {
 		return err
 	}
@@ -354,6 +355,7 @@ func (im *importer) keepOutputs() {
 	for _, m := range im.stack.StateMachines {
 		omit(&m.Kept, m.ArnOutputName())
 	}
+	im.omitEventOutputs(omit)
 }
 
 // eachKept calls fn with each object's Kept.
@@ -379,6 +381,7 @@ func (im *importer) eachKept(fn func(*[]model.Kept)) {
 	for _, m := range im.stack.StateMachines {
 		fn(&m.Kept)
 	}
+	im.eachEventKept(fn)
 }
 
 func sortFields(fs []model.Field) {

@@ -29,6 +29,20 @@ func TestEveryKindImports(t *testing.T) {
 		&model.Wire{ID: "wt", Kind: model.WirePublish, From: "rtt", To: topic},
 		&model.Wire{ID: "wc", Kind: model.WireConsume, From: queue, To: s.Functions[0].ID},
 		&model.Wire{ID: "wsub", Kind: model.WireSubscribe, From: topic, To: s.Functions[0].ID})
+	// And one bus, rule, bucket and stream, wired as the export writes
+	// them.
+	bus, _ := s.AddNode(model.KindBus, model.Position{})
+	rule, _ := s.AddNode(model.KindRule, model.Position{})
+	bucket, _ := s.AddNode(model.KindBucket, model.Position{})
+	stream, _ := s.AddNode(model.KindStream, model.Position{})
+	s.APIs[0].Routes = append(s.APIs[0].Routes, &model.Route{ID: "rtb", Key: "publish"}, &model.Route{ID: "rtk", Key: "record"})
+	s.Wires = append(s.Wires,
+		&model.Wire{ID: "wb", Kind: model.WirePutEvents, From: "rtb", To: bus},
+		&model.Wire{ID: "wk", Kind: model.WirePutRecord, From: "rtk", To: stream},
+		&model.Wire{ID: "wm", Kind: model.WireMatch, From: bus, To: rule},
+		&model.Wire{ID: "wr", Kind: model.WireTrigger, From: rule, To: s.Functions[0].ID},
+		&model.Wire{ID: "wd", Kind: model.WireDeliver, From: rule, To: queue},
+		&model.Wire{ID: "wn", Kind: model.WireNotify, From: bucket, To: s.Functions[0].ID})
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
 	}

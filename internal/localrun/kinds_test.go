@@ -20,7 +20,7 @@ func TestEveryKindRuns(t *testing.T) {
 		}
 		order = append(order, k.kind)
 	}
-	want := []model.Kind{model.KindTable, model.KindQueue, model.KindTopic, model.KindStateMachine, model.KindAPI, model.KindFunction}
+	want := []model.Kind{model.KindTable, model.KindQueue, model.KindTopic, model.KindStateMachine, model.KindAPI, model.KindFunction, model.KindBus, model.KindRule, model.KindBucket, model.KindStream}
 	if len(order) != len(want) || len(order) != len(model.Kinds()) {
 		t.Fatalf("served kinds %v, want %v (one per kind of the catalogue)", order, want)
 	}
@@ -89,5 +89,50 @@ func TestGenericNodesAreNamed(t *testing.T) {
 	want := "warning: resource Events (AWS::Kinesis::Stream) is not emulated in a local run; what refers to it (Worker) finds no such resource here"
 	if len(lines) != 1 || lines[0] != want {
 		t.Errorf("the start says %q, want %q", lines, want)
+	}
+}
+
+// Buses, rules, buckets and streams are named when a run starts, with the
+// routes that reach them and the functions they would trigger.
+func TestUnservedEventKindsAreNamed(t *testing.T) {
+	s := &model.Stack{Name: "ev"}
+	a := model.NewAPI("api1", "Api")
+	a.Routes = []*model.Route{{ID: "rt1", Key: "publish"}, {ID: "rt2", Key: "record"}}
+	s.APIs = []*model.API{a}
+	s.Functions = []*model.Function{model.NewFunction("fn1", "Worker")}
+	s.Buses = []*model.Bus{model.NewBus("bus1", "Orders")}
+	s.Rules = []*model.Rule{model.NewRule("rl1", "OnOrder")}
+	s.Buckets = []*model.Bucket{model.NewBucket("bkt1", "Uploads")}
+	s.Buckets[0].BucketName = "ev-uploads"
+	s.Streams = []*model.Stream{model.NewStream("ks1", "Clicks")}
+	s.Wires = []*model.Wire{
+		{ID: "w1", Kind: model.WirePutEvents, From: "rt1", To: "bus1"},
+		{ID: "w2", Kind: model.WirePutRecord, From: "rt2", To: "ks1"},
+		{ID: "w3", Kind: model.WireMatch, From: "bus1", To: "rl1"},
+		{ID: "w4", Kind: model.WireTrigger, From: "rl1", To: "fn1"},
+		{ID: "w5", Kind: model.WireNotify, From: "bkt1", To: "fn1"},
+	}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	st := &starting{s: s, cfg: Config{OnProgress: func(m string) { lines = append(lines, m) }}}
+	for _, k := range kindServers {
+		if k.kind != model.KindAPI && k.kind != model.KindFunction && k.kind != model.KindTable {
+			if err := k.serve(st); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	got := strings.Join(lines, "\n")
+	for _, want := range []string{
+		"warning: bus Orders is not emulated in a local run; route Api publish answers with an integration error",
+		"warning: rule OnOrder is not emulated in a local run; it does not trigger Worker",
+		"warning: bucket Uploads is not emulated in a local run; it does not trigger Worker",
+		"warning: stream Clicks is not emulated in a local run; route Api record answers with an integration error",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the start does not say %q:\n%s", want, got)
+		}
 	}
 }

@@ -158,6 +158,18 @@ func (s *Stack) nodesByLogicalID() map[string]string {
 		out[KeptLogicalID(m.Kept, PartMain, m.Name)] = m.ID
 		out[KeptLogicalID(m.Kept, PartRole, m.RoleLogicalID())] = m.ID
 	}
+	for _, b := range s.Buses {
+		out[KeptLogicalID(b.Kept, PartMain, b.Name)] = b.ID
+	}
+	for _, r := range s.Rules {
+		out[KeptLogicalID(r.Kept, PartMain, r.Name)] = r.ID
+	}
+	for _, b := range s.Buckets {
+		out[KeptLogicalID(b.Kept, PartMain, b.Name)] = b.ID
+	}
+	for _, t := range s.Streams {
+		out[KeptLogicalID(t.Kept, PartMain, t.Name)] = t.ID
+	}
 	return out
 }
 
@@ -184,6 +196,18 @@ func (s *Stack) eachKept(fn func(id string, kept []Kept)) {
 	}
 	for _, m := range s.StateMachines {
 		fn(m.ID, m.Kept)
+	}
+	for _, b := range s.Buses {
+		fn(b.ID, b.Kept)
+	}
+	for _, r := range s.Rules {
+		fn(r.ID, r.Kept)
+	}
+	for _, b := range s.Buckets {
+		fn(b.ID, b.Kept)
+	}
+	for _, t := range s.Streams {
+		fn(t.ID, t.Kept)
 	}
 }
 

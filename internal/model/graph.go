@@ -58,6 +58,7 @@ func (s *Stack) eachID(fn func(string)) {
 	for _, m := range s.StateMachines {
 		fn(m.ID)
 	}
+	s.eachEventID(fn)
 	for _, w := range s.Wires {
 		fn(w.ID)
 	}

@@ -14,6 +14,7 @@ type Index struct {
 	queues    map[string]*Queue
 	machines  map[string]*StateMachine
 	topics    map[string]*Topic
+	events    eventIndex
 	from      map[string][]*Wire
 	to        map[string][]*Wire
 	// Routes counts the routes of all APIs.
@@ -32,7 +33,7 @@ func NewIndex(s *Stack) *Index {
 	for _, a := range s.APIs {
 		routes += len(a.Routes)
 	}
-	nodes := len(s.APIs) + len(s.Functions) + len(s.Tables) + len(s.Queues) + len(s.Topics) + len(s.StateMachines) + len(s.Others)
+	nodes := len(s.APIs) + len(s.Functions) + len(s.Tables) + len(s.Queues) + len(s.Topics) + len(s.StateMachines) + len(s.Others) + eventNodes(s)
 	x := &Index{
 		nodes:     make(map[string]NodeRef, nodes),
 		routes:    make(map[string]routeRef, routes),
@@ -86,6 +87,7 @@ func NewIndex(s *Stack) *Index {
 			x.machines[m.ID] = m
 		}
 	}
+	x.events = newEventIndex(s)
 	for _, w := range s.Wires {
 		x.from[w.From] = append(x.from[w.From], w)
 		x.to[w.To] = append(x.to[w.To], w)

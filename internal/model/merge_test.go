@@ -26,6 +26,10 @@ func mergeBase(t *testing.T) *model.Stack {
 	st.Queues = append(st.Queues, model.NewQueue("qu23", "Jobs"))
 	st.Topics = append(st.Topics, model.NewTopic("tp24", "Alerts"))
 	st.StateMachines = append(st.StateMachines, model.NewStateMachine("sm25", "Flow"))
+	st.Buses = append(st.Buses, model.NewBus("bus26", "Events"))
+	st.Rules = append(st.Rules, model.NewRule("rl27", "OnEvent"))
+	st.Buckets = append(st.Buckets, model.NewBucket("bkt28", "Uploads"))
+	st.Streams = append(st.Streams, model.NewStream("ks29", "Clicks"))
 	def := "eu-west-1"
 	st.Parameters = append(st.Parameters, &model.Parameter{Name: "Region", Default: &def})
 	st.Functions[0].Environment = map[string]string{"A": "1"}
@@ -287,6 +291,8 @@ func kindList(k model.Kind) string {
 		return "apis"
 	case model.KindStateMachine:
 		return "stateMachines"
+	case model.KindBus:
+		return "buses"
 	}
 	return string(k) + "s"
 }

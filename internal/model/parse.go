@@ -75,7 +75,11 @@ func (s *Stack) CheckShape() error {
 		nils  int
 	}{shapeOf("queues", s.Queues, func(q *Queue) string { return q.ID }),
 		shapeOf("topics", s.Topics, func(t *Topic) string { return t.ID }),
-		shapeOf("stateMachines", s.StateMachines, func(m *StateMachine) string { return m.ID })} {
+		shapeOf("stateMachines", s.StateMachines, func(m *StateMachine) string { return m.ID }),
+		shapeOf("buses", s.Buses, func(b *Bus) string { return b.ID }),
+		shapeOf("rules", s.Rules, func(r *Rule) string { return r.ID }),
+		shapeOf("buckets", s.Buckets, func(b *Bucket) string { return b.ID }),
+		shapeOf("streams", s.Streams, func(t *Stream) string { return t.ID })} {
 		if nodes.nils >= 0 {
 			return null(nodes.field, nodes.nils)
 		}

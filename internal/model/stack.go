@@ -25,6 +25,10 @@ type Stack struct {
 	Queues        []*Queue        `json:"queues,omitempty"`
 	Topics        []*Topic        `json:"topics,omitempty"`
 	StateMachines []*StateMachine `json:"stateMachines,omitempty"`
+	Buses         []*Bus          `json:"buses,omitempty"`
+	Rules         []*Rule         `json:"rules,omitempty"`
+	Buckets       []*Bucket       `json:"buckets,omitempty"`
+	Streams       []*Stream       `json:"streams,omitempty"`
 	Wires         []*Wire         `json:"wires,omitempty"`
 	// Others are resources of an imported template that Switchboard does
 	// not model, kept as they were written.
@@ -55,6 +59,10 @@ const (
 	KindQueue        Kind = "queue"
 	KindTopic        Kind = "topic"
 	KindStateMachine Kind = "statemachine"
+	KindBus          Kind = "bus"
+	KindRule         Kind = "rule"
+	KindBucket       Kind = "bucket"
+	KindStream       Kind = "stream"
 )
 
 // Position is where a node sits on the canvas, in canvas pixels.
@@ -124,11 +132,30 @@ const (
 	// WireDeadLetter: queue → queue. Messages received too often move to
 	// the second queue.
 	WireDeadLetter WireKind = "dead-letter"
+	// WirePutRecord: route → stream. API Gateway puts each message on the
+	// Kinesis stream (PutRecord), keyed by the connection.
+	WirePutRecord WireKind = "put-record"
+	// WirePutEvents: route → bus. API Gateway sends each message to the
+	// EventBridge bus as an event (PutEvents).
+	WirePutEvents WireKind = "put-events"
+	// WireMatch: bus → rule. The rule matches the bus's events; a rule
+	// without one is on the account's default bus.
+	WireMatch WireKind = "match"
+	// WireTrigger: rule → function. The rule invokes the function with
+	// each event it matches (or on its schedule).
+	WireTrigger WireKind = "trigger"
+	// WireDeliver: rule → queue. The rule sends each event it matches to
+	// the queue.
+	WireDeliver WireKind = "deliver"
+	// WireNotify: bucket → function. The bucket invokes the function on
+	// its object events.
+	WireNotify WireKind = "notify"
 )
 
 // WireKinds lists every wire kind, in the order a menu shows them.
 var WireKinds = []WireKind{WireIntegration, WireRead, WireReadWrite, WireSend, WireAuthorizer,
-	WireSendMessage, WirePublish, WireStartExecution, WireStartSyncExecution, WirePutItem, WireConsume, WireSubscribe, WireDeadLetter, WireStream}
+	WireSendMessage, WirePublish, WireStartExecution, WireStartSyncExecution, WirePutItem, WireConsume, WireSubscribe, WireDeadLetter, WireStream,
+	WirePutRecord, WirePutEvents, WireMatch, WireTrigger, WireDeliver, WireNotify}
 
 // Wire connects two things in a stack. From and To are IDs: a route's ID for
 // the start of an integration wire, a node's ID everywhere else.

@@ -383,6 +383,7 @@ func (v *validator) checkDerivedNames() {
 		claim(resources, "resource", m.ID, KeptLogicalID(m.Kept, PartMain, m.Name), nodeLabel{KindStateMachine, &m.Node})
 		claim(resources, "resource", m.ID, KeptLogicalID(m.Kept, PartRole, m.RoleLogicalID()), nodeLabel{KindStateMachine, &m.Node})
 	}
+	v.claimEventResources(resources, claim)
 	for _, w := range s.Wires {
 		switch w.Kind {
 		case WireConsume, WireSubscribe, WireStream:
@@ -471,6 +472,7 @@ func (v *validator) checkDerivedNames() {
 		count += 2
 		claim(outputs, "output", m.ID, m.ArnOutputName(), nodeLabel{KindStateMachine, &m.Node})
 	}
+	count += v.claimEventOutputs(outputs, claim)
 	v.claimSections(resources, claim)
 	if count > MaxTemplateResources {
 		v.warn("", "", "the template has %d resources; CloudFormation accepts %d per stack, so split the stack before deploying", count, MaxTemplateResources)

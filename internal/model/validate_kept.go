@@ -50,6 +50,7 @@ func (v *validator) checkImported() {
 	for _, m := range s.StateMachines {
 		v.checkKept(m.ID, nodeLabel{KindStateMachine, &m.Node}, "statemachine", m.Kept)
 	}
+	v.checkEventKept()
 	for _, o := range s.Others {
 		l := nodeLabel{KindOther, &o.Node}
 		if !validResourceType(o.Type) {

@@ -28,6 +28,12 @@ var WireRules = []WireRule{
 	{WireSubscribe, KindTopic, KindFunction},
 	{WireDeadLetter, KindQueue, KindQueue},
 	{WireStream, KindTable, KindFunction},
+	{WirePutRecord, KindRoute, KindStream},
+	{WirePutEvents, KindRoute, KindBus},
+	{WireMatch, KindBus, KindRule},
+	{WireTrigger, KindRule, KindFunction},
+	{WireDeliver, KindRule, KindQueue},
+	{WireNotify, KindBucket, KindFunction},
 }
 
 // RouteWire says the wire kind starts at a route: it is the route's
@@ -54,6 +60,23 @@ var ServiceActions = map[WireKind]ServiceAction{
 	WireStartExecution:     {"states", "StartExecution"},
 	WireStartSyncExecution: {"states", "StartSyncExecution"},
 	WirePutItem:            {"dynamodb", "PutItem"},
+	WirePutRecord:          {"kinesis", "PutRecord"},
+	WirePutEvents:          {"events", "PutEvents"},
+}
+
+// ResourceGrant is what a wire lets its start do to its end through the
+// end's own resource policy rather than a role: a service principal
+// allowed one action, only from the wire's start (its ARN the condition).
+type ResourceGrant struct {
+	Principal, Action string
+}
+
+// ResourceGrants maps each event wire that needs one to its grant: the
+// invoke permission of a function, the queue policy of a queue.
+var ResourceGrants = map[WireKind]ResourceGrant{
+	WireTrigger: {"events.amazonaws.com", "lambda:InvokeFunction"},
+	WireDeliver: {"events.amazonaws.com", "sqs:SendMessage"},
+	WireNotify:  {"s3.amazonaws.com", "lambda:InvokeFunction"},
 }
 
 // WireRuleOf returns the rule of a wire kind, and false for an unknown kind.

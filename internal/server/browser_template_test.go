@@ -158,9 +158,10 @@ func TestBrowserKeptResourceIsEditedInTheTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Queues are modelled now; a Kinesis stream is kept as written.
-	data = bytes.Replace(data, []byte("Type: AWS::SQS::Queue"), []byte("Type: AWS::Kinesis::Stream"), 1)
-	data = bytes.Replace(data, []byte("MessageRetentionPeriod: 1209600"), []byte("RetentionPeriodHours: 168"), 1)
+	// Queues and streams are modelled now; a log group of no function is
+	// kept as written.
+	data = bytes.Replace(data, []byte("Type: AWS::SQS::Queue"), []byte("Type: AWS::Logs::LogGroup"), 1)
+	data = bytes.Replace(data, []byte("MessageRetentionPeriod: 1209600"), []byte("RetentionInDays: 168"), 1)
 	res, err := importer.Parse("kept.yaml", data)
 	if err != nil {
 		t.Fatal(err)
@@ -177,7 +178,7 @@ func TestBrowserKeptResourceIsEditedInTheTemplate(t *testing.T) {
 		chromedp.WaitVisible(`.editor.ready`),
 	)
 	x, y := center(t, ctx, `#node-`+queue+` .node-name`)
-	run(t, ctx, "select the stream and ask to edit it in the template",
+	run(t, ctx, "select the log group and ask to edit it in the template",
 		chromedp.MouseClickXY(x, y),
 		chromedp.WaitVisible(`[data-testid=other-panel]`),
 		chromedp.Click(`[data-testid=edit-in-template]`, chromedp.NodeVisible),
@@ -187,7 +188,7 @@ func TestBrowserKeptResourceIsEditedInTheTemplate(t *testing.T) {
 			return view.hasFocus && view.state.doc.lineAt(view.state.selection.main.head).text === '  AuditQueue:'
 		})()`),
 	)
-	cursorAfter(t, ctx, "RetentionPeriodHours: 168")
+	cursorAfter(t, ctx, "RetentionInDays: 168")
 	run(t, ctx, "shorten the retention and apply",
 		chromedp.KeyEvent(kb.Backspace),
 		chromedp.KeyEvent(kb.Backspace),
@@ -203,7 +204,7 @@ func TestBrowserKeptResourceIsEditedInTheTemplate(t *testing.T) {
 			resource = string(o.Resource)
 		}
 	}
-	if !strings.Contains(resource, `"RetentionPeriodHours":24`) {
-		t.Fatalf("the stream is %s", resource)
+	if !strings.Contains(resource, `"RetentionInDays":24`) {
+		t.Fatalf("the log group is %s", resource)
 	}
 }

@@ -208,7 +208,7 @@ func TestNodes(t *testing.T) {
 		}
 	})
 	t.Run("BadInput", func(t *testing.T) {
-		resp, _ := send(t, ts, "POST", base+"/nodes", url.Values{"kind": {"bucket"}}, htmxAt(5))
+		resp, _ := send(t, ts, "POST", base+"/nodes", url.Values{"kind": {"widget"}}, htmxAt(5))
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(resp.Header.Get("HX-Trigger"), "Unknown kind") {
 			t.Fatalf("unknown kind: %d %q", resp.StatusCode, resp.Header.Get("HX-Trigger"))
 		}

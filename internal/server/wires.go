@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -53,6 +54,10 @@ func wireKind(st *model.Stack, from, to string, kind model.WireKind) (model.Wire
 		if len(model.WireKindsBetween(n.Kind, toNode.Kind)) == 0 && (n.Kind == model.KindQueue || n.Kind == model.KindTopic) {
 			return refuse("A %s is wired to the functions it triggers%s, not to %s %s.", web.KindLabel(n.Kind), map[bool]string{true: " or to its dead-letter queue"}[n.Kind == model.KindQueue], web.KindLabel(toNode.Kind), toNode.Name)
 		}
+		if ends := wireEnds(n.Kind); len(ends) > 0 {
+			spec, _ := model.SpecOf(n.Kind)
+			return refuse("%s%s is wired to %s, not to %s %s.", strings.ToUpper(spec.Article[:1]), spec.Article[1:], ends, web.KindLabel(toNode.Kind), toNode.Name)
+		}
 		return refuse("Wires start at a route of an API, a function, a queue or a topic, not at %s %s.", web.KindLabel(n.Kind), n.Name)
 	} else {
 		return refuse("The wire starts nowhere; start it at a route's or a function's port.")
@@ -69,6 +74,21 @@ func wireKind(st *model.Stack, from, to string, kind model.WireKind) (model.Wire
 		}
 	}
 	return kind, nil
+}
+
+// wireEnds names the kinds a wire from a node of the kind may end at:
+// "a function or a queue".
+func wireEnds(from model.Kind) string {
+	var ends []string
+	for _, r := range model.WireRules {
+		if r.From == from {
+			spec, ok := model.SpecOf(r.To)
+			if end := spec.Article; ok && !slices.Contains(ends, end) {
+				ends = append(ends, end)
+			}
+		}
+	}
+	return strings.Join(ends, " or ")
 }
 
 // handleWireCreate connects two things. A wire that makes no sense is

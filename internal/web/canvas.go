@@ -95,6 +95,10 @@ type PanelView struct {
 	Queue        *model.Queue
 	Topic        *model.Topic
 	StateMachine *model.StateMachine
+	Bus          *model.Bus
+	Rule         *model.Rule
+	Bucket       *model.Bucket
+	Stream       *model.Stream
 	// Other is a generic node: any CloudFormation type, edited as
 	// written. OtherText is its resource as the panel's YAML shows it: as
 	// saved, or as sent when a save was refused.
@@ -184,6 +188,9 @@ func (p PanelView) ID() string {
 	case p.Other != nil:
 		return p.Other.ID
 	}
+	if n := p.eventNode(); n != nil {
+		return n.ID
+	}
 	return ""
 }
 
@@ -254,6 +261,18 @@ func DescribeWire(s *model.Stack, w *model.Wire) string {
 		return to + " receives the messages of topic " + from
 	case model.WireStream:
 		return to + " receives the changes of table " + from + " (its stream)"
+	case model.WirePutRecord:
+		return from + " puts each message on stream " + to + " (Kinesis PutRecord)"
+	case model.WirePutEvents:
+		return from + " sends each message to bus " + to + " as an event (EventBridge PutEvents)"
+	case model.WireMatch:
+		return to + " matches the events of bus " + from
+	case model.WireTrigger:
+		return from + " invokes " + to
+	case model.WireDeliver:
+		return from + " sends its events to queue " + to
+	case model.WireNotify:
+		return to + " receives the object events of bucket " + from
 	case model.WireDeadLetter:
 		return from + " moves messages received too often to " + to
 	}

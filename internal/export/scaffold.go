@@ -93,7 +93,7 @@ func scaffoldFiles(s *model.Stack) []scaffoldFile {
 		name, content := scaffold(s, f)
 		files = append(files, scaffoldFile{folder: f.CodePath, path: path.Join(f.CodePath, name), content: content})
 	}
-	return files
+	return append(files, layerScaffoldFiles(s, folders)...)
 }
 
 // Scaffold returns the file name (slash-separated, relative to the

@@ -58,6 +58,15 @@ func (s *Stack) eachID(fn func(string)) {
 	for _, m := range s.StateMachines {
 		fn(m.ID)
 	}
+	for _, l := range s.Layers {
+		fn(l.ID)
+	}
+	for _, p := range s.UsagePlans {
+		fn(p.ID)
+	}
+	for _, d := range s.Domains {
+		fn(d.ID)
+	}
 	for _, w := range s.Wires {
 		fn(w.ID)
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
 )
 
 // ParseStack decodes a stack document, refusing unknown fields so a typo is
@@ -75,7 +77,10 @@ func (s *Stack) CheckShape() error {
 		nils  int
 	}{shapeOf("queues", s.Queues, func(q *Queue) string { return q.ID }),
 		shapeOf("topics", s.Topics, func(t *Topic) string { return t.ID }),
-		shapeOf("stateMachines", s.StateMachines, func(m *StateMachine) string { return m.ID })} {
+		shapeOf("stateMachines", s.StateMachines, func(m *StateMachine) string { return m.ID }),
+		shapeOf("layers", s.Layers, func(l *Layer) string { return l.ID }),
+		shapeOf("usagePlans", s.UsagePlans, func(p *UsagePlan) string { return p.ID }),
+		shapeOf("domains", s.Domains, func(d *Domain) string { return d.ID })} {
 		if nodes.nils >= 0 {
 			return null(nodes.field, nodes.nils)
 		}
@@ -83,6 +88,11 @@ func (s *Stack) CheckShape() error {
 			if !ValidID(id) {
 				return badID(nodes.field, i, id)
 			}
+		}
+	}
+	for i, p := range s.UsagePlans {
+		if slices.Contains(p.Keys, nil) {
+			return null("usagePlans["+strconv.Itoa(i)+"].keys", slices.Index(p.Keys, nil))
 		}
 	}
 	for i, w := range s.Wires {

@@ -25,6 +25,9 @@ type Stack struct {
 	Queues        []*Queue        `json:"queues,omitempty"`
 	Topics        []*Topic        `json:"topics,omitempty"`
 	StateMachines []*StateMachine `json:"stateMachines,omitempty"`
+	Layers        []*Layer        `json:"layers,omitempty"`
+	UsagePlans    []*UsagePlan    `json:"usagePlans,omitempty"`
+	Domains       []*Domain       `json:"domains,omitempty"`
 	Wires         []*Wire         `json:"wires,omitempty"`
 	// Others are resources of an imported template that Switchboard does
 	// not model, kept as they were written.
@@ -55,6 +58,9 @@ const (
 	KindQueue        Kind = "queue"
 	KindTopic        Kind = "topic"
 	KindStateMachine Kind = "statemachine"
+	KindLayer        Kind = "layer"
+	KindUsagePlan    Kind = "usageplan"
+	KindDomain       Kind = "domain"
 )
 
 // Position is where a node sits on the canvas, in canvas pixels.
@@ -124,11 +130,21 @@ const (
 	// WireDeadLetter: queue → queue. Messages received too often move to
 	// the second queue.
 	WireDeadLetter WireKind = "dead-letter"
+	// WireLayer: function → layer. The layer's content is in the
+	// function's environment (/opt), after its other layers.
+	WireLayer WireKind = "layer"
+	// WireUsagePlan: usage plan → API. The plan's throttle, quota and API
+	// keys apply to the API's stage.
+	WireUsagePlan WireKind = "usage-plan"
+	// WireAPIMapping: custom domain → API. The domain serves the API's
+	// stage (an API mapping).
+	WireAPIMapping WireKind = "api-mapping"
 )
 
 // WireKinds lists every wire kind, in the order a menu shows them.
 var WireKinds = []WireKind{WireIntegration, WireRead, WireReadWrite, WireSend, WireAuthorizer,
-	WireSendMessage, WirePublish, WireStartExecution, WireStartSyncExecution, WirePutItem, WireConsume, WireSubscribe, WireDeadLetter, WireStream}
+	WireSendMessage, WirePublish, WireStartExecution, WireStartSyncExecution, WirePutItem, WireConsume, WireSubscribe, WireDeadLetter, WireStream,
+	WireLayer, WireUsagePlan, WireAPIMapping}
 
 // Wire connects two things in a stack. From and To are IDs: a route's ID for
 // the start of an integration wire, a node's ID everywhere else.

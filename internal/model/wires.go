@@ -28,6 +28,9 @@ var WireRules = []WireRule{
 	{WireSubscribe, KindTopic, KindFunction},
 	{WireDeadLetter, KindQueue, KindQueue},
 	{WireStream, KindTable, KindFunction},
+	{WireLayer, KindFunction, KindLayer},
+	{WireUsagePlan, KindUsagePlan, KindAPI},
+	{WireAPIMapping, KindDomain, KindAPI},
 }
 
 // RouteWire says the wire kind starts at a route: it is the route's

@@ -305,6 +305,9 @@ func (im *importer) keepEach() error {
 		im.keepAPI(a, im.apiSrc[a.ID])
 	}
 	im.keepServices()
+	im.keepLayers()
+	im.keepUsagePlans()
+	im.keepDomains()
 	if err := im.keepFunctions(); err != nil {
 		return err
 	}
@@ -354,6 +357,17 @@ func (im *importer) keepOutputs() {
 	for _, m := range im.stack.StateMachines {
 		omit(&m.Kept, m.ArnOutputName())
 	}
+	for _, l := range im.stack.Layers {
+		omit(&l.Kept, l.ArnOutputName())
+	}
+	for _, p := range im.stack.UsagePlans {
+		for _, k := range p.Keys {
+			omit(&k.Kept, k.IDOutputName())
+		}
+	}
+	for _, d := range im.stack.Domains {
+		omit(&d.Kept, d.URLOutputName())
+	}
 }
 
 // eachKept calls fn with each object's Kept.
@@ -378,6 +392,18 @@ func (im *importer) eachKept(fn func(*[]model.Kept)) {
 	}
 	for _, m := range im.stack.StateMachines {
 		fn(&m.Kept)
+	}
+	for _, l := range im.stack.Layers {
+		fn(&l.Kept)
+	}
+	for _, p := range im.stack.UsagePlans {
+		fn(&p.Kept)
+		for _, k := range p.Keys {
+			fn(&k.Kept)
+		}
+	}
+	for _, d := range im.stack.Domains {
+		fn(&d.Kept)
 	}
 }
 

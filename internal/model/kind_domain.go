@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"regexp"
 	"slices"
 )
@@ -129,7 +130,7 @@ func (v *validator) checkDomain(d *Domain) {
 	switch {
 	case d.CertificateParameter == "":
 		v.add(d.ID, "certificateParameter", "%s needs the parameter that holds its certificate's ARN", l)
-	case v.stack.Parameter(d.CertificateParameter) == nil:
+	case !HasParameter(v.stack, d.CertificateParameter):
 		v.incomplete(d.ID, "certificateParameter", "%s: its certificate's ARN is in parameter %q, which the stack does not have; add it", l, d.CertificateParameter)
 	}
 	if !slices.Contains(SecurityPolicies, d.SecurityPolicy) {
@@ -169,4 +170,22 @@ func (v *validator) claimDomainNames(claim func(resource bool, id, name string, 
 		count += 3
 	}
 	return count
+}
+
+// HasParameter says the stack declares the parameter: one of its own, or
+// one of an imported template's Parameters section, kept as written.
+func HasParameter(s *Stack, name string) bool {
+	if s.Parameter(name) != nil {
+		return true
+	}
+	for _, f := range s.Sections {
+		if f.Key != "Parameters" {
+			continue
+		}
+		var params map[string]json.RawMessage
+		if json.Unmarshal(f.Value, &params) == nil && params[name] != nil {
+			return true
+		}
+	}
+	return false
 }

@@ -238,6 +238,7 @@ func newPanel(st *model.Stack, problems []model.Problem, id string) web.PanelVie
 	}
 	p.API, p.Function, p.Table, p.Other = st.API(id), st.Function(id), st.Table(id), st.Other(id)
 	p.Queue, p.Topic, p.StateMachine = st.Queue(id), st.Topic(id), st.StateMachine(id)
+	p.Layer, p.UsagePlan, p.Domain = st.Layer(id), st.UsagePlan(id), st.Domain(id)
 	for _, pr := range problems {
 		if pr.Severity == model.SeverityError && !pr.Incomplete {
 			continue

@@ -47,11 +47,14 @@ func wireKind(st *model.Stack, from, to string, kind model.WireKind) (model.Wire
 			if toNode.Kind == model.KindFunction {
 				return refuse("Functions are not wired to functions: wire %s to a table it uses or to an API it sends to.", fn.Name)
 			}
-			return refuse("A function is wired to the tables it uses and the APIs it sends to, not to %s %s; to have %s trigger %s, drag from its port to the function.", web.KindLabel(toNode.Kind), toNode.Name, toNode.Name, fn.Name)
+			return refuse("A function is wired to the tables it uses, the APIs it sends to and its layers, not to %s %s; to have %s trigger %s, drag from its port to the function.", web.KindLabel(toNode.Kind), toNode.Name, toNode.Name, fn.Name)
 		}
 	} else if n, ok := st.Node(from); ok {
 		if len(model.WireKindsBetween(n.Kind, toNode.Kind)) == 0 && (n.Kind == model.KindQueue || n.Kind == model.KindTopic) {
 			return refuse("A %s is wired to the functions it triggers%s, not to %s %s.", web.KindLabel(n.Kind), map[bool]string{true: " or to its dead-letter queue"}[n.Kind == model.KindQueue], web.KindLabel(toNode.Kind), toNode.Name)
+		}
+		if n.Kind == model.KindUsagePlan || n.Kind == model.KindDomain {
+			return refuse("A %s is wired to an API, not to %s %s.", web.KindLabel(n.Kind), web.KindLabel(toNode.Kind), toNode.Name)
 		}
 		return refuse("Wires start at a route of an API, a function, a queue or a topic, not at %s %s.", web.KindLabel(n.Kind), n.Name)
 	} else {

@@ -95,6 +95,9 @@ type PanelView struct {
 	Queue        *model.Queue
 	Topic        *model.Topic
 	StateMachine *model.StateMachine
+	Layer        *model.Layer
+	UsagePlan    *model.UsagePlan
+	Domain       *model.Domain
 	// Other is an imported resource Switchboard does not model: shown,
 	// never edited.
 	Other *model.Other
@@ -176,6 +179,12 @@ func (p PanelView) ID() string {
 		return p.Topic.ID
 	case p.StateMachine != nil:
 		return p.StateMachine.ID
+	case p.Layer != nil:
+		return p.Layer.ID
+	case p.UsagePlan != nil:
+		return p.UsagePlan.ID
+	case p.Domain != nil:
+		return p.Domain.ID
 	case p.Other != nil:
 		return p.Other.ID
 	}
@@ -251,6 +260,12 @@ func DescribeWire(s *model.Stack, w *model.Wire) string {
 		return to + " receives the changes of table " + from + " (its stream)"
 	case model.WireDeadLetter:
 		return from + " moves messages received too often to " + to
+	case model.WireLayer:
+		return from + " uses layer " + to
+	case model.WireUsagePlan:
+		return "usage plan " + from + " limits " + to + "'s stage"
+	case model.WireAPIMapping:
+		return "custom domain " + from + " serves " + to
 	}
 	return from + " → " + to
 }

@@ -18,7 +18,7 @@ func TestEveryKindRuns(t *testing.T) {
 		}
 		order = append(order, k.kind)
 	}
-	want := []model.Kind{model.KindTable, model.KindAPI, model.KindFunction, model.KindQueue, model.KindTopic, model.KindStateMachine}
+	want := []model.Kind{model.KindTable, model.KindAPI, model.KindLayer, model.KindFunction, model.KindQueue, model.KindTopic, model.KindStateMachine, model.KindUsagePlan, model.KindDomain}
 	if len(order) != len(want) || len(order) != len(model.Kinds()) {
 		t.Fatalf("served kinds %v, want %v (one per kind of the catalogue)", order, want)
 	}

@@ -21,7 +21,7 @@ func layerStack(t *testing.T, root string) *model.Stack {
 		t.Fatal(err)
 	}
 	MustWrite(t, root, map[string]string{
-		"functions/probe/index.js": `exports.handler = async (e) => ({ statusCode: 200, body: require("greeter").greet(e.body) + " via " + require("which") });`,
+		"functions/probe/index.js":                           `exports.handler = async (e) => ({ statusCode: 200, body: require("greeter").greet(e.body) + " via " + require("which") });`,
 		"layers/shared/nodejs/node_modules/greeter/index.js": `exports.greet = (who) => "hello " + who;`,
 		"layers/shared/nodejs/node_modules/which/index.js":   `module.exports = "shared";`,
 		"layers/extra/nodejs/node_modules/which/index.js":    `module.exports = "extra";`,

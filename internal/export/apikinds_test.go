@@ -88,7 +88,8 @@ func TestAPIKindsExport(t *testing.T) {
 }
 
 // An export folder gets a layer's starter module where the runtime finds
-// it in /opt, and never writes over a layer folder that exists.
+// it in /opt, and never writes into a layer folder that exists; a commit's
+// scaffolds (Scaffolds), which only the file's own folder guards, hold none.
 func TestLayerScaffold(t *testing.T) {
 	dir := t.TempDir()
 	s := apiKindsStack(t)
@@ -102,5 +103,10 @@ func TestLayerScaffold(t *testing.T) {
 	want := "layers/shared-libs/nodejs/node_modules/shared-libs/index.js"
 	if !strings.Contains(strings.Join(written, " "), want) || strings.Contains(strings.Join(written, " "), "telemetry") {
 		t.Fatalf("written %v, want %s and nothing in the existing layers/telemetry", written, want)
+	}
+	for p := range Scaffolds(s) {
+		if strings.HasPrefix(p, "layers/") {
+			t.Errorf("Scaffolds holds the layer file %s", p)
+		}
 	}
 }

@@ -35,8 +35,11 @@ exports.greeting = (name) => ` + "`Hello, ${name}, from layer " + l.Name + "`" +
 }
 
 // layerScaffoldFiles lists the starter content of each layer whose folder
-// is a safe relative path not already some function's.
+// is a safe relative path not already taken (a function's).
 func layerScaffoldFiles(s *model.Stack, folders map[string]bool) []scaffoldFile {
+	if s == nil || s.CheckShape() != nil {
+		return nil
+	}
 	var files []scaffoldFile
 	for _, l := range s.Layers {
 		if !filepath.IsLocal(l.ContentPath) || path.Clean(l.ContentPath) != l.ContentPath || folders[l.ContentPath] {

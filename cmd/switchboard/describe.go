@@ -118,6 +118,7 @@ func describe(out io.Writer, s *model.Stack) {
 		fmt.Fprintln(w, "\nQueues, topics and state machines")
 		fmt.Fprintln(w, strings.Join(services, "\n"))
 	}
+	describeAPIKinds(w, s)
 	problems := s.Check()
 	if len(problems) == 0 {
 		fmt.Fprintln(w, "\nNo problems: ready to export.")

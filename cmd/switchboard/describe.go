@@ -130,6 +130,7 @@ func describe(out io.Writer, s *model.Stack) {
 		fmt.Fprintln(w, "\nQueues, topics, state machines, buses, rules, buckets and streams")
 		fmt.Fprintln(w, strings.Join(services, "\n"))
 	}
+	describeAPIKinds(w, s)
 	problems := s.Check()
 	if len(problems) == 0 {
 		fmt.Fprintln(w, "\nNo problems: ready to export.")

@@ -287,7 +287,7 @@ func (b *builder) setFn(n *cfn.Value, t reflect.Type, path []string, fn *cfn.Val
 	}
 	key := path[0]
 	if t.Kind() == reflect.Slice {
-		return b.setItemFn(n, t, path, fn)
+		return b.setItem(n, t.Elem(), path, fn)
 	}
 	var rank func(string) int
 	var elem reflect.Type
@@ -307,6 +307,10 @@ func (b *builder) setFn(n *cfn.Value, t reflect.Type, path []string, fn *cfn.Val
 			return fmt.Errorf("%s has no string keys", t)
 		}
 		elem = t.Elem()
+	case reflect.Slice:
+		// A list item (Layers, ApiStages): key is its index, the next
+		// one or one already there.
+		return b.setItem(n, t.Elem(), path, fn)
 	default:
 		return fmt.Errorf("%s holds no %s", t, key)
 	}
@@ -317,8 +321,8 @@ func (b *builder) setFn(n *cfn.Value, t reflect.Type, path []string, fn *cfn.Val
 		}
 		child = fn
 	} else {
-		if child == nil || (child.Kind != cfn.Map && !(child.Kind == cfn.List && underPointers(elem).Kind() == reflect.Slice)) {
-			child = b.node(cfn.Map, "")
+		if want := containerKind(elem); child == nil || child.Kind != want {
+			child = b.node(want, "")
 		}
 		if err := b.setFn(child, elem, path[1:], fn); err != nil {
 			return err
@@ -329,22 +333,46 @@ func (b *builder) setFn(n *cfn.Value, t reflect.Type, path []string, fn *cfn.Val
 	return nil
 }
 
-// setItemFn is setFn into an item of a list, such as a rule's target
-// ("Targets", "0", "Arn"): the item must be encoded already.
-func (b *builder) setItemFn(n *cfn.Value, t reflect.Type, path []string, fn *cfn.Value) error {
-	i, err := strconv.Atoi(path[0])
-	if err != nil || n.Kind != cfn.List || i < 0 || i >= len(n.Items) {
-		return fmt.Errorf("%s has no item %s", t, path[0])
+// containerKind is the node a property of type t is: a list for a slice,
+// else a map.
+func containerKind(t reflect.Type) cfn.Kind {
+	if underPointers(t).Kind() == reflect.Slice {
+		return cfn.List
 	}
-	elem := t.Elem()
+	return cfn.Map
+}
+
+// setItem sets item path[0] of the list node n, whose items are of type
+// elem, or what path[1:] names inside it.
+func (b *builder) setItem(n *cfn.Value, elem reflect.Type, path []string, fn *cfn.Value) error {
+	i, err := strconv.Atoi(path[0])
+	if err != nil || i < 0 || i > len(n.Items) {
+		return fmt.Errorf("list item %q is not one of the %d items or the next", path[0], len(n.Items))
+	}
+	var child *cfn.Value
+	if i < len(n.Items) {
+		child = n.Items[i]
+	}
 	if len(path) == 1 {
 		if k := underPointers(elem).Kind(); k != reflect.String && k != reflect.Interface {
-			return fmt.Errorf("item %s is a %s, not a string", path[0], elem)
+			return fmt.Errorf("item %d is a %s, not a string", i, elem)
 		}
-		n.Items[i] = fn
-		return nil
+		child = fn
+	} else {
+		if want := containerKind(elem); child == nil || child.Kind != want {
+			child = b.node(want, "")
+		}
+		if err := b.setFn(child, elem, path[1:], fn); err != nil {
+			return err
+		}
 	}
-	return b.setFn(n.Items[i], elem, path[1:], fn)
+	if i == len(n.Items) {
+		n.Items = append(n.Items, child)
+	} else {
+		n.Items[i] = child
+	}
+	b.size += 4
+	return nil
 }
 
 func underPointers(t reflect.Type) reflect.Type {

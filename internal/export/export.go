@@ -195,6 +195,8 @@ func (b *builder) resourceTree(i int) (*cfn.Value, error) {
 		key := "Code"
 		if t := n.Get("Type"); t != nil && t.Text == "AWS::StepFunctions::StateMachine" {
 			key = "DefinitionS3Location"
+		} else if t != nil && t.Text == "AWS::Lambda::LayerVersion" {
+			key = "Content"
 		}
 		props.Set(key, cfn.Str(path))
 	}

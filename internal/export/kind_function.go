@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"maps"
 	"slices"
+	"strconv"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/iam"
@@ -129,6 +130,9 @@ func (b *builder) function(f *model.Function) {
 		Timeout:    cloudformation.Int(f.Timeout),
 	}
 	fnProps = append(fnProps, at(b.ref(logGroup), "LoggingConfig", "LogGroup"), at(b.getAtt(role, "Arn"), "Role"))
+	for i, l := range b.index.FunctionLayers(f.ID) {
+		fnProps = append(fnProps, at(b.ref(layerID(l)), "Layers", strconv.Itoa(i)))
+	}
 	if f.Description != "" {
 		fn.Description = cloudformation.String(f.Description)
 	}

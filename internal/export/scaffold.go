@@ -224,7 +224,17 @@ func render(name string, d scaffoldData) []byte {
 // user edited the code is safe. It returns the slash-separated paths it
 // wrote, in function order.
 func WriteScaffolds(dir string, s *model.Stack) (written []string, err error) {
-	for _, sf := range scaffoldFiles(s) {
+	files := scaffoldFiles(s)
+	// A layer's starter lies deep in its folder (nodejs/node_modules/…),
+	// so it is written here, where the folder itself is checked, and not
+	// committed by Scaffolds' callers, which check only the file's own
+	// folder and could add a module to a layer that exists.
+	taken := map[string]bool{}
+	for _, sf := range files {
+		taken[sf.folder] = true
+	}
+	files = append(files, layerScaffoldFiles(s, taken)...)
+	for _, sf := range files {
 		p := sf.path
 		if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(sf.folder))); err == nil {
 			continue

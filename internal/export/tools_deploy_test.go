@@ -24,7 +24,7 @@ func TestDeployToMoto(t *testing.T) {
 	for _, tool := range []string{"aws", "cfn-lint", "moto_server"} {
 		requireTool(t, tool)
 	}
-	for _, example := range []string{"chat", "echo", "kept", "services", "events"} {
+	for _, example := range []string{"chat", "echo", "kept", "services", "events", "apikinds"} {
 		t.Run(example+"/DeploysToCreateComplete", func(t *testing.T) {
 			start := time.Now()
 			endpoint := mustStartMoto(t)
@@ -73,8 +73,20 @@ func TestDeployToMoto(t *testing.T) {
 			if out, err := runTool(t, dir, nil, "cfn-lint", "--", "packaged.yaml"); err != nil || out != "" {
 				t.Errorf("cfn-lint packaged.yaml: %v\n%s", err, out)
 			}
-			aws("cloudformation", "deploy", "--template-file", "packaged.yaml",
-				"--stack-name", example, "--capabilities", "CAPABILITY_IAM")
+			deploy := []string{"cloudformation", "deploy", "--template-file", "packaged.yaml",
+				"--stack-name", example, "--capabilities", "CAPABILITY_IAM"}
+			// A parameter without a default (a domain's certificate) is
+			// the deployment's to give, as a user's --parameter-overrides.
+			var overrides []string
+			for _, p := range s.Parameters {
+				if p.Default == nil {
+					overrides = append(overrides, p.Name+"=arn:aws:acm:us-east-1:123456789012:certificate/test")
+				}
+			}
+			if len(overrides) > 0 {
+				deploy = append(append(deploy, "--parameter-overrides"), overrides...)
+			}
+			aws(deploy...)
 			out := aws("cloudformation", "describe-stacks", "--stack-name", example, "--output", "json")
 			var described struct {
 				Stacks []struct{ StackStatus string }

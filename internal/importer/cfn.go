@@ -76,6 +76,7 @@ func (im *importer) template(root *cfn.Value) error {
 		}
 	}
 	im.readParameters(root.Get("Parameters"))
+	im.parameters = root.Get("Parameters")
 	im.outputs = root.Get("Outputs")
 	if err := im.readResources(resources); err != nil {
 		return err
@@ -193,6 +194,9 @@ func (im *importer) names() error {
 		typeRule:         {""},
 		typeBucket:       {""},
 		typeStream:       {""},
+		typeLayer:        {""},
+		typeUsagePlan:    {""},
+		typeDomain:       {"", "ApiMapping"},
 	}
 	// A derived ID already taken by the object's own part (an exported
 	// function's log group) is no clash: a resource of the part's type

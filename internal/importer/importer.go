@@ -190,6 +190,14 @@ type importer struct {
 	// wires, then left to the export to write.
 	samWired []samGrant
 
+	// planKeys maps each usage plan's API key to the source logical IDs of
+	// the key and its UsagePlanKey; domainMappings each domain's node ID
+	// to its ApiMapping.
+	planKeys       map[*model.APIKey][2]string
+	domainMappings map[string]*resource
+	// parameters is the source's Parameters section, or nil.
+	parameters *cfn.Value
+
 	notes []string
 }
 

@@ -306,6 +306,9 @@ func (im *importer) keepEach() error {
 	}
 	im.keepServices()
 	im.keepEvents()
+	im.keepLayers()
+	im.keepUsagePlans()
+	im.keepDomains()
 	if err := im.keepFunctions(); err != nil {
 		return err
 	}
@@ -356,6 +359,17 @@ func (im *importer) keepOutputs() {
 		omit(&m.Kept, m.ArnOutputName())
 	}
 	im.omitEventOutputs(omit)
+	for _, l := range im.stack.Layers {
+		omit(&l.Kept, l.ArnOutputName())
+	}
+	for _, p := range im.stack.UsagePlans {
+		for _, k := range p.Keys {
+			omit(&k.Kept, k.IDOutputName())
+		}
+	}
+	for _, d := range im.stack.Domains {
+		omit(&d.Kept, d.URLOutputName())
+	}
 }
 
 // eachKept calls fn with each object's Kept.
@@ -382,6 +396,18 @@ func (im *importer) eachKept(fn func(*[]model.Kept)) {
 		fn(&m.Kept)
 	}
 	im.eachEventKept(fn)
+	for _, l := range im.stack.Layers {
+		fn(&l.Kept)
+	}
+	for _, p := range im.stack.UsagePlans {
+		fn(&p.Kept)
+		for _, k := range p.Keys {
+			fn(&k.Kept)
+		}
+	}
+	for _, d := range im.stack.Domains {
+		fn(&d.Kept)
+	}
 }
 
 func sortFields(fs []model.Field) {

@@ -43,6 +43,16 @@ func TestEveryKindImports(t *testing.T) {
 		&model.Wire{ID: "wr", Kind: model.WireTrigger, From: rule, To: s.Functions[0].ID},
 		&model.Wire{ID: "wd", Kind: model.WireDeliver, From: rule, To: queue},
 		&model.Wire{ID: "wn", Kind: model.WireNotify, From: bucket, To: s.Functions[0].ID})
+	// Nor a layer, usage plan or custom domain.
+	layer, _ := s.AddNode(model.KindLayer, model.Position{})
+	plan, _ := s.AddNode(model.KindUsagePlan, model.Position{})
+	s.UsagePlans[0].Keys = []*model.APIKey{{Name: "PartnerKey"}}
+	domain, _ := s.AddNode(model.KindDomain, model.Position{})
+	s.Domains[0].DomainName = "ws.example.com"
+	s.Wires = append(s.Wires,
+		&model.Wire{ID: "wl", Kind: model.WireLayer, From: s.Functions[0].ID, To: layer},
+		&model.Wire{ID: "wp", Kind: model.WireUsagePlan, From: plan, To: s.APIs[0].ID},
+		&model.Wire{ID: "wdm", Kind: model.WireAPIMapping, From: domain, To: s.APIs[0].ID})
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -68,6 +68,11 @@ type FunctionConfig struct {
 	// such as one FindInterpreter picked for its runtime's version; ""
 	// means Options.Node or Options.Python.
 	Interpreter string
+	// LayerDirs are the folders of the function's layers, in the order
+	// Lambda applies them (a later one wins): what Lambda unpacks in /opt.
+	// Their nodejs/node_modules, or python, folders go on the module path
+	// before the SDK's, as /opt's do on Lambda.
+	LayerDirs []string
 }
 
 // LogLine is one line a function process wrote, or one of the START, END

@@ -74,8 +74,8 @@ func (p *Pool) launcherFor(cfg FunctionConfig) (launcher, error) {
 			cmd := exec.Command(path, "--max-old-space-size="+strconv.Itoa(heapMB), filepath.Join(runtimeDir, "bootstrap.mjs"))
 			cmd.Dir = cfg.CodeDir
 			extra := map[string]string{"AWS_EXECUTION_ENV": "AWS_Lambda_" + cfg.Runtime, "LAMBDA_RUNTIME_DIR": runtimeDir}
-			if p.opts.NodePath != "" {
-				extra["NODE_PATH"] = p.opts.NodePath
+			if path := modulePath(cfg, nodeLayerPaths(cfg.Runtime), p.opts.NodePath); path != "" {
+				extra["NODE_PATH"] = path
 			}
 			cmd.Env = p.environ(cfg, api, extra)
 			return cmd, nil
@@ -104,8 +104,8 @@ func (p *Pool) launcherFor(cfg FunctionConfig) (launcher, error) {
 				// fill with __pycache__ folders either.
 				"PYTHONDONTWRITEBYTECODE": "1",
 			}
-			if p.opts.PythonPath != "" {
-				extra["PYTHONPATH"] = p.opts.PythonPath
+			if path := modulePath(cfg, pythonLayerPaths(cfg.Runtime), p.opts.PythonPath); path != "" {
+				extra["PYTHONPATH"] = path
 			}
 			cmd.Env = p.environ(cfg, api, extra)
 			return cmd, nil

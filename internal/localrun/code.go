@@ -131,11 +131,13 @@ func inside(dir, path string) bool {
 func (r *Runner) Starters() []Starter { return r.starters }
 
 // MissingParameters names the stack's parameters that have no default and
-// no value in given, in the stack's order.
+// no value in given, in the stack's order; not those only what the run
+// does not emulate uses (a custom domain's certificate).
 func MissingParameters(s *model.Stack, given map[string]string) []string {
 	var missing []string
+	unused := deployOnlyParameters(s)
 	for _, p := range s.Parameters {
-		if _, ok := given[p.Name]; !ok && p.Default == nil {
+		if _, ok := given[p.Name]; !ok && p.Default == nil && !unused[p.Name] {
 			missing = append(missing, p.Name)
 		}
 	}
@@ -198,6 +200,7 @@ func (r *Runner) placeCode(s *model.Stack, given map[string]string, fns []lambda
 		if dir, ok := r.folders[fns[i].Name]; ok {
 			fns[i].CodeDir = dir
 		}
+		fns[i].LayerDirs = r.layerDirs[fns[i].Name]
 		for k, v := range fns[i].Env {
 			fns[i].Env[k] = s.ExpandParameters(v, value)
 		}

@@ -78,8 +78,14 @@ func prepareRuntimes(st *starting) {
 		case strings.HasPrefix(f.Runtime, "nodejs"):
 			given = cfg.Node
 			node = node || usesSDK(dir, nodeSources, "@aws-sdk/")
+			for _, layer := range st.r.layerDirs[f.Name] {
+				node = node || usesSDK(layer, nodeSources, "@aws-sdk/")
+			}
 		case strings.HasPrefix(f.Runtime, "python"):
 			python = python || usesSDK(dir, pythonSources, "boto3", "botocore")
+			for _, layer := range st.r.layerDirs[f.Name] {
+				python = python || usesSDK(layer, pythonSources, "boto3", "botocore")
+			}
 		default:
 			continue
 		}

@@ -96,6 +96,10 @@ type Runner struct {
 	// functions given a starter handler instead (code.go).
 	folders  map[string]string
 	starters []Starter
+	// layerFolder maps each layer's ID to its folder, layerDirs each
+	// function's name to its layers' folders (kind_layer.go).
+	layerFolder map[string]string
+	layerDirs   map[string][]string
 	// dynamo is the built-in DynamoDB endpoint, nil with an external one;
 	// dynamoEndpoint is the endpoint in use either way.
 	dynamo         *dynamo.Server

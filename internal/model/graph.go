@@ -59,6 +59,15 @@ func (s *Stack) eachID(fn func(string)) {
 		fn(m.ID)
 	}
 	s.eachEventID(fn)
+	for _, l := range s.Layers {
+		fn(l.ID)
+	}
+	for _, p := range s.UsagePlans {
+		fn(p.ID)
+	}
+	for _, d := range s.Domains {
+		fn(d.ID)
+	}
 	for _, w := range s.Wires {
 		fn(w.ID)
 	}

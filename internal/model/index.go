@@ -19,6 +19,9 @@ type Index struct {
 	to        map[string][]*Wire
 	// Routes counts the routes of all APIs.
 	Routes int
+	// stack is the indexed stack, for the few-of-a-kind lookups (layers,
+	// usage plans, domains) that scan it.
+	stack *Stack
 }
 
 type routeRef struct {
@@ -46,6 +49,7 @@ func NewIndex(s *Stack) *Index {
 		from:      make(map[string][]*Wire, nodes+routes),
 		to:        make(map[string][]*Wire, nodes),
 		Routes:    routes,
+		stack:     s,
 	}
 	for _, n := range s.Nodes() {
 		if _, dup := x.nodes[n.ID]; !dup {

@@ -9,7 +9,7 @@ import (
 // Every kind in the catalogue can be added, defaulted, checked, copied and
 // removed through the registry alone: what a new kind's file must supply.
 func TestKindCatalogue(t *testing.T) {
-	want := []model.Kind{model.KindAPI, model.KindFunction, model.KindTable, model.KindQueue, model.KindTopic, model.KindStateMachine, model.KindBus, model.KindRule, model.KindBucket, model.KindStream}
+	want := []model.Kind{model.KindAPI, model.KindFunction, model.KindTable, model.KindQueue, model.KindTopic, model.KindStateMachine, model.KindLayer, model.KindBus, model.KindRule, model.KindBucket, model.KindStream, model.KindUsagePlan, model.KindDomain}
 	var got []model.Kind
 	for _, k := range model.Kinds() {
 		got = append(got, k.Kind)

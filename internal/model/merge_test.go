@@ -30,8 +30,19 @@ func mergeBase(t *testing.T) *model.Stack {
 	st.Rules = append(st.Rules, model.NewRule("rl27", "OnEvent"))
 	st.Buckets = append(st.Buckets, model.NewBucket("bkt28", "Uploads"))
 	st.Streams = append(st.Streams, model.NewStream("ks29", "Clicks"))
+	st.Layers = append(st.Layers, model.NewLayer("ly86", "Libs"))
+	plan := model.NewUsagePlan("up87", "Plan")
+	plan.Keys = []*model.APIKey{{Name: "PartnerKey"}}
+	st.UsagePlans = append(st.UsagePlans, plan)
+	dom := model.NewDomain("dom88", "Domain")
+	dom.DomainName = "ws.example.com"
+	st.Domains = append(st.Domains, dom)
+	st.Wires = append(st.Wires,
+		&model.Wire{ID: "w91", Kind: model.WireLayer, From: "fn6", To: "ly86"},
+		&model.Wire{ID: "w92", Kind: model.WireUsagePlan, From: "up87", To: "api1"},
+		&model.Wire{ID: "w93", Kind: model.WireAPIMapping, From: "dom88", To: "api1"})
 	def := "eu-west-1"
-	st.Parameters = append(st.Parameters, &model.Parameter{Name: "Region", Default: &def})
+	st.Parameters = append(st.Parameters, &model.Parameter{Name: "Region", Default: &def}, &model.Parameter{Name: dom.CertificateParameter})
 	st.Functions[0].Environment = map[string]string{"A": "1"}
 	return st
 }
@@ -293,6 +304,8 @@ func kindList(k model.Kind) string {
 		return "stateMachines"
 	case model.KindBus:
 		return "buses"
+	case model.KindUsagePlan:
+		return "usagePlans"
 	}
 	return string(k) + "s"
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
 )
 
 // ParseStack decodes a stack document, refusing unknown fields so a typo is
@@ -79,7 +81,10 @@ func (s *Stack) CheckShape() error {
 		shapeOf("buses", s.Buses, func(b *Bus) string { return b.ID }),
 		shapeOf("rules", s.Rules, func(r *Rule) string { return r.ID }),
 		shapeOf("buckets", s.Buckets, func(b *Bucket) string { return b.ID }),
-		shapeOf("streams", s.Streams, func(t *Stream) string { return t.ID })} {
+		shapeOf("streams", s.Streams, func(t *Stream) string { return t.ID }),
+		shapeOf("layers", s.Layers, func(l *Layer) string { return l.ID }),
+		shapeOf("usagePlans", s.UsagePlans, func(p *UsagePlan) string { return p.ID }),
+		shapeOf("domains", s.Domains, func(d *Domain) string { return d.ID })} {
 		if nodes.nils >= 0 {
 			return null(nodes.field, nodes.nils)
 		}
@@ -87,6 +92,11 @@ func (s *Stack) CheckShape() error {
 			if !ValidID(id) {
 				return badID(nodes.field, i, id)
 			}
+		}
+	}
+	for i, p := range s.UsagePlans {
+		if slices.Contains(p.Keys, nil) {
+			return null("usagePlans["+strconv.Itoa(i)+"].keys", slices.Index(p.Keys, nil))
 		}
 	}
 	for i, w := range s.Wires {

@@ -29,6 +29,9 @@ type Stack struct {
 	Rules         []*Rule         `json:"rules,omitempty"`
 	Buckets       []*Bucket       `json:"buckets,omitempty"`
 	Streams       []*Stream       `json:"streams,omitempty"`
+	Layers        []*Layer        `json:"layers,omitempty"`
+	UsagePlans    []*UsagePlan    `json:"usagePlans,omitempty"`
+	Domains       []*Domain       `json:"domains,omitempty"`
 	Wires         []*Wire         `json:"wires,omitempty"`
 	// Others are resources of an imported template that Switchboard does
 	// not model, kept as they were written.
@@ -63,6 +66,9 @@ const (
 	KindRule         Kind = "rule"
 	KindBucket       Kind = "bucket"
 	KindStream       Kind = "stream"
+	KindLayer        Kind = "layer"
+	KindUsagePlan    Kind = "usageplan"
+	KindDomain       Kind = "domain"
 )
 
 // Position is where a node sits on the canvas, in canvas pixels.
@@ -150,12 +156,22 @@ const (
 	// WireNotify: bucket → function. The bucket invokes the function on
 	// its object events.
 	WireNotify WireKind = "notify"
+	// WireLayer: function → layer. The layer's content is in the
+	// function's environment (/opt), after its other layers.
+	WireLayer WireKind = "layer"
+	// WireUsagePlan: usage plan → API. The plan's throttle, quota and API
+	// keys apply to the API's stage.
+	WireUsagePlan WireKind = "usage-plan"
+	// WireAPIMapping: custom domain → API. The domain serves the API's
+	// stage (an API mapping).
+	WireAPIMapping WireKind = "api-mapping"
 )
 
 // WireKinds lists every wire kind, in the order a menu shows them.
 var WireKinds = []WireKind{WireIntegration, WireRead, WireReadWrite, WireSend, WireAuthorizer,
 	WireSendMessage, WirePublish, WireStartExecution, WireStartSyncExecution, WirePutItem, WireConsume, WireSubscribe, WireDeadLetter, WireStream,
-	WirePutRecord, WirePutEvents, WireMatch, WireTrigger, WireDeliver, WireNotify}
+	WirePutRecord, WirePutEvents, WireMatch, WireTrigger, WireDeliver, WireNotify,
+	WireLayer, WireUsagePlan, WireAPIMapping}
 
 // Wire connects two things in a stack. From and To are IDs: a route's ID for
 // the start of an integration wire, a node's ID everywhere else.

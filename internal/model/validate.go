@@ -473,6 +473,14 @@ func (v *validator) checkDerivedNames() {
 		claim(outputs, "output", m.ID, m.ArnOutputName(), nodeLabel{KindStateMachine, &m.Node})
 	}
 	count += v.claimEventOutputs(outputs, claim)
+	own := func(resource bool, id, name string, owner nodeLabel) {
+		if resource {
+			claim(resources, "resource", id, name, owner)
+		} else {
+			claim(outputs, "output", id, name, owner)
+		}
+	}
+	count += v.claimLayerNames(own) + v.claimUsagePlanNames(own) + v.claimDomainNames(own)
 	v.claimSections(resources, claim)
 	if count > MaxTemplateResources {
 		v.warn("", "", "the template has %d resources; CloudFormation accepts %d per stack, so split the stack before deploying", count, MaxTemplateResources)

@@ -34,6 +34,9 @@ var WireRules = []WireRule{
 	{WireTrigger, KindRule, KindFunction},
 	{WireDeliver, KindRule, KindQueue},
 	{WireNotify, KindBucket, KindFunction},
+	{WireLayer, KindFunction, KindLayer},
+	{WireUsagePlan, KindUsagePlan, KindAPI},
+	{WireAPIMapping, KindDomain, KindAPI},
 }
 
 // RouteWire says the wire kind starts at a route: it is the route's

@@ -244,6 +244,7 @@ func newPanel(st *model.Stack, problems []model.Problem, id string) web.PanelVie
 	}
 	p.API, p.Function, p.Table, p.Other = st.API(id), st.Function(id), st.Table(id), st.Other(id)
 	p.Queue, p.Topic, p.StateMachine = st.Queue(id), st.Topic(id), st.StateMachine(id)
+	p.Layer, p.UsagePlan, p.Domain = st.Layer(id), st.UsagePlan(id), st.Domain(id)
 	p.Bus, p.Rule, p.Bucket, p.Stream = st.Bus(id), st.Rule(id), st.Bucket(id), st.Stream(id)
 	if p.Other != nil {
 		p.OtherText, p.OtherTyped = otherText(p.Other), export.KnownResourceType(p.Other.Type)

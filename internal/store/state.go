@@ -282,11 +282,15 @@ func (s *Store) writeState(ctx context.Context, tx *sql.Tx, stackID, token int64
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT cached_state`); err != nil {
 			return err
 		}
-		if err := applyState(ctx, tx, stackID, have, want); err == nil {
+		err := applyState(ctx, tx, stackID, have, want)
+		if err == nil {
 			_, err := tx.ExecContext(ctx, `RELEASE cached_state`)
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `ROLLBACK TO cached_state`); err != nil {
+		if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO cached_state`); rerr != nil {
+			// Some errors (a full disk) make SQLite roll the whole
+			// transaction back, the savepoint with it: the first error
+			// says what happened.
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `RELEASE cached_state`); err != nil {

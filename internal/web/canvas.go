@@ -95,6 +95,9 @@ type PanelView struct {
 	Queue        *model.Queue
 	Topic        *model.Topic
 	StateMachine *model.StateMachine
+	Layer        *model.Layer
+	UsagePlan    *model.UsagePlan
+	Domain       *model.Domain
 	Bus          *model.Bus
 	Rule         *model.Rule
 	Bucket       *model.Bucket
@@ -185,6 +188,12 @@ func (p PanelView) ID() string {
 		return p.Topic.ID
 	case p.StateMachine != nil:
 		return p.StateMachine.ID
+	case p.Layer != nil:
+		return p.Layer.ID
+	case p.UsagePlan != nil:
+		return p.UsagePlan.ID
+	case p.Domain != nil:
+		return p.Domain.ID
 	case p.Other != nil:
 		return p.Other.ID
 	}
@@ -275,6 +284,12 @@ func DescribeWire(s *model.Stack, w *model.Wire) string {
 		return to + " receives the object events of bucket " + from
 	case model.WireDeadLetter:
 		return from + " moves messages received too often to " + to
+	case model.WireLayer:
+		return from + " uses layer " + to
+	case model.WireUsagePlan:
+		return "usage plan " + from + " limits " + to + "'s stage"
+	case model.WireAPIMapping:
+		return "custom domain " + from + " serves " + to
 	}
 	return from + " → " + to
 }

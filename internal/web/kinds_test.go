@@ -51,7 +51,8 @@ func TestEveryKindDraws(t *testing.T) {
 		one(t, page, "palette-"+string(n.Kind))
 		p := PanelView{Base: StackURL(s.ID), Stack: s, Kind: n.Kind, API: s.API(n.ID), Function: s.Function(n.ID), Table: s.Table(n.ID),
 			Queue: s.Queue(n.ID), Topic: s.Topic(n.ID), StateMachine: s.StateMachine(n.ID),
-			Bus: s.Bus(n.ID), Rule: s.Rule(n.ID), Bucket: s.Bucket(n.ID), Stream: s.Stream(n.ID)}
+			Bus: s.Bus(n.ID), Rule: s.Rule(n.ID), Bucket: s.Bucket(n.ID), Stream: s.Stream(n.ID),
+			Layer: s.Layer(n.ID), UsagePlan: s.UsagePlan(n.ID), Domain: s.Domain(n.ID)}
 		form := one(t, render(t, NodePanel(p)), "panel-form")
 		if len(testIDs(form, "f-name")) != 1 {
 			t.Errorf("the %s panel has no name field", n.Kind)

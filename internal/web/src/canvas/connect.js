@@ -4,7 +4,7 @@
 // kinds connect is model.WireRules, rendered on #canvas-tools; the server
 // still decides and refuses with the reason, as for a drag.
 
-const kindLabel = { api: 'WebSocket API', function: 'Function', table: 'Table', queue: 'Queue', topic: 'Topic', statemachine: 'State machine' }
+const kindLabel = { api: 'WebSocket API', function: 'Function', table: 'Table', queue: 'Queue', topic: 'Topic', statemachine: 'State machine', layer: 'Layer', usageplan: 'Usage plan', domain: 'Custom domain' }
 
 export function createConnect (c) {
   const dialog = document.getElementById('connect-dialog')

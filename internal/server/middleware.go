@@ -86,7 +86,9 @@ var compressibleTypes = []string{
 
 // compress gzips (or deflates) what the client accepts. Level 5 is chi's
 // advice: most of the saving for little CPU.
-var compress = middleware.Compress(5, compressibleTypes...)
+var compress = middleware.Compress(compressLevel, compressibleTypes...)
+
+const compressLevel = 5
 
 // styleNonce is a fresh nonce for one response's style elements: 128
 // random bits, so a page cannot be made to carry a style element that

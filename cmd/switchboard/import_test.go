@@ -1,14 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -273,4 +277,58 @@ func lineOf(t *testing.T, text []byte, s string) int {
 		t.Fatalf("%q is not in the text", s)
 	}
 	return bytes.Count(text[:i], []byte("\n")) + 1
+}
+
+// TestImportReplaceReachesOpenViews: a replace from the command line while
+// serve has the stack open is told to its live views (the canvas then
+// catches up), as any other process's edit is.
+func TestImportReplaceReachesOpenViews(t *testing.T) {
+	s := startServe(t, nil, nil)
+	defer s.stop()
+	st := mustOpenStore(t, s.db)
+	before := stackNamed(t, st, "chat")
+	exported := filepath.Join(t.TempDir(), "template.yaml")
+	mustRun(t, s.db, "export", "chat", "-o", exported)
+	text, err := os.ReadFile(exported)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(exported, editFunctionTimeout(t, text, "SendHandler", "10", "45"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/stacks/%d/live?view=vcli", s.base, before.ID), nil)
+	req.Header.Set("Origin", s.base)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	revisions := make(chan string, 16)
+	go func() {
+		sc := bufio.NewScanner(resp.Body)
+		event := ""
+		for sc.Scan() {
+			if name, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+				event = name
+			} else if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok && event == "revision" {
+				revisions <- data
+			}
+		}
+		close(revisions)
+	}()
+	wait := func(want int64) {
+		t.Helper()
+		for rev := range revisions {
+			if rev == strconv.FormatInt(want, 10) {
+				return
+			}
+		}
+		t.Fatalf("the open view was not told of revision %d", want)
+	}
+	wait(before.Revision)
+	mustRun(t, s.db, "import", "--replace", "chat", exported)
+	wait(before.Revision + 1)
 }

@@ -259,3 +259,28 @@ func TestLiveChangesGzipped(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveStreamNotGzipped: the live stream is sent as it is, also to a
+// view that accepts gzip: its events are too small for gzip's flush after
+// each to shrink, and a compressor held open per view costs most of a
+// megabyte.
+func TestLiveStreamNotGzipped(t *testing.T) {
+	srv, _ := liveServer(t)
+	st := mustCreate(t, srv.store, "chat", "plain-stream")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.url+"/stacks/"+strconv.FormatInt(st.ID, 10)+"/live?view=vplain", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := (&http.Client{Transport: &http.Transport{DisableCompression: true}}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != "" {
+		t.Fatalf("live stream: %d, Content-Encoding %q", resp.StatusCode, resp.Header.Get("Content-Encoding"))
+	}
+	line, err := bufio.NewReader(resp.Body).ReadString('\n')
+	if err != nil || line != "retry: 250\n" {
+		t.Fatalf("first line %q (%v)", line, err)
+	}
+}

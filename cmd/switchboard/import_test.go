@@ -283,7 +283,7 @@ func lineOf(t *testing.T, text []byte, s string) int {
 // serve has the stack open is told to its live views (the canvas then
 // catches up), as any other process's edit is.
 func TestImportReplaceReachesOpenViews(t *testing.T) {
-	s := startServe(t, nil, nil)
+	s := startServe(t, []string{"--addr", "127.0.0.1:0"}, nil)
 	defer s.stop()
 	st := mustOpenStore(t, s.db)
 	before := stackNamed(t, st, "chat")

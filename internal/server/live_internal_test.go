@@ -87,3 +87,20 @@ func TestAcceptsGzip(t *testing.T) {
 		}
 	}
 }
+
+func TestIsLiveStream(t *testing.T) {
+	for path, want := range map[string]bool{
+		"/stacks/12/live":         true,
+		"/stacks/chat/live":       true,
+		"/stacks/live":            false, // the canvas of a stack named live
+		"/stacks/live/":           false,
+		"/stacks//live":           false,
+		"/stacks/12/live/x":       false,
+		"/stacks/12/changes":      false,
+		"/static/x/stacks/1/live": false,
+	} {
+		if got := isLiveStream(path); got != want {
+			t.Errorf("isLiveStream(%q) = %v, want %v", path, got, want)
+		}
+	}
+}

@@ -99,12 +99,20 @@ const compressLevel = 5
 func compressUnlessLive(next http.Handler) http.Handler {
 	zipped := compress(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/stacks/") && strings.HasSuffix(r.URL.Path, "/live") {
+		if r.Method == http.MethodGet && isLiveStream(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}
 		zipped.ServeHTTP(w, r)
 	})
+}
+
+// isLiveStream reports whether path is a stack's live stream,
+// /stacks/{stackID}/live (routes).
+func isLiveStream(path string) bool {
+	rest, ok := strings.CutPrefix(path, "/stacks/")
+	id, tail, _ := strings.Cut(rest, "/")
+	return ok && id != "" && tail == "live"
 }
 
 // styleNonce is a fresh nonce for one response's style elements: 128

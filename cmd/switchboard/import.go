@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,23 +12,28 @@ import (
 	"strings"
 
 	"github.com/switchboard-dev/switchboard/internal/importer"
+	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/web"
 )
 
 // importCommand creates a stack from an existing template.
 var importCommand = &command{
 	name: "import", args: "FILE",
-	summary: "Create a stack from a CloudFormation, SAM or CDK template or a serverless.yml\n(FILE, or - for stdin), laid out on the canvas. What Switchboard does not\nmodel is kept as written and exported back unchanged.",
+	summary: "Create a stack from a CloudFormation, SAM or CDK template or a serverless.yml\n(FILE, or - for stdin), laid out on the canvas. What Switchboard does not\nmodel is kept as written and exported back unchanged.\n\nWith --replace NAME, FILE (an edited export of the stack, say) becomes the\nstack's next revision instead, as the Template tab's Apply makes it: what\nstill exists keeps its place, wires and history, and Undo takes it back.\nA file that cannot be applied is refused with its problems, each at its\nfile:line:column, and the stack is left as it was.",
 	bind:    withOptions(runImport),
 }
 
 type importOptions struct {
-	name   string
-	dryRun bool
+	name    string
+	replace string
+	dryRun  bool
 }
 
 func (o *importOptions) bind(fs *flag.FlagSet) {
 	fs.StringVar(&o.name, "name", "", "`name` of the new stack (default: the service's or the file's name)")
-	fs.BoolVar(&o.dryRun, "dry-run", false, "print what would be created, and create nothing")
+	fs.StringVar(&o.replace, "replace", "", "apply FILE to the existing stack `name` as its next revision, rather than create one")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "print what would be created (or replaced), and change nothing")
 }
 
 func runImport(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []string, o *importOptions) error {
@@ -42,6 +48,12 @@ func runImport(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 	label := file
 	if file == "-" {
 		label = "stdin"
+	}
+	if given(fs, &o.replace) {
+		if given(fs, &o.name) {
+			return &usageError{msg: "import: --replace keeps the stack's name; give --name or --replace, not both"}
+		}
+		return replaceStack(ctx, c, *db, o, label, data)
 	}
 	// Files the template names beside it (a state machine's definition)
 	// are read from its folder, and only from there.
@@ -84,6 +96,79 @@ func runImport(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 	res.Stack = created
 	printImport(c.Stdout, "Created", label, res)
 	return nil
+}
+
+// replaceStack makes data, the file called label, the next revision of the
+// stack o.replace names, through the Template tab's path
+// (importer.TemplateEdit in store.Edit), or says why not and changes
+// nothing.
+func replaceStack(ctx context.Context, c *CLI, db string, o *importOptions, label string, data []byte) error {
+	st, err := openStore(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	head, err := st.StackByName(ctx, o.replace)
+	if err != nil {
+		return err
+	}
+	edit := &importer.TemplateEdit{Name: label, Text: data, Geometry: web.Geometry}
+	if o.dryRun {
+		next := head.Clone()
+		if err := edit.Apply(ctx, next); err != nil {
+			return placeProblems(label, err, edit.Lines)
+		}
+		if err := next.ValidateDraft(); err != nil {
+			return placeProblems(label, err, edit.Lines)
+		}
+		printImport(c.Stdout, "Would replace", label, edit.Result)
+		return nil
+	}
+	saved, _, err := st.Edit(ctx, head.ID, head.Revision, func(s *model.Stack) error {
+		return edit.Apply(ctx, s)
+	}, store.Describe("replace with "+filepath.Base(label)))
+	if err != nil {
+		return placeProblems(label, err, edit.Lines)
+	}
+	if saved.Revision == head.Revision {
+		fmt.Fprintf(terminalSafe(c.Stdout), "Stack %s is already as %s says: nothing changed.\n", saved.Name, label)
+		return nil
+	}
+	edit.Result.Stack = saved
+	printImport(c.Stdout, "Replaced", label, edit.Result)
+	fmt.Fprintf(c.Stdout, "Saved as revision %d (undo takes it back).\n", saved.Revision)
+	return nil
+}
+
+// placeProblems names where in the file each of a refused stack's problems
+// is written. The importer places its own (file:line:column), in the
+// message beside the problems (which model.ErrorMessage would show); the
+// store's validation names objects, which lines places.
+func placeProblems(file string, err error, lines map[string]int) error {
+	var stack *importer.StackError
+	var placed *model.Error
+	if errors.As(err, &stack) && errors.As(stack, &placed) {
+		return placed
+	}
+	var invalid *model.ValidationError
+	if !errors.As(err, &invalid) {
+		return err
+	}
+	var at []string
+	for _, p := range invalid.Problems {
+		if p.Severity != model.SeverityError {
+			continue
+		}
+		if line := lines[p.Resource]; line > 0 {
+			at = append(at, fmt.Sprintf("%s:%d: %s", file, line, p.Message))
+		} else {
+			at = append(at, fmt.Sprintf("%s: %s", file, p.Message))
+		}
+	}
+	if len(at) == 1 {
+		return model.Errorf(model.EINVALID, "%s", at[0])
+	}
+	return model.Errorf(model.EINVALID, "%s: the template is not valid:\n  %s", file, strings.Join(at, "\n  "))
 }
 
 // readImportFile reads the file, or stdin for "-", refusing more than the

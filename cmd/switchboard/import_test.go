@@ -1,15 +1,21 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
 func TestImportCommand(t *testing.T) {
@@ -114,4 +120,217 @@ func TestImportStopsOnInterrupt(t *testing.T) {
 	if stdout.Len() > 0 {
 		t.Errorf("a cancelled import printed %q", stdout.String())
 	}
+}
+
+// TestImportReplace: import --replace turns an edited export into the
+// stack's next revision on the database file, as the Template tab's Apply
+// does: nodes keep their IDs, places and wires, the history gains one step
+// that Undo takes back. A file that cannot be applied is refused with its
+// file:line:column and leaves the stack as it was.
+func TestImportReplace(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "stacks.db")
+	mustRun(t, db, "new", "chat", "--example", "chat")
+	st := mustOpenStore(t, db)
+	before, err := st.StackByName(ctx, "chat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := functionNamed(t, before, "SendHandler")
+	// A place of the user's own, which the template does not carry.
+	moved, err := st.MoveNode(ctx, before.ID, before.Revision, send.ID, model.Position{X: 1234, Y: 567})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exported := filepath.Join(dir, "template.yaml")
+	mustRun(t, db, "export", "chat", "-o", exported)
+	text, err := os.ReadFile(exported)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := editFunctionTimeout(t, text, "SendHandler", "10", "30")
+	if err := os.WriteFile(exported, edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// A dry run says what would change, and changes nothing.
+	if out := mustRun(t, db, "import", "--replace", "chat", exported, "--dry-run"); !strings.Contains(out, "Would replace stack chat from "+exported) {
+		t.Fatalf("dry run:\n%s", out)
+	}
+	if s := stackNamed(t, st, "chat"); s.Revision != moved.Revision {
+		t.Fatalf("a dry run saved revision %d", s.Revision)
+	}
+
+	out := mustRun(t, db, "import", exported, "--replace", "chat")
+	if !strings.Contains(out, "Replaced stack chat from "+exported) || !strings.Contains(out, fmt.Sprintf("revision %d", moved.Revision+1)) {
+		t.Fatalf("replace:\n%s", out)
+	}
+	after := stackNamed(t, st, "chat")
+	if after.Revision != moved.Revision+1 {
+		t.Fatalf("revision %d after the replace, want %d", after.Revision, moved.Revision+1)
+	}
+	if got := functionNamed(t, after, "SendHandler"); got.ID != send.ID || got.Position != (model.Position{X: 1234, Y: 567}) || got.Timeout != 30 {
+		t.Fatalf("SendHandler after the replace: ID %s (was %s), at %v, timeout %d", got.ID, send.ID, got.Position, got.Timeout)
+	}
+	// Nothing else changed: every other node where it was, every wire kept.
+	for _, n := range before.Nodes() {
+		m, ok := after.Node(n.ID)
+		if !ok || m.Name != n.Name || (n.ID != send.ID && m.Position != n.Position) {
+			t.Errorf("node %s (%s) after the replace: %+v", n.ID, n.Name, m)
+		}
+	}
+	if len(after.Wires) != len(before.Wires) {
+		t.Errorf("%d wires after the replace, %d before", len(after.Wires), len(before.Wires))
+	}
+	for i, w := range before.Wires {
+		if after.Wires[i].ID != w.ID || after.Wires[i].From != w.From || after.Wires[i].To != w.To {
+			t.Errorf("wire %s became %+v", w.ID, after.Wires[i])
+		}
+	}
+	steps, err := st.Steps(ctx, after.ID)
+	if err != nil || steps.Undo != "replace with template.yaml" {
+		t.Fatalf("undo step %q (%v)", steps.Undo, err)
+	}
+	undone, err := st.Undo(ctx, after.ID, after.Revision)
+	if err != nil || functionNamed(t, undone, "SendHandler").Timeout != 10 {
+		t.Fatalf("undo of the replace: %v", err)
+	}
+	if out := mustRun(t, db, "import", "--replace", "chat", exported); !strings.Contains(out, "Replaced") {
+		t.Fatalf("replace again after the undo:\n%s", out)
+	}
+	current := stackNamed(t, st, "chat")
+
+	// Refused, each with its file:line:column, and nothing saved: a file
+	// that is not YAML, and one that is not a valid stack (a route key
+	// used twice).
+	broken := filepath.Join(dir, "broken.yaml")
+	if err := os.WriteFile(broken, []byte("Resources:\n  Api:\n    Type: AWS::SQS::Queue\n   Properties: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	twice := filepath.Join(dir, "twice.yaml")
+	if err := os.WriteFile(twice, bytes.Replace(edited, []byte("RouteKey: sendMessage"), []byte("RouteKey: $connect"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	twiceLine := lineOf(t, edited, "RouteKey: sendMessage")
+	for file, want := range map[string]string{
+		broken: broken + ":4:4: ",
+		twice:  fmt.Sprintf("%s:%d:", twice, twiceLine),
+	} {
+		r := runCLI(t, db, "import", "--replace", "chat", file)
+		if r.code != 1 || !strings.Contains(r.stderr, want) || r.stdout != "" {
+			t.Errorf("replace with %s: want exit 1 and %q on stderr, got %+v", filepath.Base(file), want, r)
+		}
+		if s := stackNamed(t, st, "chat"); s.Revision != current.Revision || functionNamed(t, s, "SendHandler").Timeout != 30 {
+			t.Fatalf("a refused replace changed the stack: revision %d, was %d", s.Revision, current.Revision)
+		}
+	}
+
+	if r := runCLI(t, db, "import", "--replace", "chat", "--name", "other", exported); r.code != 2 {
+		t.Errorf("--replace with --name: %+v", r)
+	}
+	if r := runCLI(t, db, "import", "--replace", "nothing", exported); r.code != 1 || !strings.Contains(r.stderr, `"nothing"`) {
+		t.Errorf("--replace of no such stack: %+v", r)
+	}
+}
+
+func stackNamed(t *testing.T, st *store.Store, name string) *model.Stack {
+	t.Helper()
+	s, err := st.StackByName(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func functionNamed(t *testing.T, s *model.Stack, name string) *model.Function {
+	t.Helper()
+	for _, f := range s.Functions {
+		if f.Name == name {
+			return f
+		}
+	}
+	t.Fatalf("no function %s in %s", name, s.Name)
+	return nil
+}
+
+// editFunctionTimeout changes the Timeout of the function resource named
+// in the exported YAML, and only it.
+func editFunctionTimeout(t *testing.T, text []byte, function, from, to string) []byte {
+	t.Helper()
+	head := "\n  " + function + ":\n    Type: AWS::Lambda::Function\n"
+	start := bytes.Index(text, []byte(head))
+	if start < 0 {
+		t.Fatalf("no function %s in the export:\n%s", function, text)
+	}
+	at := start + bytes.Index(text[start:], []byte("      Timeout: "+from+"\n"))
+	if at < start {
+		t.Fatalf("no Timeout: %s under %s", from, function)
+	}
+	out := append([]byte{}, text[:at]...)
+	out = append(out, "      Timeout: "+to+"\n"...)
+	return append(out, text[at+len("      Timeout: "+from+"\n"):]...)
+}
+
+func lineOf(t *testing.T, text []byte, s string) int {
+	t.Helper()
+	i := bytes.Index(text, []byte(s))
+	if i < 0 {
+		t.Fatalf("%q is not in the text", s)
+	}
+	return bytes.Count(text[:i], []byte("\n")) + 1
+}
+
+// TestImportReplaceReachesOpenViews: a replace from the command line while
+// serve has the stack open is told to its live views (the canvas then
+// catches up), as any other process's edit is.
+func TestImportReplaceReachesOpenViews(t *testing.T) {
+	s := startServe(t, []string{"--addr", "127.0.0.1:0"}, nil)
+	defer s.stop()
+	st := mustOpenStore(t, s.db)
+	before := stackNamed(t, st, "chat")
+	exported := filepath.Join(t.TempDir(), "template.yaml")
+	mustRun(t, s.db, "export", "chat", "-o", exported)
+	text, err := os.ReadFile(exported)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(exported, editFunctionTimeout(t, text, "SendHandler", "10", "45"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/stacks/%d/live?view=vcli", s.base, before.ID), nil)
+	req.Header.Set("Origin", s.base)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	revisions := make(chan string, 16)
+	go func() {
+		sc := bufio.NewScanner(resp.Body)
+		event := ""
+		for sc.Scan() {
+			if name, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+				event = name
+			} else if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok && event == "revision" {
+				revisions <- data
+			}
+		}
+		close(revisions)
+	}()
+	wait := func(want int64) {
+		t.Helper()
+		for rev := range revisions {
+			if rev == strconv.FormatInt(want, 10) {
+				return
+			}
+		}
+		t.Fatalf("the open view was not told of revision %d", want)
+	}
+	wait(before.Revision)
+	mustRun(t, s.db, "import", "--replace", "chat", exported)
+	wait(before.Revision + 1)
 }

@@ -27,7 +27,7 @@ func TestServeRefusesBeyondLoopback(t *testing.T) {
 
 // serving is a serve command running in-process.
 type serving struct {
-	base           string
+	base, db       string
 	stdout, stderr *bytes.Buffer
 	stop           func()
 }
@@ -41,7 +41,7 @@ func startServe(t *testing.T, args []string, env map[string]string) serving {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	s := serving{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
+	s := serving{db: db, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
 	getenv := func(k string) string {
 		if k == "SWITCHBOARD_DB" {
 			return db

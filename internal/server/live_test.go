@@ -2,8 +2,10 @@ package server_test
 
 import (
 	"bufio"
+	"compress/gzip"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -218,4 +220,67 @@ func TestLiveRefusesOtherSites(t *testing.T) {
 func hostOf(base string) string {
 	u, _ := url.Parse(base)
 	return u.Host
+}
+
+// TestLiveChangesGzipped: a catch-up is sent gzipped to a view that
+// accepts it (compressed once for all of them) and as it is to one that
+// does not; both say the same.
+func TestLiveChangesGzipped(t *testing.T) {
+	srv, _ := liveServer(t)
+	st := mustCreate(t, srv.store, "chat", "gzipped")
+	moved, err := srv.store.MoveNode(context.Background(), st.ID, st.Revision, "fn6", model.Position{X: 7, Y: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/stacks/" + strconv.FormatInt(st.ID, 10) + "/changes?since=" + strconv.FormatInt(st.Revision, 10)
+	ask := func(encoding string) (*http.Response, string) {
+		return rawRequest(t, "GET", srv.url, hostOf(srv.url), path, nil, http.Header{"Accept-Encoding": {encoding}})
+	}
+	plainResp, plain := ask("identity")
+	zipped, raw := ask("gzip, deflate")
+	if plainResp.Header.Get("Content-Encoding") != "" || zipped.Header.Get("Content-Encoding") != "gzip" ||
+		!strings.Contains(zipped.Header.Get("Vary"), "Accept-Encoding") {
+		t.Fatalf("Content-Encoding %q and %q (Vary %q)", plainResp.Header.Get("Content-Encoding"), zipped.Header.Get("Content-Encoding"), zipped.Header.Get("Vary"))
+	}
+	zr, err := gzip.NewReader(strings.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unzipped, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(unzipped) != plain || !strings.Contains(plain, `hx-swap-oob="morph:#node-fn6"`) {
+		t.Fatalf("gzipped answer differs or lacks the move:\n%.300s\n%.300s", unzipped, plain)
+	}
+	for _, resp := range []*http.Response{plainResp, zipped} {
+		if resp.Header.Get("X-Switchboard-Revision") != strconv.FormatInt(moved.Revision, 10) {
+			t.Fatalf("revision %q, want %d", resp.Header.Get("X-Switchboard-Revision"), moved.Revision)
+		}
+	}
+}
+
+// TestLiveStreamNotGzipped: the live stream is sent as it is, also to a
+// view that accepts gzip: its events are too small for gzip's flush after
+// each to shrink, and a compressor held open per view costs most of a
+// megabyte.
+func TestLiveStreamNotGzipped(t *testing.T) {
+	srv, _ := liveServer(t)
+	st := mustCreate(t, srv.store, "chat", "plain-stream")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.url+"/stacks/"+strconv.FormatInt(st.ID, 10)+"/live?view=vplain", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := (&http.Client{Transport: &http.Transport{DisableCompression: true}}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != "" {
+		t.Fatalf("live stream: %d, Content-Encoding %q", resp.StatusCode, resp.Header.Get("Content-Encoding"))
+	}
+	line, err := bufio.NewReader(resp.Body).ReadString('\n')
+	if err != nil || line != "retry: 250\n" {
+		t.Fatalf("first line %q (%v)", line, err)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
@@ -86,7 +87,33 @@ var compressibleTypes = []string{
 
 // compress gzips (or deflates) what the client accepts. Level 5 is chi's
 // advice: most of the saving for little CPU.
-var compress = middleware.Compress(5, compressibleTypes...)
+var compress = middleware.Compress(compressLevel, compressibleTypes...)
+
+const compressLevel = 5
+
+// compressUnlessLive is compress for every answer but a canvas's live
+// stream (handleLive): its events are a few dozen bytes, which gzip's flush
+// after each does not make smaller, and the compressor a stream would hold
+// for as long as the canvas is open costs most of a megabyte of memory
+// (level 5's hash tables) per open view.
+func compressUnlessLive(next http.Handler) http.Handler {
+	zipped := compress(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && isLiveStream(r.URL.Path) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		zipped.ServeHTTP(w, r)
+	})
+}
+
+// isLiveStream reports whether path is a stack's live stream,
+// /stacks/{stackID}/live (routes).
+func isLiveStream(path string) bool {
+	rest, ok := strings.CutPrefix(path, "/stacks/")
+	id, tail, _ := strings.Cut(rest, "/")
+	return ok && id != "" && tail == "live"
+}
 
 // styleNonce is a fresh nonce for one response's style elements: 128
 // random bits, so a page cannot be made to carry a style element that

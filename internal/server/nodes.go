@@ -82,7 +82,7 @@ func (s *Server) handleNodeMove(w http.ResponseWriter, r *http.Request) {
 			s.error(w, r, err)
 			return
 		}
-		s.writeChanges(w, base, ans)
+		s.writeChanges(w, r, base, ans)
 		return
 	}
 	w.Header().Set(headerRevision, strconv.FormatInt(st.Revision, 10))

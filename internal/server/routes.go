@@ -21,7 +21,7 @@ func (s *Server) routes() http.Handler {
 	r.Use(middleware.Timeout(30 * time.Second))
 	r.Use(limitBodies)
 	r.Use(securityHeaders)
-	r.Use(compress)
+	r.Use(compressUnlessLive)
 	// Cross-origin protection rejects state-changing requests from other
 	// origins (Fetch metadata and Origin checks), Go 1.25's CSRF defence.
 	r.Use(http.NewCrossOriginProtection().Handler)

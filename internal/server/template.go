@@ -101,22 +101,12 @@ func (s *Server) handleTemplateEdit(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, errTemplateTooLarge)
 		return
 	}
-	var lines map[string]int
+	edit := &importer.TemplateEdit{Name: "template", Text: []byte(text), Geometry: web.Geometry}
 	st, _, err := s.edit(r, func(st *model.Stack) error {
-		res, err := importer.Reimport(r.Context(), "template", []byte(text), st, web.Geometry)
-		if err != nil {
-			var se *importer.StackError
-			if errors.As(err, &se) {
-				lines = se.Lines
-			}
-			return err
-		}
-		lines = res.Lines
-		*st = *res.Stack
-		return nil
+		return edit.Apply(r.Context(), st)
 	}, store.Describe("edit the template"))
 	if err != nil {
-		if ps := templateProblems(err, lines); ps != nil {
+		if ps := templateProblems(err, edit.Lines); ps != nil {
 			w.Header().Set("HX-Retarget", "#template-edit-problems")
 			w.Header().Set("HX-Reswap", "innerHTML")
 			s.render(w, r, http.StatusUnprocessableEntity, web.TemplateEditProblems(ps))

@@ -86,6 +86,15 @@ func open(ctx context.Context, path string, fsys fs.FS) (*Store, error) {
 		// Each connection would open a database of its own
 		// (STYLE.md §11); one connection keeps one database.
 		db.SetMaxOpenConns(1)
+	} else {
+		// database/sql keeps 2 idle connections by default and closes the
+		// rest; a new connection parses the schema again and applies every
+		// pragma (~1 ms, under the pool's lock). Fifty live views catching
+		// up at once made the pool open and close connections all the time
+		// (issue 15's BenchmarkLiveViews); a few more kept idle end that,
+		// and an idle one is still closed after a minute.
+		db.SetMaxIdleConns(maxIdleConns)
+		db.SetConnMaxIdleTime(time.Minute)
 	}
 	s := &Store{
 		db: db, path: path, now: func() time.Time { return time.Now().UTC() }, states: map[int64]stateCache{}, moves: map[int64]moveMark{},
@@ -99,6 +108,10 @@ func open(ctx context.Context, path string, fsys fs.FS) (*Store, error) {
 	go s.checkpointer()
 	return s, nil
 }
+
+// maxIdleConns is how many connections the pool keeps open between
+// requests: enough for the server's concurrent readers.
+const maxIdleConns = 16
 
 // checkpointInterval spaces the background checkpoints.
 const checkpointInterval = 200 * time.Millisecond

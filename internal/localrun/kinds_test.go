@@ -20,7 +20,7 @@ func TestEveryKindRuns(t *testing.T) {
 		}
 		order = append(order, k.kind)
 	}
-	want := []model.Kind{model.KindTable, model.KindQueue, model.KindTopic, model.KindStateMachine, model.KindAPI, model.KindFunction, model.KindBus, model.KindRule, model.KindBucket, model.KindStream, model.KindLayer, model.KindUsagePlan, model.KindDomain}
+	want := []model.Kind{model.KindTable, model.KindQueue, model.KindTopic, model.KindStateMachine, model.KindAPI, model.KindLayer, model.KindFunction, model.KindBus, model.KindUsagePlan, model.KindDomain, model.KindRule, model.KindBucket, model.KindStream}
 	if len(order) != len(want) || len(order) != len(model.Kinds()) {
 		t.Fatalf("served kinds %v, want %v (one per kind of the catalogue)", order, want)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 	"os"
 	"testing"
 	"time"
@@ -124,7 +125,7 @@ func TestHistory_DraggedStackStaysSmall(t *testing.T) {
 	nodes := st.Nodes()
 	const days, dragsPerDay = 100, 4
 	movesPerDrag := 20
-	if raceEnabled {
+	if testtool.RaceEnabled {
 		movesPerDrag = 2
 	}
 	var err error

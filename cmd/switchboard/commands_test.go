@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,7 +16,7 @@ import (
 // TestHelp_PrintsOnce: a command's --help prints its usage once, on stdout,
 // and exits 0. It used to print it on stderr as well.
 func TestHelp_PrintsOnce(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	for _, args := range [][]string{{"export", "--help"}, {"export", "-h"}, {"help", "new"}, {"show", "chat", "--help"}} {
 		r := runCLI(t, db, args...)
 		name := args[0]
@@ -38,7 +39,7 @@ func TestHelp_PrintsOnce(t *testing.T) {
 // 0444), listing and showing work and a change fails with a message saying
 // the database is read-only, not an internal error.
 func TestReadOnlyDatabase_SaysSo(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "chat", "--example", "chat")
 	if err := os.Chmod(db, 0o444); err != nil {
 		t.Fatal(err)
@@ -61,7 +62,7 @@ func TestReadOnlyDatabase_SaysSo(t *testing.T) {
 // nothing outside it; files go through a temporary name, so a template
 // hard-linked elsewhere is replaced, not rewritten in place.
 func TestExportDir_StaysInTheFolder(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "chat", "--example", "chat")
 	outside := t.TempDir()
 	secret := filepath.Join(outside, "secret.yaml")
@@ -137,7 +138,7 @@ func TestExportDir_StaysInTheFolder(t *testing.T) {
 // TestExportOutput_KeepsMode: export -o over an existing file keeps its
 // permissions (a 0600 template stays private); a new file is 0644.
 func TestExportOutput_KeepsMode(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "echo", "--example", "echo")
 	out := filepath.Join(t.TempDir(), "template.yaml")
 	mustRun(t, db, "export", "echo", "-o", out)
@@ -171,7 +172,7 @@ func TestEscapeTerminal(t *testing.T) {
 // TestShow_EscapesControlCharacters: a description from an imported or
 // shared stack cannot clear the screen or rewrite lines when shown.
 func TestShow_EscapesControlCharacters(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "chat", "--example", "chat", "--description", "ok\x1b[2J\x1b]0;title\x07\r\u009b1A")
 	out := mustRun(t, db, "show", "chat")
 	if strings.ContainsAny(out, "\x1b\x07\r\u009b") {
@@ -193,7 +194,7 @@ func TestRun_EscapesHandlerOutput(t *testing.T) {
 		}
 		t.Skip("node is not on PATH: switchboard run starts Node.js handlers")
 	}
-	db := filepath.Join(t.TempDir(), "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "echo", "--example", "echo")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -251,7 +252,7 @@ func TestRun_EscapesHandlerOutput(t *testing.T) {
 // TestShow_EventKinds: show lists a stack's buses, rules, buckets and
 // streams with what each is wired to.
 func TestShow_EventKinds(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "import", filepath.Join("..", "..", "internal", "export", "testdata", "events.yaml"))
 	out := mustRun(t, db, "show", "events")
 	for _, want := range []string{"bus Orders: match → OrderPlaced", "rule OrderPlaced: trigger → Processor, deliver → Audit", "bucket Uploads: notify → Processor", "stream Clicks"} {

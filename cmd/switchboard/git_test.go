@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 	"net/http"
 	"net/http/cgi"
 	"net/http/httptest"
@@ -76,8 +77,9 @@ var committedRE = regexp.MustCompile(`Committed ([0-9a-f]{40})`)
 
 func TestCommitToLocalRepository(t *testing.T) {
 	gitPath(t)
-	dir := t.TempDir()
-	db, repo := filepath.Join(dir, "stacks.db"), filepath.Join(dir, "repo")
+	db := storetest.Path(t, "stacks.db")
+	dir := filepath.Dir(db)
+	repo := filepath.Join(dir, "repo")
 	mustRun(t, db, "new", "chat", "--example", "chat")
 
 	out := mustRun(t, db, "link", "chat")
@@ -206,8 +208,9 @@ func mustOpenStore(tb testing.TB, db string) *store.Store {
 
 func TestCommitToBareRepositoryAndOpen(t *testing.T) {
 	gitPath(t)
-	dir := t.TempDir()
-	db, bare := filepath.Join(dir, "stacks.db"), filepath.Join(dir, "remote.git")
+	db := storetest.Path(t, "stacks.db")
+	dir := filepath.Dir(db)
+	bare := filepath.Join(dir, "remote.git")
 	mustGit(t, dir, "init", "-q", "--bare", "-b", "main", bare)
 	url := "file://" + bare
 	mustRun(t, db, "new", "chat", "--example", "chat")
@@ -238,7 +241,7 @@ func TestCommitToBareRepositoryAndOpen(t *testing.T) {
 	}
 
 	t.Run("OpenRoundTrip", func(t *testing.T) {
-		db2 := filepath.Join(t.TempDir(), "other.db")
+		db2 := storetest.Path(t, "other.db")
 		out := mustRun(t, db2, "open", url, "--folder", "ws/chat", "--name", "chat2")
 		if !strings.Contains(out, "Created stack chat2") {
 			t.Fatalf("open: %s", out)
@@ -312,8 +315,7 @@ func gitHTTPServer(t *testing.T, root, token string) *httptest.Server {
 
 func TestLinkFirstContact(t *testing.T) {
 	gitPath(t)
-	dir := t.TempDir()
-	db := filepath.Join(dir, "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "chat", "--example", "chat")
 
 	t.Run("HostPathIsNotAFolder", func(t *testing.T) {
@@ -379,8 +381,8 @@ func TestLinkFirstContact(t *testing.T) {
 
 func TestTokenStaysSecret(t *testing.T) {
 	gitPath(t)
-	dir := t.TempDir()
-	db := filepath.Join(dir, "stacks.db")
+	db := storetest.Path(t, "stacks.db")
+	dir := filepath.Dir(db)
 	root := t.TempDir()
 	bare := filepath.Join(root, "r.git")
 	mustGit(t, root, "init", "-q", "--bare", "-b", "main", bare)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -19,8 +20,8 @@ import (
 )
 
 func TestImportCommand(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "stacks.db")
+	db := storetest.Path(t, "stacks.db")
+	dir := filepath.Dir(db)
 
 	out := mustRun(t, db, "import", "../../internal/importer/testdata/cfn/chat.yaml")
 	for _, want := range []string{
@@ -91,7 +92,7 @@ func TestImportCommand(t *testing.T) {
 }
 
 func TestImportUsage(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	if r := runCLI(t, db, "import"); r.code != 2 || !strings.Contains(r.stderr, "import: missing FILE") {
 		t.Fatalf("%+v", r)
 	}
@@ -103,7 +104,7 @@ func TestImportUsage(t *testing.T) {
 // TestImportStopsOnInterrupt: the import runs under the command's context,
 // which main cancels on Ctrl-C or SIGTERM; a cancelled one creates nothing.
 func TestImportStopsOnInterrupt(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var stdout, stderr bytes.Buffer
@@ -129,8 +130,8 @@ func TestImportStopsOnInterrupt(t *testing.T) {
 // file:line:column and leaves the stack as it was.
 func TestImportReplace(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	db := filepath.Join(dir, "stacks.db")
+	db := storetest.Path(t, "stacks.db")
+	dir := filepath.Dir(db)
 	mustRun(t, db, "new", "chat", "--example", "chat")
 	st := mustOpenStore(t, db)
 	before, err := st.StackByName(ctx, "chat")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 	"io"
 	"net/http"
 	"os"
@@ -47,7 +48,7 @@ func mustRun(t *testing.T, db string, args ...string) string {
 }
 
 func TestCommandLineLifecycle(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 
 	out := mustRun(t, db, "new", "chat", "--example", "chat")
 	if !strings.Contains(out, "Created stack chat with 5 resources") {
@@ -162,7 +163,7 @@ func TestCommandLineLifecycle(t *testing.T) {
 }
 
 func TestCommandLineUsage(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	tests := []struct {
 		name   string
 		args   []string
@@ -203,7 +204,7 @@ func TestServe(t *testing.T) {
 // page, then interrupts it and expects a clean shutdown.
 func testServe(t *testing.T, args []string, env map[string]string) {
 	t.Helper()
-	db := filepath.Join(t.TempDir(), "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "chat", "--example", "chat")
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 	"net/http"
 	"os"
 	"os/exec"
@@ -46,7 +47,7 @@ func TestRunServesTheStack(t *testing.T) {
 		}
 		t.Skip("node is not on PATH: switchboard run starts Node.js handlers; set SWITCHBOARD_REQUIRE_TOOLS=1 to make this fail")
 	}
-	db := filepath.Join(t.TempDir(), "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "echo", "--example", "echo")
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -114,7 +115,7 @@ func TestRunServesTheStack(t *testing.T) {
 }
 
 func TestRunRefusesUnknownStack(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "echo", "--example", "echo")
 	r := runCLI(t, db, "run", "nope")
 	if r.code != 1 || !strings.Contains(r.stderr, "nope") {
@@ -136,7 +137,7 @@ func TestRunRefusesUnknownStack(t *testing.T) {
 // keeps them when the run stops.
 func TestRunKeepsData(t *testing.T) {
 	sdk := testtool.NodeModules(t, "../..", "client-apigatewaymanagementapi", "client-dynamodb")
-	db := filepath.Join(t.TempDir(), "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	data := filepath.Join(t.TempDir(), "data")
 	mustRun(t, db, "new", "chat", "--example", "chat")
 

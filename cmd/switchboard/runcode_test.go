@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -82,7 +83,7 @@ func TestRunImportedServerlessService(t *testing.T) {
 	dir := t.TempDir()
 	service := filepath.Join(dir, "service")
 	copyDir(t, filepath.Join("..", "..", "internal", "importer", "testdata", "serverless", "twoway"), service)
-	db := filepath.Join(dir, "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	out := mustRun(t, db, "import", filepath.Join(service, "serverless.yml"), "--name", "twoway")
 	for _, want := range []string{`WsPort, default "3001", from ${env:WS_PORT, '3001'}`, `LogEvents, default "", from ${env:LOG_EVENTS, ''}`, "Code paths are relative to " + service} {
 		if !strings.Contains(out, want) {
@@ -118,7 +119,7 @@ func TestRunCodeFolder(t *testing.T) {
 	dir := t.TempDir()
 	service := filepath.Join(dir, "service")
 	copyDir(t, filepath.Join("..", "..", "internal", "importer", "testdata", "serverless", "twoway"), service)
-	db := filepath.Join(dir, "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "import", "--name", "twoway", filepath.Join(service, "serverless.yml"))
 	if err := os.Rename(service, filepath.Join(dir, "moved")); err != nil {
 		t.Fatal(err)
@@ -141,8 +142,8 @@ func TestRunCodeFolder(t *testing.T) {
 // TestRunStarterIsLoud: a function whose folder is missing under --code
 // runs a starter, and the terminal says so.
 func TestRunStarterIsLoud(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "stacks.db")
+	db := storetest.Path(t, "stacks.db")
+	dir := filepath.Dir(db)
 	mustRun(t, db, "new", "echo", "--example", "echo")
 	_, _, stderr := startRun(t, db, nil, "echo", "--port", "0", "--code", dir)
 	want := "WARNING: function EchoFunction runs a STARTER handler, not your code: its code folder " + filepath.Join(dir, "functions", "echo-function") + " does not exist"
@@ -170,7 +171,7 @@ functions:
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	db := filepath.Join(dir, "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "import", filepath.Join(dir, "serverless.yml"))
 	r := runCLI(t, db, "run", "params")
 	if r.code != 2 || !strings.Contains(r.stderr, "needs a value for parameters without a default: ApiSecret; pass --param ApiSecret=VALUE") ||

@@ -3,11 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +16,7 @@ import (
 // TestServeRefusesBeyondLoopback: an --addr other machines can reach is a
 // usage mistake unless --listen-anywhere says it is meant.
 func TestServeRefusesBeyondLoopback(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	for _, addr := range []string{"0.0.0.0:0", ":0", "192.0.2.1:0"} {
 		r := runCLI(t, db, "serve", "--addr", addr)
 		if r.code != 2 || !strings.Contains(r.stderr, "--listen-anywhere") || !strings.Contains(r.stderr, "beyond this machine") {
@@ -36,7 +36,7 @@ type serving struct {
 // interrupts it and expects a clean exit.
 func startServe(t *testing.T, args []string, env map[string]string) serving {
 	t.Helper()
-	db := filepath.Join(t.TempDir(), "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "chat", "--example", "chat")
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)

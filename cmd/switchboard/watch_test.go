@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,7 +33,7 @@ func eventually(t *testing.T, what string, cond func() bool, out ...*syncBuffer)
 // template.yaml as one revision, reports an edit it cannot load without
 // overwriting it, and stops as Ctrl-C would (issue 15 item 5).
 func TestWatchKeepsFolderAndStackInStep(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "chat", "--example", "chat")
 	dir := filepath.Join(t.TempDir(), "chat")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -128,7 +129,7 @@ func TestWatchKeepsFolderAndStackInStep(t *testing.T) {
 }
 
 func TestWatchNeedsDir(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "chat")
 	if r := runCLI(t, db, "watch", "chat"); r.code != 2 || !strings.Contains(r.stderr, "--dir") {
 		t.Fatalf("watch without --dir: exit %d, %q", r.code, r.stderr)
@@ -138,7 +139,7 @@ func TestWatchNeedsDir(t *testing.T) {
 // TestExportDirIsRemembered: export --dir records the folder as the
 // stack's working folder, which serve then watches.
 func TestExportDirIsRemembered(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "stacks.db")
+	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "echo", "--example", "echo")
 	dir := filepath.Join(t.TempDir(), "echo")
 	mustRun(t, db, "export", "echo", "--dir", dir)

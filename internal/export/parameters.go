@@ -1,6 +1,8 @@
 package export
 
 import (
+	"encoding/json"
+
 	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/internal/model"
 )
@@ -30,12 +32,22 @@ func parametersNode(s *model.Stack, kept *cfn.Value) *cfn.Value {
 	}
 	out := &cfn.Value{Kind: cfn.Map}
 	for _, p := range s.Parameters {
-		def := cfn.MapOf("Type", cfn.Str("String"))
+		typ := p.Type
+		if typ == "" {
+			typ = "String"
+		}
+		def := cfn.MapOf("Type", cfn.Str(typ))
 		if p.Default != nil {
 			def.Set("Default", cfn.Str(*p.Default))
 		}
 		if p.Description != "" {
 			def.Set("Description", cfn.Str(p.Description))
+		}
+		if len(p.AllowedValues) > 0 {
+			def.Set("AllowedValues", cfn.Strings(p.AllowedValues...))
+		}
+		if p.NoEcho {
+			def.Set("NoEcho", cfn.Boolean(true))
 		}
 		out.Set(p.Name, def)
 	}
@@ -45,4 +57,69 @@ func parametersNode(s *model.Stack, kept *cfn.Value) *cfn.Value {
 		}
 	}
 	return out
+}
+
+// applyParams writes !Ref of a parameter in place of each field of the
+// node that takes one (model.ParamRef), on its main resource.
+func (b *builder) applyParams(res *cfn.Value, nodeID string) {
+	n, ok := b.index.Node(nodeID)
+	if !ok || len(n.Params) == 0 {
+		return
+	}
+	props := res.Get("Properties")
+	if props == nil {
+		props = &cfn.Value{Kind: cfn.Map}
+		res.Set("Properties", props)
+		res.Reorder(resourceOrder)
+	}
+	for _, r := range n.Params {
+		if f, ok := model.ParameterFieldOf(n.Kind, r.Field); ok {
+			props.Set(f.Property, cfn.Ref(r.Parameter))
+		}
+	}
+}
+
+// ParameterFiles returns a parameter file per environment of the stack,
+// parameters/<env>.json, for
+//
+//	aws cloudformation deploy --parameter-overrides file://parameters/dev.json
+//
+// The AWS CLI reads the file as the option's value: a JSON list of
+// "Key=Value" strings, which every version of deploy accepts. Only the
+// environment's own values are written; a parameter it leaves out takes
+// its default (or, in an update, its previous value).
+func ParameterFiles(s *model.Stack) map[string][]byte {
+	files := make(map[string][]byte, len(s.Environments))
+	for _, e := range s.Environments {
+		if e == nil || !model.ValidEnvironmentName(e.Name) {
+			continue
+		}
+		list := make([]string, 0, len(e.Values))
+		for _, name := range parameterOrder(s, e) {
+			list = append(list, name+"="+e.Values[name])
+		}
+		data, err := json.MarshalIndent(list, "", "  ")
+		if err != nil {
+			continue // a list of strings always encodes
+		}
+		files["parameters/"+e.Name+".json"] = append(data, '\n')
+	}
+	return files
+}
+
+// parameterOrder is the names the environment gives values to: the
+// stack's parameters in their order, then kept ones by name.
+func parameterOrder(s *model.Stack, e *model.Environment) []string {
+	names := make([]string, 0, len(e.Values))
+	for _, p := range s.Parameters {
+		if _, ok := e.Values[p.Name]; ok {
+			names = append(names, p.Name)
+		}
+	}
+	for _, name := range model.Sorted(e.Values) {
+		if s.Parameter(name) == nil {
+			names = append(names, name)
+		}
+	}
+	return names
 }

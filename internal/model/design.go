@@ -156,6 +156,10 @@ func (s *Stack) Environment(name string) *Environment {
 
 var environmentName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`)
 
+// ValidEnvironmentName reports whether name may name an environment (and
+// its parameter file).
+func ValidEnvironmentName(name string) bool { return environmentName.MatchString(name) }
+
 // MaxEnvironments bounds a stack's environments.
 const MaxEnvironments = 50
 

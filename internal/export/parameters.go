@@ -2,6 +2,9 @@ package export
 
 import (
 	"encoding/json"
+	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"github.com/switchboard-dev/switchboard/internal/model"
@@ -122,4 +125,94 @@ func parameterOrder(s *model.Stack, e *model.Environment) []string {
 		}
 	}
 	return names
+}
+
+// Names are the names a template's references may use: its resources'
+// logical IDs, its parameters and its conditions.
+type Names struct {
+	Resources, Parameters, Conditions map[string]bool
+}
+
+// TemplateNames returns the names the stack's template defines. It takes a
+// draft, as Resources does: a stack still being drawn has names too.
+func TemplateNames(s *model.Stack) (*Names, error) {
+	b, err := build(s, true)
+	if err != nil {
+		return nil, err
+	}
+	tree, err := b.tree()
+	if err != nil {
+		return nil, err
+	}
+	keys := func(section string) map[string]bool {
+		out := map[string]bool{}
+		if v := tree.Get(section); v != nil {
+			for _, k := range v.Keys {
+				out[k] = true
+			}
+		}
+		return out
+	}
+	return &Names{Resources: keys("Resources"), Parameters: keys("Parameters"), Conditions: keys("Conditions")}, nil
+}
+
+// subName matches ${Name} and ${Name.Attr} in an Fn::Sub string (not ${!…}).
+var subName = regexp.MustCompile(`\$\{([A-Za-z0-9:]+)(\.[A-Za-z0-9.]+)?\}`)
+
+// UnknownReferences lists what v refers to that the names do not define:
+// Ref, Fn::GetAtt, ${…} in Fn::Sub, and conditions in Fn::If and
+// Condition. Pseudo parameters (AWS::Region…) are known.
+func (n *Names) UnknownReferences(v *cfn.Value) []string {
+	var out []string
+	add := func(what string) {
+		if !slices.Contains(out, what) {
+			out = append(out, what)
+		}
+	}
+	known := func(name string) bool {
+		return strings.HasPrefix(name, "AWS::") || n.Resources[name] || n.Parameters[name]
+	}
+	v.Walk(func(x *cfn.Value) {
+		fn, arg := x.Call()
+		switch fn {
+		case "Ref":
+			if name, _ := arg.Str(); name != "" && !known(name) {
+				add("parameter or resource " + name)
+			}
+		case "Fn::GetAtt":
+			if id, _ := x.GetAttOf(); id != "" && !n.Resources[id] {
+				add("resource " + id)
+			}
+		case "Fn::Sub":
+			text, _ := arg.Str()
+			var vars *cfn.Value
+			if arg.Kind == cfn.List && len(arg.Items) > 0 {
+				text, _ = arg.Items[0].Str()
+				if len(arg.Items) > 1 {
+					vars = arg.Items[1]
+				}
+			}
+			for _, m := range subName.FindAllStringSubmatch(text, -1) {
+				if vars.Get(m[1]) != nil {
+					continue
+				}
+				if m[2] != "" && !n.Resources[m[1]] {
+					add("resource " + m[1])
+				} else if m[2] == "" && !known(m[1]) {
+					add("parameter or resource " + m[1])
+				}
+			}
+		case "Fn::If":
+			if arg.Kind == cfn.List && len(arg.Items) > 0 {
+				if c, _ := arg.Items[0].Str(); c != "" && !n.Conditions[c] {
+					add("condition " + c)
+				}
+			}
+		case "Condition":
+			if c, _ := arg.Str(); c != "" && !n.Conditions[c] {
+				add("condition " + c)
+			}
+		}
+	})
+	return out
 }

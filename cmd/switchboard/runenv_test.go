@@ -79,3 +79,35 @@ functions:
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestExportDirWritesParameterFiles: export --dir writes each environment
+// as parameters/<env>.json, a list of "Key=Value" strings as
+// aws cloudformation deploy --parameter-overrides file://… reads it
+// (export's TestDeployEnvironmentToMoto deploys one with the AWS CLI).
+func TestExportDirWritesParameterFiles(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "stacks.db")
+	mustRun(t, db, "new", "chat", "--example", "chat")
+	st := mustOpenStore(t, db)
+	ctx := context.Background()
+	stack, err := st.StackByName(ctx, "chat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := "3"
+	if _, _, err := st.Edit(ctx, stack.ID, stack.Revision, func(s *model.Stack) error {
+		s.Parameters = []*model.Parameter{{Name: "Stage", Default: &def}}
+		s.Environments = []*model.Environment{{Name: "dev", Values: map[string]string{"Stage": "dev"}}, {Name: "prod", Values: map[string]string{"Stage": "a=b"}}}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	mustRun(t, db, "export", "chat", "--dir", out)
+	for env, want := range map[string]string{"dev": "[\n  \"Stage=dev\"\n]\n", "prod": "[\n  \"Stage=a=b\"\n]\n"} {
+		data, err := os.ReadFile(filepath.Join(out, "parameters", env+".json"))
+		if err != nil || string(data) != want {
+			t.Errorf("parameters/%s.json = %q, %v; want %q", env, data, err, want)
+		}
+	}
+}

@@ -24,7 +24,7 @@ func TestImportCommand(t *testing.T) {
 		"ChatApi $disconnect → ConnectFunction (integration)",
 		"queue AuditQueue",
 		"queue AuditQueue keeps itself: Condition",
-		"template sections: Mappings, Conditions, Outputs",
+		"template sections: Parameters, Mappings, Conditions, Outputs",
 		`Note: function SendFunction: runtime "nodejs20.x"`,
 	} {
 		if !strings.Contains(out, want) {

@@ -334,8 +334,7 @@ func (im *importer) readParameters(section *cfn.Value) {
 	if section == nil || section.Kind != cfn.Map || len(section.Keys) == 0 || len(section.Keys) > model.MaxParameters {
 		return
 	}
-	// The keys as the export writes them.
-	order := []string{"Type", "Default", "Description", "AllowedValues", "NoEcho"}
+	order := []string{"Type", "Default", "Description"}
 	var params []*model.Parameter
 	for i, name := range section.Keys {
 		def := section.Items[i]
@@ -347,33 +346,15 @@ func (im *importer) readParameters(section *cfn.Value) {
 		for j, key := range def.Keys {
 			v := def.Items[j]
 			at := slices.Index(order, key)
-			if at <= last || (v.Kind != cfn.String && key != "AllowedValues" && key != "NoEcho") {
+			if at <= last || v.Kind != cfn.String {
 				return
 			}
 			last = at
 			switch key {
 			case "Type":
-				if !slices.Contains(model.ParameterTypes, v.Text) {
-					return
-				}
 				if v.Text != "String" {
-					p.Type = v.Text
-				}
-			case "AllowedValues":
-				if v.Kind != cfn.List || len(v.Items) == 0 {
 					return
 				}
-				for _, a := range v.Items {
-					if a.Kind != cfn.String {
-						return
-					}
-					p.AllowedValues = append(p.AllowedValues, a.Text)
-				}
-			case "NoEcho":
-				if v.Kind != cfn.Bool || v.Text != "true" {
-					return
-				}
-				p.NoEcho = true
 			case "Default":
 				d := v.Text
 				p.Default = &d

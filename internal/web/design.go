@@ -40,7 +40,7 @@ func (v StackPanelView) Entries(section string) []SectionEntry {
 	}
 	out := make([]SectionEntry, len(val.Keys))
 	for i, k := range val.Keys {
-		out[i] = SectionEntry{Key: k, YAML: strings.TrimRight(string(cfn.WriteYAML(val.Items[i], 0)), "\n")}
+		out[i] = SectionEntry{Key: k, YAML: entryYAML(k, val.Items[i])}
 	}
 	return out
 }
@@ -124,4 +124,23 @@ type RunParamsView struct {
 	Base, Env string
 	Missing   []*model.Parameter
 	Given     map[string]string
+}
+
+// entryYAML writes one entry's value as YAML in the short forms a template
+// has (!Equals …): written under its key, as in the template, then
+// taken out from under it.
+func entryYAML(key string, v *cfn.Value) string {
+	text := strings.TrimRight(string(cfn.WriteYAML(cfn.MapOf(key, v), 0)), "\n")
+	first, rest, _ := strings.Cut(text, "\n")
+	head := strings.TrimSpace(strings.TrimPrefix(first, key+":"))
+	var lines []string
+	if head != "" {
+		lines = append(lines, head)
+	}
+	for _, l := range strings.Split(rest, "\n") {
+		if l != "" {
+			lines = append(lines, strings.TrimPrefix(l, "  "))
+		}
+	}
+	return strings.Join(lines, "\n")
 }

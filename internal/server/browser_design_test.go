@@ -58,6 +58,8 @@ func TestBrowserStackPanel(t *testing.T) {
 		chromedp.Click(`[data-testid="form-environment:dev"] [data-testid=env-save]`),
 	)
 	waitFor(t, func() bool { e := stack().Environment("dev"); return e != nil && e.Values["Greeting"] == "hi from dev" })
+	// Run locally's picker offers the new environment at once.
+	run(t, ctx, "the Run picker offers dev", waitJS(`[...document.querySelectorAll('[data-testid=run-env] option')].some(o => o.value === 'dev')`))
 
 	newOutput := `[data-testid="form-new-section:Outputs"] `
 	run(t, ctx, "an output referring to nothing is refused",

@@ -43,7 +43,8 @@ func (s *Server) designEdit(w http.ResponseWriter, r *http.Request, describe str
 	form := r.PostForm.Get("form")
 	st, _, err := s.edit(r, change, store.Describe(describe))
 	if err == nil {
-		s.changed(w, r, st, nil, web.StackPanel(web.StackPanelView{Base: web.StackURL(st.ID), Stack: st, Form: savedForm(r, form), Saved: true}))
+		s.changed(w, r, st, nil, web.StackPanel(web.StackPanelView{Base: web.StackURL(st.ID), Stack: st, Form: savedForm(r, form), Saved: true}),
+			web.RunEnvPickerOOB(st))
 		return
 	}
 	var refused *errRefused

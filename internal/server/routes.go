@@ -40,29 +40,31 @@ func (s *Server) routes() http.Handler {
 	r.Post("/stacks/import/create", s.handleImportCreate) // POST /stacks/import/create (from the preview)
 	r.Route("/stacks/{stackID}", func(r chi.Router) {
 		r.Use(recordEdits)
-		r.Get("/", s.handleCanvas)                              // GET /stacks/12 or /stacks/chat
-		r.Post("/rename", s.handleStackRename)                  // POST /stacks/12/rename
-		r.Post("/duplicate", s.handleStackDuplicate)            // POST /stacks/12/duplicate
-		r.Get("/delete", s.handleStackDelete)                   // GET /stacks/12/delete (asks)
-		r.Post("/delete", s.handleStackDelete)                  // POST /stacks/12/delete
-		r.Post("/undo", s.handleUndo)                           // POST /stacks/12/undo
-		r.Post("/redo", s.handleRedo)                           // POST /stacks/12/redo
-		r.Post("/arrange", s.handleArrange)                     // POST /stacks/12/arrange (every node's position, from Arrange)
-		r.Get("/template", s.handleTemplate)                    // GET /stacks/12/template?format=yaml
-		r.Post("/template", s.handleTemplateEdit)               // POST /stacks/12/template (text=…: the edited template, one revision)
-		r.Get("/template.{format}", s.handleTemplateDownload)   // GET /stacks/12/template.yaml
-		r.Get("/problems", s.handleProblems)                    // GET /stacks/12/problems
-		r.Get("/design", s.handleStackPanel)                    // GET /stacks/12/design (the Stack panel)
+		r.Get("/", s.handleCanvas)                            // GET /stacks/12 or /stacks/chat
+		r.Post("/rename", s.handleStackRename)                // POST /stacks/12/rename
+		r.Post("/duplicate", s.handleStackDuplicate)          // POST /stacks/12/duplicate
+		r.Get("/delete", s.handleStackDelete)                 // GET /stacks/12/delete (asks)
+		r.Post("/delete", s.handleStackDelete)                // POST /stacks/12/delete
+		r.Post("/undo", s.handleUndo)                         // POST /stacks/12/undo
+		r.Post("/redo", s.handleRedo)                         // POST /stacks/12/redo
+		r.Post("/arrange", s.handleArrange)                   // POST /stacks/12/arrange (every node's position, from Arrange)
+		r.Get("/template", s.handleTemplate)                  // GET /stacks/12/template?format=yaml
+		r.Post("/template", s.handleTemplateEdit)             // POST /stacks/12/template (text=…: the edited template, one revision)
+		r.Get("/template.{format}", s.handleTemplateDownload) // GET /stacks/12/template.yaml
+		r.Get("/problems", s.handleProblems)                  // GET /stacks/12/problems
+		r.Get("/folder", s.handleFolderOffer)                 // GET /stacks/12/folder?seen=… (what the working folder would change; 204 when the page shows it already)
+		r.Post("/folder/load", s.handleFolderLoad)            // POST /stacks/12/folder/load (the working folder's files as one revision)
+		r.Post("/folder/ignore", s.handleFolderIgnore)        // POST /stacks/12/folder/ignore (until the files change again)
+		r.Get("/live", s.handleLive)                          // GET /stacks/12/live?view=v3f9c (server-sent events: revisions, presence)
+		r.Get("/changes", s.handleChanges)                    // GET /stacks/12/changes?since=41 (what changed on the canvas since)
+		r.Post("/presence", s.handlePresence)                 // POST /stacks/12/presence (view=v3f9c&selected=node-fn3)
+		r.Post("/resolve", s.handleResolve)                   // POST /stacks/12/resolve (path=/functions/fn3/memorySize&value=512: keep my value of a conflict)
+
+		// The Stack panel (design.go): one form a request, one revision each.
+		r.Get("/design", s.handleStackPanel)                    // GET /stacks/12/design
 		r.Post("/design/parameters", s.handleParameterSave)     // POST /stacks/12/design/parameters (one parameter: add, edit, remove)
 		r.Post("/design/environments", s.handleEnvironmentSave) // POST /stacks/12/design/environments (one environment)
 		r.Post("/design/sections", s.handleSectionSave)         // POST /stacks/12/design/sections (one condition, mapping or output, as YAML)
-		r.Get("/folder", s.handleFolderOffer)                   // GET /stacks/12/folder?seen=… (what the working folder would change; 204 when the page shows it already)
-		r.Post("/folder/load", s.handleFolderLoad)              // POST /stacks/12/folder/load (the working folder's files as one revision)
-		r.Post("/folder/ignore", s.handleFolderIgnore)          // POST /stacks/12/folder/ignore (until the files change again)
-		r.Get("/live", s.handleLive)                            // GET /stacks/12/live?view=v3f9c (server-sent events: revisions, presence)
-		r.Get("/changes", s.handleChanges)                      // GET /stacks/12/changes?since=41 (what changed on the canvas since)
-		r.Post("/presence", s.handlePresence)                   // POST /stacks/12/presence (view=v3f9c&selected=node-fn3)
-		r.Post("/resolve", s.handleResolve)                     // POST /stacks/12/resolve (path=/functions/fn3/memorySize&value=512: keep my value of a conflict)
 
 		// Commit to repo.
 		r.Get("/git", s.handleGitPage)             // GET /stacks/12/git
@@ -93,7 +95,8 @@ func (s *Server) routes() http.Handler {
 			r.Post("/move", s.handleNodeMove)      // POST /stacks/12/nodes/fn3/move
 			r.Post("/routes", s.handleRouteCreate) // POST /stacks/12/nodes/api1/routes
 			r.Post("/code-move", s.handleCodeMove) // POST /stacks/12/nodes/fn3/code-move (after a rename: move its folder in the next commit)
-			r.Post("/params", s.handleNodeParams)  // POST /stacks/12/nodes/fn3/params (param.memorySize=Memory: fields that take a parameter)
+
+			r.Post("/params", s.handleNodeParams) // POST /stacks/12/nodes/fn3/params (param.memorySize=Memory: fields that take a parameter)
 		})
 
 		// Routes of an API; renamed in the API's form.

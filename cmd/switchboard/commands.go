@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -232,7 +233,10 @@ func runExport(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args [
 	case dir != "":
 		name := "template." + string(format)
 		path := filepath.Join(dir, name)
-		written, err := writeExportDir(dir, name, template, export.Definitions(stack), export.Scaffolds(stack))
+		// Parameter files are the design, as definitions are.
+		design := export.Definitions(stack)
+		maps.Copy(design, export.ParameterFiles(stack))
+		written, err := writeExportDir(dir, name, template, design, export.Scaffolds(stack))
 		if err != nil {
 			return err
 		}

@@ -40,6 +40,7 @@ type runOptions struct {
 	dataDir                                   string
 	allowOrigins                              originList
 	params                                    paramList
+	env                                       string
 	verbose                                   bool
 	idleTimeout, maxConnectionDuration        time.Duration
 	integrationTimeout                        time.Duration
@@ -50,6 +51,7 @@ func (o *runOptions) bind(fs *flag.FlagSet) {
 	fs.StringVar(&o.dynamoDBEndpoint, "dynamodb-endpoint", "", "DynamoDB-compatible endpoint `URL` to use instead of the built-in one (default $AWS_ENDPOINT_URL_DYNAMODB),\ne.g. http://127.0.0.1:8000 for DynamoDB Local or moto")
 	fs.StringVar(&o.dataDir, "data", "", "`folder` keeping the built-in DynamoDB's tables between runs (default: in memory, gone at exit)")
 	fs.StringVar(&o.code, "code", "", "`folder` each function's code path is relative to, such as the folder of the imported\nserverless.yml or template (default: the linked repository's working copy, else the\nfolder the stack was imported from)")
+	fs.StringVar(&o.env, "env", "", "take parameter values from the stack's `environment` (dev, prod…); --param overrides one")
 	fs.Var(&o.params, "param", "a stack parameter's value, `Name=value`; repeat for each (those with a default may be left out)")
 	fs.StringVar(&o.nodeModules, "node-modules", "", "node_modules `folder` handlers may import from, such as one with the AWS SDK for JavaScript v3\n(default $SWITCHBOARD_NODE_MODULES)")
 	fs.Var(&o.allowOrigins, "allow-origin", "browser `origin` (scheme://host[:port]) whose pages may open WebSockets besides loopback ones;\nrepeat or separate with commas")
@@ -133,15 +135,24 @@ func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []st
 		return err
 	}
 	cfg.Stack = stack
-	cfg.Parameters = o.params.values
-	for name := range cfg.Parameters {
+	for name := range o.params.values {
 		if stack.Parameter(name) == nil {
 			return &usageError{msg: fmt.Sprintf("run: --param %s: stack %s has no parameter %s%s", name, stack.Name, name, parameterList(stack))}
 		}
 	}
+	values, err := environmentValues(stack, o.env)
+	if err != nil {
+		return err
+	}
+	maps.Copy(values, o.params.values)
+	cfg.Parameters = values
 	if missing := localrun.MissingParameters(stack, cfg.Parameters); len(missing) > 0 {
-		return &usageError{msg: fmt.Sprintf("run: stack %s needs a value for parameters without a default: %s; pass --param %s=VALUE for each%s",
-			stack.Name, strings.Join(missing, ", "), missing[0], parameterList(stack))}
+		where := "without a default"
+		if o.env != "" {
+			where += " or a value in environment " + o.env
+		}
+		return &usageError{msg: fmt.Sprintf("run: stack %s needs a value for parameters %s: %s; pass --param %s=VALUE for each%s",
+			stack.Name, where, strings.Join(missing, ", "), missing[0], parameterList(stack))}
 	}
 	log := c.logger()
 	// Function output goes to stderr as is, one line per log line, so a
@@ -319,4 +330,32 @@ func runSDK(ctx context.Context, c *CLI, fs *flag.FlagSet, _ *string, args []str
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// environmentValues returns the values the stack's environment named env
+// gives its parameters ("" for none), less those of parameters an import
+// kept as written, which a run does not use.
+func environmentValues(s *model.Stack, env string) (map[string]string, error) {
+	values := map[string]string{}
+	if env == "" {
+		return values, nil
+	}
+	e := s.Environment(env)
+	if e == nil {
+		names := make([]string, len(s.Environments))
+		for i, e := range s.Environments {
+			names[i] = e.Name
+		}
+		have := "it has none"
+		if len(names) > 0 {
+			have = "it has " + strings.Join(names, ", ")
+		}
+		return nil, &usageError{msg: fmt.Sprintf("run: --env %s: stack %s has no environment %s; %s", env, s.Name, env, have)}
+	}
+	for name, v := range e.Values {
+		if s.Parameter(name) != nil {
+			values[name] = v
+		}
+	}
+	return values, nil
 }

@@ -154,6 +154,9 @@ func (b *builder) tree() (*cfn.Value, error) {
 				return nil, fmt.Errorf("resource %s: %w", b.resourceIDs[i], err)
 			}
 		}
+		if b.owners[i].Part == model.PartMain {
+			b.applyParams(n, b.owners[i].Object)
+		}
 		resources.Add(b.resourceIDs[i], n)
 	}
 	ids, others, err := b.others()

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -361,39 +360,6 @@ func describe(v *cfn.Value) string {
 	}
 	return v.Text
 }
-
-// Names says whether a name is one a resource of the stack may refer to:
-// the logical ID of a resource the export writes, a generic node, a
-// parameter of the template, or a pseudo parameter (AWS::Region).
-func Names(s *model.Stack) (func(name string) bool, error) {
-	g, err := Resources(s)
-	if err != nil {
-		return nil, err
-	}
-	names := make(map[string]bool, len(g.ids)+len(s.Others)+len(s.Parameters))
-	for _, id := range g.ids {
-		names[id] = true
-	}
-	for _, o := range s.Others {
-		names[o.Name] = true
-	}
-	var kept *cfn.Value
-	if raw := s.Section("Parameters"); raw != nil {
-		if kept, err = cfn.ParseJSON(raw); err != nil {
-			return nil, fmt.Errorf("kept parameters: %w", err)
-		}
-	}
-	if ps := parametersNode(s, kept); ps != nil && ps.Kind == cfn.Map {
-		for _, k := range ps.Keys {
-			names[k] = true
-		}
-	}
-	return func(name string) bool { return names[name] || strings.HasPrefix(name, "AWS::") }, nil
-}
-
-// subName matches a ${Name} or ${Name.Attribute} in a Fn::Sub string; ${!…}
-// is a literal and does not match.
-var subName = regexp.MustCompile(`\$\{([A-Za-z0-9:]+)(?:\.[A-Za-z0-9.]+)?\}`)
 
 // checkNames reports each Ref, GetAtt, Sub variable and DependsOn of a
 // resource that names nothing known: CloudFormation refuses such a

@@ -198,10 +198,11 @@ func TestNames(t *testing.T) {
 	def := "x"
 	s.Parameters = []*model.Parameter{{Name: "Stage", Default: &def}}
 	s.Sections = append(s.Sections, model.Field{Key: "Parameters", Value: []byte(`{"Kept":{"Type":"String"}}`)})
-	known, err := Names(s)
+	names, err := TemplateNames(s)
 	if err != nil {
 		t.Fatal(err)
 	}
+	known := names.Known
 	for _, name := range []string{"SendHandler", "SendHandlerRole", "ChatApi", "ChatApiStage", "Connections", "Stream", "Stage", "Kept", "AWS::Region"} {
 		if !known(name) {
 			t.Errorf("%s is not known", name)

@@ -154,8 +154,10 @@ type importer struct {
 	stack  *model.Stack
 	nextID int
 
-	res   map[string]*resource
-	order []string // resource logical IDs in source order
+	res map[string]*resource
+	// params is the source's Parameters section, or nil.
+	params *cfn.Value
+	order  []string // resource logical IDs in source order
 	// claimed marks the resources that became part of a model object.
 	claimed map[string]bool
 

@@ -134,10 +134,41 @@ var samTablePolicies = map[string][]string{
 
 // samPolicyTable returns the table a DynamoDB policy template names with
 // TableName: !Ref Table, or "".
+//
+// The table may also be named through a parameter, as in AWS's own
+// samples (TableName: !Ref TableNameParam): the table whose TableName is
+// !Ref of the same parameter, else the one whose TableName is the
+// parameter's default.
 func (im *importer) samPolicyTable(args *cfn.Value) string {
 	id := args.Get("TableName").RefTo()
 	if im.isType(id, typeTable) || im.isType(id, typeSAMSimpleTable) {
 		return id
+	}
+	param := im.params.Get(id)
+	if id == "" || param == nil {
+		return ""
+	}
+	def, hasDefault := param.Get("Default").Str()
+	var byRef, byDefault []string
+	for _, tid := range im.order {
+		r := im.res[tid]
+		if r.typ != typeTable || r.props == nil {
+			continue
+		}
+		name := r.props.Get("TableName")
+		if name.RefTo() == id {
+			byRef = append(byRef, tid)
+		}
+		if s, ok := name.Str(); ok && hasDefault && s == def {
+			byDefault = append(byDefault, tid)
+		}
+	}
+	// Only one table can be meant; two would make the wire a guess.
+	switch {
+	case len(byRef) == 1:
+		return byRef[0]
+	case len(byRef) == 0 && len(byDefault) == 1:
+		return byDefault[0]
 	}
 	return ""
 }

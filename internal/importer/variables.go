@@ -330,6 +330,7 @@ func mapItems(v *cfn.Value) []*cfn.Value {
 // Description, nothing else), so that the export writes the section back
 // the same; otherwise the section is kept as written, as are uses of it.
 func (im *importer) readParameters(section *cfn.Value) {
+	im.params = section
 	if section == nil || section.Kind != cfn.Map || len(section.Keys) == 0 || len(section.Keys) > model.MaxParameters {
 		return
 	}

@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/export"
 	"github.com/switchboard-dev/switchboard/internal/lambdaemu"
@@ -203,6 +205,25 @@ func (r *Runner) placeCode(s *model.Stack, given map[string]string, fns []lambda
 		fns[i].LayerDirs = r.layerDirs[fns[i].Name]
 		for k, v := range fns[i].Env {
 			fns[i].Env[k] = s.ExpandParameters(v, value)
+		}
+		if i < len(s.Functions) && s.Functions[i].Name == fns[i].Name {
+			applyParamFields(s.Functions[i], value, &fns[i])
+		}
+	}
+}
+
+// applyParamFields gives the function the memory and timeout of the
+// parameters they take (model.ParamRef), as the deployed template would; a
+// value that is not a whole number keeps the function's own.
+func applyParamFields(f *model.Function, value func(string) string, fn *lambdaemu.FunctionConfig) {
+	if name := f.ParamOf("memorySize"); name != "" {
+		if mb, err := strconv.Atoi(value(name)); err == nil && mb > 0 {
+			fn.MemoryMB = mb
+		}
+	}
+	if name := f.ParamOf("timeout"); name != "" {
+		if secs, err := strconv.Atoi(value(name)); err == nil && secs > 0 {
+			fn.Timeout = time.Duration(secs) * time.Second
 		}
 	}
 }

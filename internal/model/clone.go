@@ -1,5 +1,7 @@
 package model
 
+import "slices"
+
 // Clone returns a deep copy of the stack, store fields included; nil slices
 // and maps stay nil. It copies field by field rather than through JSON,
 // which took milliseconds on a large stack: the store copies a stack on
@@ -19,8 +21,13 @@ func (s *Stack) Clone() *Stack {
 			d := *p.Default
 			c.Default = &d
 		}
+		c.AllowedValues = slices.Clone(p.AllowedValues)
 		return &c
 	})
+	c.Environments = cloneEnvironments(s.Environments)
+	for _, n := range c.Nodes() {
+		n.Params = slices.Clone(n.Params)
+	}
 	return &c
 }
 

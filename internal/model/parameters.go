@@ -24,6 +24,11 @@ type Parameter struct {
 	// means a value must be given, "" that the empty string is the default.
 	Default     *string `json:"default,omitempty"`
 	Description string  `json:"description,omitempty"`
+	// Type is one of ParameterTypes; "" is String.
+	Type          string   `json:"type,omitempty"`
+	AllowedValues []string `json:"allowedValues,omitempty"`
+	// NoEcho masks the value in the console and API answers.
+	NoEcho bool `json:"noEcho,omitempty"`
 }
 
 // Parameter returns the stack's parameter named name, or nil.

@@ -45,6 +45,8 @@ type Stack struct {
 	// (and a local run asks for), such as an imported serverless.yml's
 	// ${env:…} variables.
 	Parameters []*Parameter `json:"parameters,omitempty"`
+	// Environments are named sets of parameter values (design.go).
+	Environments []*Environment `json:"environments,omitempty"`
 	// ImportedFrom is the folder, on this machine, of the file the stack
 	// was imported from: the root its functions' code paths are relative
 	// to when it is run. Stack files leave it out.
@@ -84,6 +86,8 @@ type Node struct {
 	ID       string   `json:"id"`
 	Name     string   `json:"name"`
 	Position Position `json:"position"`
+	// Params are the node's fields that take a parameter's value.
+	Params []ParamRef `json:"params,omitempty"`
 }
 
 // DeletionPolicy is what CloudFormation does with a resource's data when the

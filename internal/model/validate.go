@@ -108,6 +108,7 @@ func (s *Stack) Check() []Problem {
 	v := newValidator(s)
 	v.checkStack()
 	v.checkParameters()
+	v.checkDesign()
 	for _, k := range kinds {
 		k.check(v)
 	}

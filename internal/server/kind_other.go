@@ -47,12 +47,13 @@ func (p *otherFields) apply(common *propertiesForm, f *nodeForm, st *model.Stack
 	if saved, err := export.ResourceText(o); err == nil && saved == *p.Text {
 		return // untouched: the resource stays byte for byte as it was
 	}
-	known, err := export.Names(st)
-	if err != nil {
+	var known func(string) bool
+	if names, err := export.TemplateNames(st); err != nil {
 		// The stack's other resources cannot be listed: the text is
 		// still checked against its type, its names are not.
 		slog.Warn("generic resource's names not checked", slog.String("resource", o.Name), slog.Any("error", err))
-		known = nil
+	} else {
+		known = names.Known
 	}
 	raw, problems := export.ParseResource(o.Type, *p.Text, known)
 	if len(problems) > 0 {

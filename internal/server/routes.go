@@ -60,6 +60,12 @@ func (s *Server) routes() http.Handler {
 		r.Post("/presence", s.handlePresence)                 // POST /stacks/12/presence (view=v3f9c&selected=node-fn3)
 		r.Post("/resolve", s.handleResolve)                   // POST /stacks/12/resolve (path=/functions/fn3/memorySize&value=512: keep my value of a conflict)
 
+		// The Stack panel (design.go): one form a request, one revision each.
+		r.Get("/design", s.handleStackPanel)                    // GET /stacks/12/design
+		r.Post("/design/parameters", s.handleParameterSave)     // POST /stacks/12/design/parameters (one parameter: add, edit, remove)
+		r.Post("/design/environments", s.handleEnvironmentSave) // POST /stacks/12/design/environments (one environment)
+		r.Post("/design/sections", s.handleSectionSave)         // POST /stacks/12/design/sections (one condition, mapping or output, as YAML)
+
 		// Commit to repo.
 		r.Get("/git", s.handleGitPage)             // GET /stacks/12/git
 		r.Post("/git/link", s.handleGitLinkSave)   // POST /stacks/12/git/link
@@ -90,6 +96,8 @@ func (s *Server) routes() http.Handler {
 			r.Post("/move", s.handleNodeMove)      // POST /stacks/12/nodes/fn3/move
 			r.Post("/routes", s.handleRouteCreate) // POST /stacks/12/nodes/api1/routes
 			r.Post("/code-move", s.handleCodeMove) // POST /stacks/12/nodes/fn3/code-move (after a rename: move its folder in the next commit)
+
+			r.Post("/params", s.handleNodeParams) // POST /stacks/12/nodes/fn3/params (param.memorySize=Memory: fields that take a parameter)
 		})
 
 		// Routes of an API; renamed in the API's form.

@@ -128,6 +128,16 @@ func (s *Server) handleRunStart(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	env, values, missing, err := runParameters(r.Context(), st, r)
+	if err != nil {
+		s.render(w, r, http.StatusUnprocessableEntity, web.RunPanel(s.runView(r, st, s.runs.Get(st.ID), runErrorText(s.failed(r, err), err))))
+		return
+	}
+	if len(missing) > 0 {
+		// Asked for on the page, as the command line refuses naming them.
+		s.render(w, r, http.StatusOK, web.RunParams(web.RunParamsView{Base: web.StackURL(st.ID), Env: env, Missing: missing, Given: values}))
+		return
+	}
 	if r.PostFormValue("restart") == "yes" {
 		s.stopRun(st.ID)
 	}
@@ -140,7 +150,9 @@ func (s *Server) handleRunStart(w http.ResponseWriter, r *http.Request) {
 	}
 	// The page asking is the app itself (its Host passed the server's
 	// check), so its test client may connect from this origin.
-	run, err := s.runs.Start(r.Context(), s.runOpts.runConfig(st, codeDir, "http://"+r.Host))
+	cfg := s.runOpts.runConfig(st, codeDir, "http://"+r.Host)
+	cfg.Parameters = values
+	run, err := s.runs.Start(r.Context(), cfg)
 	if err != nil {
 		// The panel says why, next to the button that tries again: 422
 		// whatever the failure, since htmx swaps in no other error.

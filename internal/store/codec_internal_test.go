@@ -44,7 +44,8 @@ func EveryFieldStack() *model.Stack {
 			Kept:       kept(model.PartStage),
 		}},
 		Functions: []*model.Function{{
-			Node:              model.Node{ID: "fn", Name: "Handler", Position: model.Position{X: 300, Y: -40}},
+			Node: model.Node{ID: "fn", Name: "Handler", Position: model.Position{X: 300, Y: -40},
+				Params: []model.ParamRef{{Field: "memorySize", Parameter: "Memory"}, {Field: "timeout", Parameter: "Memory"}}},
 			Description:       "handles messages",
 			Runtime:           "nodejs22.x",
 			Handler:           "index.handler",
@@ -95,7 +96,6 @@ func EveryFieldStack() *model.Stack {
 			Keys: []*model.APIKey{{Name: "PartnerKey", Disabled: true, Kept: keptAs(model.PartUsagePlanKey, "SourcePlanKey")}}, Kept: keptAs(model.PartMain, "SourcePlan")}},
 		Domains: []*model.Domain{{Node: model.Node{ID: "dom", Name: "Domain", Position: model.Position{X: 13, Y: 14}}, DomainName: "ws.example.com",
 			CertificateParameter: "CertArn", SecurityPolicy: model.DefaultSecurityPolicy, MappingKey: "v1", Kept: keptAs(model.PartAPIMapping, "SourceMapping")}},
-		Parameters: []*model.Parameter{{Name: "CertArn", Description: "the certificate"}},
 		Wires: []*model.Wire{
 			{ID: "w4", Kind: model.WireSendMessage, From: "enqueue", To: "q1"},
 			{ID: "w8", Kind: model.WirePutRecord, From: "record", To: "ks"},
@@ -120,8 +120,14 @@ func EveryFieldStack() *model.Stack {
 			Resource: json.RawMessage(`{"Type":"AWS::SQS::Queue","Properties":{"DelaySeconds":5}}`),
 		}},
 		Sections: []model.Field{{Key: "Metadata", Value: json.RawMessage(`{"Owner":"chat"}`)}},
+		Parameters: []*model.Parameter{{Name: "Memory", Default: ptr("256"), Description: "MB", Type: "Number",
+			AllowedValues: []string{"256", "512"}, NoEcho: true}, {Name: "CertArn", Description: "the certificate"}},
+		Environments: []*model.Environment{{Name: "dev", Values: map[string]string{"Memory": "256"}},
+			{Name: "prod", Values: map[string]string{"Memory": "512"}}},
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // TestCodec_RowsAsScanned checks that each codec builds a row exactly as the
 // driver scans it back (int64 rather than int, NULL rather than ""): a row

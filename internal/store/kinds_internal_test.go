@@ -23,7 +23,7 @@ func TestEveryKindIsStored(t *testing.T) {
 			seen[tb] = k.Kind
 		}
 	}
-	if got, want := len(allTables()), 1+len(seen)+5; got != want {
-		t.Errorf("allTables has %d tables, want %d (nodes, the kinds', wires, others, sections, parameters, imported-from)", got, want)
+	if got, want := len(allTables()), 1+len(seen)+5+len(designTables()); got != want {
+		t.Errorf("allTables has %d tables, want %d (nodes, the kinds', wires, others, sections, parameters, imported-from, design)", got, want)
 	}
 }

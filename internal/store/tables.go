@@ -87,6 +87,9 @@ var (
 		integer("ordinal", func(p *parameterRow) *int { return &p.ordinal }),
 		nullableText("default_value", func(p *parameterRow) **string { return &p.Default }),
 		text("description", func(p *parameterRow) *string { return &p.Description }),
+		text("type", func(p *parameterRow) *string { return &p.Type }),
+		allowedValues(),
+		flag("no_echo", func(p *parameterRow) *bool { return &p.NoEcho }),
 	)
 	importedFromCodec = newCodec("stack_imported_from", true,
 		text("folder", func(f *string) *string { return f }).asKey(),
@@ -102,8 +105,9 @@ var allTables = sync.OnceValue(func() []*table {
 	for _, k := range model.Kinds() {
 		out = append(out, kindStores[k.Kind].tables...)
 	}
-	return append(out, &wiresCodec.table, &othersCodec.table, &sectionsCodec.table,
+	out = append(out, &wiresCodec.table, &othersCodec.table, &sectionsCodec.table,
 		&parametersCodec.table, &importedFromCodec.table)
+	return append(out, designTables()...)
 })
 
 // The rows of objects that hold less than their row: the columns the
@@ -246,6 +250,9 @@ func stackRows(st *model.Stack) ([]rowSet, error) {
 			return nil, err
 		}
 	}
+	if err := designRows(st, sets); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -311,10 +318,14 @@ func readState(ctx context.Context, tx *sql.Tx, stackID int64, st *model.Stack) 
 	if err != nil {
 		return err
 	}
-	return scanAll(ctx, tx, importedFromCodec, importedFromCodec.selectSQL, args, func(f *string) error {
+	err = scanAll(ctx, tx, importedFromCodec, importedFromCodec.selectSQL, args, func(f *string) error {
 		st.ImportedFrom = *f
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return readDesign(ctx, tx, stackID, st)
 }
 
 // readNodes reads the objects of one kind, each its node's row joined with

@@ -141,7 +141,7 @@ func RunButton(base string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" hx-target=\"#run-tab\" hx-swap=\"innerHTML\" data-run-start title=\"Run the stack on this machine, as API Gateway and Lambda would\" data-testid=\"run-locally\"><span class=\"icon\" aria-hidden=\"true\">▶</span><span class=\"label\">Run locally</span></button>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" hx-include=\"#run-env\" hx-target=\"#run-tab\" hx-swap=\"innerHTML\" data-run-start title=\"Run the stack on this machine, as API Gateway and Lambda would\" data-testid=\"run-locally\"><span class=\"icon\" aria-hidden=\"true\">▶</span><span class=\"label\">Run locally</span></button>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -233,7 +233,7 @@ func RunPanel(v RunView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "\" hx-target=\"#run-tab\" data-testid=\"run-start\">▶ Run locally</button>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "\" hx-include=\"#run-env\" hx-target=\"#run-tab\" data-testid=\"run-start\">▶ Run locally</button>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -264,7 +264,7 @@ func RunPanel(v RunView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "\" hx-target=\"#run-tab\" title=\"Restart with the stack as it is now\" data-testid=\"run-restart\">↻ Restart</button> <button type=\"button\" class=\"danger\" hx-post=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "\" hx-include=\"#run-env\" hx-target=\"#run-tab\" title=\"Restart with the stack as it is now\" data-testid=\"run-restart\">↻ Restart</button> <button type=\"button\" class=\"danger\" hx-post=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -4,6 +4,7 @@
 import htmx from 'htmx.org'
 import { initCanvas } from './canvas.js'
 import { initEnvRows } from './env.js'
+import { initDesign } from './design.js'
 import { initRun } from './run.js'
 import { showMessage } from './toast.js'
 
@@ -53,4 +54,5 @@ document.body.addEventListener('htmx:sendError', () => {
 
 initCanvas(htmx)
 initEnvRows(document.body)
+initDesign()
 initRun(htmx)

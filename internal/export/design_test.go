@@ -1,0 +1,167 @@
+package export
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-dev/switchboard/internal/model"
+)
+
+// designStack is the chat example with typed parameters, fields that take
+// them, and two environments.
+func designStack(t testing.TB) *model.Stack {
+	t.Helper()
+	s := mustExample(t, "chat")
+	s.Name = "designed"
+	mem, name := "256", "chat-connections"
+	s.Parameters = []*model.Parameter{
+		{Name: "Memory", Type: "Number", Default: &mem, AllowedValues: []string{"256", "512"}},
+		{Name: "TableNameParam", Default: &name, Description: "the connections table's name"},
+		{Name: "ApiSecret", NoEcho: true},
+	}
+	s.Functions[0].SetParam("memorySize", "Memory")
+	s.Functions[0].SetParam("timeout", "Memory")
+	s.Functions[0].Environment = map[string]string{"SECRET": "${ApiSecret}"}
+	s.Tables[0].SetParam("tableName", "TableNameParam")
+	s.Environments = []*model.Environment{
+		{Name: "dev", Values: map[string]string{"ApiSecret": "dev-secret"}},
+		{Name: "prod", Values: map[string]string{"Memory": "512", "ApiSecret": "p=1", "TableNameParam": "prod-connections"}},
+	}
+	return s
+}
+
+// TestDesignExport: a parameter's type, allowed values and NoEcho are
+// written; a field that takes a parameter is !Ref of it; each environment
+// is a parameter file of "Key=Value" strings.
+func TestDesignExport(t *testing.T) {
+	s := designStack(t)
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	out, err := YAML(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := string(out)
+	for _, want := range []string{
+		"  Memory:\n    Type: Number\n    Default: \"256\"\n    AllowedValues:\n      - \"256\"\n      - \"512\"\n",
+		"  ApiSecret:\n    Type: String\n    NoEcho: true\n",
+		"MemorySize: !Ref Memory",
+		"Timeout: !Ref Memory",
+		"TableName: !Ref TableNameParam",
+		"SECRET: !Ref ApiSecret",
+	} {
+		if !strings.Contains(y, want) {
+			t.Errorf("the template lacks\n%s\n---\n%s", want, y)
+		}
+	}
+	files := ParameterFiles(s)
+	if got, want := string(files["parameters/prod.json"]), "[\n  \"Memory=512\",\n  \"TableNameParam=prod-connections\",\n  \"ApiSecret=p=1\"\n]\n"; got != want {
+		t.Errorf("parameters/prod.json:\n%s\nwant\n%s", got, want)
+	}
+	if len(files) != 2 {
+		t.Errorf("parameter files: %v", files)
+	}
+}
+
+// TestDesignProblems: a field that takes a parameter the stack lacks, a
+// number field taking a String parameter, and an environment's value for an
+// unknown parameter or outside the allowed values are problems.
+func TestDesignProblems(t *testing.T) {
+	s := designStack(t)
+	s.Functions[1].SetParam("memorySize", "Nope")
+	s.Functions[2].SetParam("timeout", "TableNameParam")
+	s.Environments[0].Values["Ghost"] = "x"
+	s.Environments[1].Values["Memory"] = "1024"
+	var msgs []string
+	for _, p := range s.Check() {
+		msgs = append(msgs, p.Message)
+	}
+	all := strings.Join(msgs, "\n")
+	for _, want := range []string{
+		"takes parameter Nope, which the stack does not have",
+		"takes parameter TableNameParam, which is not of type Number",
+		"environment dev gives a value to parameter Ghost, which the stack does not have",
+		`environment prod: "1024" is not an allowed value of parameter Memory`,
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("problems lack %q:\n%s", want, all)
+		}
+	}
+}
+
+// TestDeployEnvironmentToMoto deploys the designed stack with the real AWS
+// CLI and `--parameter-overrides file://parameters/prod.json`: the file is
+// in a format the CLI accepts, and the stack gets the environment's values.
+func TestDeployEnvironmentToMoto(t *testing.T) {
+	if testing.Short() {
+		t.Skip("deploying to moto takes seconds; skipped with -short")
+	}
+	requireTool(t, "aws")
+	requireTool(t, "moto_server")
+	endpoint := mustStartMoto(t)
+	env := []string{"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_DEFAULT_REGION=us-east-1",
+		"AWS_ENDPOINT_URL=" + endpoint, "HOME=" + t.TempDir()}
+	dir := t.TempDir()
+	s := designStack(t)
+	tpl, err := YAML(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(p string, data []byte) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("template.yaml", tpl)
+	for p, data := range ParameterFiles(s) {
+		write(p, data)
+	}
+	if _, err := WriteScaffolds(dir, s); err != nil {
+		t.Fatal(err)
+	}
+	aws := func(args ...string) string {
+		t.Helper()
+		out, err := runTool(t, dir, env, "aws", append(args, "--endpoint-url", endpoint)...)
+		if err != nil {
+			t.Fatalf("aws %v: %v\n%s", args, err, out)
+		}
+		return out
+	}
+	aws("s3", "mb", "s3://switchboard-test-design")
+	aws("cloudformation", "package", "--template-file", "template.yaml",
+		"--s3-bucket", "switchboard-test-design", "--output-template-file", "packaged.yaml")
+	aws("cloudformation", "deploy", "--template-file", "packaged.yaml", "--stack-name", "designed",
+		"--capabilities", "CAPABILITY_IAM", "--parameter-overrides", "file://parameters/prod.json")
+	var described struct {
+		Stacks []struct {
+			StackStatus string
+			Parameters  []struct{ ParameterKey, ParameterValue string }
+		}
+	}
+	out := aws("cloudformation", "describe-stacks", "--stack-name", "designed", "--output", "json")
+	if err := json.Unmarshal([]byte(out), &described); err != nil {
+		t.Fatalf("describe-stacks: %v\n%s", err, out)
+	}
+	if len(described.Stacks) != 1 || described.Stacks[0].StackStatus != "CREATE_COMPLETE" {
+		t.Fatalf("stack: %s", out)
+	}
+	got := map[string]string{}
+	for _, p := range described.Stacks[0].Parameters {
+		got[p.ParameterKey] = p.ParameterValue
+	}
+	if got["Memory"] != "512" || got["TableNameParam"] != "prod-connections" {
+		t.Errorf("deployed parameters %v, want prod's", got)
+	}
+	tables := aws("dynamodb", "list-tables", "--output", "json")
+	if !strings.Contains(tables, "prod-connections") {
+		t.Errorf("the table is not named by the parameter: %s", tables)
+	}
+}

@@ -4,18 +4,43 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
 )
 
-// wireMiddle is where a pointer may press a drawn wire.
-func wireMiddle(t *testing.T, ctx context.Context, sel string) (float64, float64) {
-	t.Helper()
-	var mid []float64
-	run(t, ctx, "find the wire "+sel, chromedp.Evaluate(`(() => { const p = document.querySelector('`+sel+` .wire-hit'); const m = p.getScreenCTM(); const q = p.getPointAtLength(p.getTotalLength() / 2); return [q.x * m.a + m.e, q.y * m.d + m.f] })()`, &mid))
-	return mid[0], mid[1]
+// wireMiddleJS finds the middle of the wire sel on the screen.
+func wireMiddleJS(sel string) string {
+	return `(() => { const p = document.querySelector('` + sel + ` .wire-hit'); const m = p.getScreenCTM(); const q = p.getPointAtLength(p.getTotalLength() / 2); return [q.x * m.a + m.e, q.y * m.d + m.f] })()`
+}
+
+// clickWireUntil clicks the middle of the wire sel, found at the moment of
+// the click, until the page says cond: an edit's answer may still be
+// redrawing the wires (a node's new summary can move them), or a request
+// for the panel may be in flight and take the click's with it; a user
+// clicks again.
+func clickWireUntil(sel, cond string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		var err error
+		for range 5 {
+			var mid []float64
+			if err = chromedp.Evaluate(wireMiddleJS(sel), &mid).Do(ctx); err != nil {
+				return err
+			}
+			if err = chromedp.MouseClickXY(mid[0], mid[1]).Do(ctx); err != nil {
+				return err
+			}
+			tctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+			err = chromedp.Poll(cond, nil).Do(tctx)
+			cancel()
+			if err == nil {
+				return nil
+			}
+		}
+		return err
+	})
 }
 
 // change sets a field and tells the form, as picking a choice does, once
@@ -88,9 +113,9 @@ func TestBrowserRouteToStepFunctions(t *testing.T) {
 
 	// A synchronous start needs an express machine: refused, with the reason.
 	allowConsoleErrors(t, "the server responded with a status of 422 (Unprocessable Entity) "+srv.url+"/stacks/")
-	wx, wy := wireMiddle(t, ctx, `#wires svg.wire-start-execution`)
 	run(t, ctx, "switch to a synchronous start",
-		chromedp.MouseClickXY(wx, wy),
+		waitJS(`!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')`),
+		clickWireUntil(`#wires svg.wire-start-execution`, `!!document.querySelector('[data-testid=wire-kind]')`),
 		chromedp.WaitVisible(`[data-testid=wire-kind]`),
 		change(`[data-testid=wire-kind]`, string(model.WireStartSyncExecution)),
 		waitJS(`[...document.querySelectorAll('#toasts *')].some(e => e.textContent.includes('only an express state machine'))`),
@@ -104,9 +129,9 @@ func TestBrowserRouteToStepFunctions(t *testing.T) {
 		change(`[data-testid=f-type]`, string(model.StateMachineExpress)),
 		waitJS(`document.querySelector('#nodes .node-statemachine .node-body').textContent.includes('express')`),
 	)
-	wx, wy = wireMiddle(t, ctx, `#wires svg.wire-start-execution`)
 	run(t, ctx, "switch to a synchronous start again, and give it 5 s",
-		chromedp.MouseClickXY(wx, wy),
+		waitJS(`!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')`),
+		clickWireUntil(`#wires svg.wire-start-execution`, `!!document.querySelector('[data-testid=wire-kind]')`),
 		chromedp.WaitVisible(`[data-testid=wire-kind]`),
 		change(`[data-testid=wire-kind]`, string(model.WireStartSyncExecution)),
 		chromedp.WaitVisible(`#wires svg.wire-start-sync-execution`),

@@ -26,6 +26,9 @@ func TestDeployToMoto(t *testing.T) {
 	}
 	for _, example := range []string{"chat", "echo", "kept", "services", "events", "apikinds"} {
 		t.Run(example+"/DeploysToCreateComplete", func(t *testing.T) {
+			// Each deploy is its own moto account; most of a deploy is
+			// waiting on the AWS CLI and moto, so they overlap well.
+			t.Parallel()
 			start := time.Now()
 			endpoint := mustStartMoto(t)
 			env := []string{

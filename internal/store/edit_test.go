@@ -178,7 +178,7 @@ func testRandomEdits(t *testing.T, seed uint64) {
 	// Store: 300 of them took half a minute under -race.
 	steps := 300
 	if testtool.RaceEnabled {
-		steps = 100
+		steps = 60
 	}
 	for step := range steps {
 		next := st.Clone()

@@ -144,4 +144,57 @@ func TestBrowserWireAroundNode(t *testing.T) {
 	if crossing > 0 {
 		t.Fatalf("the wire passes through the table (%d samples inside it)", crossing)
 	}
+
+}
+
+// TestBrowserWireAroundAddedNode: a node added from the palette where a
+// wire runs routes that wire again around it (the canvas keeps the routes
+// of wires a new node does not cross, so this one must not be kept).
+func TestBrowserWireAroundAddedNode(t *testing.T) {
+	t.Parallel()
+	srv := mustServeReal(t)
+	ctx, _ := newBrowser(t)
+	s := &model.Stack{Name: "added"}
+	api := model.NewAPI(s.NewID("api"), "Api")
+	api.Routes = []*model.Route{{ID: s.NewID("rt"), Key: "$default"}}
+	fn := model.NewFunction(s.NewID("fn"), "Handler")
+	fn.Position = model.Position{X: 1100, Y: 39} // a straight run at about y 63
+	s.APIs, s.Functions = []*model.API{api}, []*model.Function{fn}
+	s.Wires = []*model.Wire{{ID: s.NewID("w"), Kind: model.WireIntegration, From: api.Routes[0].ID, To: fn.ID}}
+	stored, err := srv.store.CreateStack(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wire := `#wire-` + s.Wires[0].ID
+	run(t, ctx, "open the stack",
+		chromedp.EmulateViewport(1440, 900),
+		chromedp.Navigate(srv.url+"/stacks/"+strconv.FormatInt(stored.ID, 10)),
+		chromedp.WaitVisible(`.editor.ready #node-`+fn.ID),
+		chromedp.Click(`[data-action=fit]`), waitViewStill(), waitFrames(),
+	)
+	before := evalString(t, ctx, `document.querySelector('`+wire+` .wire-line').getAttribute('d')`)
+	var mid []float64
+	run(t, ctx, "find the wire's middle", chromedp.Evaluate(wireMiddleJS(wire), &mid))
+	px, py := center(t, ctx, `[data-testid=palette-queue]`)
+	run(t, ctx, "drop a queue on the wire", drag(px, py, mid[0], mid[1]),
+		chromedp.WaitVisible(`#nodes .node-queue`), waitViewStill(), waitFrames())
+	screenshot(t, ctx, "added")
+	var crossing int
+	run(t, ctx, "sample the wire", chromedp.Evaluate(`(() => {
+  const path = document.querySelector('`+wire+` .wire-line')
+  const t = document.querySelector('#nodes .node-queue')
+  const x0 = +t.dataset.x, y0 = +t.dataset.y, x1 = x0 + t.offsetWidth, y1 = y0 + t.offsetHeight
+  let inside = 0
+  for (let l = 0; l <= path.getTotalLength(); l += 4) {
+    const p = path.getPointAtLength(l)
+    if (p.x > x0 && p.x < x1 && p.y > y0 && p.y < y1) inside++
+  }
+  return inside
+})()`, &crossing))
+	if after := evalString(t, ctx, `document.querySelector('`+wire+` .wire-line').getAttribute('d')`); after == before {
+		t.Fatalf("the wire kept its route %q with a queue dropped on it", before)
+	}
+	if crossing > 0 {
+		t.Fatalf("the wire passes through the queue added on its way (%d samples inside it)", crossing)
+	}
 }

@@ -52,6 +52,7 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
   let nearPainted = null // what the wire canvas holds (paintNear)
   let farPainted = null // what the overview holds (paintFar)
   let gridSig = '' // every node's box, which routes were worked out among
+  let gridBoxes = new Map() // node ID → its box's key, as of gridSig
   const styles = {} // wire kind → { colour, dash }
   let routed = 0 // how many routes were worked out, ever
   let lanesFor = -1 // the drawn wires and routes the lanes were spread for
@@ -116,6 +117,7 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     dirty = false
     version++
     const fresh = new Map()
+    const boxes = new Map()
     grid = createGrid()
     let sig = ''
     for (const el of world.querySelectorAll('#nodes > .node')) {
@@ -123,14 +125,23 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
       fresh.set(n.id, n)
       grid.add(n.box)
       decorate(n)
-      sig += `${n.id}:${n.box.minX},${n.box.minY},${n.box.maxX},${n.box.maxY};`
+      const key = `${n.box.minX},${n.box.minY},${n.box.maxX},${n.box.maxY}`
+      boxes.set(n.id, key)
+      sig += `${n.id}:${key};`
     }
     nodes = fresh
     // A change that moved no node (a rename, a new route's wire) keeps the
     // routes already worked out: routing hundreds of wires again is most
-    // of an edit's frame on a big stack.
-    const known = sig === gridSig ? new Map(wires.map((w) => [w.id, w])) : new Map()
+    // of an edit's frame on a big stack. So does one that only added
+    // nodes (a node from the palette), for the routes none of them crosses.
+    let known = new Map()
+    let added = []
+    if (gridSig !== '' && [...gridBoxes].every(([id, key]) => boxes.get(id) === key)) {
+      known = new Map(wires.map((w) => [w.id, w]))
+      added = [...boxes.keys()].filter((id) => !gridBoxes.has(id)).map((id) => fresh.get(id).box)
+    }
     gridSig = sig
+    gridBoxes = boxes
     // Reference wires (data-ref) are routed like the others but are not
     // selectable: they change with a resource's text, not here.
     wires = [...world.querySelectorAll('#wires > svg.wire[data-wire], #wires > svg.wire[data-ref]')].map(readWire)
@@ -150,7 +161,7 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
       const e = ends(w)
       w.box = e ? endsBox(e) : null
       const was = known.get(w.id)
-      if (e && was?.pts && was.key === endsKey(e)) {
+      if (e && was?.pts && was.key === endsKey(e) && !crossesAny(was.pts, added)) {
         w.key = was.key
         w.pts = was.pts
         w.box = was.box
@@ -159,11 +170,30 @@ export function createScene (editor, viewport, world, overview, wireCanvas) {
     for (const n of nodes.values()) n.shown = !n.el.classList.contains('culled')
     for (const w of wires) w.shown = !w.el.classList.contains('culled')
   }
+  // crossesAny says whether the polyline pts passes through any of boxes
+  // (with a margin: a route keeps its distance from nodes).
+  function crossesAny (pts, boxes) {
+    if (boxes.length === 0) return false
+    for (let i = 1; i < pts.length; i++) {
+      const a = pts[i - 1]
+      const b = pts[i]
+      const minX = Math.min(a.x, b.x)
+      const maxX = Math.max(a.x, b.x)
+      const minY = Math.min(a.y, b.y)
+      const maxY = Math.max(a.y, b.y)
+      for (const box of boxes) {
+        if (maxX >= box.minX - 20 && minX <= box.maxX + 20 && maxY >= box.minY - 20 && minY <= box.maxY + 20) return true
+      }
+    }
+    return false
+  }
+
   // refreshNodes re-reads nodes whose position changed (a drag, a morph)
   // without reading the rest of the scene again.
   function refreshNodes (ids) {
     version++
     gridSig = '' // routes from here on are among boxes rebuild did not read
+    gridBoxes = new Map()
     grid = createGrid()
     for (const id of ids) {
       const n = nodes.get(id)

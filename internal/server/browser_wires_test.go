@@ -129,18 +129,7 @@ func TestBrowserWireAroundNode(t *testing.T) {
 		waitFrames(),
 	)
 	screenshot(t, ctx, "around")
-	var crossing int
-	run(t, ctx, "sample the wire", chromedp.Evaluate(fmt.Sprintf(`(() => {
-  const path = document.querySelector('#wire-%s .wire-line')
-  const t = document.getElementById('node-%s')
-  const x0 = +t.dataset.x, y0 = +t.dataset.y, x1 = x0 + t.offsetWidth, y1 = y0 + t.offsetHeight
-  let inside = 0
-  for (let l = 0; l <= path.getTotalLength(); l += 4) {
-    const p = path.getPointAtLength(l)
-    if (p.x > x0 && p.x < x1 && p.y > y0 && p.y < y1) inside++
-  }
-  return inside
-})()`, s.Wires[0].ID, tbl.ID), &crossing))
+	crossing := samplesInside(t, ctx, `#wire-`+s.Wires[0].ID, `#node-`+tbl.ID)
 	if crossing > 0 {
 		t.Fatalf("the wire passes through the table (%d samples inside it)", crossing)
 	}
@@ -179,10 +168,23 @@ func TestBrowserWireAroundAddedNode(t *testing.T) {
 	run(t, ctx, "drop a queue on the wire", drag(px, py, mid[0], mid[1]),
 		chromedp.WaitVisible(`#nodes .node-queue`), waitViewStill(), waitFrames())
 	screenshot(t, ctx, "added")
-	var crossing int
-	run(t, ctx, "sample the wire", chromedp.Evaluate(`(() => {
+	crossing := samplesInside(t, ctx, wire, `#nodes .node-queue`)
+	if after := evalString(t, ctx, `document.querySelector('`+wire+` .wire-line').getAttribute('d')`); after == before {
+		t.Fatalf("the wire kept its route %q with a queue dropped on it", before)
+	}
+	if crossing > 0 {
+		t.Fatalf("the wire passes through the queue added on its way (%d samples inside it)", crossing)
+	}
+}
+
+// samplesInside counts the points, 4 px apart along the wire sel, that lie
+// inside the node sel's box: a wire routed around the node has none.
+func samplesInside(t *testing.T, ctx context.Context, wire, node string) int {
+	t.Helper()
+	var inside int
+	run(t, ctx, "sample the wire "+wire, chromedp.Evaluate(`(() => {
   const path = document.querySelector('`+wire+` .wire-line')
-  const t = document.querySelector('#nodes .node-queue')
+  const t = document.querySelector('`+node+`')
   const x0 = +t.dataset.x, y0 = +t.dataset.y, x1 = x0 + t.offsetWidth, y1 = y0 + t.offsetHeight
   let inside = 0
   for (let l = 0; l <= path.getTotalLength(); l += 4) {
@@ -190,11 +192,6 @@ func TestBrowserWireAroundAddedNode(t *testing.T) {
     if (p.x > x0 && p.x < x1 && p.y > y0 && p.y < y1) inside++
   }
   return inside
-})()`, &crossing))
-	if after := evalString(t, ctx, `document.querySelector('`+wire+` .wire-line').getAttribute('d')`); after == before {
-		t.Fatalf("the wire kept its route %q with a queue dropped on it", before)
-	}
-	if crossing > 0 {
-		t.Fatalf("the wire passes through the queue added on its way (%d samples inside it)", crossing)
-	}
+})()`, &inside))
+	return inside
 }

@@ -47,21 +47,6 @@ func (im *importer) omitEventOutputs(omit func(kept *[]model.Kept, names ...stri
 	}
 }
 
-func (im *importer) eachEventKept(fn func(*[]model.Kept)) {
-	for _, b := range im.stack.Buses {
-		fn(&b.Kept)
-	}
-	for _, r := range im.stack.Rules {
-		fn(&r.Kept)
-	}
-	for _, b := range im.stack.Buckets {
-		fn(&b.Kept)
-	}
-	for _, t := range im.stack.Streams {
-		fn(&t.Kept)
-	}
-}
-
 // eventSummary adds the event kinds' nodes to an import's summary.
 func eventSummary(s *model.Stack, sum Summary) Summary {
 	for _, b := range s.Buses {

@@ -374,40 +374,7 @@ func (im *importer) keepOutputs() {
 
 // eachKept calls fn with each object's Kept.
 func (im *importer) eachKept(fn func(*[]model.Kept)) {
-	for _, a := range im.stack.APIs {
-		fn(&a.Kept)
-		for _, r := range a.Routes {
-			fn(&r.Kept)
-		}
-	}
-	for _, f := range im.stack.Functions {
-		fn(&f.Kept)
-	}
-	for _, t := range im.stack.Tables {
-		fn(&t.Kept)
-	}
-	for _, q := range im.stack.Queues {
-		fn(&q.Kept)
-	}
-	for _, t := range im.stack.Topics {
-		fn(&t.Kept)
-	}
-	for _, m := range im.stack.StateMachines {
-		fn(&m.Kept)
-	}
-	im.eachEventKept(fn)
-	for _, l := range im.stack.Layers {
-		fn(&l.Kept)
-	}
-	for _, p := range im.stack.UsagePlans {
-		fn(&p.Kept)
-		for _, k := range p.Keys {
-			fn(&k.Kept)
-		}
-	}
-	for _, d := range im.stack.Domains {
-		fn(&d.Kept)
-	}
+	im.stack.EachKept(func(_ string, kept *[]model.Kept) { fn(kept) })
 }
 
 func sortFields(fs []model.Field) {

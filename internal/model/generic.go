@@ -105,7 +105,8 @@ func (s *Stack) References() []Reference {
 	for i, o := range s.Others {
 		names[i] = []byte(o.Name)
 	}
-	s.eachKept(func(id string, kept []Kept) {
+	s.EachKept(func(id string, keptList *[]Kept) {
+		kept := *keptList
 		fn := add(id, true)
 		scan := func(raw json.RawMessage) {
 			if slices.ContainsFunc(names, func(name []byte) bool { return bytes.Contains(raw, name) }) {
@@ -137,78 +138,22 @@ func (s *Stack) nodesByLogicalID() map[string]string {
 	for _, n := range s.Nodes() {
 		out[n.Name] = n.ID
 	}
+	// An imported node may keep its source's logical ID.
+	s.EachKept(func(id string, kept *[]Kept) {
+		if k := KeptPart(*kept, PartMain); k != nil && k.LogicalID != "" {
+			out[k.LogicalID] = id
+		}
+	})
 	for _, a := range s.APIs {
-		out[KeptLogicalID(a.Kept, PartMain, a.Name)] = a.ID
 		out[KeptLogicalID(a.Kept, PartStage, a.StageLogicalID())] = a.ID
 	}
 	for _, f := range s.Functions {
-		out[KeptLogicalID(f.Kept, PartMain, f.Name)] = f.ID
 		out[KeptLogicalID(f.Kept, PartRole, f.RoleLogicalID())] = f.ID
 	}
-	for _, t := range s.Tables {
-		out[KeptLogicalID(t.Kept, PartMain, t.Name)] = t.ID
-	}
-	for _, q := range s.Queues {
-		out[KeptLogicalID(q.Kept, PartMain, q.Name)] = q.ID
-	}
-	for _, t := range s.Topics {
-		out[KeptLogicalID(t.Kept, PartMain, t.Name)] = t.ID
-	}
 	for _, m := range s.StateMachines {
-		out[KeptLogicalID(m.Kept, PartMain, m.Name)] = m.ID
 		out[KeptLogicalID(m.Kept, PartRole, m.RoleLogicalID())] = m.ID
 	}
-	for _, b := range s.Buses {
-		out[KeptLogicalID(b.Kept, PartMain, b.Name)] = b.ID
-	}
-	for _, r := range s.Rules {
-		out[KeptLogicalID(r.Kept, PartMain, r.Name)] = r.ID
-	}
-	for _, b := range s.Buckets {
-		out[KeptLogicalID(b.Kept, PartMain, b.Name)] = b.ID
-	}
-	for _, t := range s.Streams {
-		out[KeptLogicalID(t.Kept, PartMain, t.Name)] = t.ID
-	}
 	return out
-}
-
-// eachKept calls fn with each modelled node's ID and what it (and, for an
-// API, each of its routes) kept from an imported template, in stack order.
-func (s *Stack) eachKept(fn func(id string, kept []Kept)) {
-	for _, a := range s.APIs {
-		fn(a.ID, a.Kept)
-		for _, r := range a.Routes {
-			fn(a.ID, r.Kept)
-		}
-	}
-	for _, f := range s.Functions {
-		fn(f.ID, f.Kept)
-	}
-	for _, t := range s.Tables {
-		fn(t.ID, t.Kept)
-	}
-	for _, q := range s.Queues {
-		fn(q.ID, q.Kept)
-	}
-	for _, t := range s.Topics {
-		fn(t.ID, t.Kept)
-	}
-	for _, m := range s.StateMachines {
-		fn(m.ID, m.Kept)
-	}
-	for _, b := range s.Buses {
-		fn(b.ID, b.Kept)
-	}
-	for _, r := range s.Rules {
-		fn(r.ID, r.Kept)
-	}
-	for _, b := range s.Buckets {
-		fn(b.ID, b.Kept)
-	}
-	for _, t := range s.Streams {
-		fn(t.ID, t.Kept)
-	}
 }
 
 // subName matches a ${Name} or ${Name.Attribute} in a Fn::Sub string; ${!…}

@@ -19,6 +19,14 @@ func init() {
 			s.APIs = append(s.APIs, a)
 			return &a.Node
 		},
+		eachKept: func(s *Stack, fn func(id string, kept *[]Kept)) {
+			for _, a := range s.APIs {
+				fn(a.ID, &a.Kept)
+				for _, r := range a.Routes {
+					fn(a.ID, &r.Kept)
+				}
+			}
+		},
 		eachNode: func(s *Stack, fn func(*Node)) {
 			for _, a := range s.APIs {
 				fn(&a.Node)

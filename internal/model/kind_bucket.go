@@ -20,6 +20,11 @@ func init() {
 			s.Buckets = append(s.Buckets, b)
 			return &b.Node
 		},
+		eachKept: func(s *Stack, fn func(id string, kept *[]Kept)) {
+			for _, b := range s.Buckets {
+				fn(b.ID, &b.Kept)
+			}
+		},
 		eachNode: func(s *Stack, fn func(*Node)) {
 			for _, b := range s.Buckets {
 				fn(&b.Node)

@@ -14,6 +14,11 @@ func init() {
 			s.Buses = append(s.Buses, b)
 			return &b.Node
 		},
+		eachKept: func(s *Stack, fn func(id string, kept *[]Kept)) {
+			for _, b := range s.Buses {
+				fn(b.ID, &b.Kept)
+			}
+		},
 		eachNode: func(s *Stack, fn func(*Node)) {
 			for _, b := range s.Buses {
 				fn(&b.Node)

@@ -25,6 +25,11 @@ func init() {
 			s.Domains = append(s.Domains, d)
 			return &d.Node
 		},
+		eachKept: func(s *Stack, fn func(id string, kept *[]Kept)) {
+			for _, d := range s.Domains {
+				fn(d.ID, &d.Kept)
+			}
+		},
 		eachNode: func(s *Stack, fn func(*Node)) {
 			for _, d := range s.Domains {
 				fn(&d.Node)

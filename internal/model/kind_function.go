@@ -18,6 +18,11 @@ func init() {
 			s.Functions = append(s.Functions, f)
 			return &f.Node
 		},
+		eachKept: func(s *Stack, fn func(id string, kept *[]Kept)) {
+			for _, f := range s.Functions {
+				fn(f.ID, &f.Kept)
+			}
+		},
 		eachNode: func(s *Stack, fn func(*Node)) {
 			for _, f := range s.Functions {
 				fn(&f.Node)

@@ -19,6 +19,11 @@ func init() {
 			s.Layers = append(s.Layers, l)
 			return &l.Node
 		},
+		eachKept: func(s *Stack, fn func(id string, kept *[]Kept)) {
+			for _, l := range s.Layers {
+				fn(l.ID, &l.Kept)
+			}
+		},
 		eachNode: func(s *Stack, fn func(*Node)) {
 			for _, l := range s.Layers {
 				fn(&l.Node)

@@ -14,6 +14,11 @@ func init() {
 			s.Queues = append(s.Queues, q)
 			return &q.Node
 		},
+		eachKept: func(s *Stack, fn func(id string, kept *[]Kept)) {
+			for _, q := range s.Queues {
+				fn(q.ID, &q.Kept)
+			}
+		},
 		eachNode: func(s *Stack, fn func(*Node)) {
 			for _, q := range s.Queues {
 				fn(&q.Node)

@@ -20,6 +20,11 @@ func init() {
 			s.Rules = append(s.Rules, r)
 			return &r.Node
 		},
+		eachKept: func(s *Stack, fn func(id string, kept *[]Kept)) {
+			for _, r := range s.Rules {
+				fn(r.ID, &r.Kept)
+			}
+		},
 		eachNode: func(s *Stack, fn func(*Node)) {
 			for _, r := range s.Rules {
 				fn(&r.Node)

@@ -18,6 +18,11 @@ func init() {
 			s.StateMachines = append(s.StateMachines, m)
 			return &m.Node
 		},
+		eachKept: func(s *Stack, fn func(id string, kept *[]Kept)) {
+			for _, m := range s.StateMachines {
+				fn(m.ID, &m.Kept)
+			}
+		},
 		eachNode: func(s *Stack, fn func(*Node)) {
 			for _, m := range s.StateMachines {
 				fn(&m.Node)

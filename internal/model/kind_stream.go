@@ -14,6 +14,11 @@ func init() {
 			s.Streams = append(s.Streams, t)
 			return &t.Node
 		},
+		eachKept: func(s *Stack, fn func(id string, kept *[]Kept)) {
+			for _, t := range s.Streams {
+				fn(t.ID, &t.Kept)
+			}
+		},
 		eachNode: func(s *Stack, fn func(*Node)) {
 			for _, t := range s.Streams {
 				fn(&t.Node)

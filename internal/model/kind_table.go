@@ -16,6 +16,11 @@ func init() {
 			s.Tables = append(s.Tables, t)
 			return &t.Node
 		},
+		eachKept: func(s *Stack, fn func(id string, kept *[]Kept)) {
+			for _, t := range s.Tables {
+				fn(t.ID, &t.Kept)
+			}
+		},
 		eachNode: func(s *Stack, fn func(*Node)) {
 			for _, t := range s.Tables {
 				fn(&t.Node)

@@ -13,6 +13,11 @@ func init() {
 			s.Topics = append(s.Topics, t)
 			return &t.Node
 		},
+		eachKept: func(s *Stack, fn func(id string, kept *[]Kept)) {
+			for _, t := range s.Topics {
+				fn(t.ID, &t.Kept)
+			}
+		},
 		eachNode: func(s *Stack, fn func(*Node)) {
 			for _, t := range s.Topics {
 				fn(&t.Node)

@@ -20,6 +20,14 @@ func init() {
 			s.UsagePlans = append(s.UsagePlans, p)
 			return &p.Node
 		},
+		eachKept: func(s *Stack, fn func(id string, kept *[]Kept)) {
+			for _, p := range s.UsagePlans {
+				fn(p.ID, &p.Kept)
+				for _, key := range p.Keys {
+					fn(p.ID, &key.Kept)
+				}
+			}
+		},
 		eachNode: func(s *Stack, fn func(*Node)) {
 			for _, p := range s.UsagePlans {
 				fn(&p.Node)

@@ -28,6 +28,10 @@ type KindSpec struct {
 	add func(s *Stack, id, name string) *Node
 	// eachNode calls fn for every node of the kind, in stack order.
 	eachNode func(s *Stack, fn func(*Node))
+	// eachKept calls fn with each node's ID and each Kept list the node
+	// holds (its own, and its parts' such as an API's routes), in stack
+	// order.
+	eachKept func(s *Stack, fn func(id string, kept *[]Kept))
 	// count is how many nodes of the kind the stack has.
 	count func(s *Stack) int
 	// applyDefaults fills the fields a stack document may leave out.
@@ -49,6 +53,9 @@ var kinds []*KindSpec
 
 // registerKind adds a kind to the catalogue; each kind file calls it once.
 func registerKind(k *KindSpec) {
+	if k.eachNode == nil || k.eachKept == nil {
+		panic("model: kind " + string(k.Kind) + " registers no eachNode or eachKept")
+	}
 	kinds = append(kinds, k)
 	slices.SortStableFunc(kinds, func(a, b *KindSpec) int { return cmp.Compare(a.Order, b.Order) })
 }
@@ -76,4 +83,13 @@ func (k *KindSpec) Label(n *Node) string {
 	// Not Sprintf("%s %q"): boxing Noun cost an allocation per node in
 	// every check of a large stack.
 	return k.Noun + " " + strconv.Quote(name)
+}
+
+// EachKept calls fn with each modelled node's ID and every Kept list it
+// holds (what it and its parts kept from an imported template), kind by
+// kind in the catalogue's order.
+func (s *Stack) EachKept(fn func(id string, kept *[]Kept)) {
+	for _, k := range kinds {
+		k.eachKept(s, fn)
+	}
 }

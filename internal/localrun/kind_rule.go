@@ -1,13 +1,22 @@
 package localrun
 
-import "github.com/switchboard-dev/switchboard/internal/model"
+import (
+	"github.com/switchboard-dev/switchboard/internal/model"
+)
 
-// A local run does not emulate EventBridge rules: each rule is named when the run
-// starts, with the routes that reach it and the functions it would
-// trigger (unserved.go).
+// Rules are served by the run's EventBridge (eventbridge.go): each matches
+// the events put on its bus (the default one when wired to none) against
+// its pattern, and its schedule fires while the run lives, both
+// delivering to the functions and queues it is wired to. What it cannot
+// deliver (a target of another kind, kept as the template wrote it) is
+// named when the run starts.
 func init() {
-	registerKind(&kindServer{kind: model.KindRule, order: 44, serve: func(st *starting) error {
-		warnUnserved(st, "rule", nodesOf(st.s.Rules, func(x *model.Rule) *model.Node { return &x.Node }))
+	registerKind(&kindServer{kind: model.KindRule, order: 19, serve: func(st *starting) error {
+		b, err := st.bridge()
+		if err != nil {
+			return err
+		}
+		b.start()
 		return nil
 	}})
 }

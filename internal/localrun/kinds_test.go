@@ -1,6 +1,7 @@
 package localrun
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -9,9 +10,9 @@ import (
 
 // Every kind in the model's catalogue is served by a local run, in the
 // order starting needs: tables (whose streams the services feed), the
-// queues whose endpoint and the topics and state machines whose ARNs the
-// functions' environment names, then the APIs whose ports it names too,
-// then the functions.
+// queues and buses whose endpoints and the topics and state machines whose
+// ARNs the functions' environment names, the rules on the buses, then the
+// APIs whose ports it names too, then the functions.
 func TestEveryKindRuns(t *testing.T) {
 	var order []model.Kind
 	for _, k := range kindServers {
@@ -20,7 +21,7 @@ func TestEveryKindRuns(t *testing.T) {
 		}
 		order = append(order, k.kind)
 	}
-	want := []model.Kind{model.KindTable, model.KindQueue, model.KindTopic, model.KindStateMachine, model.KindAPI, model.KindLayer, model.KindFunction, model.KindBus, model.KindUsagePlan, model.KindDomain, model.KindRule, model.KindBucket, model.KindStream}
+	want := []model.Kind{model.KindTable, model.KindQueue, model.KindTopic, model.KindStateMachine, model.KindBus, model.KindRule, model.KindAPI, model.KindLayer, model.KindFunction, model.KindUsagePlan, model.KindDomain, model.KindBucket, model.KindStream}
 	if len(order) != len(want) || len(order) != len(model.Kinds()) {
 		t.Fatalf("served kinds %v, want %v (one per kind of the catalogue)", order, want)
 	}
@@ -92,8 +93,9 @@ func TestGenericNodesAreNamed(t *testing.T) {
 	}
 }
 
-// Buses, rules, buckets and streams are named when a run starts, with the
-// routes that reach them and the functions they would trigger.
+// Buckets and streams are named when a run starts, with the routes that
+// reach them and the functions they would trigger; buses and rules, which
+// the run serves, are not.
 func TestUnservedEventKindsAreNamed(t *testing.T) {
 	s := &model.Stack{Name: "ev"}
 	a := model.NewAPI("api1", "Api")
@@ -116,7 +118,8 @@ func TestUnservedEventKindsAreNamed(t *testing.T) {
 		t.Fatal(err)
 	}
 	var lines []string
-	st := &starting{s: s, cfg: Config{OnProgress: func(m string) { lines = append(lines, m) }}}
+	st := &starting{ctx: t.Context(), logger: slog.New(slog.DiscardHandler), s: s, r: &Runner{}, gate: newGate(),
+		cfg: Config{Region: "us-east-1", OnProgress: func(m string) { lines = append(lines, m) }}}
 	for _, k := range kindServers {
 		if k.kind != model.KindAPI && k.kind != model.KindFunction && k.kind != model.KindTable {
 			if err := k.serve(st); err != nil {
@@ -124,15 +127,22 @@ func TestUnservedEventKindsAreNamed(t *testing.T) {
 			}
 		}
 	}
+	if st.r.svc != nil {
+		t.Cleanup(func() { _ = st.r.svc.close() })
+	}
+	warnIntegrations(st)
 	got := strings.Join(lines, "\n")
 	for _, want := range []string{
-		"warning: bus Orders is not emulated in a local run; route Api publish answers with an integration error",
-		"warning: rule OnOrder is not emulated in a local run; it does not trigger Worker",
 		"warning: bucket Uploads is not emulated in a local run; it does not trigger Worker",
 		"warning: stream Clicks is not emulated in a local run; route Api record answers with an integration error",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the start does not say %q:\n%s", want, got)
+		}
+	}
+	for _, served := range []string{"bus Orders", "rule OnOrder", "Api publish"} {
+		if strings.Contains(got, served) {
+			t.Errorf("the start names %s, which the run serves:\n%s", served, got)
 		}
 	}
 }

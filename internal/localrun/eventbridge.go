@@ -67,7 +67,16 @@ type localRule struct {
 	matchWire string
 	pattern   *eventPattern
 	schedule  schedule
-	targets   []*model.Wire
+	targets   []ruleTarget
+}
+
+// ruleTarget is where a rule delivers: a wire to a function or queue, or
+// a target the template wrote with an Input, InputPath or
+// InputTransformer (kept as written, so no wire), which shape what is
+// delivered instead of the whole event.
+type ruleTarget struct {
+	wire  *model.Wire
+	input func(event []byte) ([]byte, error)
 }
 
 // newBridge readies the buses and rules and serves the endpoint; the
@@ -99,9 +108,10 @@ func newBridge(st *starting, svc *services) (*bridge, error) {
 		}
 		for _, w := range x.WiresFrom(r.ID) {
 			if w.Kind == model.WireTrigger || w.Kind == model.WireDeliver {
-				lr.targets = append(lr.targets, w)
+				lr.targets = append(lr.targets, ruleTarget{wire: w})
 			}
 		}
+		lr.targets = append(lr.targets, keptTargets(st, x, r)...)
 		var err error
 		if r.EventPattern != "" {
 			if lr.pattern, err = compilePattern(r.EventPattern); err != nil {
@@ -372,8 +382,17 @@ func (b *bridge) route(bus *localBus, ev envelope, origin string) {
 
 // deliver sends a rule's event to each of its targets.
 func (b *bridge) deliver(lr *localRule, payload []byte) {
-	for _, w := range lr.targets {
-		if err := b.svc.deliver(w, "rule "+lr.rule.Name, payload); err != nil {
+	for _, t := range lr.targets {
+		w, body := t.wire, payload
+		if t.input != nil {
+			var err error
+			if body, err = t.input(payload); err != nil {
+				b.svc.logger.WarnContext(b.svc.ctx, "rule's target input failed", slog.String("rule", lr.rule.Name), slog.Any("err", err))
+				b.svc.event(apigw.Event{Kind: apigw.EventError, Function: "rule " + lr.rule.Name, FunctionID: lr.rule.ID, Detail: err.Error()})
+				continue
+			}
+		}
+		if err := b.svc.deliver(w, "rule "+lr.rule.Name, body); err != nil {
 			b.svc.logger.WarnContext(b.svc.ctx, "rule's delivery failed", slog.String("rule", lr.rule.Name), slog.Any("err", err))
 			b.svc.event(apigw.Event{Kind: apigw.EventError, Function: "rule " + lr.rule.Name, FunctionID: lr.rule.ID, WireIDs: []string{w.ID}, Detail: err.Error()})
 		}

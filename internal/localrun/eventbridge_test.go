@@ -289,3 +289,46 @@ func TestEventBridgeEndpointRefusesForeignHost(t *testing.T) {
 		t.Errorf("a request naming no operation: status %d, want 400", got)
 	}
 }
+
+// TestRuleTargetInputs: targets an imported template wrote with an
+// InputPath, an InputTransformer or an Input (kept as written, since the
+// export does not generate them) get what those make of the event; a
+// target that is no function or queue of the stack is named at the start.
+func TestRuleTargetInputs(t *testing.T) {
+	MustSDK(t)
+	out := t.TempDir()
+	s, code := servicesStack(t, out, map[string]string{"Detail": "", "Shaped": "", "Fixed": ""})
+	addRoute(s, "$default", true, model.WirePutEvents, "busOrders")
+	s.Buses = []*model.Bus{model.NewBus("busOrders", "Orders")}
+	r := model.NewRule("rl1", "OnOrder")
+	r.EventPattern = `{"source":["Api"]}`
+	r.Kept = []model.Kept{{Part: model.PartMain, Properties: []model.Field{{Key: "Targets", Value: json.RawMessage(`[
+		{"Id": "T1", "Arn": {"Fn::GetAtt": ["Detail", "Arn"]}, "InputPath": "$.detail"},
+		{"Id": "T2", "Arn": {"Fn::GetAtt": ["Shaped", "Arn"]}, "InputTransformer": {"InputPathsMap": {"kind": "$.detail.kind", "n": "$.detail.n"},
+			"InputTemplate": "{\"what\": \"<kind>\", \"n\": <n>, \"source\": \"<src>\"}"}},
+		{"Id": "T3", "Arn": {"Fn::GetAtt": ["Fixed", "Arn"]}, "Input": "{\"fixed\": true}"},
+		{"Id": "T4", "Arn": {"Ref": "Alerts"}}]`)}}}}
+	s.Rules = []*model.Rule{r}
+	wire(s, model.WireMatch, "busOrders", "rl1")
+	var mu sync.Mutex
+	var lines []string
+	run := MustRun(t, Config{Stack: s, CodeDir: code, OnProgress: func(m string) { mu.Lock(); lines = append(lines, m); mu.Unlock() }})
+	mu.Lock()
+	if got := strings.Join(lines, "\n"); !strings.Contains(got, "warning: rule OnOrder: target T4 is not a function or queue of the stack, which a local run does not deliver to") {
+		t.Errorf("the start does not name target T4:\n%s", got)
+	}
+	mu.Unlock()
+
+	c := MustDial(t, run, "")
+	MustSend(t, c, `{"kind":"order","n":2}`)
+	MustRead(t, c)
+	if got := waitEvents(t, out, "Detail", 1)[0]; fmt.Sprint(got) != "map[kind:order n:2]" {
+		t.Errorf("InputPath $.detail gave %v", got)
+	}
+	if got := waitEvents(t, out, "Shaped", 1)[0]; fmt.Sprint(got) != "map[n:2 source:<src> what:order]" {
+		t.Errorf("the InputTransformer gave %v", got)
+	}
+	if got := waitEvents(t, out, "Fixed", 1)[0]; fmt.Sprint(got) != "map[fixed:true]" {
+		t.Errorf("Input gave %v", got)
+	}
+}

@@ -108,7 +108,9 @@ func targetInput(t map[string]json.RawMessage) (func([]byte) ([]byte, error), er
 				return nil, err
 			}
 		}
-		return func(event []byte) ([]byte, error) { return transformInput(event, tr.InputPathsMap, *tr.InputTemplate), nil }, nil
+		return func(event []byte) ([]byte, error) {
+			return transformInput(event, tr.InputPathsMap, *tr.InputTemplate), nil
+		}, nil
 	}
 	return nil, nil
 }

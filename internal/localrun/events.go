@@ -15,9 +15,9 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/sqslocal"
 )
 
-// Event sources: what a queue, a topic or a table stream wired to a
-// function sends it, in the shapes Lambda's event source mappings and SNS
-// send.
+// Event sources: what a queue, a topic, a table stream or a rule wired to
+// a function sends it, in the shapes Lambda's event source mappings, SNS
+// and EventBridge send.
 
 // sqsBatchSize is Lambda's default batch size for an SQS event source.
 const sqsBatchSize = 10
@@ -162,10 +162,9 @@ func (s *services) publish(sr *serviceRoute, tmpl string, custom bool, vin vtlIn
 
 // deliver sends an event along a wire from an event source to its end: a
 // function is invoked asynchronously with it, a queue gets it as a
-// message. It is the seam for event sources not served yet: an EventBridge
-// rule (a kind_rule.go registering its kindServer) would, for each event
-// its pattern matches or each tick of its schedule, call deliver on each
-// rule → function or rule → queue wire with EventBridge's event.
+// message. An EventBridge rule calls it, for each event its pattern
+// matches or each tick of its schedule, on each rule → function or rule →
+// queue wire with EventBridge's event (eventbridge.go).
 func (s *services) deliver(w *model.Wire, source string, payload []byte) error {
 	x := model.NewIndex(s.stack)
 	if f := x.Function(w.To); f != nil {

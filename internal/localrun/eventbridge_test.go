@@ -3,6 +3,7 @@ package localrun
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -288,6 +289,11 @@ func TestEventBridgeEndpointRefusesForeignHost(t *testing.T) {
 	if got := rawStatus(t, addr, fmt.Sprintf("POST / HTTP/1.1\r\nHost: %s\r\nContent-Length: 2\r\n\r\n{}", addr)); got != http.StatusBadRequest {
 		t.Errorf("a request naming no operation: status %d, want 400", got)
 	}
+	// More than PutEvents' 10 entries is refused whole.
+	body = `{"Entries":[` + strings.Repeat(`{"Source":"s","DetailType":"x","Detail":"{}"},`, 10) + `{"Source":"s","DetailType":"x","Detail":"{}"}]}`
+	if got := rawStatus(t, addr, put(addr)); got != http.StatusBadRequest {
+		t.Errorf("11 entries: status %d, want 400", got)
+	}
 }
 
 // TestRuleTargetInputs: targets an imported template wrote with an
@@ -330,5 +336,41 @@ func TestRuleTargetInputs(t *testing.T) {
 	}
 	if got := waitEvents(t, out, "Fixed", 1)[0]; fmt.Sprint(got) != "map[fixed:true]" {
 		t.Errorf("Input gave %v", got)
+	}
+}
+
+// TestRuleToFIFOQueue: a rule's event goes to a FIFO queue in the rule's
+// message group (the export's SqsParameters), deduplicated by the event's
+// ID as EventBridge does: the same event twice is one message.
+func TestRuleToFIFOQueue(t *testing.T) {
+	s := &model.Stack{Name: "fifo"}
+	q := model.NewQueue("q1", "Orders")
+	q.FIFO = true
+	s.Queues = []*model.Queue{q}
+	s.Rules = []*model.Rule{model.NewRule("rl1", "OnOrder")}
+	wire(s, model.WireDeliver, "rl1", "q1")
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	st := &starting{ctx: t.Context(), logger: slog.New(slog.DiscardHandler), s: s, r: &Runner{}, gate: newGate(), cfg: Config{Region: "us-east-1"}}
+	b, err := st.bridge()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.r.svc.close() })
+	detail := `{"n":1}`
+	res, err := b.putEvents([]putEntry{{Source: "shop", DetailType: "Order", Detail: &detail}}, "test")
+	if err != nil || res.FailedEntryCount != 0 {
+		t.Fatalf("put: %+v, %v", res, err)
+	}
+	lr := b.rules[0]
+	ev, _ := json.Marshal(envelope{ID: res.Entries[0].EventID, Source: "shop", Detail: json.RawMessage(detail)})
+	b.deliver(lr, ev) // the same event again
+	msgs, err := st.r.svc.sqs.Receive(t.Context(), QueueName(s, q), 10, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 1 || msgs[0].Attributes["MessageGroupId"] != "OnOrder" || msgs[0].Attributes["MessageDeduplicationId"] != res.Entries[0].EventID {
+		t.Errorf("the queue holds %+v, want one message in group OnOrder deduplicated by the event's ID", msgs)
 	}
 }

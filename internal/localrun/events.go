@@ -172,7 +172,19 @@ func (s *services) deliver(w *model.Wire, source string, payload []byte) error {
 		return nil
 	}
 	if q := x.Queue(w.To); q != nil {
-		_, err := s.sqs.Send(s.queues[q.ID], sqslocal.SendInput{Body: string(payload), SenderID: sqslocal.AccountID})
+		in := sqslocal.SendInput{Body: string(payload), SenderID: sqslocal.AccountID}
+		if r := x.Rule(w.From); r != nil && q.FIFO {
+			// The export's target keeps a rule's events in one group;
+			// EventBridge deduplicates by the event's ID unless the
+			// queue does by content.
+			in.GroupID = r.Name
+			if !q.ContentBasedDeduplication {
+				var ev struct{ ID string }
+				_ = json.Unmarshal(payload, &ev)
+				in.DedupID = ev.ID
+			}
+		}
+		_, err := s.sqs.Send(s.queues[q.ID], in)
 		if err == nil {
 			s.event(apigw.Event{Kind: apigw.EventInvoke, Function: "queue " + q.Name, FunctionID: q.ID, WireIDs: []string{w.ID}, Detail: source})
 		}

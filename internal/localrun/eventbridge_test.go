@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -121,17 +122,30 @@ const emitter = `const { EventBridgeClient, PutEventsCommand } = require('@aws-s
 const eb = new EventBridgeClient({});
 exports.handler = async (event) => {
   const out = await eb.send(new PutEventsCommand({ Entries: [
-    { Source: 'app.orders', DetailType: 'OrderPlaced', Detail: JSON.stringify({ id: event.body }), Resources: ['arn:aws:s3:::orders'] },
+    { Source: 'app.orders', DetailType: 'OrderPlaced', Detail: JSON.stringify({ id: JSON.parse(event.body).id }), Resources: ['arn:aws:s3:::orders'] },
     { Source: 'other.app', DetailType: 'Noise', Detail: '{}' },
   ] }));
   return { statusCode: 200, body: JSON.stringify(out) };
 };
 `
 
+// pyEmitter is the same in Python with boto3, which reads
+// AWS_ENDPOINT_URL_EVENTBRIDGE too.
+const pyEmitter = `import json
+import boto3
+
+events = boto3.client("events")
+
+def handler(event, context):
+    out = events.put_events(Entries=[{"Source": "app.py", "DetailType": "FromPython", "Detail": json.dumps({"id": json.loads(event["body"])["id"]})}])
+    return {"statusCode": 200, "body": json.dumps({"FailedEntryCount": out["FailedEntryCount"], "Entries": out["Entries"]})}
+`
+
 // TestHandlerPutsEventsWithSDK: a function's SDK PutEvents, with no
 // endpoint or bus of its own, reaches the default bus; the rule there
 // whose pattern matches one of the two events sends it to a queue, whose
-// function gets it as the message's body.
+// function gets it as the message's body. A Python function's boto3 does
+// the same, when python3 has boto3.
 func TestHandlerPutsEventsWithSDK(t *testing.T) {
 	nodeModules := testtool.NodeModules(t, "../..", "client-eventbridge", "client-sqs")
 	out := t.TempDir()
@@ -143,13 +157,24 @@ func TestHandlerPutsEventsWithSDK(t *testing.T) {
 	r := model.NewRule("rl1", "OrdersToQueue")
 	r.EventPattern = `{"source":[{"prefix":"app."}],"detail":{"id":[{"exists":true}]}}`
 	s.Rules = []*model.Rule{r}
-	addRoute(s, "$default", true, model.WireIntegration, "fnEmitter")
+	s.APIs[0].RouteSelectionExpression = "$request.body.action"
+	addRoute(s, "node", true, model.WireIntegration, "fnEmitter")
+	python := exec.Command("python3", "-c", "import boto3").Run() == nil
+	if python {
+		py := model.NewFunction("fnPyEmitter", "PyEmitter")
+		py.Runtime, py.Handler = "python3.13", "app.handler"
+		s.Functions = append(s.Functions, py)
+		MustWrite(t, code, map[string]string{py.CodePath + "/app.py": pyEmitter})
+		addRoute(s, "py", true, model.WireIntegration, "fnPyEmitter")
+	} else {
+		t.Log("python3 with boto3 is not installed: only the Node.js handler is checked")
+	}
 	wire(s, model.WireDeliver, "rl1", "q1")
 	wire(s, model.WireConsume, "q1", "fnWorker")
 	run := MustRun(t, Config{Stack: s, CodeDir: code, NodePath: nodeModules})
 
 	c := MustDial(t, run, "")
-	MustSend(t, c, "o-1")
+	MustSend(t, c, `{"action":"node","id":"o-1"}`)
 	var res struct {
 		FailedEntryCount int
 		Entries          []struct{ EventId string }
@@ -168,6 +193,20 @@ func TestHandlerPutsEventsWithSDK(t *testing.T) {
 	if ev["source"] != "app.orders" || ev["detail-type"] != "OrderPlaced" || ev["detail"].(map[string]any)["id"] != "o-1" ||
 		ev["id"] != res.Entries[0].EventId || fmt.Sprint(ev["resources"]) != "[arn:aws:s3:::orders]" {
 		t.Errorf("the message is %v", ev)
+	}
+	if !python {
+		return
+	}
+	MustSend(t, c, `{"action":"py","id":"p-1"}`)
+	if err := json.Unmarshal([]byte(MustRead(t, c)), &res); err != nil || res.FailedEntryCount != 0 || len(res.Entries) != 1 {
+		t.Fatalf("boto3's put_events answered %+v (%v)", res, err)
+	}
+	var recs []map[string]any
+	for _, e := range waitEvents(t, out, "Worker", 2) {
+		recs = append(recs, records(e)...)
+	}
+	if err := json.Unmarshal([]byte(recs[len(recs)-1]["body"].(string)), &ev); err != nil || ev["source"] != "app.py" || ev["detail"].(map[string]any)["id"] != "p-1" {
+		t.Errorf("the Python function's event reached the queue as %v (%v)", ev, err)
 	}
 }
 

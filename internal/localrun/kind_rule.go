@@ -1,6 +1,9 @@
 package localrun
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/switchboard-dev/switchboard/internal/model"
 )
 
@@ -17,6 +20,30 @@ func init() {
 			return err
 		}
 		b.start()
+		if len(b.rules) > 0 {
+			st.progress("rules: " + ruleSummary(b.rules))
+		}
 		return nil
 	}})
+}
+
+// ruleSummary says where each rule listens: "OnOrder on svc-Orders,
+// Nightly on cron(0 2 * * ? *) (disabled)".
+func ruleSummary(rules []*localRule) string {
+	parts := make([]string, 0, len(rules))
+	for _, lr := range rules {
+		var on []string
+		if lr.rule.EventPattern != "" {
+			on = append(on, lr.bus.name)
+		}
+		if lr.rule.Schedule != "" {
+			on = append(on, lr.rule.Schedule)
+		}
+		part := fmt.Sprintf("%s on %s", lr.rule.Name, strings.Join(on, " and "))
+		if lr.rule.Disabled {
+			part += " (disabled)"
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, ", ")
 }

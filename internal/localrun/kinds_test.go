@@ -146,3 +146,46 @@ func TestUnservedEventKindsAreNamed(t *testing.T) {
 		}
 	}
 }
+
+// What a rule or bus cannot do in a run is named when it starts: a
+// pattern or schedule EventBridge would refuse, a partner's event source
+// bus; the rules are listed with where they listen.
+func TestRuleProblemsAreNamed(t *testing.T) {
+	s := &model.Stack{Name: "ev"}
+	partner := model.NewBus("bus1", "Partner")
+	partner.Kept = []model.Kept{{Properties: []model.Field{{Key: "EventSourceName", Value: []byte(`"aws.partner/example.com/123/orders"`)}}}}
+	s.Buses = []*model.Bus{partner}
+	bad := model.NewRule("rl1", "BadPattern")
+	bad.EventPattern = `{"source":"shop"}`
+	slow := model.NewRule("rl2", "BadSchedule")
+	slow.EventPattern, slow.Schedule = "", "rate(1 minutes)"
+	nightly := model.NewRule("rl3", "Nightly")
+	nightly.EventPattern, nightly.Schedule, nightly.Disabled = "", "cron(0 2 * * ? *)", true
+	s.Rules = []*model.Rule{bad, slow, nightly}
+	s.Wires = []*model.Wire{{ID: "w1", Kind: model.WireMatch, From: "bus1", To: "rl1"}}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	st := &starting{ctx: t.Context(), logger: slog.New(slog.DiscardHandler), s: s, r: &Runner{}, gate: newGate(),
+		cfg: Config{Region: "us-east-1", OnProgress: func(m string) { lines = append(lines, m) }}}
+	for _, k := range kindServers {
+		if k.kind == model.KindBus || k.kind == model.KindRule {
+			if err := k.serve(st); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Cleanup(func() { _ = st.r.svc.close() })
+	got := strings.Join(lines, "\n")
+	for _, want := range []string{
+		`warning: rule BadPattern: source: a value in a pattern must be in a list, such as ["shop"]; it matches no event in a local run`,
+		`warning: rule BadSchedule: rate(1 minutes): the unit is minute, hour or day for 1, minutes, hours or days for more; it never fires in a local run`,
+		"warning: bus Partner is a partner's event source, which a local run does not emulate; only PutEvents reaches it",
+		"rules: BadPattern on ev-Partner, BadSchedule on rate(1 minutes), Nightly on cron(0 2 * * ? *) (disabled)",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the start does not say %q:\n%s", want, got)
+		}
+	}
+}

@@ -111,7 +111,7 @@ func newBridge(st *starting, svc *services) (*bridge, error) {
 				lr.targets = append(lr.targets, ruleTarget{wire: w})
 			}
 		}
-		lr.targets = append(lr.targets, keptTargets(st, x, r)...)
+		lr.targets = append(lr.targets, keptTargets(st, x, lr)...)
 		var err error
 		if r.EventPattern != "" {
 			if lr.pattern, err = compilePattern(r.EventPattern); err != nil {

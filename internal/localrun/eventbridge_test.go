@@ -350,7 +350,7 @@ func TestRuleTargetInputs(t *testing.T) {
 	r.Kept = []model.Kept{{Part: model.PartMain, Properties: []model.Field{{Key: "Targets", Value: json.RawMessage(`[
 		{"Id": "T1", "Arn": {"Fn::GetAtt": ["Detail", "Arn"]}, "InputPath": "$.detail"},
 		{"Id": "T2", "Arn": {"Fn::GetAtt": ["Shaped", "Arn"]}, "InputTransformer": {"InputPathsMap": {"kind": "$.detail.kind", "n": "$.detail.n"},
-			"InputTemplate": "{\"what\": \"<kind>\", \"n\": <n>, \"source\": \"<src>\"}"}},
+			"InputTemplate": "{\"what\": \"<kind>\", \"n\": <n>, \"rule\": \"<aws.events.rule-name>\", \"other\": \"<src>\"}"}},
 		{"Id": "T3", "Arn": {"Fn::GetAtt": ["Fixed", "Arn"]}, "Input": "{\"fixed\": true}"},
 		{"Id": "T4", "Arn": {"Ref": "Alerts"}}]`)}}}}
 	s.Rules = []*model.Rule{r}
@@ -370,7 +370,7 @@ func TestRuleTargetInputs(t *testing.T) {
 	if got := waitEvents(t, out, "Detail", 1)[0]; fmt.Sprint(got) != "map[kind:order n:2]" {
 		t.Errorf("InputPath $.detail gave %v", got)
 	}
-	if got := waitEvents(t, out, "Shaped", 1)[0]; fmt.Sprint(got) != "map[n:2 source:<src> what:order]" {
+	if got := waitEvents(t, out, "Shaped", 1)[0]; fmt.Sprint(got) != "map[n:2 other:<src> rule:OnOrder what:order]" {
 		t.Errorf("the InputTransformer gave %v", got)
 	}
 	if got := waitEvents(t, out, "Fixed", 1)[0]; fmt.Sprint(got) != "map[fixed:true]" {

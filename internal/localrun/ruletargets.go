@@ -15,7 +15,8 @@ import (
 // as EventBridge shapes them, and names the others when it starts.
 
 // keptTargets reads a rule's kept Targets.
-func keptTargets(st *starting, x *model.Index, r *model.Rule) []ruleTarget {
+func keptTargets(st *starting, x *model.Index, lr *localRule) []ruleTarget {
+	r := lr.rule
 	var raw []map[string]json.RawMessage
 	for _, k := range r.Kept {
 		for _, p := range k.Properties {
@@ -44,7 +45,7 @@ func keptTargets(st *starting, x *model.Index, r *model.Rule) []ruleTarget {
 		if wired(x, r.ID, w.To) && len(t) == 2 {
 			continue // the wire delivers it
 		}
-		input, err := targetInput(t)
+		input, err := targetInput(t, lr)
 		if err != nil {
 			st.progress(fmt.Sprintf("warning: rule %s: target %s: %v; a local run does not deliver to it", r.Name, id, err))
 			continue
@@ -65,7 +66,7 @@ func wired(x *model.Index, from, to string) bool {
 
 // targetInput is what a target's Input, InputPath or InputTransformer
 // makes of an event; nil for the event as it is.
-func targetInput(t map[string]json.RawMessage) (func([]byte) ([]byte, error), error) {
+func targetInput(t map[string]json.RawMessage, lr *localRule) (func([]byte) ([]byte, error), error) {
 	for key := range t {
 		switch key {
 		case "Id", "Arn", "Input", "InputPath", "InputTransformer":
@@ -109,7 +110,7 @@ func targetInput(t map[string]json.RawMessage) (func([]byte) ([]byte, error), er
 			}
 		}
 		return func(event []byte) ([]byte, error) {
-			return transformInput(event, tr.InputPathsMap, *tr.InputTemplate), nil
+			return transformInput(event, tr.InputPathsMap, *tr.InputTemplate, lr), nil
 		}, nil
 	}
 	return nil, nil
@@ -146,11 +147,13 @@ func valueAt(event []byte, path string) (any, bool) {
 	return v, true
 }
 
-// transformInput fills an InputTemplate: each <name> of the paths map (and
-// <aws.events.event.json>, the whole event) becomes its value: a string's
-// text, anything else's JSON; a path not in the event gives null, nothing
+// transformInput fills an InputTemplate: each <name> of the paths map, and
+// EventBridge's own (<aws.events.event.json>, the whole event;
+// <aws.events.rule-name>, <aws.events.rule-arn>,
+// <aws.events.event.ingestion-time>), becomes its value: a string's text,
+// anything else's JSON; a path not in the event gives null, nothing
 // inside quotes.
-func transformInput(event []byte, paths map[string]string, template string) []byte {
+func transformInput(event []byte, paths map[string]string, template string, lr *localRule) []byte {
 	var b strings.Builder
 	for {
 		i := strings.IndexByte(template, '<')
@@ -166,16 +169,26 @@ func transformInput(event []byte, paths map[string]string, template string) []by
 		name := template[i+1 : i+j]
 		b.WriteString(template[:i])
 		template = template[i+j+1:]
-		if name == "aws.events.event.json" || name == "aws.events.event" {
+		var v any
+		var found bool
+		switch name {
+		case "aws.events.event.json", "aws.events.event":
 			b.Write(event)
 			continue
+		case "aws.events.rule-name":
+			v, found = lr.rule.Name, true
+		case "aws.events.rule-arn":
+			v, found = lr.arn, true
+		case "aws.events.event.ingestion-time":
+			v, found = valueAt(event, "$.time")
+		default:
+			path, ok := paths[name]
+			if !ok {
+				b.WriteString("<" + name + ">")
+				continue
+			}
+			v, found = valueAt(event, path)
 		}
-		path, ok := paths[name]
-		if !ok {
-			b.WriteString("<" + name + ">")
-			continue
-		}
-		v, found := valueAt(event, path)
 		inQuotes := strings.HasSuffix(b.String(), `"`) && strings.HasPrefix(template, `"`)
 		switch s, isString := v.(string); {
 		case isString:

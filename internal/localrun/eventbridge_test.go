@@ -215,6 +215,8 @@ type fakeClock struct {
 	mu      sync.Mutex
 	now     time.Time
 	waiters []fakeTimer
+	// most is the most timers that ever waited at once.
+	most int
 }
 
 type fakeTimer struct {
@@ -237,6 +239,7 @@ func (c *fakeClock) After(d time.Duration) <-chan time.Time {
 		return ch
 	}
 	c.waiters = append(c.waiters, fakeTimer{c.now.Add(d), ch})
+	c.most = max(c.most, len(c.waiters))
 	return ch
 }
 
@@ -297,6 +300,14 @@ func TestScheduleRuleFires(t *testing.T) {
 	if second := waitEvents(t, out, "Ticker", 2)[1]; second["time"] != "2026-12-07T23:02:30Z" {
 		t.Errorf("the second tick is %v", second)
 	}
+	// Only the enabled rule ever waited for a tick: a disabled one has no
+	// timer, and so never fires.
+	clock.advance(t, 1, 0)
+	clock.mu.Lock()
+	if clock.most != 1 {
+		t.Errorf("%d schedules waited at once, want 1 (the disabled rule's too?)", clock.most)
+	}
+	clock.mu.Unlock()
 	if got := waitEvents(t, out, "Idle", 0); len(got) != 0 {
 		t.Errorf("a disabled rule fired: %v", got)
 	}

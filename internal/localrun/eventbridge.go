@@ -113,7 +113,18 @@ func newBridge(st *starting, svc *services) (*bridge, error) {
 		}
 		lr.targets = append(lr.targets, keptTargets(st, x, lr)...)
 		var err error
-		if r.EventPattern != "" {
+		switch kept, ok := keptValue(r.Kept, "EventPattern"); {
+		case ok:
+			// The template's own pattern, which the model could not
+			// hold (intrinsic functions in it) or spelled otherwise.
+			var text string
+			if json.Unmarshal(kept, &text) != nil {
+				text = string(kept)
+			}
+			if lr.pattern, err = compilePattern(text); err != nil {
+				st.progress(fmt.Sprintf("warning: rule %s: its event pattern, kept as the template wrote it, cannot be matched in a local run (%v); it matches no event", r.Name, err))
+			}
+		case r.EventPattern != "":
 			if lr.pattern, err = compilePattern(r.EventPattern); err != nil {
 				st.progress(fmt.Sprintf("warning: rule %s: %v; it matches no event in a local run", r.Name, err))
 			}

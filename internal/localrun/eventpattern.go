@@ -54,6 +54,12 @@ func compilePattern(text string) (*eventPattern, error) {
 }
 
 func compileObject(obj map[string]any, path string) (*eventPattern, error) {
+	if len(obj) == 0 {
+		if path == "" {
+			return nil, fmt.Errorf("the event pattern is empty; EventBridge allows no empty object")
+		}
+		return nil, fmt.Errorf("%s: EventBridge allows no empty object", path)
+	}
 	p := &eventPattern{}
 	keys := make([]string, 0, len(obj))
 	for k := range obj {

@@ -22,7 +22,6 @@ func TestEventPatternsMatchAsEventBridge(t *testing.T) {
 		pattern string
 		want    bool
 	}{
-		{`{}`, true},
 		{`{"source":["app.orders"]}`, true},
 		{`{"source":["app.payments"]}`, false},
 		{`{"source":["app.payments","app.orders"]}`, true},
@@ -87,6 +86,8 @@ func TestEventPatternsMatchAsEventBridge(t *testing.T) {
 func TestEventPatternsRefused(t *testing.T) {
 	for pattern, want := range map[string]string{
 		`[]`:                                       "must be a JSON object",
+		`{}`:                                       "the event pattern is empty",
+		`{"detail":{}}`:                            "detail: EventBridge allows no empty object",
 		`{"source":"app"}`:                         "source: a value in a pattern must be in a list",
 		`{"source":[]}`:                            "source: an empty list",
 		`{"detail":{"n":[{"numeric":[">"]}]}}`:     "detail.n: numeric takes",

@@ -1,6 +1,7 @@
 package localrun
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
@@ -49,15 +50,21 @@ func (st *starting) bridge() (*bridge, error) {
 
 // keptProperty says whether an object's main part keeps a property.
 func keptProperty(kept []model.Kept, key string) bool {
+	_, ok := keptValue(kept, key)
+	return ok
+}
+
+// keptValue is a property an object's main part keeps, as JSON.
+func keptValue(kept []model.Kept, key string) (json.RawMessage, bool) {
 	for _, k := range kept {
 		if k.Part != model.PartMain {
 			continue
 		}
 		for _, p := range k.Properties {
 			if p.Key == key {
-				return true
+				return p.Value, true
 			}
 		}
 	}
-	return false
+	return nil, false
 }

@@ -159,9 +159,14 @@ func TestRuleProblemsAreNamed(t *testing.T) {
 	bad.EventPattern = `{"source":"shop"}`
 	slow := model.NewRule("rl2", "BadSchedule")
 	slow.EventPattern, slow.Schedule = "", "rate(1 minutes)"
+	subbed := model.NewRule("rl4", "Subbed")
+	subbed.EventPattern = "{}" // the importer's stand-in beside the kept pattern
+	subbed.Kept = []model.Kept{{Properties: []model.Field{{Key: "EventPattern", Value: []byte(`{"source":[{"Fn::Sub":"${AWS::StackName}.orders"}]}`)}}}}
+	spelled := model.NewRule("rl5", "Spelled")
+	spelled.Kept = []model.Kept{{Properties: []model.Field{{Key: "EventPattern", Value: []byte(`"{\"source\": [\"shop\"]}"`)}}}}
 	nightly := model.NewRule("rl3", "Nightly")
 	nightly.EventPattern, nightly.Schedule, nightly.Disabled = "", "cron(0 2 * * ? *)", true
-	s.Rules = []*model.Rule{bad, slow, nightly}
+	s.Rules = []*model.Rule{bad, slow, nightly, subbed, spelled}
 	s.Wires = []*model.Wire{{ID: "w1", Kind: model.WireMatch, From: "bus1", To: "rl1"}}
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
@@ -181,11 +186,17 @@ func TestRuleProblemsAreNamed(t *testing.T) {
 	for _, want := range []string{
 		`warning: rule BadPattern: source: a value in a pattern must be in a list, such as ["shop"]; it matches no event in a local run`,
 		`warning: rule BadSchedule: rate(1 minutes): the unit is minute, hour or day for 1, minutes, hours or days for more; it never fires in a local run`,
+		`warning: rule Subbed: its event pattern, kept as the template wrote it, cannot be matched in a local run (source: unknown operator "Fn::Sub"); it matches no event`,
 		"warning: bus Partner is a partner's event source, which a local run does not emulate; only PutEvents reaches it",
-		"rules: BadPattern on ev-Partner, BadSchedule on rate(1 minutes), Nightly on cron(0 2 * * ? *) (disabled)",
+		"rules: BadPattern on ev-Partner, BadSchedule on rate(1 minutes), Nightly on cron(0 2 * * ? *) (disabled), Subbed on default, Spelled on default",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the start does not say %q:\n%s", want, got)
 		}
+	}
+	// A pattern the template spelled as a string is the one matched.
+	ev, _ := decodeEvent([]byte(`{"source":"shop"}`))
+	if p := st.r.svc.bridge.rules[4].pattern; p == nil || !p.match(ev) || strings.Contains(got, "rule Spelled:") {
+		t.Errorf("the kept pattern of rule Spelled is not matched as written:\n%s", got)
 	}
 }

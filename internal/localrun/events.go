@@ -54,10 +54,10 @@ type target struct {
 
 // invoke invokes the target synchronously, telling of it.
 func (s *services) invoke(t target, payload []byte, what string) ([]byte, error) {
-	s.event(apigw.Event{Kind: apigw.EventInvoke, Function: t.function, FunctionID: t.functionID, WireIDs: []string{t.wireID}, Data: what, Detail: t.source})
+	s.event(apigw.Event{Kind: apigw.EventInvoke, Function: t.function, FunctionID: t.functionID, WireIDs: wireIDs(t.wireID), Data: what, Detail: t.source})
 	out, err := s.inv.Invoke(s.ctx, t.function, payload)
 	if err != nil && s.ctx.Err() == nil {
-		s.event(apigw.Event{Kind: apigw.EventError, Function: t.function, FunctionID: t.functionID, WireIDs: []string{t.wireID}, Detail: t.source + ": " + err.Error()})
+		s.event(apigw.Event{Kind: apigw.EventError, Function: t.function, FunctionID: t.functionID, WireIDs: wireIDs(t.wireID), Detail: t.source + ": " + err.Error()})
 	}
 	return out, err
 }
@@ -186,11 +186,20 @@ func (s *services) deliver(w *model.Wire, source string, payload []byte) error {
 		}
 		_, err := s.sqs.Send(s.queues[q.ID], in)
 		if err == nil {
-			s.event(apigw.Event{Kind: apigw.EventInvoke, Function: "queue " + q.Name, FunctionID: q.ID, WireIDs: []string{w.ID}, Detail: source})
+			s.event(apigw.Event{Kind: apigw.EventInvoke, Function: "queue " + q.Name, FunctionID: q.ID, WireIDs: wireIDs(w.ID), Detail: source})
 		}
 		return err
 	}
 	return fmt.Errorf("%s: a wire to %s cannot carry events", source, w.To)
+}
+
+// wireIDs lists the wire an event went along; none for a rule's target
+// kept as the template wrote it, which has no wire.
+func wireIDs(id string) []string {
+	if id == "" {
+		return nil
+	}
+	return []string{id}
 }
 
 // asyncRetries is how often Lambda retries a failed asynchronous

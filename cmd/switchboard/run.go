@@ -199,6 +199,9 @@ func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []st
 	if ep := r.SQSEndpoint(); ep != "" {
 		fmt.Fprintf(c.Stdout, "SQS\t%s\n", ep)
 	}
+	if ep := r.EventBridgeEndpoint(); ep != "" && len(stack.Buses)+len(stack.Rules) > 0 {
+		fmt.Fprintf(c.Stdout, "EventBridge\t%s\n", ep)
+	}
 	if c.Ready != nil && len(r.Endpoints()) > 0 {
 		c.Ready(r.Endpoints()[0].URL)
 	}

@@ -138,9 +138,7 @@ func (b *builder) serviceIntegration(a *model.API, r *model.Route, target *model
 		bid := busID(b.index.Bus(target.To))
 		uri = b.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:events:action/PutEvents")
 		resource = b.getAtt(bid, "Arn")
-		// The event's source is the API, its detail type the route, so a
-		// rule's pattern can pick either.
-		template = `{"Entries": [{"EventBusName": "${` + bid + `.Name}", "Source": "` + a.Name + `", "DetailType": "$context.routeKey", "Detail": "$util.escapeJavaScript($input.body)"}]}`
+		template = PutEventsTemplate(a.Name, "${"+bid+".Name}")
 		in.RequestParameters = map[string]string{
 			"integration.request.header.Content-Type": "'application/x-amz-json-1.1'",
 			"integration.request.header.X-Amz-Target": "'AWSEvents.PutEvents'",
@@ -178,6 +176,15 @@ func (b *builder) serviceIntegration(a *model.API, r *model.Route, target *model
 		}},
 	}, r.ID, r.Kept, model.PartIntegrationRole)
 	return append(fns, at(b.getAtt(role, "Arn"), "CredentialsArn"))
+}
+
+// PutEventsTemplate is the request template of a route → bus PutEvents
+// integration: the event's source is the API, its detail type the route,
+// so a rule's pattern can pick either, and its detail the message.
+// busName is how the template names the bus (a ${Logical.Name} the Fn::Sub
+// resolves, or a local run's name).
+func PutEventsTemplate(api, busName string) string {
+	return `{"Entries": [{"EventBusName": "` + busName + `", "Source": "` + api + `", "DetailType": "$context.routeKey", "Detail": "$util.escapeJavaScript($input.body)"}]}`
 }
 
 // PutItemTemplate is the request template of a route → table PutItem

@@ -15,9 +15,9 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/sqslocal"
 )
 
-// Event sources: what a queue, a topic or a table stream wired to a
-// function sends it, in the shapes Lambda's event source mappings and SNS
-// send.
+// Event sources: what a queue, a topic, a table stream or a rule wired to
+// a function sends it, in the shapes Lambda's event source mappings, SNS
+// and EventBridge send.
 
 // sqsBatchSize is Lambda's default batch size for an SQS event source.
 const sqsBatchSize = 10
@@ -54,10 +54,10 @@ type target struct {
 
 // invoke invokes the target synchronously, telling of it.
 func (s *services) invoke(t target, payload []byte, what string) ([]byte, error) {
-	s.event(apigw.Event{Kind: apigw.EventInvoke, Function: t.function, FunctionID: t.functionID, WireIDs: []string{t.wireID}, Data: what, Detail: t.source})
+	s.event(apigw.Event{Kind: apigw.EventInvoke, Function: t.function, FunctionID: t.functionID, WireIDs: wireIDs(t.wireID), Data: what, Detail: t.source})
 	out, err := s.inv.Invoke(s.ctx, t.function, payload)
 	if err != nil && s.ctx.Err() == nil {
-		s.event(apigw.Event{Kind: apigw.EventError, Function: t.function, FunctionID: t.functionID, WireIDs: []string{t.wireID}, Detail: t.source + ": " + err.Error()})
+		s.event(apigw.Event{Kind: apigw.EventError, Function: t.function, FunctionID: t.functionID, WireIDs: wireIDs(t.wireID), Detail: t.source + ": " + err.Error()})
 	}
 	return out, err
 }
@@ -162,10 +162,9 @@ func (s *services) publish(sr *serviceRoute, tmpl string, custom bool, vin vtlIn
 
 // deliver sends an event along a wire from an event source to its end: a
 // function is invoked asynchronously with it, a queue gets it as a
-// message. It is the seam for event sources not served yet: an EventBridge
-// rule (a kind_rule.go registering its kindServer) would, for each event
-// its pattern matches or each tick of its schedule, call deliver on each
-// rule → function or rule → queue wire with EventBridge's event.
+// message. An EventBridge rule calls it, for each event its pattern
+// matches or each tick of its schedule, on each rule → function or rule →
+// queue wire with EventBridge's event (eventbridge.go).
 func (s *services) deliver(w *model.Wire, source string, payload []byte) error {
 	x := model.NewIndex(s.stack)
 	if f := x.Function(w.To); f != nil {
@@ -173,13 +172,34 @@ func (s *services) deliver(w *model.Wire, source string, payload []byte) error {
 		return nil
 	}
 	if q := x.Queue(w.To); q != nil {
-		_, err := s.sqs.Send(s.queues[q.ID], sqslocal.SendInput{Body: string(payload), SenderID: sqslocal.AccountID})
+		in := sqslocal.SendInput{Body: string(payload), SenderID: sqslocal.AccountID}
+		if r := x.Rule(w.From); r != nil && q.FIFO {
+			// The export's target keeps a rule's events in one group;
+			// EventBridge deduplicates by the event's ID unless the
+			// queue does by content.
+			in.GroupID = r.Name
+			if !q.ContentBasedDeduplication {
+				var ev struct{ ID string }
+				_ = json.Unmarshal(payload, &ev)
+				in.DedupID = ev.ID
+			}
+		}
+		_, err := s.sqs.Send(s.queues[q.ID], in)
 		if err == nil {
-			s.event(apigw.Event{Kind: apigw.EventInvoke, Function: "queue " + q.Name, FunctionID: q.ID, WireIDs: []string{w.ID}, Detail: source})
+			s.event(apigw.Event{Kind: apigw.EventInvoke, Function: "queue " + q.Name, FunctionID: q.ID, WireIDs: wireIDs(w.ID), Detail: source})
 		}
 		return err
 	}
 	return fmt.Errorf("%s: a wire to %s cannot carry events", source, w.To)
+}
+
+// wireIDs lists the wire an event went along; none for a rule's target
+// kept as the template wrote it, which has no wire.
+func wireIDs(id string) []string {
+	if id == "" {
+		return nil
+	}
+	return []string{id}
 }
 
 // asyncRetries is how often Lambda retries a failed asynchronous

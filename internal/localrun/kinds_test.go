@@ -1,6 +1,7 @@
 package localrun
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -9,9 +10,9 @@ import (
 
 // Every kind in the model's catalogue is served by a local run, in the
 // order starting needs: tables (whose streams the services feed), the
-// queues whose endpoint and the topics and state machines whose ARNs the
-// functions' environment names, then the APIs whose ports it names too,
-// then the functions.
+// queues and buses whose endpoints and the topics and state machines whose
+// ARNs the functions' environment names, the rules on the buses, then the
+// APIs whose ports it names too, then the functions.
 func TestEveryKindRuns(t *testing.T) {
 	var order []model.Kind
 	for _, k := range kindServers {
@@ -20,7 +21,7 @@ func TestEveryKindRuns(t *testing.T) {
 		}
 		order = append(order, k.kind)
 	}
-	want := []model.Kind{model.KindTable, model.KindQueue, model.KindTopic, model.KindStateMachine, model.KindAPI, model.KindLayer, model.KindFunction, model.KindBus, model.KindUsagePlan, model.KindDomain, model.KindRule, model.KindBucket, model.KindStream}
+	want := []model.Kind{model.KindTable, model.KindQueue, model.KindTopic, model.KindStateMachine, model.KindBus, model.KindRule, model.KindAPI, model.KindLayer, model.KindFunction, model.KindUsagePlan, model.KindDomain, model.KindBucket, model.KindStream}
 	if len(order) != len(want) || len(order) != len(model.Kinds()) {
 		t.Fatalf("served kinds %v, want %v (one per kind of the catalogue)", order, want)
 	}
@@ -92,8 +93,9 @@ func TestGenericNodesAreNamed(t *testing.T) {
 	}
 }
 
-// Buses, rules, buckets and streams are named when a run starts, with the
-// routes that reach them and the functions they would trigger.
+// Buckets and streams are named when a run starts, with the routes that
+// reach them and the functions they would trigger; buses and rules, which
+// the run serves, are not.
 func TestUnservedEventKindsAreNamed(t *testing.T) {
 	s := &model.Stack{Name: "ev"}
 	a := model.NewAPI("api1", "Api")
@@ -116,7 +118,8 @@ func TestUnservedEventKindsAreNamed(t *testing.T) {
 		t.Fatal(err)
 	}
 	var lines []string
-	st := &starting{s: s, cfg: Config{OnProgress: func(m string) { lines = append(lines, m) }}}
+	st := &starting{ctx: t.Context(), logger: slog.New(slog.DiscardHandler), s: s, r: &Runner{}, gate: newGate(),
+		cfg: Config{Region: "us-east-1", OnProgress: func(m string) { lines = append(lines, m) }}}
 	for _, k := range kindServers {
 		if k.kind != model.KindAPI && k.kind != model.KindFunction && k.kind != model.KindTable {
 			if err := k.serve(st); err != nil {
@@ -124,15 +127,76 @@ func TestUnservedEventKindsAreNamed(t *testing.T) {
 			}
 		}
 	}
+	if st.r.svc != nil {
+		t.Cleanup(func() { _ = st.r.svc.close() })
+	}
+	warnIntegrations(st)
 	got := strings.Join(lines, "\n")
 	for _, want := range []string{
-		"warning: bus Orders is not emulated in a local run; route Api publish answers with an integration error",
-		"warning: rule OnOrder is not emulated in a local run; it does not trigger Worker",
 		"warning: bucket Uploads is not emulated in a local run; it does not trigger Worker",
 		"warning: stream Clicks is not emulated in a local run; route Api record answers with an integration error",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the start does not say %q:\n%s", want, got)
 		}
+	}
+	for _, served := range []string{"bus Orders", "rule OnOrder", "Api publish"} {
+		if strings.Contains(got, served) {
+			t.Errorf("the start names %s, which the run serves:\n%s", served, got)
+		}
+	}
+}
+
+// What a rule or bus cannot do in a run is named when it starts: a
+// pattern or schedule EventBridge would refuse, a partner's event source
+// bus; the rules are listed with where they listen.
+func TestRuleProblemsAreNamed(t *testing.T) {
+	s := &model.Stack{Name: "ev"}
+	partner := model.NewBus("bus1", "Partner")
+	partner.Kept = []model.Kept{{Properties: []model.Field{{Key: "EventSourceName", Value: []byte(`"aws.partner/example.com/123/orders"`)}}}}
+	s.Buses = []*model.Bus{partner}
+	bad := model.NewRule("rl1", "BadPattern")
+	bad.EventPattern = `{"source":"shop"}`
+	slow := model.NewRule("rl2", "BadSchedule")
+	slow.EventPattern, slow.Schedule = "", "rate(1 minutes)"
+	subbed := model.NewRule("rl4", "Subbed")
+	subbed.EventPattern = "{}" // the importer's stand-in beside the kept pattern
+	subbed.Kept = []model.Kept{{Properties: []model.Field{{Key: "EventPattern", Value: []byte(`{"source":[{"Fn::Sub":"${AWS::StackName}.orders"}]}`)}}}}
+	spelled := model.NewRule("rl5", "Spelled")
+	spelled.Kept = []model.Kept{{Properties: []model.Field{{Key: "EventPattern", Value: []byte(`"{\"source\": [\"shop\"]}"`)}}}}
+	nightly := model.NewRule("rl3", "Nightly")
+	nightly.EventPattern, nightly.Schedule, nightly.Disabled = "", "cron(0 2 * * ? *)", true
+	s.Rules = []*model.Rule{bad, slow, nightly, subbed, spelled}
+	s.Wires = []*model.Wire{{ID: "w1", Kind: model.WireMatch, From: "bus1", To: "rl1"}}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	st := &starting{ctx: t.Context(), logger: slog.New(slog.DiscardHandler), s: s, r: &Runner{}, gate: newGate(),
+		cfg: Config{Region: "us-east-1", OnProgress: func(m string) { lines = append(lines, m) }}}
+	for _, k := range kindServers {
+		if k.kind == model.KindBus || k.kind == model.KindRule {
+			if err := k.serve(st); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Cleanup(func() { _ = st.r.svc.close() })
+	got := strings.Join(lines, "\n")
+	for _, want := range []string{
+		`warning: rule BadPattern: source: a value in a pattern must be in a list, such as ["shop"]; it matches no event in a local run`,
+		`warning: rule BadSchedule: rate(1 minutes): the unit is minute, hour or day for 1, minutes, hours or days for more; it never fires in a local run`,
+		`warning: rule Subbed: its event pattern, kept as the template wrote it, cannot be matched in a local run (source: unknown operator "Fn::Sub"); it matches no event`,
+		"warning: bus Partner is a partner's event source, which a local run does not emulate; only PutEvents reaches it",
+		"rules: BadPattern on ev-Partner, BadSchedule on rate(1 minutes), Nightly on cron(0 2 * * ? *) (disabled), Subbed on default, Spelled on default",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the start does not say %q:\n%s", want, got)
+		}
+	}
+	// A pattern the template spelled as a string is the one matched.
+	ev, _ := decodeEvent([]byte(`{"source":"shop"}`))
+	if p := st.r.svc.bridge.rules[4].pattern; p == nil || !p.match(ev) || strings.Contains(got, "rule Spelled:") {
+		t.Errorf("the kept pattern of rule Spelled is not matched as written:\n%s", got)
 	}
 }

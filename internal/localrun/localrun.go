@@ -79,6 +79,8 @@ type Config struct {
 	// reserved concurrency says less; 0 derives it from the machine
 	// (lambdaemu.DefaultConcurrency).
 	Concurrency int
+	// Clock drives the rules' schedules; nil is the wall clock.
+	Clock Clock
 	// IdleProcessTimeout stops a function's processes beyond its first
 	// after that long idle; 0 means lambdaemu.DefaultIdleTimeout.
 	IdleProcessTimeout time.Duration

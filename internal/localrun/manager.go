@@ -266,5 +266,9 @@ func (r *Run) DynamoDBEndpoint() string { return r.runner.DynamoDBEndpoint() }
 // SQSEndpoint is where the run serves the stack's queues; "" for none.
 func (r *Run) SQSEndpoint() string { return r.runner.SQSEndpoint() }
 
+// EventBridgeEndpoint is where the run serves the buses, the default one
+// too.
+func (r *Run) EventBridgeEndpoint() string { return r.runner.EventBridgeEndpoint() }
+
 // Feed is what happens on the run, for a page to follow.
 func (r *Run) Feed() *Feed { return r.feed }

@@ -8,15 +8,15 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/sqslocal"
 )
 
-// A function's environment often names the stack's queues, topics and
-// state machines through intrinsic functions (QUEUE_URL: !Ref Jobs,
+// A function's environment often names the stack's queues, topics, state
+// machines and event buses through intrinsic functions (QUEUE_URL: !Ref Jobs,
 // TOPIC_ARN: !Ref News, MACHINE: !GetAtt Flow.Arn), which an imported
 // template keeps beside the function. A local run gives those variables
 // the local values, so handler code calling SendMessage, Publish or
 // StartExecution with them reaches the run's services.
 
 // resourceEnv sets the kept environment variables that reference a queue,
-// topic or state machine of the stack, unless the function sets them.
+// topic, state machine or bus of the stack, unless the function sets them.
 func (s *services) resourceEnv(fns []lambdaemu.FunctionConfig) {
 	if s == nil {
 		return
@@ -49,7 +49,7 @@ func (s *services) resourceEnv(fns []lambdaemu.FunctionConfig) {
 }
 
 // resourceValues maps "Logical" (a Ref) and "Logical.Attribute" (a GetAtt)
-// of each queue, topic and state machine to its local value.
+// of each queue, topic, state machine and bus to its local value.
 func (s *services) resourceValues() map[string]string {
 	out := map[string]string{}
 	for _, q := range s.stack.Queues {
@@ -69,6 +69,14 @@ func (s *services) resourceValues() map[string]string {
 		id := model.KeptLogicalID(m.Kept, model.PartMain, m.Name)
 		if lm := s.machines[m.ID]; lm != nil {
 			out[id], out[id+".Arn"], out[id+".Name"] = lm.arn, lm.arn, stackResourceName(s.stack, m.Name)
+		}
+	}
+	if s.bridge != nil {
+		for _, b := range s.stack.Buses {
+			id := model.KeptLogicalID(b.Kept, model.PartMain, b.Name)
+			if lb := s.bridge.byNode[b.ID]; lb != nil {
+				out[id], out[id+".Name"], out[id+".Arn"] = lb.name, lb.name, lb.arn
+			}
 		}
 	}
 	return out

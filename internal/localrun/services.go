@@ -46,6 +46,8 @@ type services struct {
 	// routes are the service integrations, by the name the gateway
 	// invokes them with.
 	routes map[string]*serviceRoute
+	// bridge is the run's EventBridge (eventbridge.go).
+	bridge *bridge
 
 	// functionIDs maps each function's name to its node's ID, for events.
 	functionIDs map[string]string
@@ -167,22 +169,31 @@ func QueueName(s *model.Stack, q *model.Queue) string {
 
 func (s *services) close() error {
 	s.cancel()
-	var err error
+	var errs []error
 	if s.sqsEP != nil {
-		err = s.sqsEP.Close()
+		errs = append(errs, s.sqsEP.Close())
+	}
+	if s.bridge != nil {
+		errs = append(errs, s.bridge.close())
 	}
 	s.wg.Wait()
-	return err
+	return errors.Join(errs...)
 }
 
-// endpointEnv gives the functions the local SQS's endpoint, which the
-// SDKs read for service ID "SQS", unless they set it themselves.
+// endpointEnv gives the functions the local SQS's and EventBridge's
+// endpoints, which the SDKs read for service IDs "SQS" and "EventBridge",
+// unless they set them themselves.
 func (s *services) endpointEnv(fns []lambdaemu.FunctionConfig) {
-	if s == nil || s.sqsEP == nil {
+	if s == nil {
 		return
 	}
 	for i := range fns {
-		setDefault(fns[i].Env, "AWS_ENDPOINT_URL_SQS", s.sqsEP.URL())
+		if s.sqsEP != nil {
+			setDefault(fns[i].Env, "AWS_ENDPOINT_URL_SQS", s.sqsEP.URL())
+		}
+		if s.bridge != nil {
+			setDefault(fns[i].Env, "AWS_ENDPOINT_URL_EVENTBRIDGE", s.bridge.URL())
+		}
 	}
 }
 
@@ -251,6 +262,8 @@ func (s *services) integrate(ctx context.Context, sr *serviceRoute, event []byte
 		out, err = s.startExecution(ctx, sr, tmpl, custom, vin)
 	case model.WirePutItem:
 		out, err = s.putItem(ctx, sr, tmpl, custom, vin)
+	case model.WirePutEvents:
+		out, err = s.putEventsRoute(sr, tmpl, custom, vin)
 	}
 	if err != nil {
 		s.logger.WarnContext(ctx, "service integration failed", slog.String("route", sr.route.Key), slog.Any("err", err))
@@ -555,7 +568,7 @@ func integratedHere(x *model.Index, r *model.Route) *model.Wire {
 // servedService says the run serves a route wire of the kind itself.
 func servedService(k model.WireKind) bool {
 	switch k {
-	case model.WireSendMessage, model.WirePublish, model.WireStartExecution, model.WireStartSyncExecution, model.WirePutItem:
+	case model.WireSendMessage, model.WirePublish, model.WireStartExecution, model.WireStartSyncExecution, model.WirePutItem, model.WirePutEvents:
 		return true
 	}
 	return false

@@ -16,7 +16,7 @@ import (
 // emulate: what reaches them fails as an integration error, what they
 // would trigger never runs.
 //
-//lint:ignore U1000 the seam for kinds not yet served (EventBridge rules and buses report through it).
+//lint:ignore U1000 the seam for kinds not yet served (buckets and streams report through it).
 func warnUnserved(st *starting, noun string, nodes []*model.Node) {
 	if len(nodes) == 0 {
 		return

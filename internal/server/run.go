@@ -82,6 +82,9 @@ func (s *Server) runView(r *http.Request, st *model.Stack, run *localrun.Run, er
 		v.CodeDir = run.CodeDir()
 		v.DynamoDBEndpoint = run.DynamoDBEndpoint()
 		v.SQSEndpoint = run.SQSEndpoint()
+		if len(st.Buses)+len(st.Rules) > 0 {
+			v.EventBridgeEndpoint = run.EventBridgeEndpoint()
+		}
 		for _, ep := range run.Endpoints() {
 			v.Endpoints = append(v.Endpoints, web.RunEndpoint{Name: ep.Name, URL: ep.URL, ConnectionsURL: ep.ConnectionsURL})
 		}

@@ -147,7 +147,7 @@ def handler(event, context):
 // function gets it as the message's body. A Python function's boto3 does
 // the same, when python3 has boto3.
 func TestHandlerPutsEventsWithSDK(t *testing.T) {
-	nodeModules := testtool.NodeModules(t, "../..", "client-eventbridge", "client-sqs")
+	MustSDK(t)
 	out := t.TempDir()
 	s, code := servicesStack(t, out, map[string]string{"Worker": ""})
 	p := model.NewFunction("fnEmitter", "Emitter")
@@ -171,7 +171,7 @@ func TestHandlerPutsEventsWithSDK(t *testing.T) {
 	}
 	wire(s, model.WireDeliver, "rl1", "q1")
 	wire(s, model.WireConsume, "q1", "fnWorker")
-	run := MustRun(t, Config{Stack: s, CodeDir: code, NodePath: nodeModules})
+	run := MustRun(t, Config{Stack: s, CodeDir: code})
 
 	c := MustDial(t, run, "")
 	MustSend(t, c, `{"action":"node","id":"o-1"}`)

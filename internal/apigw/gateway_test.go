@@ -384,7 +384,10 @@ func TestDisconnect(t *testing.T) {
 			if m := c.MustReadClose(); m.Code != ws.StatusGoingAway || m.Reason != "Going away" {
 				t.Errorf("close = %d %q, want 1001 Going away", m.Code, m.Reason)
 			}
-			c.writeFrame(ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusGoingAway, "")))
+			// The reply completes the closing handshake; on a busy machine the
+			// gateway may have stopped waiting for it and hung up, which is
+			// fine: the $disconnect below is what is checked.
+			_ = ws.WriteFrame(c.nc, ws.MaskFrameInPlace(ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusGoingAway, ""))))
 		}, result{1001, "Going away"})
 	})
 	t.Run("maximum lifetime despite activity", func(t *testing.T) {

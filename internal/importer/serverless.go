@@ -121,7 +121,8 @@ func (im *importer) serverless(root *cfn.Value) error {
 	for i, key := range functions.Keys {
 		fv := functions.Items[i]
 		id := frameworkName(key) + frameworkFunctionSuffix
-		if key == "" || !model.ValidLogicalID(id) {
+		// The longest of the logical IDs named after the function.
+		if key == "" || !model.ValidLogicalID(frameworkName(key)+"LambdaPermissionWebsockets") {
 			return im.errorAt(fv.Pos, "function %q: its name must hold letters, digits, - or _ (the Framework names its resources after it)", key)
 		}
 		if prev, ok := used[id]; ok {
@@ -381,12 +382,26 @@ func (c *slsCompile) role() error {
 	case c.provider.Get("role") != nil:
 		providerRole = c.provider.Get("role")
 	}
+	// A role named by logical ID must be one of the file's resources: the
+	// name is the untrusted file's, and CloudFormation would refuse it.
+	checkRole := func(v *cfn.Value) error {
+		if s, ok := v.Str(); ok && !strings.HasPrefix(s, "arn:") && !c.im.isType(s, typeRole) {
+			return c.im.errorAt(v.Pos, "role %q is neither an ARN nor a role of resources.Resources", s)
+		}
+		return nil
+	}
 	shared := false
 	for _, key := range c.keys {
 		switch r := c.fns[key].Get("role"); {
 		case r != nil:
+			if err := checkRole(r); err != nil {
+				return err
+			}
 			c.roles[key] = roleValue(r)
 		case providerRole != nil:
+			if err := checkRole(providerRole); err != nil {
+				return err
+			}
 			c.roles[key] = roleValue(providerRole)
 		default:
 			c.roles[key] = cfn.GetAtt(serverlessRole, "Arn")

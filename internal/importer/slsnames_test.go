@@ -346,3 +346,48 @@ func statementsByPolicy(role map[string]any, params map[string]string) []string 
 	sort.Strings(out)
 	return out
 }
+
+// TestServerlessNamedRoles: a function's role, by logical ID or ARN, is
+// its Role as the Framework writes it (GetAtt of the ID, the ARN as it
+// is), and when every function names one there is no shared role; a role
+// the file does not define is refused at its line, since the name is the
+// file's, not the template's.
+func TestServerlessNamedRoles(t *testing.T) {
+	res, err := importer.Parse("serverless.yml", []byte(`service: roles
+provider: {name: aws, runtime: nodejs20.x}
+functions:
+  a:
+    handler: a.h
+    role: OwnRole
+  b:
+    handler: b.h
+    role: arn:aws:iam::123456789012:role/b
+resources:
+  Resources:
+    OwnRole:
+      Type: AWS::IAM::Role
+      Properties:
+        AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Stack.Name = "roles"
+	out, err := export.YAML(res.Stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := resourcesOf(readTemplate(t, "export.yaml", out))
+	if _, ok := got["IamRoleLambdaExecution"]; ok {
+		t.Errorf("every function names its role, yet the export has the Framework's shared one:\n%s", out)
+	}
+	for id, want := range map[string]string{"ALambdaFunction": "${OwnRole.Arn}", "BLambdaFunction": "arn:aws:iam::123456789012:role/b"} {
+		if g := flat(propsOf(got[id])["Role"], nil); g != want {
+			t.Errorf("%s runs as %s, want %s", id, g, want)
+		}
+	}
+	_, err = importer.Parse("serverless.yml", []byte("service: x\nprovider: {name: aws}\nfunctions:\n  a:\n    handler: a.h\n    role: ../x\n"))
+	if err == nil || !strings.Contains(err.Error(), "serverless.yml:6:") || !strings.Contains(err.Error(), `role "../x"`) {
+		t.Errorf("a role the file does not define: %v", err)
+	}
+}

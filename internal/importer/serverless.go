@@ -163,6 +163,7 @@ func (im *importer) serverless(root *cfn.Value) error {
 		im.res[id] = &resource{id: id, typ: typ, v: r, props: props}
 		im.order = append(im.order, id)
 	}
+	c.unread()
 	if v, ok := provider.Get("versionFunctions").Bool(); !ok || v {
 		im.note("the Framework's function versions (versionFunctions) are not in the export: each one's logical ID is the hash of the code the Framework uploads; those a deployment made are kept (DeletionPolicy Retain)")
 	}
@@ -202,6 +203,47 @@ func (im *importer) serverless(root *cfn.Value) error {
 	}
 	im.stack.Sections = kept
 	return nil
+}
+
+// serverlessProviderOwn and serverlessFunctionOwn are the settings the
+// import handles besides those it reads for their variables
+// (serverlessProviderRead, serverlessFunctionRead).
+var (
+	serverlessProviderOwn = []string{"name", "stage", "region", "versionFunctions", "deploymentBucket", "stackTags", "logs"}
+	serverlessFunctionOwn = []string{"events"}
+)
+
+// unread notes the provider's and functions' settings the import does not
+// compile, so that none is dropped silently.
+func (c *slsCompile) unread() {
+	var skipped []string
+	for _, k := range mapKeys(c.provider) {
+		if !slices.Contains(serverlessProviderRead, k) && !slices.Contains(serverlessProviderOwn, k) {
+			skipped = append(skipped, k)
+		}
+	}
+	for _, k := range mapKeys(c.provider.Get("logs")) {
+		if k != "websocket" {
+			skipped = append(skipped, "logs."+k)
+		}
+	}
+	if len(skipped) > 0 {
+		c.im.note("provider settings %s are not imported", strings.Join(skipped, ", "))
+	}
+	if r, ok := c.provider.Get("region").Str(); ok {
+		c.im.note("provider.region %s: the template names no region; deploy it there (aws cloudformation deploy --region %s)", r, r)
+	}
+	for _, key := range c.keys {
+		var skipped []string
+		for _, k := range mapKeys(c.fns[key]) {
+			if !slices.Contains(serverlessFunctionRead, k) && !slices.Contains(serverlessFunctionOwn, k) {
+				skipped = append(skipped, k)
+			}
+		}
+		if len(skipped) > 0 {
+			c.im.note("function %s: settings %s are not imported", key, strings.Join(skipped, ", "))
+		}
+	}
 }
 
 var stackNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
@@ -510,20 +552,100 @@ func (c *slsCompile) functions() error {
 		if err := c.im.stopped(); err != nil {
 			return err
 		}
-		props, err := c.im.serverlessFunction(key, c.fns[key], c.provider)
+		fv := c.fns[key]
+		props, err := c.im.serverlessFunction(key, fv, c.provider)
 		if err != nil {
 			return err
 		}
 		props.Set("FunctionName", c.functionName(key))
 		props.Reorder([]string{"Code", "Handler", "Runtime", "FunctionName", "MemorySize", "Timeout"})
-		props.Set("Role", c.roles[key])
 		r := compiledResource(typeFunction, props)
+		if v := fv.Get("condition"); v != nil {
+			r.Set("Condition", v)
+		}
+		if v := fv.Get("ephemeralStorageSize"); v != nil {
+			props.Set("EphemeralStorage", cfn.MapOf("Size", v))
+		}
+		if arn := fv.Get("onError"); arn != nil {
+			props.Set("DeadLetterConfig", cfn.MapOf("TargetArn", arn))
+			if _, ok := arn.Str(); ok {
+				c.allow(false, cfn.MapOf("Effect", cfn.Str("Allow"), "Action", cfn.Strings("sns:Publish"), "Resource", cfn.ListOf(arn)))
+			}
+		}
+		kms := fv.Get("kmsKeyArn")
+		if kms == nil {
+			kms = c.provider.Get("kmsKeyArn")
+		}
+		if kms != nil {
+			props.Set("KmsKeyArn", kms)
+			if _, ok := kms.Str(); ok {
+				c.allow(true, cfn.MapOf("Effect", cfn.Str("Allow"), "Action", cfn.Strings("kms:Decrypt"), "Resource", cfn.ListOf(kms)))
+			}
+		}
+		tracing := fv.Get("tracing")
+		if tracing == nil {
+			tracing = c.provider.Path("tracing", "lambda")
+		}
+		if on, isBool := tracing.Bool(); tracing != nil && (!isBool || on) {
+			mode := tracing
+			if isBool {
+				mode = cfn.Str("Active")
+			}
+			props.Set("TracingConfig", cfn.MapOf("Mode", mode))
+			c.allow(true, cfn.MapOf("Effect", cfn.Str("Allow"), "Action", cfn.Strings("xray:PutTraceSegments", "xray:PutTelemetryRecords"), "Resource", cfn.Strings("*")))
+		}
+		props.Set("Role", c.roles[key])
+		if vpc := fv.Get("vpc"); vpc == nil || vpc.Kind == cfn.Map {
+			pick := func(k string) *cfn.Value {
+				if v := vpc.Get(k); v != nil {
+					return v
+				}
+				return c.provider.Path("vpc", k)
+			}
+			if sg, sn := pick("securityGroupIds"), pick("subnetIds"); sg != nil && sn != nil {
+				props.Set("VpcConfig", cfn.MapOf("SecurityGroupIds", sg, "SubnetIds", sn))
+			}
+		}
+		if fs := fv.Get("fileSystemConfig"); fs != nil {
+			if props.Get("VpcConfig") == nil {
+				return c.im.errorAt(fs.Pos, "function %s: a fileSystemConfig needs a vpc, the function's or the provider's", key)
+			}
+			c.allow(false, cfn.MapOf("Effect", cfn.Str("Allow"), "Action", cfn.Strings("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"), "Resource", cfn.ListOf(fs.Get("arn"))))
+			props.Set("FileSystemConfigs", cfn.ListOf(cfn.MapOf("Arn", fs.Get("arn"), "LocalMountPath", fs.Get("localMountPath"))))
+		}
+		if v := fv.Get("reservedConcurrency"); v != nil {
+			props.Set("ReservedConcurrentExecutions", v)
+		}
+		var dependsOn []*cfn.Value
 		if !c.logsDisabled(key) {
-			r.Set("DependsOn", cfn.Strings(frameworkName(key)+"LogGroup"))
+			dependsOn = append(dependsOn, cfn.Str(frameworkName(key)+"LogGroup"))
+		}
+		dependsOn = append(dependsOn, valueList(fv.Get("dependsOn"))...)
+		if len(dependsOn) > 0 {
+			r.Set("DependsOn", cfn.ListOf(dependsOn...))
+		}
+		if v := fv.Get("layers"); v != nil {
+			props.Set("Layers", v)
+		} else if v := c.provider.Get("layers"); v != nil {
+			props.Set("Layers", v.Clone())
 		}
 		c.add(frameworkFunctionID(key), r)
 	}
 	return nil
+}
+
+// allow adds a statement to the shared role's policy, if there is that
+// role; once is lodash's unionWith: not when an equal one is there.
+func (c *slsCompile) allow(once bool, st *cfn.Value) {
+	r := c.compiled.Get(serverlessRole)
+	if r == nil {
+		return
+	}
+	sts := r.Path("Properties", "Policies").Items[0].Path("PolicyDocument", "Statement")
+	if once && slices.ContainsFunc(sts.Items, func(v *cfn.Value) bool { return cfn.Equal(v, st) }) {
+		return
+	}
+	sts.Items = append(sts.Items, st)
 }
 
 // serverlessFunction builds a function's properties from its settings and
@@ -800,13 +922,10 @@ func (c *slsCompile) websockets() error {
 	for i, id := range part.Keys {
 		c.add(id, part.Items[i])
 	}
-	if r := c.compiled.Get(serverlessRole); r != nil {
-		// Every function of the shared role may post to the connections
-		// of any WebSocket API (compile/events/websockets/lib/api.js).
-		st := r.Path("Properties", "Policies").Items[0].Path("PolicyDocument", "Statement")
-		st.Items = append(st.Items, cfn.MapOf("Effect", cfn.Str("Allow"), "Action", cfn.Strings(model.SendAction),
-			"Resource", cfn.ListOf(cfn.Sub("arn:${AWS::Partition}:execute-api:*:*:*/@connections/*"))))
-	}
+	// Every function of the shared role may post to the connections of
+	// any WebSocket API (compile/events/websockets/lib/api.js).
+	c.allow(false, cfn.MapOf("Effect", cfn.Str("Allow"), "Action", cfn.Strings(model.SendAction),
+		"Resource", cfn.ListOf(cfn.Sub("arn:${AWS::Partition}:execute-api:*:*:*/@connections/*"))))
 	c.outputs.Set("ServiceEndpointWebsocket", cfn.MapOf("Description", cfn.Str("URL of the service endpoint"),
 		"Value", cfn.Join("", cfn.Str("wss://"), apiRef(), cfn.Str(".execute-api."), cfn.Ref("AWS::Region"), cfn.Str("."), cfn.Ref("AWS::URLSuffix"), cfn.Str("/"+c.stage)),
 		"Export", c.export("ServiceEndpointWebsocket")))

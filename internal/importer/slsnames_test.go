@@ -25,6 +25,7 @@ var serverlessReferences = []string{
 	"testdata/corpus/sls-websockets-authorizers/serverless.yml",
 	"testdata/serverless/serverless.yml",
 	"testdata/serverless/twoway/serverless.yml",
+	"testdata/serverless/settings/serverless.yml",
 }
 
 // frameworkOnly are the resources of the Framework's template the export
@@ -57,9 +58,16 @@ type frameworkPart struct {
 // one replaces the resource.
 var physicalNames = []string{"FunctionName", "RoleName", "Name", "LogGroupName", "StageName", "BucketName", "TableName", "RouteKey", "Path"}
 
+// functionSettings are the function properties the Framework compiles
+// from a serverless.yml's settings, compared besides the names. Code and
+// Handler are not: the Framework's are its artifact in its bucket and the
+// handler's path in it, Switchboard's the code folder and the handler in it.
+var functionSettings = []string{"Runtime", "MemorySize", "Timeout", "Architectures", "Description", "Environment", "Tags",
+	"VpcConfig", "TracingConfig", "KmsKeyArn", "DeadLetterConfig", "EphemeralStorage", "ReservedConcurrentExecutions", "Layers", "FileSystemConfigs"}
+
 // TestServerlessCompiledNames: a serverless.yml's export has the logical
-// IDs, physical names, IAM statements (per role and policy) and Lambda
-// permissions of the template the Serverless Framework 3.40.0 compiles
+// IDs, physical names, IAM statements (per role and policy), Lambda
+// permissions and function settings of the template the Serverless Framework 3.40.0 compiles
 // from it (committed beside it), so deploying the export updates a stack
 // `sls deploy` created instead of replacing its resources. Where the
 // Framework's template depends on the time or the artifact of packaging,
@@ -132,6 +140,15 @@ func TestServerlessCompiledNames(t *testing.T) {
 				case "AWS::Lambda::Function":
 					if w, g := flat(wp["Role"], params), flat(gp["Role"], params); w != g {
 						t.Errorf("function %s runs as %s, in the Framework's %s", id, g, w)
+					}
+					for _, key := range functionSettings {
+						if w, g := flat(wp[key], params), flat(gp[key], params); w != g {
+							t.Errorf("function %s: %s = %s, the Framework's %s", id, key, g, w)
+						}
+					}
+				case "AWS::Logs::LogGroup":
+					if w, g := flat(wp["RetentionInDays"], params), flat(gp["RetentionInDays"], params); w != g {
+						t.Errorf("log group %s keeps logs %s days, the Framework's %s", id, g, w)
 					}
 				case "AWS::ApiGatewayV2::Stage":
 					if w, g := flat(wp["DeploymentId"], params), flat(gp["DeploymentId"], params); w != g {

@@ -25,8 +25,10 @@ import (
 
 // The provider's and a function's settings the import reads.
 var (
-	serverlessProviderRead = []string{"runtime", "memorySize", "timeout", "environment", "iam", "iamRoleStatements", "iamManagedPolicies", "role", "rolePermissionsBoundary", "architecture", "websocketsApiRouteSelectionExpression", "websocketsDescription", "websocketsApiName", "tags", "logRetentionInDays"}
-	serverlessFunctionRead = []string{"handler", "name", "role", "runtime", "architecture", "memorySize", "timeout", "description", "environment", "tags", "logRetentionInDays"}
+	serverlessProviderRead = []string{"runtime", "memorySize", "timeout", "environment", "iam", "iamRoleStatements", "iamManagedPolicies", "role", "rolePermissionsBoundary", "architecture",
+		"websocketsApiRouteSelectionExpression", "websocketsDescription", "websocketsApiName", "tags", "logRetentionInDays", "vpc", "layers", "tracing", "kmsKeyArn"}
+	serverlessFunctionRead = []string{"handler", "name", "role", "runtime", "architecture", "memorySize", "timeout", "description", "environment", "tags", "logRetentionInDays",
+		"vpc", "layers", "tracing", "kmsKeyArn", "reservedConcurrency", "ephemeralStorageSize", "onError", "fileSystemConfig", "condition", "dependsOn", "disableLogs"}
 )
 
 // maxSelfDepth bounds ${self:…} references followed through each other.

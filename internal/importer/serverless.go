@@ -79,7 +79,16 @@ type slsCompile struct {
 func (im *importer) serverless(root *cfn.Value) error {
 	stage := im.resolveVariables(root)
 	service := serviceName(root.Get("service"))
-	if stackNamePattern.MatchString(service) && len(service) <= model.MaxStackNameLength {
+	// The service and stage name resources and go into Fn::Sub texts of
+	// the role's policy: a ${…} or a path in them would change what it
+	// allows.
+	if !stackNamePattern.MatchString(service) {
+		return im.errorAt(root.Get("service").Pos, "service %q: the Framework names resources after it, so it must hold letters, digits and -, starting with a letter", service)
+	}
+	if !stagePattern.MatchString(stage) {
+		return im.errorAt(root.Path("provider", "stage").Pos, "stage %q: the Framework names resources after it, so it must hold letters, digits and -", stage)
+	}
+	if len(service) <= model.MaxStackNameLength {
 		im.stack.Name = service
 	}
 	var ignored []string
@@ -246,7 +255,12 @@ func (c *slsCompile) unread() {
 	}
 }
 
-var stackNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
+var (
+	stackNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
+	stagePattern     = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
+	// lambdaNamePattern is what Lambda allows a function's name.
+	lambdaNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+)
 
 // serviceName reads service: name, or the older service: {name: …}.
 func serviceName(v *cfn.Value) string {
@@ -381,8 +395,12 @@ func (c *slsCompile) logGroups() error {
 			continue
 		}
 		name, ok := c.functionName(key).Str()
-		if !ok {
-			return c.im.errorAt(c.fns[key].Get("name").Pos, "function %s: name must be a string", key)
+		if !ok || !lambdaNamePattern.MatchString(name) {
+			at := c.fns[key].Pos
+			if n := c.fns[key].Get("name"); n != nil {
+				at = n.Pos
+			}
+			return c.im.errorAt(at, "function %s: its name %q must be 1 to 64 letters, digits, - or _, as Lambda requires", key, name)
 		}
 		props := cfn.MapOf("LogGroupName", cfn.Str("/aws/lambda/"+name))
 		v := c.fns[key].Get("logRetentionInDays")

@@ -408,3 +408,21 @@ resources:
 		t.Errorf("a role the file does not define: %v", err)
 	}
 }
+
+// TestServerlessNamesChecked: the service, stage and function names of a
+// serverless.yml become physical names and go into the Fn::Sub texts of the
+// role's log statements, so a ${…}, a path or a wildcard in one is refused at
+// its line rather than widening the role or naming another resource.
+func TestServerlessNamesChecked(t *testing.T) {
+	for _, tt := range []struct{ src, want string }{
+		{"service: 'x${AWS::NoValue}'\nprovider: {name: aws}\nfunctions:\n  a:\n    handler: a.h\n", "serverless.yml:1:"},
+		{"service: x\nprovider: {name: aws, stage: 'dev/*'}\nfunctions:\n  a:\n    handler: a.h\n", "serverless.yml:2:"},
+		{"service: x\nprovider: {name: aws}\nfunctions:\n  a:\n    handler: a.h\n    name: '${Other}*'\n", "serverless.yml:6:"},
+		{"service: x\nprovider: {name: aws}\nfunctions:\n  a:\n    handler: a.h\n    name: " + strings.Repeat("n", 65) + "\n", "serverless.yml:6:"},
+	} {
+		_, err := importer.Parse("serverless.yml", []byte(tt.src))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s\nwant an error at %s, got %v", tt.src, tt.want, err)
+		}
+	}
+}

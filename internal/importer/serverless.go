@@ -353,8 +353,8 @@ func (c *slsCompile) deploymentBucket() error {
 	}
 	c.add(serverlessBucket, compiledResource("AWS::S3::Bucket", cfn.MapOf("BucketEncryption", cfn.MapOf(
 		"ServerSideEncryptionConfiguration", cfn.ListOf(cfn.MapOf("ServerSideEncryptionByDefault", cfn.MapOf("SSEAlgorithm", cfn.Str("AES256"))))))))
-	bucketARN := func(suffix string) *cfn.Value {
-		return cfn.Join("", cfn.Str("arn:"), cfn.Ref("AWS::Partition"), cfn.Str(":s3:::"), cfn.Ref(serverlessBucket), cfn.Str(suffix))
+	bucketARN := func(suffix ...*cfn.Value) *cfn.Value {
+		return cfn.Join("", append([]*cfn.Value{cfn.Str("arn:"), cfn.Ref("AWS::Partition"), cfn.Str(":s3:::"), cfn.Ref(serverlessBucket)}, suffix...)...)
 	}
 	c.add(serverlessBucketPolicy, compiledResource("AWS::S3::BucketPolicy", cfn.MapOf(
 		"Bucket", cfn.Ref(serverlessBucket),
@@ -362,7 +362,7 @@ func (c *slsCompile) deploymentBucket() error {
 			"Action", cfn.Str("s3:*"),
 			"Effect", cfn.Str("Deny"),
 			"Principal", cfn.Str("*"),
-			"Resource", cfn.ListOf(bucketARN("/*"), bucketARN("")),
+			"Resource", cfn.ListOf(bucketARN(cfn.Str("/*")), bucketARN()),
 			"Condition", cfn.MapOf("Bool", cfn.MapOf("aws:SecureTransport", cfn.Boolean(false)))))))))
 	c.outputs.Set("ServerlessDeploymentBucketName", cfn.MapOf("Value", cfn.Ref(serverlessBucket), "Export", c.export("ServerlessDeploymentBucketName")))
 	return nil

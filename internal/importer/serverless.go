@@ -63,7 +63,7 @@ type slsCompile struct {
 	service  string
 	stage    string
 	provider *cfn.Value
-	// functions are the function keys in file order, with their settings.
+	// keys are the function keys in file order, fns their settings.
 	keys []string
 	fns  map[string]*cfn.Value
 	// roles maps a function key to its Role: the Framework's shared role
@@ -108,7 +108,8 @@ func (im *importer) serverless(root *cfn.Value) error {
 	}
 	resources := root.Get("resources")
 	// The serverless.yml's own resources come first: where one has the
-	// ID of a compiled resource, it is the user's.
+	// ID of a compiled resource, it replaces it (the Framework merges the
+	// two, so one written to amend the compiled resource must be whole).
 	if rs := resources.Get("Resources"); rs != nil {
 		if rs.Kind != cfn.Map {
 			return im.errorAt(rs.Pos, "resources.Resources must be a map of CloudFormation resources")
@@ -179,6 +180,11 @@ func (im *importer) serverless(root *cfn.Value) error {
 	if st := provider.Get("stackTags"); st != nil {
 		im.note("provider.stackTags are tags of the stack itself, which a template cannot hold: give them when deploying (aws cloudformation deploy --tags)")
 	}
+	stackName := service + "-" + stage
+	if n, ok := provider.Get("stackName").Str(); ok {
+		stackName = n
+	}
+	im.note("the Framework deploys this service as the stack %s: deploy the export under that name (aws cloudformation deploy --stack-name %s) to update what sls deploy created", stackName, stackName)
 	im.stack.Description = serverlessTemplateDescription
 	if out := resources.Get("Outputs"); out != nil {
 		if out.Kind != cfn.Map {
@@ -218,7 +224,7 @@ func (im *importer) serverless(root *cfn.Value) error {
 // import handles besides those it reads for their variables
 // (serverlessProviderRead, serverlessFunctionRead).
 var (
-	serverlessProviderOwn = []string{"name", "stage", "region", "versionFunctions", "deploymentBucket", "stackTags", "logs"}
+	serverlessProviderOwn = []string{"name", "stage", "region", "stackName", "versionFunctions", "deploymentBucket", "stackTags", "logs"}
 	serverlessFunctionOwn = []string{"events"}
 )
 

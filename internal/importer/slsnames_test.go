@@ -426,3 +426,40 @@ func TestServerlessNamesChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestServerlessSettingsNoted: every provider and function setting the
+// import does not compile is named in a note, and so are where and under
+// which stack name the Framework deploys the service, which the export
+// must be deployed as to update it.
+func TestServerlessSettingsNoted(t *testing.T) {
+	res, err := importer.Parse("serverless.yml", []byte(`service: noted
+provider:
+  name: aws
+  runtime: nodejs20.x
+  region: eu-west-1
+  deploymentMethod: direct
+  apiGateway: {minimumCompressionSize: 1024}
+  logs: {restApi: true}
+functions:
+  a:
+    handler: a.h
+    provisionedConcurrency: 2
+    url: true
+    events:
+      - websocket: $connect
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(res.Summary.Notes, "\n")
+	for _, want := range []string{
+		"provider settings deploymentMethod, apiGateway, logs.restApi are not imported",
+		"function a: settings provisionedConcurrency, url are not imported",
+		"provider.region eu-west-1",
+		"deploys this service as the stack noted-dev",
+	} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("the notes lack %q:\n%s", want, notes)
+		}
+	}
+}

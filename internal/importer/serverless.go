@@ -785,7 +785,7 @@ func (c *slsCompile) websocketEvents() ([]wsEvent, error) {
 				return nil, im.errorAt(ev.Pos, "function %s: each event is a map with one key, such as websocket", key)
 			}
 			if ev.Keys[0] != "websocket" {
-				im.note("function %s: %s events are not imported; Switchboard designs WebSocket APIs", key, ev.Keys[0])
+				im.note("function %s: %s events are not imported; Switchboard designs WebSocket APIs, so deploying the export over the stack sls deploy created removes what the Framework made for them", key, ev.Keys[0])
 				continue
 			}
 			w := ev.Items[0]

@@ -1,6 +1,7 @@
 package importer_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -88,6 +89,15 @@ func TestServerlessCompiledNames(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join(filepath.Dir(file), compiledTemplate))
 			if err != nil {
 				t.Fatal(err)
+			}
+			// What the export says, an import of it says again.
+			again, err := importer.Parse("export.yaml", out)
+			if err != nil {
+				t.Fatalf("import of the export: %v", err)
+			}
+			again.Stack.Name = res.Stack.Name
+			if out2, err := export.YAML(again.Stack); err != nil || !bytes.Equal(out, out2) {
+				t.Errorf("export → import → export differs (%v):\n%s", err, lineDiff(string(out), string(out2)))
 			}
 			want := readTemplate(t, compiledTemplate, data)
 			got := readTemplate(t, "export.yaml", out)

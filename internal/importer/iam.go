@@ -103,14 +103,18 @@ func (im *importer) wiredAs(from, to string, kind model.WireKind) bool {
 
 // sendsToAnyAPI reports whether a statement allows
 // execute-api:ManageConnections on resources that name no API: "*", or an
-// execute-api ARN of wildcards.
+// execute-api ARN of wildcards (and pseudo parameters, as the Serverless
+// Framework's arn:${AWS::Partition}:execute-api:*:*:*/@connections/*).
 func sendsToAnyAPI(st statement) bool {
 	if !st.allow || !slices.ContainsFunc(st.actions, func(a string) bool { return a == model.SendAction || a == "execute-api:*" }) {
 		return false
 	}
+	namesNone := func(text string) bool {
+		return !slices.ContainsFunc(references(text), func(r reference) bool { return !strings.HasPrefix(r.id, "AWS::") })
+	}
 	for _, r := range st.resources {
 		text, ok := flatten(r)
-		if ok && (text == "*" || strings.HasPrefix(text, "arn:") && strings.Contains(text, ":execute-api:") && len(references(text)) == 0 && strings.Contains(text, "*")) {
+		if ok && (text == "*" || strings.HasPrefix(text, "arn:") && strings.Contains(text, ":execute-api:") && namesNone(text) && strings.Contains(text, "*")) {
 			return true
 		}
 	}

@@ -87,8 +87,10 @@ func TestImportedIDsAreValid(t *testing.T) {
 // TestHostileNames: a name in a template that looks like a path or a query
 // never becomes an ID (which the app puts in URLs). A CloudFormation
 // logical ID is letters and digits, so such a template is refused, naming
-// the resource; a serverless.yml's function names are free text, so they
-// become node names, and the IDs stay the importer's own.
+// the resource. A serverless.yml's function names become the Framework's
+// logical IDs (<Name>LambdaFunction…), so one that cannot is refused too,
+// as CloudFormation would refuse what the Framework compiles from it; a
+// route key is free text, and the IDs stay the importer's own.
 func TestHostileNames(t *testing.T) {
 	const steer = `../../../stacks/1/delete?confirm=yes&z=`
 	refused := []struct{ file, data string }{
@@ -98,6 +100,8 @@ func TestHostileNames(t *testing.T) {
 		{"t.yaml", "Resources:\n  \"Api%2F..%2Fx\":\n    Type: AWS::ApiGatewayV2::Api\n    Properties: {ProtocolType: WEBSOCKET}\n"},
 		{"t.yaml", "Resources:\n  Ünïcode:\n    Type: AWS::SQS::Queue\n"},
 		{"serverless.yml", "service: x\nprovider: {name: aws}\nfunctions:\n  ../..:\n    handler: a.h\n"},
+		{"serverless.yml", "service: x\nprovider: {name: aws}\nfunctions:\n  '" + steer + "':\n    handler: a.h\n"},
+		{"serverless.yml", "service: x\nprovider: {name: aws}\nfunctions:\n  \"a b\\u202e<script>\":\n    handler: a.h\n"},
 		{"serverless.yml", "service: x\nprovider: {name: aws}\nfunctions:\n  a:\n    handler: a.h\n    events:\n      - websocket: {route: '" + steer + "'}\n"},
 		{"serverless.yml", "service: x\nprovider: {name: aws}\nfunctions:\n  a:\n    handler: a.h\nresources:\n  Resources:\n    ../x:\n      Type: AWS::SQS::Queue\n"},
 	}
@@ -115,11 +119,11 @@ func TestHostileNames(t *testing.T) {
 	res, err := importer.Parse("serverless.yml", []byte(`service: x
 provider: {name: aws, runtime: nodejs22.x}
 functions:
-  "`+steer+`":
+  send-message:
     handler: a.h
     events:
       - websocket: {route: $connect}
-  "a b\u202e<script>":
+  a_b:
     handler: b.h
     events:
       - websocket: {route: sendMessage}

@@ -51,9 +51,6 @@ type generated struct {
 	// compare overrides how one property or attribute is compared, such as
 	// IAM documents whose lists are sets.
 	compare map[string]func(src, gen *cfn.Value) bool
-	// opinions keeps Switchboard's defaults where the source is silent
-	// (see importer.sourceSaysAll).
-	opinions bool
 	// ownWords names consumed properties whose source spelling the caller
 	// keeps in its own way (a function's Environment, variable by variable).
 	ownWords map[string]bool
@@ -62,7 +59,7 @@ type generated struct {
 // part returns what the export wrote for the part of the object; id is the
 // logical ID the model generates for it.
 func (im *importer) part(object, part, id string) *generated {
-	return &generated{id: id, res: im.gen.Resource(object, part), idsOnly: im.idsOnly, consumed: map[string]bool{}, opinions: !im.sourceSaysAll()}
+	return &generated{id: id, res: im.gen.Resource(object, part), idsOnly: im.idsOnly, consumed: map[string]bool{}}
 }
 
 func (g *generated) consume(keys ...string) *generated {
@@ -165,7 +162,7 @@ func keep(list []model.Kept, part string, r *resource, g *generated) []model.Kep
 // source value), so an imported resource keeps AWS's defaults where its
 // source was silent, not Switchboard's.
 func unsaid(r *resource, g *generated) []model.Rewrite {
-	if g.res == nil || g.opinions {
+	if g.res == nil {
 		return nil
 	}
 	var out []model.Rewrite
@@ -189,20 +186,11 @@ func sortRewrites(rs []model.Rewrite) {
 	slices.SortFunc(rs, func(a, b model.Rewrite) int { return strings.Compare(a.Key, b.Key) })
 }
 
-// sourceSaysAll reports whether the source is the whole template, so what
-// it leaves unsaid is AWS's default and stays so. A serverless.yml is not:
-// the Framework compiles it into roles, log groups and permissions this
-// import does not yet write as the Framework does, so Switchboard's own
-// stand in for them.
-func (im *importer) sourceSaysAll() bool { return im.format != FormatServerless }
-
 // absent appends to list that the source has no resource for a part the
 // export generates (a log group, an invoke permission, a stage), so the
 // export writes none (model.Kept.Absent).
 func (im *importer) absent(list []model.Kept, object, part string) []model.Kept {
-	// A shared integration is the source's shape, not a default: a
-	// serverless.yml's too.
-	if im.idsOnly || !im.sourceSaysAll() && part != model.PartIntegration {
+	if im.idsOnly {
 		return list
 	}
 	gen := im.gen.Resource(object, part)
@@ -320,7 +308,7 @@ func (im *importer) keepEach() error {
 // generates for it that the source did not have, so the export leaves them
 // out (model.Kept.OmittedOutputs).
 func (im *importer) keepOutputs() {
-	if im.idsOnly || !im.sourceSaysAll() {
+	if im.idsOnly {
 		return
 	}
 	omit := func(kept *[]model.Kept, names ...string) {

@@ -33,10 +33,8 @@ func (im *importer) importBuckets() error {
 		if status, _ := p.Path("VersioningConfiguration", "Status").Str(); status == "Enabled" {
 			b.Versioned = true
 		}
-		if im.sourceSaysAll() {
-			// CloudFormation deletes a resource with no DeletionPolicy.
-			b.DeletionPolicy = model.DeletionDelete
-		}
+		// CloudFormation deletes a resource with no DeletionPolicy.
+		b.DeletionPolicy = model.DeletionDelete
 		if dp, ok := deletionPolicy(r.v.Get("DeletionPolicy")); ok {
 			b.DeletionPolicy = dp
 		}

@@ -173,11 +173,9 @@ func (im *importer) function(r *resource) (*model.Function, error) {
 	if s, ok := p.Get("Description").Str(); ok {
 		f.Description = s
 	}
-	if im.sourceSaysAll() {
-		// Where the source is silent, Lambda's defaults hold, and the
-		// panel shows them.
-		f.MemorySize, f.Timeout = lambdaDefaultMemorySize, lambdaDefaultTimeout
-	}
+	// Where the source is silent, Lambda's defaults hold, and the panel
+	// shows them.
+	f.MemorySize, f.Timeout = lambdaDefaultMemorySize, lambdaDefaultTimeout
 	if n, ok := p.Get("MemorySize").Int(); ok {
 		f.MemorySize = n
 	}
@@ -260,7 +258,7 @@ func (im *importer) keepFunctions() error {
 			g.consume("Environment").inOwnWords("Environment")
 		}
 		kept := keep(nil, model.PartMain, r, g)
-		envOmitted := omittedVariables(r.props, g.res, envFine && im.sourceSaysAll())
+		envOmitted := omittedVariables(r.props, g.res, envFine)
 		if len(envKept) > 0 || len(envOmitted) > 0 {
 			if len(kept) == 0 || kept[0].Part != model.PartMain {
 				kept = append([]model.Kept{{Part: model.PartMain}}, kept...)

@@ -75,10 +75,8 @@ func (im *importer) table(r *resource) (*model.Table, error) {
 			t.TTLAttribute, _ = ttl.Get("AttributeName").Str()
 		}
 	}
-	if im.sourceSaysAll() {
-		// CloudFormation deletes a resource with no DeletionPolicy.
-		t.DeletionPolicy = model.DeletionDelete
-	}
+	// CloudFormation deletes a resource with no DeletionPolicy.
+	t.DeletionPolicy = model.DeletionDelete
 	if dp, ok := deletionPolicy(r.v.Get("DeletionPolicy")); ok {
 		t.DeletionPolicy = dp
 	}

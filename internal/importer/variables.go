@@ -25,8 +25,10 @@ import (
 
 // The provider's and a function's settings the import reads.
 var (
-	serverlessProviderRead = []string{"runtime", "memorySize", "timeout", "environment", "iam", "iamRoleStatements", "websocketsApiRouteSelectionExpression", "websocketsDescription", "websocketsApiName", "tags", "logRetentionInDays"}
-	serverlessFunctionRead = []string{"handler", "runtime", "memorySize", "timeout", "description", "environment", "tags", "logRetentionInDays"}
+	serverlessProviderRead = []string{"runtime", "memorySize", "timeout", "environment", "iam", "iamRoleStatements", "iamManagedPolicies", "role", "rolePermissionsBoundary", "architecture",
+		"websocketsApiRouteSelectionExpression", "websocketsDescription", "websocketsApiName", "tags", "logRetentionInDays", "vpc", "layers", "tracing", "kmsKeyArn"}
+	serverlessFunctionRead = []string{"handler", "name", "role", "runtime", "architecture", "memorySize", "timeout", "description", "environment", "tags", "logRetentionInDays",
+		"vpc", "layers", "tracing", "kmsKeyArn", "reservedConcurrency", "ephemeralStorageSize", "onError", "fileSystemConfig", "condition", "dependsOn", "disableLogs"}
 )
 
 // maxSelfDepth bounds ${self:…} references followed through each other.
@@ -47,11 +49,16 @@ type variables struct {
 // resolveVariables resolves or turns into parameters the variables of a
 // serverless.yml, in place, and returns the stage.
 func (im *importer) resolveVariables(root *cfn.Value) string {
-	vs := &variables{im: im, root: root, stage: serverlessStage, params: map[string]*model.Parameter{}, taken: map[string]bool{serverlessAPI: true}}
+	// A parameter may not take the name of a resource the Framework
+	// compiles.
+	vs := &variables{im: im, root: root, stage: serverlessStage, params: map[string]*model.Parameter{}, taken: map[string]bool{
+		serverlessAPI: true, serverlessStageID: true, serverlessRole: true, serverlessBucket: true, serverlessBucketPolicy: true}}
 	for _, k := range mapKeys(root.Get("functions")) {
 		vs.taken[functionLogicalID(k)] = true
+		for _, sfx := range []string{"", "Role", "LogGroup", "WebsocketsIntegration", "WebsocketsAuthorizer", "LambdaPermissionWebsockets"} {
+			vs.taken[frameworkName(k)+sfx] = true
+		}
 		vs.taken[frameworkFunctionID(k)] = true
-		vs.taken[functionLogicalID(k)+"Role"] = true
 	}
 	for _, k := range mapKeys(root.Path("resources", "Resources")) {
 		vs.taken[k] = true

@@ -36,7 +36,7 @@ func withMigration(t *testing.T, name, sql string) fstest.MapFS {
 func TestMigrate_AppliesOnlyNewFiles(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "switchboard.db"))
+	s, err := Open(ctx, freshPath(t, "switchboard.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestReadMigrations_ErrBadName(t *testing.T) {
 func TestConstraintError(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "switchboard.db"))
+	s, err := Open(ctx, freshPath(t, "switchboard.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestMigrate_RevisionsRebuildKeepsHistory(t *testing.T) {
 func TestMigrate_ForeignKeysOffChecksBeforeCommit(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "switchboard.db"))
+	s, err := Open(ctx, freshPath(t, "switchboard.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/migrations"
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
 type appliedMigration struct {
@@ -49,7 +50,7 @@ func mustApplied(tb testing.TB, path string) []appliedMigration {
 
 func TestOpen_ReopenMigratesNothingTwice(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "switchboard.db")
+	path := storetest.Path(t, "switchboard.db")
 	s, err := store.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +83,7 @@ func TestOpen_ReopenMigratesNothingTwice(t *testing.T) {
 
 func TestOpen_ErrNewerSchema(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "switchboard.db")
+	path := storetest.Path(t, "switchboard.db")
 	s, err := store.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +139,12 @@ func TestOpen_PathWithURICharacters(t *testing.T) {
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// A migrated copy moved there: what is checked is the path, not the
+	// migrations.
 	path := filepath.Join(dir, "switchboard.db")
+	if err := os.Rename(storetest.Path(t, "switchboard.db"), path); err != nil {
+		t.Fatal(err)
+	}
 	s := MustOpenPath(t, path)
 	MustCreate(t, s, MustExample(t, "echo", "echo"))
 	if _, err := os.Stat(path); err != nil {

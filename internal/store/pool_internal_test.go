@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"testing"
 )
 
@@ -14,7 +13,7 @@ import (
 func TestPoolKeepsConcurrentReadersOpen(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "switchboard.db"))
+	s, err := Open(ctx, freshPath(t, "switchboard.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

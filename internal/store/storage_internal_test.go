@@ -33,7 +33,7 @@ func assertStorageError(t *testing.T, err error, want string) {
 func TestStorage_ReadOnlyDatabase(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "switchboard.db")
+	path := freshPath(t, "switchboard.db")
 	s, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +71,7 @@ func TestStorage_ReadOnlyDatabase(t *testing.T) {
 func TestStorage_FullDisk(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "switchboard.db")
+	path := freshPath(t, "switchboard.db")
 	s, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)

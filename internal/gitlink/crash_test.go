@@ -115,6 +115,7 @@ func newCrashRepo(t *testing.T, g *gitCLI) string {
 }
 
 func TestCrash_KillAtEveryStep(t *testing.T) {
+	t.Parallel()
 	g := MustGit(t)
 	// Each step of the first commit (which also creates the scaffold)
 	// and of a later one, in a fresh repository each time.
@@ -142,6 +143,7 @@ func TestCrash_KillAtEveryStep(t *testing.T) {
 }
 
 func TestCrash_KillAtRandom(t *testing.T) {
+	t.Parallel()
 	g := MustGit(t)
 	repo := newCrashRepo(t, g)
 	rounds := 15
@@ -165,6 +167,7 @@ func TestCrash_KillAtRandom(t *testing.T) {
 // journal it is some git command's; with a journal, one that a process
 // holds open, or older than the journal, is not the one that was left.
 func TestCrash_ForeignLockKept(t *testing.T) {
+	t.Parallel()
 	g := MustGit(t)
 	repo := newCrashRepo(t, g)
 	commitAfterCrash(t, g, repo, 0)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestFirstContact_EmptyRemoteNeedsNoCreateBranch(t *testing.T) {
+	t.Parallel()
 	g := MustGit(t)
 	ctx := context.Background()
 	root := t.TempDir()
@@ -35,6 +36,7 @@ func TestFirstContact_EmptyRemoteNeedsNoCreateBranch(t *testing.T) {
 }
 
 func TestFirstContact_DefaultBranchIsRemoteHEAD(t *testing.T) {
+	t.Parallel()
 	g := MustGit(t)
 	ctx := context.Background()
 	root := t.TempDir()
@@ -62,6 +64,7 @@ func TestFirstContact_DefaultBranchIsRemoteHEAD(t *testing.T) {
 }
 
 func TestFirstContact_ForeignFilesAreAConflict(t *testing.T) {
+	t.Parallel()
 	g := MustGit(t)
 	ctx := context.Background()
 	root := t.TempDir()

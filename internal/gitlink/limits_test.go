@@ -55,6 +55,7 @@ func allocated(fn func()) uint64 {
 }
 
 func TestBigFileIsAConflictNeverLoaded(t *testing.T) {
+	t.Parallel()
 	g := MustGit(t)
 	ctx := context.Background()
 	work, bare := mustZeroBlobRepo(t, g)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestLinkValidate(t *testing.T) {
+	t.Parallel()
 	ok := []Link{
 		{Repo: "/tmp/repo"},
 		{Repo: "relative/repo", Folder: "stacks/chat", Branch: "feature/x"},
@@ -66,6 +67,7 @@ func TestLinkValidate(t *testing.T) {
 }
 
 func TestCredentialsInURLRefused(t *testing.T) {
+	t.Parallel()
 	for _, repo := range []string{"https://u:hunter2@host/r.git", "https://hunter2@host/r.git", "http://hunter2:x-oauth-basic@localhost/r.git"} {
 		err := Link{Repo: repo}.Validate()
 		if !errors.Is(err, ErrCredentialsInURL) || !errors.Is(err, ErrInvalid) {
@@ -85,6 +87,7 @@ func TestCredentialsInURLRefused(t *testing.T) {
 }
 
 func TestIsRemote(t *testing.T) {
+	t.Parallel()
 	for repo, want := range map[string]bool{
 		"/srv/repo": false, "repo": false, `C:\repo`: false, "./a:b": false,
 		"https://h/r": true, "file:///r": true, "git@h:o/r.git": true, "ssh://h/r": true,
@@ -96,6 +99,7 @@ func TestIsRemote(t *testing.T) {
 }
 
 func TestAuthNeverPrinted(t *testing.T) {
+	t.Parallel()
 	const token, pass = "tok-SECRET-123", "pass-SECRET-456"
 	l := Link{Repo: "https://h/r.git", Auth: Auth{Username: "alice", Token: token, SSHKeyPassphrase: pass}}
 	var buf bytes.Buffer
@@ -113,6 +117,7 @@ func TestAuthNeverPrinted(t *testing.T) {
 }
 
 func TestTransportErrorRedacts(t *testing.T) {
+	t.Parallel()
 	l := Link{Repo: "https://h/r.git", Auth: Auth{Token: "SECRET"}}
 	err := transportError("push to", l, errors.New("server said: bad token SECRET"))
 	if strings.Contains(err.Error(), "SECRET") {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestLocal_InitCommitNothingToCommit(t *testing.T) {
+	t.Parallel()
 	g := MustGit(t)
 	ctx := context.Background()
 	repo := filepath.Join(t.TempDir(), "missing", "repo")
@@ -66,6 +67,7 @@ func TestLocal_InitCommitNothingToCommit(t *testing.T) {
 }
 
 func TestLocal_UserChangesSurvive(t *testing.T) {
+	t.Parallel()
 	g := MustGit(t)
 	ctx := context.Background()
 	repo := t.TempDir()
@@ -144,6 +146,7 @@ func TestLocal_UserChangesSurvive(t *testing.T) {
 }
 
 func TestLocal_OtherBranchCheckedOut(t *testing.T) {
+	t.Parallel()
 	g := MustGit(t)
 	ctx := context.Background()
 	repo := t.TempDir()
@@ -232,6 +235,7 @@ func TestLocal_InterruptedCommit(t *testing.T) {
 }
 
 func TestLocal_NotARepository(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "file.txt"), "x")
 	c := newClient(t)
@@ -242,6 +246,7 @@ func TestLocal_NotARepository(t *testing.T) {
 }
 
 func TestHistoryPreviewReadFile(t *testing.T) {
+	t.Parallel()
 	g := MustGit(t)
 	ctx := context.Background()
 	repo := t.TempDir()
@@ -308,6 +313,7 @@ func mustCommit(tb testing.TB, c *Client, l Link, template, msg string) Result {
 }
 
 func TestLocal_BareRepository(t *testing.T) {
+	t.Parallel()
 	g := MustGit(t)
 	root := t.TempDir()
 	bare := g.MustBareRepo(root, "local.git")

@@ -13,6 +13,7 @@ import (
 // and the index follow; in a bare one (and so a remote's cache) the commit
 // alone does. The user's own file in the folder moves with it.
 func TestMoveFolder(t *testing.T) {
+	t.Parallel()
 	g := MustGit(t)
 	ctx := context.Background()
 	for _, bare := range []bool{false, true} {

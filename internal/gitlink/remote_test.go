@@ -13,6 +13,7 @@ import (
 func fileURL(p string) string { return "file://" + filepath.ToSlash(p) }
 
 func TestRemote_FileURL(t *testing.T) {
+	t.Parallel()
 	g := MustGit(t)
 	ctx := context.Background()
 	root := t.TempDir()
@@ -76,6 +77,7 @@ func TestRemote_FileURL(t *testing.T) {
 }
 
 func TestRemote_Check(t *testing.T) {
+	t.Parallel()
 	g := MustGit(t)
 	ctx := context.Background()
 	root := t.TempDir()
@@ -138,6 +140,7 @@ func TestRemote_Check(t *testing.T) {
 }
 
 func TestRemote_HTTPBasicAuth(t *testing.T) {
+	t.Parallel()
 	g := MustGit(t)
 	ctx := context.Background()
 	root := t.TempDir()
@@ -203,6 +206,7 @@ func TestRemote_HTTPBasicAuth(t *testing.T) {
 func second[T any](_ T, err error) error { return err }
 
 func TestRemote_Moved(t *testing.T) {
+	t.Parallel()
 	g := MustGit(t)
 	ctx := context.Background()
 	bare := g.MustBareRepo(t.TempDir(), "stacks.git")
@@ -288,6 +292,7 @@ func TestRemote_Moved(t *testing.T) {
 }
 
 func TestRemote_ConcurrentCommits(t *testing.T) {
+	t.Parallel()
 	g := MustGit(t)
 	ctx := context.Background()
 	bare := g.MustBareRepo(t.TempDir(), "stacks.git")
@@ -409,6 +414,7 @@ func TestRemote_RetryAfterRace(t *testing.T) {
 }
 
 func TestRemote_PushInterruptedAfterRemoteTookIt(t *testing.T) {
+	t.Parallel()
 	g := MustGit(t)
 	bare := g.MustBareRepo(t.TempDir(), "stacks.git")
 	c := newClient(t)
@@ -437,6 +443,7 @@ func TestRemote_PushInterruptedAfterRemoteTookIt(t *testing.T) {
 }
 
 func TestRemote_SSHKeyUnreadable(t *testing.T) {
+	t.Parallel()
 	c := newClient(t)
 	l := Link{Repo: "ssh://git@127.0.0.1:1/r.git", Auth: Auth{SSHKeyFile: filepath.Join(t.TempDir(), "missing"), SSHKeyPassphrase: "PASSPHRASE"}}
 	err := c.Check(context.Background(), l)

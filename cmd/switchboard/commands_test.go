@@ -16,6 +16,7 @@ import (
 // TestHelp_PrintsOnce: a command's --help prints its usage once, on stdout,
 // and exits 0. It used to print it on stderr as well.
 func TestHelp_PrintsOnce(t *testing.T) {
+	t.Parallel()
 	db := storetest.Path(t, "stacks.db")
 	for _, args := range [][]string{{"export", "--help"}, {"export", "-h"}, {"help", "new"}, {"show", "chat", "--help"}} {
 		r := runCLI(t, db, args...)
@@ -39,6 +40,7 @@ func TestHelp_PrintsOnce(t *testing.T) {
 // 0444), listing and showing work and a change fails with a message saying
 // the database is read-only, not an internal error.
 func TestReadOnlyDatabase_SaysSo(t *testing.T) {
+	t.Parallel()
 	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "chat", "--example", "chat")
 	if err := os.Chmod(db, 0o444); err != nil {
@@ -62,6 +64,7 @@ func TestReadOnlyDatabase_SaysSo(t *testing.T) {
 // nothing outside it; files go through a temporary name, so a template
 // hard-linked elsewhere is replaced, not rewritten in place.
 func TestExportDir_StaysInTheFolder(t *testing.T) {
+	t.Parallel()
 	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "chat", "--example", "chat")
 	outside := t.TempDir()
@@ -138,6 +141,7 @@ func TestExportDir_StaysInTheFolder(t *testing.T) {
 // TestExportOutput_KeepsMode: export -o over an existing file keeps its
 // permissions (a 0600 template stays private); a new file is 0644.
 func TestExportOutput_KeepsMode(t *testing.T) {
+	t.Parallel()
 	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "echo", "--example", "echo")
 	out := filepath.Join(t.TempDir(), "template.yaml")
@@ -157,6 +161,7 @@ func TestExportOutput_KeepsMode(t *testing.T) {
 // TestEscapeTerminal: control characters become visible escapes; text,
 // newlines and tabs pass unchanged.
 func TestEscapeTerminal(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"plain café\tline\n":        "plain café\tline\n",
 		"\x1b[2J\x1b]0;pwned\x07":   `\x1b[2J\x1b]0;pwned\x07`,
@@ -172,6 +177,7 @@ func TestEscapeTerminal(t *testing.T) {
 // TestShow_EscapesControlCharacters: a description from an imported or
 // shared stack cannot clear the screen or rewrite lines when shown.
 func TestShow_EscapesControlCharacters(t *testing.T) {
+	t.Parallel()
 	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "chat", "--example", "chat", "--description", "ok\x1b[2J\x1b]0;title\x07\r\u009b1A")
 	out := mustRun(t, db, "show", "chat")
@@ -188,6 +194,7 @@ func TestShow_EscapesControlCharacters(t *testing.T) {
 // would clear the screen and retitle the window, DEL and a C1 CSI: stderr
 // shows them escaped.
 func TestRun_EscapesHandlerOutput(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("node"); err != nil {
 		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
 			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
@@ -252,6 +259,7 @@ func TestRun_EscapesHandlerOutput(t *testing.T) {
 // TestShow_EventKinds: show lists a stack's buses, rules, buckets and
 // streams with what each is wired to.
 func TestShow_EventKinds(t *testing.T) {
+	t.Parallel()
 	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "import", filepath.Join("..", "..", "internal", "export", "testdata", "events.yaml"))
 	out := mustRun(t, db, "show", "events")

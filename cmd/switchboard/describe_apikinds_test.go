@@ -10,6 +10,7 @@ import (
 // show lists layers with the functions using them, usage plans with their
 // keys and APIs, and custom domains with the API they serve.
 func TestDescribeAPIKinds(t *testing.T) {
+	t.Parallel()
 	s, err := model.Example("echo", "echo")
 	if err != nil {
 		t.Fatal(err)

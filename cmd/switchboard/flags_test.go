@@ -11,6 +11,7 @@ import (
 // help text) to the help the by-name lookups printed before flags were
 // bound to typed options: testdata/help was written by that build.
 func TestCommandHelpUnchanged(t *testing.T) {
+	t.Parallel()
 	for _, cmd := range commands {
 		t.Run(cmd.name, func(t *testing.T) {
 			want, err := os.ReadFile(filepath.Join("testdata", "help", cmd.name+".txt"))

@@ -76,6 +76,7 @@ func runCLIWith(t *testing.T, db string, env map[string]string, stdin string, ar
 var committedRE = regexp.MustCompile(`Committed ([0-9a-f]{40})`)
 
 func TestCommitToLocalRepository(t *testing.T) {
+	t.Parallel()
 	gitPath(t)
 	db := storetest.Path(t, "stacks.db")
 	dir := filepath.Dir(db)
@@ -207,6 +208,7 @@ func mustOpenStore(tb testing.TB, db string) *store.Store {
 }
 
 func TestCommitToBareRepositoryAndOpen(t *testing.T) {
+	t.Parallel()
 	gitPath(t)
 	db := storetest.Path(t, "stacks.db")
 	dir := filepath.Dir(db)
@@ -380,6 +382,7 @@ func TestLinkFirstContact(t *testing.T) {
 }
 
 func TestTokenStaysSecret(t *testing.T) {
+	t.Parallel()
 	gitPath(t)
 	db := storetest.Path(t, "stacks.db")
 	dir := filepath.Dir(db)

@@ -20,6 +20,7 @@ import (
 )
 
 func TestImportCommand(t *testing.T) {
+	t.Parallel()
 	db := storetest.Path(t, "stacks.db")
 	dir := filepath.Dir(db)
 
@@ -92,6 +93,7 @@ func TestImportCommand(t *testing.T) {
 }
 
 func TestImportUsage(t *testing.T) {
+	t.Parallel()
 	db := storetest.Path(t, "stacks.db")
 	if r := runCLI(t, db, "import"); r.code != 2 || !strings.Contains(r.stderr, "import: missing FILE") {
 		t.Fatalf("%+v", r)
@@ -104,6 +106,7 @@ func TestImportUsage(t *testing.T) {
 // TestImportStopsOnInterrupt: the import runs under the command's context,
 // which main cancels on Ctrl-C or SIGTERM; a cancelled one creates nothing.
 func TestImportStopsOnInterrupt(t *testing.T) {
+	t.Parallel()
 	db := storetest.Path(t, "stacks.db")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -129,6 +132,7 @@ func TestImportStopsOnInterrupt(t *testing.T) {
 // that Undo takes back. A file that cannot be applied is refused with its
 // file:line:column and leaves the stack as it was.
 func TestImportReplace(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := storetest.Path(t, "stacks.db")
 	dir := filepath.Dir(db)
@@ -286,6 +290,7 @@ func lineOf(t *testing.T, text []byte, s string) int {
 // serve has the stack open is told to its live views (the canvas then
 // catches up), as any other process's edit is.
 func TestImportReplaceReachesOpenViews(t *testing.T) {
+	t.Parallel()
 	s := startServe(t, []string{"--addr", "127.0.0.1:0"}, nil)
 	defer s.stop()
 	st := mustOpenStore(t, s.db)

@@ -48,6 +48,7 @@ func mustRun(t *testing.T, db string, args ...string) string {
 }
 
 func TestCommandLineLifecycle(t *testing.T) {
+	t.Parallel()
 	db := storetest.Path(t, "stacks.db")
 
 	out := mustRun(t, db, "new", "chat", "--example", "chat")
@@ -163,6 +164,7 @@ func TestCommandLineLifecycle(t *testing.T) {
 }
 
 func TestCommandLineUsage(t *testing.T) {
+	t.Parallel()
 	db := storetest.Path(t, "stacks.db")
 	tests := []struct {
 		name   string
@@ -192,6 +194,7 @@ func TestCommandLineUsage(t *testing.T) {
 }
 
 func TestServe(t *testing.T) {
+	t.Parallel()
 	t.Run("ServeCommand", func(t *testing.T) {
 		testServe(t, []string{"serve", "--addr", "127.0.0.1:0"}, nil)
 	})

@@ -41,6 +41,7 @@ func (s *syncBuffer) String() string {
 // TestRunServesTheStack runs `switchboard run` on the echo example with its
 // scaffold, talks to it over WebSocket, and stops it as Ctrl-C would.
 func TestRunServesTheStack(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("node"); err != nil {
 		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
 			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
@@ -115,6 +116,7 @@ func TestRunServesTheStack(t *testing.T) {
 }
 
 func TestRunRefusesUnknownStack(t *testing.T) {
+	t.Parallel()
 	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "echo", "--example", "echo")
 	r := runCLI(t, db, "run", "nope")
@@ -136,6 +138,7 @@ func TestRunRefusesUnknownStack(t *testing.T) {
 // its tables are on the built-in endpoint, which `run` prints, and --data
 // keeps them when the run stops.
 func TestRunKeepsData(t *testing.T) {
+	t.Parallel()
 	sdk := testtool.NodeModules(t, "../..", "client-apigatewaymanagementapi", "client-dynamodb")
 	db := storetest.Path(t, "stacks.db")
 	data := filepath.Join(t.TempDir(), "data")

@@ -80,6 +80,7 @@ func copyDir(t *testing.T, src, dst string) {
 // starter) from the folder it was imported from, answering over a real
 // WebSocket, with its ${env:…} defaults offered as stack parameters.
 func TestRunImportedServerlessService(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	service := filepath.Join(dir, "service")
 	copyDir(t, filepath.Join("..", "..", "internal", "importer", "testdata", "serverless", "twoway"), service)
@@ -116,6 +117,7 @@ func TestRunImportedServerlessService(t *testing.T) {
 // function whose folder is not there runs a starter, and the run says so
 // on the terminal, naming the function and the folder.
 func TestRunCodeFolder(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	service := filepath.Join(dir, "service")
 	copyDir(t, filepath.Join("..", "..", "internal", "importer", "testdata", "serverless", "twoway"), service)
@@ -142,6 +144,7 @@ func TestRunCodeFolder(t *testing.T) {
 // TestRunStarterIsLoud: a function whose folder is missing under --code
 // runs a starter, and the terminal says so.
 func TestRunStarterIsLoud(t *testing.T) {
+	t.Parallel()
 	db := storetest.Path(t, "stacks.db")
 	dir := filepath.Dir(db)
 	mustRun(t, db, "new", "echo", "--example", "echo")
@@ -155,6 +158,7 @@ func TestRunStarterIsLoud(t *testing.T) {
 // TestRunParams: a parameter without a default must be given with
 // --param; an unknown one is refused; both list the stack's parameters.
 func TestRunParams(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "serverless.yml"), []byte(`service: params
 provider:

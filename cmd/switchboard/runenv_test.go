@@ -18,6 +18,7 @@ import (
 // parameter and the environment; an unknown environment is refused, naming
 // the ones there are.
 func TestRunEnv(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for name, text := range map[string]string{
 		"serverless.yml": `service: envs
@@ -85,6 +86,7 @@ functions:
 // aws cloudformation deploy --parameter-overrides file://… reads it
 // (export's TestDeployEnvironmentToMoto deploys one with the AWS CLI).
 func TestExportDirWritesParameterFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "stacks.db")
 	mustRun(t, db, "new", "chat", "--example", "chat")

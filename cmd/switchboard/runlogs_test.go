@@ -31,6 +31,7 @@ func waitFor(t *testing.T, stderr *syncBuffer, s string) {
 // START/END/REPORT lines only with --verbose. --idle-timeout reaches the
 // gateway: the idle connection is closed with 1001 Going away.
 func TestRunLogsEachLineOnce(t *testing.T) {
+	t.Parallel()
 	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "echo", "--example", "echo")
 	line := `EchoFunction {"routeKey":"test"`
@@ -75,6 +76,7 @@ func roundTrip(t *testing.T, url, msg string) *wsload.Conn {
 
 // TestRunFlagsAreChecked: the new flags refuse values that make no sense.
 func TestRunFlagsAreChecked(t *testing.T) {
+	t.Parallel()
 	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "echo", "--example", "echo")
 	for _, args := range [][]string{{"--concurrency", "-1"}, {"--idle-timeout", "0s"}, {"--max-connection-duration", "-1m"}, {"--integration-timeout", "0s"}, {"--integration-timeout", "soon"}} {

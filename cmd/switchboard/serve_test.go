@@ -16,6 +16,7 @@ import (
 // TestServeRefusesBeyondLoopback: an --addr other machines can reach is a
 // usage mistake unless --listen-anywhere says it is meant.
 func TestServeRefusesBeyondLoopback(t *testing.T) {
+	t.Parallel()
 	db := storetest.Path(t, "stacks.db")
 	for _, addr := range []string{"0.0.0.0:0", ":0", "192.0.2.1:0"} {
 		r := runCLI(t, db, "serve", "--addr", addr)
@@ -100,6 +101,7 @@ func tokenURLs(out string) []string {
 // lets the browser in, and --allow-host (or SWITCHBOARD_ALLOW_HOSTS) names
 // the Host names it answers to besides loopback.
 func TestServeListenAnywhere(t *testing.T) {
+	t.Parallel()
 	s := startServe(t, []string{"--addr", "0.0.0.0:0", "--listen-anywhere", "--allow-host", "box.lan", "--allow-host", "nas.lan"},
 		map[string]string{"SWITCHBOARD_ALLOW_HOSTS": "ignored.lan"})
 	defer s.stop()
@@ -144,6 +146,7 @@ func TestServeListenAnywhere(t *testing.T) {
 // come from SWITCHBOARD_ALLOW_HOSTS, comma-separated; on loopback no token
 // is asked for.
 func TestServeAllowHostsFromEnvironment(t *testing.T) {
+	t.Parallel()
 	s := startServe(t, []string{"--addr", "127.0.0.1:0"}, map[string]string{"SWITCHBOARD_ALLOW_HOSTS": "box.lan, nas.lan"})
 	defer s.stop()
 	if urls := tokenURLs(s.stdout.String()); len(urls) != 0 {

@@ -33,6 +33,7 @@ func eventually(t *testing.T, what string, cond func() bool, out ...*syncBuffer)
 // template.yaml as one revision, reports an edit it cannot load without
 // overwriting it, and stops as Ctrl-C would (issue 15 item 5).
 func TestWatchKeepsFolderAndStackInStep(t *testing.T) {
+	t.Parallel()
 	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "chat", "--example", "chat")
 	dir := filepath.Join(t.TempDir(), "chat")
@@ -130,6 +131,7 @@ func TestWatchKeepsFolderAndStackInStep(t *testing.T) {
 }
 
 func TestWatchNeedsDir(t *testing.T) {
+	t.Parallel()
 	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "chat")
 	if r := runCLI(t, db, "watch", "chat"); r.code != 2 || !strings.Contains(r.stderr, "--dir") {
@@ -140,6 +142,7 @@ func TestWatchNeedsDir(t *testing.T) {
 // TestExportDirIsRemembered: export --dir records the folder as the
 // stack's working folder, which serve then watches.
 func TestExportDirIsRemembered(t *testing.T) {
+	t.Parallel()
 	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "echo", "--example", "echo")
 	dir := filepath.Join(t.TempDir(), "echo")

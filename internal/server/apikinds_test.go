@@ -15,6 +15,7 @@ import (
 // name, path and a certificate parameter the stack gains, and a layer's
 // runtimes and the folder that follows its name.
 func TestAPIKindForms(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	s := mustCreate(t, st, "echo", "echo")
 	base := "/stacks/" + strconv.FormatInt(s.ID, 10)

@@ -14,6 +14,7 @@ import (
 // (no positions, an ID that is no ID, a node not in the stack, a position
 // that is no finite number) is refused and saves nothing.
 func TestArrangeSavesOneRevision(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	stack := mustCreate(t, st, "echo", "Echo")
 	path := "/stacks/" + strconv.FormatInt(stack.ID, 10) + "/arrange"

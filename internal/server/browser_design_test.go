@@ -16,6 +16,7 @@ import (
 // the parameter for a function's environment variable through the field's
 // “parameter…” picker, and sees !Ref of it in the Template tab.
 func TestBrowserStackPanel(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	bg := context.Background()

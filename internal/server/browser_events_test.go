@@ -15,6 +15,7 @@ import (
 // template holding the rule with the function as its target and a
 // permission for that rule alone to invoke it.
 func TestBrowserRuleToFunction(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	id := createBlank(t, ctx, srv.url, "alerts")

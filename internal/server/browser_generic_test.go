@@ -19,6 +19,7 @@ import (
 // nothing saved; once fixed, its !GetAtt of a function is drawn as a
 // reference wire, and the template writes it as typed.
 func TestBrowserGenericResource(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	s, err := srv.store.CreateStack(context.Background(), &model.Stack{Name: "generic"})

@@ -14,6 +14,7 @@ import (
 // in its panel, and the template listing the layer in the function's Layers
 // with the layer version's Content its folder.
 func TestBrowserFunctionToLayer(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	id := createBlank(t, ctx, srv.url, "layered")

@@ -88,6 +88,7 @@ func triggerOf(tb testing.TB, resp *http.Response) map[string]any {
 }
 
 func TestCanvasPage(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	chat := mustCreate(t, st, "chat", "chat")
 	id := strconv.FormatInt(chat.ID, 10)
@@ -107,6 +108,7 @@ func TestCanvasPage(t *testing.T) {
 }
 
 func TestStackForms(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	t.Run("Create", func(t *testing.T) {
 		resp, body := send(t, ts, "POST", "/stacks", url.Values{"name": {"demo"}, "example": {"echo"}}, nil)
@@ -176,6 +178,7 @@ func TestStackForms(t *testing.T) {
 }
 
 func TestNodes(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	s := mustCreate(t, st, "", "blank")
 	base := "/stacks/" + strconv.FormatInt(s.ID, 10)
@@ -301,6 +304,7 @@ func TestNodes(t *testing.T) {
 }
 
 func TestRoutesAndWires(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	s := mustCreate(t, st, "echo", "echo")
 	base := "/stacks/" + strconv.FormatInt(s.ID, 10)
@@ -423,6 +427,7 @@ func TestRoutesAndWires(t *testing.T) {
 }
 
 func TestTemplateAndProblems(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	chat := mustCreate(t, st, "chat", "chat")
 	blank := mustCreate(t, st, "", "blank")
@@ -457,6 +462,7 @@ func TestTemplateAndProblems(t *testing.T) {
 }
 
 func TestRequestLimits(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	s := mustCreate(t, st, "chat", "chat")
 	base := "/stacks/" + strconv.FormatInt(s.ID, 10)

@@ -11,6 +11,7 @@ import (
 // that follows the name along with it; a path set by hand stays; the
 // folder move can only be the one the panel offers.
 func TestCodePathFollowsName(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	s := mustCreate(t, st, "chat", "follow")
 	base := "/stacks/" + strconv.FormatInt(s.ID, 10)

@@ -54,6 +54,7 @@ func rawGet(tb testing.TB, url, acceptEncoding string) (*http.Response, string) 
 // TestResponsesGzipped: pages and text assets go out gzipped to a client
 // that accepts it, and plain to one that does not.
 func TestResponsesGzipped(t *testing.T) {
+	t.Parallel()
 	ts, _ := mustServe(t)
 	for _, c := range []struct{ path, want string }{
 		{"/", `data-testid="no-stacks"`},
@@ -78,6 +79,7 @@ func TestResponsesGzipped(t *testing.T) {
 // TestFavicon: /favicon.ico answers an image, and every page links the
 // hashed icon.
 func TestFavicon(t *testing.T) {
+	t.Parallel()
 	ts, _ := mustServe(t)
 	resp, body := rawGet(t, ts.URL+"/favicon.ico", "")
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "image/") || !strings.HasPrefix(body, "<svg") {
@@ -97,6 +99,7 @@ func TestFavicon(t *testing.T) {
 // (20 s later): the reply to a message arrives within the request's
 // 10-second limit only if every flush reaches the wire.
 func TestSSEFlushesUnderGzip(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("node"); err != nil {
 		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
 			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")

@@ -37,6 +37,7 @@ func postValues(tb testing.TB, u string, rev int64, form url.Values) (int, strin
 // default and no value in the chosen environment answers with a form
 // asking for it; the environment's value, or the form's, starts the run.
 func TestRunAsksForParameters(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("node"); err != nil {
 		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
 			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
@@ -81,6 +82,7 @@ func TestRunAsksForParameters(t *testing.T) {
 // Stack panel refuses to remove a parameter in use and a condition
 // naming an unknown parameter.
 func TestNodeFieldsTakeParameters(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	bg := context.Background()
 	echo, _ := model.Example("echo", "mem")

@@ -15,6 +15,7 @@ import (
 // and the tabs reuse it; the export checks the stack it renders itself.
 // Before the edit service, the same save checked it six times.
 func TestFormSaveChecksOnce(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	stack := mustCreate(t, st, "echo", "Echo")
 	base := "/stacks/" + strconv.FormatInt(stack.ID, 10)
@@ -38,6 +39,7 @@ func TestFormSaveChecksOnce(t *testing.T) {
 // a name that changes nothing adds no revision. Before, a rename without a
 // revision bypassed the check and saved.
 func TestRenameIsAnEdit(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	stack := mustCreate(t, st, "echo", "echo")
 	base := "/stacks/" + strconv.FormatInt(stack.ID, 10)

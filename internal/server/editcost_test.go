@@ -16,6 +16,7 @@ import (
 // changed, out of band, and nothing of the rest of the canvas (issue 14
 // item 1).
 func TestEditAnswersWithWhatChanged(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	s := mustCreate(t, st, "chat", "chat")
 	base := "/stacks/" + strconv.FormatInt(s.ID, 10)
@@ -73,6 +74,7 @@ func TestEditAnswersWithWhatChanged(t *testing.T) {
 // with under 20 KB of HTML, before compression (issue 14's goal is for the
 // wire).
 func TestBigStackEditIsSmall(t *testing.T) {
+	t.Parallel()
 	st, stack := bigStack(t)
 	h := server.New(server.Options{Store: st}).Handler()
 	base := "/stacks/" + strconv.FormatInt(stack.ID, 10)

@@ -77,6 +77,7 @@ func panelEnvRows(tb testing.TB, body string) [][3]string {
 // NAME=value textarea mangled and checks the stored stack byte for byte;
 // names the model refuses come back next to their row, nothing saved.
 func TestEnvironmentRowsSaveExactly(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	s := mustCreateEnv(t, st, nil)
 	base := "/stacks/" + strconv.FormatInt(s.ID, 10)
@@ -174,6 +175,7 @@ func TestEnvironmentRowsSaveExactly(t *testing.T) {
 // byte, whatever its line breaks; renaming a variable keeps its value too.
 // Before the rows, MULTI became MULTI=line1 plus an invented line2=x.
 func TestEnvironmentUntouchedByOtherSaves(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	env := map[string]string{
 		"MULTI":    "line1\nline2=x",

@@ -15,6 +15,7 @@ import (
 // TestFailureOf: one function decides the status and message of every
 // failed request, whatever wrapped the error on the way up.
 func TestFailureOf(t *testing.T) {
+	t.Parallel()
 	storage := fmt.Errorf("store: save: %w", errors.Join(model.Errorf(model.EINTERNAL, "The database x.db is read-only."), store.ErrStorage))
 	validation := &model.ValidationError{Problems: []model.Problem{{Severity: model.SeverityError, Message: "Memory must be at least 128 MB."}, {Severity: model.SeverityError, Message: "b"}}}
 	tests := []struct {

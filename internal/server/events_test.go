@@ -15,6 +15,7 @@ import (
 // from a bucket to anything but a function is refused with what it may be
 // wired to.
 func TestEventKindForms(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	s := mustCreate(t, st, "echo", "echo")
 	base := "/stacks/" + strconv.FormatInt(s.ID, 10)

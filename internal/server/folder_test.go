@@ -20,6 +20,7 @@ import (
 // are links or too large are refused, not read; loading is one revision;
 // Ignore hides the offer until the files change again (issue 15 item 5).
 func TestWorkingFolder(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	ctx := context.Background()
 	s := mustCreate(t, st, "chat", "chat")
@@ -134,6 +135,7 @@ func TestWorkingFolder(t *testing.T) {
 // records the folder) and not linked has that folder as its working
 // folder: an edit of its template.yaml is offered and loads.
 func TestExportedFolderIsAWorkingFolder(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	ctx := context.Background()
 	s := mustCreate(t, st, "echo", "echo")

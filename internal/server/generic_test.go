@@ -18,6 +18,7 @@ import (
 // a save that is refused with the property's path, one that is saved, and
 // an untouched save of an imported resource that keeps it byte for byte.
 func TestGenericNodes(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	s := mustCreate(t, st, "chat", "generic")
 	base := "/stacks/" + strconv.FormatInt(s.ID, 10)

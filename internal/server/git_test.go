@@ -141,6 +141,7 @@ func awaitJob(tb testing.TB, ts *httptest.Server) func(*http.Response, string) (
 var hashRE = regexp.MustCompile(`data-testid="commit-hash">([0-9a-f]{40})<`)
 
 func TestGitLinkSaveRefusesBadRepository(t *testing.T) {
+	t.Parallel()
 	ts, st, _, _ := mustServeLogged(t)
 	chat := mustChat(t, st, "chat")
 	base := "/stacks/" + strconv.FormatInt(chat.ID, 10) + "/git"
@@ -189,6 +190,7 @@ func TestGitLinkSaveRefusesBadRepository(t *testing.T) {
 }
 
 func TestGitCommitEndpoints(t *testing.T) {
+	t.Parallel()
 	ts, st, logs, db := mustServeLogged(t)
 	chat := mustChat(t, st, "chat")
 	base := "/stacks/" + strconv.FormatInt(chat.ID, 10) + "/git"
@@ -334,6 +336,7 @@ func TestGitCommitEndpoints(t *testing.T) {
 // TestStackDelete_RemovesTokenFile deletes a linked stack through the
 // server's delete handler: its token file goes with it.
 func TestStackDelete_RemovesTokenFile(t *testing.T) {
+	t.Parallel()
 	ts, st, _, db := mustServeLogged(t)
 	victim := mustChat(t, st, "victim")
 	_, repoURL := mustBareRepo(t)

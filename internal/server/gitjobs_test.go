@@ -92,6 +92,7 @@ func awaitProgress(t *testing.T, ts *httptest.Server, jobURL, want string) strin
 }
 
 func TestGitJobs(t *testing.T) {
+	t.Parallel()
 	ts, st, _, _ := mustServeLogged(t)
 	chat := mustChat(t, st, "chat")
 	base := "/stacks/" + strconv.FormatInt(chat.ID, 10) + "/git"

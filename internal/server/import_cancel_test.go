@@ -17,6 +17,7 @@ import (
 // request's context, so a request that has gone (here cancelled before the
 // handler runs) stops its import rather than working on for nobody.
 func TestImportStopsWithTheRequest(t *testing.T) {
+	t.Parallel()
 	st, err := store.Open(context.Background(), storetest.Path(t, "test.db"))
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 // does not shrink when gzipped. Before one limit, the 1 MiB body limit
 // refused such a file with 413 while the importer promised 2 MiB.
 func TestImportSizeLimit(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	yaml, err := os.ReadFile("../importer/testdata/cfn/chat.yaml")
 	if err != nil {

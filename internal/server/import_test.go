@@ -51,6 +51,7 @@ func upload(tb testing.TB, ts *httptest.Server, file string, data []byte, fields
 }
 
 func TestImportPreviewAndCreate(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	data, err := os.ReadFile("../importer/testdata/cdk/chat.template.json")
 	if err != nil {
@@ -98,6 +99,7 @@ func TestImportPreviewAndCreate(t *testing.T) {
 }
 
 func TestImportPasteAndErrors(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	tests := []struct {
 		name   string

@@ -13,6 +13,7 @@ import (
 // A route wired to nothing becomes a MOCK or HTTP integration in the API's
 // panel, and a wire panel edits the integration of the route it starts at.
 func TestRouteIntegrationForms(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	s := mustCreate(t, st, "echo", "echo")
 	base := "/stacks/" + strconv.FormatInt(s.ID, 10)

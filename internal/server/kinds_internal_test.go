@@ -9,6 +9,7 @@ import (
 // Every kind in the model's catalogue has a properties form, and applying
 // a form that sends only a name renames a node of that kind.
 func TestEveryKindHasAForm(t *testing.T) {
+	t.Parallel()
 	// One more: the generic node's (kind_other.go), of no catalogue kind.
 	if len(kindForms) != len(model.Kinds())+1 || kindForms[model.KindOther] == nil {
 		t.Errorf("%d forms for %d kinds and the generic node", len(kindForms), len(model.Kinds()))

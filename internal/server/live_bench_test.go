@@ -91,6 +91,7 @@ func BenchmarkLiveViews(b *testing.B) {
 // TestLiveViewsClients is the views of BenchmarkLiveViews, run by it in a
 // process of their own.
 func TestLiveViewsClients(t *testing.T) {
+	t.Parallel()
 	spec := strings.Fields(os.Getenv("SWITCHBOARD_LIVE_CLIENTS"))
 	if len(spec) != 5 {
 		t.Skip("run by BenchmarkLiveViews")

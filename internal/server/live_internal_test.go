@@ -12,6 +12,7 @@ import (
 // it is being made wait for it, rather than each read, diff, render and
 // compress the stack again (fifty views told of one edit ask at once).
 func TestChangesMadeOnceForEveryView(t *testing.T) {
+	t.Parallel()
 	var c changesCache
 	k := changesKey{stack: 1, since: 4, head: 5}
 	var renders atomic.Int32
@@ -52,6 +53,7 @@ func TestChangesMadeOnceForEveryView(t *testing.T) {
 // to other states) may describe a revision that is no longer the one by
 // that number; it is not kept for the views that ask next.
 func TestChangesMadeAcrossAnUndoAreNotKept(t *testing.T) {
+	t.Parallel()
 	var c changesCache
 	k := changesKey{stack: 1, since: 4, head: 5}
 	ctx := context.Background()
@@ -69,6 +71,7 @@ func TestChangesMadeAcrossAnUndoAreNotKept(t *testing.T) {
 }
 
 func TestAcceptsGzip(t *testing.T) {
+	t.Parallel()
 	for header, want := range map[string]bool{
 		"":                        false,
 		"gzip":                    true,
@@ -89,6 +92,7 @@ func TestAcceptsGzip(t *testing.T) {
 }
 
 func TestIsLiveStream(t *testing.T) {
+	t.Parallel()
 	for path, want := range map[string]bool{
 		"/stacks/12/live":         true,
 		"/stacks/chat/live":       true,

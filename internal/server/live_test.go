@@ -86,6 +86,7 @@ func next(tb testing.TB, events <-chan sseEvent, name string, want func(string) 
 // subscribes and whenever it changes, by this server, by another Store on
 // the same file (another process) or by an undo.
 func TestLiveSeesEveryWriter(t *testing.T) {
+	t.Parallel()
 	srv, dbPath := liveServer(t)
 	st := mustCreate(t, srv.store, "chat", "live")
 	events := subscribe(t, srv.url, st.ID, "v1")
@@ -132,6 +133,7 @@ func TestLiveSeesEveryWriter(t *testing.T) {
 // TestLiveWriterProcess is the other process of TestLiveSeesEveryWriter:
 // run by it, it edits the stack in the database it names.
 func TestLiveWriterProcess(t *testing.T) {
+	t.Parallel()
 	path := os.Getenv("SWITCHBOARD_LIVE_WRITER")
 	if path == "" {
 		t.Skip("run by TestLiveSeesEveryWriter")
@@ -154,6 +156,7 @@ func TestLiveWriterProcess(t *testing.T) {
 // TestLivePresence: each view is told the others and what each has
 // selected; a view that leaves is gone from the others' count.
 func TestLivePresence(t *testing.T) {
+	t.Parallel()
 	srv, _ := liveServer(t)
 	st := mustCreate(t, srv.store, "chat", "presence")
 	one := subscribe(t, srv.url, st.ID, "vone")
@@ -190,6 +193,7 @@ func TestLivePresence(t *testing.T) {
 // stack nor read its changes (the browser sends its Origin and
 // Sec-Fetch-Site), nor say what it selected.
 func TestLiveRefusesOtherSites(t *testing.T) {
+	t.Parallel()
 	srv, _ := liveServer(t)
 	st := mustCreate(t, srv.store, "chat", "private")
 	base := "/stacks/" + strconv.FormatInt(st.ID, 10)
@@ -226,6 +230,7 @@ func hostOf(base string) string {
 // accepts it (compressed once for all of them) and as it is to one that
 // does not; both say the same.
 func TestLiveChangesGzipped(t *testing.T) {
+	t.Parallel()
 	srv, _ := liveServer(t)
 	st := mustCreate(t, srv.store, "chat", "gzipped")
 	moved, err := srv.store.MoveNode(context.Background(), st.ID, st.Revision, "fn6", model.Position{X: 7, Y: 8})
@@ -265,6 +270,7 @@ func TestLiveChangesGzipped(t *testing.T) {
 // each to shrink, and a compressor held open per view costs most of a
 // megabyte.
 func TestLiveStreamNotGzipped(t *testing.T) {
+	t.Parallel()
 	srv, _ := liveServer(t)
 	st := mustCreate(t, srv.store, "chat", "plain-stream")
 	ctx, cancel := context.WithCancel(context.Background())

@@ -81,6 +81,7 @@ var runURL = regexp.MustCompile(`ws://127\.0\.0\.1:\d+/dev`)
 // events on the stream, resumes the stream after the last event seen, and
 // stops the run.
 func TestRunStreamsEventsAndStops(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("node"); err != nil {
 		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
 			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
@@ -155,6 +156,7 @@ func mustAtoi(tb testing.TB, s string) int {
 // TestRunRefusesStackWithProblems: a stack that cannot deploy cannot run,
 // and the panel names the problem.
 func TestRunRefusesStackWithProblems(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	s, _ := model.Example("echo", "broken")
 	s.Wires = nil // the test route has no handler
@@ -171,6 +173,7 @@ func TestRunRefusesStackWithProblems(t *testing.T) {
 // TestRunUsesLinkedLocalRepo runs a stack linked to a repository on this
 // machine from that repository's code, not from starter handlers.
 func TestRunUsesLinkedLocalRepo(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("node"); err != nil {
 		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
 			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
@@ -355,6 +358,7 @@ func TestDeletingStackStopsItsRun(t *testing.T) {
 // TestRunStartJoinsAndRestartReplaces: a second start shows the running
 // run and leaves its clients alone; restart=yes replaces it.
 func TestRunStartJoinsAndRestartReplaces(t *testing.T) {
+	t.Parallel()
 	requireNode(t)
 	srv := mustServeReal(t)
 	echo, _ := model.Example("echo", "echo")

@@ -17,6 +17,7 @@ import (
 // runs the user's code from that file's folder, with no repository
 // linked; a parameter without a default is named in the panel.
 func TestRunUsesImportedFolder(t *testing.T) {
+	t.Parallel()
 	requireNode(t)
 	ctx := context.Background()
 	srv := mustServeReal(t)

@@ -26,6 +26,7 @@ var dynamoURL = regexp.MustCompile(`data-testid="run-dynamodb">(http://127\.0\.0
 // TestRunDataKeptAcrossRestarts: with serve --run-data, a stack's tables
 // outlive a Restart of its run, and the Run tab's data view shows them.
 func TestRunDataKeptAcrossRestarts(t *testing.T) {
+	t.Parallel()
 	testtool.Command(t, "node", "the run starts the echo example's Node.js handler")
 	srv := mustServeRun(t, server.RunOptions{DataDir: filepath.Join(t.TempDir(), "run-data"), CADir: filepath.Join(t.TempDir(), "ca")})
 	s, _ := model.Example("echo", "echo")

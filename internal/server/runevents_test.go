@@ -26,6 +26,7 @@ var eventBridgeURL = regexp.MustCompile(`data-testid="run-eventbridge">(http://1
 // reaches the queue its rule delivers to, on the SQS endpoint the tab
 // names. A stack with no bus or rule names none.
 func TestRunTabNamesTheEventBridgeEndpoint(t *testing.T) {
+	t.Parallel()
 	testtool.Command(t, "node", "the run starts the echo example's Node.js handler")
 	srv := mustServeRun(t, server.RunOptions{CADir: t.TempDir()})
 	s, _ := model.Example("echo", "echo")

@@ -21,6 +21,7 @@ var sqsURL = regexp.MustCompile(`data-testid="run-sqs">(http://127\.0\.0\.1:\d+)
 // TestRunTabNamesTheQueueEndpoint: the Run tab of a stack with a queue
 // names the run's SQS endpoint, where an SDK finds the queue.
 func TestRunTabNamesTheQueueEndpoint(t *testing.T) {
+	t.Parallel()
 	testtool.Command(t, "node", "the run starts the echo example's Node.js handler")
 	srv := mustServeRun(t, server.RunOptions{CADir: t.TempDir()})
 	s, _ := model.Example("echo", "echo")

@@ -79,6 +79,7 @@ func noStack(tb testing.TB, st *store.Store, name string) {
 // database is unchanged; the same requests naming 127.0.0.1 do work, so the
 // refusal is the Host check's.
 func TestDNSRebindingRefused(t *testing.T) {
+	t.Parallel()
 	srv := mustServeReal(t)
 	victim := mustCreate(t, srv.store, "chat", "victim")
 	fn := victim.Functions[0].ID
@@ -230,6 +231,7 @@ func serveAnywhere(tb testing.TB) (*server.Server, *store.Store, *url.URL) {
 // TestListenBeyondLoopbackRefused: an address other machines can reach
 // needs ListenAnywhere (the CLI's --listen-anywhere), whatever its form.
 func TestListenBeyondLoopbackRefused(t *testing.T) {
+	t.Parallel()
 	st, err := store.Open(context.Background(), storetest.Path(t, "refused.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -260,6 +262,7 @@ func TestListenBeyondLoopbackRefused(t *testing.T) {
 // it; Authorization: Bearer works too; anything else is refused, and a Host
 // outside the allowed names still gets 421.
 func TestListenAnywhereNeedsToken(t *testing.T) {
+	t.Parallel()
 	srv, st, tokenURL := serveAnywhere(t)
 	base := srv.URL()
 	host := tokenURL.Host
@@ -345,6 +348,7 @@ const hostileID = "../../../stacks/1/delete?confirm=yes&z="
 // what an ID is, before any handler uses it; a valid ID that names nothing
 // is still 404.
 func TestInvalidIDsRefused(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	s := mustCreate(t, st, "chat", "chat")
 	base := "/stacks/" + strconv.FormatInt(s.ID, 10)
@@ -386,6 +390,7 @@ func TestInvalidIDsRefused(t *testing.T) {
 // ID would steer requests is refused when opened from a repository, with
 // the reason shown on the page, and no stack is created.
 func TestOpenHostileStackFileRefused(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	victim := mustCreate(t, st, "chat", "victim")
 	chat, _ := model.Example("chat", "shared")

@@ -14,6 +14,7 @@ import (
 // TestSelectionEditsAreOneRevision: moving, duplicating and deleting many
 // nodes each adds one revision, which one undo takes back.
 func TestSelectionEditsAreOneRevision(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	stack := mustCreate(t, st, "chat", "chat")
 	base := "/stacks/" + strconv.FormatInt(stack.ID, 10)
@@ -71,6 +72,7 @@ func TestSelectionEditsAreOneRevision(t *testing.T) {
 // TestCopyPasteBetweenStacks: the fragment a copy answers pastes into
 // another stack as new nodes with their wires, one revision.
 func TestCopyPasteBetweenStacks(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	chat := mustCreate(t, st, "chat", "chat")
 	echo := mustCreate(t, st, "echo", "echo")
@@ -99,6 +101,7 @@ func TestCopyPasteBetweenStacks(t *testing.T) {
 // refused with a message, or pasted only as new, valid nodes; the stack
 // never changes otherwise.
 func TestPasteHostileFragment(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	chat := mustCreate(t, st, "chat", "chat")
 	base := "/stacks/" + strconv.FormatInt(chat.ID, 10)

@@ -48,6 +48,7 @@ func do(tb testing.TB, ts *httptest.Server, method, path string, header http.Hea
 }
 
 func TestStackIndex(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	_, body := do(t, ts, "GET", "/", nil)
 	if !strings.Contains(body, `data-testid="no-stacks"`) {
@@ -71,6 +72,7 @@ func TestStackIndex(t *testing.T) {
 }
 
 func TestStaticAssets(t *testing.T) {
+	t.Parallel()
 	ts, _ := mustServe(t)
 	resp, body := do(t, ts, "GET", web.Asset("app.css"), nil)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "--accent") {
@@ -86,6 +88,7 @@ func TestStaticAssets(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
+	t.Parallel()
 	ts, _ := mustServe(t)
 	t.Run("NotFound", func(t *testing.T) {
 		resp, body := do(t, ts, "GET", "/nope", nil)
@@ -108,6 +111,7 @@ func TestErrors(t *testing.T) {
 }
 
 func TestOpenRefusesBusyAddress(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	srv := server.New(server.Options{Addr: strings.TrimPrefix(ts.URL, "http://"), Store: st})
 	if err := srv.Open(); err == nil || !strings.Contains(err.Error(), "listen") {

@@ -23,6 +23,7 @@ import (
 // in the POST body, never by the query string, which a link or an ID spliced
 // into a URL could carry. GET only asks.
 func TestStackDelete_ConfirmOnlyInBody(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	ctx := context.Background()
 	created, err := st.CreateStack(ctx, &model.Stack{Name: "victim"})
@@ -62,6 +63,7 @@ func TestStackDelete_ConfirmOnlyInBody(t *testing.T) {
 // keyset links both ways, searches names (also as the search box asks,
 // for the list alone) and treats LIKE's wildcards as plain characters.
 func TestStackIndex_PagesAndSearches(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	ctx := context.Background()
 	for i := range 120 {
@@ -143,6 +145,7 @@ func TestStackIndex_PagesAndSearches(t *testing.T) {
 // canvas move answer 503 with a message saying the database is read-only,
 // on the error page and in the alert the canvas's toast shows.
 func TestStorageErrors_ReadOnlyDatabase(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := storetest.Path(t, "ro.db")
 	st, err := store.Open(ctx, path)

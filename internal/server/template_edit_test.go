@@ -36,6 +36,7 @@ func changedLines(tb testing.TB, a, b string) []string {
 // applied and is answered with its line and column; a stale base that
 // changes what changed since is a conflict (issue 15 items 2, 4).
 func TestTemplateEdit(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	s := mustCreate(t, st, "chat", "chat")
 	base := "/stacks/" + strconv.FormatInt(s.ID, 10)
@@ -113,6 +114,7 @@ func TestTemplateEdit(t *testing.T) {
 // TestStyleNonce: each page's CSP allows style elements only with a nonce
 // of its own, which the page names for the editor; nothing else inline.
 func TestStyleNonce(t *testing.T) {
+	t.Parallel()
 	ts, st := mustServe(t)
 	s := mustCreate(t, st, "chat", "chat")
 	nonceOf := func() string {

@@ -11,6 +11,7 @@ import (
 // of ends: the canvas accepts exactly what model.WireRules allows, picks
 // its default when no kind is given, and what it accepts validates.
 func TestWireKindFollowsWireRules(t *testing.T) {
+	t.Parallel()
 	api := model.NewAPI("api1", "Api")
 	api.Routes = []*model.Route{{ID: "rt2", Key: "$default"}}
 	table := model.NewTable("tbl5", "Things")

@@ -19,6 +19,7 @@ import (
 // another account's layer) stays as written, and the export is the same
 // infrastructure, round-tripping byte for byte.
 func TestLayersUsagePlansDomainsImport(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join("testdata", "shapes", "api-kinds.yaml")
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -101,6 +102,7 @@ func TestLayersUsagePlansDomainsImport(t *testing.T) {
 // The golden stack with every new kind imports to the same nodes and wires
 // and exports to the golden again.
 func TestAPIKindsGoldenRoundTrips(t *testing.T) {
+	t.Parallel()
 	golden := filepath.Join("..", "export", "testdata", "apikinds.yaml")
 	data, err := os.ReadFile(golden)
 	if err != nil {

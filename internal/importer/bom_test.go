@@ -18,6 +18,7 @@ const bom = "\ufeff"
 // TestByteOrderMark: a template starting with a UTF-8 byte order mark, in
 // YAML or JSON, imports as it does without one.
 func TestByteOrderMark(t *testing.T) {
+	t.Parallel()
 	for _, file := range []string{"testdata/cfn/chat.yaml", "testdata/cfn/chat.json", "testdata/serverless/serverless.yml"} {
 		t.Run(file, func(t *testing.T) {
 			data, err := os.ReadFile(file)
@@ -45,6 +46,7 @@ func TestByteOrderMark(t *testing.T) {
 // TestByteOrderMarkPositions: positions are counted after the mark, as an
 // editor shows them.
 func TestByteOrderMarkPositions(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ file, data, want string }{
 		{"t.json", `{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::GetAtt": "Api"}}}}}`, "t.json:1:92:"},
 		{"t.yaml", "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !GetAtt Api\n", "t.yaml:5:18:"},

@@ -61,6 +61,7 @@ func stopsAt(t *testing.T, name string, data []byte, k int) {
 // TestImportCancelled: a cancelled request stops its import at once, with
 // the context's error, at whatever point it is cancelled.
 func TestImportCancelled(t *testing.T) {
+	t.Parallel()
 	t.Run("before it starts", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()

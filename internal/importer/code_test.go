@@ -21,6 +21,7 @@ import (
 // the send wire the Framework's role grants, so the run sets its
 // <API>_CONNECTIONS_URL.
 func TestServerlessServiceFolder(t *testing.T) {
+	t.Parallel()
 	s := MustImport(t, "testdata/serverless/twoway/serverless.yml").Stack
 	if len(s.Functions) != 1 {
 		t.Fatalf("functions = %d", len(s.Functions))
@@ -49,6 +50,7 @@ func TestServerlessServiceFolder(t *testing.T) {
 // environment uses them as ${Name}, other places as Ref or Sub. ${self:…}
 // is what the file says; ${ssm:…} stays and is a problem to resolve.
 func TestServerlessVariablesBecomeParameters(t *testing.T) {
+	t.Parallel()
 	src := `service: vars
 custom:
   table: ${self:service}-conns-${sls:stage}
@@ -156,6 +158,7 @@ resources:
 // template keeps it as written, the function gets its own folder, and a
 // note says so.
 func TestImportedCodePathsStayInside(t *testing.T) {
+	t.Parallel()
 	res, err := importer.Parse("serverless.yml", []byte("service: esc\nprovider: {name: aws, runtime: nodejs22.x}\nfunctions:\n  fn:\n    handler: ../../etc/x.handler\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -192,6 +195,7 @@ Resources:
 // variables exports (Parameters, Refs and Subs of them, the service folder
 // as Code) passes cfn-lint.
 func TestImportedParametersLint(t *testing.T) {
+	t.Parallel()
 	lint := testtool.Command(t, "cfn-lint", "the exports are linted")
 	dir := t.TempDir()
 	var files []string
@@ -255,6 +259,7 @@ resources:
 // environment values that use them), and exports the same section; one
 // with anything else keeps the section as written.
 func TestTemplateParametersMapOnlyWhenExportIsSame(t *testing.T) {
+	t.Parallel()
 	tpl := `AWSTemplateFormatVersion: "2010-09-09"
 Parameters:
   WsPort:
@@ -326,6 +331,7 @@ Resources:
 // AWS's samples write it) in a stack with one API is a send wire; the
 // statement itself stays as written.
 func TestManageConnectionsOnEveryAPI(t *testing.T) {
+	t.Parallel()
 	src := `AWSTemplateFormatVersion: "2010-09-09"
 Resources:
   Api:

@@ -14,6 +14,7 @@ import (
 // rule, bucket and stream, every wire between them and to the routes and
 // function, nothing left over or kept; and it exports byte for byte again.
 func TestImportEventKinds(t *testing.T) {
+	t.Parallel()
 	golden, err := os.ReadFile("../export/testdata/events.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -135,6 +136,7 @@ Resources:
 // the permissions it does not write so stay as they are: the export is the
 // same infrastructure, and exports again byte for byte.
 func TestImportHandWrittenEventKinds(t *testing.T) {
+	t.Parallel()
 	res, err := Parse("template.yaml", []byte(handWrittenEvents))
 	if err != nil {
 		t.Fatal(err)

@@ -62,6 +62,7 @@ const faithfulSource = `Resources:
 // literal region and its narrow grant stay as written, until the user
 // changes what they come from; then Switchboard writes the change.
 func TestImportIsFaithful(t *testing.T) {
+	t.Parallel()
 	res, err := importer.Parse("template.yaml", []byte(faithfulSource))
 	if err != nil {
 		t.Fatal(err)
@@ -116,6 +117,7 @@ func TestImportIsFaithful(t *testing.T) {
 // Framework's name and description (<stage>-<service>-websockets), stackTags are named in a note (a template
 // cannot hold them), and a nested ${self:…} in an IAM resource is resolved.
 func TestServerlessSettingsHonoured(t *testing.T) {
+	t.Parallel()
 	src := `service: chat
 provider:
   name: aws

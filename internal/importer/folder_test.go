@@ -16,6 +16,7 @@ import (
 // included; an IDE's edit of template.yaml alone is imported over the
 // stack.
 func TestLoadFolder(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	prev, err := model.Example("chat", "chat")
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 // (its panel's text saved unchanged changes nothing), and exported byte
 // for byte as it came in.
 func TestImportYieldsGenericNode(t *testing.T) {
+	t.Parallel()
 	chat, err := model.Example("chat", "chat")
 	if err != nil {
 		t.Fatal(err)

@@ -50,6 +50,7 @@ func checkIDs(t *testing.T, s *model.Stack) {
 // TestImportedIDsAreValid: whatever a template holds, the IDs of what it
 // imports as are the importer's own, and valid.
 func TestImportedIDsAreValid(t *testing.T) {
+	t.Parallel()
 	var files []string
 	err := filepath.WalkDir("testdata", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -92,6 +93,7 @@ func TestImportedIDsAreValid(t *testing.T) {
 // as CloudFormation would refuse what the Framework compiles from it; a
 // route key is free text, and the IDs stay the importer's own.
 func TestHostileNames(t *testing.T) {
+	t.Parallel()
 	const steer = `../../../stacks/1/delete?confirm=yes&z=`
 	refused := []struct{ file, data string }{
 		{"t.json", `{"Resources": {"../../x": {"Type": "AWS::SQS::Queue"}}}`},

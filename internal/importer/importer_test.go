@@ -56,6 +56,7 @@ func MustImport(tb testing.TB, file string) *importer.Result {
 // golden file (go test ./importer -update rewrites them): what is modelled,
 // what is kept, and the layout.
 func TestImportFixtures(t *testing.T) {
+	t.Parallel()
 	for _, fx := range fixtures {
 		if strings.HasPrefix(fx.file, "../") {
 			continue // TestExportGoldenFilesImportBack covers these
@@ -92,6 +93,7 @@ func TestImportFixtures(t *testing.T) {
 // TestYAMLAndJSONImportAlike: the same template in YAML with short forms and
 // in JSON with long forms is the same stack.
 func TestYAMLAndJSONImportAlike(t *testing.T) {
+	t.Parallel()
 	for _, pair := range [][2]string{
 		{"testdata/cfn/chat.yaml", "testdata/cfn/chat.json"},
 		{"../export/testdata/chat.yaml", "../export/testdata/chat.json"},
@@ -107,6 +109,7 @@ func TestYAMLAndJSONImportAlike(t *testing.T) {
 // TestExportGoldenFilesImportBack imports each template the export wrote
 // and exports it again: the same bytes, so nothing was lost or added.
 func TestExportGoldenFilesImportBack(t *testing.T) {
+	t.Parallel()
 	for _, fx := range fixtures {
 		if !strings.HasPrefix(fx.file, "../export/") {
 			continue
@@ -162,6 +165,7 @@ func keptOf(s *model.Stack, id string) []model.Kept {
 // from integration URIs and route targets in every form, from inline and
 // attached IAM policies, SAM policy templates and serverless statements.
 func TestWiresRecovered(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		file string
 		want []string
@@ -216,6 +220,7 @@ func TestWiresRecovered(t *testing.T) {
 
 // TestCDK checks what the CDK fixture's metadata and assets become.
 func TestCDK(t *testing.T) {
+	t.Parallel()
 	res := MustImport(t, "testdata/cdk/chat.template.json")
 	s := res.Stack
 	if len(s.APIs) != 1 || len(s.APIs[0].Routes) != 4 || len(s.Functions) != 4 || len(s.Tables) != 1 {
@@ -246,6 +251,7 @@ func hasField(fs []model.Field, key string) bool {
 
 // TestKeptAsWritten spot-checks that unmodelled values are kept exactly.
 func TestKeptAsWritten(t *testing.T) {
+	t.Parallel()
 	s := MustImport(t, "testdata/cfn/chat.yaml").Stack
 	send := s.Functions[1]
 	main := model.KeptPart(send.Kept, model.PartMain)
@@ -290,6 +296,7 @@ func TestKeptAsWritten(t *testing.T) {
 // origin, which the canvas takes as "not laid out yet" and arranges when
 // the stack is first opened (TestBrowserArrange).
 func TestImportLeavesLayoutToTheCanvas(t *testing.T) {
+	t.Parallel()
 	for _, fx := range fixtures {
 		for _, n := range MustImport(t, fx.file).Stack.Nodes() {
 			if n.Position != (model.Position{}) {

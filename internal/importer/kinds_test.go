@@ -13,6 +13,7 @@ import (
 // brings back the nodes of its kind from an export of the chat example,
 // which holds all three.
 func TestEveryKindImports(t *testing.T) {
+	t.Parallel()
 	s, err := model.Example("chat", "chat")
 	if err != nil {
 		t.Fatal(err)

@@ -217,6 +217,7 @@ func BenchmarkImportMinifiedJSON(b *testing.B) {
 // TestLargeTemplateImports: the benchmark's template is a real one, not an
 // error path that returns early.
 func TestLargeTemplateImports(t *testing.T) {
+	t.Parallel()
 	data := largeTemplate(t, 71, 1<<20)
 	if n := len(data); n < 1<<20-1<<14 || n > 1<<20+1<<14 || strings.Contains(string(data), "\n") {
 		t.Fatalf("the template is %d bytes, want about 1 MB on one line", n)
@@ -292,6 +293,7 @@ func BenchmarkImportManyFunctions(b *testing.B) {
 // TestErrorDeepInAMinifiedFile: an error near the end of a 1 MB template on
 // one line names its column, counted in characters, not bytes.
 func TestErrorDeepInAMinifiedFile(t *testing.T) {
+	t.Parallel()
 	data := string(largeTemplate(t, 71, 1<<20))
 	data = strings.Replace(data, `"A large chat stack"`, `"Ein großer Chat – ☃"`, 1)
 	good := `{"Fn::Sub":"cdk-hnb659fds-assets-`

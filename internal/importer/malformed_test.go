@@ -11,6 +11,7 @@ import (
 // TestMalformed feeds broken files: each must fail with EINVALID and a
 // message naming the place (file:line:column) and the problem.
 func TestMalformed(t *testing.T) {
+	t.Parallel()
 	const api = `Resources:
   Api:
     Type: AWS::ApiGatewayV2::Api
@@ -109,6 +110,7 @@ func itoa(i int) string {
 }
 
 func TestTooLarge(t *testing.T) {
+	t.Parallel()
 	_, err := importer.Parse("big.yaml", make([]byte, importer.MaxSize+1))
 	if model.ErrorCode(err) != model.EINVALID || !strings.Contains(err.Error(), "limit") {
 		t.Fatalf("want an EINVALID size error, got %v", err)

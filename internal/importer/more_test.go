@@ -16,6 +16,7 @@ import (
 // TestSAMFunctionKeptWhole: a SAM function using what a plain function
 // cannot say stays as it is, and so does the SAM transform.
 func TestSAMFunctionKeptWhole(t *testing.T) {
+	t.Parallel()
 	src := `Transform: AWS::Serverless-2016-10-31
 Resources:
   Api:
@@ -51,6 +52,7 @@ Resources:
 // TestLongLogicalID: a logical ID too long to derive names from becomes a
 // shorter node name, and the source ID is kept.
 func TestLongLogicalID(t *testing.T) {
+	t.Parallel()
 	long := "Connections" + strings.Repeat("X", 200)
 	src := "Resources:\n  " + long + ":\n    Type: AWS::DynamoDB::Table\n    Properties:\n      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]\n      KeySchema: [{AttributeName: id, KeyType: HASH}]\n"
 	res, err := importer.Parse("long.yaml", []byte(src))
@@ -74,6 +76,7 @@ func TestLongLogicalID(t *testing.T) {
 // the committed fixture. It needs node and the packages of
 // testdata/cdk (npm ci there).
 func TestCDKFixtureIsFresh(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("synthesizing takes seconds")
 	}
@@ -101,6 +104,7 @@ func TestCDKFixtureIsFresh(t *testing.T) {
 }
 
 func TestSuggestName(t *testing.T) {
+	t.Parallel()
 	for file, want := range map[string]string{
 		"chat.template.json": "chat-template", "My Stack (1).yaml": "My-Stack-1", "template.yaml": "imported",
 		"42-chat.yml": "chat", "": "imported", `C:\dir\ws.json`: "ws",
@@ -148,6 +152,7 @@ func BenchmarkImportYAML(b *testing.B) {
 // scalars' quoted lines and comments do not count towards the nesting
 // limit.
 func TestBracketsInTextAreNotNesting(t *testing.T) {
+	t.Parallel()
 	many := strings.Repeat("[", 300)
 	src := "# " + many + "\nDescription: \"" + many + "\"\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: '" + many + "'\n      Tags: [{Key: it's, Value: \"a\\\"" + many + "\"}]\n"
 	res, err := importer.Parse("brackets.yaml", []byte(src))
@@ -164,6 +169,7 @@ func TestBracketsInTextAreNotNesting(t *testing.T) {
 // refuses it too); before, the import went on and a round trip lost what
 // the function kept (FuzzImport's 2289b64dd6c10b2c).
 func TestDanglingReferenceIsRefused(t *testing.T) {
+	t.Parallel()
 	for name, tc := range map[string]struct {
 		src       string
 		line, col int

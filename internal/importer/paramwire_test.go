@@ -28,6 +28,7 @@ func tableWires(s *model.Stack, table string) []string {
 // (TableName: !Ref TableName) whose table's TableName is !Ref of the same
 // parameter: each function is wired to the table, read-write.
 func TestSAMPolicyThroughParameter(t *testing.T) {
+	t.Parallel()
 	file := "testdata/corpus/simple-websockets-chat-app/template.yaml"
 	data, err := os.ReadFile(file)
 	if err != nil {

@@ -54,6 +54,7 @@ func reimportBase(t *testing.T, file string) (*model.Stack, []byte) {
 // keeps its ID and every node its position; a kept resource (an "other")
 // is edited the same way.
 func TestReimportChangesOnlyTheEdit(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, from, to string
 	}{
@@ -96,6 +97,7 @@ func TestReimportChangesOnlyTheEdit(t *testing.T) {
 // node with an ID the stack never had, placed where it overlaps no other;
 // the rest keep their IDs.
 func TestReimportNewAndRenamedObjects(t *testing.T) {
+	t.Parallel()
 	prev, before := reimportBase(t, "../export/testdata/chat.yaml")
 	edited := bytes.ReplaceAll(before, []byte("Connections"), []byte("Sessions"))
 	res, err := importer.Reimport(context.Background(), "template.yaml", edited, prev, web.Geometry)
@@ -151,6 +153,7 @@ func overlaps(a, b model.Position) bool {
 // TestImportErrorsSayWhere: a syntax error and a stack problem each carry
 // their line, for the Template tab to mark.
 func TestImportErrorsSayWhere(t *testing.T) {
+	t.Parallel()
 	prev, before := reimportBase(t, "../export/testdata/chat.yaml")
 	_, err := importer.Reimport(context.Background(), "template.yaml", append(before, []byte("  : [\n")...), prev, web.Geometry)
 	var se *importer.SourceError

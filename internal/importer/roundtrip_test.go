@@ -140,6 +140,7 @@ func roundTrip(tb testing.TB, s *model.Stack, f export.Format) (*model.Stack, []
 // TestRoundTrip: import → export → import gives the same stack, for every
 // fixture and golden file, in YAML and JSON.
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
 	keeps := exportKeeps(t)
 	for _, fx := range fixtures {
 		t.Run(fx.file, func(t *testing.T) {
@@ -228,6 +229,7 @@ func FuzzImport(f *testing.F) {
 // wrote the model's default stage there kept every sending function's
 // environment variable and role policies too.
 func TestComparesWithTheExport(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("../export/testdata/chat.yaml")
 	if err != nil {
 		t.Fatal(err)

@@ -143,6 +143,7 @@ Resources:
 // wires to a queue and a state machine and a MOCK route, nothing left
 // over, and the export says the same again.
 func TestImportServiceIntegrations(t *testing.T) {
+	t.Parallel()
 	res, err := Parse("template.yaml", []byte(sqsAndStepFunctions))
 	if err != nil {
 		t.Fatal(err)
@@ -203,6 +204,7 @@ func TestImportServiceIntegrations(t *testing.T) {
 // The export's services golden, every kind and integration, imports back to
 // the same template, its state machines' definitions read from beside it.
 func TestServicesGoldenRoundTrips(t *testing.T) {
+	t.Parallel()
 	golden, err := os.ReadFile("../export/testdata/services.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -244,6 +246,7 @@ func TestServicesGoldenRoundTrips(t *testing.T) {
 
 // A definition file outside the template's folder is never read.
 func TestStateMachineDefinitionOutsideFolderIsNotRead(t *testing.T) {
+	t.Parallel()
 	beside := fstest.MapFS{"flow.json": {Data: []byte(model.DefaultDefinition)}}
 	for _, p := range []string{"../flow.json", "/etc/passwd", "a/../flow.json"} {
 		res, err := ImportFrom(context.Background(), "template.yaml", []byte(`Resources:

@@ -19,6 +19,7 @@ import (
 // with its integration as written, and exports to the same template by
 // meaning, round-tripping byte for byte.
 func TestWhateverImportsExports(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join("testdata", "shapes", "two-apis-nested-import.yaml")
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -79,6 +80,7 @@ func TestWhateverImportsExports(t *testing.T) {
 // source says wrong; a route with no target at all, which API Gateway
 // allows, is not one of them.
 func TestInvalidSourceNamesLineAndColumn(t *testing.T) {
+	t.Parallel()
 	const api = `Resources:
   Api:
     Type: AWS::ApiGatewayV2::Api
@@ -139,6 +141,7 @@ func TestInvalidSourceNamesLineAndColumn(t *testing.T) {
 // integration (as the CDK and the Serverless Framework write a function
 // handling several routes) export with that one integration.
 func TestSharedIntegrationStaysShared(t *testing.T) {
+	t.Parallel()
 	src := `Resources:
   Api:
     Type: AWS::ApiGatewayV2::Api

@@ -79,6 +79,7 @@ var functionSettings = []string{"Runtime", "MemorySize", "Timeout", "Architectur
 // it is the hash of the API's part of the template, which the import
 // computes as the Framework does.
 func TestServerlessCompiledNames(t *testing.T) {
+	t.Parallel()
 	for _, file := range serverlessReferences {
 		t.Run(file, func(t *testing.T) {
 			res := MustImport(t, file)
@@ -200,6 +201,7 @@ func TestServerlessCompiledNames(t *testing.T) {
 // serverless.yml whose routes change gets a new deployment (and the stage
 // is deployed again), and the same one gets the same.
 func TestServerlessDeploymentFollowsRoutes(t *testing.T) {
+	t.Parallel()
 	src := "service: ws\nprovider: {name: aws, runtime: nodejs20.x}\nfunctions:\n  a:\n    handler: a.h\n    events:\n      - websocket: $connect\n"
 	id := func(src string) string {
 		res, err := importer.Parse("serverless.yml", []byte(src))
@@ -380,6 +382,7 @@ func statementsByPolicy(role map[string]any, params map[string]string) []string 
 // the file does not define is refused at its line, since the name is the
 // file's, not the template's.
 func TestServerlessNamedRoles(t *testing.T) {
+	t.Parallel()
 	res, err := importer.Parse("serverless.yml", []byte(`service: roles
 provider: {name: aws, runtime: nodejs20.x}
 functions:
@@ -424,6 +427,7 @@ resources:
 // role's log statements, so a ${…}, a path or a wildcard in one is refused at
 // its line rather than widening the role or naming another resource.
 func TestServerlessNamesChecked(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ src, want string }{
 		{"service: 'x${AWS::NoValue}'\nprovider: {name: aws}\nfunctions:\n  a:\n    handler: a.h\n", "serverless.yml:1:"},
 		{"service: x\nprovider: {name: aws, stage: 'dev/*'}\nfunctions:\n  a:\n    handler: a.h\n", "serverless.yml:2:"},
@@ -442,6 +446,7 @@ func TestServerlessNamesChecked(t *testing.T) {
 // which stack name the Framework deploys the service, which the export
 // must be deployed as to update it.
 func TestServerlessSettingsNoted(t *testing.T) {
+	t.Parallel()
 	res, err := importer.Parse("serverless.yml", []byte(`service: noted
 provider:
   name: aws

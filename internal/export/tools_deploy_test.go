@@ -2,8 +2,10 @@ package export
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -24,7 +26,10 @@ func TestDeployToMoto(t *testing.T) {
 	for _, tool := range []string{"aws", "cfn-lint", "moto_server"} {
 		requireTool(t, tool)
 	}
-	for _, example := range []string{"chat", "echo", "kept", "services", "events", "apikinds"} {
+	// The environment whose parameter file a deployment takes, as a user's
+	// --parameter-overrides file://parameters/prod.json.
+	environments := map[string]string{"everything": "prod"}
+	for _, example := range []string{"chat", "echo", "kept", "services", "events", "apikinds", "everything"} {
 		t.Run(example+"/DeploysToCreateComplete", func(t *testing.T) {
 			// Each deploy is its own moto account; most of a deploy is
 			// waiting on the AWS CLI and moto, so they overlap well.
@@ -52,7 +57,9 @@ func TestDeployToMoto(t *testing.T) {
 			if _, err := WriteScaffolds(dir, s); err != nil {
 				t.Fatal(err)
 			}
-			for p, data := range Definitions(s) {
+			files := Definitions(s)
+			maps.Copy(files, ParameterFiles(s))
+			for p, data := range files {
 				if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o755); err != nil {
 					t.Fatal(err)
 				}
@@ -79,12 +86,17 @@ func TestDeployToMoto(t *testing.T) {
 			deploy := []string{"cloudformation", "deploy", "--template-file", "packaged.yaml",
 				"--stack-name", example, "--capabilities", "CAPABILITY_IAM"}
 			// A parameter without a default (a domain's certificate) is
-			// the deployment's to give, as a user's --parameter-overrides.
+			// the deployment's to give, as a user's --parameter-overrides:
+			// its environment's file, or the value on the command line.
+			environment := s.Environment(environments[example])
 			var overrides []string
 			for _, p := range s.Parameters {
 				if p.Default == nil {
 					overrides = append(overrides, p.Name+"=arn:aws:acm:us-east-1:123456789012:certificate/test")
 				}
+			}
+			if environment != nil {
+				overrides = []string{"file://parameters/" + environment.Name + ".json"}
 			}
 			if len(overrides) > 0 {
 				deploy = append(append(deploy, "--parameter-overrides"), overrides...)
@@ -92,13 +104,30 @@ func TestDeployToMoto(t *testing.T) {
 			aws(deploy...)
 			out := aws("cloudformation", "describe-stacks", "--stack-name", example, "--output", "json")
 			var described struct {
-				Stacks []struct{ StackStatus string }
+				Stacks []struct {
+					StackStatus string
+					Parameters  []struct{ ParameterKey, ParameterValue string }
+				}
 			}
 			if err := json.Unmarshal([]byte(out), &described); err != nil {
 				t.Fatalf("describe-stacks: %v\n%s", err, out)
 			}
 			if len(described.Stacks) != 1 || described.Stacks[0].StackStatus != "CREATE_COMPLETE" {
 				t.Fatalf("stack status: %s", out)
+			}
+			// The stack took the environment's values.
+			deployed := map[string]string{}
+			for _, p := range described.Stacks[0].Parameters {
+				deployed[p.ParameterKey] = p.ParameterValue
+			}
+			var given map[string]string
+			if environment != nil {
+				given = environment.Values
+			}
+			for name, want := range given {
+				if p := s.Parameter(name); p != nil && !p.NoEcho && deployed[name] != want {
+					t.Errorf("parameter %s deployed as %q, want %s's %q", name, deployed[name], environment.Name, want)
+				}
 			}
 			var listed struct {
 				StackResourceSummaries []struct{ ResourceType string }
@@ -110,6 +139,14 @@ func TestDeployToMoto(t *testing.T) {
 			created := map[string]int{}
 			for _, r := range listed.StackResourceSummaries {
 				created[r.ResourceType]++
+			}
+			if example == "everything" {
+				// The generic node's references resolved: its SSM
+				// parameter holds the jobs queue's URL.
+				out = aws("ssm", "get-parameter", "--name", "/everything/jobs-url", "--query", "Parameter.Value", "--output", "text")
+				if !strings.Contains(out, "/everything-Jobs") {
+					t.Errorf("the generic SSM parameter holds %q, not the jobs queue's URL", out)
+				}
 			}
 			t.Logf("deployed %s in %s; moto created %v", example, time.Since(start).Round(100*time.Millisecond), created)
 		})

@@ -38,16 +38,23 @@ func (b *builder) applyKept(res *cfn.Value, k *model.Kept) error {
 			props = &cfn.Value{Kind: cfn.Map}
 			res.Set("Properties", props)
 		}
+		var inner []*cfn.Value
 		for _, f := range k.Properties {
 			v, err := b.rawNode(f.Value)
 			if err != nil {
 				return fmt.Errorf("kept property %s: %w", f.Key, err)
 			}
-			setPath(props, model.SplitPropertyPath(f.Key), v)
+			if parent := setPath(props, model.SplitPropertyPath(f.Key), v); parent != props {
+				inner = append(inner, parent)
+			}
 		}
-		// goformation writes properties alphabetically; kept ones join
-		// them in that order.
+		// goformation writes properties, and the maps it fills such as
+		// Environment.Variables, alphabetically; kept entries join them
+		// in that order, so a kept variable stays where it was written.
 		props.SortKeys()
+		for _, m := range inner {
+			m.SortKeys()
+		}
 	}
 	res.Reorder(resourceOrder)
 	return nil
@@ -130,7 +137,7 @@ func (b *builder) omitOutputs(outputs *cfn.Value) error {
 
 // setPath sets the value at a path of object keys, making the objects on
 // the way where there are none.
-func setPath(obj *cfn.Value, path []string, v *cfn.Value) {
+func setPath(obj *cfn.Value, path []string, v *cfn.Value) (parent *cfn.Value) {
 	for _, key := range path[:len(path)-1] {
 		next := obj.Get(key)
 		if next == nil || next.Kind != cfn.Map {
@@ -140,6 +147,7 @@ func setPath(obj *cfn.Value, path []string, v *cfn.Value) {
 		obj = next
 	}
 	obj.Set(path[len(path)-1], v)
+	return obj
 }
 
 // others returns the resources an import kept whole, in the stack's order.

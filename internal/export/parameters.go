@@ -80,6 +80,10 @@ func (b *builder) applyParams(res *cfn.Value, nodeID string) {
 			props.Set(f.Property, cfn.Ref(r.Parameter))
 		}
 	}
+	// A field the export leaves out at its default (a queue's retention)
+	// joins the others where goformation writes it: alphabetically, as an
+	// import reads it back.
+	props.SortKeys()
 }
 
 // ParameterFiles returns a parameter file per environment of the stack,

@@ -14,7 +14,7 @@ import (
 // `aws cloudformation package`; anything else is a finding.
 func TestCfnLint(t *testing.T) {
 	requireTool(t, "cfn-lint")
-	files := []string{"chat.yaml", "chat.json", "echo.yaml", "echo.json", "kept.yaml", "kept.json", "services.yaml", "services.json", "events.yaml", "events.json", "apikinds.yaml", "apikinds.json"}
+	files := []string{"chat.yaml", "chat.json", "echo.yaml", "echo.json", "kept.yaml", "kept.json", "services.yaml", "services.json", "events.yaml", "events.json", "apikinds.yaml", "apikinds.json", "everything.yaml", "everything.json"}
 	dir := t.TempDir()
 	for name, s := range map[string]*model.Stack{"authorized": authorizedStack(t), "features": featureStack(t), "parameters": parameterStack(t)} {
 		for _, f := range []Format{FormatYAML, FormatJSON} {

@@ -65,6 +65,7 @@ func apiKindsStack(t testing.TB) *model.Stack {
 // names each wired API's ID and stage; the domain's certificate is the
 // parameter and its mapping serves the chat API's stage.
 func TestAPIKindsExport(t *testing.T) {
+	t.Parallel()
 	out, err := YAML(apiKindsStack(t))
 	if err != nil {
 		t.Fatal(err)
@@ -91,6 +92,7 @@ func TestAPIKindsExport(t *testing.T) {
 // it in /opt, and never writes into a layer folder that exists; a commit's
 // scaffolds (Scaffolds), which only the file's own folder guards, hold none.
 func TestLayerScaffold(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	s := apiKindsStack(t)
 	if err := os.MkdirAll(filepath.Join(dir, "layers", "telemetry"), 0o755); err != nil {

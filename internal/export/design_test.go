@@ -37,6 +37,7 @@ func designStack(t testing.TB) *model.Stack {
 // written; a field that takes a parameter is !Ref of it; each environment
 // is a parameter file of "Key=Value" strings.
 func TestDesignExport(t *testing.T) {
+	t.Parallel()
 	s := designStack(t)
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
@@ -71,6 +72,7 @@ func TestDesignExport(t *testing.T) {
 // number field taking a String parameter, and an environment's value for an
 // unknown parameter or outside the allowed values are problems.
 func TestDesignProblems(t *testing.T) {
+	t.Parallel()
 	s := designStack(t)
 	s.Functions[1].SetParam("memorySize", "Nope")
 	s.Functions[2].SetParam("timeout", "TableNameParam")
@@ -97,6 +99,7 @@ func TestDesignProblems(t *testing.T) {
 // CLI and `--parameter-overrides file://parameters/prod.json`: the file is
 // in a format the CLI accepts, and the stack gets the environment's values.
 func TestDeployEnvironmentToMoto(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("deploying to moto takes seconds; skipped with -short")
 	}

@@ -17,6 +17,7 @@ import (
 // marshalling: every resource the export builds, encoded without its
 // intrinsic functions, says what goformation's MarshalJSON says of it.
 func TestEncoderMatchesGoformation(t *testing.T) {
+	t.Parallel()
 	stacks := map[string]*model.Stack{
 		"chat":       mustExample(t, "chat"),
 		"echo":       mustExample(t, "echo"),
@@ -59,6 +60,7 @@ func TestEncoderMatchesGoformation(t *testing.T) {
 // goformation declares properties, so a mistyped path fails the export
 // rather than writing a property CloudFormation does not have.
 func TestIntrinsicsAreTypedByGoformation(t *testing.T) {
+	t.Parallel()
 	b := &builder{}
 	fn := &lambda.Function{Handler: ptr("index.handler"), Runtime: ptr("nodejs22.x")}
 	n, err := b.resourceNode(fn, []propertyFn{
@@ -90,6 +92,7 @@ func TestIntrinsicsAreTypedByGoformation(t *testing.T) {
 // TestTextThatLooksLikeAFunctionStaysText: user text is written as typed,
 // even base64 that goformation's own encoding would read as a function.
 func TestTextThatLooksLikeAFunctionStaysText(t *testing.T) {
+	t.Parallel()
 	s := mustExample(t, "chat")
 	encoded := "eyAiUmVmIjogIlgiIH0=" // base64 of { "Ref": "X" }
 	s.Functions[0].Description = encoded

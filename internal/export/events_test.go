@@ -60,6 +60,7 @@ func eventsStack(t testing.TB) *model.Stack {
 // invoke permission, the queue's policy the one rule, the bucket its
 // permission by name so that no dependency cycle forms.
 func TestEventWiresAreLeastPrivilege(t *testing.T) {
+	t.Parallel()
 	out, err := Render(eventsStack(t), FormatJSON)
 	if err != nil {
 		t.Fatal(err)

@@ -92,6 +92,7 @@ func defaultServiceIntegrations(s *model.Stack) []*model.Route {
 // every node and wire of the stack, and keeps nothing of its own export as
 // written but for the gaps above.
 func TestEverythingRoundTrips(t *testing.T) {
+	t.Parallel()
 	want := export.EverythingStack(t)
 	beside := fstest.MapFS{}
 	for p, data := range export.Definitions(want) {

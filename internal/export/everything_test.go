@@ -377,6 +377,7 @@ func routeWire(s *model.Stack, routeID string) *model.Wire {
 // wire kind, an integration or a parameter field the everything golden
 // does not use. The other goldens each cover a part, which the check sees.
 func TestEverythingCoversTheCatalogue(t *testing.T) {
+	t.Parallel()
 	if missing := uncovered(everythingStack(t)); len(missing) > 0 {
 		t.Errorf("the everything stack (export/everything_test.go) lacks, and its golden so does not cover:\n  %s", strings.Join(missing, "\n  "))
 	}

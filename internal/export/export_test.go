@@ -136,6 +136,7 @@ var goldenStacks = map[string]func(testing.TB) *model.Stack{
 }
 
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	for _, example := range slices.Sorted(maps.Keys(goldenStacks)) {
 		for _, f := range []Format{FormatYAML, FormatJSON} {
 			name := example + "." + string(f)
@@ -333,6 +334,7 @@ func policy(t *testing.T, d doc, role, name string) (actions []string, resources
 }
 
 func TestChatTemplate(t *testing.T) {
+	t.Parallel()
 	s := mustExample(t, "chat")
 	d := mustJSON(t, s)
 
@@ -460,6 +462,7 @@ func TestChatTemplate(t *testing.T) {
 }
 
 func TestEchoTemplateHasRouteResponse(t *testing.T) {
+	t.Parallel()
 	d := mustJSON(t, mustExample(t, "echo"))
 	mustEq(t, "RouteResponses", countTypes(d)["AWS::ApiGatewayV2::RouteResponse"], 1)
 	rr := props(d, "EchoApiTestRouteResponse")
@@ -469,6 +472,7 @@ func TestEchoTemplateHasRouteResponse(t *testing.T) {
 }
 
 func TestAuthorizerTemplate(t *testing.T) {
+	t.Parallel()
 	d := mustJSON(t, authorizedStack(t))
 	a := props(d, "ChatApiAuthorizer")
 	mustEq(t, "AuthorizerType", a["AuthorizerType"], "REQUEST")
@@ -485,6 +489,7 @@ func TestAuthorizerTemplate(t *testing.T) {
 }
 
 func TestFeatureTemplate(t *testing.T) {
+	t.Parallel()
 	s := featureStack(t)
 	d := mustJSON(t, s)
 	t.Run("YAMLAndJSONSayTheSame", func(t *testing.T) {
@@ -529,6 +534,7 @@ func TestFeatureTemplate(t *testing.T) {
 }
 
 func TestLayout(t *testing.T) {
+	t.Parallel()
 	out, err := YAML(mustExample(t, "chat"))
 	if err != nil {
 		t.Fatal(err)
@@ -583,6 +589,7 @@ func TestLayout(t *testing.T) {
 }
 
 func TestRefusals(t *testing.T) {
+	t.Parallel()
 	chat := func(t *testing.T) *model.Stack { return mustExample(t, "chat") }
 	cases := []struct {
 		name       string
@@ -641,6 +648,7 @@ func TestRefusals(t *testing.T) {
 }
 
 func TestParseFormat(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in   string
 		want Format
@@ -664,6 +672,7 @@ func TestParseFormat(t *testing.T) {
 }
 
 func TestLargeStackExports(t *testing.T) {
+	t.Parallel()
 	s := modeltest.Large("large", 200, 1000)
 	for _, f := range []Format{FormatYAML, FormatJSON} {
 		out, err := Render(s, f)
@@ -713,6 +722,7 @@ func BenchmarkJSON(b *testing.B) {
 // (also inside a map the export fills), attributes, whole resources and
 // sections.
 func TestKeptIsWrittenBack(t *testing.T) {
+	t.Parallel()
 	d := mustJSON(t, keptStack(t))
 	res := resources(d)
 	for _, gone := range []string{"ChatApiConnectRoute", "ChatApiConnectIntegration", "ConnectionHandlerRole"} {
@@ -746,6 +756,7 @@ func TestKeptIsWrittenBack(t *testing.T) {
 // TestKeptRoleAndStage checks what an imported function's own Role and an
 // imported stage's own name and deployment do to what the export generates.
 func TestKeptRoleAndStage(t *testing.T) {
+	t.Parallel()
 	s := mustExample(t, "chat")
 	raw := func(v string) json.RawMessage { return json.RawMessage(v) }
 	s.Sections = []model.Field{{Key: "Parameters", Value: raw(`{"Stage": {"Type": "String", "Default": "prod"}}`)}}

@@ -12,6 +12,7 @@ import (
 )
 
 func TestResourceTypesAreGoformations(t *testing.T) {
+	t.Parallel()
 	types := ResourceTypes()
 	if len(types) < 1000 || !slices.IsSorted(types) {
 		t.Fatalf("got %d types (sorted: %v), want goformation's whole registry, sorted", len(types), slices.IsSorted(types))
@@ -35,6 +36,7 @@ func TestResourceTypesAreGoformations(t *testing.T) {
 }
 
 func TestParseResource(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, typ, text string
 		// known says which names the stack has; nil checks none.
@@ -141,6 +143,7 @@ func genericStack(t testing.TB) *model.Stack {
 }
 
 func TestGenericGolden(t *testing.T) {
+	t.Parallel()
 	for _, f := range []Format{FormatYAML, FormatJSON} {
 		t.Run(string(f), func(t *testing.T) {
 			s := genericStack(t)
@@ -194,6 +197,7 @@ func stackNames(names ...string) func(string) bool {
 // export writes, generic nodes, parameters (the stack's and kept ones) and
 // pseudo parameters.
 func TestNames(t *testing.T) {
+	t.Parallel()
 	s := genericStack(t)
 	def := "x"
 	s.Parameters = []*model.Parameter{{Name: "Stage", Default: &def}}

@@ -10,6 +10,7 @@ import (
 // nothing is registered for a kind the model does not know: a new kind's
 // export file is found, or its absence fails here rather than in build.
 func TestEveryKindExports(t *testing.T) {
+	t.Parallel()
 	known := map[model.Kind]bool{}
 	for _, k := range model.Kinds() {
 		known[k.Kind] = true

@@ -34,6 +34,7 @@ func parameterStack(t testing.TB) *model.Stack {
 // value that is one parameter is a Ref, one that uses parameters in text a
 // Sub with every other ${ escaped, and a value using none is as written.
 func TestParametersExport(t *testing.T) {
+	t.Parallel()
 	s := parameterStack(t)
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
@@ -60,6 +61,7 @@ func TestParametersExport(t *testing.T) {
 // TestParameterNamesClaimed: a parameter named like a resource, or twice,
 // is a problem.
 func TestParameterNamesClaimed(t *testing.T) {
+	t.Parallel()
 	s := parameterStack(t)
 	s.Parameters = append(s.Parameters, &model.Parameter{Name: s.Functions[0].Name}, &model.Parameter{Name: "WsPort"})
 	err := s.Validate()

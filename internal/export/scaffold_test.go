@@ -12,6 +12,7 @@ import (
 )
 
 func TestScaffoldsChooseFromWires(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		stack func(t testing.TB) *model.Stack
@@ -78,6 +79,7 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 }
 
 func TestScaffoldsAreDeterministic(t *testing.T) {
+	t.Parallel()
 	a, b := Scaffolds(authorizedStack(t)), Scaffolds(authorizedStack(t))
 	if len(a) != 4 {
 		t.Errorf("got %d files, want one per function (4)", len(a))
@@ -90,6 +92,7 @@ func TestScaffoldsAreDeterministic(t *testing.T) {
 }
 
 func TestScaffoldsSkipUnsafePaths(t *testing.T) {
+	t.Parallel()
 	s := mustExample(t, "echo")
 	for _, p := range []string{"../outside", "/etc/x", ""} {
 		s.Functions[0].CodePath = p
@@ -103,6 +106,7 @@ func TestScaffoldsSkipUnsafePaths(t *testing.T) {
 }
 
 func TestWriteScaffolds(t *testing.T) {
+	t.Parallel()
 	t.Run("WritesEveryMissingFolder", func(t *testing.T) {
 		dir := t.TempDir()
 		written, err := WriteScaffolds(dir, mustExample(t, "chat"))
@@ -158,6 +162,7 @@ func TestWriteScaffolds(t *testing.T) {
 // TestScaffoldsParseAsJavaScript runs node --check on every .mjs scaffold
 // of every stack the tests build.
 func TestScaffoldsParseAsJavaScript(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "node")
 	dir := t.TempDir()
 	seen := map[string]bool{}

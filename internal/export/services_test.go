@@ -72,6 +72,7 @@ func servicesStack(t testing.TB) *model.Stack {
 // Each service integration's credentials role allows exactly the wire's
 // action on exactly the wired resource, and API Gateway alone assumes it.
 func TestServiceIntegrationRolesAreLeastPrivilege(t *testing.T) {
+	t.Parallel()
 	out, err := Render(servicesStack(t), FormatJSON)
 	if err != nil {
 		t.Fatal(err)
@@ -150,6 +151,7 @@ func jsonOf(t *testing.T, d jsonDoc) string {
 // template; a path out of the folder (from an opened stack file, say) is
 // refused by validation and never written.
 func TestDefinitionsStayInTheFolder(t *testing.T) {
+	t.Parallel()
 	s := servicesStack(t)
 	files := Definitions(s)
 	if len(files) != 2 || string(files["statemachines/flow.asl.json"]) != model.DefaultDefinition {

@@ -23,6 +23,7 @@ import (
 // DynamoDB parts deploy and that every reference resolves; cfn-lint and the
 // structural tests cover the ApiGatewayV2 parts.
 func TestDeployToMoto(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("deploying to moto takes seconds; skipped with -short")
 	}

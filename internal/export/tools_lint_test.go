@@ -13,6 +13,7 @@ import (
 // examples leave out. W3002 (Code is a local path) is expected before
 // `aws cloudformation package`; anything else is a finding.
 func TestCfnLint(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "cfn-lint")
 	files := []string{"chat.yaml", "chat.json", "echo.yaml", "echo.json", "kept.yaml", "kept.json", "services.yaml", "services.json", "events.yaml", "events.json", "apikinds.yaml", "apikinds.json", "everything.yaml", "everything.json"}
 	dir := t.TempDir()

@@ -28,6 +28,7 @@ var awkwardStrings = []string{
 // TestYAMLStringsReadBackUnchanged writes awkward strings as values and keys
 // and reads them back with yaml.v3: each must come back as the same string.
 func TestYAMLStringsReadBackUnchanged(t *testing.T) {
+	t.Parallel()
 	for _, s := range awkwardStrings {
 		for _, asKey := range []bool{false, true} {
 			n := cfn.MapOf("K", cfn.Str(s))
@@ -59,6 +60,7 @@ func TestYAMLStringsReadBackUnchanged(t *testing.T) {
 // TestYAMLStringsReadByPyYAML reads the same strings with PyYAML, the YAML
 // 1.1 parser cfn-lint and the AWS CLI use, where yes and on are booleans.
 func TestYAMLStringsReadByPyYAML(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "python3")
 	n := &cfn.Value{Kind: cfn.Map}
 	want := map[string]string{}

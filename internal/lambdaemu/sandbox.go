@@ -295,6 +295,16 @@ func (s *sandbox) waitReady(ctx context.Context) error {
 	}
 }
 
+// isReady reports whether the runtime has polled for work.
+func (s *sandbox) isReady() bool {
+	select {
+	case <-s.ready:
+		return true
+	default:
+		return false
+	}
+}
+
 func (s *sandbox) dead() bool {
 	select {
 	case <-s.exited:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -116,6 +117,7 @@ func prepareRuntimes(st *starting) {
 		}
 		st.pool.NodePath = dir
 	}
+	shareNodeModules(st)
 	if python {
 		sdk.Python = python3
 		dir, err := lambdaemu.PythonSDK(st.ctx, sdk)
@@ -124,6 +126,31 @@ func prepareRuntimes(st *starting) {
 			st.pool.PythonSDKMissing = err
 		}
 		st.pool.PythonPath = dir
+	}
+}
+
+// shareNodeModules puts a node_modules beside the starter handlers' folders
+// that leads to the SDK, so Node.js finds it the way it finds a
+// function's own packages, without the bootstrap's resolve hook, whose
+// loader thread slows every start. Not when a starter has layers: their
+// packages come before the SDK's, which only the hook keeps so.
+func shareNodeModules(st *starting) {
+	r := st.r
+	if r.tmp == "" || st.pool.NodePath == "" || len(r.starters) == 0 {
+		return
+	}
+	for _, sf := range r.starters {
+		if len(r.layerDirs[sf.Function]) > 0 {
+			return
+		}
+	}
+	sdk, err := filepath.Abs(st.pool.NodePath)
+	if err == nil {
+		err = os.Symlink(sdk, filepath.Join(r.tmp, "node_modules"))
+	}
+	if err != nil {
+		// The hook still finds the SDK: only the start is slower.
+		st.logger.DebugContext(st.ctx, "starter handlers resolve the SDK through the hook", slog.Any("err", err))
 	}
 }
 

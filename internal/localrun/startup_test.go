@@ -88,3 +88,48 @@ export const handler = async (event) => ({ statusCode: 200, body: "slow:" + even
 		t.Fatalf("reply %q, %v; want slow:hi", got, err)
 	}
 }
+
+// TestStartersFindTheSDKBesideThem: the starter handlers' folder has a
+// node_modules leading to the SDK (here the --node-modules folder), so
+// Node.js resolves it as a function's own packages, and the bootstrap
+// needs no resolve hook (whose loader thread slowed every start); not when
+// a starter has a layer, whose packages must come before the SDK's.
+func TestStartersFindTheSDKBesideThem(t *testing.T) {
+	testtool.Command(t, "node", "the run starts Node.js handlers")
+	sdk := t.TempDir()
+	s, err := model.Example("echo", "echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := MustRun(t, Config{Stack: s, NodePath: sdk})
+	if got, err := filepath.EvalSymlinks(filepath.Join(r.tmp, "node_modules")); err != nil || got != mustReal(t, sdk) {
+		t.Fatalf("node_modules beside the starters leads to %q (%v); want %s", got, err, sdk)
+	}
+	c := MustDial(t, r, "")
+	if got, err := c.RoundTrip([]byte(`{"action":"test","data":"hi"}`)); err != nil || string(got) != `{"action":"test","data":"hi"}` {
+		t.Fatalf("echo answered %q, %v", got, err)
+	}
+
+	layered, err := model.Example("echo", "layered")
+	if err != nil {
+		t.Fatal(err)
+	}
+	layer := model.NewLayer("ly1", "Shared")
+	layered.Layers = []*model.Layer{layer}
+	layered.Wires = append(layered.Wires, &model.Wire{ID: "w9", Kind: model.WireLayer, From: layered.Functions[0].ID, To: "ly1"})
+	root := t.TempDir()
+	MustWrite(t, root, map[string]string{layer.ContentPath + "/nodejs/node_modules/greeter/index.js": `exports.hi = 1;`})
+	r = MustRun(t, Config{Stack: layered, NodePath: sdk, CodeDir: root})
+	if _, err := os.Lstat(filepath.Join(r.tmp, "node_modules")); err == nil {
+		t.Fatal("a starter with a layer got the SDK beside it, ahead of its layer's packages")
+	}
+}
+
+func mustReal(t *testing.T, p string) string {
+	t.Helper()
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return real
+}

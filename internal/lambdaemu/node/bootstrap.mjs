@@ -386,9 +386,36 @@ function invoke(handler, event, context) {
 // initialized turns true once the handler is loaded.
 let initialized = false;
 
+// needsResolveHook reports whether a NODE_PATH entry is a folder import
+// would not search from the task root: only then is the resolve hook
+// registered, whose loader thread costs every start some tens of
+// milliseconds of CPU (a starter's folder reaches the SDK through a
+// node_modules beside it).
+function needsResolveHook(dirs) {
+  const real = (p) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return null;
+    }
+  };
+  const searched = new Set();
+  for (let dir = real(taskRoot); dir; ) {
+    const modules = real(path.join(dir, "node_modules"));
+    if (modules) searched.add(modules);
+    const parent = path.dirname(dir);
+    dir = parent === dir ? null : parent;
+  }
+  return dirs.some((d) => {
+    const r = real(d);
+    return r !== null && !searched.has(r);
+  });
+}
+
 async function main() {
-  if (process.env.NODE_PATH && typeof nodeModule.register === "function") {
-    nodeModule.register("./hooks.mjs", import.meta.url, { data: { dirs: process.env.NODE_PATH.split(path.delimiter) } });
+  const nodePath = (process.env.NODE_PATH ?? "").split(path.delimiter).filter(Boolean);
+  if (typeof nodeModule.register === "function" && needsResolveHook(nodePath)) {
+    nodeModule.register("./hooks.mjs", import.meta.url, { data: { dirs: nodePath } });
   }
   const handler = await loadHandler();
   initialized = true;

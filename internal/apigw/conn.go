@@ -319,7 +319,7 @@ func (c *conn) readLoop() {
 			c.inflight <- struct{}{}
 		}
 		c.messages.Add(1)
-		go func() {
+		c.ep.g.workers.run(func() {
 			defer func() {
 				if c.inflight != nil {
 					<-c.inflight
@@ -327,7 +327,7 @@ func (c *conn) readLoop() {
 				c.messages.Done()
 			}()
 			c.handleMessage(body)
-		}()
+		})
 	}
 }
 

@@ -61,6 +61,11 @@ type conn struct {
 	inflight   chan struct{} // nil unless Options.MaxInflight bounds it
 	messages   sync.WaitGroup
 
+	// messageParts are the parts of a MESSAGE event the same for every
+	// message of the connection (events.go).
+	messageOnce  sync.Once
+	messageParts [3][]byte
+
 	endMu     sync.Mutex
 	endSet    bool
 	endCode   int
@@ -319,7 +324,7 @@ func (c *conn) readLoop() {
 			c.inflight <- struct{}{}
 		}
 		c.messages.Add(1)
-		go func() {
+		c.ep.g.workers.run(func() {
 			defer func() {
 				if c.inflight != nil {
 					<-c.inflight
@@ -327,7 +332,7 @@ func (c *conn) readLoop() {
 				c.messages.Done()
 			}()
 			c.handleMessage(body)
-		}()
+		})
 	}
 }
 
@@ -418,8 +423,7 @@ func (c *conn) handleMessage(body []byte) {
 	}
 	rc.RouteKey = t.route.Key
 	ep.publish(Event{Kind: EventMessage, ConnectionID: c.id, RouteID: t.route.ID, RouteKey: t.route.Key, Data: eventData(body)})
-	s := string(body)
-	result, err := ep.invoke(context.Background(), t, c.id, proxyEvent{RequestContext: rc, Body: &s})
+	result, err := ep.invokePayload(context.Background(), t, c.id, c.messageEvent(&rc, body))
 	if err != nil {
 		msg := "Internal server error"
 		if errors.Is(err, context.DeadlineExceeded) {

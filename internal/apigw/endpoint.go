@@ -395,6 +395,14 @@ func (ep *endpoint) invoke(ctx context.Context, t *routeTarget, connID string, e
 	if err != nil {
 		return nil, fmt.Errorf("apigw: encode %s event: %w", t.route.Key, err)
 	}
+	return ep.invokePayload(ctx, t, connID, payload)
+}
+
+// invokePayload invokes the route's function with an encoded event.
+func (ep *endpoint) invokePayload(ctx context.Context, t *routeTarget, connID string, payload []byte) ([]byte, error) {
+	if t.fn == nil {
+		return nil, fmt.Errorf("route %s has no integration", t.route.Key)
+	}
 	ep.publish(Event{Kind: EventInvoke, ConnectionID: connID, RouteID: t.route.ID, RouteKey: t.route.Key,
 		FunctionID: t.fn.FunctionID, Function: t.fn.Function, WireIDs: []string{t.fn.WireID}})
 	ctx, cancel := context.WithTimeout(ctx, ep.g.opts.IntegrationTimeout)

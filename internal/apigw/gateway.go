@@ -146,6 +146,8 @@ type Gateway struct {
 	// slots holds one token per connection or upgrade in progress, across
 	// the APIs: the cap of Options.MaxConnections.
 	slots chan struct{}
+	// workers handle the connections' messages.
+	workers *workers
 
 	closeOnce sync.Once
 }
@@ -168,7 +170,8 @@ func New(logger *slog.Logger, apis []API, inv Invoker, opts Options) (*Gateway, 
 	if err != nil {
 		return nil, err
 	}
-	g := &Gateway{logger: logger, invoker: inv, opts: opts, subs: map[chan Event]struct{}{}, origins: origins, slots: make(chan struct{}, opts.MaxConnections)}
+	g := &Gateway{logger: logger, invoker: inv, opts: opts, subs: map[chan Event]struct{}{}, origins: origins, slots: make(chan struct{}, opts.MaxConnections),
+		workers: newWorkers()}
 	for _, a := range apis {
 		a := a.clone()
 		ep, err := newEndpoint(g, &a)
@@ -255,6 +258,7 @@ func (g *Gateway) Close() error {
 			delete(g.subs, ch)
 		}
 		g.subMu.Unlock()
+		g.workers.close()
 	})
 	return errors.Join(errs...)
 }

@@ -16,6 +16,9 @@
 //     Differences from Lambda: callback-style handlers work on every nodejs
 //     runtime (Lambda dropped them from nodejs24.x), and the callback's result
 //     is sent at once (callbackWaitsForEmptyEventLoop is not honoured).
+//     Once the handler is loaded it takes its invocations from an
+//     invocation stream on its Runtime API (stream.go), one write each way
+//     per invocation, rather than an HTTP poll and post each.
 //   - python* runtimes run an embedded bootstrap (python/bootstrap.py) with
 //     the system's python3 (Options.Python), whatever version the runtime
 //     names: it imports the handler (app.handler, pkg/mod.handler), reports

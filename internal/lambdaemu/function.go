@@ -73,7 +73,8 @@ func (p *Pool) newFunction(cfg FunctionConfig) (*function, error) {
 	}, nil
 }
 
-// warm starts one process and leaves it idle.
+// warm starts one process and leaves it idle, unless the function has one
+// running or starting already (an invocation came first).
 func (f *function) warm(ctx context.Context) error {
 	select {
 	case f.slots <- struct{}{}:
@@ -83,7 +84,12 @@ func (f *function) warm(ctx context.Context) error {
 		return ErrClosed
 	}
 	defer func() { <-f.slots }()
-	s, err := f.spawn(ctx)
+	f.mu.Lock()
+	if f.starting > 0 || f.liveLocked() > 0 {
+		f.mu.Unlock()
+		return nil
+	}
+	s, err := f.startLocked(ctx)
 	if err != nil {
 		return err
 	}
@@ -257,18 +263,23 @@ const stallWait = 200 * time.Millisecond
 // machine's CPUs, or, when no process came free for stallWait, if its
 // processes and those starting alone do.
 func (f *function) startAnotherLocked(waited bool) bool {
-	demand, live := float64(f.starting), 0
+	demand, live, ready := float64(f.starting), 0, 0
 	for s := range f.live {
 		if !s.dead() {
 			live++
 			demand += s.demand()
+			if s.isReady() {
+				ready++
+			}
 		}
 	}
 	cpus := float64(runtime.NumCPU())
 	switch {
 	case live+f.starting == 0:
 		return true
-	case !waited:
+	case !waited, ready == 0:
+		// With none ready, the function's first process is starting: a
+		// second would only slow it down.
 		return false
 	case demand+math.Float64frombits(f.pool.ownCPU.Load()) < cpus:
 		return true
@@ -360,6 +371,10 @@ func (f *function) restartLater() {
 func (f *function) liveCount() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return f.liveLocked()
+}
+
+func (f *function) liveLocked() int {
 	n := 0
 	for s := range f.live {
 		if !s.dead() {

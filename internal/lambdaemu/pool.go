@@ -73,6 +73,9 @@ type FunctionConfig struct {
 	// Their nodejs/node_modules, or python, folders go on the module path
 	// before the SDK's, as /opt's do on Lambda.
 	LayerDirs []string
+	// WarmFirst starts the function's first process before those of the
+	// functions without it (Pool.Warm): a first connection waits for it.
+	WarmFirst bool
 }
 
 // LogLine is one line a function process wrote, or one of the START, END
@@ -155,6 +158,7 @@ type Pool struct {
 
 	mu     sync.Mutex
 	fns    map[string]*function
+	order  []*function // fns in the order Replace was given them
 	closed bool
 
 	bg sync.WaitGroup // background restarts and abandoned invocations
@@ -237,16 +241,29 @@ func (p *Pool) sampleOwnCPU() {
 }
 
 // Start stops the functions the pool runs and starts fns instead, each
-// with one warm process. It returns once every warm process polls the
-// Runtime API, or with the errors (joined) of those that failed to
-// initialize; such a function stays registered and each Invoke tries it
-// again, as Lambda does, so fixing its code needs no new Start. ctx bounds
-// the start-up only; the processes live until the next Start or Close.
-// Invocations still running on the replaced functions fail with ErrClosed.
-// A config error (no name, a name twice, a relative CodeDir) fails Start
-// before anything is stopped.
+// with one warm process: Replace, then Warm. It returns once every warm
+// process polls the Runtime API, or with the errors (joined) of those that
+// failed to initialize; such a function stays registered and each Invoke
+// tries it again, as Lambda does, so fixing its code needs no new Start.
+// ctx bounds the start-up only; the processes live until the next Start or
+// Close. Invocations still running on the replaced functions fail with
+// ErrClosed. A config error (no name, a name twice, a relative CodeDir)
+// fails Start before anything is stopped.
 func (p *Pool) Start(ctx context.Context, fns []FunctionConfig) error {
+	if err := p.Replace(fns); err != nil {
+		return err
+	}
+	return p.Warm(ctx)
+}
+
+// Replace stops the functions the pool runs and registers fns instead,
+// with no process yet: until Warm starts one, an Invoke starts a
+// function's first process itself, and one that comes while that process
+// starts waits for it, as a call waits for a Lambda cold start. A config
+// error fails Replace before anything is stopped.
+func (p *Pool) Replace(fns []FunctionConfig) error {
 	next := make(map[string]*function, len(fns))
+	order := make([]*function, 0, len(fns))
 	for _, cfg := range fns {
 		if cfg.Name == "" {
 			return errors.New("lambdaemu: a function has no name")
@@ -259,6 +276,7 @@ func (p *Pool) Start(ctx context.Context, fns []FunctionConfig) error {
 			return err
 		}
 		next[cfg.Name] = f
+		order = append(order, f)
 	}
 
 	p.mu.Lock()
@@ -267,7 +285,7 @@ func (p *Pool) Start(ctx context.Context, fns []FunctionConfig) error {
 		return ErrClosed
 	}
 	old := p.fns
-	p.fns = next
+	p.fns, p.order = next, order
 	p.mu.Unlock()
 	for _, f := range old {
 		f.stop()
@@ -277,16 +295,36 @@ func (p *Pool) Start(ctx context.Context, fns []FunctionConfig) error {
 			p.goBackground(func() { f.reapIdle(p.opts.IdleTimeout) })
 		}
 	}
+	return nil
+}
 
-	errs := make([]error, len(fns))
-	var wg sync.WaitGroup
-	i := 0
-	for _, f := range next {
-		slot := &errs[i]
-		wg.Go(func() { *slot = f.warm(ctx) })
-		i++
+// Warm starts a process for each function that has none, and returns once
+// they poll the Runtime API, or with the errors (joined) of those that
+// failed to initialize. The functions marked WarmFirst start first and the
+// others once those are ready: start-ups compete for the CPUs, and the
+// first connection waits for the ones marked (its $connect handler).
+func (p *Pool) Warm(ctx context.Context) error {
+	p.mu.Lock()
+	order := p.order
+	p.mu.Unlock()
+	var errs []error
+	for _, first := range []bool{true, false} {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for _, f := range order {
+			if f.cfg.WarmFirst != first {
+				continue
+			}
+			wg.Go(func() {
+				if err := f.warm(ctx); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 	return errors.Join(errs...)
 }
 
@@ -326,7 +364,7 @@ func (p *Pool) Close() error {
 	p.closed = true
 	close(p.stopSampling)
 	fns := p.fns
-	p.fns = nil
+	p.fns, p.order = nil, nil
 	p.mu.Unlock()
 	for _, f := range fns {
 		f.stop()

@@ -85,46 +85,63 @@ func (p *procProbe) close() {
 	}
 }
 
-// ownStat is this process's /proc/self/stat, kept open for ownDemand.
-var ownStat struct {
+// ownTasks holds this process's threads' schedstat files, kept open for
+// ownDemand.
+var ownTasks struct {
 	sync.Mutex
-	f   *os.File
-	buf [1024]byte
+	files map[string]*os.File // thread id → its /proc/self/task/ID/schedstat
+	buf   [128]byte
 }
 
-// clockTick is the unit of /proc's CPU times (USER_HZ, 100 on Linux).
-const clockTick = 10 * time.Millisecond
-
-// ownDemand is the CPU time this process's threads used, from
-// /proc/self/stat's utime and stime: one pread, where summing each
-// thread's schedstat would read a file per thread. Unlike demand it
-// leaves out run-queue time.
+// ownDemand is how long this process's threads have run on a CPU or waited
+// on a run queue for one, as demand is for a function's process: summed
+// over the threads' schedstat files (a Go process has a handful). Its CPU
+// time alone would hide how much it wants on a machine whose other work
+// keeps it waiting, and functions would then scale out into CPUs that
+// Switchboard itself is waiting for.
 func ownDemand() (time.Duration, bool) {
-	ownStat.Lock()
-	defer ownStat.Unlock()
-	if ownStat.f == nil {
-		f, err := os.Open("/proc/self/stat")
-		if err != nil {
-			return 0, false
+	ownTasks.Lock()
+	defer ownTasks.Unlock()
+	entries, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return 0, false
+	}
+	if ownTasks.files == nil {
+		ownTasks.files = map[string]*os.File{}
+	}
+	seen := make(map[string]bool, len(entries))
+	var total time.Duration
+	found := false
+	for _, e := range entries {
+		tid := e.Name()
+		seen[tid] = true
+		f := ownTasks.files[tid]
+		if f == nil {
+			if f, err = os.Open("/proc/self/task/" + tid + "/schedstat"); err != nil {
+				continue
+			}
+			ownTasks.files[tid] = f
 		}
-		ownStat.f = f
+		n, err := f.ReadAt(ownTasks.buf[:], 0)
+		if n == 0 && err != nil {
+			continue
+		}
+		fs := bytes.Fields(ownTasks.buf[:n])
+		if len(fs) < 2 {
+			continue
+		}
+		run, err1 := strconv.ParseInt(string(fs[0]), 10, 64)
+		wait, err2 := strconv.ParseInt(string(fs[1]), 10, 64)
+		if err1 == nil && err2 == nil {
+			total += time.Duration(run + wait)
+			found = true
+		}
 	}
-	n, err := ownStat.f.ReadAt(ownStat.buf[:], 0)
-	if n == 0 && err != nil {
-		return 0, false
+	for tid, f := range ownTasks.files {
+		if !seen[tid] {
+			f.Close()
+			delete(ownTasks.files, tid)
+		}
 	}
-	// pid (comm) state ppid …: comm may hold spaces; utime and stime are
-	// the 14th and 15th fields, the 12th and 13th after comm.
-	b := ownStat.buf[:n]
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, false
-	}
-	f := bytes.Fields(b[i+1:])
-	if len(f) < 13 {
-		return 0, false
-	}
-	utime, err1 := strconv.ParseInt(string(f[11]), 10, 64)
-	stime, err2 := strconv.ParseInt(string(f[12]), 10, 64)
-	return time.Duration(utime+stime) * clockTick, err1 == nil && err2 == nil
+	return total, found
 }

@@ -67,7 +67,8 @@ type sandbox struct {
 	// cpuDemand is the share of a CPU the process wants (run and run
 	// queue time over wall time), a float64's bits; see watchUsage.
 	cpuDemand atomic.Uint64
-	invoked   atomic.Bool // an invocation was delivered before
+	invoked   atomic.Bool  // an invocation was delivered before
+	polls     atomic.Int64 // polls of /invocation/next, which the Node.js bootstrap does not need
 	current   atomic.Pointer[invocation]
 	// logID is the request id of the latest invocation, kept after it
 	// ends: output written just before the response is read after it.
@@ -179,6 +180,7 @@ func (f *function) startSandbox() (*sandbox, error) {
 	mux.HandleFunc("POST "+prefix+"/invocation/{id}/response", s.handleResponse)
 	mux.HandleFunc("POST "+prefix+"/invocation/{id}/error", s.handleError)
 	mux.HandleFunc("POST "+prefix+"/init/error", s.handleInitError)
+	mux.HandleFunc("POST "+prefix+streamPath, s.handleStream)
 	addr := ln.Addr().String()
 	s.srv = &http.Server{Handler: hostguard.New(addr).Handler(mux), ReadHeaderTimeout: 10 * time.Second}
 	go s.srv.Serve(ln)
@@ -292,6 +294,16 @@ func (s *sandbox) waitReady(ctx context.Context) error {
 		return fmt.Errorf("lambdaemu: %s: starting: %w", name, ctx.Err())
 	case <-s.f.ctx.Done():
 		return ErrClosed
+	}
+}
+
+// isReady reports whether the runtime has polled for work.
+func (s *sandbox) isReady() bool {
+	select {
+	case <-s.ready:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -418,10 +430,8 @@ func (s *sandbox) report(inv *invocation) {
 }
 
 func (s *sandbox) handleNext(w http.ResponseWriter, r *http.Request) {
-	s.readyOnce.Do(func() {
-		s.readyAt = time.Now()
-		close(s.ready)
-	})
+	s.polls.Add(1)
+	s.markReady()
 	var inv *invocation
 	select {
 	case inv = <-s.next:
@@ -430,9 +440,7 @@ func (s *sandbox) handleNext(w http.ResponseWriter, r *http.Request) {
 	case <-s.exited:
 		return
 	}
-	s.current.Store(inv)
-	s.logID.Store(&inv.id)
-	cfg := s.f.cfg
+	s.begin(inv)
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	// A length, not chunks, whatever the event's size: one form for
@@ -440,12 +448,31 @@ func (s *sandbox) handleNext(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Length", strconv.Itoa(len(inv.payload)))
 	h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
 	h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.deadline.UnixMilli(), 10))
-	h.Set("Lambda-Runtime-Invoked-Function-Arn", fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", s.region(), accountID, cfg.Name))
+	h.Set("Lambda-Runtime-Invoked-Function-Arn", s.functionARN())
 	h.Set("Lambda-Runtime-Trace-Id", traceID(time.Now()))
-	s.f.pool.emit(LogLine{Time: time.Now(), Function: cfg.Name, RequestID: inv.id, Stream: "platform",
-		Text: fmt.Sprintf("START RequestId: %s Version: $LATEST", inv.id)})
 	w.WriteHeader(http.StatusOK)
 	w.Write(inv.payload)
+}
+
+// markReady notes the runtime's first ask for work: its init is over.
+func (s *sandbox) markReady() {
+	s.readyOnce.Do(func() {
+		s.readyAt = time.Now()
+		close(s.ready)
+	})
+}
+
+// begin makes inv the invocation in progress as it goes to the runtime.
+func (s *sandbox) begin(inv *invocation) {
+	s.current.Store(inv)
+	s.logID.Store(&inv.id)
+	s.f.pool.emit(LogLine{Time: time.Now(), Function: s.f.cfg.Name, RequestID: inv.id, Stream: "platform",
+		Text: "START RequestId: " + inv.id + " Version: $LATEST"})
+}
+
+// functionARN is the ARN the runtime is told it runs as.
+func (s *sandbox) functionARN() string {
+	return "arn:aws:lambda:" + s.region() + ":" + accountID + ":function:" + s.f.cfg.Name
 }
 
 // region is the function's AWS_REGION.
@@ -462,21 +489,30 @@ func traceID(t time.Time) string {
 	return fmt.Sprintf("Root=1-%08x-%s;Parent=%s;Sampled=0;Lineage=1", t.Unix(), id[:24], id[16:32])
 }
 
-// finish completes the current invocation if id names it.
+// finish completes the current invocation if id names it, and answers
+// the runtime's post.
 func (s *sandbox) finish(w http.ResponseWriter, id string, o outcome) {
+	if !s.settle(id, o) {
+		writeRuntimeError(w, http.StatusBadRequest, "InvalidRequestID", fmt.Sprintf("%s is not the invocation in progress", id))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusAccepted)
+	io.WriteString(w, `{"status":"OK"}`)
+}
+
+// settle completes the current invocation with o if id names it.
+func (s *sandbox) settle(id string, o outcome) bool {
 	s.complete.Lock()
 	inv := s.current.Load()
 	if inv == nil || inv.id != id {
 		s.complete.Unlock()
-		writeRuntimeError(w, http.StatusBadRequest, "InvalidRequestID", fmt.Sprintf("%s is not the invocation in progress", id))
-		return
+		return false
 	}
 	s.current.Store(nil)
 	s.complete.Unlock()
 	inv.done <- o // buffered, and reached once: current is cleared
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusAccepted)
-	io.WriteString(w, `{"status":"OK"}`)
+	return true
 }
 
 func (s *sandbox) handleResponse(w http.ResponseWriter, r *http.Request) {
@@ -487,12 +523,17 @@ func (s *sandbox) handleResponse(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(body) > MaxPayloadBytes {
-		s.finish(w, id, outcome{state: finished, err: &FunctionError{Function: s.f.cfg.Name, RequestID: id,
-			Type:    "Function.ResponseSizeTooLarge",
-			Message: fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes).", MaxPayloadBytes), Kind: ErrHandler}})
+		s.finish(w, id, s.tooLarge(id))
 		return
 	}
 	s.finish(w, id, outcome{state: finished, body: body})
+}
+
+// tooLarge is the outcome of a response beyond Lambda's payload limit.
+func (s *sandbox) tooLarge(id string) outcome {
+	return outcome{state: finished, err: &FunctionError{Function: s.f.cfg.Name, RequestID: id,
+		Type:    "Function.ResponseSizeTooLarge",
+		Message: fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes).", MaxPayloadBytes), Kind: ErrHandler}}
 }
 
 func (s *sandbox) handleError(w http.ResponseWriter, r *http.Request) {
@@ -517,6 +558,12 @@ func (s *sandbox) handleInitError(w http.ResponseWriter, r *http.Request) {
 // readError reads Lambda's error shape {errorType, errorMessage, stackTrace}.
 func (s *sandbox) readError(r *http.Request, id string, kind error) *FunctionError {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxErrorBytes))
+	return s.parseError(body, r.Header.Get("Lambda-Runtime-Function-Error-Type"), id, kind)
+}
+
+// parseError turns an error body, and the type its header names, into the
+// function's error.
+func (s *sandbox) parseError(body []byte, headerType, id string, kind error) *FunctionError {
 	var e struct {
 		ErrorType    string   `json:"errorType"`
 		ErrorMessage string   `json:"errorMessage"`
@@ -529,7 +576,7 @@ func (s *sandbox) readError(r *http.Request, id string, kind error) *FunctionErr
 		fe.Message = string(bytes.TrimSpace(body))
 	}
 	if fe.Type == "" {
-		fe.Type = r.Header.Get("Lambda-Runtime-Function-Error-Type")
+		fe.Type = headerType
 	}
 	if fe.Type == "" {
 		fe.Type = "Unhandled"

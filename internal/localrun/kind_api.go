@@ -12,7 +12,7 @@ import (
 
 // APIs are served by the API Gateway emulation, which listens before the
 // functions start: its ports go into their @connections URLs. Until they
-// are warm, invocations wait at the gate.
+// are registered, invocations wait at the gate.
 func init() {
 	registerKind(&kindServer{kind: model.KindAPI, order: 20, serve: serveAPIs})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -116,6 +117,7 @@ func prepareRuntimes(st *starting) {
 		}
 		st.pool.NodePath = dir
 	}
+	shareNodeModules(st)
 	if python {
 		sdk.Python = python3
 		dir, err := lambdaemu.PythonSDK(st.ctx, sdk)
@@ -127,9 +129,35 @@ func prepareRuntimes(st *starting) {
 	}
 }
 
-// serveFunctions starts a warm process per function, with the gateway's
-// endpoints in their environment; the gateway's waiting invocations fail
-// if they cannot start.
+// shareNodeModules puts a node_modules beside the starter handlers' folders
+// that leads to the SDK, so Node.js finds it the way it finds a
+// function's own packages, without the bootstrap's resolve hook, whose
+// loader thread slows every start. Not when a starter has layers: their
+// packages come before the SDK's, which only the hook keeps so.
+func shareNodeModules(st *starting) {
+	r := st.r
+	if r.tmp == "" || st.pool.NodePath == "" || len(r.starters) == 0 {
+		return
+	}
+	for _, sf := range r.starters {
+		if len(r.layerDirs[sf.Function]) > 0 {
+			return
+		}
+	}
+	sdk, err := filepath.Abs(st.pool.NodePath)
+	if err == nil {
+		err = os.Symlink(sdk, filepath.Join(r.tmp, "node_modules"))
+	}
+	if err != nil {
+		// The hook still finds the SDK: only the start is slower.
+		st.logger.DebugContext(st.ctx, "starter handlers resolve the SDK through the hook", slog.Any("err", err))
+	}
+}
+
+// serveFunctions registers the functions, with the gateway's endpoints in
+// their environment; Start warms them (warmFunctions) once every kind is
+// served, so the gateway's waiting invocations go to the pool, each
+// waiting for its own function's first process only.
 func serveFunctions(st *starting) (err error) {
 	r, cfg := st.r, st.cfg
 	r.pool, err = lambdaemu.New(st.ctx, st.logger, st.pool)
@@ -139,18 +167,49 @@ func serveFunctions(st *starting) (err error) {
 	}
 	fns := FunctionConfigs(st.s, r.codeDir, r.gw.Endpoints(), cfg.DynamoDBEndpoint, cfg.Region)
 	r.placeCode(st.s, cfg.Parameters, fns)
+	first := firstNeeded(st.s)
 	for i := range fns {
 		fns[i].Interpreter = st.interpreters[fns[i].Name]
 		fns[i].MaxConcurrency = concurrencyLimit(fns[i].MaxConcurrency, cfg.Concurrency, fns[i].MemoryMB)
+		fns[i].WarmFirst = first[fns[i].Name]
 	}
 	addEndpointEnv(st.s, fns, r.gw.Endpoints(), r.trustEnv)
 	r.svc.endpointEnv(fns)
 	r.svc.resourceEnv(fns)
-	if err = r.pool.Start(st.ctx, fns); err != nil {
+	if err = r.pool.Replace(fns); err != nil {
 		st.gate.fail(err)
 		return fmt.Errorf("localrun: start functions: %w", err)
 	}
 	return nil
+}
+
+// warmFunctions starts a warm process per function: first those a client's
+// connection waits for, then the others.
+func warmFunctions(st *starting) error {
+	if st.r.pool == nil {
+		return nil
+	}
+	if err := st.r.pool.Warm(st.ctx); err != nil {
+		return fmt.Errorf("localrun: start functions: %w", err)
+	}
+	return nil
+}
+
+// firstNeeded names the functions a connection waits for: its APIs'
+// $connect handlers and authorizers.
+func firstNeeded(s *model.Stack) map[string]bool {
+	out := map[string]bool{}
+	for _, a := range GatewayAPIs(s) {
+		for _, rt := range a.Routes {
+			if rt.Key == model.RouteConnect && rt.Target != nil {
+				out[rt.Target.Function] = true
+			}
+		}
+		if a.Authorizer != nil && a.Authorizer.Target != nil {
+			out[a.Authorizer.Target.Function] = true
+		}
+	}
+	return out
 }
 
 // Source files that may import the SDK, by language.

@@ -38,7 +38,7 @@ type starting struct {
 	cfg    Config
 	s      *model.Stack
 	r      *Runner
-	// gate holds the APIs' invocations until the functions are warm.
+	// gate holds the APIs' invocations until the functions are registered.
 	gate *gate
 	// pool is how the functions will run, filled while preparing their
 	// code (the runtime's SDK, the interpreter of each function).

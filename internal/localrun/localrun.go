@@ -118,7 +118,8 @@ type Runner struct {
 }
 
 // Start runs the stack and returns once every API accepts connections and
-// every function has a warm process.
+// every function has a warm process. A connection that comes earlier is
+// served as soon as the functions it needs are warm.
 func Start(ctx context.Context, logger *slog.Logger, cfg Config) (r *Runner, err error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -170,6 +171,9 @@ func Start(ctx context.Context, logger *slog.Logger, cfg Config) (r *Runner, err
 	}
 	warnGeneric(st)
 	st.gate.open(dispatcher{pool: r.pool, svc: r.svc})
+	if err := warmFunctions(st); err != nil {
+		return r, err
+	}
 	return r, nil
 }
 
@@ -226,7 +230,7 @@ func (r *Runner) Close() error {
 	return r.closeErr
 }
 
-// gate holds invocations until the functions are started, since the
+// gate holds invocations until the functions are registered, since the
 // gateway listens (and may take a connection) a moment earlier.
 type gate struct {
 	ready chan struct{}

@@ -101,6 +101,15 @@ func (r Result) PerSecond() float64 {
 	return float64(r.Messages) / r.Elapsed.Seconds()
 }
 
+// Add sums o into r, as one run of both: messages and time add up, and the
+// percentiles are over every round trip of both.
+func (r *Result) Add(o Result) {
+	r.Messages += o.Messages
+	r.Elapsed += o.Elapsed
+	r.latencies = append(r.latencies, o.latencies...)
+	slices.Sort(r.latencies)
+}
+
 // Percentile returns the p-th percentile round trip (p in 0..100).
 func (r Result) Percentile(p float64) time.Duration {
 	if len(r.latencies) == 0 {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // BenchmarkExternal drives any WebSocket endpoint with an echo-like
@@ -50,5 +51,18 @@ func BenchmarkConnectExternal(b *testing.B) {
 			b.Fatal(err)
 		}
 		_ = c.Close()
+	}
+}
+
+// TestResultAdd: runs added up give the throughput of all their messages
+// over all their time, and percentiles over every round trip.
+func TestResultAdd(t *testing.T) {
+	a := Result{Messages: 2, Elapsed: time.Second, latencies: []time.Duration{1, 9}}
+	b := Result{Messages: 3, Elapsed: 4 * time.Second, latencies: []time.Duration{2, 3, 100}}
+	var sum Result
+	sum.Add(a)
+	sum.Add(b)
+	if sum.Messages != 5 || sum.PerSecond() != 1 || sum.Percentile(0) != 1 || sum.Percentile(50) != 3 || sum.Percentile(100) != 100 {
+		t.Fatalf("sum %+v: %v msgs/s, p0 %v, p50 %v, p100 %v", sum, sum.PerSecond(), sum.Percentile(0), sum.Percentile(50), sum.Percentile(100))
 	}
 }

@@ -140,6 +140,105 @@ function parseResponse(buf) {
   return { status, headers, body: buf.subarray(at, at + length), length: at + length };
 }
 
+// InvocationStream is Switchboard's invocation stream (lambdaemu's
+// stream.go): one connection, asked for with a post to /invocation/stream,
+// on which each invocation arrives as one frame and each outcome goes back
+// as one write, without HTTP's parsing and headers per invocation.
+class InvocationStream {
+  constructor(client) {
+    this.client = client;
+    this.socket = null;
+    this.buf = Buffer.alloc(0);
+    this.upgraded = false;
+    this.frames = []; // invocations read and not yet asked for
+    this.waiting = null; // {resolve, reject} of next()
+    this.failure = null;
+  }
+
+  // open resolves once the server switched the connection to the stream,
+  // or rejects (a server without it: the bootstrap then polls).
+  open() {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: this.client.host, port: this.client.port, noDelay: true });
+      this.socket = socket;
+      this.opened = { resolve, reject };
+      socket.on("data", (chunk) => this.onData(chunk));
+      socket.on("error", () => {}); // "close" follows
+      socket.on("close", () => this.fail(new Error("runtime API closed the invocation stream")));
+      socket.write(`POST ${this.client.prefix}/invocation/stream HTTP/1.1\r\nHost: ${this.client.hostPort}\r\nContent-Length: 0\r\n\r\n`);
+    });
+  }
+
+  fail(err) {
+    this.failure ??= err;
+    this.opened?.reject(err);
+    this.opened = null;
+    const w = this.waiting;
+    this.waiting = null;
+    w?.reject(err);
+  }
+
+  onData(chunk) {
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    if (!this.upgraded) {
+      const end = this.buf.indexOf("\r\n\r\n");
+      if (end < 0) return;
+      const status = Number(this.buf.toString("latin1", 0, end).split(" ")[1]);
+      if (status !== 101) {
+        this.socket.destroy();
+        this.fail(new Error(`runtime API answered ${status} to the invocation stream`));
+        return;
+      }
+      this.upgraded = true;
+      this.buf = this.buf.subarray(end + 4);
+      this.opened.resolve();
+      this.opened = null;
+    }
+    for (;;) {
+      const buf = this.buf;
+      if (buf.length < 4) return;
+      const metaLen = buf.readUInt32BE(0);
+      if (buf.length < 8 + metaLen) return;
+      const bodyLen = buf.readUInt32BE(4 + metaLen);
+      const end = 8 + metaLen + bodyLen;
+      if (buf.length < end) return;
+      const [id, deadline, arn, trace] = buf.toString("utf8", 4, 4 + metaLen).split("\n");
+      const frame = { id, deadline: Number(deadline), arn, trace, body: buf.subarray(8 + metaLen, end) };
+      this.buf = buf.subarray(end);
+      const w = this.waiting;
+      if (w) {
+        this.waiting = null;
+        w.resolve(frame);
+      } else {
+        this.frames.push(frame);
+      }
+    }
+  }
+
+  // next resolves with the next invocation.
+  next() {
+    if (this.frames.length > 0) return Promise.resolve(this.frames.shift());
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
+
+  // complete sends an outcome: kind "R" with the result's JSON, or "E" with
+  // the error's.
+  complete(kind, id, body) {
+    const idBytes = Buffer.from(id, "latin1");
+    const bodyBytes = Buffer.from(body, "utf8");
+    const frame = Buffer.allocUnsafe(6 + idBytes.length + bodyBytes.length);
+    frame[0] = kind.charCodeAt(0);
+    frame[1] = idBytes.length;
+    frame.writeUInt32BE(bodyBytes.length, 2);
+    idBytes.copy(frame, 6);
+    bodyBytes.copy(frame, 6 + idBytes.length);
+    this.socket.write(frame);
+  }
+}
+
 const api = new RuntimeClient(runtimeAPI);
 
 function request(method, urlPath, body, headers = {}) {
@@ -287,38 +386,82 @@ function invoke(handler, event, context) {
 // initialized turns true once the handler is loaded.
 let initialized = false;
 
+// needsResolveHook reports whether a NODE_PATH entry is a folder import
+// would not search from the task root: only then is the resolve hook
+// registered, whose loader thread costs every start some tens of
+// milliseconds of CPU (a starter's folder reaches the SDK through a
+// node_modules beside it).
+function needsResolveHook(dirs) {
+  const real = (p) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return null;
+    }
+  };
+  const searched = new Set();
+  for (let dir = real(taskRoot); dir; ) {
+    const modules = real(path.join(dir, "node_modules"));
+    if (modules) searched.add(modules);
+    const parent = path.dirname(dir);
+    dir = parent === dir ? null : parent;
+  }
+  return dirs.some((d) => {
+    const r = real(d);
+    return r !== null && !searched.has(r);
+  });
+}
+
 async function main() {
-  if (process.env.NODE_PATH && typeof nodeModule.register === "function") {
-    nodeModule.register("./hooks.mjs", import.meta.url, { data: { dirs: process.env.NODE_PATH.split(path.delimiter) } });
+  const nodePath = (process.env.NODE_PATH ?? "").split(path.delimiter).filter(Boolean);
+  if (typeof nodeModule.register === "function" && needsResolveHook(nodePath)) {
+    nodeModule.register("./hooks.mjs", import.meta.url, { data: { dirs: nodePath } });
   }
   const handler = await loadHandler();
   initialized = true;
-  let next = request("GET", "/invocation/next");
-  // complete posts an invocation's outcome and polls for the next one in
-  // the same write.
-  const complete = (urlPath, body, headers) => {
-    const [posted, polled] = api.send([
-      { method: "POST", path: urlPath, body, headers },
-      { method: "GET", path: "/invocation/next" },
-    ]);
-    posted.catch(() => {}); // a lost post shows as the poll's failure
-    next = polled;
-  };
-  const completeError = (id, shape) =>
-    complete(`/invocation/${id}/error`, JSON.stringify(shape), { "Lambda-Runtime-Function-Error-Type": shape.errorType });
+  // The invocation stream when the server has it, else the Runtime API's
+  // polls: next() gives an invocation {id, deadline, arn, trace, body},
+  // complete() posts its outcome.
+  let next, complete;
+  const stream = new InvocationStream(api);
+  try {
+    await stream.open();
+    next = () => stream.next();
+    complete = (kind, id, body, errorType) => stream.complete(kind, id, body);
+  } catch {
+    let polled = request("GET", "/invocation/next");
+    const asInvocation = (res) => {
+      if (res.status !== 200) {
+        throw new Error(`runtime API /next answered ${res.status}: ${res.body}`);
+      }
+      return {
+        id: res.headers["lambda-runtime-aws-request-id"],
+        deadline: Number(res.headers["lambda-runtime-deadline-ms"]),
+        arn: res.headers["lambda-runtime-invoked-function-arn"],
+        trace: res.headers["lambda-runtime-trace-id"],
+        body: res.body,
+      };
+    };
+    next = () => polled.then(asInvocation);
+    // An outcome's post and the next poll go out in the same write.
+    complete = (kind, id, body, errorType) => {
+      const post = kind === "E"
+        ? { method: "POST", path: `/invocation/${id}/error`, body, headers: { "Lambda-Runtime-Function-Error-Type": errorType } }
+        : { method: "POST", path: `/invocation/${id}/response`, body };
+      const [posted, again] = api.send([post, { method: "GET", path: "/invocation/next" }]);
+      posted.catch(() => {}); // a lost post shows as the poll's failure
+      polled = again;
+    };
+  }
+  const completeError = (id, shape) => complete("E", id, JSON.stringify(shape), shape.errorType);
   for (;;) {
-    const res = await next;
-    if (res.status !== 200) {
-      throw new Error(`runtime API /next answered ${res.status}: ${res.body}`);
-    }
-    const id = res.headers["lambda-runtime-aws-request-id"];
-    const deadline = Number(res.headers["lambda-runtime-deadline-ms"]);
-    const traceId = res.headers["lambda-runtime-trace-id"];
+    const inv = await next();
+    const { id, deadline, trace: traceId } = inv;
     if (traceId) process.env._X_AMZN_TRACE_ID = traceId;
     else delete process.env._X_AMZN_TRACE_ID;
     const context = {
       awsRequestId: id,
-      invokedFunctionArn: res.headers["lambda-runtime-invoked-function-arn"],
+      invokedFunctionArn: inv.arn,
       functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
       functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
       memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
@@ -330,7 +473,7 @@ async function main() {
     current = id;
     let event;
     try {
-      event = JSON.parse(res.body.toString("utf8") || "null");
+      event = JSON.parse(inv.body.toString("utf8") || "null");
     } catch (err) {
       current = null;
       completeError(id, { errorType: "Runtime.UnmarshalError", errorMessage: `event is not JSON: ${err.message}`, stackTrace: [] });
@@ -353,7 +496,7 @@ async function main() {
       continue;
     }
     current = null;
-    complete(`/invocation/${id}/response`, body);
+    complete("R", id, body);
   }
 }
 

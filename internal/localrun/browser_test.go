@@ -49,6 +49,7 @@ for (const u of urls) {
 // run's port neither under its own name (421) nor under 127.0.0.1 from its
 // own origin (403); a loopback page still connects.
 func TestRebindingBrowserCannotUseRun(t *testing.T) {
+	t.Parallel()
 	testtool.Command(t, "node", "the run's function is a Node.js handler")
 	path := chromium(t)
 	root := t.TempDir()

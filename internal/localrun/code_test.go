@@ -16,6 +16,7 @@ import (
 // the run names that function, the folder it lacks and where the starter
 // is, in the log and the feed.
 func TestMissingCodeFolderRunsStarter(t *testing.T) {
+	t.Parallel()
 	testtool.Command(t, "node", "the run starts Node.js handlers")
 	root := t.TempDir()
 	s := probeStack(t, root, nil) // writes functions/probe
@@ -61,6 +62,7 @@ func TestMissingCodeFolderRunsStarter(t *testing.T) {
 // TestCodeFolderEscapes: a code path that leads out of the code folder
 // through a symbolic link is refused, naming where it leads; nothing runs.
 func TestCodeFolderEscapes(t *testing.T) {
+	t.Parallel()
 	root, outside := t.TempDir(), t.TempDir()
 	MustWrite(t, outside, map[string]string{"index.mjs": `export const handler = async () => ({ statusCode: 200 });`})
 	s := probeStack(t, root, nil)
@@ -88,6 +90,7 @@ func TestCodeFolderEscapes(t *testing.T) {
 // ${Name}, defaults where none is given; and a default that would load
 // other code through NODE_OPTIONS is refused like a written one.
 func TestRunParameters(t *testing.T) {
+	t.Parallel()
 	testtool.Command(t, "node", "the run starts Node.js handlers")
 	root := t.TempDir()
 	s := probeStack(t, root, map[string]string{"GREETING": "${Hello}, ${Who}!", "PORT": "${Port}"})

@@ -92,6 +92,7 @@ func managementStack() *model.Stack {
 // with the run's local CA, and one with no endpoint finds it in
 // AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI.
 func TestManagementAPITheAWSWay(t *testing.T) {
+	t.Parallel()
 	sdk := MustSDK(t)
 	root := t.TempDir()
 	MustWrite(t, root, managementHandlers)

@@ -17,6 +17,7 @@ import (
 // first, every item once across the pages; a cursor that is not one of
 // ours (it comes from the page's URL) is refused as the user's mistake.
 func TestTableItemsPages(t *testing.T) {
+	t.Parallel()
 	MustSDK(t) // node
 	s, err := model.Example("echo", "echo")
 	if err != nil {
@@ -83,6 +84,7 @@ func TestTableItemsPages(t *testing.T) {
 // index (kept with it, as the model has none) gets that index locally, on
 // the built-in endpoint and on moto alike, so a handler's Query on it works.
 func TestImportedIndexesServed(t *testing.T) {
+	t.Parallel()
 	MustSDK(t) // node
 	for _, endpoint := range []string{"", MustStartMoto(t)} {
 		s, err := model.Example("echo", "echo")

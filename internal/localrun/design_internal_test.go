@@ -10,6 +10,7 @@ import (
 // TestRunFieldsFromParameters: a function whose memory and timeout take a
 // parameter runs with the run's value of it, else its default.
 func TestRunFieldsFromParameters(t *testing.T) {
+	t.Parallel()
 	s, err := model.Example("echo", "mem")
 	if err != nil {
 		t.Fatal(err)

@@ -47,6 +47,7 @@ func containsBus(s *model.Stack, name string) bool {
 // whose pattern does not; a message that is not a JSON object is refused
 // as EventBridge refuses its Detail.
 func TestRouteBusRuleFunction(t *testing.T) {
+	t.Parallel()
 	MustSDK(t)
 	out := t.TempDir()
 	s, code := servicesStack(t, out, map[string]string{"Fulfil": "", "Refund": ""})
@@ -147,6 +148,7 @@ def handler(event, context):
 // function gets it as the message's body. A Python function's boto3 does
 // the same, when python3 has boto3.
 func TestHandlerPutsEventsWithSDK(t *testing.T) {
+	t.Parallel()
 	MustSDK(t)
 	out := t.TempDir()
 	s, code := servicesStack(t, out, map[string]string{"Worker": ""})
@@ -275,6 +277,7 @@ func (c *fakeClock) advance(t *testing.T, n int, d time.Duration) {
 // minute of the run's clock, with EventBridge's Scheduled Event; a
 // disabled one never does.
 func TestScheduleRuleFires(t *testing.T) {
+	t.Parallel()
 	MustSDK(t)
 	out := t.TempDir()
 	s, code := servicesStack(t, out, map[string]string{"Ticker": "", "Idle": ""})
@@ -318,6 +321,7 @@ func TestScheduleRuleFires(t *testing.T) {
 // run's other endpoints do, and puts no event; a request from the machine
 // itself is answered.
 func TestEventBridgeEndpointRefusesForeignHost(t *testing.T) {
+	t.Parallel()
 	testtool.Command(t, "node", "the run's function is a Node.js handler")
 	root := t.TempDir()
 	s := probeStack(t, root, nil)
@@ -351,6 +355,7 @@ func TestEventBridgeEndpointRefusesForeignHost(t *testing.T) {
 // export does not generate them) get what those make of the event; a
 // target that is no function or queue of the stack is named at the start.
 func TestRuleTargetInputs(t *testing.T) {
+	t.Parallel()
 	MustSDK(t)
 	out := t.TempDir()
 	s, code := servicesStack(t, out, map[string]string{"Detail": "", "Shaped": "", "Fixed": ""})
@@ -393,6 +398,7 @@ func TestRuleTargetInputs(t *testing.T) {
 // message group (the export's SqsParameters), deduplicated by the event's
 // ID as EventBridge does: the same event twice is one message.
 func TestRuleToFIFOQueue(t *testing.T) {
+	t.Parallel()
 	s := &model.Stack{Name: "fifo"}
 	q := model.NewQueue("q1", "Orders")
 	q.FIFO = true

@@ -14,6 +14,7 @@ const orderEvent = `{"version":"0","id":"1","detail-type":"OrderPlaced","source"
 // TestEventPatternsMatchAsEventBridge: each operator EventBridge documents,
 // on an event that matches it and (the same pattern) the ways it must not.
 func TestEventPatternsMatchAsEventBridge(t *testing.T) {
+	t.Parallel()
 	ev, err := decodeEvent([]byte(orderEvent))
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +85,7 @@ func TestEventPatternsMatchAsEventBridge(t *testing.T) {
 // TestEventPatternsRefused: what EventBridge refuses is refused with the
 // field at fault.
 func TestEventPatternsRefused(t *testing.T) {
+	t.Parallel()
 	for pattern, want := range map[string]string{
 		`[]`:                                       "must be a JSON object",
 		`{}`:                                       "the event pattern is empty",

@@ -10,6 +10,7 @@ import (
 // once more after it, so a page refreshes without missing the last write
 // and the feed's history is not flooded.
 func TestTableWritesTold(t *testing.T) {
+	t.Parallel()
 	f := newFeed()
 	for range 50 {
 		f.addTableWrite("chat-Connections")

@@ -14,6 +14,7 @@ import (
 // integration wire leads to, the authorizer with its function, and the
 // send wires, all from the stack.
 func TestGatewayAPIs(t *testing.T) {
+	t.Parallel()
 	s, err := model.Example("chat", "my chat")
 	if err != nil {
 		t.Fatal(err)
@@ -61,6 +62,7 @@ func TestGatewayAPIs(t *testing.T) {
 // TestGatewayRefusalsAreTheUsers: what the gateway cannot serve stops the
 // run as an invalid stack, as before the gateway had its own configuration.
 func TestGatewayRefusalsAreTheUsers(t *testing.T) {
+	t.Parallel()
 	noAPI := &model.Stack{Name: "empty"}
 	if _, err := newGateway(nil, noAPI, nil, apigw.Options{}); model.ErrorCode(err) != model.EINVALID || err.Error() != `stack "empty" has no WebSocket API to run` {
 		t.Errorf("no API: %v (code %s)", err, model.ErrorCode(err))

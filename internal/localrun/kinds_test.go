@@ -14,6 +14,7 @@ import (
 // ARNs the functions' environment names, the rules on the buses, then the
 // APIs whose ports it names too, then the functions.
 func TestEveryKindRuns(t *testing.T) {
+	t.Parallel()
 	var order []model.Kind
 	for _, k := range kindServers {
 		if k.serve == nil {
@@ -37,6 +38,7 @@ func TestEveryKindRuns(t *testing.T) {
 // render, and (through warnUnserved, for kinds not yet served) a node with
 // the routes that reach it and the functions it would trigger.
 func TestUnservedIsNamed(t *testing.T) {
+	t.Parallel()
 	s := &model.Stack{Name: "svc"}
 	a := model.NewAPI("api1", "Api")
 	a.Routes = []*model.Route{
@@ -80,6 +82,7 @@ func TestUnservedIsNamed(t *testing.T) {
 
 // A generic node is named when the run starts, with what refers to it.
 func TestGenericNodesAreNamed(t *testing.T) {
+	t.Parallel()
 	s := &model.Stack{Name: "generic"}
 	fn := model.NewFunction("fn1", "Worker")
 	fn.Kept = []model.Kept{{Properties: []model.Field{{Key: "Environment.Variables.STREAM", Value: []byte(`{"Ref":"Events"}`)}}}}
@@ -97,6 +100,7 @@ func TestGenericNodesAreNamed(t *testing.T) {
 // reach them and the functions they would trigger; buses and rules, which
 // the run serves, are not.
 func TestUnservedEventKindsAreNamed(t *testing.T) {
+	t.Parallel()
 	s := &model.Stack{Name: "ev"}
 	a := model.NewAPI("api1", "Api")
 	a.Routes = []*model.Route{{ID: "rt1", Key: "publish"}, {ID: "rt2", Key: "record"}}
@@ -151,6 +155,7 @@ func TestUnservedEventKindsAreNamed(t *testing.T) {
 // pattern or schedule EventBridge would refuse, a partner's event source
 // bus; the rules are listed with where they listen.
 func TestRuleProblemsAreNamed(t *testing.T) {
+	t.Parallel()
 	s := &model.Stack{Name: "ev"}
 	partner := model.NewBus("bus1", "Partner")
 	partner.Kept = []model.Kept{{Properties: []model.Field{{Key: "EventSourceName", Value: []byte(`"aws.partner/example.com/123/orders"`)}}}}

@@ -41,6 +41,7 @@ func layerStack(t *testing.T, root string) *model.Stack {
 // run as on Lambda, from each layer's folder (nodejs/node_modules), the
 // later layer first.
 func TestLayersOnTheModulePath(t *testing.T) {
+	t.Parallel()
 	testtool.Command(t, "node", "the run starts Node.js handlers")
 	root := t.TempDir()
 	r := MustRun(t, Config{Stack: layerStack(t, root), CodeDir: root})
@@ -55,6 +56,7 @@ func TestLayersOnTheModulePath(t *testing.T) {
 // through a symbolic link is refused, naming where it leads; a layer whose
 // folder does not exist is named, with the functions that run without it.
 func TestLayerFolderEscapes(t *testing.T) {
+	t.Parallel()
 	root, outside := t.TempDir(), t.TempDir()
 	s := layerStack(t, root)
 	if err := os.RemoveAll(filepath.Join(root, "layers", "extra")); err != nil {
@@ -89,6 +91,7 @@ func TestLayerFolderEscapes(t *testing.T) {
 // domain it does not emulate, and needs no value for a parameter only a
 // domain's certificate uses (a function that uses it still needs one).
 func TestUsagePlansAndDomainsAreNamed(t *testing.T) {
+	t.Parallel()
 	s := probeStack(t, t.TempDir(), nil)
 	plan := model.NewUsagePlan("up1", "Partners")
 	plan.Keys = []*model.APIKey{{Name: "AcmeKey"}}

@@ -17,6 +17,7 @@ import (
 // through a double fork (out of its process group and session) leaves
 // nothing running once the run stops.
 func TestStopKillsDetachedProcesses(t *testing.T) {
+	t.Parallel()
 	testtool.Command(t, "node", "the handler is a Node.js module")
 	testtool.Command(t, "setsid", "the handler detaches a process with it")
 	root := t.TempDir()

@@ -35,6 +35,7 @@ func scanCount(t *testing.T, endpoint, table string) int {
 // v3 inside the handler, $default, a client that vanishes, an oversized
 // frame.
 func TestChatEndToEnd(t *testing.T) {
+	t.Parallel()
 	sdk := MustSDK(t)
 	t.Run("built-in DynamoDB", func(t *testing.T) { chatEndToEnd(t, sdk, "") })
 	t.Run("moto", func(t *testing.T) { chatEndToEnd(t, sdk, MustStartMoto(t)) })
@@ -107,6 +108,7 @@ func chatEndToEnd(t *testing.T, sdk, endpoint string) {
 // TestEchoTwoWay runs the echo example's scaffold with its route two-way,
 // then one-way: a one-way route's result never reaches the client.
 func TestEchoTwoWay(t *testing.T) {
+	t.Parallel()
 	sdk := MustSDK(t)
 	s, err := model.Example("echo", "echo")
 	if err != nil {
@@ -166,6 +168,7 @@ func failureStack() *model.Stack {
 // Lambda timeout each give the client what API Gateway gives, and the
 // function keeps serving afterwards.
 func TestHandlerFailures(t *testing.T) {
+	t.Parallel()
 	sdk := MustSDK(t)
 	root := t.TempDir()
 	MustWrite(t, root, failureHandlers)
@@ -192,6 +195,7 @@ func TestHandlerFailures(t *testing.T) {
 // event into events.APIGatewayWebsocketProxyRequest: the gateway's event
 // shape must suit it.
 func TestGoHandler(t *testing.T) {
+	t.Parallel()
 	gobin := testtool.Command(t, "go", "the handler is built with aws-lambda-go")
 	root := t.TempDir()
 	dir := filepath.Join(root, "functions", "go-echo")
@@ -219,6 +223,7 @@ func TestGoHandler(t *testing.T) {
 }
 
 func TestFunctionEnvironment(t *testing.T) {
+	t.Parallel()
 	s, _ := model.Example("chat", "my chat")
 	eps := []apigw.Endpoint{{APIID: "api1", ConnectionsURL: "http://127.0.0.1:9/dev/@connections"}}
 	fns := FunctionConfigs(s, "/code", eps, "http://127.0.0.1:8000", "eu-west-1")
@@ -250,6 +255,7 @@ func TestFunctionEnvironment(t *testing.T) {
 // built-in endpoint, which starts empty; with a data folder, an item a run
 // stored is there in the next run of the stack.
 func TestDataDirKeepsTables(t *testing.T) {
+	t.Parallel()
 	MustSDK(t) // node
 	// The echo example's handler imports nothing; a table is all it needs.
 	s, err := model.Example("echo", "echo")

@@ -36,6 +36,7 @@ func echoStack(tb testing.TB, id int64) Config {
 // TestManagerOneRunPerStack: concurrent starts of a stack share one run,
 // which the feed, Get and Stop all see.
 func TestManagerOneRunPerStack(t *testing.T) {
+	t.Parallel()
 	m := NewManager(nil)
 	t.Cleanup(m.StopAll)
 	cfg := echoStack(t, 7)
@@ -124,6 +125,7 @@ func TestManagerOneRunPerStack(t *testing.T) {
 // stopped returns only once the run is closed, so a command that stops on
 // interrupt and again on its way out never exits with handlers running.
 func TestManagerStopWaitsForAStopUnderWay(t *testing.T) {
+	t.Parallel()
 	m := NewManager(nil)
 	t.Cleanup(m.StopAll)
 	run, err := m.Start(context.Background(), echoStack(t, 3))
@@ -152,6 +154,7 @@ func TestManagerStopWaitsForAStopUnderWay(t *testing.T) {
 // which reports ErrRunStopped, or the caller's own context error when the
 // caller gave up.
 func TestManagerStopDuringStart(t *testing.T) {
+	t.Parallel()
 	m := NewManager(nil)
 	t.Cleanup(m.StopAll)
 	cfg := echoStack(t, 5)
@@ -187,6 +190,7 @@ func TestManagerStopDuringStart(t *testing.T) {
 // TestFeedKeepsTheLastItems: a page reconnecting later gets the last
 // FeedHistory items, in order, and nothing after the feed closed.
 func TestFeedKeepsTheLastItems(t *testing.T) {
+	t.Parallel()
 	f := newFeed()
 	for i := range FeedHistory + 20 {
 		f.add(map[string]int{"n": i})

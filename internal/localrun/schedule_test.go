@@ -10,6 +10,7 @@ import (
 // fires them (cron in UTC, day-of-week 1 = Sunday), and the expressions
 // EventBridge refuses are refused.
 func TestScheduleTicks(t *testing.T) {
+	t.Parallel()
 	from := time.Date(2026, 12, 7, 23, 17, 42, 0, time.UTC) // a Monday
 	for _, tc := range []struct {
 		expr string

@@ -130,6 +130,7 @@ func TestRunInstallsSDKOnFirstNeed(t *testing.T) {
 // TestReservedConcurrency: an imported function's
 // ReservedConcurrentExecutions caps its processes.
 func TestReservedConcurrency(t *testing.T) {
+	t.Parallel()
 	s, err := model.Example("echo", "echo")
 	if err != nil {
 		t.Fatal(err)
@@ -147,6 +148,7 @@ func TestReservedConcurrency(t *testing.T) {
 // TestConcurrencyLimit: --concurrency sets the cap, a reservation lowers
 // it, and without either the machine decides.
 func TestConcurrencyLimit(t *testing.T) {
+	t.Parallel()
 	machine := lambdaemu.DefaultConcurrency(128)
 	for _, c := range []struct{ reserved, run, want int }{{0, 0, machine}, {0, 40, 40}, {3, 40, 3}, {50, 40, 40}, {1, 0, 1}} {
 		if got := concurrencyLimit(c.reserved, c.run, 128); got != c.want {

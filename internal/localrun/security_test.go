@@ -63,6 +63,7 @@ func rawStatus(t *testing.T, addr, request string) int {
 // endpoint, @connections and the Lambda Runtime API answer it 421; the
 // Runtime API also wants its secret, and the WebSocket a loopback Origin.
 func TestEveryEndpointRefusesForeignHost(t *testing.T) {
+	t.Parallel()
 	testtool.Command(t, "node", "the run's function is a Node.js handler")
 	root := t.TempDir()
 	r := MustRun(t, Config{Stack: probeStack(t, root, nil), CodeDir: root})
@@ -152,6 +153,7 @@ func TestNodeOptionsImportRefused(t *testing.T) {
 }
 
 func TestEnvironmentThatLoadsCode(t *testing.T) {
+	t.Parallel()
 	refused := map[string]string{
 		"NODE_OPTIONS":          "--require ./x.js",
 		"node_options":          "--enable-source-maps -r=/tmp/x.js",
@@ -204,6 +206,7 @@ func TestEnvironmentThatLoadsCode(t *testing.T) {
 // function's code folder, by its spelling and once symbolic links are
 // followed; nothing outside runs.
 func TestHandlerOutsideCodeFolderRefused(t *testing.T) {
+	t.Parallel()
 	testtool.Command(t, "node", "the handlers are Node.js modules")
 	outside := t.TempDir()
 	marker := filepath.Join(outside, "marker")

@@ -105,6 +105,7 @@ func records(e map[string]any) []map[string]any {
 // batch item it reports failed comes back; an SDK client reaches the same
 // queue on the endpoint the functions are given.
 func TestRouteQueueFunction(t *testing.T) {
+	t.Parallel()
 	MustSDK(t)
 	out := t.TempDir()
 	s, code := servicesStack(t, out, map[string]string{"Worker": "partial"})
@@ -193,6 +194,7 @@ func TestRouteQueueFunction(t *testing.T) {
 // maxReceiveCount times; then it moves to the dead-letter queue, whose own
 // function gets it.
 func TestQueueDeadLetter(t *testing.T) {
+	t.Parallel()
 	MustSDK(t)
 	out := t.TempDir()
 	s, code := servicesStack(t, out, map[string]string{"Failing": "fail", "Janitor": ""})
@@ -219,6 +221,7 @@ func TestQueueDeadLetter(t *testing.T) {
 // TestRouteTopicFunctions: a message to a route integrated with a topic
 // reaches both functions subscribed to it as SNS events.
 func TestRouteTopicFunctions(t *testing.T) {
+	t.Parallel()
 	MustSDK(t)
 	out := t.TempDir()
 	s, code := servicesStack(t, out, map[string]string{"Mailer": "", "Auditor": ""})
@@ -243,6 +246,7 @@ func TestRouteTopicFunctions(t *testing.T) {
 // output the definition's Task, Choice and Pass states made by invoking
 // a function of the stack.
 func TestRouteExpressStateMachine(t *testing.T) {
+	t.Parallel()
 	MustSDK(t)
 	out := t.TempDir()
 	s, code := servicesStack(t, out, map[string]string{"Doubler": "double"})
@@ -307,6 +311,7 @@ func TestRouteExpressStateMachine(t *testing.T) {
 // TestStateMachineOutsideSubsetRefused: a definition with a state a run
 // cannot emulate refuses the run, naming the machine and the state.
 func TestStateMachineOutsideSubsetRefused(t *testing.T) {
+	t.Parallel()
 	s, code := servicesStack(t, t.TempDir(), map[string]string{"Fn": ""})
 	m := model.NewStateMachine("sm1", "Flow")
 	m.Definition = `{"StartAt": "Each", "States": {"Each": {"Type": "Map", "ItemProcessor": {}, "End": true}}}`
@@ -321,6 +326,7 @@ func TestStateMachineOutsideSubsetRefused(t *testing.T) {
 // the function wired to the table's stream as stream records with the new
 // and old images.
 func TestTableStreamFunction(t *testing.T) {
+	t.Parallel()
 	MustSDK(t)
 	out := t.TempDir()
 	s, code := servicesStack(t, out, map[string]string{"Indexer": ""})
@@ -385,6 +391,7 @@ exports.handler = async (event) => {
 // its environment names through !Ref (kept from an imported template),
 // reaches the run's queue and the function the queue triggers.
 func TestHandlerSendsWithSDK(t *testing.T) {
+	t.Parallel()
 	MustSDK(t)
 	out := t.TempDir()
 	s, code := servicesStack(t, out, map[string]string{"Worker": ""})
@@ -412,6 +419,7 @@ func TestHandlerSendsWithSDK(t *testing.T) {
 // message body and group come from the message, the group keeps a FIFO
 // queue's order.
 func TestRouteQueueRequestTemplate(t *testing.T) {
+	t.Parallel()
 	MustSDK(t)
 	out := t.TempDir()
 	s, code := servicesStack(t, out, map[string]string{"Worker": ""})
@@ -462,6 +470,7 @@ func TestRouteQueueRequestTemplate(t *testing.T) {
 // without the proxy sends it its request template's rendering, not the
 // proxy's event, and answers with the integration response's template.
 func TestRouteLambdaWithoutProxy(t *testing.T) {
+	t.Parallel()
 	MustSDK(t)
 	out := t.TempDir()
 	s, code := servicesStack(t, out, map[string]string{"Doubler": "double"})
@@ -489,6 +498,7 @@ func TestRouteLambdaWithoutProxy(t *testing.T) {
 // with the export's request template: keyed by the request, holding the
 // connection ID and the message.
 func TestRouteTablePutItem(t *testing.T) {
+	t.Parallel()
 	s, code := servicesStack(t, t.TempDir(), nil)
 	tbl := model.NewTable("t1", "Messages")
 	s.Tables = []*model.Table{tbl}

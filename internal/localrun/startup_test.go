@@ -20,6 +20,7 @@ import (
 // function was warm, so the connection was accepted only after the
 // slowest init (here, never).
 func TestConnectionServedWhileOtherFunctionsStart(t *testing.T) {
+	t.Parallel()
 	testtool.Command(t, "node", "the handlers run on Node.js")
 	root := t.TempDir()
 	release := filepath.Join(root, "release")
@@ -95,6 +96,7 @@ export const handler = async (event) => ({ statusCode: 200, body: "slow:" + even
 // needs no resolve hook (whose loader thread slowed every start); not when
 // a starter has a layer, whose packages must come before the SDK's.
 func TestStartersFindTheSDKBesideThem(t *testing.T) {
+	t.Parallel()
 	testtool.Command(t, "node", "the run starts Node.js handlers")
 	sdk := t.TempDir()
 	s, err := model.Example("echo", "echo")

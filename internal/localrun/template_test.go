@@ -6,6 +6,7 @@ import (
 )
 
 func TestRenderTemplate(t *testing.T) {
+	t.Parallel()
 	in := vtlInput{body: `{"action":"go","data":{"text":"it's <b>","n":[1,2]}}`, context: map[string]string{"connectionId": "c1=", "requestTimeEpoch": "1700"}}
 	for tmpl, want := range map[string]string{
 		// The export's templates.

@@ -14,6 +14,7 @@ import (
 // every one of them has started can only finish if none waits for
 // another: no per-connection cap, no head-of-line blocking.
 func TestMessagesOfOneConnectionRunConcurrently(t *testing.T) {
+	t.Parallel()
 	const n = 20
 	started := make(chan struct{}, n)
 	all := make(chan struct{})
@@ -52,6 +53,7 @@ func TestMessagesOfOneConnectionRunConcurrently(t *testing.T) {
 // for its message still runs; $disconnect is invoked at once, not after
 // that call, as on API Gateway.
 func TestDisconnectIsNotHeldByCallsInFlight(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	inv := newFakeInvoker(map[string]handlerFunc{
 		"Slow": func(ctx context.Context, ev map[string]any) (any, error) {

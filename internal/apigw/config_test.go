@@ -11,6 +11,7 @@ import (
 // serve is a *ConfigError naming the fault, for the caller to show as the
 // user's to fix.
 func TestNewRefusesWhatItCannotServe(t *testing.T) {
+	t.Parallel()
 	inv := newFakeInvoker(nil)
 	badStage := testAPIs("$default", "Def")
 	badStage[0].StageName = "dev/x"
@@ -38,6 +39,7 @@ func TestNewRefusesWhatItCannotServe(t *testing.T) {
 // TestNewCopiesTheAPIs: changing the configuration after New does not
 // reach the running gateway.
 func TestNewCopiesTheAPIs(t *testing.T) {
+	t.Parallel()
 	inv := newFakeInvoker(map[string]handlerFunc{
 		"Echo": func(context.Context, map[string]any) (any, error) {
 			return map[string]any{"statusCode": 200, "body": "pong"}, nil

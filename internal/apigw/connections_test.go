@@ -30,6 +30,7 @@ func mustManage(tb testing.TB, method, url, body string) *http.Response {
 }
 
 func TestConnectionsAPI(t *testing.T) {
+	t.Parallel()
 	inv := newFakeInvoker(nil)
 	g := MustStart(t, testAPIs("$connect", "Conn", "$default", "Def"), inv, Options{})
 	ep := g.Endpoints()[0]
@@ -123,6 +124,7 @@ func requireTool(tb testing.TB, name string) string {
 // TestAWSCLIManagesConnections drives the management API with the AWS
 // CLI, unchanged but for --endpoint-url, as a user would.
 func TestAWSCLIManagesConnections(t *testing.T) {
+	t.Parallel()
 	aws := requireTool(t, "aws")
 	inv := newFakeInvoker(nil)
 	g := MustStart(t, testAPIs("$connect", "Conn"), inv, Options{})

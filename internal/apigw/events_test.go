@@ -13,6 +13,7 @@ import (
 // non-ASCII characters, U+2028) and with or without an authorizer's
 // context, message after message on one connection.
 func TestMessageEventIsTheEncodedProxyEvent(t *testing.T) {
+	t.Parallel()
 	odd := "<a href=\"x\">&amp;</a>\t\x01\u2028é😀\\"
 	for _, authorizer := range []map[string]any{nil, {"principalId": "me", "n": 3.5, "odd": odd}} {
 		ep := &endpoint{api: &API{StageName: "dev" + odd}, apiID: "abc123"}

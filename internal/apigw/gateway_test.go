@@ -15,6 +15,7 @@ import (
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9]{15}=$`)
 
 func TestConnectEventHasAPIGatewayShape(t *testing.T) {
+	t.Parallel()
 	inv := newFakeInvoker(nil)
 	g := MustStart(t, testAPIs("$connect", "Conn", "$default", "Def"), inv, Options{})
 	url := g.Endpoints()[0].URL
@@ -85,6 +86,7 @@ func TestConnectEventHasAPIGatewayShape(t *testing.T) {
 }
 
 func TestConnectRefusal(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		handler handlerFunc
@@ -127,6 +129,7 @@ func TestConnectRefusal(t *testing.T) {
 }
 
 func TestSubprotocolOnlyWhenConnectReturnsOne(t *testing.T) {
+	t.Parallel()
 	inv := newFakeInvoker(map[string]handlerFunc{"Conn": func(_ context.Context, ev map[string]any) (any, error) {
 		h := ev["headers"].(map[string]any)
 		if p, _ := h["Sec-Websocket-Protocol"].(string); strings.Contains(p, "chat.v2") {
@@ -172,6 +175,7 @@ func policy(effect, resource string, ctx map[string]any) map[string]any {
 }
 
 func TestAuthorizer(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		query   string
@@ -243,6 +247,7 @@ func TestAuthorizer(t *testing.T) {
 }
 
 func TestRouteSelection(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, expr, body string
 		withDefault      bool
@@ -285,6 +290,7 @@ func TestRouteSelection(t *testing.T) {
 }
 
 func TestTwoWayReplies(t *testing.T) {
+	t.Parallel()
 	inv := newFakeInvoker(map[string]handlerFunc{
 		"Proxy": func(_ context.Context, ev map[string]any) (any, error) {
 			return proxy(200, "echo:"+ev["body"].(string)), nil
@@ -310,6 +316,7 @@ func TestTwoWayReplies(t *testing.T) {
 }
 
 func TestHandlerFailureFrames(t *testing.T) {
+	t.Parallel()
 	inv := newFakeInvoker(map[string]handlerFunc{
 		"Crash": func(context.Context, map[string]any) (any, error) {
 			return nil, errors.New(`{"errorType":"Error","errorMessage":"secret detail"}`)
@@ -337,6 +344,7 @@ func TestHandlerFailureFrames(t *testing.T) {
 }
 
 func TestDisconnect(t *testing.T) {
+	t.Parallel()
 	type result struct {
 		code   float64
 		reason string
@@ -439,6 +447,7 @@ func TestDisconnect(t *testing.T) {
 }
 
 func TestLimitsAndBadFrames(t *testing.T) {
+	t.Parallel()
 	inv := newFakeInvoker(map[string]handlerFunc{
 		"Echo": func(_ context.Context, ev map[string]any) (any, error) { return proxy(200, ev["body"].(string)), nil },
 	})
@@ -516,6 +525,7 @@ func TestLimitsAndBadFrames(t *testing.T) {
 }
 
 func TestEventsNameRoutesAndWires(t *testing.T) {
+	t.Parallel()
 	g := MustStart(t, testAPIs("$connect", "Conn", "test!", "Echo"), newFakeInvoker(map[string]handlerFunc{
 		"Echo": func(context.Context, map[string]any) (any, error) { return proxy(200, "pong"), nil },
 	}), Options{})
@@ -539,6 +549,7 @@ func TestEventsNameRoutesAndWires(t *testing.T) {
 }
 
 func TestOnePortPerAPI(t *testing.T) {
+	t.Parallel()
 	s := testAPIs("$default", "Def")
 	s = append(s, API{ID: "api2", Name: "Other", StageName: "prod", RouteSelectionExpression: "$request.body.action",
 		Routes: []Route{{ID: "o1", Key: "$default", Target: &Target{Function: "Def", FunctionID: "fnDef", WireID: "wo"}}}})
@@ -555,6 +566,7 @@ func TestOnePortPerAPI(t *testing.T) {
 }
 
 func TestWildcardMatch(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		pattern, s string
 		want       bool

@@ -45,6 +45,7 @@ func upgradeRequest(path, host, origin string) string {
 // its own name; the WebSocket endpoint and @connections answer it 421 and
 // no handler runs.
 func TestForeignHostRefused(t *testing.T) {
+	t.Parallel()
 	inv := newFakeInvoker(nil)
 	g := MustStart(t, testAPIs("$connect", "Conn", "$default", "Def"), inv, Options{})
 	ep := g.Endpoints()[0]
@@ -79,6 +80,7 @@ func TestForeignHostRefused(t *testing.T) {
 // WebSocket to the local API (browsers let it try, and send its Origin);
 // no Origin, loopback origins and allowed ones can.
 func TestForeignOriginRefused(t *testing.T) {
+	t.Parallel()
 	inv := newFakeInvoker(nil)
 	g := MustStart(t, testAPIs("$connect", "Conn", "$default", "Def"), inv, Options{AllowOrigins: []string{"https://App.Example:8443"}})
 	url := g.Endpoints()[0].URL
@@ -115,6 +117,7 @@ func TestForeignOriginRefused(t *testing.T) {
 // TestConnectionCap: upgrades beyond the cap get 429 instead of a file
 // descriptor each; a closed connection frees its place.
 func TestConnectionCap(t *testing.T) {
+	t.Parallel()
 	inv := newFakeInvoker(nil)
 	s := testAPIs("$connect", "Conn", "$default", "Def")
 	g := MustStart(t, s, inv, Options{MaxConnections: 3})

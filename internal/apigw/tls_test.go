@@ -18,6 +18,7 @@ import (
 // wss:// (events say which in X-Forwarded-Proto) and https:// for
 // @connections; a client that connects and sends nothing holds up nobody.
 func TestOnePortTwoSchemes(t *testing.T) {
+	t.Parallel()
 	ca, err := localca.Load(filepath.Join(t.TempDir(), "ca"))
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 // handled independently; a worker kept from an earlier call takes a new
 // one only when it is free.
 func TestWorkersNeverQueue(t *testing.T) {
+	t.Parallel()
 	w := newWorkers()
 	defer w.close()
 	for round := range 2 { // the second round finds the first's workers free

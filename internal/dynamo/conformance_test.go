@@ -395,6 +395,7 @@ var conformance = []struct {
 // TestConformance runs the same operations with the same assertions on
 // the built-in endpoint and on moto, DynamoDB's reference stand-in here.
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	backends := []struct {
 		name     string
 		endpoint func(t *testing.T) string

@@ -16,6 +16,7 @@ import (
 // TestDataKeptBetweenRuns: with a data folder, what one run wrote is there
 // in the next, including the table's time to live; without one, nothing is.
 func TestDataKeptBetweenRuns(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "data")
 	ctx := t.Context()
 	first, err := Start(ctx, nil, Options{DataDir: dir})
@@ -77,6 +78,7 @@ func TestDataKeptBetweenRuns(t *testing.T) {
 // TestDataKeptWhileRunning: the data folder is written a moment after a
 // write, so a run that is killed rather than stopped keeps its data.
 func TestDataKeptWhileRunning(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "data")
 	srv, err := Start(t.Context(), nil, Options{DataDir: dir})
 	if err != nil {
@@ -115,6 +117,7 @@ func TestDataKeptWhileRunning(t *testing.T) {
 // and transactions over several tables, and a table deleted during a run
 // leaves the data folder.
 func TestChangesTold(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "data")
 	var mu sync.Mutex
 	told := map[string]int{}

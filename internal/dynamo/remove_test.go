@@ -6,6 +6,7 @@ import (
 )
 
 func TestRemovedAttributes(t *testing.T) {
+	t.Parallel()
 	names := map[string]string{"#g": "gone", "#remove": "remove"}
 	for expr, want := range map[string][]string{
 		"REMOVE a":                            {"a"},

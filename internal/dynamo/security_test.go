@@ -19,6 +19,7 @@ import (
 // create tables: a name outside DynamoDB's alphabet is refused, as
 // DynamoDB refuses it, and nothing is written outside the folder.
 func TestTableNamesStayInTheDataFolder(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	data := filepath.Join(root, "data")
 	srv, err := Start(t.Context(), nil, Options{DataDir: data})
@@ -55,6 +56,7 @@ func TestTableNamesStayInTheDataFolder(t *testing.T) {
 // simple cross-origin requests to loopback, but not X-Amz-Target without a
 // CORS preflight, which is never granted; without it nothing happens.
 func TestWebPagesCannotCallTheEndpoint(t *testing.T) {
+	t.Parallel()
 	srv, err := Start(t.Context(), nil, Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 // move recorded for it is made by the next commit, the user's own file
 // going along, and then forgotten.
 func TestCodeMoveInNextCommit(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("git"); err != nil {
 		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
 			t.Fatal("git is needed")

@@ -16,6 +16,7 @@ import (
 )
 
 func TestSecrets(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), SecretsFolder)
 	// A folder left too open by someone is tightened on the next write.
 	if err := os.Mkdir(dir, 0o755); err != nil {
@@ -67,6 +68,7 @@ func TestSecrets(t *testing.T) {
 }
 
 func TestFiles(t *testing.T) {
+	t.Parallel()
 	chat, _ := model.Example("chat", "chat")
 	files, err := Files(chat)
 	if err != nil {
@@ -96,6 +98,7 @@ func TestFiles(t *testing.T) {
 }
 
 func TestNormalize(t *testing.T) {
+	t.Parallel()
 	got := normalize(model.GitLink{Repo: " /r ", Folder: ""}, "chat")
 	// No branch named: SaveLink asks the repository for its HEAD.
 	if got.Repo != "/r" || got.Branch != "" || got.Folder != "stacks/chat" {
@@ -114,6 +117,7 @@ func TestNormalize(t *testing.T) {
 // operations get: a field dropped on the way (store, LinkInfo, the
 // translation to gitlink) fails here, including one added later.
 func TestLinkKeepsEveryField(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	st, err := store.Open(ctx, storetest.Path(t, "switchboard.db"))

@@ -39,6 +39,7 @@ func client(ep *Endpoint) *sqs.Client {
 // the JSON protocol as every current SDK does, sends, receives, deletes,
 // reads attributes and errors through the endpoint.
 func TestEndpointWithTheSDK(t *testing.T) {
+	t.Parallel()
 	ep := serve(t, QueueConfig{Name: "app-Jobs", VisibilityTimeout: 30 * time.Second, DeadLetter: "app-Dead", MaxReceiveCount: 3},
 		QueueConfig{Name: "app-Dead"}, QueueConfig{Name: "app-Chat.fifo", FIFO: true, ContentBasedDeduplication: true})
 	c, ctx := client(ep), context.Background()
@@ -98,6 +99,7 @@ func TestEndpointWithTheSDK(t *testing.T) {
 // TestEndpointRefusesOtherHosts: a web page whose name is rebound to
 // 127.0.0.1 names itself in Host, and gets nothing.
 func TestEndpointRefusesOtherHosts(t *testing.T) {
+	t.Parallel()
 	ep := serve(t, QueueConfig{Name: "q"})
 	req, _ := http.NewRequest(http.MethodPost, ep.URL(), strings.NewReader(`{"QueueUrl":"q","MessageBody":"x"}`))
 	req.Host = "attacker.example"

@@ -42,6 +42,7 @@ func bodies(msgs []Message) []string {
 }
 
 func TestVisibilityTimeoutAndRedrive(t *testing.T) {
+	t.Parallel()
 	s, c := newService(t,
 		QueueConfig{Name: "jobs", VisibilityTimeout: 30 * time.Second, DeadLetter: "dead", MaxReceiveCount: 2},
 		QueueConfig{Name: "dead", VisibilityTimeout: 30 * time.Second})
@@ -72,6 +73,7 @@ func TestVisibilityTimeoutAndRedrive(t *testing.T) {
 }
 
 func TestDeleteAndChangeVisibility(t *testing.T) {
+	t.Parallel()
 	s, _ := newService(t, QueueConfig{Name: "jobs", VisibilityTimeout: time.Minute})
 	_, _ = s.Send("jobs", SendInput{Body: "a"})
 	_, _ = s.Send("jobs", SendInput{Body: "b"})
@@ -95,6 +97,7 @@ func TestDeleteAndChangeVisibility(t *testing.T) {
 }
 
 func TestFIFOOrderPerGroup(t *testing.T) {
+	t.Parallel()
 	s, c := newService(t, QueueConfig{Name: "jobs.fifo", FIFO: true, VisibilityTimeout: 30 * time.Second})
 	for i, m := range []struct{ group, body string }{{"a", "a1"}, {"b", "b1"}, {"a", "a2"}, {"b", "b2"}, {"a", "a3"}} {
 		if _, err := s.Send("jobs.fifo", SendInput{Body: m.body, GroupID: m.group, DedupID: m.body}); err != nil {
@@ -139,6 +142,7 @@ func TestFIFOOrderPerGroup(t *testing.T) {
 }
 
 func TestLongPollWakesOnSend(t *testing.T) {
+	t.Parallel()
 	s, err := New([]QueueConfig{{Name: "jobs", VisibilityTimeout: time.Second}})
 	if err != nil {
 		t.Fatal(err)

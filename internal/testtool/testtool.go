@@ -158,12 +158,11 @@ func motoAccount(tb testing.TB, shared string) string {
 		tb.Fatalf("%s: %v", MotoURLEnv, err)
 	}
 	account := fmt.Sprintf("%06d%06d", os.Getpid()%1_000_000, motoAccounts.Add(1))
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	direct := proxy.Director
-	proxy.Director = func(r *http.Request) {
-		direct(r)
-		r.Header.Set("x-moto-account-id", account)
-	}
+	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(target)
+		r.Out.Host = r.In.Host // as NewSingleHostReverseProxy did: SigV4 signed this Host
+		r.Out.Header.Set("x-moto-account-id", account)
+	}}
 	srv := httptest.NewServer(proxy)
 	tb.Cleanup(srv.Close)
 	return srv.URL

@@ -55,7 +55,7 @@ func allocated(fn func()) uint64 {
 }
 
 func TestBigFileIsAConflictNeverLoaded(t *testing.T) {
-	t.Parallel()
+	// Not parallel: it measures the process's allocations.
 	g := MustGit(t)
 	ctx := context.Background()
 	work, bare := mustZeroBlobRepo(t, g)

@@ -36,13 +36,6 @@ var importGaps = []struct {
 	undo func(s *model.Stack)
 }{
 	{
-		what: "a route's second integration response is left as a generic resource: importer/integration.go's integrationResponses claims one per integration",
-		in: func(s *model.Stack) bool {
-			return slices.ContainsFunc(s.Others, func(o *model.Other) bool { return o.Name == "EverythingApiLegacyIntegrationResponse4DD" })
-		},
-		resources: []string{"EverythingApiLegacyIntegrationResponse4DD"},
-	},
-	{
 		what: "parameters typed Number, or with AllowedValues or NoEcho (all the Stack panel offers), are kept as a written Parameters section, and the fields and variables using them as written properties: importer/variables.go's readParameters reads only String parameters with a Default and a Description",
 		in: func(s *model.Stack) bool {
 			return len(s.Parameters) == 0 && s.Section("Parameters") != nil

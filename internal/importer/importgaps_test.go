@@ -1,0 +1,170 @@
+package importer_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-dev/switchboard/internal/cfn"
+	"github.com/switchboard-dev/switchboard/internal/export"
+	"github.com/switchboard-dev/switchboard/internal/importer"
+	"github.com/switchboard-dev/switchboard/internal/model"
+)
+
+// importExport imports a template, exports it in YAML, and checks that
+// export → import → export is byte-identical.
+func importExport(t *testing.T, src string) (*model.Stack, []byte) {
+	t.Helper()
+	res, err := importer.Parse("template.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Stack
+	s.Name = "gaps"
+	if err := s.Validate(); err != nil {
+		t.Fatalf("the import is not a valid stack: %v", err)
+	}
+	out, err := export.YAML(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := importer.Parse("template.yaml", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.Stack.Name = s.Name
+	out2, err := export.YAML(again.Stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out) != string(out2) {
+		t.Errorf("export → import → export differs:\n%s\n---\n%s", out, out2)
+	}
+	return s, out
+}
+
+// sameResources checks that the export writes each named resource as the
+// source does.
+func sameResources(t *testing.T, src string, out []byte, ids ...string) {
+	t.Helper()
+	read := func(data []byte) *cfn.Value {
+		v, err := cfn.ReadYAML(context.Background(), data, cfn.DefaultLimits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.Get("Resources")
+	}
+	a, b := read([]byte(src)), read(out)
+	for _, id := range ids {
+		if !cfn.Equal(a.Get(id), b.Get(id)) {
+			t.Errorf("the export writes %s as\n%s\nnot\n%s", id, b.Get(id).JSON(), a.Get(id).JSON())
+		}
+	}
+	if len(a.Keys) != len(b.Keys) {
+		t.Errorf("the source has resources %v, the export %v", a.Keys, b.Keys)
+	}
+}
+
+func otherNames(s *model.Stack) []string {
+	var names []string
+	for _, o := range s.Others {
+		names = append(names, o.Name)
+	}
+	return names
+}
+
+// twoResponses is a two-way MOCK route with two integration responses, the
+// second named as the export names a route's further responses.
+var twoResponses = `AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  WsApi:
+    Type: AWS::ApiGatewayV2::Api
+    Properties:
+      Name: ws
+      ProtocolType: WEBSOCKET
+      RouteSelectionExpression: $request.body.action
+  PingIntegration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref WsApi
+      IntegrationType: MOCK
+      RequestTemplates:
+        "200": '{"statusCode": 200}'
+      TemplateSelectionExpression: "200"
+  PingRoute:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref WsApi
+      RouteKey: ping
+      RouteResponseSelectionExpression: $default
+      Target: !Sub integrations/${PingIntegration}
+  PingRouteResponse:
+    Type: AWS::ApiGatewayV2::RouteResponse
+    Properties:
+      ApiId: !Ref WsApi
+      RouteId: !Ref PingRoute
+      RouteResponseKey: $default
+  PingIntegrationResponse:
+    Type: AWS::ApiGatewayV2::IntegrationResponse
+    Properties:
+      ApiId: !Ref WsApi
+      IntegrationId: !Ref PingIntegration
+      IntegrationResponseKey: $default
+      ResponseTemplates:
+        $default: '{"pong": true}'
+  PingIntegrationResponse` + model.RouteLogicalPart(`/5\d\d/`) + `:
+    Type: AWS::ApiGatewayV2::IntegrationResponse
+    Properties:
+      ApiId: !Ref WsApi
+      IntegrationId: !Ref PingIntegration
+      IntegrationResponseKey: /5\d\d/
+      TemplateSelectionExpression: $integration.response.statuscode
+      ResponseTemplates:
+        "500": '{"error": "try again"}'
+`
+
+// TestEveryIntegrationResponseClaimed: a route's integration responses
+// are all the route's, as the model holds them, and the export writes
+// each as the source did; one named otherwise, or saying more than the
+// first, stays a generic resource written as it is.
+func TestEveryIntegrationResponseClaimed(t *testing.T) {
+	t.Parallel()
+	second := "PingIntegrationResponse" + model.RouteLogicalPart(`/5\d\d/`)
+	s, out := importExport(t, twoResponses)
+	if names := otherNames(s); len(names) > 0 {
+		t.Errorf("left generic: %v", names)
+	}
+	r := s.APIs[0].Routes[0]
+	if r.Integration == nil || len(r.Integration.Responses) != 2 {
+		t.Fatalf("the route's integration is %+v", r.Integration)
+	}
+	if got := r.Integration.Responses[1]; got.Key != `/5\d\d/` || got.Templates["500"] != `{"error": "try again"}` || got.TemplateSelectionExpression != "$integration.response.statuscode" {
+		t.Errorf("the second response is %+v", got)
+	}
+	sameResources(t, twoResponses, out, "PingIntegrationResponse", second)
+
+	for name, edit := range map[string]func(string) string{
+		"named otherwise": func(s string) string { return strings.Replace(s, second+":", "PingServerError:", 1) },
+		"saying more": func(s string) string {
+			return strings.Replace(s, "IntegrationResponseKey: /5", "ContentHandlingStrategy: CONVERT_TO_TEXT\n      IntegrationResponseKey: /5", 1)
+		},
+		"a repeated key": func(s string) string {
+			return strings.Replace(s, "IntegrationResponseKey: /5\\d\\d/", "IntegrationResponseKey: $default", 1)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			src := edit(twoResponses)
+			if src == twoResponses {
+				t.Fatal("the edit changed nothing")
+			}
+			s, out := importExport(t, src)
+			if names := otherNames(s); len(names) != 1 {
+				t.Errorf("left generic: %v, want the second response", names)
+			}
+			if rs := s.APIs[0].Routes[0].Integration.Responses; len(rs) != 1 || rs[0].Key != "$default" {
+				t.Errorf("the route's responses are %+v", rs)
+			}
+			sameResources(t, src, out, "PingIntegrationResponse", s.Others[0].Name)
+		})
+	}
+}

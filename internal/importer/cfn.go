@@ -153,6 +153,9 @@ func (im *importer) importResources() error {
 	if err := im.keepAll(); err != nil {
 		return err
 	}
+	if err := im.defaultServiceTemplates(); err != nil {
+		return err
+	}
 	return im.keepOthers()
 }
 

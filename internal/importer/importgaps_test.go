@@ -168,3 +168,65 @@ func TestEveryIntegrationResponseClaimed(t *testing.T) {
 		})
 	}
 }
+
+// TestDefaultServiceTemplateFollowsTheWire: a route to a queue or a table
+// whose request template is the one the export writes for the wire imports
+// with no template of its own, so making the queue FIFO or renaming the
+// table's key changes it as it does for a route drawn in Switchboard; a
+// template that differs in one character stays the route's.
+func TestDefaultServiceTemplateFollowsTheWire(t *testing.T) {
+	t.Parallel()
+	s := &model.Stack{Name: "gaps"}
+	api := model.NewAPI("api1", "Api")
+	api.Routes = []*model.Route{{ID: "rt1", Key: "enqueue"}, {ID: "rt2", Key: "save", TwoWay: true}}
+	s.APIs = []*model.API{api}
+	s.Queues = []*model.Queue{model.NewQueue("q1", "Jobs")}
+	s.Tables = []*model.Table{model.NewTable("tbl1", "Messages")}
+	s.Wires = []*model.Wire{
+		{ID: "w1", Kind: model.WireSendMessage, From: "rt1", To: "q1"},
+		{ID: "w2", Kind: model.WirePutItem, From: "rt2", To: "tbl1"},
+	}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	out, err := export.YAML(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, again := importExport(t, string(out))
+	if string(again) != string(out) {
+		t.Errorf("the import exports\n%s\nnot\n%s", again, out)
+	}
+	for _, r := range got.APIs[0].Routes {
+		if r.Integration != nil {
+			t.Errorf("route %s has an integration of its own: %+v", r.Key, r.Integration)
+		}
+	}
+	got.Queues[0].FIFO = true
+	got.Tables[0].PartitionKey.Name = "messageId"
+	changed, err := export.YAML(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"MessageGroupId=$util.urlEncode($context.connectionId)", `\"Item\": {\"messageId\": {\"S\": \"$context.requestId\"}`} {
+		if !strings.Contains(string(changed), want) {
+			t.Errorf("after the change the export lacks %s:\n%s", want, changed)
+		}
+	}
+
+	// One character more is the route's own template, kept as written.
+	edited := strings.Replace(string(out), "MessageBody=$util.urlEncode($input.body)", "MessageBody=$util.urlEncode($input.body)&", 1)
+	if edited == string(out) {
+		t.Fatal("the edit changed nothing")
+	}
+	got, again = importExport(t, edited)
+	if r := got.APIs[0].Routes[0]; r.Integration == nil || !strings.HasSuffix(r.Integration.RequestTemplates["$default"], "&") {
+		t.Errorf("the edited route's integration is %+v", r.Integration)
+	}
+	if got.APIs[0].Routes[1].Integration != nil {
+		t.Errorf("the table's route has an integration of its own: %+v", got.APIs[0].Routes[1].Integration)
+	}
+	if string(again) != edited {
+		t.Errorf("the import of the edited template exports\n%s\nnot\n%s", again, edited)
+	}
+}

@@ -1,10 +1,13 @@
 package importer
 
 import (
+	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 
 	"github.com/switchboard-dev/switchboard/internal/cfn"
+	"github.com/switchboard-dev/switchboard/internal/export"
 	"github.com/switchboard-dev/switchboard/internal/model"
 )
 
@@ -259,4 +262,73 @@ func sameBesides(a, b *resource, besides []string) bool {
 		}
 	}
 	return cfn.Equal(a.props.Get("ApiId"), b.props.Get("ApiId"))
+}
+
+// defaultServiceTemplates gives back to the wire the request templates of
+// the routes to a service whose source says exactly what the export writes
+// for the wire by default: read as the route's own, they would stop
+// following the wire (a queue made FIFO, a table's keys). What the export
+// writes is asked of the export itself, on a copy of the stack whose
+// service routes have no templates; it runs once the kept logical IDs are
+// known, as the templates name resources by them.
+func (im *importer) defaultServiceTemplates() error {
+	probe := im.stack.Clone()
+	var routes []*model.Route
+	for _, a := range probe.APIs {
+		for _, r := range a.Routes {
+			w := probe.RouteTarget(r.ID)
+			if w == nil || r.Integration == nil || r.Integration.Type != "" {
+				continue
+			}
+			if _, service := model.ServiceActions[w.Kind]; !service || len(r.Integration.RequestTemplates)+len(r.Integration.TemplateSelectionExpression) == 0 {
+				continue
+			}
+			r.Integration.RequestTemplates, r.Integration.TemplateSelectionExpression = nil, ""
+			routes = append(routes, r)
+		}
+	}
+	if len(routes) == 0 {
+		return nil
+	}
+	gen, err := export.Resources(probe)
+	if err != nil {
+		return fmt.Errorf("%s: %w", im.file, err)
+	}
+	for _, r := range routes {
+		src := im.routeSource(r.ID)
+		res := gen.Resource(r.ID, model.PartIntegration)
+		if src == nil || src.integration == nil || res == nil {
+			continue
+		}
+		written := res.Get("Properties")
+		same := true
+		for _, key := range []string{"RequestTemplates", "TemplateSelectionExpression"} {
+			same = same && cfn.Equal(src.integration.props.Get(key), written.Get(key))
+		}
+		if !same {
+			continue
+		}
+		_, route := im.stack.Route(r.ID)
+		in := route.Integration
+		in.RequestTemplates, in.TemplateSelectionExpression = nil, ""
+		// A bare $default response is what the export writes for a
+		// two-way route with none.
+		if len(in.Responses) == 1 && reflect.DeepEqual(in.Responses[0], model.IntegrationResponse{Key: model.RouteDefault}) && model.NeedsIntegrationResponse(route, im.stack.RouteTarget(route.ID)) {
+			in.Responses = nil
+		}
+		if in.TimeoutMillis == 0 && len(in.Responses) == 0 && in.URI == "" && in.Method == "" {
+			route.Integration = nil
+		}
+	}
+	return nil
+}
+
+// routeSource returns what the route was imported from, or nil.
+func (im *importer) routeSource(routeID string) *routeSource {
+	for _, src := range im.apiSrc {
+		if rs := src.routes[routeID]; rs != nil {
+			return rs
+		}
+	}
+	return nil
 }

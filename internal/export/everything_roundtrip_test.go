@@ -34,17 +34,7 @@ var importGaps = []struct {
 	// undo takes the gap out of the imported stack before it is compared
 	// with the exported one.
 	undo func(s *model.Stack)
-}{
-	{
-		what: "parameters typed Number, or with AllowedValues or NoEcho (all the Stack panel offers), are kept as a written Parameters section, and the fields and variables using them as written properties: importer/variables.go's readParameters reads only String parameters with a Default and a Description",
-		in: func(s *model.Stack) bool {
-			return len(s.Parameters) == 0 && s.Section("Parameters") != nil
-		},
-		kept: func(f model.Field) bool {
-			return bytes.HasPrefix(f.Value, []byte(`{"Ref":`)) || bytes.HasPrefix(f.Value, []byte(`{"Fn::Sub":`))
-		},
-	},
-}
+}{}
 
 // TestEverythingRoundTrips: the everything golden, imported as a user
 // imports an exported folder (its state machines' definition files beside

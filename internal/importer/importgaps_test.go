@@ -2,6 +2,7 @@ package importer_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -229,4 +230,170 @@ func TestDefaultServiceTemplateFollowsTheWire(t *testing.T) {
 	if string(again) != edited {
 		t.Errorf("the import of the edited template exports\n%s\nnot\n%s", again, edited)
 	}
+}
+
+// typedParameters is a hand-written template whose parameters are typed,
+// allowed values, NoEcho, and two the model cannot hold: a constraint it
+// has no field for, and an AWS-specific type.
+const typedParameters = `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Memory:
+    Type: Number
+    Default: 512
+    AllowedValues: [256, 512, 1024]
+    Description: Memory of the handler
+  Floor:
+    Type: Number
+    Default: 128
+    MinValue: 128
+  HandlerTimeout:
+    Type: Number
+    Default: "10"
+  Stage:
+    Description: The stage
+    Type: String
+    AllowedValues: [dev, prod]
+    Default: dev
+  Secret:
+    Type: String
+    NoEcho: true
+  Key:
+    Type: AWS::EC2::KeyPair::KeyName
+  Subnets:
+    Type: List<Number>
+    Default: "1,2"
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Code: src
+      Handler: index.handler
+      Runtime: nodejs22.x
+      MemorySize: !Ref Memory
+      Timeout: !Ref HandlerTimeout
+      Role: !GetAtt SharedRole.Arn
+      Environment:
+        Variables:
+          STAGE: !Ref Stage
+          SECRET: !Sub "${Secret}-${Stage}"
+  Small:
+    Type: AWS::Lambda::Function
+    Properties:
+      Code: small
+      Handler: index.handler
+      Runtime: nodejs22.x
+      MemorySize: !Ref Floor
+      Timeout: !Ref Stage
+      Role: !GetAtt SharedRole.Arn
+  SharedRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: [lambda.amazonaws.com]}
+            Action: [sts:AssumeRole]
+`
+
+// TestTypedParametersImport: every parameter the model holds (Number,
+// List<Number>, allowed values, NoEcho, a default written as a number) is
+// the stack's, and the fields that Ref one take it (a function's memory and
+// timeout); a parameter the model cannot hold (MinValue, an AWS-specific
+// type) is kept as written, and so is a field using it. The export says
+// what the source said, and export → import → export is byte-identical.
+func TestTypedParametersImport(t *testing.T) {
+	t.Parallel()
+	s, out := importExport(t, typedParameters)
+	var names []string
+	for _, p := range s.Parameters {
+		names = append(names, p.Name)
+	}
+	if strings.Join(names, " ") != "Memory HandlerTimeout Stage Secret Subnets" {
+		t.Errorf("the stack's parameters are %v", names)
+	}
+	if p := s.Parameter("Memory"); p == nil || p.Type != "Number" || p.Default == nil || *p.Default != "512" || strings.Join(p.AllowedValues, ",") != "256,512,1024" || p.Description != "Memory of the handler" {
+		t.Errorf("Memory is %+v", p)
+	}
+	if p := s.Parameter("Secret"); p == nil || !p.NoEcho || p.Default != nil {
+		t.Errorf("Secret is %+v", p)
+	}
+	if p := s.Parameter("Subnets"); p == nil || p.Type != "List<Number>" {
+		t.Errorf("Subnets is %+v", p)
+	}
+	kept := string(s.Section("Parameters"))
+	if kept != `{"Floor":{"Type":"Number","Default":128,"MinValue":128},"Key":{"Type":"AWS::EC2::KeyPair::KeyName"}}` {
+		t.Errorf("the Parameters kept as written are %s", kept)
+	}
+	fn, small := s.Functions[0], s.Functions[1]
+	if fn.ParamOf("memorySize") != "Memory" || fn.ParamOf("timeout") != "HandlerTimeout" {
+		t.Errorf("Fn's fields take %+v", fn.Params)
+	}
+	if k := model.KeptPart(fn.Kept, model.PartMain); k != nil && slices.ContainsFunc(k.Properties, func(f model.Field) bool {
+		return f.Key == "MemorySize" || f.Key == "Timeout" || strings.HasPrefix(f.Key, "Environment")
+	}) {
+		t.Errorf("Fn keeps %+v", k.Properties)
+	}
+	if fn.Environment["STAGE"] != "${Stage}" || fn.Environment["SECRET"] != "${Secret}-${Stage}" {
+		t.Errorf("Fn's environment is %v", fn.Environment)
+	}
+	// Floor is kept as written, and Stage is no number: both uses stay.
+	if len(small.Params) != 0 {
+		t.Errorf("Small's fields take %+v", small.Params)
+	}
+	if k := model.KeptPart(small.Kept, model.PartMain); k == nil || !slices.ContainsFunc(k.Properties, func(f model.Field) bool { return f.Key == "MemorySize" }) ||
+		!slices.ContainsFunc(k.Properties, func(f model.Field) bool { return f.Key == "Timeout" }) {
+		t.Errorf("Small keeps %+v", k)
+	}
+
+	// The export writes every parameter and field as the source: the same
+	// values (a number default is the same text), the same keys.
+	read := func(data []byte) *cfn.Value {
+		v, err := cfn.ReadYAML(context.Background(), data, cfn.DefaultLimits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	src, exported := read([]byte(typedParameters)), read(out)
+	params := exported.Get("Parameters")
+	if len(params.Keys) != len(src.Get("Parameters").Keys) {
+		t.Errorf("the export's parameters are %v", params.Keys)
+	}
+	for i, name := range src.Get("Parameters").Keys {
+		want, got := src.Get("Parameters").Items[i], params.Get(name)
+		if got == nil || scalarsText(want) != scalarsText(got) {
+			t.Errorf("the export writes parameter %s as %s, not %s", name, got.JSON(), want.JSON())
+		}
+	}
+	for _, fn := range []string{"Fn", "Small"} {
+		for _, prop := range []string{"MemorySize", "Timeout"} {
+			if w, g := src.Path("Resources", fn, "Properties", prop), exported.Path("Resources", fn, "Properties", prop); !cfn.Equal(w, g) {
+				t.Errorf("the export writes %s's %s as %s, not %s", fn, prop, g.JSON(), w.JSON())
+			}
+		}
+	}
+}
+
+// scalarsText is a value's JSON with its keys sorted and every scalar as
+// text, as CloudFormation reads a parameter's.
+func scalarsText(v *cfn.Value) string {
+	switch v.Kind {
+	case cfn.Map:
+		keys := slices.Clone(v.Keys)
+		slices.Sort(keys)
+		var b strings.Builder
+		for _, k := range keys {
+			b.WriteString(k + ":" + scalarsText(v.Get(k)) + ";")
+		}
+		return "{" + b.String() + "}"
+	case cfn.List:
+		var parts []string
+		for _, item := range v.Items {
+			parts = append(parts, scalarsText(item))
+		}
+		return "[" + strings.Join(parts, ",") + "]"
+	}
+	s, _ := v.ScalarString()
+	return s
 }

@@ -144,6 +144,15 @@ func TestEveryIntegrationResponseClaimed(t *testing.T) {
 	}
 	sameResources(t, twoResponses, out, "PingIntegrationResponse", second)
 
+	// Named after a first whose own name is kept: the export names the
+	// second after it too.
+	renamed := strings.ReplaceAll(twoResponses, "PingIntegrationResponse", "PingReply")
+	s, out = importExport(t, renamed)
+	if names := otherNames(s); len(names) > 0 || len(s.APIs[0].Routes[0].Integration.Responses) != 2 {
+		t.Errorf("with the first named PingReply, left generic: %v", names)
+	}
+	sameResources(t, renamed, out, "PingReply", strings.Replace(second, "PingIntegrationResponse", "PingReply", 1))
+
 	for name, edit := range map[string]func(string) string{
 		"named otherwise": func(s string) string { return strings.Replace(s, second+":", "PingServerError:", 1) },
 		"saying more": func(s string) string {

@@ -2,6 +2,7 @@ package importer_test
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -405,4 +406,70 @@ func scalarsText(v *cfn.Value) string {
 	}
 	s, _ := v.ScalarString()
 	return s
+}
+
+// TestReimportKeepsEnvironments: an edit of the template (the Template
+// tab's Apply, import --replace) keeps the stack's environments, which a
+// template does not hold, for the parameters the edited text still has:
+// dev and prod survive, and a parameter the edit
+// removes leaves them.
+func TestReimportKeepsEnvironments(t *testing.T) {
+	t.Parallel()
+	stage, memory := "dev", "256"
+	prev := &model.Stack{Name: "gaps", Parameters: []*model.Parameter{
+		{Name: "Stage", Default: &stage, AllowedValues: []string{"dev", "prod"}},
+		{Name: "HandlerMemory", Type: "Number", Default: &memory},
+		{Name: "ApiSecret", NoEcho: true, Description: "Shared secret"},
+	}, Environments: []*model.Environment{
+		{Name: "dev", Values: map[string]string{"ApiSecret": "dev-secret"}},
+		{Name: "prod", Values: map[string]string{"Stage": "prod", "HandlerMemory": "512", "ApiSecret": "prod-secret"}},
+	}}
+	fn := model.NewFunction("fn1", "Handler")
+	fn.SetParam("memorySize", "HandlerMemory")
+	fn.Environment = map[string]string{"STAGE": "${Stage}", "API_SECRET": "${ApiSecret}"}
+	prev.Functions = []*model.Function{fn}
+	if err := prev.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	out, err := export.YAML(prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := importer.Reimport(context.Background(), "template.yaml", out, prev, model.Geometry{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Stack.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Stack.Environments) != len(prev.Environments) {
+		t.Fatalf("environments after the edit: %+v", res.Stack.Environments)
+	}
+	for i, e := range res.Stack.Environments {
+		if e.Name != prev.Environments[i].Name || !maps.Equal(e.Values, prev.Environments[i].Values) {
+			t.Errorf("environment %s is %v, was %v", e.Name, e.Values, prev.Environments[i].Values)
+		}
+	}
+
+	if res.Stack.Functions[0].ParamOf("memorySize") != "HandlerMemory" {
+		t.Errorf("the function's memory takes %+v", res.Stack.Functions[0].Params)
+	}
+
+	// Without ApiSecret (and its use), no environment gives it a value.
+	edited := strings.Replace(string(out), "  ApiSecret:\n    Type: String\n    Description: Shared secret\n    NoEcho: true\n", "", 1)
+	edited = strings.Replace(edited, "API_SECRET: !Ref ApiSecret", "API_SECRET: none", 1)
+	if edited == string(out) {
+		t.Fatal("the edit changed nothing")
+	}
+	res, err = importer.Reimport(context.Background(), "template.yaml", []byte(edited), prev, model.Geometry{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Stack.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	envs := res.Stack.Environments
+	if len(envs) != 2 || len(envs[0].Values) != 0 || !maps.Equal(envs[1].Values, map[string]string{"Stage": "prod", "HandlerMemory": "512"}) {
+		t.Errorf("environments after removing ApiSecret: %+v %+v", envs[0], envs[1])
+	}
 }

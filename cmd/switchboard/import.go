@@ -214,6 +214,9 @@ func printImport(out io.Writer, verb, file string, res *importer.Result) {
 	if len(sum.Services) > 0 {
 		fmt.Fprintf(w, "  %s\n", strings.Join(sum.Services, ", "))
 	}
+	if len(sum.Parameters) > 0 {
+		fmt.Fprintf(w, "  %s: %s\n", plural(len(sum.Parameters), "parameter"), strings.Join(sum.Parameters, ", "))
+	}
 	if len(sum.Wires) > 0 {
 		fmt.Fprintf(w, "  %s:\n", plural(len(sum.Wires), "wire"))
 		for _, wire := range sum.Wires {

@@ -32,7 +32,8 @@ func TestImportCommand(t *testing.T) {
 		"ChatApi $disconnect → ConnectFunction (integration)",
 		"queue AuditQueue",
 		"queue AuditQueue keeps itself: Condition",
-		"template sections: Parameters, Mappings, Conditions, Outputs",
+		"1 parameter: Stage",
+		"template sections: Mappings, Conditions, Outputs",
 		`Note: function SendFunction: runtime "nodejs20.x"`,
 	} {
 		if !strings.Contains(out, want) {

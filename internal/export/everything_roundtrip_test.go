@@ -34,57 +34,7 @@ var importGaps = []struct {
 	// undo takes the gap out of the imported stack before it is compared
 	// with the exported one.
 	undo func(s *model.Stack)
-}{
-	{
-		what: "a route's second integration response is left as a generic resource: importer/integration.go's integrationResponses claims one per integration",
-		in: func(s *model.Stack) bool {
-			return slices.ContainsFunc(s.Others, func(o *model.Other) bool { return o.Name == "EverythingApiLegacyIntegrationResponse4DD" })
-		},
-		resources: []string{"EverythingApiLegacyIntegrationResponse4DD"},
-	},
-	{
-		what: "parameters typed Number, or with AllowedValues or NoEcho (all the Stack panel offers), are kept as a written Parameters section, and the fields and variables using them as written properties: importer/variables.go's readParameters reads only String parameters with a Default and a Description",
-		in: func(s *model.Stack) bool {
-			return len(s.Parameters) == 0 && s.Section("Parameters") != nil
-		},
-		kept: func(f model.Field) bool {
-			return bytes.HasPrefix(f.Value, []byte(`{"Ref":`)) || bytes.HasPrefix(f.Value, []byte(`{"Fn::Sub":`))
-		},
-	},
-	{
-		what: "a route's AWS service integration (SQS, SNS, Step Functions, DynamoDB, EventBridge, Kinesis) is read back with Switchboard's own request template and selection expression as the route's (an Integration with TemplateSelectionExpression \\$default), not as the wire's default: the export writes the same, but the template no longer follows the wire (a queue made FIFO, a table's keys): importer/integration.go",
-		in: func(s *model.Stack) bool {
-			return len(defaultServiceIntegrations(s)) > 0
-		},
-		undo: func(s *model.Stack) {
-			for _, r := range defaultServiceIntegrations(s) {
-				r.Integration = nil
-			}
-		},
-	},
-}
-
-// defaultServiceIntegrations are the routes to a service whose integration
-// says only what the export writes by default: no type, no timeout, no
-// response templates.
-func defaultServiceIntegrations(s *model.Stack) []*model.Route {
-	var routes []*model.Route
-	for _, a := range s.APIs {
-		for _, r := range a.Routes {
-			i := r.Integration
-			if i == nil || i.Type != "" || i.TimeoutMillis != 0 || i.TemplateSelectionExpression != `\$default` {
-				continue
-			}
-			if slices.ContainsFunc(i.Responses, func(resp model.IntegrationResponse) bool { return len(resp.Templates) > 0 }) {
-				continue
-			}
-			if slices.ContainsFunc(s.Wires, func(w *model.Wire) bool { _, service := model.ServiceActions[w.Kind]; return w.From == r.ID && service }) {
-				routes = append(routes, r)
-			}
-		}
-	}
-	return routes
-}
+}{}
 
 // TestEverythingRoundTrips: the everything golden, imported as a user
 // imports an exported folder (its state machines' definition files beside

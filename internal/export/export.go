@@ -123,6 +123,11 @@ func Resources(s *model.Stack) (*Generated, error) {
 		if err != nil {
 			return nil, err
 		}
+		// A part of several resources (a route's integration responses)
+		// is named and compared by its first.
+		if _, seen := g.resources[b.owners[i]]; seen {
+			continue
+		}
 		g.resources[b.owners[i]] = n
 		g.ids[b.owners[i]] = b.resourceIDs[i]
 	}

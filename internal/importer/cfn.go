@@ -153,6 +153,10 @@ func (im *importer) importResources() error {
 	if err := im.keepAll(); err != nil {
 		return err
 	}
+	if err := im.defaultServiceTemplates(); err != nil {
+		return err
+	}
+	im.linkParameterFields()
 	return im.keepOthers()
 }
 
@@ -344,8 +348,9 @@ func (im *importer) sections(root *cfn.Value) error {
 				continue
 			}
 		case "Parameters":
-			if len(im.stack.Parameters) > 0 {
-				continue // the stack's own (readParameters)
+			// The stack's own are written by the export (readParameters).
+			if v = im.keptParameters(v); v == nil {
+				continue
 			}
 		}
 		kept = append(kept, model.Field{Key: key, Value: v.JSON()})

@@ -316,13 +316,15 @@ Resources:
 		}
 	}
 
-	// A Number parameter: the section stays as written, and so do its uses.
-	kept := strings.Replace(tpl, "  Secret:\n    Type: String\n", "  Secret:\n    Type: Number\n", 1)
+	// A parameter the model cannot hold (a constraint it has no field
+	// for) stays as written, alone, after the stack's own; its uses too.
+	kept := strings.Replace(tpl, "  Secret:\n    Type: String\n", "  Secret:\n    Type: String\n    MinLength: 8\n", 1)
 	res, err = importer.Parse("template.yaml", []byte(kept))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Stack.Parameters) != 0 || len(res.Stack.Sections) != 1 || res.Stack.Sections[0].Key != "Parameters" {
+	if len(res.Stack.Parameters) != 1 || res.Stack.Parameters[0].Name != "WsPort" || len(res.Stack.Sections) != 1 || res.Stack.Sections[0].Key != "Parameters" ||
+		string(res.Stack.Sections[0].Value) != `{"Secret":{"Type":"String","MinLength":8}}` {
 		t.Errorf("parameters %+v, sections %+v", res.Stack.Parameters, res.Stack.Sections)
 	}
 }

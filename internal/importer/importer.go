@@ -68,6 +68,8 @@ type Summary struct {
 	Wires []string
 	// Others reads like "Queue (AWS::SQS::Queue)".
 	Others []string
+	// Parameters names the stack's parameters, which the Stack panel edits.
+	Parameters []string
 	// Sections names the kept template sections.
 	Sections []string
 	// Kept lists, per model object, what it keeps that Switchboard does not
@@ -404,6 +406,9 @@ func (im *importer) summary() Summary {
 	}
 	for _, o := range s.Others {
 		sum.Others = append(sum.Others, fmt.Sprintf("%s (%s)", o.Name, o.Type))
+	}
+	for _, p := range s.Parameters {
+		sum.Parameters = append(sum.Parameters, p.Name)
 	}
 	for _, f := range s.Sections {
 		sum.Sections = append(sum.Sections, f.Key)

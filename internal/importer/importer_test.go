@@ -273,9 +273,9 @@ func TestKeptAsWritten(t *testing.T) {
 	if send.Runtime != model.DefaultRuntime {
 		t.Errorf("a runtime Switchboard does not offer shows the default; got %s", send.Runtime)
 	}
-	params := s.Section("Parameters")
-	if !strings.Contains(string(params), `"AllowedValues":["dev","prod"]`) {
-		t.Errorf("Parameters kept as %s", params)
+	// The model holds the parameter with its allowed values.
+	if p := s.Parameter("Stage"); p == nil || !slices.Equal(p.AllowedValues, []string{"dev", "prod"}) || p.Default == nil || *p.Default != "prod" || s.Section("Parameters") != nil {
+		t.Errorf("parameter Stage is %+v, Parameters kept as %s", p, s.Section("Parameters"))
 	}
 	conds := string(s.Section("Conditions"))
 	if conds != `{"IsProd":{"Fn::Equals":[{"Ref":"Stage"},"prod"]}}` {

@@ -1,10 +1,13 @@
 package importer
 
 import (
+	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 
 	"github.com/switchboard-dev/switchboard/internal/cfn"
+	"github.com/switchboard-dev/switchboard/internal/export"
 	"github.com/switchboard-dev/switchboard/internal/model"
 )
 
@@ -175,9 +178,18 @@ func literalStrings(v *cfn.Value) (map[string]string, bool) {
 	return out, true
 }
 
+// responseModelled are the properties of an integration response the
+// model holds (model.IntegrationResponse) or the export derives.
+var responseModelled = []string{"ApiId", "IntegrationId", "IntegrationResponseKey", "ResponseTemplates", "TemplateSelectionExpression"}
+
 // integrationResponses recognises the integration responses of a two-way
-// route's integration and reports their resources.
-func (im *importer) integrationResponses(route *model.Route, rs *routeSource) {
+// route's integration and reports their resources. The export writes them
+// as one part (model.PartIntegrationResponse): the first named after the
+// route, each other after the first and its key, and what the import keeps
+// of the first (a logical ID, a property, an attribute) it writes on every
+// one. So a further response is claimed when it is named so and differs
+// from the first only in what the model holds.
+func (im *importer) integrationResponses(a *model.API, route *model.Route, rs *routeSource) {
 	if rs.integration == nil || !route.TwoWay {
 		return
 	}
@@ -186,16 +198,38 @@ func (im *importer) integrationResponses(route *model.Route, rs *routeSource) {
 	if t, _ := rs.integration.props.Get("IntegrationType").Str(); t == string(model.IntegrationAWSProxy) || t == string(model.IntegrationHTTPProxy) {
 		return
 	}
+	var candidates []*resource
 	for _, r := range im.ofType(typeIntegResponse) {
 		if im.claimed[r.id] || r.props.Get("IntegrationId").RefTo() != rs.integration.id {
 			continue
 		}
-		key, ok := r.props.Get("IntegrationResponseKey").Str()
-		templates, lit := literalStrings(r.props.Get("ResponseTemplates"))
-		tse, _ := r.props.Get("TemplateSelectionExpression").Str()
-		if !ok || !lit || len(rs.responses) > 0 {
+		_, ok := r.props.Get("IntegrationResponseKey").Str()
+		_, lit := literalStrings(r.props.Get("ResponseTemplates"))
+		_, tseOK := r.props.Get("TemplateSelectionExpression").Str()
+		if !ok || !lit || r.props.Get("TemplateSelectionExpression") != nil && !tseOK {
 			continue
 		}
+		candidates = append(candidates, r)
+	}
+	if len(candidates) == 0 {
+		return
+	}
+	// The first is the one named as the export names it, else the first
+	// written.
+	if i := slices.IndexFunc(candidates, func(r *resource) bool { return r.id == a.IntegrationResponseLogicalID(route) }); i > 0 {
+		first := candidates[i]
+		candidates = append([]*resource{first}, slices.Delete(candidates, i, i+1)...)
+	}
+	first := candidates[0]
+	keys := map[string]bool{}
+	for _, r := range candidates {
+		key, _ := r.props.Get("IntegrationResponseKey").Str()
+		if r != first && (keys[key] || r.id != first.id+model.RouteLogicalPart(key) || !sameBesides(r, first, responseModelled)) {
+			continue
+		}
+		keys[key] = true
+		templates, _ := literalStrings(r.props.Get("ResponseTemplates"))
+		tse, _ := r.props.Get("TemplateSelectionExpression").Str()
 		if route.Integration == nil {
 			route.Integration = &model.Integration{}
 		}
@@ -203,4 +237,98 @@ func (im *importer) integrationResponses(route *model.Route, rs *routeSource) {
 		rs.responses = append(rs.responses, r)
 		im.claimed[r.id] = true
 	}
+}
+
+// sameBesides reports whether two resources say the same in every
+// attribute and every property but the ones named.
+func sameBesides(a, b *resource, besides []string) bool {
+	if !slices.Equal(a.attrs(), b.attrs()) {
+		return false
+	}
+	for _, k := range a.attrs() {
+		if !cfn.Equal(a.v.Get(k), b.v.Get(k)) {
+			return false
+		}
+	}
+	others := func(r *resource) []string {
+		return slices.DeleteFunc(slices.Clone(r.props.Keys), func(k string) bool { return slices.Contains(besides, k) })
+	}
+	if !slices.Equal(others(a), others(b)) {
+		return false
+	}
+	for _, k := range others(a) {
+		if !cfn.Equal(a.props.Get(k), b.props.Get(k)) {
+			return false
+		}
+	}
+	return cfn.Equal(a.props.Get("ApiId"), b.props.Get("ApiId"))
+}
+
+// defaultServiceTemplates gives back to the wire the request templates of
+// the routes to a service whose source says exactly what the export writes
+// for the wire by default: read as the route's own, they would stop
+// following the wire (a queue made FIFO, a table's keys). What the export
+// writes is asked of the export itself, on a copy of the stack whose
+// service routes have no templates; it runs once the kept logical IDs are
+// known, as the templates name resources by them.
+func (im *importer) defaultServiceTemplates() error {
+	probe := im.stack.Clone()
+	var routes []*model.Route
+	for _, a := range probe.APIs {
+		for _, r := range a.Routes {
+			w := probe.RouteTarget(r.ID)
+			if w == nil || r.Integration == nil || r.Integration.Type != "" {
+				continue
+			}
+			if _, service := model.ServiceActions[w.Kind]; !service || len(r.Integration.RequestTemplates)+len(r.Integration.TemplateSelectionExpression) == 0 {
+				continue
+			}
+			r.Integration.RequestTemplates, r.Integration.TemplateSelectionExpression = nil, ""
+			routes = append(routes, r)
+		}
+	}
+	if len(routes) == 0 {
+		return nil
+	}
+	gen, err := export.Resources(probe)
+	if err != nil {
+		return fmt.Errorf("%s: %w", im.file, err)
+	}
+	for _, r := range routes {
+		src := im.routeSource(r.ID)
+		res := gen.Resource(r.ID, model.PartIntegration)
+		if src == nil || src.integration == nil || res == nil {
+			continue
+		}
+		written := res.Get("Properties")
+		same := true
+		for _, key := range []string{"RequestTemplates", "TemplateSelectionExpression"} {
+			same = same && cfn.Equal(src.integration.props.Get(key), written.Get(key))
+		}
+		if !same {
+			continue
+		}
+		_, route := im.stack.Route(r.ID)
+		in := route.Integration
+		in.RequestTemplates, in.TemplateSelectionExpression = nil, ""
+		// A bare $default response is what the export writes for a
+		// two-way route with none.
+		if len(in.Responses) == 1 && reflect.DeepEqual(in.Responses[0], model.IntegrationResponse{Key: model.RouteDefault}) && model.NeedsIntegrationResponse(route, im.stack.RouteTarget(route.ID)) {
+			in.Responses = nil
+		}
+		if in.TimeoutMillis == 0 && len(in.Responses) == 0 && in.URI == "" && in.Method == "" {
+			route.Integration = nil
+		}
+	}
+	return nil
+}
+
+// routeSource returns what the route was imported from, or nil.
+func (im *importer) routeSource(routeID string) *routeSource {
+	for _, src := range im.apiSrc {
+		if rs := src.routes[routeID]; rs != nil {
+			return rs
+		}
+	}
+	return nil
 }

@@ -176,7 +176,7 @@ func (im *importer) importAPIs() error {
 			rs.response = rr
 			im.claimed[rr.id] = true
 		}
-		im.integrationResponses(route, rs)
+		im.integrationResponses(a, route, rs)
 		if b, ok := r.props.Get("ApiKeyRequired").Bool(); ok {
 			route.APIKeyRequired = b
 		}
@@ -337,8 +337,9 @@ func (im *importer) keepAPI(a *model.API, src *apiSource) {
 		if rs.credRole != nil {
 			rk = keep(rk, model.PartIntegrationRole, rs.credRole, im.part(route.ID, model.PartIntegrationRole, a.IntegrationRoleLogicalID(route)))
 		}
-		for _, r := range rs.responses {
-			rk = keep(rk, model.PartIntegrationResponse, r, im.part(route.ID, model.PartIntegrationResponse, a.IntegrationResponseLogicalID(route)))
+		// The first response says what is kept of them all (integrationResponses).
+		if len(rs.responses) > 0 {
+			rk = keep(rk, model.PartIntegrationResponse, rs.responses[0], im.part(route.ID, model.PartIntegrationResponse, a.IntegrationResponseLogicalID(route)))
 		}
 		if len(rs.responses) == 0 && rs.integration != nil {
 			rk = im.absent(rk, route.ID, model.PartIntegrationResponse)

@@ -29,8 +29,30 @@ func Reimport(ctx context.Context, name string, data []byte, prev *model.Stack, 
 	next.ID, next.Revision, next.UpdatedAt = prev.ID, prev.Revision, prev.UpdatedAt
 	next.Name = prev.Name
 	next.ImportedFrom = prev.ImportedFrom
+	next.Environments = keptEnvironments(prev.Environments, next)
 	res.Lines = keepIdentities(next, prev, res.Lines, g)
 	return res, nil
+}
+
+// keptEnvironments are prev's environments, which a template does not
+// hold, with the values of the parameters next still has: an edit of the
+// text keeps dev and prod, and one that removes a parameter removes its
+// values with it.
+func keptEnvironments(prev []*model.Environment, next *model.Stack) []*model.Environment {
+	var out []*model.Environment
+	for _, e := range prev {
+		if e == nil {
+			continue
+		}
+		kept := &model.Environment{Name: e.Name, Values: map[string]string{}}
+		for name, v := range e.Values {
+			if next.HasParameter(name) {
+				kept.Values[name] = v
+			}
+		}
+		out = append(out, kept)
+	}
+	return out
 }
 
 // keepIdentities gives next's objects the IDs (and nodes the positions) of

@@ -332,46 +332,153 @@ func mapItems(v *cfn.Value) []*cfn.Value {
 	return v.Items
 }
 
-// readParameters makes a template's Parameters the stack's when the model
-// holds each as it is written (Type String, then a string Default, then a
-// Description, nothing else), so that the export writes the section back
-// the same; otherwise the section is kept as written, as are uses of it.
+// readParameters makes each of a template's Parameters the model can hold
+// (a type of model.ParameterTypes; Default, Description, AllowedValues,
+// NoEcho) one of the stack's, so the Stack panel edits it and fields take
+// it. A parameter saying more (MinValue, AllowedPattern…) or of another
+// type (AWS::EC2::KeyPair::KeyName) is kept as written (keptParameters),
+// after the stack's own, as are the uses of it.
 func (im *importer) readParameters(section *cfn.Value) {
 	im.params = section
 	if section == nil || section.Kind != cfn.Map || len(section.Keys) == 0 || len(section.Keys) > model.MaxParameters {
 		return
 	}
-	order := []string{"Type", "Default", "Description"}
 	var params []*model.Parameter
 	for i, name := range section.Keys {
-		def := section.Items[i]
-		if !model.ValidLogicalID(name) || def.Kind != cfn.Map || len(def.Keys) == 0 || def.Keys[0] != "Type" {
-			return
+		if p := modelParameter(name, section.Items[i]); p != nil {
+			params = append(params, p)
 		}
-		p := &model.Parameter{Name: name}
-		last := -1
-		for j, key := range def.Keys {
-			v := def.Items[j]
-			at := slices.Index(order, key)
-			if at <= last || v.Kind != cfn.String {
-				return
-			}
-			last = at
-			switch key {
-			case "Type":
-				if v.Text != "String" {
-					return
-				}
-			case "Default":
-				d := v.Text
-				p.Default = &d
-			case "Description":
-				p.Description = v.Text
-			}
-		}
-		params = append(params, p)
 	}
 	im.stack.Parameters = params
+}
+
+// modelParameter is the stack parameter a template's parameter is, or nil
+// when the model cannot hold it as written.
+func modelParameter(name string, def *cfn.Value) *model.Parameter {
+	if !model.ValidLogicalID(name) || def.Kind != cfn.Map {
+		return nil
+	}
+	p := &model.Parameter{Name: name}
+	for j, key := range def.Keys {
+		v := def.Items[j]
+		switch key {
+		case "Type":
+			t, ok := v.Str()
+			if !ok || !slices.Contains(model.ParameterTypes, t) {
+				return nil
+			}
+			if t != "String" {
+				p.Type = t
+			}
+		case "Default":
+			d, ok := v.ScalarString()
+			if !ok {
+				return nil
+			}
+			p.Default = &d
+		case "Description":
+			d, ok := v.Str()
+			if !ok || len(d) > model.MaxParameterDescriptionLength {
+				return nil
+			}
+			p.Description = d
+		case "AllowedValues":
+			if v.Kind != cfn.List || len(v.Items) == 0 {
+				return nil
+			}
+			for _, item := range v.Items {
+				a, ok := item.ScalarString()
+				if !ok {
+					return nil
+				}
+				p.AllowedValues = append(p.AllowedValues, a)
+			}
+		case "NoEcho":
+			// The export writes NoEcho only when it is true.
+			if b, ok := v.Bool(); !ok || !b {
+				return nil
+			}
+			p.NoEcho = true
+		default:
+			return nil
+		}
+	}
+	if def.Get("Type") == nil {
+		return nil
+	}
+	// What the stack's validation refuses stays as written, for
+	// CloudFormation to judge.
+	if p.Default != nil && len(p.AllowedValues) > 0 && !slices.Contains(p.AllowedValues, *p.Default) {
+		return nil
+	}
+	if p.Default != nil && p.Type == "Number" {
+		if _, err := strconv.ParseFloat(*p.Default, 64); err != nil {
+			return nil
+		}
+	}
+	return p
+}
+
+// keptParameters is the part of the template's Parameters the stack's own
+// do not hold, as written, or nil.
+func (im *importer) keptParameters(section *cfn.Value) *cfn.Value {
+	if len(im.stack.Parameters) == 0 {
+		return section
+	}
+	if section == nil || section.Kind != cfn.Map {
+		return nil
+	}
+	kept := &cfn.Value{Kind: cfn.Map, Pos: section.Pos}
+	for i, name := range section.Keys {
+		if im.stack.Parameter(name) == nil {
+			kept.Set(name, section.Items[i])
+		}
+	}
+	if len(kept.Keys) == 0 {
+		return nil
+	}
+	return kept
+}
+
+// linkParameterFields makes each field of a node that may take a parameter
+// (model.ParameterFields) and that the source wrote as a Ref of one of the
+// stack's parameters take it, instead of keeping the property as written:
+// the export writes the same Ref, and the node's panel shows the link. A
+// number field takes only a Number parameter, as the model says.
+func (im *importer) linkParameterFields() {
+	s := im.stack
+	if len(s.Parameters) == 0 {
+		return
+	}
+	s.EachKept(func(id string, kept *[]model.Kept) {
+		n, ok := s.Node(id)
+		main := model.KeptPart(*kept, model.PartMain)
+		if !ok || main == nil {
+			return
+		}
+		for _, f := range model.ParameterFields(n.Kind) {
+			i := slices.IndexFunc(main.Properties, func(p model.Field) bool { return p.Key == model.PropertyPath(f.Property) })
+			if i < 0 {
+				continue
+			}
+			v, err := cfn.ParseJSON(main.Properties[i].Value)
+			if err != nil {
+				continue
+			}
+			p := s.Parameter(v.RefTo())
+			if p == nil || f.Number && p.Type != "Number" || n.ParamOf(f.Field) != "" {
+				continue
+			}
+			n.SetParam(f.Field, p.Name)
+			main.Properties = slices.Delete(main.Properties, i, i+1)
+		}
+		if main.LogicalID == "" && len(main.Attributes)+len(main.Properties)+len(main.AsWritten)+len(main.OmittedOutputs) == 0 && main.Absent == nil {
+			*kept = slices.DeleteFunc(*kept, func(k model.Kept) bool { return k.Part == model.PartMain })
+		}
+		if len(*kept) == 0 {
+			*kept = nil
+		}
+	})
 }
 
 // parameterUse reads an environment value that uses the stack's parameters

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/switchboard-dev/switchboard/internal/cfn"
@@ -203,6 +204,7 @@ func (im *importer) function(r *resource) (*model.Function, error) {
 // the wires do not explain, and whatever its resources say that the export
 // writes differently.
 func (im *importer) keepFunctions() error {
+	x := model.NewIndex(im.stack)
 	for _, f := range im.stack.Functions {
 		if err := im.stopped(); err != nil {
 			return err
@@ -289,9 +291,40 @@ func (im *importer) keepFunctions() error {
 		} else {
 			kept = im.absent(kept, f.ID, model.PartLogGroup)
 		}
-		f.Kept = kept
+		f.Kept = im.keepGranted(x, f, kept)
 	}
 	return nil
+}
+
+// keepGranted records, for a function whose role's policies the export
+// writes as the source wrote them (a kept Role, or its role's kept
+// Policies), the wires the source's IAM grants as it stands
+// (model.Kept.Granted): the export grants only what the user adds.
+func (im *importer) keepGranted(x *model.Index, f *model.Function, kept []model.Kept) []model.Kept {
+	if im.idsOnly {
+		return kept
+	}
+	policiesKept := func(part, key string) bool {
+		k := model.KeptPart(kept, part)
+		return k != nil && slices.ContainsFunc(k.Properties, func(p model.Field) bool { return p.Key == key })
+	}
+	if !policiesKept(model.PartMain, "Role") && !policiesKept(model.PartRole, "Policies") {
+		return kept
+	}
+	var granted []string
+	for _, w := range x.GrantWires(f.ID) {
+		if _, ok := x.Grant(w); ok {
+			granted = append(granted, model.GrantedWire(w))
+		}
+	}
+	if len(granted) == 0 {
+		return kept
+	}
+	if model.KeptPart(kept, model.PartMain) == nil {
+		kept = append([]model.Kept{{Part: model.PartMain}}, kept...)
+	}
+	model.KeptPart(kept, model.PartMain).Granted = granted
+	return kept
 }
 
 // wiresSayAll reports whether every statement of a role's inline policies

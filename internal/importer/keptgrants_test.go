@@ -1,0 +1,360 @@
+package importer_test
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-dev/switchboard/internal/export"
+	"github.com/switchboard-dev/switchboard/internal/importer"
+	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
+)
+
+// userChange is one change a user makes to an imported corpus stack on the
+// canvas, through store.Edit as the server makes it, and what the export
+// must then say.
+type userChange struct {
+	name, corpus string
+	edit         func(t *testing.T, s *model.Stack) error
+	check        func(t *testing.T, s *model.Stack, before, after map[string]any)
+	// role is the logical ID of the role the change must reach on moto, and
+	// policy the inline policy it must hold there.
+	role, policy string
+	// sourcePolicy is an inline policy the source gave that role.
+	sourcePolicy string
+}
+
+// importAndEdit imports a corpus stack into a real store, exports it,
+// makes the change through store.Edit and exports again.
+func importAndEdit(t *testing.T, c userChange) (edited *model.Stack, before, after []byte) {
+	t.Helper()
+	file := filepath.Join(corpusDir, c.corpus)
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := importer.Parse(file, data)
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	res.Stack.Name = importer.SuggestName(res, file)
+	ctx := context.Background()
+	st, err := store.Open(ctx, storetest.Path(t, "keptgrants.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	created, err := st.CreateStack(ctx, res.Stack)
+	if err != nil {
+		t.Fatalf("store the import: %v", err)
+	}
+	want, err := export.JSON(res.Stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before, err = export.JSON(created); err != nil {
+		t.Fatal(err)
+	}
+	if string(before) != string(want) {
+		t.Fatalf("the stored import exports otherwise than the import:\n%s", lineDiff(string(want), string(before)))
+	}
+	edited, _, err = st.Edit(ctx, created.ID, created.Revision, func(s *model.Stack) error { return c.edit(t, s) })
+	if err != nil {
+		t.Fatalf("edit: %v", err)
+	}
+	if after, err = export.JSON(edited); err != nil {
+		t.Fatalf("export after the edit: %v", err)
+	}
+	return edited, before, after
+}
+
+// wireTo adds a wire as the canvas does.
+func wireTo(s *model.Stack, kind model.WireKind, from, to string) *model.Wire {
+	w := &model.Wire{ID: s.NewID("w"), Kind: kind, From: from, To: to}
+	s.Wires = append(s.Wires, w)
+	return w
+}
+
+func functionNamed(t *testing.T, s *model.Stack, name string) *model.Function {
+	t.Helper()
+	for _, f := range s.Functions {
+		if f.Name == name {
+			return f
+		}
+	}
+	t.Fatalf("no function %s", name)
+	return nil
+}
+
+// grantPolicies returns the AWS::IAM::Policy resources attached by Ref to
+// the role.
+func grantPolicies(tpl map[string]any, role string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, r := range resourcesOf(tpl) {
+		if typeOf(r) != "AWS::IAM::Policy" {
+			continue
+		}
+		roles, _ := propsOf(r)["Roles"].([]any)
+		if len(roles) == 1 && compact(roles[0]) == compact(map[string]any{"Ref": role}) {
+			out[id] = r
+		}
+	}
+	return out
+}
+
+// statementsOf lists a policy's statements as Action and Resource.
+func statementsOf(policy map[string]any) []map[string]any {
+	doc, _ := propsOf(policy)["PolicyDocument"].(map[string]any)
+	list, _ := doc["Statement"].([]any)
+	var out []map[string]any
+	for _, s := range list {
+		m, _ := s.(map[string]any)
+		out = append(out, m)
+	}
+	return out
+}
+
+func actionsOf(st map[string]any) []string {
+	var out []string
+	list, _ := st["Action"].([]any)
+	for _, a := range list {
+		s, _ := a.(string)
+		out = append(out, s)
+	}
+	return out
+}
+
+// keptGrantChanges are what a user adds to a function whose role an import
+// kept: the Serverless Framework's shared IamRoleLambdaExecution, and a SAM
+// function's own role whose policies SAM wrote.
+var keptGrantChanges = []userChange{{
+	name:   "serverless shared role, a new table read-write",
+	corpus: "sls-websockets-authorizers/serverless.yml",
+	role:   "IamRoleLambdaExecution", policy: "DefaultGrants", sourcePolicy: "websocket-authorizer-example-dev-lambda",
+	edit: func(t *testing.T, s *model.Stack) error {
+		id, err := s.AddNode(model.KindTable, model.Position{X: 400, Y: 400})
+		if err != nil {
+			return err
+		}
+		s.Table(id).Name = "Messages"
+		wireTo(s, model.WireReadWrite, functionNamed(t, s, "Default").ID, id)
+		return nil
+	},
+	check: func(t *testing.T, s *model.Stack, before, after map[string]any) {
+		pols := grantPolicies(after, "IamRoleLambdaExecution")
+		p := pols["DefaultLambdaFunctionGrants"]
+		if len(pols) != 1 || p == nil {
+			t.Fatalf("want one policy DefaultLambdaFunctionGrants on IamRoleLambdaExecution, got %v", slices.Sorted(mapsKeys(pols)))
+		}
+		sts := statementsOf(p)
+		if len(sts) != 1 || !slices.Equal(actionsOf(sts[0]), model.TableReadWriteActions) {
+			t.Errorf("the policy grants %s; want the read-write wire's grant, %v", compact(sts), model.TableReadWriteActions)
+		}
+		if res := compact(sts[0]["Resource"]); !strings.Contains(res, `"Messages"`) {
+			t.Errorf("the grant is on %s, not the Messages table", res)
+		}
+		// The Framework's other functions and the shared role are as they were.
+		if b, a := compact(resourcesOf(before)["IamRoleLambdaExecution"]), compact(resourcesOf(after)["IamRoleLambdaExecution"]); a != b {
+			t.Errorf("the kept role changed:\n%s", lineDiff(b, a))
+		}
+	},
+}, {
+	name:   "SAM function's own role, a new send wire",
+	corpus: "simple-websockets-chat-app/template.yaml",
+	role:   "OnConnectFunctionRole", policy: "OnConnectFunctionGrants", sourcePolicy: "OnConnectFunctionRolePolicy0",
+	edit: func(t *testing.T, s *model.Stack) error {
+		wireTo(s, model.WireSend, functionNamed(t, s, "OnConnectFunction").ID, s.APIs[0].ID)
+		return nil
+	},
+	check: func(t *testing.T, s *model.Stack, before, after map[string]any) {
+		pols := grantPolicies(after, "OnConnectFunctionRole")
+		p := pols["OnConnectFunctionGrants"]
+		if len(pols) != 1 || p == nil {
+			t.Fatalf("want one policy OnConnectFunctionGrants on OnConnectFunctionRole, got %v", slices.Sorted(mapsKeys(pols)))
+		}
+		sts := statementsOf(p)
+		if len(sts) != 1 || !slices.Equal(actionsOf(sts[0]), model.SendActions) {
+			t.Errorf("the policy grants %s; want only the send wire's %v", compact(sts), model.SendActions)
+		}
+		// What SAM wrote for the imported table wire is not widened.
+		if b, a := compact(resourcesOf(before)["OnConnectFunctionRole"]), compact(resourcesOf(after)["OnConnectFunctionRole"]); a != b {
+			t.Errorf("the imported role changed:\n%s", lineDiff(b, a))
+		}
+	},
+}}
+
+func mapsKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// TestWireAddedToKeptRoleGrants: a wire the user draws from a function
+// whose role an import kept grants what it needs, in a policy of its own
+// attached to that role, and nothing the source granted changes; the
+// export lints no worse than the unchanged one and deploys on moto with
+// the policy on the role.
+func TestWireAddedToKeptRoleGrants(t *testing.T) {
+	var stacks []corpusStack
+	var results []*corpusResult
+	dir := t.TempDir()
+	type deployment struct {
+		c     userChange
+		after map[string]any
+	}
+	var deploys []deployment
+	for i, c := range keptGrantChanges {
+		s, before, after := importAndEdit(t, c)
+		b, a := readTemplate(t, "before.json", before), readTemplate(t, "after.json", after)
+		t.Run(c.name, func(t *testing.T) { c.check(t, s, b, a) })
+		r := &corpusResult{originalFile: filepath.Join(dir, c.role+"-before.json"), exportedFile: filepath.Join(dir, c.role+"-after.json")}
+		for f, data := range map[string][]byte{r.originalFile: before, r.exportedFile: after} {
+			if err := os.WriteFile(f, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		stacks = append(stacks, corpusStack{name: strings.Fields(c.name)[0] + string(rune('0'+i)), file: filepath.Join(corpusDir, c.corpus)})
+		results = append(results, r)
+		deploys = append(deploys, deployment{c, a})
+	}
+	t.Run("moto", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("deploying to moto takes seconds; skipped with -short")
+		}
+		for i, d := range deploys {
+			t.Run(d.c.role, func(t *testing.T) {
+				t.Parallel()
+				tpl := d.after
+				if isSAM(tpl) {
+					tpl = expandSAM(t, tpl)
+				}
+				m := &moto{t: t, url: testtool.StartMoto(t, "a grant added to a kept role deploys"), bucket: "keptgrants-" + string(rune('a'+i))}
+				m.put("/"+m.bucket, nil)
+				if got := m.deploy("edited", tpl); got != "CREATE_COMPLETE" {
+					t.Fatalf("the edited export deploys only to %s", got)
+				}
+				// The grant sits on the role beside what the source
+				// gave it.
+				roles := m.rolePolicies()
+				found := false
+				for _, pols := range roles {
+					found = found || slices.Contains(pols, d.c.policy) && slices.Contains(pols, d.c.sourcePolicy)
+				}
+				if !found {
+					t.Errorf("no role holds %s beside %s on moto: %v", d.c.policy, d.c.sourcePolicy, roles)
+				}
+			})
+		}
+	})
+	lintCorpus(t, stacks, results)
+}
+
+// rolePolicies maps each role of the moto account to its inline
+// policies' names. (moto fails DescribeStackResources on a stack with
+// ApiGatewayV2 resources, which it skips, so roles are found through IAM.)
+func (m *moto) rolePolicies() map[string][]string {
+	m.t.Helper()
+	iam := func(form url.Values, into any) {
+		h := sign("iam")
+		h.Set("Content-Type", "application/x-www-form-urlencoded")
+		form.Set("Version", "2010-05-08")
+		data, err := m.try("POST", "/", h, strings.NewReader(form.Encode()))
+		if err != nil {
+			m.t.Fatalf("iam %s: %v", form.Get("Action"), err)
+		}
+		if err := xml.Unmarshal(data, into); err != nil {
+			m.t.Fatalf("iam %s: %v", form.Get("Action"), err)
+		}
+	}
+	var roles struct {
+		Names []string `xml:"ListRolesResult>Roles>member>RoleName"`
+	}
+	iam(url.Values{"Action": {"ListRoles"}}, &roles)
+	out := map[string][]string{}
+	for _, name := range roles.Names {
+		var listed struct {
+			Names []string `xml:"ListRolePoliciesResult>PolicyNames>member"`
+		}
+		iam(url.Values{"Action": {"ListRolePolicies"}, "RoleName": {name}}, &listed)
+		out[name] = listed.Names
+	}
+	return out
+}
+
+// TestWireToOutsideRoleIsRefused: a function whose Role is an ARN of a
+// role outside the stack has nowhere to attach a new wire's grant, so the
+// wire is refused with the reason rather than left to fail on AWS; the
+// import itself, whose grants that role holds, is kept as it is.
+func TestWireToOutsideRoleIsRefused(t *testing.T) {
+	src := `AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: ws, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
+  ConnectRoute:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: $connect, Target: !Sub "integrations/${ConnectInteg}"}
+  ConnectInteg:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref Api
+      IntegrationType: AWS_PROXY
+      IntegrationUri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Connect.Arn}/invocations
+  Connect:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.handler
+      Code: src
+      Role: arn:aws:iam::123456789012:role/shared-lambda
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+`
+	res, err := importer.Parse("template.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Stack.Name = "outside"
+	ctx := context.Background()
+	st, err := store.Open(ctx, storetest.Path(t, "outside.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	created, err := st.CreateStack(ctx, res.Stack)
+	if err != nil {
+		t.Fatalf("store the import: %v", err)
+	}
+	if _, err := export.JSON(created); err != nil {
+		t.Fatalf("the import exports: %v", err)
+	}
+	_, _, err = st.Edit(ctx, created.ID, created.Revision, func(s *model.Stack) error {
+		wireTo(s, model.WireRead, functionNamed(t, s, "Connect").ID, s.Tables[0].ID)
+		return nil
+	})
+	var invalid *model.ValidationError
+	if !errors.As(err, &invalid) || len(invalid.Problems) != 1 || !strings.Contains(invalid.Problems[0].Message, "not a role of this stack") {
+		t.Fatalf("the wire is not refused for the outside role: %v", err)
+	}
+	t.Log(invalid.Problems[0].Message)
+}
+
+var _ = json.Marshal

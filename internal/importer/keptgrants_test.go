@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -358,3 +359,132 @@ Resources:
 }
 
 var _ = json.Marshal
+
+// deploymentOf returns the logical ID of the deployment the stage of the
+// template deploys, and the deployment.
+func deploymentOf(t *testing.T, tpl map[string]any, stage string) (string, map[string]any) {
+	t.Helper()
+	ref, _ := propsOf(resourcesOf(tpl)[stage])["DeploymentId"].(map[string]any)
+	id, _ := ref["Ref"].(string)
+	d := resourcesOf(tpl)[id]
+	if typeOf(d) != "AWS::ApiGatewayV2::Deployment" {
+		t.Fatalf("stage %s deploys %v, no deployment of the template", stage, ref)
+	}
+	return id, d
+}
+
+func dependsOn(r map[string]any) []string {
+	var out []string
+	switch d := r["DependsOn"].(type) {
+	case string:
+		out = append(out, d)
+	case []any:
+		for _, x := range d {
+			s, _ := x.(string)
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// routeChanges are route changes a user makes to an imported API deployed
+// by its own Deployment: the Framework's WebsocketsDeployment<hash>, and a
+// SAM template's Deployment that DependsOn its routes.
+var routeChanges = []struct {
+	userChange
+	stage string
+	// routes are the route logical IDs the new deployment must wait for.
+	routes []string
+}{{
+	userChange: userChange{
+		name: "serverless, a route added", corpus: "sls-websockets-authorizers/serverless.yml",
+		edit: func(t *testing.T, s *model.Stack) error {
+			a := s.APIs[0]
+			r := &model.Route{ID: s.NewID("rt"), Key: "send"}
+			a.Routes = append(a.Routes, r)
+			wireTo(s, model.WireIntegration, r.ID, functionNamed(t, s, "Default").ID)
+			return nil
+		},
+	},
+	stage:  "WebsocketsDeploymentStage",
+	routes: []string{"SconnectWebsocketsRoute", "SdefaultWebsocketsRoute", "WebsocketsApiSendRoute"},
+}, {
+	userChange: userChange{
+		name: "SAM, a route rekeyed", corpus: "simple-websockets-chat-app/template.yaml",
+		edit: func(t *testing.T, s *model.Stack) error {
+			for _, r := range s.APIs[0].Routes {
+				if r.Key == "sendmessage" {
+					r.Key = "send"
+					return nil
+				}
+			}
+			t.Fatal("no route sendmessage")
+			return nil
+		},
+	},
+	stage:  "Stage",
+	routes: []string{"ConnectRoute", "DisconnectRoute", "SendRoute"},
+}, {
+	userChange: userChange{
+		name: "SAM, a route removed", corpus: "simple-websockets-chat-app/template.yaml",
+		edit: func(t *testing.T, s *model.Stack) error {
+			a := s.APIs[0]
+			for i, r := range a.Routes {
+				if r.Key == "$disconnect" {
+					a.Routes = slices.Delete(a.Routes, i, i+1)
+					s.Wires = slices.DeleteFunc(s.Wires, func(w *model.Wire) bool { return w.From == r.ID })
+					return nil
+				}
+			}
+			t.Fatal("no route $disconnect")
+			return nil
+		},
+	},
+	stage:  "Stage",
+	routes: []string{"ConnectRoute", "SendRoute"},
+}}
+
+// TestRouteChangeRedeploys: after a route of an imported API is added,
+// rekeyed or removed, the stage deploys a deployment of a new logical ID
+// (CloudFormation creates it after every route and points the stage at
+// it), so the change goes live; the unchanged import keeps its deployment
+// (importAndEdit checks its export is as before). Both lint no worse than
+// the unchanged export.
+func TestRouteChangeRedeploys(t *testing.T) {
+	var stacks []corpusStack
+	var results []*corpusResult
+	dir := t.TempDir()
+	for i, c := range routeChanges {
+		_, before, after := importAndEdit(t, c.userChange)
+		b, a := readTemplate(t, "before.json", before), readTemplate(t, "after.json", after)
+		t.Run(c.name, func(t *testing.T) {
+			oldID, _ := deploymentOf(t, b, c.stage)
+			newID, d := deploymentOf(t, a, c.stage)
+			if newID == oldID {
+				t.Fatalf("the stage still deploys %s, made before the change", oldID)
+			}
+			if resourcesOf(a)[oldID] != nil {
+				t.Errorf("the old deployment %s is still written", oldID)
+			}
+			if got := dependsOn(d); !slices.Equal(got, c.routes) {
+				t.Errorf("deployment %s waits for %v; want every route, %v", newID, got, c.routes)
+			}
+			// The same change exports the same name: deploying it again
+			// changes nothing.
+			_, _, again := importAndEdit(t, c.userChange)
+			if againID, _ := deploymentOf(t, readTemplate(t, "again.json", again), c.stage); againID != newID {
+				t.Errorf("the same change names the deployment %s, then %s", newID, againID)
+			}
+		})
+		r := &corpusResult{originalFile: filepath.Join(dir, fmt.Sprintf("%d-before.json", i)), exportedFile: filepath.Join(dir, fmt.Sprintf("%d-after.json", i))}
+		for f, data := range map[string][]byte{r.originalFile: before, r.exportedFile: after} {
+			if err := os.WriteFile(f, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		stacks = append(stacks, corpusStack{name: fmt.Sprintf("routes%d", i), file: filepath.Join(corpusDir, c.corpus)})
+		results = append(results, r)
+	}
+	lintCorpus(t, stacks, results)
+}

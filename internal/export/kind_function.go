@@ -85,7 +85,7 @@ func (b *builder) function(f *model.Function) {
 	// added grants in a policy of its own attached to that role.
 	grantsRole := ""
 	switch {
-	case keptRole && b.s.IsRole(keptRoleID):
+	case keptRole && keptRoleID != "" && (b.draft || b.s.IsRole(keptRoleID)):
 		grantsRole = keptRoleID
 	case !keptRole && keptProperty(f.Kept, model.PartRole, "Policies") != nil:
 		grantsRole = role
@@ -127,7 +127,7 @@ func (b *builder) function(f *model.Function) {
 	if len(added) > 0 {
 		// An inline policy of the role, named after the function: roles
 		// are shared, and one name would overwrite another function's.
-		b.add(functionID(f)+"Grants", &iam.Policy{
+		b.add(model.KeptLogicalID(f.Kept, model.PartGrants, functionID(f)+"Grants"), &iam.Policy{
 			PolicyName:     policyName(f.Name + "Grants"),
 			PolicyDocument: policyDocument{Version: "2012-10-17", Statement: added},
 		}, f.ID, f.Kept, model.PartGrants, at(b.ref(grantsRole), "Roles", "0"))

@@ -488,3 +488,56 @@ func TestRouteChangeRedeploys(t *testing.T) {
 	}
 	lintCorpus(t, stacks, results)
 }
+
+// TestEditedExportRoundTrips: the export of an edited import reads back
+// (the Template tab's Apply, import --replace) and exports byte for byte
+// the same; the grant policy comes back as the wire's, not as a resource
+// kept whole, so removing the wire then removes it.
+func TestEditedExportRoundTrips(t *testing.T) {
+	changes := slices.Clone(keptGrantChanges)
+	for _, c := range routeChanges {
+		changes = append(changes, c.userChange)
+	}
+	for _, c := range changes {
+		t.Run(c.name, func(t *testing.T) {
+			_, _, after := importAndEdit(t, c)
+			res, err := importer.Parse("template.json", after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Stack.Name = "again"
+			again, err := export.JSON(res.Stack)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(again) != string(after) {
+				t.Fatalf("the edited export reads back otherwise:\n%s", lineDiff(string(after), string(again)))
+			}
+			if c.policy == "" {
+				return
+			}
+			for _, o := range res.Stack.Others {
+				if o.Type == "AWS::IAM::Policy" && strings.HasSuffix(o.Name, "Grants") {
+					t.Errorf("the grant policy %s is kept whole, not as its wire's", o.Name)
+				}
+			}
+			// The wire the change added is the last; without it, no grant.
+			s := res.Stack
+			added := slices.IndexFunc(s.Wires, func(w *model.Wire) bool {
+				f := s.Function(w.From)
+				return f != nil && !f.GrantedAtImport(w) && (w.Kind == model.WireSend || w.Kind == model.WireReadWrite)
+			})
+			if added < 0 {
+				t.Fatal("no wire reads back as the one the user added")
+			}
+			s.Wires = slices.Delete(s.Wires, added, added+1)
+			out, err := export.JSON(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pols := grantPolicies(readTemplate(t, "removed.json", out), c.role); len(pols) != 0 {
+				t.Errorf("the wire is removed, but its grant stays: %v", slices.Sorted(mapsKeys(pols)))
+			}
+		})
+	}
+}

@@ -21,7 +21,17 @@ type fnSource struct {
 	// envKept names environment variables the model refuses (a name
 	// Lambda reserves, say), kept as written.
 	envKept map[string]bool
+	// grants is the policy an export wrote for the wires the user added
+	// (model.PartGrants: <Function>Grants on the function's role), or nil.
+	grants *resource
+	// grantedBy says, per wire (grantKey), whether the source's IAM grants
+	// it other than through grants, and onlyGrants which it grants only
+	// through grants: those the user added, which stay not Granted.
+	onlyGrants map[string]bool
 }
+
+// grantKey names what a wire grants for fnSource.onlyGrants.
+func grantKey(kind model.WireKind, to string) string { return string(kind) + " " + to }
 
 // Functions come after tables, whose grants their roles hold.
 func init() {
@@ -286,6 +296,15 @@ func (im *importer) keepFunctions() error {
 		} else {
 			kept = im.absent(kept, f.ID, model.PartRole)
 		}
+		if src.grants != nil {
+			// Written back by the export while it writes the same: the
+			// wires it grants are not Granted (keepGranted).
+			im.claimed[src.grants.id] = im.gen.Resource(f.ID, model.PartGrants) != nil
+			if im.claimed[src.grants.id] {
+				kept = keep(kept, model.PartGrants, src.grants, im.part(f.ID, model.PartGrants, im.gen.LogicalID(f.ID, model.PartGrants)).
+					compareWith("PolicyDocument", iamEqual))
+			}
+		}
 		if src.logGroup != nil {
 			kept = keep(kept, model.PartLogGroup, src.logGroup, im.part(f.ID, model.PartLogGroup, f.LogGroupLogicalID()))
 		} else {
@@ -312,8 +331,9 @@ func (im *importer) keepGranted(x *model.Index, f *model.Function, kept []model.
 		return kept
 	}
 	var granted []string
+	only := im.fnSrc[im.srcID[f.ID]].onlyGrants
 	for _, w := range x.GrantWires(f.ID) {
-		if _, ok := x.Grant(w); ok {
+		if _, ok := x.Grant(w); ok && !only[grantKey(w.Kind, w.To)] {
 			granted = append(granted, model.GrantedWire(w))
 		}
 	}

@@ -53,7 +53,7 @@ const (
 	PartLogGroup = "LogGroup"
 	// PartGrants is the AWS::IAM::Policy holding what the wires the user
 	// added grant a function whose role's policies an import kept as
-	// written (Kept.Granted). Nothing is kept of it.
+	// written (Kept.Granted).
 	PartGrants = "Grants"
 )
 

@@ -17,7 +17,7 @@ var SectionOrder = []string{"AWSTemplateFormatVersion", "Transform", "Metadata",
 var keptParts = map[string][]string{
 	"api":          {PartMain, PartStage, PartAuthorizer, PartAuthorizerPermission},
 	"route":        {PartRoute, PartIntegration, PartRouteResponse, PartPermission, PartIntegrationRole, PartIntegrationResponse},
-	"function":     {PartMain, PartRole, PartLogGroup},
+	"function":     {PartMain, PartRole, PartLogGroup, PartGrants},
 	"table":        {PartMain},
 	"queue":        {PartMain},
 	"topic":        {PartMain},

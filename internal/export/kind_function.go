@@ -83,13 +83,7 @@ func (b *builder) function(f *model.Function) {
 	// Where an import kept the role's policies as written, what the source
 	// granted stays as it said it (never widened), and each wire the user
 	// added grants in a policy of its own attached to that role.
-	grantsRole := ""
-	switch {
-	case keptRole && keptRoleID != "" && (b.draft || b.s.IsRole(keptRoleID)):
-		grantsRole = keptRoleID
-	case !keptRole && keptProperty(f.Kept, model.PartRole, "Policies") != nil:
-		grantsRole = role
-	}
+	grantsApart := keptRole || keptProperty(f.Kept, model.PartRole, "Policies") != nil
 	var added []statement
 	for _, w := range b.index.GrantWires(f.ID) {
 		g, ok := b.index.Grant(w)
@@ -109,7 +103,7 @@ func (b *builder) function(f *model.Function) {
 			fnProps = append(fnProps, at(b.connectionsURL(g.API, stageName(g.API)), "Environment", "Variables", g.EnvName))
 		}
 		pols = append(pols, iam.Role_Policy{PolicyName: policyName(g.PolicyName), PolicyDocument: allow(g.Actions, resources...)})
-		if grantsRole != "" && !f.GrantedAtImport(w) {
+		if grantsApart && !f.GrantedAtImport(w) {
 			added = append(added, statement{Effect: "Allow", Action: g.Actions, Resource: resources})
 		}
 	}
@@ -124,7 +118,16 @@ func (b *builder) function(f *model.Function) {
 		}, f.ID, f.Kept, model.PartRole)
 	}
 
-	if len(added) > 0 {
+	grantsRole := role
+	if keptRole {
+		// A Role that is no role of the stack takes no grant: Validate
+		// refuses the wire, a draft goes without.
+		grantsRole = ""
+		if keptRoleID != "" && len(added) > 0 && (b.draft || b.s.IsRole(keptRoleID)) {
+			grantsRole = keptRoleID
+		}
+	}
+	if len(added) > 0 && grantsRole != "" {
 		// An inline policy of the role, named after the function: roles
 		// are shared, and one name would overwrite another function's.
 		b.add(model.KeptLogicalID(f.Kept, model.PartGrants, functionID(f)+"Grants"), &iam.Policy{

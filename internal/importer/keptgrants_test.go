@@ -2,7 +2,6 @@ package importer_test
 
 import (
 	"context"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -204,15 +203,34 @@ func mapsKeys[V any](m map[string]V) func(func(string) bool) {
 	}
 }
 
-// TestWireAddedToKeptRoleGrants: a wire the user draws from a function
-// whose role an import kept grants what it needs, in a policy of its own
-// attached to that role, and nothing the source granted changes; the
-// export lints no worse than the unchanged one and deploys on moto with
-// the policy on the role.
-func TestWireAddedToKeptRoleGrants(t *testing.T) {
+// TestUserChangesToImportsDeploy: what a user changes in an imported
+// corpus stack reaches AWS: a wire's grant (wireAddedToKeptRoleGrants), a
+// route change (routeChangeRedeploys). Each export lints no worse than the
+// unchanged one, in one cfn-lint run (it takes seconds to start).
+func TestUserChangesToImportsDeploy(t *testing.T) {
+	dir := t.TempDir()
 	var stacks []corpusStack
 	var results []*corpusResult
-	dir := t.TempDir()
+	lint := func(name, corpus string, before, after []byte) {
+		r := &corpusResult{originalFile: filepath.Join(dir, fmt.Sprintf("%d-before.json", len(results))), exportedFile: filepath.Join(dir, fmt.Sprintf("%d-after.json", len(results)))}
+		for f, data := range map[string][]byte{r.originalFile: before, r.exportedFile: after} {
+			if err := os.WriteFile(f, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		stacks = append(stacks, corpusStack{name: name, file: filepath.Join(corpusDir, corpus)})
+		results = append(results, r)
+	}
+	t.Run("grants", func(t *testing.T) { wireAddedToKeptRoleGrants(t, lint) })
+	t.Run("routes", func(t *testing.T) { routeChangeRedeploys(t, lint) })
+	lintCorpus(t, stacks, results)
+}
+
+// wireAddedToKeptRoleGrants: a wire the user draws from a function whose
+// role an import kept grants what it needs, in a policy of its own
+// attached to that role, and nothing the source granted changes; the
+// export deploys on moto with the policy on the role.
+func wireAddedToKeptRoleGrants(t *testing.T, lint func(name, corpus string, before, after []byte)) {
 	type deployment struct {
 		c     userChange
 		after map[string]any
@@ -222,14 +240,7 @@ func TestWireAddedToKeptRoleGrants(t *testing.T) {
 		s, before, after := importAndEdit(t, c)
 		b, a := readTemplate(t, "before.json", before), readTemplate(t, "after.json", after)
 		t.Run(c.name, func(t *testing.T) { c.check(t, s, b, a) })
-		r := &corpusResult{originalFile: filepath.Join(dir, c.role+"-before.json"), exportedFile: filepath.Join(dir, c.role+"-after.json")}
-		for f, data := range map[string][]byte{r.originalFile: before, r.exportedFile: after} {
-			if err := os.WriteFile(f, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		stacks = append(stacks, corpusStack{name: strings.Fields(c.name)[0] + string(rune('0'+i)), file: filepath.Join(corpusDir, c.corpus)})
-		results = append(results, r)
+		lint(fmt.Sprintf("grants%d", i), c.corpus, before, after)
 		deploys = append(deploys, deployment{c, a})
 	}
 	t.Run("moto", func(t *testing.T) {
@@ -261,7 +272,6 @@ func TestWireAddedToKeptRoleGrants(t *testing.T) {
 			})
 		}
 	})
-	lintCorpus(t, stacks, results)
 }
 
 // rolePolicies maps each role of the moto account to its inline
@@ -358,7 +368,7 @@ Resources:
 	t.Log(invalid.Problems[0].Message)
 }
 
-var _ = json.Marshal
+
 
 // deploymentOf returns the logical ID of the deployment the stage of the
 // template deploys, and the deployment.
@@ -445,16 +455,12 @@ var routeChanges = []struct {
 	routes: []string{"ConnectRoute", "SendRoute"},
 }}
 
-// TestRouteChangeRedeploys: after a route of an imported API is added,
+// routeChangeRedeploys: after a route of an imported API is added,
 // rekeyed or removed, the stage deploys a deployment of a new logical ID
 // (CloudFormation creates it after every route and points the stage at
 // it), so the change goes live; the unchanged import keeps its deployment
-// (importAndEdit checks its export is as before). Both lint no worse than
-// the unchanged export.
-func TestRouteChangeRedeploys(t *testing.T) {
-	var stacks []corpusStack
-	var results []*corpusResult
-	dir := t.TempDir()
+// (importAndEdit checks its export is as before).
+func routeChangeRedeploys(t *testing.T, lint func(name, corpus string, before, after []byte)) {
 	for i, c := range routeChanges {
 		_, before, after := importAndEdit(t, c.userChange)
 		b, a := readTemplate(t, "before.json", before), readTemplate(t, "after.json", after)
@@ -477,16 +483,8 @@ func TestRouteChangeRedeploys(t *testing.T) {
 				t.Errorf("the same change names the deployment %s, then %s", newID, againID)
 			}
 		})
-		r := &corpusResult{originalFile: filepath.Join(dir, fmt.Sprintf("%d-before.json", i)), exportedFile: filepath.Join(dir, fmt.Sprintf("%d-after.json", i))}
-		for f, data := range map[string][]byte{r.originalFile: before, r.exportedFile: after} {
-			if err := os.WriteFile(f, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		stacks = append(stacks, corpusStack{name: fmt.Sprintf("routes%d", i), file: filepath.Join(corpusDir, c.corpus)})
-		results = append(results, r)
+		lint(fmt.Sprintf("routes%d", i), c.corpus, before, after)
 	}
-	lintCorpus(t, stacks, results)
 }
 
 // TestEditedExportRoundTrips: the export of an edited import reads back

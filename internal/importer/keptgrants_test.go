@@ -368,8 +368,6 @@ Resources:
 	t.Log(invalid.Problems[0].Message)
 }
 
-
-
 // deploymentOf returns the logical ID of the deployment the stage of the
 // template deploys, and the deployment.
 func deploymentOf(t *testing.T, tpl map[string]any, stage string) (string, map[string]any) {

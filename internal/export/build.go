@@ -153,7 +153,6 @@ func stageName(a *model.API) string {
 var shapingProperties = map[[2]string]bool{
 	{model.PartMain, "Role"}:          true,
 	{model.PartMain, "RoleArn"}:       true,
-	{model.PartRole, "Policies"}:      true,
 	{model.PartStage, "StageName"}:    true,
 	{model.PartStage, "DeploymentId"}: true,
 }

@@ -83,7 +83,7 @@ func (b *builder) function(f *model.Function) {
 	// Where an import kept the role's policies as written, what the source
 	// granted stays as it said it (never widened), and each wire the user
 	// added grants in a policy of its own attached to that role.
-	grantsApart := keptRole || keptProperty(f.Kept, model.PartRole, "Policies") != nil
+	grantsApart := f.GrantsApart()
 	var added []statement
 	for _, w := range b.index.GrantWires(f.ID) {
 		g, ok := b.index.Grant(w)
@@ -102,10 +102,12 @@ func (b *builder) function(f *model.Function) {
 			resources = []any{b.sub(model.ManageConnectionsARNSub(apiID(g.API), stageName(g.API)))}
 			fnProps = append(fnProps, at(b.connectionsURL(g.API, stageName(g.API)), "Environment", "Variables", g.EnvName))
 		}
-		pols = append(pols, iam.Role_Policy{PolicyName: policyName(g.PolicyName), PolicyDocument: allow(g.Actions, resources...)})
 		if grantsApart && !f.GrantedAtImport(w) {
+			// Not in the role's policies either: those stay as imported.
 			added = append(added, statement{Effect: "Allow", Action: g.Actions, Resource: resources})
+			continue
 		}
+		pols = append(pols, iam.Role_Policy{PolicyName: policyName(g.PolicyName), PolicyDocument: allow(g.Actions, resources...)})
 	}
 	if !keptRole {
 		b.add(role, &iam.Role{

@@ -176,22 +176,39 @@ var keptGrantChanges = []userChange{{
 		wireTo(s, model.WireSend, functionNamed(t, s, "OnConnectFunction").ID, s.APIs[0].ID)
 		return nil
 	},
-	check: func(t *testing.T, s *model.Stack, before, after map[string]any) {
-		pols := grantPolicies(after, "OnConnectFunctionRole")
-		p := pols["OnConnectFunctionGrants"]
+	check: sendGranted("OnConnectFunctionRole", "OnConnectFunctionGrants"),
+}, {
+	// The wires say every grant of this role's policies, which the
+	// export writes as SAM wrote them while they are as imported.
+	name:   "SAM function's own role written as imported, a new send wire",
+	corpus: "websocket-api-lambda/template.yml",
+	role:   "OnConnectLambdaFunctionRole", policy: "OnConnectGrants", sourcePolicy: "OnConnectLambdaFunctionRolePolicy0",
+	edit: func(t *testing.T, s *model.Stack) error {
+		wireTo(s, model.WireSend, functionNamed(t, s, "OnConnect").ID, s.APIs[0].ID)
+		return nil
+	},
+	check: sendGranted("OnConnectLambdaFunctionRole", "OnConnectLambdaFunctionGrants"),
+}}
+
+// sendGranted checks that a send wire's grant, and only it, is a policy of
+// its own on the role, and that the role is written as before: what the
+// source granted the imported wires is not widened.
+func sendGranted(role, policy string) func(t *testing.T, s *model.Stack, before, after map[string]any) {
+	return func(t *testing.T, s *model.Stack, before, after map[string]any) {
+		pols := grantPolicies(after, role)
+		p := pols[policy]
 		if len(pols) != 1 || p == nil {
-			t.Fatalf("want one policy OnConnectFunctionGrants on OnConnectFunctionRole, got %v", slices.Sorted(mapsKeys(pols)))
+			t.Fatalf("want one policy %s on %s, got %v", policy, role, slices.Sorted(mapsKeys(pols)))
 		}
 		sts := statementsOf(p)
 		if len(sts) != 1 || !slices.Equal(actionsOf(sts[0]), model.SendActions) {
 			t.Errorf("the policy grants %s; want only the send wire's %v", compact(sts), model.SendActions)
 		}
-		// What SAM wrote for the imported table wire is not widened.
-		if b, a := compact(resourcesOf(before)["OnConnectFunctionRole"]), compact(resourcesOf(after)["OnConnectFunctionRole"]); a != b {
+		if b, a := compact(resourcesOf(before)[role]), compact(resourcesOf(after)[role]); a != b {
 			t.Errorf("the imported role changed:\n%s", lineDiff(b, a))
 		}
-	},
-}}
+	}
+}
 
 func mapsKeys[V any](m map[string]V) func(func(string) bool) {
 	return func(yield func(string) bool) {

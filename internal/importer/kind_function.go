@@ -2,7 +2,6 @@ package importer
 
 import (
 	"path"
-	"slices"
 	"strings"
 
 	"github.com/switchboard-dev/switchboard/internal/cfn"
@@ -323,11 +322,7 @@ func (im *importer) keepGranted(x *model.Index, f *model.Function, kept []model.
 	if im.idsOnly {
 		return kept
 	}
-	policiesKept := func(part, key string) bool {
-		k := model.KeptPart(kept, part)
-		return k != nil && slices.ContainsFunc(k.Properties, func(p model.Field) bool { return p.Key == key })
-	}
-	if !policiesKept(model.PartMain, "Role") && !policiesKept(model.PartRole, "Policies") {
+	if !(&model.Function{Kept: kept}).GrantsApart() {
 		return kept
 	}
 	var granted []string

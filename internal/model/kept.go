@@ -119,6 +119,24 @@ func (f *Function) GrantedAtImport(w *Wire) bool {
 	return k != nil && slices.Contains(k.Granted, GrantedWire(w))
 }
 
+// GrantsApart reports whether the export writes the function's role's
+// policies as an import found them: its Role is kept (a shared role, an
+// ARN), or its role's Policies are kept or written as the source wrote
+// them. What a wire the user added since grants (one not Kept.Granted)
+// then goes in a policy of its own (PartGrants), so the source's IAM is
+// neither rewritten nor widened.
+func (f *Function) GrantsApart() bool {
+	if _, kept := f.KeptRole(); kept {
+		return true
+	}
+	k := KeptPart(f.Kept, PartRole)
+	if k == nil {
+		return false
+	}
+	return slices.ContainsFunc(k.Properties, func(p Field) bool { return p.Key == "Policies" }) ||
+		slices.ContainsFunc(k.AsWritten, func(r Rewrite) bool { return r.Key == "Properties.Policies" })
+}
+
 // KeptRole says how a function's Role an import kept names its role: the
 // role's logical ID for !GetAtt X.Arn (empty for an ARN written any other
 // way, a literal or a parameter's), and whether a Role is kept at all.

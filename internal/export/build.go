@@ -42,6 +42,9 @@ type builder struct {
 
 	// index makes a large stack build in linear time.
 	index *model.Index
+	// draft is set for a stack not validated (Resources): an import asks
+	// before it has the resources it keeps whole, such as a shared role.
+	draft bool
 }
 
 // add adds a resource, the part of the object whose Kept is kept, with the
@@ -90,6 +93,7 @@ func build(s *model.Stack, draft bool) (*builder, error) {
 		description: s.Description,
 		codePaths:   make(map[string]string, len(s.Functions)),
 		index:       model.NewIndex(s),
+		draft:       draft,
 	}
 	// Room for every resource and output, so the lists never regrow.
 	resources, outputs := 0, 0

@@ -177,7 +177,12 @@ func (b *builder) tree() (*cfn.Value, error) {
 	if err := b.omitOutputs(outputs); err != nil {
 		return nil, err
 	}
-	return b.layoutRoot(resources, outputs)
+	root, err := b.layoutRoot(resources, outputs)
+	if err != nil {
+		return nil, err
+	}
+	b.redeploy(root)
+	return root, nil
 }
 
 // resourceTree is the i-th resource as generated, before what an import

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"maps"
-	"slices"
 	"strconv"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
@@ -20,7 +19,7 @@ import (
 // (holding what its wires grant) and log group; its output is the ARN.
 func init() {
 	registerKind(model.KindFunction, &kindBuilder{
-		room: func(s *model.Stack) (resources, outputs int) { return 3 * len(s.Functions), len(s.Functions) },
+		room: func(s *model.Stack) (resources, outputs int) { return 4 * len(s.Functions), len(s.Functions) },
 		build: func(b *builder) {
 			for _, f := range b.s.Functions {
 				b.function(f)
@@ -78,12 +77,15 @@ func (b *builder) function(f *model.Function) {
 	// The function's own variables are literals; what its wires grant are
 	// references, set beside them (and over one of the same name).
 	var fnProps []propertyFn
-	// A consume wire ends at the function and grants it the queue.
-	wires := b.index.WiresFrom(f.ID)
-	if consumed := append(b.index.WiresToOfKind(f.ID, model.WireConsume), b.index.WiresToOfKind(f.ID, model.WireStream)...); len(consumed) > 0 {
-		wires = append(slices.Clip(wires), consumed...)
-	}
-	for _, w := range wires {
+	// A function that kept its own Role (a shared role, an ARN) uses it;
+	// a generated role would be one nothing assumes.
+	keptRoleID, keptRole := f.KeptRole()
+	// Where an import kept the role's policies as written, what the source
+	// granted stays as it said it (never widened), and each wire the user
+	// added grants in a policy of its own attached to that role.
+	grantsApart := f.GrantsApart()
+	var added []statement
+	for _, w := range b.index.GrantWires(f.ID) {
 		g, ok := b.index.Grant(w)
 		if !ok {
 			continue // grants nothing, or a draft's wire to nothing
@@ -100,11 +102,13 @@ func (b *builder) function(f *model.Function) {
 			resources = []any{b.sub(model.ManageConnectionsARNSub(apiID(g.API), stageName(g.API)))}
 			fnProps = append(fnProps, at(b.connectionsURL(g.API, stageName(g.API)), "Environment", "Variables", g.EnvName))
 		}
+		if grantsApart && !f.GrantedAtImport(w) {
+			// Not in the role's policies either: those stay as imported.
+			added = append(added, statement{Effect: "Allow", Action: g.Actions, Resource: resources})
+			continue
+		}
 		pols = append(pols, iam.Role_Policy{PolicyName: policyName(g.PolicyName), PolicyDocument: allow(g.Actions, resources...)})
 	}
-	// A function that kept its own Role (a shared role, an ARN) uses it;
-	// a generated role would be one nothing assumes.
-	keptRole := keptProperty(f.Kept, model.PartMain, "Role") != nil
 	if !keptRole {
 		b.add(role, &iam.Role{
 			AssumeRolePolicyDocument: policyDocument{Version: "2012-10-17", Statement: []statement{{
@@ -114,6 +118,24 @@ func (b *builder) function(f *model.Function) {
 			}}},
 			Policies: pols,
 		}, f.ID, f.Kept, model.PartRole)
+	}
+
+	grantsRole := role
+	if keptRole {
+		// A Role that is no role of the stack takes no grant: Validate
+		// refuses the wire, a draft goes without.
+		grantsRole = ""
+		if keptRoleID != "" && len(added) > 0 && (b.draft || b.s.IsRole(keptRoleID)) {
+			grantsRole = keptRoleID
+		}
+	}
+	if len(added) > 0 && grantsRole != "" {
+		// An inline policy of the role, named after the function: roles
+		// are shared, and one name would overwrite another function's.
+		b.add(model.KeptLogicalID(f.Kept, model.PartGrants, functionID(f)+"Grants"), &iam.Policy{
+			PolicyName:     policyName(f.Name + "Grants"),
+			PolicyDocument: policyDocument{Version: "2012-10-17", Statement: added},
+		}, f.ID, f.Kept, model.PartGrants, at(b.ref(grantsRole), "Roles", "0"))
 	}
 
 	policy := policies.DeletionPolicy(f.LogDeletionPolicy)

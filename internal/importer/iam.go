@@ -41,6 +41,15 @@ func (im *importer) importGrants() error {
 		if src.roleRef != "" && (src.role == nil || src.roleRef != src.role.id) {
 			roles = append(roles, src.roleRef)
 		}
+		// A policy the export wrote for the wires the user added
+		// (model.PartGrants), attached to this function's role alone.
+		var grantsDoc *cfn.Value
+		if id := src.r.id + "Grants"; im.isType(id, typePolicy) {
+			if rs := valueList(im.res[id].props.Get("Roles")); len(rs) == 1 && slices.Contains(roles, rs[0].RefTo()) {
+				src.grants = im.res[id]
+				grantsDoc = src.grants.props.Get("PolicyDocument")
+			}
+		}
 		var docs []*cfn.Value
 		for _, sg := range im.samWired {
 			if sg.fn == src.r.id {
@@ -61,7 +70,12 @@ func (im *importer) importGrants() error {
 			}
 			docs = append(docs, attached[rid]...)
 		}
+		bySource, byGrants := map[string]bool{}, map[string]bool{}
 		for _, doc := range docs {
+			found := bySource
+			if doc == grantsDoc {
+				found = byGrants
+			}
 			for _, st := range statements(doc) {
 				gs, _ := grants(st, isTable, isAPI)
 				if len(im.stack.APIs) == 1 && sendsToAnyAPI(st) && !slices.ContainsFunc(gs, func(g grant) bool { return g.send }) {
@@ -79,12 +93,23 @@ func (im *importer) importGrants() error {
 						if !im.wiredAs(f.ID, a.ID, model.WireAuthorizer) {
 							im.wire(model.WireSend, f.ID, a.ID)
 						}
+						found[grantKey(model.WireSend, a.ID)] = true
 					case g.write:
 						im.wire(model.WireReadWrite, f.ID, im.tables[g.target].ID)
+						found[grantKey(model.WireReadWrite, im.tables[g.target].ID)] = true
 					default:
 						im.wire(model.WireRead, f.ID, im.tables[g.target].ID)
+						found[grantKey(model.WireRead, im.tables[g.target].ID)] = true
 					}
 				}
+			}
+		}
+		for k := range byGrants {
+			if !bySource[k] {
+				if src.onlyGrants == nil {
+					src.onlyGrants = map[string]bool{}
+				}
+				src.onlyGrants[k] = true
 			}
 		}
 	}

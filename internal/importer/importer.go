@@ -260,7 +260,35 @@ func (im *importer) finish() (*Result, error) {
 	if err != nil {
 		return nil, &StackError{Lines: im.lines(), err: im.invalidSource(err)}
 	}
+	if err := im.recordDeployedRoutes(); err != nil {
+		return nil, err
+	}
 	return &Result{Stack: s, Format: im.format, Summary: im.summary(), Lines: im.lines()}, nil
+}
+
+// recordDeployedRoutes records, on the stage of each API its own
+// Deployment deploys, the routes as imported (model.Kept.DeployedRoutes),
+// so the export deploys a route change the user makes and nothing else.
+func (im *importer) recordDeployedRoutes() error {
+	deployed := false
+	for _, a := range im.stack.APIs {
+		if k := model.KeptPart(a.Kept, model.PartStage); k != nil && slices.ContainsFunc(k.Properties, func(f model.Field) bool { return f.Key == "DeploymentId" }) {
+			deployed = true
+		}
+	}
+	if !deployed {
+		return nil // most stacks: spare them a second export
+	}
+	digests, err := export.RoutesDigests(im.stack)
+	if err != nil {
+		return fmt.Errorf("%s: %w", im.file, err)
+	}
+	for _, a := range im.stack.APIs {
+		if d := digests[a.ID]; d != "" {
+			model.KeptPart(a.Kept, model.PartStage).DeployedRoutes = d
+		}
+	}
+	return nil
 }
 
 // StackError is a template that reads but whose stack is not valid (its

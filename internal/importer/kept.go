@@ -274,6 +274,11 @@ func (im *importer) shaping() []string {
 	var out []string
 	im.eachKept(func(kept *[]model.Kept) {
 		for _, k := range *kept {
+			if len(k.Granted) > 0 {
+				// What a function's role already grants decides
+				// which of its wires the export grants apart.
+				out = append(out, "granted "+strings.Join(k.Granted, ","))
+			}
 			for _, f := range k.Properties {
 				if export.Shapes(k.Part, f.Key) {
 					out = append(out, k.Part+" "+f.Key+" "+string(f.Value))

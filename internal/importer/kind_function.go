@@ -20,7 +20,17 @@ type fnSource struct {
 	// envKept names environment variables the model refuses (a name
 	// Lambda reserves, say), kept as written.
 	envKept map[string]bool
+	// grants is the policy an export wrote for the wires the user added
+	// (model.PartGrants: <Function>Grants on the function's role), or nil.
+	grants *resource
+	// grantedBy says, per wire (grantKey), whether the source's IAM grants
+	// it other than through grants, and onlyGrants which it grants only
+	// through grants: those the user added, which stay not Granted.
+	onlyGrants map[string]bool
 }
+
+// grantKey names what a wire grants for fnSource.onlyGrants.
+func grantKey(kind model.WireKind, to string) string { return string(kind) + " " + to }
 
 // Functions come after tables, whose grants their roles hold.
 func init() {
@@ -203,6 +213,7 @@ func (im *importer) function(r *resource) (*model.Function, error) {
 // the wires do not explain, and whatever its resources say that the export
 // writes differently.
 func (im *importer) keepFunctions() error {
+	x := model.NewIndex(im.stack)
 	for _, f := range im.stack.Functions {
 		if err := im.stopped(); err != nil {
 			return err
@@ -284,14 +295,51 @@ func (im *importer) keepFunctions() error {
 		} else {
 			kept = im.absent(kept, f.ID, model.PartRole)
 		}
+		if src.grants != nil {
+			// Written back by the export while it writes the same: the
+			// wires it grants are not Granted (keepGranted).
+			im.claimed[src.grants.id] = im.gen.Resource(f.ID, model.PartGrants) != nil
+			if im.claimed[src.grants.id] {
+				kept = keep(kept, model.PartGrants, src.grants, im.part(f.ID, model.PartGrants, im.gen.LogicalID(f.ID, model.PartGrants)).
+					compareWith("PolicyDocument", iamEqual))
+			}
+		}
 		if src.logGroup != nil {
 			kept = keep(kept, model.PartLogGroup, src.logGroup, im.part(f.ID, model.PartLogGroup, f.LogGroupLogicalID()))
 		} else {
 			kept = im.absent(kept, f.ID, model.PartLogGroup)
 		}
-		f.Kept = kept
+		f.Kept = im.keepGranted(x, f, kept)
 	}
 	return nil
+}
+
+// keepGranted records, for a function whose role's policies the export
+// writes as the source wrote them (a kept Role, or its role's kept
+// Policies), the wires the source's IAM grants as it stands
+// (model.Kept.Granted): the export grants only what the user adds.
+func (im *importer) keepGranted(x *model.Index, f *model.Function, kept []model.Kept) []model.Kept {
+	if im.idsOnly {
+		return kept
+	}
+	if !(&model.Function{Kept: kept}).GrantsApart() {
+		return kept
+	}
+	var granted []string
+	only := im.fnSrc[im.srcID[f.ID]].onlyGrants
+	for _, w := range x.GrantWires(f.ID) {
+		if _, ok := x.Grant(w); ok && !only[grantKey(w.Kind, w.To)] {
+			granted = append(granted, model.GrantedWire(w))
+		}
+	}
+	if len(granted) == 0 {
+		return kept
+	}
+	if model.KeptPart(kept, model.PartMain) == nil {
+		kept = append([]model.Kept{{Part: model.PartMain}}, kept...)
+	}
+	model.KeptPart(kept, model.PartMain).Granted = granted
+	return kept
 }
 
 // wiresSayAll reports whether every statement of a role's inline policies

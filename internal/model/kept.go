@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 )
 
@@ -50,6 +51,10 @@ const (
 	// Parts of a function.
 	PartRole     = "Role"
 	PartLogGroup = "LogGroup"
+	// PartGrants is the AWS::IAM::Policy holding what the wires the user
+	// added grant a function whose role's policies an import kept as
+	// written (Kept.Granted).
+	PartGrants = "Grants"
 )
 
 // KindOther is a node that holds a resource Switchboard does not model.
@@ -89,6 +94,97 @@ type Kept struct {
 	// with their generated value; the export leaves each out while it
 	// generates the same.
 	OmittedOutputs []Field `json:"omittedOutputs,omitempty"`
+	// Granted, on the main part of a function whose role's policies an
+	// import kept as written (a shared role, an ARN, a role's own
+	// Policies), names the wires the source's IAM already grants, each as
+	// GrantedWire writes it: the export grants only the others, the wires
+	// the user adds, in a policy of their own attached to that role.
+	Granted []string `json:"granted,omitempty"`
+	// DeployedRoutes, on the stage of an API deployed by its own kept
+	// AWS::ApiGatewayV2::Deployment, is the digest of its routes as
+	// imported (export.RoutesDigest): while the routes still digest the
+	// same, the deployment is written as it was; after a route change it
+	// gets a new logical ID, so CloudFormation deploys the change.
+	DeployedRoutes string `json:"deployedRoutes,omitempty"`
+}
+
+// GrantedWire is how Kept.Granted names a wire: its ID and kind, so a wire
+// switched from read to read-write grants again.
+func GrantedWire(w *Wire) string { return w.ID + " " + string(w.Kind) }
+
+// GrantedAtImport reports whether the source's IAM already grants what
+// the wire does (Kept.Granted).
+func (f *Function) GrantedAtImport(w *Wire) bool {
+	k := KeptPart(f.Kept, PartMain)
+	return k != nil && slices.Contains(k.Granted, GrantedWire(w))
+}
+
+// GrantsApart reports whether the export writes the function's role's
+// policies as an import found them: its Role is kept (a shared role, an
+// ARN), or its role's Policies are kept or written as the source wrote
+// them. What a wire the user added since grants (one not Kept.Granted)
+// then goes in a policy of its own (PartGrants), so the source's IAM is
+// neither rewritten nor widened.
+func (f *Function) GrantsApart() bool {
+	if _, kept := f.KeptRole(); kept {
+		return true
+	}
+	k := KeptPart(f.Kept, PartRole)
+	if k == nil {
+		return false
+	}
+	return slices.ContainsFunc(k.Properties, func(p Field) bool { return p.Key == "Policies" }) ||
+		slices.ContainsFunc(k.AsWritten, func(r Rewrite) bool { return r.Key == "Properties.Policies" })
+}
+
+// KeptRole says how a function's Role an import kept names its role: the
+// role's logical ID for !GetAtt X.Arn (empty for an ARN written any other
+// way, a literal or a parameter's), and whether a Role is kept at all.
+func (f *Function) KeptRole() (logicalID string, kept bool) {
+	k := KeptPart(f.Kept, PartMain)
+	if k == nil {
+		return "", false
+	}
+	for _, p := range k.Properties {
+		if p.Key != "Role" {
+			continue
+		}
+		var role struct {
+			GetAtt any `json:"Fn::GetAtt"`
+		}
+		if json.Unmarshal(p.Value, &role) != nil {
+			return "", true
+		}
+		switch at := role.GetAtt.(type) {
+		case []any:
+			if len(at) == 2 && at[1] == "Arn" {
+				id, _ := at[0].(string)
+				return id, true
+			}
+		case string:
+			if id, ok := strings.CutSuffix(at, ".Arn"); ok {
+				return id, true
+			}
+		}
+		return "", true
+	}
+	return "", false
+}
+
+// IsRole reports whether the logical ID is an AWS::IAM::Role of the stack:
+// a role an import kept whole, or one the export writes for a function.
+func (s *Stack) IsRole(logicalID string) bool {
+	for _, o := range s.Others {
+		if o.Name == logicalID && o.Type == "AWS::IAM::Role" {
+			return true
+		}
+	}
+	for _, f := range s.Functions {
+		if _, kept := f.KeptRole(); !kept && KeptLogicalID(f.Kept, PartRole, f.RoleLogicalID()) == logicalID {
+			return true
+		}
+	}
+	return false
 }
 
 // Other is a resource Switchboard does not model, such as a Kinesis stream
@@ -194,6 +290,8 @@ func cloneKept(in []Kept) []Kept {
 			Absent:     cloneRaw(k.Absent),
 
 			OmittedOutputs: cloneFields(k.OmittedOutputs),
+			Granted:        slices.Clone(k.Granted),
+			DeployedRoutes: k.DeployedRoutes,
 		}
 	}
 	return out

@@ -17,7 +17,7 @@ var SectionOrder = []string{"AWSTemplateFormatVersion", "Transform", "Metadata",
 var keptParts = map[string][]string{
 	"api":          {PartMain, PartStage, PartAuthorizer, PartAuthorizerPermission},
 	"route":        {PartRoute, PartIntegration, PartRouteResponse, PartPermission, PartIntegrationRole, PartIntegrationResponse},
-	"function":     {PartMain, PartRole, PartLogGroup},
+	"function":     {PartMain, PartRole, PartLogGroup, PartGrants},
 	"table":        {PartMain},
 	"queue":        {PartMain},
 	"topic":        {PartMain},
@@ -37,6 +37,7 @@ func (v *validator) checkImported() {
 	}
 	for _, f := range s.Functions {
 		v.checkKept(f.ID, nodeLabel{KindFunction, &f.Node}, "function", f.Kept)
+		v.checkKeptRole(f)
 	}
 	for _, t := range s.Tables {
 		v.checkKept(t.ID, nodeLabel{KindTable, &t.Node}, "table", t.Kept)
@@ -122,6 +123,29 @@ func (v *validator) checkKept(id string, l fmt.Stringer, kind string, kept []Kep
 				keys[f.Key] = true
 			}
 		}
+	}
+}
+
+// checkKeptRole refuses a wire the user adds to a function whose kept Role
+// is no role of the stack (an ARN, a parameter): its grant would have
+// nowhere to go, and the function would be denied on AWS.
+func (v *validator) checkKeptRole(f *Function) {
+	id, kept := f.KeptRole()
+	if !kept {
+		return
+	}
+	for _, w := range v.index.GrantWires(f.ID) {
+		if _, ok := v.index.Grant(w); !ok || f.GrantedAtImport(w) {
+			continue
+		}
+		if id != "" && v.stack.IsRole(id) {
+			return // asked only here: most imported functions add no wire
+		}
+		role := "is not a role of this stack"
+		if id != "" {
+			role = fmt.Sprintf("is %s, which is not a role of this stack", id)
+		}
+		v.add(w.ID, "", "%s: the role of %s %s, so Switchboard cannot grant it what the wire needs; give the function a role of the stack, or grant it in that role and remove the wire", wireLabel{slices.Index(v.stack.Wires, w) + 1, w.Kind}, label(KindFunction, &f.Node), role)
 	}
 }
 

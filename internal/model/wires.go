@@ -1,5 +1,7 @@
 package model
 
+import "slices"
+
 // KindRoute names a route as the end of a wire. Routes are not nodes, so
 // it is not among the node kinds.
 const KindRoute Kind = "route"
@@ -183,6 +185,16 @@ type grantNodes interface {
 	Table(id string) *Table
 	API(id string) *API
 	Queue(id string) *Queue
+}
+
+// GrantWires lists the wires that may grant the function something: those
+// from it, then the consume and stream wires that end at it.
+func (x *Index) GrantWires(fn string) []*Wire {
+	wires := x.WiresFrom(fn)
+	if consumed := append(x.WiresToOfKind(fn, WireConsume), x.WiresToOfKind(fn, WireStream)...); len(consumed) > 0 {
+		wires = append(slices.Clip(wires), consumed...)
+	}
+	return wires
 }
 
 // Grant says what a wire grants the function it starts at (or, for a

@@ -1,0 +1,112 @@
+package importer_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/switchboard-dev/switchboard/internal/importer"
+	"github.com/switchboard-dev/switchboard/internal/model"
+)
+
+// serviceGrantTemplate is a function whose role holds the statement given,
+// beside a queue, a topic, a bus, a state machine, a bucket and a stream.
+func serviceGrantTemplate(statement string) string {
+	return `AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+  Alerts:
+    Type: AWS::SNS::Topic
+  Orders:
+    Type: AWS::Events::EventBus
+    Properties:
+      Name: orders
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      Definition: {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": true}}}
+      RoleArn: arn:aws:iam::123456789012:role/flow
+  Uploads:
+    Type: AWS::S3::Bucket
+  Clicks:
+    Type: AWS::Kinesis::Stream
+    Properties:
+      ShardCount: 1
+  WorkerRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: [lambda.amazonaws.com]}
+            Action: [sts:AssumeRole]
+      Policies:
+        - PolicyName: Calls
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+` + statement + `
+  Worker:
+    Type: AWS::Lambda::Function
+    Properties:
+      Handler: index.handler
+      Runtime: nodejs22.x
+      Code: functions/worker
+      Role: !GetAtt WorkerRole.Arn
+`
+}
+
+// TestServiceStatementsAreWires: a role statement allowing exactly what a
+// function → service wire grants, on that resource, is read back as the
+// wire; a statement allowing more, less or elsewhere is no wire, and the
+// role keeps it as written.
+func TestServiceStatementsAreWires(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, statement string
+		want            []string // "Worker <kind> <node>"
+	}{
+		{"send to a queue", `              - {Effect: Allow, Action: "sqs:SendMessage", Resource: !GetAtt Jobs.Arn}`, []string{"send-to-queue Jobs"}},
+		{"publish", `              - {Effect: Allow, Action: ["sns:Publish"], Resource: [!Ref Alerts]}`, []string{"publish-to-topic Alerts"}},
+		{"put events", `              - {Effect: Allow, Action: ["events:PutEvents"], Resource: !GetAtt Orders.Arn}`, []string{"put-events-on-bus Orders"}},
+		{"start", `              - {Effect: Allow, Action: ["states:StartExecution"], Resource: !Ref Flow}`, []string{"start-machine Flow"}},
+		{"read a bucket", `              - {Effect: Allow, Action: ["s3:ListBucket", "s3:GetObject"], Resource: [!GetAtt Uploads.Arn, !Sub "${Uploads.Arn}/*"]}`, []string{"bucket-read Uploads"}},
+		{"write a bucket", `              - {Effect: Allow, Action: ["s3:GetObject", "s3:ListBucket", "s3:PutObject", "s3:DeleteObject"], Resource: [!Sub "arn:${AWS::Partition}:s3:::${Uploads}", !Sub "arn:${AWS::Partition}:s3:::${Uploads}/*"]}`, []string{"bucket-read-write Uploads"}},
+		{"put records", `              - {Effect: Allow, Action: ["kinesis:PutRecords", "kinesis:PutRecord"], Resource: !GetAtt Clicks.Arn}`, []string{"put-records Clicks"}},
+		// Wider than a wire: no wire.
+		{"send and more", `              - {Effect: Allow, Action: ["sqs:SendMessage", "sqs:GetQueueUrl"], Resource: !GetAtt Jobs.Arn}`, nil},
+		{"sqs wildcard", `              - {Effect: Allow, Action: "sqs:SendMessage*", Resource: !GetAtt Jobs.Arn}`, nil},
+		{"any queue", `              - {Effect: Allow, Action: "sqs:SendMessage", Resource: "*"}`, nil},
+		{"a condition", `              - {Effect: Allow, Action: "sns:Publish", Resource: !Ref Alerts, Condition: {Bool: {aws:SecureTransport: "true"}}}`, nil},
+		{"the wrong node", `              - {Effect: Allow, Action: "sns:Publish", Resource: !GetAtt Jobs.Arn}`, nil},
+		// Narrower: PutRecord alone is not the wire's grant.
+		{"put one record", `              - {Effect: Allow, Action: "kinesis:PutRecord", Resource: !GetAtt Clicks.Arn}`, nil},
+		{"a bucket's objects only", `              - {Effect: Allow, Action: ["s3:GetObject", "s3:ListBucket"], Resource: !Sub "${Uploads.Arn}/*"}`, nil},
+		{"deny", `              - {Effect: Deny, Action: "sqs:SendMessage", Resource: !GetAtt Jobs.Arn}`, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			res, err := importer.Parse("template.yaml", []byte(serviceGrantTemplate(c.statement)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := res.Stack
+			var got []string
+			for _, w := range s.Wires {
+				if from, ok := s.Node(w.From); ok && from.Kind == model.KindFunction {
+					to, _ := s.Node(w.To)
+					got = append(got, string(w.Kind)+" "+to.Name)
+				}
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("wires %v, want %v", got, c.want)
+			}
+			f := s.Functions[0]
+			keptRole := slices.ContainsFunc(f.Kept, func(k model.Kept) bool { return k.Part == model.PartRole })
+			if len(c.want) == 0 && !keptRole {
+				t.Errorf("the role with a statement no wire says is not kept as written: %+v", f.Kept)
+			}
+		})
+	}
+}

@@ -2,8 +2,10 @@ package importer_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/internal/export"
 	"github.com/switchboard-dev/switchboard/internal/importer"
 	"github.com/switchboard-dev/switchboard/internal/model"
 )
@@ -106,6 +108,16 @@ func TestServiceStatementsAreWires(t *testing.T) {
 			keptRole := slices.ContainsFunc(f.Kept, func(k model.Kept) bool { return k.Part == model.PartRole })
 			if len(c.want) == 0 && !keptRole {
 				t.Errorf("the role with a statement no wire says is not kept as written: %+v", f.Kept)
+			}
+			// The export writes the source's IAM and environment: the
+			// statement as written, no variable the source did not set.
+			s.Name = "grants"
+			out, err := export.Render(s, export.FormatYAML)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(out), "PolicyName: Calls\n") || strings.Contains(string(out), "Environment:") {
+				t.Errorf("the export changes the function's IAM or environment:\n%s", out)
 			}
 		})
 	}

@@ -23,10 +23,16 @@ type serviceWire struct {
 
 var serviceWires = []serviceWire{
 	{model.WireSendToQueue, model.KindQueue, model.QueueSendActions, arnOf},
-	{model.WirePublishToTopic, model.KindTopic, model.TopicPublishActions, refOf},
-	{model.WirePutEventsOnBus, model.KindBus, model.BusPutEventsActions, arnOf},
+	// The ARNs spelt around a name are as SAM's policy templates write them.
+	{model.WirePublishToTopic, model.KindTopic, model.TopicPublishActions, func(id string, _ *model.Bucket) []string {
+		return []string{"${" + id + "}", "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${" + id + ".TopicName}"}
+	}},
+	{model.WirePutEventsOnBus, model.KindBus, model.BusPutEventsActions, func(id string, _ *model.Bucket) []string {
+		return []string{"${" + id + ".Arn}", "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${" + id + "}",
+			"arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${" + id + ".Name}"}
+	}},
 	{model.WireStartMachine, model.KindStateMachine, model.MachineStartActions, func(id string, _ *model.Bucket) []string {
-		return append(refOf(id, nil), arnOf(id, nil)...)
+		return []string{"${" + id + "}", "${" + id + ".Arn}", "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${" + id + ".Name}"}
 	}},
 	{model.WireBucketRead, model.KindBucket, model.BucketReadActions, bucketARNs},
 	{model.WireBucketReadWrite, model.KindBucket, model.BucketReadWriteActions, bucketARNs},
@@ -34,7 +40,6 @@ var serviceWires = []serviceWire{
 }
 
 func arnOf(id string, _ *model.Bucket) []string { return []string{"${" + id + ".Arn}"} }
-func refOf(id string, _ *model.Bucket) []string { return []string{"${" + id + "}"} }
 
 // bucketARNs are a bucket's ARN and its objects': by GetAtt, around its Ref,
 // or, for a named bucket, around its name as the export writes it.

@@ -122,3 +122,87 @@ func TestServiceStatementsAreWires(t *testing.T) {
 		})
 	}
 }
+
+// TestSAMServicePolicyTemplates: SAM's SNSPublishMessagePolicy,
+// EventBridgePutEventsPolicy and StepFunctionsExecutionPolicy expand to
+// exactly a wire's grant, so the function is wired; the role is SAM's
+// expansion as written. SQSSendMessagePolicy allows sqs:SendMessage*, more
+// than a wire: that function stays as SAM wrote it.
+func TestSAMServicePolicyTemplates(t *testing.T) {
+	t.Parallel()
+	src := `AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Alerts:
+    Type: AWS::SNS::Topic
+  Orders:
+    Type: AWS::Events::EventBus
+    Properties:
+      Name: orders
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      Definition: {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": true}}}
+      RoleArn: arn:aws:iam::123456789012:role/flow
+  Jobs:
+    Type: AWS::SQS::Queue
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      Runtime: nodejs22.x
+      CodeUri: worker/
+      Policies:
+        - SNSPublishMessagePolicy:
+            TopicName: !GetAtt Alerts.TopicName
+        - EventBridgePutEventsPolicy:
+            EventBusName: !Ref Orders
+        - StepFunctionsExecutionPolicy:
+            StateMachineName: !GetAtt Flow.Name
+  Sender:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      Runtime: nodejs22.x
+      CodeUri: sender/
+      Policies:
+        - SQSSendMessagePolicy:
+            QueueName: !GetAtt Jobs.QueueName
+`
+	res, err := importer.Parse("template.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Stack
+	var got []string
+	for _, w := range s.Wires {
+		from, _ := s.Node(w.From)
+		to, _ := s.Node(w.To)
+		got = append(got, from.Name+" "+string(w.Kind)+" "+to.Name)
+	}
+	want := []string{"Worker publish-to-topic Alerts", "Worker put-events-on-bus Orders", "Worker start-machine Flow"}
+	if !slices.Equal(got, want) {
+		t.Errorf("wires %v, want %v", got, want)
+	}
+	if len(s.Functions) != 1 || s.Functions[0].Name != "Worker" {
+		t.Errorf("functions %v; want Worker alone (Sender's SQSSendMessagePolicy grants more than a wire)", s.Functions)
+	}
+	s.Name = "sam"
+	out, err := export.Render(s, export.FormatYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{
+		"- sns:Publish\n", "topicName: !GetAtt Alerts.TopicName",
+		"Action: events:PutEvents\n", "eventBusName: !Ref Orders",
+		"- states:StartExecution\n", "stateMachineName: !GetAtt Flow.Name",
+		"Type: AWS::Serverless::Function", "SQSSendMessagePolicy",
+	} {
+		if !strings.Contains(string(out), w) {
+			t.Errorf("the export lacks %q:\n%s", w, out)
+		}
+	}
+	if strings.Contains(string(out), "ManagedPolicyArns:\n        - SNSPublishMessagePolicy") {
+		t.Errorf("a policy template became a managed policy:\n%s", out)
+	}
+}

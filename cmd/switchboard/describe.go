@@ -71,8 +71,11 @@ func describe(out io.Writer, s *model.Stack) {
 				case !ok:
 				case g.Table != nil:
 					fmt.Fprintf(w, "    %s table %s (%s)\n", wire.Kind, g.Table.Name, g.EnvName)
-				default:
+				case g.API != nil:
 					fmt.Fprintf(w, "    sends to %s connections (%s)\n", g.API.Name, g.EnvName)
+				default:
+					kind, node := g.Target()
+					fmt.Fprintf(w, "    %s %s %s (%s)\n", wire.Kind, kind, node.Name, g.EnvName)
 				}
 			}
 		}

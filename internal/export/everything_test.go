@@ -221,6 +221,14 @@ func everythingStack(t testing.TB) *model.Stack {
 		// Around the API.
 		{ID: "w29", Kind: model.WireUsagePlan, From: "up1", To: "api1"},
 		{ID: "w30", Kind: model.WireAPIMapping, From: "dom1", To: "api1"},
+		// Functions calling services.
+		{ID: "w31", Kind: model.WireSendToQueue, From: "fn4", To: "q5"},
+		{ID: "w32", Kind: model.WirePublishToTopic, From: "fn5", To: "tp1"},
+		{ID: "w33", Kind: model.WirePutEventsOnBus, From: "fn5", To: "bus1"},
+		{ID: "w34", Kind: model.WireStartMachine, From: "fn4", To: "sm1"},
+		{ID: "w35", Kind: model.WireBucketRead, From: "fn5", To: "bkt1"},
+		{ID: "w36", Kind: model.WireBucketReadWrite, From: "fn3", To: "bkt1"},
+		{ID: "w37", Kind: model.WirePutRecords, From: "fn5", To: "ks1"},
 	}
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package export
 
 import (
 	"fmt"
+	"github.com/switchboard-dev/switchboard/internal/cfn"
 	"hash/fnv"
 	"maps"
 	"strconv"
@@ -91,8 +92,15 @@ func (b *builder) function(f *model.Function) {
 			continue // grants nothing, or a draft's wire to nothing
 		}
 		var resources []any
-		if q := g.Queue; q != nil {
+		if q := g.Queue; q != nil && g.EnvName != "" {
+			// A send-to-queue wire: the queue's Ref is its URL.
 			resources = []any{b.getAtt(queueID(q), "Arn")}
+			fnProps = append(fnProps, at(b.ref(queueID(q)), "Environment", "Variables", g.EnvName))
+		} else if q := g.Queue; q != nil {
+			resources = []any{b.getAtt(queueID(q), "Arn")}
+		} else if r, env, ok := b.serviceGrant(g); ok {
+			resources = r
+			fnProps = append(fnProps, at(env, "Environment", "Variables", g.EnvName))
 		} else if t := g.Table; t != nil && g.Stream {
 			resources = []any{b.getAtt(tableID(t), "StreamArn")}
 		} else if t := g.Table; t != nil {
@@ -176,4 +184,36 @@ func (b *builder) function(f *model.Function) {
 	b.codePaths[id] = f.CodePath
 
 	b.output(f.ArnOutputName(), fmt.Sprintf("ARN of function %s", f.Name), b.getAtt(id, "Arn"))
+}
+
+// serviceGrant is where a wire from a function to a topic, bus, state
+// machine, bucket or stream grants its actions, and the value of its
+// variable: the ARN or name the SDK call takes.
+func (b *builder) serviceGrant(g model.Grant) (resources []any, env *cfn.Value, ok bool) {
+	switch {
+	case g.Topic != nil:
+		id := topicID(g.Topic) // a topic's Ref is its ARN
+		return []any{b.ref(id)}, b.ref(id), true
+	case g.Bus != nil:
+		id := busID(g.Bus) // a bus's Ref is its name
+		return []any{b.getAtt(id, "Arn")}, b.ref(id), true
+	case g.StateMachine != nil:
+		id := stateMachineID(g.StateMachine) // a state machine's Ref is its ARN
+		return []any{b.ref(id)}, b.ref(id), true
+	case g.Bucket != nil:
+		// ListBucket applies to the bucket, the object actions to its keys.
+		// A named bucket is named as its notifications' permissions name it
+		// (kind_bucket.go): a function it notifies may read it without the
+		// cycle a Ref would make (role → bucket → permission → function).
+		if stem := g.Bucket.BucketName; stem != "" {
+			arn := "arn:${AWS::Partition}:s3:::" + BucketNameSub(stem)
+			return []any{b.sub(arn), b.sub(arn + "/*")}, b.sub(BucketNameSub(stem)), true
+		}
+		id := bucketID(g.Bucket)
+		return []any{b.getAtt(id, "Arn"), b.sub("${" + id + ".Arn}/*")}, b.ref(id), true
+	case g.KinesisStream != nil:
+		id := streamID(g.KinesisStream)
+		return []any{b.getAtt(id, "Arn")}, b.ref(id), true
+	}
+	return nil, nil, false
 }

@@ -44,6 +44,18 @@ type scaffoldData struct {
 	KeyAttr         string
 	KeyAttrs        []string
 	CanDelete       bool
+	// Calls are the function's wires to the services it calls, as a
+	// comment naming each variable.
+	Calls []scaffoldCall
+}
+
+// scaffoldCall is one service a function is wired to call.
+type scaffoldCall struct{ Env, Text string }
+
+// serviceValue says what a grant's variable holds: what the SDK call takes.
+var serviceValue = map[model.Kind]string{
+	model.KindQueue: "URL", model.KindTopic: "ARN", model.KindBus: "name",
+	model.KindStateMachine: "ARN", model.KindBucket: "name", model.KindStream: "name",
 }
 
 var jsIdentifier = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*$`)
@@ -127,10 +139,15 @@ func scaffold(s *model.Stack, f *model.Function) (string, []byte) {
 			continue
 		}
 		d.Env = append(d.Env, g.EnvName)
+		if kind, node := g.Target(); serviceValue[kind] != "" {
+			spec, _ := model.SpecOf(kind)
+			d.Calls = append(d.Calls, scaffoldCall{g.EnvName, fmt.Sprintf("the %s of %s %s, which it may call with %s",
+				serviceValue[kind], spec.Noun, node.Name, strings.Join(g.Actions, ", "))})
+		}
 		switch {
 		case g.API != nil && send == nil:
 			send = g.API
-		case g.Write && readWrite == nil:
+		case g.Table != nil && g.Write && readWrite == nil:
 			readWrite = g.Table
 		case g.Table != nil && !g.Write && read == nil:
 			read = g.Table

@@ -199,3 +199,25 @@ func TestScaffoldsParseAsJavaScript(t *testing.T) {
 		t.Errorf("checked %d distinct scaffolds; want every kind (7)", n)
 	}
 }
+
+// TestScaffoldNamesServiceVariables: a function's starter code names the
+// variable each of its service wires gives it, and what it may do with it.
+func TestScaffoldNamesServiceVariables(t *testing.T) {
+	t.Parallel()
+	s := everythingStack(t)
+	for fn, want := range map[string][]string{
+		"fn4": {"// process.env.AUDIT_QUEUE_URL: the URL of queue Audit, which it may call with sqs:SendMessage\n",
+			"// process.env.FLOW_STATE_MACHINE_ARN: the ARN of state machine Flow, which it may call with states:StartExecution\n"},
+		"fn5": {"// process.env.UPLOADS_BUCKET_NAME: the name of bucket Uploads, which it may call with s3:GetObject, s3:ListBucket\n",
+			"// process.env.CLICKS_STREAM_NAME: the name of stream Clicks, which it may call with kinesis:PutRecord, kinesis:PutRecords\n",
+			"// process.env.NOTICES_TOPIC_ARN: the ARN of topic Notices, which it may call with sns:Publish\n",
+			"// process.env.COMMERCE_BUS_NAME: the name of bus Commerce, which it may call with events:PutEvents\n"},
+	} {
+		_, content := Scaffold(s, s.Function(fn))
+		for _, w := range want {
+			if !strings.Contains(string(content), w) {
+				t.Errorf("%s's scaffold does not say %q:\n%s", fn, w, content)
+			}
+		}
+	}
+}

@@ -29,6 +29,7 @@ func (im *importer) importGrants() error {
 	}
 	isTable := func(id string) bool { return im.tables[id] != nil }
 	isAPI := func(id string) bool { return im.apis[id] != nil }
+	services, nodeOf := im.serviceNodes()
 	for _, f := range im.stack.Functions {
 		if err := im.stopped(); err != nil {
 			return err
@@ -77,6 +78,12 @@ func (im *importer) importGrants() error {
 				found = byGrants
 			}
 			for _, st := range statements(doc) {
+				if kind, targets := serviceGrants(st, services); kind != "" {
+					for _, id := range targets {
+						im.wire(kind, f.ID, nodeOf[id])
+					}
+					continue
+				}
 				gs, _ := grants(st, isTable, isAPI)
 				if len(im.stack.APIs) == 1 && sendsToAnyAPI(st) && !slices.ContainsFunc(gs, func(g grant) bool { return g.send }) {
 					// ManageConnections on every API (as AWS's samples
@@ -144,4 +151,29 @@ func sendsToAnyAPI(st statement) bool {
 		}
 	}
 	return false
+}
+
+// serviceNodes gathers the queues, topics, buses, state machines, buckets
+// and streams a function's role may grant calls to, by source logical ID,
+// and maps those IDs to their nodes' IDs.
+func (im *importer) serviceNodes() (serviceNodes, map[string]string) {
+	nodes := serviceNodes{kinds: map[string]model.Kind{}, buckets: map[string]*model.Bucket{}}
+	nodeOf := map[string]string{}
+	for _, n := range im.stack.Nodes() {
+		switch n.Kind {
+		case model.KindQueue, model.KindTopic, model.KindBus, model.KindStateMachine, model.KindBucket, model.KindStream:
+		default:
+			continue
+		}
+		src := im.srcID[n.ID]
+		if src == "" {
+			continue
+		}
+		nodes.kinds[src] = n.Kind
+		nodeOf[src] = n.ID
+		if n.Kind == model.KindBucket {
+			nodes.buckets[src] = im.stack.Bucket(n.ID)
+		}
+	}
+	return nodes, nodeOf
 }

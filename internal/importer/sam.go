@@ -110,7 +110,7 @@ func (im *importer) samUnsupported(props *cfn.Value) string {
 					if p.Get("Statement") != nil {
 						continue
 					}
-					if len(p.Keys) != 1 || samTablePolicies[p.Keys[0]] == nil || im.samPolicyTable(p.Items[0]) == "" {
+					if len(p.Keys) != 1 || (samTablePolicies[p.Keys[0]] == nil || im.samPolicyTable(p.Items[0]) == "") && im.samServiceTarget(p) == "" {
 						return "uses the policy template " + strings.Join(p.Keys, ", ")
 					}
 				}
@@ -130,6 +130,49 @@ var samTablePolicies = map[string][]string{
 		"dynamodb:UpdateItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem", "dynamodb:DescribeTable", "dynamodb:ConditionCheckItem"},
 	"DynamoDBReadPolicy":  {"dynamodb:GetItem", "dynamodb:Scan", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:DescribeTable"},
 	"DynamoDBWritePolicy": {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"},
+}
+
+// samServicePolicy is a SAM policy template whose expansion
+// (samtranslator's policy_templates.json) is exactly what a function →
+// service wire grants: its one action on the resource's ARN, spelt around
+// the name its parameter gives. SQSSendMessagePolicy (sqs:SendMessage*),
+// S3ReadPolicy, S3CrudPolicy and KinesisCrudPolicy grant more than a wire
+// and are not among them.
+type samServicePolicy struct {
+	param, variable, typ, arn string
+	action                    *cfn.Value
+	// names are the attributes naming the resource ("" for its Ref).
+	names []string
+}
+
+var samServicePolicies = map[string]samServicePolicy{
+	"SNSPublishMessagePolicy": {"TopicName", "topicName", typeTopic,
+		"arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${topicName}", cfn.Strings("sns:Publish"), []string{"TopicName"}},
+	"EventBridgePutEventsPolicy": {"EventBusName", "eventBusName", typeBus,
+		"arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${eventBusName}", cfn.Str("events:PutEvents"), []string{"", "Name"}},
+	"StepFunctionsExecutionPolicy": {"StateMachineName", "stateMachineName", typeStateMachine,
+		"arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${stateMachineName}", cfn.Strings("states:StartExecution"), []string{"Name"}},
+}
+
+// samServiceTarget returns the resource a service policy template names
+// (SNSPublishMessagePolicy: TopicName: !GetAtt Topic.TopicName), or "".
+func (im *importer) samServiceTarget(p *cfn.Value) string {
+	if p.Kind != cfn.Map || len(p.Keys) != 1 {
+		return ""
+	}
+	sp, ok := samServicePolicies[p.Keys[0]]
+	if !ok || len(p.Items[0].Keys) != 1 {
+		return ""
+	}
+	v := p.Items[0].Get(sp.param)
+	id, att := v.GetAttOf()
+	if id == "" {
+		id = v.RefTo()
+	}
+	if !im.isType(id, sp.typ) || !slices.Contains(sp.names, att) {
+		return ""
+	}
+	return id
 }
 
 // samPolicyTable returns the table a DynamoDB policy template names with
@@ -266,6 +309,13 @@ func (im *importer) samRole(fnID string, props *cfn.Value) *cfn.Value {
 				"Action", cfn.Strings(samTablePolicies[p.Keys[0]]...),
 				"Effect", cfn.Str("Allow"),
 				"Resource", cfn.ListOf(tableARN(""), tableARN("/index/*")))))
+		case im.samServiceTarget(p) != "":
+			sp := samServicePolicies[p.Keys[0]]
+			written = cfn.MapOf("Statement", cfn.ListOf(cfn.MapOf(
+				"Action", sp.action,
+				"Effect", cfn.Str("Allow"),
+				"Resource", cfn.Fn("Fn::Sub", cfn.ListOf(cfn.Str(sp.arn), cfn.MapOf(sp.variable, p.Items[0].Get(sp.param)))))))
+			doc = cfn.MapOf("Version", cfn.Str("2012-10-17"), "Statement", written.Get("Statement"))
 		default:
 			// An intrinsic naming a managed policy.
 			addManaged(p)

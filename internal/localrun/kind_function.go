@@ -176,6 +176,7 @@ func serveFunctions(st *starting) (err error) {
 	addEndpointEnv(st.s, fns, r.gw.Endpoints(), r.trustEnv)
 	r.svc.endpointEnv(fns)
 	r.svc.resourceEnv(fns)
+	grantEnv(st, fns)
 	if err = r.pool.Replace(fns); err != nil {
 		st.gate.fail(err)
 		return fmt.Errorf("localrun: start functions: %w", err)
@@ -288,8 +289,11 @@ func FunctionConfigs(s *model.Stack, codeDir string, eps []apigw.Endpoint, dynam
 			case !ok:
 			case g.Table != nil:
 				env[g.EnvName] = TableName(s, g.Table)
-			default:
+			case g.API != nil:
 				env[g.EnvName] = byAPI[g.API.ID].ConnectionsURL
+			default:
+				// A service's URL, ARN or name: set with the run's
+				// services (resource_env.go).
 			}
 		}
 		if dynamoEndpoint != "" {

@@ -2,6 +2,8 @@ package localrun
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 
 	"github.com/switchboard-dev/switchboard/internal/lambdaemu"
 	"github.com/switchboard-dev/switchboard/internal/model"
@@ -71,6 +73,14 @@ func (s *services) resourceValues() map[string]string {
 			out[id], out[id+".Arn"], out[id+".Name"] = lm.arn, lm.arn, stackResourceName(s.stack, m.Name)
 		}
 	}
+	for _, b := range s.stack.Buckets {
+		id, name := model.KeptLogicalID(b.Kept, model.PartMain, b.Name), bucketName(s.stack, b)
+		out[id], out[id+".Arn"] = name, "arn:aws:s3:::"+name
+	}
+	for _, k := range s.stack.Streams {
+		id, name := model.KeptLogicalID(k.Kept, model.PartMain, k.Name), stackResourceName(s.stack, k.Name)
+		out[id], out[id+".Arn"] = name, "arn:aws:kinesis:"+s.region+":"+sqslocal.AccountID+":stream/"+name
+	}
 	if s.bridge != nil {
 		for _, b := range s.stack.Buses {
 			id := model.KeptLogicalID(b.Kept, model.PartMain, b.Name)
@@ -112,4 +122,76 @@ func (s *services) topicARN(t *model.Topic) string {
 		name += ".fifo"
 	}
 	return "arn:aws:sns:" + s.region + ":" + sqslocal.AccountID + ":" + name
+}
+
+// bucketName is a bucket's name in the run: as the export names it (its
+// stem and the account), else after the stack.
+func bucketName(s *model.Stack, b *model.Bucket) string {
+	if b.BucketName != "" {
+		return b.BucketName + "-" + sqslocal.AccountID
+	}
+	return strings.ToLower(stackResourceName(s, b.Name))
+}
+
+// grantEnv gives each function the variables its wires to queues, topics,
+// buses, state machines, buckets and streams name (model.Grant): the local
+// queue's URL, topic's and state machine's ARN, bus's, bucket's and
+// stream's name, as a deployed stack's Refs give them. The SDK reaches the
+// run's SQS and EventBridge through AWS_ENDPOINT_URL_*; a call the run does
+// not serve is named when it starts rather than failing in silence.
+func grantEnv(st *starting, fns []lambdaemu.FunctionConfig) {
+	s := st.s
+	x := model.NewIndex(s)
+	var values map[string]string
+	if st.r.svc != nil {
+		values = st.r.svc.resourceValues()
+	} else {
+		values = (&services{stack: s}).resourceValues()
+	}
+	byName := map[string]int{}
+	for i := range fns {
+		byName[fns[i].Name] = i
+	}
+	for _, f := range s.Functions {
+		i, ok := byName[f.Name]
+		if !ok {
+			continue
+		}
+		for _, w := range x.WiresFrom(f.ID) {
+			g, ok := x.Grant(w)
+			if !ok || g.EnvName == "" || g.Table != nil || g.API != nil {
+				continue
+			}
+			kind, node := g.Target()
+			if v, ok := values[model.KeptLogicalID(keptOf(g), model.PartMain, node.Name)]; ok {
+				setDefault(fns[i].Env, g.EnvName, v)
+			}
+			switch kind {
+			case model.KindQueue, model.KindBus:
+			default:
+				spec, _ := model.SpecOf(kind)
+				st.progress(fmt.Sprintf("warning: %s's calls to %s %s (%s) are not emulated in a local run; they go to AWS with the run's dummy credentials and fail", f.Name, spec.Noun, node.Name, strings.Join(g.Actions, ", ")))
+			}
+		}
+	}
+}
+
+// keptOf is what an import kept of the node a grant is on, which may keep
+// its logical ID.
+func keptOf(g model.Grant) []model.Kept {
+	switch {
+	case g.Queue != nil:
+		return g.Queue.Kept
+	case g.Topic != nil:
+		return g.Topic.Kept
+	case g.Bus != nil:
+		return g.Bus.Kept
+	case g.StateMachine != nil:
+		return g.StateMachine.Kept
+	case g.Bucket != nil:
+		return g.Bucket.Kept
+	case g.KinesisStream != nil:
+		return g.KinesisStream.Kept
+	}
+	return nil
 }

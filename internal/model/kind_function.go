@@ -180,11 +180,7 @@ func (v *validator) generatedEnv(f *Function) map[string]string {
 	env := map[string]string{}
 	for _, w := range v.index.WiresFrom(f.ID) {
 		if g, ok := v.index.Grant(w); ok && g.EnvName != "" {
-			if g.Table != nil {
-				env[g.EnvName] = label(KindTable, &g.Table.Node)
-			} else {
-				env[g.EnvName] = label(KindAPI, &g.API.Node)
-			}
+			env[g.EnvName] = label(g.Target())
 		}
 	}
 	return env

@@ -169,13 +169,34 @@ const (
 	// WireAPIMapping: custom domain → API. The domain serves the API's
 	// stage (an API mapping).
 	WireAPIMapping WireKind = "api-mapping"
+	// WireSendToQueue: function → queue. The function may send messages
+	// to the queue, whose URL it is given.
+	WireSendToQueue WireKind = "send-to-queue"
+	// WirePublishToTopic: function → topic. The function may publish to
+	// the topic, whose ARN it is given.
+	WirePublishToTopic WireKind = "publish-to-topic"
+	// WirePutEventsOnBus: function → bus. The function may put events on
+	// the bus, whose name it is given.
+	WirePutEventsOnBus WireKind = "put-events-on-bus"
+	// WireStartMachine: function → state machine. The function may start
+	// executions of the machine, whose ARN it is given.
+	WireStartMachine WireKind = "start-machine"
+	// WireBucketRead: function → bucket. The function may list the bucket
+	// and get its objects; WireBucketReadWrite may also put and delete
+	// them. It is given the bucket's name.
+	WireBucketRead      WireKind = "bucket-read"
+	WireBucketReadWrite WireKind = "bucket-read-write"
+	// WirePutRecords: function → stream. The function may put records on
+	// the Kinesis stream, whose name it is given.
+	WirePutRecords WireKind = "put-records"
 )
 
 // WireKinds lists every wire kind, in the order a menu shows them.
 var WireKinds = []WireKind{WireIntegration, WireRead, WireReadWrite, WireSend, WireAuthorizer,
 	WireSendMessage, WirePublish, WireStartExecution, WireStartSyncExecution, WirePutItem, WireConsume, WireSubscribe, WireDeadLetter, WireStream,
 	WirePutRecord, WirePutEvents, WireMatch, WireTrigger, WireDeliver, WireNotify,
-	WireLayer, WireUsagePlan, WireAPIMapping}
+	WireLayer, WireUsagePlan, WireAPIMapping,
+	WireSendToQueue, WirePublishToTopic, WirePutEventsOnBus, WireStartMachine, WireBucketRead, WireBucketReadWrite, WirePutRecords}
 
 // Wire connects two things in a stack. From and To are IDs: a route's ID for
 // the start of an integration wire, a node's ID everywhere else.

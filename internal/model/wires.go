@@ -39,6 +39,13 @@ var WireRules = []WireRule{
 	{WireLayer, KindFunction, KindLayer},
 	{WireUsagePlan, KindUsagePlan, KindAPI},
 	{WireAPIMapping, KindDomain, KindAPI},
+	{WireSendToQueue, KindFunction, KindQueue},
+	{WirePublishToTopic, KindFunction, KindTopic},
+	{WirePutEventsOnBus, KindFunction, KindBus},
+	{WireStartMachine, KindFunction, KindStateMachine},
+	{WireBucketRead, KindFunction, KindBucket},
+	{WireBucketReadWrite, KindFunction, KindBucket},
+	{WirePutRecords, KindFunction, KindStream},
 }
 
 // RouteWire says the wire kind starts at a route: it is the route's
@@ -145,13 +152,33 @@ var (
 	// StreamActions are what a stream wire allows the function on the
 	// table's stream: what Lambda's event source mapping calls for it.
 	StreamActions = []string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}
+	// QueueSendActions are what a send-to-queue wire allows on the queue:
+	// the function is given the queue's URL, so it needs no GetQueueUrl.
+	QueueSendActions = []string{"sqs:SendMessage"}
+	// TopicPublishActions are what a publish-to-topic wire allows.
+	TopicPublishActions = []string{"sns:Publish"}
+	// BusPutEventsActions are what a put-events-on-bus wire allows.
+	BusPutEventsActions = []string{"events:PutEvents"}
+	// MachineStartActions are what a start-machine wire allows: an
+	// asynchronous start, which standard and express machines both take.
+	MachineStartActions = []string{"states:StartExecution"}
+	// BucketReadActions are what a bucket-read wire allows, on the bucket
+	// (ListBucket) and its objects (GetObject).
+	BucketReadActions = []string{"s3:GetObject", "s3:ListBucket"}
+	// BucketWriteActions are what a bucket-read-write wire allows besides.
+	BucketWriteActions = []string{"s3:DeleteObject", "s3:PutObject"}
+	// BucketReadWriteActions are all a bucket-read-write wire allows.
+	BucketReadWriteActions = append(append([]string{}, BucketReadActions...), BucketWriteActions...)
+	// StreamPutActions are what a put-records wire allows on the stream.
+	StreamPutActions = []string{"kinesis:PutRecord", "kinesis:PutRecords"}
 )
 
 // SendAction is the one action a send wire allows.
 const SendAction = "execute-api:ManageConnections"
 
-// Grant is what a wire from a function gives it: IAM actions on a table or
-// an API's connections, and an environment variable naming it. How the
+// Grant is what a wire from a function gives it: IAM actions on a table, an
+// API's connections, a queue, topic, bus, state machine, bucket or stream,
+// and an environment variable naming it. How the
 // resource and the variable's value are written depends on where the
 // function runs (a template's Ref and Fn::Sub, a local run's names and URLs),
 // so the caller writes them from Table or API.
@@ -176,8 +203,39 @@ type Grant struct {
 	// EnvName is the variable that gives the function the table's name or
 	// the API's @connections URL.
 	EnvName string
-	// Write says a table grant lets the function write.
+	// Write says a table or bucket grant lets the function write.
 	Write bool
+	// The node a wire from a function to a service grants, with Queue
+	// above for a send-to-queue wire (which, unlike a consume wire's,
+	// names a variable): exactly one is set.
+	Topic         *Topic
+	Bus           *Bus
+	StateMachine  *StateMachine
+	Bucket        *Bucket
+	KinesisStream *Stream
+}
+
+// Target returns the kind and node the grant is on.
+func (g Grant) Target() (Kind, *Node) {
+	switch {
+	case g.Table != nil:
+		return KindTable, &g.Table.Node
+	case g.API != nil:
+		return KindAPI, &g.API.Node
+	case g.Queue != nil:
+		return KindQueue, &g.Queue.Node
+	case g.Topic != nil:
+		return KindTopic, &g.Topic.Node
+	case g.Bus != nil:
+		return KindBus, &g.Bus.Node
+	case g.StateMachine != nil:
+		return KindStateMachine, &g.StateMachine.Node
+	case g.Bucket != nil:
+		return KindBucket, &g.Bucket.Node
+	case g.KinesisStream != nil:
+		return KindStream, &g.KinesisStream.Node
+	}
+	return "", nil
 }
 
 // grantNodes finds the nodes a wire ends at: a Stack or an Index.
@@ -185,6 +243,11 @@ type grantNodes interface {
 	Table(id string) *Table
 	API(id string) *API
 	Queue(id string) *Queue
+	Topic(id string) *Topic
+	Bus(id string) *Bus
+	StateMachine(id string) *StateMachine
+	Bucket(id string) *Bucket
+	Stream(id string) *Stream
 }
 
 // GrantWires lists the wires that may grant the function something: those
@@ -235,6 +298,33 @@ func grantOf(nodes grantNodes, w *Wire) (Grant, bool) {
 			return Grant{}, false
 		}
 		return Grant{Wire: w, Queue: q, Actions: QueueConsumeActions, PolicyName: q.Name + "Consume"}, true
+	case WireSendToQueue:
+		if q := nodes.Queue(w.To); q != nil {
+			return Grant{Wire: w, Queue: q, Actions: QueueSendActions, PolicyName: q.Name + "SendMessage", EnvName: EnvName(q.Name) + "_QUEUE_URL"}, true
+		}
+	case WirePublishToTopic:
+		if t := nodes.Topic(w.To); t != nil {
+			return Grant{Wire: w, Topic: t, Actions: TopicPublishActions, PolicyName: t.Name + "Publish", EnvName: EnvName(t.Name) + "_TOPIC_ARN"}, true
+		}
+	case WirePutEventsOnBus:
+		if b := nodes.Bus(w.To); b != nil {
+			return Grant{Wire: w, Bus: b, Actions: BusPutEventsActions, PolicyName: b.Name + "PutEvents", EnvName: EnvName(b.Name) + "_BUS_NAME"}, true
+		}
+	case WireStartMachine:
+		if m := nodes.StateMachine(w.To); m != nil {
+			return Grant{Wire: w, StateMachine: m, Actions: MachineStartActions, PolicyName: m.Name + "StartExecution", EnvName: EnvName(m.Name) + "_STATE_MACHINE_ARN"}, true
+		}
+	case WireBucketRead, WireBucketReadWrite:
+		if b := nodes.Bucket(w.To); b != nil {
+			if w.Kind == WireBucketReadWrite {
+				return Grant{Wire: w, Bucket: b, Actions: BucketReadWriteActions, PolicyName: b.Name + "ReadWrite", EnvName: EnvName(b.Name) + "_BUCKET_NAME", Write: true}, true
+			}
+			return Grant{Wire: w, Bucket: b, Actions: BucketReadActions, PolicyName: b.Name + "Read", EnvName: EnvName(b.Name) + "_BUCKET_NAME"}, true
+		}
+	case WirePutRecords:
+		if k := nodes.Stream(w.To); k != nil {
+			return Grant{Wire: w, KinesisStream: k, Actions: StreamPutActions, PolicyName: k.Name + "PutRecords", EnvName: EnvName(k.Name) + "_STREAM_NAME"}, true
+		}
 	}
 	return Grant{}, false
 }

@@ -36,7 +36,13 @@ func TestWireRulesCoverEveryKind(t *testing.T) {
 		{model.KindQueue, model.KindQueue, []model.WireKind{model.WireDeadLetter}},
 		{model.KindTable, model.KindFunction, []model.WireKind{model.WireStream}},
 		{model.KindTopic, model.KindQueue, nil},
-		{model.KindFunction, model.KindQueue, nil},
+		{model.KindFunction, model.KindQueue, []model.WireKind{model.WireSendToQueue}},
+		{model.KindFunction, model.KindTopic, []model.WireKind{model.WirePublishToTopic}},
+		{model.KindFunction, model.KindBus, []model.WireKind{model.WirePutEventsOnBus}},
+		{model.KindFunction, model.KindStateMachine, []model.WireKind{model.WireStartMachine}},
+		{model.KindFunction, model.KindBucket, []model.WireKind{model.WireBucketRead, model.WireBucketReadWrite}},
+		{model.KindFunction, model.KindStream, []model.WireKind{model.WirePutRecords}},
+		{model.KindFunction, model.KindRule, nil},
 	} {
 		if got := model.WireKindsBetween(c.from, c.to); !slices.Equal(got, c.want) {
 			t.Errorf("WireKindsBetween(%s, %s) = %v, want %v", c.from, c.to, got, c.want)
@@ -85,6 +91,58 @@ func TestGrant(t *testing.T) {
 		b, bok := s.Grant(w)
 		if aok != bok || a.Table != b.Table || a.API != b.API || a.EnvName != b.EnvName {
 			t.Errorf("wire %s: the index grants %+v, the stack %+v", w.ID, a, b)
+		}
+	}
+}
+
+// TestServiceGrants: a wire from a function to a queue, topic, bus, state
+// machine, bucket or stream grants exactly the actions that call needs, on
+// that node, with the variable naming it.
+func TestServiceGrants(t *testing.T) {
+	t.Parallel()
+	s := &model.Stack{Name: "grants"}
+	fn, _ := s.AddNode(model.KindFunction, model.Position{})
+	for _, c := range []struct {
+		node    model.Kind
+		name    string
+		kind    model.WireKind
+		actions []string
+		policy  string
+		env     string
+		write   bool
+	}{
+		{model.KindQueue, "Jobs", model.WireSendToQueue, []string{"sqs:SendMessage"}, "JobsSendMessage", "JOBS_QUEUE_URL", false},
+		{model.KindTopic, "Alerts", model.WirePublishToTopic, []string{"sns:Publish"}, "AlertsPublish", "ALERTS_TOPIC_ARN", false},
+		{model.KindBus, "OrderBus", model.WirePutEventsOnBus, []string{"events:PutEvents"}, "OrderBusPutEvents", "ORDER_BUS_BUS_NAME", false},
+		{model.KindStateMachine, "Checkout", model.WireStartMachine, []string{"states:StartExecution"}, "CheckoutStartExecution", "CHECKOUT_STATE_MACHINE_ARN", false},
+		{model.KindBucket, "Uploads", model.WireBucketRead, []string{"s3:GetObject", "s3:ListBucket"}, "UploadsRead", "UPLOADS_BUCKET_NAME", false},
+		{model.KindBucket, "Uploads", model.WireBucketReadWrite, []string{"s3:GetObject", "s3:ListBucket", "s3:DeleteObject", "s3:PutObject"}, "UploadsReadWrite", "UPLOADS_BUCKET_NAME", true},
+		{model.KindStream, "Clicks", model.WirePutRecords, []string{"kinesis:PutRecord", "kinesis:PutRecords"}, "ClicksPutRecords", "CLICKS_STREAM_NAME", false},
+	} {
+		id := ""
+		for _, n := range s.Nodes() {
+			if n.Name == c.name {
+				id = n.ID
+			}
+		}
+		if id == "" {
+			var err error
+			if id, err = s.AddNode(c.node, model.Position{X: 500}); err != nil {
+				t.Fatal(err)
+			}
+			n, _ := s.Node(id)
+			n.Name = c.name
+		}
+		w := &model.Wire{ID: s.NewID("w"), Kind: c.kind, From: fn, To: id}
+		g, ok := s.Grant(w)
+		kind, node := g.Target()
+		if !ok || g.Wire != w || kind != c.node || node == nil || node.ID != id || !slices.Equal(g.Actions, c.actions) ||
+			g.PolicyName != c.policy || g.EnvName != c.env || g.Write != c.write || g.Table != nil || g.API != nil {
+			t.Errorf("%s wire grants %+v (target %s %v), %v; want %v on %s %s as %s in %s", c.kind, g, kind, node, ok, c.actions, c.node, c.name, c.policy, c.env)
+		}
+		// A draft's wire to a node deleted under it grants nothing.
+		if g, ok := s.Grant(&model.Wire{ID: "w99", Kind: c.kind, From: fn, To: "gone"}); ok {
+			t.Errorf("a %s wire to nothing grants %+v", c.kind, g)
 		}
 	}
 }

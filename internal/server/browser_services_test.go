@@ -164,8 +164,9 @@ func TestBrowserRouteToStepFunctions(t *testing.T) {
 
 // A queue → function stack, built with the pointer: a queue and a function
 // from the palette, the queue's port dragged to the function, the wire
-// described in its panel, the function's role allowed to receive from the
-// queue and nothing more, and the queue's visibility timeout refused when
+// described in its panel, the function's port dragged back to the queue (it
+// may send to it), the function's role allowed to receive from the queue and
+// send to it and nothing more, and the queue's visibility timeout refused when
 // shorter than the function's.
 func TestBrowserQueueToFunction(t *testing.T) {
 	t.Parallel()
@@ -190,14 +191,20 @@ func TestBrowserQueueToFunction(t *testing.T) {
 		t.Fatalf("wires %+v", s.Wires)
 	}
 
-	// A function is not wired back to a queue: refused with the reason.
-	allowConsoleErrors(t, "the server responded with a status of 422 (Unprocessable Entity) "+srv.url+"/stacks/")
+	// The function's port dragged back to the queue: it may send to it.
 	fpx, fpy := center(t, ctx, `#nodes .node-function [data-port]`)
 	qbx, qby := center(t, ctx, `#nodes .node-queue .node-body`)
 	run(t, ctx, "wire the function to the queue", drag(fpx, fpy, qbx, qby),
-		waitJS(`[...document.querySelectorAll('#toasts *')].some(e => e.textContent.includes('A function is wired to the tables it uses'))`))
+		chromedp.WaitVisible(`#wires svg.wire-send-to-queue`),
+		waitJS(`document.querySelector('[data-testid=wire-panel]')?.textContent.includes('Function sends messages to queue Queue')`),
+	)
+	s = head(t, srv.store, id)
+	if len(s.Wires) != 2 || s.Wires[1].Kind != model.WireSendToQueue || s.Wires[1].From != s.Functions[0].ID || s.Wires[1].To != s.Queues[0].ID {
+		t.Fatalf("wires %+v", s.Wires)
+	}
 
 	// The queue hides a message for less time than the function may take.
+	allowConsoleErrors(t, "the server responded with a status of 422 (Unprocessable Entity) "+srv.url+"/stacks/")
 	run(t, ctx, "shorten the visibility timeout",
 		chromedp.Click(`#nodes .node-queue .node-name`),
 		chromedp.WaitVisible(`[data-testid=f-visibilityTimeout]`),
@@ -213,13 +220,14 @@ func TestBrowserQueueToFunction(t *testing.T) {
 		waitJS(`(document.querySelector('[data-testid=template-text]')?.textContent || '').includes('AWS::Lambda::EventSourceMapping')`),
 	)
 	tpl := evalString(t, ctx, `document.querySelector('[data-testid=template-text]').textContent`)
-	for _, want := range []string{"Type: AWS::SQS::Queue", "QueueToFunction:", "EventSourceArn: !GetAtt Queue.Arn", "FunctionName: !Ref Function", "- sqs:ReceiveMessage", "PolicyName: QueueConsume"} {
+	for _, want := range []string{"Type: AWS::SQS::Queue", "QueueToFunction:", "EventSourceArn: !GetAtt Queue.Arn", "FunctionName: !Ref Function", "- sqs:ReceiveMessage", "PolicyName: QueueConsume",
+		"PolicyName: QueueSendMessage", "- sqs:SendMessage\n", "QUEUE_QUEUE_URL: !Ref Queue"} {
 		if !strings.Contains(tpl, want) {
 			t.Fatalf("the template lacks %q:\n%s", want, tpl)
 		}
 	}
-	if strings.Contains(tpl, "sqs:SendMessage") || strings.Contains(tpl, "sqs:*") {
-		t.Fatalf("the function may do more with the queue than receive:\n%s", tpl)
+	if strings.Contains(tpl, "sqs:*") || strings.Contains(tpl, "sqs:GetQueueUrl") || strings.Count(tpl, "sqs:SendMessage") != 1 {
+		t.Fatalf("the function may do more with the queue than receive and send:\n%s", tpl)
 	}
 	screenshot(t, ctx, "2-template")
 }

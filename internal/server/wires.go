@@ -48,7 +48,7 @@ func wireKind(st *model.Stack, from, to string, kind model.WireKind) (model.Wire
 			if toNode.Kind == model.KindFunction {
 				return refuse("Functions are not wired to functions: wire %s to a table it uses or to an API it sends to.", fn.Name)
 			}
-			return refuse("A function is wired to the tables it uses, the APIs it sends to and its layers, not to %s %s; to have %s trigger %s, drag from its port to the function.", web.KindLabel(toNode.Kind), toNode.Name, toNode.Name, fn.Name)
+			return refuse("A function is wired to the tables and buckets it uses, the queues, topics, buses, state machines and streams it calls, the APIs it sends to and its layers, not to %s %s; to have %s trigger %s, drag from its port to the function.", web.KindLabel(toNode.Kind), toNode.Name, toNode.Name, fn.Name)
 		}
 	} else if n, ok := st.Node(from); ok {
 		if len(model.WireKindsBetween(n.Kind, toNode.Kind)) == 0 && (n.Kind == model.KindQueue || n.Kind == model.KindTopic) {

@@ -290,6 +290,20 @@ func DescribeWire(s *model.Stack, w *model.Wire) string {
 		return "usage plan " + from + " limits " + to + "'s stage"
 	case model.WireAPIMapping:
 		return "custom domain " + from + " serves " + to
+	case model.WireSendToQueue:
+		return from + " sends messages to queue " + to
+	case model.WirePublishToTopic:
+		return from + " publishes to topic " + to
+	case model.WirePutEventsOnBus:
+		return from + " puts events on bus " + to
+	case model.WireStartMachine:
+		return from + " starts executions of " + to
+	case model.WireBucketRead:
+		return from + " reads bucket " + to
+	case model.WireBucketReadWrite:
+		return from + " reads and writes bucket " + to
+	case model.WirePutRecords:
+		return from + " puts records on stream " + to
 	}
 	return from + " → " + to
 }

@@ -72,7 +72,7 @@ func functionHeadPorts(n NodeView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" title=\"Drag to a table (read, or read-write) or to a layer it uses\" aria-hidden=\"true\"></span> <span class=\"port port-call\" data-port=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" title=\"Drag to a table or bucket (read, or read-write), a queue, topic, bus, state machine or stream it calls, or a layer it uses\" aria-hidden=\"true\"></span> <span class=\"port port-call\" data-port=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

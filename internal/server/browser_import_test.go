@@ -49,7 +49,7 @@ func TestBrowserImport(t *testing.T) {
 		chromedp.WaitVisible(`[data-testid=import-preview]`),
 	)
 	preview := evalString(t, ctx, `document.querySelector('[data-testid=import-preview]').innerText`)
-	for _, want := range []string{"ChatApi", "ConnectFunction → Connections (read-write)", "queue AuditQueue", "Parameters"} {
+	for _, want := range []string{"ChatApi", "ConnectFunction → Connections (read-write)", "queue AuditQueue", "1 parameter: Stage"} {
 		if !strings.Contains(preview, want) {
 			t.Fatalf("the preview lacks %q:\n%s", want, preview)
 		}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -65,13 +66,17 @@ func TestBrowserChatFromScratch(t *testing.T) {
 	ctx, _ := newBrowser(t)
 
 	var url string
-	run(t, ctx, "create the chat example and run it",
+	run(t, ctx, "create the chat example",
 		chromedp.Navigate(srv.url+"/"),
 		chromedp.WaitVisible(`#create-name`),
 		chromedp.SendKeys(`#create-name`, "chat"),
 		chromedp.SetValue(`#create-example`, "chat"),
 		chromedp.Click(`[data-testid=create-form] button[type=submit]`),
 		chromedp.WaitVisible(`.editor.ready #node-api1`),
+	)
+	// The first run installs the SDK (npm, from its cache): 3 s on a quiet
+	// machine, over 30 s while the rest of the suite runs beside it.
+	runWithin(t, ctx, 2*time.Minute, "run it, installing the SDK on first need",
 		chromedp.Click(`[data-testid=run-locally]`),
 		chromedp.WaitVisible(`[data-testid=run-url]`),
 		chromedp.Text(`[data-testid=run-url]`, &url),

@@ -268,9 +268,16 @@ func acceptDialogs(ctx context.Context) {
 
 func run(tb testing.TB, ctx context.Context, what string, actions ...chromedp.Action) {
 	tb.Helper()
+	runWithin(tb, ctx, 30*time.Second, what, actions...)
+}
+
+// runWithin is run with a longer deadline, for a step that waits on more
+// than the page (an SDK install from npm's cache on a busy machine).
+func runWithin(tb testing.TB, ctx context.Context, deadline time.Duration, what string, actions ...chromedp.Action) {
+	tb.Helper()
 	// Each step has its own deadline, so a failed step still leaves time
 	// for the screenshot that shows why.
-	step, cancel := context.WithTimeout(ctx, 30*time.Second)
+	step, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
 	if err := chromedp.Run(step, actions...); err != nil {
 		shot := filepath.Join(artifactDir(tb), "failure.png")

@@ -195,7 +195,7 @@ func importPreview(file, source, name string, res *importer.Result) web.ImportPr
 	sum := res.Summary
 	p := web.ImportPreview{
 		File: file, Encoded: encodeSource([]byte(source)), Format: string(res.Format), Name: name,
-		Functions: sum.Functions, Tables: sum.Tables, Services: sum.Services, Wires: sum.Wires,
+		Functions: sum.Functions, Tables: sum.Tables, Services: sum.Services, Parameters: sum.Parameters, Wires: sum.Wires,
 		Others: sum.Others, Sections: sum.Sections, Kept: sum.Kept, Notes: sum.Notes,
 	}
 	for _, a := range sum.APIs {

@@ -24,7 +24,9 @@ type ImportPreview struct {
 	APIs                        []ImportAPI
 	Functions, Tables, Wires    []string
 	// Services reads like "queue Jobs", "state machine Flow".
-	Services               []string
+	Services []string
+	// Parameters are the template's parameters that become the stack's own.
+	Parameters             []string
 	Others, Sections, Kept []string
 	Notes                  []string
 	// Error is why the last Create failed, such as a taken name.

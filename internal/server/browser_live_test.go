@@ -13,6 +13,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/server"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/store/storetest"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
 // liveServer is the real server over a SQLite file whose path a second
@@ -24,7 +25,7 @@ func liveServer(t testing.TB) (browserServer, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := server.New(server.Options{Addr: "127.0.0.1:0", Store: st})
+	srv := server.New(server.Options{Addr: "127.0.0.1:0", Store: st, Logger: testtool.Logger(t)})
 	if err := srv.Open(); err != nil {
 		t.Fatal(err)
 	}

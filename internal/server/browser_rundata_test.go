@@ -29,7 +29,7 @@ func mustServeRun(tb testing.TB, opts server.RunOptions) browserServer {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv := server.New(server.Options{Addr: "127.0.0.1:0", Store: st, Run: opts})
+	srv := server.New(server.Options{Addr: "127.0.0.1:0", Store: st, Run: opts, Logger: testtool.Logger(tb)})
 	if err := srv.Open(); err != nil {
 		tb.Fatal(err)
 	}

@@ -78,7 +78,7 @@ func mustServeRealOn(tb testing.TB, path string) browserServer {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv := server.New(server.Options{Addr: "127.0.0.1:0", Store: st})
+	srv := server.New(server.Options{Addr: "127.0.0.1:0", Store: st, Logger: testtool.Logger(tb)})
 	if err := srv.Open(); err != nil {
 		tb.Fatal(err)
 	}

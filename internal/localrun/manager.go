@@ -3,6 +3,7 @@ package localrun
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -42,6 +43,7 @@ type Manager struct {
 	mu       sync.Mutex
 	stack    map[int64]*Run // starting or running
 	stopping map[int64]*Run // being stopped, for a Stop that must wait
+	failed   map[int64]error // why the last start failed, until the next start or stop
 }
 
 // Run is one running stack and the feed of what happens on it.
@@ -57,6 +59,11 @@ type Run struct {
 
 	stopped chan struct{} // closed once Stop finished
 	stopErr error         // what closing reported; set before stopped is closed
+
+	// setup is what the start reported so far (installing the SDK,
+	// starting DynamoDB), for a page showing the start as it goes.
+	setupMu sync.Mutex
+	setup   []string
 }
 
 // NewManager returns a manager with no runs.
@@ -64,7 +71,7 @@ func NewManager(log *slog.Logger) *Manager {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Manager{log: log, stack: map[int64]*Run{}, stopping: map[int64]*Run{}}
+	return &Manager{log: log, stack: map[int64]*Run{}, stopping: map[int64]*Run{}, failed: map[int64]error{}}
 }
 
 // Start runs cfg.Stack, keyed by its ID, or returns its run if one is
@@ -95,6 +102,7 @@ func (m *Manager) Start(ctx context.Context, cfg Config) (*Run, error) {
 	startCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	run := &Run{ready: make(chan struct{}), cancel: cancel, feed: newFeed(), done: make(chan struct{}), stopped: make(chan struct{})}
 	m.stack[st.ID] = run
+	delete(m.failed, st.ID)
 	m.mu.Unlock()
 
 	f := run.feed
@@ -107,6 +115,9 @@ func (m *Manager) Start(ctx context.Context, cfg Config) (*Run, error) {
 	}
 	onProgress := cfg.OnProgress
 	cfg.OnProgress = func(msg string) {
+		run.setupMu.Lock()
+		run.setup = append(run.setup, msg)
+		run.setupMu.Unlock()
 		f.add(feedLog{Type: "log", Time: time.Now(), Function: "switchboard", Stream: "setup", Kind: "setup", Text: msg})
 		if onProgress != nil {
 			onProgress(msg)
@@ -133,6 +144,9 @@ func (m *Manager) Start(ctx context.Context, cfg Config) (*Run, error) {
 		m.mu.Lock()
 		if m.stack[st.ID] == run {
 			delete(m.stack, st.ID)
+			if startCtx.Err() == nil {
+				m.failed[st.ID] = err
+			}
 		}
 		run.err = err
 		close(run.done)
@@ -172,6 +186,60 @@ func (m *Manager) Start(ctx context.Context, cfg Config) (*Run, error) {
 	return run, nil
 }
 
+// State is where a stack's run is, for a page that shows it.
+type State int
+
+const (
+	// Idle: no run, or the last one was stopped.
+	Idle State = iota
+	// Starting: the start is under way; Status.Setup says how far.
+	Starting
+	// Running: Status.Run serves the stack.
+	Running
+	// Failed: the last start failed with Status.Err.
+	Failed
+)
+
+// Status is a stack's run as a page shows it.
+type Status struct {
+	State State
+	// Run is the running stack, when State is Running.
+	Run *Run
+	// Setup is what the start reported so far, when State is Starting.
+	Setup []string
+	// Err is why the last start failed, when State is Failed.
+	Err error
+}
+
+// Status says whether the stack's run is starting, running, failed to
+// start (until the next start or stop) or there is none. A start runs for
+// as long as its SDK install takes, minutes on a slow network, so a page
+// shows it going rather than waiting on it.
+func (m *Manager) Status(id int64) Status {
+	m.mu.Lock()
+	run, failed := m.stack[id], m.failed[id]
+	m.mu.Unlock()
+	if run == nil {
+		if failed != nil {
+			return Status{State: Failed, Err: failed}
+		}
+		return Status{State: Idle}
+	}
+	select {
+	case <-run.ready:
+		if run.runner == nil {
+			// Failed a moment ago; the map is updated under the lock
+			// before ready closes, so ask again.
+			return m.Status(id)
+		}
+		return Status{State: Running, Run: run}
+	default:
+		run.setupMu.Lock()
+		defer run.setupMu.Unlock()
+		return Status{State: Starting, Setup: slices.Clone(run.setup)}
+	}
+}
+
 // Get returns the stack's run once it is running, or nil.
 func (m *Manager) Get(id int64) *Run {
 	m.mu.Lock()
@@ -198,6 +266,7 @@ func (m *Manager) Get(id int64) *Run {
 // reported.
 func (m *Manager) Stop(id int64) error {
 	m.mu.Lock()
+	delete(m.failed, id)
 	run := m.stack[id]
 	if run == nil {
 		run = m.stopping[id]

@@ -213,3 +213,63 @@ func TestFeedKeepsTheLastItems(t *testing.T) {
 		t.Fatalf("after close: %d items, closed %v", len(items), closed)
 	}
 }
+
+// TestManagerStatusFollowsAStart: while a start is under way, Status says
+// so with what it reported so far; then the run; after a failed start, why
+// it failed, until the next stop.
+func TestManagerStatusFollowsAStart(t *testing.T) {
+	t.Parallel()
+	m := NewManager(nil)
+	t.Cleanup(m.StopAll)
+	if s := m.Status(6); s.State != Idle {
+		t.Fatalf("before any start: %+v", s)
+	}
+	cfg := echoStack(t, 6)
+	cfg.Stack.Queues = []*model.Queue{model.NewQueue("q1", "Jobs")}
+	// The start holds at its queues' line until the test has looked.
+	reported, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	cfg.OnProgress = func(line string) {
+		if strings.HasPrefix(line, "queues on") {
+			once.Do(func() { close(reported); <-release })
+		}
+	}
+	var releaseOnce sync.Once
+	defer releaseOnce.Do(func() { close(release) })
+	started := make(chan error, 1)
+	go func() {
+		_, err := m.Start(context.Background(), cfg)
+		started <- err
+	}()
+	<-reported
+	s := m.Status(6)
+	if s.State != Starting || len(s.Setup) == 0 || !strings.HasPrefix(s.Setup[len(s.Setup)-1], "queues on") {
+		t.Fatalf("while starting: %+v, want Starting with the queues' line last", s)
+	}
+	releaseOnce.Do(func() { close(release) })
+	if err := <-started; err != nil {
+		t.Fatal(err)
+	}
+	if s := m.Status(6); s.State != Running || s.Run == nil || s.Run != m.Get(6) {
+		t.Fatalf("after the start: %+v, want Running with the run", s)
+	}
+	if err := m.Stop(6); err != nil {
+		t.Fatal(err)
+	}
+
+	bad := echoStack(t, 7)
+	bad.Stack.Wires[0].To = "missing"
+	if _, err := m.Start(context.Background(), bad); err == nil {
+		t.Fatal("a stack wired to a missing function started")
+	}
+	s = m.Status(7)
+	if s.State != Failed || s.Err == nil {
+		t.Fatalf("after a failed start: %+v, want Failed with its error", s)
+	}
+	if err := m.Stop(7); err != nil {
+		t.Fatal(err)
+	}
+	if s := m.Status(7); s.State != Idle {
+		t.Fatalf("after a stop: %+v, want Idle", s)
+	}
+}

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/switchboard-dev/switchboard/internal/lambdaemu"
+	"github.com/switchboard-dev/switchboard/internal/localrun"
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/server"
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -48,6 +50,60 @@ func count(tb testing.TB, ctx context.Context, sel string) int {
 	return n
 }
 
+// TestBrowserRunShowsItsStart: a start that takes long (the first run
+// installs the SDK, a minute on a slow network) answers at once with the
+// start under way and what it is doing, follows it without holding a
+// request open, and ends with what went wrong and the command that fixes
+// it when the install fails.
+func TestBrowserRunShowsItsStart(t *testing.T) {
+	t.Parallel()
+	// An npm that waits for the test's word, then fails as npm does
+	// offline without the package in its cache.
+	dir := t.TempDir()
+	release := filepath.Join(dir, "release")
+	npm := filepath.Join(dir, "npm")
+	script := "#!/bin/sh\nwhile [ ! -e " + release + " ]; do sleep 0.05; done\necho 'npm error code ENOTCACHED' >&2\nexit 1\n"
+	if err := os.WriteFile(npm, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	srv := mustServeRun(t, server.RunOptions{CADir: filepath.Join(dir, "ca"),
+		SDK: localrun.SDKOptions{CacheDir: filepath.Join(dir, "sdk"), NPM: npm}})
+	ctx, _ := newBrowser(t)
+	run(t, ctx, "create the chat example and run it",
+		chromedp.Navigate(srv.url+"/"),
+		chromedp.WaitVisible(`#create-name`),
+		chromedp.SendKeys(`#create-name`, "chat"),
+		chromedp.SetValue(`#create-example`, "chat"),
+		chromedp.Click(`[data-testid=create-form] button[type=submit]`),
+		chromedp.WaitVisible(`.editor.ready #node-api1`),
+		chromedp.Click(`[data-testid=run-locally]`),
+		chromedp.WaitVisible(`[data-testid=run-starting]`),
+		chromedp.Poll(`document.querySelector('[data-testid=run-setup]').textContent.includes('installing the AWS SDK for JavaScript v3')`, nil),
+	)
+	// The panel keeps following the start: still starting, one poll later.
+	run(t, ctx, "keep following the start",
+		chromedp.Evaluate(`document.querySelector('[data-testid=run-setup]').dataset.seen = 'yes'`, nil),
+		chromedp.Poll(`!document.querySelector('[data-testid=run-setup]')?.dataset.seen && !!document.querySelector('[data-testid=run-starting]')`, nil),
+	)
+	if err := os.WriteFile(release, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var msg string
+	run(t, ctx, "see why the start failed",
+		chromedp.WaitVisible(`[data-testid=run-error]`),
+		chromedp.Text(`[data-testid=run-error]`, &msg),
+		chromedp.WaitVisible(`[data-testid=run-start]`),
+	)
+	for _, want := range []string{"ENOTCACHED", lambdaemu.SDKInstallCommand} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the failed start says %q; want it to name %q", msg, want)
+		}
+	}
+	if n := count(t, ctx, `[data-testid=run-starting]`); n != 0 {
+		t.Errorf("the failed start still shows %d starting panels", n)
+	}
+}
+
 // TestBrowserChatFromScratch is a new user's first run: no DynamoDB, no
 // moto, no CA yet. They create the chat example, press Run locally, and two
 // WebSocket clients in the page talk through the starter handlers; the Run
@@ -75,7 +131,8 @@ func TestBrowserChatFromScratch(t *testing.T) {
 		chromedp.WaitVisible(`.editor.ready #node-api1`),
 	)
 	// The first run installs the SDK (npm, from its cache): 3 s on a quiet
-	// machine, over 30 s while the rest of the suite runs beside it.
+	// machine, over 30 s while the rest of the suite runs beside it; the
+	// panel follows the start meanwhile (TestBrowserRunShowsItsStart).
 	runWithin(t, ctx, 2*time.Minute, "run it, installing the SDK on first need",
 		chromedp.Click(`[data-testid=run-locally]`),
 		chromedp.WaitVisible(`[data-testid=run-url]`),
@@ -85,6 +142,9 @@ func TestBrowserChatFromScratch(t *testing.T) {
 	if !strings.HasPrefix(url, "ws://127.0.0.1:") {
 		t.Fatalf("run URL = %q", url)
 	}
+	// The log keeps what the start did, the install among it.
+	run(t, ctx, "see the install in the run's log",
+		chromedp.Poll(`document.querySelector('[data-testid=run-log]').textContent.includes('installed the AWS SDK for JavaScript v3')`, nil))
 	if installed, _ := filepath.Glob(filepath.Join(sdkCache, "*", "node_modules", "@aws-sdk", "client-dynamodb")); len(installed) == 0 {
 		t.Errorf("the run did not install the SDK into the empty cache %s", sdkCache)
 	}

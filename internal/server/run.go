@@ -1,7 +1,9 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -37,6 +39,9 @@ type RunOptions struct {
 	// MaxConnections caps each run's WebSocket connections;
 	// localrun.DefaultMaxConnections when zero.
 	MaxConnections int
+	// SDK says where the AWS SDK the functions import is cached and
+	// installed from on first need.
+	SDK localrun.SDKOptions
 }
 
 // runConfig is how the stack runs for a page at appOrigin: codeDir, when
@@ -54,6 +59,7 @@ func (o RunOptions) runConfig(st *model.Stack, codeDir, appOrigin string) localr
 		NodePath:         o.NodePath,
 		CADir:            o.CADir,
 		DataDir:          o.stackDataDir(st),
+		SDK:              o.SDK,
 		Gateway:          localrun.GatewayOptions{AllowOrigins: origins, MaxConnections: o.MaxConnections},
 	}
 }
@@ -117,7 +123,31 @@ func (s *Server) handleRunPanel(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.render(w, r, http.StatusOK, web.RunPanel(s.runView(r, st, s.runs.Get(st.ID), "")))
+	s.renderRunPanel(w, r, st, s.runs.Status(st.ID))
+}
+
+// runStartWait is how long a start request waits for the run before it
+// answers with the start under way: a start with the SDK cached takes a
+// fraction of a second and shows the running stack at once; one installing
+// the SDK (a minute on a slow network) shows its progress instead of
+// holding the request past the server's timeouts.
+const runStartWait = 2 * time.Second
+
+// renderRunPanel shows the Run tab for the run's status: starting (its
+// progress, polling until it is up), running, failed or none.
+func (s *Server) renderRunPanel(w http.ResponseWriter, r *http.Request, st *model.Stack, status localrun.Status) {
+	switch status.State {
+	case localrun.Starting:
+		v := s.runView(r, st, nil, "")
+		v.Starting, v.Setup = true, status.Setup
+		s.render(w, r, http.StatusOK, web.RunPanel(v))
+	case localrun.Running:
+		s.render(w, r, http.StatusOK, web.RunPanel(s.runView(r, st, status.Run, "")))
+	case localrun.Failed:
+		s.render(w, r, http.StatusOK, web.RunPanel(s.runView(r, st, nil, runErrorText(failureOf(status.Err), status.Err))))
+	default:
+		s.render(w, r, http.StatusOK, web.RunPanel(s.runView(r, st, nil, "")))
+	}
 }
 
 // handleRunStart runs the stack's current revision locally, or shows the
@@ -155,14 +185,35 @@ func (s *Server) handleRunStart(w http.ResponseWriter, r *http.Request) {
 	// check), so its test client may connect from this origin.
 	cfg := s.runOpts.runConfig(st, codeDir, "http://"+r.Host)
 	cfg.Parameters = values
-	run, err := s.runs.Start(r.Context(), cfg)
-	if err != nil {
-		// The panel says why, next to the button that tries again: 422
-		// whatever the failure, since htmx swaps in no other error.
-		s.render(w, r, http.StatusUnprocessableEntity, web.RunPanel(s.runView(r, st, nil, runErrorText(s.failed(r, err), err))))
-		return
+	// The start goes on without the request: the run outlives it, and the
+	// panel polls for it when it takes longer than runStartWait.
+	type started struct {
+		run *localrun.Run
+		err error
 	}
-	s.render(w, r, http.StatusOK, web.RunPanel(s.runView(r, st, run, "")))
+	done := make(chan started, 1)
+	ctx := context.WithoutCancel(r.Context())
+	go func() {
+		run, err := s.runs.Start(ctx, cfg)
+		if err != nil && !errors.Is(err, localrun.ErrRunStopped) {
+			s.log.WarnContext(ctx, "local run did not start", slog.Int64("stack", st.ID), slog.Any("error", err))
+		}
+		done <- started{run, err}
+	}()
+	wait := time.NewTimer(runStartWait)
+	defer wait.Stop()
+	select {
+	case res := <-done:
+		if res.err != nil {
+			// The panel says why, next to the button that tries again: 422
+			// whatever the failure, since htmx swaps in no other error.
+			s.render(w, r, http.StatusUnprocessableEntity, web.RunPanel(s.runView(r, st, nil, runErrorText(failureOf(res.err), res.err))))
+			return
+		}
+		s.render(w, r, http.StatusOK, web.RunPanel(s.runView(r, st, res.run, "")))
+	case <-wait.C:
+		s.renderRunPanel(w, r, st, s.runs.Status(st.ID))
+	}
 }
 
 // runErrorText is what the panel says about a failed start: a user error as

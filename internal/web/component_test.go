@@ -351,6 +351,38 @@ func TestRunPanelComponent(t *testing.T) {
 	}
 	none(t, doc, "run-start")
 	none(t, doc, "run-error")
+	none(t, doc, "run-starting")
+
+	// A start under way: what it did so far, a stop, no start button, and
+	// a poll of the panel that answers with what comes next.
+	doc = render(t, RunPanel(RunView{Base: "/stacks/2", Starting: true, Setup: []string{"installing the AWS SDK <v3>", "tables on http://127.0.0.1:9"}}))
+	one(t, doc, "run-starting")
+	var lines []*html.Node
+	for li := range one(t, doc, "run-setup").ChildNodes() {
+		if li.Type == html.ElementNode {
+			lines = append(lines, li)
+		}
+	}
+	if got := texts(lines); strings.Join(got, "|") != "installing the AWS SDK <v3>|tables on http://127.0.0.1:9" {
+		t.Errorf("setup lines %q", got)
+	}
+	if got := attr(one(t, doc, "run-stop"), "hx-post"); got != "/stacks/2/run/stop" {
+		t.Errorf("stop posts to %q", got)
+	}
+	none(t, doc, "run-start")
+	none(t, doc, "run-client")
+	if hasAttr(one(t, doc, "run-panel"), "data-running") {
+		t.Error("a starting panel claims to be running")
+	}
+	polls := 0
+	for n := range doc.Descendants() {
+		if n.Type == html.ElementNode && attr(n, "hx-get") == "/stacks/2/run" && strings.HasPrefix(attr(n, "hx-trigger"), "load delay:") && attr(n, "hx-target") == "#run-tab" {
+			polls++
+		}
+	}
+	if polls != 1 {
+		t.Errorf("the starting panel has %d polls of itself, want 1", polls)
+	}
 }
 
 func TestImportPreviewComponent(t *testing.T) {

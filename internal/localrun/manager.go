@@ -41,8 +41,8 @@ type Manager struct {
 	log *slog.Logger
 
 	mu       sync.Mutex
-	stack    map[int64]*Run // starting or running
-	stopping map[int64]*Run // being stopped, for a Stop that must wait
+	stack    map[int64]*Run  // starting or running
+	stopping map[int64]*Run  // being stopped, for a Stop that must wait
 	failed   map[int64]error // why the last start failed, until the next start or stop
 }
 

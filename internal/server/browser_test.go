@@ -118,7 +118,7 @@ func newBrowserWith(tb testing.TB, extra ...chromedp.ExecAllocatorOption) (conte
 		}
 	})
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(testtool.ChromiumFlags(path, profile), extra...)...)
-	ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithLogf(tb.Logf))
+	ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithLogf(tb.Logf), chromedp.WithErrorf(testtool.BrowserErrorf))
 	tb.Cleanup(func() {
 		cancelCtx()
 		cancelAlloc()

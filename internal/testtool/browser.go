@@ -2,8 +2,10 @@ package testtool
 
 import (
 	"context"
+	"log"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 
@@ -88,7 +90,7 @@ func Browser(tb testing.TB) context.Context {
 			// (chromedp sets Pdeathsig on Linux).
 			alloc, _ = chromedp.NewExecAllocator(context.Background(), ChromiumFlags(path, profile)...)
 		}
-		browser, _ := chromedp.NewContext(alloc)
+		browser, _ := chromedp.NewContext(alloc, chromedp.WithErrorf(BrowserErrorf))
 		if err := chromedp.Run(browser); err != nil {
 			shared.err = err
 			return
@@ -176,4 +178,14 @@ func GrantPermissions(ctx context.Context, perms ...browser.PermissionType) chro
 		grant = grant.WithBrowserContextID(id.(cdp.BrowserContextID))
 	}
 	return grant
+}
+
+// BrowserErrorf is chromedp's error log without the events of newer
+// Chromiums it does not know (dom.EventTopLayerElementsUpdated), which it
+// reports for every dialog and popover and which drown real errors.
+func BrowserErrorf(format string, args ...any) {
+	if strings.HasPrefix(format, "unhandled node event") {
+		return
+	}
+	log.Printf("ERROR: "+format, args...)
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"flag"
 	"net/url"
@@ -109,4 +110,13 @@ func assertSameStack(tb testing.TB, got, want *model.Stack) {
 	if gj, wj := mustJSON(tb, g), mustJSON(tb, w); gj != wj {
 		tb.Fatalf("stacks differ:\n got: %s\nwant: %s", gj, wj)
 	}
+}
+
+func mustJSON(tb testing.TB, v any) string {
+	tb.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(data)
 }

@@ -2,7 +2,6 @@ package importer_test
 
 import (
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/url"
@@ -271,7 +270,7 @@ func wireAddedToKeptRoleGrants(t *testing.T, lint func(name, corpus string, befo
 				if isSAM(tpl) {
 					tpl = expandSAM(t, tpl)
 				}
-				m := &moto{t: t, url: testtool.StartMoto(t, "a grant added to a kept role deploys"), bucket: "keptgrants-" + string(rune('a'+i))}
+				m := &moto{t: t, api: testtool.MotoAPI{URL: testtool.StartMoto(t, "a grant added to a kept role deploys")}, bucket: "keptgrants-" + string(rune('a'+i))}
 				m.put("/"+m.bucket, nil)
 				if got := m.deploy("edited", tpl); got != "CREATE_COMPLETE" {
 					t.Fatalf("the edited export deploys only to %s", got)
@@ -297,15 +296,8 @@ func wireAddedToKeptRoleGrants(t *testing.T, lint func(name, corpus string, befo
 func (m *moto) rolePolicies() map[string][]string {
 	m.t.Helper()
 	iam := func(form url.Values, into any) {
-		h := sign("iam")
-		h.Set("Content-Type", "application/x-www-form-urlencoded")
-		form.Set("Version", "2010-05-08")
-		data, err := m.try("POST", "/", h, strings.NewReader(form.Encode()))
-		if err != nil {
-			m.t.Fatalf("iam %s: %v", form.Get("Action"), err)
-		}
-		if err := xml.Unmarshal(data, into); err != nil {
-			m.t.Fatalf("iam %s: %v", form.Get("Action"), err)
+		if err := m.api.Query(context.Background(), "iam", "2010-05-08", form, into); err != nil {
+			m.t.Fatal(err)
 		}
 	}
 	var roles struct {

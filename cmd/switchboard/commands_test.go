@@ -18,6 +18,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/store/storetest"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 	"gopkg.in/yaml.v3"
 )
 
@@ -403,34 +404,47 @@ func TestRunFlagsAreChecked(t *testing.T) {
 }
 
 // TestSDKInstallCommand: `switchboard sdk install` installs the Node.js SDK
-// into the cache $SWITCHBOARD_SDK_CACHE names (from npm's cache only) and
-// prints where; without network it fails naming the fix.
+// into the cache $SWITCHBOARD_SDK_CACHE names, from npm's cache only, and
+// prints where; when npm cannot install it, the command says what it tried
+// and fails naming the fix. The first install goes to the tests' shared
+// cache (testtool.SharedSDKCache), so a machine pays for it once; lambdaemu
+// tests the install into an empty cache.
 func TestSDKInstallCommand(t *testing.T) {
 	if _, err := exec.LookPath("npm"); err != nil {
 		t.Skip("npm is not on PATH")
 	}
-	cache := t.TempDir()
-	t.Setenv("npm_config_offline", "true")
-	var stdout, stderr syncBuffer
-	cli := &CLI{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string {
-		if k == "SWITCHBOARD_SDK_CACHE" {
-			return cache
-		}
-		return ""
-	}}
-	if err := cli.Run(context.Background(), []string{"sdk", "install", "--python=false"}); err != nil {
-		t.Fatalf("sdk install: %v\n%s", err, stderr.String())
+	shared, err := testtool.SharedSDKCache()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !strings.Contains(stdout.String(), filepath.Join(cache, "node-")) || !strings.Contains(stderr.String(), "installing the AWS SDK for JavaScript v3") {
-		t.Fatalf("stdout %q, stderr %q", stdout.String(), stderr.String())
+	sdkInstall := func(cache string) (stdout, stderr string, err error) {
+		var out, errOut syncBuffer
+		cli := &CLI{Stdout: &out, Stderr: &errOut, Getenv: func(k string) string {
+			if k == "SWITCHBOARD_SDK_CACHE" {
+				return cache
+			}
+			return ""
+		}}
+		err = cli.Run(context.Background(), []string{"sdk", "install", "--python=false"})
+		return out.String(), errOut.String(), err
+	}
+	t.Setenv("npm_config_offline", "true")
+	stdout, stderr, err := sdkInstall(shared)
+	if err != nil {
+		t.Fatalf("sdk install: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stdout, filepath.Join(shared, "node-")) {
+		t.Fatalf("stdout %q, stderr %q; want the folder the SDK is in", stdout, stderr)
 	}
 
 	t.Setenv("npm_config_offline", "false")
 	t.Setenv("npm_config_cache", t.TempDir())
 	t.Setenv("npm_config_registry", "http://127.0.0.1:1/")
-	cache = t.TempDir()
-	err := cli.Run(context.Background(), []string{"sdk", "install", "--python=false"})
+	_, stderr, err = sdkInstall(t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), "`switchboard sdk install`") {
 		t.Fatalf("offline sdk install: %v", err)
+	}
+	if !strings.Contains(stderr, "installing the AWS SDK for JavaScript v3") {
+		t.Fatalf("stderr %q does not say what the command installs", stderr)
 	}
 }

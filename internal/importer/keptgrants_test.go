@@ -239,7 +239,7 @@ func TestUserChangesToImportsDeploy(t *testing.T) {
 	}
 	t.Run("grants", func(t *testing.T) { wireAddedToKeptRoleGrants(t, lint) })
 	t.Run("routes", func(t *testing.T) { routeChangeRedeploys(t, lint) })
-	lintCorpus(t, stacks, results)
+	lintCorpus(t, stacks, results, false)
 }
 
 // wireAddedToKeptRoleGrants: a wire the user draws from a function whose

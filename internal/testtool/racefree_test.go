@@ -2,6 +2,7 @@ package testtool
 
 import (
 	"go/ast"
+	"go/build/constraint"
 	"go/parser"
 	"go/token"
 	"io/fs"
@@ -110,13 +111,48 @@ func goroutinesStarted(t *testing.T, path string) []token.Position {
 	return found
 }
 
-// The two build constraints of a RACE_SPLIT package's test files: its
-// single-goroutine tests are built only without the race detector, its
-// concurrency tests everywhere but in the Makefile's race-free job.
+// The two kinds of test file of a RACE_SPLIT package, by build constraint:
+// its single-goroutine tests are built only without the race detector
+// (//go:build !race, with any other condition), its concurrency tests
+// everywhere but in the Makefile's race-free job (//go:build race ||
+// !racesplit).
 const (
 	withoutRace      = "!race"
 	notInRaceFreeJob = "race || !racesplit"
 )
+
+// splitKind says which of the two a build constraint makes a file: it is
+// built in the race suite, in the race-free job, or both, other tags
+// (unix...) aside.
+func splitKind(t *testing.T, line string) string {
+	t.Helper()
+	if line == "" {
+		return ""
+	}
+	expr, err := constraint.Parse("//go:build " + line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	built := func(race, racesplit bool) bool {
+		return expr.Eval(func(tag string) bool {
+			switch tag {
+			case "race":
+				return race
+			case "racesplit":
+				return racesplit
+			}
+			return true
+		})
+	}
+	inRaceSuite, inRaceFreeJob, plain := built(true, false), built(false, true), built(false, false)
+	switch {
+	case !inRaceSuite && inRaceFreeJob && plain:
+		return withoutRace
+	case inRaceSuite && !inRaceFreeJob && plain:
+		return notInRaceFreeJob
+	}
+	return line
+}
 
 // TestRaceSplitFilesStartNoGoroutine keeps the Makefile's RACE_SPLIT list
 // honest. Each test of a RACE_SPLIT package runs once in `make test`: in a
@@ -159,7 +195,8 @@ func TestRaceSplitFilesStartNoGoroutine(t *testing.T) {
 		}
 		dir := filepath.Dir(path)
 		rel, _ := filepath.Rel(root, path)
-		constraint, tests := testFile(t, path)
+		line, tests := testFile(t, path)
+		constraint := splitKind(t, line)
 		switch {
 		case !split[dir] && (constraint == withoutRace || constraint == notInRaceFreeJob):
 			t.Errorf("%s is built with %q, but its package is not in the Makefile's RACE_SPLIT", rel, constraint)
@@ -215,6 +252,11 @@ func TestRaceSplitFindsHelpersThatStartGoroutines(t *testing.T) {
 	}
 	if c, tests := testFile(t, filepath.Join(dir, "a_test.go")); c != "" || tests {
 		t.Errorf("a_test.go: constraint %q, tests %v", c, tests)
+	}
+	for line, want := range map[string]string{"!race": withoutRace, "unix && !race": withoutRace, "race || !racesplit": notInRaceFreeJob, "unix": "unix", "race": "race", "": ""} {
+		if got := splitKind(t, line); got != want {
+			t.Errorf("splitKind(%q) = %q, want %q", line, got, want)
+		}
 	}
 }
 

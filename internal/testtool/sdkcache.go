@@ -15,13 +15,18 @@ import (
 // itself (lambdaemu's, and the first-contact browser test) uses an empty
 // folder of its own instead.
 func SharedSDKCache() (string, error) {
-	base, err := os.UserCacheDir()
-	if err != nil {
-		base = filepath.Join(os.TempDir(), fmt.Sprintf("switchboard-test-%d", os.Getuid()))
+	var bases []string
+	if base, err := os.UserCacheDir(); err == nil {
+		bases = append(bases, base)
 	}
-	dir := filepath.Join(base, "switchboard-test", "sdk")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("the tests' shared SDK cache: %w", err)
+	// A machine whose home is read-only (some CI) still shares one.
+	bases = append(bases, filepath.Join(os.TempDir(), fmt.Sprintf("switchboard-test-%d", os.Getuid())))
+	var err error
+	for _, base := range bases {
+		dir := filepath.Join(base, "switchboard-test", "sdk")
+		if err = os.MkdirAll(dir, 0o755); err == nil {
+			return dir, nil
+		}
 	}
-	return dir, nil
+	return "", fmt.Errorf("the tests' shared SDK cache: %w", err)
 }

@@ -19,7 +19,7 @@ import (
 // would against AWS: write the template and scaffolds, `aws cloudformation
 // package` (which uploads the code folders to S3), `aws cloudformation
 // deploy`, and expect CREATE_COMPLETE; then cfn-lint the packaged
-// templates.
+// templates (for TestCfnLint too: see deployLintsGoldens).
 //
 // moto's CloudFormation skips AWS::ApiGatewayV2::* resources (it has no
 // CloudFormation model for them), so this proves the Lambda, IAM, Logs and
@@ -36,7 +36,7 @@ func TestDeployToMoto(t *testing.T) {
 	// The environment whose parameter file a deployment takes, as a user's
 	// --parameter-overrides file://parameters/prod.json.
 	environments := map[string]string{"everything": "prod"}
-	examples := []string{"chat", "echo", "kept", "services", "events", "apikinds", "everything"}
+	examples := slices.Sorted(maps.Keys(goldenStacks))
 	// Each deploy is its own moto account. Most of a deploy is waiting on
 	// the AWS CLI's waiters, so they all run at once, not -parallel's
 	// (the cores') few at a time; and the packaged templates are linted

@@ -235,3 +235,55 @@ func TestServe(t *testing.T) {
 		testServe(t, nil, map[string]string{"SWITCHBOARD_ADDR": "127.0.0.1:0"})
 	})
 }
+
+// testServe runs the program with args until it serves, checks the stacks
+// page, then interrupts it and expects a clean shutdown.
+func testServe(t *testing.T, args []string, env map[string]string) {
+	t.Helper()
+	db := storetest.Path(t, "stacks.db")
+	mustRun(t, db, "new", "chat", "--example", "chat")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	var stderr bytes.Buffer
+	getenv := func(k string) string {
+		if k == "SWITCHBOARD_DB" {
+			return db
+		}
+		return env[k]
+	}
+	cli := &CLI{Stdout: io.Discard, Stderr: &stderr, Getenv: getenv, Ready: func(u string) { ready <- u }}
+	go func() { done <- cli.Run(ctx, args) }()
+	var url string
+	select {
+	case url = <-ready:
+	case err := <-done:
+		t.Fatalf("serve stopped: %v\n%s", err, stderr.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not start")
+	}
+
+	resp, err := http.Get(url + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "chat") || !strings.Contains(string(body), "WebSocket chat") {
+		t.Fatalf("GET / = %d:\n%s", resp.StatusCode, body)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+	if !strings.Contains(stderr.String(), "shutting down") {
+		t.Fatalf("serve should log its shutdown:\n%s", stderr.String())
+	}
+}

@@ -8,6 +8,8 @@ package store_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -366,5 +368,25 @@ func TestDeleteStack_IDNeverReused(t *testing.T) {
 	second := MustCreate(t, s, &model.Stack{Name: "second"})
 	if second.ID <= first.ID {
 		t.Fatalf("second stack got ID %d after stack %d was deleted", second.ID, first.ID)
+	}
+}
+
+// assertCode fails unless err carries the model error code, and its
+// message contains want.
+func assertCode(tb testing.TB, err error, code, want string) {
+	tb.Helper()
+	if err == nil {
+		tb.Fatalf("got no error, want %s %q", code, want)
+	}
+	if got := model.ErrorCode(err); got != code {
+		tb.Fatalf("error code = %s, want %s; error: %v", got, code, err)
+	}
+	if !strings.Contains(model.ErrorMessage(err), want) {
+		tb.Fatalf("error message %q does not contain %q", model.ErrorMessage(err), want)
+	}
+	var me *model.Error
+	var ve *model.ValidationError
+	if !errors.As(err, &me) && !errors.As(err, &ve) {
+		tb.Fatalf("error %v is not a model error", err)
 	}
 }

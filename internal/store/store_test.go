@@ -4,10 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"flag"
 	"net/url"
-	"strings"
 	"testing"
 
 	_ "modernc.org/sqlite"
@@ -75,26 +73,6 @@ func MustExample(tb testing.TB, example, name string) *model.Stack {
 		tb.Fatal(err)
 	}
 	return st
-}
-
-// assertCode fails unless err carries the model error code, and its
-// message contains want.
-func assertCode(tb testing.TB, err error, code, want string) {
-	tb.Helper()
-	if err == nil {
-		tb.Fatalf("got no error, want %s %q", code, want)
-	}
-	if got := model.ErrorCode(err); got != code {
-		tb.Fatalf("error code = %s, want %s; error: %v", got, code, err)
-	}
-	if !strings.Contains(model.ErrorMessage(err), want) {
-		tb.Fatalf("error message %q does not contain %q", model.ErrorMessage(err), want)
-	}
-	var me *model.Error
-	var ve *model.ValidationError
-	if !errors.As(err, &me) && !errors.As(err, &ve) {
-		tb.Fatalf("error %v is not a model error", err)
-	}
 }
 
 // assertSameStack compares two stacks the way a user would: after defaults,

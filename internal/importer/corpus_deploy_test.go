@@ -26,6 +26,7 @@ import (
 // parts and every reference. It speaks CloudFormation's and S3's HTTP APIs
 // directly: the AWS CLI takes a second to start, per call.
 func TestCorpusDeploysOnMoto(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("deploying to moto takes seconds; skipped with -short")
 	}

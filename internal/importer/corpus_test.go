@@ -99,6 +99,7 @@ type corpusResult struct {
 // counts: how many import, export, and come back as the same
 // infrastructure.
 func TestCorpus(t *testing.T) {
+	t.Parallel()
 	stacks := corpusStacks(t)
 	dir := t.TempDir()
 	results := make([]*corpusResult, len(stacks))

@@ -224,6 +224,7 @@ func mapsKeys[V any](m map[string]V) func(func(string) bool) {
 // route change (routeChangeRedeploys). Each export lints no worse than the
 // unchanged one, in one cfn-lint run (it takes seconds to start).
 func TestUserChangesToImportsDeploy(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var stacks []corpusStack
 	var results []*corpusResult
@@ -320,6 +321,7 @@ func (m *moto) rolePolicies() map[string][]string {
 // wire is refused with the reason rather than left to fail on AWS; the
 // import itself, whose grants that role holds, is kept as it is.
 func TestWireToOutsideRoleIsRefused(t *testing.T) {
+	t.Parallel()
 	src := `AWSTemplateFormatVersion: "2010-09-09"
 Resources:
   Api:
@@ -499,6 +501,7 @@ func routeChangeRedeploys(t *testing.T, lint func(name, corpus string, before, a
 // the same; the grant policy comes back as the wire's, not as a resource
 // kept whole, so removing the wire then removes it.
 func TestEditedExportRoundTrips(t *testing.T) {
+	t.Parallel()
 	changes := slices.Clone(keptGrantChanges)
 	for _, c := range routeChanges {
 		changes = append(changes, c.userChange)

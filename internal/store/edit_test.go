@@ -222,7 +222,7 @@ func testRandomEdits(t *testing.T, seed uint64) {
 // TestEdit is the one edit path: the revision is checked in the write
 // transaction, an edit that changes nothing adds no revision, a refused or
 // invalid edit writes nothing, and the saved state's problems are reused.
-func TestEdit(t *testing.T) {
+func TestEdit(t *testing.T) { // not parallel: it counts checks on model's process-wide counter
 	ctx := context.Background()
 	s := MustOpen(t)
 	ex, _ := model.Example("chat", "Chat")
@@ -370,6 +370,7 @@ func TestEdit(t *testing.T) {
 // TestStaleMoveMerges: a drag in a tab that has not seen another tab's
 // rename of another node lands beside it, as one more revision.
 func TestStaleMoveMerges(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := MustOpen(t)
 	ex, err := model.Example("chat", "stale-move")

@@ -15,6 +15,7 @@ import (
 // TestEveryKindIsStored: each kind of the catalogue registers how it is
 // stored, with at least one table of its own, and no table twice.
 func TestEveryKindIsStored(t *testing.T) {
+	t.Parallel()
 	seen := map[*table]model.Kind{}
 	for _, k := range model.Kinds() {
 		ks := kindStores[k.Kind]

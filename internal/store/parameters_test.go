@@ -18,6 +18,7 @@ import (
 // service folder) is stored, and the folder a stack was imported from
 // survives an edit and its undo.
 func TestParametersAndCodeFolderPersist(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := MustOpen(t)
 	st := MustExample(t, "echo", "params")

@@ -1,16 +1,25 @@
+//go:build !race
+
+// These tests drive the program from one goroutine: the race detector has
+// nothing of theirs to watch, so `make test` runs them once, without it
+// (RACE_SPLIT in the Makefile; the run, serve and watch tests run under
+// -race).
+
 package main
 
 import (
 	"context"
-	"github.com/switchboard-dev/switchboard/internal/store/storetest"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/switchboard-dev/switchboard/internal/apigw/wsload"
+	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
+	"gopkg.in/yaml.v3"
 )
 
 // TestHelp_PrintsOnce: a command's --help prints its usage once, on stdout,
@@ -189,73 +198,6 @@ func TestShow_EscapesControlCharacters(t *testing.T) {
 	}
 }
 
-// TestRun_EscapesHandlerOutput runs the echo example with a handler that
-// logs each message as it is, and sends one holding escape sequences that
-// would clear the screen and retitle the window, DEL and a C1 CSI: stderr
-// shows them escaped.
-func TestRun_EscapesHandlerOutput(t *testing.T) {
-	t.Parallel()
-	if _, err := exec.LookPath("node"); err != nil {
-		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
-			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
-		}
-		t.Skip("node is not on PATH: switchboard run starts Node.js handlers")
-	}
-	db := storetest.Path(t, "stacks.db")
-	mustRun(t, db, "new", "echo", "--example", "echo")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	var stdout, stderr syncBuffer
-	cli := &CLI{Stdout: &stdout, Stderr: &stderr, Ready: func(u string) { ready <- u }, Getenv: func(k string) string {
-		if k == "SWITCHBOARD_DB" {
-			return db
-		}
-		return ""
-	}}
-	code := t.TempDir()
-	handler := "export const handler = async (event) => { console.log(JSON.parse(event.body).x); return { statusCode: 200, body: 'ok' } }\n"
-	if err := os.MkdirAll(filepath.Join(code, "functions", "echo-function"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(code, "functions", "echo-function", "index.mjs"), []byte(handler), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	go func() { done <- cli.Run(ctx, []string{"run", "echo", "--port", "0", "--code", code}) }()
-	var url string
-	select {
-	case url = <-ready:
-	case err := <-done:
-		t.Fatalf("run stopped: %v\n%s", err, stderr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("run did not start\n%s", stderr.String())
-	}
-	c, err := wsload.Dial(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.RoundTrip([]byte(`{"action":"test","x":"\u001b[2J\u001b]0;pwned\u0007\u009b2J\u007f"}`)); err != nil {
-		t.Fatal(err)
-	}
-	_ = c.Close()
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(stderr.String(), `\x1b[2J\x1b]0;pwned\x07\u009b2J\x7f`); {
-		if time.Now().After(deadline) {
-			t.Fatalf("the handler's log did not reach stderr escaped:\n%q", stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if strings.ContainsAny(stderr.String(), "\x1b\x07\u009b\x7f") {
-		t.Fatalf("stderr holds raw control characters: %q", stderr.String())
-	}
-	cancel()
-	select {
-	case <-done:
-	case <-time.After(15 * time.Second):
-		t.Fatal("run did not stop")
-	}
-}
-
 // TestShow_EventKinds: show lists a stack's buses, rules, buckets and
 // streams with what each is wired to.
 func TestShow_EventKinds(t *testing.T) {
@@ -267,5 +209,242 @@ func TestShow_EventKinds(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("show does not say %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestExportDirWritesParameterFiles: export --dir writes each environment
+// as parameters/<env>.json, a list of "Key=Value" strings as
+// aws cloudformation deploy --parameter-overrides file://… reads it
+// (export's TestDeployEnvironmentToMoto deploys one with the AWS CLI).
+func TestExportDirWritesParameterFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "stacks.db")
+	mustRun(t, db, "new", "chat", "--example", "chat")
+	st := mustOpenStore(t, db)
+	ctx := context.Background()
+	stack, err := st.StackByName(ctx, "chat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := "3"
+	if _, _, err := st.Edit(ctx, stack.ID, stack.Revision, func(s *model.Stack) error {
+		s.Parameters = []*model.Parameter{{Name: "Stage", Default: &def}}
+		s.Environments = []*model.Environment{{Name: "dev", Values: map[string]string{"Stage": "dev"}}, {Name: "prod", Values: map[string]string{"Stage": "a=b"}}}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	mustRun(t, db, "export", "chat", "--dir", out)
+	for env, want := range map[string]string{"dev": "[\n  \"Stage=dev\"\n]\n", "prod": "[\n  \"Stage=a=b\"\n]\n"} {
+		data, err := os.ReadFile(filepath.Join(out, "parameters", env+".json"))
+		if err != nil || string(data) != want {
+			t.Errorf("parameters/%s.json = %q, %v; want %q", env, data, err, want)
+		}
+	}
+}
+
+func TestCommandLineLifecycle(t *testing.T) {
+	t.Parallel()
+	db := storetest.Path(t, "stacks.db")
+
+	out := mustRun(t, db, "new", "chat", "--example", "chat")
+	if !strings.Contains(out, "Created stack chat with 5 resources") {
+		t.Fatalf("new: %q", out)
+	}
+	mustRun(t, db, "new", "echo", "--example", "echo", "--description", "Echo for tests")
+	mustRun(t, db, "new", "blank")
+
+	out = mustRun(t, db, "stacks")
+	for _, want := range []string{"NAME", "blank", "chat", "echo"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("stacks output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Index(out, "blank") > strings.Index(out, "chat") {
+		t.Fatalf("stacks must be listed by name:\n%s", out)
+	}
+
+	out = mustRun(t, db, "show", "chat")
+	for _, want := range []string{"WebSocket API ChatApi", "sendMessage", "→ SendHandler", "read-write table Connections (CONNECTIONS_TABLE_NAME)", "sends to ChatApi connections (CHAT_API_CONNECTIONS_URL)", "No problems"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("show output lacks %q:\n%s", want, out)
+		}
+	}
+	out = mustRun(t, db, "show", "echo", "--json")
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc["description"] != "Echo for tests" {
+		t.Fatalf("show --json: %v %v\n%s", err, doc["description"], out)
+	}
+
+	t.Run("ExportYAMLToStdout", func(t *testing.T) {
+		out := mustRun(t, db, "export", "chat")
+		var tmpl map[string]any
+		if err := yaml.Unmarshal([]byte(out), &tmpl); err != nil {
+			t.Fatalf("stdout is not YAML: %v", err)
+		}
+		if !strings.Contains(out, "AWS::ApiGatewayV2::Route") || !strings.Contains(out, "wss://") {
+			t.Fatalf("template lacks routes or the wss URL:\n%s", out)
+		}
+		if again := mustRun(t, db, "export", "chat"); again != out {
+			t.Fatal("two exports of the same stack differ")
+		}
+	})
+	t.Run("ExportJSONToFile", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "out", "template.json")
+		mustRun(t, db, "export", "echo", "--format", "json", "-o", path)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !json.Valid(data) || !strings.Contains(string(data), "AWS::ApiGatewayV2::RouteResponse") {
+			t.Fatalf("not the echo template as JSON:\n%s", data)
+		}
+	})
+	t.Run("ExportDirWritesScaffoldsOnce", func(t *testing.T) {
+		dir := t.TempDir()
+		out := mustRun(t, db, "export", "chat", "--dir", dir)
+		if !strings.Contains(out, "functions/send-handler") {
+			t.Fatalf("export --dir should list the scaffolds it wrote:\n%s", out)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "template.yaml")); err != nil {
+			t.Fatal(err)
+		}
+		userCode := filepath.Join(dir, "functions", "send-handler", "index.mjs")
+		if err := os.WriteFile(userCode, []byte("// mine\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out = mustRun(t, db, "export", "chat", "--dir", dir)
+		if !strings.Contains(out, "no scaffolds were written") {
+			t.Fatalf("a second export must write no scaffolds:\n%s", out)
+		}
+		if data, _ := os.ReadFile(userCode); string(data) != "// mine\n" {
+			t.Fatal("export overwrote user code")
+		}
+	})
+
+	t.Run("ErrExportIncompleteStack", func(t *testing.T) {
+		r := runCLI(t, db, "export", "blank")
+		if r.code != 1 || !strings.Contains(r.stderr, "no resources yet") || r.stdout != "" {
+			t.Fatalf("want exit 1 naming the problem and no output, got %+v", r)
+		}
+	})
+	t.Run("ErrDuplicateName", func(t *testing.T) {
+		r := runCLI(t, db, "new", "chat")
+		if r.code != 1 || !strings.Contains(r.stderr, "already exists") {
+			t.Fatalf("want exit 1 and 'already exists', got %+v", r)
+		}
+	})
+	t.Run("ErrInvalidName", func(t *testing.T) {
+		r := runCLI(t, db, "new", "my stack")
+		if r.code != 1 || !strings.Contains(r.stderr, "must start with a letter") {
+			t.Fatalf("want exit 1 explaining the name rule, got %+v", r)
+		}
+	})
+	t.Run("ErrUnknownStack", func(t *testing.T) {
+		r := runCLI(t, db, "show", "nope")
+		if r.code != 1 || !strings.Contains(r.stderr, "nope") {
+			t.Fatalf("want exit 1 naming the stack, got %+v", r)
+		}
+	})
+	t.Run("ErrUnknownExample", func(t *testing.T) {
+		r := runCLI(t, db, "new", "x", "--example", "poker")
+		if r.code != 1 || !strings.Contains(r.stderr, `unknown example "poker"`) {
+			t.Fatalf("got %+v", r)
+		}
+	})
+
+	mustRun(t, db, "delete", "chat")
+	if r := runCLI(t, db, "show", "chat"); r.code != 1 {
+		t.Fatalf("a deleted stack must be gone, got %+v", r)
+	}
+}
+
+func TestCommandLineUsage(t *testing.T) {
+	t.Parallel()
+	db := storetest.Path(t, "stacks.db")
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"Help", []string{"--help"}, 0, "Commands:", ""},
+		{"CommandHelp", []string{"export", "--help"}, 0, "-format", ""},
+		{"HelpCommand", []string{"help", "new"}, 0, "-example", ""},
+		{"UnknownCommand", []string{"deploy"}, 2, "", `unknown command "deploy"`},
+		{"UnknownFlag", []string{"stacks", "--colour"}, 2, "", "flag provided but not defined: -colour"},
+		{"MissingName", []string{"show"}, 2, "", "show: missing NAME"},
+		{"ExtraArgument", []string{"delete", "a", "b"}, 2, "", `unexpected argument "b"`},
+		{"BadFormat", []string{"export", "x", "--format", "xml"}, 2, "", "xml"},
+		{"OutputAndDir", []string{"export", "x", "-o", "a", "--dir", "b"}, 2, "", "not both"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCLI(t, db, tc.args...)
+			if r.code != tc.code || !strings.Contains(r.stdout, tc.stdout) || !strings.Contains(r.stderr, tc.stderr) {
+				t.Fatalf("want exit %d, stdout ~%q, stderr ~%q; got %+v", tc.code, tc.stdout, tc.stderr, r)
+			}
+		})
+	}
+}
+
+// TestRunFlagsAreChecked: the new flags refuse values that make no sense.
+func TestRunFlagsAreChecked(t *testing.T) {
+	t.Parallel()
+	db := storetest.Path(t, "stacks.db")
+	mustRun(t, db, "new", "echo", "--example", "echo")
+	for _, args := range [][]string{{"--concurrency", "-1"}, {"--idle-timeout", "0s"}, {"--max-connection-duration", "-1m"}, {"--integration-timeout", "0s"}, {"--integration-timeout", "soon"}} {
+		if r := runCLI(t, db, append([]string{"run", "echo"}, args...)...); r.code != 2 || !strings.Contains(r.stderr, args[0][2:]) {
+			t.Errorf("%v: exit %d, stderr %q, want a usage error", args, r.code, r.stderr)
+		}
+	}
+}
+
+// TestSDKInstallCommand: `switchboard sdk install` installs the Node.js SDK
+// into the cache $SWITCHBOARD_SDK_CACHE names, from npm's cache only, and
+// prints where; when npm cannot install it, the command says what it tried
+// and fails naming the fix. The first install goes to the tests' shared
+// cache (testtool.SharedSDKCache), so a machine pays for it once; lambdaemu
+// tests the install into an empty cache.
+func TestSDKInstallCommand(t *testing.T) {
+	if _, err := exec.LookPath("npm"); err != nil {
+		t.Skip("npm is not on PATH")
+	}
+	shared, err := testtool.SharedSDKCache()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sdkInstall := func(cache string) (stdout, stderr string, err error) {
+		var out, errOut syncBuffer
+		cli := &CLI{Stdout: &out, Stderr: &errOut, Getenv: func(k string) string {
+			if k == "SWITCHBOARD_SDK_CACHE" {
+				return cache
+			}
+			return ""
+		}}
+		err = cli.Run(context.Background(), []string{"sdk", "install", "--python=false"})
+		return out.String(), errOut.String(), err
+	}
+	t.Setenv("npm_config_offline", "true")
+	stdout, stderr, err := sdkInstall(shared)
+	if err != nil {
+		t.Fatalf("sdk install: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stdout, filepath.Join(shared, "node-")) {
+		t.Fatalf("stdout %q, stderr %q; want the folder the SDK is in", stdout, stderr)
+	}
+
+	t.Setenv("npm_config_offline", "false")
+	t.Setenv("npm_config_cache", t.TempDir())
+	t.Setenv("npm_config_registry", "http://127.0.0.1:1/")
+	_, stderr, err = sdkInstall(t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "`switchboard sdk install`") {
+		t.Fatalf("offline sdk install: %v", err)
+	}
+	if !strings.Contains(stderr, "installing the AWS SDK for JavaScript v3") {
+		t.Fatalf("stderr %q does not say what the command installs", stderr)
 	}
 }

@@ -1,3 +1,10 @@
+//go:build !race
+
+// These tests drive the program from one goroutine: the race detector has
+// nothing of theirs to watch, so `make test` runs them once, without it
+// (RACE_SPLIT in the Makefile; the run, serve and watch tests run under
+// -race).
+
 package main
 
 import (

@@ -1,9 +1,15 @@
+//go:build !race
+
+// These tests drive the program from one goroutine: the race detector has
+// nothing of theirs to watch, so `make test` runs them once, without it
+// (RACE_SPLIT in the Makefile; the run, serve and watch tests run under
+// -race).
+
 package main
 
 import (
 	"bytes"
 	"context"
-	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 	"net/http"
 	"net/http/cgi"
 	"net/http/httptest"
@@ -14,10 +20,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
+
 	"github.com/switchboard-dev/switchboard/internal/export"
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/publish"
-	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
 // skipGitMessage is the one message the tests needing the git command skip
@@ -195,16 +202,6 @@ func TestCommitToLocalRepository(t *testing.T) {
 		}
 		_ = created
 	})
-}
-
-func mustOpenStore(tb testing.TB, db string) *store.Store {
-	tb.Helper()
-	st, err := store.Open(context.Background(), db)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	return st
 }
 
 func TestCommitToBareRepositoryAndOpen(t *testing.T) {

@@ -1,42 +1,29 @@
+//go:build race || !racesplit
+
+// These tests drive the code from several goroutines: `make test` runs
+// them under -race, and its race-free job (-tags racesplit) leaves them
+// out (RACE_SPLIT in the Makefile).
+
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 
 	"github.com/gobwas/ws"
 
 	"github.com/switchboard-dev/switchboard/internal/apigw/wsload"
 	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
-
-// syncBuffer is a bytes.Buffer safe for the command's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestRunServesTheStack runs `switchboard run` on the echo example with its
 // scaffold, talks to it over WebSocket, and stops it as Ctrl-C would.
@@ -183,5 +170,72 @@ func TestRunKeepsData(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(data, "chat-Connections.table.json")); err != nil {
 		t.Errorf("the table was not kept: %v", err)
+	}
+}
+
+// TestRun_EscapesHandlerOutput runs the echo example with a handler that
+// logs each message as it is, and sends one holding escape sequences that
+// would clear the screen and retitle the window, DEL and a C1 CSI: stderr
+// shows them escaped.
+func TestRun_EscapesHandlerOutput(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("node"); err != nil {
+		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
+			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
+		}
+		t.Skip("node is not on PATH: switchboard run starts Node.js handlers")
+	}
+	db := storetest.Path(t, "stacks.db")
+	mustRun(t, db, "new", "echo", "--example", "echo")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	var stdout, stderr syncBuffer
+	cli := &CLI{Stdout: &stdout, Stderr: &stderr, Ready: func(u string) { ready <- u }, Getenv: func(k string) string {
+		if k == "SWITCHBOARD_DB" {
+			return db
+		}
+		return ""
+	}}
+	code := t.TempDir()
+	handler := "export const handler = async (event) => { console.log(JSON.parse(event.body).x); return { statusCode: 200, body: 'ok' } }\n"
+	if err := os.MkdirAll(filepath.Join(code, "functions", "echo-function"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(code, "functions", "echo-function", "index.mjs"), []byte(handler), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- cli.Run(ctx, []string{"run", "echo", "--port", "0", "--code", code}) }()
+	var url string
+	select {
+	case url = <-ready:
+	case err := <-done:
+		t.Fatalf("run stopped: %v\n%s", err, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("run did not start\n%s", stderr.String())
+	}
+	c, err := wsload.Dial(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RoundTrip([]byte(`{"action":"test","x":"\u001b[2J\u001b]0;pwned\u0007\u009b2J\u007f"}`)); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Close()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(stderr.String(), `\x1b[2J\x1b]0;pwned\x07\u009b2J\x7f`); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the handler's log did not reach stderr escaped:\n%q", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if strings.ContainsAny(stderr.String(), "\x1b\x07\u009b\x7f") {
+		t.Fatalf("stderr holds raw control characters: %q", stderr.String())
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		t.Fatal("run did not stop")
 	}
 }

@@ -1,3 +1,9 @@
+//go:build race || !racesplit
+
+// These tests drive the code from several goroutines: `make test` runs
+// them under -race, and its race-free job (-tags racesplit) leaves them
+// out (RACE_SPLIT in the Makefile).
+
 package main
 
 import (

@@ -1,16 +1,28 @@
+//go:build race || !racesplit
+
+// These tests drive the code from several goroutines: `make test` runs
+// them under -race, and its race-free job (-tags racesplit) leaves them
+// out (RACE_SPLIT in the Makefile).
+
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
-	"github.com/switchboard-dev/switchboard/internal/store/storetest"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
 // TestServeRefusesBeyondLoopback: an --addr other machines can reach is a
@@ -156,5 +168,122 @@ func TestServeAllowHostsFromEnvironment(t *testing.T) {
 		if got := hostStatus(t, s.base, host, ""); got != want {
 			t.Errorf("Host %s = %d, want %d", host, got, want)
 		}
+	}
+}
+
+// TestImportReplaceReachesOpenViews: a replace from the command line while
+// serve has the stack open is told to its live views (the canvas then
+// catches up), as any other process's edit is.
+func TestImportReplaceReachesOpenViews(t *testing.T) {
+	t.Parallel()
+	s := startServe(t, []string{"--addr", "127.0.0.1:0"}, nil)
+	defer s.stop()
+	st := mustOpenStore(t, s.db)
+	before := stackNamed(t, st, "chat")
+	exported := filepath.Join(t.TempDir(), "template.yaml")
+	mustRun(t, s.db, "export", "chat", "-o", exported)
+	text, err := os.ReadFile(exported)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(exported, editFunctionTimeout(t, text, "SendHandler", "10", "45"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/stacks/%d/live?view=vcli", s.base, before.ID), nil)
+	req.Header.Set("Origin", s.base)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	revisions := make(chan string, 16)
+	go func() {
+		sc := bufio.NewScanner(resp.Body)
+		event := ""
+		for sc.Scan() {
+			if name, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+				event = name
+			} else if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok && event == "revision" {
+				revisions <- data
+			}
+		}
+		close(revisions)
+	}()
+	wait := func(want int64) {
+		t.Helper()
+		for rev := range revisions {
+			if rev == strconv.FormatInt(want, 10) {
+				return
+			}
+		}
+		t.Fatalf("the open view was not told of revision %d", want)
+	}
+	wait(before.Revision)
+	mustRun(t, s.db, "import", "--replace", "chat", exported)
+	wait(before.Revision + 1)
+}
+
+func TestServe(t *testing.T) {
+	t.Parallel()
+	t.Run("ServeCommand", func(t *testing.T) {
+		testServe(t, []string{"serve", "--addr", "127.0.0.1:0"}, nil)
+	})
+	t.Run("NoCommandServes", func(t *testing.T) {
+		testServe(t, nil, map[string]string{"SWITCHBOARD_ADDR": "127.0.0.1:0"})
+	})
+}
+
+// testServe runs the program with args until it serves, checks the stacks
+// page, then interrupts it and expects a clean shutdown.
+func testServe(t *testing.T, args []string, env map[string]string) {
+	t.Helper()
+	db := storetest.Path(t, "stacks.db")
+	mustRun(t, db, "new", "chat", "--example", "chat")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	var stderr bytes.Buffer
+	getenv := func(k string) string {
+		if k == "SWITCHBOARD_DB" {
+			return db
+		}
+		return env[k]
+	}
+	cli := &CLI{Stdout: io.Discard, Stderr: &stderr, Getenv: getenv, Ready: func(u string) { ready <- u }}
+	go func() { done <- cli.Run(ctx, args) }()
+	var url string
+	select {
+	case url = <-ready:
+	case err := <-done:
+		t.Fatalf("serve stopped: %v\n%s", err, stderr.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not start")
+	}
+
+	resp, err := http.Get(url + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "chat") || !strings.Contains(string(body), "WebSocket chat") {
+		t.Fatalf("GET / = %d:\n%s", resp.StatusCode, body)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+	if !strings.Contains(stderr.String(), "shutting down") {
+		t.Fatalf("serve should log its shutdown:\n%s", stderr.String())
 	}
 }

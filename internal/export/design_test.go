@@ -1,13 +1,16 @@
 package export
 
 import (
-	"encoding/json"
+	"context"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
 // designStack is the chat example with typed parameters, fields that take
@@ -130,31 +133,38 @@ func TestDeployEnvironmentToMoto(t *testing.T) {
 	if _, err := WriteScaffolds(dir, s); err != nil {
 		t.Fatal(err)
 	}
-	aws := func(args ...string) string {
+	aws := func(args ...string) {
 		t.Helper()
 		out, err := runTool(t, dir, env, "aws", append(args, "--endpoint-url", endpoint)...)
 		if err != nil {
 			t.Fatalf("aws %v: %v\n%s", args, err, out)
 		}
-		return out
 	}
-	aws("s3", "mb", "s3://switchboard-test-design")
+	// What only prepares or reads back goes to moto's API directly; the
+	// CLI packages and deploys.
+	api := testtool.MotoAPI{URL: endpoint}
+	ctx := context.Background()
+	if err := api.Put(ctx, "/switchboard-test-design", nil); err != nil {
+		t.Fatal(err)
+	}
 	aws("cloudformation", "package", "--template-file", "template.yaml",
 		"--s3-bucket", "switchboard-test-design", "--output-template-file", "packaged.yaml")
 	aws("cloudformation", "deploy", "--template-file", "packaged.yaml", "--stack-name", "designed",
 		"--capabilities", "CAPABILITY_IAM", "--parameter-overrides", "file://parameters/prod.json")
 	var described struct {
 		Stacks []struct {
-			StackStatus string
-			Parameters  []struct{ ParameterKey, ParameterValue string }
-		}
+			StackStatus string `xml:"StackStatus"`
+			Parameters  []struct {
+				ParameterKey   string `xml:"ParameterKey"`
+				ParameterValue string `xml:"ParameterValue"`
+			} `xml:"Parameters>member"`
+		} `xml:"DescribeStacksResult>Stacks>member"`
 	}
-	out := aws("cloudformation", "describe-stacks", "--stack-name", "designed", "--output", "json")
-	if err := json.Unmarshal([]byte(out), &described); err != nil {
-		t.Fatalf("describe-stacks: %v\n%s", err, out)
+	if err := api.Query(ctx, "cloudformation", "2010-05-15", url.Values{"Action": {"DescribeStacks"}, "StackName": {"designed"}}, &described); err != nil {
+		t.Fatal(err)
 	}
 	if len(described.Stacks) != 1 || described.Stacks[0].StackStatus != "CREATE_COMPLETE" {
-		t.Fatalf("stack: %s", out)
+		t.Fatalf("stack: %+v", described.Stacks)
 	}
 	got := map[string]string{}
 	for _, p := range described.Stacks[0].Parameters {
@@ -163,8 +173,11 @@ func TestDeployEnvironmentToMoto(t *testing.T) {
 	if got["Memory"] != "512" || got["TableNameParam"] != "prod-connections" {
 		t.Errorf("deployed parameters %v, want prod's", got)
 	}
-	tables := aws("dynamodb", "list-tables", "--output", "json")
-	if !strings.Contains(tables, "prod-connections") {
-		t.Errorf("the table is not named by the parameter: %s", tables)
+	var tables struct{ TableNames []string }
+	if err := api.JSON(ctx, "dynamodb", "DynamoDB_20120810.ListTables", struct{}{}, &tables); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(tables.TableNames, "prod-connections") {
+		t.Errorf("the table is not named by the parameter: %v", tables.TableNames)
 	}
 }

@@ -338,14 +338,6 @@ func TestChatTemplate(t *testing.T) {
 	s := mustExample(t, "chat")
 	d := mustJSON(t, s)
 
-	t.Run("YAMLAndJSONSayTheSame", func(t *testing.T) {
-		y := mustYAML(t, s)
-		yj, _ := json.Marshal(y)
-		jj, _ := json.Marshal(d)
-		if !bytes.Equal(yj, jj) {
-			t.Errorf("YAML and JSON differ:\nYAML %s\nJSON %s", yj, jj)
-		}
-	})
 	t.Run("HasOneResourcePerPart", func(t *testing.T) {
 		want := map[string]int{
 			"AWS::ApiGatewayV2::Api":         1,
@@ -492,13 +484,6 @@ func TestFeatureTemplate(t *testing.T) {
 	t.Parallel()
 	s := featureStack(t)
 	d := mustJSON(t, s)
-	t.Run("YAMLAndJSONSayTheSame", func(t *testing.T) {
-		yj, _ := json.Marshal(mustYAML(t, s))
-		jj, _ := json.Marshal(d)
-		if !bytes.Equal(yj, jj) {
-			t.Errorf("YAML and JSON differ:\nYAML %s\nJSON %s", yj, jj)
-		}
-	})
 	t.Run("DescriptionDefaultsToStackName", func(t *testing.T) {
 		if !strings.Contains(d["Description"].(string), "features") {
 			t.Errorf("Description = %q", d["Description"])

@@ -1,8 +1,9 @@
 package export
 
 import (
-	"encoding/json"
+	"context"
 	"maps"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,13 +11,15 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
 // TestDeployToMoto packages and deploys each example against moto, as a user
 // would against AWS: write the template and scaffolds, `aws cloudformation
 // package` (which uploads the code folders to S3), `aws cloudformation
 // deploy`, and expect CREATE_COMPLETE; then cfn-lint the packaged
-// templates.
+// templates (for TestCfnLint too: see deployLintsGoldens).
 //
 // moto's CloudFormation skips AWS::ApiGatewayV2::* resources (it has no
 // CloudFormation model for them), so this proves the Lambda, IAM, Logs and
@@ -33,7 +36,7 @@ func TestDeployToMoto(t *testing.T) {
 	// The environment whose parameter file a deployment takes, as a user's
 	// --parameter-overrides file://parameters/prod.json.
 	environments := map[string]string{"everything": "prod"}
-	examples := []string{"chat", "echo", "kept", "services", "events", "apikinds", "everything"}
+	examples := slices.Sorted(maps.Keys(goldenStacks))
 	// Each deploy is its own moto account. Most of a deploy is waiting on
 	// the AWS CLI's waiters, so they all run at once, not -parallel's
 	// (the cores') few at a time; and the packaged templates are linted
@@ -82,17 +85,22 @@ func TestDeployToMoto(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				aws := func(args ...string) string {
+				aws := func(args ...string) {
 					t.Helper()
 					out, err := runTool(t, dir, env, "aws", append(args, "--endpoint-url", endpoint)...)
 					if err != nil {
 						t.Fatalf("aws %v: %v\n%s", args, err, out)
 					}
-					return out
 				}
+				// What only prepares or reads back goes to moto's API
+				// directly; the CLI packages and deploys.
+				api := testtool.MotoAPI{URL: endpoint}
+				ctx := context.Background()
 				// Bucket names are global, across moto's accounts too.
 				bucket := "switchboard-test-" + example
-				aws("s3", "mb", "s3://"+bucket)
+				if err := api.Put(ctx, "/"+bucket, nil); err != nil {
+					t.Fatal(err)
+				}
 				aws("cloudformation", "package", "--template-file", "template.yaml",
 					"--s3-bucket", bucket, "--output-template-file", "packaged.yaml")
 				packaged[i] = filepath.Join(dir, "packaged.yaml")
@@ -115,18 +123,20 @@ func TestDeployToMoto(t *testing.T) {
 					deploy = append(append(deploy, "--parameter-overrides"), overrides...)
 				}
 				aws(deploy...)
-				out := aws("cloudformation", "describe-stacks", "--stack-name", example, "--output", "json")
 				var described struct {
 					Stacks []struct {
-						StackStatus string
-						Parameters  []struct{ ParameterKey, ParameterValue string }
-					}
+						StackStatus string `xml:"StackStatus"`
+						Parameters  []struct {
+							ParameterKey   string `xml:"ParameterKey"`
+							ParameterValue string `xml:"ParameterValue"`
+						} `xml:"Parameters>member"`
+					} `xml:"DescribeStacksResult>Stacks>member"`
 				}
-				if err := json.Unmarshal([]byte(out), &described); err != nil {
-					t.Fatalf("describe-stacks: %v\n%s", err, out)
+				if err := api.Query(ctx, "cloudformation", "2010-05-15", url.Values{"Action": {"DescribeStacks"}, "StackName": {example}}, &described); err != nil {
+					t.Fatal(err)
 				}
 				if len(described.Stacks) != 1 || described.Stacks[0].StackStatus != "CREATE_COMPLETE" {
-					t.Fatalf("stack status: %s", out)
+					t.Fatalf("stack status: %+v", described.Stacks)
 				}
 				// The stack took the environment's values.
 				deployed := map[string]string{}
@@ -143,22 +153,24 @@ func TestDeployToMoto(t *testing.T) {
 					}
 				}
 				var listed struct {
-					StackResourceSummaries []struct{ ResourceType string }
+					ResourceTypes []string `xml:"ListStackResourcesResult>StackResourceSummaries>member>ResourceType"`
 				}
-				out = aws("cloudformation", "list-stack-resources", "--stack-name", example, "--output", "json")
-				if err := json.Unmarshal([]byte(out), &listed); err != nil {
-					t.Fatalf("list-stack-resources: %v\n%s", err, out)
+				if err := api.Query(ctx, "cloudformation", "2010-05-15", url.Values{"Action": {"ListStackResources"}, "StackName": {example}}, &listed); err != nil {
+					t.Fatal(err)
 				}
 				created := map[string]int{}
-				for _, r := range listed.StackResourceSummaries {
-					created[r.ResourceType]++
+				for _, typ := range listed.ResourceTypes {
+					created[typ]++
 				}
 				if example == "everything" {
 					// The generic node's references resolved: its SSM
 					// parameter holds the jobs queue's URL.
-					out = aws("ssm", "get-parameter", "--name", "/everything/jobs-url", "--query", "Parameter.Value", "--output", "text")
-					if !strings.Contains(out, "/everything-Jobs") {
-						t.Errorf("the generic SSM parameter holds %q, not the jobs queue's URL", out)
+					var got struct{ Parameter struct{ Value string } }
+					if err := api.JSON(ctx, "ssm", "AmazonSSM.GetParameter", map[string]string{"Name": "/everything/jobs-url"}, &got); err != nil {
+						t.Fatal(err)
+					}
+					if !strings.Contains(got.Parameter.Value, "/everything-Jobs") {
+						t.Errorf("the generic SSM parameter holds %q, not the jobs queue's URL", got.Parameter.Value)
 					}
 				}
 				t.Logf("deployed %s in %s; moto created %v", example, time.Since(start).Round(100*time.Millisecond), created)

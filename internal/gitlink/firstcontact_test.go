@@ -1,3 +1,10 @@
+//go:build !race
+
+// These tests drive the link from one goroutine: the race detector has
+// nothing of theirs to watch, so `make test` runs them once, without it
+// (RACE_SPLIT in the Makefile; limits_test.go and remote_test.go run under
+// -race).
+
 package gitlink
 
 import (

@@ -1,6 +1,7 @@
 package gitlink
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/cgi"
@@ -156,3 +157,14 @@ func stackFiles(template string) map[string]File {
 func newClient(tb testing.TB) *Client {
 	return &Client{CacheDir: filepath.Join(tb.TempDir(), "cache"), Now: fixedNow}
 }
+
+func mustCommit(tb testing.TB, c *Client, l Link, template, msg string) Result {
+	tb.Helper()
+	res, err := c.Commit(context.Background(), l, stackFiles(template), msg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res
+}
+
+func fileURL(p string) string { return "file://" + filepath.ToSlash(p) }

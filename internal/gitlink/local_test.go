@@ -1,3 +1,10 @@
+//go:build !race
+
+// These tests drive the link from one goroutine: the race detector has
+// nothing of theirs to watch, so `make test` runs them once, without it
+// (RACE_SPLIT in the Makefile; limits_test.go and remote_test.go run under
+// -race).
+
 package gitlink
 
 import (
@@ -301,15 +308,6 @@ func TestHistoryPreviewReadFile(t *testing.T) {
 	if _, err := c.ReadFile(ctx, chat, "../game/template.yaml"); !errors.Is(err, ErrInvalid) {
 		t.Errorf("got %v, want ErrInvalid", err)
 	}
-}
-
-func mustCommit(tb testing.TB, c *Client, l Link, template, msg string) Result {
-	tb.Helper()
-	res, err := c.Commit(context.Background(), l, stackFiles(template), msg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return res
 }
 
 func TestLocal_BareRepository(t *testing.T) {

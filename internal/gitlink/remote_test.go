@@ -1,3 +1,9 @@
+//go:build race || !racesplit
+
+// These tests drive the link from several goroutines: `make test` runs them
+// under -race, and its race-free job (-tags racesplit) leaves them out
+// (RACE_SPLIT in the Makefile).
+
 package gitlink
 
 import (
@@ -9,72 +15,6 @@ import (
 	"sync"
 	"testing"
 )
-
-func fileURL(p string) string { return "file://" + filepath.ToSlash(p) }
-
-func TestRemote_FileURL(t *testing.T) {
-	t.Parallel()
-	g := MustGit(t)
-	ctx := context.Background()
-	root := t.TempDir()
-	bare := g.MustBareRepo(root, "stacks.git")
-	c := newClient(t)
-	l := Link{Repo: fileURL(bare), Folder: "stacks/chat"}
-
-	if err := c.Check(ctx, l); err != nil {
-		t.Fatal(err)
-	}
-	res, err := c.Commit(ctx, l, stackFiles("v1\n"), "chat v1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !res.Pushed {
-		t.Error("not pushed")
-	}
-	if got := g.Run(bare, "rev-parse", "main"); got != res.Hash {
-		t.Errorf("remote main = %s, want %s", got, res.Hash)
-	}
-	if got := g.Run(bare, "log", "--format=%s", "main"); got != "chat v1\nseed" {
-		t.Errorf("log:\n%s", got)
-	}
-	if got := g.Run(bare, "show", "main:stacks/chat/template.yaml"); got != "v1" {
-		t.Errorf("template = %q", got)
-	}
-	g.Fsck(bare)
-
-	if _, err := c.Commit(ctx, l, stackFiles("v1\n"), "again"); !errors.Is(err, ErrNothingToCommit) {
-		t.Fatalf("got %v, want ErrNothingToCommit", err)
-	}
-	data, err := c.ReadFile(ctx, l, "template.yaml")
-	if err != nil || string(data) != "v1\n" {
-		t.Errorf("ReadFile = %q, %v", data, err)
-	}
-
-	// The cache is private and keyed by URL.
-	fi, err := os.Stat(c.CacheDir)
-	if err != nil || fi.Mode().Perm() != 0o700 {
-		t.Errorf("cache dir mode = %v, %v", fi.Mode(), err)
-	}
-	entries, _ := os.ReadDir(c.CacheDir)
-	if len(entries) != 1 {
-		t.Fatalf("cache has %d entries", len(entries))
-	}
-	// Widened by someone: the next use sets both folders back to 0700.
-	clone := filepath.Join(c.CacheDir, entries[0].Name())
-	for _, d := range []string{c.CacheDir, clone} {
-		if err := os.Chmod(d, 0o777); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := c.History(ctx, l, 1); err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range []string{c.CacheDir, clone} {
-		if fi, err := os.Stat(d); err != nil || fi.Mode().Perm() != 0o700 {
-			t.Errorf("%s after use: mode %v, %v; want 0700", d, fi.Mode().Perm(), err)
-		}
-	}
-}
 
 func TestRemote_Check(t *testing.T) {
 	t.Parallel()
@@ -449,5 +389,69 @@ func TestRemote_SSHKeyUnreadable(t *testing.T) {
 	err := c.Check(context.Background(), l)
 	if !errors.Is(err, ErrAuth) || strings.Contains(err.Error(), "PASSPHRASE") {
 		t.Fatalf("got %v, want ErrAuth without the passphrase", err)
+	}
+}
+
+func TestRemote_FileURL(t *testing.T) {
+	t.Parallel()
+	g := MustGit(t)
+	ctx := context.Background()
+	root := t.TempDir()
+	bare := g.MustBareRepo(root, "stacks.git")
+	c := newClient(t)
+	l := Link{Repo: fileURL(bare), Folder: "stacks/chat"}
+
+	if err := c.Check(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Commit(ctx, l, stackFiles("v1\n"), "chat v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Pushed {
+		t.Error("not pushed")
+	}
+	if got := g.Run(bare, "rev-parse", "main"); got != res.Hash {
+		t.Errorf("remote main = %s, want %s", got, res.Hash)
+	}
+	if got := g.Run(bare, "log", "--format=%s", "main"); got != "chat v1\nseed" {
+		t.Errorf("log:\n%s", got)
+	}
+	if got := g.Run(bare, "show", "main:stacks/chat/template.yaml"); got != "v1" {
+		t.Errorf("template = %q", got)
+	}
+	g.Fsck(bare)
+
+	if _, err := c.Commit(ctx, l, stackFiles("v1\n"), "again"); !errors.Is(err, ErrNothingToCommit) {
+		t.Fatalf("got %v, want ErrNothingToCommit", err)
+	}
+	data, err := c.ReadFile(ctx, l, "template.yaml")
+	if err != nil || string(data) != "v1\n" {
+		t.Errorf("ReadFile = %q, %v", data, err)
+	}
+
+	// The cache is private and keyed by URL.
+	fi, err := os.Stat(c.CacheDir)
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("cache dir mode = %v, %v", fi.Mode(), err)
+	}
+	entries, _ := os.ReadDir(c.CacheDir)
+	if len(entries) != 1 {
+		t.Fatalf("cache has %d entries", len(entries))
+	}
+	// Widened by someone: the next use sets both folders back to 0700.
+	clone := filepath.Join(c.CacheDir, entries[0].Name())
+	for _, d := range []string{c.CacheDir, clone} {
+		if err := os.Chmod(d, 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.History(ctx, l, 1); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{c.CacheDir, clone} {
+		if fi, err := os.Stat(d); err != nil || fi.Mode().Perm() != 0o700 {
+			t.Errorf("%s after use: mode %v, %v; want 0700", d, fi.Mode().Perm(), err)
+		}
 	}
 }

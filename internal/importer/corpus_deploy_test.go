@@ -3,11 +3,9 @@ package importer_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -28,6 +26,7 @@ import (
 // parts and every reference. It speaks CloudFormation's and S3's HTTP APIs
 // directly: the AWS CLI takes a second to start, per call.
 func TestCorpusDeploysOnMoto(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("deploying to moto takes seconds; skipped with -short")
 	}
@@ -64,12 +63,14 @@ func TestCorpusDeploysOnMoto(t *testing.T) {
 				exported = expandSAM(t, exported)
 			}
 			// Bucket names are global, across moto's accounts too.
-			m := &moto{t: t, url: testtool.StartMoto(t, "the corpus deploys each stack and its export"), bucket: "corpus-" + strings.ToLower(cs.name)}
+			m := &moto{t: t, api: testtool.MotoAPI{URL: testtool.StartMoto(t, "the corpus deploys each stack and its export")}, bucket: "corpus-" + strings.ToLower(cs.name)}
 			m.put("/"+m.bucket, nil)
 			was := m.deploy("original", original)
 			// The export replaces the original, as deploying it over the
 			// source's stack would; side by side their exports' names clash.
-			m.cloudFormation(url.Values{"Action": {"DeleteStack"}, "StackName": {"original"}})
+			if err := m.cloudFormation(url.Values{"Action": {"DeleteStack"}, "StackName": {"original"}}, nil); err != nil {
+				t.Fatal(err)
+			}
 			got := m.deploy("export", exported)
 			t.Logf("original: %s; export: %s", was, got)
 			if was == "CREATE_COMPLETE" && got != was {
@@ -82,65 +83,22 @@ func TestCorpusDeploysOnMoto(t *testing.T) {
 // moto talks to one moto_server account.
 type moto struct {
 	t   *testing.T
-	url string
+	api testtool.MotoAPI
 	// bucket holds the code folders, as `aws cloudformation package`'s.
 	bucket string
 }
 
-func (m *moto) do(method, path string, header http.Header, body io.Reader) []byte {
-	m.t.Helper()
-	data, err := m.try(method, path, header, body)
-	if err != nil {
-		m.t.Fatal(err)
-	}
-	return data
-}
-
-// try sends a request and returns the answer, or an error naming a refusal.
-func (m *moto) try(method, path string, header http.Header, body io.Reader) ([]byte, error) {
-	req, err := http.NewRequest(method, m.url+path, body)
-	if err != nil {
-		m.t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode >= 300 {
-		var refusal struct {
-			Message string `xml:"Error>Message"`
-		}
-		if xml.Unmarshal(data, &refusal) == nil && refusal.Message != "" {
-			return nil, fmt.Errorf("%s", refusal.Message)
-		}
-		return nil, fmt.Errorf("%s %s: %s %.300q", method, path, resp.Status, data)
-	}
-	return data, nil
-}
-
-// sign names the service moto routes a request to; moto checks no
-// signature.
-func sign(service string) http.Header {
-	return http.Header{"Authorization": {"AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/" + service + "/aws4_request, SignedHeaders=host, Signature=0"}}
-}
-
 func (m *moto) put(path string, body []byte) {
-	m.do(http.MethodPut, path, sign("s3"), bytes.NewReader(body))
+	m.t.Helper()
+	if err := m.api.Put(context.Background(), path, body); err != nil {
+		m.t.Fatal(err)
+	}
 }
 
-func (m *moto) cloudFormation(form url.Values) ([]byte, error) {
-	h := sign("cloudformation")
-	h.Set("Content-Type", "application/x-www-form-urlencoded")
-	form.Set("Version", "2010-05-15")
-	return m.try(http.MethodPost, "/", h, strings.NewReader(form.Encode()))
+// cloudFormation calls a CloudFormation action and decodes its answer into
+// out unless out is nil.
+func (m *moto) cloudFormation(form url.Values, out any) error {
+	return m.api.Query(context.Background(), "cloudformation", "2010-05-15", form, out)
 }
 
 // deploy creates a stack of the template, its local code folders uploaded
@@ -194,7 +152,7 @@ func (m *moto) deploy(name string, tpl map[string]any) string {
 			form.Set(fmt.Sprintf("Parameters.member.%d.ParameterValue", n), "corpus")
 		}
 	}
-	if _, err := m.cloudFormation(form); err != nil {
+	if err := m.cloudFormation(form, nil); err != nil {
 		return "refused (" + err.Error() + ")"
 	}
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
@@ -204,12 +162,8 @@ func (m *moto) deploy(name string, tpl map[string]any) string {
 				StackStatusReason string `xml:"StackStatusReason"`
 			} `xml:"DescribeStacksResult>Stacks>member"`
 		}
-		data, err := m.cloudFormation(url.Values{"Action": {"DescribeStacks"}, "StackName": {name}})
-		if err != nil {
-			m.t.Fatalf("describe-stacks %s: %v", name, err)
-		}
-		if err := xml.Unmarshal(data, &described); err != nil || len(described.Stacks) != 1 {
-			m.t.Fatalf("describe-stacks %s: %v\n%s", name, err, data)
+		if err := m.cloudFormation(url.Values{"Action": {"DescribeStacks"}, "StackName": {name}}, &described); err != nil || len(described.Stacks) != 1 {
+			m.t.Fatalf("describe-stacks %s: %v, %d stacks", name, err, len(described.Stacks))
 		}
 		s := described.Stacks[0]
 		if !strings.HasSuffix(s.StackStatus, "_IN_PROGRESS") || time.Now().After(deadline) {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -87,7 +88,9 @@ type corpusResult struct {
 	// original and exported are written for cfn-lint; original is the SAM
 	// expansion where the source is SAM.
 	originalFile, exportedFile string
-	differences                []string
+	// sourceSHA256 hashes the file the original was read from.
+	sourceSHA256 string
+	differences  []string
 }
 
 // TestCorpus imports each stack of the corpus, exports it, compares the
@@ -96,6 +99,7 @@ type corpusResult struct {
 // counts: how many import, export, and come back as the same
 // infrastructure.
 func TestCorpus(t *testing.T) {
+	t.Parallel()
 	stacks := corpusStacks(t)
 	dir := t.TempDir()
 	results := make([]*corpusResult, len(stacks))
@@ -117,7 +121,7 @@ func TestCorpus(t *testing.T) {
 	}
 	t.Logf("corpus of %d stacks: %d import, %d export, %d round-trip byte-identical, %d come back as the same infrastructure",
 		len(stacks), imported, exported, roundTrip, same)
-	lintCorpus(t, stacks, results)
+	lintCorpus(t, stacks, results, true)
 }
 
 func b2i(b bool) int {
@@ -184,6 +188,7 @@ func checkCorpusStack(t *testing.T, cs corpusStack, dir string, r *corpusResult)
 	if isSAM(original) {
 		original = expandSAM(t, original)
 	}
+	r.sourceSHA256 = fmt.Sprintf("%x", sha256.Sum256(data))
 	r.originalFile = filepath.Join(dir, cs.name+".original.json")
 	if err := os.WriteFile(r.originalFile, mustJSON(t, original), 0o644); err != nil {
 		t.Fatal(err)
@@ -471,17 +476,42 @@ func statedBy(finding string, source []byte) bool {
 	return len(parts) >= 3 && parts[1] != "" && bytes.Contains(source, []byte(parts[1]))
 }
 
-// lintCorpus runs cfn-lint once over every original and export (it takes
-// seconds to start) and fails a stack whose export has an error the
-// original lacks. W3002 (a local code path) is expected before packaging.
-func lintCorpus(t *testing.T, stacks []corpusStack, results []*corpusResult) {
+// originalLintFile holds the cfn-lint errors of each corpus stack's
+// original (SAM expanded where it is SAM), keyed by a hash of its source
+// file: the originals are other people's templates, not our output, so
+// each run lints only the exports and compares with what was recorded.
+// go test -run TestCorpus -update lints the originals again and rewrites
+// it; a run whose source no longer hashes the same fails, asking for that.
+const originalLintFile = corpusDir + "/original-lint.golden" // JSON; not .json, which the fixture walks would read as a template
+
+// deprecatedRuntime is cfn-lint's rule for a Lambda runtime past its
+// deprecation date.
+const deprecatedRuntime = "E2533"
+
+// originalLint is what cfn-lint said of one original.
+type originalLint struct {
+	// SHA256 hashes the source file (for a serverless.yml, the Framework's
+	// compiled template beside it).
+	SHA256 string `json:"sha256"`
+	// Errors maps each E rule cfn-lint found to one of its messages.
+	Errors map[string]string `json:"errors"`
+}
+
+// lintCorpus runs cfn-lint once (it takes seconds to start) over every
+// export and fails a stack whose export has an error the original lacks.
+// With recorded, the originals are the corpus's, whose errors
+// originalLintFile holds (cfn-lint reads them only with -update); else
+// they are linted too. W3002 (a local code path) is expected before
+// packaging.
+func lintCorpus(t *testing.T, stacks []corpusStack, results []*corpusResult, recorded bool) {
 	testtool.Command(t, "cfn-lint", "the corpus lints each export against its source")
 	var files []string
 	for _, r := range results {
-		for _, f := range []string{r.originalFile, r.exportedFile} {
-			if f != "" {
-				files = append(files, f)
-			}
+		if r.exportedFile != "" {
+			files = append(files, r.exportedFile)
+		}
+		if (*update || !recorded) && r.originalFile != "" {
+			files = append(files, r.originalFile)
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -500,6 +530,14 @@ func lintCorpus(t *testing.T, stacks []corpusStack, results []*corpusResult) {
 		}
 		errorsIn[parts[0]][parts[5]] = line
 	}
+	originals := map[string]map[string]string{}
+	if recorded {
+		originals = originalErrors(t, stacks, results, errorsIn)
+	} else {
+		for i, cs := range stacks {
+			originals[cs.name] = errorsIn[results[i].originalFile]
+		}
+	}
 	for i, cs := range stacks {
 		r := results[i]
 		if r.exportedFile == "" {
@@ -511,7 +549,13 @@ func lintCorpus(t *testing.T, stacks []corpusStack, results []*corpusResult) {
 		}
 		t.Run("lint/"+cs.name, func(t *testing.T) {
 			for rule, line := range errorsIn[r.exportedFile] {
-				if _, ok := errorsIn[r.originalFile][rule]; ok && r.originalFile != "" {
+				if _, ok := originals[cs.name][rule]; ok && r.originalFile != "" {
+					continue
+				}
+				// Whether a runtime counts as deprecated depends on the day
+				// cfn-lint runs, not on when the original was linted: the
+				// runtime the source states is the source's.
+				if rule == deprecatedRuntime && statedBy(line, source) {
 					continue
 				}
 				// A serverless.yml has no template of its own to lint: a
@@ -524,4 +568,55 @@ func lintCorpus(t *testing.T, stacks []corpusStack, results []*corpusResult) {
 			}
 		})
 	}
+}
+
+// originalErrors returns, per corpus stack, the E rules cfn-lint finds in
+// its original: from this run's lint with -update, which records them in
+// originalLintFile, else from that file, after checking each source still
+// hashes as it did when linted.
+func originalErrors(t *testing.T, stacks []corpusStack, results []*corpusResult, errorsIn map[string]map[string]string) map[string]map[string]string {
+	t.Helper()
+	hashes := map[string]string{}
+	for i, cs := range stacks {
+		if results[i].originalFile != "" {
+			hashes[cs.name] = results[i].sourceSHA256
+		}
+	}
+	recorded := map[string]originalLint{}
+	if *update {
+		for i, cs := range stacks {
+			if f := results[i].originalFile; f != "" {
+				errs := map[string]string{}
+				for rule, line := range errorsIn[f] {
+					errs[rule] = strings.SplitN(line, ":", 7)[6]
+				}
+				recorded[cs.name] = originalLint{SHA256: hashes[cs.name], Errors: errs}
+			}
+		}
+		data, err := json.MarshalIndent(recorded, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(originalLintFile, append(data, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		data, err := os.ReadFile(originalLintFile)
+		if err != nil {
+			t.Fatalf("%v (run go test -run TestCorpus -update to lint the originals)", err)
+		}
+		if err := json.Unmarshal(data, &recorded); err != nil {
+			t.Fatalf("%s: %v", originalLintFile, err)
+		}
+	}
+	out := map[string]map[string]string{}
+	for name, hash := range hashes {
+		got, ok := recorded[name]
+		if !ok || got.SHA256 != hash {
+			t.Errorf("the source of %s is not what %s recorded cfn-lint's findings for: run go test -run TestCorpus -update and review the diff", name, originalLintFile)
+			continue
+		}
+		out[name] = got.Errors
+	}
+	return out
 }

@@ -2,7 +2,6 @@ package importer_test
 
 import (
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/url"
@@ -225,6 +224,7 @@ func mapsKeys[V any](m map[string]V) func(func(string) bool) {
 // route change (routeChangeRedeploys). Each export lints no worse than the
 // unchanged one, in one cfn-lint run (it takes seconds to start).
 func TestUserChangesToImportsDeploy(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var stacks []corpusStack
 	var results []*corpusResult
@@ -240,7 +240,7 @@ func TestUserChangesToImportsDeploy(t *testing.T) {
 	}
 	t.Run("grants", func(t *testing.T) { wireAddedToKeptRoleGrants(t, lint) })
 	t.Run("routes", func(t *testing.T) { routeChangeRedeploys(t, lint) })
-	lintCorpus(t, stacks, results)
+	lintCorpus(t, stacks, results, false)
 }
 
 // wireAddedToKeptRoleGrants: a wire the user draws from a function whose
@@ -271,7 +271,7 @@ func wireAddedToKeptRoleGrants(t *testing.T, lint func(name, corpus string, befo
 				if isSAM(tpl) {
 					tpl = expandSAM(t, tpl)
 				}
-				m := &moto{t: t, url: testtool.StartMoto(t, "a grant added to a kept role deploys"), bucket: "keptgrants-" + string(rune('a'+i))}
+				m := &moto{t: t, api: testtool.MotoAPI{URL: testtool.StartMoto(t, "a grant added to a kept role deploys")}, bucket: "keptgrants-" + string(rune('a'+i))}
 				m.put("/"+m.bucket, nil)
 				if got := m.deploy("edited", tpl); got != "CREATE_COMPLETE" {
 					t.Fatalf("the edited export deploys only to %s", got)
@@ -297,15 +297,8 @@ func wireAddedToKeptRoleGrants(t *testing.T, lint func(name, corpus string, befo
 func (m *moto) rolePolicies() map[string][]string {
 	m.t.Helper()
 	iam := func(form url.Values, into any) {
-		h := sign("iam")
-		h.Set("Content-Type", "application/x-www-form-urlencoded")
-		form.Set("Version", "2010-05-08")
-		data, err := m.try("POST", "/", h, strings.NewReader(form.Encode()))
-		if err != nil {
-			m.t.Fatalf("iam %s: %v", form.Get("Action"), err)
-		}
-		if err := xml.Unmarshal(data, into); err != nil {
-			m.t.Fatalf("iam %s: %v", form.Get("Action"), err)
+		if err := m.api.Query(context.Background(), "iam", "2010-05-08", form, into); err != nil {
+			m.t.Fatal(err)
 		}
 	}
 	var roles struct {
@@ -328,6 +321,7 @@ func (m *moto) rolePolicies() map[string][]string {
 // wire is refused with the reason rather than left to fail on AWS; the
 // import itself, whose grants that role holds, is kept as it is.
 func TestWireToOutsideRoleIsRefused(t *testing.T) {
+	t.Parallel()
 	src := `AWSTemplateFormatVersion: "2010-09-09"
 Resources:
   Api:
@@ -507,6 +501,7 @@ func routeChangeRedeploys(t *testing.T, lint func(name, corpus string, before, a
 // the same; the grant policy comes back as the wire's, not as a resource
 // kept whole, so removing the wire then removes it.
 func TestEditedExportRoundTrips(t *testing.T) {
+	t.Parallel()
 	changes := slices.Clone(keptGrantChanges)
 	for _, c := range routeChanges {
 		changes = append(changes, c.userChange)

@@ -1,3 +1,8 @@
+//go:build !race
+
+// Only the single-goroutine tests, built without -race, open fresh files
+// from inside the package (RACE_SPLIT in the Makefile).
+
 package store
 
 import (

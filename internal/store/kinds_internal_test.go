@@ -1,3 +1,9 @@
+//go:build !race
+
+// These tests drive the store from one goroutine: the race detector has
+// nothing of theirs to watch, so `make test` runs them once, without it
+// (RACE_SPLIT in the Makefile; concurrency_test.go runs under -race).
+
 package store
 
 import (
@@ -9,6 +15,7 @@ import (
 // TestEveryKindIsStored: each kind of the catalogue registers how it is
 // stored, with at least one table of its own, and no table twice.
 func TestEveryKindIsStored(t *testing.T) {
+	t.Parallel()
 	seen := map[*table]model.Kind{}
 	for _, k := range model.Kinds() {
 		ks := kindStores[k.Kind]

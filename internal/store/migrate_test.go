@@ -1,3 +1,9 @@
+//go:build !race
+
+// These tests drive the store from one goroutine: the race detector has
+// nothing of theirs to watch, so `make test` runs them once, without it
+// (RACE_SPLIT in the Makefile; concurrency_test.go runs under -race).
+
 package store_test
 
 import (

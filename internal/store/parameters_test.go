@@ -1,3 +1,9 @@
+//go:build !race
+
+// These tests drive the store from one goroutine: the race detector has
+// nothing of theirs to watch, so `make test` runs them once, without it
+// (RACE_SPLIT in the Makefile; concurrency_test.go runs under -race).
+
 package store_test
 
 import (
@@ -12,6 +18,7 @@ import (
 // service folder) is stored, and the folder a stack was imported from
 // survives an edit and its undo.
 func TestParametersAndCodeFolderPersist(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := MustOpen(t)
 	st := MustExample(t, "echo", "params")

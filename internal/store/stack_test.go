@@ -1,8 +1,15 @@
+//go:build !race
+
+// These tests drive the store from one goroutine: the race detector has
+// nothing of theirs to watch, so `make test` runs them once, without it
+// (RACE_SPLIT in the Makefile; concurrency_test.go runs under -race).
+
 package store_test
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,15 +17,6 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/model/modeltest"
 	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
-
-func mustJSON(tb testing.TB, v any) string {
-	tb.Helper()
-	data, err := json.Marshal(v)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return string(data)
-}
 
 func TestCreateStack_RoundTrip(t *testing.T) {
 	t.Parallel()
@@ -370,5 +368,25 @@ func TestDeleteStack_IDNeverReused(t *testing.T) {
 	second := MustCreate(t, s, &model.Stack{Name: "second"})
 	if second.ID <= first.ID {
 		t.Fatalf("second stack got ID %d after stack %d was deleted", second.ID, first.ID)
+	}
+}
+
+// assertCode fails unless err carries the model error code, and its
+// message contains want.
+func assertCode(tb testing.TB, err error, code, want string) {
+	tb.Helper()
+	if err == nil {
+		tb.Fatalf("got no error, want %s %q", code, want)
+	}
+	if got := model.ErrorCode(err); got != code {
+		tb.Fatalf("error code = %s, want %s; error: %v", got, code, err)
+	}
+	if !strings.Contains(model.ErrorMessage(err), want) {
+		tb.Fatalf("error message %q does not contain %q", model.ErrorMessage(err), want)
+	}
+	var me *model.Error
+	var ve *model.ValidationError
+	if !errors.As(err, &me) && !errors.As(err, &ve) {
+		tb.Fatalf("error %v is not a model error", err)
 	}
 }

@@ -3,10 +3,9 @@ package store_test
 import (
 	"context"
 	"database/sql"
-	"errors"
+	"encoding/json"
 	"flag"
 	"net/url"
-	"strings"
 	"testing"
 
 	_ "modernc.org/sqlite"
@@ -76,26 +75,6 @@ func MustExample(tb testing.TB, example, name string) *model.Stack {
 	return st
 }
 
-// assertCode fails unless err carries the model error code, and its
-// message contains want.
-func assertCode(tb testing.TB, err error, code, want string) {
-	tb.Helper()
-	if err == nil {
-		tb.Fatalf("got no error, want %s %q", code, want)
-	}
-	if got := model.ErrorCode(err); got != code {
-		tb.Fatalf("error code = %s, want %s; error: %v", got, code, err)
-	}
-	if !strings.Contains(model.ErrorMessage(err), want) {
-		tb.Fatalf("error message %q does not contain %q", model.ErrorMessage(err), want)
-	}
-	var me *model.Error
-	var ve *model.ValidationError
-	if !errors.As(err, &me) && !errors.As(err, &ve) {
-		tb.Fatalf("error %v is not a model error", err)
-	}
-}
-
 // assertSameStack compares two stacks the way a user would: after defaults,
 // store fields aside.
 func assertSameStack(tb testing.TB, got, want *model.Stack) {
@@ -109,4 +88,13 @@ func assertSameStack(tb testing.TB, got, want *model.Stack) {
 	if gj, wj := mustJSON(tb, g), mustJSON(tb, w); gj != wj {
 		tb.Fatalf("stacks differ:\n got: %s\nwant: %s", gj, wj)
 	}
+}
+
+func mustJSON(tb testing.TB, v any) string {
+	tb.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(data)
 }

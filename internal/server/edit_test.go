@@ -15,7 +15,8 @@ import (
 // and the tabs reuse it; the export checks the stack it renders itself.
 // Before the edit service, the same save checked it six times.
 func TestFormSaveChecksOnce(t *testing.T) {
-	t.Parallel()
+	// Not parallel: model.CheckCount counts every check in the process,
+	// and parallel tests' checks would land in this one's count.
 	ts, st := mustServe(t)
 	stack := mustCreate(t, st, "echo", "Echo")
 	base := "/stacks/" + strconv.FormatInt(stack.ID, 10)

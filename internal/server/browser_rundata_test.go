@@ -42,6 +42,19 @@ func mustServeRun(tb testing.TB, opts server.RunOptions) browserServer {
 	return browserServer{url: srv.URL(), store: st}
 }
 
+// createChat creates the chat example from the stacks page at url, as a
+// new user does, and waits for its canvas.
+func createChat(url string) chromedp.Action {
+	return chromedp.Tasks{
+		chromedp.Navigate(url + "/"),
+		chromedp.WaitVisible(`#create-name`),
+		chromedp.SendKeys(`#create-name`, "chat"),
+		chromedp.SetValue(`#create-example`, "chat"),
+		chromedp.Click(`[data-testid=create-form] button[type=submit]`),
+		chromedp.WaitVisible(`.editor.ready #node-api1`),
+	}
+}
+
 // count is the number of elements matching sel.
 func count(tb testing.TB, ctx context.Context, sel string) int {
 	tb.Helper()
@@ -70,12 +83,7 @@ func TestBrowserRunShowsItsStart(t *testing.T) {
 		SDK: localrun.SDKOptions{CacheDir: filepath.Join(dir, "sdk"), NPM: npm}})
 	ctx, _ := newBrowser(t)
 	run(t, ctx, "create the chat example and run it",
-		chromedp.Navigate(srv.url+"/"),
-		chromedp.WaitVisible(`#create-name`),
-		chromedp.SendKeys(`#create-name`, "chat"),
-		chromedp.SetValue(`#create-example`, "chat"),
-		chromedp.Click(`[data-testid=create-form] button[type=submit]`),
-		chromedp.WaitVisible(`.editor.ready #node-api1`),
+		createChat(srv.url),
 		chromedp.Click(`[data-testid=run-locally]`),
 		chromedp.WaitVisible(`[data-testid=run-starting]`),
 		chromedp.Poll(`document.querySelector('[data-testid=run-setup]').textContent.includes('installing the AWS SDK for JavaScript v3')`, nil),
@@ -122,14 +130,7 @@ func TestBrowserChatFromScratch(t *testing.T) {
 	ctx, _ := newBrowser(t)
 
 	var url string
-	run(t, ctx, "create the chat example",
-		chromedp.Navigate(srv.url+"/"),
-		chromedp.WaitVisible(`#create-name`),
-		chromedp.SendKeys(`#create-name`, "chat"),
-		chromedp.SetValue(`#create-example`, "chat"),
-		chromedp.Click(`[data-testid=create-form] button[type=submit]`),
-		chromedp.WaitVisible(`.editor.ready #node-api1`),
-	)
+	run(t, ctx, "create the chat example", createChat(srv.url))
 	// The first run installs the SDK (npm, from its cache): 3 s on a quiet
 	// machine, over 30 s while the rest of the suite runs beside it; the
 	// panel follows the start meanwhile (TestBrowserRunShowsItsStart).

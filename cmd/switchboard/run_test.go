@@ -11,7 +11,6 @@ import (
 	"errors"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -29,12 +28,7 @@ import (
 // scaffold, talks to it over WebSocket, and stops it as Ctrl-C would.
 func TestRunServesTheStack(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("node"); err != nil {
-		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
-			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
-		}
-		t.Skip("node is not on PATH: switchboard run starts Node.js handlers; set SWITCHBOARD_REQUIRE_TOOLS=1 to make this fail")
-	}
+	testtool.Command(t, "node", "switchboard run starts Node.js handlers")
 	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "echo", "--example", "echo")
 
@@ -179,12 +173,7 @@ func TestRunKeepsData(t *testing.T) {
 // shows them escaped.
 func TestRun_EscapesHandlerOutput(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("node"); err != nil {
-		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
-			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
-		}
-		t.Skip("node is not on PATH: switchboard run starts Node.js handlers")
-	}
+	testtool.Command(t, "node", "switchboard run starts Node.js handlers")
 	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "echo", "--example", "echo")
 	ctx, cancel := context.WithCancel(context.Background())

@@ -8,13 +8,14 @@ package main
 
 import (
 	"context"
-	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 
 	"github.com/switchboard-dev/switchboard/internal/apigw/wsload"
 )
@@ -24,12 +25,7 @@ import (
 // URL and the command's output so far.
 func startRun(t *testing.T, db string, env map[string]string, args ...string) (url string, stdout, stderr *syncBuffer) {
 	t.Helper()
-	if _, err := exec.LookPath("node"); err != nil {
-		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
-			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
-		}
-		t.Skip("node is not on PATH: switchboard run starts Node.js handlers")
-	}
+	testtool.Command(t, "node", "switchboard run starts Node.js handlers")
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)

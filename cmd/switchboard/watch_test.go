@@ -8,12 +8,13 @@ package main
 
 import (
 	"context"
-	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/store"

@@ -3,14 +3,13 @@ package server_test
 import (
 	"context"
 	"net/http"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
 // TestBrowserRunLocally presses Run locally on the echo example, connects
@@ -18,12 +17,7 @@ import (
 // and the route and wire lit up; then stops the run.
 func TestBrowserRunLocally(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("node"); err != nil {
-		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
-			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
-		}
-		t.Skip("node is not on PATH: Run locally starts Node.js handlers; set SWITCHBOARD_REQUIRE_TOOLS=1 to make this fail")
-	}
+	testtool.Command(t, "node", "Run locally starts Node.js handlers")
 	srv := mustServeReal(t)
 	ctx, _ := newBrowser(t)
 	echo, _ := model.Example("echo", "echo")

@@ -6,8 +6,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/apigw/wsload"
 	"github.com/switchboard-dev/switchboard/internal/model"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 	"github.com/switchboard-dev/switchboard/internal/web"
 )
 
@@ -100,12 +99,7 @@ func TestFavicon(t *testing.T) {
 // 10-second limit only if every flush reaches the wire.
 func TestSSEFlushesUnderGzip(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("node"); err != nil {
-		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
-			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
-		}
-		t.Skip("node is not on PATH: Run locally starts Node.js handlers; set SWITCHBOARD_REQUIRE_TOOLS=1 to make this fail")
-	}
+	testtool.Command(t, "node", "Run locally starts Node.js handlers")
 	srv := mustServeReal(t)
 	echo, _ := model.Example("echo", "echo")
 	st, err := srv.store.CreateStack(context.Background(), echo)

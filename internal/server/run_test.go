@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -19,6 +18,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/apigw/wsload"
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/publish"
+	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
 func post(tb testing.TB, url string) (int, string) {
@@ -82,12 +82,7 @@ var runURL = regexp.MustCompile(`ws://127\.0\.0\.1:\d+/dev`)
 // stops the run.
 func TestRunStreamsEventsAndStops(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("node"); err != nil {
-		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
-			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
-		}
-		t.Skip("node is not on PATH: Run locally starts Node.js handlers; set SWITCHBOARD_REQUIRE_TOOLS=1 to make this fail")
-	}
+	testtool.Command(t, "node", "Run locally starts Node.js handlers")
 	srv := mustServeReal(t)
 	echo, _ := model.Example("echo", "echo")
 	st, err := srv.store.CreateStack(context.Background(), echo)
@@ -174,12 +169,7 @@ func TestRunRefusesStackWithProblems(t *testing.T) {
 // machine from that repository's code, not from starter handlers.
 func TestRunUsesLinkedLocalRepo(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("node"); err != nil {
-		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
-			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
-		}
-		t.Skip("node is not on PATH: Run locally starts Node.js handlers; set SWITCHBOARD_REQUIRE_TOOLS=1 to make this fail")
-	}
+	testtool.Command(t, "node", "Run locally starts Node.js handlers")
 	ctx := context.Background()
 	srv := mustServeReal(t)
 	echo, _ := model.Example("echo", "echo")
@@ -225,12 +215,7 @@ func TestRunUsesLinkedLocalRepo(t *testing.T) {
 // requireNode skips (or fails under SWITCHBOARD_REQUIRE_TOOLS=1) without node.
 func requireNode(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("node"); err != nil {
-		if os.Getenv("SWITCHBOARD_REQUIRE_TOOLS") == "1" {
-			t.Fatal("node is not on PATH, and SWITCHBOARD_REQUIRE_TOOLS=1 requires it")
-		}
-		t.Skip("node is not on PATH: Run locally starts Node.js handlers; set SWITCHBOARD_REQUIRE_TOOLS=1 to make this fail")
-	}
+	testtool.Command(t, "node", "Run locally starts Node.js handlers")
 }
 
 // tempFolders lists the run folders (scaffolds, runtime bootstraps) in dir.

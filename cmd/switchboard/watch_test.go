@@ -14,10 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/internal/store/storetest"
-
 	"github.com/switchboard-dev/switchboard/internal/model"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
 // eventually polls cond until it holds or 10 s pass.

@@ -68,20 +68,41 @@ func (s *sandbox) handleStream(w http.ResponseWriter, r *http.Request) {
 	s.markReady()
 	arn := s.functionARN()
 	var frame []byte
+	var inv *invocation // the next to send; nil until one is delivered
+	var from *waiter    // the waiting call inv was handed on from
 	for {
-		var inv *invocation
-		select {
-		case inv = <-s.next:
-		case <-s.exited:
-			return
+		if inv == nil {
+			select {
+			case inv = <-s.next:
+			case <-s.exited:
+				return
+			}
 		}
 		s.begin(inv)
 		frame = appendInvocation(frame[:0], inv, arn)
-		if _, err := conn.Write(frame); err != nil {
+		_, err := conn.Write(frame)
+		if from != nil {
+			// Delivered, as one the call hands over through s.next is:
+			// if the process is gone, await sees it exit.
+			from.handed = outcome{state: delivered}
+			from.turn <- s
+			from = nil
+		}
+		if err != nil {
 			return // the process is gone: await sees it exit
 		}
-		if err := s.readOutcome(rw.Reader, inv.id); err != nil {
+		o, err := s.readOutcome(rw.Reader, inv.id)
+		if err != nil {
 			return
+		}
+		// The longest waiting call goes out from here at once: through
+		// the finished call's goroutine and the waiting one's, the
+		// process would idle while each waits for a CPU.
+		w, _ := s.settleAndHandOn(inv.id, o, true)
+		inv = nil
+		if w != nil {
+			w.inv.startClock(s.f.cfg.Timeout)
+			inv, from = w.inv, w
 		}
 	}
 }
@@ -106,21 +127,22 @@ func appendInvocation(buf []byte, inv *invocation, arn string) []byte {
 // errStreamFrame is a frame the runtime should not have sent.
 var errStreamFrame = errors.New("lambdaemu: malformed invocation stream frame")
 
-// readOutcome reads frames until one settles the invocation id; one for
-// another id (settled already through /invocation/{id}/error) is dropped.
-func (s *sandbox) readOutcome(br *bufio.Reader, id string) error {
+// readOutcome reads frames until one for the invocation id, and returns
+// its outcome; one for another id (settled already through
+// /invocation/{id}/error) is dropped.
+func (s *sandbox) readOutcome(br *bufio.Reader, id string) (outcome, error) {
 	for {
 		var head [6]byte
 		if _, err := io.ReadFull(br, head[:]); err != nil {
-			return err
+			return outcome{}, err
 		}
 		kind, idLen, size := head[0], int(head[1]), int64(binary.BigEndian.Uint32(head[2:]))
 		if kind != streamResult && kind != streamError {
-			return fmt.Errorf("%w: kind %q", errStreamFrame, kind)
+			return outcome{}, fmt.Errorf("%w: kind %q", errStreamFrame, kind)
 		}
 		idBytes := make([]byte, idLen)
 		if _, err := io.ReadFull(br, idBytes); err != nil {
-			return err
+			return outcome{}, err
 		}
 		got := string(idBytes)
 		limit := int64(MaxPayloadBytes)
@@ -131,7 +153,7 @@ func (s *sandbox) readOutcome(br *bufio.Reader, id string) error {
 		if size <= limit {
 			body = make([]byte, size)
 			if _, err := io.ReadFull(br, body); err != nil {
-				return err
+				return outcome{}, err
 			}
 		} else {
 			// Beyond Lambda's limit: read past it, keep what an error's
@@ -139,12 +161,12 @@ func (s *sandbox) readOutcome(br *bufio.Reader, id string) error {
 			if kind == streamError {
 				body = make([]byte, limit)
 				if _, err := io.ReadFull(br, body); err != nil {
-					return err
+					return outcome{}, err
 				}
 				size -= limit
 			}
 			if _, err := io.CopyN(io.Discard, br, size); err != nil {
-				return err
+				return outcome{}, err
 			}
 		}
 		var o outcome
@@ -156,8 +178,8 @@ func (s *sandbox) readOutcome(br *bufio.Reader, id string) error {
 		default:
 			o = outcome{state: finished, body: body}
 		}
-		if s.settle(got, o) && got == id {
-			return nil
+		if got == id {
+			return o, nil
 		}
 	}
 }

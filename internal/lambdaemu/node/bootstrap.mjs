@@ -546,6 +546,15 @@ async function main() {
     };
   }
   const completeError = (id, shape) => complete("E", id, JSON.stringify(shape), shape.errorType);
+  // What the context says of the function is read once: five reads of
+  // process.env per invocation cost more than the rest of its context.
+  const fixedContext = {
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+  };
   for (;;) {
     const inv = await next();
     const { id, deadline, trace: traceId } = inv;
@@ -553,11 +562,7 @@ async function main() {
     const context = {
       awsRequestId: id,
       invokedFunctionArn: inv.arn,
-      functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
-      functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
-      memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
-      logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
-      logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+      ...fixedContext,
       callbackWaitsForEmptyEventLoop: true,
       getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     };

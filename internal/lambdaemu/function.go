@@ -101,9 +101,8 @@ func (f *function) warm(ctx context.Context) error {
 type waiter struct {
 	inv *invocation
 	// turn receives the sandbox handed to the call, once; handed says
-	// first what became of inv: a sandbox whose invocation stream came
-	// free has sent it already (delivered), or failed to (undelivered);
-	// unused means the call delivers it itself.
+	// first what became of inv: delivered when the sandbox's invocation
+	// stream sent it already, unused when the call delivers it itself.
 	turn   chan *sandbox
 	handed outcome
 	// taken is set, under function.mu, when the waiter leaves the queue
@@ -185,14 +184,13 @@ func (f *function) finished(s *sandbox, o outcome) {
 // deliver inv to (outcome unused). With none idle and some busy, it
 // queues for the next one to come free (first come, first served): a
 // sandbox with an invocation stream then sends inv itself the moment its
-// last call ends, and acquire returns it with inv delivered (or
-// undelivered, when that failed). It starts another process only after
-// waiting scaleOutWait, and then only while the function's processes
-// (with those starting) want less CPU than the machine has: for a handler
-// that waits on I/O, more processes mean more calls at once, as on
-// Lambda; for one that computes, a process beyond the CPUs only takes
-// turns with the others, costs a start-up and its memory, and makes every
-// call slower.
+// last call ends, and acquire returns it with inv delivered. It starts
+// another process only after waiting scaleOutWait, and then only while
+// the function's processes (with those starting) want less CPU than the
+// machine has: for a handler that waits on I/O, more processes mean more
+// calls at once, as on Lambda; for one that computes, a process beyond
+// the CPUs only takes turns with the others, costs a start-up and its
+// memory, and makes every call slower.
 func (f *function) acquire(ctx context.Context, inv *invocation) (*sandbox, outcome, error) {
 	f.mu.Lock()
 	for len(f.idle) > 0 {

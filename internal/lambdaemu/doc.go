@@ -18,7 +18,11 @@
 //     is sent at once (callbackWaitsForEmptyEventLoop is not honoured).
 //     Once the handler is loaded it takes its invocations from an
 //     invocation stream on its Runtime API (stream.go), one write each way
-//     per invocation, rather than an HTTP poll and post each.
+//     per invocation, rather than an HTTP poll and post each; the console
+//     lines an invocation writes go in its outcome's write, not to stdout.
+//     A process whose call ends sends the function's next queued call
+//     itself, so it does not idle while Switchboard's goroutines pass the
+//     call along.
 //   - python* runtimes run an embedded bootstrap (python/bootstrap.py) with
 //     the system's python3 (Options.Python), whatever version the runtime
 //     names: it imports the handler (app.handler, pkg/mod.handler), reports

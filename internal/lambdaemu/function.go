@@ -33,9 +33,9 @@ type function struct {
 
 	mu       sync.Mutex
 	live     map[*sandbox]struct{}
-	idle     []*sandbox      // warm sandboxes waiting for an invocation, most recent last
-	waiters  []chan *sandbox // invocations waiting for a sandbox, first come first
-	starting int             // sandboxes acquire is starting
+	idle     []*sandbox // warm sandboxes waiting for an invocation, most recent last
+	waiters  []*waiter  // invocations waiting for a sandbox, first come first
+	starting int        // sandboxes acquire is starting
 	// lastFreed is when a sandbox last came free (or the function was
 	// made): calls waiting long after it are stuck (stallWait).
 	lastFreed time.Time
@@ -97,6 +97,19 @@ func (f *function) warm(ctx context.Context) error {
 	return nil
 }
 
+// waiter is an invocation queued for a sandbox of its function.
+type waiter struct {
+	inv *invocation
+	// turn receives the sandbox handed to the call, once; handed says
+	// first what became of inv: delivered when the sandbox's invocation
+	// stream sent it already, unused when the call delivers it itself.
+	turn   chan *sandbox
+	handed outcome
+	// taken is set, under function.mu, when the waiter leaves the queue
+	// for a sandbox: turn then receives it soon.
+	taken bool
+}
+
 func (f *function) invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	select {
 	case f.slots <- struct{}{}:
@@ -114,12 +127,14 @@ func (f *function) invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	// A sandbox can die while idle (its runtime exited after answering);
 	// the invocation then never reached it and goes to a fresh one.
 	for attempt := 0; ; attempt++ {
-		s, err := f.acquire(ctx)
+		inv := newInvocation(payload)
+		s, res, err := f.acquire(ctx, inv)
 		if err != nil {
 			return nil, err
 		}
-		inv := s.newInvocation(payload)
-		res := s.deliver(ctx, inv)
+		if res.state == unused {
+			res = s.deliver(ctx, inv)
+		}
 		if res.state == delivered {
 			res = s.await(ctx, inv)
 		}
@@ -132,7 +147,7 @@ func (f *function) invoke(ctx context.Context, payload []byte) ([]byte, error) {
 				continue
 			}
 		case finished:
-			f.release(s)
+			f.finished(s, res)
 		case died:
 			f.restartLater()
 		case unused:
@@ -142,8 +157,8 @@ func (f *function) invoke(ctx context.Context, payload []byte) ([]byte, error) {
 			// to the end; so do we, keeping its slot until it does.
 			if !f.pool.goBackground(func() {
 				defer func() { <-f.slots }()
-				if s.await(context.Background(), inv).state == finished {
-					f.release(s)
+				if o := s.await(context.Background(), inv); o.state == finished {
+					f.finished(s, o)
 				} else {
 					f.restartLater()
 				}
@@ -157,56 +172,69 @@ func (f *function) invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	}
 }
 
-// acquire returns the most recently used idle sandbox. With none idle
-// and some busy, it queues for the next one to come free (first come,
-// first served) and starts another process only after waiting
-// scaleOutWait, and then only while the function's processes (with those
-// starting) want less CPU than the machine has: for a handler that waits
-// on I/O, more processes mean more calls at once, as on Lambda; for one
-// that computes, a process beyond the CPUs only takes turns with the
-// others, costs a start-up and its memory, and makes every call slower.
-func (f *function) acquire(ctx context.Context) (*sandbox, error) {
+// finished puts a sandbox whose invocation finished back to work, unless
+// its invocation stream handed it on to a waiting call already.
+func (f *function) finished(s *sandbox, o outcome) {
+	if !o.handedOn {
+		f.release(s)
+	}
+}
+
+// acquire returns the most recently used idle sandbox, for the caller to
+// deliver inv to (outcome unused). With none idle and some busy, it
+// queues for the next one to come free (first come, first served): a
+// sandbox with an invocation stream then sends inv itself the moment its
+// last call ends, and acquire returns it with inv delivered. It starts
+// another process only after waiting scaleOutWait, and then only while
+// the function's processes (with those starting) want less CPU than the
+// machine has: for a handler that waits on I/O, more processes mean more
+// calls at once, as on Lambda; for one that computes, a process beyond
+// the CPUs only takes turns with the others, costs a start-up and its
+// memory, and makes every call slower.
+func (f *function) acquire(ctx context.Context, inv *invocation) (*sandbox, outcome, error) {
 	f.mu.Lock()
 	for len(f.idle) > 0 {
 		s := f.idle[len(f.idle)-1]
 		f.idle = f.idle[:len(f.idle)-1]
 		if !s.dead() {
 			f.mu.Unlock()
-			return s, nil
+			return s, outcome{}, nil
 		}
 	}
 	if f.startAnotherLocked(false) {
-		return f.startLocked(ctx)
+		s, err := f.startLocked(ctx)
+		return s, outcome{}, err
 	}
-	turn := make(chan *sandbox, 1)
-	f.waiters = append(f.waiters, turn)
+	w := &waiter{inv: inv, turn: make(chan *sandbox, 1)}
+	f.waiters = append(f.waiters, w)
 	f.mu.Unlock()
 	wait := time.NewTimer(scaleOutWait)
 	defer wait.Stop()
 	for {
 		select {
-		case s := <-turn:
-			return s, nil
+		case s := <-w.turn:
+			return s, w.handed, nil
 		case <-wait.C:
 			f.mu.Lock()
-			select {
-			case s := <-turn:
-				f.mu.Unlock()
-				return s, nil
-			default:
-			}
-			if f.startAnotherLocked(true) {
-				f.leaveQueueLocked(turn)
-				return f.startLocked(ctx)
+			if !w.taken && f.startAnotherLocked(true) {
+				f.leaveQueueLocked(w)
+				s, err := f.startLocked(ctx)
+				return s, outcome{}, err
 			}
 			f.mu.Unlock()
 			wait.Reset(scaleOutWait)
 		case <-ctx.Done():
-			f.leaveQueue(turn)
-			return nil, fmt.Errorf("lambdaemu: %s: waiting for a free process: %w", f.cfg.Name, ctx.Err())
+			if s, ok := f.leaveQueue(w); ok {
+				// Handed a sandbox as the caller left: with inv sent,
+				// it runs to its end as an abandoned call.
+				return s, w.handed, nil
+			}
+			return nil, outcome{}, fmt.Errorf("lambdaemu: %s: waiting for a free process: %w", f.cfg.Name, ctx.Err())
 		case <-f.ctx.Done():
-			f.leaveQueue(turn)
-			return nil, ErrClosed
+			if s, ok := f.leaveQueue(w); ok {
+				return s, w.handed, nil
+			}
+			return nil, outcome{}, ErrClosed
 		}
 	}
 }
@@ -223,22 +251,24 @@ func (f *function) startLocked(ctx context.Context) (*sandbox, error) {
 	return s, err
 }
 
-// leaveQueue takes turn out of the queue; a sandbox handed to it
-// meanwhile goes to the next in line.
-func (f *function) leaveQueue(turn chan *sandbox) {
+// leaveQueue takes w out of the queue, unless a sandbox was handed to it:
+// then it returns that sandbox, which the call must see through.
+func (f *function) leaveQueue(w *waiter) (*sandbox, bool) {
 	f.mu.Lock()
-	f.leaveQueueLocked(turn)
+	if w.taken {
+		f.mu.Unlock()
+		return <-w.turn, true
+	}
+	f.leaveQueueLocked(w)
 	f.mu.Unlock()
+	return nil, false
 }
 
-func (f *function) leaveQueueLocked(turn chan *sandbox) {
-	if i := slices.Index(f.waiters, turn); i >= 0 {
+// leaveQueueLocked takes w, which no sandbox was handed to, out of the
+// queue.
+func (f *function) leaveQueueLocked(w *waiter) {
+	if i := slices.Index(f.waiters, w); i >= 0 {
 		f.waiters = slices.Delete(f.waiters, i, i+1)
-	}
-	select {
-	case s := <-turn:
-		f.releaseLocked(s)
-	default:
 	}
 }
 
@@ -301,14 +331,42 @@ func (f *function) releaseLocked(s *sandbox) {
 		return
 	}
 	f.lastFreed = time.Now()
-	if len(f.waiters) > 0 {
-		turn := f.waiters[0]
-		f.waiters = f.waiters[1:]
-		turn <- s // buffered, and handed one sandbox only
+	if w := f.nextWaiterLocked(); w != nil {
+		w.turn <- s // buffered, and handed one sandbox only
 		return
 	}
 	s.idleSince = time.Now()
 	f.idle = append(f.idle, s)
+}
+
+// nextWaiterLocked takes the longest waiting call out of the queue, or
+// returns nil.
+func (f *function) nextWaiterLocked() *waiter {
+	if len(f.waiters) == 0 {
+		return nil
+	}
+	w := f.waiters[0]
+	f.waiters[0] = nil
+	f.waiters = f.waiters[1:]
+	w.taken = true
+	return w
+}
+
+// handOnLocked is releaseLocked for a sandbox whose invocation stream has
+// just read its call's outcome: it returns the longest waiting call, for
+// the stream to send at once, without the hops through the finished
+// call's goroutine and the waiting one's (on a busy machine each waits
+// for a CPU, and the process waits idle meanwhile). It returns nil, and
+// hands nothing on, when no call waits or the sandbox cannot take one.
+func (f *function) handOnLocked(s *sandbox) *waiter {
+	if f.stopped || s.dead() {
+		return nil
+	}
+	w := f.nextWaiterLocked()
+	if w != nil {
+		f.lastFreed = time.Now()
+	}
+	return w
 }
 
 // reapIdle runs until the function stops, stopping the sandboxes that have

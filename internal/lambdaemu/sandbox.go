@@ -69,6 +69,7 @@ type sandbox struct {
 	cpuDemand atomic.Uint64
 	invoked   atomic.Bool  // an invocation was delivered before
 	polls     atomic.Int64 // polls of /invocation/next, which the Node.js bootstrap does not need
+	outLines  atomic.Int64 // lines read from stdout and stderr
 	current   atomic.Pointer[invocation]
 	// logID is the request id of the latest invocation, kept after it
 	// ends: output written just before the response is read after it.
@@ -102,6 +103,9 @@ type outcome struct {
 	state state
 	body  []byte
 	err   error
+	// handedOn: the sandbox's invocation stream gave it to a waiting
+	// call already (function.handOnLocked); it must not be released.
+	handedOn bool
 }
 
 // spawn starts a process and waits for its first poll of /next.
@@ -324,17 +328,21 @@ func (s *sandbox) kill() {
 	killGroup(s.cmd.Process)
 }
 
-func (s *sandbox) newInvocation(payload []byte) *invocation {
+func newInvocation(payload []byte) *invocation {
 	return &invocation{id: uuid.NewString(), payload: payload, done: make(chan outcome, 1)}
 }
 
-// deliver hands inv to the runtime's /next poll. The timeout clock starts
-// here, as Lambda's does when the invocation is sent to the runtime.
-func (s *sandbox) deliver(ctx context.Context, inv *invocation) outcome {
-	timeout := s.f.cfg.Timeout
-	inv.deadline = time.Now().Add(timeout)
+// startClock starts inv's timeout as it goes to the runtime, as Lambda's
+// clock starts when the invocation is sent.
+func (inv *invocation) startClock(timeout time.Duration) {
+	inv.handed = time.Now()
+	inv.deadline = inv.handed.Add(timeout)
 	inv.timer = time.NewTimer(timeout)
-	inv.handed = inv.deadline.Add(-timeout)
+}
+
+// deliver hands inv to the runtime's /next poll or invocation stream.
+func (s *sandbox) deliver(ctx context.Context, inv *invocation) outcome {
+	inv.startClock(s.f.cfg.Timeout)
 	select {
 	case s.next <- inv:
 		return outcome{state: delivered}
@@ -378,6 +386,14 @@ func (s *sandbox) await(ctx context.Context, inv *invocation) outcome {
 		s.report(inv)
 		return outcome{state: died, err: s.crashError(inv)}
 	case <-inv.timer.C:
+		select {
+		case o := <-inv.done:
+			// The answer came as the clock ran out: it counts, and the
+			// sandbox may be running the next call already.
+			s.report(inv)
+			return o
+		default:
+		}
 		s.kill()
 		s.f.pool.emit(LogLine{Time: time.Now(), Function: s.f.cfg.Name, RequestID: inv.id, Stream: "platform",
 			Text: fmt.Sprintf("%s Task timed out after %.2f seconds", inv.id, s.f.cfg.Timeout.Seconds())})
@@ -503,16 +519,33 @@ func (s *sandbox) finish(w http.ResponseWriter, id string, o outcome) {
 
 // settle completes the current invocation with o if id names it.
 func (s *sandbox) settle(id string, o outcome) bool {
+	_, ok := s.settleAndHandOn(id, o, false)
+	return ok
+}
+
+// settleAndHandOn completes the current invocation with o if id names it,
+// and with handOn takes the function's longest waiting call for the
+// sandbox to run next (nil when none waits): the sandbox is then not
+// released by the finished call.
+func (s *sandbox) settleAndHandOn(id string, o outcome, handOn bool) (*waiter, bool) {
 	s.complete.Lock()
 	inv := s.current.Load()
 	if inv == nil || inv.id != id {
 		s.complete.Unlock()
-		return false
+		return nil, false
 	}
 	s.current.Store(nil)
 	s.complete.Unlock()
+	var next *waiter
+	if handOn {
+		f := s.f
+		f.mu.Lock()
+		next = f.handOnLocked(s)
+		f.mu.Unlock()
+		o.handedOn = next != nil
+	}
 	inv.done <- o // buffered, and reached once: current is cleared
-	return true
+	return next, true
 }
 
 func (s *sandbox) handleResponse(w http.ResponseWriter, r *http.Request) {
@@ -620,6 +653,7 @@ func (s *sandbox) readOutput(r io.Reader, stream string) {
 	for {
 		line, err := br.ReadSlice('\n')
 		if len(line) > 0 {
+			s.outLines.Add(1)
 			l := LogLine{Time: time.Now(), Function: s.f.cfg.Name, Stream: stream, Text: strings.TrimRight(string(line), "\r\n")}
 			if id, level, text, ok := parseRuntimeLine(l.Text); ok {
 				// The bootstrap says which invocation wrote it.

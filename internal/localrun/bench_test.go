@@ -60,16 +60,25 @@ func BenchmarkMessages(b *testing.B) {
 				b.Fatal(err)
 			}
 			var res wsload.Result
+			own0, fns0 := cpuUsed(b)
+			messages := 0
 			for b.Loop() {
 				var err error
 				if res, err = wsload.Run(context.Background(), r.Endpoints()[0].URL, conns, 2000, []byte(`{"action":"test","data":"hello"}`)); err != nil {
 					b.Fatal(err)
 				}
+				messages += res.Messages
 			}
+			own1, fns1 := cpuUsed(b)
 			b.ReportMetric(res.PerSecond(), "msgs/s")
 			b.ReportMetric(float64(res.Percentile(50).Microseconds()), "p50-µs")
 			b.ReportMetric(float64(res.Percentile(99).Microseconds()), "p99-µs")
 			b.ReportMetric(float64(treeRSSKB(b))/1024, "rss-MB")
+			// CPU per round trip, which a machine shared with other work
+			// changes far less than the latencies: this process (gateway,
+			// Runtime API and the load client) and the function processes.
+			b.ReportMetric(float64((own1-own0).Microseconds())/float64(messages), "go-cpu-µs/msg")
+			b.ReportMetric(float64((fns1-fns0).Microseconds())/float64(messages), "fn-cpu-µs/msg")
 		})
 	}
 }
@@ -240,6 +249,35 @@ func treePSSKB(tb testing.TB) int {
 		}
 	}
 	return total
+}
+
+// cpuUsed returns the CPU time this process and its live descendants have
+// used, from /proc/PID/stat (in clock ticks of 10 ms).
+func cpuUsed(tb testing.TB) (own, descendants time.Duration) {
+	for _, pid := range treePIDs(tb) {
+		data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(data)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(s[i+2:])
+		if len(f) < 13 {
+			continue
+		}
+		utime, _ := strconv.Atoi(f[11])
+		stime, _ := strconv.Atoi(f[12])
+		used := time.Duration(utime+stime) * 10 * time.Millisecond
+		if pid == os.Getpid() {
+			own += used
+		} else {
+			descendants += used
+		}
+	}
+	return own, descendants
 }
 
 // treePIDs lists this process and its descendants.

@@ -153,6 +153,9 @@ class InvocationStream {
     this.frames = []; // invocations read and not yet asked for
     this.waiting = null; // {resolve, reject} of next()
     this.failure = null;
+    this.pending = []; // log frames not sent yet
+    this.pendingSince = 0; // when the first of them was written
+    this.flushing = false;
   }
 
   // open resolves once the server switched the connection to the stream,
@@ -225,18 +228,61 @@ class InvocationStream {
   }
 
   // complete sends an outcome: kind "R" with the result's JSON, or "E" with
-  // the error's.
+  // the error's, in one write with the log lines not sent yet.
   complete(kind, id, body) {
-    const idBytes = Buffer.from(id, "latin1");
-    const bodyBytes = Buffer.from(body, "utf8");
-    const frame = Buffer.allocUnsafe(6 + idBytes.length + bodyBytes.length);
-    frame[0] = kind.charCodeAt(0);
-    frame[1] = idBytes.length;
-    frame.writeUInt32BE(bodyBytes.length, 2);
-    idBytes.copy(frame, 6);
-    bodyBytes.copy(frame, 6 + idBytes.length);
-    this.socket.write(frame);
+    const parts = this.takeLog();
+    parts.push(frame(kind, id, body));
+    this.socket.write(parts.length === 1 ? parts[0] : Buffer.concat(parts));
   }
+
+  // log keeps a console line of the invocation id until its outcome goes,
+  // or the event loop is next free (the handler awaits): one write carries
+  // both, where stdout took a write of its own and Switchboard a read. A
+  // handler that computes for long shows its lines as it writes them, at
+  // most logHold late. kind is "1" for stdout, "2" for stderr; text is
+  // "LEVEL\tmessage".
+  log(kind, id, text) {
+    const now = performance.now();
+    if (this.pending.length === 0) this.pendingSince = now;
+    this.pending.push(frame(kind, id, text));
+    if (now - this.pendingSince >= logHold) {
+      this.flushLog();
+    } else if (!this.flushing) {
+      this.flushing = true;
+      setImmediate(() => {
+        this.flushing = false;
+        this.flushLog();
+      });
+    }
+  }
+
+  flushLog() {
+    const parts = this.takeLog();
+    if (parts.length > 0 && !this.failure) this.socket.write(parts.length === 1 ? parts[0] : Buffer.concat(parts));
+  }
+
+  takeLog() {
+    const parts = this.pending;
+    this.pending = [];
+    return parts;
+  }
+}
+
+// logHold is how long, in milliseconds, a console line may wait for the
+// invocation's outcome while the handler computes.
+const logHold = 10;
+
+// frame makes a frame of the invocation stream from the runtime.
+function frame(kind, id, body) {
+  const idLength = Buffer.byteLength(id, "latin1");
+  const bodyLength = Buffer.byteLength(body, "utf8");
+  const buf = Buffer.allocUnsafe(6 + idLength + bodyLength);
+  buf[0] = kind.charCodeAt(0);
+  buf[1] = idLength;
+  buf.writeUInt32BE(bodyLength, 2);
+  buf.write(id, 6, "latin1");
+  buf.write(body, 6 + idLength, "utf8");
+  return buf;
 }
 
 const api = new RuntimeClient(runtimeAPI);
@@ -412,6 +458,51 @@ function needsResolveHook(dirs) {
   });
 }
 
+// traceEnv makes process.env._X_AMZN_TRACE_ID, which changes with every
+// invocation as on Lambda, a value of its own rather than the process's
+// environment: the C library keeps every value ever set there (setenv
+// never frees one), 75 MB after 500,000 invocations, and searches them on
+// each set. Reads, enumeration and child processes see it as before; every
+// other variable is the environment itself. It returns the setter.
+function traceEnv() {
+  const key = "_X_AMZN_TRACE_ID";
+  const env = process.env;
+  let value = env[key];
+  delete env[key];
+  const own = (k) => k === key;
+  process.env = new Proxy(env, {
+    get: (t, k) => (own(k) ? value : Reflect.get(t, k)),
+    set: (t, k, v) => {
+      if (!own(k)) return Reflect.set(t, k, v);
+      value = String(v);
+      return true;
+    },
+    has: (t, k) => (own(k) ? value !== undefined : Reflect.has(t, k)),
+    deleteProperty: (t, k) => {
+      if (!own(k)) return Reflect.deleteProperty(t, k);
+      value = undefined;
+      return true;
+    },
+    ownKeys: (t) => {
+      const keys = Reflect.ownKeys(t);
+      return value === undefined ? keys : [...keys, key];
+    },
+    getOwnPropertyDescriptor: (t, k) => {
+      if (!own(k)) return Reflect.getOwnPropertyDescriptor(t, k);
+      return value === undefined ? undefined : { value, writable: true, enumerable: true, configurable: true };
+    },
+    defineProperty: (t, k, d) => {
+      if (!own(k)) return Reflect.defineProperty(t, k, d);
+      value = String(d.value);
+      return true;
+    },
+  });
+  return (v) => {
+    value = v;
+  };
+}
+const setTraceID = traceEnv();
+
 async function main() {
   const nodePath = (process.env.NODE_PATH ?? "").split(path.delimiter).filter(Boolean);
   if (typeof nodeModule.register === "function" && needsResolveHook(nodePath)) {
@@ -428,6 +519,7 @@ async function main() {
     await stream.open();
     next = () => stream.next();
     complete = (kind, id, body, errorType) => stream.complete(kind, id, body);
+    logStream = stream;
   } catch {
     let polled = request("GET", "/invocation/next");
     const asInvocation = (res) => {
@@ -454,19 +546,23 @@ async function main() {
     };
   }
   const completeError = (id, shape) => complete("E", id, JSON.stringify(shape), shape.errorType);
+  // What the context says of the function is read once: five reads of
+  // process.env per invocation cost more than the rest of its context.
+  const fixedContext = {
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+  };
   for (;;) {
     const inv = await next();
     const { id, deadline, trace: traceId } = inv;
-    if (traceId) process.env._X_AMZN_TRACE_ID = traceId;
-    else delete process.env._X_AMZN_TRACE_ID;
+    setTraceID(traceId || undefined);
     const context = {
       awsRequestId: id,
       invokedFunctionArn: inv.arn,
-      functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
-      functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
-      memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
-      logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
-      logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+      ...fixedContext,
       callbackWaitsForEmptyEventLoop: true,
       getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     };
@@ -504,15 +600,31 @@ async function main() {
 // time, request id, level, message, with the message's newlines turned into
 // carriage returns so a stack trace stays one entry. Switchboard reads the
 // request id from it.
+// During an invocation on the invocation stream, the line goes with the
+// invocation's outcome instead (InvocationStream.log), and what is still
+// kept when the process exits is written to stdout and stderr then.
+let logStream = null;
 const levels = { log: "INFO", info: "INFO", debug: "DEBUG", warn: "WARN", error: "ERROR", trace: "TRACE" };
 for (const [method, level] of Object.entries(levels)) {
-  const stream = level === "INFO" || level === "DEBUG" ? process.stdout : process.stderr;
+  const toStdout = level === "INFO" || level === "DEBUG";
+  const stream = toStdout ? process.stdout : process.stderr;
   console[method] = (...args) => {
     let message = util.format(...args);
     if (method === "trace") message = `Trace: ${message}\n${new Error().stack.split("\n").slice(2).join("\n")}`;
-    stream.write(`${new Date().toISOString()}\t${current ?? "undefined"}\t${level}\t${message.replace(/\r?\n/g, "\r")}\n`);
+    message = message.replace(/\r?\n/g, "\r");
+    if (logStream && current) {
+      logStream.log(toStdout ? "1" : "2", current, `${level}\t${message}`);
+      return;
+    }
+    stream.write(`${new Date().toISOString()}\t${current ?? "undefined"}\t${level}\t${message}\n`);
   };
 }
+process.on("exit", () => {
+  for (const buf of logStream?.takeLog() ?? []) {
+    const at = 6 + buf[1];
+    fs.writeSync(buf[0] === 0x31 ? 1 : 2, `${new Date().toISOString()}\t${buf.toString("latin1", 6, at)}\t${buf.toString("utf8", at)}\n`);
+  }
+});
 
 // Lambda's Node.js runtime reports an uncaught exception or unhandled
 // rejection against the current invocation, then ends the process, which

@@ -18,8 +18,9 @@
 //     is sent at once (callbackWaitsForEmptyEventLoop is not honoured).
 //     Once the handler is loaded it takes its invocations from an
 //     invocation stream on its Runtime API (stream.go), one write each way
-//     per invocation, rather than an HTTP poll and post each; the console
-//     lines an invocation writes go in its outcome's write, not to stdout.
+//     per invocation, rather than an HTTP poll and post each. Console
+//     lines go to stdout as they are written, as on Lambda, so the last
+//     line before a hang that times out is still seen.
 //     A process whose call ends sends the function's next queued call
 //     itself, so it does not idle while Switchboard's goroutines pass the
 //     call along.

@@ -69,7 +69,6 @@ type sandbox struct {
 	cpuDemand atomic.Uint64
 	invoked   atomic.Bool  // an invocation was delivered before
 	polls     atomic.Int64 // polls of /invocation/next, which the Node.js bootstrap does not need
-	outLines  atomic.Int64 // lines read from stdout and stderr
 	current   atomic.Pointer[invocation]
 	// logID is the request id of the latest invocation, kept after it
 	// ends: output written just before the response is read after it.
@@ -653,7 +652,6 @@ func (s *sandbox) readOutput(r io.Reader, stream string) {
 	for {
 		line, err := br.ReadSlice('\n')
 		if len(line) > 0 {
-			s.outLines.Add(1)
 			l := LogLine{Time: time.Now(), Function: s.f.cfg.Name, Stream: stream, Text: strings.TrimRight(string(line), "\r\n")}
 			if id, level, text, ok := parseRuntimeLine(l.Text); ok {
 				// The bootstrap says which invocation wrote it.

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -33,20 +32,12 @@ import (
 //	byte 'R' (result) or 'E' (error) | byte length of id | uint32 length of body | id | body
 //
 // an error's body being Lambda's {errorType, errorMessage, stackTrace}.
-// Before an outcome come the console lines the invocation wrote, in frames
-// of the same form: kind '1' (stdout) or '2' (stderr), the invocation's
-// id, and "LEVEL\tmessage" (the message's newlines sent as carriage
-// returns). The bootstrap sends them in the outcome's write, or on their
-// own once the handler awaits, rather than to stdout: a write and a read
-// less per invocation that logs.
 const streamPath = "/invocation/stream"
 
-// Frame kinds of the stream.
+// Outcome kinds of the stream.
 const (
 	streamResult = 'R'
 	streamError  = 'E'
-	streamStdout = '1'
-	streamStderr = '2'
 )
 
 // handleStream serves the invocation stream until the process exits or
@@ -79,7 +70,6 @@ func (s *sandbox) handleStream(w http.ResponseWriter, r *http.Request) {
 	var frame []byte
 	var inv *invocation // the next to send; nil until one is delivered
 	var from *waiter    // the waiting call inv was handed on from
-	var lines []LogLine // console lines that came with the last outcome
 	for {
 		if inv == nil {
 			select {
@@ -98,15 +88,11 @@ func (s *sandbox) handleStream(w http.ResponseWriter, r *http.Request) {
 			from.turn <- s
 			from = nil
 		}
-		// Logged once the process has its next call, not while it
-		// waits for it.
-		lines = s.emitAll(lines)
 		if err != nil {
 			return // the process is gone: await sees it exit
 		}
-		o, err := s.readOutcome(rw.Reader, inv.id, &lines)
+		o, err := s.readOutcome(rw.Reader, inv.id)
 		if err != nil {
-			s.emitAll(lines)
 			return
 		}
 		// The longest waiting call goes out from here at once: through
@@ -117,19 +103,8 @@ func (s *sandbox) handleStream(w http.ResponseWriter, r *http.Request) {
 		if w != nil {
 			w.inv.startClock(s.f.cfg.Timeout)
 			inv, from = w.inv, w
-		} else {
-			lines = s.emitAll(lines)
 		}
 	}
-}
-
-// emitAll logs lines and returns the slice emptied, for reuse.
-func (s *sandbox) emitAll(lines []LogLine) []LogLine {
-	for i := range lines {
-		s.f.pool.emit(lines[i])
-		lines[i] = LogLine{}
-	}
-	return lines[:0]
 }
 
 // appendInvocation appends inv's frame to buf.
@@ -154,37 +129,22 @@ var errStreamFrame = errors.New("lambdaemu: malformed invocation stream frame")
 
 // readOutcome reads frames until one for the invocation id, and returns
 // its outcome; one for another id (settled already through
-// /invocation/{id}/error) is dropped. The console lines that come before
-// it are appended to lines.
-func (s *sandbox) readOutcome(br *bufio.Reader, id string, lines *[]LogLine) (outcome, error) {
+// /invocation/{id}/error) is dropped.
+func (s *sandbox) readOutcome(br *bufio.Reader, id string) (outcome, error) {
 	for {
 		var head [6]byte
 		if _, err := io.ReadFull(br, head[:]); err != nil {
 			return outcome{}, err
 		}
 		kind, idLen, size := head[0], int(head[1]), int64(binary.BigEndian.Uint32(head[2:]))
+		if kind != streamResult && kind != streamError {
+			return outcome{}, fmt.Errorf("%w: kind %q", errStreamFrame, kind)
+		}
 		idBytes := make([]byte, idLen)
 		if _, err := io.ReadFull(br, idBytes); err != nil {
 			return outcome{}, err
 		}
 		got := string(idBytes)
-		switch kind {
-		case streamResult, streamError:
-		case streamStdout, streamStderr:
-			l, err := s.readLogFrame(br, kind, got, size)
-			if err != nil {
-				return outcome{}, err
-			}
-			*lines = append(*lines, l)
-			if br.Buffered() == 0 {
-				// The outcome is not in the same write: the handler
-				// awaits something, and its lines show meanwhile.
-				*lines = s.emitAll(*lines)
-			}
-			continue
-		default:
-			return outcome{}, fmt.Errorf("%w: kind %q", errStreamFrame, kind)
-		}
 		limit := int64(MaxPayloadBytes)
 		if kind == streamError {
 			limit = maxErrorBytes
@@ -222,24 +182,4 @@ func (s *sandbox) readOutcome(br *bufio.Reader, id string, lines *[]LogLine) (ou
 			return o, nil
 		}
 	}
-}
-
-// readLogFrame reads a console line of invocation id from the stream, as
-// readOutput reads one from stdout or stderr; a line beyond maxLineBytes
-// is cut there.
-func (s *sandbox) readLogFrame(br *bufio.Reader, kind byte, id string, size int64) (LogLine, error) {
-	text := make([]byte, min(size, maxLineBytes))
-	if _, err := io.ReadFull(br, text); err != nil {
-		return LogLine{}, err
-	}
-	if _, err := io.CopyN(io.Discard, br, size-int64(len(text))); err != nil {
-		return LogLine{}, err
-	}
-	stream := "stdout"
-	if kind == streamStderr {
-		stream = "stderr"
-	}
-	level, message, _ := strings.Cut(string(text), "\t")
-	return LogLine{Time: time.Now(), Function: s.f.cfg.Name, RequestID: id, Stream: stream, Level: level,
-		Text: strings.ReplaceAll(message, "\r", "\n")}, nil
 }

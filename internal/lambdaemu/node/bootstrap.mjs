@@ -153,9 +153,6 @@ class InvocationStream {
     this.frames = []; // invocations read and not yet asked for
     this.waiting = null; // {resolve, reject} of next()
     this.failure = null;
-    this.pending = []; // log frames not sent yet
-    this.pendingSince = 0; // when the first of them was written
-    this.flushing = false;
   }
 
   // open resolves once the server switched the connection to the stream,
@@ -228,61 +225,18 @@ class InvocationStream {
   }
 
   // complete sends an outcome: kind "R" with the result's JSON, or "E" with
-  // the error's, in one write with the log lines not sent yet.
+  // the error's.
   complete(kind, id, body) {
-    const parts = this.takeLog();
-    parts.push(frame(kind, id, body));
-    this.socket.write(parts.length === 1 ? parts[0] : Buffer.concat(parts));
+    const idBytes = Buffer.from(id, "latin1");
+    const bodyBytes = Buffer.from(body, "utf8");
+    const frame = Buffer.allocUnsafe(6 + idBytes.length + bodyBytes.length);
+    frame[0] = kind.charCodeAt(0);
+    frame[1] = idBytes.length;
+    frame.writeUInt32BE(bodyBytes.length, 2);
+    idBytes.copy(frame, 6);
+    bodyBytes.copy(frame, 6 + idBytes.length);
+    this.socket.write(frame);
   }
-
-  // log keeps a console line of the invocation id until its outcome goes,
-  // or the event loop is next free (the handler awaits): one write carries
-  // both, where stdout took a write of its own and Switchboard a read. A
-  // handler that computes for long shows its lines as it writes them, at
-  // most logHold late. kind is "1" for stdout, "2" for stderr; text is
-  // "LEVEL\tmessage".
-  log(kind, id, text) {
-    const now = performance.now();
-    if (this.pending.length === 0) this.pendingSince = now;
-    this.pending.push(frame(kind, id, text));
-    if (now - this.pendingSince >= logHold) {
-      this.flushLog();
-    } else if (!this.flushing) {
-      this.flushing = true;
-      setImmediate(() => {
-        this.flushing = false;
-        this.flushLog();
-      });
-    }
-  }
-
-  flushLog() {
-    const parts = this.takeLog();
-    if (parts.length > 0 && !this.failure) this.socket.write(parts.length === 1 ? parts[0] : Buffer.concat(parts));
-  }
-
-  takeLog() {
-    const parts = this.pending;
-    this.pending = [];
-    return parts;
-  }
-}
-
-// logHold is how long, in milliseconds, a console line may wait for the
-// invocation's outcome while the handler computes.
-const logHold = 10;
-
-// frame makes a frame of the invocation stream from the runtime.
-function frame(kind, id, body) {
-  const idLength = Buffer.byteLength(id, "latin1");
-  const bodyLength = Buffer.byteLength(body, "utf8");
-  const buf = Buffer.allocUnsafe(6 + idLength + bodyLength);
-  buf[0] = kind.charCodeAt(0);
-  buf[1] = idLength;
-  buf.writeUInt32BE(bodyLength, 2);
-  buf.write(id, 6, "latin1");
-  buf.write(body, 6 + idLength, "utf8");
-  return buf;
 }
 
 const api = new RuntimeClient(runtimeAPI);
@@ -519,7 +473,6 @@ async function main() {
     await stream.open();
     next = () => stream.next();
     complete = (kind, id, body, errorType) => stream.complete(kind, id, body);
-    logStream = stream;
   } catch {
     let polled = request("GET", "/invocation/next");
     const asInvocation = (res) => {
@@ -600,31 +553,15 @@ async function main() {
 // time, request id, level, message, with the message's newlines turned into
 // carriage returns so a stack trace stays one entry. Switchboard reads the
 // request id from it.
-// During an invocation on the invocation stream, the line goes with the
-// invocation's outcome instead (InvocationStream.log), and what is still
-// kept when the process exits is written to stdout and stderr then.
-let logStream = null;
 const levels = { log: "INFO", info: "INFO", debug: "DEBUG", warn: "WARN", error: "ERROR", trace: "TRACE" };
 for (const [method, level] of Object.entries(levels)) {
-  const toStdout = level === "INFO" || level === "DEBUG";
-  const stream = toStdout ? process.stdout : process.stderr;
+  const stream = level === "INFO" || level === "DEBUG" ? process.stdout : process.stderr;
   console[method] = (...args) => {
     let message = util.format(...args);
     if (method === "trace") message = `Trace: ${message}\n${new Error().stack.split("\n").slice(2).join("\n")}`;
-    message = message.replace(/\r?\n/g, "\r");
-    if (logStream && current) {
-      logStream.log(toStdout ? "1" : "2", current, `${level}\t${message}`);
-      return;
-    }
-    stream.write(`${new Date().toISOString()}\t${current ?? "undefined"}\t${level}\t${message}\n`);
+    stream.write(`${new Date().toISOString()}\t${current ?? "undefined"}\t${level}\t${message.replace(/\r?\n/g, "\r")}\n`);
   };
 }
-process.on("exit", () => {
-  for (const buf of logStream?.takeLog() ?? []) {
-    const at = 6 + buf[1];
-    fs.writeSync(buf[0] === 0x31 ? 1 : 2, `${new Date().toISOString()}\t${buf.toString("latin1", 6, at)}\t${buf.toString("utf8", at)}\n`);
-  }
-});
 
 // Lambda's Node.js runtime reports an uncaught exception or unhandled
 // rejection against the current invocation, then ends the process, which

@@ -121,12 +121,11 @@ func TestBrowserChatFromScratch(t *testing.T) {
 	// An empty SDK cache: the run installs the SDK the starter handlers
 	// import, as on a fresh machine, from npm's cache (npm ci filled it),
 	// never from the network.
+	t.Parallel()
 	testtool.Command(t, "npm", "the run installs the AWS SDK with npm")
 	sdkCache := filepath.Join(t.TempDir(), "sdk")
-	t.Setenv(lambdaemu.SDKCacheEnv, sdkCache)
-	t.Setenv("npm_config_offline", "true")
-	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", "")
-	srv := mustServeRun(t, server.RunOptions{CADir: filepath.Join(t.TempDir(), "fresh-ca")})
+	srv := mustServeRun(t, server.RunOptions{CADir: filepath.Join(t.TempDir(), "fresh-ca"),
+		SDK: localrun.SDKOptions{CacheDir: sdkCache, Env: []string{"npm_config_offline=true"}}})
 	ctx, _ := newBrowser(t)
 
 	var url string
@@ -230,6 +229,7 @@ func TestBrowserChatFromScratch(t *testing.T) {
 // tab: Next, Previous and First, 25 items a page, the page kept when the
 // data refreshes.
 func TestBrowserRunTablePages(t *testing.T) {
+	t.Parallel()
 	testtool.Command(t, "node", "the run starts the echo example's Node.js handler")
 	srv := mustServeRun(t, server.RunOptions{CADir: filepath.Join(t.TempDir(), "ca")})
 	s, _ := model.Example("echo", "echo")

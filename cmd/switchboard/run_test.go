@@ -16,11 +16,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/internal/store/storetest"
-
 	"github.com/gobwas/ws"
 
 	"github.com/switchboard-dev/switchboard/internal/apigw/wsload"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 	"github.com/switchboard-dev/switchboard/internal/testtool"
 )
 
@@ -31,29 +30,9 @@ func TestRunServesTheStack(t *testing.T) {
 	testtool.Command(t, "node", "switchboard run starts Node.js handlers")
 	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "echo", "--example", "echo")
-
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	var stdout, stderr syncBuffer
-	cli := &CLI{Stdout: &stdout, Stderr: &stderr, Ready: func(u string) { ready <- u }, Getenv: func(k string) string {
-		if k == "SWITCHBOARD_DB" {
-			return db
-		}
-		return ""
-	}}
-	go func() {
-		done <- cli.Run(ctx, []string{"run", "echo", "--port", "0", "--allow-origin", "https://app.example:8443", "--max-connections", "50"})
-	}()
-	var url string
-	select {
-	case url = <-ready:
-	case err := <-done:
-		t.Fatalf("run stopped: %v\n%s", err, stderr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("run did not start\n%s", stderr.String())
-	}
+	r := startCLIRun(t, db, nil, "echo", "--port", "0", "--allow-origin", "https://app.example:8443", "--max-connections", "50")
+	url, stdout, stderr := r.url, r.stdout, r.stderr
+	ctx := context.Background()
 	if !strings.HasPrefix(url, "ws://127.0.0.1:") || !strings.HasSuffix(url, "/dev") || !strings.Contains(stdout.String(), url) {
 		t.Fatalf("url %q; stdout:\n%s", url, stdout.String())
 	}
@@ -85,14 +64,8 @@ func TestRunServesTheStack(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("run returned %v", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("run did not stop")
+	if err := r.stop(t); err != nil {
+		t.Fatalf("run returned %v", err)
 	}
 }
 
@@ -124,24 +97,9 @@ func TestRunKeepsData(t *testing.T) {
 	db := storetest.Path(t, "stacks.db")
 	data := filepath.Join(t.TempDir(), "data")
 	mustRun(t, db, "new", "chat", "--example", "chat")
-
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	var stdout, stderr syncBuffer
-	cli := &CLI{Stdout: &stdout, Stderr: &stderr, Ready: func(u string) { ready <- u }, Getenv: func(k string) string {
-		return map[string]string{"SWITCHBOARD_DB": db, "SWITCHBOARD_NODE_MODULES": sdk}[k]
-	}}
-	go func() { done <- cli.Run(ctx, []string{"run", "chat", "--data", data}) }()
-	var url string
-	select {
-	case url = <-ready:
-	case err := <-done:
-		t.Fatalf("run stopped: %v\n%s", err, stderr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("run did not start\n%s", stderr.String())
-	}
+	r := startCLIRun(t, db, map[string]string{"SWITCHBOARD_NODE_MODULES": sdk}, "chat", "--data", data)
+	url, stdout, stderr := r.url, r.stdout, r.stderr
+	ctx := context.Background()
 	if !strings.Contains(stdout.String(), "DynamoDB\thttp://127.0.0.1:") {
 		t.Errorf("stdout does not name the built-in DynamoDB endpoint:\n%s", stdout.String())
 	}
@@ -153,14 +111,8 @@ func TestRunKeepsData(t *testing.T) {
 	if err != nil || string(got) != "kept?" {
 		t.Fatalf("chat = %q, %v\n%s", got, err, stderr.String())
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("run returned %v", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("run did not stop")
+	if err := r.stop(t); err != nil {
+		t.Fatalf("run returned %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(data, "chat-Connections.table.json")); err != nil {
 		t.Errorf("the table was not kept: %v", err)
@@ -176,17 +128,6 @@ func TestRun_EscapesHandlerOutput(t *testing.T) {
 	testtool.Command(t, "node", "switchboard run starts Node.js handlers")
 	db := storetest.Path(t, "stacks.db")
 	mustRun(t, db, "new", "echo", "--example", "echo")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	var stdout, stderr syncBuffer
-	cli := &CLI{Stdout: &stdout, Stderr: &stderr, Ready: func(u string) { ready <- u }, Getenv: func(k string) string {
-		if k == "SWITCHBOARD_DB" {
-			return db
-		}
-		return ""
-	}}
 	code := t.TempDir()
 	handler := "export const handler = async (event) => { console.log(JSON.parse(event.body).x); return { statusCode: 200, body: 'ok' } }\n"
 	if err := os.MkdirAll(filepath.Join(code, "functions", "echo-function"), 0o755); err != nil {
@@ -195,15 +136,8 @@ func TestRun_EscapesHandlerOutput(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(code, "functions", "echo-function", "index.mjs"), []byte(handler), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	go func() { done <- cli.Run(ctx, []string{"run", "echo", "--port", "0", "--code", code}) }()
-	var url string
-	select {
-	case url = <-ready:
-	case err := <-done:
-		t.Fatalf("run stopped: %v\n%s", err, stderr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("run did not start\n%s", stderr.String())
-	}
+	url, _, stderr := startRun(t, db, nil, "echo", "--port", "0", "--code", code)
+	ctx := context.Background()
 	c, err := wsload.Dial(ctx, url)
 	if err != nil {
 		t.Fatal(err)
@@ -220,11 +154,5 @@ func TestRun_EscapesHandlerOutput(t *testing.T) {
 	}
 	if strings.ContainsAny(stderr.String(), "\x1b\x07\u009b\x7f") {
 		t.Fatalf("stderr holds raw control characters: %q", stderr.String())
-	}
-	cancel()
-	select {
-	case <-done:
-	case <-time.After(15 * time.Second):
-		t.Fatal("run did not stop")
 	}
 }

@@ -14,10 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/internal/apigw/wsload"
 	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 	"github.com/switchboard-dev/switchboard/internal/testtool"
-
-	"github.com/switchboard-dev/switchboard/internal/apigw/wsload"
 )
 
 // startRun runs `switchboard run` with args, and env as its environment
@@ -25,34 +24,62 @@ import (
 // URL and the command's output so far.
 func startRun(t *testing.T, db string, env map[string]string, args ...string) (url string, stdout, stderr *syncBuffer) {
 	t.Helper()
+	r := startCLIRun(t, db, env, args...)
+	return r.url, r.stdout, r.stderr
+}
+
+// cliRun is a `switchboard run` a test started.
+type cliRun struct {
+	url            string
+	stdout, stderr *syncBuffer
+	cancel         context.CancelFunc
+	done           chan error
+}
+
+// stop ends the run as Ctrl-C would and returns what it returned.
+func (r *cliRun) stop(t *testing.T) error {
+	t.Helper()
+	r.cancel()
+	select {
+	case err := <-r.done:
+		r.done <- err // for the cleanup's stop
+		return err
+	case <-time.After(15 * time.Second):
+		t.Fatal("run did not stop")
+		return nil
+	}
+}
+
+// startCLIRun is startRun, with the run to stop.
+func startCLIRun(t *testing.T, db string, env map[string]string, args ...string) *cliRun {
+	t.Helper()
 	testtool.Command(t, "node", "switchboard run starts Node.js handlers")
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	stdout, stderr = &syncBuffer{}, &syncBuffer{}
-	cli := &CLI{Stdout: stdout, Stderr: stderr, Ready: func(u string) { ready <- u }, Getenv: func(k string) string {
+	r := &cliRun{stdout: &syncBuffer{}, stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	cli := &CLI{Stdout: r.stdout, Stderr: r.stderr, Ready: func(u string) { ready <- u }, Getenv: func(k string) string {
 		if k == "SWITCHBOARD_DB" {
 			return db
 		}
 		return env[k]
 	}}
-	go func() { done <- cli.Run(ctx, append([]string{"run"}, args...)) }()
+	go func() { r.done <- cli.Run(ctx, append([]string{"run"}, args...)) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
-		case <-done:
+		case <-r.done:
 		case <-time.After(15 * time.Second):
 			t.Error("run did not stop")
 		}
 	})
 	select {
-	case url = <-ready:
-	case err := <-done:
-		t.Fatalf("run stopped: %v\n%s", err, stderr.String())
+	case r.url = <-ready:
+	case err := <-r.done:
+		t.Fatalf("run stopped: %v\n%s", err, r.stderr.String())
 	case <-time.After(30 * time.Second):
-		t.Fatalf("run did not start\n%s", stderr.String())
+		t.Fatalf("run did not start\n%s", r.stderr.String())
 	}
-	return url, stdout, stderr
+	return r
 }
 
 // copyDir copies the regular files of a folder tree.

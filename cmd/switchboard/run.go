@@ -179,6 +179,8 @@ func runRun(ctx context.Context, c *CLI, fs *flag.FlagSet, db *string, args []st
 	r, err := runs.Start(ctx, cfg)
 	stopStart()
 	if err != nil {
+		// Start returns at the interrupt; the stop cleans up meanwhile.
+		_ = runs.Stop(stack.ID)
 		return err
 	}
 	defer runs.StopAll()

@@ -2,6 +2,7 @@ package localrun
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"sync"
@@ -76,34 +77,45 @@ func NewManager(log *slog.Logger) *Manager {
 
 // Start runs cfg.Stack, keyed by its ID, or returns its run if one is
 // starting or running already. The run outlives ctx, which bounds only the
-// wait; Stop ends it. Its gateway events and function log lines go to the
-// run's Feed, the log lines also to cfg.OnLog.
+// wait: a start that takes longer (a first run installing the SDK) goes on,
+// and Status follows it. Stop ends it. Its gateway events and function log
+// lines go to the run's Feed, the log lines also to cfg.OnLog.
 func (m *Manager) Start(ctx context.Context, cfg Config) (*Run, error) {
 	st := cfg.Stack
 	if st == nil {
 		return nil, model.Errorf(model.EINVALID, "localrun: no stack")
 	}
 	m.mu.Lock()
-	if run := m.stack[st.ID]; run != nil {
-		m.mu.Unlock()
-		select {
-		case <-run.ready:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-		if run.err != nil {
-			return nil, run.err
-		}
-		if m.Get(st.ID) != run {
-			return nil, ErrRunStopped
-		}
-		return run, nil
+	run := m.stack[st.ID]
+	if run == nil {
+		startCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		run = &Run{ready: make(chan struct{}), cancel: cancel, feed: newFeed(), done: make(chan struct{}), stopped: make(chan struct{})}
+		m.stack[st.ID] = run
+		delete(m.failed, st.ID)
+		go m.start(startCtx, run, cfg)
 	}
-	startCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	run := &Run{ready: make(chan struct{}), cancel: cancel, feed: newFeed(), done: make(chan struct{}), stopped: make(chan struct{})}
-	m.stack[st.ID] = run
-	delete(m.failed, st.ID)
 	m.mu.Unlock()
+	select {
+	case <-run.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	stopped := errors.Is(run.err, ErrRunStopped) || (run.err == nil && m.Get(st.ID) != run)
+	switch {
+	case stopped && ctx.Err() != nil:
+		return nil, ctx.Err() // the caller gave up and stopped it
+	case stopped:
+		return nil, ErrRunStopped
+	case run.err != nil:
+		return nil, run.err
+	}
+	return run, nil
+}
+
+// start brings run up and closes its ready: with its runner on success,
+// else with its error, which Status keeps unless a Stop ended the start.
+func (m *Manager) start(startCtx context.Context, run *Run, cfg Config) {
+	st := cfg.Stack
 
 	f := run.feed
 	onLog := cfg.OnLog
@@ -149,17 +161,17 @@ func (m *Manager) Start(ctx context.Context, cfg Config) (*Run, error) {
 			}
 		}
 		run.err = err
+		if startCtx.Err() != nil {
+			run.err = ErrRunStopped
+		}
 		close(run.done)
 		close(run.ready)
 		m.mu.Unlock()
 		run.feed.close()
-		if startCtx.Err() != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err() // the caller gave up and stopped it
-			}
-			return nil, ErrRunStopped
+		if startCtx.Err() == nil {
+			m.log.Warn("local run did not start", slog.String("stack", st.Name), slog.Any("error", err))
 		}
-		return nil, err
+		return
 	}
 	for _, sf := range r.Starters() {
 		f.add(feedLog{Type: "log", Time: time.Now(), Function: sf.Function, Stream: "switchboard", Text: sf.Message()})
@@ -173,17 +185,12 @@ func (m *Manager) Start(ctx context.Context, cfg Config) (*Run, error) {
 			f.add(feedEvent{Type: "event", Event: e})
 		}
 	}()
+	// A Stop that took the run from the map while it started waits on
+	// ready to close it.
 	m.mu.Lock()
 	run.runner = r
-	stopped := m.stack[st.ID] != run
 	close(run.ready)
 	m.mu.Unlock()
-	if stopped {
-		// Stop took it from the map while it started and waits on ready
-		// to close it.
-		return nil, ErrRunStopped
-	}
-	return run, nil
 }
 
 // State is where a stack's run is, for a page that shows it.

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -185,34 +184,20 @@ func (s *Server) handleRunStart(w http.ResponseWriter, r *http.Request) {
 	// check), so its test client may connect from this origin.
 	cfg := s.runOpts.runConfig(st, codeDir, "http://"+r.Host)
 	cfg.Parameters = values
-	// The start goes on without the request: the run outlives it, and the
-	// panel polls for it when it takes longer than runStartWait.
-	type started struct {
-		run *localrun.Run
-		err error
-	}
-	done := make(chan started, 1)
-	ctx := context.WithoutCancel(r.Context())
-	go func() {
-		run, err := s.runs.Start(ctx, cfg)
-		if err != nil && !errors.Is(err, localrun.ErrRunStopped) {
-			s.log.WarnContext(ctx, "local run did not start", slog.Int64("stack", st.ID), slog.Any("error", err))
-		}
-		done <- started{run, err}
-	}()
-	wait := time.NewTimer(runStartWait)
-	defer wait.Stop()
-	select {
-	case res := <-done:
-		if res.err != nil {
-			// The panel says why, next to the button that tries again: 422
-			// whatever the failure, since htmx swaps in no other error.
-			s.render(w, r, http.StatusUnprocessableEntity, web.RunPanel(s.runView(r, st, nil, runErrorText(failureOf(res.err), res.err))))
-			return
-		}
-		s.render(w, r, http.StatusOK, web.RunPanel(s.runView(r, st, res.run, "")))
-	case <-wait.C:
+	// The run outlives the request, which waits runStartWait at most; the
+	// panel then polls for the start that goes on.
+	wait, cancel := context.WithTimeout(r.Context(), runStartWait)
+	defer cancel()
+	run, err := s.runs.Start(wait, cfg)
+	switch {
+	case err == nil:
+		s.render(w, r, http.StatusOK, web.RunPanel(s.runView(r, st, run, "")))
+	case wait.Err() != nil && r.Context().Err() == nil:
 		s.renderRunPanel(w, r, st, s.runs.Status(st.ID))
+	default:
+		// The panel says why, next to the button that tries again: 422
+		// whatever the failure, since htmx swaps in no other error.
+		s.render(w, r, http.StatusUnprocessableEntity, web.RunPanel(s.runView(r, st, nil, runErrorText(s.failed(r, err), err))))
 	}
 }
 
